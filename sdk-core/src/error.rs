@@ -1,0 +1,291 @@
+//! The one error type of paysign, with stable machine-readable codes.
+//!
+//! Every failure the SDK can report is a variant of [`Error`]. The string returned by
+//! [`Error::code`] is part of the public contract: the wasm package exposes it as
+//! `err.code`, the CLI prints it with `--json`, and the mock gateway returns it in the
+//! `code` field of its responses (docs/protocol.md, "Error codes").
+
+use std::fmt;
+
+/// Result alias used throughout paysign.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in paysign, each with a stable [`code`](Error::code).
+///
+/// A signature that does not verify is the single opaque variant
+/// [`Error::SignatureMismatch`]: which byte differed is never reported, to avoid
+/// side channels. Misuse errors say what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The same parameter name appeared twice in one message.
+    #[error("parameter `{key}` appears more than once; a signed message must name each parameter once")]
+    ParamDuplicate {
+        /// The repeated parameter name.
+        key: String,
+    },
+    /// A parameter name is empty or contains `&` or `=`, which would make the canonical string ambiguous.
+    #[error("parameter name {key:?} is not allowed: names must be non-empty and contain neither `&` nor `=`")]
+    ParamNameInvalid {
+        /// The rejected name.
+        key: String,
+    },
+    /// The message carries no `sign` field, or an empty one. Never treated as "nothing to check".
+    #[error("the message has no `{field}` field (or it is empty); unsigned messages are rejected")]
+    SignatureMissing {
+        /// Name of the signature field that was expected.
+        field: &'static str,
+    },
+    /// The signature does not match the message and key.
+    #[error("signature does not match the message (check the key, the raw body and the profile; `paysign explain` says more)")]
+    SignatureMismatch,
+    /// The signature is not well-formed for its sign type (bad base64, wrong length, non-hex).
+    #[error("signature is malformed: {reason}")]
+    SignatureMalformed {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The message has no `sign_type` and the verifier cannot infer one.
+    #[error("the message has no `sign_type` and the verifier accepts more than one; configure a single accepted sign type or send `sign_type`")]
+    SignTypeMissing,
+    /// The sign type named by the message is not one the verifier accepts (downgrade protection).
+    #[error("sign type {sign_type} is not accepted by this verifier (accepted: {accepted})")]
+    SignTypeNotAllowed {
+        /// The sign type the message asked for.
+        sign_type: String,
+        /// The sign types the verifier was configured with.
+        accepted: String,
+    },
+    /// An unknown sign type name, or one the profile does not support.
+    #[error("unsupported sign type {name:?} (expected one of MD5, HMAC-SHA256, RSA, RSA2)")]
+    UnsupportedSignType {
+        /// The name that was given.
+        name: String,
+    },
+    /// An unknown profile name.
+    #[error("unknown profile {name:?} (expected paysign, alipay or wechat-v2)")]
+    UnsupportedProfile {
+        /// The name that was given.
+        name: String,
+    },
+    /// The credential does not fit the sign type (an RSA key for MD5, a secret for RSA2).
+    #[error("sign type {sign_type} needs {needs}; did you pass the right --key/--secret?")]
+    CredentialMismatch {
+        /// The sign type in use.
+        sign_type: &'static str,
+        /// What that sign type needs.
+        needs: &'static str,
+    },
+    /// Key material could not be parsed.
+    #[error("key is invalid: {reason}")]
+    KeyInvalid {
+        /// What went wrong, without any key bytes.
+        reason: String,
+    },
+    /// The key is smaller than the 2048-bit minimum.
+    #[error("RSA key of {bits} bits is too small: at least 2048 bits are required")]
+    KeyTooSmall {
+        /// The key's modulus size.
+        bits: usize,
+    },
+    /// The key is encrypted (PKCS#8 `ENCRYPTED PRIVATE KEY`), which paysign does not decrypt.
+    #[error("the private key is encrypted; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)")]
+    KeyEncrypted,
+    /// A public key was given where a private key is needed, or the reverse.
+    #[error("expected a {expected} key but got a {found} key")]
+    KeyKindMismatch {
+        /// The kind that was needed.
+        expected: &'static str,
+        /// The kind that was found.
+        found: &'static str,
+    },
+    /// Key generation failed, or an unsupported size was requested.
+    #[error("key generation failed: {reason}")]
+    KeyGeneration {
+        /// Why.
+        reason: String,
+    },
+    /// A shared secret is empty.
+    #[error("the shared secret is empty")]
+    SecretEmpty,
+    /// The operating system's random number generator failed.
+    #[error("the system random number generator failed")]
+    RandomUnavailable,
+    /// The body exceeds the configured size limit.
+    #[error("body of {size} bytes exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// Size of the body.
+        size: usize,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The body cannot be parsed in its content type.
+    #[error("body is malformed ({format}): {reason}")]
+    BodyMalformed {
+        /// The format that was being parsed (`form`, `json`, `xml`).
+        format: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Nested JSON/XML deeper than the parser allows.
+    #[error("body nests deeper than {limit} levels")]
+    NestingTooDeep {
+        /// The depth limit.
+        limit: usize,
+    },
+    /// The declared charset is not supported.
+    #[error("charset {charset:?} is not supported (use UTF-8 or GBK)")]
+    CharsetUnsupported {
+        /// The declared charset.
+        charset: String,
+    },
+    /// The bytes are not valid in the declared charset.
+    #[error("body is not valid {charset}")]
+    CharsetInvalid {
+        /// The charset that was expected.
+        charset: &'static str,
+    },
+    /// A required field is absent or empty.
+    #[error("required field `{field}` is missing")]
+    FieldMissing {
+        /// The field name.
+        field: String,
+    },
+    /// A field is present but its value is not acceptable.
+    #[error("field `{field}` is invalid: {reason}")]
+    FieldInvalid {
+        /// The field name.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// An amount is not a valid money amount (negative, exponent notation, too many decimals, overflow).
+    #[error("amount {value:?} is invalid: {reason}")]
+    AmountInvalid {
+        /// The rejected text.
+        value: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The amount differs from the amount the merchant expected.
+    #[error("amount mismatch: expected {expected} fen, message says {actual} fen")]
+    AmountMismatch {
+        /// Expected amount in fen.
+        expected: i64,
+        /// Amount carried by the message, in fen.
+        actual: i64,
+    },
+    /// The message is for another application.
+    #[error("app_id mismatch: expected {expected:?}, message has {actual:?}")]
+    AppIdMismatch {
+        /// The configured app id.
+        expected: String,
+        /// The app id in the message.
+        actual: String,
+    },
+    /// A timestamp cannot be parsed.
+    #[error("timestamp {value:?} is invalid: use Unix seconds or RFC 3339 with an offset")]
+    TimestampInvalid {
+        /// The rejected text.
+        value: String,
+    },
+    /// The timestamp is outside the accepted window.
+    #[error("timestamp is {skew_secs} s away from now, outside the tolerance of {tolerance_secs} s")]
+    TimestampOutOfWindow {
+        /// Signed difference message time minus now, in seconds.
+        skew_secs: i64,
+        /// The configured tolerance.
+        tolerance_secs: u64,
+    },
+    /// The message was already seen: a retried notification to acknowledge again, not to book twice.
+    #[error("message {id:?} was already received: acknowledge it again but do not process it twice")]
+    Replayed {
+        /// The `notify_id` or `nonce` that was seen before.
+        id: String,
+    },
+}
+
+impl Error {
+    /// The stable machine-readable code of this error, e.g. `"SIGNATURE_MISMATCH"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::ParamDuplicate { .. } => "PARAM_DUPLICATE",
+            Error::ParamNameInvalid { .. } => "PARAM_NAME_INVALID",
+            Error::SignatureMissing { .. } => "SIGNATURE_MISSING",
+            Error::SignatureMismatch => "SIGNATURE_MISMATCH",
+            Error::SignatureMalformed { .. } => "SIGNATURE_MALFORMED",
+            Error::SignTypeMissing => "SIGN_TYPE_MISSING",
+            Error::SignTypeNotAllowed { .. } => "SIGN_TYPE_NOT_ALLOWED",
+            Error::UnsupportedSignType { .. } => "UNSUPPORTED_SIGN_TYPE",
+            Error::UnsupportedProfile { .. } => "UNSUPPORTED_PROFILE",
+            Error::CredentialMismatch { .. } => "CREDENTIAL_MISMATCH",
+            Error::KeyInvalid { .. } => "KEY_INVALID",
+            Error::KeyTooSmall { .. } => "KEY_TOO_SMALL",
+            Error::KeyEncrypted => "KEY_ENCRYPTED",
+            Error::KeyKindMismatch { .. } => "KEY_KIND_MISMATCH",
+            Error::KeyGeneration { .. } => "KEY_GENERATION_FAILED",
+            Error::SecretEmpty => "SECRET_EMPTY",
+            Error::RandomUnavailable => "RANDOM_UNAVAILABLE",
+            Error::BodyTooLarge { .. } => "BODY_TOO_LARGE",
+            Error::BodyMalformed { .. } => "BODY_MALFORMED",
+            Error::NestingTooDeep { .. } => "NESTING_TOO_DEEP",
+            Error::CharsetUnsupported { .. } => "CHARSET_UNSUPPORTED",
+            Error::CharsetInvalid { .. } => "CHARSET_INVALID",
+            Error::FieldMissing { .. } => "FIELD_MISSING",
+            Error::FieldInvalid { .. } => "FIELD_INVALID",
+            Error::AmountInvalid { .. } => "AMOUNT_INVALID",
+            Error::AmountMismatch { .. } => "AMOUNT_MISMATCH",
+            Error::AppIdMismatch { .. } => "APP_ID_MISMATCH",
+            Error::TimestampInvalid { .. } => "TIMESTAMP_INVALID",
+            Error::TimestampOutOfWindow { .. } => "TIMESTAMP_OUT_OF_WINDOW",
+            Error::Replayed { .. } => "REPLAY_DETECTED",
+        }
+    }
+
+    /// Every code [`Error::code`] can return, for documentation and cross-language tests.
+    pub const CODES: &'static [&'static str] = &[
+        "PARAM_DUPLICATE",
+        "PARAM_NAME_INVALID",
+        "SIGNATURE_MISSING",
+        "SIGNATURE_MISMATCH",
+        "SIGNATURE_MALFORMED",
+        "SIGN_TYPE_MISSING",
+        "SIGN_TYPE_NOT_ALLOWED",
+        "UNSUPPORTED_SIGN_TYPE",
+        "UNSUPPORTED_PROFILE",
+        "CREDENTIAL_MISMATCH",
+        "KEY_INVALID",
+        "KEY_TOO_SMALL",
+        "KEY_ENCRYPTED",
+        "KEY_KIND_MISMATCH",
+        "KEY_GENERATION_FAILED",
+        "SECRET_EMPTY",
+        "RANDOM_UNAVAILABLE",
+        "BODY_TOO_LARGE",
+        "BODY_MALFORMED",
+        "NESTING_TOO_DEEP",
+        "CHARSET_UNSUPPORTED",
+        "CHARSET_INVALID",
+        "FIELD_MISSING",
+        "FIELD_INVALID",
+        "AMOUNT_INVALID",
+        "AMOUNT_MISMATCH",
+        "APP_ID_MISMATCH",
+        "TIMESTAMP_INVALID",
+        "TIMESTAMP_OUT_OF_WINDOW",
+        "REPLAY_DETECTED",
+    ];
+
+    pub(crate) fn key_invalid(reason: impl fmt::Display) -> Self {
+        Error::KeyInvalid {
+            reason: reason.to_string(),
+        }
+    }
+
+    pub(crate) fn field_invalid(field: &str, reason: impl fmt::Display) -> Self {
+        Error::FieldInvalid {
+            field: field.to_owned(),
+            reason: reason.to_string(),
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! RSA keys: parse once from whatever a platform handed out, reuse for every signature.
+//!
+//! Private keys load from PKCS#8 or PKCS#1, as PEM, DER or bare base64; public keys from
+//! SPKI or PKCS#1 in the same three wrappings, or from an X.509 certificate. Keys under
+//! 2048 bits are refused (docs/security.md, "Weak keys"). Private key material is zeroised
+//! on drop (the `rsa` crate zeroises its own numbers) and never printed by `Debug`.
+
+mod armor;
+
+use std::fmt;
+
+use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use rsa::traits::PublicKeyParts;
+use sha2::{Digest, Sha256};
+use x509_cert::der::{Decode, Encode};
+use zeroize::Zeroizing;
+
+pub use armor::KeyEncoding;
+
+use crate::error::{Error, Result};
+use crate::sign::rsa::{NativePrivate, NativePublic};
+
+/// Smallest RSA modulus paysign signs or verifies with.
+pub const MIN_RSA_BITS: usize = 2048;
+/// Largest RSA modulus paysign accepts (larger keys make verification a denial-of-service lever).
+pub const MAX_RSA_BITS: usize = 4096;
+
+/// The ASN.1 structure inside a key's wrapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyStructure {
+    /// PKCS#8 `PrivateKeyInfo` (`BEGIN PRIVATE KEY`).
+    Pkcs8,
+    /// PKCS#1 `RSAPrivateKey` / `RSAPublicKey` (`BEGIN RSA ... KEY`).
+    Pkcs1,
+    /// X.509 `SubjectPublicKeyInfo` (`BEGIN PUBLIC KEY`).
+    Spki,
+    /// An X.509 certificate carrying the public key (`BEGIN CERTIFICATE`).
+    Certificate,
+}
+
+/// Where a parsed key came from: its structure and its wrapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyFormat {
+    /// The ASN.1 structure.
+    pub structure: KeyStructure,
+    /// The wrapping around it.
+    pub encoding: KeyEncoding,
+}
+
+impl fmt::Display for KeyFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let structure = match self.structure {
+            KeyStructure::Pkcs8 => "PKCS#8",
+            KeyStructure::Pkcs1 => "PKCS#1",
+            KeyStructure::Spki => "SPKI",
+            KeyStructure::Certificate => "X.509 certificate",
+        };
+        let encoding = match self.encoding {
+            KeyEncoding::Pem => "PEM",
+            KeyEncoding::Der => "DER",
+            KeyEncoding::Base64 => "bare base64",
+        };
+        write!(f, "{structure} {encoding}")
+    }
+}
+
+/// An RSA private key, parsed once and reused for many signatures.
+///
+/// ```
+/// use paysign_core::{PrivateKey, SignType};
+/// let key = PrivateKey::generate(2048)?;
+/// let pem = key.to_pkcs8_pem();
+/// let again = PrivateKey::parse(pem.as_bytes())?;
+/// assert_eq!(again.public_key().fingerprint(), key.public_key().fingerprint());
+/// # Ok::<(), paysign_core::Error>(())
+/// ```
+pub struct PrivateKey {
+    pub(crate) pure: rsa::PrivateKey,
+    pub(crate) native: NativePrivate,
+    public: PublicKey,
+    format: KeyFormat,
+}
+
+/// An RSA public key, parsed once and reused for many verifications.
+#[derive(Clone)]
+pub struct PublicKey {
+    pub(crate) pure: rsa::PublicKey,
+    pub(crate) native: NativePublic,
+    spki_der: Vec<u8>,
+    bits: usize,
+    format: KeyFormat,
+}
+
+impl PrivateKey {
+    /// Parses a private key from PKCS#8 or PKCS#1, as PEM, DER or bare base64.
+    pub fn parse(input: &[u8]) -> Result<Self> {
+        let unwrapped = armor::unwrap(input)?;
+        let encoding = unwrapped.encoding;
+        let (pure, structure) = match unwrapped.label.as_deref() {
+            Some("PRIVATE KEY") => (pkcs8_private(&unwrapped.der)?, KeyStructure::Pkcs8),
+            Some("RSA PRIVATE KEY") => (pkcs1_private(&unwrapped.der)?, KeyStructure::Pkcs1),
+            Some("ENCRYPTED PRIVATE KEY") => return Err(Error::KeyEncrypted),
+            Some("PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE") => {
+                return Err(Error::KeyKindMismatch {
+                    expected: "private",
+                    found: "public",
+                });
+            }
+            Some(other) => {
+                return Err(Error::key_invalid(format!(
+                    "PEM label `{other}` is not a private key"
+                )));
+            }
+            None => match pkcs8_private(&unwrapped.der) {
+                Ok(key) => (key, KeyStructure::Pkcs8),
+                Err(_) => match pkcs1_private(&unwrapped.der) {
+                    Ok(key) => (key, KeyStructure::Pkcs1),
+                    Err(_) if looks_public(&unwrapped.der) => {
+                        return Err(Error::KeyKindMismatch {
+                            expected: "private",
+                            found: "public",
+                        });
+                    }
+                    Err(_) => {
+                        return Err(Error::key_invalid(
+                            "not a PKCS#8 or PKCS#1 RSA private key",
+                        ));
+                    }
+                },
+            },
+        };
+        Self::from_rsa(pure, KeyFormat { structure, encoding })
+    }
+
+    /// Generates a new key pair of 2048, 3072 or 4096 bits.
+    ///
+    /// With the `aws-lc` feature the native generator is used (tens of milliseconds for
+    /// 2048 bits); otherwise the pure-Rust one (slower, but available on wasm32).
+    pub fn generate(bits: usize) -> Result<Self> {
+        if ![2048, 3072, 4096].contains(&bits) {
+            return Err(Error::KeyGeneration {
+                reason: format!("{bits} bits is not offered; choose 2048, 3072 or 4096"),
+            });
+        }
+        let pkcs8 = crate::sign::rsa::generate_pkcs8(bits)?;
+        let pure = pkcs8_private(&pkcs8)?;
+        Self::from_rsa(
+            pure,
+            KeyFormat {
+                structure: KeyStructure::Pkcs8,
+                encoding: KeyEncoding::Der,
+            },
+        )
+    }
+
+    fn from_rsa(pure: rsa::PrivateKey, format: KeyFormat) -> Result<Self> {
+        let bits = modulus_bits(pure.n());
+        check_bits(bits)?;
+        pure.validate()
+            .map_err(|e| Error::key_invalid(format!("inconsistent RSA private key: {e}")))?;
+        let pkcs8 = pure
+            .to_pkcs8_der()
+            .map_err(|e| Error::key_invalid(format!("cannot re-encode private key: {e}")))?;
+        let native = NativePrivate::from_pkcs8(pkcs8.as_bytes())?;
+        let public = PublicKey::from_rsa(
+            pure.to_public_key(),
+            KeyFormat {
+                structure: KeyStructure::Spki,
+                encoding: KeyEncoding::Der,
+            },
+        )?;
+        Ok(Self {
+            pure,
+            native,
+            public,
+            format,
+        })
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// Modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.public.bits
+    }
+
+    /// The structure and wrapping the key was parsed from.
+    pub fn format(&self) -> KeyFormat {
+        self.format
+    }
+
+    /// PKCS#8 DER.
+    pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
+        match self.pure.to_pkcs8_der() {
+            Ok(doc) => Zeroizing::new(doc.as_bytes().to_vec()),
+            // The key was encoded once already in `from_rsa`; encoding is deterministic.
+            Err(_) => Zeroizing::new(Vec::new()),
+        }
+    }
+
+    /// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    pub fn to_pkcs8_pem(&self) -> Zeroizing<String> {
+        armor::pem("PRIVATE KEY", &self.to_pkcs8_der())
+    }
+
+    /// PKCS#8 DER as one line of base64, the form payment consoles show.
+    pub fn to_pkcs8_base64(&self) -> Zeroizing<String> {
+        use base64::Engine;
+        Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(self.to_pkcs8_der()))
+    }
+}
+
+impl PublicKey {
+    /// Parses a public key from SPKI or PKCS#1 (PEM, DER or bare base64) or an X.509
+    /// certificate (PEM or DER).
+    pub fn parse(input: &[u8]) -> Result<Self> {
+        let unwrapped = armor::unwrap(input)?;
+        let encoding = unwrapped.encoding;
+        let der = &unwrapped.der[..];
+        let (pure, structure) = match unwrapped.label.as_deref() {
+            Some("PUBLIC KEY") => (spki_public(der)?, KeyStructure::Spki),
+            Some("RSA PUBLIC KEY") => (pkcs1_public(der)?, KeyStructure::Pkcs1),
+            Some("CERTIFICATE") => (certificate_public(der)?, KeyStructure::Certificate),
+            Some("PRIVATE KEY" | "RSA PRIVATE KEY" | "ENCRYPTED PRIVATE KEY") => {
+                return Err(Error::KeyKindMismatch {
+                    expected: "public",
+                    found: "private",
+                });
+            }
+            Some(other) => {
+                return Err(Error::key_invalid(format!(
+                    "PEM label `{other}` is not a public key or certificate"
+                )));
+            }
+            None => {
+                if let Ok(key) = spki_public(der) {
+                    (key, KeyStructure::Spki)
+                } else if let Ok(key) = pkcs1_public(der) {
+                    (key, KeyStructure::Pkcs1)
+                } else if let Ok(key) = certificate_public(der) {
+                    (key, KeyStructure::Certificate)
+                } else if pkcs8_private(der).is_ok() || pkcs1_private(der).is_ok() {
+                    return Err(Error::KeyKindMismatch {
+                        expected: "public",
+                        found: "private",
+                    });
+                } else {
+                    return Err(Error::key_invalid(
+                        "not an SPKI or PKCS#1 RSA public key, nor an X.509 certificate",
+                    ));
+                }
+            }
+        };
+        Self::from_rsa(pure, KeyFormat { structure, encoding })
+    }
+
+    fn from_rsa(pure: rsa::PublicKey, format: KeyFormat) -> Result<Self> {
+        let bits = modulus_bits(pure.n());
+        check_bits(bits)?;
+        let spki_der = pure
+            .to_public_key_der()
+            .map_err(|e| Error::key_invalid(format!("cannot encode public key: {e}")))?
+            .into_vec();
+        let native = NativePublic::from_spki(&spki_der)?;
+        Ok(Self {
+            pure,
+            native,
+            spki_der,
+            bits,
+            format,
+        })
+    }
+
+    /// Modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.bits
+    }
+
+    /// The structure and wrapping the key was parsed from.
+    pub fn format(&self) -> KeyFormat {
+        self.format
+    }
+
+    /// SubjectPublicKeyInfo DER.
+    pub fn to_spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
+
+    /// SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
+    pub fn to_spki_pem(&self) -> String {
+        armor::pem("PUBLIC KEY", &self.spki_der).to_string()
+    }
+
+    /// SPKI DER as one line of base64.
+    pub fn to_spki_base64(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(&self.spki_der)
+    }
+
+    /// Lowercase hex SHA-256 of the SPKI DER: a stable identity for the key whatever its wrapping.
+    pub fn fingerprint(&self) -> String {
+        crate::sign::hex_upper(&Sha256::digest(&self.spki_der)).to_ascii_lowercase()
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.spki_der == other.spki_der
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("bits", &self.bits())
+            .field("format", &self.format)
+            .field("material", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("bits", &self.bits)
+            .field("format", &self.format)
+            .field("fingerprint", &self.fingerprint())
+            .finish()
+    }
+}
+
+fn modulus_bits(n: &rsa::BoxedUint) -> usize {
+    n.bit_width() as usize
+}
+
+fn check_bits(bits: usize) -> Result<()> {
+    if bits < MIN_RSA_BITS {
+        return Err(Error::KeyTooSmall { bits });
+    }
+    if bits > MAX_RSA_BITS {
+        return Err(Error::key_invalid(format!(
+            "RSA key of {bits} bits is larger than the {MAX_RSA_BITS}-bit maximum"
+        )));
+    }
+    Ok(())
+}
+
+fn pkcs8_private(der: &[u8]) -> Result<rsa::PrivateKey> {
+    rsa::PrivateKey::from_pkcs8_der(der)
+        .map_err(|e| Error::key_invalid(format!("PKCS#8 private key: {e}")))
+}
+
+fn pkcs1_private(der: &[u8]) -> Result<rsa::PrivateKey> {
+    rsa::PrivateKey::from_pkcs1_der(der)
+        .map_err(|e| Error::key_invalid(format!("PKCS#1 private key: {e}")))
+}
+
+fn spki_public(der: &[u8]) -> Result<rsa::PublicKey> {
+    rsa::PublicKey::from_public_key_der(der)
+        .map_err(|e| Error::key_invalid(format!("SPKI public key: {e}")))
+}
+
+fn pkcs1_public(der: &[u8]) -> Result<rsa::PublicKey> {
+    rsa::PublicKey::from_pkcs1_der(der)
+        .map_err(|e| Error::key_invalid(format!("PKCS#1 public key: {e}")))
+}
+
+fn certificate_public(der: &[u8]) -> Result<rsa::PublicKey> {
+    let cert = x509_cert::Certificate::from_der(der)
+        .map_err(|e| Error::key_invalid(format!("X.509 certificate: {e}")))?;
+    let spki = cert
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|e| Error::key_invalid(format!("X.509 certificate key: {e}")))?;
+    spki_public(&spki)
+}
+
+fn looks_public(der: &[u8]) -> bool {
+    spki_public(der).is_ok() || pkcs1_public(der).is_ok()
+}

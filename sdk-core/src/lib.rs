@@ -1,0 +1,27 @@
+//! # paysign-core
+//!
+//! Canonical strings, RSA keys, signing and verification for bill-payment and
+//! payment-gateway messages (the paysign gateway protocol, Alipay, WeChat Pay v2).
+//! Pure Rust, no I/O, no clock: time is always a parameter.
+//!
+//! The pipeline reads in order, one module per stage:
+//! [`params`] → [`canonical`] → [`sign`] (with [`keys`]) — each stage a pure function.
+//! Errors carry stable codes ([`Error::code`]) shared with the wasm package and the CLI.
+#![forbid(unsafe_code)]
+
+pub mod canonical;
+pub mod error;
+pub mod keys;
+pub mod params;
+pub mod profile;
+pub mod sign;
+
+pub use canonical::canonical_string;
+pub use error::{Error, Result};
+pub use keys::{KeyEncoding, KeyFormat, KeyStructure, PrivateKey, PublicKey};
+pub use params::Params;
+pub use profile::{CanonicalRules, HexCase, MessageKind, Profile, SecretSuffix};
+pub use sign::{
+    RsaBackend, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential,
+    Verifier,
+};

@@ -1,0 +1,204 @@
+//! Known-answer tests: every `tests/vectors/sign_*` case, made by openssl and Python,
+//! must canonicalise, sign and verify identically here — with every RSA backend.
+
+mod common;
+
+use paysign_core::{
+    MessageKind, Profile, RsaBackend, SignType, Signer, SigningCredential, VerificationCredential,
+    Verifier,
+};
+use serde_json::Value;
+
+struct Case {
+    name: String,
+    profile: Profile,
+    kind: MessageKind,
+    sign_type: SignType,
+    key: String,
+}
+
+fn load(name: &str) -> Case {
+    let expect: Value = serde_json::from_slice(&common::read(&format!("{name}/expect.json"))).unwrap();
+    let field = |k: &str| expect[k].as_str().unwrap().to_owned();
+    Case {
+        name: name.to_owned(),
+        profile: field("profile").parse().unwrap(),
+        kind: field("message").parse().unwrap(),
+        sign_type: field("sign_type").parse().unwrap(),
+        key: field("key"),
+    }
+}
+
+fn signer(case: &Case, backend: RsaBackend) -> Signer {
+    let credential = if case.key == "merchant" {
+        SigningCredential::Rsa(common::merchant_private())
+    } else {
+        SigningCredential::Secret(common::secret(&case.key))
+    };
+    Signer::new(case.profile, case.sign_type, credential)
+        .unwrap()
+        .message_kind(case.kind)
+        .backend(backend)
+}
+
+fn verifier(case: &Case, backend: RsaBackend) -> Verifier {
+    let credential = if case.key == "merchant" {
+        VerificationCredential::Rsa(common::merchant_public())
+    } else {
+        VerificationCredential::Secret(common::secret(&case.key))
+    };
+    Verifier::new(case.profile, credential, &[case.sign_type])
+        .unwrap()
+        .message_kind(case.kind)
+        .backend(backend)
+}
+
+#[test]
+fn every_vector_signs_and_verifies_on_every_backend() {
+    for name in common::cases("sign_") {
+        let case = load(&name);
+        let params = common::params(&name);
+        let canonical = common::read_text(&format!("{name}/canonical.txt"));
+        let expected = common::read_text(&format!("{name}/signature.txt"));
+        for &backend in RsaBackend::available() {
+            let signer = signer(&case, backend);
+            assert_eq!(signer.canonical(&params), canonical, "{name}: canonical");
+            assert_eq!(
+                signer.sign(&params).unwrap(),
+                expected,
+                "{name}: signature ({})",
+                backend.name()
+            );
+            let mut signed = params.clone();
+            signed.set("sign", expected.clone()).unwrap();
+            let verifier = verifier(&case, backend);
+            assert_eq!(verifier.verify(&signed).unwrap(), case.sign_type, "{}", case.name);
+        }
+    }
+}
+
+#[test]
+fn tampering_with_any_parameter_or_the_signature_fails() {
+    for name in common::cases("sign_") {
+        let case = load(&name);
+        let mut signed = common::params(&name);
+        signed
+            .set("sign", common::read_text(&format!("{name}/signature.txt")))
+            .unwrap();
+        let verifier = verifier(&case, RsaBackend::preferred());
+        let excluded = case.profile.rules(case.kind).excluded;
+        for (key, value) in common::params(&name).iter() {
+            if excluded.contains(&key) || key == "sign_type" {
+                continue;
+            }
+            let mut forged = signed.clone();
+            forged.set(key, format!("{value}0")).unwrap();
+            let err = verifier.verify(&forged).unwrap_err();
+            assert_eq!(err.code(), "SIGNATURE_MISMATCH", "{name}: tampered {key}");
+        }
+        // A changed signature: flip one character while keeping the encoding valid.
+        let sig = signed.get("sign").unwrap().to_owned();
+        let flipped: String = sig
+            .char_indices()
+            .map(|(i, c)| if i == 5 { if c == 'A' { 'B' } else { 'A' } } else { c })
+            .collect();
+        let mut forged = signed.clone();
+        forged.set("sign", flipped).unwrap();
+        assert_eq!(verifier.verify(&forged).unwrap_err().code(), "SIGNATURE_MISMATCH", "{name}");
+    }
+}
+
+#[test]
+fn a_different_key_fails() {
+    let name = "sign_paysign_rsa2_request";
+    let mut signed = common::params(name);
+    signed.set("sign", common::read_text(&format!("{name}/signature.txt"))).unwrap();
+    let gateway = paysign_core::PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap();
+    let verifier = Verifier::new(Profile::Paysign, VerificationCredential::Rsa(gateway), &[SignType::Rsa2])
+        .unwrap()
+        .message_kind(MessageKind::Request);
+    assert_eq!(verifier.verify(&signed).unwrap_err().code(), "SIGNATURE_MISMATCH");
+
+    let name = "sign_paysign_hmac_request";
+    let mut signed = common::params(name);
+    signed.set("sign", common::read_text(&format!("{name}/signature.txt"))).unwrap();
+    let other = paysign_core::SharedSecret::new("another-secret").unwrap();
+    let verifier = Verifier::new(Profile::Paysign, VerificationCredential::Secret(other), &[SignType::HmacSha256])
+        .unwrap()
+        .message_kind(MessageKind::Request);
+    assert_eq!(verifier.verify(&signed).unwrap_err().code(), "SIGNATURE_MISMATCH");
+}
+
+#[test]
+fn missing_or_empty_sign_is_a_failure_not_a_skip() {
+    let name = "sign_paysign_rsa2_request";
+    let case = load(name);
+    let verifier = verifier(&case, RsaBackend::preferred());
+    let unsigned = common::params(name);
+    assert_eq!(verifier.verify(&unsigned).unwrap_err().code(), "SIGNATURE_MISSING");
+    let mut empty = unsigned.clone();
+    empty.set("sign", "").unwrap();
+    assert_eq!(verifier.verify(&empty).unwrap_err().code(), "SIGNATURE_MISSING");
+}
+
+#[test]
+fn the_message_cannot_choose_its_sign_type() {
+    // An RSA2 verifier shown a message relabelled MD5 and "signed" with the public key as secret.
+    let name = "sign_paysign_rsa2_request";
+    let case = load(name);
+    let verifier = verifier(&case, RsaBackend::preferred());
+    let mut forged = common::params(name);
+    forged.set("sign_type", "MD5").unwrap();
+    let pem = common::read("keys/merchant_public_spki.pem");
+    let fake_secret = paysign_core::SharedSecret::new(pem).unwrap();
+    let forger = Signer::new(Profile::Paysign, SignType::Md5, SigningCredential::Secret(fake_secret)).unwrap();
+    let sig = forger.sign(&forged).unwrap();
+    forged.set("sign", sig).unwrap();
+    assert_eq!(verifier.verify(&forged).unwrap_err().code(), "SIGN_TYPE_NOT_ALLOWED");
+
+    // A verifier cannot even be configured to check MD5 with an RSA key.
+    let err = Verifier::new(Profile::Paysign, VerificationCredential::Rsa(common::merchant_public()), &[SignType::Md5])
+        .unwrap_err();
+    assert_eq!(err.code(), "CREDENTIAL_MISMATCH");
+}
+
+#[test]
+fn wechat_absent_sign_type_means_md5_only_if_md5_is_accepted() {
+    let name = "sign_wechat_md5_notification";
+    let mut signed = common::params(name);
+    signed.set("sign", common::read_text(&format!("{name}/signature.txt"))).unwrap();
+    let hmac_only = Verifier::new(
+        Profile::WechatV2,
+        VerificationCredential::Secret(common::secret("secret")),
+        &[SignType::HmacSha256],
+    )
+    .unwrap();
+    assert_eq!(hmac_only.verify(&signed).unwrap_err().code(), "SIGN_TYPE_NOT_ALLOWED");
+    let both = Verifier::new(
+        Profile::WechatV2,
+        VerificationCredential::Secret(common::secret("secret")),
+        &[SignType::HmacSha256, SignType::Md5],
+    )
+    .unwrap();
+    assert_eq!(both.verify(&signed).unwrap(), SignType::Md5);
+}
+
+#[test]
+fn hex_case_is_part_of_the_profile() {
+    let name = "sign_wechat_md5_guide";
+    let mut signed = common::params(name);
+    let lower = common::read_text(&format!("{name}/signature.txt")).to_ascii_lowercase();
+    signed.set("sign", lower).unwrap();
+    let case = load(name);
+    assert_eq!(
+        verifier(&case, RsaBackend::preferred()).verify(&signed).unwrap_err().code(),
+        "SIGNATURE_MISMATCH"
+    );
+}
+
+#[test]
+fn signers_and_verifiers_are_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Signer>();
+    assert_send_sync::<Verifier>();
+}
