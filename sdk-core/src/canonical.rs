@@ -21,7 +21,7 @@ use crate::profile::CanonicalRules;
 pub fn canonical_string(params: &Params, rules: &CanonicalRules) -> String {
     let mut included: Vec<(&str, &str)> = params
         .iter()
-        .filter(|(k, v)| !(rules.skip_empty && v.is_empty()) && !rules.excluded.contains(k))
+        .filter(|(k, v)| (!rules.skip_empty || !v.is_empty()) && !rules.excluded.contains(k))
         .collect();
     // Names are unique (Params guarantees it), so an unstable sort is deterministic.
     included.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -55,7 +55,10 @@ mod tests {
     fn values_are_raw_not_encoded() {
         let p = Params::from_pairs([("passback", "a b%2B+&c=d"), ("subject", "水费")]).unwrap();
         let rules = Profile::Alipay.rules(MessageKind::Request);
-        assert_eq!(canonical_string(&p, &rules), "passback=a b%2B+&c=d&subject=水费");
+        assert_eq!(
+            canonical_string(&p, &rules),
+            "passback=a b%2B+&c=d&subject=水费"
+        );
     }
 
     #[test]

@@ -19,13 +19,17 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The same parameter name appeared twice in one message.
-    #[error("parameter `{key}` appears more than once; a signed message must name each parameter once")]
+    #[error(
+        "parameter `{key}` appears more than once; a signed message must name each parameter once"
+    )]
     ParamDuplicate {
         /// The repeated parameter name.
         key: String,
     },
     /// A parameter name is empty or contains `&` or `=`, which would make the canonical string ambiguous.
-    #[error("parameter name {key:?} is not allowed: names must be non-empty and contain neither `&` nor `=`")]
+    #[error(
+        "parameter name {key:?} is not allowed: names must be non-empty and contain neither `&` nor `=`"
+    )]
     ParamNameInvalid {
         /// The rejected name.
         key: String,
@@ -37,7 +41,9 @@ pub enum Error {
         field: &'static str,
     },
     /// The signature does not match the message and key.
-    #[error("signature does not match the message (check the key, the raw body and the profile; `paysign explain` says more)")]
+    #[error(
+        "signature does not match the message (check the key, the raw body and the profile; `paysign explain` says more)"
+    )]
     SignatureMismatch,
     /// The signature is not well-formed for its sign type (bad base64, wrong length, non-hex).
     #[error("signature is malformed: {reason}")]
@@ -46,7 +52,9 @@ pub enum Error {
         reason: &'static str,
     },
     /// The message has no `sign_type` and the verifier cannot infer one.
-    #[error("the message has no `sign_type` and the verifier accepts more than one; configure a single accepted sign type or send `sign_type`")]
+    #[error(
+        "the message has no `sign_type` and the verifier accepts more than one; configure a single accepted sign type or send `sign_type`"
+    )]
     SignTypeMissing,
     /// The sign type named by the message is not one the verifier accepts (downgrade protection).
     #[error("sign type {sign_type} is not accepted by this verifier (accepted: {accepted})")]
@@ -89,7 +97,9 @@ pub enum Error {
         bits: usize,
     },
     /// The key is encrypted (PKCS#8 `ENCRYPTED PRIVATE KEY`), which paysign does not decrypt.
-    #[error("the private key is encrypted; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)")]
+    #[error(
+        "the private key is encrypted; decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)"
+    )]
     KeyEncrypted,
     /// A public key was given where a private key is needed, or the reverse.
     #[error("expected a {expected} key but got a {found} key")]
@@ -190,7 +200,9 @@ pub enum Error {
         value: String,
     },
     /// The timestamp is outside the accepted window.
-    #[error("timestamp is {skew_secs} s away from now, outside the tolerance of {tolerance_secs} s")]
+    #[error(
+        "timestamp is {skew_secs} s away from now, outside the tolerance of {tolerance_secs} s"
+    )]
     TimestampOutOfWindow {
         /// Signed difference message time minus now, in seconds.
         skew_secs: i64,
@@ -198,7 +210,9 @@ pub enum Error {
         tolerance_secs: u64,
     },
     /// The message was already seen: a retried notification to acknowledge again, not to book twice.
-    #[error("message {id:?} was already received: acknowledge it again but do not process it twice")]
+    #[error(
+        "message {id:?} was already received: acknowledge it again but do not process it twice"
+    )]
     Replayed {
         /// The `notify_id` or `nonce` that was seen before.
         id: String,

@@ -8,10 +8,12 @@
 //! [`params`] → [`canonical`] → [`sign`] (with [`keys`]) — each stage a pure function.
 //! Errors carry stable codes ([`Error::code`]) shared with the wasm package and the CLI.
 #![forbid(unsafe_code)]
+#![doc = include_str!("../../README.md")]
 
 pub mod canonical;
 pub mod error;
 pub mod keys;
+pub mod message;
 pub mod params;
 pub mod profile;
 pub mod sign;
@@ -22,6 +24,5 @@ pub use keys::{KeyEncoding, KeyFormat, KeyStructure, PrivateKey, PublicKey};
 pub use params::Params;
 pub use profile::{CanonicalRules, HexCase, MessageKind, Profile, SecretSuffix};
 pub use sign::{
-    RsaBackend, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential,
-    Verifier,
+    RsaBackend, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, Verifier,
 };

@@ -215,7 +215,10 @@ mod tests {
         for p in Profile::ALL {
             assert_eq!(p.name().parse::<Profile>().unwrap(), p);
         }
-        assert_eq!("nope".parse::<Profile>().unwrap_err().code(), "UNSUPPORTED_PROFILE");
+        assert_eq!(
+            "nope".parse::<Profile>().unwrap_err().code(),
+            "UNSUPPORTED_PROFILE"
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Known-answer tests: every `tests/vectors/sign_*` case, made by openssl and Python,
 //! must canonicalise, sign and verify identically here — with every RSA backend.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use paysign_core::{
@@ -18,7 +20,8 @@ struct Case {
 }
 
 fn load(name: &str) -> Case {
-    let expect: Value = serde_json::from_slice(&common::read(&format!("{name}/expect.json"))).unwrap();
+    let expect: Value =
+        serde_json::from_slice(&common::read(&format!("{name}/expect.json"))).unwrap();
     let field = |k: &str| expect[k].as_str().unwrap().to_owned();
     Case {
         name: name.to_owned(),
@@ -72,7 +75,12 @@ fn every_vector_signs_and_verifies_on_every_backend() {
             let mut signed = params.clone();
             signed.set("sign", expected.clone()).unwrap();
             let verifier = verifier(&case, backend);
-            assert_eq!(verifier.verify(&signed).unwrap(), case.sign_type, "{}", case.name);
+            assert_eq!(
+                verifier.verify(&signed).unwrap(),
+                case.sign_type,
+                "{}",
+                case.name
+            );
         }
     }
 }
@@ -100,11 +108,21 @@ fn tampering_with_any_parameter_or_the_signature_fails() {
         let sig = signed.get("sign").unwrap().to_owned();
         let flipped: String = sig
             .char_indices()
-            .map(|(i, c)| if i == 5 { if c == 'A' { 'B' } else { 'A' } } else { c })
+            .map(|(i, c)| {
+                if i == 5 {
+                    if c == 'A' { 'B' } else { 'A' }
+                } else {
+                    c
+                }
+            })
             .collect();
         let mut forged = signed.clone();
         forged.set("sign", flipped).unwrap();
-        assert_eq!(verifier.verify(&forged).unwrap_err().code(), "SIGNATURE_MISMATCH", "{name}");
+        assert_eq!(
+            verifier.verify(&forged).unwrap_err().code(),
+            "SIGNATURE_MISMATCH",
+            "{name}"
+        );
     }
 }
 
@@ -112,21 +130,40 @@ fn tampering_with_any_parameter_or_the_signature_fails() {
 fn a_different_key_fails() {
     let name = "sign_paysign_rsa2_request";
     let mut signed = common::params(name);
-    signed.set("sign", common::read_text(&format!("{name}/signature.txt"))).unwrap();
-    let gateway = paysign_core::PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap();
-    let verifier = Verifier::new(Profile::Paysign, VerificationCredential::Rsa(gateway), &[SignType::Rsa2])
-        .unwrap()
-        .message_kind(MessageKind::Request);
-    assert_eq!(verifier.verify(&signed).unwrap_err().code(), "SIGNATURE_MISMATCH");
+    signed
+        .set("sign", common::read_text(&format!("{name}/signature.txt")))
+        .unwrap();
+    let gateway =
+        paysign_core::PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap();
+    let verifier = Verifier::new(
+        Profile::Paysign,
+        VerificationCredential::Rsa(gateway),
+        &[SignType::Rsa2],
+    )
+    .unwrap()
+    .message_kind(MessageKind::Request);
+    assert_eq!(
+        verifier.verify(&signed).unwrap_err().code(),
+        "SIGNATURE_MISMATCH"
+    );
 
     let name = "sign_paysign_hmac_request";
     let mut signed = common::params(name);
-    signed.set("sign", common::read_text(&format!("{name}/signature.txt"))).unwrap();
+    signed
+        .set("sign", common::read_text(&format!("{name}/signature.txt")))
+        .unwrap();
     let other = paysign_core::SharedSecret::new("another-secret").unwrap();
-    let verifier = Verifier::new(Profile::Paysign, VerificationCredential::Secret(other), &[SignType::HmacSha256])
-        .unwrap()
-        .message_kind(MessageKind::Request);
-    assert_eq!(verifier.verify(&signed).unwrap_err().code(), "SIGNATURE_MISMATCH");
+    let verifier = Verifier::new(
+        Profile::Paysign,
+        VerificationCredential::Secret(other),
+        &[SignType::HmacSha256],
+    )
+    .unwrap()
+    .message_kind(MessageKind::Request);
+    assert_eq!(
+        verifier.verify(&signed).unwrap_err().code(),
+        "SIGNATURE_MISMATCH"
+    );
 }
 
 #[test]
@@ -135,10 +172,16 @@ fn missing_or_empty_sign_is_a_failure_not_a_skip() {
     let case = load(name);
     let verifier = verifier(&case, RsaBackend::preferred());
     let unsigned = common::params(name);
-    assert_eq!(verifier.verify(&unsigned).unwrap_err().code(), "SIGNATURE_MISSING");
+    assert_eq!(
+        verifier.verify(&unsigned).unwrap_err().code(),
+        "SIGNATURE_MISSING"
+    );
     let mut empty = unsigned.clone();
     empty.set("sign", "").unwrap();
-    assert_eq!(verifier.verify(&empty).unwrap_err().code(), "SIGNATURE_MISSING");
+    assert_eq!(
+        verifier.verify(&empty).unwrap_err().code(),
+        "SIGNATURE_MISSING"
+    );
 }
 
 #[test]
@@ -151,14 +194,26 @@ fn the_message_cannot_choose_its_sign_type() {
     forged.set("sign_type", "MD5").unwrap();
     let pem = common::read("keys/merchant_public_spki.pem");
     let fake_secret = paysign_core::SharedSecret::new(pem).unwrap();
-    let forger = Signer::new(Profile::Paysign, SignType::Md5, SigningCredential::Secret(fake_secret)).unwrap();
+    let forger = Signer::new(
+        Profile::Paysign,
+        SignType::Md5,
+        SigningCredential::Secret(fake_secret),
+    )
+    .unwrap();
     let sig = forger.sign(&forged).unwrap();
     forged.set("sign", sig).unwrap();
-    assert_eq!(verifier.verify(&forged).unwrap_err().code(), "SIGN_TYPE_NOT_ALLOWED");
+    assert_eq!(
+        verifier.verify(&forged).unwrap_err().code(),
+        "SIGN_TYPE_NOT_ALLOWED"
+    );
 
     // A verifier cannot even be configured to check MD5 with an RSA key.
-    let err = Verifier::new(Profile::Paysign, VerificationCredential::Rsa(common::merchant_public()), &[SignType::Md5])
-        .unwrap_err();
+    let err = Verifier::new(
+        Profile::Paysign,
+        VerificationCredential::Rsa(common::merchant_public()),
+        &[SignType::Md5],
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "CREDENTIAL_MISMATCH");
 }
 
@@ -166,14 +221,19 @@ fn the_message_cannot_choose_its_sign_type() {
 fn wechat_absent_sign_type_means_md5_only_if_md5_is_accepted() {
     let name = "sign_wechat_md5_notification";
     let mut signed = common::params(name);
-    signed.set("sign", common::read_text(&format!("{name}/signature.txt"))).unwrap();
+    signed
+        .set("sign", common::read_text(&format!("{name}/signature.txt")))
+        .unwrap();
     let hmac_only = Verifier::new(
         Profile::WechatV2,
         VerificationCredential::Secret(common::secret("secret")),
         &[SignType::HmacSha256],
     )
     .unwrap();
-    assert_eq!(hmac_only.verify(&signed).unwrap_err().code(), "SIGN_TYPE_NOT_ALLOWED");
+    assert_eq!(
+        hmac_only.verify(&signed).unwrap_err().code(),
+        "SIGN_TYPE_NOT_ALLOWED"
+    );
     let both = Verifier::new(
         Profile::WechatV2,
         VerificationCredential::Secret(common::secret("secret")),
@@ -191,7 +251,10 @@ fn hex_case_is_part_of_the_profile() {
     signed.set("sign", lower).unwrap();
     let case = load(name);
     assert_eq!(
-        verifier(&case, RsaBackend::preferred()).verify(&signed).unwrap_err().code(),
+        verifier(&case, RsaBackend::preferred())
+            .verify(&signed)
+            .unwrap_err()
+            .code(),
         "SIGNATURE_MISMATCH"
     );
 }

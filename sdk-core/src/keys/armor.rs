@@ -52,9 +52,12 @@ pub(crate) fn unwrap(input: &[u8]) -> Result<Unwrapped> {
             .split_once("-----")
             .ok_or_else(|| Error::key_invalid("PEM header line is not terminated by -----"))?;
         let end_marker = format!("-----END {label}-----");
-        let body = rest.split_once(end_marker.as_str()).map(|(b, _)| b).ok_or_else(|| {
-            Error::key_invalid(format!("PEM block has no `{end_marker}` line (truncated?)"))
-        })?;
+        let body = rest
+            .split_once(end_marker.as_str())
+            .map(|(b, _)| b)
+            .ok_or_else(|| {
+                Error::key_invalid(format!("PEM block has no `{end_marker}` line (truncated?)"))
+            })?;
         // RFC 1421 headers (Proc-Type/DEK-Info) mark legacy encrypted PKCS#1 keys.
         if body.contains("Proc-Type:") {
             return Err(Error::KeyEncrypted);

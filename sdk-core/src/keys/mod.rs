@@ -123,14 +123,18 @@ impl PrivateKey {
                         });
                     }
                     Err(_) => {
-                        return Err(Error::key_invalid(
-                            "not a PKCS#8 or PKCS#1 RSA private key",
-                        ));
+                        return Err(Error::key_invalid("not a PKCS#8 or PKCS#1 RSA private key"));
                     }
                 },
             },
         };
-        Self::from_rsa(pure, KeyFormat { structure, encoding })
+        Self::from_rsa(
+            pure,
+            KeyFormat {
+                structure,
+                encoding,
+            },
+        )
     }
 
     /// Generates a new key pair of 2048, 3072 or 4096 bits.
@@ -255,7 +259,13 @@ impl PublicKey {
                 }
             }
         };
-        Self::from_rsa(pure, KeyFormat { structure, encoding })
+        Self::from_rsa(
+            pure,
+            KeyFormat {
+                structure,
+                encoding,
+            },
+        )
     }
 
     fn from_rsa(pure: rsa::PublicKey, format: KeyFormat) -> Result<Self> {

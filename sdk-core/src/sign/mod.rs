@@ -126,6 +126,8 @@ impl fmt::Debug for SharedSecret {
 }
 
 /// What a [`Signer`] signs with.
+// Built once per signer, never copied around: the size gap between variants is harmless.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum SigningCredential {
     /// An RSA private key, for `RSA` and `RSA2`.
@@ -252,12 +254,9 @@ impl Signer {
                 canonical.as_bytes(),
                 self.backend,
             )?)),
-            (SigningCredential::Secret(secret), st) => Ok(digest_hex(
-                self.profile,
-                st,
-                secret,
-                canonical.as_bytes(),
-            )?),
+            (SigningCredential::Secret(secret), st) => {
+                Ok(digest_hex(self.profile, st, secret, canonical.as_bytes())?)
+            }
             // `new` refuses credential/sign-type combinations that do not fit.
             (SigningCredential::Rsa(_), st) => Err(Error::CredentialMismatch {
                 sign_type: st.name(),
@@ -416,9 +415,11 @@ impl Verifier {
                     SignType::Rsa => RsaHash::Sha1,
                     _ => RsaHash::Sha256,
                 };
-                let raw = STANDARD.decode(signature).map_err(|_| Error::SignatureMalformed {
-                    reason: "an RSA signature must be standard base64",
-                })?;
+                let raw = STANDARD
+                    .decode(signature)
+                    .map_err(|_| Error::SignatureMalformed {
+                        reason: "an RSA signature must be standard base64",
+                    })?;
                 if raw.len() != key.bits().div_ceil(8) {
                     return Err(Error::SignatureMalformed {
                         reason: "the signature length does not match the key size (wrong key?)",

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the demo and the test suite need on a fresh Debian machine with Rust
+# (rustup), Node 20 and root, skipping whatever is already present. Idempotent.
+#   scripts/setup.sh          everything the tests need
+#   scripts/setup.sh --demo   only what the demo needs (the Rust toolchain)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the `=0.2.130` pin in Cargo.toml
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+command -v cargo >/dev/null || { say "cargo not found: install Rust with rustup first"; exit 1; }
+[ "${1:-}" = "--demo" ] && exit 0
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  # Without --locked: one of the CLI's locked dependencies is no longer on the registry.
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes about 4 minutes)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+for tool in openssl node npm; do
+  command -v "$tool" >/dev/null || { say "$tool is required (interop tests run it)"; exit 1; }
+done
+
+if [ -f package-lock.json ]; then
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "npm ci"
+    npm ci --no-audit --no-fund
+  fi
+fi
+
+if ! command -v chromium >/dev/null; then
+  say "installing chromium for the browser test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
+fi

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, the Rust workspace (unit, integration, interop with
+# openssl and node, property tests, doctests). Called by `make test` after setup.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '\n==> %s\n' "$*" >&2; }
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --features paysign-core/aws-lc -- -D warnings
+
+say "Rust tests with both RSA backends (aws-lc + rustcrypto)"
+cargo test --workspace --features paysign-core/aws-lc
+
+say "paysign-core alone, pure-Rust backend only (the wasm configuration)"
+cargo test -p paysign-core --no-default-features

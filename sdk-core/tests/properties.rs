@@ -1,0 +1,98 @@
+//! Property tests: canonicalisation ignores insertion order; sign→verify holds for any
+//! parameter set; any change to a signed value is detected.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use paysign_core::{
+    MessageKind, Params, Profile, SharedSecret, SignType, Signer, SigningCredential,
+    VerificationCredential, Verifier,
+};
+use proptest::prelude::*;
+
+fn params_strategy() -> impl Strategy<Value = BTreeMap<String, String>> {
+    prop::collection::btree_map("[a-zA-Z_][a-zA-Z0-9_.]{0,12}", "\\PC{0,24}", 0..16).prop_map(
+        |mut m| {
+            m.remove("sign");
+            m.remove("sign_type");
+            m
+        },
+    )
+}
+
+fn secret_pair(sign_type: SignType) -> (Signer, Verifier) {
+    let secret = SharedSecret::new("prop-secret").unwrap();
+    let signer = Signer::new(
+        Profile::Paysign,
+        sign_type,
+        SigningCredential::Secret(secret.clone()),
+    )
+    .unwrap();
+    let verifier = Verifier::new(
+        Profile::Paysign,
+        VerificationCredential::Secret(secret),
+        &[sign_type],
+    )
+    .unwrap()
+    .message_kind(MessageKind::Request);
+    (signer, verifier)
+}
+
+proptest! {
+    #[test]
+    fn canonical_string_is_independent_of_insertion_order(map in params_strategy(), seed in any::<u64>()) {
+        let pairs: Vec<(String, String)> = map.into_iter().collect();
+        let mut shuffled = pairs.clone();
+        // A deterministic shuffle driven by the seed.
+        let mut s = seed;
+        for i in (1..shuffled.len()).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            shuffled.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        let a = Params::from_pairs(pairs).unwrap();
+        let b = Params::from_pairs(shuffled).unwrap();
+        for profile in Profile::ALL {
+            for kind in [MessageKind::Request, MessageKind::Notification] {
+                let rules = profile.rules(kind);
+                prop_assert_eq!(
+                    paysign_core::canonical_string(&a, &rules),
+                    paysign_core::canonical_string(&b, &rules)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sign_then_verify_holds_and_tampering_fails(map in params_strategy(), digest in prop::bool::ANY) {
+        let sign_type = if digest { SignType::HmacSha256 } else { SignType::Md5 };
+        let (signer, verifier) = secret_pair(sign_type);
+        let mut params = Params::from_pairs(map.clone()).unwrap();
+        signer.sign_params(&mut params).unwrap();
+        prop_assert_eq!(verifier.verify(&params).unwrap(), sign_type);
+        for (k, v) in &map {
+            let mut forged = params.clone();
+            forged.set(k.as_str(), format!("{v}x")).unwrap();
+            prop_assert_eq!(verifier.verify(&forged).unwrap_err().code(), "SIGNATURE_MISMATCH");
+        }
+    }
+}
+
+proptest! {
+    // RSA is slower: fewer cases, same property.
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn rsa2_sign_then_verify_holds(map in params_strategy()) {
+        let signer = Signer::new(Profile::Paysign, SignType::Rsa2, SigningCredential::Rsa(common::merchant_private())).unwrap();
+        let verifier = Verifier::new(Profile::Paysign, VerificationCredential::Rsa(common::merchant_public()), &[SignType::Rsa2])
+            .unwrap()
+            .message_kind(MessageKind::Request);
+        let mut params = Params::from_pairs(map).unwrap();
+        signer.sign_params(&mut params).unwrap();
+        prop_assert_eq!(verifier.verify(&params).unwrap(), SignType::Rsa2);
+        params.set("extra", "smuggled").unwrap();
+        prop_assert_eq!(verifier.verify(&params).unwrap_err().code(), "SIGNATURE_MISMATCH");
+    }
+}
