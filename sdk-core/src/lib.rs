@@ -10,19 +10,25 @@
 #![forbid(unsafe_code)]
 #![doc = include_str!("../../README.md")]
 
+pub mod callback;
 pub mod canonical;
+pub mod diagnose;
 pub mod error;
 pub mod keys;
 pub mod message;
 pub mod params;
 pub mod profile;
+pub mod replay;
 pub mod sign;
 
+pub use callback::{NotificationVerifier, VerifyOptions};
 pub use canonical::canonical_string;
 pub use error::{Error, Result};
 pub use keys::{KeyEncoding, KeyFormat, KeyStructure, PrivateKey, PublicKey};
+pub use message::{Amount, Notification, TradeStatus};
 pub use params::Params;
 pub use profile::{CanonicalRules, HexCase, MessageKind, Profile, SecretSuffix};
+pub use replay::{MemoryReplayStore, ReplayStore};
 pub use sign::{
     RsaBackend, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, Verifier,
 };

@@ -96,3 +96,26 @@ proptest! {
         prop_assert_eq!(verifier.verify(&params).unwrap_err().code(), "SIGNATURE_MISMATCH");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn arbitrary_bodies_never_panic_the_verifier_or_explain(body in prop::collection::vec(any::<u8>(), 0..512), ct in prop::option::of("[a-z/+; =-]{0,40}")) {
+        let secret = SharedSecret::new("prop-secret").unwrap();
+        let verifier = paysign_core::NotificationVerifier::builder(Profile::WechatV2, VerificationCredential::Secret(secret.clone()))
+            .accept(&[SignType::Md5, SignType::HmacSha256])
+            .build()
+            .unwrap();
+        let mut options = paysign_core::VerifyOptions::default();
+        options.content_type = ct.as_deref();
+        let _ = verifier.verify(&body, &options, 0);
+        let _ = paysign_core::diagnose::explain(&paysign_core::diagnose::ExplainRequest {
+            body: &body,
+            content_type: ct.as_deref(),
+            profile: Profile::Paysign,
+            kind: MessageKind::Notification,
+            sign_types: vec![SignType::Md5],
+            credentials: paysign_core::diagnose::Credentials::Secret(secret),
+        });
+    }
+}

@@ -1,6 +1,19 @@
-//! Messages: parsing, building and verifying (docs/protocol.md).
+//! Messages of the paysign gateway protocol and the platforms' notifications
+//! (docs/protocol.md): parsing raw bodies, amounts and timestamps, building signed
+//! requests, the typed notification and the acknowledgement bodies.
 
+pub mod ack;
 pub mod amount;
+pub mod build;
+pub mod notification;
+pub mod parse;
 pub mod time;
 
+pub use ack::{AckFormat, Acknowledgement};
 pub use amount::Amount;
+pub use build::{
+    BillQuery, Envelope, GatewayMethod, ItemsList, OrderCreate, OrderPay, OrderQuery, OrderRef,
+    OrderRefund, OrderReverse, SignedRequest, StatementDownload, StatementType, build_request,
+};
+pub use notification::{Notification, TradeStatus};
+pub use parse::{BodyFormat, ParseOptions, ParsedBody, parse_body};

@@ -1,0 +1,546 @@
+//! Explaining a failed signature: the usual integration mistakes, each tried for real.
+//!
+//! "Signature verification failed" is most of the pain of a payment integration. Given
+//! the raw body and the candidate keys, [`explain`] first verifies as configured; if that
+//! fails it re-tries the signature under each common mistake — the wrong message kind's
+//! exclusions (Alipay's `sign_type`), empty values signed, values URL-encoded or decoded
+//! twice, stray whitespace/BOM/CRLF, the other charset, hex case, the `&key=` suffix,
+//! RSA vs RSA2, another of the candidate keys — and reports the ones that make it verify.
+//! A finding is only reported when it was *proven* by a verifying signature, except the
+//! key-loading findings, which describe the keys themselves.
+
+use md5::{Digest, Md5};
+
+use crate::canonical::canonical_string;
+use crate::error::Error;
+use crate::keys::{KeyEncoding, PrivateKey, PublicKey};
+use crate::message::parse::{BodyFormat, ParseOptions, parse_body};
+use crate::params::Params;
+use crate::profile::{CanonicalRules, MessageKind, Profile};
+use crate::sign::{
+    SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, Verifier,
+};
+
+/// A key file to try, with a label for the report (e.g. `gateway` or the file name).
+#[derive(Debug, Clone)]
+pub struct KeyCandidate {
+    /// How the report names this key.
+    pub label: String,
+    /// The file contents, in any format paysign reads.
+    pub bytes: Vec<u8>,
+}
+
+/// What to verify with.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// One or more RSA key files (public keys, certificates — or, by mistake, private keys).
+    Keys(Vec<KeyCandidate>),
+    /// A shared secret.
+    Secret(SharedSecret),
+}
+
+/// Everything [`explain`] needs.
+#[derive(Debug, Clone)]
+pub struct ExplainRequest<'a> {
+    /// The raw body as received.
+    pub body: &'a [u8],
+    /// The `Content-Type` header, if known.
+    pub content_type: Option<&'a str>,
+    /// The profile the message should follow.
+    pub profile: Profile,
+    /// Request or notification rules.
+    pub kind: MessageKind,
+    /// The sign types the receiver accepts.
+    pub sign_types: Vec<SignType>,
+    /// Keys or secret to try.
+    pub credentials: Credentials,
+}
+
+/// One observation, with a stable code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable code, e.g. `SIGN_TYPE_SIGNED`.
+    pub code: &'static str,
+    /// Plain-words explanation with the fix.
+    pub message: String,
+}
+
+/// The result of [`explain`].
+#[derive(Debug, Clone, Default)]
+pub struct Diagnosis {
+    /// Whether the message verifies as configured.
+    pub verified: bool,
+    /// The sign type checked.
+    pub sign_type: Option<SignType>,
+    /// The canonical string the signature must cover under the configured rules.
+    pub canonical: Option<String>,
+    /// Label of the key that verified (as configured, or in a finding's variant).
+    pub matching_key: Option<String>,
+    /// What was found, most important first.
+    pub findings: Vec<Finding>,
+}
+
+impl Diagnosis {
+    fn find(&mut self, code: &'static str, message: impl Into<String>) {
+        self.findings.push(Finding {
+            code,
+            message: message.into(),
+        });
+    }
+}
+
+/// Diagnoses why a message does (or does not) verify.
+pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let mut misdeclared = false;
+    let parsed = match parse_body(request.body, request.content_type, &ParseOptions::default()) {
+        Ok(p) => p,
+        Err(Error::CharsetInvalid { charset }) => {
+            // The bytes are not valid in the declared charset: try the other one.
+            let other = if charset == "UTF-8" { "GBK" } else { "UTF-8" };
+            let ct = format!("application/x-www-form-urlencoded; charset={other}");
+            match parse_body(request.body, Some(&ct), &ParseOptions::default()) {
+                Ok(p) => {
+                    diagnosis.find("CHARSET", format!("the body is declared {charset} but its bytes are {other}: fix the declared charset (Content-Type or `charset` field)"));
+                    misdeclared = true;
+                    p
+                }
+                Err(e) => {
+                    diagnosis.find(
+                        "BODY_UNREADABLE",
+                        format!("the body is not valid {charset} (nor {other}): {e}"),
+                    );
+                    return diagnosis;
+                }
+            }
+        }
+        Err(e) => {
+            diagnosis.find(
+                "BODY_UNREADABLE",
+                format!("the body cannot be parsed ({}): {e}", e.code()),
+            );
+            return diagnosis;
+        }
+    };
+    let params = parsed.params;
+    let profile = request.profile;
+    let field = profile.signature_field();
+    let Some(signature) = params
+        .get(field)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+    else {
+        diagnosis.find(
+            "SIGNATURE_MISSING",
+            format!("the message has no `{field}` value; an unsigned message can never verify"),
+        );
+        return diagnosis;
+    };
+    if signature != signature.trim() {
+        diagnosis.find(
+            "WHITESPACE",
+            "the signature itself has leading or trailing whitespace or CR/LF: the body was altered after signing (a trailing newline added by a shell or proxy?)",
+        );
+    }
+    let sign_type = match declared_sign_type(&params, profile, &request.sign_types) {
+        Ok(st) => st,
+        Err(finding) => {
+            diagnosis.findings.push(finding);
+            return diagnosis;
+        }
+    };
+    diagnosis.sign_type = Some(sign_type);
+    if !request.sign_types.contains(&sign_type) {
+        diagnosis.find(
+            "SIGN_TYPE_NOT_ALLOWED",
+            format!(
+                "the message says sign_type={sign_type} but the verifier accepts only {}; a message cannot choose its own algorithm — configure the receiver, or ask the sender to use an accepted type",
+                names(&request.sign_types)
+            ),
+        );
+    }
+    let keys = load_credentials(&request.credentials, sign_type, &mut diagnosis);
+    if keys.is_empty() {
+        return diagnosis;
+    }
+    let rules = profile.rules(request.kind);
+    let canonical = canonical_string(&params, &rules);
+    diagnosis.canonical = Some(canonical.clone());
+    let signature = signature.trim().to_owned();
+
+    let tries = Tries {
+        profile,
+        kind: request.kind,
+        sign_type,
+        signature: &signature,
+        keys: &keys,
+    };
+    if let Some(label) = tries.verifies(&canonical) {
+        diagnosis.verified = request.sign_types.contains(&sign_type) && !misdeclared;
+        if keys.first().map(|k| &k.0) != Some(&label) {
+            diagnosis.find(
+                "OTHER_KEY_MATCHES",
+                format!("the signature verifies with the key `{label}`, not with the first one given: check whose public key you configured (the platform's, not your own)"),
+            );
+        }
+        diagnosis.matching_key = Some(label);
+        return diagnosis;
+    }
+
+    let mut explained = false;
+    let mut prove = |diagnosis: &mut Diagnosis,
+                     code: &'static str,
+                     variant: Option<String>,
+                     message: String| {
+        if let Some(text) = variant {
+            if let Some(label) = tries.verifies(&text) {
+                diagnosis.matching_key.get_or_insert(label);
+                diagnosis.find(code, message);
+                explained = true;
+            }
+        }
+    };
+
+    let other_kind = match request.kind {
+        MessageKind::Request => MessageKind::Notification,
+        MessageKind::Notification => MessageKind::Request,
+    };
+    let other_rules = profile.rules(other_kind);
+    if other_rules != rules {
+        let signed_field = if other_rules.excluded.len() < rules.excluded.len() {
+            "included"
+        } else {
+            "left out"
+        };
+        prove(
+            &mut diagnosis,
+            "SIGN_TYPE_SIGNED",
+            Some(canonical_string(&params, &other_rules)),
+            format!(
+                "the sender {signed_field} `sign_type` in the signed string, as for a {}: for {} {}s it is {}; check --message",
+                other_kind.name(),
+                profile.name(),
+                request.kind.name(),
+                if signed_field == "included" {
+                    "excluded"
+                } else {
+                    "signed"
+                }
+            ),
+        );
+    }
+    let with_empty = CanonicalRules {
+        skip_empty: false,
+        ..rules
+    };
+    if params.iter().any(|(_, v)| v.is_empty()) {
+        prove(
+            &mut diagnosis,
+            "EMPTY_VALUES_SIGNED",
+            Some(canonical_string(&params, &with_empty)),
+            "the sender signed parameters with empty values (`k=`); the rule is to leave them out"
+                .into(),
+        );
+    }
+    let encoded_looking: Vec<&str> = params
+        .iter()
+        .filter(|(k, v)| !rules.excluded.contains(k) && looks_percent_encoded(v))
+        .map(|(k, _)| k)
+        .collect();
+    if !encoded_looking.is_empty() {
+        prove(
+            &mut diagnosis,
+            "DOUBLE_ENCODED",
+            map_values(&params, percent_decode).map(|p| canonical_string(&p, &rules)),
+            format!(
+                "values of {} still look URL-encoded after one decoding, and the signature matches them decoded twice: the body was encoded twice (or your framework decoded it before paysign did — pass the raw body)",
+                encoded_looking.join(", ")
+            ),
+        );
+    }
+    prove(
+        &mut diagnosis,
+        "SIGNED_ENCODED_VALUES",
+        map_values(&params, |v| Some(form_encode(v))).map(|p| canonical_string(&p, &rules)),
+        "the sender signed URL-encoded values; the canonical string uses raw (decoded) values"
+            .into(),
+    );
+    if params
+        .iter()
+        .any(|(_, v)| v != v.trim() || v.contains('\u{feff}'))
+    {
+        prove(
+            &mut diagnosis,
+            "WHITESPACE",
+            map_values(&params, |v| Some(v.trim().trim_matches('\u{feff}').to_owned())).map(|p| canonical_string(&p, &rules)),
+            "a value has leading/trailing whitespace, a BOM or CR/LF that the sender did not sign (added by a template, shell or proxy)".into(),
+        );
+    }
+    if parsed.format == BodyFormat::Form {
+        let other = if parsed.charset == "UTF-8" {
+            "GBK"
+        } else {
+            "UTF-8"
+        };
+        let ct = format!("application/x-www-form-urlencoded; charset={other}");
+        let reparsed = parse_body(request.body, Some(&ct), &ParseOptions::default()).ok();
+        prove(
+            &mut diagnosis,
+            "CHARSET",
+            reparsed.map(|p| canonical_string(&p.params, &rules)),
+            format!(
+                "the body was decoded as {} but signed as {other}: the declared charset (Content-Type or `charset` field) is wrong",
+                parsed.charset
+            ),
+        );
+    }
+    if sign_type.is_rsa() {
+        let other = if sign_type == SignType::Rsa2 {
+            SignType::Rsa
+        } else {
+            SignType::Rsa2
+        };
+        let swapped = Tries {
+            sign_type: other,
+            ..tries
+        };
+        if let Some(label) = swapped.verifies(&canonical) {
+            diagnosis.matching_key.get_or_insert(label);
+            diagnosis.find(
+                "RSA_DIGEST",
+                format!(
+                    "the signature is {other} ({}), but the message says {sign_type}",
+                    if other == SignType::Rsa {
+                        "SHA1withRSA"
+                    } else {
+                        "SHA256withRSA"
+                    }
+                ),
+            );
+            explained = true;
+        }
+    } else if let Credentials::Secret(secret) = &request.credentials {
+        explained |= digest_findings(
+            &mut diagnosis,
+            profile,
+            sign_type,
+            secret,
+            &canonical,
+            &signature,
+        );
+    }
+    if !explained {
+        let hint = match &request.credentials {
+            Credentials::Keys(k) if k.len() > 1 => "none of the keys given verifies it",
+            Credentials::Keys(_) => "the key does not verify it",
+            Credentials::Secret(_) => "the secret does not produce it",
+        };
+        diagnosis.find(
+            "NO_KNOWN_CAUSE",
+            format!("{hint}, and none of the usual mistakes explains it: most likely the wrong key or secret (the platform's public key, not your own; the right environment), or the message was changed in transit"),
+        );
+    }
+    diagnosis
+}
+
+#[derive(Clone, Copy)]
+struct Tries<'a> {
+    profile: Profile,
+    kind: MessageKind,
+    sign_type: SignType,
+    signature: &'a str,
+    keys: &'a [(String, VerificationCredential)],
+}
+
+impl Tries<'_> {
+    /// The label of the first key under which `canonical` verifies.
+    fn verifies(&self, canonical: &str) -> Option<String> {
+        self.keys.iter().find_map(|(label, credential)| {
+            let verifier =
+                Verifier::new(self.profile, credential.clone(), &[self.sign_type]).ok()?;
+            verifier
+                .message_kind(self.kind)
+                .verify_canonical(canonical, self.sign_type, self.signature)
+                .ok()
+                .map(|()| label.clone())
+        })
+    }
+}
+
+fn declared_sign_type(
+    params: &Params,
+    profile: Profile,
+    accepted: &[SignType],
+) -> Result<SignType, Finding> {
+    match params.get(profile.sign_type_field()).filter(|s| !s.is_empty()) {
+        Some(name) => name.parse().map_err(|e: Error| Finding {
+            code: "UNSUPPORTED_SIGN_TYPE",
+            message: e.to_string(),
+        }),
+        None => profile
+            .implied_sign_type()
+            .or_else(|| (accepted.len() == 1).then(|| accepted[0]))
+            .ok_or(Finding {
+                code: "SIGN_TYPE_MISSING",
+                message: "the message has no sign_type and several types are accepted: pass exactly one --sign-type".into(),
+            }),
+    }
+}
+
+fn load_credentials(
+    credentials: &Credentials,
+    sign_type: SignType,
+    diagnosis: &mut Diagnosis,
+) -> Vec<(String, VerificationCredential)> {
+    match credentials {
+        Credentials::Secret(secret) => {
+            if sign_type.is_rsa() {
+                diagnosis.find("CREDENTIAL_MISMATCH", format!("{sign_type} is verified with the sender's RSA public key, not a shared secret: pass --key"));
+                return Vec::new();
+            }
+            vec![(
+                "secret".to_owned(),
+                VerificationCredential::Secret(secret.clone()),
+            )]
+        }
+        Credentials::Keys(candidates) => {
+            if !sign_type.is_rsa() {
+                diagnosis.find("CREDENTIAL_MISMATCH", format!("{sign_type} is verified with the shared secret, not an RSA key: pass --secret-file"));
+                return Vec::new();
+            }
+            let mut keys = Vec::new();
+            for candidate in candidates {
+                match PublicKey::parse(&candidate.bytes) {
+                    Ok(key) => {
+                        if key.format().encoding == KeyEncoding::Base64 {
+                            diagnosis.find("KEY_BARE_BASE64", format!("key `{}` is bare base64 without PEM armour ({}); paysign reads it, some tools need the -----BEGIN PUBLIC KEY----- lines", candidate.label, key.format()));
+                        }
+                        keys.push((candidate.label.clone(), VerificationCredential::Rsa(key)));
+                    }
+                    Err(Error::KeyKindMismatch { .. }) => match PrivateKey::parse(&candidate.bytes) {
+                        Ok(private) => {
+                            diagnosis.find("PRIVATE_KEY_GIVEN", format!("key `{}` is a private key: verification needs the sender's public key (its public half, fingerprint {}, is tried here)", candidate.label, private.public_key().fingerprint()));
+                            keys.push((candidate.label.clone(), VerificationCredential::Rsa(private.public_key().clone())));
+                        }
+                        Err(e) => diagnosis.find("KEY_UNREADABLE", format!("key `{}` cannot be read: {e}", candidate.label)),
+                    },
+                    Err(e) => diagnosis.find(
+                        "KEY_UNREADABLE",
+                        format!("key `{}` cannot be read ({}): {e}; paysign reads PEM, DER or bare base64 — check for truncation, a missing line, or a PEM label that does not match its content", candidate.label, e.code()),
+                    ),
+                }
+            }
+            keys
+        }
+    }
+}
+
+fn digest_findings(
+    diagnosis: &mut Diagnosis,
+    profile: Profile,
+    sign_type: SignType,
+    secret: &SharedSecret,
+    canonical: &str,
+    signature: &str,
+) -> bool {
+    let expected = Signer::new(
+        profile,
+        sign_type,
+        SigningCredential::Secret(secret.clone()),
+    )
+    .and_then(|s| s.sign_canonical(canonical));
+    if let Ok(expected) = &expected {
+        if expected.eq_ignore_ascii_case(signature) {
+            diagnosis.find(
+                "HEX_CASE",
+                format!(
+                    "the digest is right but its case is not: {} expects {} hex",
+                    profile.name(),
+                    if expected.bytes().any(|b| b.is_ascii_uppercase()) {
+                        "uppercase"
+                    } else {
+                        "lowercase"
+                    }
+                ),
+            );
+            return true;
+        }
+    }
+    if sign_type == SignType::Md5 {
+        let bare = crate::sign::hex_upper(&Md5::digest(canonical.as_bytes()));
+        if bare.eq_ignore_ascii_case(signature) {
+            diagnosis.find("KEY_SUFFIX_MISSING", "the sender computed MD5 of the string without appending the key: the string to digest ends in `&key=SECRET`");
+            return true;
+        }
+    }
+    for other in Profile::ALL {
+        if other.secret_suffix() == profile.secret_suffix() {
+            continue;
+        }
+        let variant = Signer::new(other, sign_type, SigningCredential::Secret(secret.clone()))
+            .and_then(|s| s.sign_canonical(canonical));
+        if let Ok(v) = variant {
+            if v.eq_ignore_ascii_case(signature) {
+                diagnosis.find(
+                    "KEY_SUFFIX_STYLE",
+                    format!(
+                        "the secret was appended the {} way ({:?}), not the {} way",
+                        other.name(),
+                        other.secret_suffix(),
+                        profile.name()
+                    ),
+                );
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn names(types: &[SignType]) -> String {
+    types
+        .iter()
+        .map(|t| t.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn looks_percent_encoded(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.windows(3)
+        .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+}
+
+fn map_values(params: &Params, f: impl Fn(&str) -> Option<String>) -> Option<Params> {
+    let pairs: Option<Vec<(String, String)>> = params
+        .iter()
+        .map(|(k, v)| f(v).map(|nv| (k.to_owned(), nv)))
+        .collect();
+    Params::from_pairs(pairs?).ok()
+}
+
+/// One more round of form decoding (`+` → space, `%XX`), UTF-8; `None` if it would not be text.
+fn percent_decode(value: &str) -> Option<String> {
+    let spaced = value.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(|v| v.into_owned())
+}
+
+fn form_encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_helpers() {
+        assert!(looks_percent_encoded("a%2Bb"));
+        assert!(!looks_percent_encoded("100%"));
+        assert_eq!(percent_decode("a%2Bb+c").as_deref(), Some("a+b c"));
+        assert_eq!(form_encode("a b&c"), "a+b%26c");
+    }
+}

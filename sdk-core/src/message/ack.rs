@@ -1,0 +1,154 @@
+//! Acknowledgements: the exact response bodies platforms expect from a merchant.
+//!
+//! A platform keeps retrying a notification until it reads its acknowledgement, so the
+//! body must be byte-exact (docs/protocol.md, "Acknowledgement"). Acknowledge every
+//! verified copy, duplicates included; answer failure only when you want a retry.
+
+use crate::profile::Profile;
+
+/// Form of an acknowledgement body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckFormat {
+    /// `success` / `fail` as `text/plain` (paysign, Alipay).
+    Text,
+    /// WeChat Pay v2's `<xml><return_code>…</return_code>…</xml>`.
+    Xml,
+    /// `{"code":"SUCCESS","message":"OK"}`.
+    Json,
+}
+
+/// An acknowledgement: HTTP status, content type and body to send back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledgement {
+    /// HTTP status code (200: the platform reads the body, not the status).
+    pub status: u16,
+    /// `Content-Type` header value.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: String,
+}
+
+impl AckFormat {
+    /// The format a profile's platform expects.
+    pub fn for_profile(profile: Profile) -> Self {
+        match profile {
+            Profile::WechatV2 => AckFormat::Xml,
+            Profile::Paysign | Profile::Alipay => AckFormat::Text,
+        }
+    }
+}
+
+impl Acknowledgement {
+    /// "Received, stop retrying."
+    pub fn success(format: AckFormat) -> Self {
+        Self::build(format, true, "OK")
+    }
+
+    /// "Not processed, retry later", with a reason for the platform's logs.
+    pub fn failure(format: AckFormat, reason: &str) -> Self {
+        Self::build(format, false, reason)
+    }
+
+    fn build(format: AckFormat, ok: bool, message: &str) -> Self {
+        match format {
+            AckFormat::Text => Self {
+                status: 200,
+                content_type: "text/plain; charset=utf-8",
+                body: if ok { "success" } else { "fail" }.to_owned(),
+            },
+            AckFormat::Xml => Self {
+                status: 200,
+                content_type: "text/xml; charset=utf-8",
+                body: format!(
+                    "<xml><return_code><![CDATA[{}]]></return_code><return_msg><![CDATA[{}]]></return_msg></xml>",
+                    if ok { "SUCCESS" } else { "FAIL" },
+                    cdata_safe(message)
+                ),
+            },
+            AckFormat::Json => Self {
+                status: 200,
+                content_type: "application/json",
+                body: serde_json::json!({
+                    "code": if ok { "SUCCESS" } else { "FAIL" },
+                    "message": message,
+                })
+                .to_string(),
+            },
+        }
+    }
+
+    /// Whether `body` is the success acknowledgement of `format` (used by the gateway
+    /// and `paysign notify` to decide whether to retry). Surrounding whitespace is tolerated.
+    pub fn is_success_body(format: AckFormat, body: &str) -> bool {
+        let body = body.trim();
+        match format {
+            AckFormat::Text => body == "success",
+            AckFormat::Xml => {
+                let compact: String = body.split_whitespace().collect();
+                compact.starts_with("<xml>")
+                    && (compact.contains("<return_code><![CDATA[SUCCESS]]></return_code>")
+                        || compact.contains("<return_code>SUCCESS</return_code>"))
+            }
+            AckFormat::Json => serde_json::from_str::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| {
+                    v.get("code")
+                        .and_then(|c| c.as_str())
+                        .map(|c| c == "SUCCESS")
+                })
+                .unwrap_or(false),
+        }
+    }
+}
+
+/// A CDATA section cannot contain `]]>`; split it so the reason cannot break the XML.
+fn cdata_safe(text: &str) -> String {
+    text.replace("]]>", "]]]]><![CDATA[>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_exact() {
+        assert_eq!(Acknowledgement::success(AckFormat::Text).body, "success");
+        assert_eq!(Acknowledgement::failure(AckFormat::Text, "x").body, "fail");
+        assert_eq!(
+            Acknowledgement::success(AckFormat::Xml).body,
+            "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>"
+        );
+        assert_eq!(
+            Acknowledgement::success(AckFormat::Json).body,
+            r#"{"code":"SUCCESS","message":"OK"}"#
+        );
+    }
+
+    #[test]
+    fn success_detection_matches_only_success() {
+        for f in [AckFormat::Text, AckFormat::Xml, AckFormat::Json] {
+            assert!(Acknowledgement::is_success_body(
+                f,
+                &Acknowledgement::success(f).body
+            ));
+            assert!(!Acknowledgement::is_success_body(
+                f,
+                &Acknowledgement::failure(f, "no").body
+            ));
+        }
+        assert!(!Acknowledgement::is_success_body(
+            AckFormat::Text,
+            "SUCCESS"
+        ));
+        assert!(!Acknowledgement::is_success_body(
+            AckFormat::Text,
+            "<html>success</html>"
+        ));
+    }
+
+    #[test]
+    fn failure_reason_cannot_break_the_xml() {
+        let body = Acknowledgement::failure(AckFormat::Xml, "bad]]><x>").body;
+        assert!(!body.contains("]]><x>"));
+    }
+}

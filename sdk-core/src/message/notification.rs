@@ -1,0 +1,213 @@
+//! The typed asynchronous notification: what a merchant books.
+//!
+//! Each profile names its fields differently; [`Notification::from_params`] maps them to
+//! one shape (docs/protocol.md, "Async notifications"; docs/profiles.md for Alipay and
+//! WeChat Pay v2) and keeps every raw field in [`Notification::params`].
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::message::amount::Amount;
+use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
+use crate::params::Params;
+use crate::profile::Profile;
+use crate::sign::SignType;
+
+/// The final state a notification reports.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TradeStatus {
+    /// Paid (paysign `SUCCESS`, Alipay `TRADE_SUCCESS`/`TRADE_FINISHED`, WeChat `result_code=SUCCESS`).
+    Success,
+    /// The payment failed.
+    Fail,
+    /// A failed or unknown payment was reversed (冲正).
+    Reversed,
+    /// Refunded, fully or partly (see `refund_amount`).
+    Refunded,
+    /// Closed without payment (Alipay `TRADE_CLOSED`).
+    Closed,
+    /// Waiting for the payer (Alipay `WAIT_BUYER_PAY`).
+    Pending,
+    /// A status this version does not know; the raw text is kept.
+    Other(String),
+}
+
+impl TradeStatus {
+    /// The paysign wire name (`SUCCESS`, `FAIL`, ...), or the raw text for `Other`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            TradeStatus::Success => "SUCCESS",
+            TradeStatus::Fail => "FAIL",
+            TradeStatus::Reversed => "REVERSED",
+            TradeStatus::Refunded => "REFUNDED",
+            TradeStatus::Closed => "CLOSED",
+            TradeStatus::Pending => "PENDING",
+            TradeStatus::Other(s) => s,
+        }
+    }
+
+    fn from_paysign(text: &str) -> Self {
+        match text {
+            "SUCCESS" => TradeStatus::Success,
+            "FAIL" => TradeStatus::Fail,
+            "REVERSED" => TradeStatus::Reversed,
+            "REFUNDED" => TradeStatus::Refunded,
+            other => TradeStatus::Other(other.to_owned()),
+        }
+    }
+
+    fn from_alipay(text: &str) -> Self {
+        match text {
+            "TRADE_SUCCESS" | "TRADE_FINISHED" => TradeStatus::Success,
+            "TRADE_CLOSED" => TradeStatus::Closed,
+            "WAIT_BUYER_PAY" => TradeStatus::Pending,
+            other => TradeStatus::Other(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for TradeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A verified notification in one shape for every profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Notification {
+    /// The profile it was verified under.
+    pub profile: Profile,
+    /// The sign type that verified.
+    pub sign_type: SignType,
+    /// The id retries share (`notify_id`; WeChat v2: `transaction_id`), used for de-duplication.
+    pub notify_id: String,
+    /// The application the notification is for, when the profile carries one.
+    pub app_id: Option<String>,
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// The platform's trade number.
+    pub trade_no: Option<String>,
+    /// The bill paid (paysign only).
+    pub bill_no: Option<String>,
+    /// The final state.
+    pub status: TradeStatus,
+    /// The order amount in fen.
+    pub total_amount: Amount,
+    /// The refunded amount in fen, for refund notifications.
+    pub refund_amount: Option<Amount>,
+    /// When the notification was sent (Unix seconds), when the profile carries it.
+    pub notify_time: Option<i64>,
+    /// Whether this id was seen before: acknowledge it again, but do not book it twice.
+    pub duplicate: bool,
+    /// Every field as received (decoded), `sign` included.
+    pub params: Params,
+}
+
+impl Notification {
+    /// Maps verified parameters to the typed notification (duplicate = false).
+    pub fn from_params(profile: Profile, sign_type: SignType, params: Params) -> Result<Self> {
+        let text = |name: &str| {
+            params
+                .get(name)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let required = |name: &str| {
+            text(name).ok_or_else(|| Error::FieldMissing {
+                field: name.to_owned(),
+            })
+        };
+        let amount = |name: &str, yuan: bool| -> Result<Amount> {
+            let raw = required(name)?;
+            if yuan {
+                Amount::parse_yuan(&raw)
+            } else {
+                Amount::parse_fen(&raw)
+            }
+        };
+        let optional_amount = |name: &str, yuan: bool| -> Result<Option<Amount>> {
+            match text(name) {
+                Some(_) => amount(name, yuan).map(Some),
+                None => Ok(None),
+            }
+        };
+        let notification = match profile {
+            Profile::Paysign => Notification {
+                profile,
+                sign_type,
+                notify_id: required("notify_id")?,
+                app_id: text("app_id"),
+                out_trade_no: required("out_trade_no")?,
+                trade_no: text("trade_no"),
+                bill_no: text("bill_no"),
+                status: TradeStatus::from_paysign(&required("trade_status")?),
+                total_amount: amount("total_amount", false)?,
+                refund_amount: optional_amount("refund_amount", false)?,
+                notify_time: Some(parse_timestamp(&required("notify_time")?, None)?),
+                duplicate: false,
+                params,
+            },
+            Profile::Alipay => Notification {
+                profile,
+                sign_type,
+                notify_id: required("notify_id")?,
+                app_id: text("app_id"),
+                out_trade_no: required("out_trade_no")?,
+                trade_no: text("trade_no"),
+                bill_no: None,
+                status: TradeStatus::from_alipay(&required("trade_status")?),
+                total_amount: amount("total_amount", true)?,
+                refund_amount: optional_amount("refund_fee", true)?,
+                notify_time: Some(parse_timestamp(
+                    &required("notify_time")?,
+                    Some(CHINA_STANDARD_TIME),
+                )?),
+                duplicate: false,
+                params,
+            },
+            Profile::WechatV2 => {
+                if text("return_code").as_deref() != Some("SUCCESS") {
+                    return Err(Error::field_invalid(
+                        "return_code",
+                        "the platform reported a communication failure (return_code is not SUCCESS)",
+                    ));
+                }
+                let status = if text("result_code").as_deref() == Some("SUCCESS") {
+                    TradeStatus::Success
+                } else {
+                    TradeStatus::Fail
+                };
+                Notification {
+                    profile,
+                    sign_type,
+                    notify_id: required("transaction_id")?,
+                    app_id: text("appid"),
+                    out_trade_no: required("out_trade_no")?,
+                    trade_no: text("transaction_id"),
+                    bill_no: None,
+                    status,
+                    total_amount: amount("total_fee", false)?,
+                    refund_amount: None,
+                    notify_time: None,
+                    duplicate: false,
+                    params,
+                }
+            }
+        };
+        Ok(notification)
+    }
+
+    /// Fails with [`Error::AmountMismatch`] unless the notification is for `expected`.
+    pub fn check_amount(&self, expected: Amount) -> Result<()> {
+        if self.total_amount == expected {
+            Ok(())
+        } else {
+            Err(Error::AmountMismatch {
+                expected: expected.fen(),
+                actual: self.total_amount.fen(),
+            })
+        }
+    }
+}

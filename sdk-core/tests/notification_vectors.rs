@@ -1,0 +1,164 @@
+//! Every `tests/vectors/notify_*` and `fail_notify_*` case: a raw body and how to verify
+//! it, with the typed result or the exact error code expected. The same files drive the
+//! wasm and CLI tests.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use paysign_core::callback::{NotificationVerifier, VerifyOptions};
+use paysign_core::{Amount, PublicKey, SignType, VerificationCredential};
+use serde_json::Value;
+
+fn verifier_for(request: &Value) -> NotificationVerifier {
+    let key = request["key"].as_str().unwrap();
+    let credential = if key == "gateway" {
+        VerificationCredential::Rsa(
+            PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap(),
+        )
+    } else {
+        VerificationCredential::Secret(common::secret(key))
+    };
+    let accept: Vec<SignType> = request["accept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().parse().unwrap())
+        .collect();
+    let mut builder = NotificationVerifier::builder(
+        request["profile"].as_str().unwrap().parse().unwrap(),
+        credential,
+    )
+    .accept(&accept);
+    if let Some(app_id) = request["app_id"].as_str() {
+        builder = builder.app_id(app_id);
+    }
+    builder.build().unwrap()
+}
+
+fn run(
+    case: &str,
+) -> (
+    Result<paysign_core::Notification, paysign_core::Error>,
+    Value,
+) {
+    let body = common::read(&format!("{case}/body.bin"));
+    let request: Value =
+        serde_json::from_slice(&common::read(&format!("{case}/request.json"))).unwrap();
+    let expect: Value =
+        serde_json::from_slice(&common::read(&format!("{case}/expect.json"))).unwrap();
+    let mut options = VerifyOptions::default();
+    options.content_type = request["content_type"].as_str();
+    if let Some(fen) = request["expected_amount"].as_i64() {
+        options = options.expect_amount(Amount::from_fen(fen).unwrap());
+    }
+    let now = request["now"].as_i64().unwrap();
+    (verifier_for(&request).verify(&body, &options, now), expect)
+}
+
+#[test]
+fn valid_notifications_verify_to_the_expected_fields() {
+    for case in common::cases("notify_") {
+        let (result, expect) = run(&case);
+        let n = result.unwrap_or_else(|e| panic!("{case}: {} {e}", e.code()));
+        let want = &expect["notification"];
+        assert_eq!(n.notify_id, want["notify_id"].as_str().unwrap(), "{case}");
+        assert_eq!(n.app_id.as_deref(), want["app_id"].as_str(), "{case}");
+        assert_eq!(
+            n.out_trade_no,
+            want["out_trade_no"].as_str().unwrap(),
+            "{case}"
+        );
+        assert_eq!(n.trade_no.as_deref(), want["trade_no"].as_str(), "{case}");
+        assert_eq!(n.bill_no.as_deref(), want["bill_no"].as_str(), "{case}");
+        assert_eq!(
+            n.status.as_str(),
+            want["status"].as_str().unwrap(),
+            "{case}"
+        );
+        assert_eq!(
+            n.total_amount.fen(),
+            want["total_amount"].as_i64().unwrap(),
+            "{case}"
+        );
+        assert_eq!(
+            n.refund_amount.map(|a| a.fen()),
+            want["refund_amount"].as_i64(),
+            "{case}"
+        );
+        assert_eq!(n.notify_time, want["notify_time"].as_i64(), "{case}");
+        assert_eq!(
+            n.sign_type.name(),
+            want["sign_type"].as_str().unwrap(),
+            "{case}"
+        );
+        assert_eq!(
+            n.params.get("passback_params"),
+            want["passback_params"].as_str(),
+            "{case}: decoded once"
+        );
+        assert!(!n.duplicate, "{case}");
+    }
+}
+
+#[test]
+fn invalid_notifications_fail_with_the_exact_code() {
+    for case in common::cases("fail_notify_") {
+        let (result, expect) = run(&case);
+        let err = match result {
+            Ok(n) => panic!("{case}: accepted {n:?}"),
+            Err(e) => e,
+        };
+        assert_eq!(
+            err.code(),
+            expect["code"].as_str().unwrap(),
+            "{case}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_retried_notification_is_a_duplicate_not_a_forgery() {
+    let case = "notify_paysign_form";
+    let body = common::read(&format!("{case}/body.bin"));
+    let request: Value =
+        serde_json::from_slice(&common::read(&format!("{case}/request.json"))).unwrap();
+    let verifier = verifier_for(&request);
+    let now = request["now"].as_i64().unwrap();
+    let options = VerifyOptions::content_type("application/x-www-form-urlencoded");
+    assert!(!verifier.verify(&body, &options, now).unwrap().duplicate);
+    let again = verifier.verify(&body, &options, now + 60).unwrap();
+    assert!(
+        again.duplicate,
+        "same notify_id within the window is a duplicate"
+    );
+    // Booking failed: forget it, and the next copy is processed again.
+    verifier.forget(&again.notify_id);
+    assert!(
+        !verifier
+            .verify(&body, &options, now + 120)
+            .unwrap()
+            .duplicate
+    );
+}
+
+#[test]
+fn a_forged_copy_does_not_poison_the_replay_store() {
+    let body = common::read("fail_notify_tampered_amount/body.bin");
+    let request: Value =
+        serde_json::from_slice(&common::read("notify_paysign_form/request.json")).unwrap();
+    let verifier = verifier_for(&request);
+    let now = request["now"].as_i64().unwrap();
+    assert!(
+        verifier
+            .verify(&body, &VerifyOptions::default(), now)
+            .is_err()
+    );
+    let genuine = common::read("notify_paysign_form/body.bin");
+    assert!(
+        !verifier
+            .verify(&genuine, &VerifyOptions::default(), now)
+            .unwrap()
+            .duplicate
+    );
+}
