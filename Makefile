@@ -1,5 +1,5 @@
 # paysign — one entry point. `make demo` runs the main job, `make test` runs every test.
-.PHONY: demo test setup
+.PHONY: demo test setup bench fuzz
 
 demo:
 	scripts/setup.sh --demo
@@ -10,3 +10,11 @@ setup:
 
 test: setup
 	scripts/test.sh
+
+# Every benchmark with its references, side by side; writes BENCHMARKS.md (about 8 minutes).
+bench: setup
+	scripts/bench.sh
+
+# Every fuzz target for FUZZ_SECONDS each (default 600; nightly toolchain).
+fuzz:
+	scripts/fuzz.sh

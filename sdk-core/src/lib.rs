@@ -14,6 +14,8 @@ pub mod callback;
 pub mod canonical;
 pub mod diagnose;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod keys;
 pub mod message;
 pub mod params;

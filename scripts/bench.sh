@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark in one run, side by side with its references, then
+# BENCHMARKS.md (machine, date, commands, medians, ratios). Takes about 6-9 minutes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=target/bench-run
+rm -rf "$out" && mkdir -p "$out"
+say() { printf '\n==> %s\n' "$*" >&2; }
+
+say "reference: openssl speed rsa2048 (3 s per operation)"
+openssl speed -seconds 3 rsa2048 2>/dev/null | tee "$out/openssl.txt" | tail -3
+
+say "criterion: paysign-core (both RSA backends)"
+cargo bench -q -p paysign-core --features aws-lc --bench signing -- --noplot 2>&1 | tee "$out/criterion.txt" | grep -E "^[a-z0-9/_+.-]+ +time:" || true
+
+if [ -f sdk-core/benches/reconcile.rs ]; then
+  say "reconciliation: two 1,000,000-row files"
+  cargo bench -q -p paysign-core --features aws-lc --bench reconcile 2>&1 | tee "$out/reconcile.md"
+fi
+
+if [ -f mock-gateway/benches/load.rs ] && grep -q tokio mock-gateway/benches/load.rs; then
+  say "mock gateway: signed order+pay load on loopback"
+  cargo bench -q -p paysign-gateway --bench load 2>&1 | tee "$out/gateway.md"
+fi
+
+if [ -f scripts/bench-node.mjs ]; then
+  say "node: paysign wasm providers vs node:crypto, node-forge, jsrsasign"
+  [ -d sdk-wasm/pkg ] || scripts/build-wasm.sh
+  node scripts/bench-node.mjs --json "$out/node.json" 2>&1 | tee "$out/node.md"
+fi
+
+say "writing BENCHMARKS.md"
+python3 scripts/bench_report.py "$out" > BENCHMARKS.md
+cat BENCHMARKS.md
