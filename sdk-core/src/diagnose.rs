@@ -136,7 +136,9 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
         );
         return diagnosis;
     };
-    if signature != signature.trim() {
+    // A signature that only verifies once trimmed does not verify as sent.
+    let altered = signature != signature.trim();
+    if altered {
         diagnosis.find(
             "WHITESPACE",
             "the signature itself has leading or trailing whitespace or CR/LF: the body was altered after signing (a trailing newline added by a shell or proxy?)",
@@ -176,7 +178,7 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
         keys: &keys,
     };
     if let Some(label) = tries.verifies(&canonical) {
-        diagnosis.verified = request.sign_types.contains(&sign_type) && !misdeclared;
+        diagnosis.verified = request.sign_types.contains(&sign_type) && !misdeclared && !altered;
         if keys.first().map(|k| &k.0) != Some(&label) {
             diagnosis.find(
                 "OTHER_KEY_MATCHES",

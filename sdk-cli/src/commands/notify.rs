@@ -1,0 +1,177 @@
+//! `paysign notify`: deliver a signed test notification to a merchant endpoint, as the
+//! gateway would, and check the acknowledgement.
+//!
+//! Plain `http://` only: the client is built without TLS, which keeps the binary small and
+//! is what local testing needs (put a TLS-terminating proxy in front for anything else).
+
+use std::time::Duration;
+
+use paysign_core::message::{AckFormat, Acknowledgement, BodyFormat};
+use paysign_core::{MessageKind, Profile};
+
+use super::body_format_parser;
+use super::payload::PayloadArgs;
+use crate::error::{CliError, Status};
+use crate::output::{Output, content_type, render};
+
+const AFTER_HELP: &str = "\
+POSTs a notification signed as the gateway signs them (use the gateway's private key),
+then reads the answer: acknowledged means HTTP 200 with the body the profile expects
+(`success` for paysign). Otherwise it retries with exponential backoff (0.5 s, 1 s, 2 s,
+...) up to --retries times. Every retry carries the same notify_id, with a fresh nonce
+and notify_time (the attempt's time; fixed with --now), as the gateway's retries do.
+Redirects are not followed; proxy environment variables are ignored.
+
+Only plain http:// URLs are supported (no TLS in this client).
+
+Exit status: 0 acknowledged, 1 never acknowledged, 2 usage or input error.
+
+Example:
+  $ paysign notify --url http://127.0.0.1:8000/paysign/notify --key gateway_private.pem
+  attempt 1: HTTP 200 \"success\" -> acknowledged
+  acknowledged after 1 attempt (notify_id T202611250000000042_1)";
+
+/// Largest response body read from the endpoint.
+const MAX_RESPONSE_BYTES: u64 = 64 * 1024;
+
+/// POST a signed test notification to a merchant endpoint and check its acknowledgement
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub(crate) struct Args {
+    /// The merchant's notification endpoint (http:// only)
+    #[arg(long, value_name = "URL")]
+    url: String,
+
+    #[command(flatten)]
+    message: PayloadArgs,
+
+    /// Body format
+    #[arg(long, value_name = "FORMAT", default_value = "form", value_parser = body_format_parser())]
+    format: BodyFormat,
+
+    /// Retries after the first attempt
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    retries: u32,
+
+    /// Seconds to wait for each answer
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    timeout: f64,
+}
+
+pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
+    if !args.url.starts_with("http://") {
+        return Err(CliError::usage(format!(
+            "{}: only plain http:// URLs are supported (this client has no TLS)",
+            args.url
+        )));
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return Err(CliError::usage(
+            "--timeout must be a positive number of seconds",
+        ));
+    }
+    let profile = Profile::Paysign;
+    let ack_format = AckFormat::for_profile(profile);
+    let signer = args.message.signer(MessageKind::Notification, out)?;
+    let started = super::now_or_system(args.message.now)?;
+    let event = args.message.event(started)?;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs_f64(args.timeout)))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(None)
+        .build()
+        .into();
+
+    let mut attempts = Vec::new();
+    let mut delay = Duration::from_millis(500);
+    let total = args.retries.saturating_add(1);
+    for attempt in 1..=total {
+        // notify_time is this attempt's time (§9); a fixed --now stays fixed.
+        let now = match args.message.now {
+            Some(now) => now,
+            None => super::now_or_system(None)?,
+        };
+        let params = args.message.notification(&event, &signer, now)?;
+        let body = render(&params, args.format)?;
+        let result = agent
+            .post(&args.url)
+            .header("Content-Type", content_type(args.format))
+            .send(body.as_bytes());
+        let (status, text, acknowledged, error) = match result {
+            Ok(mut response) => {
+                let status = response.status().as_u16();
+                let text = response
+                    .body_mut()
+                    .with_config()
+                    .limit(MAX_RESPONSE_BYTES)
+                    .read_to_string()
+                    .unwrap_or_else(|e| format!("<unreadable body: {e}>"));
+                let ok = status == 200 && Acknowledgement::is_success_body(ack_format, &text);
+                (Some(status), Some(text), ok, None)
+            }
+            Err(e) => (None, None, false, Some(e.to_string())),
+        };
+        let verdict = if acknowledged {
+            "acknowledged"
+        } else {
+            "not acknowledged"
+        };
+        let summary = match (&status, &text, &error) {
+            (Some(status), Some(text), _) => format!("HTTP {status} {text:?}"),
+            (_, _, Some(error)) => format!("error: {error}"),
+            _ => String::new(),
+        };
+        out.note(&format!("attempt {attempt}: {summary} -> {verdict}"));
+        attempts.push(serde_json::json!({
+            "attempt": attempt,
+            "notify_time": now,
+            "status": status,
+            "body": text,
+            "error": error,
+            "acknowledged": acknowledged,
+        }));
+        if acknowledged {
+            let done = format!(
+                "acknowledged after {attempt} attempt{} (notify_id {})",
+                if attempt == 1 { "" } else { "s" },
+                event.notify_id
+            );
+            if out.is_json() {
+                out.json_ok(serde_json::json!({
+                    "acknowledged": true,
+                    "notify_id": event.notify_id,
+                    "attempts": attempts,
+                }));
+            } else {
+                if let (Some(status), Some(text)) = (status, &text) {
+                    out.line(&format!("HTTP {status}"));
+                    out.line(text);
+                }
+                out.line(&done);
+            }
+            return Ok(Status::Success);
+        }
+        if attempt < total {
+            out.note(&format!("retrying in {:.1} s", delay.as_secs_f64()));
+            std::thread::sleep(delay);
+            delay = delay.saturating_mul(2);
+        }
+    }
+    let expected = Acknowledgement::success(ack_format).body;
+    Err(CliError::other(
+        Status::Negative,
+        "NOT_ACKNOWLEDGED",
+        format!(
+            "{} never answered HTTP 200 with {expected:?} in {total} attempt{} (notify_id {})",
+            args.url,
+            if total == 1 { "" } else { "s" },
+            event.notify_id
+        ),
+    )
+    .with_details(serde_json::json!({
+        "acknowledged": false,
+        "notify_id": event.notify_id,
+        "attempts": attempts,
+    })))
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the `paysign` binary: every command and exit status, on the shared
+//! vectors of tests/vectors/ (the same files the Rust and Node suites read).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+mod explain;
+mod keys;
+mod messages;
+mod notify;
+mod vectors;

@@ -1,0 +1,537 @@
+//! `sign`, `verify`, `canonical` and `payload` beyond the vectors; usage errors; help texts.
+
+use crate::common::{form, key, run, run_env};
+
+const NOW: &str = "1795190400";
+
+#[test]
+fn sign_outputs_every_format_and_each_verifies() {
+    let body = form(&[
+        ("app_id", "2026000000000001"),
+        ("method", "bill.query"),
+        ("item_id", "SH-WATER-01"),
+        ("bill_no", "SHW2026110042"),
+        ("subject", "水费 <11月> ]]> & more"),
+    ]);
+    for output in ["form", "json", "xml"] {
+        let signed = run(
+            &[
+                "sign",
+                "--sign-type",
+                "HMAC-SHA256",
+                "--secret-file",
+                &key("secret.txt"),
+                "--output",
+                output,
+            ],
+            body.as_bytes(),
+        )
+        .expect(0);
+        assert!(!signed.stdout.ends_with('\n'), "exact body, no newline");
+        let verified = run(
+            &[
+                "verify",
+                "--json",
+                "--message",
+                "request",
+                "--sign-type",
+                "HMAC-SHA256",
+                "--secret-file",
+                &key("secret.txt"),
+                "--format",
+                output,
+            ],
+            signed.stdout.as_bytes(),
+        )
+        .expect(0)
+        .json();
+        assert_eq!(verified["sign_type"], "HMAC-SHA256");
+        assert_eq!(
+            verified["params"]["subject"], "水费 <11月> ]]> & more",
+            "{output}"
+        );
+        assert_eq!(verified["params"]["sign_type"], "HMAC-SHA256");
+    }
+}
+
+#[test]
+fn sign_json_and_secret_from_environment() {
+    let body = form(&[
+        ("appid", "wxd930ea5d5a258f4f"),
+        ("mch_id", "10000100"),
+        ("device_info", "1000"),
+        ("body", "test"),
+        ("nonce_str", "ibuaiVcKdpRxkhJA"),
+    ]);
+    let secret = std::fs::read_to_string(key("guide_secret.txt")).unwrap();
+    let signed = run_env(
+        &[
+            "sign",
+            "--json",
+            "--profile",
+            "wechat-v2",
+            "--sign-type",
+            "md5",
+            "--secret-env",
+            "WX_KEY",
+        ],
+        body.as_bytes(),
+        &[("WX_KEY", secret.trim_end())],
+    )
+    .expect(0)
+    .json();
+    // WeChat Pay v2's own signing guide.
+    assert_eq!(signed["signature"], "9A0A8659F005D6984697E2CA0A9CF3B7");
+    assert_eq!(
+        signed["canonical"],
+        "appid=wxd930ea5d5a258f4f&body=test&device_info=1000&mch_id=10000100&nonce_str=ibuaiVcKdpRxkhJA"
+    );
+
+    let unset = run(
+        &[
+            "sign",
+            "--json",
+            "--sign-type",
+            "MD5",
+            "--secret-env",
+            "PAYSIGN_TEST_UNSET_VARIABLE",
+        ],
+        body.as_bytes(),
+    )
+    .expect(2)
+    .json();
+    assert_eq!(unset["code"], "USAGE");
+}
+
+#[test]
+fn input_and_usage_errors_exit_2() {
+    let body = form(&[("a", "1")]);
+    // A credential that does not fit the sign type.
+    let mismatch = run(
+        &[
+            "sign",
+            "--json",
+            "--sign-type",
+            "MD5",
+            "--key",
+            &key("merchant_private_pkcs8.pem"),
+        ],
+        body.as_bytes(),
+    )
+    .expect(2)
+    .json();
+    assert_eq!(mismatch["code"], "CREDENTIAL_MISMATCH");
+    // A public key cannot sign.
+    let public = run(
+        &[
+            "sign",
+            "--json",
+            "--sign-type",
+            "RSA2",
+            "--key",
+            &key("merchant_public_spki.pem"),
+        ],
+        body.as_bytes(),
+    )
+    .expect(2)
+    .json();
+    assert_eq!(public["code"], "KEY_KIND_MISMATCH");
+    // A sign type the profile does not define.
+    let undefined = run(
+        &[
+            "sign",
+            "--json",
+            "--profile",
+            "wechat-v2",
+            "--sign-type",
+            "RSA2",
+            "--key",
+            &key("merchant_private_pkcs8.pem"),
+        ],
+        body.as_bytes(),
+    )
+    .expect(2)
+    .json();
+    assert_eq!(undefined["code"], "UNSUPPORTED_SIGN_TYPE");
+    // Unreadable input.
+    let missing = run(&["canonical", "--json", "/nonexistent/body"], b"")
+        .expect(2)
+        .json();
+    assert_eq!(missing["code"], "IO_ERROR");
+    // Notification-only checks on a request.
+    let request_flags = run(
+        &[
+            "verify",
+            "--json",
+            "--message",
+            "request",
+            "--sign-type",
+            "RSA2",
+            "--key",
+            &key("merchant_public_spki.pem"),
+            "--app-id",
+            "1",
+        ],
+        body.as_bytes(),
+    )
+    .expect(2)
+    .json();
+    assert_eq!(request_flags["code"], "USAGE");
+    // A malformed --expect-amount.
+    let amount = run(
+        &[
+            "verify",
+            "--json",
+            "--sign-type",
+            "RSA2",
+            "--key",
+            &key("gateway_public_spki.pem"),
+            "--expect-amount",
+            "67.54",
+        ],
+        body.as_bytes(),
+    )
+    .expect(2)
+    .json();
+    assert_eq!(amount["code"], "AMOUNT_INVALID");
+    // clap's own errors: exit 2, JSON with --json.
+    let no_credential = run(&["verify", "--sign-type", "RSA2"], b"").expect(2);
+    assert!(
+        no_credential.stderr.contains("--key"),
+        "{}",
+        no_credential.stderr
+    );
+    let both = run(
+        &[
+            "sign",
+            "--json",
+            "--sign-type",
+            "RSA2",
+            "--key",
+            "a",
+            "--secret-file",
+            "b",
+        ],
+        b"",
+    )
+    .expect(2)
+    .json();
+    assert_eq!(both["code"], "USAGE");
+    run(
+        &["verify", "--sign-type", "SHA512", "--secret-file", "x"],
+        b"",
+    )
+    .expect(2);
+    run(&["canonical", "--profile", "stripe"], b"").expect(2);
+    run(&["frobnicate"], b"").expect(2);
+}
+
+#[test]
+fn canonical_detects_or_forces_the_format() {
+    let json = br#"{"b":"2","a":"1","sign":"x","empty":""}"#;
+    let detected = run(&["canonical", "--json"], json).expect(0).json();
+    assert_eq!(detected["canonical"], "a=1&b=2");
+    assert_eq!(detected["format"], "json");
+    let xml = b"<xml><b><![CDATA[2]]></b><a>1</a></xml>";
+    assert_eq!(run(&["canonical"], xml).expect(0).stdout, "a=1&b=2\n");
+    // Forced: the JSON text read as a form body is one field name without a value.
+    let forced = run(&["canonical", "--json", "--format", "form"], json)
+        .expect(0)
+        .json();
+    assert_eq!(forced["canonical"], "");
+    assert_eq!(forced["format"], "form");
+    let not_xml = run(&["canonical", "--json", "--format", "xml"], json)
+        .expect(2)
+        .json();
+    assert_eq!(not_xml["code"], "BODY_MALFORMED");
+    let header = run(
+        &["canonical", "--header", "Content-Type: application/json"],
+        b"a=1",
+    )
+    .expect(2);
+    assert!(
+        header.stderr.contains("BODY_MALFORMED"),
+        "{}",
+        header.stderr
+    );
+    // The alipay notification rule.
+    let body = form(&[("a", "1"), ("sign_type", "RSA2"), ("sign", "x")]);
+    let request = run(&["canonical", "--profile", "alipay"], body.as_bytes()).expect(0);
+    assert_eq!(request.stdout, "a=1&sign_type=RSA2\n");
+    let notification = run(
+        &[
+            "canonical",
+            "--profile",
+            "alipay",
+            "--message",
+            "notification",
+        ],
+        body.as_bytes(),
+    )
+    .expect(0);
+    assert_eq!(notification.stdout, "a=1\n");
+}
+
+#[test]
+fn payload_notification_verifies_with_the_gateway_key() {
+    for (status, extra) in [
+        ("SUCCESS", None),
+        ("FAIL", Some("fail_code")),
+        ("REVERSED", None),
+        ("REFUNDED", Some("refund_amount")),
+    ] {
+        for format in ["form", "json", "xml"] {
+            let payload = run(
+                &[
+                    "payload",
+                    "notification",
+                    "--key",
+                    &key("gateway_private_pkcs8.pem"),
+                    "--status",
+                    status,
+                    "--amount",
+                    "12.34",
+                    "--now",
+                    NOW,
+                    "--format",
+                    format,
+                    "--out-trade-no",
+                    "M20261125000001",
+                    "--bill-no",
+                    "SHW2026110007",
+                ],
+                b"",
+            )
+            .expect(0);
+            let verified = run(
+                &[
+                    "verify",
+                    "--json",
+                    "--sign-type",
+                    "RSA2",
+                    "--key",
+                    &key("gateway_public_spki.pem"),
+                    "--app-id",
+                    "2026000000000001",
+                    "--now",
+                    "1795190460",
+                    "--expect-amount",
+                    "1234",
+                ],
+                payload.stdout.as_bytes(),
+            )
+            .expect(0)
+            .json();
+            let n = &verified["notification"];
+            assert_eq!(n["status"], status);
+            assert_eq!(n["total_amount"], 1234);
+            assert_eq!(n["out_trade_no"], "M20261125000001");
+            assert_eq!(n["bill_no"], "SHW2026110007");
+            assert_eq!(n["notify_time"], 1795190400);
+            let trade_no = n["trade_no"].as_str().unwrap();
+            assert!(trade_no.starts_with("T20261121"), "{trade_no}");
+            assert_eq!(n["notify_id"], format!("{trade_no}_1"));
+            if status == "REFUNDED" {
+                assert_eq!(n["refund_amount"], 1234);
+            }
+            if let Some(field) = extra {
+                let json = run(
+                    &[
+                        "payload",
+                        "--json",
+                        "notification",
+                        "--key",
+                        &key("gateway_private_pkcs8.pem"),
+                        "--status",
+                        status,
+                        "--now",
+                        NOW,
+                    ],
+                    b"",
+                )
+                .expect(0)
+                .json();
+                assert!(json["params"][field].is_string(), "{status}: {field}");
+            }
+        }
+    }
+}
+
+#[test]
+fn payload_requests_verify_with_the_merchant_key() {
+    for (what, method) in [("order", "order.create"), ("payment", "order.pay")] {
+        let json = run(
+            &[
+                "payload",
+                "--json",
+                what,
+                "--key",
+                &key("merchant_private_pkcs8.pem"),
+                "--now",
+                NOW,
+                "--amount",
+                "67.54",
+                "--notify-url",
+                "http://127.0.0.1:9/notify",
+            ],
+            b"",
+        )
+        .expect(0)
+        .json();
+        assert_eq!(json["path"], format!("/gateway/v1/{method}"));
+        let params = &json["params"];
+        assert_eq!(params["method"], method);
+        assert_eq!(params["timestamp"], NOW);
+        assert_eq!(params["sign_type"], "RSA2");
+        if what == "order" {
+            assert_eq!(params["total_amount"], "6754");
+            assert_eq!(params["notify_url"], "http://127.0.0.1:9/notify");
+        }
+        let body = json["body"].as_str().unwrap();
+        run(
+            &[
+                "verify",
+                "--message",
+                "request",
+                "--sign-type",
+                "RSA2",
+                "--key",
+                &key("merchant_public_pkcs1.pem"),
+            ],
+            body.as_bytes(),
+        )
+        .expect(0);
+    }
+    // A secret: HMAC-SHA256 by default.
+    let hmac = run(
+        &[
+            "payload",
+            "--json",
+            "payment",
+            "--secret-file",
+            &key("secret.txt"),
+            "--now",
+            NOW,
+        ],
+        b"",
+    )
+    .expect(0)
+    .json();
+    assert_eq!(hmac["params"]["sign_type"], "HMAC-SHA256");
+    // Amounts are parsed exactly, never through floating point.
+    let bad = run(
+        &[
+            "payload",
+            "--json",
+            "order",
+            "--key",
+            &key("merchant_private_pkcs8.pem"),
+            "--amount",
+            "1.234",
+        ],
+        b"",
+    )
+    .expect(2)
+    .json();
+    assert_eq!(bad["code"], "AMOUNT_INVALID");
+    let big = run(
+        &[
+            "payload",
+            "--json",
+            "order",
+            "--key",
+            &key("merchant_private_pkcs8.pem"),
+            "--amount",
+            "50000.01",
+        ],
+        b"",
+    )
+    .expect(2)
+    .json();
+    assert_eq!(big["code"], "AMOUNT_INVALID");
+}
+
+#[test]
+fn verify_reports_expired_and_wrong_app_id_notifications() {
+    let payload = run(
+        &[
+            "payload",
+            "notification",
+            "--key",
+            &key("gateway_private_pkcs8.pem"),
+            "--now",
+            NOW,
+        ],
+        b"",
+    )
+    .expect(0)
+    .stdout;
+    let args = |now: &str, tolerance: &str| {
+        vec![
+            "verify".to_owned(),
+            "--json".into(),
+            "--sign-type".into(),
+            "RSA2".into(),
+            "--key".into(),
+            key("gateway_public_spki.pem"),
+            "--now".into(),
+            now.into(),
+            "--tolerance".into(),
+            tolerance.into(),
+        ]
+    };
+    let late = run(&args("1795190701", "300"), payload.as_bytes())
+        .expect(1)
+        .json();
+    assert_eq!(late["code"], "TIMESTAMP_OUT_OF_WINDOW");
+    run(&args("1795190701", "600"), payload.as_bytes()).expect(0);
+    let mut wrong = args(NOW, "300");
+    wrong.extend(["--app-id".into(), "2026000000000009".into()]);
+    assert_eq!(
+        run(&wrong, payload.as_bytes()).expect(1).json()["code"],
+        "APP_ID_MISMATCH"
+    );
+    // The system clock is used without --now: a message from 2026-11-21 is stale by then
+    // or from the future before; either way outside the window.
+    let mut system = args(NOW, "300");
+    system.drain(6..8);
+    let clock = run(&system, payload.as_bytes());
+    if clock.code == 1 {
+        assert_eq!(clock.json()["code"], "TIMESTAMP_OUT_OF_WINDOW");
+    }
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    let top = run(&["--help"], b"").expect(0);
+    for line in [
+        "Exit status:",
+        "0  success",
+        "1  verification failed",
+        "2  usage or input error",
+    ] {
+        assert!(top.stdout.contains(line), "{line}");
+    }
+    for command in [
+        "keygen",
+        "canonical",
+        "sign",
+        "verify",
+        "explain",
+        "payload",
+        "notify",
+        "inspect-key",
+    ] {
+        let help = run(&[command, "--help"], b"").expect(0);
+        assert!(help.stdout.contains("Example:"), "{command}");
+        assert!(help.stdout.contains("--json"), "{command}");
+        assert!(
+            help.stdout.contains(&format!("paysign {command}")),
+            "{command}"
+        );
+    }
+    assert!(
+        !top.stdout.contains("\n  gateway "),
+        "the gateway subcommand comes with paysign-gateway"
+    );
+}
