@@ -20,6 +20,7 @@ pub mod keys;
 pub mod message;
 pub mod params;
 pub mod profile;
+pub mod reconcile;
 pub mod replay;
 pub mod sign;
 
