@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one stage after another (docs/protocol.md, "Async notifications"):
 //! parse the raw body exactly as received → check the signature with the sign types the
-//! merchant configured → expected `app_id` → timestamp within the tolerance → typed
+//! merchant configured → expected `app_id` → timestamp within the window → typed
 //! fields (amounts exact) → optional expected amount → de-duplication by `notify_id`.
 //! A retried notification that passes every check but was seen before comes back with
 //! [`Notification::duplicate`] set: acknowledge it again, do not book it twice.
@@ -20,10 +20,15 @@ use crate::profile::{MessageKind, Profile};
 use crate::replay::{MemoryReplayStore, ReplayStore};
 use crate::sign::{SignType, VerificationCredential, Verifier};
 
-/// Default timestamp tolerance: 5 minutes either way.
+/// Default clock tolerance: a message may be at most 5 minutes in the future (and a
+/// gateway response at most 5 minutes old).
 pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
-/// Default de-duplication window: platforms retry a notification for about 25 hours.
-pub const DEFAULT_DEDUPE_WINDOW_SECS: u64 = 26 * 3600;
+/// Default maximum age of a notification, which is also how long its `notify_id` is
+/// remembered: platforms retry one notification for about 25 hours, and some (Alipay,
+/// the paysign gateway) resend the very same signed body, `notify_time` included.
+/// Within this window every copy is caught by the replay store; beyond it the timestamp
+/// check refuses it — so an old copy can only ever be a duplicate, never booked twice.
+pub const DEFAULT_MAX_AGE_SECS: u64 = 26 * 3600;
 
 /// Per-call options of [`NotificationVerifier::verify`].
 #[derive(Debug, Clone, Default)]
@@ -110,7 +115,7 @@ pub struct NotificationVerifier {
     verifier: Verifier,
     app_id: Option<String>,
     tolerance_secs: u64,
-    dedupe_window_secs: u64,
+    max_age_secs: u64,
     replay: Arc<dyn ReplayStore>,
     parse: ParseOptions,
 }
@@ -122,7 +127,7 @@ pub struct NotificationVerifierBuilder {
     accepted: Option<Vec<SignType>>,
     app_id: Option<String>,
     tolerance_secs: u64,
-    dedupe_window_secs: u64,
+    max_age_secs: u64,
     replay: Option<Arc<dyn ReplayStore>>,
     parse: ParseOptions,
 }
@@ -139,7 +144,7 @@ impl NotificationVerifier {
             accepted: None,
             app_id: None,
             tolerance_secs: DEFAULT_TOLERANCE_SECS,
-            dedupe_window_secs: DEFAULT_DEDUPE_WINDOW_SECS,
+            max_age_secs: DEFAULT_MAX_AGE_SECS,
             replay: None,
             parse: ParseOptions::default(),
         }
@@ -187,13 +192,13 @@ impl NotificationVerifier {
             Profile::WechatV2 => None,
         };
         if let Some(field) = time_field {
-            self.check_time(&params, field, now)?;
+            self.check_time(&params, field, now, self.max_age_secs)?;
         }
         let mut notification = Notification::from_params(profile, sign_type, params)?;
         if let Some(expected) = options.expected_amount {
             notification.check_amount(expected)?;
         }
-        let window = i64::try_from(self.dedupe_window_secs).unwrap_or(i64::MAX);
+        let window = i64::try_from(self.max_age_secs).unwrap_or(i64::MAX);
         notification.duplicate =
             !self
                 .replay
@@ -222,7 +227,7 @@ impl NotificationVerifier {
                 .verify_canonical(check.canonical, check.sign_type, check.signature)
         })?;
         self.check_app_id(&params, "app_id", "app_id")?;
-        self.check_time(&params, "timestamp", now)?;
+        self.check_time(&params, "timestamp", now, self.tolerance_secs)?;
         if params.get("nonce") != Some(request_nonce) {
             return Err(Error::Replayed {
                 id: params.get("nonce").unwrap_or_default().to_owned(),
@@ -281,7 +286,9 @@ impl NotificationVerifier {
         Ok(())
     }
 
-    fn check_time(&self, params: &Params, field: &str, now: i64) -> Result<()> {
+    /// The message time must be at most `tolerance_secs` ahead of `now` and at most
+    /// `max_past_secs` behind it.
+    fn check_time(&self, params: &Params, field: &str, now: i64, max_past_secs: u64) -> Result<()> {
         let raw =
             params
                 .get(field)
@@ -292,10 +299,15 @@ impl NotificationVerifier {
         let offset = (self.verifier.profile() == Profile::Alipay).then_some(CHINA_STANDARD_TIME);
         let at = parse_timestamp(raw, offset)?;
         let skew = at.saturating_sub(now);
-        if skew.unsigned_abs() > self.tolerance_secs {
+        let bound = if skew > 0 {
+            self.tolerance_secs
+        } else {
+            max_past_secs
+        };
+        if skew.unsigned_abs() > bound {
             return Err(Error::TimestampOutOfWindow {
                 skew_secs: skew,
-                tolerance_secs: self.tolerance_secs,
+                tolerance_secs: bound,
             });
         }
         Ok(())
@@ -308,7 +320,7 @@ impl std::fmt::Debug for NotificationVerifier {
             .field("verifier", &self.verifier)
             .field("app_id", &self.app_id)
             .field("tolerance_secs", &self.tolerance_secs)
-            .field("dedupe_window_secs", &self.dedupe_window_secs)
+            .field("max_age_secs", &self.max_age_secs)
             .finish_non_exhaustive()
     }
 }
@@ -326,15 +338,17 @@ impl NotificationVerifierBuilder {
         self
     }
 
-    /// Timestamp tolerance in seconds, either way (default 300).
+    /// Clock tolerance in seconds (default 300): how far in the future a notification
+    /// may be dated, and how old a gateway response may be.
     pub fn tolerance_secs(mut self, secs: u64) -> Self {
         self.tolerance_secs = secs;
         self
     }
 
-    /// How long a `notify_id` is remembered for de-duplication (default 26 hours).
-    pub fn dedupe_window_secs(mut self, secs: u64) -> Self {
-        self.dedupe_window_secs = secs;
+    /// How old a notification may be, and how long its `notify_id` is remembered for
+    /// de-duplication (default 26 hours, the platforms' retry span).
+    pub fn max_age_secs(mut self, secs: u64) -> Self {
+        self.max_age_secs = secs;
         self
     }
 
@@ -361,7 +375,7 @@ impl NotificationVerifierBuilder {
             verifier,
             app_id: self.app_id,
             tolerance_secs: self.tolerance_secs,
-            dedupe_window_secs: self.dedupe_window_secs,
+            max_age_secs: self.max_age_secs,
             replay: self
                 .replay
                 .unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),

@@ -135,7 +135,8 @@ CASES["fail_notify_empty_sign"] = (form(replace(good, "sign", "")), gateway("pay
 md5_forgery = PAYSIGN + [("sign_type", "MD5")]
 md5_forgery = md5_forgery + [("sign", digest("MD5", canonical(md5_forgery, ["sign"]), PUBLIC_PEM))]
 CASES["fail_notify_downgrade_to_md5"] = (form(md5_forgery), gateway("paysign", FORM), fail("SIGN_TYPE_NOT_ALLOWED"))
-CASES["fail_notify_expired"] = (form(good), gateway("paysign", FORM, now=T + 3600), fail("TIMESTAMP_OUT_OF_WINDOW"))
+# Older than the 26-hour retry/de-duplication window (a retry may resend the same body for ~25 h).
+CASES["fail_notify_expired"] = (form(good), gateway("paysign", FORM, now=T + 27 * 3600), fail("TIMESTAMP_OUT_OF_WINDOW"))
 CASES["fail_notify_from_the_future"] = (form(good), gateway("paysign", FORM, now=T - 3600), fail("TIMESTAMP_OUT_OF_WINDOW"))
 CASES["fail_notify_wrong_app_id"] = (form(good), gateway("paysign", FORM, app_id="2026000000000002"), fail("APP_ID_MISMATCH"))
 CASES["fail_notify_exponent_amount"] = (form(paysign_signed(replace(PAYSIGN, "total_amount", "6.754e3"))), gateway("paysign", FORM), fail("AMOUNT_INVALID"))

@@ -185,6 +185,9 @@ fn confirm(
     if let Some(secs) = checks.tolerance {
         builder = builder.tolerance_secs(secs);
     }
+    if let Some(secs) = checks.max_age {
+        builder = builder.max_age_secs(secs);
+    }
     let verifier = builder.build()?;
     let mut options = VerifyOptions::default();
     options.content_type = content_type;

@@ -13,8 +13,9 @@ use crate::output::{Output, params_json};
 
 const AFTER_HELP: &str = "\
 Notifications (the default) go through the same checks a merchant server makes: the
-signature with one of the accepted sign types, --app-id, notify_time within --tolerance
-of now (--now, else the system clock), the typed fields (amounts exact), --expect-amount.
+signature with one of the accepted sign types, --app-id, notify_time at most --tolerance
+ahead of now and at most --max-age behind it (--now, else the system clock), the typed
+fields (amounts exact), --expect-amount.
 Requests (--message request) get the signature check only.
 
 Exit status: 0 valid (the fields are printed), 1 not valid (the failing check's code and
@@ -57,9 +58,14 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "ID")]
     pub(crate) app_id: Option<String>,
 
-    /// Notifications: accepted distance of notify_time from now, in seconds [default: 300]
+    /// Notifications: how far notify_time may be in the future, in seconds [default: 300]
     #[arg(long, value_name = "SECS")]
     pub(crate) tolerance: Option<u64>,
+
+    /// Notifications: how old notify_time may be (retries resend the same body for
+    /// about 25 hours; older copies are refused, younger ones de-duplicated) [default: 93600]
+    #[arg(long, value_name = "SECS")]
+    pub(crate) max_age: Option<u64>,
 
     /// Notifications: the current time in Unix seconds, instead of the system clock
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
@@ -80,6 +86,7 @@ impl CheckArgs {
             let given = [
                 ("--app-id", self.app_id.is_some()),
                 ("--tolerance", self.tolerance.is_some()),
+                ("--max-age", self.max_age.is_some()),
                 ("--now", self.now.is_some()),
                 ("--expect-amount", self.expect_amount.is_some()),
             ];
@@ -145,6 +152,9 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     }
     if let Some(secs) = checks.tolerance {
         builder = builder.tolerance_secs(secs);
+    }
+    if let Some(secs) = checks.max_age {
+        builder = builder.max_age_secs(secs);
     }
     let verifier = builder.build()?;
     let now = now_or_system(checks.now)?;

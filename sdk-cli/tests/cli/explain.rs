@@ -187,7 +187,7 @@ fn explain_finds_every_usual_mistake() {
     );
     check(code, report, 1, &["APP_ID_MISMATCH"]);
     let (code, report) = explain(
-        &["--sign-type", "RSA2", "--key", &gw, "--now", "1795194000"],
+        &["--sign-type", "RSA2", "--key", &gw, "--now", "1795287600"],
         &vector_body("fail_notify_expired"),
     );
     check(code, report, 1, &["TIMESTAMP_OUT_OF_WINDOW"]);

@@ -480,11 +480,18 @@ fn verify_reports_expired_and_wrong_app_id_notifications() {
             tolerance.into(),
         ]
     };
-    let late = run(&args("1795190701", "300"), payload.as_bytes())
+    // Dated 301 s ahead of the receiver's clock: outside a 300 s tolerance, inside 600 s.
+    let early = run(&args("1795190099", "300"), payload.as_bytes())
         .expect(1)
         .json();
-    assert_eq!(late["code"], "TIMESTAMP_OUT_OF_WINDOW");
-    run(&args("1795190701", "600"), payload.as_bytes()).expect(0);
+    assert_eq!(early["code"], "TIMESTAMP_OUT_OF_WINDOW");
+    run(&args("1795190099", "600"), payload.as_bytes()).expect(0);
+    // A retried body may be old, up to --max-age (default 26 h), but not older.
+    run(&args("1795280000", "300"), payload.as_bytes()).expect(0);
+    let mut stale = args("1795190701", "300");
+    stale.extend(["--max-age".into(), "300".into()]);
+    let stale = run(&stale, payload.as_bytes()).expect(1).json();
+    assert_eq!(stale["code"], "TIMESTAMP_OUT_OF_WINDOW");
     let mut wrong = args(NOW, "300");
     wrong.extend(["--app-id".into(), "2026000000000009".into()]);
     assert_eq!(
