@@ -1,0 +1,177 @@
+//! The signed gateway API: `POST /gateway/v1/{method}` (docs/protocol.md §1–§7).
+//!
+//! One handler runs the pipeline of §4 in order — method, body size, body parse,
+//! authentication ([`envelope`]), field checks and business rules (one module per method
+//! group) — and signs whatever comes out, errors included (§5). A panic anywhere in it
+//! is caught and answered with a signed `INTERNAL_ERROR` ([`PanicResponder`]).
+
+mod bills;
+pub(crate) mod envelope;
+mod orders;
+mod statements;
+
+use std::any::Any;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::post;
+use tower_http::catch_panic::{CatchPanicLayer, ResponseForPanic};
+
+use crate::error::{ApiError, Code};
+use crate::fields;
+use crate::state::AppState;
+use envelope::{Authenticated, Echo};
+
+/// A gateway method (§7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    BillItemsList,
+    BillQuery,
+    OrderCreate,
+    OrderPay,
+    OrderQuery,
+    OrderReverse,
+    OrderRefund,
+    StatementDownload,
+}
+
+impl Method {
+    const ALL: [Method; 8] = [
+        Method::BillItemsList,
+        Method::BillQuery,
+        Method::OrderCreate,
+        Method::OrderPay,
+        Method::OrderQuery,
+        Method::OrderReverse,
+        Method::OrderRefund,
+        Method::StatementDownload,
+    ];
+
+    /// The wire name, e.g. `order.create`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Method::BillItemsList => "bill.items.list",
+            Method::BillQuery => "bill.query",
+            Method::OrderCreate => "order.create",
+            Method::OrderPay => "order.pay",
+            Method::OrderQuery => "order.query",
+            Method::OrderReverse => "order.reverse",
+            Method::OrderRefund => "order.refund",
+            Method::StatementDownload => "statement.download",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// Business fields of a successful response, in documented order.
+pub(crate) type ResponseFields = Vec<(&'static str, String)>;
+
+/// The routes of the signed API, with the panic guard.
+pub(crate) fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/gateway/v1/{method}", post(handle))
+        .layer(CatchPanicLayer::custom(PanicResponder { state }))
+}
+
+async fn handle(
+    State(state): State<AppState>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let now = state.now();
+    // Step 2 (read at most one byte past the limit).
+    let body = axum::body::to_bytes(request.into_body(), envelope::MAX_BODY_BYTES + 1).await;
+    let parsed = body
+        .as_ref()
+        .map_err(|_| ())
+        .map(|b| envelope::parse_request(&headers, b));
+    let echo = Echo::of(match &parsed {
+        Ok(Ok(p)) => Some(p),
+        _ => None,
+    });
+    let outcome = (|| {
+        // Step 1.
+        let method = Method::parse(&method).ok_or_else(|| {
+            ApiError::new(Code::MethodUnknown, format!("unknown method {method:?}"))
+        })?;
+        // Steps 2-4.
+        let params = match parsed {
+            Err(()) => {
+                return Err(ApiError::new(
+                    Code::BodyTooLarge,
+                    format!("body exceeds {} bytes", envelope::MAX_BODY_BYTES),
+                ));
+            }
+            Ok(result) => result?,
+        };
+        // Steps 5-10.
+        let auth = envelope::authenticate(&state, method, &params, now)?;
+        // Steps 11-12.
+        fields::check_no_control_chars(&params)?;
+        if state.panic_on_method() == Some(method.name()) {
+            panic!(
+                "panic injected for {} (GatewayConfig::panic_on_method)",
+                method.name()
+            );
+        }
+        dispatch(&state, method, &auth, &params, now)
+    })();
+    envelope::respond(&state, now, &echo, outcome)
+}
+
+fn dispatch(
+    state: &AppState,
+    method: Method,
+    auth: &Authenticated,
+    params: &paysign_core::Params,
+    now: i64,
+) -> Result<ResponseFields, ApiError> {
+    let f = fields::Fields(params);
+    let app_id = auth.merchant.app_id.as_str();
+    match method {
+        Method::BillItemsList => bills::items_list(f),
+        Method::BillQuery => bills::query(state, f),
+        Method::OrderCreate => orders::create(state, app_id, f, now),
+        Method::OrderPay => orders::pay(state, app_id, f, now),
+        Method::OrderQuery => orders::query(state, app_id, f),
+        Method::OrderReverse => orders::reverse(state, app_id, f, now),
+        Method::OrderRefund => orders::refund(state, app_id, f, now),
+        Method::StatementDownload => statements::download(state, app_id, f, now),
+    }
+}
+
+/// Answers a panicking gateway handler with a signed `INTERNAL_ERROR` (HTTP 500).
+#[derive(Clone)]
+pub(crate) struct PanicResponder {
+    state: AppState,
+}
+
+impl ResponseForPanic for PanicResponder {
+    type ResponseBody = Body;
+
+    fn response_for_panic(&mut self, err: Box<dyn Any + Send + 'static>) -> Response<Body> {
+        let detail = err
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| err.downcast_ref::<&str>().copied())
+            .unwrap_or("(non-string panic)");
+        tracing::error!(panic = detail, "gateway handler panicked");
+        let now = self.state.now();
+        envelope::respond(
+            &self.state,
+            now,
+            &Echo::default(),
+            Err(ApiError::new(
+                Code::InternalError,
+                "internal error; retry with a fresh nonce",
+            )),
+        )
+    }
+}

@@ -1,0 +1,30 @@
+//! `statement.download` (docs/protocol.md §7.8, §10).
+
+use super::ResponseFields;
+use crate::error::ApiError;
+use crate::fields::{self, Fields};
+use crate::state::AppState;
+use crate::statement::{self, StatementType};
+
+/// `statement.download`: the caller's statement of an ended business day, with its
+/// SHA-256 (covered by the response signature).
+pub(super) fn download(
+    state: &AppState,
+    app_id: &str,
+    f: Fields<'_>,
+    now: i64,
+) -> Result<ResponseFields, ApiError> {
+    let bill_date = f.required("bill_date")?;
+    let day = fields::date("bill_date", bill_date)?;
+    let kind_name = f.required("type")?;
+    let kind = StatementType::parse(kind_name)
+        .ok_or_else(|| ApiError::field_invalid("type", "expected TRANSACTION or FUND"))?;
+    let s = statement::download(state.store(), app_id, day, kind, now)?;
+    Ok(vec![
+        ("bill_date", bill_date.to_owned()),
+        ("type", kind.name().to_owned()),
+        ("content", s.content),
+        ("row_count", s.row_count.to_string()),
+        ("sha256", s.sha256),
+    ])
+}

@@ -1,0 +1,187 @@
+//! The gateway clock (docs/protocol.md §12.8): everything time-dependent reads it.
+//!
+//! Two modes: `system` (the machine's time plus an offset that `POST /admin/clock` moves)
+//! and `manual` (frozen; moves only when told). Tests run in manual mode, so retry and
+//! poll schedules of hours run in milliseconds. Every change wakes the scheduler
+//! (`Clock::changed`), which then runs all work that became due.
+
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::Notify;
+
+/// How the gateway clock moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClockMode {
+    /// System time plus an offset (the default).
+    #[default]
+    System,
+    /// Frozen; moves only through `POST /admin/clock` or [`Clock::advance`].
+    Manual,
+}
+
+impl ClockMode {
+    /// `system` or `manual`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClockMode::System => "system",
+            ClockMode::Manual => "manual",
+        }
+    }
+}
+
+/// A refused clock change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClockError {
+    /// The clock never moves backwards.
+    #[error("the clock cannot move backwards (now {now}, requested {requested})")]
+    Backwards {
+        /// The current time.
+        now: i64,
+        /// The requested time.
+        requested: i64,
+    },
+}
+
+#[derive(Debug)]
+struct ClockState {
+    mode: ClockMode,
+    /// Seconds added to system time (system mode).
+    offset: i64,
+    /// The frozen time (manual mode).
+    manual_now: i64,
+}
+
+/// The gateway clock, in Unix seconds.
+#[derive(Debug)]
+pub struct Clock {
+    state: Mutex<ClockState>,
+    changed: Notify,
+}
+
+impl Clock {
+    /// A clock in `mode` starting at `start` (default: the system time).
+    pub fn new(mode: ClockMode, start: Option<i64>) -> Self {
+        let system = system_now();
+        let start = start.unwrap_or(system);
+        Self {
+            state: Mutex::new(ClockState {
+                mode,
+                offset: start - system,
+                manual_now: start,
+            }),
+            changed: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
+        // The state is two integers: a panic elsewhere cannot leave it inconsistent.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The current gateway time, Unix seconds.
+    pub fn now(&self) -> i64 {
+        let s = self.lock();
+        match s.mode {
+            ClockMode::System => system_now() + s.offset,
+            ClockMode::Manual => s.manual_now,
+        }
+    }
+
+    /// The clock's mode.
+    pub fn mode(&self) -> ClockMode {
+        self.lock().mode
+    }
+
+    /// Moves the clock forward by `secs`; returns the new time.
+    pub fn advance(&self, secs: u64) -> i64 {
+        let secs = i64::try_from(secs).unwrap_or(i64::MAX / 4);
+        let now = {
+            let mut s = self.lock();
+            match s.mode {
+                ClockMode::System => {
+                    s.offset = s.offset.saturating_add(secs);
+                    system_now() + s.offset
+                }
+                ClockMode::Manual => {
+                    s.manual_now = s.manual_now.saturating_add(secs);
+                    s.manual_now
+                }
+            }
+        };
+        self.changed.notify_waiters();
+        now
+    }
+
+    /// Sets the clock to `unix`, which must not be earlier than now.
+    pub fn set(&self, unix: i64) -> Result<i64, ClockError> {
+        {
+            let mut s = self.lock();
+            let system = system_now();
+            let now = match s.mode {
+                ClockMode::System => system + s.offset,
+                ClockMode::Manual => s.manual_now,
+            };
+            if unix < now {
+                return Err(ClockError::Backwards {
+                    now,
+                    requested: unix,
+                });
+            }
+            s.offset = unix - system;
+            s.manual_now = unix;
+        }
+        self.changed.notify_waiters();
+        Ok(unix)
+    }
+
+    /// The persisted form: `(mode, value)` where value is the offset (system) or the
+    /// frozen time (manual).
+    pub(crate) fn snapshot(&self) -> (ClockMode, i64) {
+        let s = self.lock();
+        match s.mode {
+            ClockMode::System => (ClockMode::System, s.offset),
+            ClockMode::Manual => (ClockMode::Manual, s.manual_now),
+        }
+    }
+
+    /// Woken (all waiters) whenever the clock is moved.
+    pub(crate) fn changed(&self) -> &Notify {
+        &self.changed
+    }
+}
+
+/// The machine's time in Unix seconds.
+fn system_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manual_clock_moves_only_when_told_and_never_backwards() {
+        let c = Clock::new(ClockMode::Manual, Some(1_795_140_000));
+        assert_eq!(c.now(), 1_795_140_000);
+        assert_eq!(c.advance(15), 1_795_140_015);
+        assert!(c.set(1_795_140_000).is_err());
+        assert_eq!(c.set(1_795_150_000).unwrap(), 1_795_150_000);
+        assert_eq!(c.now(), 1_795_150_000);
+    }
+
+    #[test]
+    fn system_clock_keeps_its_offset() {
+        let c = Clock::new(ClockMode::System, Some(1_795_140_000));
+        let now = c.now();
+        assert!((1_795_140_000..1_795_140_005).contains(&now));
+        c.advance(100);
+        assert!(c.now() >= 1_795_140_100);
+    }
+}

@@ -1,0 +1,211 @@
+//! Start-up configuration ([`GatewayConfig`]) and the timing settings that
+//! `GET`/`PUT /admin/config` read and change at run time ([`TimingConfig`],
+//! docs/protocol.md §12.9 and §15).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::ClockMode;
+use crate::error::{ApiError, Error};
+
+/// Default listen address: loopback only.
+pub const DEFAULT_BIND: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+
+/// Everything the gateway needs to start.
+///
+/// ```
+/// use paysign_gateway::{ClockMode, GatewayConfig};
+/// let config = GatewayConfig {
+///     clock: ClockMode::Manual,
+///     clock_start: Some(1_795_140_000),
+///     ..GatewayConfig::default()
+/// };
+/// assert!(config.db.is_none()); // in-memory state
+/// ```
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    /// Address to listen on (default `127.0.0.1:8080`; use port 0 for any free port).
+    pub bind: SocketAddr,
+    /// SQLite file for state and the notification outbox; `None` keeps everything in
+    /// memory (lost at exit). With a file, orders, keys, the clock and undelivered
+    /// notifications survive a restart.
+    pub db: Option<PathBuf>,
+    /// How the gateway clock moves.
+    pub clock: ClockMode,
+    /// Start time of the clock (Unix seconds). Default: the clock persisted in `db`,
+    /// else the system time.
+    pub clock_start: Option<i64>,
+    /// The gateway's RSA private key (PEM or one-line base64 PKCS#8/PKCS#1). Default: the
+    /// key persisted in `db`, else a new 2048-bit key (persisted).
+    pub gateway_key_pem: Option<String>,
+    /// Poll and notification timing; `PUT /admin/config` changes it at run time.
+    pub timing: TimingConfig,
+    /// Run due polls and notification attempts in the background (default `true`).
+    /// Tests that want full control turn it off and call
+    /// [`AppState::run_due`](crate::AppState::run_due) or `POST /admin/clock`.
+    pub background_scheduler: bool,
+    /// How often (real time) the background scheduler looks for due work, in addition
+    /// to waking whenever the clock is moved (default 200 ms).
+    pub scheduler_tick: Duration,
+    /// Test hook: a request for this gateway method panics inside its handler, to
+    /// exercise the panic guard (`INTERNAL_ERROR`, server keeps running). Never set it
+    /// in real use.
+    pub panic_on_method: Option<String>,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        Self {
+            bind: DEFAULT_BIND,
+            db: None,
+            clock: ClockMode::System,
+            clock_start: None,
+            gateway_key_pem: None,
+            timing: TimingConfig::default(),
+            background_scheduler: true,
+            scheduler_tick: Duration::from_millis(200),
+            panic_on_method: None,
+        }
+    }
+}
+
+impl GatewayConfig {
+    /// Checks the settings that can be checked before start.
+    pub fn validate(&self) -> Result<(), Error> {
+        self.timing
+            .validate()
+            .map_err(|e| Error::Config(e.message))?;
+        if self.scheduler_tick.is_zero() {
+            return Err(Error::Config("scheduler_tick must be positive".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Poll and notification timing (docs/protocol.md §15).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimingConfig {
+    /// Seconds between channel polls of a `PROCESSING` order (default 10).
+    pub poll_interval_secs: u64,
+    /// Polls before an unresolved order becomes `MANUAL_REVIEW` (default 30).
+    pub max_polls: u32,
+    /// Intervals between notification attempts, in seconds (default the WeChat
+    /// schedule: 15 s, 15 s, 30 s, 3 min, 10 min, 20 min, 30 min ×3, 1 h, 3 h ×3, 6 h ×2).
+    pub notify_retry_schedule: Vec<u64>,
+    /// Seconds the merchant has to acknowledge one attempt (default 5; real time).
+    pub notify_timeout_secs: u64,
+}
+
+impl Default for TimingConfig {
+    fn default() -> Self {
+        Self {
+            poll_interval_secs: 10,
+            max_polls: 30,
+            notify_retry_schedule: vec![
+                15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600,
+                21600,
+            ],
+            notify_timeout_secs: 5,
+        }
+    }
+}
+
+impl TimingConfig {
+    /// Positive integers; the schedule has 1–30 entries.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        if self.poll_interval_secs == 0 {
+            return Err(ApiError::field_invalid(
+                "poll_interval_secs",
+                "must be positive",
+            ));
+        }
+        if self.max_polls == 0 {
+            return Err(ApiError::field_invalid("max_polls", "must be positive"));
+        }
+        if self.notify_timeout_secs == 0 {
+            return Err(ApiError::field_invalid(
+                "notify_timeout_secs",
+                "must be positive",
+            ));
+        }
+        let n = self.notify_retry_schedule.len();
+        if !(1..=30).contains(&n) || self.notify_retry_schedule.contains(&0) {
+            return Err(ApiError::field_invalid(
+                "notify_retry_schedule",
+                "1 to 30 positive intervals in seconds",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Total attempts per notification event: the first plus one per interval.
+    pub fn max_attempts(&self) -> usize {
+        self.notify_retry_schedule.len() + 1
+    }
+}
+
+/// A partial update of [`TimingConfig`] (`PUT /admin/config`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimingUpdate {
+    /// New `poll_interval_secs`.
+    pub poll_interval_secs: Option<u64>,
+    /// New `max_polls`.
+    pub max_polls: Option<u32>,
+    /// New `notify_retry_schedule`.
+    pub notify_retry_schedule: Option<Vec<u64>>,
+    /// New `notify_timeout_secs`.
+    pub notify_timeout_secs: Option<u64>,
+}
+
+impl TimingUpdate {
+    /// `current` with this update applied, validated.
+    pub fn apply(self, current: &TimingConfig) -> Result<TimingConfig, ApiError> {
+        let next = TimingConfig {
+            poll_interval_secs: self
+                .poll_interval_secs
+                .unwrap_or(current.poll_interval_secs),
+            max_polls: self.max_polls.unwrap_or(current.max_polls),
+            notify_retry_schedule: self
+                .notify_retry_schedule
+                .unwrap_or_else(|| current.notify_retry_schedule.clone()),
+            notify_timeout_secs: self
+                .notify_timeout_secs
+                .unwrap_or(current.notify_timeout_secs),
+        };
+        next.validate()?;
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_schedule_spans_about_a_day() {
+        let t = TimingConfig::default();
+        assert_eq!(t.max_attempts(), 16);
+        assert_eq!(t.notify_retry_schedule.iter().sum::<u64>(), 86_640);
+        assert!(t.validate().is_ok());
+    }
+
+    #[test]
+    fn updates_are_validated() {
+        let t = TimingConfig::default();
+        let bad = TimingUpdate {
+            notify_retry_schedule: Some(vec![]),
+            ..TimingUpdate::default()
+        };
+        assert_eq!(bad.apply(&t).unwrap_err().code.as_str(), "FIELD_INVALID");
+        let ok = TimingUpdate {
+            max_polls: Some(5),
+            ..TimingUpdate::default()
+        };
+        assert_eq!(ok.apply(&t).unwrap().max_polls, 5);
+    }
+}

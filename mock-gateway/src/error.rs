@@ -1,0 +1,283 @@
+//! Errors: the protocol's stable codes ([`Code`], docs/protocol.md §11), the error every
+//! request path returns ([`ApiError`]), and what can go wrong starting the gateway
+//! ([`Error`]).
+//!
+//! Codes shared with the SDK come from [`paysign_core::Error::code`]; the gateway-only
+//! ones (`APP_ID_UNKNOWN`, `ORDER_CONFLICT`, ...) are added here. A response never
+//! carries a stack trace: unexpected failures are logged and answered `INTERNAL_ERROR`.
+
+use std::fmt;
+
+use axum::http::StatusCode;
+
+/// A stable error code of the gateway protocol (docs/protocol.md §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Code {
+    /// `sign` absent or empty.
+    SignatureMissing,
+    /// The signature does not verify.
+    SignatureMismatch,
+    /// `sign` is not valid base64/hex or of the wrong length.
+    SignatureMalformed,
+    /// `sign_type` absent or empty.
+    SignTypeMissing,
+    /// A known sign type the merchant did not register.
+    SignTypeNotAllowed,
+    /// Not one of `RSA2`, `RSA`, `HMAC-SHA256`, `MD5`.
+    UnsupportedSignType,
+    /// No merchant with this `app_id`.
+    AppIdUnknown,
+    /// The merchant is `PENDING` or `REJECTED`.
+    MerchantNotApproved,
+    /// `timestamp` is not a decimal Unix time.
+    TimestampInvalid,
+    /// `timestamp` is more than 300 s from the gateway clock.
+    TimestampOutOfWindow,
+    /// `(app_id, nonce)` was seen in the last 600 s.
+    ReplayDetected,
+    /// A required field is absent or empty.
+    FieldMissing,
+    /// A field has a bad format or value.
+    FieldInvalid,
+    /// An amount is not a fen integer string, or out of range.
+    AmountInvalid,
+    /// `total_amount` differs from the bill's `amount_due`.
+    AmountMismatch,
+    /// A key occurs twice in the body.
+    ParamDuplicate,
+    /// The body exceeds 65,536 bytes.
+    BodyTooLarge,
+    /// Unparseable body, wrong media type, non-string JSON value.
+    BodyMalformed,
+    /// Declared charset not UTF-8, or bytes not valid UTF-8.
+    CharsetUnsupported,
+    /// No such `item_id`.
+    ItemNotFound,
+    /// No such `bill_no` under the item.
+    BillNotFound,
+    /// The bill is already paid.
+    BillAlreadyPaid,
+    /// No such order for this merchant.
+    OrderNotFound,
+    /// `out_trade_no` / `out_refund_no` reused with different fields.
+    OrderConflict,
+    /// The operation is not allowed in the order's status.
+    OrderStateInvalid,
+    /// `refund_amount` exceeds what is left to refund.
+    RefundExceedsPaid,
+    /// Unknown `{method}`.
+    MethodUnknown,
+    /// Unexpected failure; retry with a fresh nonce.
+    InternalError,
+}
+
+impl Code {
+    /// The wire string, e.g. `"SIGNATURE_MISMATCH"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::SignatureMissing => "SIGNATURE_MISSING",
+            Code::SignatureMismatch => "SIGNATURE_MISMATCH",
+            Code::SignatureMalformed => "SIGNATURE_MALFORMED",
+            Code::SignTypeMissing => "SIGN_TYPE_MISSING",
+            Code::SignTypeNotAllowed => "SIGN_TYPE_NOT_ALLOWED",
+            Code::UnsupportedSignType => "UNSUPPORTED_SIGN_TYPE",
+            Code::AppIdUnknown => "APP_ID_UNKNOWN",
+            Code::MerchantNotApproved => "MERCHANT_NOT_APPROVED",
+            Code::TimestampInvalid => "TIMESTAMP_INVALID",
+            Code::TimestampOutOfWindow => "TIMESTAMP_OUT_OF_WINDOW",
+            Code::ReplayDetected => "REPLAY_DETECTED",
+            Code::FieldMissing => "FIELD_MISSING",
+            Code::FieldInvalid => "FIELD_INVALID",
+            Code::AmountInvalid => "AMOUNT_INVALID",
+            Code::AmountMismatch => "AMOUNT_MISMATCH",
+            Code::ParamDuplicate => "PARAM_DUPLICATE",
+            Code::BodyTooLarge => "BODY_TOO_LARGE",
+            Code::BodyMalformed => "BODY_MALFORMED",
+            Code::CharsetUnsupported => "CHARSET_UNSUPPORTED",
+            Code::ItemNotFound => "ITEM_NOT_FOUND",
+            Code::BillNotFound => "BILL_NOT_FOUND",
+            Code::BillAlreadyPaid => "BILL_ALREADY_PAID",
+            Code::OrderNotFound => "ORDER_NOT_FOUND",
+            Code::OrderConflict => "ORDER_CONFLICT",
+            Code::OrderStateInvalid => "ORDER_STATE_INVALID",
+            Code::RefundExceedsPaid => "REFUND_EXCEEDS_PAID",
+            Code::MethodUnknown => "METHOD_UNKNOWN",
+            Code::InternalError => "INTERNAL_ERROR",
+        }
+    }
+
+    /// The HTTP status this code is answered with (docs/protocol.md §5, §11).
+    pub fn http_status(self) -> StatusCode {
+        match self {
+            Code::SignatureMissing
+            | Code::SignatureMismatch
+            | Code::SignatureMalformed
+            | Code::SignTypeMissing
+            | Code::SignTypeNotAllowed
+            | Code::UnsupportedSignType
+            | Code::AppIdUnknown
+            | Code::MerchantNotApproved
+            | Code::TimestampOutOfWindow
+            | Code::ReplayDetected => StatusCode::UNAUTHORIZED,
+            Code::TimestampInvalid
+            | Code::FieldMissing
+            | Code::FieldInvalid
+            | Code::AmountInvalid
+            | Code::AmountMismatch
+            | Code::ParamDuplicate
+            | Code::BodyTooLarge
+            | Code::BodyMalformed
+            | Code::CharsetUnsupported => StatusCode::BAD_REQUEST,
+            Code::ItemNotFound | Code::BillNotFound | Code::OrderNotFound | Code::MethodUnknown => {
+                StatusCode::NOT_FOUND
+            }
+            Code::BillAlreadyPaid
+            | Code::OrderConflict
+            | Code::OrderStateInvalid
+            | Code::RefundExceedsPaid => StatusCode::CONFLICT,
+            Code::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The gateway code for an SDK error (same string where the protocol has it).
+    ///
+    /// Codes the protocol folds together: an invalid byte in the charset is
+    /// `CHARSET_UNSUPPORTED`; nesting and bad parameter names are `BODY_MALFORMED`; key
+    /// problems (admin API) are `FIELD_INVALID`.
+    pub fn from_core(err: &paysign_core::Error) -> Code {
+        match err.code() {
+            "PARAM_DUPLICATE" => Code::ParamDuplicate,
+            "SIGNATURE_MISSING" => Code::SignatureMissing,
+            "SIGNATURE_MISMATCH" => Code::SignatureMismatch,
+            "SIGNATURE_MALFORMED" => Code::SignatureMalformed,
+            "SIGN_TYPE_MISSING" => Code::SignTypeMissing,
+            "SIGN_TYPE_NOT_ALLOWED" => Code::SignTypeNotAllowed,
+            "UNSUPPORTED_SIGN_TYPE" => Code::UnsupportedSignType,
+            "BODY_TOO_LARGE" => Code::BodyTooLarge,
+            "BODY_MALFORMED" | "NESTING_TOO_DEEP" | "PARAM_NAME_INVALID" => Code::BodyMalformed,
+            "CHARSET_UNSUPPORTED" | "CHARSET_INVALID" => Code::CharsetUnsupported,
+            "FIELD_MISSING" => Code::FieldMissing,
+            "FIELD_INVALID"
+            | "KEY_INVALID"
+            | "KEY_TOO_SMALL"
+            | "KEY_ENCRYPTED"
+            | "KEY_KIND_MISMATCH"
+            | "SECRET_EMPTY"
+            | "CREDENTIAL_MISMATCH" => Code::FieldInvalid,
+            "AMOUNT_INVALID" => Code::AmountInvalid,
+            "AMOUNT_MISMATCH" => Code::AmountMismatch,
+            "TIMESTAMP_INVALID" => Code::TimestampInvalid,
+            "TIMESTAMP_OUT_OF_WINDOW" => Code::TimestampOutOfWindow,
+            "REPLAY_DETECTED" => Code::ReplayDetected,
+            _ => Code::InternalError,
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A failed request: a stable [`Code`] and a human message (never a stack trace).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The stable code.
+    pub code: Code,
+    /// English text for humans; not stable.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with a code and a message.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// `FIELD_MISSING` naming the field.
+    pub fn field_missing(field: &str) -> Self {
+        Self::new(
+            Code::FieldMissing,
+            format!("required field `{field}` is missing"),
+        )
+    }
+
+    /// `FIELD_INVALID` naming the field and saying why.
+    pub fn field_invalid(field: &str, reason: impl fmt::Display) -> Self {
+        Self::new(
+            Code::FieldInvalid,
+            format!("field `{field}` is invalid: {reason}"),
+        )
+    }
+
+    /// `INTERNAL_ERROR`: logs the cause, answers a generic message.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            Code::InternalError,
+            "internal error; retry with a fresh nonce",
+        )
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<paysign_core::Error> for ApiError {
+    fn from(err: paysign_core::Error) -> Self {
+        match Code::from_core(&err) {
+            Code::InternalError => ApiError::internal(err),
+            code => ApiError::new(code, err.to_string()),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(err: rusqlite::Error) -> Self {
+        ApiError::internal(format_args!("database: {err}"))
+    }
+}
+
+/// Why the gateway could not start (or its state could not be opened).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Binding the listener or another I/O operation failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// The SQLite database could not be opened or migrated.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The gateway key could not be loaded or generated.
+    #[error("gateway key: {0}")]
+    Key(#[from] paysign_core::Error),
+    /// The configuration is inconsistent.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The HTTP client for notifications could not be built.
+    #[error("HTTP client: {0}")]
+    Http(String),
+}
+
+impl Error {
+    /// A stable code for the CLI's `--json` output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Io(_) => "IO_ERROR",
+            Error::Database(_) => "DATABASE_ERROR",
+            Error::Key(e) => e.code(),
+            Error::Config(_) => "CONFIG_INVALID",
+            Error::Http(_) => "HTTP_CLIENT_ERROR",
+        }
+    }
+}

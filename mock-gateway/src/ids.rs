@@ -1,0 +1,43 @@
+//! Identifiers the gateway issues: nonces, `trade_no`, `refund_no` (docs/protocol.md §6).
+
+use crate::error::ApiError;
+use crate::statement;
+
+const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// A fresh 32-character `[A-Za-z0-9]` nonce from the system RNG.
+pub(crate) fn fresh_nonce() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+    // 62 does not divide 256; the slight bias is irrelevant for a nonce.
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect())
+}
+
+/// `{prefix}{YYYYMMDD}{seq:010}` with the creation date in +08:00.
+pub(crate) fn gateway_no(prefix: char, at: i64, seq: i64) -> Result<String, ApiError> {
+    let local = time::OffsetDateTime::from_unix_timestamp(at)
+        .map_err(ApiError::internal)?
+        .to_offset(paysign_core::message::time::CHINA_STANDARD_TIME);
+    let date = statement::format_date(local.date()).replace('-', "");
+    Ok(format!("{prefix}{date}{seq:010}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_use_the_china_date() {
+        // 2026-11-19T23:40:12+08:00 is still the 19th in +08:00 (15:40 UTC).
+        assert_eq!(
+            gateway_no('T', 1_795_102_812, 7).unwrap(),
+            "T202611190000000007"
+        );
+        let n = fresh_nonce().unwrap();
+        assert_eq!(n.len(), 32);
+        assert!(n.bytes().all(|b| b.is_ascii_alphanumeric()));
+    }
+}

@@ -1,0 +1,168 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod admin;
+mod api;
+mod bills;
+pub mod clock;
+pub mod config;
+mod error;
+mod fields;
+mod gateway_key;
+mod ids;
+mod merchants;
+mod notifier;
+mod orders;
+mod payment_system;
+mod state;
+mod statement;
+mod store;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use clock::{Clock, ClockError, ClockMode};
+pub use config::{DEFAULT_BIND, GatewayConfig, TimingConfig, TimingUpdate};
+pub use error::{ApiError, Code, Error};
+pub use state::AppState;
+
+/// How long [`GatewayHandle::shutdown`] waits for open connections before closing them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The gateway's routes: the signed API (`POST /gateway/v1/{method}`), the admin API
+/// (`/admin/*`, loopback peers only) and `GET /healthz`.
+///
+/// Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so the admin API
+/// can see the peer address; router tests can call it directly with
+/// `tower::ServiceExt::oneshot`.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(api::router(state.clone()))
+        .merge(admin::router())
+        .with_state(state)
+}
+
+/// Opens the state of `config`, binds `config.bind`, and serves [`app`] plus the
+/// background scheduler until [`GatewayHandle::shutdown`].
+pub async fn serve(config: GatewayConfig) -> Result<GatewayHandle, Error> {
+    let state = AppState::open(&config)?;
+    serve_state(state, &config).await
+}
+
+/// Like [`serve`], with state opened by the caller (e.g. to prepare merchants first).
+pub async fn serve_state(state: AppState, config: &GatewayConfig) -> Result<GatewayHandle, Error> {
+    let listener = TcpListener::bind(config.bind).await?;
+    let addr = listener.local_addr()?;
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            })
+            .await
+    });
+    let scheduler = config.background_scheduler.then(|| {
+        let state = state.clone();
+        let tick = config.scheduler_tick;
+        tokio::spawn(run_scheduler(state, tick))
+    });
+    tracing::info!(%addr, "paysign gateway listening");
+    Ok(GatewayHandle {
+        addr,
+        state,
+        stop: Some(stop_tx),
+        server: Some(server),
+        scheduler,
+    })
+}
+
+/// Runs due work whenever the clock moves, and every `tick` of real time.
+async fn run_scheduler(state: AppState, tick: Duration) {
+    loop {
+        let changed = state.clock().changed().notified();
+        tokio::select! {
+            () = tokio::time::sleep(tick) => {}
+            () = changed => {}
+        }
+        if let Err(e) = state.run_due().await {
+            tracing::warn!(error = %e, "scheduler pass failed; retrying on the next tick");
+        }
+    }
+}
+
+/// A running gateway. Dropping it stops the server too, without waiting.
+#[derive(Debug)]
+pub struct GatewayHandle {
+    addr: SocketAddr,
+    state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    scheduler: Option<JoinHandle<()>>,
+}
+
+impl GatewayHandle {
+    /// The bound address (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://{addr}`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The shared state (clock, `run_due`, timing).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops the scheduler (an attempt in flight is abandoned and retried after a
+    /// restart), then stops accepting connections and waits up to 5 s for open ones.
+    pub async fn shutdown(mut self) -> Result<(), Error> {
+        if let Some(s) = self.scheduler.take() {
+            s.abort();
+            let _ = s.await;
+        }
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut server) = self.server.take() {
+            match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
+                Ok(Ok(result)) => result?,
+                Ok(Err(join)) => return Err(Error::Config(format!("server task failed: {join}"))),
+                Err(_) => {
+                    server.abort();
+                    let _ = server.await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Serves until `signal` completes (e.g. Ctrl-C in the CLI), then shuts down as
+    /// [`shutdown`](Self::shutdown) does.
+    pub async fn run_until(
+        self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> Result<(), Error> {
+        signal.await;
+        self.shutdown().await
+    }
+}
+
+impl Drop for GatewayHandle {
+    fn drop(&mut self) {
+        if let Some(s) = self.scheduler.take() {
+            s.abort();
+        }
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! Asynchronous notifications (docs/protocol.md §9): the persistent outbox and its
+//! delivery over real HTTP until the merchant acknowledges.
+//!
+//! An event is written to the outbox in the same transaction as the state change that
+//! causes it. Its fields (including `notify_time` and `nonce`) are fixed then; the signed
+//! form body is computed once, stored, and sent byte for byte on every attempt, so a
+//! retry — even after a restart — is the same message with the same `notify_id`.
+//! Attempts follow the configured schedule on the gateway clock: attempt *k*+1 is due
+//! the *k*-th interval after attempt *k* was due.
+
+use std::time::Duration;
+
+use paysign_core::Params;
+use serde::Serialize;
+
+use crate::error::ApiError;
+use crate::ids;
+use crate::state::AppState;
+use crate::store::Store;
+use crate::store::orders::OrderRow;
+use crate::store::outbox::{self, AttemptRow, OutboxFilter, OutboxRow};
+
+/// Most attempts sent concurrently by one scheduler pass.
+const BATCH: usize = 32;
+/// Bytes of a merchant's answer that are read (the acknowledgement is tiny).
+const MAX_ANSWER_BYTES: usize = 64 * 1024;
+/// Bytes of a merchant's answer kept in the delivery log.
+const LOGGED_ANSWER_BYTES: usize = 256;
+
+/// The final-state change a notification reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NotifyEvent {
+    /// `SUCCESS`.
+    Paid,
+    /// `FAIL` with its `fail_code`.
+    Failed,
+    /// `REVERSED`.
+    Reversed,
+    /// `REFUNDED`: one refund, full or partial.
+    Refunded {
+        /// This refund's amount.
+        refund_amount: i64,
+        /// The merchant's refund number.
+        out_refund_no: String,
+    },
+}
+
+impl NotifyEvent {
+    fn trade_status(&self) -> &'static str {
+        match self {
+            NotifyEvent::Paid => "SUCCESS",
+            NotifyEvent::Failed => "FAIL",
+            NotifyEvent::Reversed => "REVERSED",
+            NotifyEvent::Refunded { .. } => "REFUNDED",
+        }
+    }
+}
+
+/// Writes the notification of `event` for `order` at `at` (inside the caller's
+/// transaction) and bumps `order.events`; the caller saves the order. Returns the
+/// `notify_id`.
+pub(crate) fn enqueue(
+    conn: &rusqlite::Connection,
+    order: &mut OrderRow,
+    event: &NotifyEvent,
+    at: i64,
+) -> Result<String, ApiError> {
+    order.events += 1;
+    let notify_id = format!("{}_{}", order.trade_no, order.events);
+    let mut fields: Vec<(&str, String)> = vec![
+        ("notify_id", notify_id.clone()),
+        ("notify_type", "trade_status_sync".into()),
+        ("notify_time", at.to_string()),
+        ("app_id", order.app_id.clone()),
+        ("version", "1.0".into()),
+        ("out_trade_no", order.out_trade_no.clone()),
+        ("trade_no", order.trade_no.clone()),
+        ("bill_no", order.bill_no.clone()),
+        ("trade_status", event.trade_status().into()),
+        ("total_amount", order.total_amount.to_string()),
+    ];
+    if let NotifyEvent::Refunded {
+        refund_amount,
+        out_refund_no,
+    } = event
+    {
+        fields.push(("refund_amount", refund_amount.to_string()));
+        fields.push(("out_refund_no", out_refund_no.clone()));
+    }
+    if let (NotifyEvent::Failed, Some(code)) = (event, &order.fail_code) {
+        fields.push(("fail_code", code.clone()));
+    }
+    if !order.passback_params.is_empty() {
+        fields.push(("passback_params", order.passback_params.clone()));
+    }
+    fields.push(("nonce", ids::fresh_nonce()?));
+    let fields = serde_json::to_string(&fields).map_err(ApiError::internal)?;
+    outbox::insert(
+        conn,
+        &OutboxRow {
+            notify_id: notify_id.clone(),
+            app_id: order.app_id.clone(),
+            trade_no: order.trade_no.clone(),
+            out_trade_no: order.out_trade_no.clone(),
+            trade_status: event.trade_status().into(),
+            notify_url: order.notify_url.clone(),
+            fields,
+            signed_body: None,
+            created_at: at,
+            state: "PENDING".into(),
+            next_attempt_at: Some(at),
+            attempts: 0,
+        },
+    )?;
+    Ok(notify_id)
+}
+
+/// `application/x-www-form-urlencoded`: every byte outside `A-Z a-z 0-9 - . _ ~` is
+/// percent-encoded (docs/protocol.md §1), so a base64 `+` survives.
+pub(crate) fn form_encode(params: &Params) -> String {
+    fn push(out: &mut String, s: &str) {
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    let mut out = String::new();
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push(&mut out, k);
+        out.push('=');
+        push(&mut out, v);
+    }
+    out
+}
+
+/// The signed body of an event: signed once, then always the stored bytes.
+fn signed_body(state: &AppState, row: &OutboxRow, now: i64) -> Result<String, ApiError> {
+    if let Some(body) = &row.signed_body {
+        return Ok(body.clone());
+    }
+    let pairs: Vec<(String, String)> =
+        serde_json::from_str(&row.fields).map_err(ApiError::internal)?;
+    let mut params = Params::from_pairs(pairs.into_iter().filter(|(_, v)| !v.is_empty()))?;
+    state.gateway_signer(now).sign_params(&mut params)?;
+    let body = form_encode(&params);
+    state
+        .store()
+        .write(|tx| Ok(outbox::store_signed_body(tx, &row.notify_id, &body)?))
+}
+
+/// Whether a merchant's answer acknowledges the notification (§9): HTTP 200 and, after
+/// trimming ASCII whitespace, `success`, a WeChat `<xml>` whose `return_code` is
+/// `SUCCESS`, or a JSON object whose `code` is `"SUCCESS"`.
+pub(crate) fn is_ack(body: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return false;
+    };
+    let t = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    if t == "success" {
+        return true;
+    }
+    if t.starts_with('{') {
+        return serde_json::from_str::<serde_json::Value>(t)
+            .ok()
+            .and_then(|v| {
+                v.get("code")
+                    .and_then(|c| c.as_str())
+                    .map(|c| c == "SUCCESS")
+            })
+            .unwrap_or(false);
+    }
+    if let Some(inner) = t
+        .strip_prefix("<xml>")
+        .and_then(|r| r.strip_suffix("</xml>"))
+    {
+        let Some(start) = inner.find("<return_code>") else {
+            return false;
+        };
+        let rest = &inner[start + "<return_code>".len()..];
+        let Some(end) = rest.find("</return_code>") else {
+            return false;
+        };
+        let value = rest[..end].trim();
+        let value = value
+            .strip_prefix("<![CDATA[")
+            .and_then(|v| v.strip_suffix("]]>"))
+            .unwrap_or(value);
+        return value == "SUCCESS";
+    }
+    false
+}
+
+/// Sends one attempt and classifies the answer.
+async fn send(
+    state: &AppState,
+    row: &OutboxRow,
+    body: String,
+    timeout: Duration,
+) -> (Option<u16>, &'static str, String) {
+    let request = state
+        .http()
+        .post(&row.notify_url)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )
+        .body(body)
+        .timeout(timeout);
+    let mut response = match request.send().await {
+        Ok(r) => r,
+        Err(e) if e.is_timeout() => return (None, "TIMEOUT", String::new()),
+        Err(e) => return (None, "CONNECT_ERROR", e.to_string()),
+    };
+    let status = response.status().as_u16();
+    let mut answer = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                answer.extend_from_slice(&chunk);
+                if answer.len() > MAX_ANSWER_BYTES {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => return (Some(status), "TIMEOUT", String::new()),
+            Err(_) => break,
+        }
+    }
+    let logged =
+        String::from_utf8_lossy(&answer[..answer.len().min(LOGGED_ANSWER_BYTES)]).into_owned();
+    let result = if status == 200 && is_ack(&answer) {
+        "ACK"
+    } else {
+        "NACK"
+    };
+    (Some(status), result, logged)
+}
+
+/// Sends every attempt due at `now` (in batches, concurrently) and records the results;
+/// returns the number of attempts made. Follow-up attempts that are already due again
+/// are left for the caller's next pass.
+pub(crate) async fn deliver_due(state: &AppState, now: i64) -> Result<usize, ApiError> {
+    let due = state.store().read(|c| Ok(outbox::due(c, now, BATCH)?))?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let timing = state.timing();
+    let timeout = Duration::from_secs(timing.notify_timeout_secs);
+    let mut tasks = tokio::task::JoinSet::new();
+    for row in due {
+        let state = state.clone();
+        tasks.spawn(async move {
+            let body = signed_body(&state, &row, now)?;
+            let (http_status, result, response_body) = send(&state, &row, body, timeout).await;
+            Ok::<_, ApiError>((row, http_status, result, response_body))
+        });
+    }
+    let mut made = 0;
+    while let Some(joined) = tasks.join_next().await {
+        let (row, http_status, result, response_body) = match joined {
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => return Err(e),
+            Err(e) => return Err(ApiError::internal(format_args!("delivery task: {e}"))),
+        };
+        let attempt = row.attempts + 1;
+        let due_at = row.next_attempt_at.unwrap_or(now);
+        let (next_state, next_at) = if result == "ACK" {
+            ("DELIVERED", None)
+        } else {
+            let index = usize::try_from(attempt - 1).unwrap_or(usize::MAX);
+            match timing.notify_retry_schedule.get(index) {
+                Some(interval) => (
+                    "PENDING",
+                    Some(due_at.saturating_add(i64::try_from(*interval).unwrap_or(i64::MAX))),
+                ),
+                None => ("GAVE_UP", None),
+            }
+        };
+        if next_state == "GAVE_UP" {
+            tracing::warn!(notify_id = %row.notify_id, attempts = attempt, "notification given up");
+        }
+        let log = AttemptRow {
+            attempt,
+            due_at,
+            sent_at: now,
+            http_status,
+            result: result.to_owned(),
+            response_body,
+        };
+        state.store().write(|tx| {
+            Ok(outbox::record_attempt(
+                tx,
+                &row.notify_id,
+                &log,
+                next_state,
+                next_at,
+            )?)
+        })?;
+        made += 1;
+    }
+    Ok(made)
+}
+
+/// One event as `GET /admin/notifications` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct NotificationView {
+    notify_id: String,
+    app_id: String,
+    trade_no: String,
+    out_trade_no: String,
+    trade_status: String,
+    notify_url: String,
+    state: String,
+    next_attempt_at: Option<i64>,
+    created_at: i64,
+    /// The exact form body sent on every attempt (`null` until the first attempt).
+    body: Option<String>,
+    attempts: Vec<AttemptRow>,
+}
+
+/// Events and their attempts matching `filter`.
+pub(crate) fn list(
+    store: &Store,
+    filter: &OutboxFilter,
+) -> Result<Vec<NotificationView>, ApiError> {
+    store.read(|c| {
+        let rows = outbox::list(c, filter)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let attempts = outbox::attempts(c, &r.notify_id)?;
+            out.push(NotificationView {
+                notify_id: r.notify_id,
+                app_id: r.app_id,
+                trade_no: r.trade_no,
+                out_trade_no: r.out_trade_no,
+                trade_status: r.trade_status,
+                notify_url: r.notify_url,
+                state: r.state,
+                next_attempt_at: r.next_attempt_at,
+                created_at: r.created_at,
+                body: r.signed_body,
+                attempts,
+            });
+        }
+        Ok(out)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acknowledgements() {
+        for ok in [
+            &b"success"[..],
+            b"  success\r\n",
+            b"<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
+            b"<xml><return_code>SUCCESS</return_code></xml>",
+            br#"{"code":"SUCCESS"}"#,
+        ] {
+            assert!(is_ack(ok), "{}", String::from_utf8_lossy(ok));
+        }
+        for bad in [
+            &b"SUCCESS"[..],
+            b"fail",
+            b"",
+            b"success!",
+            br#"{"code":"FAIL"}"#,
+            b"<xml><return_code>FAIL</return_code></xml>",
+            b"\xff",
+        ] {
+            assert!(!is_ack(bad), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn form_encoding_escapes_everything_but_unreserved() {
+        let p = Params::from_pairs([("sign", "a+b/c="), ("subject", "水 费&x")]).unwrap();
+        assert_eq!(
+            form_encode(&p),
+            "sign=a%2Bb%2Fc%3D&subject=%E6%B0%B4%20%E8%B4%B9%26x"
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! The simulated payment channel and its scenario rules (docs/protocol.md §8).
+//!
+//! Pure functions: which outcome a bill number selects, what the channel answers to the
+//! n-th call or poll. The order logic ([`crate::orders`]) records the answers and moves
+//! the order; nothing here touches state or the clock.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::ApiError;
+
+/// Immediate retries after an "unknown" (or timed-out) channel call: 4 calls in all.
+pub(crate) const CHANNEL_RETRIES: usize = 3;
+
+/// A scenario of the simulated channel (§8, "Outcome by bill number").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// Succeeds on the first call.
+    Success,
+    /// Declines (insufficient funds).
+    Fail,
+    /// Unknown on the call and its retries; a later poll succeeds.
+    UnknownThenSuccess,
+    /// Unknown on every call and poll → `MANUAL_REVIEW`.
+    UnknownForever,
+    /// The first call times out; the first retry succeeds.
+    TimeoutThenSuccess,
+    /// Unknown on the call and its retries; a later poll declines.
+    UnknownThenFail,
+}
+
+impl Outcome {
+    /// All outcomes.
+    pub(crate) const ALL: [Outcome; 6] = [
+        Outcome::Success,
+        Outcome::Fail,
+        Outcome::UnknownThenSuccess,
+        Outcome::UnknownForever,
+        Outcome::TimeoutThenSuccess,
+        Outcome::UnknownThenFail,
+    ];
+
+    /// The documented name, e.g. `UNKNOWN_THEN_SUCCESS`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Outcome::Success => "SUCCESS",
+            Outcome::Fail => "FAIL",
+            Outcome::UnknownThenSuccess => "UNKNOWN_THEN_SUCCESS",
+            Outcome::UnknownForever => "UNKNOWN_FOREVER",
+            Outcome::TimeoutThenSuccess => "TIMEOUT_THEN_SUCCESS",
+            Outcome::UnknownThenFail => "UNKNOWN_THEN_FAIL",
+        }
+    }
+
+    /// The outcome selected by the last two characters of a bill number.
+    pub(crate) fn for_bill(bill_no: &str) -> Outcome {
+        let tail = bill_no.as_bytes();
+        let nn = match tail {
+            [.., a, b] if a.is_ascii_digit() && b.is_ascii_digit() => (a - b'0') * 10 + (b - b'0'),
+            _ => return Outcome::Success,
+        };
+        match nn {
+            0..=79 => Outcome::Success,
+            80..=84 => Outcome::Fail,
+            85..=89 => Outcome::UnknownThenSuccess,
+            90..=94 => Outcome::UnknownForever,
+            95..=97 => Outcome::TimeoutThenSuccess,
+            _ => Outcome::UnknownThenFail,
+        }
+    }
+
+    /// The poll that resolves this outcome by default.
+    pub(crate) fn default_resolve_poll(self) -> i64 {
+        match self {
+            Outcome::UnknownThenSuccess => 3,
+            _ => 1,
+        }
+    }
+
+    /// The `fail_code` this outcome reports by default.
+    pub(crate) fn default_fail_code(self) -> &'static str {
+        match self {
+            Outcome::UnknownThenFail => "CHANNEL_DECLINED",
+            _ => "INSUFFICIENT_FUNDS",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Outcome {
+    type Err = ApiError;
+
+    fn from_str(s: &str) -> Result<Self, ApiError> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.name() == s)
+            .ok_or_else(|| {
+                ApiError::field_invalid(
+                    "outcome",
+                    "expected SUCCESS, FAIL, UNKNOWN_THEN_SUCCESS, UNKNOWN_FOREVER, \
+                     TIMEOUT_THEN_SUCCESS or UNKNOWN_THEN_FAIL",
+                )
+            })
+    }
+}
+
+/// An outcome with its parameters: the resolving poll and the failure code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub(crate) outcome: Outcome,
+    pub(crate) resolve_poll: i64,
+    pub(crate) fail_code: String,
+}
+
+impl Plan {
+    /// The plan for an order: the admin override if any, else the bill-number rule.
+    pub(crate) fn for_order(
+        bill_no: &str,
+        outcome_override: Option<&str>,
+        polls: Option<i64>,
+        fail_code: Option<&str>,
+    ) -> Plan {
+        let outcome = outcome_override
+            .and_then(|o| o.parse().ok())
+            .unwrap_or_else(|| Outcome::for_bill(bill_no));
+        Plan {
+            outcome,
+            resolve_poll: polls.unwrap_or_else(|| outcome.default_resolve_poll()),
+            fail_code: fail_code
+                .map(str::to_owned)
+                .unwrap_or_else(|| outcome.default_fail_code().to_owned()),
+        }
+    }
+}
+
+/// One answer of the channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChannelResult {
+    /// Paid.
+    Success,
+    /// Declined.
+    Fail,
+    /// Neither (status `-1`).
+    Unknown,
+    /// No answer in time.
+    Timeout,
+}
+
+impl ChannelResult {
+    /// `SUCCESS`, `FAIL`, `UNKNOWN` or `TIMEOUT`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ChannelResult::Success => "SUCCESS",
+            ChannelResult::Fail => "FAIL",
+            ChannelResult::Unknown => "UNKNOWN",
+            ChannelResult::Timeout => "TIMEOUT",
+        }
+    }
+
+    fn is_final(self) -> bool {
+        matches!(self, ChannelResult::Success | ChannelResult::Fail)
+    }
+}
+
+/// The answer to pay call `n` (0 = the first call, 1..=3 the retries, same channel serial).
+fn pay_call(outcome: Outcome, n: usize) -> ChannelResult {
+    match outcome {
+        Outcome::Success => ChannelResult::Success,
+        Outcome::Fail => ChannelResult::Fail,
+        Outcome::TimeoutThenSuccess if n == 0 => ChannelResult::Timeout,
+        Outcome::TimeoutThenSuccess => ChannelResult::Success,
+        Outcome::UnknownThenSuccess | Outcome::UnknownForever | Outcome::UnknownThenFail => {
+            ChannelResult::Unknown
+        }
+    }
+}
+
+/// Runs a payment: the call and up to [`CHANNEL_RETRIES`] immediate retries while the
+/// answer is unknown or a timeout. Returns every answer; the last one is the result
+/// (`Unknown`/`Timeout` last means "still uncertain").
+pub(crate) fn pay(plan: &Plan) -> Vec<ChannelResult> {
+    let mut answers = Vec::with_capacity(CHANNEL_RETRIES + 1);
+    for n in 0..=CHANNEL_RETRIES {
+        let answer = pay_call(plan.outcome, n);
+        answers.push(answer);
+        if answer.is_final() {
+            break;
+        }
+    }
+    answers
+}
+
+/// The answer to poll `k` (1-based) of an uncertain payment.
+pub(crate) fn poll(plan: &Plan, k: i64) -> ChannelResult {
+    match plan.outcome {
+        Outcome::Success | Outcome::TimeoutThenSuccess => ChannelResult::Success,
+        Outcome::Fail => ChannelResult::Fail,
+        Outcome::UnknownThenSuccess if k >= plan.resolve_poll => ChannelResult::Success,
+        Outcome::UnknownThenFail if k >= plan.resolve_poll => ChannelResult::Fail,
+        Outcome::UnknownThenSuccess | Outcome::UnknownThenFail | Outcome::UnknownForever => {
+            ChannelResult::Unknown
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bill_suffix_selects_the_outcome() {
+        let cases = [
+            ("SHW2026110042", Outcome::Success),
+            ("SHW2026110079", Outcome::Success),
+            ("SHW2026110080", Outcome::Fail),
+            ("SHW2026110085", Outcome::UnknownThenSuccess),
+            ("SHW2026110090", Outcome::UnknownForever),
+            ("SHW2026110095", Outcome::TimeoutThenSuccess),
+            ("SHW2026110098", Outcome::UnknownThenFail),
+            ("SHW20261100AB", Outcome::Success),
+            ("7", Outcome::Success),
+        ];
+        for (bill, outcome) in cases {
+            assert_eq!(Outcome::for_bill(bill), outcome, "{bill}");
+        }
+    }
+
+    #[test]
+    fn unknown_is_retried_three_times_timeout_once() {
+        let plan = Plan::for_order("SHW2026110085", None, None, None);
+        assert_eq!(pay(&plan), vec![ChannelResult::Unknown; 4]);
+        assert_eq!(poll(&plan, 2), ChannelResult::Unknown);
+        assert_eq!(poll(&plan, 3), ChannelResult::Success);
+        let plan = Plan::for_order("SHW2026110095", None, None, None);
+        assert_eq!(
+            pay(&plan),
+            vec![ChannelResult::Timeout, ChannelResult::Success]
+        );
+        let plan = Plan::for_order("SHW2026110098", None, None, None);
+        assert_eq!(poll(&plan, 1), ChannelResult::Fail);
+        assert_eq!(plan.fail_code, "CHANNEL_DECLINED");
+    }
+
+    #[test]
+    fn overrides_take_precedence() {
+        let plan = Plan::for_order("SHW2026110042", Some("UNKNOWN_THEN_SUCCESS"), Some(5), None);
+        assert_eq!(poll(&plan, 4), ChannelResult::Unknown);
+        assert_eq!(poll(&plan, 5), ChannelResult::Success);
+    }
+}

@@ -1,0 +1,234 @@
+//! [`AppState`]: everything the handlers and the scheduler share — the database, the
+//! clock, the timing settings, the gateway key, the merchant credential cache and the
+//! notification HTTP client — plus [`AppState::run_due`], which runs due work.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use paysign_core::{PublicKey, Signer};
+
+use crate::bills;
+use crate::clock::{Clock, ClockMode};
+use crate::config::{GatewayConfig, TimingConfig};
+use crate::error::{ApiError, Error};
+use crate::gateway_key::GatewayKeys;
+use crate::merchants::MerchantCache;
+use crate::notifier;
+use crate::orders;
+use crate::store::{Store, meta, orders as order_q};
+
+/// Seconds a `(app_id, nonce)` pair is remembered (docs/protocol.md §4 step 10).
+pub(crate) const REPLAY_RETENTION_SECS: i64 = 600;
+
+const CLOCK_MODE_KEY: &str = "clock_mode";
+const CLOCK_VALUE_KEY: &str = "clock_value";
+
+/// Shared gateway state; cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    clock: Clock,
+    timing: RwLock<TimingConfig>,
+    keys: RwLock<GatewayKeys>,
+    merchants: MerchantCache,
+    http: reqwest::Client,
+    run_lock: tokio::sync::Mutex<()>,
+    panic_on_method: Option<String>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("now", &self.now())
+            .field("clock", &self.inner.clock.mode())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Opens the state described by `config`: the database (in memory or the `db` file),
+    /// seed bills, the gateway key (configured, persisted, or generated) and the clock
+    /// (configured start, else the persisted clock, else the system time).
+    pub fn open(config: &GatewayConfig) -> Result<Self, Error> {
+        config.validate()?;
+        let store = Store::open(config.db.as_deref())?;
+        bills::seed(&store).map_err(|e| Error::Config(e.message))?;
+        let keys = GatewayKeys::load(&store, config.gateway_key_pem.as_deref())?;
+        let clock = Self::restore_clock(&store, config)?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .connect_timeout(Duration::from_secs(5))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| Error::Http(e.to_string()))?;
+        let state = Self {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                timing: RwLock::new(config.timing.clone()),
+                keys: RwLock::new(keys),
+                merchants: MerchantCache::default(),
+                http,
+                run_lock: tokio::sync::Mutex::new(()),
+                panic_on_method: config.panic_on_method.clone(),
+            }),
+        };
+        state
+            .persist_clock()
+            .map_err(|e| Error::Config(e.message))?;
+        Ok(state)
+    }
+
+    fn restore_clock(store: &Store, config: &GatewayConfig) -> Result<Clock, Error> {
+        if config.clock_start.is_some() {
+            return Ok(Clock::new(config.clock, config.clock_start));
+        }
+        let stored = store
+            .read(|c| {
+                Ok((
+                    meta::get(c, CLOCK_MODE_KEY)?,
+                    meta::get(c, CLOCK_VALUE_KEY)?,
+                ))
+            })
+            .map_err(|e| Error::Config(e.message))?;
+        let value = stored.1.and_then(|v| v.parse::<i64>().ok());
+        let start = match (stored.0.as_deref(), value) {
+            (Some("manual"), Some(v)) if config.clock == ClockMode::Manual => Some(v),
+            (Some("system"), Some(offset)) if config.clock == ClockMode::System => {
+                Some(Clock::new(ClockMode::System, None).now() + offset)
+            }
+            _ => None,
+        };
+        Ok(Clock::new(config.clock, start))
+    }
+
+    /// Saves the clock so a restart on the same database resumes it.
+    fn persist_clock(&self) -> Result<(), ApiError> {
+        let (mode, value) = self.inner.clock.snapshot();
+        self.inner.store.write(|tx| {
+            meta::set(tx, CLOCK_MODE_KEY, mode.name())?;
+            meta::set(tx, CLOCK_VALUE_KEY, &value.to_string())?;
+            Ok(())
+        })
+    }
+
+    /// The gateway clock.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// The gateway time, Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now()
+    }
+
+    /// Moves the clock forward, then runs everything that became due; returns the
+    /// number of jobs run.
+    pub async fn advance_clock(&self, secs: u64) -> Result<usize, ApiError> {
+        self.inner.clock.advance(secs);
+        self.persist_clock()?;
+        self.run_due().await
+    }
+
+    /// Sets the clock (not backwards), then runs everything that became due.
+    pub async fn set_clock(&self, unix: i64) -> Result<usize, ApiError> {
+        self.inner
+            .clock
+            .set(unix)
+            .map_err(|e| ApiError::field_invalid("set", e))?;
+        self.persist_clock()?;
+        self.run_due().await
+    }
+
+    /// The current timing settings.
+    pub fn timing(&self) -> TimingConfig {
+        self.inner
+            .timing
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the timing settings (validated); applies to work scheduled afterwards.
+    pub fn set_timing(&self, timing: TimingConfig) -> Result<(), ApiError> {
+        timing.validate()?;
+        *self.inner.timing.write().unwrap_or_else(|e| e.into_inner()) = timing;
+        Ok(())
+    }
+
+    /// The public key that verifies the gateway's signatures now.
+    pub fn gateway_public_key(&self) -> PublicKey {
+        self.keys().active(self.now()).public.clone()
+    }
+
+    /// Runs, in time order, every channel poll and notification attempt due at the
+    /// gateway clock, until nothing is due; returns the number of jobs run.
+    ///
+    /// Deterministic tests call this (or `POST /admin/clock`) instead of waiting for the
+    /// background scheduler. Only one run happens at a time.
+    pub async fn run_due(&self) -> Result<usize, ApiError> {
+        let _only_one = self.inner.run_lock.lock().await;
+        let mut jobs = 0;
+        loop {
+            let now = self.now();
+            let timing = self.timing();
+            let mut progressed = false;
+            while let Some((trade_no, due_at)) = self
+                .inner
+                .store
+                .read(|c| Ok(order_q::next_due_poll(c, now)?))?
+            {
+                orders::poll(&self.inner.store, &timing, &trade_no, due_at)?;
+                jobs += 1;
+                progressed = true;
+            }
+            let sent = notifier::deliver_due(self, now).await?;
+            if sent > 0 {
+                jobs += sent;
+                progressed = true;
+            }
+            if !progressed {
+                break;
+            }
+        }
+        let since = self.now() - REPLAY_RETENTION_SECS;
+        self.inner
+            .store
+            .write(|tx| Ok(meta::purge_nonces(tx, since)?))?;
+        Ok(jobs)
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn merchants(&self) -> &MerchantCache {
+        &self.inner.merchants
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    pub(crate) fn keys(&self) -> std::sync::RwLockReadGuard<'_, GatewayKeys> {
+        self.inner.keys.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn keys_mut(&self) -> std::sync::RwLockWriteGuard<'_, GatewayKeys> {
+        self.inner.keys.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The signer of the gateway key active at `now`.
+    pub(crate) fn gateway_signer(&self, now: i64) -> Arc<Signer> {
+        Arc::clone(&self.keys().active(now).signer)
+    }
+
+    pub(crate) fn panic_on_method(&self) -> Option<&str> {
+        self.inner.panic_on_method.as_deref()
+    }
+}

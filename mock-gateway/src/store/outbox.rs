@@ -1,0 +1,177 @@
+//! The notification outbox (`outbox`) and its delivery log (`notify_attempts`).
+
+use rusqlite::{Connection, Row, params};
+
+/// One notification event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OutboxRow {
+    pub(crate) notify_id: String,
+    pub(crate) app_id: String,
+    pub(crate) trade_no: String,
+    pub(crate) out_trade_no: String,
+    pub(crate) trade_status: String,
+    pub(crate) notify_url: String,
+    /// The unsigned fields as a JSON array of `[name, value]` pairs, fixed at the event.
+    pub(crate) fields: String,
+    /// The signed, form-encoded body: computed once, then sent byte for byte on every
+    /// attempt.
+    pub(crate) signed_body: Option<String>,
+    pub(crate) created_at: i64,
+    /// `PENDING`, `DELIVERED` or `GAVE_UP`.
+    pub(crate) state: String,
+    pub(crate) next_attempt_at: Option<i64>,
+    pub(crate) attempts: i64,
+}
+
+const COLUMNS: &str = "notify_id, app_id, trade_no, out_trade_no, trade_status, notify_url, \
+     fields, signed_body, created_at, state, next_attempt_at, attempts";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
+    Ok(OutboxRow {
+        notify_id: r.get(0)?,
+        app_id: r.get(1)?,
+        trade_no: r.get(2)?,
+        out_trade_no: r.get(3)?,
+        trade_status: r.get(4)?,
+        notify_url: r.get(5)?,
+        fields: r.get(6)?,
+        signed_body: r.get(7)?,
+        created_at: r.get(8)?,
+        state: r.get(9)?,
+        next_attempt_at: r.get(10)?,
+        attempts: r.get(11)?,
+    })
+}
+
+/// Writes a new event.
+pub(crate) fn insert(conn: &Connection, o: &OutboxRow) -> rusqlite::Result<()> {
+    conn.execute(
+        &format!("INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+        params![
+            o.notify_id,
+            o.app_id,
+            o.trade_no,
+            o.out_trade_no,
+            o.trade_status,
+            o.notify_url,
+            o.fields,
+            o.signed_body,
+            o.created_at,
+            o.state,
+            o.next_attempt_at,
+            o.attempts
+        ],
+    )?;
+    Ok(())
+}
+
+/// Stores the signed body unless one is stored already; returns the stored body.
+pub(crate) fn store_signed_body(
+    conn: &Connection,
+    notify_id: &str,
+    body: &str,
+) -> rusqlite::Result<String> {
+    conn.execute(
+        "UPDATE outbox SET signed_body = ?2 WHERE notify_id = ?1 AND signed_body IS NULL",
+        [notify_id, body],
+    )?;
+    conn.query_row(
+        "SELECT signed_body FROM outbox WHERE notify_id = ?1",
+        [notify_id],
+        |r| r.get(0),
+    )
+}
+
+/// Pending events due at or before `now`, earliest first.
+pub(crate) fn due(conn: &Connection, now: i64, limit: usize) -> rusqlite::Result<Vec<OutboxRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE state = 'PENDING' AND next_attempt_at <= ?1
+         ORDER BY next_attempt_at, created_at, notify_id LIMIT ?2"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![now, limit], from_row)?;
+    rows.collect()
+}
+
+/// One delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct AttemptRow {
+    pub(crate) attempt: i64,
+    pub(crate) due_at: i64,
+    pub(crate) sent_at: i64,
+    pub(crate) http_status: Option<u16>,
+    /// `ACK`, `NACK`, `TIMEOUT` or `CONNECT_ERROR`.
+    pub(crate) result: String,
+    /// The first 256 bytes of the merchant's answer.
+    pub(crate) response_body: String,
+}
+
+/// Records an attempt and the event's new state.
+pub(crate) fn record_attempt(
+    conn: &Connection,
+    notify_id: &str,
+    attempt: &AttemptRow,
+    state: &str,
+    next_attempt_at: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO notify_attempts (notify_id, attempt, due_at, sent_at, http_status, result,
+         response_body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            notify_id,
+            attempt.attempt,
+            attempt.due_at,
+            attempt.sent_at,
+            attempt.http_status,
+            attempt.result,
+            attempt.response_body
+        ],
+    )?;
+    conn.execute(
+        "UPDATE outbox SET attempts = ?2, state = ?3, next_attempt_at = ?4 WHERE notify_id = ?1",
+        params![notify_id, attempt.attempt, state, next_attempt_at],
+    )?;
+    Ok(())
+}
+
+/// Filters of `GET /admin/notifications` (all optional).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub(crate) struct OutboxFilter {
+    pub(crate) app_id: Option<String>,
+    pub(crate) trade_no: Option<String>,
+    pub(crate) notify_id: Option<String>,
+    pub(crate) state: Option<String>,
+}
+
+/// Events matching the filter, oldest first.
+pub(crate) fn list(conn: &Connection, f: &OutboxFilter) -> rusqlite::Result<Vec<OutboxRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM outbox WHERE (?1 IS NULL OR app_id = ?1)
+         AND (?2 IS NULL OR trade_no = ?2) AND (?3 IS NULL OR notify_id = ?3)
+         AND (?4 IS NULL OR state = ?4) ORDER BY created_at, notify_id"
+    ))?;
+    let rows = stmt.query_map(
+        params![f.app_id, f.trade_no, f.notify_id, f.state],
+        from_row,
+    )?;
+    rows.collect()
+}
+
+/// The attempts of an event, in order.
+pub(crate) fn attempts(conn: &Connection, notify_id: &str) -> rusqlite::Result<Vec<AttemptRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT attempt, due_at, sent_at, http_status, result, response_body
+         FROM notify_attempts WHERE notify_id = ?1 ORDER BY attempt",
+    )?;
+    let rows = stmt.query_map([notify_id], |r| {
+        Ok(AttemptRow {
+            attempt: r.get(0)?,
+            due_at: r.get(1)?,
+            sent_at: r.get(2)?,
+            http_status: r.get(3)?,
+            result: r.get(4)?,
+            response_body: r.get(5)?,
+        })
+    })?;
+    rows.collect()
+}
