@@ -1,5 +1,5 @@
 # paysign — one entry point. `make demo` runs the main job, `make test` runs every test.
-.PHONY: demo test setup bench fuzz
+.PHONY: demo test setup bench fuzz wasm
 
 demo:
 	scripts/setup.sh --demo
@@ -18,3 +18,7 @@ bench: setup
 # Every fuzz target for FUZZ_SECONDS each (default 600; nightly toolchain).
 fuzz:
 	scripts/fuzz.sh
+
+# The npm package `paysign` in sdk-wasm/pkg/ (Node CommonJS + ESM, browsers, workers).
+wasm:
+	scripts/build-wasm.sh

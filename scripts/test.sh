@@ -16,3 +16,7 @@ cargo test --workspace --features paysign-core/aws-lc
 
 say "paysign-core alone, pure-Rust backend only (the wasm configuration)"
 cargo test -p paysign-core --no-default-features
+
+say "WebAssembly package: build sdk-wasm/pkg, then node --test (vectors, interop with node:crypto, require/import, npm install, typings, headless Chromium)"
+scripts/build-wasm.sh
+bash tests/node/run.sh

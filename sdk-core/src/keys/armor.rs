@@ -33,17 +33,18 @@ pub(crate) struct Unwrapped {
 
 /// Removes PEM armour or base64, leaving DER.
 pub(crate) fn unwrap(input: &[u8]) -> Result<Unwrapped> {
+    // DER is binary: its last byte may well be 0x20 or 0x0A, so it is never trimmed.
+    if input.first() == Some(&0x30) {
+        return Ok(Unwrapped {
+            encoding: KeyEncoding::Der,
+            label: None,
+            der: Zeroizing::new(input.to_vec()),
+        });
+    }
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let trimmed = input.trim_ascii();
     if trimmed.is_empty() {
         return Err(Error::key_invalid("the key is empty"));
-    }
-    if trimmed.first() == Some(&0x30) {
-        return Ok(Unwrapped {
-            encoding: KeyEncoding::Der,
-            label: None,
-            der: Zeroizing::new(trimmed.to_vec()),
-        });
     }
     let text = std::str::from_utf8(trimmed)
         .map_err(|_| Error::key_invalid("the key is neither DER nor text (PEM or base64)"))?;
@@ -122,6 +123,14 @@ mod tests {
         assert_eq!(u.encoding, KeyEncoding::Pem);
         assert_eq!(u.label.as_deref(), Some("PUBLIC KEY"));
         assert_eq!(&u.der[..], &der);
+    }
+
+    #[test]
+    fn der_ending_in_a_whitespace_byte_is_kept_whole() {
+        let der = [0x30u8, 0x03, 0x02, 0x01, 0x20];
+        assert_eq!(&unwrap(&der).unwrap().der[..], &der);
+        let der = [0x30u8, 0x03, 0x02, 0x01, 0x0A];
+        assert_eq!(&unwrap(&der).unwrap().der[..], &der);
     }
 
     #[test]

@@ -77,6 +77,8 @@ impl fmt::Display for KeyFormat {
 /// ```
 pub struct PrivateKey {
     pub(crate) pure: rsa::PrivateKey,
+    // Without the `aws-lc` feature the native form is an empty placeholder.
+    #[cfg_attr(not(feature = "aws-lc"), allow(dead_code))]
     pub(crate) native: NativePrivate,
     public: PublicKey,
     format: KeyFormat,
@@ -86,6 +88,8 @@ pub struct PrivateKey {
 #[derive(Clone)]
 pub struct PublicKey {
     pub(crate) pure: rsa::PublicKey,
+    // Without the `aws-lc` feature the native form is an empty placeholder.
+    #[cfg_attr(not(feature = "aws-lc"), allow(dead_code))]
     pub(crate) native: NativePublic,
     spki_der: Vec<u8>,
     bits: usize,

@@ -1,0 +1,238 @@
+// Run with: make wasm && npm ci && node scripts/bench-node.mjs   (about a minute)
+//
+// Throughput of the `paysign` package on Node against raw node:crypto, node-forge and
+// jsrsasign: RSA2 sign and verify (2048-bit key) and MD5 sign from a JavaScript object,
+// each the median of 7 interleaved samples timed in CPU time (so load from other
+// processes changes little). Prints a markdown table, the goals, and the .wasm size, to stdout.
+// Environment: BENCH_SAMPLES (default 7), BENCH_SAMPLE_MS (default 250).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { createRequire } from 'node:module';
+
+import { Signer, Verifier, sign } from 'paysign';
+
+const require = createRequire(import.meta.url);
+const forge = require('node-forge');
+const { KJUR, KEYUTIL } = require('jsrsasign');
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const vectors = path.join(root, 'tests/vectors');
+const read = (rel) => fs.readFileSync(path.join(vectors, rel), 'utf8');
+
+// A full collection before each sample, so garbage left by one candidate (node-forge makes
+// plenty) is not collected on the next one's time.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 7);
+const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 250);
+
+// ---- inputs ------------------------------------------------------------------------------
+const privatePem = read('keys/merchant_private_pkcs8.pem');
+const publicPem = read('keys/merchant_public_spki.pem');
+const secret = read('keys/secret.txt').replace(/\r?\n$/, '');
+const rsaOrder = Object.fromEntries(JSON.parse(read('sign_paysign_rsa2_request/params.json')));
+const rsaCanonical = read('sign_paysign_rsa2_request/canonical.txt');
+const rsaSignature = read('sign_paysign_rsa2_request/signature.txt');
+const signedOrder = { ...rsaOrder, sign: rsaSignature };
+const md5Order = Object.fromEntries(JSON.parse(read('sign_paysign_md5_request/params.json')));
+const md5Canonical = read('sign_paysign_md5_request/canonical.txt');
+const md5Signature = read('sign_paysign_md5_request/signature.txt');
+
+// ---- candidates --------------------------------------------------------------------------
+const nodePrivate = crypto.createPrivateKey(privatePem);
+const nodePublic = crypto.createPublicKey(publicPem);
+const rsaBytes = Buffer.from(rsaCanonical, 'utf8');
+const rsaSigBytes = Buffer.from(rsaSignature, 'base64');
+
+const forgePrivate = forge.pki.privateKeyFromPem(privatePem);
+const forgePublic = forge.pki.publicKeyFromPem(publicPem);
+const forgeRsaUtf8 = forge.util.encodeUtf8(rsaCanonical);
+const forgeSigBinary = forge.util.decode64(rsaSignature);
+
+const jsrsaPrivate = KEYUTIL.getKey(privatePem);
+const jsrsaPublic = KEYUTIL.getKey(publicPem);
+const jsrsaSigHex = Buffer.from(rsaSignature, 'base64').toString('hex');
+
+const signers = {
+  auto: new Signer({ privateKey: privatePem }),
+  node: new Signer({ privateKey: privatePem, provider: 'node' }),
+  wasm: new Signer({ privateKey: privatePem, provider: 'wasm' }),
+  webcrypto: new Signer({ privateKey: privatePem, provider: 'webcrypto' }),
+};
+const verifiers = Object.fromEntries(
+  ['auto', 'node', 'wasm', 'webcrypto'].map((provider) => [
+    provider,
+    new Verifier({ publicKey: publicPem, message: 'request', provider }),
+  ]),
+);
+const md5Signer = new Signer({ secret, signType: 'MD5' });
+
+/** A group of candidates for one operation; the first is the baseline of the ratios. */
+const groups = [
+  {
+    title: 'RSA2 sign (2048-bit)',
+    expect: rsaSignature,
+    candidates: [
+      ['raw node:crypto (canonical string given)', () => crypto.sign('sha256', rsaBytes, nodePrivate).toString('base64')],
+      ['paysign Signer.sign, provider auto', () => signers.auto.sign(rsaOrder)],
+      ['paysign Signer.sign, provider node', () => signers.node.sign(rsaOrder)],
+      ['paysign Signer.sign, provider wasm', () => signers.wasm.sign(rsaOrder)],
+      ['paysign Signer.signAsync, provider webcrypto', () => signers.webcrypto.signAsync(rsaOrder)],
+      ['node-forge (canonical string given)', () => forge.util.encode64(forgePrivate.sign(forge.md.sha256.create().update(forgeRsaUtf8)))],
+      [
+        'jsrsasign (canonical string given)',
+        () => {
+          const s = new KJUR.crypto.Signature({ alg: 'SHA256withRSA' });
+          s.init(jsrsaPrivate);
+          s.updateString(rsaCanonical);
+          return Buffer.from(s.sign(), 'hex').toString('base64');
+        },
+      ],
+    ],
+  },
+  {
+    title: 'RSA2 verify (2048-bit)',
+    expect: true,
+    candidates: [
+      ['raw node:crypto (canonical string given)', () => crypto.verify('sha256', rsaBytes, nodePublic, rsaSigBytes)],
+      ['paysign Verifier.verify, provider auto', () => verifiers.auto.verify(signedOrder).valid],
+      ['paysign Verifier.verify, provider node', () => verifiers.node.verify(signedOrder).valid],
+      ['paysign Verifier.verify, provider wasm', () => verifiers.wasm.verify(signedOrder).valid],
+      ['paysign Verifier.verifyAsync, provider webcrypto', async () => (await verifiers.webcrypto.verifyAsync(signedOrder)).valid],
+      ['node-forge (canonical string given)', () => forgePublic.verify(forge.md.sha256.create().update(forgeRsaUtf8).digest().bytes(), forgeSigBinary)],
+      [
+        'jsrsasign (canonical string given)',
+        () => {
+          const v = new KJUR.crypto.Signature({ alg: 'SHA256withRSA' });
+          v.init(jsrsaPublic);
+          v.updateString(rsaCanonical);
+          return v.verify(jsrsaSigHex);
+        },
+      ],
+    ],
+  },
+  {
+    title: 'MD5 sign from a JS object',
+    expect: md5Signature,
+    candidates: [
+      ['raw node:crypto (canonical string given)', () => crypto.createHash('md5').update(`${md5Canonical}&key=${secret}`).digest('hex').toUpperCase()],
+      [
+        'hand-written JS canonical + node:crypto',
+        () => {
+          const canonical = Object.keys(md5Order)
+            .filter((k) => k !== 'sign' && md5Order[k] !== '')
+            .sort()
+            .map((k) => `${k}=${md5Order[k]}`)
+            .join('&');
+          return crypto.createHash('md5').update(`${canonical}&key=${secret}`).digest('hex').toUpperCase();
+        },
+      ],
+      ['paysign Signer.sign (wasm)', () => md5Signer.sign(md5Order)],
+      ['paysign sign() one-off (parses the secret each call)', () => sign(md5Order, { secret, signType: 'MD5' })],
+    ],
+  },
+];
+
+// ---- measurement --------------------------------------------------------------------------
+// Time is the process's CPU time (process.cpuUsage: every thread, so WebCrypto's worker
+// threads count too), which other processes on the machine cannot inflate.
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+async function sample(fn, ms) {
+  gc();
+  let ops = 0;
+  const start = cpuMs();
+  let now = start;
+  // Batches keep the clock out of the loop; async candidates run one at a time.
+  while (now - start < ms) {
+    for (let i = 0; i < 8; i++) {
+      const r = fn();
+      if (r instanceof Promise) await r;
+    }
+    ops += 8;
+    now = cpuMs();
+  }
+  return (ops * 1000) / (now - start);
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+const fmt = (n) => (n >= 100_000 ? `${Math.round(n / 1000)}k` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : n.toFixed(n >= 100 ? 0 : 1));
+
+const results = new Map();
+for (const group of groups) {
+  // Every candidate must produce the expected result before it is timed.
+  for (const [name, fn] of group.candidates) {
+    const got = await fn();
+    if (got !== group.expect) throw new Error(`${group.title} / ${name}: wrong result ${String(got).slice(0, 40)}`);
+    for (let i = 0; i < 20; i++) await fn();
+  }
+  const samples = new Map(group.candidates.map(([name]) => [name, []]));
+  for (let i = 0; i < SAMPLES; i++) {
+    for (const [name, fn] of group.candidates) samples.get(name).push(await sample(fn, SAMPLE_MS));
+  }
+  for (const [name] of group.candidates) results.set(`${group.title}|${name}`, median(samples.get(name)));
+  process.stderr.write(`measured ${group.title}\n`);
+}
+
+// ---- report -------------------------------------------------------------------------------
+const out = [];
+out.push(`Node ${process.version}, ${process.arch}; median of ${SAMPLES} interleaved samples of ${SAMPLE_MS} ms CPU time each; ops/s = operations per CPU-second; ratio = ops/s ÷ the group's first row.`);
+out.push('');
+out.push('| operation | implementation | ops/s | µs/op | ratio |');
+out.push('| --- | --- | ---: | ---: | ---: |');
+for (const group of groups) {
+  const base = results.get(`${group.title}|${group.candidates[0][0]}`);
+  for (const [name] of group.candidates) {
+    const r = results.get(`${group.title}|${name}`);
+    out.push(`| ${group.title} | ${name} | ${fmt(r)} | ${(1e6 / r).toFixed(1)} | ${(r / base).toFixed(2)}x |`);
+  }
+}
+
+const get = (title, name) => results.get(`${title}|${name}`);
+const wasmFile = path.join(root, 'sdk-wasm/pkg/web/paysign_wasm_bg.wasm');
+const wasm = fs.readFileSync(wasmFile);
+const gz = zlib.gzipSync(wasm, { level: 9 }).length;
+
+const goals = [
+  [
+    'auto provider RSA2 sign ≥ 0.8x raw node:crypto',
+    get('RSA2 sign (2048-bit)', 'paysign Signer.sign, provider auto') / get('RSA2 sign (2048-bit)', 'raw node:crypto (canonical string given)'),
+    0.8,
+  ],
+  [
+    'auto provider RSA2 verify ≥ 0.8x raw node:crypto',
+    get('RSA2 verify (2048-bit)', 'paysign Verifier.verify, provider auto') / get('RSA2 verify (2048-bit)', 'raw node:crypto (canonical string given)'),
+    0.8,
+  ],
+  [
+    'pure-wasm RSA2 sign ≥ 2.5x node-forge',
+    get('RSA2 sign (2048-bit)', 'paysign Signer.sign, provider wasm') / get('RSA2 sign (2048-bit)', 'node-forge (canonical string given)'),
+    2.5,
+  ],
+  ['MD5 sign from a JS object ≥ 200k/s', get('MD5 sign from a JS object', 'paysign Signer.sign (wasm)') / 1000, 200],
+  ['gzipped .wasm < 250 KiB', gz / 1024, 250, 'below'],
+];
+out.push('');
+out.push('| goal | measured | met |');
+out.push('| --- | ---: | :---: |');
+for (const [label, value, target, direction] of goals) {
+  const met = direction === 'below' ? value < target : value >= target;
+  const shown = label.includes('KiB') ? `${value.toFixed(0)} KiB` : label.includes('k/s') ? `${value.toFixed(0)}k/s` : `${value.toFixed(2)}x`;
+  out.push(`| ${label} | ${shown} | ${met ? 'yes' : 'NO'} |`);
+}
+out.push('');
+out.push(`paysign_wasm_bg.wasm: ${(wasm.length / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzipped (level 9).`);
+console.log(out.join('\n'));

@@ -1,0 +1,189 @@
+//! A thin shell around [`paysign_core::Signer`]: the key is parsed once, here.
+//!
+//! The JavaScript `Signer` owns one [`WasmSigner`]. Digest sign types (MD5, HMAC-SHA256)
+//! always sign in wasm. For RSA sign types the JavaScript layer either calls
+//! [`WasmSigner::sign`] (the wasm provider) or takes [`WasmSigner::canonical`] and the
+//! key from [`WasmSigner::key_der`] to the host's crypto (`node:crypto`, WebCrypto): the
+//! canonical string and every check come from the core either way, and PKCS#1 v1.5 is
+//! deterministic, so every provider produces the same bytes.
+
+use paysign_core::{
+    Error, MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType, Signer,
+    SigningCredential,
+};
+use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
+
+use crate::errors::{error_value, to_js};
+use crate::flat;
+
+/// A parsed signing configuration: profile, message kind, sign type and credential.
+#[wasm_bindgen]
+pub struct WasmSigner {
+    inner: Signer,
+    /// PKCS#8 DER of the RSA key, for a host crypto provider (zeroised on drop).
+    key_der: Option<Zeroizing<Vec<u8>>>,
+}
+
+#[wasm_bindgen]
+impl WasmSigner {
+    /// Parses the configuration. `sign_type` defaults to the profile's default; RSA sign
+    /// types take `private_key` (PEM, DER or bare base64, PKCS#8 or PKCS#1), digest sign
+    /// types take `secret`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        profile: &str,
+        message: &str,
+        sign_type: Option<String>,
+        private_key: Option<Vec<u8>>,
+        secret: Option<Vec<u8>>,
+    ) -> Result<WasmSigner, JsValue> {
+        let profile: Profile = profile.parse().map_err(to_js)?;
+        let kind: MessageKind = message.parse().map_err(to_js)?;
+        let (sign_type, defaulted) = match sign_type.as_deref() {
+            Some(name) => (name.parse::<SignType>().map_err(to_js)?, false),
+            None => (profile.default_sign_type(), true),
+        };
+        profile.check_sign_type(sign_type).map_err(to_js)?;
+        let (credential, key_der) = if sign_type.is_rsa() {
+            let Some(bytes) = private_key.map(Zeroizing::new) else {
+                return Err(missing_credential(profile, sign_type, defaulted));
+            };
+            let key = PrivateKey::parse(&bytes).map_err(to_js)?;
+            let der = key.to_pkcs8_der();
+            (SigningCredential::Rsa(key), Some(der))
+        } else {
+            let Some(bytes) = secret else {
+                return Err(missing_credential(profile, sign_type, defaulted));
+            };
+            let secret = SharedSecret::new(bytes).map_err(to_js)?;
+            (SigningCredential::Secret(secret), None)
+        };
+        let inner = Signer::new(profile, sign_type, credential)
+            .map_err(to_js)?
+            .message_kind(kind);
+        Ok(WasmSigner { inner, key_der })
+    }
+
+    /// The sign type in use (`MD5`, `HMAC-SHA256`, `RSA`, `RSA2`).
+    #[wasm_bindgen(getter, js_name = signType)]
+    pub fn sign_type(&self) -> String {
+        self.inner.sign_type().name().to_owned()
+    }
+
+    /// Whether the sign type uses an RSA key (so a crypto provider may do the RSA step).
+    #[wasm_bindgen(getter, js_name = isRsa)]
+    pub fn is_rsa(&self) -> bool {
+        self.inner.sign_type().is_rsa()
+    }
+
+    /// Name of the field that carries the signature (`sign`).
+    #[wasm_bindgen(getter, js_name = signatureField)]
+    pub fn signature_field(&self) -> String {
+        self.inner.profile().signature_field().to_owned()
+    }
+
+    /// The `[field, value]` that [`WasmSigner::sign_params`] adds before signing, or
+    /// `undefined` when the profile implies this sign type (WeChat Pay v2 and MD5).
+    #[wasm_bindgen(getter, js_name = signTypeParam)]
+    pub fn sign_type_param(&self) -> Option<Vec<String>> {
+        sign_type_param(&self.inner).map(|(k, v)| vec![k.to_owned(), v.to_owned()])
+    }
+
+    /// PKCS#8 DER of the RSA private key, for a host crypto provider; `undefined` for
+    /// digest sign types.
+    #[wasm_bindgen(js_name = keyDer)]
+    pub fn key_der(&self) -> Option<Vec<u8>> {
+        self.key_der.as_ref().map(|der| der.to_vec())
+    }
+
+    /// The canonical string [`WasmSigner::sign`] signs.
+    pub fn canonical(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
+        let params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
+        Ok(self.inner.canonical(&params))
+    }
+
+    /// The signature of the parameters as they are, computed in wasm.
+    pub fn sign(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
+        let params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
+        self.inner.sign(&params).map_err(to_js)
+    }
+
+    /// The canonical string's UTF-8 bytes, for a host crypto provider (no text decoding).
+    #[wasm_bindgen(js_name = canonicalBytes)]
+    pub fn canonical_bytes(
+        &self,
+        lens_count: usize,
+        bytes_count: usize,
+    ) -> Result<Vec<u8>, JsValue> {
+        let params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
+        Ok(self.inner.canonical(&params).into_bytes())
+    }
+
+    /// The canonical string's UTF-8 bytes for the parameters with `sign_type` set as
+    /// [`WasmSigner::sign_params`] sets it, for a host crypto provider.
+    #[wasm_bindgen(js_name = canonicalBytesForSignParams)]
+    pub fn canonical_bytes_for_sign_params(
+        &self,
+        lens_count: usize,
+        bytes_count: usize,
+    ) -> Result<Vec<u8>, JsValue> {
+        let params = self.params_to_sign(lens_count, bytes_count)?;
+        Ok(self.inner.canonical(&params).into_bytes())
+    }
+
+    /// The signature that [`paysign_core::Signer::sign_params`] attaches: over the
+    /// parameters with `sign_type` set (see [`WasmSigner::sign_type_param`]).
+    #[wasm_bindgen(js_name = signParams)]
+    pub fn sign_params(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
+        let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
+        self.inner.sign_params(&mut params).map_err(to_js)?;
+        let field = self.inner.profile().signature_field();
+        params
+            .remove(field)
+            .ok_or_else(|| to_js(Error::SignatureMissing { field }))
+    }
+}
+
+impl WasmSigner {
+    fn params_to_sign(&self, lens_count: usize, bytes_count: usize) -> Result<Params, JsValue> {
+        let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
+        if let Some((field, value)) = sign_type_param(&self.inner) {
+            params.set(field, value).map_err(to_js)?;
+        }
+        Ok(params)
+    }
+}
+
+/// Mirrors the first step of [`paysign_core::Signer::sign_params`]: `sign_type` is set
+/// unless the profile implies the sign type (asked of the core: a public accessor).
+fn sign_type_param(signer: &Signer) -> Option<(&'static str, &'static str)> {
+    let profile = signer.profile();
+    let sign_type = signer.sign_type();
+    if profile.implied_sign_type() == Some(sign_type) {
+        None
+    } else {
+        Some((profile.sign_type_field(), sign_type.name()))
+    }
+}
+
+/// `CREDENTIAL_MISMATCH` worded with the JavaScript option names.
+fn missing_credential(profile: Profile, sign_type: SignType, defaulted: bool) -> JsValue {
+    let chosen = if defaulted {
+        format!(
+            "sign type {} (the {} profile's default)",
+            sign_type.name(),
+            profile.name()
+        )
+    } else {
+        format!("sign type {}", sign_type.name())
+    };
+    let message = if sign_type.is_rsa() {
+        format!(
+            "{chosen} needs an RSA private key: pass the `privateKey` option (PEM or bare base64), or choose a `signType` that uses a `secret`"
+        )
+    } else {
+        format!("{chosen} needs a shared secret: pass the `secret` option")
+    };
+    error_value("CREDENTIAL_MISMATCH", &message)
+}

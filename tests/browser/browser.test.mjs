@@ -1,0 +1,129 @@
+// A real browser: headless Chromium (playwright-core, Debian's /usr/bin/chromium) loads
+// examples/web/ from a static server on 127.0.0.1:0, signs a payment request and verifies
+// signatures in the page with the wasm and the WebCrypto providers; the assertions read
+// the page. PAYSIGN_CHROMIUM names another Chromium binary; without one the suite fails
+// (install Debian's `chromium`), unless PAYSIGN_SKIP_BROWSER=1 says to skip it.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { startServer } from '../../examples/web/serve.mjs';
+import { merchantPrivatePem, merchantPublicPem, signCases } from '../node/vectors.mjs';
+
+const executablePath = process.env.PAYSIGN_CHROMIUM ?? '/usr/bin/chromium';
+const vector = signCases().find((c) => c.name === 'sign_paysign_rsa2_request');
+
+let server;
+let browser;
+let page;
+const problems = [];
+
+async function waitStep(step) {
+  await page.waitForFunction((s) => document.body.dataset.step === s, step, { timeout: 30_000 });
+}
+
+async function sign(provider) {
+  await page.evaluate(() => delete document.body.dataset.step);
+  await page.selectOption('#provider', provider);
+  await page.click('#sign');
+  await waitStep(`signed-${provider}`);
+}
+
+async function verify(provider) {
+  await page.evaluate(() => delete document.body.dataset.step);
+  await page.selectOption('#provider', provider);
+  await page.click('#verify');
+  await waitStep(`verified-${provider}`);
+  return page.textContent('#verify-result');
+}
+
+const skip = process.env.PAYSIGN_SKIP_BROWSER === '1' && 'PAYSIGN_SKIP_BROWSER=1';
+
+describe('examples/web in headless Chromium', { skip }, () => {
+  before(async () => {
+    assert.ok(fs.existsSync(executablePath), `no Chromium at ${executablePath}: apt-get install chromium, or set PAYSIGN_CHROMIUM`);
+    server = await startServer({ port: 0 });
+    browser = await chromium.launch({
+      executablePath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    await page.goto(server.url);
+    await page.waitForFunction(() => document.body.dataset.ready !== undefined, null, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => document.body.dataset.ready), 'true', await page.textContent('#status'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads the wasm module over HTTP and generates a key pair in the page', async () => {
+    assert.match(await page.inputValue('#private-key'), /^-----BEGIN PRIVATE KEY-----/);
+    assert.match(await page.inputValue('#public-key'), /^-----BEGIN PUBLIC KEY-----/);
+  });
+
+  for (const provider of ['wasm', 'webcrypto']) {
+    it(`signs the page's own order and verifies it (provider ${provider})`, async () => {
+      await sign(provider);
+      assert.equal(await page.getAttribute('#signature', 'data-ok'), 'true', await page.textContent('#signature'));
+      const form = new URLSearchParams(await page.inputValue('#signed'));
+      assert.equal(form.get('sign_type'), 'RSA2');
+      assert.equal(form.get('subject'), '上海自来水 11月');
+      assert.equal(await verify(provider), 'valid (RSA2)');
+    });
+  }
+
+  it('both providers give the vector signature for the vector key, and the same bytes', async () => {
+    await page.fill('#params', JSON.stringify(Object.fromEntries(vector.pairs)));
+    await page.fill('#private-key', merchantPrivatePem);
+    await page.fill('#public-key', merchantPublicPem);
+    const signatures = {};
+    for (const provider of ['wasm', 'webcrypto']) {
+      await sign(provider);
+      assert.equal(await page.textContent('#canonical'), vector.canonical, provider);
+      signatures[provider] = await page.textContent('#signature');
+      assert.equal(signatures[provider], vector.signature, provider);
+      for (const verifier of ['wasm', 'webcrypto']) {
+        assert.equal(await verify(verifier), 'valid (RSA2)', `${provider} → ${verifier}`);
+      }
+    }
+  });
+
+  it('a tampered form fails with SIGNATURE_MISMATCH with both providers', async () => {
+    const form = new URLSearchParams(await page.inputValue('#signed'));
+    form.set('total_amount', '1');
+    await page.fill('#signed', form.toString());
+    for (const provider of ['wasm', 'webcrypto']) {
+      assert.match(await verify(provider), /^SIGNATURE_MISMATCH: /, provider);
+      assert.equal(await page.getAttribute('#verify-result', 'data-ok'), 'false');
+    }
+  });
+
+  it('a bad key is reported with its code, and the page keeps working', async () => {
+    await page.fill('#private-key', 'not a key');
+    await sign('wasm');
+    assert.match(await page.textContent('#signature'), /^KEY_INVALID: /);
+    await page.fill('#private-key', merchantPrivatePem);
+    await sign('wasm');
+    assert.equal(await page.textContent('#signature'), vector.signature);
+  });
+
+  it('no page errors or console errors', () => {
+    assert.deepEqual(problems, []);
+  });
+});

@@ -1,0 +1,66 @@
+// The built package installs into a fresh project (`npm install` of sdk-wasm/pkg, copied
+// as a registry install would) and both `require('paysign')` and `import('paysign')` work.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { root } from './vectors.mjs';
+
+const pkgDir = path.join(root, 'sdk-wasm/pkg');
+const expected = fs.readFileSync(path.join(root, 'tests/vectors/sign_paysign_md5_request/signature.txt'), 'utf8');
+const params = fs.readFileSync(path.join(root, 'tests/vectors/sign_paysign_md5_request/params.json'), 'utf8');
+const secret = fs.readFileSync(path.join(root, 'tests/vectors/keys/secret.txt'), 'utf8').trim();
+
+let dir;
+
+function node(args) {
+  return execFileSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysign-install-'));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+    // --install-links copies the folder (as packed: only package.json "files") instead of symlinking.
+    execFileSync('npm', ['install', '--install-links', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', pkgDir], {
+      cwd: dir,
+      stdio: 'pipe',
+      timeout: 120_000,
+    });
+  });
+
+  after(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('installs a copy with only the package files', () => {
+    const installed = path.join(dir, 'node_modules/paysign');
+    assert.ok(!fs.lstatSync(installed).isSymbolicLink(), 'a copy, not a link');
+    const meta = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+    assert.equal(meta.name, 'paysign');
+    assert.equal(meta.version, '0.1.0');
+    for (const file of ['index.cjs', 'index.mjs', 'web.mjs', 'index.d.ts', 'node/paysign_wasm_bg.wasm', 'web/paysign_wasm_bg.wasm']) {
+      assert.ok(fs.existsSync(path.join(installed, file)), file);
+    }
+  });
+
+  const script = `const pairs = ${params}; const s = new paysign.Signer({ secret: ${JSON.stringify(secret)}, signType: 'MD5' }); console.log(s.sign(pairs));`;
+
+  it("require('paysign') works", () => {
+    assert.equal(node(['-e', `const paysign = require('paysign'); ${script}`]), expected);
+  });
+
+  it("import('paysign') works (static and dynamic)", () => {
+    assert.equal(node(['--input-type=module', '-e', `import * as paysign from 'paysign'; ${script}`]), expected);
+    assert.equal(node(['--input-type=module', '-e', `const paysign = await import('paysign'); ${script}`]), expected);
+  });
+
+  it('the exports map hides internals and serves the web build', () => {
+    assert.throws(() => node(['-e', "require('paysign/api.cjs')"]), /ERR_PACKAGE_PATH_NOT_EXPORTED/);
+    assert.equal(node(['-e', "console.log(require.resolve('paysign/paysign_wasm_bg.wasm').endsWith('web/paysign_wasm_bg.wasm'))"]), 'true');
+    assert.equal(node(['-e', "console.log(require('paysign/package.json').name)"]), 'paysign');
+  });
+});

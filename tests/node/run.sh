@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every JavaScript suite of the `paysign` npm package: node --test over tests/node/
+# (vectors, API, interop, require/import, npm install, typings) and tests/browser/
+# (headless Chromium). Also `npm test`.
+#
+# Run with: make wasm && npm ci && bash tests/node/run.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+if [ ! -f sdk-wasm/pkg/package.json ]; then
+  echo "tests/node/run.sh: sdk-wasm/pkg/ is missing; build it first with: make wasm" >&2
+  exit 1
+fi
+# npm ci installs the dev tools and links node_modules/paysign to sdk-wasm/pkg (the root
+# package.json depends on "file:sdk-wasm/pkg"), so suites and examples import 'paysign'.
+if [ ! -d node_modules/typescript ] || [ ! -d node_modules/playwright-core ] || [ ! -e node_modules/paysign ]; then
+  echo "tests/node/run.sh: dev dependencies are missing; install them with: npm ci" >&2
+  exit 1
+fi
+
+exec node --test --test-reporter=spec \
+  tests/node/*.test.mjs tests/node/*.test.cjs tests/browser/*.test.mjs

@@ -1,0 +1,77 @@
+// The web entry (`paysign/web`, what browsers, Deno and workers get) run under Node: it
+// refuses work before init, instantiates from bytes with initSync or from a compiled
+// module or a Response with init, and then signs like the Node entry (wasm sync provider,
+// WebCrypto async provider; no node:crypto).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+import * as web from 'paysign/web';
+import { merchantPrivatePem, merchantPublicPem, root, signCases, signedPairs } from './vectors.mjs';
+
+const wasmPath = path.join(root, 'sdk-wasm/pkg/web/paysign_wasm_bg.wasm');
+const rsa2 = signCases().find((c) => c.name === 'sign_paysign_rsa2_request');
+
+describe('paysign/web under Node', () => {
+  it('refuses to work before init, with a message that says what to do', () => {
+    assert.throws(() => web.canonicalize({ a: '1' }), /not initialised.*await init\(\)/);
+    assert.throws(() => new web.Signer({ privateKey: merchantPrivatePem }), /not initialised/);
+    assert.throws(() => web.initSync(), TypeError);
+  });
+
+  it('initSync from the bytes, then init() resolves at once', async () => {
+    web.initSync(fs.readFileSync(wasmPath));
+    await web.init();
+    assert.equal(web.canonicalize(rsa2.pairs), rsa2.canonical);
+  });
+
+  it('has no node provider, signs with wasm (sync) and WebCrypto (async)', async () => {
+    const signer = new web.Signer({ privateKey: merchantPrivatePem });
+    assert.deepEqual(signer.provider, { sync: 'wasm', async: 'webcrypto' });
+    assert.equal(signer.sign(rsa2.pairs), rsa2.signature);
+    assert.equal(await signer.signAsync(rsa2.pairs), rsa2.signature);
+    assert.throws(() => new web.Signer({ privateKey: merchantPrivatePem, provider: 'node' }), /node:crypto/);
+    const verifier = new web.Verifier({ publicKey: merchantPublicPem, message: 'request' });
+    assert.deepEqual(await verifier.verifyAsync(signedPairs(rsa2)), { valid: true, signType: 'RSA2' });
+    assert.deepEqual(verifier.verify(signedPairs(rsa2)), { valid: true, signType: 'RSA2' });
+  });
+
+  for (const [label, source] of [
+    ['a compiled WebAssembly.Module', 'await WebAssembly.compile(bytes)'],
+    ['a Response', "new Response(bytes, { headers: { 'content-type': 'application/wasm' } })"],
+    ['a promise of a Response', "Promise.resolve(new Response(bytes, { headers: { 'content-type': 'application/wasm' } }))"],
+    ['the bytes', 'bytes'],
+  ]) {
+    it(`init(${label}) in a fresh process`, () => {
+      const script = [
+        "import fs from 'node:fs';",
+        "import { init, canonicalize } from 'paysign/web';",
+        `const bytes = fs.readFileSync(${JSON.stringify(wasmPath)});`,
+        `await init(${source});`,
+        "console.log(canonicalize({ b: '2', a: '1' }));",
+      ].join('\n');
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: path.join(root, 'tests/node'),
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 60_000,
+      });
+      assert.equal(out.trim(), 'a=1&b=2');
+    });
+  }
+
+  it('errors are the web entry PaysignError', () => {
+    assert.throws(
+      () => web.canonicalize([['a', '1'], ['a', '2']]),
+      (e) => e instanceof web.PaysignError && e.code === 'PARAM_DUPLICATE',
+    );
+  });
+
+  it('key pairs come from WebCrypto', async () => {
+    const pair = await web.generateKeyPairAsync();
+    const signed = new web.Signer({ privateKey: pair.privateKeyPem }).signParams({ a: '1' });
+    assert.deepEqual(web.verify(signed, { publicKey: pair.publicKeyBase64, message: 'request' }), { valid: true, signType: 'RSA2' });
+  });
+});
