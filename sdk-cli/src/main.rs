@@ -58,6 +58,7 @@ enum Command {
     Payload(commands::payload::Args),
     Notify(commands::notify::Args),
     InspectKey(commands::inspect_key::Args),
+    Reconcile(commands::reconcile::Args),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +76,7 @@ fn main() -> ExitCode {
         Command::Payload(args) => commands::payload::run(args, &out),
         Command::Notify(args) => commands::notify::run(args, &out),
         Command::InspectKey(args) => commands::inspect_key::run(args, &out),
+        Command::Reconcile(args) => commands::reconcile::run(args, &out),
     };
     match result {
         Ok(status) => ExitCode::from(status.code()),

@@ -7,21 +7,32 @@
 //! A retried notification that passes every check but was seen before comes back with
 //! [`Notification::duplicate`] set: acknowledge it again, do not book it twice.
 //! Time is a parameter (`now`, Unix seconds); nothing here reads a clock.
+//!
+//! Each profile has its own first stages (docs/profiles.md): WeChat Pay v3 and Standard
+//! Webhooks sign the raw body with values in HTTP headers ([`VerifyOptions::headers`]),
+//! and WeChat Pay v3 then decrypts the notification resource; WeChat Pay v2 refund
+//! notifications are decrypted instead of signed; UnionPay names its key by `certId`.
+//! The stages themselves live in [`crate::platform`], one module per platform.
 
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::message::amount::Amount;
 use crate::message::notification::Notification;
-use crate::message::parse::{ParseOptions, parse_body};
+use crate::message::parse::{ParseOptions, parse_body, parse_json_flattened};
 use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
 use crate::params::Params;
+use crate::platform::{self, standard_webhooks, wechat_v2_refund, wechat_v3};
 use crate::profile::{MessageKind, Profile};
 use crate::replay::{MemoryReplayStore, ReplayStore};
-use crate::sign::{SignType, VerificationCredential, Verifier};
+use crate::sign::{SharedSecret, SignType, VerificationCredential, Verifier};
+
+pub use crate::sign::SignatureCheck;
 
 /// Default clock tolerance: a message may be at most 5 minutes in the future (and a
-/// gateway response at most 5 minutes old).
+/// gateway response at most 5 minutes old). Header-signed profiles (WeChat Pay v3,
+/// Standard Webhooks) sign every delivery afresh, so their signature time must be within
+/// this tolerance either way.
 pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
 /// Default maximum age of a notification, which is also how long its `notify_id` is
 /// remembered: platforms retry one notification for about 25 hours, and some (Alipay,
@@ -34,10 +45,16 @@ pub const DEFAULT_MAX_AGE_SECS: u64 = 26 * 3600;
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct VerifyOptions<'a> {
-    /// The HTTP `Content-Type` header, if known (otherwise the format is sniffed).
+    /// The HTTP `Content-Type` header, if known (otherwise taken from [`headers`](Self::headers),
+    /// else the format is sniffed).
     pub content_type: Option<&'a str>,
     /// Reject the notification unless it is for exactly this amount.
     pub expected_amount: Option<Amount>,
+    /// The request's HTTP headers as `(name, value)`; names are compared
+    /// case-insensitively. Header-signed profiles need them (WeChat Pay v3:
+    /// `Wechatpay-Timestamp`, `-Nonce`, `-Signature`, `-Serial`; Standard Webhooks:
+    /// `webhook-id`, `-timestamp`, `-signature`).
+    pub headers: &'a [(&'a str, &'a str)],
 }
 
 impl<'a> VerifyOptions<'a> {
@@ -45,7 +62,7 @@ impl<'a> VerifyOptions<'a> {
     pub fn content_type(content_type: &'a str) -> Self {
         Self {
             content_type: Some(content_type),
-            expected_amount: None,
+            ..Self::default()
         }
     }
 
@@ -54,17 +71,20 @@ impl<'a> VerifyOptions<'a> {
         self.expected_amount = Some(amount);
         self
     }
-}
 
-/// What an external signature check (a JavaScript crypto provider) is asked to verify.
-#[derive(Debug, Clone, Copy)]
-pub struct SignatureCheck<'a> {
-    /// The canonical string the signature must cover.
-    pub canonical: &'a str,
-    /// The sign type chosen by the verifier's configuration.
-    pub sign_type: SignType,
-    /// The signature as sent.
-    pub signature: &'a str,
+    /// Adds the request's HTTP headers.
+    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// The content type: the field if set, else the `Content-Type` header.
+    fn effective_content_type(&self) -> Result<Option<&'a str>> {
+        match self.content_type {
+            Some(ct) => Ok(Some(ct)),
+            None => platform::header(self.headers, "content-type"),
+        }
+    }
 }
 
 /// A verified synchronous response of the paysign gateway.
@@ -113,6 +133,7 @@ impl GatewayResponse {
 #[derive(Clone)]
 pub struct NotificationVerifier {
     verifier: Verifier,
+    decryption_key: Option<SharedSecret>,
     app_id: Option<String>,
     tolerance_secs: u64,
     max_age_secs: u64,
@@ -124,6 +145,7 @@ pub struct NotificationVerifier {
 pub struct NotificationVerifierBuilder {
     profile: Profile,
     credential: VerificationCredential,
+    decryption_key: Option<SharedSecret>,
     accepted: Option<Vec<SignType>>,
     app_id: Option<String>,
     tolerance_secs: u64,
@@ -141,6 +163,7 @@ impl NotificationVerifier {
         NotificationVerifierBuilder {
             profile,
             credential,
+            decryption_key: None,
             accepted: None,
             app_id: None,
             tolerance_secs: DEFAULT_TOLERANCE_SECS,
@@ -168,8 +191,7 @@ impl NotificationVerifier {
         now: i64,
     ) -> Result<Notification> {
         self.verify_with(body, options, now, |check| {
-            self.verifier
-                .verify_canonical(check.canonical, check.sign_type, check.signature)
+            self.verifier.verify_check(check)
         })
     }
 
@@ -182,19 +204,22 @@ impl NotificationVerifier {
         now: i64,
         check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
     ) -> Result<Notification> {
-        let params = parse_body(body, options.content_type, &self.parse)?.params;
-        let sign_type = self.check_signature(&params, check_signature)?;
-        self.check_app_id(&params, "app_id", "appid")?;
-        let profile = self.verifier.profile();
-        let time_field = match profile {
-            Profile::Paysign | Profile::Alipay => Some("notify_time"),
-            // WeChat Pay v2 notifications carry no send time; de-duplication still applies.
-            Profile::WechatV2 => None,
+        self.check_size(body)?;
+        let mut notification = match self.verifier.profile() {
+            Profile::WechatV3 => self.wechat_v3(body, options, now, check_signature)?,
+            Profile::StandardWebhooks => {
+                if options.expected_amount.is_some() {
+                    return Err(Error::field_invalid(
+                        "expected_amount",
+                        "Standard Webhooks payloads have no amount paysign can read: check the payload yourself",
+                    ));
+                }
+                self.standard_webhooks(body, options, now, check_signature)?
+            }
+            Profile::Paysign | Profile::Alipay | Profile::WechatV2 | Profile::UnionPay => {
+                self.parameters(body, options, now, check_signature)?
+            }
         };
-        if let Some(field) = time_field {
-            self.check_time(&params, field, now, self.max_age_secs)?;
-        }
-        let mut notification = Notification::from_params(profile, sign_type, params)?;
         if let Some(expected) = options.expected_amount {
             notification.check_amount(expected)?;
         }
@@ -204,6 +229,183 @@ impl NotificationVerifier {
                 .replay
                 .check_and_insert(&notification.notify_id, now, now.saturating_add(window));
         Ok(notification)
+    }
+
+    /// Checks only the signature of a signed HTTP body — for header-signed profiles with
+    /// the signature time within the tolerance — and interprets nothing: WeChat Pay v3 API
+    /// responses, or any message whose fields you read yourself. Returns the sign type.
+    pub fn verify_signature(
+        &self,
+        body: &[u8],
+        options: &VerifyOptions<'_>,
+        now: i64,
+    ) -> Result<SignType> {
+        self.check_size(body)?;
+        let check = |check: &SignatureCheck<'_>| self.verifier.verify_check(check);
+        match self.verifier.profile() {
+            Profile::WechatV3 => {
+                let text = utf8(body)?;
+                let headers = wechat_v3::signature_headers(options.headers)?;
+                self.wechat_v3_signature(text, &headers, now, check)?;
+                Ok(SignType::Rsa2)
+            }
+            Profile::StandardWebhooks => {
+                let text = utf8(body)?;
+                let headers = standard_webhooks::signature_headers(options.headers)?;
+                self.standard_webhooks_signature(text, &headers, now, check)?;
+                Ok(SignType::HmacSha256)
+            }
+            Profile::Paysign | Profile::Alipay | Profile::WechatV2 | Profile::UnionPay => {
+                let params =
+                    parse_body(body, options.effective_content_type()?, &self.parse)?.params;
+                self.check_signature(&params, check)
+            }
+        }
+    }
+
+    fn check_size(&self, body: &[u8]) -> Result<()> {
+        if body.len() > self.parse.max_body_bytes {
+            return Err(Error::BodyTooLarge {
+                size: body.len(),
+                limit: self.parse.max_body_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    /// `k=v` profiles: parse → signature → app id → time → typed fields.
+    fn parameters(
+        &self,
+        body: &[u8],
+        options: &VerifyOptions<'_>,
+        now: i64,
+        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
+    ) -> Result<Notification> {
+        let params = parse_body(body, options.effective_content_type()?, &self.parse)?.params;
+        let profile = self.verifier.profile();
+        let signature_field = profile.signature_field();
+        if profile == Profile::WechatV2
+            && params.contains(wechat_v2_refund::REQ_INFO)
+            && !params.contains(signature_field)
+        {
+            return self.wechat_v2_refund(params);
+        }
+        let sign_type = self.check_signature(&params, check_signature)?;
+        self.check_app_id(&params)?;
+        let time_field = match profile {
+            Profile::Paysign | Profile::Alipay => Some("notify_time"),
+            // WeChat Pay v2 and UnionPay notifications carry no send time (UnionPay's
+            // txnTime is the order's); de-duplication still applies.
+            _ => None,
+        };
+        if let Some(field) = time_field {
+            self.check_time(&params, field, now, self.max_age_secs)?;
+        }
+        Notification::from_params(profile, sign_type, params)
+    }
+
+    /// WeChat Pay v2 refunds: no signature; `req_info` decrypted with the API key.
+    fn wechat_v2_refund(&self, outer: Params) -> Result<Notification> {
+        let key = self
+            .decryption_key
+            .as_ref()
+            .ok_or(Error::CredentialMismatch {
+                sign_type: "AES-256-ECB",
+                needs: "the API key (the wechat-v2 secret) to decrypt req_info",
+            })?;
+        let req_info = outer
+            .get(wechat_v2_refund::REQ_INFO)
+            .unwrap_or_default()
+            .to_owned();
+        let plaintext = wechat_v2_refund::decrypt_req_info(key, &req_info)?;
+        let params = wechat_v2_refund::refund_params(outer, &plaintext, &self.parse)?;
+        self.check_app_id(&params)?;
+        let mut notification = Notification::from_params(Profile::WechatV2, SignType::Md5, params)?;
+        notification.payload = Some(plaintext.to_string());
+        Ok(notification)
+    }
+
+    /// WeChat Pay v3: headers → probe → signature by serial → time → decrypt → typed.
+    fn wechat_v3(
+        &self,
+        body: &[u8],
+        options: &VerifyOptions<'_>,
+        now: i64,
+        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
+    ) -> Result<Notification> {
+        let text = utf8(body)?;
+        let headers = wechat_v3::signature_headers(options.headers)?;
+        self.wechat_v3_signature(text, &headers, now, check_signature)?;
+        let key = self.decryption_key.as_ref().ok_or(Error::CredentialMismatch {
+            sign_type: wechat_v3::AEAD_ALGORITHM,
+            needs: "the APIv3 key to decrypt the resource (NotificationVerifierBuilder::decryption_key, --secret-file)",
+        })?;
+        let envelope = parse_json_flattened(body, &self.parse)?;
+        let resource = wechat_v3::encrypted_resource(&envelope)?;
+        let plaintext = wechat_v3::decrypt_resource(key, &resource)?;
+        let params = wechat_v3::notification_params(envelope, &plaintext, &self.parse)?;
+        self.check_app_id(&params)?;
+        let mut notification =
+            Notification::from_params(Profile::WechatV3, SignType::Rsa2, params)?;
+        notification.payload = Some(plaintext.to_string());
+        Ok(notification)
+    }
+
+    fn wechat_v3_signature(
+        &self,
+        text: &str,
+        headers: &wechat_v3::SignatureHeaders<'_>,
+        now: i64,
+        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
+    ) -> Result<()> {
+        if wechat_v3::is_probe(headers.signature) {
+            return Err(Error::SignatureProbe);
+        }
+        let message = wechat_v3::response_message(headers.timestamp, headers.nonce, text);
+        check_signature(&SignatureCheck {
+            canonical: &message,
+            sign_type: SignType::Rsa2,
+            signature: headers.signature,
+            key_id: Some(headers.serial),
+        })?;
+        wechat_v3::check_timestamp(headers.timestamp, now, self.tolerance_secs)?;
+        Ok(())
+    }
+
+    /// Standard Webhooks: headers → signature (any secret, any `v1`) → time → typed.
+    fn standard_webhooks(
+        &self,
+        body: &[u8],
+        options: &VerifyOptions<'_>,
+        now: i64,
+        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
+    ) -> Result<Notification> {
+        let text = utf8(body)?;
+        let headers = standard_webhooks::signature_headers(options.headers)?;
+        self.standard_webhooks_signature(text, &headers, now, check_signature)?;
+        let params = standard_webhooks::notification_params(&headers, body, &self.parse)?;
+        let mut notification =
+            Notification::from_params(Profile::StandardWebhooks, SignType::HmacSha256, params)?;
+        notification.payload = Some(text.to_owned());
+        Ok(notification)
+    }
+
+    fn standard_webhooks_signature(
+        &self,
+        text: &str,
+        headers: &standard_webhooks::SignatureHeaders<'_>,
+        now: i64,
+        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let content = standard_webhooks::signed_content(headers.id, headers.timestamp, text);
+        check_signature(&SignatureCheck {
+            canonical: &content,
+            sign_type: SignType::HmacSha256,
+            signature: headers.signature,
+            key_id: None,
+        })?;
+        standard_webhooks::check_timestamp(headers.timestamp, now, self.tolerance_secs)?;
+        Ok(())
     }
 
     /// Forgets a notification id, so its next retry is processed again — call it when
@@ -221,12 +423,9 @@ impl NotificationVerifier {
         request_nonce: &str,
         now: i64,
     ) -> Result<GatewayResponse> {
-        let params = parse_body(body, options.content_type, &self.parse)?.params;
-        self.check_signature(&params, |check| {
-            self.verifier
-                .verify_canonical(check.canonical, check.sign_type, check.signature)
-        })?;
-        self.check_app_id(&params, "app_id", "app_id")?;
+        let params = parse_body(body, options.effective_content_type()?, &self.parse)?.params;
+        self.check_signature(&params, |check| self.verifier.verify_check(check))?;
+        self.check_app_id(&params)?;
         self.check_time(&params, "timestamp", now, self.tolerance_secs)?;
         if params.get("nonce") != Some(request_nonce) {
             return Err(Error::Replayed {
@@ -259,22 +458,31 @@ impl NotificationVerifier {
             .ok_or(Error::SignatureMissing { field })?;
         let sign_type = self.verifier.sign_type_for(params)?;
         let canonical = self.verifier.canonical(params);
+        let key_id = self
+            .verifier
+            .profile()
+            .key_id_field()
+            .and_then(|f| params.get(f))
+            .filter(|id| !id.is_empty());
         check(&SignatureCheck {
             canonical: &canonical,
             sign_type,
             signature,
+            key_id,
         })?;
         Ok(sign_type)
     }
 
-    fn check_app_id(&self, params: &Params, field: &str, wechat_field: &str) -> Result<()> {
+    /// The configured application id against the profile's field: `app_id` (paysign,
+    /// Alipay), `appid` (WeChat Pay v2, v3), `merId` (UnionPay).
+    fn check_app_id(&self, params: &Params) -> Result<()> {
         let Some(expected) = &self.app_id else {
             return Ok(());
         };
-        let field = if self.verifier.profile() == Profile::WechatV2 {
-            wechat_field
-        } else {
-            field
+        let field = match self.verifier.profile() {
+            Profile::WechatV2 | Profile::WechatV3 => "appid",
+            Profile::UnionPay => "merId",
+            Profile::Paysign | Profile::Alipay | Profile::StandardWebhooks => "app_id",
         };
         let actual = params.get(field).unwrap_or_default();
         if actual != expected {
@@ -314,6 +522,10 @@ impl NotificationVerifier {
     }
 }
 
+fn utf8(body: &[u8]) -> Result<&str> {
+    std::str::from_utf8(body).map_err(|_| Error::CharsetInvalid { charset: "UTF-8" })
+}
+
 impl std::fmt::Debug for NotificationVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NotificationVerifier")
@@ -332,7 +544,16 @@ impl NotificationVerifierBuilder {
         self
     }
 
-    /// Reject notifications for any other `app_id` (WeChat v2: `appid`).
+    /// The key that decrypts notification payloads: the 32-byte APIv3 key (WeChat Pay v3
+    /// resources). WeChat Pay v2 refunds are decrypted with the API key, the profile's
+    /// shared secret, unless a key is given here.
+    pub fn decryption_key(mut self, key: SharedSecret) -> Self {
+        self.decryption_key = Some(key);
+        self
+    }
+
+    /// Reject notifications for any other `app_id` (WeChat Pay v2 and v3: `appid`;
+    /// UnionPay: `merId`).
     pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
         self.app_id = Some(app_id.into());
         self
@@ -369,10 +590,32 @@ impl NotificationVerifierBuilder {
         let accepted = self
             .accepted
             .unwrap_or_else(|| vec![self.profile.default_sign_type()]);
+        if self.profile == Profile::WechatV3
+            && matches!(self.credential, VerificationCredential::Rsa(_))
+        {
+            return Err(Error::CredentialMismatch {
+                sign_type: "RSA2",
+                needs: "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",
+            });
+        }
+        if self.profile == Profile::StandardWebhooks && self.app_id.is_some() {
+            return Err(Error::field_invalid(
+                "app_id",
+                "Standard Webhooks messages carry no application id",
+            ));
+        }
+        let decryption_key = match (&self.decryption_key, &self.credential) {
+            (Some(key), _) => Some(key.clone()),
+            (None, VerificationCredential::Secret(secret)) if self.profile == Profile::WechatV2 => {
+                Some(secret.clone())
+            }
+            (None, _) => None,
+        };
         let verifier = Verifier::new(self.profile, self.credential, &accepted)?
             .message_kind(MessageKind::Notification);
         Ok(NotificationVerifier {
             verifier,
+            decryption_key,
             app_id: self.app_id,
             tolerance_secs: self.tolerance_secs,
             max_age_secs: self.max_age_secs,

@@ -8,6 +8,13 @@
 //! RSA vs RSA2, another of the candidate keys — and reports the ones that make it verify.
 //! A finding is only reported when it was *proven* by a verifying signature, except the
 //! key-loading findings, which describe the keys themselves.
+//!
+//! Header-signed profiles (WeChat Pay v3, Standard Webhooks) have their own mistakes: a
+//! missing header, a WeChat signature probe, a `Wechatpay-Serial` that names another key
+//! than the one that signed, a body altered after signing (trailing newline,
+//! re-serialised JSON), a Standard Webhooks secret used without decoding it. UnionPay adds
+//! its own: empty values dropped, the string signed instead of its SHA-256 hex, the secure
+//! key appended without hashing it.
 
 use md5::{Digest, Md5};
 
@@ -16,6 +23,7 @@ use crate::error::Error;
 use crate::keys::{KeyEncoding, PrivateKey, PublicKey};
 use crate::message::parse::{BodyFormat, ParseOptions, parse_body};
 use crate::params::Params;
+use crate::platform::{standard_webhooks, wechat_v2_refund, wechat_v3};
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 use crate::sign::{
     SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, Verifier,
@@ -37,6 +45,8 @@ pub enum Credentials {
     Keys(Vec<KeyCandidate>),
     /// A shared secret.
     Secret(SharedSecret),
+    /// Several shared secrets, each tried (a rotation).
+    Secrets(Vec<SharedSecret>),
 }
 
 /// Everything [`explain`] needs.
@@ -52,8 +62,11 @@ pub struct ExplainRequest<'a> {
     pub kind: MessageKind,
     /// The sign types the receiver accepts.
     pub sign_types: Vec<SignType>,
-    /// Keys or secret to try.
+    /// Keys or secret to try. For WeChat Pay v3, label each key with the id
+    /// `Wechatpay-Serial` names it by.
     pub credentials: Credentials,
+    /// The request's HTTP headers (header-signed profiles: WeChat Pay v3, Standard Webhooks).
+    pub headers: &'a [(&'a str, &'a str)],
 }
 
 /// One observation, with a stable code.
@@ -91,6 +104,9 @@ impl Diagnosis {
 
 /// Diagnoses why a message does (or does not) verify.
 pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
+    if request.profile.header_signed() {
+        return explain_header_signed(request);
+    }
     let mut diagnosis = Diagnosis::default();
     let mut misdeclared = false;
     let parsed = match parse_body(request.body, request.content_type, &ParseOptions::default()) {
@@ -125,6 +141,12 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
     let params = parsed.params;
     let profile = request.profile;
     let field = profile.signature_field();
+    if profile == Profile::WechatV2
+        && params.contains(wechat_v2_refund::REQ_INFO)
+        && !params.contains(field)
+    {
+        return explain_wechat_v2_refund(request, &params, diagnosis);
+    }
     let Some(signature) = params
         .get(field)
         .filter(|s| !s.is_empty())
@@ -231,17 +253,27 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
             ),
         );
     }
-    let with_empty = CanonicalRules {
-        skip_empty: false,
+    let flipped_empty = CanonicalRules {
+        skip_empty: !rules.skip_empty,
         ..rules
     };
     if params.iter().any(|(_, v)| v.is_empty()) {
+        let (code, message) = if rules.skip_empty {
+            (
+                "EMPTY_VALUES_SIGNED",
+                "the sender signed parameters with empty values (`k=`); the rule is to leave them out",
+            )
+        } else {
+            (
+                "EMPTY_VALUES_DROPPED",
+                "the sender left parameters with empty values out of the string; UnionPay signs them (`k=`)",
+            )
+        };
         prove(
             &mut diagnosis,
-            "EMPTY_VALUES_SIGNED",
-            Some(canonical_string(&params, &with_empty)),
-            "the sender signed parameters with empty values (`k=`); the rule is to leave them out"
-                .into(),
+            code,
+            Some(canonical_string(&params, &flipped_empty)),
+            message.into(),
         );
     }
     let encoded_looking: Vec<&str> = params
@@ -296,6 +328,20 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
             ),
         );
     }
+    if profile == Profile::UnionPay && sign_type.is_rsa() {
+        let direct = Tries {
+            profile: Profile::Paysign,
+            ..tries
+        };
+        if let Some(label) = direct.verifies(&canonical) {
+            diagnosis.matching_key.get_or_insert(label);
+            diagnosis.find(
+                "STRING_SIGNED_NOT_DIGEST",
+                "the sender signed the string itself; UnionPay signMethod 01 signs the lowercase hex SHA-256 of the string",
+            );
+            explained = true;
+        }
+    }
     if sign_type.is_rsa() {
         let other = if sign_type == SignType::Rsa2 {
             SignType::Rsa
@@ -321,21 +367,32 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
             );
             explained = true;
         }
-    } else if let Credentials::Secret(secret) = &request.credentials {
-        explained |= digest_findings(
-            &mut diagnosis,
-            profile,
-            sign_type,
-            secret,
-            &canonical,
-            &signature,
-        );
+    } else {
+        let secrets: &[SharedSecret] = match &request.credentials {
+            Credentials::Secret(secret) => std::slice::from_ref(secret),
+            Credentials::Secrets(secrets) => secrets,
+            Credentials::Keys(_) => &[],
+        };
+        for secret in secrets {
+            if digest_findings(
+                &mut diagnosis,
+                profile,
+                sign_type,
+                secret,
+                &canonical,
+                &signature,
+            ) {
+                explained = true;
+                break;
+            }
+        }
     }
     if !explained {
         let hint = match &request.credentials {
             Credentials::Keys(k) if k.len() > 1 => "none of the keys given verifies it",
             Credentials::Keys(_) => "the key does not verify it",
             Credentials::Secret(_) => "the secret does not produce it",
+            Credentials::Secrets(_) => "none of the secrets produces it",
         };
         diagnosis.find(
             "NO_KNOWN_CAUSE",
@@ -343,6 +400,250 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
         );
     }
     diagnosis
+}
+
+/// WeChat Pay v2 refund notifications are not signed: `req_info` must decrypt with the API key.
+fn explain_wechat_v2_refund(
+    request: &ExplainRequest<'_>,
+    params: &Params,
+    mut diagnosis: Diagnosis,
+) -> Diagnosis {
+    diagnosis.sign_type = Some(SignType::Md5);
+    let secrets: &[SharedSecret] = match &request.credentials {
+        Credentials::Secret(secret) => std::slice::from_ref(secret),
+        Credentials::Secrets(secrets) => secrets,
+        Credentials::Keys(_) => {
+            diagnosis.find(
+                "CREDENTIAL_MISMATCH",
+                "a WeChat Pay v2 refund notification is decrypted with the API key: pass --secret-file",
+            );
+            return diagnosis;
+        }
+    };
+    let req_info = params.get(wechat_v2_refund::REQ_INFO).unwrap_or_default();
+    for (i, secret) in secrets.iter().enumerate() {
+        if wechat_v2_refund::decrypt_req_info(secret, req_info).is_ok() {
+            diagnosis.verified = true;
+            diagnosis.matching_key = Some(if secrets.len() > 1 {
+                format!("secret {}", i + 1)
+            } else {
+                "secret".to_owned()
+            });
+            return diagnosis;
+        }
+    }
+    diagnosis.find(
+        "DECRYPTION_FAILED",
+        "this is a refund notification (req_info, no sign): req_info does not decrypt with the API key given — check that it is the API key of this merchant (the one WeChat Pay v2 signs with), or req_info was altered",
+    );
+    diagnosis
+}
+
+/// WeChat Pay v3 and Standard Webhooks: the signature covers headers and the raw body.
+fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
+    let mut diagnosis = Diagnosis::default();
+    let profile = request.profile;
+    let Ok(body) = std::str::from_utf8(request.body) else {
+        diagnosis.find(
+            "BODY_UNREADABLE",
+            "the body is not UTF-8; both WeChat Pay v3 and Standard Webhooks sign UTF-8 text",
+        );
+        return diagnosis;
+    };
+    let headers_hint = match profile {
+        Profile::WechatV3 => {
+            "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
+        }
+        _ => {
+            "pass each signature header (--header 'webhook-id: ...', webhook-timestamp, webhook-signature)"
+        }
+    };
+    let signed = match profile {
+        Profile::WechatV3 => wechat_v3::signature_headers(request.headers).map(|h| {
+            (
+                wechat_v3::response_message(h.timestamp, h.nonce, body),
+                h.signature,
+                Some(h.serial),
+                (h.timestamp, h.nonce, ""),
+            )
+        }),
+        _ => standard_webhooks::signature_headers(request.headers).map(|h| {
+            (
+                standard_webhooks::signed_content(h.id, h.timestamp, body),
+                h.signature,
+                None,
+                (h.timestamp, "", h.id),
+            )
+        }),
+    };
+    let (message, signature, serial, (timestamp, nonce, id)) = match signed {
+        Ok(parts) => parts,
+        Err(e) => {
+            diagnosis.find(e.code(), format!("{e}: {headers_hint}"));
+            return diagnosis;
+        }
+    };
+    let sign_type = profile.default_sign_type();
+    diagnosis.sign_type = Some(sign_type);
+    diagnosis.canonical = Some(message.clone());
+    if profile == Profile::WechatV3 && wechat_v3::is_probe(signature) {
+        diagnosis.find(
+            "SIGNATURE_PROBE",
+            "the signature starts with WECHATPAY/SIGNTEST/: WeChat Pay sends such probes on purpose to check that you verify signatures; rejecting it is correct",
+        );
+        return diagnosis;
+    }
+    let keys = load_credentials(&request.credentials, sign_type, &mut diagnosis);
+    if keys.is_empty() {
+        return diagnosis;
+    }
+    let tries = Tries {
+        profile,
+        kind: request.kind,
+        sign_type,
+        signature,
+        keys: &keys,
+    };
+    let verifying = tries.verifies(&message);
+    if let Some(serial) = serial {
+        let named = keys
+            .iter()
+            .find(|(label, _)| label.eq_ignore_ascii_case(serial))
+            .map(|(label, _)| label.clone());
+        let configured = keys
+            .iter()
+            .map(|(label, _)| label.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        match (named, verifying) {
+            (Some(named), Some(label)) if named == label => {
+                diagnosis.verified = true;
+                diagnosis.matching_key = Some(label);
+            }
+            (named, Some(label)) => {
+                let configured_as = match named {
+                    Some(named) => format!("the key configured under it (`{named}`) does not verify it"),
+                    None => "no key is configured under that id".to_owned(),
+                };
+                diagnosis.find(
+                    "SERIAL_MISMATCH",
+                    format!("Wechatpay-Serial names {serial:?} and {configured_as}, but the key `{label}` does: that key belongs to serial {serial:?} — configure it under that id (--key {serial}=FILE)"),
+                );
+                diagnosis.matching_key = Some(label);
+            }
+            (None, None) => diagnosis.find(
+                "KEY_UNKNOWN_SERIAL",
+                format!("Wechatpay-Serial names {serial:?}, which is not among the configured keys ({configured}), and none of them verifies the signature: download the platform certificate or public key {serial:?} and configure it under that id"),
+            ),
+            (Some(_), None) => {}
+        }
+    } else if let Some(label) = verifying {
+        diagnosis.verified = true;
+        diagnosis.matching_key = Some(label);
+    }
+    if diagnosis.verified || diagnosis.matching_key.is_some() {
+        return diagnosis;
+    }
+
+    let rebuild = |body: &str| match profile {
+        Profile::WechatV3 => wechat_v3::response_message(timestamp, nonce, body),
+        _ => standard_webhooks::signed_content(id, timestamp, body),
+    };
+    let mut variants: Vec<(&'static str, String, String)> = Vec::new();
+    let trimmed = body.trim_end_matches(['\r', '\n']);
+    if trimmed != body {
+        variants.push((
+            "BODY_ALTERED",
+            rebuild(trimmed),
+            "the body ends in a newline the sender did not sign (added by a shell, a proxy or a file editor): verify the raw body exactly as received".into(),
+        ));
+    }
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(body) {
+        for (form, text) in [
+            ("compact", serde_json::to_string(&value).ok()),
+            ("pretty-printed", serde_json::to_string_pretty(&value).ok()),
+        ] {
+            if let Some(text) = text.filter(|t| t != body) {
+                variants.push((
+                    "BODY_RESERIALISED",
+                    rebuild(&text),
+                    format!("the signature covers the {form} form of this JSON: the body was parsed and re-serialised before it reached the verifier — pass the raw body"),
+                ));
+            }
+        }
+    }
+    if profile == Profile::WechatV3 {
+        variants.push((
+            "MESSAGE_FORMAT",
+            message.trim_end_matches('\n').to_owned(),
+            "the sender signed `TIMESTAMP\\nNONCE\\nBODY` without the final newline; the string to sign ends in `\\n`".into(),
+        ));
+    }
+    for (code, text, explanation) in variants {
+        if let Some(label) = tries.verifies(&text) {
+            diagnosis.matching_key.get_or_insert(label);
+            diagnosis.find(code, explanation);
+            return diagnosis;
+        }
+    }
+    if profile == Profile::StandardWebhooks {
+        if let Some(finding) = standard_webhooks_secret_findings(request, &message, signature) {
+            diagnosis.findings.push(finding);
+            return diagnosis;
+        }
+    }
+    diagnosis.find(
+        "NO_KNOWN_CAUSE",
+        "the signature does not verify and none of the usual mistakes explains it: most likely the wrong key or secret (the platform's, for the right environment), or the body was changed in transit",
+    );
+    diagnosis
+}
+
+/// Standard Webhooks secrets used the wrong way by the sender: the `whsec_…` text or its
+/// base64 part as the HMAC key instead of the decoded bytes.
+fn standard_webhooks_secret_findings(
+    request: &ExplainRequest<'_>,
+    message: &str,
+    signature: &str,
+) -> Option<Finding> {
+    use base64::Engine;
+    let secrets: &[SharedSecret] = match &request.credentials {
+        Credentials::Secret(secret) => std::slice::from_ref(secret),
+        Credentials::Secrets(secrets) => secrets,
+        Credentials::Keys(_) => return None,
+    };
+    let signatures: Vec<Vec<u8>> = signature
+        .split(' ')
+        .filter_map(|t| t.split_once(',').map(|(_, b)| b).or(Some(t)))
+        .filter_map(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .collect();
+    for secret in secrets {
+        let text = secret.expose();
+        let stripped = text
+            .strip_prefix(standard_webhooks::SECRET_PREFIX.as_bytes())
+            .unwrap_or(text);
+        for (key, what) in [
+            (text, "the whole secret text"),
+            (stripped, "the base64 text"),
+        ] {
+            let mac = crate::sign::hmac::digest(key, &[message.as_bytes()]);
+            if signatures.iter().any(|s| s.as_slice() == mac.as_slice()) {
+                return Some(Finding {
+                    code: "SECRET_NOT_DECODED",
+                    message: format!(
+                        "the sender keyed the HMAC with {what} of the secret; the key is the base64 after `whsec_`, decoded"
+                    ),
+                });
+            }
+        }
+    }
+    if !signature.split(' ').any(|t| t.starts_with("v1,")) {
+        return Some(Finding {
+            code: "SIGNATURE_MALFORMED",
+            message: "webhook-signature holds no `v1,<base64>` signature: each signature is the version, a comma and the base64 HMAC, several separated by spaces".into(),
+        });
+    }
+    None
 }
 
 #[derive(Clone, Copy)]
@@ -375,7 +676,7 @@ fn declared_sign_type(
     accepted: &[SignType],
 ) -> Result<SignType, Finding> {
     match params.get(profile.sign_type_field()).filter(|s| !s.is_empty()) {
-        Some(name) => name.parse().map_err(|e: Error| Finding {
+        Some(name) => profile.parse_sign_type(name).map_err(|e: Error| Finding {
             code: "UNSUPPORTED_SIGN_TYPE",
             message: e.to_string(),
         }),
@@ -395,16 +696,24 @@ fn load_credentials(
     diagnosis: &mut Diagnosis,
 ) -> Vec<(String, VerificationCredential)> {
     match credentials {
-        Credentials::Secret(secret) => {
-            if sign_type.is_rsa() {
-                diagnosis.find("CREDENTIAL_MISMATCH", format!("{sign_type} is verified with the sender's RSA public key, not a shared secret: pass --key"));
-                return Vec::new();
-            }
-            vec![(
-                "secret".to_owned(),
-                VerificationCredential::Secret(secret.clone()),
-            )]
+        Credentials::Secret(_) | Credentials::Secrets(_) if sign_type.is_rsa() => {
+            diagnosis.find("CREDENTIAL_MISMATCH", format!("{sign_type} is verified with the sender's RSA public key, not a shared secret: pass --key"));
+            Vec::new()
         }
+        Credentials::Secret(secret) => vec![(
+            "secret".to_owned(),
+            VerificationCredential::Secret(secret.clone()),
+        )],
+        Credentials::Secrets(secrets) => secrets
+            .iter()
+            .enumerate()
+            .map(|(i, secret)| {
+                (
+                    format!("secret {}", i + 1),
+                    VerificationCredential::Secret(secret.clone()),
+                )
+            })
+            .collect(),
         Credentials::Keys(candidates) => {
             if !sign_type.is_rsa() {
                 diagnosis.find("CREDENTIAL_MISMATCH", format!("{sign_type} is verified with the shared secret, not an RSA key: pass --secret-file"));
@@ -475,8 +784,18 @@ fn digest_findings(
             return true;
         }
     }
+    if profile == Profile::UnionPay && sign_type == SignType::Sha256 {
+        use sha2::Sha256;
+        let mut raw_key = canonical.as_bytes().to_vec();
+        raw_key.push(b'&');
+        raw_key.extend_from_slice(secret.expose());
+        if crate::sign::hex_lower(&Sha256::digest(&raw_key)).eq_ignore_ascii_case(signature) {
+            diagnosis.find("SECURE_KEY_NOT_HASHED", "the sender appended the secure key itself; UnionPay signMethod 11 appends `&` and the lowercase hex SHA-256 of the secure key");
+            return true;
+        }
+    }
     for other in Profile::ALL {
-        if other.secret_suffix() == profile.secret_suffix() {
+        if other.secret_suffix() == profile.secret_suffix() || other.header_signed() {
             continue;
         }
         let variant = Signer::new(other, sign_type, SigningCredential::Secret(secret.clone()))

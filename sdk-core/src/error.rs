@@ -65,13 +65,15 @@ pub enum Error {
         accepted: String,
     },
     /// An unknown sign type name, or one the profile does not support.
-    #[error("unsupported sign type {name:?} (expected one of MD5, HMAC-SHA256, RSA, RSA2)")]
+    #[error("unsupported sign type {name:?} (expected one of MD5, HMAC-SHA256, SHA256, RSA, RSA2)")]
     UnsupportedSignType {
         /// The name that was given.
         name: String,
     },
     /// An unknown profile name.
-    #[error("unknown profile {name:?} (expected paysign, alipay or wechat-v2)")]
+    #[error(
+        "unknown profile {name:?} (expected paysign, alipay, wechat-v2, wechat-v3, unionpay or standard-webhooks)"
+    )]
     UnsupportedProfile {
         /// The name that was given.
         name: String,
@@ -209,6 +211,30 @@ pub enum Error {
         /// The configured tolerance.
         tolerance_secs: u64,
     },
+    /// The message names a platform key (WeChat Pay v3 `Wechatpay-Serial`, UnionPay `certId`)
+    /// that the verifier was not configured with. The message never brings its own key.
+    #[error(
+        "the message names key {serial:?}, which is not configured (configured: {configured}); download the platform's new certificate or public key and add it under that id"
+    )]
+    KeyUnknownSerial {
+        /// The key id the message named.
+        serial: String,
+        /// The key ids the verifier knows, comma-separated.
+        configured: String,
+    },
+    /// The signature is one of WeChat Pay's deliberate probes (`WECHATPAY/SIGNTEST/…`),
+    /// sent to check that the merchant verifies signatures; it is always rejected.
+    #[error(
+        "the signature is a WeChat Pay signature probe (WECHATPAY/SIGNTEST/...): WeChat Pay sends these on purpose to check that signatures are verified; reject it with an error status"
+    )]
+    SignatureProbe,
+    /// An encrypted payload cannot be decrypted: the key is wrong or the ciphertext (or
+    /// its associated data) was altered. Which of the two is never reported.
+    #[error("the encrypted payload cannot be decrypted: {reason}")]
+    DecryptionFailed {
+        /// What failed (tag check, padding, length), never key material.
+        reason: &'static str,
+    },
     /// The message was already seen: a retried notification to acknowledge again, not to book twice.
     #[error(
         "message {id:?} was already received: acknowledge it again but do not process it twice"
@@ -252,6 +278,9 @@ impl Error {
             Error::AppIdMismatch { .. } => "APP_ID_MISMATCH",
             Error::TimestampInvalid { .. } => "TIMESTAMP_INVALID",
             Error::TimestampOutOfWindow { .. } => "TIMESTAMP_OUT_OF_WINDOW",
+            Error::KeyUnknownSerial { .. } => "KEY_UNKNOWN_SERIAL",
+            Error::SignatureProbe => "SIGNATURE_PROBE",
+            Error::DecryptionFailed { .. } => "DECRYPTION_FAILED",
             Error::Replayed { .. } => "REPLAY_DETECTED",
         }
     }
@@ -287,6 +316,9 @@ impl Error {
         "APP_ID_MISMATCH",
         "TIMESTAMP_INVALID",
         "TIMESTAMP_OUT_OF_WINDOW",
+        "KEY_UNKNOWN_SERIAL",
+        "SIGNATURE_PROBE",
+        "DECRYPTION_FAILED",
         "REPLAY_DETECTED",
     ];
 

@@ -111,6 +111,7 @@ pub fn notification(data: &[u8]) {
         kind: MessageKind::Notification,
         sign_types: vec![SignType::Md5],
         credentials: Credentials::Secret(secret),
+        headers: &[],
     });
 }
 

@@ -1,11 +1,14 @@
 //! # paysign-core
 //!
 //! Canonical strings, RSA keys, signing and verification for bill-payment and
-//! payment-gateway messages (the paysign gateway protocol, Alipay, WeChat Pay v2).
+//! payment-gateway messages (the paysign gateway protocol, Alipay, WeChat Pay v2 and v3,
+//! UnionPay, Standard Webhooks).
 //! Pure Rust, no I/O, no clock: time is always a parameter.
 //!
 //! The pipeline reads in order, one module per stage:
 //! [`params`] → [`canonical`] → [`sign`] (with [`keys`]) — each stage a pure function.
+//! Platforms whose rules go beyond the `k=v` string (header signatures, encrypted
+//! payloads, certificate SNs) have a module each in [`platform`].
 //! Errors carry stable codes ([`Error::code`]) shared with the wasm package and the CLI.
 #![forbid(unsafe_code)]
 #![doc = include_str!("../../README.md")]
@@ -19,6 +22,7 @@ pub mod fuzzing;
 pub mod keys;
 pub mod message;
 pub mod params;
+pub mod platform;
 pub mod profile;
 pub mod reconcile;
 pub mod replay;
@@ -27,11 +31,12 @@ pub mod sign;
 pub use callback::{NotificationVerifier, VerifyOptions};
 pub use canonical::canonical_string;
 pub use error::{Error, Result};
-pub use keys::{KeyEncoding, KeyFormat, KeyStructure, PrivateKey, PublicKey};
+pub use keys::{Certificate, KeyEncoding, KeyFormat, KeySet, KeyStructure, PrivateKey, PublicKey};
 pub use message::{Amount, Notification, TradeStatus};
 pub use params::Params;
 pub use profile::{CanonicalRules, HexCase, MessageKind, Profile, SecretSuffix};
 pub use replay::{MemoryReplayStore, ReplayStore};
 pub use sign::{
-    RsaBackend, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, Verifier,
+    RsaBackend, SharedSecret, SignType, SignatureCheck, Signer, SigningCredential,
+    VerificationCredential, Verifier,
 };

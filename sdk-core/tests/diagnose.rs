@@ -29,6 +29,7 @@ fn request<'a>(
         kind: MessageKind::Notification,
         sign_types: sign_types.to_vec(),
         credentials,
+        headers: &[],
     }
 }
 

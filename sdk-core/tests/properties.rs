@@ -116,6 +116,7 @@ proptest! {
             kind: MessageKind::Notification,
             sign_types: vec![SignType::Md5],
             credentials: paysign_core::diagnose::Credentials::Secret(secret),
+            headers: &[],
         });
     }
 }

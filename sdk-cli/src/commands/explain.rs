@@ -5,19 +5,16 @@
 //! diagnosis says the signature verifies, the checks of `paysign verify` run as well (for a
 //! notification: app id, time, amount), so `explain` and `verify` agree on the verdict.
 
-use std::path::{Path, PathBuf};
-
-use paysign_core::callback::NotificationVerifier;
 use paysign_core::diagnose::{Credentials, Diagnosis, ExplainRequest, Finding, KeyCandidate};
 use paysign_core::message::{BodyFormat, parse_body};
 use paysign_core::{
-    MessageKind, PrivateKey, PublicKey, VerificationCredential, Verifier, VerifyOptions,
+    MessageKind, PrivateKey, Profile, PublicKey, VerificationCredential, Verifier, VerifyOptions,
 };
 
-use super::now_or_system;
 use super::verify::CheckArgs;
+use super::{Verification, VerifyCredentialArgs, accepted_sign_types, key_spec, now_or_system};
 use crate::error::{CliError, Status};
-use crate::input::{self, SecretSource};
+use crate::input;
 use crate::output::Output;
 
 const AFTER_HELP: &str = "\
@@ -27,6 +24,11 @@ Prints the verdict, the canonical string the signature must cover, and each find
 a mistake that, once undone, makes the signature verify (sign_type signed or not, empty
 values signed, values encoded twice, stray whitespace or CRLF, wrong charset, hex case,
 the key suffix, RSA vs RSA2, another key), or what is wrong with a key.
+wechat-v3 and standard-webhooks take the signature headers with --header; their findings
+name a missing header, a WeChat signature probe, a Wechatpay-Serial that names another
+key than the one that signed, a body altered after signing, a whsec_ secret used without
+decoding it. unionpay findings: empty values dropped, the string signed instead of its
+SHA-256 hex, the secure key appended without hashing it.
 
 Exit status: 0 the message verifies, 1 it does not, 2 usage or input error.
 
@@ -46,42 +48,14 @@ pub(crate) struct Args {
     checks: CheckArgs,
 
     #[command(flatten)]
-    credential: ExplainCredentialArgs,
-}
-
-/// Keys (several, labelled) or a secret.
-#[derive(Debug, clap::Args)]
-#[group(required = true, multiple = false)]
-struct ExplainCredentialArgs {
-    /// A key to try, optionally labelled: `FILE` or `LABEL=FILE` (repeatable)
-    #[arg(long, value_name = "[LABEL=]FILE")]
-    key: Vec<String>,
-
-    /// File holding the shared secret (one trailing newline is ignored)
-    #[arg(long, value_name = "FILE")]
-    secret_file: Option<PathBuf>,
-
-    /// Environment variable holding the shared secret
-    #[arg(long, value_name = "VAR")]
-    secret_env: Option<String>,
-}
-
-/// `LABEL=FILE` or `FILE` (a path that exists is never split).
-fn labelled(spec: &str) -> (String, PathBuf) {
-    if !Path::new(spec).exists() {
-        if let Some((label, path)) = spec.split_once('=') {
-            if !label.is_empty() && !path.is_empty() {
-                return (label.to_owned(), PathBuf::from(path));
-            }
-        }
-    }
-    (spec.to_owned(), PathBuf::from(spec))
+    credential: VerifyCredentialArgs,
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let checks = &args.checks;
     checks.check_kind()?;
     let expected_amount = checks.expected_amount()?;
+    let profile = checks.profile.profile;
     let content_type = match (checks.body.content_type(), checks.body.format) {
         (Some(_), Some(_)) => {
             return Err(CliError::usage(
@@ -92,43 +66,71 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         (None, Some(format)) => Some(media_type(format).to_owned()),
         (None, None) => None,
     };
-    let credentials = match (&args.credential.secret_file, &args.credential.secret_env) {
-        (Some(path), _) => Credentials::Secret(input::read_secret(SecretSource::File(path), out)?),
-        (None, Some(name)) => {
-            Credentials::Secret(input::read_secret(SecretSource::Env(name), out)?)
+    let secrets = args.credential.secrets(out)?;
+    let mut candidates = Vec::new();
+    for spec in args.credential.key.iter().map(|s| key_spec(s)) {
+        let bytes = input::read_key_bytes(&spec.path, out)?;
+        // A label given, else (wechat-v3, unionpay) a certificate's serial, else the argument.
+        let label = VerifyCredentialArgs::key_id(profile, &spec, &bytes)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| spec.path.display().to_string());
+        candidates.push(KeyCandidate { label, bytes });
+    }
+    let credentials = match (candidates.is_empty(), secrets.len()) {
+        (true, 0) => {
+            return Err(CliError::usage(
+                "no credential: did you forget --key, --secret-file or --secret-env?",
+            ));
         }
-        (None, None) => {
-            let mut candidates = Vec::new();
-            for spec in &args.credential.key {
-                let (label, path) = labelled(spec);
-                let bytes = input::read_key_bytes(&path, out)?;
-                candidates.push(KeyCandidate { label, bytes });
-            }
-            Credentials::Keys(candidates)
+        // wechat-v3: the keys check the signature, the secret is the APIv3 key.
+        (false, _) if profile == Profile::WechatV3 => Credentials::Keys(candidates),
+        (false, 0) => Credentials::Keys(candidates),
+        (false, _) => {
+            return Err(CliError::usage(
+                "give --key or --secret-file/--secret-env, not both",
+            ));
         }
+        (true, 1) => Credentials::Secret(secrets[0].clone()),
+        (true, _) => Credentials::Secrets(secrets.clone()),
     };
+    let rsa = matches!(credentials, Credentials::Keys(_));
+    let sign_types = accepted_sign_types(&checks.sign_types, profile, rsa)?;
     let body = checks.body.read()?;
+    let headers = checks.body.header_pairs();
     let request = ExplainRequest {
         body: &body,
         content_type: content_type.as_deref(),
-        profile: checks.profile.profile,
+        profile,
         kind: checks.message,
-        sign_types: checks.sign_types.clone(),
+        sign_types: sign_types.clone(),
         credentials,
+        headers: &headers,
     };
     let mut diagnosis = paysign_core::diagnose::explain(&request);
 
     // The diagnosis verified: confirm with exactly what `paysign verify` runs (for a
     // notification: also app id, time and amount), so both commands agree on the verdict.
     if diagnosis.verified {
-        if let Some(credential) = matching_credential(&request, &diagnosis) {
-            let checked = confirm(
-                checks,
+        // Profiles that name their key (Wechatpay-Serial, certId) are confirmed with every
+        // key under its id, exactly as `paysign verify` configures them.
+        let verification = if profile.key_id_field().is_some() {
+            Some(args.credential.resolve(profile, out)?)
+        } else {
+            matching_credential(&request, &diagnosis).map(|credential| Verification {
                 credential,
-                &body,
-                request.content_type,
+                decryption_key: None,
+            })
+        };
+        if let Some(verification) = verification {
+            let confirmation = Confirmation {
+                body: &body,
+                content_type: request.content_type,
+                headers: &headers,
                 expected_amount,
-            )?;
+                sign_types: &sign_types,
+            };
+            let checked = confirm(checks, verification, &confirmation, &mut diagnosis)?;
             if let Err(err) = checked {
                 diagnosis.verified = false;
                 diagnosis.findings.push(Finding {
@@ -160,40 +162,55 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     })
 }
 
+/// What the confirmation runs on.
+struct Confirmation<'a> {
+    body: &'a [u8],
+    content_type: Option<&'a str>,
+    headers: &'a [(&'a str, &'a str)],
+    expected_amount: Option<paysign_core::Amount>,
+    sign_types: &'a [paysign_core::SignType],
+}
+
 /// Runs `paysign verify`'s checks: `Err` for a setup error (exit 2), `Ok(Err)` for a failed check.
 fn confirm(
     checks: &CheckArgs,
-    credential: VerificationCredential,
-    body: &[u8],
-    content_type: Option<&str>,
-    expected_amount: Option<paysign_core::Amount>,
+    verification: Verification,
+    on: &Confirmation<'_>,
+    diagnosis: &mut Diagnosis,
 ) -> Result<Result<(), paysign_core::Error>, CliError> {
     let profile = checks.profile.profile;
-    if checks.message == MessageKind::Request {
-        let verifier = Verifier::new(profile, credential, &checks.sign_types)?
-            .message_kind(MessageKind::Request);
-        return Ok(parse_body(body, content_type, &checks.body.parse_options())
-            .and_then(|parsed| verifier.verify(&parsed.params))
+    let mut options = VerifyOptions::default().headers(on.headers);
+    options.content_type = on.content_type;
+    options.expected_amount = on.expected_amount;
+    // A wechat-v3 notification without the APIv3 key: the signature and its time only.
+    let signature_only = profile.header_signed()
+        && (checks.message == MessageKind::Request
+            || (profile == Profile::WechatV3 && verification.decryption_key.is_none()));
+    if signature_only {
+        if checks.message == MessageKind::Notification {
+            diagnosis.findings.push(Finding {
+                code: "NOT_DECRYPTED",
+                message: "the signature verifies; the resource was not decrypted or checked: pass the APIv3 key with --secret-file".into(),
+            });
+        }
+        let verifier = checks.notification_verifier(verification, on.sign_types)?;
+        let now = now_or_system(checks.now)?;
+        return Ok(verifier
+            .verify_signature(on.body, &options, now)
             .map(|_| ()));
     }
-    let mut builder = NotificationVerifier::builder(profile, credential)
-        .accept(&checks.sign_types)
-        .parse_options(checks.body.parse_options());
-    if let Some(app_id) = &checks.app_id {
-        builder = builder.app_id(app_id.clone());
+    if checks.message == MessageKind::Request {
+        let verifier = Verifier::new(profile, verification.credential, on.sign_types)?
+            .message_kind(MessageKind::Request);
+        return Ok(
+            parse_body(on.body, on.content_type, &checks.body.parse_options())
+                .and_then(|parsed| verifier.verify(&parsed.params))
+                .map(|_| ()),
+        );
     }
-    if let Some(secs) = checks.tolerance {
-        builder = builder.tolerance_secs(secs);
-    }
-    if let Some(secs) = checks.max_age {
-        builder = builder.max_age_secs(secs);
-    }
-    let verifier = builder.build()?;
-    let mut options = VerifyOptions::default();
-    options.content_type = content_type;
-    options.expected_amount = expected_amount;
+    let verifier = checks.notification_verifier(verification, on.sign_types)?;
     let now = now_or_system(checks.now)?;
-    Ok(verifier.verify(body, &options, now).map(|_| ()))
+    Ok(verifier.verify(on.body, &options, now).map(|_| ()))
 }
 
 /// The credential that verified, to run the notification checks with.
@@ -203,6 +220,7 @@ fn matching_credential(
 ) -> Option<VerificationCredential> {
     match &request.credentials {
         Credentials::Secret(secret) => Some(VerificationCredential::Secret(secret.clone())),
+        Credentials::Secrets(secrets) => Some(VerificationCredential::Secrets(secrets.clone())),
         Credentials::Keys(candidates) => {
             let label = diagnosis.matching_key.as_deref()?;
             let bytes = &candidates.iter().find(|c| c.label == label)?.bytes;

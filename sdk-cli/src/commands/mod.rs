@@ -7,15 +7,19 @@ pub(crate) mod inspect_key;
 pub(crate) mod keygen;
 pub(crate) mod notify;
 pub(crate) mod payload;
+pub(crate) mod reconcile;
 pub(crate) mod sign;
 pub(crate) mod verify;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use paysign_core::message::{BodyFormat, ParseOptions, ParsedBody, parse_body};
-use paysign_core::{MessageKind, Profile, SignType, SigningCredential, VerificationCredential};
+use paysign_core::{
+    Certificate, KeySet, MessageKind, Profile, SharedSecret, SignType, SigningCredential,
+    VerificationCredential,
+};
 
 use crate::error::CliError;
 use crate::input::{self, SecretSource};
@@ -54,6 +58,14 @@ impl BodyArgs {
             format: self.format,
             ..ParseOptions::default()
         }
+    }
+
+    /// The headers as borrowed pairs, for `VerifyOptions::headers`.
+    pub(crate) fn header_pairs(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect()
     }
 
     /// Reads the body (file or stdin), unmodified.
@@ -107,19 +119,6 @@ impl CredentialArgs {
         }
     }
 
-    /// The public key (or a private key's public half) or secret to verify with.
-    pub(crate) fn verification(&self, out: &Output) -> Result<VerificationCredential, CliError> {
-        match (&self.key, self.secret_source()) {
-            (Some(path), _) => Ok(VerificationCredential::Rsa(input::read_public_key(
-                path, out,
-            )?)),
-            (None, Some(source)) => Ok(VerificationCredential::Secret(input::read_secret(
-                source, out,
-            )?)),
-            (None, None) => Err(missing_credential()),
-        }
-    }
-
     /// Whether the credential is a shared secret (otherwise an RSA key).
     pub(crate) fn is_secret(&self) -> bool {
         self.key.is_none()
@@ -130,10 +129,228 @@ fn missing_credential() -> CliError {
     CliError::usage("no credential: did you forget --key, --secret-file or --secret-env?")
 }
 
+/// What `verify` and `explain` verify with: keys (several, each optionally under an id)
+/// and/or secrets, combined per profile by [`VerifyCredentialArgs::resolve`].
+#[derive(Debug, Args)]
+pub(crate) struct VerifyCredentialArgs {
+    /// The sender's public key or certificate, `FILE` or `ID=FILE` (repeatable). wechat-v3:
+    /// each platform key under the id Wechatpay-Serial names it by (a certificate serial or
+    /// PUB_KEY_ID_...; a certificate may go without, its serial is its id); unionpay: under
+    /// its certId; explain: labels to tell candidates apart
+    #[arg(long, value_name = "[ID=]FILE")]
+    pub(crate) key: Vec<String>,
+
+    /// File holding the shared secret (one trailing newline is ignored): MD5/HMAC-SHA256/
+    /// SHA256 secrets, the UnionPay secure key, Standard Webhooks whsec_ secrets
+    /// (repeatable during a rotation), or for wechat-v3 the APIv3 key that decrypts
+    /// notifications
+    #[arg(long, value_name = "FILE")]
+    pub(crate) secret_file: Vec<PathBuf>,
+
+    /// Environment variable holding the shared secret (as --secret-file)
+    #[arg(long, value_name = "VAR", conflicts_with = "secret_file")]
+    pub(crate) secret_env: Option<String>,
+}
+
+/// One `--key` argument: an optional id and the file.
+pub(crate) struct KeySpec {
+    /// The id (or label) before `=`, if one was given.
+    pub(crate) id: Option<String>,
+    /// The file.
+    pub(crate) path: PathBuf,
+}
+
+/// `ID=FILE` or `FILE` (a path that exists is never split).
+pub(crate) fn key_spec(spec: &str) -> KeySpec {
+    if !Path::new(spec).exists() {
+        if let Some((id, path)) = spec.split_once('=') {
+            if !id.is_empty() && !path.is_empty() {
+                return KeySpec {
+                    id: Some(id.to_owned()),
+                    path: PathBuf::from(path),
+                };
+            }
+        }
+    }
+    KeySpec {
+        id: None,
+        path: PathBuf::from(spec),
+    }
+}
+
+/// A verifier's credentials, resolved for a profile.
+pub(crate) struct Verification {
+    /// What signatures are checked against.
+    pub(crate) credential: VerificationCredential,
+    /// The key that decrypts payloads (wechat-v3: the APIv3 key).
+    pub(crate) decryption_key: Option<SharedSecret>,
+}
+
+impl VerifyCredentialArgs {
+    /// Every secret given, in order.
+    pub(crate) fn secrets(&self, out: &Output) -> Result<Vec<SharedSecret>, CliError> {
+        match &self.secret_env {
+            Some(name) => Ok(vec![input::read_secret(SecretSource::Env(name), out)?]),
+            None => self
+                .secret_file
+                .iter()
+                .map(|path| input::read_secret(SecretSource::File(path), out))
+                .collect(),
+        }
+    }
+
+    /// The id a key goes under for `profile`: the one given, else a certificate's serial
+    /// (wechat-v3: hex, unionpay: decimal).
+    pub(crate) fn key_id(
+        profile: Profile,
+        spec: &KeySpec,
+        bytes: &[u8],
+    ) -> Result<Option<String>, CliError> {
+        if spec.id.is_some() || !matches!(profile, Profile::WechatV3 | Profile::UnionPay) {
+            return Ok(spec.id.clone());
+        }
+        match Certificate::parse(bytes) {
+            Ok(cert) if profile == Profile::WechatV3 => Ok(Some(cert.serial_hex())),
+            Ok(cert) => Ok(Some(cert.serial_decimal())),
+            Err(_) if profile == Profile::WechatV3 => Err(CliError::usage(format!(
+                "{}: wechat-v3 picks the platform key by Wechatpay-Serial; give its id: --key PUB_KEY_ID_...={} (a certificate needs none: its serial is its id)",
+                spec.path.display(),
+                spec.path.display()
+            ))),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The credentials for `profile`:
+    ///
+    /// - wechat-v3: the keys as a key set by id, and at most one secret, the APIv3 key;
+    /// - unionpay: one key (or several by certId) or the secure key;
+    /// - standard-webhooks: one or more whsec_ secrets;
+    /// - paysign, alipay, wechat-v2: exactly one key or one secret.
+    pub(crate) fn resolve(&self, profile: Profile, out: &Output) -> Result<Verification, CliError> {
+        let secrets = self.secrets(out)?;
+        let mut keys = Vec::new();
+        for spec in self.key.iter().map(|s| key_spec(s)) {
+            let key = input::read_public_key(&spec.path, out)?;
+            let id = match spec.id {
+                Some(_) => spec.id.clone(),
+                None => Self::key_id(profile, &spec, &input::read_input(&spec.path)?)?,
+            };
+            keys.push((id, key));
+        }
+        let both = || {
+            CliError::usage(format!(
+                "{profile}: give --key or --secret-file/--secret-env, not both"
+            ))
+        };
+        let one_secret =
+            |what: &str| CliError::usage(format!("{profile}: give one {what}, not several"));
+        let key_set = |keys: Vec<(Option<String>, paysign_core::PublicKey)>| {
+            let mut set = KeySet::new();
+            for (id, key) in keys {
+                let id = id.ok_or_else(|| {
+                    CliError::usage(format!(
+                        "{profile}: with several --key, give each its id (--key ID=FILE)"
+                    ))
+                })?;
+                set.insert(id, key)?;
+            }
+            Ok::<_, CliError>(VerificationCredential::KeySet(set))
+        };
+        let credential = match profile {
+            Profile::WechatV3 => {
+                if keys.is_empty() {
+                    return Err(CliError::usage(
+                        "wechat-v3: give the platform key(s) with --key SERIAL=FILE (and the APIv3 key with --secret-file for notifications)",
+                    ));
+                }
+                if secrets.len() > 1 {
+                    return Err(one_secret("APIv3 key"));
+                }
+                return Ok(Verification {
+                    credential: key_set(keys)?,
+                    decryption_key: secrets.into_iter().next(),
+                });
+            }
+            Profile::StandardWebhooks => {
+                if !keys.is_empty() {
+                    return Err(CliError::usage(
+                        "standard-webhooks signs with shared secrets: give --secret-file (whsec_...), not --key",
+                    ));
+                }
+                match secrets.len() {
+                    0 => return Err(missing_credential()),
+                    1 => VerificationCredential::Secret(
+                        secrets.into_iter().next().ok_or_else(missing_credential)?,
+                    ),
+                    _ => VerificationCredential::Secrets(secrets),
+                }
+            }
+            _ if !keys.is_empty() && !secrets.is_empty() => return Err(both()),
+            _ if secrets.len() > 1 => return Err(one_secret("secret")),
+            _ if !secrets.is_empty() => VerificationCredential::Secret(
+                secrets.into_iter().next().ok_or_else(missing_credential)?,
+            ),
+            Profile::UnionPay if keys.len() > 1 || keys.iter().any(|(id, _)| id.is_some()) => {
+                key_set(keys)?
+            }
+            _ if keys.len() > 1 => {
+                return Err(CliError::usage(format!(
+                    "{profile}: give one --key (paysign explain tries several)"
+                )));
+            }
+            _ => match keys.into_iter().next() {
+                Some((_, key)) => VerificationCredential::Rsa(key),
+                None => return Err(missing_credential()),
+            },
+        };
+        Ok(Verification {
+            credential,
+            decryption_key: None,
+        })
+    }
+}
+
+/// The accepted sign types: those given, else the profile's only type that fits the
+/// credential (an RSA key or a secret); otherwise `--sign-type` is required, because the
+/// accepted types are the verifier's decision, never the message's.
+pub(crate) fn accepted_sign_types(
+    given: &[SignType],
+    profile: Profile,
+    rsa: bool,
+) -> Result<Vec<SignType>, CliError> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    let fitting: Vec<SignType> = profile
+        .sign_types()
+        .iter()
+        .copied()
+        .filter(|st| st.is_rsa() == rsa)
+        .collect();
+    match fitting.as_slice() {
+        [only] => Ok(vec![*only]),
+        _ => Err(CliError::usage(format!(
+            "--sign-type is required for {profile} with {}: the verifier decides which of {} it accepts",
+            if rsa { "a key" } else { "a secret" },
+            if fitting.is_empty() {
+                "its sign types".to_owned()
+            } else {
+                fitting
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ))),
+    }
+}
+
 /// `--profile`, shared by every message command.
 #[derive(Debug, Args)]
 pub(crate) struct ProfileArg {
-    /// Signing convention: paysign, alipay or wechat-v2 (see docs/profiles.md)
+    /// Signing convention: paysign, alipay, wechat-v2, wechat-v3, unionpay or
+    /// standard-webhooks (see docs/profiles.md)
     #[arg(long, value_name = "PROFILE", default_value = "paysign", value_parser = profile_parser())]
     pub(crate) profile: Profile,
 }

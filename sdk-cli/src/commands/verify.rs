@@ -1,12 +1,16 @@
 //! `paysign verify`: check a notification (signature, app id, time, amount) or the
 //! signature of a request.
 
-use paysign_core::callback::NotificationVerifier;
+use paysign_core::callback::{NotificationVerifier, NotificationVerifierBuilder};
 use paysign_core::message::parse_body;
-use paysign_core::{Amount, MessageKind, Notification, SignType, Verifier, VerifyOptions};
+use paysign_core::{
+    Amount, MessageKind, Notification, Profile, SignType, VerificationCredential, Verifier,
+    VerifyOptions,
+};
 
 use super::{
-    BodyArgs, CredentialArgs, ProfileArg, message_kind_parser, now_or_system, sign_type_parser,
+    BodyArgs, ProfileArg, Verification, VerifyCredentialArgs, accepted_sign_types,
+    message_kind_parser, now_or_system, sign_type_parser,
 };
 use crate::error::{CliError, Status};
 use crate::output::{Output, params_json};
@@ -18,6 +22,16 @@ ahead of now and at most --max-age behind it (--now, else the system clock), the
 fields (amounts exact), --expect-amount.
 Requests (--message request) get the signature check only.
 
+wechat-v3 and standard-webhooks sign the raw body with HTTP headers: pass each with
+--header 'Name: value'. Their signature time must be within --tolerance of now either way.
+wechat-v3 takes the platform keys with --key SERIAL=FILE (repeatable: the certificate
+serial or PUB_KEY_ID_... that Wechatpay-Serial names) and the APIv3 key that decrypts the
+notification with --secret-file; --message request checks an API response's signature.
+standard-webhooks takes whsec_ secrets with --secret-file (repeatable during a rotation).
+unionpay takes the platform key (--key, or several as --key CERTID=FILE) for signMethod
+01, or the secure key (--secret-file) for 11. --sign-type may be left out when only one
+sign type of the profile fits the credential.
+
 Exit status: 0 valid (the fields are printed), 1 not valid (the failing check's code and
 message on stderr, or as JSON with --json), 2 usage or input error.
 
@@ -27,7 +41,11 @@ Example:
   valid: RSA2 paysign notification, every check passed
     notify_id       N20261121000000000001
     ...
-  $ paysign verify --message request --sign-type HMAC-SHA256 --secret-file secret.txt req.txt";
+  $ paysign verify --message request --sign-type HMAC-SHA256 --secret-file secret.txt req.txt
+  $ paysign verify --profile wechat-v3 --key PUB_KEY_ID_0114232134912410000000000000000=pub.pem \
+      --secret-file apiv3.txt --header 'Wechatpay-Timestamp: 1795190400' \
+      --header 'Wechatpay-Nonce: ...' --header 'Wechatpay-Signature: ...' \
+      --header 'Wechatpay-Serial: PUB_KEY_ID_0114232134912410000000000000000' notify.json";
 
 /// Verify a notification or a request
 #[derive(Debug, clap::Args)]
@@ -37,14 +55,15 @@ pub(crate) struct Args {
     pub(crate) checks: CheckArgs,
 
     #[command(flatten)]
-    credential: CredentialArgs,
+    credential: VerifyCredentialArgs,
 }
 
 /// Every flag of `verify` except the credential (shared with `explain`).
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
-    /// An accepted sign type (repeatable); the message's sign_type can only choose among these
-    #[arg(long = "sign-type", value_name = "TYPE", required = true, ignore_case = true, value_parser = sign_type_parser())]
+    /// An accepted sign type (repeatable); the message's sign_type can only choose among
+    /// these. Required unless only one sign type of the profile fits the key or secret
+    #[arg(long = "sign-type", value_name = "TYPE", ignore_case = true, value_parser = sign_type_parser())]
     pub(crate) sign_types: Vec<SignType>,
 
     #[command(flatten)]
@@ -54,11 +73,12 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "KIND", default_value = "notification", value_parser = message_kind_parser())]
     pub(crate) message: MessageKind,
 
-    /// Notifications: reject any other app_id (WeChat Pay v2: appid)
+    /// Notifications: reject any other app_id (WeChat Pay v2, v3: appid; UnionPay: merId)
     #[arg(long, value_name = "ID")]
     pub(crate) app_id: Option<String>,
 
-    /// Notifications: how far notify_time may be in the future, in seconds [default: 300]
+    /// Notifications: how far notify_time may be in the future, in seconds [default: 300];
+    /// wechat-v3 and standard-webhooks: how far the signature time may be from now, either way
     #[arg(long, value_name = "SECS")]
     pub(crate) tolerance: Option<u64>,
 
@@ -81,13 +101,15 @@ pub(crate) struct CheckArgs {
 
 impl CheckArgs {
     /// Notification-only flags are refused for requests rather than silently ignored.
+    /// Header-signed profiles check the signature time of requests (responses) too.
     pub(crate) fn check_kind(&self) -> Result<(), CliError> {
         if self.message == MessageKind::Request {
+            let timed = self.profile.profile.header_signed();
             let given = [
                 ("--app-id", self.app_id.is_some()),
-                ("--tolerance", self.tolerance.is_some()),
+                ("--tolerance", self.tolerance.is_some() && !timed),
                 ("--max-age", self.max_age.is_some()),
-                ("--now", self.now.is_some()),
+                ("--now", self.now.is_some() && !timed),
                 ("--expect-amount", self.expect_amount.is_some()),
             ];
             if let Some((flag, _)) = given.iter().find(|(_, set)| *set) {
@@ -97,6 +119,43 @@ impl CheckArgs {
             }
         }
         Ok(())
+    }
+
+    /// The accepted sign types for a credential (see [`accepted_sign_types`]).
+    pub(crate) fn accepted(
+        &self,
+        credential: &VerificationCredential,
+    ) -> Result<Vec<SignType>, CliError> {
+        let rsa = matches!(
+            credential,
+            VerificationCredential::Rsa(_) | VerificationCredential::KeySet(_)
+        );
+        accepted_sign_types(&self.sign_types, self.profile.profile, rsa)
+    }
+
+    /// A notification verifier with every flag applied.
+    pub(crate) fn notification_verifier(
+        &self,
+        verification: Verification,
+        accepted: &[SignType],
+    ) -> Result<NotificationVerifier, CliError> {
+        let mut builder: NotificationVerifierBuilder =
+            NotificationVerifier::builder(self.profile.profile, verification.credential)
+                .accept(accepted)
+                .parse_options(self.body.parse_options());
+        if let Some(key) = verification.decryption_key {
+            builder = builder.decryption_key(key);
+        }
+        if let Some(app_id) = &self.app_id {
+            builder = builder.app_id(app_id.clone());
+        }
+        if let Some(secs) = self.tolerance {
+            builder = builder.tolerance_secs(secs);
+        }
+        if let Some(secs) = self.max_age {
+            builder = builder.max_age_secs(secs);
+        }
+        Ok(builder.build()?)
     }
 
     /// `--expect-amount` as exact fen.
@@ -113,12 +172,32 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let checks = &args.checks;
     checks.check_kind()?;
     let expected_amount = checks.expected_amount()?;
-    let credential = args.credential.verification(out)?;
     let profile = checks.profile.profile;
+    let verification = args.credential.resolve(profile, out)?;
+    let accepted = checks.accepted(&verification.credential)?;
     let body = checks.body.read()?;
+    let headers = checks.body.header_pairs();
+
+    if checks.message == MessageKind::Request && profile.header_signed() {
+        // An API response (wechat-v3) or a signed message: the signature and its time only.
+        let verifier = checks.notification_verifier(verification, &accepted)?;
+        let now = now_or_system(checks.now)?;
+        let options = VerifyOptions::default().headers(&headers);
+        let sign_type = verifier
+            .verify_signature(&body, &options, now)
+            .map_err(CliError::negative)?;
+        if out.is_json() {
+            out.json_ok(serde_json::json!({ "sign_type": sign_type.name() }));
+        } else {
+            out.line(&format!(
+                "valid: {sign_type} signature of a {profile} message, signed within the tolerance"
+            ));
+        }
+        return Ok(Status::Success);
+    }
 
     if checks.message == MessageKind::Request {
-        let verifier = Verifier::new(profile, credential, &checks.sign_types)?
+        let verifier = Verifier::new(profile, verification.credential, &accepted)?
             .message_kind(MessageKind::Request);
         let params = parse_body(
             &body,
@@ -144,21 +223,14 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         return Ok(Status::Success);
     }
 
-    let mut builder = NotificationVerifier::builder(profile, credential)
-        .accept(&checks.sign_types)
-        .parse_options(checks.body.parse_options());
-    if let Some(app_id) = &checks.app_id {
-        builder = builder.app_id(app_id.clone());
+    if profile == Profile::WechatV3 && verification.decryption_key.is_none() {
+        return Err(CliError::usage(
+            "wechat-v3 notifications are encrypted: pass the APIv3 key with --secret-file (or --message request to check the signature only)",
+        ));
     }
-    if let Some(secs) = checks.tolerance {
-        builder = builder.tolerance_secs(secs);
-    }
-    if let Some(secs) = checks.max_age {
-        builder = builder.max_age_secs(secs);
-    }
-    let verifier = builder.build()?;
+    let verifier = checks.notification_verifier(verification, &accepted)?;
     let now = now_or_system(checks.now)?;
-    let mut options = VerifyOptions::default();
+    let mut options = VerifyOptions::default().headers(&headers);
     options.content_type = checks.body.content_type();
     options.expected_amount = expected_amount;
     let notification = verifier
@@ -187,6 +259,8 @@ pub(crate) fn notification_json(n: &Notification) -> serde_json::Value {
         "notify_time": n.notify_time,
         "sign_type": n.sign_type.name(),
         "passback_params": n.params.get("passback_params"),
+        "event_type": n.event_type,
+        "payload": n.payload,
     })
 }
 
@@ -195,20 +269,30 @@ fn print_notification(n: &Notification, out: &Output) {
         "valid: {} {} notification, every check passed",
         n.sign_type, n.profile
     ));
-    let rows: [(&str, Option<String>); 10] = [
+    // Standard Webhooks have no payment schema: no order number, no amount.
+    let payment = n.profile != Profile::StandardWebhooks;
+    let rows: [(&str, Option<String>); 12] = [
         ("notify_id", Some(n.notify_id.clone())),
         ("app_id", n.app_id.clone()),
-        ("out_trade_no", Some(n.out_trade_no.clone())),
+        (
+            "out_trade_no",
+            Some(n.out_trade_no.clone()).filter(|s| !s.is_empty()),
+        ),
         ("trade_no", n.trade_no.clone()),
         ("bill_no", n.bill_no.clone()),
-        ("status", Some(n.status.to_string())),
+        (
+            "status",
+            Some(n.status.to_string()).filter(|s| !s.is_empty()),
+        ),
         (
             "total_amount",
-            Some(format!(
-                "{} fen ({} yuan)",
-                n.total_amount,
-                n.total_amount.to_yuan_string()
-            )),
+            payment.then(|| {
+                format!(
+                    "{} fen ({} yuan)",
+                    n.total_amount,
+                    n.total_amount.to_yuan_string()
+                )
+            }),
         ),
         (
             "refund_amount",
@@ -216,10 +300,12 @@ fn print_notification(n: &Notification, out: &Output) {
                 .map(|a| format!("{a} fen ({} yuan)", a.to_yuan_string())),
         ),
         ("notify_time", n.notify_time.map(|t| t.to_string())),
+        ("event_type", n.event_type.clone()),
         (
             "passback_params",
             n.params.get("passback_params").map(str::to_owned),
         ),
+        ("payload", n.payload.clone()),
     ];
     for (name, value) in rows {
         if let Some(value) = value {

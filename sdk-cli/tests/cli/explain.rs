@@ -381,6 +381,241 @@ fn explain_finds_every_usual_mistake() {
     );
 }
 
+/// A platform vector's flags for `explain --json` (keys, secrets, headers, now), with
+/// `skip` flags (and their values) left out.
+fn platform_flags(case: &str, skip: &[&str]) -> Vec<String> {
+    let dir = vectors().join("platforms").join(case);
+    let request: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("request.json")).unwrap()).unwrap();
+    let file = |rel: &str| vectors().join(rel).display().to_string();
+    let mut args = vec![
+        "--profile".to_owned(),
+        request["profile"].as_str().unwrap().to_owned(),
+        "--now".into(),
+        request["now"].to_string(),
+    ];
+    for sign_type in request["accept"].as_array().unwrap() {
+        args.extend(["--sign-type".into(), sign_type.as_str().unwrap().into()]);
+    }
+    for k in request["keys"].as_array().unwrap() {
+        let path = file(k["file"].as_str().unwrap());
+        args.push("--key".into());
+        args.push(match k["id"].as_str() {
+            Some(id) => format!("{id}={path}"),
+            None => path,
+        });
+    }
+    for secret in request["secrets"].as_array().unwrap() {
+        args.extend(["--secret-file".into(), file(secret.as_str().unwrap())]);
+    }
+    for h in request["headers"].as_array().unwrap() {
+        let (name, value) = (h[0].as_str().unwrap(), h[1].as_str().unwrap());
+        if !skip.contains(&name) {
+            args.extend(["--header".into(), format!("{name}: {value}")]);
+        }
+    }
+    let mut kept = Vec::new();
+    let mut iter = args.into_iter();
+    while let Some(arg) = iter.next() {
+        if skip.contains(&arg.as_str()) {
+            iter.next();
+        } else {
+            kept.push(arg);
+        }
+    }
+    kept
+}
+
+fn platform_body(case: &str) -> Vec<u8> {
+    std::fs::read(vectors().join("platforms").join(case).join("body.bin")).unwrap()
+}
+
+fn header_value(case: &str, name: &str) -> String {
+    let dir = vectors().join("platforms").join(case);
+    let request: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("request.json")).unwrap()).unwrap();
+    request["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0] == name)
+        .map(|h| h[1].as_str().unwrap().to_owned())
+        .unwrap()
+}
+
+#[test]
+fn platform_mistakes_are_named() {
+    let expect = |flags: Vec<String>, body: &[u8], exit: i32, wanted: &str| {
+        let refs: Vec<&str> = flags.iter().map(String::as_str).collect();
+        let (code, report) = explain(&refs, body);
+        assert_eq!(code, exit, "{report}");
+        assert!(
+            codes(&report).iter().any(|c| c == wanted),
+            "expected {wanted} in {report}"
+        );
+        report
+    };
+    let v3 = "notify_wechat_v3_transaction";
+
+    // WeChat Pay v3: a probe, a serial naming the other key, a serial nobody configured,
+    // a header missing, a newline added to the body, the final newline left out.
+    expect(
+        platform_flags("fail_notify_wechat_v3_signature_probe", &[]),
+        &platform_body(v3),
+        1,
+        "SIGNATURE_PROBE",
+    );
+    let report = expect(
+        platform_flags("fail_notify_wechat_v3_serial_of_the_other_key", &[]),
+        &platform_body(v3),
+        1,
+        "SERIAL_MISMATCH",
+    );
+    assert_eq!(
+        report["matching_key"],
+        "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+    );
+    let mut only_new_key = platform_flags(v3, &[]);
+    let at = only_new_key
+        .iter()
+        .position(|a| a.starts_with("5157F09EFDC096DE15EBE81A47057A7232F1B8E1="))
+        .unwrap();
+    only_new_key.drain(at - 1..=at);
+    expect(only_new_key, &platform_body(v3), 1, "KEY_UNKNOWN_SERIAL");
+    expect(
+        platform_flags(v3, &["Wechatpay-Nonce"]),
+        &platform_body(v3),
+        1,
+        "FIELD_MISSING",
+    );
+    let mut with_newline = platform_body(v3);
+    with_newline.push(b'\n');
+    expect(platform_flags(v3, &[]), &with_newline, 1, "BODY_ALTERED");
+    let timestamp = header_value(v3, "Wechatpay-Timestamp");
+    let nonce = header_value(v3, "Wechatpay-Nonce");
+    let body = String::from_utf8(platform_body(v3)).unwrap();
+    let platform_key = paysign_core::PrivateKey::parse(
+        &std::fs::read(vectors().join("platforms/keys/wechatpay_platform_private.pem")).unwrap(),
+    )
+    .unwrap();
+    let v3_signer = Signer::new(
+        Profile::WechatV3,
+        SignType::Rsa2,
+        SigningCredential::Rsa(platform_key),
+    )
+    .unwrap();
+    let no_final_newline = v3_signer
+        .sign_canonical(&format!("{timestamp}\n{nonce}\n{body}"))
+        .unwrap();
+    let mut flags = platform_flags(v3, &["Wechatpay-Signature"]);
+    flags.extend([
+        "--header".into(),
+        format!("Wechatpay-Signature: {no_final_newline}"),
+    ]);
+    expect(flags, body.as_bytes(), 1, "MESSAGE_FORMAT");
+
+    // A body parsed and re-serialised before it reached the verifier (Standard Webhooks).
+    let published =
+        std::fs::read_to_string(vectors().join("platforms/keys/whsec_published.txt")).unwrap();
+    let sw_signer = |secret: &str| {
+        Signer::new(
+            Profile::StandardWebhooks,
+            SignType::HmacSha256,
+            SigningCredential::Secret(SharedSecret::new(secret.trim()).unwrap()),
+        )
+        .unwrap()
+    };
+    let compact = r#"{"a":1,"b":{"c":2}}"#;
+    let signature = sw_signer(&published)
+        .sign_canonical(&format!("msg_1.1614265330.{compact}"))
+        .unwrap();
+    let sw_flags = |signature: &str| {
+        let mut flags = platform_flags(
+            "notify_standard_webhooks_published",
+            &["webhook-id", "webhook-signature"],
+        );
+        flags.extend([
+            "--header".into(),
+            "webhook-id: msg_1".into(),
+            "--header".into(),
+            format!("webhook-signature: {signature}"),
+        ]);
+        flags
+    };
+    let pretty = "{\n  \"a\": 1,\n  \"b\": {\n    \"c\": 2\n  }\n}";
+    expect(
+        sw_flags(&signature),
+        pretty.as_bytes(),
+        1,
+        "BODY_RESERIALISED",
+    );
+    // The sender keyed the HMAC with the whole whsec_ text instead of the decoded bytes.
+    let whole = format!(
+        "whsec_{}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, published.trim(),)
+    );
+    let undecoded = sw_signer(&whole)
+        .sign_canonical(&format!("msg_1.1614265330.{compact}"))
+        .unwrap();
+    expect(
+        sw_flags(&undecoded),
+        compact.as_bytes(),
+        1,
+        "SECRET_NOT_DECODED",
+    );
+    expect(
+        platform_flags("fail_notify_standard_webhooks_no_v1_signature", &[]),
+        &platform_body("fail_notify_standard_webhooks_no_v1_signature"),
+        1,
+        "SIGNATURE_MALFORMED",
+    );
+
+    // UnionPay: empty values dropped, the string signed instead of its digest, the secure
+    // key appended without hashing it.
+    expect(
+        platform_flags("fail_notify_unionpay_empty_value_dropped_by_signer", &[]),
+        &platform_body("fail_notify_unionpay_empty_value_dropped_by_signer"),
+        1,
+        "EMPTY_VALUES_DROPPED",
+    );
+    expect(
+        platform_flags("fail_notify_unionpay_string_signed_not_digest", &[]),
+        &platform_body("fail_notify_unionpay_string_signed_not_digest"),
+        1,
+        "STRING_SIGNED_NOT_DIGEST",
+    );
+    let canonical =
+        std::fs::read_to_string(vectors().join("platforms/notify_unionpay_11/canonical.txt"))
+            .unwrap();
+    let secure =
+        std::fs::read_to_string(vectors().join("platforms/keys/unionpay_secure_key.txt")).unwrap();
+    let raw_key = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(format!("{canonical}&{}", secure.trim()).as_bytes());
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let body11 = String::from_utf8(platform_body("notify_unionpay_11")).unwrap();
+    let (unsigned, _) = body11.rsplit_once("&signature=").unwrap();
+    let wrong = format!("{unsigned}&signature={raw_key}");
+    expect(
+        platform_flags("notify_unionpay_11", &[]),
+        wrong.as_bytes(),
+        1,
+        "SECURE_KEY_NOT_HASHED",
+    );
+
+    // WeChat Pay v2 refunds: req_info that the API key does not decrypt.
+    expect(
+        platform_flags("fail_notify_wechat_v2_refund_wrong_api_key", &[]),
+        &platform_body("fail_notify_wechat_v2_refund_wrong_api_key"),
+        1,
+        "DECRYPTION_FAILED",
+    );
+}
+
 /// Every code the diagnosis module can report is covered above: each upper-case string
 /// literal of sdk-core/src/diagnose.rs (its finding codes) appears in this file.
 #[test]

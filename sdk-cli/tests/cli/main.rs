@@ -7,4 +7,6 @@ mod explain;
 mod keys;
 mod messages;
 mod notify;
+mod platforms;
+mod reconcile;
 mod vectors;

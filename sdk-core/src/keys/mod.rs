@@ -1,11 +1,16 @@
 //! RSA keys: parse once from whatever a platform handed out, reuse for every signature.
 //!
 //! Private keys load from PKCS#8 or PKCS#1, as PEM, DER or bare base64; public keys from
-//! SPKI or PKCS#1 in the same three wrappings, or from an X.509 certificate. Keys under
-//! 2048 bits are refused (docs/security.md, "Weak keys"). Private key material is zeroised
-//! on drop (the `rsa` crate zeroises its own numbers) and never printed by `Debug`.
+//! SPKI or PKCS#1 in the same three wrappings, or from an X.509 certificate
+//! ([`Certificate`], which also gives the issuer and serial platforms name keys by).
+//! Several platform keys by id form a [`KeySet`]. Keys under 2048 bits are refused
+//! (docs/security.md, "Weak keys"). Private key material is zeroised on drop (the `rsa`
+//! crate zeroises its own numbers) and never printed by `Debug`.
 
 mod armor;
+mod certificate;
+mod der;
+mod set;
 
 use std::fmt;
 
@@ -13,10 +18,11 @@ use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256};
-use x509_cert::der::{Decode, Encode};
 use zeroize::Zeroizing;
 
 pub use armor::KeyEncoding;
+pub use certificate::Certificate;
+pub use set::KeySet;
 
 use crate::error::{Error, Result};
 use crate::sign::rsa::{NativePrivate, NativePublic};
@@ -272,6 +278,17 @@ impl PublicKey {
         )
     }
 
+    /// The key an already-parsed certificate carries.
+    pub(crate) fn from_certificate(certificate: &Certificate) -> Result<Self> {
+        Self::from_rsa(
+            spki_public(certificate.spki_der())?,
+            KeyFormat {
+                structure: KeyStructure::Certificate,
+                encoding: KeyEncoding::Der,
+            },
+        )
+    }
+
     fn from_rsa(pure: rsa::PublicKey, format: KeyFormat) -> Result<Self> {
         let bits = modulus_bits(pure.n());
         check_bits(bits)?;
@@ -377,7 +394,29 @@ fn pkcs1_private(der: &[u8]) -> Result<rsa::PrivateKey> {
 
 fn spki_public(der: &[u8]) -> Result<rsa::PublicKey> {
     rsa::PublicKey::from_public_key_der(der)
+        .or_else(|e| lenient_spki(der).ok_or(e))
         .map_err(|e| Error::key_invalid(format!("SPKI public key: {e}")))
+}
+
+/// An RSA SPKI whose algorithm identifier lacks the NULL parameters RFC 3279 requires
+/// (some platform certificates omit them; the `rsa` crate refuses that): the key itself,
+/// the PKCS#1 `RSAPublicKey` inside the BIT STRING, is read as usual.
+fn lenient_spki(input: &[u8]) -> Option<rsa::PublicKey> {
+    const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+    let (spki, rest) = der::expect(input, der::SEQUENCE, "SPKI").ok()?;
+    if !rest.is_empty() {
+        return None;
+    }
+    let (algorithm, rest) = der::expect(spki.contents, der::SEQUENCE, "algorithm").ok()?;
+    let (bits, rest) = der::expect(rest, der::BIT_STRING, "key").ok()?;
+    let (oid, params) = der::expect(algorithm.contents, der::OID, "OID").ok()?;
+    let params_ok = params.is_empty() || params == [0x05, 0x00];
+    if !rest.is_empty() || !params_ok || der::oid_string(oid.contents).ok()? != RSA_ENCRYPTION {
+        return None;
+    }
+    let (&unused, key) = bits.contents.split_first()?;
+    (unused == 0).then_some(())?;
+    rsa::PublicKey::from_pkcs1_der(key).ok()
 }
 
 fn pkcs1_public(der: &[u8]) -> Result<rsa::PublicKey> {
@@ -386,14 +425,7 @@ fn pkcs1_public(der: &[u8]) -> Result<rsa::PublicKey> {
 }
 
 fn certificate_public(der: &[u8]) -> Result<rsa::PublicKey> {
-    let cert = x509_cert::Certificate::from_der(der)
-        .map_err(|e| Error::key_invalid(format!("X.509 certificate: {e}")))?;
-    let spki = cert
-        .tbs_certificate()
-        .subject_public_key_info()
-        .to_der()
-        .map_err(|e| Error::key_invalid(format!("X.509 certificate key: {e}")))?;
-    spki_public(&spki)
+    spki_public(Certificate::from_der(der)?.spki_der())
 }
 
 fn looks_public(der: &[u8]) -> bool {

@@ -15,12 +15,20 @@ pub enum AckFormat {
     Xml,
     /// `{"code":"SUCCESS","message":"OK"}`.
     Json,
+    /// WeChat Pay v3: the HTTP status decides (2xx received, 4xx/5xx retry); success is
+    /// `200` with `{"code":"SUCCESS","message":"成功"}`, failure `500` with
+    /// `{"code":"FAIL","message":…}`.
+    WechatV3,
+    /// The HTTP status alone decides (UnionPay, Standard Webhooks): `200` with an empty body
+    /// is success, `500` asks for a retry.
+    Status,
 }
 
 /// An acknowledgement: HTTP status, content type and body to send back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acknowledgement {
-    /// HTTP status code (200: the platform reads the body, not the status).
+    /// HTTP status code (200 for the body-reading platforms; WeChat Pay v3, UnionPay and
+    /// Standard Webhooks read the status: 500 asks for a retry).
     pub status: u16,
     /// `Content-Type` header value.
     pub content_type: &'static str,
@@ -34,6 +42,8 @@ impl AckFormat {
         match profile {
             Profile::WechatV2 => AckFormat::Xml,
             Profile::Paysign | Profile::Alipay => AckFormat::Text,
+            Profile::WechatV3 => AckFormat::WechatV3,
+            Profile::UnionPay | Profile::StandardWebhooks => AckFormat::Status,
         }
     }
 }
@@ -74,14 +84,49 @@ impl Acknowledgement {
                 })
                 .to_string(),
             },
+            AckFormat::WechatV3 => Self {
+                status: if ok { 200 } else { 500 },
+                content_type: "application/json",
+                body: serde_json::json!({
+                    "code": if ok { "SUCCESS" } else { "FAIL" },
+                    "message": if ok { "成功" } else { message },
+                })
+                .to_string(),
+            },
+            AckFormat::Status => Self {
+                status: if ok { 200 } else { 500 },
+                content_type: "text/plain; charset=utf-8",
+                body: if ok {
+                    String::new()
+                } else {
+                    message.to_owned()
+                },
+            },
         }
+    }
+
+    /// Whether an HTTP response acknowledges a notification in `format`: a 2xx status and,
+    /// for the body-reading formats, the success body; for [`AckFormat::WechatV3`] and
+    /// [`AckFormat::Status`] the status alone.
+    pub fn is_success_response(format: AckFormat, status: u16, body: &str) -> bool {
+        (200..300).contains(&status)
+            && match format {
+                AckFormat::WechatV3 | AckFormat::Status => true,
+                AckFormat::Text | AckFormat::Xml | AckFormat::Json => {
+                    Self::is_success_body(format, body)
+                }
+            }
     }
 
     /// Whether `body` is the success acknowledgement of `format` (used by the gateway
     /// and `paysign notify` to decide whether to retry). Surrounding whitespace is tolerated.
+    /// For the status-reading formats an empty body counts as success (use
+    /// [`Acknowledgement::is_success_response`] with the status).
     pub fn is_success_body(format: AckFormat, body: &str) -> bool {
         let body = body.trim();
         match format {
+            AckFormat::Status => true,
+            AckFormat::WechatV3 => body.is_empty() || Self::is_success_body(AckFormat::Json, body),
             AckFormat::Text => body == "success",
             AckFormat::Xml => {
                 let compact: String = body.split_whitespace().collect();
@@ -143,6 +188,39 @@ mod tests {
         assert!(!Acknowledgement::is_success_body(
             AckFormat::Text,
             "<html>success</html>"
+        ));
+    }
+
+    #[test]
+    fn status_reading_platforms() {
+        let ok = Acknowledgement::success(AckFormat::WechatV3);
+        assert_eq!(ok.status, 200);
+        assert_eq!(ok.body, r#"{"code":"SUCCESS","message":"成功"}"#);
+        let retry = Acknowledgement::failure(AckFormat::WechatV3, "busy");
+        assert_eq!(retry.status, 500);
+        assert_eq!(retry.body, r#"{"code":"FAIL","message":"busy"}"#);
+        assert!(Acknowledgement::is_success_response(
+            AckFormat::WechatV3,
+            204,
+            ""
+        ));
+        assert!(!Acknowledgement::is_success_response(
+            AckFormat::WechatV3,
+            500,
+            &ok.body
+        ));
+        let status = Acknowledgement::success(AckFormat::Status);
+        assert_eq!((status.status, status.body.as_str()), (200, ""));
+        assert_eq!(Acknowledgement::failure(AckFormat::Status, "x").status, 500);
+        assert_eq!(AckFormat::for_profile(Profile::UnionPay), AckFormat::Status);
+        assert_eq!(
+            AckFormat::for_profile(Profile::StandardWebhooks),
+            AckFormat::Status
+        );
+        assert!(!Acknowledgement::is_success_response(
+            AckFormat::Text,
+            200,
+            "fail"
         ));
     }
 

@@ -97,8 +97,17 @@ pub struct Notification {
     pub total_amount: Amount,
     /// The refunded amount in fen, for refund notifications.
     pub refund_amount: Option<Amount>,
-    /// When the notification was sent (Unix seconds), when the profile carries it.
+    /// When the notification was sent (Unix seconds), when the profile carries it
+    /// (WeChat Pay v3: `create_time`; Standard Webhooks: `webhook-timestamp`).
     pub notify_time: Option<i64>,
+    /// The event, for platforms that name one: WeChat Pay v3 `event_type`
+    /// (`TRANSACTION.SUCCESS`, `REFUND.SUCCESS`), Standard Webhooks the payload's `type`,
+    /// `REFUND` for WeChat Pay v2 refund notifications.
+    pub event_type: Option<String>,
+    /// The authenticated payload when it is not the body itself: the decrypted resource
+    /// JSON (WeChat Pay v3), the decrypted `req_info` XML (WeChat Pay v2 refunds), or the
+    /// raw body (Standard Webhooks, whose payload has no fixed schema).
+    pub payload: Option<String>,
     /// Whether this id was seen before: acknowledge it again, but do not book it twice.
     pub duplicate: bool,
     /// Every field as received (decoded), `sign` included.
@@ -107,6 +116,11 @@ pub struct Notification {
 
 impl Notification {
     /// Maps verified parameters to the typed notification (duplicate = false).
+    ///
+    /// WeChat Pay v3 and Standard Webhooks take the flattened parameters their pipelines
+    /// build (see [`crate::platform`]); WeChat Pay v2 parameters with `req_info` are a
+    /// decrypted refund notification. For those refunds, which carry no signature but are
+    /// encrypted under the MD5 of the API key, `sign_type` is [`SignType::Md5`].
     pub fn from_params(profile: Profile, sign_type: SignType, params: Params) -> Result<Self> {
         let text = |name: &str| {
             params
@@ -134,6 +148,16 @@ impl Notification {
             }
         };
         let notification = match profile {
+            Profile::WechatV3 => {
+                return crate::platform::wechat_v3::notification(sign_type, params);
+            }
+            Profile::UnionPay => return crate::platform::unionpay::notification(sign_type, params),
+            Profile::StandardWebhooks => {
+                return crate::platform::standard_webhooks::notification(sign_type, params);
+            }
+            Profile::WechatV2 if params.contains(crate::platform::wechat_v2_refund::REQ_INFO) => {
+                return crate::platform::wechat_v2_refund::notification(sign_type, params);
+            }
             Profile::Paysign => Notification {
                 profile,
                 sign_type,
@@ -146,6 +170,8 @@ impl Notification {
                 total_amount: amount("total_amount", false)?,
                 refund_amount: optional_amount("refund_amount", false)?,
                 notify_time: Some(parse_timestamp(&required("notify_time")?, None)?),
+                event_type: None,
+                payload: None,
                 duplicate: false,
                 params,
             },
@@ -164,6 +190,8 @@ impl Notification {
                     &required("notify_time")?,
                     Some(CHINA_STANDARD_TIME),
                 )?),
+                event_type: None,
+                payload: None,
                 duplicate: false,
                 params,
             },
@@ -191,6 +219,8 @@ impl Notification {
                     total_amount: amount("total_fee", false)?,
                     refund_amount: None,
                     notify_time: None,
+                    event_type: None,
+                    payload: None,
                     duplicate: false,
                     params,
                 }

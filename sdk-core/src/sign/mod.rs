@@ -5,8 +5,8 @@
 //! constant-time, and the verifier — never the message — decides which sign types are
 //! acceptable (docs/security.md, "Sign-type downgrade").
 
-mod hmac;
-mod md5;
+pub(crate) mod hmac;
+pub(crate) mod md5;
 pub(crate) mod rsa;
 
 use std::fmt;
@@ -21,8 +21,9 @@ pub use self::rsa::RsaBackend;
 use self::rsa::RsaHash;
 use crate::canonical::canonical_string;
 use crate::error::{Error, Result};
-use crate::keys::{PrivateKey, PublicKey};
+use crate::keys::{KeySet, PrivateKey, PublicKey};
 use crate::params::Params;
+use crate::platform::{standard_webhooks, unionpay, wechat_v3};
 use crate::profile::{HexCase, MessageKind, Profile, SecretSuffix};
 
 /// A signature algorithm, named as the platforms name it.
@@ -32,6 +33,8 @@ pub enum SignType {
     Md5,
     /// HMAC-SHA256 keyed with the shared secret.
     HmacSha256,
+    /// SHA-256 over the string plus the secret suffix (UnionPay `signMethod` 11).
+    Sha256,
     /// SHA1withRSA, PKCS#1 v1.5 ("RSA" on Alipay).
     Rsa,
     /// SHA256withRSA, PKCS#1 v1.5 ("RSA2" on Alipay).
@@ -40,18 +43,21 @@ pub enum SignType {
 
 impl SignType {
     /// All sign types.
-    pub const ALL: [SignType; 4] = [
+    pub const ALL: [SignType; 5] = [
         SignType::Md5,
         SignType::HmacSha256,
+        SignType::Sha256,
         SignType::Rsa,
         SignType::Rsa2,
     ];
 
-    /// The wire name: `MD5`, `HMAC-SHA256`, `RSA`, `RSA2`.
+    /// The wire name: `MD5`, `HMAC-SHA256`, `SHA256`, `RSA`, `RSA2` (UnionPay writes `01` /
+    /// `11`: see [`Profile::sign_type_wire_name`]).
     pub fn name(self) -> &'static str {
         match self {
             SignType::Md5 => "MD5",
             SignType::HmacSha256 => "HMAC-SHA256",
+            SignType::Sha256 => "SHA256",
             SignType::Rsa => "RSA",
             SignType::Rsa2 => "RSA2",
         }
@@ -84,6 +90,7 @@ impl FromStr for SignType {
         match s.to_ascii_uppercase().as_str() {
             "MD5" => Ok(SignType::Md5),
             "HMAC-SHA256" | "HMAC_SHA256" | "HMACSHA256" => Ok(SignType::HmacSha256),
+            "SHA256" | "SHA-256" => Ok(SignType::Sha256),
             "RSA" => Ok(SignType::Rsa),
             "RSA2" => Ok(SignType::Rsa2),
             _ => Err(Error::UnsupportedSignType { name: s.to_owned() }),
@@ -137,12 +144,52 @@ pub enum SigningCredential {
 }
 
 /// What a [`Verifier`] checks against.
+///
+/// The verifier, never the message, decides which key or secret is acceptable: a message
+/// may only *name* one of the configured keys ([`VerificationCredential::KeySet`]).
 #[derive(Debug, Clone)]
 pub enum VerificationCredential {
     /// The sender's RSA public key.
     Rsa(PublicKey),
-    /// The shared secret.
+    /// The shared secret (Standard Webhooks: the `whsec_…` secret as the platform shows it).
     Secret(SharedSecret),
+    /// Several platform public keys, each under the id messages name it by: WeChat Pay v3
+    /// `Wechatpay-Serial` (a platform certificate serial or a `PUB_KEY_ID_…`), UnionPay
+    /// `certId`. Configure the old and the new key during a migration; an id that is not
+    /// configured is [`Error::KeyUnknownSerial`].
+    KeySet(KeySet),
+    /// Several shared secrets accepted at once during a rotation: a signature made with any
+    /// of them verifies (Standard Webhooks; also the digest sign types of other profiles).
+    Secrets(Vec<SharedSecret>),
+}
+
+impl VerificationCredential {
+    fn fits(&self, sign_type: SignType) -> bool {
+        match self {
+            VerificationCredential::Rsa(_) | VerificationCredential::KeySet(_) => {
+                sign_type.is_rsa()
+            }
+            VerificationCredential::Secret(_) | VerificationCredential::Secrets(_) => {
+                !sign_type.is_rsa()
+            }
+        }
+    }
+}
+
+/// What a signature check is asked to verify: the string the signature must cover, the sign
+/// type the verifier's configuration chose, the signature as sent and, for platforms that
+/// rotate keys, the key id the message names (already to be looked up in the verifier's
+/// configuration, never trusted on its own).
+#[derive(Debug, Clone, Copy)]
+pub struct SignatureCheck<'a> {
+    /// The canonical string (or, for header-signed profiles, the message) the signature must cover.
+    pub canonical: &'a str,
+    /// The sign type chosen by the verifier's configuration.
+    pub sign_type: SignType,
+    /// The signature as sent (Standard Webhooks: the whole `webhook-signature` header).
+    pub signature: &'a str,
+    /// The key the message names (`Wechatpay-Serial`, UnionPay `certId`), if any.
+    pub key_id: Option<&'a str>,
 }
 
 /// Signs messages for one profile and sign type with one credential, parsed once.
@@ -168,6 +215,7 @@ pub struct Signer {
     sign_type: SignType,
     credential: SigningCredential,
     backend: RsaBackend,
+    key_id: Option<String>,
 }
 
 impl Signer {
@@ -188,13 +236,28 @@ impl Signer {
                 needs: sign_type.needs(),
             });
         }
+        let credential = match (profile, credential) {
+            (Profile::StandardWebhooks, SigningCredential::Secret(secret)) => {
+                SigningCredential::Secret(standard_webhooks::decode_secret(&secret)?)
+            }
+            (_, credential) => credential,
+        };
         Ok(Self {
             profile,
             kind: MessageKind::Request,
             sign_type,
             credential,
             backend: RsaBackend::preferred(),
+            key_id: None,
         })
+    }
+
+    /// The id of the signing key, added to the message before signing where the platform
+    /// carries one: UnionPay `certId` (the decimal serial of your signing certificate,
+    /// [`Certificate::serial_decimal`](crate::keys::Certificate::serial_decimal)).
+    pub fn key_id(mut self, id: impl Into<String>) -> Self {
+        self.key_id = Some(id.into());
+        self
     }
 
     /// Signs messages of this kind (the gateway signs notifications).
@@ -229,31 +292,64 @@ impl Signer {
         self.sign_canonical(&self.canonical(params))
     }
 
-    /// Adds `sign_type` (where the profile carries it) and `sign` to `params`.
+    /// Adds `sign_type` (where the profile carries it; UnionPay: `signMethod`, and `certId`
+    /// for `01`) and `sign` (UnionPay: `signature`) to `params`.
+    ///
+    /// Header-signed profiles (WeChat Pay v3, Standard Webhooks) sign no parameters: build
+    /// their string with [`crate::platform`] and sign it with [`Signer::sign_canonical`].
     pub fn sign_params(&self, params: &mut Params) -> Result<()> {
+        if self.profile.header_signed() {
+            return Err(Error::field_invalid(
+                "profile",
+                format!(
+                    "{} signs the raw body with HTTP headers, not parameters: see paysign_core::platform",
+                    self.profile
+                ),
+            ));
+        }
         let implied = self.profile.implied_sign_type() == Some(self.sign_type);
         if !implied {
-            params.set(self.profile.sign_type_field(), self.sign_type.name())?;
+            params.set(
+                self.profile.sign_type_field(),
+                self.profile.sign_type_wire_name(self.sign_type),
+            )?;
+        }
+        if let Some(field) = self.profile.key_id_field() {
+            match &self.key_id {
+                Some(id) => params.set(field, id.as_str())?,
+                None if self.sign_type.is_rsa() && !params.contains(field) => {
+                    return Err(Error::FieldMissing {
+                        field: format!(
+                            "{field} (the id of your signing certificate: Signer::key_id)"
+                        ),
+                    });
+                }
+                None => {}
+            }
         }
         let signature = self.sign(params)?;
         params.set(self.profile.signature_field(), signature)
     }
 
-    /// The signature of an already-built canonical string.
+    /// The signature of an already-built canonical string (for header-signed profiles, of
+    /// the message string: WeChat Pay v3 base64, Standard Webhooks `v1,<base64>`).
     pub fn sign_canonical(&self, canonical: &str) -> Result<String> {
         match (&self.credential, self.sign_type) {
             (SigningCredential::Rsa(key), SignType::Rsa) => Ok(STANDARD.encode(rsa::sign(
                 key,
                 RsaHash::Sha1,
-                canonical.as_bytes(),
+                &signed_bytes(self.profile, canonical),
                 self.backend,
             )?)),
             (SigningCredential::Rsa(key), SignType::Rsa2) => Ok(STANDARD.encode(rsa::sign(
                 key,
                 RsaHash::Sha256,
-                canonical.as_bytes(),
+                &signed_bytes(self.profile, canonical),
                 self.backend,
             )?)),
+            (SigningCredential::Secret(secret), _) if self.profile == Profile::StandardWebhooks => {
+                Ok(standard_webhooks::sign_with_key(secret, canonical))
+            }
             (SigningCredential::Secret(secret), st) => {
                 Ok(digest_hex(self.profile, st, secret, canonical.as_bytes())?)
             }
@@ -296,17 +392,38 @@ impl Verifier {
         }
         for &st in accepted {
             profile.check_sign_type(st)?;
-            let fits = matches!(
-                (&credential, st.is_rsa()),
-                (VerificationCredential::Rsa(_), true) | (VerificationCredential::Secret(_), false)
-            );
-            if !fits {
+            if !credential.fits(st) {
                 return Err(Error::CredentialMismatch {
                     sign_type: st.name(),
                     needs: st.needs(),
                 });
             }
         }
+        let credential = match credential {
+            VerificationCredential::KeySet(set) if set.is_empty() => {
+                return Err(Error::field_invalid(
+                    "keys",
+                    "the key set is empty: configure at least one platform key",
+                ));
+            }
+            VerificationCredential::Secrets(secrets) if secrets.is_empty() => {
+                return Err(Error::SecretEmpty);
+            }
+            // Standard Webhooks secrets are configured as the platform shows them
+            // (`whsec_` + base64); the HMAC key is the decoded part.
+            VerificationCredential::Secret(secret) if profile == Profile::StandardWebhooks => {
+                VerificationCredential::Secrets(vec![standard_webhooks::decode_secret(&secret)?])
+            }
+            VerificationCredential::Secrets(secrets) if profile == Profile::StandardWebhooks => {
+                VerificationCredential::Secrets(
+                    secrets
+                        .iter()
+                        .map(standard_webhooks::decode_secret)
+                        .collect::<Result<_>>()?,
+                )
+            }
+            other => other,
+        };
         let mut accepted = accepted.to_vec();
         accepted.sort_unstable();
         accepted.dedup();
@@ -352,7 +469,7 @@ impl Verifier {
             .get(self.profile.sign_type_field())
             .filter(|s| !s.is_empty());
         let sign_type = match declared {
-            Some(name) => name.parse::<SignType>()?,
+            Some(name) => self.profile.parse_sign_type(name)?,
             None => match self.profile.implied_sign_type() {
                 Some(implied) => implied,
                 None if self.accepted.len() == 1 => self.accepted[0],
@@ -386,18 +503,41 @@ impl Verifier {
             .filter(|s| !s.is_empty())
             .ok_or(Error::SignatureMissing { field })?;
         let sign_type = self.sign_type_for(params)?;
-        self.verify_canonical(&self.canonical(params), sign_type, signature)?;
+        let key_id = self
+            .profile
+            .key_id_field()
+            .and_then(|field| params.get(field))
+            .filter(|id| !id.is_empty());
+        self.verify_check(&SignatureCheck {
+            canonical: &self.canonical(params),
+            sign_type,
+            signature,
+            key_id,
+        })?;
         Ok(sign_type)
     }
 
     /// Checks `signature` over an already-built canonical string with `sign_type`, which
-    /// must be one of the accepted types.
+    /// must be one of the accepted types. With a [`VerificationCredential::KeySet`] use
+    /// [`Verifier::verify_check`], which carries the key id.
     pub fn verify_canonical(
         &self,
         canonical: &str,
         sign_type: SignType,
         signature: &str,
     ) -> Result<()> {
+        self.verify_check(&SignatureCheck {
+            canonical,
+            sign_type,
+            signature,
+            key_id: None,
+        })
+    }
+
+    /// Checks a signature: the sign type must be accepted, the key id (if the credential is
+    /// a key set) must be configured, and the signature must cover `check.canonical`.
+    pub fn verify_check(&self, check: &SignatureCheck<'_>) -> Result<()> {
+        let sign_type = check.sign_type;
         if !self.accepted.contains(&sign_type) {
             return Err(Error::SignTypeNotAllowed {
                 sign_type: sign_type.name().to_owned(),
@@ -409,40 +549,80 @@ impl Verifier {
                     .join(", "),
             });
         }
+        if self.profile == Profile::WechatV3 && wechat_v3::is_probe(check.signature) {
+            return Err(Error::SignatureProbe);
+        }
         match &self.credential {
-            VerificationCredential::Rsa(key) => {
-                let hash = match sign_type {
-                    SignType::Rsa => RsaHash::Sha1,
-                    _ => RsaHash::Sha256,
-                };
-                let raw = STANDARD
-                    .decode(signature)
-                    .map_err(|_| Error::SignatureMalformed {
-                        reason: "an RSA signature must be standard base64",
-                    })?;
-                if raw.len() != key.bits().div_ceil(8) {
-                    return Err(Error::SignatureMalformed {
-                        reason: "the signature length does not match the key size (wrong key?)",
-                    });
-                }
-                rsa::verify(key, hash, canonical.as_bytes(), &raw, self.backend)
+            VerificationCredential::Rsa(key) => self.verify_rsa(key, check),
+            VerificationCredential::KeySet(set) => {
+                let id = check.key_id.ok_or_else(|| Error::FieldMissing {
+                    field: self.profile.key_id_field().unwrap_or("key id").to_owned(),
+                })?;
+                self.verify_rsa(set.get(id)?, check)
             }
             VerificationCredential::Secret(secret) => {
-                let expected = digest_hex(self.profile, sign_type, secret, canonical.as_bytes())?;
-                if signature.len() != expected.len()
-                    || !signature.bytes().all(|b| b.is_ascii_hexdigit())
-                {
-                    return Err(Error::SignatureMalformed {
-                        reason: "a digest signature must be hex of the digest's length",
-                    });
-                }
-                if bool::from(expected.as_bytes().ct_eq(signature.as_bytes())) {
-                    Ok(())
-                } else {
-                    Err(Error::SignatureMismatch)
-                }
+                self.verify_digest(std::slice::from_ref(secret), check)
             }
+            VerificationCredential::Secrets(secrets) => self.verify_digest(secrets, check),
         }
+    }
+
+    fn verify_rsa(&self, key: &PublicKey, check: &SignatureCheck<'_>) -> Result<()> {
+        let hash = match check.sign_type {
+            SignType::Rsa => RsaHash::Sha1,
+            _ => RsaHash::Sha256,
+        };
+        let raw = STANDARD
+            .decode(check.signature)
+            .map_err(|_| Error::SignatureMalformed {
+                reason: "an RSA signature must be standard base64",
+            })?;
+        if raw.len() != key.bits().div_ceil(8) {
+            return Err(Error::SignatureMalformed {
+                reason: "the signature length does not match the key size (wrong key?)",
+            });
+        }
+        let message = signed_bytes(self.profile, check.canonical);
+        rsa::verify(key, hash, &message, &raw, self.backend)
+    }
+
+    /// Any of the secrets may have made the signature; every one is tried, each in
+    /// constant time, so the time taken does not say which (or whether one) matched.
+    fn verify_digest(&self, secrets: &[SharedSecret], check: &SignatureCheck<'_>) -> Result<()> {
+        if self.profile == Profile::StandardWebhooks {
+            return standard_webhooks::verify_with_keys(secrets, check.canonical, check.signature);
+        }
+        let mut matched = subtle::Choice::from(0);
+        for secret in secrets {
+            let expected = digest_hex(
+                self.profile,
+                check.sign_type,
+                secret,
+                check.canonical.as_bytes(),
+            )?;
+            if check.signature.len() != expected.len()
+                || !check.signature.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                return Err(Error::SignatureMalformed {
+                    reason: "a digest signature must be hex of the digest's length",
+                });
+            }
+            matched |= expected.as_bytes().ct_eq(check.signature.as_bytes());
+        }
+        if bool::from(matched) {
+            Ok(())
+        } else {
+            Err(Error::SignatureMismatch)
+        }
+    }
+}
+
+/// The bytes an RSA signature covers: the string itself, except for UnionPay, which signs
+/// the lowercase hex SHA-256 of the string (`signMethod` 01).
+fn signed_bytes(profile: Profile, canonical: &str) -> Vec<u8> {
+    match profile {
+        Profile::UnionPay => unionpay::rsa_input(canonical).into_bytes(),
+        _ => canonical.as_bytes().to_vec(),
     }
 }
 
@@ -453,15 +633,29 @@ fn digest_hex(
     secret: &SharedSecret,
     canonical: &[u8],
 ) -> Result<String> {
+    use sha2::{Digest, Sha256};
     let key = secret.expose();
+    let hashed_key;
     let suffix: [&[u8]; 2] = match profile.secret_suffix() {
         SecretSuffix::AmpKey => [b"&key=", key],
         SecretSuffix::Concat => [b"", key],
+        SecretSuffix::AmpSha256Hex => {
+            hashed_key = Zeroizing::new(hex_lower(&Sha256::digest(key)));
+            [b"&", hashed_key.as_bytes()]
+        }
+        SecretSuffix::None => [b"", b""],
     };
     let parts = [canonical, suffix[0], suffix[1]];
     let hex = match sign_type {
         SignType::Md5 => hex_upper(&md5::digest(&parts)),
         SignType::HmacSha256 => hex_upper(&hmac::digest(key, &parts)),
+        SignType::Sha256 => {
+            let mut hasher = Sha256::new();
+            for part in parts {
+                hasher.update(part);
+            }
+            hex_upper(&hasher.finalize())
+        }
         other => {
             return Err(Error::CredentialMismatch {
                 sign_type: other.name(),
@@ -473,6 +667,11 @@ fn digest_hex(
         HexCase::Upper => hex,
         HexCase::Lower => hex.to_ascii_lowercase(),
     })
+}
+
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    hex_upper(bytes).to_ascii_lowercase()
 }
 
 /// Uppercase hex of `bytes`.

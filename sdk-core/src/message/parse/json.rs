@@ -28,6 +28,53 @@ use super::charset::strip_bom;
 
 /// Parses a JSON body whose top level must be an object.
 pub(super) fn parse(body: &[u8], max_depth: usize) -> Result<Params> {
+    let pairs = members(body, max_depth)?
+        .into_iter()
+        .map(|(key, raw)| {
+            let value = if raw.starts_with('"') {
+                unescape(raw)?
+            } else {
+                raw.to_owned()
+            };
+            Ok((key, value))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Params::from_pairs(pairs)
+}
+
+/// A JSON object flattened to parameters: nested objects become dotted names
+/// (`{"amount":{"total":100}}` → `amount.total=100`), strings their unescaped text, other
+/// values (numbers, arrays, `true`, `null`) their raw JSON text. Used for payloads that are
+/// authenticated as raw bytes (WeChat Pay v3 resources, Standard Webhooks), where the typed
+/// fields sit in nested objects. Duplicate names, at any level, are refused.
+pub(crate) fn parse_flattened(body: &[u8], max_depth: usize) -> Result<Params> {
+    let mut pairs = Vec::new();
+    flatten_into(body, "", max_depth, &mut pairs)?;
+    Params::from_pairs(pairs)
+}
+
+fn flatten_into(
+    body: &[u8],
+    prefix: &str,
+    max_depth: usize,
+    out: &mut Vec<(String, String)>,
+) -> Result<()> {
+    for (key, raw) in members(body, max_depth)? {
+        let name = format!("{prefix}{key}");
+        if raw.starts_with('"') {
+            out.push((name, unescape(raw)?));
+        } else if raw.starts_with('{') {
+            // Depth was bounded for the whole text by the outer `members` call.
+            flatten_into(raw.as_bytes(), &format!("{name}."), max_depth, out)?;
+        } else {
+            out.push((name, raw.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// The members of the top-level object: unescaped keys and raw value text, in order.
+fn members(body: &[u8], max_depth: usize) -> Result<Vec<(String, &str)>> {
     let (body, _) = strip_bom(body);
     let text = std::str::from_utf8(body).map_err(|_| Error::CharsetInvalid { charset: "UTF-8" })?;
     check_depth(text.as_bytes(), max_depth)?;
@@ -50,12 +97,7 @@ pub(super) fn parse(body: &[u8], max_depth: usize) -> Result<Params> {
             }
             cursor.skip_whitespace();
             let raw = cursor.value()?;
-            let value = if raw.starts_with('"') {
-                unescape(raw)?
-            } else {
-                raw.to_owned()
-            };
-            pairs.push((key, value));
+            pairs.push((key, raw));
             cursor.skip_whitespace();
             if cursor.eat(b',') {
                 continue;
@@ -66,7 +108,7 @@ pub(super) fn parse(body: &[u8], max_depth: usize) -> Result<Params> {
             return Err(malformed("expected `,` or `}` after an object member"));
         }
     }
-    Params::from_pairs(pairs)
+    Ok(pairs)
 }
 
 fn malformed(reason: impl Into<String>) -> Error {

@@ -209,9 +209,39 @@ pub fn parse_body(
     })
 }
 
+/// Parses a JSON object with nested objects flattened to dotted names
+/// (`amount.total`), for payloads authenticated as raw bytes (WeChat Pay v3 resources,
+/// Standard Webhooks). The same limits as [`parse_body`] apply.
+pub(crate) fn parse_json_flattened(body: &[u8], options: &ParseOptions) -> Result<Params> {
+    if body.len() > options.max_body_bytes {
+        return Err(Error::BodyTooLarge {
+            size: body.len(),
+            limit: options.max_body_bytes,
+        });
+    }
+    json::parse_flattened(body, options.max_depth)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_flattening_dots_nested_objects_and_keeps_strings_as_text() {
+        let body = br#"{"id":"E1","amount":{"total":100,"payer":{"openid":"o1"}},"attach":"{\"x\":1}","list":[1,2]}"#;
+        let p = parse_json_flattened(body, &ParseOptions::default()).unwrap();
+        assert_eq!(p.get("amount.total"), Some("100"));
+        assert_eq!(p.get("amount.payer.openid"), Some("o1"));
+        assert_eq!(p.get("attach"), Some("{\"x\":1}"));
+        assert_eq!(p.get("list"), Some("[1,2]"));
+        let dup = br#"{"a":{"b":1},"a.b":2}"#;
+        assert_eq!(
+            parse_json_flattened(dup, &ParseOptions::default())
+                .unwrap_err()
+                .code(),
+            "PARAM_DUPLICATE"
+        );
+    }
 
     #[test]
     fn format_names_round_trip() {

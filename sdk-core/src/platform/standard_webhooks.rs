@@ -1,0 +1,245 @@
+//! Standard Webhooks (standardwebhooks.com, docs/profiles.md "standard-webhooks").
+//!
+//! The pipeline, one pure function per stage: [`signature_headers`] (`webhook-id`,
+//! `webhook-timestamp`, `webhook-signature`) → [`signed_content`] (`id.timestamp.body`,
+//! the body exactly as received) → HMAC-SHA256 keyed with the base64-decoded part of the
+//! `whsec_…` secret ([`decode_secret`]), compared in constant time with every `v1,<base64>`
+//! signature of the space-separated header ([`verify_with_keys`]; any valid one passes,
+//! and several secrets may be configured during a rotation) → [`check_timestamp`]
+//! (5 minutes) → [`notification_params`].
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::message::amount::Amount;
+use crate::message::notification::{Notification, TradeStatus};
+use crate::message::parse::{ParseOptions, parse_json_flattened};
+use crate::params::Params;
+use crate::profile::Profile;
+use crate::sign::{SharedSecret, SignType};
+
+use super::required_header;
+
+/// Header carrying the message id (the idempotency key; retries share it).
+pub const ID_HEADER: &str = "webhook-id";
+/// Header carrying the Unix timestamp of the attempt.
+pub const TIMESTAMP_HEADER: &str = "webhook-timestamp";
+/// Header carrying the space-separated `v1,<base64>` signatures.
+pub const SIGNATURE_HEADER: &str = "webhook-signature";
+/// Prefix of secrets as platforms display them.
+pub const SECRET_PREFIX: &str = "whsec_";
+
+/// The HMAC key of a secret: the base64 after the optional `whsec_` prefix, decoded.
+///
+/// ```
+/// use paysign_core::platform::standard_webhooks::secret;
+/// assert!(secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").is_ok());
+/// assert_eq!(secret("whsec_not base64!").unwrap_err().code(), "KEY_INVALID");
+/// ```
+pub fn secret(text: &str) -> Result<SharedSecret> {
+    let encoded = text.trim();
+    let encoded = encoded.strip_prefix(SECRET_PREFIX).unwrap_or(encoded);
+    if encoded.is_empty() {
+        return Err(Error::SecretEmpty);
+    }
+    let key = Zeroizing::new(STANDARD.decode(encoded).map_err(|_| {
+        Error::key_invalid("a Standard Webhooks secret is `whsec_` followed by standard base64")
+    })?);
+    SharedSecret::new(key.as_slice())
+}
+
+/// [`secret`] for a secret already held as a [`SharedSecret`] (read from a file, say).
+pub fn decode_secret(configured: &SharedSecret) -> Result<SharedSecret> {
+    let text = std::str::from_utf8(configured.expose()).map_err(|_| {
+        Error::key_invalid("a Standard Webhooks secret is `whsec_` followed by standard base64")
+    })?;
+    secret(text)
+}
+
+/// The signature headers (names compared case-insensitively).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureHeaders<'a> {
+    /// `webhook-id`.
+    pub id: &'a str,
+    /// `webhook-timestamp`.
+    pub timestamp: &'a str,
+    /// `webhook-signature`: one or more `v1,<base64>` separated by spaces.
+    pub signature: &'a str,
+}
+
+/// Reads the three headers; a missing signature is [`Error::SignatureMissing`].
+pub fn signature_headers<'a>(headers: &[(&str, &'a str)]) -> Result<SignatureHeaders<'a>> {
+    let signature = required_header(headers, SIGNATURE_HEADER).map_err(|e| match e {
+        Error::FieldMissing { .. } => Error::SignatureMissing {
+            field: SIGNATURE_HEADER,
+        },
+        other => other,
+    })?;
+    Ok(SignatureHeaders {
+        id: required_header(headers, ID_HEADER)?,
+        timestamp: required_header(headers, TIMESTAMP_HEADER)?,
+        signature,
+    })
+}
+
+/// The string the signature covers: `id.timestamp.body`.
+pub fn signed_content(id: &str, timestamp: &str, body: &str) -> String {
+    format!("{id}.{timestamp}.{body}")
+}
+
+/// `v1,` and the base64 HMAC-SHA256 of `content` under the decoded key.
+pub(crate) fn sign_with_key(key: &SharedSecret, content: &str) -> String {
+    let mac = crate::sign::hmac::digest(key.expose(), &[content.as_bytes()]);
+    format!("v1,{}", STANDARD.encode(mac))
+}
+
+/// Checks the header's signatures against every key: passes if any `v1` signature is the
+/// HMAC of `content` under any key. Signatures of other versions (`v1a,` …) are skipped;
+/// a header with no `v1` signature at all is [`Error::SignatureMalformed`].
+pub(crate) fn verify_with_keys(keys: &[SharedSecret], content: &str, header: &str) -> Result<()> {
+    let expected: Vec<[u8; 32]> = keys
+        .iter()
+        .map(|key| crate::sign::hmac::digest(key.expose(), &[content.as_bytes()]))
+        .collect();
+    let mut seen_v1 = false;
+    let mut matched = subtle::Choice::from(0);
+    for token in header.split(' ').filter(|t| !t.is_empty()) {
+        let Some(encoded) = token.strip_prefix("v1,") else {
+            continue;
+        };
+        seen_v1 = true;
+        let Ok(raw) = STANDARD.decode(encoded) else {
+            continue;
+        };
+        for mac in &expected {
+            matched |= mac.as_slice().ct_eq(&raw);
+        }
+    }
+    if !seen_v1 {
+        return Err(Error::SignatureMalformed {
+            reason: "webhook-signature holds no `v1,<base64>` signature",
+        });
+    }
+    if bool::from(matched) {
+        Ok(())
+    } else {
+        Err(Error::SignatureMismatch)
+    }
+}
+
+/// `webhook-timestamp` as Unix seconds, checked against `now` ± `tolerance_secs`.
+pub fn check_timestamp(timestamp: &str, now: i64, tolerance_secs: u64) -> Result<i64> {
+    super::check_unix_timestamp(timestamp, now, tolerance_secs)
+}
+
+/// The notification's parameters: `webhook-id`, `webhook-timestamp` and, when the payload
+/// is a JSON object, its fields (nested objects flattened: `data.id`).
+pub fn notification_params(
+    headers: &SignatureHeaders<'_>,
+    body: &[u8],
+    options: &ParseOptions,
+) -> Result<Params> {
+    let mut params = Params::from_pairs([
+        (ID_HEADER, headers.id),
+        (TIMESTAMP_HEADER, headers.timestamp),
+    ])?;
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        for (k, v) in parse_json_flattened(body, options)?.iter() {
+            params.insert(k, v)?;
+        }
+    }
+    Ok(params)
+}
+
+/// Standard Webhooks carry no payment schema: the typed notification has the message id
+/// (`notify_id`), the timestamp (`notify_time`) and the payload's `type` (`event_type`,
+/// status `Other(type)`); `out_trade_no` is empty and `total_amount` zero — read the
+/// payload ([`Notification::payload`]) for the rest.
+pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notification> {
+    let text = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let notify_id = text(ID_HEADER).ok_or_else(|| Error::FieldMissing {
+        field: ID_HEADER.into(),
+    })?;
+    let notify_time = text(TIMESTAMP_HEADER)
+        .map(|t| {
+            t.parse::<i64>()
+                .map_err(|_| Error::TimestampInvalid { value: t.clone() })
+        })
+        .transpose()?;
+    let event_type = text("type");
+    Ok(Notification {
+        profile: Profile::StandardWebhooks,
+        sign_type,
+        notify_id,
+        app_id: None,
+        out_trade_no: String::new(),
+        trade_no: None,
+        bill_no: None,
+        status: TradeStatus::Other(event_type.clone().unwrap_or_default()),
+        total_amount: Amount::ZERO,
+        refund_amount: None,
+        notify_time,
+        event_type,
+        payload: None,
+        duplicate: false,
+        params,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const ID: &str = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+    const TS: &str = "1614265330";
+    const PAYLOAD: &str = r#"{"test": 2432232314}"#;
+    const EXPECTED: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+    #[test]
+    fn the_published_vector() {
+        let key = secret(SECRET).unwrap();
+        let content = signed_content(ID, TS, PAYLOAD);
+        assert_eq!(sign_with_key(&key, &content), EXPECTED);
+        assert!(verify_with_keys(&[key], &content, EXPECTED).is_ok());
+    }
+
+    #[test]
+    fn any_valid_signature_and_any_configured_secret_passes() {
+        let key = secret(SECRET).unwrap();
+        let other = secret("whsec_c2VjcmV0LW9mLXRoZS1wcmV2aW91cy1yb3RhdGlvbg==").unwrap();
+        let content = signed_content(ID, TS, PAYLOAD);
+        let header = format!("v1,Ym9ndXM= v1a,xyz {EXPECTED}");
+        assert!(verify_with_keys(std::slice::from_ref(&key), &content, &header).is_ok());
+        assert!(verify_with_keys(&[other.clone(), key], &content, EXPECTED).is_ok());
+        assert_eq!(
+            verify_with_keys(&[other], &content, EXPECTED).unwrap_err(),
+            Error::SignatureMismatch
+        );
+        assert_eq!(
+            verify_with_keys(&[secret(SECRET).unwrap()], &content, "v2,abc")
+                .unwrap_err()
+                .code(),
+            "SIGNATURE_MALFORMED"
+        );
+    }
+
+    #[test]
+    fn secrets_are_base64_after_the_prefix() {
+        assert_eq!(
+            secret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap().expose(),
+            secret(SECRET).unwrap().expose()
+        );
+        assert_eq!(secret("whsec_").unwrap_err().code(), "SECRET_EMPTY");
+        assert_eq!(secret("whsec_%%%").unwrap_err().code(), "KEY_INVALID");
+    }
+}

@@ -1,0 +1,629 @@
+//! WeChat Pay API v3 (docs/profiles.md, "wechat-v3"): signed requests, signed responses and
+//! callbacks, encrypted notification resources.
+//!
+//! The pipeline, one pure function per stage:
+//!
+//! - **requests**: [`request_message`] (`METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nBODY\n`) →
+//!   SHA256withRSA with the merchant key → [`RequestSigner::authorization`]
+//!   (`WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",timestamp="…",serial_no="…",signature="…"`);
+//! - **responses and callbacks**: [`signature_headers`] (`Wechatpay-Timestamp`, `-Nonce`,
+//!   `-Signature`, `-Serial`) → [`is_probe`] (WeChat's deliberate `WECHATPAY/SIGNTEST/`
+//!   probes are always rejected) → [`response_message`] (`TIMESTAMP\nNONCE\nBODY\n`) →
+//!   SHA256withRSA with the platform key the verifier configured under `Wechatpay-Serial`
+//!   (a certificate serial or a `PUB_KEY_ID_…`; [`crate::KeySet`]) → [`check_timestamp`]
+//!   (5 minutes);
+//! - **notifications**, after that: [`encrypted_resource`] → [`decrypt_resource`]
+//!   (`AEAD_AES_256_GCM` with the 32-byte APIv3 key, 12-byte nonce, `associated_data` as
+//!   AAD, the 16-byte tag checked) → [`notification_params`] (the decrypted JSON becomes
+//!   the notification's fields: `out_trade_no`, `transaction_id`, `trade_state`,
+//!   `amount.total` in fen …).
+//!
+//! [`crate::callback::NotificationVerifier`] runs the callback pipeline for the
+//! `wechat-v3` profile; the success reply is [`crate::message::AckFormat::WechatV3`].
+
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::keys::PrivateKey;
+use crate::message::amount::Amount;
+use crate::message::notification::{Notification, TradeStatus};
+use crate::message::parse::{ParseOptions, parse_json_flattened};
+use crate::message::time::parse_timestamp;
+use crate::params::Params;
+use crate::profile::Profile;
+use crate::sign::{SharedSecret, SignType, Signer, SigningCredential};
+
+use super::required_header;
+
+/// The `Authorization` scheme (and `Wechatpay-Signature-Type` value) of RSA signatures.
+pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
+/// Signatures starting with this are WeChat Pay's deliberate probes: always rejected.
+pub const PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
+/// The only encryption algorithm of notification resources.
+pub const AEAD_ALGORITHM: &str = "AEAD_AES_256_GCM";
+/// Header carrying the signature time (Unix seconds).
+pub const TIMESTAMP_HEADER: &str = "Wechatpay-Timestamp";
+/// Header carrying the signature nonce.
+pub const NONCE_HEADER: &str = "Wechatpay-Nonce";
+/// Header carrying the base64 signature.
+pub const SIGNATURE_HEADER: &str = "Wechatpay-Signature";
+/// Header naming the platform key: a certificate serial or a `PUB_KEY_ID_…`.
+pub const SERIAL_HEADER: &str = "Wechatpay-Serial";
+/// Optional header naming the signature scheme.
+pub const SIGNATURE_TYPE_HEADER: &str = "Wechatpay-Signature-Type";
+
+/// Whether a signature is one of WeChat Pay's deliberate probes (`WECHATPAY/SIGNTEST/…`),
+/// sent to check that merchants verify signatures.
+pub fn is_probe(signature: &str) -> bool {
+    signature.starts_with(PROBE_PREFIX)
+}
+
+/// An HTTP request to the v3 API, as it will be sent.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpRequest<'a> {
+    /// The method, uppercase (`GET`, `POST`).
+    pub method: &'a str,
+    /// The absolute path with the query string, without scheme and host
+    /// (`/v3/pay/transactions/out-trade-no/1217752501201407033233368018?mchid=1230000109`).
+    pub url: &'a str,
+    /// Unix seconds.
+    pub timestamp: i64,
+    /// A fresh random string.
+    pub nonce: &'a str,
+    /// The body exactly as sent (empty for `GET`).
+    pub body: &'a str,
+}
+
+/// The string a request signature covers: `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`.
+pub fn request_message(request: &HttpRequest<'_>) -> Result<String> {
+    let method = request.method;
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(Error::field_invalid(
+            "method",
+            "the HTTP method is uppercase letters (GET, POST, …)",
+        ));
+    }
+    if !request.url.starts_with('/') {
+        return Err(Error::field_invalid(
+            "url",
+            "pass the path and query (`/v3/...`), not the full URL with scheme and host",
+        ));
+    }
+    for (field, value) in [("url", request.url), ("nonce", request.nonce)] {
+        if value.contains(['\n', '\r']) {
+            return Err(Error::field_invalid(field, "must be on one line"));
+        }
+    }
+    if request.nonce.is_empty() {
+        return Err(Error::FieldMissing {
+            field: "nonce".into(),
+        });
+    }
+    Ok(format!(
+        "{method}\n{}\n{}\n{}\n{}\n",
+        request.url, request.timestamp, request.nonce, request.body
+    ))
+}
+
+/// The fields of a v3 `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// The merchant id.
+    pub mchid: String,
+    /// The nonce the signature covers.
+    pub nonce_str: String,
+    /// Unix seconds, as text.
+    pub timestamp: String,
+    /// The serial of the merchant's API certificate.
+    pub serial_no: String,
+    /// The base64 signature.
+    pub signature: String,
+}
+
+impl Authorization {
+    /// The header value: `WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",timestamp="…",serial_no="…",signature="…"`.
+    pub fn to_header(&self) -> String {
+        format!(
+            "{SCHEME} mchid=\"{}\",nonce_str=\"{}\",timestamp=\"{}\",serial_no=\"{}\",signature=\"{}\"",
+            self.mchid, self.nonce_str, self.timestamp, self.serial_no, self.signature
+        )
+    }
+
+    /// Parses a header value (the fields may come in any order; each exactly once).
+    pub fn parse(header: &str) -> Result<Self> {
+        let invalid = |reason: &str| Error::field_invalid("Authorization", reason);
+        let rest = header
+            .strip_prefix(SCHEME)
+            .and_then(|r| r.strip_prefix(' '))
+            .ok_or_else(|| invalid("expected the WECHATPAY2-SHA256-RSA2048 scheme"))?;
+        let mut pairs = Vec::new();
+        for part in rest.split(',') {
+            let (name, quoted) = part
+                .trim()
+                .split_once('=')
+                .ok_or_else(|| invalid("expected name=\"value\" pairs"))?;
+            let value = quoted
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .filter(|v| !v.contains('"'))
+                .ok_or_else(|| invalid("each value must be in double quotes"))?;
+            pairs.push((name.trim(), value));
+        }
+        let params = Params::from_pairs(pairs)?;
+        let take = |name: &str| {
+            params
+                .get(name)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| Error::FieldMissing {
+                    field: format!("Authorization {name}"),
+                })
+        };
+        Ok(Self {
+            mchid: take("mchid")?,
+            nonce_str: take("nonce_str")?,
+            timestamp: take("timestamp")?,
+            serial_no: take("serial_no")?,
+            signature: take("signature")?,
+        })
+    }
+}
+
+/// Signs v3 API requests for one merchant: the merchant id, the serial of the merchant's
+/// API certificate and its private key, parsed once.
+#[derive(Debug)]
+pub struct RequestSigner {
+    mchid: String,
+    serial_no: String,
+    signer: Signer,
+}
+
+impl RequestSigner {
+    /// A signer for `mchid` with the API certificate `serial_no` and its private key.
+    pub fn new(
+        mchid: impl Into<String>,
+        serial_no: impl Into<String>,
+        key: PrivateKey,
+    ) -> Result<Self> {
+        let (mchid, serial_no) = (mchid.into(), serial_no.into());
+        for (field, value) in [("mchid", &mchid), ("serial_no", &serial_no)] {
+            if value.is_empty() || value.contains(['"', ',', '\n', '\r']) {
+                return Err(Error::field_invalid(
+                    field,
+                    "must be non-empty, without quotes, commas or line breaks",
+                ));
+            }
+        }
+        let signer = Signer::new(
+            Profile::WechatV3,
+            SignType::Rsa2,
+            SigningCredential::Rsa(key),
+        )?;
+        Ok(Self {
+            mchid,
+            serial_no,
+            signer,
+        })
+    }
+
+    /// The base64 signature of a request.
+    pub fn sign(&self, request: &HttpRequest<'_>) -> Result<String> {
+        self.signer.sign_canonical(&request_message(request)?)
+    }
+
+    /// The `Authorization` header value for a request.
+    pub fn authorization(&self, request: &HttpRequest<'_>) -> Result<String> {
+        if request.nonce.contains(['"', ',']) {
+            return Err(Error::field_invalid(
+                "nonce",
+                "must not contain quotes or commas (it goes into the Authorization header)",
+            ));
+        }
+        Ok(Authorization {
+            mchid: self.mchid.clone(),
+            nonce_str: request.nonce.to_owned(),
+            timestamp: request.timestamp.to_string(),
+            serial_no: self.serial_no.clone(),
+            signature: self.sign(request)?,
+        }
+        .to_header())
+    }
+}
+
+/// The signature headers of a response or callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureHeaders<'a> {
+    /// `Wechatpay-Timestamp`.
+    pub timestamp: &'a str,
+    /// `Wechatpay-Nonce`.
+    pub nonce: &'a str,
+    /// `Wechatpay-Signature`.
+    pub signature: &'a str,
+    /// `Wechatpay-Serial`.
+    pub serial: &'a str,
+}
+
+/// Reads the signature headers (names compared case-insensitively). A missing signature is
+/// [`Error::SignatureMissing`], another missing header [`Error::FieldMissing`]; a
+/// `Wechatpay-Signature-Type` other than `WECHATPAY2-SHA256-RSA2048` is
+/// [`Error::UnsupportedSignType`].
+pub fn signature_headers<'a>(headers: &[(&str, &'a str)]) -> Result<SignatureHeaders<'a>> {
+    let signature = required_header(headers, SIGNATURE_HEADER).map_err(|e| match e {
+        Error::FieldMissing { .. } => Error::SignatureMissing {
+            field: SIGNATURE_HEADER,
+        },
+        other => other,
+    })?;
+    if let Some(kind) = super::header(headers, SIGNATURE_TYPE_HEADER)? {
+        if kind != SCHEME {
+            return Err(Error::UnsupportedSignType {
+                name: format!("{kind} (paysign verifies {SCHEME})"),
+            });
+        }
+    }
+    Ok(SignatureHeaders {
+        timestamp: required_header(headers, TIMESTAMP_HEADER)?,
+        nonce: required_header(headers, NONCE_HEADER)?,
+        signature,
+        serial: required_header(headers, SERIAL_HEADER)?,
+    })
+}
+
+/// The string a response or callback signature covers: `TIMESTAMP\nNONCE\nBODY\n`, with
+/// the body exactly as received.
+pub fn response_message(timestamp: &str, nonce: &str, body: &str) -> String {
+    format!("{timestamp}\n{nonce}\n{body}\n")
+}
+
+/// `Wechatpay-Timestamp` as Unix seconds, checked against `now` ± `tolerance_secs`.
+pub fn check_timestamp(timestamp: &str, now: i64, tolerance_secs: u64) -> Result<i64> {
+    super::check_unix_timestamp(timestamp, now, tolerance_secs)
+}
+
+/// The encrypted `resource` of a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedResource {
+    /// `AEAD_AES_256_GCM`.
+    pub algorithm: String,
+    /// Base64 ciphertext with the 16-byte tag at the end.
+    pub ciphertext: String,
+    /// The 12-character nonce.
+    pub nonce: String,
+    /// The associated data, authenticated but not encrypted (may be empty).
+    pub associated_data: String,
+    /// What the plaintext is (`transaction`, `refund`), if given.
+    pub original_type: Option<String>,
+}
+
+/// The `resource.*` fields of a flattened notification envelope.
+pub fn encrypted_resource(envelope: &Params) -> Result<EncryptedResource> {
+    let required = |name: &str| {
+        envelope
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| Error::FieldMissing { field: name.into() })
+    };
+    let algorithm = required("resource.algorithm")?;
+    if algorithm != AEAD_ALGORITHM {
+        return Err(Error::field_invalid(
+            "resource.algorithm",
+            format!("{algorithm:?} is not {AEAD_ALGORITHM}"),
+        ));
+    }
+    Ok(EncryptedResource {
+        algorithm,
+        ciphertext: required("resource.ciphertext")?,
+        nonce: required("resource.nonce")?,
+        associated_data: envelope
+            .get("resource.associated_data")
+            .unwrap_or_default()
+            .to_owned(),
+        original_type: envelope.get("resource.original_type").map(str::to_owned),
+    })
+}
+
+/// Decrypts a resource with the APIv3 key; the plaintext is UTF-8 JSON.
+pub fn decrypt_resource(
+    api_v3_key: &SharedSecret,
+    resource: &EncryptedResource,
+) -> Result<Zeroizing<String>> {
+    let plaintext = decrypt_aead_aes_256_gcm(
+        api_v3_key,
+        &resource.nonce,
+        &resource.associated_data,
+        &resource.ciphertext,
+    )?;
+    String::from_utf8(plaintext.to_vec())
+        .map(Zeroizing::new)
+        .map_err(|_| Error::DecryptionFailed {
+            reason: "the decrypted resource is not UTF-8",
+        })
+}
+
+/// `AEAD_AES_256_GCM` decryption as WeChat Pay v3 uses it (notification resources,
+/// downloaded platform certificates): the 32-byte APIv3 key, a 12-byte nonce, the
+/// associated data as AAD, base64 ciphertext ending in the 16-byte tag, which is checked
+/// before any plaintext is returned.
+pub fn decrypt_aead_aes_256_gcm(
+    api_v3_key: &SharedSecret,
+    nonce: &str,
+    associated_data: &str,
+    ciphertext: &str,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let key = api_v3_key.expose();
+    if key.len() != 32 {
+        return Err(Error::key_invalid(format!(
+            "the APIv3 key must be 32 bytes (the key set in the merchant platform), not {}",
+            key.len()
+        )));
+    }
+    let cipher = Aes256Gcm::new_from_slice(key)
+        .map_err(|_| Error::key_invalid("the APIv3 key must be 32 bytes"))?;
+    let nonce = <&aes_gcm::Nonce<aes_gcm::aead::consts::U12>>::try_from(nonce.as_bytes()).map_err(
+        |_| Error::DecryptionFailed {
+            reason: "the nonce must be 12 bytes",
+        },
+    )?;
+    let sealed = STANDARD
+        .decode(ciphertext)
+        .map_err(|_| Error::DecryptionFailed {
+            reason: "the ciphertext is not standard base64",
+        })?;
+    if sealed.len() < 16 {
+        return Err(Error::DecryptionFailed {
+            reason: "the ciphertext is shorter than its 16-byte tag",
+        });
+    }
+    cipher
+        .decrypt(
+            nonce,
+            Payload {
+                msg: &sealed,
+                aad: associated_data.as_bytes(),
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| Error::DecryptionFailed {
+            reason: "authentication tag mismatch (wrong APIv3 key, or the ciphertext, nonce or associated_data was altered)",
+        })
+}
+
+/// The notification's parameters: the envelope's fields (`id`, `create_time`,
+/// `event_type`, `resource.*` …) and the decrypted resource's, nested objects flattened
+/// (`amount.total`, `payer.openid`). A name in both is [`Error::ParamDuplicate`].
+pub fn notification_params(
+    envelope: Params,
+    plaintext: &str,
+    options: &ParseOptions,
+) -> Result<Params> {
+    let decrypted = parse_json_flattened(plaintext.as_bytes(), options)?;
+    let mut params = envelope;
+    for (k, v) in decrypted.iter() {
+        params.insert(k, v)?;
+    }
+    Ok(params)
+}
+
+/// Maps verified, decrypted parameters to the typed notification: `id` (retries share it)
+/// → `notify_id`, `transaction_id` → `trade_no`, `trade_state` (payments) or
+/// `refund_status` (refunds) → status, `amount.total` / `amount.refund` in fen,
+/// `create_time` → `notify_time`, `event_type`.
+pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notification> {
+    let text = |name: &str| {
+        params
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let required = |name: &str| {
+        text(name).ok_or_else(|| Error::FieldMissing {
+            field: name.to_owned(),
+        })
+    };
+    let fen = |name: &str| -> Result<Option<Amount>> {
+        text(name).map(|v| Amount::parse_fen(&v)).transpose()
+    };
+    let status = match (text("refund_status"), text("trade_state")) {
+        (Some(refund), _) => match refund.as_str() {
+            "SUCCESS" => TradeStatus::Refunded,
+            "CLOSED" => TradeStatus::Closed,
+            "ABNORMAL" => TradeStatus::Fail,
+            "PROCESSING" => TradeStatus::Pending,
+            _ => TradeStatus::Other(refund),
+        },
+        (None, Some(state)) => match state.as_str() {
+            "SUCCESS" => TradeStatus::Success,
+            "REFUND" => TradeStatus::Refunded,
+            "NOTPAY" | "USERPAYING" => TradeStatus::Pending,
+            "CLOSED" => TradeStatus::Closed,
+            "REVOKED" => TradeStatus::Reversed,
+            "PAYERROR" => TradeStatus::Fail,
+            _ => TradeStatus::Other(state),
+        },
+        (None, None) => {
+            return Err(Error::FieldMissing {
+                field: "trade_state".into(),
+            });
+        }
+    };
+    let total_amount = fen("amount.total")?.ok_or_else(|| Error::FieldMissing {
+        field: "amount.total".into(),
+    })?;
+    let notify_time = text("create_time")
+        .map(|t| parse_timestamp(&t, None))
+        .transpose()?;
+    Ok(Notification {
+        profile: Profile::WechatV3,
+        sign_type,
+        notify_id: required("id")?,
+        app_id: text("appid"),
+        out_trade_no: required("out_trade_no")?,
+        trade_no: text("transaction_id"),
+        bill_no: None,
+        status,
+        total_amount,
+        refund_amount: fen("amount.refund")?,
+        notify_time,
+        event_type: text("event_type"),
+        payload: None,
+        duplicate: false,
+        params,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_message_follows_the_published_example() {
+        // WeChat Pay v3 signing guide: GET /v3/certificates at 1554208460.
+        let message = request_message(&HttpRequest {
+            method: "GET",
+            url: "/v3/certificates",
+            timestamp: 1_554_208_460,
+            nonce: "593BEC0C930BF1AFEB40B4A08C8FB242",
+            body: "",
+        })
+        .unwrap();
+        assert_eq!(
+            message,
+            "GET\n/v3/certificates\n1554208460\n593BEC0C930BF1AFEB40B4A08C8FB242\n\n"
+        );
+    }
+
+    #[test]
+    fn request_mistakes_are_named() {
+        let base = HttpRequest {
+            method: "POST",
+            url: "/v3/pay/transactions/native",
+            timestamp: 1,
+            nonce: "n",
+            body: "{}",
+        };
+        let full_url = HttpRequest {
+            url: "https://api.mch.weixin.qq.com/v3/pay/transactions/native",
+            ..base
+        };
+        assert_eq!(
+            request_message(&full_url).unwrap_err().code(),
+            "FIELD_INVALID"
+        );
+        let lower = HttpRequest {
+            method: "post",
+            ..base
+        };
+        assert_eq!(request_message(&lower).unwrap_err().code(), "FIELD_INVALID");
+        assert!(request_message(&base).is_ok());
+    }
+
+    #[test]
+    fn authorization_round_trips() {
+        let auth = Authorization {
+            mchid: "1900009191".into(),
+            nonce_str: "593BEC0C930BF1AFEB40B4A08C8FB242".into(),
+            timestamp: "1554208460".into(),
+            serial_no: "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C".into(),
+            signature: "uOVRnA4qG/MNnYzdQxJanN+zU+lTgIcnU9BxGw5dKjK==".into(),
+        };
+        let header = auth.to_header();
+        assert!(header.starts_with("WECHATPAY2-SHA256-RSA2048 mchid=\"1900009191\",nonce_str="));
+        assert_eq!(Authorization::parse(&header).unwrap(), auth);
+        assert_eq!(
+            Authorization::parse("Bearer x").unwrap_err().code(),
+            "FIELD_INVALID"
+        );
+        let twice = format!("{header},mchid=\"1\"");
+        assert_eq!(
+            Authorization::parse(&twice).unwrap_err().code(),
+            "PARAM_DUPLICATE"
+        );
+    }
+
+    #[test]
+    fn probes_and_headers() {
+        assert!(is_probe("WECHATPAY/SIGNTEST/abcdef"));
+        assert!(!is_probe("WECHATPAY/SIGNTES"));
+        let headers = [
+            ("wechatpay-timestamp", "1"),
+            ("WECHATPAY-NONCE", "n"),
+            ("Wechatpay-Signature", "s"),
+            ("Wechatpay-Serial", "k"),
+        ];
+        let h = signature_headers(&headers).unwrap();
+        assert_eq!(
+            (h.timestamp, h.nonce, h.signature, h.serial),
+            ("1", "n", "s", "k")
+        );
+        assert_eq!(
+            signature_headers(&headers[..2]).unwrap_err().code(),
+            "SIGNATURE_MISSING"
+        );
+        let mut sm2 = headers.to_vec();
+        sm2.push(("Wechatpay-Signature-Type", "WECHATPAY2-SM2-WITH-SM3"));
+        assert_eq!(
+            signature_headers(&sm2).unwrap_err().code(),
+            "UNSUPPORTED_SIGN_TYPE"
+        );
+        assert_eq!(response_message("1", "n", "{}"), "1\nn\n{}\n");
+    }
+
+    #[test]
+    fn aead_checks_the_key_nonce_and_tag() {
+        let key = SharedSecret::new(*b"0123456789abcdef0123456789abcdef").unwrap();
+        // Encrypt with the same primitive to check the wiring; the vectors in
+        // tests/vectors/platforms come from Python's `cryptography`.
+        let cipher = Aes256Gcm::new_from_slice(b"0123456789abcdef0123456789abcdef").unwrap();
+        let nonce =
+            <&aes_gcm::Nonce<aes_gcm::aead::consts::U12>>::try_from(&b"0123456789ab"[..]).unwrap();
+        let sealed = cipher
+            .encrypt(
+                nonce,
+                Payload {
+                    msg: b"{\"a\":1}",
+                    aad: b"transaction",
+                },
+            )
+            .unwrap();
+        let ct = STANDARD.encode(&sealed);
+        let plain = decrypt_aead_aes_256_gcm(&key, "0123456789ab", "transaction", &ct).unwrap();
+        assert_eq!(&plain[..], b"{\"a\":1}");
+        let err = |k: &SharedSecret, n: &str, aad: &str, c: &str| {
+            decrypt_aead_aes_256_gcm(k, n, aad, c).unwrap_err().code()
+        };
+        assert_eq!(
+            err(&key, "0123456789ab", "refund", &ct),
+            "DECRYPTION_FAILED"
+        );
+        assert_eq!(
+            err(&key, "0123456789ac", "transaction", &ct),
+            "DECRYPTION_FAILED"
+        );
+        assert_eq!(err(&key, "short", "transaction", &ct), "DECRYPTION_FAILED");
+        assert_eq!(
+            err(&key, "0123456789ab", "transaction", "!!"),
+            "DECRYPTION_FAILED"
+        );
+        let short_key = SharedSecret::new("short").unwrap();
+        assert_eq!(
+            err(&short_key, "0123456789ab", "transaction", &ct),
+            "KEY_INVALID"
+        );
+        let mut flipped = sealed.clone();
+        flipped[0] ^= 1;
+        assert_eq!(
+            err(
+                &key,
+                "0123456789ab",
+                "transaction",
+                &STANDARD.encode(&flipped)
+            ),
+            "DECRYPTION_FAILED"
+        );
+    }
+}

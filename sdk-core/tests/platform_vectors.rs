@@ -1,0 +1,600 @@
+//! Every case of `tests/vectors/platforms/` (made by `generate_platforms.py` with openssl,
+//! hashlib and `cryptography`, never by paysign): WeChat Pay v3, UnionPay, Standard
+//! Webhooks, WeChat Pay v2 refunds and Alipay certificate mode, through the same
+//! `NotificationVerifier` as every other profile. The CLI tests read the same files.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use paysign_core::callback::{NotificationVerifier, VerifyOptions};
+use paysign_core::keys::Certificate;
+use paysign_core::platform::{self, alipay_cert, unionpay, wechat_v3};
+use paysign_core::{
+    Amount, KeySet, MessageKind, Notification, Params, PrivateKey, Profile, PublicKey,
+    SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, canonical_string,
+};
+use serde_json::Value;
+
+/// Names of the folders of `platforms/` starting with `prefix`, sorted.
+fn cases(prefix: &str) -> Vec<String> {
+    let dir = common::vectors().join("platforms");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no platform cases with prefix {prefix}");
+    names
+}
+
+fn json(rel: &str) -> Value {
+    serde_json::from_slice(&common::read(rel)).unwrap()
+}
+
+fn secret(rel: &str) -> SharedSecret {
+    SharedSecret::from_file_contents(&common::read(rel)).unwrap()
+}
+
+/// A case's request.json, read.
+struct Case {
+    name: String,
+    body: Vec<u8>,
+    request: Value,
+    expect: Value,
+}
+
+impl Case {
+    fn load(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            body: common::read(&format!("platforms/{name}/body.bin")),
+            request: json(&format!("platforms/{name}/request.json")),
+            expect: json(&format!("platforms/{name}/expect.json")),
+        }
+    }
+
+    fn profile(&self) -> Profile {
+        self.request["profile"].as_str().unwrap().parse().unwrap()
+    }
+
+    fn headers(&self) -> Vec<(String, String)> {
+        self.request["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h[0].as_str().unwrap().to_owned(),
+                    h[1].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    fn now(&self) -> i64 {
+        self.request["now"].as_i64().unwrap()
+    }
+
+    /// The credentials, assembled the way each platform's documentation says.
+    fn verifier(&self) -> NotificationVerifier {
+        let profile = self.profile();
+        let keys: Vec<(Option<String>, PublicKey)> = self.request["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                let key = PublicKey::parse(&common::read(k["file"].as_str().unwrap())).unwrap();
+                (k["id"].as_str().map(str::to_owned), key)
+            })
+            .collect();
+        let secrets: Vec<SharedSecret> = self.request["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| secret(s.as_str().unwrap()))
+            .collect();
+        let mut decryption_key = None;
+        let credential = if keys.iter().any(|(id, _)| id.is_some()) {
+            let mut set = KeySet::new();
+            for (id, key) in keys {
+                set.insert(id.unwrap(), key).unwrap();
+            }
+            if profile == Profile::WechatV3 {
+                decryption_key = secrets.first().cloned();
+            }
+            VerificationCredential::KeySet(set)
+        } else if let Some((_, key)) = keys.into_iter().next() {
+            VerificationCredential::Rsa(key)
+        } else if secrets.len() > 1 {
+            VerificationCredential::Secrets(secrets)
+        } else {
+            VerificationCredential::Secret(secrets[0].clone())
+        };
+        let accept: Vec<SignType> = self.request["accept"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().parse().unwrap())
+            .collect();
+        let mut builder = NotificationVerifier::builder(profile, credential).accept(&accept);
+        if let Some(key) = decryption_key {
+            builder = builder.decryption_key(key);
+        }
+        if let Some(app_id) = self.request["app_id"].as_str() {
+            builder = builder.app_id(app_id);
+        }
+        builder.build().unwrap()
+    }
+
+    fn run(&self) -> Result<Notification, paysign_core::Error> {
+        let headers = self.headers();
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let mut options = VerifyOptions::default().headers(&pairs);
+        options.content_type = self.request["content_type"].as_str();
+        if let Some(fen) = self.request["expected_amount"].as_i64() {
+            options = options.expect_amount(Amount::from_fen(fen).unwrap());
+        }
+        self.verifier().verify(&self.body, &options, self.now())
+    }
+
+    fn file(&self, name: &str) -> Option<Vec<u8>> {
+        std::fs::read(
+            common::vectors()
+                .join("platforms")
+                .join(&self.name)
+                .join(name),
+        )
+        .ok()
+    }
+}
+
+fn typed(n: &Notification) -> Value {
+    serde_json::json!({
+        "notify_id": n.notify_id,
+        "app_id": n.app_id,
+        "out_trade_no": n.out_trade_no,
+        "trade_no": n.trade_no,
+        "bill_no": n.bill_no,
+        "status": n.status.as_str(),
+        "total_amount": n.total_amount.fen(),
+        "refund_amount": n.refund_amount.map(Amount::fen),
+        "notify_time": n.notify_time,
+        "sign_type": n.sign_type.name(),
+        "event_type": n.event_type,
+        "payload": n.payload,
+    })
+}
+
+#[test]
+fn valid_platform_notifications_verify_to_the_expected_fields() {
+    for name in cases("notify_") {
+        let case = Case::load(&name);
+        let n = case
+            .run()
+            .unwrap_or_else(|e| panic!("{name}: {} {e}", e.code()));
+        assert_eq!(typed(&n), case.expect["notification"], "{name}");
+        assert!(!n.duplicate, "{name}");
+        for plaintext in ["plaintext.json", "plaintext.xml"] {
+            if let Some(text) = case.file(plaintext) {
+                assert_eq!(
+                    n.payload.as_deref().map(str::as_bytes),
+                    Some(&text[..]),
+                    "{name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn invalid_platform_notifications_fail_with_the_exact_code() {
+    for name in cases("fail_notify_") {
+        let case = Case::load(&name);
+        match case.run() {
+            Ok(n) => panic!("{name}: accepted {n:?}"),
+            Err(e) => assert_eq!(
+                e.code(),
+                case.expect["code"].as_str().unwrap(),
+                "{name}: {e}"
+            ),
+        }
+    }
+}
+
+#[test]
+fn the_strings_to_sign_are_the_generators() {
+    for name in cases("notify_") {
+        let case = Case::load(&name);
+        let profile = case.profile();
+        if let Some(expected) = case.file("string_to_sign.txt") {
+            let headers = case.headers();
+            let pairs: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let text = platform::string_to_sign(profile, &pairs, &case.body).unwrap();
+            assert_eq!(text.as_bytes(), &expected[..], "{name}");
+        }
+        if let Some(expected) = case.file("canonical.txt") {
+            let params = paysign_core::message::parse_body(
+                &case.body,
+                case.request["content_type"].as_str(),
+                &Default::default(),
+            )
+            .unwrap()
+            .params;
+            let text = canonical_string(&params, &profile.rules(MessageKind::Notification));
+            assert_eq!(text.as_bytes(), &expected[..], "{name}");
+        }
+    }
+}
+
+#[test]
+fn retried_header_signed_notifications_are_duplicates() {
+    for name in [
+        "notify_wechat_v3_transaction",
+        "notify_standard_webhooks_published",
+    ] {
+        let case = Case::load(name);
+        let verifier = case.verifier();
+        let headers = case.headers();
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let options = VerifyOptions::default().headers(&pairs);
+        assert!(
+            !verifier
+                .verify(&case.body, &options, case.now())
+                .unwrap()
+                .duplicate
+        );
+        assert!(
+            verifier
+                .verify(&case.body, &options, case.now())
+                .unwrap()
+                .duplicate
+        );
+    }
+}
+
+#[test]
+fn a_wechat_v3_response_is_checked_without_decryption() {
+    let case = Case::load("notify_wechat_v3_transaction");
+    let headers = case.headers();
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let options = VerifyOptions::default().headers(&pairs);
+    let keys = KeySet::new()
+        .with(
+            "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+            PublicKey::parse(&common::read("platforms/keys/wechatpay_platform_cert.pem")).unwrap(),
+        )
+        .unwrap();
+    let verifier =
+        NotificationVerifier::builder(Profile::WechatV3, VerificationCredential::KeySet(keys))
+            .build()
+            .unwrap();
+    assert_eq!(
+        verifier
+            .verify_signature(&case.body, &options, case.now())
+            .unwrap(),
+        SignType::Rsa2
+    );
+    // A notification needs the APIv3 key.
+    assert_eq!(
+        verifier
+            .verify(&case.body, &options, case.now())
+            .unwrap_err()
+            .code(),
+        "CREDENTIAL_MISMATCH"
+    );
+    // A single key without its serial is refused: WeChat Pay v3 selects keys by serial.
+    let single = NotificationVerifier::builder(
+        Profile::WechatV3,
+        VerificationCredential::Rsa(
+            PublicKey::parse(&common::read("platforms/keys/wechatpay_platform_cert.pem")).unwrap(),
+        ),
+    )
+    .build()
+    .unwrap_err();
+    assert_eq!(single.code(), "CREDENTIAL_MISMATCH");
+}
+
+#[test]
+fn wechat_v3_requests_are_signed_as_the_vectors() {
+    for name in cases("sign_wechat_v3_") {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let text = |k: &str| input[k].as_str().unwrap().to_owned();
+        let key = PrivateKey::parse(&common::read(&text("key"))).unwrap();
+        let signer = wechat_v3::RequestSigner::new(text("mchid"), text("serial_no"), key).unwrap();
+        let (method, url, nonce, body) = (text("method"), text("url"), text("nonce"), text("body"));
+        let request = wechat_v3::HttpRequest {
+            method: &method,
+            url: &url,
+            timestamp: input["timestamp"].as_i64().unwrap(),
+            nonce: &nonce,
+            body: &body,
+        };
+        let expected_string = common::read_text(&format!("platforms/{name}/string_to_sign.txt"));
+        assert_eq!(
+            wechat_v3::request_message(&request).unwrap(),
+            expected_string,
+            "{name}"
+        );
+        let header = signer.authorization(&request).unwrap();
+        let expected = common::read_text(&format!("platforms/{name}/authorization.txt"));
+        assert_eq!(header, expected.trim_end(), "{name}");
+        let parsed = wechat_v3::Authorization::parse(&header).unwrap();
+        assert_eq!(parsed.to_header(), header);
+        assert_eq!(parsed.serial_no, text("serial_no"));
+    }
+}
+
+#[test]
+fn unionpay_requests_are_signed_as_the_vectors() {
+    for name in cases("sign_unionpay_") {
+        let dir = format!("platforms/{name}");
+        let expect = json(&format!("{dir}/expect.json"));
+        let pairs: Vec<(String, String)> =
+            serde_json::from_slice(&common::read(&format!("{dir}/params.json"))).unwrap();
+        let mut params = Params::from_pairs(pairs).unwrap();
+        let sign_type: SignType = expect["sign_type"].as_str().unwrap().parse().unwrap();
+        let signer = if sign_type == SignType::Rsa2 {
+            let key = PrivateKey::parse(&common::read(expect["key"].as_str().unwrap())).unwrap();
+            let cert = Certificate::parse(&common::read(expect["cert"].as_str().unwrap())).unwrap();
+            assert_eq!(cert.serial_decimal(), expect["cert_id"].as_str().unwrap());
+            Signer::new(Profile::UnionPay, sign_type, SigningCredential::Rsa(key))
+                .unwrap()
+                .key_id(cert.serial_decimal())
+        } else {
+            Signer::new(
+                Profile::UnionPay,
+                sign_type,
+                SigningCredential::Secret(secret(expect["secret"].as_str().unwrap())),
+            )
+            .unwrap()
+        };
+        signer.sign_params(&mut params).unwrap();
+        let canonical = common::read_text(&format!("{dir}/canonical.txt"));
+        assert_eq!(signer.canonical(&params), canonical, "{name}");
+        let signature = common::read_text(&format!("{dir}/signature.txt"));
+        assert_eq!(
+            params.get("signature"),
+            Some(signature.trim_end()),
+            "{name}"
+        );
+        if let Ok(digest) = std::fs::read_to_string(common::vectors().join(&dir).join("digest.txt"))
+        {
+            assert_eq!(unionpay::rsa_input(&canonical), digest.trim_end(), "{name}");
+        }
+        if sign_type == SignType::Sha256 {
+            let key = common::read(expect["secret"].as_str().unwrap());
+            assert_eq!(
+                unionpay::secure_key_signature(&canonical, key.trim_ascii_end()),
+                signature.trim_end()
+            );
+        }
+        // Without certId (no key_id), signMethod 01 cannot be signed.
+        if sign_type == SignType::Rsa2 {
+            let key = PrivateKey::parse(&common::read(expect["key"].as_str().unwrap())).unwrap();
+            let bare =
+                Signer::new(Profile::UnionPay, sign_type, SigningCredential::Rsa(key)).unwrap();
+            let mut fresh = Params::from_pairs([("orderId", "1")]).unwrap();
+            assert_eq!(
+                bare.sign_params(&mut fresh).unwrap_err().code(),
+                "FIELD_MISSING"
+            );
+        }
+    }
+}
+
+/// `openssl x509 -issuer -nameopt RFC2253 -serial` of a certificate (PEM or DER).
+fn openssl_issuer_and_serial(path: &PathBuf) -> (String, String) {
+    let der = path.extension().is_some_and(|e| e == "der");
+    let mut cmd = Command::new("openssl");
+    cmd.args([
+        "x509", "-noout", "-issuer", "-nameopt", "RFC2253", "-serial", "-in",
+    ])
+    .arg(path);
+    if der {
+        cmd.args(["-inform", "DER"]);
+    }
+    let out = cmd.output().expect("openssl is required");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let issuer = lines
+        .next()
+        .unwrap()
+        .strip_prefix("issuer=")
+        .unwrap()
+        .to_owned();
+    let serial = lines
+        .next()
+        .unwrap()
+        .strip_prefix("serial=")
+        .unwrap()
+        .to_owned();
+    (issuer, serial)
+}
+
+#[test]
+fn certificate_sns_match_the_vectors_and_openssl() {
+    for name in cases("cert_") {
+        let expect = json(&format!("platforms/{name}/expect.json"));
+        let file = expect["file"].as_str().unwrap();
+        let bytes = common::read(file);
+        let sn = match expect["kind"].as_str().unwrap() {
+            "root" => alipay_cert::root_cert_sn(&bytes).unwrap(),
+            _ => alipay_cert::app_cert_sn(&bytes).unwrap(),
+        };
+        assert_eq!(sn, expect["sn"].as_str().unwrap(), "{name}");
+        let certs = Certificate::parse_bundle(&bytes).unwrap();
+        if let Some(issuer) = expect["issuer"].as_str() {
+            assert_eq!(certs[0].issuer_rfc2253(), issuer, "{name}");
+            assert_eq!(
+                certs[0].serial_decimal(),
+                expect["serial_decimal"].as_str().unwrap(),
+                "{name}"
+            );
+        }
+        if let Some(hex) = expect["serial_hex"].as_str() {
+            assert_eq!(certs[0].serial_hex(), hex, "{name}");
+        }
+        assert_eq!(
+            certs[0].parsed_leniently(),
+            expect["lenient"].as_bool().unwrap_or(false),
+            "{name}"
+        );
+        if let Some(listed) = expect["certificates"].as_array() {
+            assert_eq!(listed.len(), certs.len(), "{name}");
+            for (cert, want) in certs.iter().zip(listed) {
+                assert_eq!(cert.issuer_rfc2253(), want["issuer"].as_str().unwrap());
+                assert_eq!(cert.serial_decimal(), want["serial"].as_str().unwrap());
+                assert_eq!(alipay_cert::cert_sn(cert), want["sn"].as_str().unwrap());
+                let rsa = want["algorithm"].as_str().unwrap().contains("RSA");
+                assert_eq!(cert.is_rsa_signed(), rsa, "{}", want["algorithm"]);
+            }
+        }
+        // The single-certificate files: cross-check issuer and serial against openssl now.
+        if certs.len() == 1 {
+            let path = common::vectors().join(file);
+            let (issuer, serial) = openssl_issuer_and_serial(&path);
+            assert_eq!(certs[0].issuer_rfc2253(), issuer, "{name}");
+            assert_eq!(certs[0].serial_hex(), serial, "{name}");
+        }
+    }
+}
+
+#[test]
+fn keys_come_out_of_certificates_even_lenient_ones() {
+    let gateway = PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap();
+    for file in [
+        "platforms/keys/alipay_public_cert.pem",
+        "platforms/keys/alipay_public_cert_no_null.der",
+    ] {
+        let bytes = common::read(file);
+        assert_eq!(PublicKey::parse(&bytes).unwrap(), gateway, "{file}");
+        assert_eq!(
+            alipay_cert::alipay_public_key(&bytes).unwrap(),
+            gateway,
+            "{file}"
+        );
+    }
+    // Published certificates parse too, ECDSA and SM2 roots included (no key for those).
+    let bundle = Certificate::parse_bundle(&common::read(
+        "platforms/keys/alipay_root_bundle_published.crt",
+    ))
+    .unwrap();
+    assert_eq!(bundle.len(), 4);
+    assert!(
+        bundle[0].public_key().is_err(),
+        "the SM2 root has no RSA key"
+    );
+    assert!(bundle[1].public_key().is_ok());
+}
+
+#[test]
+fn cert_mode_adds_both_sns_to_a_signed_request() {
+    let mode = alipay_cert::CertMode::new(
+        &common::read("platforms/keys/alipay_app_cert_published.pem"),
+        &common::read("platforms/keys/alipay_root_bundle_published.crt"),
+    )
+    .unwrap();
+    assert_eq!(mode.app_cert_sn, "4498aaa8ab0c8986c15c41b36186db7d");
+    let mut request = Params::from_pairs([("app_id", "2021000000000001")]).unwrap();
+    mode.apply(&mut request).unwrap();
+    let signer = Signer::new(
+        Profile::Alipay,
+        SignType::Rsa2,
+        SigningCredential::Rsa(common::merchant_private()),
+    )
+    .unwrap();
+    assert!(signer.canonical(&request).contains(
+        "alipay_root_cert_sn=687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6&app_cert_sn=4498aaa8ab0c8986c15c41b36186db7d"
+    ));
+}
+
+#[test]
+fn several_secrets_verify_digests_during_a_rotation() {
+    let old = SharedSecret::new("old-secret").unwrap();
+    let new = SharedSecret::new("new-secret").unwrap();
+    let mut params = Params::from_pairs([("appid", "wx1"), ("nonce_str", "n")]).unwrap();
+    Signer::new(
+        Profile::WechatV2,
+        SignType::HmacSha256,
+        SigningCredential::Secret(old.clone()),
+    )
+    .unwrap()
+    .sign_params(&mut params)
+    .unwrap();
+    let both = paysign_core::Verifier::new(
+        Profile::WechatV2,
+        VerificationCredential::Secrets(vec![new.clone(), old]),
+        &[SignType::HmacSha256],
+    )
+    .unwrap();
+    assert_eq!(both.verify(&params).unwrap(), SignType::HmacSha256);
+    let only_new = paysign_core::Verifier::new(
+        Profile::WechatV2,
+        VerificationCredential::Secrets(vec![new]),
+        &[SignType::HmacSha256],
+    )
+    .unwrap();
+    assert_eq!(
+        only_new.verify(&params).unwrap_err().code(),
+        "SIGNATURE_MISMATCH"
+    );
+    let none = paysign_core::Verifier::new(
+        Profile::WechatV2,
+        VerificationCredential::Secrets(Vec::new()),
+        &[SignType::HmacSha256],
+    );
+    assert_eq!(none.unwrap_err().code(), "SECRET_EMPTY");
+}
+
+#[test]
+fn a_unionpay_key_set_needs_the_certid_the_message_names() {
+    let case = Case::load("notify_unionpay_01");
+    let mut params = paysign_core::message::parse_body(&case.body, None, &Default::default())
+        .unwrap()
+        .params;
+    let cert =
+        Certificate::parse(&common::read("platforms/keys/unionpay_platform_cert.pem")).unwrap();
+    let mut keys = KeySet::new();
+    keys.insert_certificate_by_decimal_serial(&cert).unwrap();
+    let verifier = paysign_core::Verifier::new(
+        Profile::UnionPay,
+        VerificationCredential::KeySet(keys),
+        &[SignType::Rsa2],
+    )
+    .unwrap();
+    assert_eq!(verifier.verify(&params).unwrap(), SignType::Rsa2);
+    params.remove("certId");
+    assert_eq!(
+        verifier.verify(&params).unwrap_err().code(),
+        "FIELD_MISSING"
+    );
+    // A signature type the message names but the verifier was not configured with.
+    params.set("signMethod", "11").unwrap();
+    assert_eq!(
+        verifier.verify(&params).unwrap_err().code(),
+        "SIGN_TYPE_NOT_ALLOWED"
+    );
+}
