@@ -1,0 +1,1414 @@
+//! Run with: make demo
+//!
+//! The whole bill-payment flow, narrated, against the mock gateway running in-process
+//! (in-memory SQLite, manual clock): register a channel company, pay bills (including an
+//! uncertain and a failed payment), receive signed notifications at a merchant endpoint that
+//! books each event once, refund, then download the day's signed statement and reconcile it.
+//!
+//! Only public interfaces are used: the gateway over HTTP (the signed API of
+//! docs/protocol.md §7 and the admin API of §12), the merchant side with `paysign-core`.
+//! The demo checks its own story: a step that goes wrong stops it with a non-zero exit.
+//! `mock-gateway/tests/demo.rs` runs the same story in CI.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use paysign_core::callback::{GatewayResponse, NotificationVerifier, VerifyOptions};
+use paysign_core::message::time::{CHINA_STANDARD_TIME, format_rfc3339};
+use paysign_core::message::{
+    AckFormat, Acknowledgement, Amount, BillQuery, Envelope, GatewayMethod, ItemsList,
+    Notification, OrderCreate, OrderPay, OrderQuery, OrderRef, OrderRefund, OrderReverse,
+    SignedRequest, StatementDownload, StatementType, TradeStatus, build_request,
+};
+use paysign_core::reconcile::{
+    Class, ColumnMap, Difference, Entry, Position, ReconcileOptions, RecordFormat, reconcile,
+};
+use paysign_core::{
+    PrivateKey, Profile, PublicKey, SignType, Signer, SigningCredential, VerificationCredential,
+};
+use paysign_gateway::{ClockMode, GatewayConfig, GatewayHandle, serve};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// Any failure of the story; its text says which step went wrong and how.
+type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
+
+/// 2026-11-20T10:00:00+08:00: the demo's day starts here.
+const START: i64 = 1_795_140_000;
+/// The business day being paid, and later reconciled.
+const BUSINESS_DAY: &str = "2026-11-20";
+/// 2026-11-20T23:40:00+08:00: after the gateway's 23:30 cutoff (日切, §10.1).
+const LATE_EVENING: i64 = START + 13 * 3600 + 40 * 60;
+/// Total number of steps, for the headings.
+const STEPS: u32 = 8;
+
+/// Stops the story with an error unless `$cond` holds.
+macro_rules! ensure {
+    ($cond:expr, $($what:tt)*) => {
+        if !$cond {
+            return Err(format!($($what)*).into());
+        }
+    };
+}
+
+/// One line of narration.
+macro_rules! say {
+    ($w:expr, $($arg:tt)*) => {{
+        let line = format!($($arg)*);
+        $w.say(line)?
+    }};
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let started = Instant::now();
+    let mut stdout = std::io::stdout();
+    match run(&mut stdout).await {
+        Ok(()) => {
+            println!(
+                "\nDemo complete in {:.1} s: every step behaved as expected.",
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = stdout.flush();
+            eprintln!("\ndemo FAILED: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The whole story, one function per step; narration goes to `out`.
+pub(crate) async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
+    writeln!(
+        out,
+        "paysign demo: paying utility bills through the mock bill-payment centre (缴费中心)"
+    )?;
+    let mut w = start(out)
+        .await
+        .map_err(|e| format!("step 1/{STEPS}: {e}"))?;
+    let story = async {
+        let m = register(&mut w).await?;
+        let water = pay_a_bill(&mut w, &m).await?;
+        uncertain_and_failed(&mut w, &m).await?;
+        let electricity = lost_acknowledgement(&mut w, &m).await?;
+        refunds(&mut w, &m, &water).await?;
+        close_the_day(&mut w, &m, &electricity).await?;
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(m)
+    }
+    .await;
+    match story {
+        Ok(m) => shut_down(w, m)
+            .await
+            .map_err(|e| format!("step {STEPS}/{STEPS}: {e}").into()),
+        Err(e) => Err(format!("step {}/{STEPS}: {e}", w.current_step).into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The steps
+// ---------------------------------------------------------------------------------------
+
+/// Step 1: the gateway (manual clock, in-memory SQLite) and the merchant's notify endpoint.
+async fn start(out: &mut (dyn Write + Send)) -> Result<World<'_>> {
+    let gateway = serve(GatewayConfig {
+        bind: "127.0.0.1:0".parse()?,
+        clock: ClockMode::Manual,
+        clock_start: Some(START),
+        // Due polls and notification attempts run when the demo moves the clock
+        // (`POST /admin/clock`), so the story is the same on every run.
+        background_scheduler: false,
+        ..GatewayConfig::default()
+    })
+    .await?;
+    let clock = Clock::new(START);
+    let shop = Shop::start(clock.clone()).await?;
+    let mut w = World {
+        out,
+        base_url: gateway.base_url(),
+        gateway,
+        http: reqwest::Client::new(),
+        clock,
+        shop,
+        current_step: 1,
+    };
+    w.step(
+        1,
+        "Start the mock gateway and the merchant's notify endpoint",
+    )?;
+    let now = w
+        .admin_ok(reqwest::Method::GET, "/admin/clock", None)
+        .await?;
+    ensure!(
+        now["mode"] == "manual" && now["now"] == START,
+        "the gateway clock should be manual at {START}: {now}"
+    );
+    say!(
+        w,
+        "gateway   {}  (in-memory SQLite, {} clock at {})",
+        w.base_url,
+        now["mode"].as_str().unwrap_or_default(),
+        now["now_rfc3339"].as_str().unwrap_or_default()
+    );
+    say!(
+        w,
+        "merchant  {}  (verifies, books each event once, acknowledges)",
+        w.shop.url
+    );
+    Ok(w)
+}
+
+/// Step 2: the channel company's key pair, registration and approval (§12.1).
+async fn register(w: &mut World<'_>) -> Result<Merchant> {
+    w.step(
+        2,
+        "Register the channel company (渠道公司) and get approved",
+    )?;
+    let key = PrivateKey::generate(2048)?;
+    let public_pem = key.public_key().to_spki_pem();
+    say!(
+        w,
+        "generated the merchant's RSA-{} key (SHA-256 fingerprint {}…)",
+        key.bits(),
+        short(&key.public_key().fingerprint(), 16)
+    );
+    let pending = w
+        .admin_ok(
+            reqwest::Method::POST,
+            "/admin/merchants",
+            Some(
+                json!({"name": "演示缴费渠道", "notify_url": w.shop.url, "public_key": public_pem}),
+            ),
+        )
+        .await?;
+    let app_id = text(&pending, "app_id")?;
+    ensure!(
+        pending["status"] == "PENDING",
+        "a new merchant should be PENDING: {pending}"
+    );
+    say!(w, "POST /admin/merchants → app_id {app_id}, PENDING");
+    let approved = w
+        .admin_ok(
+            reqwest::Method::POST,
+            &format!("/admin/merchants/{app_id}/approve"),
+            None,
+        )
+        .await?;
+    ensure!(
+        approved["status"] == "APPROVED",
+        "approval failed: {approved}"
+    );
+    let gateway_key = PublicKey::parse(text(&approved, "gateway_public_key")?.as_bytes())?;
+    say!(
+        w,
+        "POST /admin/merchants/{app_id}/approve → APPROVED, with the gateway's RSA-{} public key ({}…)",
+        gateway_key.bits(),
+        short(&gateway_key.fingerprint(), 16)
+    );
+    // One verifier for responses and notifications, with the SDK defaults: notifications
+    // up to 26 h old (the retry span) and de-duplicated over the same window.
+    let verifier =
+        NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Rsa(gateway_key))
+            .accept(&[SignType::Rsa2])
+            .app_id(app_id.clone())
+            .build()?;
+    w.shop.install(verifier.clone())?;
+    say!(
+        w,
+        "the notify endpoint now verifies with the gateway key and app_id {app_id}"
+    );
+    Ok(Merchant {
+        signer: Signer::new(
+            Profile::Paysign,
+            SignType::Rsa2,
+            SigningCredential::Rsa(key),
+        )?,
+        app_id,
+        verifier,
+        base_url: w.base_url.clone(),
+        http: reqwest::Client::new(),
+        clock: w.clock.clone(),
+        ledger: w.shop.ledger.clone(),
+        verified: AtomicU64::new(0),
+        orders: AtomicU64::new(0),
+    })
+}
+
+/// Step 3: items of a region, a bill, an order (its canonical string and signature), payment.
+async fn pay_a_bill(w: &mut World<'_>, m: &Merchant) -> Result<PlacedOrder> {
+    w.step(3, "Find a bill, create an order, pay it")?;
+    let items = m
+        .call(&ItemsList {
+            region_code: "310000".into(),
+        })
+        .await?
+        .success()?;
+    let list: Vec<Value> = serde_json::from_str(items.get("items"))?;
+    let names: Vec<String> = list
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {}",
+                i["item_id"].as_str().unwrap_or("?"),
+                i["name"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    ensure!(
+        names.iter().any(|n| n.starts_with("SH-WATER-01")),
+        "Shanghai should have a water item: {names:?}"
+    );
+    say!(w, "bill.items.list 310000 → {}", names.join(", "));
+
+    let bill = m
+        .call(&BillQuery {
+            item_id: "SH-WATER-01".into(),
+            bill_no: "SHW2026110042".into(),
+        })
+        .await?
+        .success()?;
+    let due = Amount::parse_fen(bill.get("amount_due"))?;
+    ensure!(
+        bill.get("status") == "UNPAID" && due.fen() == 6754,
+        "bill SHW2026110042 should be 6754 fen, UNPAID: {}",
+        bill.body
+    );
+    say!(
+        w,
+        "bill.query SHW2026110042 → {}, ¥{} due {}, {}",
+        bill.get("customer_name"),
+        due.to_yuan_string(),
+        bill.get("due_date"),
+        bill.get("status")
+    );
+
+    let order = m.order("SH-WATER-01", "SHW2026110042", due, &w.shop.url);
+    let request = m.sign(&order)?;
+    say!(
+        w,
+        "order.create {}: the merchant signs this canonical string (§3.1)",
+        order.out_trade_no
+    );
+    say!(w, "  {}", m.signer.canonical(&request.params));
+    let sign = request.params.get("sign").unwrap_or_default();
+    say!(
+        w,
+        "  with its private key: sign_type=RSA2 (SHA256withRSA), sign={}… ({} base64 characters)",
+        short(sign, 32),
+        sign.len()
+    );
+    let nonce = request.nonce().to_owned();
+    let created = m.send(request).await?.success()?;
+    say!(
+        w,
+        "→ {} {}; the response is verified: gateway signature, app_id, timestamp, nonce {} echoed",
+        created.get("trade_no"),
+        created.get("status"),
+        short(&nonce, 12)
+    );
+    let placed = m.placed(&order, created.get("trade_no"));
+
+    let paid = m.call(&m.pay(&placed)).await?.success()?;
+    ensure!(
+        paid.get("status") == "SUCCESS",
+        "bill 42 should pay at once: {}",
+        paid.body
+    );
+    say!(
+        w,
+        "order.pay → SUCCESS at {}",
+        hms(int(paid.get("pay_time"))?)
+    );
+    w.deliver_due().await?;
+    m.expect_booked(&placed, &["PAY SUCCESS"])?;
+    Ok(placed)
+}
+
+/// Step 4: "unknown, then success" resolved by polls; a declined payment reversed (冲正).
+async fn uncertain_and_failed(w: &mut World<'_>, m: &Merchant) -> Result<()> {
+    w.step(4, "An uncertain payment, then a failed one reversed (冲正)")?;
+    let uncertain = m.create(w, "SH-WATER-01", "SHW2026110085", 12_645).await?;
+    let paid = m.call(&m.pay(&uncertain)).await?.success()?;
+    ensure!(
+        paid.get("status") == "PROCESSING",
+        "bill 85 is 'unknown, then success': {}",
+        paid.body
+    );
+    let view = w
+        .admin_ok(
+            reqwest::Method::GET,
+            &format!("/admin/orders/{}", uncertain.trade_no),
+            None,
+        )
+        .await?;
+    let attempts = view["channel_attempts"].as_array().map_or(0, Vec::len);
+    let exceptions = view["exceptions"].as_array().map_or(0, Vec::len);
+    ensure!(
+        (attempts, exceptions) == (4, 1),
+        "expected 4 unknown channel calls and 1 exception record: {view}"
+    );
+    say!(
+        w,
+        "order.pay {} (¥{}) → PROCESSING: the channel said \"unknown\" to the call and its retries ({attempts} calls)",
+        uncertain.bill_no,
+        uncertain.amount.to_yuan_string()
+    );
+    say!(
+        w,
+        "GET /admin/orders/{}: an exception record is written, the channel is polled every 10 s",
+        uncertain.trade_no
+    );
+    for poll in 1..=3 {
+        w.advance(10).await?;
+        let q = m
+            .call(&OrderQuery {
+                order: OrderRef::OutTradeNo(uncertain.out_trade_no.clone()),
+            })
+            .await?
+            .success()?;
+        let expected = if poll < 3 { "PROCESSING" } else { "SUCCESS" };
+        ensure!(
+            q.get("status") == expected,
+            "after poll {poll} the order should be {expected}: {}",
+            q.body
+        );
+        say!(w, "  poll {poll}: order.query → {}", q.get("status"));
+    }
+    m.expect_booked(&uncertain, &["PAY SUCCESS"])?;
+
+    let declined = m.create(w, "SH-WATER-01", "SHW2026110081", 12_097).await?;
+    let failed = m.call(&m.pay(&declined)).await?.success()?;
+    ensure!(
+        failed.get("status") == "FAIL" && failed.get("fail_code") == "INSUFFICIENT_FUNDS",
+        "bill 81 is declined: {}",
+        failed.body
+    );
+    say!(
+        w,
+        "order.pay {} (¥{}) → FAIL, {}",
+        declined.bill_no,
+        declined.amount.to_yuan_string(),
+        failed.get("fail_code")
+    );
+    w.deliver_due().await?;
+    let reversed = m
+        .call(&OrderReverse {
+            order: OrderRef::OutTradeNo(declined.out_trade_no.clone()),
+        })
+        .await?
+        .success()?;
+    ensure!(
+        reversed.get("status") == "REVERSED",
+        "the failed payment should reverse: {}",
+        reversed.body
+    );
+    say!(
+        w,
+        "order.reverse → REVERSED: the payment is voided at the channel, no money left in limbo"
+    );
+    w.deliver_due().await?;
+    m.expect_booked(&declined, &["PAY FAIL", "REVERSE REVERSED"])
+}
+
+/// Step 5: the merchant's answer is lost once; the gateway retries the identical message
+/// on schedule; the merchant acknowledges the copy without booking it again.
+async fn lost_acknowledgement(w: &mut World<'_>, m: &Merchant) -> Result<PlacedOrder> {
+    w.step(
+        5,
+        "A lost acknowledgement: the gateway retries, the merchant books once",
+    )?;
+    let order = m.create(w, "SH-ELEC-01", "SHE2026110007", 1959).await?;
+    w.shop.answer_fail_once(&order.out_trade_no);
+    say!(
+        w,
+        "the endpoint will book the next notification for {} but answer `fail` (its answer is \"lost\")",
+        order.out_trade_no
+    );
+    let paid = m.call(&m.pay(&order)).await?.success()?;
+    ensure!(
+        paid.get("status") == "SUCCESS",
+        "bill SHE07 pays: {}",
+        paid.body
+    );
+    say!(
+        w,
+        "order.pay {} (¥{}) → SUCCESS",
+        order.bill_no,
+        order.amount.to_yuan_string()
+    );
+    w.deliver_due().await?;
+    say!(
+        w,
+        "the gateway retries on its schedule (15 s, 15 s, 30 s, 3 min, … about 24 h)"
+    );
+    w.advance(15).await?;
+
+    let list = w
+        .admin_ok(
+            reqwest::Method::GET,
+            &format!("/admin/notifications?trade_no={}", order.trade_no),
+            None,
+        )
+        .await?;
+    let event = &list["notifications"][0];
+    let attempts = event["attempts"].as_array().cloned().unwrap_or_default();
+    say!(
+        w,
+        "GET /admin/notifications?trade_no={} → {} {} after {} attempts:",
+        order.trade_no,
+        event["notify_id"].as_str().unwrap_or_default(),
+        event["state"].as_str().unwrap_or_default(),
+        attempts.len()
+    );
+    let mut results = Vec::new();
+    for a in &attempts {
+        say!(
+            w,
+            "  #{} due {}  HTTP {}  {:<9} {}",
+            a["attempt"],
+            hms(a["due_at"].as_i64().unwrap_or_default()),
+            a["http_status"],
+            format!("{:?}", a["response_body"].as_str().unwrap_or_default()),
+            a["result"].as_str().unwrap_or_default()
+        );
+        results.push(a["result"].as_str().unwrap_or_default().to_owned());
+    }
+    let due: Vec<i64> = attempts
+        .iter()
+        .filter_map(|a| a["due_at"].as_i64())
+        .collect();
+    ensure!(
+        event["state"] == "DELIVERED"
+            && results == ["NACK", "ACK"]
+            && due.len() == 2
+            && due[1] - due[0] == 15,
+        "expected NACK, then ACK 15 s later: {event}"
+    );
+    m.expect_booked(&order, &["PAY SUCCESS"])?;
+    say!(
+        w,
+        "the ledger booked {} once, from 2 deliveries of {}",
+        order.out_trade_no,
+        event["notify_id"].as_str().unwrap_or_default()
+    );
+    Ok(order)
+}
+
+/// Step 6: a partial refund; a refund beyond what is left is refused.
+async fn refunds(w: &mut World<'_>, m: &Merchant, order: &PlacedOrder) -> Result<()> {
+    w.step(6, "Refunds: one partial, one too large")?;
+    let partial = m
+        .call(&m.refund(order, "RF2026112000001", 1000)?)
+        .await?
+        .success()?;
+    ensure!(
+        partial.get("status") == "PARTIALLY_REFUNDED" && partial.get("refunded_amount") == "1000",
+        "a 1000 fen refund is partial: {}",
+        partial.body
+    );
+    say!(
+        w,
+        "order.refund {} ¥10.00 → {} ({}), ¥10.00 of ¥{} refunded",
+        order.out_trade_no,
+        partial.get("status"),
+        partial.get("refund_no"),
+        order.amount.to_yuan_string()
+    );
+    w.deliver_due().await?;
+    m.expect_booked(order, &["PAY SUCCESS", "REFUND PARTIALLY_REFUNDED"])?;
+
+    let too_much = m.call(&m.refund(order, "RF2026112000002", 6000)?).await?;
+    ensure!(
+        (too_much.status, too_much.code()) == (409, "REFUND_EXCEEDS_PAID"),
+        "refunding 6000 of the 5754 fen left must be refused: {}",
+        too_much.body
+    );
+    say!(
+        w,
+        "order.refund {} ¥60.00 → HTTP 409 {} (only ¥57.54 is left); the signed error verifies too",
+        order.out_trade_no,
+        too_much.code()
+    );
+    Ok(())
+}
+
+/// Step 7: past the 23:30 cutoff, a late payment, an injected discrepancy, the signed
+/// statement and reconciliation against the merchant's ledger (§10).
+async fn close_the_day(w: &mut World<'_>, m: &Merchant, misreported: &PlacedOrder) -> Result<()> {
+    w.step(7, "Close the day and reconcile (对账)")?;
+    w.set_clock(LATE_EVENING).await?;
+    say!(
+        w,
+        "business day {BUSINESS_DAY} closed at 23:30 +08:00 (日切)"
+    );
+    let late = m.create(w, "SH-GAS-01", "SHG2026110005", 1685).await?;
+    let paid = m.call(&m.pay(&late)).await?.success()?;
+    ensure!(
+        paid.get("status") == "SUCCESS",
+        "bill SHG05 pays: {}",
+        paid.body
+    );
+    say!(
+        w,
+        "order.pay {} (¥{}) at 23:40 → SUCCESS: after the cutoff, so on tomorrow's statement",
+        late.bill_no,
+        late.amount.to_yuan_string()
+    );
+    w.deliver_due().await?;
+
+    let changed = misreported.amount.fen() - 100;
+    w.admin_ok(
+        reqwest::Method::POST,
+        "/admin/statements/discrepancies",
+        Some(json!({"trade_no": misreported.trade_no, "kind": "CHANGE_AMOUNT", "amount": changed.to_string()})),
+    )
+    .await?;
+    say!(
+        w,
+        "POST /admin/statements/discrepancies: the channel's file will show {} as ¥{} instead of ¥{}",
+        misreported.trade_no,
+        Amount::from_fen(changed)?.to_yuan_string(),
+        misreported.amount.to_yuan_string()
+    );
+
+    let statement = m
+        .call(&StatementDownload {
+            bill_date: BUSINESS_DAY.into(),
+            kind: StatementType::Transaction,
+        })
+        .await?
+        .success()?;
+    let content = statement.get("content").to_owned();
+    let sha256 = statement.get("sha256").to_owned();
+    say!(
+        w,
+        "statement.download {BUSINESS_DAY} TRANSACTION → {} rows, sha256 {}…",
+        statement.get("row_count"),
+        short(&sha256, 16)
+    );
+    let forged = statement.body.replacen(&sha256, &flip_first(&sha256), 1);
+    let refused = m.verifier.verify_response(
+        forged.as_bytes(),
+        &VerifyOptions::content_type("application/json"),
+        &statement.nonce,
+        w.clock.now(),
+    );
+    let code = refused.as_ref().err().map(paysign_core::Error::code);
+    ensure!(
+        code == Some("SIGNATURE_MISMATCH"),
+        "a response with another sha256 must not verify: {code:?}"
+    );
+    ensure!(
+        hex(&Sha256::digest(content.as_bytes())) == sha256,
+        "sha256 of the content does not match the signed sha256"
+    );
+    say!(
+        w,
+        "  the signature covers sha256: the same response with sha256 altered → {}",
+        code.unwrap_or_default()
+    );
+    say!(
+        w,
+        "  sha256 of the content matches the signed sha256, so the file is authentic:"
+    );
+    for line in content.lines() {
+        say!(w, "    {line}");
+    }
+
+    let records = m.ledger().records_csv();
+    let mut options = ReconcileOptions::new(
+        StatementType::Transaction,
+        RecordFormat::Csv(ColumnMap::default()),
+        BUSINESS_DAY,
+    );
+    options.expected_sha256 = Some(sha256);
+    let mut differences: Vec<Difference> = Vec::new();
+    let report = reconcile(
+        content.as_bytes(),
+        records.as_bytes(),
+        None::<&[u8]>,
+        &options,
+        &mut |d| differences.push(d.clone()),
+        &mut |_| {},
+    )?;
+    say!(
+        w,
+        "paysign_core::reconcile against the merchant's ledger ({} records):",
+        records.lines().count() - 1
+    );
+    for d in &differences {
+        say!(w, "  {}", describe(d));
+    }
+    for line in report.to_string().lines() {
+        say!(w, "{}", format!("  │ {line}").trim_end());
+    }
+    let found = |class: Class| -> Vec<&str> {
+        differences
+            .iter()
+            .filter(|d| d.class == class)
+            .map(|d| d.order_no.as_str())
+            .collect()
+    };
+    ensure!(
+        report.tally(Class::Matched).count == 4
+            && report.discrepancies() == 1
+            && found(Class::AmountMismatch) == [misreported.out_trade_no.as_str()]
+            && found(Class::CutoffPending) == [late.out_trade_no.as_str()],
+        "expected 4 matched, the injected AMOUNT_MISMATCH on {} and {} CUTOFF_PENDING; got {differences:?}",
+        misreported.out_trade_no,
+        late.out_trade_no
+    );
+    let expected_short = late.amount.fen() + 100;
+    ensure!(
+        matches!(report.balance.position(), Position::Short(a) if a.fen() == expected_short),
+        "the statement should be short by {expected_short} fen: {:?}",
+        report.balance.position()
+    );
+    say!(
+        w,
+        "the injected AMOUNT_MISMATCH is found; the 23:40 payment is CUTOFF_PENDING, not a discrepancy"
+    );
+    say!(
+        w,
+        "short (短款) ¥{} = ¥1.00 taken off by the channel's file + ¥{} paid after the cutoff",
+        Amount::from_fen(expected_short)?.to_yuan_string(),
+        late.amount.to_yuan_string()
+    );
+    Ok(())
+}
+
+/// Step 8: everything stops; the ledger's totals.
+async fn shut_down(mut w: World<'_>, m: Merchant) -> Result<()> {
+    w.step(8, "Shut down")?;
+    let (orders, bookings, copies, duplicates, rejected) = {
+        let l = m.ledger();
+        (
+            l.orders.len(),
+            l.orders.values().map(|o| o.bookings.len()).sum::<usize>(),
+            l.copies,
+            l.duplicates,
+            l.rejected,
+        )
+    };
+    ensure!(
+        rejected == 0,
+        "{rejected} notifications failed verification"
+    );
+    ensure!(
+        (orders, bookings, copies, duplicates) == (5, 7, 8, 1),
+        "ledger: {orders} orders, {bookings} bookings, {copies} copies, {duplicates} duplicates"
+    );
+    say!(
+        w,
+        "ledger: {orders} orders, {bookings} bookings from {copies} notifications ({duplicates} duplicate acknowledged, not booked)"
+    );
+    say!(
+        w,
+        "{} signed gateway responses verified",
+        m.verified.load(Ordering::Relaxed)
+    );
+    drop(m);
+    w.shop.stop().await?;
+    let World { out, gateway, .. } = w;
+    gateway.shutdown().await?;
+    writeln!(out, "  merchant endpoint and gateway stopped")?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// The world: narration, the gateway's admin API and the shared clock
+// ---------------------------------------------------------------------------------------
+
+/// What every step shares.
+struct World<'o> {
+    out: &'o mut (dyn Write + Send),
+    gateway: GatewayHandle,
+    base_url: String,
+    http: reqwest::Client,
+    clock: Clock,
+    shop: Shop,
+    current_step: u32,
+}
+
+impl World<'_> {
+    fn step(&mut self, n: u32, title: &str) -> Result<()> {
+        self.current_step = n;
+        writeln!(self.out, "\n[{n}/{STEPS}] {title}")?;
+        Ok(())
+    }
+
+    fn say(&mut self, line: impl Display) -> Result<()> {
+        writeln!(self.out, "  {line}")?;
+        Ok(())
+    }
+
+    /// An admin API call (§12: unsigned JSON, loopback only) that must succeed.
+    async fn admin_ok(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value> {
+        let what = format!("{method} {path}");
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url));
+        if let Some(body) = body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(serde_json::to_vec(&body)?);
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let text = response.text().await?;
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)?
+        };
+        ensure!((200..300).contains(&status), "{what} → {status} {value}");
+        Ok(value)
+    }
+
+    /// Moves the mock clock (§12.8); the gateway runs every poll and notification
+    /// attempt that fell due before it answers. The merchant's clock moves first, so
+    /// nothing delivered during the jump looks like it comes from the future.
+    async fn advance(&mut self, secs: i64) -> Result<u64> {
+        let target = self.clock.now() + secs;
+        self.clock.set(target);
+        let v = self
+            .admin_ok(
+                reqwest::Method::POST,
+                "/admin/clock",
+                Some(json!({"advance_secs": secs})),
+            )
+            .await?;
+        self.after_clock_move(&v, target, &format!("clock +{secs} s"))
+    }
+
+    /// Sets the mock clock to `at`.
+    async fn set_clock(&mut self, at: i64) -> Result<u64> {
+        self.clock.set(at);
+        let v = self
+            .admin_ok(
+                reqwest::Method::POST,
+                "/admin/clock",
+                Some(json!({"set": at})),
+            )
+            .await?;
+        self.after_clock_move(&v, at, "clock set")
+    }
+
+    /// Lets the gateway send what is due now (a zero-second clock move).
+    async fn deliver_due(&mut self) -> Result<u64> {
+        let v = self
+            .admin_ok(
+                reqwest::Method::POST,
+                "/admin/clock",
+                Some(json!({"advance_secs": 0})),
+            )
+            .await?;
+        let jobs = v["jobs_run"].as_u64().unwrap_or_default();
+        self.print_receipts()?;
+        Ok(jobs)
+    }
+
+    fn after_clock_move(&mut self, v: &Value, expected: i64, what: &str) -> Result<u64> {
+        ensure!(
+            v["now"] == expected,
+            "the gateway clock should be at {expected}: {v}"
+        );
+        let jobs = v["jobs_run"].as_u64().unwrap_or_default();
+        let at = v["now_rfc3339"].as_str().unwrap_or_default().to_owned();
+        let jobs_run = if jobs == 1 {
+            "1 due job run".to_owned()
+        } else {
+            format!("{jobs} due jobs run")
+        };
+        say!(self, "{what} → {at} ({jobs_run})");
+        self.print_receipts()?;
+        Ok(jobs)
+    }
+
+    /// What the merchant endpoint did with each notification since the last call.
+    fn print_receipts(&mut self) -> Result<()> {
+        for r in self.shop.take_receipts() {
+            say!(
+                self,
+                "  ⇢ notification {} {}: {}",
+                r.notify_id,
+                r.status,
+                r.outcome
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The merchant's clock. The demo plays the clock of the whole world: it sets this one and
+/// the gateway's mock clock together, so both sides agree (as NTP-synced servers would).
+#[derive(Clone)]
+struct Clock(Arc<AtomicI64>);
+
+impl Clock {
+    fn new(at: i64) -> Self {
+        Self(Arc::new(AtomicI64::new(at)))
+    }
+
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn set(&self, at: i64) {
+        self.0.store(at, Ordering::SeqCst);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The merchant: signed calls with paysign-core
+// ---------------------------------------------------------------------------------------
+
+/// The channel company's server side: signs requests, verifies responses.
+struct Merchant {
+    app_id: String,
+    signer: Signer,
+    verifier: NotificationVerifier,
+    base_url: String,
+    http: reqwest::Client,
+    clock: Clock,
+    ledger: Arc<Mutex<Ledger>>,
+    verified: AtomicU64,
+    orders: AtomicU64,
+}
+
+/// An order the merchant created.
+#[derive(Debug, Clone)]
+struct PlacedOrder {
+    out_trade_no: String,
+    trade_no: String,
+    bill_no: String,
+    amount: Amount,
+}
+
+/// A verified gateway answer.
+struct Answer {
+    method: &'static str,
+    status: u16,
+    body: String,
+    nonce: String,
+    response: GatewayResponse,
+}
+
+impl Answer {
+    fn get(&self, field: &str) -> &str {
+        self.response.params.get(field).unwrap_or_default()
+    }
+
+    fn code(&self) -> &str {
+        &self.response.code
+    }
+
+    /// The answer, if the gateway reported `SUCCESS`.
+    fn success(self) -> Result<Self> {
+        ensure!(
+            self.response.is_success(),
+            "{} answered HTTP {} {}: {}",
+            self.method,
+            self.status,
+            self.code(),
+            self.body
+        );
+        Ok(self)
+    }
+}
+
+impl Merchant {
+    /// Builds and signs a request at the merchant's clock.
+    fn sign<M: GatewayMethod>(&self, method: &M) -> Result<SignedRequest> {
+        Ok(build_request(
+            method,
+            &Envelope {
+                app_id: self.app_id.clone(),
+                timestamp: self.clock.now(),
+                nonce: None,
+            },
+            &self.signer,
+        )?)
+    }
+
+    /// Posts a signed request as a form and verifies the signed response (§5): gateway
+    /// signature, `app_id`, timestamp and the echo of our nonce.
+    async fn send(&self, request: SignedRequest) -> Result<Answer> {
+        let response = self
+            .http
+            .post(format!("{}{}", self.base_url, request.path()))
+            .header(
+                header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
+            .body(request.to_form())
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let body = response.text().await?;
+        let verified = self
+            .verifier
+            .verify_response(
+                body.as_bytes(),
+                &VerifyOptions::content_type("application/json"),
+                request.nonce(),
+                self.clock.now(),
+            )
+            .map_err(|e| format!("{} response does not verify ({e}): {body}", request.method))?;
+        self.verified.fetch_add(1, Ordering::Relaxed);
+        Ok(Answer {
+            method: request.method,
+            status,
+            body,
+            nonce: request.nonce().to_owned(),
+            response: verified,
+        })
+    }
+
+    async fn call<M: GatewayMethod>(&self, method: &M) -> Result<Answer> {
+        self.send(self.sign(method)?).await
+    }
+
+    /// A new `order.create` for a bill, recorded in the merchant's ledger.
+    fn order(&self, item_id: &str, bill_no: &str, amount: Amount, notify_url: &str) -> OrderCreate {
+        let n = self.orders.fetch_add(1, Ordering::Relaxed) + 1;
+        OrderCreate {
+            out_trade_no: format!("M20261120{n:06}"),
+            item_id: item_id.into(),
+            bill_no: bill_no.into(),
+            total_amount: amount,
+            notify_url: notify_url.into(),
+            subject: Some("2026年11月账单".into()),
+            passback_params: None,
+        }
+    }
+
+    /// Opens the order in the ledger once the gateway accepted it.
+    fn placed(&self, order: &OrderCreate, trade_no: &str) -> PlacedOrder {
+        self.ledger().open(&order.out_trade_no, order.total_amount);
+        PlacedOrder {
+            out_trade_no: order.out_trade_no.clone(),
+            trade_no: trade_no.to_owned(),
+            bill_no: order.bill_no.clone(),
+            amount: order.total_amount,
+        }
+    }
+
+    /// `order.create` for a seed bill of `amount_fen`.
+    async fn create(
+        &self,
+        w: &World<'_>,
+        item_id: &str,
+        bill_no: &str,
+        amount_fen: i64,
+    ) -> Result<PlacedOrder> {
+        let order = self.order(item_id, bill_no, Amount::from_fen(amount_fen)?, &w.shop.url);
+        let created = self.call(&order).await?.success()?;
+        Ok(self.placed(&order, created.get("trade_no")))
+    }
+
+    fn pay(&self, order: &PlacedOrder) -> OrderPay {
+        OrderPay {
+            order: OrderRef::OutTradeNo(order.out_trade_no.clone()),
+            pay_method: None,
+        }
+    }
+
+    fn refund(&self, order: &PlacedOrder, out_refund_no: &str, fen: i64) -> Result<OrderRefund> {
+        Ok(OrderRefund {
+            order: OrderRef::OutTradeNo(order.out_trade_no.clone()),
+            out_refund_no: out_refund_no.into(),
+            refund_amount: Amount::from_fen(fen)?,
+            refund_reason: Some("用户申请".into()),
+        })
+    }
+
+    fn ledger(&self) -> MutexGuard<'_, Ledger> {
+        lock(&self.ledger)
+    }
+
+    /// The ledger's bookings of `order`, as `KIND STATUS`, must be exactly `expected`.
+    fn expect_booked(&self, order: &PlacedOrder, expected: &[&str]) -> Result<()> {
+        let booked: Vec<String> = self
+            .ledger()
+            .orders
+            .get(&order.out_trade_no)
+            .map(|o| {
+                o.bookings
+                    .iter()
+                    .map(|b| format!("{} {}", b.kind, b.status))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ensure!(
+            booked == expected,
+            "the ledger should hold {expected:?} for {}, holds {booked:?}",
+            order.out_trade_no
+        );
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The merchant's notify endpoint and ledger
+// ---------------------------------------------------------------------------------------
+
+/// The merchant's notification endpoint (axum on 127.0.0.1:0).
+struct Shop {
+    url: String,
+    state: ShopState,
+    ledger: Arc<Mutex<Ledger>>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+#[derive(Clone)]
+struct ShopState {
+    verifier: Arc<OnceLock<NotificationVerifier>>,
+    clock: Clock,
+    ledger: Arc<Mutex<Ledger>>,
+    receipts: Arc<Mutex<Vec<Receipt>>>,
+    /// Book the next notification of this order, but answer `fail`.
+    fail_once: Arc<Mutex<Option<String>>>,
+}
+
+/// What the endpoint did with one notification.
+struct Receipt {
+    notify_id: String,
+    status: String,
+    outcome: String,
+}
+
+impl Shop {
+    async fn start(clock: Clock) -> Result<Self> {
+        let ledger = Arc::new(Mutex::new(Ledger::default()));
+        let state = ShopState {
+            verifier: Arc::new(OnceLock::new()),
+            clock,
+            ledger: ledger.clone(),
+            receipts: Arc::default(),
+            fail_once: Arc::default(),
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}/notify", listener.local_addr()?);
+        let app = Router::new()
+            .route("/notify", post(notify))
+            .with_state(state.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Self {
+            url,
+            state,
+            ledger,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    fn install(&self, verifier: NotificationVerifier) -> Result<()> {
+        ensure!(
+            self.state.verifier.set(verifier).is_ok(),
+            "the endpoint already has a verifier"
+        );
+        Ok(())
+    }
+
+    fn answer_fail_once(&self, out_trade_no: &str) {
+        *lock(&self.state.fail_once) = Some(out_trade_no.to_owned());
+    }
+
+    fn take_receipts(&self) -> Vec<Receipt> {
+        std::mem::take(&mut *lock(&self.state.receipts))
+    }
+
+    async fn stop(&mut self) -> Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(5), task).await???;
+        }
+        Ok(())
+    }
+}
+
+/// `POST /notify`: verify, de-duplicate, book once, acknowledge (§9 "Merchant duties").
+async fn notify(State(shop): State<ShopState>, headers: HeaderMap, body: Bytes) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let ack = shop.receive(&body, content_type);
+    let status = StatusCode::from_u16(ack.status).unwrap_or(StatusCode::OK);
+    (status, [(header::CONTENT_TYPE, ack.content_type)], ack.body).into_response()
+}
+
+impl ShopState {
+    fn receive(&self, body: &[u8], content_type: &str) -> Acknowledgement {
+        let fail = |reason: &str| Acknowledgement::failure(AckFormat::Text, reason);
+        let Some(verifier) = self.verifier.get() else {
+            return fail("not configured yet");
+        };
+        let options = VerifyOptions::content_type(content_type);
+        let (receipt, ack) = match verifier.verify(body, &options, self.clock.now()) {
+            Err(e) => {
+                lock(&self.ledger).rejected += 1;
+                let receipt = Receipt {
+                    notify_id: "?".into(),
+                    status: "?".into(),
+                    outcome: format!("REJECTED ({}), answered fail", e.code()),
+                };
+                (receipt, fail(e.code()))
+            }
+            Ok(n) => self.book(verifier, &n),
+        };
+        lock(&self.receipts).push(receipt);
+        ack
+    }
+
+    /// A verified notification: acknowledge duplicates, book the rest once.
+    fn book(
+        &self,
+        verifier: &NotificationVerifier,
+        n: &Notification,
+    ) -> (Receipt, Acknowledgement) {
+        let receipt = |outcome: String| Receipt {
+            notify_id: n.notify_id.clone(),
+            status: n.status.to_string(),
+            outcome,
+        };
+        let mut ledger = lock(&self.ledger);
+        ledger.copies += 1;
+        if n.duplicate {
+            ledger.duplicates += 1;
+            return (
+                receipt("verified; a duplicate: acknowledged, not booked again".into()),
+                Acknowledgement::success(AckFormat::Text),
+            );
+        }
+        if let Err(reason) = ledger.book(n) {
+            // Not booked: let the retry be processed again.
+            verifier.forget(&n.notify_id);
+            ledger.rejected += 1;
+            return (
+                receipt(format!("verified but not booked ({reason}), answered fail")),
+                Acknowledgement::failure(AckFormat::Text, &reason),
+            );
+        }
+        let mut fail_once = lock(&self.fail_once);
+        if fail_once.as_deref() == Some(n.out_trade_no.as_str()) {
+            *fail_once = None;
+            return (
+                receipt("verified, booked, answered `fail` (the lost answer)".into()),
+                Acknowledgement::failure(AckFormat::Text, "simulated lost answer"),
+            );
+        }
+        (
+            receipt("verified, booked, answered `success`".into()),
+            Acknowledgement::success(AckFormat::Text),
+        )
+    }
+}
+
+/// The merchant's books, keyed by `out_trade_no`.
+#[derive(Default)]
+struct Ledger {
+    orders: BTreeMap<String, LedgerOrder>,
+    /// Verified notifications received, duplicates included.
+    copies: usize,
+    /// Of which duplicates (acknowledged, not booked).
+    duplicates: usize,
+    /// Notifications refused (verification or booking failed).
+    rejected: usize,
+}
+
+struct LedgerOrder {
+    total: Amount,
+    refunded: Amount,
+    trade_no: String,
+    bookings: Vec<Booking>,
+}
+
+/// One booked event, a row of the merchant's records for reconciliation.
+struct Booking {
+    kind: &'static str,
+    status: &'static str,
+    amount: Amount,
+    time: i64,
+}
+
+impl Ledger {
+    fn open(&mut self, out_trade_no: &str, total: Amount) {
+        self.orders.insert(
+            out_trade_no.to_owned(),
+            LedgerOrder {
+                total,
+                refunded: Amount::default(),
+                trade_no: String::new(),
+                bookings: Vec::new(),
+            },
+        );
+    }
+
+    /// Books a first-seen notification against our own order (the amount must match).
+    fn book(&mut self, n: &Notification) -> Result<(), String> {
+        let order = self
+            .orders
+            .get_mut(&n.out_trade_no)
+            .ok_or_else(|| format!("unknown order {}", n.out_trade_no))?;
+        if n.total_amount != order.total {
+            return Err(format!(
+                "amount {} is not our order's {}",
+                n.total_amount, order.total
+            ));
+        }
+        let (kind, status, amount) = match &n.status {
+            TradeStatus::Success => ("PAY", "SUCCESS", order.total),
+            TradeStatus::Fail => ("PAY", "FAIL", order.total),
+            TradeStatus::Reversed => ("REVERSE", "REVERSED", order.total),
+            TradeStatus::Refunded => {
+                let refund = n.refund_amount.ok_or("a refund without refund_amount")?;
+                order.refunded = order
+                    .refunded
+                    .checked_add(refund)
+                    .ok_or("refund overflow")?;
+                let status = if order.refunded == order.total {
+                    "REFUNDED"
+                } else {
+                    "PARTIALLY_REFUNDED"
+                };
+                ("REFUND", status, refund)
+            }
+            other => return Err(format!("unexpected trade_status {other}")),
+        };
+        order.trade_no = n.trade_no.clone().unwrap_or_default();
+        order.bookings.push(Booking {
+            kind,
+            status,
+            amount,
+            time: n.notify_time.unwrap_or_default(),
+        });
+        Ok(())
+    }
+
+    /// The ledger as the records CSV of `paysign_core::reconcile` (its default column
+    /// names; amounts in fen, times as Unix seconds), oldest first.
+    fn records_csv(&self) -> String {
+        let mut rows: Vec<(i64, String)> = self
+            .orders
+            .iter()
+            .flat_map(|(out_trade_no, o)| {
+                o.bookings.iter().map(move |b| {
+                    let row = format!(
+                        "{out_trade_no},{},{},{},{},{}\n",
+                        o.trade_no,
+                        b.kind,
+                        b.status,
+                        b.amount.fen(),
+                        b.time
+                    );
+                    (b.time, row)
+                })
+            })
+            .collect();
+        rows.sort_by_key(|(time, _)| *time);
+        let mut csv =
+            String::from("out_trade_no,trade_no,trade_type,trade_status,amount,trade_time\n");
+        csv.extend(rows.into_iter().map(|(_, row)| row));
+        csv
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn text(v: &Value, field: &str) -> Result<String> {
+    Ok(v[field]
+        .as_str()
+        .ok_or_else(|| format!("no {field} in {v}"))?
+        .to_owned())
+}
+
+fn int(s: &str) -> Result<i64> {
+    Ok(s.parse().map_err(|_| format!("not an integer: {s:?}"))?)
+}
+
+/// `HH:MM:SS` at +08:00.
+fn hms(unix: i64) -> String {
+    format_rfc3339(unix, CHINA_STANDARD_TIME)
+        .map(|t| t[11..19].to_owned())
+        .unwrap_or_else(|_| unix.to_string())
+}
+
+/// The first `n` characters.
+fn short(s: &str, n: usize) -> &str {
+    s.get(..n).unwrap_or(s)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The same hex string with its first digit changed.
+fn flip_first(hex: &str) -> String {
+    let first = if hex.starts_with('0') { "1" } else { "0" };
+    format!("{first}{}", hex.get(1..).unwrap_or_default())
+}
+
+fn yuan(amount: Amount) -> String {
+    format!("¥{}", amount.to_yuan_string())
+}
+
+/// One reconciliation difference, in a line.
+fn describe(d: &Difference) -> String {
+    let side = |e: &Option<Entry>| {
+        e.as_ref().map_or_else(
+            || "—".to_owned(),
+            |e| format!("{} at {}", yuan(e.amount), hms(e.time)),
+        )
+    };
+    let note = match d.class {
+        Class::CutoffPending => "expect it in tomorrow's statement",
+        Class::AmountMismatch => "investigate: the channel's amount differs",
+        _ => "",
+    };
+    format!(
+        "{} ({}) {} {}: statement {}, ledger {}; {note}",
+        d.class.code(),
+        d.class.term_zh(),
+        d.order_no,
+        d.kind.as_str(),
+        side(&d.statement),
+        side(&d.local)
+    )
+}

@@ -1,0 +1,26 @@
+//! Runs the story of `make demo` (`examples/demo.rs`) so CI guards the README's main
+//! command: every step must behave as the narration says.
+#![allow(missing_docs)]
+
+#[allow(dead_code)] // The example's `main`.
+#[path = "../examples/demo.rs"]
+mod demo;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_tells_its_whole_story() {
+    let mut out = Vec::new();
+    let result = demo::run(&mut out).await;
+    let story = String::from_utf8_lossy(&out);
+    if let Err(e) = result {
+        panic!("the demo failed: {e}\n--- its story so far ---\n{story}");
+    }
+    for milestone in [
+        "[8/8] Shut down",
+        "REFUND_EXCEEDS_PAID",
+        "AMOUNT_MISMATCH",
+        "CUTOFF_PENDING",
+        "a duplicate: acknowledged, not booked again",
+    ] {
+        assert!(story.contains(milestone), "missing {milestone:?}:\n{story}");
+    }
+}
