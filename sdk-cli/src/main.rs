@@ -26,7 +26,8 @@ Every command reads its input from a file argument or from standard input (`-`),
 writes results to stdout and diagnostics to stderr. With --json, stdout holds one JSON
 document: {\"ok\":true,...} or {\"ok\":false,\"code\":\"<CODE>\",\"message\":\"...\"}, where CODE
 is a paysign-core error code (SIGNATURE_MISMATCH, KEY_INVALID, ...) or one of USAGE,
-IO_ERROR, FILE_EXISTS, NOT_ACKNOWLEDGED.
+IO_ERROR, FILE_EXISTS, NOT_ACKNOWLEDGED, GATEWAY_UNREACHABLE, GATEWAY_ERROR; `paysign gateway
+admin` also passes on the mock gateway's own codes (ORDER_NOT_FOUND, ...).
 
 Secrets are read from files (--secret-file) or environment variables (--secret-env),
 never from the command line.
@@ -59,6 +60,7 @@ enum Command {
     Notify(commands::notify::Args),
     InspectKey(commands::inspect_key::Args),
     Reconcile(commands::reconcile::Args),
+    Gateway(commands::gateway::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +79,7 @@ fn main() -> ExitCode {
         Command::Notify(args) => commands::notify::run(args, &out),
         Command::InspectKey(args) => commands::inspect_key::run(args, &out),
         Command::Reconcile(args) => commands::reconcile::run(args, &out),
+        Command::Gateway(args) => commands::gateway::run(args, &out),
     };
     match result {
         Ok(status) => ExitCode::from(status.code()),

@@ -3,6 +3,7 @@
 
 pub(crate) mod canonical;
 pub(crate) mod explain;
+pub(crate) mod gateway;
 pub(crate) mod inspect_key;
 pub(crate) mod keygen;
 pub(crate) mod notify;

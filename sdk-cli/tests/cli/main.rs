@@ -4,6 +4,7 @@
 
 mod common;
 mod explain;
+mod gateway;
 mod keys;
 mod messages;
 mod notify;

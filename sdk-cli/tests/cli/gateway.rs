@@ -1,0 +1,619 @@
+//! `paysign gateway` and `paysign gateway admin`: the real binary serving the mock gateway
+//! in a child process on 127.0.0.1:0, driven by admin commands and signed requests, then
+//! stopped with SIGTERM. Every child is killed when its guard drops, even on a failed
+//! assertion.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::common::{BIN, Run, key, run};
+
+/// The mock gateway's clock in these tests: 2026-11-20T10:00:00+08:00.
+const T0: i64 = 1_795_140_000;
+
+/// A child process, killed on drop if still running: no server outlives a failed test.
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// A running `paysign gateway`.
+struct Gateway {
+    child: ChildGuard,
+    /// `http://127.0.0.1:PORT`, from the start-up line.
+    url: String,
+    /// The start-up line as printed.
+    line: String,
+    /// Where its stderr goes.
+    log: PathBuf,
+}
+
+impl Gateway {
+    /// Starts `paysign gateway --port 0 args...` and waits for its start-up line.
+    fn start(dir: &Path, args: &[&str]) -> Gateway {
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let log = dir.join(format!(
+            "gateway-{}.log",
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        ));
+        let mut child = Command::new(BIN)
+            .args(["gateway", "--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(File::create(&log).unwrap())
+            .spawn()
+            .expect("spawn paysign gateway");
+        let stdout = child.stdout.take().unwrap();
+        let mut gateway = Gateway {
+            child: ChildGuard(child),
+            url: String::new(),
+            line: String::new(),
+            log,
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("no start-up line in 60 s\n{}", gateway.stderr()));
+        assert!(
+            !line.is_empty(),
+            "exited before listening\n{}",
+            gateway.stderr()
+        );
+        gateway.url = url_of(&line).unwrap_or_else(|| panic!("start-up line: {line:?}"));
+        gateway.line = line.trim_end().to_owned();
+        gateway
+    }
+
+    /// `paysign gateway admin --url URL args...`.
+    fn admin(&self, args: &[&str]) -> Run {
+        let mut all = vec!["gateway", "admin", "--url", &self.url];
+        all.extend_from_slice(args);
+        run(&all, b"")
+    }
+
+    /// Sends SIGTERM and waits up to 10 s for the exit.
+    fn stop(&mut self) -> (ExitStatus, Duration) {
+        let started = Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.0.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        let status = wait_for(&mut self.child.0, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("still running 10 s after SIGTERM\n{}", self.stderr()));
+        (status, started.elapsed())
+    }
+
+    fn stderr(&self) -> String {
+        format!(
+            "gateway stderr:\n{}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        )
+    }
+}
+
+/// Runs `paysign args...` that must exit by itself within 30 s (killed otherwise).
+fn run_bounded(args: &[&str]) -> Run {
+    let child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut guard = ChildGuard(child);
+    let status = wait_for(&mut guard.0, Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("paysign {args:?} still running after 30 s"));
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    guard
+        .0
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    guard
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    Run {
+        code: status.code().expect("exited normally"),
+        stdout,
+        stderr,
+    }
+}
+
+/// The URL in a start-up line, plain or JSON.
+fn url_of(line: &str) -> Option<String> {
+    if let Ok(doc) = serde_json::from_str::<serde_json::Value>(line) {
+        return doc["listening"].as_str().map(str::to_owned);
+    }
+    line.strip_prefix("paysign gateway listening on ")?
+        .split_whitespace()
+        .next()
+        .map(str::to_owned)
+}
+
+fn wait_for(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A loopback port with nothing listening (bound once, then released).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Builds a signed request with `paysign payload` and POSTs it to the gateway.
+fn post_signed(gateway: &Gateway, payload_args: &[&str]) -> serde_json::Value {
+    let mut args = vec!["--json", "payload"];
+    args.extend_from_slice(payload_args);
+    let payload = run(&args, b"").expect(0).json();
+    let url = format!("{}{}", gateway.url, payload["path"].as_str().unwrap());
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let mut response = agent
+        .post(&url)
+        .header("Content-Type", payload["content_type"].as_str().unwrap())
+        .send(payload["body"].as_str().unwrap().as_bytes())
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().unwrap();
+    assert_eq!(status, 200, "{url}: {body}\n{}", gateway.stderr());
+    serde_json::from_str(&body).unwrap()
+}
+
+#[test]
+fn serves_the_admin_api_until_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut gateway = Gateway::start(
+        dir.path(),
+        &[
+            "--clock",
+            "manual",
+            "--clock-start",
+            "2026-11-20T10:00:00+08:00",
+            "--gateway-key",
+            &key("gateway_private_pkcs8.pem"),
+        ],
+    );
+    assert!(
+        gateway.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        gateway.line
+    );
+    assert_eq!(
+        gateway.line,
+        format!(
+            "paysign gateway listening on {0} (admin API: {0}/admin/, db: in-memory)",
+            gateway.url
+        )
+    );
+
+    // Merchant: register (the app_id alone on stdout), approve (the gateway key), show.
+    let registered = gateway
+        .admin(&[
+            "register",
+            "--name",
+            "Test merchant",
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+            "--public-key",
+            &key("merchant_public_spki.pem"),
+        ])
+        .expect(0);
+    let app_id = registered.stdout.trim().to_owned();
+    assert!(
+        app_id.len() == 16 && app_id.starts_with("2026"),
+        "{app_id:?}"
+    );
+    let approved = gateway.admin(&["approve", &app_id]).expect(0);
+    let expected_key =
+        std::fs::read_to_string(crate::common::vectors().join("keys/gateway_public_spki.pem"))
+            .unwrap();
+    assert_eq!(approved.stdout.trim(), expected_key.trim());
+    let merchant = gateway.admin(&["merchant", &app_id]).expect(0);
+    assert!(merchant.stdout.contains("APPROVED"), "{}", merchant.stdout);
+    assert!(
+        merchant.stdout.contains("Test merchant"),
+        "{}",
+        merchant.stdout
+    );
+    let merchant = gateway
+        .admin(&["--json", "merchant", &app_id])
+        .expect(0)
+        .json();
+    assert_eq!(merchant["ok"], true);
+    assert_eq!(merchant["sign_types"], serde_json::json!(["RSA2"]));
+
+    // A bill, then an order for it paid with signed requests.
+    let bill = gateway
+        .admin(&[
+            "add-bill",
+            "--item",
+            "SH-WATER-01",
+            "--bill-no",
+            "SHW2026119901",
+            "--amount-yuan",
+            "12.34",
+        ])
+        .expect(0);
+    assert_eq!(
+        bill.stdout.trim(),
+        "created bill SHW2026119901 of SH-WATER-01: 1234 fen (12.34 yuan), UNPAID"
+    );
+    let notify_url = format!("http://127.0.0.1:{}/notify", closed_port());
+    let order_args = |now: &str| {
+        vec![
+            "--key".to_owned(),
+            key("merchant_private_pkcs8.pem"),
+            "--app-id".to_owned(),
+            app_id.clone(),
+            "--now".to_owned(),
+            now.to_owned(),
+            "--out-trade-no".to_owned(),
+            "M20261120000001".to_owned(),
+            "--bill-no".to_owned(),
+            "SHW2026119901".to_owned(),
+            "--amount".to_owned(),
+            "12.34".to_owned(),
+            "--notify-url".to_owned(),
+            notify_url.clone(),
+        ]
+    };
+    let mut create = vec!["order".to_owned()];
+    create.extend(order_args(&T0.to_string()));
+    let created = post_signed(
+        &gateway,
+        &create.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(created["code"], "SUCCESS", "{created}");
+    let trade_no = created["trade_no"].as_str().unwrap().to_owned();
+    let mut pay = vec!["payment".to_owned()];
+    pay.extend(order_args(&(T0 + 1).to_string()));
+    let paid = post_signed(
+        &gateway,
+        &pay.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(paid["status"], "SUCCESS", "{paid}");
+
+    // The merchant endpoint is down: moving the clock 15 s runs the second attempt.
+    let clock = gateway.admin(&["clock", "--advance", "15s"]).expect(0);
+    assert!(
+        clock
+            .stdout
+            .starts_with("now 1795140015 (2026-11-20T10:00:15+08:00), manual clock;"),
+        "{}",
+        clock.stdout
+    );
+    let listed = gateway
+        .admin(&["--json", "notifications", "--trade-no", &trade_no])
+        .expect(0)
+        .json();
+    let events = listed["notifications"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{listed}");
+    assert_eq!(events[0]["state"], "PENDING");
+    assert_eq!(events[0]["notify_url"], notify_url.as_str());
+    let attempts = events[0]["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{listed}");
+    assert!(
+        attempts.iter().all(|a| a["result"] == "CONNECT_ERROR"),
+        "{listed}"
+    );
+    let human = gateway.admin(&["notifications"]).expect(0);
+    assert!(
+        human
+            .stdout
+            .starts_with(&format!("{trade_no}_1  SUCCESS  PENDING  trade {trade_no}")),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("attempt 2"), "{}", human.stdout);
+
+    // Order, outcome override and discrepancies.
+    let order = gateway.admin(&["order", &trade_no]).expect(0);
+    assert!(
+        order.stdout.contains("1234 fen (12.34 yuan)"),
+        "{}",
+        order.stdout
+    );
+    let refused = gateway.admin(&["set-outcome", &trade_no, "fail"]).expect(2);
+    assert!(
+        refused.stderr.starts_with("error[ORDER_STATE_INVALID]"),
+        "{}",
+        refused.stderr
+    );
+    let added = gateway
+        .admin(&[
+            "discrepancy",
+            "add",
+            "--kind",
+            "DROP",
+            "--trade-no",
+            &trade_no,
+        ])
+        .expect(0);
+    assert_eq!(
+        added.stdout.trim(),
+        format!("discrepancy 1: DROP of {trade_no} (scope BOTH)")
+    );
+    let list = gateway.admin(&["discrepancy", "list"]).expect(0);
+    assert_eq!(
+        list.stdout.trim(),
+        format!("1: DROP of {trade_no} (scope BOTH)")
+    );
+
+    // API errors: exit 2 with the API's code.
+    let missing = gateway
+        .admin(&["--json", "set-outcome", "T209901010000000001", "SUCCESS"])
+        .expect(2)
+        .json();
+    assert_eq!(missing["code"], "ORDER_NOT_FOUND");
+    assert_eq!(missing["http_status"], 404);
+    let unknown = gateway.admin(&["merchant", "2026999999999999"]).expect(2);
+    assert!(
+        unknown.stderr.starts_with("error[APP_ID_UNKNOWN]"),
+        "{}",
+        unknown.stderr
+    );
+
+    let (status, took) = gateway.stop();
+    assert_eq!(status.code(), Some(0), "{}", gateway.stderr());
+    assert!(took < Duration::from_secs(5), "stopping took {took:?}");
+    assert!(
+        gateway.stderr().contains("SIGTERM received"),
+        "{}",
+        gateway.stderr()
+    );
+}
+
+#[test]
+fn a_db_file_keeps_merchants_keys_and_the_clock_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gateway.sqlite");
+    let db = db.to_str().unwrap();
+    let mut first = Gateway::start(
+        dir.path(),
+        &[
+            "--db",
+            db,
+            "--clock",
+            "manual",
+            "--clock-start",
+            &T0.to_string(),
+        ],
+    );
+    assert!(
+        first.line.ends_with(&format!("db: {db})")),
+        "{}",
+        first.line
+    );
+    // The gateway takes 32-64 alphanumeric secrets; private files are kept mode 0600.
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "k3yK3yk3yK3yk3yK3yk3yK3yk3yK3yk3yK3y\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let secret_path = secret.to_str().unwrap();
+    let app_id = first
+        .admin(&[
+            "register",
+            "--name",
+            "Persistent merchant",
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+            "--secret-file",
+            secret_path,
+        ])
+        .expect(0)
+        .stdout
+        .trim()
+        .to_owned();
+    let key_file = dir.path().join("gateway_public.pem");
+    let key_path = key_file.to_str().unwrap();
+    let approved = first
+        .admin(&["approve", &app_id, "--out", key_path])
+        .expect(0);
+    assert!(approved.stdout.contains(key_path), "{}", approved.stdout);
+    let gateway_key = std::fs::read_to_string(&key_file).unwrap();
+    assert!(gateway_key.starts_with("-----BEGIN PUBLIC KEY-----"));
+    // --out never overwrites without --force.
+    let exists = first
+        .admin(&["--json", "approve", &app_id, "--out", key_path])
+        .expect(2)
+        .json();
+    assert_eq!(exists["code"], "FILE_EXISTS");
+    first.admin(&["clock", "--advance", "60"]).expect(0);
+    let (status, _) = first.stop();
+    assert_eq!(status.code(), Some(0), "{}", first.stderr());
+    drop(first);
+
+    // Same file, no --clock-start: the merchant, the gateway key and the clock are back.
+    let mut second = Gateway::start(dir.path(), &["--json", "--db", db, "--clock", "manual"]);
+    let line: serde_json::Value = serde_json::from_str(&second.line).unwrap();
+    assert_eq!(line["ok"], true);
+    assert_eq!(line["db"], db);
+    assert_eq!(line["admin_url"], format!("{}/admin/", second.url));
+    let merchant = second
+        .admin(&["--json", "merchant", &app_id])
+        .expect(0)
+        .json();
+    assert_eq!(merchant["name"], "Persistent merchant");
+    assert_eq!(merchant["status"], "APPROVED");
+    assert_eq!(merchant["has_secret"], true);
+    assert_eq!(merchant["sign_types"], serde_json::json!(["HMAC-SHA256"]));
+    let again = second
+        .admin(&["approve", &app_id, "--out", key_path, "--force"])
+        .expect(0);
+    assert!(again.stdout.contains("approved"), "{}", again.stdout);
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), gateway_key);
+    let clock = second.admin(&["--json", "clock"]).expect(0).json();
+    assert_eq!(clock["now"], T0 + 60);
+    assert_eq!(clock["mode"], "manual");
+    let (status, _) = second.stop();
+    assert_eq!(status.code(), Some(0), "{}", second.stderr());
+}
+
+#[test]
+fn a_non_loopback_bind_needs_allow_remote() {
+    let refused = run_bounded(&["gateway", "--bind", "0.0.0.0", "--port", "0"]).expect(2);
+    assert!(
+        refused
+            .stderr
+            .starts_with("error[USAGE]: refusing to listen on 0.0.0.0"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("--allow-remote"),
+        "{}",
+        refused.stderr
+    );
+    let doc = run_bounded(&["--json", "gateway", "--bind", "0.0.0.0", "--port", "0"])
+        .expect(2)
+        .json();
+    assert_eq!(doc["code"], "USAGE");
+    assert!(doc["message"].as_str().unwrap().contains("--allow-remote"));
+}
+
+#[test]
+fn admin_usage_and_unreachable_gateways_exit_2() {
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let down = run(&["--json", "gateway", "admin", "--url", &url, "clock"], b"")
+        .expect(2)
+        .json();
+    assert_eq!(down["code"], "GATEWAY_UNREACHABLE");
+    // One of --public-key / --secret-file is required.
+    run(
+        &[
+            "gateway",
+            "admin",
+            "--url",
+            &url,
+            "register",
+            "--name",
+            "N",
+            "--notify-url",
+            "http://x",
+        ],
+        b"",
+    )
+    .expect(2);
+    // --amount and --amount-yuan exclude each other; a bad yuan amount is the core's error.
+    let both = [
+        "gateway",
+        "admin",
+        "--url",
+        &url,
+        "add-bill",
+        "--item",
+        "I",
+        "--bill-no",
+        "B",
+        "--amount",
+        "1",
+        "--amount-yuan",
+        "1",
+    ];
+    run(&both, b"").expect(2);
+    let bad = run(
+        &[
+            "--json",
+            "gateway",
+            "admin",
+            "--url",
+            &url,
+            "add-bill",
+            "--item",
+            "I",
+            "--bill-no",
+            "B",
+            "--amount-yuan",
+            "1.234",
+        ],
+        b"",
+    )
+    .expect(2)
+    .json();
+    assert_eq!(bad["code"], "AMOUNT_INVALID");
+    // Serving and admin flags do not mix; schedules are checked before starting.
+    run_bounded(&["gateway", "--port", "0", "admin", "clock"]).expect(2);
+    let schedule = run_bounded(&["gateway", "--port", "0", "--retry-schedule", "15s,0s"]).expect(2);
+    assert!(
+        schedule.stderr.contains("positive intervals"),
+        "{}",
+        schedule.stderr
+    );
+}
+
+#[test]
+fn every_gateway_command_has_help_with_an_example() {
+    let commands: [&[&str]; 15] = [
+        &["gateway"],
+        &["gateway", "admin"],
+        &["gateway", "admin", "register"],
+        &["gateway", "admin", "approve"],
+        &["gateway", "admin", "reject"],
+        &["gateway", "admin", "merchant"],
+        &["gateway", "admin", "add-bill"],
+        &["gateway", "admin", "order"],
+        &["gateway", "admin", "set-outcome"],
+        &["gateway", "admin", "notifications"],
+        &["gateway", "admin", "clock"],
+        &["gateway", "admin", "discrepancy"],
+        &["gateway", "admin", "discrepancy", "add"],
+        &["gateway", "admin", "discrepancy", "list"],
+        &["gateway", "admin", "discrepancy", "remove"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = run(&args, b"").expect(0);
+        let name = command.join(" ");
+        let example = help
+            .stdout
+            .split_once("Example:")
+            .unwrap_or_else(|| panic!("{name}: no example"))
+            .1;
+        let word = command.last().unwrap();
+        assert!(
+            example.contains("$ paysign gateway") && example.contains(word),
+            "{name}: the example does not show the command\n{example}"
+        );
+    }
+}
