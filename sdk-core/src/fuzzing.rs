@@ -132,3 +132,40 @@ pub fn amount_time(data: &[u8]) {
 
 /// The test gateway public key (tests/vectors/keys/gateway_public_spki.pem).
 const GATEWAY_PUBLIC: &str = include_str!("../../tests/vectors/keys/gateway_public_spki.pem");
+
+/// Statement rows and merchant records: the first byte picks the statement kind and the
+/// records format; the rest is split at the first NUL into statement and records.
+/// Reconciling a statement with itself must never report a discrepancy.
+pub fn statement(data: &[u8]) {
+    use crate::message::StatementType;
+    use crate::reconcile::{ColumnMap, ReconcileOptions, RecordFormat, check_statement, reconcile};
+
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let kind = if selector & 1 == 0 {
+        StatementType::Transaction
+    } else {
+        StatementType::Fund
+    };
+    let records_format = if selector & 2 == 0 {
+        RecordFormat::Csv(ColumnMap::default())
+    } else {
+        RecordFormat::JsonLines(ColumnMap::default())
+    };
+    let (statement, records) = match rest.iter().position(|&b| b == 0) {
+        Some(at) => (&rest[..at], &rest[at + 1..]),
+        None => (rest, &[][..]),
+    };
+    let bill_date = "2026-11-20";
+    let _ = check_statement(statement, kind, bill_date, None);
+    let options = ReconcileOptions::new(kind, records_format, bill_date);
+    let _ = reconcile(
+        statement,
+        records,
+        None::<&[u8]>,
+        &options,
+        &mut |_| {},
+        &mut |_| {},
+    );
+}

@@ -45,3 +45,8 @@ fn notification_corpus() {
 fn amount_time_corpus() {
     replay("amount_time", fuzzing::amount_time);
 }
+
+#[test]
+fn statement_corpus() {
+    replay("statement", fuzzing::statement);
+}
