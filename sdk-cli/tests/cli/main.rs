@@ -5,6 +5,7 @@
 mod common;
 mod explain;
 mod gateway;
+mod gateway_faults;
 mod keys;
 mod messages;
 mod notify;
