@@ -1,13 +1,13 @@
 // Run with: make wasm && npm ci && node examples/node-channel/sign-order.mjs
 //
-// A channel company (渠道公司) pays a user's water bill through the bill-payment centre:
-// it signs the `order.create` request with its RSA2 private key and POSTs the form body.
-// This example prints the signed form body instead of sending it. The Signer parses the
-// key once; `signParams` adds `sign_type` and `sign` and returns the same kind it was given.
+// A channel company (渠道公司) pays a user's water bill through the bill-payment centre: it
+// builds the `order.create` request — fields checked by paysign-core (docs/protocol.md §6),
+// envelope added (app_id, method, version, timestamp, nonce) — signs it with its RSA2 private
+// key and POSTs the form body. This example prints the request instead of sending it. The
+// Signer parses the key once; amounts are integer fen, or yuan text through parseYuan().
 import fs from 'node:fs';
-import { randomUUID } from 'node:crypto';
 
-import { Signer, Verifier } from 'paysign';
+import { Signer, Verifier, buildRequest, parseYuan } from 'paysign';
 
 const keys = new URL('../../tests/vectors/keys/', import.meta.url);
 // Test keys from the repository; a real channel loads its own key from a secret store.
@@ -16,27 +16,25 @@ const publicKey = fs.readFileSync(new URL('merchant_public_spki.pem', keys), 'ut
 
 const signer = new Signer({ profile: 'paysign', signType: 'RSA2', privateKey });
 
-const order = new URLSearchParams({
-  app_id: '2026000000000001',
-  method: 'order.create',
-  version: '1.0',
-  timestamp: String(Math.floor(Date.now() / 1000)),
-  nonce: randomUUID(),
-  out_trade_no: `M${Date.now()}`,
-  item_id: 'SH-WATER-01',
-  bill_no: 'SHW2026110007',
-  total_amount: '1959', // fen, as a string: the signature covers the exact text
-  notify_url: 'https://channel.example/paysign/notify',
-  subject: '上海自来水 11月',
-});
+const request = buildRequest(
+  'order.create',
+  {
+    outTradeNo: `M${Date.now()}`,
+    itemId: 'SH-WATER-01',
+    billNo: 'SHW2026110007',
+    totalAmount: parseYuan('19.59'), // 1959 fen, exactly
+    notifyUrl: 'https://channel.example/paysign/notify',
+    subject: '上海自来水 11月',
+  },
+  { appId: '2026000000000001', signer },
+);
 
-const signed = signer.signParams(order);
-
-console.log('POST /gateway  (application/x-www-form-urlencoded; charset=utf-8)');
-console.log(signed.toString());
+console.log(`POST ${request.path}  (application/x-www-form-urlencoded; charset=utf-8)`);
+console.log(request.toForm());
 console.log();
-console.log('canonical string signed:', signer.canonicalize(signed));
+console.log('canonical string signed:', signer.canonicalize(request.params));
+console.log('nonce the response must echo:', request.nonce);
 
 // What the centre does on receipt (with the channel's public key, registered beforehand).
 const centre = new Verifier({ profile: 'paysign', message: 'request', signType: 'RSA2', publicKey });
-console.log('centre verifies:', centre.verify(new URLSearchParams(signed.toString())));
+console.log('centre verifies:', centre.verify(new URLSearchParams(request.toForm())));

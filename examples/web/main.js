@@ -1,9 +1,10 @@
 // Run with: make wasm && node examples/web/serve.mjs   (then open the printed URL)
 //
 // The paysign package in a browser: explicit async init, a key pair from WebCrypto, then a
-// bill-payment order request signed and verified with the provider of your choice. The
-// browser test (tests/browser/) drives this page.
-import { init, generateKeyPairAsync, PaysignError, Signer, Verifier } from 'paysign';
+// bill-payment order request signed and verified with the provider of your choice, and a
+// payment notification verified with NotificationVerifier (WebCrypto) as a merchant's
+// fetch handler would. The browser test (tests/browser/) drives this page.
+import { init, generateKeyPairAsync, NotificationVerifier, PaysignError, Signer, Verifier } from 'paysign';
 
 const $ = (id) => document.getElementById(id);
 
@@ -71,6 +72,62 @@ async function verifyForm() {
   document.body.dataset.step = `verified-${provider}`;
 }
 
+// One verifier per gateway key, configured once: it remembers notification ids, so a
+// retried notification comes back as a duplicate.
+const notificationVerifiers = new Map();
+
+function notificationVerifier(publicKey) {
+  let verifier = notificationVerifiers.get(publicKey);
+  if (verifier === undefined) {
+    verifier = new NotificationVerifier({ publicKey, accept: ['RSA2'], provider: 'webcrypto' });
+    notificationVerifiers.set(publicKey, verifier);
+  }
+  return verifier;
+}
+
+async function verifyNotification() {
+  show('notify-ack', '');
+  try {
+    const verifier = notificationVerifier($('notify-key').value);
+    // What a Worker, Deno or Next.js route handler receives.
+    const request = new Request(location.href, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: $('notify-body').value.trim(),
+    });
+    const n = await verifier.verifyRequest(request, { now: Number($('notify-now').value) });
+    const { outTradeNo, status, totalAmount, signType, duplicate } = n;
+    show('notify-result', JSON.stringify({ outTradeNo, status, totalAmount, signType, duplicate }), true);
+    show('notify-ack', verifier.acknowledge(true).body, true);
+  } catch (error) {
+    show('notify-result', describe(error), false);
+  }
+  document.body.dataset.step = 'notified';
+}
+
+/** A notification as the gateway would send it, signed with the page's demo key. */
+function demoNotification(privateKey) {
+  const gateway = new Signer({ privateKey, message: 'notification', provider: 'wasm' });
+  try {
+    const now = Math.floor(Date.now() / 1000);
+    const signed = gateway.signParams(
+      new URLSearchParams({
+        notify_id: `N${now}`,
+        notify_time: String(now),
+        app_id: '2026000000000001',
+        out_trade_no: sampleOrder.out_trade_no,
+        trade_no: `T${now}`,
+        bill_no: sampleOrder.bill_no,
+        trade_status: 'SUCCESS',
+        total_amount: sampleOrder.total_amount,
+      }),
+    );
+    return { body: signed.toString(), now };
+  } finally {
+    gateway.free();
+  }
+}
+
 async function main() {
   await init();
   $('status').textContent = 'Generating a demo key pair with WebCrypto…';
@@ -80,8 +137,14 @@ async function main() {
   $('params').value = JSON.stringify(sampleOrder, null, 2);
   $('sign').addEventListener('click', signOrder);
   $('verify').addEventListener('click', verifyForm);
+  const demo = demoNotification(pair.privateKeyPem);
+  $('notify-body').value = demo.body;
+  $('notify-key').value = pair.publicKeyPem;
+  $('notify-now').value = String(demo.now);
+  $('notify-verify').addEventListener('click', verifyNotification);
   $('sign').disabled = false;
   $('verify').disabled = false;
+  $('notify-verify').disabled = false;
   $('status').textContent = 'Ready: the key pair below was generated in this page and never leaves it.';
   document.body.dataset.ready = 'true';
 }

@@ -98,7 +98,7 @@ function createApi(wasm, platform) {
       lensAddress = wasm.reserveLens(lensBuffer.length);
       moved = true;
     }
-    if (maxBytes > bytesCapacity) {
+    if (maxBytes > bytesCapacity || bytesAddress === 0) {
       bytesCapacity = Math.max(maxBytes, 4096);
       bytesAddress = wasm.reserveBytes(bytesCapacity);
       moved = true;
@@ -225,8 +225,8 @@ function createApi(wasm, platform) {
 
   function optionsObject(options, what) {
     if (options === undefined) return {};
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`${what} options must be an object`);
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new TypeError(`${what} options must be an object (got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options})`);
     }
     return options;
   }
@@ -242,9 +242,19 @@ function createApi(wasm, platform) {
   function material(options, name) {
     const value = options[name];
     if (value === undefined) return undefined;
+    return name === 'secret' ? secretBytes(value, `options.${name}`) : keyBytes(value, `options.${name}`);
+  }
+
+  function keyBytes(value, where) {
     if (typeof value === 'string') return encoder.encode(value);
-    if (value instanceof Uint8Array) return name === 'secret' ? value : derAsBase64(value);
-    throw new TypeError(`options.${name} must be a string (PEM or base64) or a Uint8Array (got ${typeof value})`);
+    if (value instanceof Uint8Array) return derAsBase64(value);
+    throw new TypeError(`${where} must be a string (PEM or base64) or a Uint8Array (got ${value === null ? 'null' : typeof value})`);
+  }
+
+  function secretBytes(value, where) {
+    if (typeof value === 'string') return encoder.encode(value);
+    if (value instanceof Uint8Array) return value;
+    throw new TypeError(`${where} must be a string or a Uint8Array (got ${value === null ? 'null' : typeof value})`);
   }
 
   // DER keys cross as base64 text: paysign-core 0.1 trims ASCII whitespace from key input
@@ -364,7 +374,7 @@ function createApi(wasm, platform) {
     }
 
     #live() {
-      if (this.#inner === null) throw new Error('this Signer was freed');
+      if (this.#inner === null) throw new TypeError('this Signer was freed');
       if (poisoned !== null) throw poisoned;
     }
 
@@ -558,7 +568,7 @@ function createApi(wasm, platform) {
     }
 
     #live() {
-      if (this.#inner === null) throw new Error('this Verifier was freed');
+      if (this.#inner === null) throw new TypeError('this Verifier was freed');
       if (poisoned !== null) throw poisoned;
     }
 
@@ -675,6 +685,636 @@ function createApi(wasm, platform) {
     };
   }
 
+  // ---- raw bodies, headers and per-call options --------------------------------------------
+
+  function bodyBytes(body, what) {
+    if (typeof body === 'string') return encoder.encode(body);
+    if (body instanceof Uint8Array) return body;
+    if (body instanceof ArrayBuffer) return new Uint8Array(body);
+    if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    const got = body === null ? 'null' : typeof body;
+    const hint =
+      what === 'body' && got === 'object'
+        ? ': an object is a body some framework parsed already, and a signature covers the exact bytes received — read the raw body instead (express.raw(), request.arrayBuffer(), the chunks of a node:http request)'
+        : '';
+    throw new TypeError(`${what} must be a string, a Uint8Array (Buffer) or an ArrayBuffer (got ${got})${hint}`);
+  }
+
+  // HTTP headers as a flat [name₀, value₀, name₁, value₁, …] list, from a fetch Headers or a
+  // Map, node:http's req.headers (array values repeat the header; undefined is skipped), or
+  // an array of [name, value] pairs. What repeated headers mean is the core's decision.
+  function headerList(headers, where) {
+    const list = [];
+    if (headers === undefined) return list;
+    if (headers === null || typeof headers !== 'object') {
+      throw new TypeError(`${where} must be a Headers, a Map, an object or an array of [name, value] pairs (got ${headers === null ? 'null' : typeof headers})`);
+    }
+    const add = (name, value) => {
+      if (typeof name !== 'string') throw new TypeError(`${where}: header names must be strings (got ${typeof name})`);
+      if (typeof value !== 'string') throw new TypeError(`${where}: header ${JSON.stringify(name)} must be a string (got ${value === null ? 'null' : typeof value})`);
+      list.push(name, value);
+    };
+    if (Array.isArray(headers)) {
+      for (let i = 0; i < headers.length; i++) {
+        const pair = headers[i];
+        if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError(`${where}[${i}] must be a [name, value] pair`);
+        add(pair[0], pair[1]);
+      }
+    } else if (typeof headers.forEach === 'function' && typeof headers.get === 'function') {
+      headers.forEach((value, name) => add(name, value));
+    } else {
+      for (const name of Object.keys(headers)) {
+        const value = headers[name];
+        if (value === undefined) continue;
+        if (Array.isArray(value)) for (const one of value) add(name, one);
+        else add(name, value);
+      }
+    }
+    return list;
+  }
+
+  // Writes a flat list of strings (see headerList) into the input buffers.
+  function writeList(list) {
+    while (list.length > lensBuffer.length) growLens();
+    let joined = '';
+    for (let i = 0; i < list.length; i++) {
+      lensBuffer[i] = list[i].length;
+      joined += list[i];
+    }
+    writeInput(joined, list.length);
+  }
+
+  function checkKeys(opts, allowed, what) {
+    for (const key of Object.keys(opts)) {
+      if (!allowed.includes(key)) {
+        throw new TypeError(`${what}: unknown option ${JSON.stringify(key)} (expected one of ${allowed.join(', ')})`);
+      }
+    }
+  }
+
+  function nowOf(now, where) {
+    if (now === undefined) return Date.now() / 1000;
+    if (typeof now !== 'number' || !Number.isFinite(now)) {
+      throw new TypeError(`${where} must be a finite number of Unix seconds (default Date.now() / 1000)`);
+    }
+    return now;
+  }
+
+  // Amounts are integer fen; wasm refuses anything but a safe integer ≥ 0 (AMOUNT_INVALID).
+  function fenOf(value, where) {
+    if (typeof value !== 'number') {
+      throw new TypeError(`${where} must be a number of fen (got ${value === null ? 'null' : typeof value}); for yuan text use parseYuan('12.34')`);
+    }
+    return value;
+  }
+
+  function secondsOf(opts, name) {
+    const value = opts[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number') throw new TypeError(`options.${name} must be a number of seconds (got ${value === null ? 'null' : typeof value})`);
+    return value;
+  }
+
+  function signTypeList(value, where) {
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || value.length === 0 || value.some((s) => typeof s !== 'string')) {
+      throw new TypeError(`${where} must be a non-empty array of sign type names, e.g. ['RSA2']`);
+    }
+    return value.slice();
+  }
+
+  // [id, key] entries of a Record, a Map or an array of pairs.
+  function entriesOf(value, where) {
+    let entries;
+    if (value instanceof Map) entries = [...value];
+    else if (Array.isArray(value)) entries = value;
+    else if (value !== null && typeof value === 'object') entries = Object.entries(value);
+    else throw new TypeError(`${where} must be an object, a Map or an array of [id, value] pairs`);
+    entries.forEach((entry, i) => {
+      if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') {
+        throw new TypeError(`${where}: entry ${i} must be an [id, value] pair with a string id`);
+      }
+    });
+    if (entries.length === 0) throw new TypeError(`${where} is empty`);
+    return entries;
+  }
+
+  const VERIFY_OPTIONS = ['contentType', 'headers', 'expectedAmount', 'now'];
+
+  function verifyOptions(options, what) {
+    const opts = optionsObject(options, what);
+    checkKeys(opts, VERIFY_OPTIONS, what);
+    return {
+      contentType: optionalString(opts, 'contentType'),
+      headers: headerList(opts.headers, 'options.headers'),
+      expected: opts.expectedAmount === undefined ? undefined : fenOf(opts.expectedAmount, 'options.expectedAmount'),
+      now: nowOf(opts.now, 'options.now'),
+    };
+  }
+
+  // A prepared RSA check in wasm's output buffer (sdk-wasm/src/notification.rs):
+  // [sign type][key index: u32 LE][signature length: u32 LE][signature][signed bytes].
+  function preparedIndex(bytes) {
+    return (bytes[1] | (bytes[2] << 8) | (bytes[3] << 16) | (bytes[4] << 24)) >>> 0;
+  }
+
+  function preparedParts(bytes, length) {
+    const signatureLength = (bytes[5] | (bytes[6] << 8) | (bytes[7] << 16) | (bytes[8] << 24)) >>> 0;
+    const end = 9 + signatureLength;
+    return {
+      signType: PREPARED_SIGN_TYPES[bytes[0]],
+      index: preparedIndex(bytes),
+      signature: bytes.subarray(9, end),
+      signed: bytes.subarray(end, length),
+    };
+  }
+
+  function sameBytes(view, length, copy) {
+    if (copy === null || length !== copy.length) return false;
+    for (let i = 0; i < length; i++) if (view[i] !== copy[i]) return false;
+    return true;
+  }
+
+  // Thrown out of wasm by the first pass of verifyAsync once the RSA check is prepared.
+  const PREPARED = Object.freeze({ paysign: 'the RSA check is prepared' });
+
+  // ---- NotificationVerifier -------------------------------------------------------------
+
+  const NOTIFICATION_OPTIONS = [
+    'profile',
+    'publicKey',
+    'publicKeys',
+    'secret',
+    'secrets',
+    'decryptionKey',
+    'accept',
+    'appId',
+    'toleranceSecs',
+    'maxAgeSecs',
+    'provider',
+  ];
+
+  /**
+   * Verifies a platform's asynchronous notifications (and the gateway's responses) for one
+   * merchant: configured once, then `verify(rawBody, { headers })` per request.
+   */
+  class NotificationVerifier {
+    #inner = null;
+    #profile;
+    #provider;
+    #isRsa;
+    #accepted;
+    #nodeKeys = new Map();
+    #webKeys = new Map();
+    #nodeCheck;
+
+    /** @param {object} options */
+    constructor(options) {
+      ensureReady();
+      if (options === undefined) {
+        throw new TypeError(
+          "NotificationVerifier needs options: { publicKey } (the platform's RSA key), { publicKeys: { [serial]: key } } or { secret }",
+        );
+      }
+      const opts = optionsObject(options, 'NotificationVerifier');
+      checkKeys(opts, NOTIFICATION_OPTIONS, 'NotificationVerifier');
+      const profile = optionalString(opts, 'profile') ?? 'paysign';
+      const accept = signTypeList(opts.accept, 'options.accept');
+      const given = ['publicKey', 'publicKeys', 'secret', 'secrets'].filter((k) => opts[k] !== undefined);
+      if (given.length > 1) throw new TypeError(`pass one credential, not ${given.join(' and ')}`);
+      const appId = optionalString(opts, 'appId');
+      const tolerance = secondsOf(opts, 'toleranceSecs');
+      const maxAge = secondsOf(opts, 'maxAgeSecs');
+      const publicKeys = opts.publicKeys === undefined ? [] : entriesOf(opts.publicKeys, 'options.publicKeys');
+      let secrets = [];
+      if (opts.secret !== undefined) secrets = [secretBytes(opts.secret, 'options.secret')];
+      if (opts.secrets !== undefined) {
+        if (!Array.isArray(opts.secrets) || opts.secrets.length === 0) throw new TypeError('options.secrets must be a non-empty array');
+        secrets = opts.secrets.map((s, i) => secretBytes(s, `options.secrets[${i}]`));
+      }
+      this.#provider = providerOf(opts);
+      let config;
+      try {
+        config = new wasm.WasmNotificationConfig(profile, accept);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+      try {
+        if (opts.publicKey !== undefined) config.publicKey(keyBytes(opts.publicKey, 'options.publicKey'));
+        for (const [id, key] of publicKeys) config.addPublicKey(id, keyBytes(key, `options.publicKeys[${JSON.stringify(id)}]`));
+        for (const secret of secrets) config.addSecret(secret);
+        if (opts.decryptionKey !== undefined) config.decryptionKey(secretBytes(opts.decryptionKey, 'options.decryptionKey'));
+        if (appId !== undefined) config.appId(appId);
+        if (tolerance !== undefined) config.toleranceSecs(tolerance);
+        if (maxAge !== undefined) config.maxAgeSecs(maxAge);
+      } catch (e) {
+        config.free();
+        throw fromWasm(e);
+      }
+      try {
+        // Consumes the configuration, whether it succeeds or not.
+        this.#inner = new wasm.WasmNotificationVerifier(config);
+        this.#isRsa = this.#inner.isRsa;
+        this.#accepted = Object.freeze(this.#inner.accepted);
+        this.#profile = this.#inner.profile;
+      } catch (e) {
+        throw fromWasm(e);
+      }
+      // The node:crypto provider, called from inside wasm with the prepared check's length.
+      this.#nodeCheck = (length) => this.#nodeVerify(length);
+    }
+
+    /** The profile (default `paysign`). */
+    get profile() {
+      return this.#profile;
+    }
+
+    /** The accepted sign types; a message cannot choose another. */
+    get accepted() {
+      return this.#accepted;
+    }
+
+    /** Where the RSA step of `verify` (sync) and `verifyAsync`/`verifyRequest` runs. */
+    get provider() {
+      return this.#isRsa ? { ...this.#provider } : { sync: 'wasm', async: 'wasm' };
+    }
+
+    #live() {
+      if (this.#inner === null) throw new TypeError('this NotificationVerifier was freed');
+      if (poisoned !== null) throw poisoned;
+    }
+
+    /**
+     * Verifies a raw notification body; returns the typed notification or throws
+     * PaysignError. `duplicate: true` means: acknowledge again, do not book again.
+     */
+    verify(body, options) {
+      this.#live();
+      const bytes = bodyBytes(body, 'body');
+      const call = verifyOptions(options, 'verify');
+      return this.#run(bytes, call, this.#isRsa ? this.#provider.sync : 'wasm');
+    }
+
+    /** `verify`, with the RSA step in the asynchronous provider (WebCrypto by default). */
+    async verifyAsync(body, options) {
+      this.#live();
+      const call = verifyOptions(options, 'verifyAsync');
+      const provider = this.#isRsa ? this.#provider.async : 'wasm';
+      if (provider !== 'webcrypto') return this.#run(bodyBytes(body, 'body'), call, provider);
+      // Our own copy: the caller's buffer may change while WebCrypto works.
+      const bytes = bodyBytes(body, 'body').slice();
+      // First pass: every check up to the RSA operation, which comes out in `prepared`
+      // (nothing before it has any effect: the replay store is untouched).
+      let prepared = null;
+      writeList(call.headers);
+      try {
+        const done = this.#inner.verify(bytes, call.contentType, flatLensCount, flatBytesCount, call.expected, call.now, (length) => {
+          prepared = output(length).slice(0, length);
+          throw PREPARED;
+        });
+        return JSON.parse(done); // no RSA step (e.g. an encrypted WeChat Pay v2 refund)
+      } catch (e) {
+        if (e !== PREPARED) throw fromWasm(e);
+      }
+      const valid = await this.#webVerify(prepared);
+      this.#live();
+      // Second pass: the same checks with the verdict, then everything after the signature.
+      writeList(call.headers);
+      try {
+        const json = this.#inner.verify(bytes, call.contentType, flatLensCount, flatBytesCount, call.expected, call.now, (length) =>
+          valid === true && sameBytes(output(length), length, prepared),
+        );
+        return JSON.parse(json);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+
+    /**
+     * Verifies a fetch `Request` (Workers, Deno, Bun, Next.js route handlers): its raw body
+     * bytes and its headers. Options: `expectedAmount`, `now`.
+     */
+    async verifyRequest(request, options) {
+      this.#live();
+      if (request === null || typeof request !== 'object' || typeof request.arrayBuffer !== 'function' || request.headers === null || typeof request.headers !== 'object') {
+        throw new TypeError('verifyRequest needs a fetch Request (arrayBuffer() and headers); on node:http use verify(rawBody, { headers: req.headers })');
+      }
+      const opts = optionsObject(options, 'verifyRequest');
+      checkKeys(opts, ['expectedAmount', 'now'], 'verifyRequest');
+      const body = new Uint8Array(await request.arrayBuffer());
+      return this.verifyAsync(body, { ...opts, headers: request.headers });
+    }
+
+    /**
+     * Verifies a synchronous gateway response, which must echo the request's nonce:
+     * `{ code, message, success, params }`.
+     */
+    verifyResponse(body, options) {
+      this.#live();
+      const bytes = bodyBytes(body, 'body');
+      if (options === undefined) throw new TypeError('verifyResponse needs options: { requestNonce } (the nonce of the request it answers)');
+      const opts = optionsObject(options, 'verifyResponse');
+      checkKeys(opts, ['requestNonce', 'contentType', 'headers', 'now'], 'verifyResponse');
+      const nonce = optionalString(opts, 'requestNonce');
+      if (nonce === undefined) throw new TypeError('options.requestNonce is required: a response must echo the nonce of its request');
+      const contentType = optionalString(opts, 'contentType');
+      const headers = headerList(opts.headers, 'options.headers');
+      const now = nowOf(opts.now, 'options.now');
+      writeList(headers);
+      try {
+        return JSON.parse(this.#inner.verifyResponse(bytes, contentType, flatLensCount, flatBytesCount, nonce, now));
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+
+    /**
+     * Checks only the signature of a signed body — for header-signed profiles with the
+     * signature time in the window — and interprets nothing: WeChat Pay v3 API responses,
+     * or a message whose fields you read yourself. `{ valid: true, signType }` or throws.
+     */
+    verifySignature(body, options) {
+      this.#live();
+      const bytes = bodyBytes(body, 'body');
+      const opts = optionsObject(options, 'verifySignature');
+      checkKeys(opts, ['contentType', 'headers', 'now'], 'verifySignature');
+      const contentType = optionalString(opts, 'contentType');
+      const headers = headerList(opts.headers, 'options.headers');
+      const now = nowOf(opts.now, 'options.now');
+      writeList(headers);
+      try {
+        return { valid: true, signType: this.#inner.verifySignature(bytes, contentType, flatLensCount, flatBytesCount, now) };
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+
+    /** Forgets a notification id, so its next retry is processed again (after a failed booking). */
+    forget(notifyId) {
+      this.#live();
+      if (typeof notifyId !== 'string') throw new TypeError(`forget(notifyId): notifyId must be a string (got ${notifyId === null ? 'null' : typeof notifyId})`);
+      try {
+        this.#inner.forget(notifyId);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+
+    /**
+     * The response the platform expects: `{ status, contentType, body }`. `ok`: booked (or
+     * a duplicate); `false` asks the platform to retry later.
+     */
+    acknowledge(ok, reason) {
+      this.#live();
+      if (typeof ok !== 'boolean') {
+        throw new TypeError('acknowledge(ok, reason?): ok must be true (booked, or a duplicate) or false (ask for a retry)');
+      }
+      if (reason !== undefined && typeof reason !== 'string') throw new TypeError('acknowledge: reason must be a string');
+      try {
+        return JSON.parse(this.#inner.acknowledge(ok, reason));
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+
+    /** `acknowledge` as a fetch `Response`, to return from a route handler. */
+    acknowledgeResponse(ok, reason) {
+      const ack = this.acknowledge(ok, reason);
+      if (typeof Response !== 'function') {
+        throw new Error('acknowledgeResponse needs the fetch Response class, which this runtime lacks; use acknowledge()');
+      }
+      return new Response(ack.body, { status: ack.status, headers: { 'content-type': ack.contentType } });
+    }
+
+    /** Frees the keys and the replay store now; otherwise garbage collection does it. */
+    free() {
+      if (this.#inner !== null) {
+        this.#inner.free();
+        this.#inner = null;
+        this.#nodeKeys.clear();
+        this.#webKeys.clear();
+      }
+    }
+
+    #run(bytes, call, provider) {
+      if (provider === 'webcrypto') throw webcryptoSync();
+      writeList(call.headers);
+      try {
+        const host = provider === 'node' ? this.#nodeCheck : undefined;
+        return JSON.parse(this.#inner.verify(bytes, call.contentType, flatLensCount, flatBytesCount, call.expected, call.now, host));
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+
+    // Called from inside wasm with the prepared check in the output buffer.
+    #nodeVerify(length) {
+      const index = preparedIndex(output(length));
+      let key = this.#nodeKeys.get(index);
+      if (key === undefined) {
+        // A wasm call may grow its memory: the output view is taken again below.
+        const der = this.#inner.keyDer(index);
+        if (der === undefined) throw new Error(`paysign internal error: no key ${index}`);
+        key = nodeCrypto.createPublicKey({ key: HasBuffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type: 'spki' });
+        this.#nodeKeys.set(index, key);
+      }
+      const p = preparedParts(output(length), length);
+      return nodeCrypto.verify(hashOf(p.signType).node, p.signed, key, p.signature);
+    }
+
+    async #webVerify(prepared) {
+      const p = preparedParts(prepared, prepared.length);
+      const id = `${p.index}:${p.signType}`;
+      let key = this.#webKeys.get(id);
+      if (key === undefined) {
+        const der = this.#inner.keyDer(p.index);
+        key = subtle().importKey('spki', der, { name: RSA_ALGORITHM, hash: hashOf(p.signType).web }, false, ['verify']);
+        key.catch(() => this.#webKeys.delete(id));
+        this.#webKeys.set(id, key);
+      }
+      return subtle().verify(RSA_ALGORITHM, await key, p.signature, p.signed);
+    }
+  }
+
+  // ---- gateway requests ---------------------------------------------------------------------
+
+  function requestOptions(options, what) {
+    if (options === undefined) throw new TypeError(`${what} needs options: { appId, signer }`);
+    const opts = optionsObject(options, what);
+    checkKeys(opts, ['appId', 'signer', 'timestamp', 'nonce'], what);
+    const appId = optionalString(opts, 'appId');
+    if (appId === undefined) throw new TypeError(`${what}: options.appId (your merchant app id) is required`);
+    if (!(opts.signer instanceof Signer)) {
+      throw new TypeError(`${what}: options.signer must be a Signer (new Signer({ privateKey }))`);
+    }
+    let timestamp = opts.timestamp;
+    if (timestamp === undefined) timestamp = Math.floor(Date.now() / 1000);
+    else if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) throw new TypeError(`${what}: options.timestamp must be a number of Unix seconds`);
+    return { appId, signer: opts.signer, timestamp, nonce: optionalString(opts, 'nonce') };
+  }
+
+  // The validated, enveloped, unsigned parameters: [[name, value], …].
+  function unsignedRequest(method, fields, options, what) {
+    ensureReady();
+    if (typeof method !== 'string') throw new TypeError(`${what}: method must be a string such as 'order.create' (got ${typeof method})`);
+    if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
+      throw new TypeError(`${what}: the ${method} fields must be an object, e.g. { outTradeNo, totalAmount }`);
+    }
+    const opts = requestOptions(options, what);
+    let flat;
+    try {
+      flat = wasm.prepareRequest(method, fields, opts.appId, opts.timestamp, opts.nonce);
+    } catch (e) {
+      throw fromWasm(e);
+    }
+    const pairs = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+    return { signer: opts.signer, pairs };
+  }
+
+  function signedRequest(method, signed) {
+    flatten(signed);
+    let rendered;
+    try {
+      rendered = wasm.renderRequest(method, flatLensCount, flatBytesCount);
+    } catch (e) {
+      throw fromWasm(e);
+    }
+    const [path, form, query, json] = rendered;
+    const params = Object.freeze(Object.fromEntries(signed));
+    return Object.freeze({
+      method,
+      path,
+      params,
+      nonce: params.nonce,
+      toForm: () => form,
+      toQuery: () => query,
+      toJson: () => json,
+    });
+  }
+
+  /**
+   * A signed gateway request: fields validated by the core, the envelope (app_id, method,
+   * version, timestamp, nonce) added, signed by `options.signer` with its provider.
+   */
+  function buildRequest(method, fields, options) {
+    const { signer, pairs } = unsignedRequest(method, fields, options, 'buildRequest');
+    return signedRequest(method, signer.signParams(pairs));
+  }
+
+  /** `buildRequest`, signing with the signer's asynchronous provider (WebCrypto by default). */
+  async function buildRequestAsync(method, fields, options) {
+    const { signer, pairs } = unsignedRequest(method, fields, options, 'buildRequestAsync');
+    return signedRequest(method, await signer.signParamsAsync(pairs));
+  }
+
+  /** Yuan text (`'12.34'`, at most two decimals) to integer fen, exactly (no floating point). */
+  function parseYuan(text) {
+    ensureReady();
+    if (typeof text !== 'string') {
+      throw new TypeError(`parseYuan takes yuan as text, e.g. '12.34' (got ${text === null ? 'null' : typeof text}): binary floating point cannot hold most yuan amounts exactly`);
+    }
+    try {
+      return wasm.parseYuan(text);
+    } catch (e) {
+      throw fromWasm(e);
+    }
+  }
+
+  /** Integer fen to yuan text with two decimals (`1234` → `'12.34'`). */
+  function formatYuan(fen) {
+    ensureReady();
+    fenOf(fen, 'formatYuan(fen): fen');
+    try {
+      return wasm.formatYuan(fen);
+    } catch (e) {
+      throw fromWasm(e);
+    }
+  }
+
+  // ---- reconciliation and diagnosis -----------------------------------------------------------
+
+  const RECONCILE_OPTIONS = ['billDate', 'kind', 'format', 'columns', 'cutoffToleranceSecs', 'stopOnError', 'expectedSha256', 'report', 'nextStatement'];
+  const COLUMN_OPTIONS = ['orderNo', 'amount', 'amountUnit', 'time', 'status', 'statusMap', 'tradeNo', 'tradeType'];
+
+  /**
+   * Reconciles the gateway's statement (docs/protocol.md §10) against the merchant's
+   * records: `{ summary, report, differences }`.
+   */
+  function reconcile(statement, records, options) {
+    ensureReady();
+    const statementBytes = bodyBytes(statement, 'statement');
+    const recordBytes = bodyBytes(records, 'records');
+    if (options === undefined) throw new TypeError("reconcile needs options: { billDate: 'YYYY-MM-DD' } at least");
+    const opts = optionsObject(options, 'reconcile');
+    checkKeys(opts, RECONCILE_OPTIONS, 'reconcile');
+    const { nextStatement, columns, ...rest } = opts;
+    const next = nextStatement === undefined ? undefined : bodyBytes(nextStatement, 'options.nextStatement');
+    let mapped;
+    if (columns !== undefined) {
+      const c = optionsObject(columns, 'reconcile columns');
+      checkKeys(c, COLUMN_OPTIONS, 'options.columns');
+      const { statusMap, ...names } = c;
+      mapped = { ...names };
+      if (statusMap !== undefined) {
+        mapped.statusMap = entriesOf(statusMap, 'options.columns.statusMap').map(([local, gateway]) => {
+          if (typeof gateway !== 'string') throw new TypeError(`options.columns.statusMap[${JSON.stringify(local)}] must be a gateway status string`);
+          return [local, gateway];
+        });
+      }
+    }
+    try {
+      return JSON.parse(wasm.reconcile(statementBytes, recordBytes, next, { ...rest, columns: mapped }));
+    } catch (e) {
+      throw fromWasm(e);
+    }
+  }
+
+  const EXPLAIN_OPTIONS = ['profile', 'message', 'signTypes', 'publicKey', 'publicKeys', 'secret', 'secrets', 'contentType', 'headers'];
+
+  /**
+   * Why does (or doesn't) a message verify? Tries the common integration mistakes for
+   * real: `{ verified, signType, canonical, matchingKey, findings: [{ code, message }] }`.
+   */
+  function explain(body, options) {
+    ensureReady();
+    const bytes = bodyBytes(body, 'body');
+    if (options === undefined) throw new TypeError('explain needs options: { publicKey } or { secret } (what you verify with), and profile, signTypes as you configured them');
+    const opts = optionsObject(options, 'explain');
+    checkKeys(opts, EXPLAIN_OPTIONS, 'explain');
+    const labels = [];
+    const keys = [];
+    if (opts.publicKey !== undefined) {
+      labels.push('publicKey');
+      keys.push(keyBytes(opts.publicKey, 'options.publicKey'));
+    }
+    if (opts.publicKeys !== undefined) {
+      for (const [label, key] of entriesOf(opts.publicKeys, 'options.publicKeys')) {
+        labels.push(label);
+        keys.push(keyBytes(key, `options.publicKeys[${JSON.stringify(label)}]`));
+      }
+    }
+    const secrets = [];
+    if (opts.secret !== undefined) secrets.push(secretBytes(opts.secret, 'options.secret'));
+    if (opts.secrets !== undefined) {
+      if (!Array.isArray(opts.secrets)) throw new TypeError('options.secrets must be an array');
+      opts.secrets.forEach((s, i) => secrets.push(secretBytes(s, `options.secrets[${i}]`)));
+    }
+    const settings = {
+      profile: optionalString(opts, 'profile'),
+      message: optionalString(opts, 'message'),
+      signTypes: opts.signTypes === undefined ? undefined : signTypeList(opts.signTypes, 'options.signTypes'),
+      contentType: optionalString(opts, 'contentType'),
+      keyLabels: labels,
+    };
+    writeList(headerList(opts.headers, 'options.headers'));
+    try {
+      return JSON.parse(wasm.explain(bytes, settings, keys, secrets, flatLensCount, flatBytesCount));
+    } catch (e) {
+      throw fromWasm(e);
+    }
+  }
+
   // ---- one-off functions ----------------------------------------------------------------
 
   function canonicalize(params, options) {
@@ -783,10 +1423,24 @@ function createApi(wasm, platform) {
     return generateKeyPair({ bits, provider: 'wasm' });
   }
 
+  // Explicit resource management for the notification verifier too.
+  if (typeof Symbol.dispose === 'symbol') {
+    NotificationVerifier.prototype[Symbol.dispose] = function dispose() {
+      this.free();
+    };
+  }
+
   return {
     PaysignError,
     Signer,
     Verifier,
+    NotificationVerifier,
+    buildRequest,
+    buildRequestAsync,
+    parseYuan,
+    formatYuan,
+    reconcile,
+    explain,
     canonicalize,
     sign,
     signAsync,

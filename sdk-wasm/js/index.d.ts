@@ -5,8 +5,8 @@
 
 /**
  * Signing conventions of a platform. `wechat-v3` and `standard-webhooks` sign a raw body
- * in HTTP headers rather than `k=v` parameters; their messages belong to the notification
- * API, not to `Signer`/`Verifier`.
+ * in HTTP headers rather than `k=v` parameters; their messages are verified by
+ * `NotificationVerifier` (with the request's headers), not by `Signer`/`Verifier`.
  */
 export type Profile = 'paysign' | 'alipay' | 'wechat-v2' | 'wechat-v3' | 'unionpay' | 'standard-webhooks';
 
@@ -268,3 +268,424 @@ export declare function init(input?: InitInput): Promise<void>;
 
 /** Synchronous `init` from the module's bytes or a compiled module (web entry). No-op on Node. */
 export declare function initSync(module?: ArrayBuffer | ArrayBufferView | WasmModuleLike): void;
+
+// ---- notifications ----------------------------------------------------------------------
+
+/** A raw HTTP body exactly as received: text, bytes (a Node `Buffer` is a `Uint8Array`), or an `ArrayBuffer`. */
+export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
+
+/** A fetch `Headers` (typed structurally: any object with `forEach` and `get`). */
+export interface HeadersLike {
+  forEach(callback: (value: string, name: string) => void): void;
+  get(name: string): string | null;
+}
+
+/**
+ * HTTP headers: a fetch `Headers`, a `Map`, node:http's `req.headers` (array values repeat
+ * the header, `undefined` ones are skipped), or `[name, value]` pairs. Names compare
+ * case-insensitively; one header given twice with different values is `PARAM_DUPLICATE`.
+ */
+export type HeadersInput =
+  | HeadersLike
+  | ReadonlyMap<string, string>
+  | Readonly<Record<string, string | readonly string[] | undefined>>
+  | ReadonlyArray<readonly [string, string]>;
+
+/** Keys by the id messages name them by, as an object, a `Map` or `[id, key]` pairs. */
+export type KeysById =
+  | Readonly<Record<string, KeyMaterial>>
+  | ReadonlyMap<string, KeyMaterial>
+  | ReadonlyArray<readonly [string, KeyMaterial]>;
+
+/**
+ * What a `NotificationVerifier` checks signatures with — exactly one of:
+ * - `publicKey`: the platform's RSA public key (SPKI, PKCS#1 or an X.509 certificate);
+ * - `publicKeys`: several, by the id messages name them by — WeChat Pay v3 `Wechatpay-Serial`
+ *   (certificate serial or `PUB_KEY_ID_…`), UnionPay `certId`; required for `wechat-v3`;
+ * - `secret`: the shared secret (MD5, HMAC-SHA256; UnionPay `SHA256`; Standard Webhooks `whsec_…`);
+ * - `secrets`: several shared secrets accepted at once during a rotation.
+ */
+export type NotificationCredential =
+  | { publicKey: KeyMaterial; publicKeys?: never; secret?: never; secrets?: never }
+  | { publicKeys: KeysById; publicKey?: never; secret?: never; secrets?: never }
+  | { secret: KeyMaterial; publicKey?: never; publicKeys?: never; secrets?: never }
+  | { secrets: readonly KeyMaterial[]; publicKey?: never; publicKeys?: never; secret?: never };
+
+/** The settings of a `NotificationVerifier` besides its credential. */
+export interface NotificationSettings {
+  /** Default `paysign`. */
+  profile?: Profile;
+  /** The sign types accepted (default: the profile's default); a message can only pick among them. */
+  accept?: readonly SignType[];
+  /** The key that decrypts payloads: the 32-byte APIv3 key (WeChat Pay v3). WeChat Pay v2 refunds use the `secret`. */
+  decryptionKey?: KeyMaterial;
+  /** Refuse notifications for another application (`app_id`; WeChat Pay `appid`; UnionPay `merId`). */
+  appId?: string;
+  /** How far in the future a message may be dated, in whole seconds (default 300). */
+  toleranceSecs?: number;
+  /** How old a notification may be, and how long its id is remembered, in whole seconds (default 93600, 26 h). */
+  maxAgeSecs?: number;
+  /** Default `auto`: node:crypto for `verify` on Node (wasm elsewhere), WebCrypto for `verifyAsync`/`verifyRequest`. */
+  provider?: Provider;
+}
+
+/** Options of `new NotificationVerifier(...)`. */
+export type NotificationVerifierOptions = NotificationCredential & NotificationSettings;
+
+/** Per-call options of `verify` / `verifyAsync`. */
+export interface VerifyNotificationOptions {
+  /** The `Content-Type` header, if not among `headers` (otherwise the format is sniffed). */
+  contentType?: string;
+  /** The request's headers (required by `wechat-v3` and `standard-webhooks`). */
+  headers?: HeadersInput;
+  /** Refuse the notification (`AMOUNT_MISMATCH`) unless it is for exactly this many fen. */
+  expectedAmount?: number;
+  /** The time to check against, in Unix seconds; default `Date.now() / 1000`. */
+  now?: number;
+}
+
+/** Options of `verifySignature`. */
+export interface VerifySignatureOptions {
+  contentType?: string;
+  headers?: HeadersInput;
+  /** Unix seconds; default `Date.now() / 1000`. */
+  now?: number;
+}
+
+/** Per-call options of `verifyRequest`: the headers and body come from the request. */
+export interface VerifyRequestOptions {
+  expectedAmount?: number;
+  now?: number;
+}
+
+/**
+ * The final state a notification reports: paysign's names (Alipay `TRADE_SUCCESS` is
+ * `SUCCESS`, `WAIT_BUYER_PAY` is `PENDING`, …), or the platform's own text for a state
+ * this version does not know.
+ */
+export type TradeStatus = 'SUCCESS' | 'FAIL' | 'REVERSED' | 'REFUNDED' | 'CLOSED' | 'PENDING' | (string & {});
+
+/**
+ * A verified notification, in one shape for every profile. Amounts are integer fen (at
+ * most `Number.MAX_SAFE_INTEGER`: a larger amount is refused with `AMOUNT_INVALID` rather
+ * than rounded). Absent values are `null`.
+ */
+export interface Notification {
+  readonly profile: Profile;
+  /** The sign type that verified. */
+  readonly signType: SignType;
+  /** The id retries share (WeChat Pay v2: `transaction_id`), used for de-duplication. */
+  readonly notifyId: string;
+  readonly appId: string | null;
+  /** The merchant's order number. */
+  readonly outTradeNo: string;
+  /** The platform's trade number. */
+  readonly tradeNo: string | null;
+  /** The bill paid (paysign only). */
+  readonly billNo: string | null;
+  readonly status: TradeStatus;
+  /** The order amount in fen. */
+  readonly totalAmount: number;
+  /** The refunded amount in fen, for refund notifications. */
+  readonly refundAmount: number | null;
+  /** When it was sent, Unix seconds, when the profile carries it. */
+  readonly notifyTime: number | null;
+  /** The event, where the platform names one (`TRANSACTION.SUCCESS`, `REFUND`, a webhook's `type`). */
+  readonly eventType: string | null;
+  /** The authenticated payload when it is not the body: decrypted JSON/XML, or the Standard Webhooks body. */
+  readonly payload: string | null;
+  /** Seen before: acknowledge it again, but do not book it twice. */
+  readonly duplicate: boolean;
+  /** Every field as received (decoded), the signature included. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** What to answer the platform: HTTP status, `Content-Type` and the exact body it reads. */
+export interface Acknowledgement {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** A verified synchronous response of the paysign gateway. */
+export interface GatewayResponse {
+  /** `SUCCESS` or an error code of docs/protocol.md. */
+  readonly code: string;
+  readonly message: string | null;
+  /** `code === 'SUCCESS'`. */
+  readonly success: boolean;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** Options of `verifyResponse`. */
+export interface VerifyResponseOptions {
+  /** The nonce of the request this response answers; the response must echo it. */
+  requestNonce: string;
+  contentType?: string;
+  headers?: HeadersInput;
+  /** Unix seconds; default `Date.now() / 1000`. */
+  now?: number;
+}
+
+/** A fetch `Request` (typed structurally): its raw body and its headers. */
+export interface RequestLike {
+  arrayBuffer(): Promise<ArrayBuffer>;
+  readonly headers: HeadersLike;
+}
+
+/**
+ * Verifies a platform's asynchronous notifications for one merchant: configured once,
+ * then `verify(rawBody, { headers })` for each request. Remembers notification ids (in
+ * memory, per instance) to flag retries as `duplicate`.
+ */
+export declare class NotificationVerifier implements Disposable {
+  constructor(options: NotificationVerifierOptions);
+  readonly profile: Profile;
+  /** The accepted sign types; a message cannot choose another. */
+  readonly accepted: readonly SignType[];
+  /** Where the RSA step runs (`wasm` for digest sign types). */
+  readonly provider: ProviderChoice;
+  /** Verifies a raw body; returns the typed notification or throws `PaysignError`. */
+  verify(body: RawBody, options?: VerifyNotificationOptions): Notification;
+  /** `verify` with the RSA step in the asynchronous provider (WebCrypto by default). */
+  verifyAsync(body: RawBody, options?: VerifyNotificationOptions): Promise<Notification>;
+  /** Verifies a fetch `Request` (Workers, Deno, Bun, Next.js route handlers): raw body bytes and headers. */
+  verifyRequest(request: RequestLike, options?: VerifyRequestOptions): Promise<Notification>;
+  /** Verifies a synchronous gateway response, which must echo the request's nonce. */
+  verifyResponse(body: RawBody, options: VerifyResponseOptions): GatewayResponse;
+  /**
+   * Checks only the signature (header-signed profiles: with its time in the window) and
+   * interprets nothing — e.g. WeChat Pay v3 API responses. The RSA step runs in wasm.
+   */
+  verifySignature(body: RawBody, options?: VerifySignatureOptions): VerifyResult;
+  /** Forgets a notification id, so its next retry is processed again (after a failed booking). */
+  forget(notifyId: string): void;
+  /** The answer the platform expects: `true` for booked (or a duplicate), `false` to ask for a retry. */
+  acknowledge(ok: boolean, reason?: string): Acknowledgement;
+  /** `acknowledge` as a fetch `Response`. */
+  acknowledgeResponse(ok: boolean, reason?: string): Response;
+  /** Releases the keys and the replay store now; garbage collection does it otherwise. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+// ---- gateway requests ---------------------------------------------------------------------
+
+/** An order, named by the merchant's number or the gateway's (exactly one). */
+export type OrderRef = { outTradeNo: string; tradeNo?: never } | { tradeNo: string; outTradeNo?: never };
+
+/** The fields of each gateway method (docs/protocol.md §7). Amounts are integer fen. */
+export interface GatewayFields {
+  'bill.items.list': { regionCode: string };
+  'bill.query': { itemId: string; billNo: string };
+  'order.create': {
+    outTradeNo: string;
+    itemId: string;
+    billNo: string;
+    /** Integer fen; for yuan text use `parseYuan('19.59')`. */
+    totalAmount: number;
+    notifyUrl: string;
+    subject?: string;
+    passbackParams?: string;
+  };
+  'order.pay': OrderRef & { payMethod?: 'BALANCE' | 'BANK_CARD' | 'UNIONPAY' };
+  'order.query': OrderRef;
+  'order.reverse': OrderRef;
+  'order.refund': OrderRef & { outRefundNo: string; refundAmount: number; refundReason?: string };
+  'statement.download': { billDate: string; type: 'TRANSACTION' | 'FUND' };
+}
+
+/** A gateway method name. */
+export type GatewayMethod = keyof GatewayFields;
+
+/** Options of `buildRequest`. */
+export interface BuildRequestOptions {
+  /** Your merchant app id. */
+  appId: string;
+  /** Signs the request (with its provider): `new Signer({ privateKey })`. */
+  signer: Signer;
+  /** Unix seconds; default `Math.floor(Date.now() / 1000)`. */
+  timestamp?: number;
+  /** 16–64 of `[A-Za-z0-9_-]`; default 32 random hex characters. */
+  nonce?: string;
+}
+
+/** A signed gateway request, ready to send. */
+export interface SignedRequest<M extends GatewayMethod = GatewayMethod> {
+  readonly method: M;
+  /** Where to POST it: `/gateway/v1/{method}`. */
+  readonly path: `/gateway/v1/${M}`;
+  /** Every field, `sign_type` and `sign` included, in wire names. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The nonce sent; the response must echo it (`verifyResponse`). */
+  readonly nonce: string;
+  /** `application/x-www-form-urlencoded` body (UTF-8, percent-encoded once). */
+  toForm(): string;
+  /** A flat JSON object of strings. */
+  toJson(): string;
+  /** A query string (the form encoding). */
+  toQuery(): string;
+}
+
+/** Builds a signed gateway request: fields validated by the core, envelope added, signed by `options.signer`. */
+export declare function buildRequest<M extends GatewayMethod>(method: M, fields: GatewayFields[M], options: BuildRequestOptions): SignedRequest<M>;
+
+/** `buildRequest`, signing with the signer's asynchronous provider (WebCrypto by default). */
+export declare function buildRequestAsync<M extends GatewayMethod>(
+  method: M,
+  fields: GatewayFields[M],
+  options: BuildRequestOptions,
+): Promise<SignedRequest<M>>;
+
+/** Yuan text (`'12.34'`, at most two decimals) to integer fen, exactly: `1234`. */
+export declare function parseYuan(yuan: string): number;
+
+/** Integer fen to yuan text with two decimals: `1234` → `'12.34'`. */
+export declare function formatYuan(fen: number): string;
+
+// ---- reconciliation ----------------------------------------------------------------------
+
+/** Which merchant column holds which value (one record = one event). */
+export interface ColumnMap {
+  /** The merchant order number (`out_trade_no`), the matching key. */
+  orderNo: string;
+  /** The event amount (order amount; refund amount for refunds; net movement for a fund statement). */
+  amount: string;
+  amountUnit: 'yuan' | 'fen';
+  /** The event time: RFC 3339, `YYYY-MM-DD HH:MM:SS` / `YYYYMMDDHHMMSS` (+08:00), or Unix seconds. */
+  time: string;
+  /** The local status column (without one, every record is a completed event). */
+  status?: string;
+  /** Local status → gateway status (`SUCCESS`, `PARTIALLY_REFUNDED`, `REFUNDED`, `REVERSED`, …). */
+  statusMap?: Readonly<Record<string, string>> | ReadonlyMap<string, string> | ReadonlyArray<readonly [string, string]>;
+  /** The gateway's `trade_no`, if recorded. */
+  tradeNo?: string;
+  /** The event kind (`PAY`, `REFUND`, `REVERSE`, `IN`, `OUT`), if recorded. */
+  tradeType?: string;
+}
+
+/** Options of `reconcile` (docs/protocol.md §10). */
+export interface ReconcileOptions {
+  /** The statement's business day, `YYYY-MM-DD`. */
+  billDate: string;
+  /** Default `TRANSACTION`. */
+  kind?: 'TRANSACTION' | 'FUND';
+  /** The records' format; default `csv`. */
+  format?: 'csv' | 'jsonl';
+  /** Default: the statement's own column names, amounts in fen. */
+  columns?: ColumnMap;
+  /** Tolerance around the 23:30 cutoff, whole seconds (default 300). */
+  cutoffToleranceSecs?: number;
+  /** Stop at the first malformed row instead of reporting it. */
+  stopOnError?: boolean;
+  /** The `sha256` of the signed `statement.download` response: a mismatch refuses the statement. */
+  expectedSha256?: string;
+  /** The differences' format; default `csv`. */
+  report?: 'csv' | 'jsonl';
+  /** The next business day's statement, to match cutoff events. */
+  nextStatement?: RawBody;
+}
+
+/** The classes of docs/protocol.md §10.3. */
+export type ReconcileClass =
+  | 'MATCHED'
+  | 'CUTOFF_PENDING'
+  | 'CUTOFF_MATCHED'
+  | 'MISSING_LOCALLY'
+  | 'MISSING_IN_STATEMENT'
+  | 'STATUS_MISMATCH'
+  | 'AMOUNT_MISMATCH';
+
+/** A statement's checked trailer. */
+export interface StatementTotals {
+  readonly rows: number;
+  readonly total_in: number;
+  readonly total_out: number;
+}
+
+/** Count and net totals (fen) of one class. */
+export interface ClassTally {
+  readonly count: number;
+  readonly statement_net: number;
+  readonly local_net: number;
+}
+
+/** The core's report (`ReconcileReport::to_json`), amounts in fen. */
+export interface ReconcileReport {
+  readonly kind: 'TRANSACTION' | 'FUND';
+  readonly bill_date: string;
+  readonly statement: StatementTotals;
+  readonly next_statement: StatementTotals | null;
+  readonly record_rows: number;
+  readonly unlisted_local_rows: number;
+  readonly classes: Readonly<Record<ReconcileClass, ClassTally>>;
+  readonly balance: {
+    readonly statement_in: number;
+    readonly statement_out: number;
+    readonly local_in: number;
+    readonly local_out: number;
+    /** Statement minus local: positive is long (长款), negative short (短款). */
+    readonly difference: number;
+    readonly position: 'EVEN' | 'LONG' | 'SHORT';
+  };
+  readonly discrepancies: number;
+  readonly row_error_count: number;
+  readonly row_errors: ReadonlyArray<{ readonly source: 'statement' | 'records' | 'next_statement'; readonly line: number; readonly message: string }>;
+  readonly peak_pending_rows: number;
+  readonly clean: boolean;
+}
+
+/** What `reconcile` returns. */
+export interface ReconcileResult {
+  /** The human summary (what `paysign reconcile` prints). */
+  readonly summary: string;
+  readonly report: ReconcileReport;
+  /** Every difference, as CSV (with a header line) or JSON lines. */
+  readonly differences: string;
+}
+
+/** Reconciles the gateway's statement against the merchant's records, in memory. */
+export declare function reconcile(statement: RawBody, records: RawBody, options: ReconcileOptions): ReconcileResult;
+
+// ---- diagnosis ---------------------------------------------------------------------------
+
+/** Options of `explain`: the message's settings and the candidate credentials. */
+export interface ExplainOptions {
+  /** Default `paysign`. */
+  profile?: Profile;
+  /** Default `notification`. */
+  message?: MessageKind;
+  /** The sign types the receiver accepts (default: the profile's default that fits the credential). */
+  signTypes?: readonly SignType[];
+  /** One key to try (reported as `publicKey`). */
+  publicKey?: KeyMaterial;
+  /** Labelled keys to try (WeChat Pay v3: labelled by serial); the report names the one that verified. */
+  publicKeys?: KeysById;
+  secret?: KeyMaterial;
+  secrets?: readonly KeyMaterial[];
+  contentType?: string;
+  headers?: HeadersInput;
+}
+
+/** One observation, with a stable code (`SIGN_TYPE_SIGNED`, `DOUBLE_ENCODED`, `WHITESPACE`, `CHARSET`, …). */
+export interface Finding {
+  readonly code: string;
+  /** Plain words, with the fix. */
+  readonly message: string;
+}
+
+/** What `explain` found. */
+export interface Diagnosis {
+  /** Whether the message verifies as configured. */
+  readonly verified: boolean;
+  readonly signType: SignType | null;
+  /** The canonical string the signature must cover under the configured rules. */
+  readonly canonical: string | null;
+  /** The label of the key that verified. */
+  readonly matchingKey: string | null;
+  /** Most important first; each finding was proven by a signature that verifies under it. */
+  readonly findings: readonly Finding[];
+}
+
+/** Why does (or doesn't) a message verify? Tries the common integration mistakes for real. */
+export declare function explain(body: RawBody, options: ExplainOptions): Diagnosis;

@@ -40,6 +40,13 @@ const api = createApi(wasm, { nodeCrypto: null, isReady: () => ready });
 export const {
   Signer,
   Verifier,
+  NotificationVerifier,
+  buildRequest,
+  buildRequestAsync,
+  parseYuan,
+  formatYuan,
+  reconcile,
+  explain,
   canonicalize,
   sign,
   signAsync,

@@ -53,6 +53,13 @@ pub fn error_value(code: &str, message: &str) -> JsValue {
     error.into()
 }
 
+/// A JavaScript `TypeError`: the caller passed a value of the wrong JavaScript type or shape
+/// (an options object the bindings deserialise themselves, e.g. a number where a string
+/// goes, or a misspelt field). Message, key and configuration problems are `PaysignError`s.
+pub fn type_error(message: &str) -> JsValue {
+    js_sys::TypeError::new(message).into()
+}
+
 /// The error thrown when a signature computed outside wasm (by a crypto provider) does
 /// not verify: the core's opaque [`Error::SignatureMismatch`], message included.
 #[wasm_bindgen(js_name = signatureMismatch)]

@@ -110,11 +110,38 @@ pub fn take_params(lens_count: usize, bytes_count: usize) -> Result<Params, Erro
     })
 }
 
+/// Like [`take_params`], for pairs that are not message parameters: HTTP headers, where a
+/// name may repeat (the core decides what a repeated header means) and any text is a name.
+pub fn take_pairs(lens_count: usize, bytes_count: usize) -> Result<Vec<(String, String)>, Error> {
+    LENS.with(|lens| {
+        BYTES.with(|bytes| {
+            let (Ok(lens), Ok(bytes)) = (lens.try_borrow(), bytes.try_borrow()) else {
+                return Err(framing("the input buffers are in use"));
+            };
+            let lens = lens
+                .get(..lens_count)
+                .ok_or_else(|| framing("more lengths than the buffer holds"))?;
+            let bytes = bytes
+                .get(..bytes_count)
+                .ok_or_else(|| framing("more bytes than the buffer holds"))?;
+            Ok(decode_pairs(bytes, lens)?
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect())
+        })
+    })
+}
+
 /// Rebuilds parameters from the concatenated pieces and their UTF-16 lengths.
 ///
 /// `lens` holds two lengths per parameter (name, value), in arrival order; names are then
 /// checked by [`Params::from_pairs`] (duplicates and `&`/`=` in names are refused).
 pub fn decode(joined: &[u8], lens: &[u32]) -> Result<Params, Error> {
+    Params::from_pairs(decode_pairs(joined, lens)?)
+}
+
+/// The `(name, value)` pieces of the concatenated text, in arrival order, unchecked.
+fn decode_pairs<'a>(joined: &'a [u8], lens: &[u32]) -> Result<Vec<(&'a str, &'a str)>, Error> {
     let joined = std::str::from_utf8(joined).map_err(|_| framing("the bytes are not UTF-8"))?;
     if !lens.len().is_multiple_of(2) {
         return Err(framing("an odd number of lengths"));
@@ -133,7 +160,7 @@ pub fn decode(joined: &[u8], lens: &[u32]) -> Result<Params, Error> {
     if !rest.is_empty() {
         return Err(framing("characters left over after the last value"));
     }
-    Params::from_pairs(pairs)
+    Ok(pairs)
 }
 
 /// Splits `s` after `units` UTF-16 code units.

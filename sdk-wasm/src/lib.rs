@@ -14,13 +14,27 @@
 //!   written by JavaScript into buffers this module owns);
 //! - [`signer`] / [`verifier`]: thin shells around [`paysign_core::Signer`] and
 //!   [`paysign_core::Verifier`];
+//! - [`notification`]: a thin shell around [`paysign_core::NotificationVerifier`] (every
+//!   profile, headers, key sets, decryption, acknowledgements, gateway responses), with
+//!   the RSA step optionally in the host's crypto;
+//! - [`request`]: gateway request builders and exact yuan/fen amounts;
+//! - [`reconcile`]: statement reconciliation over in-memory inputs;
+//! - [`explain`]: diagnosing a failed signature;
 //! - [`keys`]: key-pair generation and re-encoding;
+//! - [`numbers`]: JavaScript numbers (safe integers) at the boundary;
+//! - [`options`]: reading JavaScript options objects field by field, with precise `TypeError`s;
 //! - [`errors`]: turning [`paysign_core::Error`] into the JavaScript `PaysignError`, and
 //!   keeping a panic's message (there should be none) for the JavaScript layer.
 
 pub mod errors;
+pub mod explain;
 pub mod flat;
 pub mod keys;
+pub mod notification;
+pub mod numbers;
+pub mod options;
+pub mod reconcile;
+pub mod request;
 pub mod signer;
 pub mod verifier;
 
@@ -28,6 +42,7 @@ use paysign_core::{MessageKind, Profile};
 use wasm_bindgen::prelude::*;
 
 pub use errors::set_error_class;
+pub use notification::{WasmNotificationConfig, WasmNotificationVerifier};
 pub use signer::WasmSigner;
 pub use verifier::WasmVerifier;
 

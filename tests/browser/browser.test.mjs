@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import { startServer } from '../../examples/web/serve.mjs';
-import { merchantPrivatePem, merchantPublicPem, signCases } from '../node/vectors.mjs';
+import { merchantPrivatePem, merchantPublicPem, readText, signCases } from '../node/vectors.mjs';
 
 const executablePath = process.env.PAYSIGN_CHROMIUM ?? '/usr/bin/chromium';
 const vector = signCases().find((c) => c.name === 'sign_paysign_rsa2_request');
@@ -29,6 +29,14 @@ async function sign(provider) {
   await page.selectOption('#provider', provider);
   await page.click('#sign');
   await waitStep(`signed-${provider}`);
+}
+
+async function verifyNotification() {
+  await page.evaluate(() => delete document.body.dataset.step);
+  await page.click('#notify-verify');
+  await waitStep('notified');
+  const text = await page.textContent('#notify-result');
+  return (await page.getAttribute('#notify-result', 'data-ok')) === 'true' ? JSON.parse(text) : text;
 }
 
 async function verify(provider) {
@@ -121,6 +129,28 @@ describe('examples/web in headless Chromium', { skip }, () => {
     await page.fill('#private-key', merchantPrivatePem);
     await sign('wasm');
     assert.equal(await page.textContent('#signature'), vector.signature);
+  });
+
+  it("verifies the page's own notification with NotificationVerifier (WebCrypto); a retry is a duplicate", async () => {
+    const first = await verifyNotification();
+    assert.equal(first.status, 'SUCCESS');
+    assert.equal(first.totalAmount, 1959);
+    assert.equal(first.signType, 'RSA2');
+    assert.equal(first.duplicate, false);
+    assert.equal(await page.textContent('#notify-ack'), 'success');
+    assert.equal((await verifyNotification()).duplicate, true);
+  });
+
+  it('verifies the gateway vector notification at the vector time, and refuses a tampered one', async () => {
+    await page.fill('#notify-body', readText('notify_paysign_form/body.bin'));
+    await page.fill('#notify-key', readText('keys/gateway_public_spki.pem'));
+    await page.fill('#notify-now', '1795190410');
+    assert.deepEqual(await verifyNotification(), { outTradeNo: 'M20261120000001', status: 'SUCCESS', totalAmount: 6754, signType: 'RSA2', duplicate: false });
+    await page.fill('#notify-body', readText('fail_notify_tampered_amount/body.bin'));
+    assert.match(await verifyNotification(), /^SIGNATURE_MISMATCH: /);
+    await page.fill('#notify-body', readText('notify_paysign_form/body.bin'));
+    await page.fill('#notify-now', '1795287600');
+    assert.match(await verifyNotification(), /^TIMESTAMP_OUT_OF_WINDOW: /);
   });
 
   it('no page errors or console errors', () => {

@@ -1,6 +1,7 @@
 // Every export of the package: options, key formats, errors and their codes, wrong types,
 // output forms, providers, key pairs, and the memory story (free / Symbol.dispose).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
@@ -56,14 +57,21 @@ function stillWorks() {
 describe('exports', () => {
   it('exports exactly the documented API', () => {
     assert.deepEqual(Object.keys(paysign).sort(), [
+      'NotificationVerifier',
       'PaysignError',
       'Signer',
       'Verifier',
+      'buildRequest',
+      'buildRequestAsync',
       'canonicalize',
+      'explain',
+      'formatYuan',
       'generateKeyPair',
       'generateKeyPairAsync',
       'init',
       'initSync',
+      'parseYuan',
+      'reconcile',
       'sign',
       'signAsync',
       'verify',
@@ -106,6 +114,14 @@ describe('canonicalize', () => {
       ['nul', 'a\u0000b'],
     ]);
     assert.equal(canonicalize(p), 'B=2&a_b=x&y=z&b=1&emoji=💧水&nul=a\u0000b');
+  });
+
+  it('an empty message as the very first call of a process (regression: no input buffer yet)', () => {
+    const out = execFileSync(process.execPath, ['-e', "const p = require('paysign'); console.log(JSON.stringify([p.canonicalize({}), p.canonicalize([])]))"], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(out.trim(), '["",""]');
   });
 
   it('handles large messages (buffers grow)', () => {

@@ -1,6 +1,6 @@
 // Must NOT compile: each line is a misuse the typings have to reject (checked by
 // typings.test.mjs, which expects one error per `@expect-error` line and no other).
-import { Signer, Verifier, canonicalize, generateKeyPair } from 'paysign';
+import { NotificationVerifier, Signer, Verifier, buildRequest, canonicalize, generateKeyPair, parseYuan, reconcile } from 'paysign';
 
 declare const pem: string;
 interface Amounted {
@@ -22,3 +22,18 @@ signer.sign(new Map([['a', 1]])); // @expect-error Map values must be strings
 signer.sign(amounted); // @expect-error interface with a number
 const lost: { other: string } = signer.signParams({ a: '1' }); // @expect-error result keeps the input's fields
 signer.sign(42); // @expect-error number params
+new NotificationVerifier({ publicKey: pem, secret: 'k' }); // @expect-error two credentials
+new NotificationVerifier({ publicKey: pem, accept: ['SHA512'] }); // @expect-error unknown sign type
+new NotificationVerifier({ publicKey: pem, appID: 'x' }); // @expect-error misspelt option
+const nv = new NotificationVerifier({ publicKey: pem });
+nv.verify({ notify_id: 'N1' }); // @expect-error a parsed body is not a raw body
+nv.verify('a=1', { expectedAmount: '19.59' }); // @expect-error amounts are fen numbers
+const fen: string = nv.verify('a=1').totalAmount; // @expect-error totalAmount is a number
+nv.acknowledge('success'); // @expect-error ok is a boolean
+nv.verifyResponse('code=SUCCESS', {}); // @expect-error requestNonce is required
+buildRequest('order.create', { outTradeNo: 'M1', itemId: 'I', billNo: 'B', totalAmount: '19.59', notifyUrl: 'u' }, { appId: '1', signer }); // @expect-error amounts are numbers
+buildRequest('order.cancel', {}, { appId: '1', signer }); // @expect-error unknown method
+buildRequest('order.query', { outTradeNo: 'M1', tradeNo: 'T1' }, { appId: '1', signer }); // @expect-error one order reference
+buildRequest('order.query', { outTradeNo: 'M1' }, { appId: '1' }); // @expect-error signer is required
+parseYuan(12.34); // @expect-error yuan is text
+reconcile('s', 'r', { billDate: '2026-11-20', columns: { orderNo: 'o', amount: 'a', time: 't' } }); // @expect-error amountUnit is required

@@ -1,10 +1,17 @@
 // Compile-only check of the hand-written typings (tsc --noEmit --strict, see tsconfig.json):
 // every export used the way the README shows. Never run.
 import {
+  NotificationVerifier,
   PaysignError,
   Signer,
   Verifier,
+  buildRequest,
+  buildRequestAsync,
   canonicalize,
+  explain,
+  formatYuan,
+  parseYuan,
+  reconcile,
   generateKeyPair,
   generateKeyPairAsync,
   init,
@@ -15,7 +22,16 @@ import {
   verifyAsync,
 } from 'paysign';
 import type {
+  Acknowledgement,
+  Diagnosis,
   ErrorCode,
+  GatewayResponse,
+  Notification,
+  NotificationVerifierOptions,
+  ReconcileClass,
+  ReconcileResult,
+  SignedRequest,
+  TradeStatus,
   KeyPair,
   ParamsInput,
   Provider,
@@ -94,4 +110,70 @@ async function main(): Promise<void> {
   console.log(fromUnion, orderSignature, orderCheck, canonical, signature, asyncSignature, signedLater, type, provider, accepted, valid, later, once, onceAsync, checked, checkedAsync, pem2, input);
 }
 
+/** The notification API, as the README shows it. */
+async function notifications(request: Request, rawBody: Uint8Array, nodeHeaders: Record<string, string | string[] | undefined>): Promise<Response> {
+  const options: NotificationVerifierOptions = { profile: 'paysign', publicKey: pem, accept: ['RSA2'], appId: '2026000000000001', toleranceSecs: 300, maxAgeSecs: 93600, provider: 'auto' };
+  const verifier = new NotificationVerifier(options);
+  const n: Notification = verifier.verify(rawBody, { contentType: 'application/x-www-form-urlencoded', headers: nodeHeaders, expectedAmount: 1959, now: Date.now() / 1000 });
+  const fen: number = n.totalAmount;
+  const refund: number | null = n.refundAmount;
+  const status: TradeStatus = n.status;
+  const known: boolean = status === 'SUCCESS' || status === 'REFUNDED';
+  const id: string = n.notifyId;
+  const app: string | null = n.appId;
+  const field: string | undefined = n.params['passback_params'];
+  if (n.duplicate) verifier.forget(id);
+  const later: Notification = await verifier.verifyAsync('a=1', { headers: [['Content-Type', 'text/plain']] });
+  const fromRequest: Notification = await verifier.verifyRequest(request, { now: 1795190410 });
+  const ack: Acknowledgement = verifier.acknowledge(true);
+  const retry: Acknowledgement = verifier.acknowledge(false, 'database unavailable');
+  const response: Response = verifier.acknowledgeResponse(!fromRequest.duplicate);
+  const reply: GatewayResponse = verifier.verifyResponse('code=SUCCESS', { requestNonce: 'abc', headers: new Headers() });
+  const ok: boolean = reply.success && reply.code === 'SUCCESS' && verifier.verifySignature('{}', { headers: { 'wechatpay-serial': 'S' } }).valid;
+  verifier.free();
+  {
+    using wechat = new NotificationVerifier({
+      profile: 'wechat-v3',
+      publicKeys: { '5157F09EFDC096DE15EBE81A47057A7232F1B8E1': pem, PUB_KEY_ID_0112345678902026112100218700000001: der },
+      decryptionKey: 'apiv3-key-of-32-bytes-0123456789',
+    });
+    wechat.verify(rawBody, { headers: new Headers() });
+  }
+  const webhooks = new NotificationVerifier({ profile: 'standard-webhooks', secrets: ['whsec_a', 'whsec_b'], provider: 'webcrypto' });
+  const unionpay = new NotificationVerifier({ profile: 'unionpay', publicKeys: new Map([['69042905377', pem]]) });
+  console.log(fen, refund, known, app, field, later, ack, retry, reply, ok, webhooks.accepted, unionpay.provider);
+  return response;
+}
+
+/** Gateway requests, amounts, reconciliation and diagnosis. */
+async function tools(signer: Signer): Promise<void> {
+  const order: SignedRequest<'order.create'> = buildRequest(
+    'order.create',
+    { outTradeNo: 'M20261120000001', itemId: 'SH-WATER-01', billNo: 'SHW2026110042', totalAmount: parseYuan('67.54'), notifyUrl: 'https://m.example/notify' },
+    { appId: '2026000000000001', signer },
+  );
+  const path: '/gateway/v1/order.create' = order.path;
+  const body: string = order.toForm() + order.toJson() + order.toQuery() + order.nonce + order.params['sign'];
+  await buildRequestAsync('order.pay', { tradeNo: 'T1', payMethod: 'BANK_CARD' }, { appId: '1', signer, timestamp: 1795190400, nonce: 'a1b2c3d4e5f60718' });
+  buildRequest('order.refund', { outTradeNo: 'M1', outRefundNo: 'R1', refundAmount: 100 }, { appId: '1', signer });
+  buildRequest('statement.download', { billDate: '2026-11-20', type: 'FUND' }, { appId: '1', signer });
+  const yuan: string = formatYuan(order.params['total_amount'] === '6754' ? 6754 : 0);
+
+  const result: ReconcileResult = reconcile('statement', new Uint8Array(), {
+    billDate: '2026-11-20',
+    format: 'jsonl',
+    columns: { orderNo: 'order_id', amount: 'amount_yuan', amountUnit: 'yuan', time: 'paid_at', status: 'state', statusMap: { PAID: 'SUCCESS' } },
+    report: 'csv',
+  });
+  const cls: ReconcileClass = 'MISSING_LOCALLY';
+  const missing: number = result.report.classes[cls].count + result.report.balance.difference;
+  const clean: boolean = result.report.clean;
+
+  const diagnosis: Diagnosis = explain('a=1&sign=x', { profile: 'alipay', signTypes: ['RSA2'], publicKeys: { gateway: pem }, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const codes: string[] = diagnosis.findings.map((f) => f.code);
+  console.log(path, body, yuan, result.summary, result.differences, missing, clean, codes, diagnosis.verified, diagnosis.matchingKey);
+}
+
 void main();
+void notifications;
+void tools;

@@ -76,3 +76,71 @@ export function inputForms(pairs) {
 
 /** Providers usable for RSA on this runtime, each with how to call it. */
 export const rsaProviders = ['wasm', 'node', 'webcrypto', 'auto'];
+
+/** Bytes of a secret file, one trailing newline dropped (SharedSecret::from_file_contents). */
+export function secretFileBytes(rel) {
+  let bytes = readBytes(rel);
+  if (bytes.at(-1) === 0x0a) bytes = bytes.subarray(0, bytes.at(-2) === 0x0d ? -2 : -1);
+  return bytes;
+}
+
+/**
+ * Every notification case — tests/vectors/{,fail_}notify_* and platforms/{,fail_}notify_* —
+ * with the NotificationVerifier options and verify options its request.json describes
+ * (credentials assembled as each platform documents, like sdk-core/tests/platform_vectors.rs).
+ */
+export function notifyCases({ failing }) {
+  const prefix = failing ? 'fail_notify_' : 'notify_';
+  const folders = [
+    ...fs.readdirSync(vectorsDir).filter((n) => n.startsWith(prefix)),
+    ...fs.readdirSync(path.join(vectorsDir, 'platforms')).filter((n) => n.startsWith(prefix)).map((n) => `platforms/${n}`),
+  ].sort();
+  if (folders.length === 0) throw new Error(`no ${prefix}* vectors`);
+  return folders.map((folder) => {
+    const request = JSON.parse(readText(`${folder}/request.json`));
+    const expect = JSON.parse(readText(`${folder}/expect.json`));
+    const options = { profile: request.profile, accept: request.accept };
+    if (request.app_id) options.appId = request.app_id;
+    if (request.key === 'gateway') options.publicKey = readText('keys/gateway_public_spki.pem');
+    else if (request.key === 'secret') options.secret = secret('secret');
+    else {
+      const keys = request.keys ?? [];
+      const secrets = (request.secrets ?? []).map(secretFileBytes);
+      if (keys.some((k) => k.id !== null)) {
+        options.publicKeys = Object.fromEntries(keys.map((k) => [k.id, readBytes(k.file)]));
+        if (request.profile === 'wechat-v3' && secrets.length > 0) options.decryptionKey = secrets[0];
+      } else if (keys.length > 0) {
+        options.publicKey = readBytes(keys[0].file);
+      } else if (secrets.length > 1) {
+        options.secrets = secrets;
+      } else {
+        options.secret = secrets[0];
+      }
+    }
+    const call = { now: request.now };
+    if (request.content_type) call.contentType = request.content_type;
+    if (request.headers && request.headers.length > 0) call.headers = request.headers;
+    if (request.expected_amount !== null && request.expected_amount !== undefined) call.expectedAmount = request.expected_amount;
+    return { name: folder, body: readBytes(`${folder}/body.bin`), request, expect, options, call };
+  });
+}
+
+/** A verified notification in expect.json's vocabulary (only the fields `like` has). */
+export function asExpected(n, like) {
+  const all = {
+    notify_id: n.notifyId,
+    app_id: n.appId,
+    out_trade_no: n.outTradeNo,
+    trade_no: n.tradeNo,
+    bill_no: n.billNo,
+    status: n.status,
+    total_amount: n.totalAmount,
+    refund_amount: n.refundAmount,
+    notify_time: n.notifyTime,
+    sign_type: n.signType,
+    event_type: n.eventType,
+    payload: n.payload,
+    passback_params: n.params.passback_params ?? null,
+  };
+  return Object.fromEntries(Object.keys(like).map((k) => [k, all[k]]));
+}

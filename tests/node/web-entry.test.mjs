@@ -69,6 +69,19 @@ describe('paysign/web under Node', () => {
     );
   });
 
+  it('verifies notifications: wasm for verify, WebCrypto for verifyAsync and verifyRequest', async () => {
+    const body = fs.readFileSync(path.join(root, 'tests/vectors/notify_paysign_form/body.bin'));
+    const publicKey = fs.readFileSync(path.join(root, 'tests/vectors/keys/gateway_public_spki.pem'), 'utf8');
+    const verifier = new web.NotificationVerifier({ publicKey, appId: '2026000000000001' });
+    assert.deepEqual(verifier.provider, { sync: 'wasm', async: 'webcrypto' });
+    assert.equal(verifier.verify(body, { now: 1795190410 }).totalAmount, 6754);
+    const request = new Request('https://merchant.example/notify', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const again = await verifier.verifyRequest(request, { now: 1795190410 });
+    assert.equal(again.duplicate, true);
+    assert.equal(await verifier.acknowledgeResponse(true).text(), 'success');
+    assert.throws(() => new web.NotificationVerifier({ publicKey, provider: 'node' }), /node:crypto/);
+  });
+
   it('key pairs come from WebCrypto', async () => {
     const pair = await web.generateKeyPairAsync();
     const signed = new web.Signer({ privateKey: pair.privateKeyPem }).signParams({ a: '1' });

@@ -1,0 +1,151 @@
+// Run with: make wasm && npm ci && node examples/node-merchant/server.mjs
+//           (then POST a notification to the printed URL, e.g. with `paysign notify`)
+//
+// A merchant's notification endpoint on plain node:http. The bill-payment gateway POSTs the
+// final result of each order to `notify_url` and retries until it reads the acknowledgement
+// (`success`), for about 25 hours, sometimes the very same body. So the handler:
+//
+//   1. reads the raw body — never a parsed one: the signature covers the exact bytes;
+//   2. verifies it with a NotificationVerifier configured once (gateway key, app id) —
+//      signature, app id, time window, amounts, and de-duplication by notify_id;
+//   3. books a new notification once; a duplicate is acknowledged again, not booked again;
+//   4. acknowledges with the exact body the gateway expects — or, when booking failed,
+//      forgets the notification and answers `fail`, so the gateway retries it later.
+//
+// Environment: PORT (default 8080), PAYSIGN_GATEWAY_PUBLIC_KEY (a PEM file; default the
+// repository's test key), PAYSIGN_APP_ID (default the test merchant 2026000000000001).
+import fs from 'node:fs';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+import { NotificationVerifier, PaysignError, formatYuan } from 'paysign';
+
+/** Largest body read; the verifier refuses more than 1 MiB anyway (BODY_TOO_LARGE). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * The merchant's books, in memory for the example: one entry per notify_id. A real merchant
+ * books in its database, in the same transaction that marks the order paid.
+ */
+export class Orders {
+  #booked = new Map();
+
+  /** Books a verified notification (idempotent by notify_id). */
+  book(notification) {
+    if (!this.#booked.has(notification.notifyId)) this.#booked.set(notification.notifyId, notification);
+  }
+
+  /** Every booked notification, oldest first. */
+  get booked() {
+    return [...this.#booked.values()];
+  }
+}
+
+/** Reads the raw request body, at most `limit` bytes. */
+function rawBody(req, limit) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(Object.assign(new Error('body too large'), { status: 413 }));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res, { status, contentType, body }) {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * The request handler: `verifier` is a NotificationVerifier, `book(notification)` books a
+ * new notification (may be async; throwing means "not booked, retry later"), `now()` the
+ * clock in Unix seconds (injectable for tests), `log` where refusals are reported.
+ */
+export function createHandler({ verifier, book, now = () => Date.now() / 1000, log = console.error }) {
+  return async function handle(req, res) {
+    const path = new URL(req.url, 'http://localhost').pathname;
+    if (req.method !== 'POST' || path !== '/paysign/notify') {
+      send(res, { status: 404, contentType: 'text/plain; charset=utf-8', body: 'not found\n' });
+      return;
+    }
+    let body;
+    try {
+      body = await rawBody(req, MAX_BODY_BYTES);
+    } catch (e) {
+      send(res, { status: e.status ?? 400, contentType: 'text/plain; charset=utf-8', body: `${e.message}\n` });
+      return;
+    }
+    let notification;
+    try {
+      // The headers carry the Content-Type (form, JSON or XML; the charset).
+      notification = verifier.verify(body, { headers: req.headers, now: now() });
+    } catch (e) {
+      if (!(e instanceof PaysignError)) throw e;
+      // Forged, altered, expired or misaddressed: never acknowledged as received.
+      log(`refused notification: ${e.code}: ${e.message}`);
+      send(res, { status: 400, contentType: 'text/plain; charset=utf-8', body: `${e.code}\n` });
+      return;
+    }
+    if (!notification.duplicate) {
+      try {
+        await book(notification);
+      } catch (e) {
+        // Not booked: let the next retry through, and ask the gateway to retry.
+        verifier.forget(notification.notifyId);
+        log(`booking ${notification.notifyId} failed, the gateway will retry: ${e.message}`);
+        send(res, verifier.acknowledge(false, 'booking failed, retry later'));
+        return;
+      }
+    }
+    send(res, verifier.acknowledge(true));
+  };
+}
+
+/** Starts the endpoint; resolves to `{ url, server, close() }`. */
+export function startServer({ port = 0, host = '127.0.0.1', ...handlerOptions }) {
+  const handle = createHandler(handlerOptions);
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      (handlerOptions.log ?? console.error)(`internal error: ${e.stack}`);
+      if (!res.headersSent) send(res, { status: 500, contentType: 'text/plain; charset=utf-8', body: 'internal error\n' });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const { port: bound } = server.address();
+      resolve({
+        url: `http://${host}:${bound}/paysign/notify`,
+        server,
+        close: () => new Promise((done) => server.close(done)),
+      });
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const keyFile = process.env.PAYSIGN_GATEWAY_PUBLIC_KEY ?? fileURLToPath(new URL('../../tests/vectors/keys/gateway_public_spki.pem', import.meta.url));
+  // Configured once: the gateway's public key, your app id, RSA2 only.
+  const verifier = new NotificationVerifier({
+    profile: 'paysign',
+    publicKey: fs.readFileSync(keyFile, 'utf8'),
+    accept: ['RSA2'],
+    appId: process.env.PAYSIGN_APP_ID ?? '2026000000000001',
+  });
+  const orders = new Orders();
+  const book = (n) => {
+    orders.book(n);
+    console.log(`booked ${n.outTradeNo}: ${n.status}, ${formatYuan(n.totalAmount)} yuan (notify_id ${n.notifyId})`);
+  };
+  const { url } = await startServer({ port: Number(process.env.PORT ?? 8080), verifier, book });
+  console.log(`paysign merchant endpoint: POST ${url}  (Ctrl-C to stop)`);
+}

@@ -1,0 +1,584 @@
+//! A thin shell around [`paysign_core::NotificationVerifier`]: from a raw notification body
+//! (and its HTTP headers) to a verified, typed notification, for every profile.
+//!
+//! The whole pipeline — parse, signature, app id, time window, decryption, typed fields,
+//! expected amount, de-duplication — runs in the core. Only the RSA operation may run in
+//! the host's crypto (the *provider*), through the core's
+//! [`NotificationVerifier::verify_with`]: [`WasmNotificationVerifier::verify`] takes an
+//! optional JavaScript function, and for each RSA check it writes the check into the
+//! output buffer (see [`flat::put_output`]) and asks that function for the verdict:
+//!
+//! ```text
+//! [sign type: 1 = RSA (SHA-1), 2 = RSA2 (SHA-256)] [key index: u32 LE] [signature length: u32 LE]
+//! [signature bytes] [signed bytes: the canonical string, or what the profile signs of it]
+//! ```
+//!
+//! The key index names one of the keys from [`WasmNotificationVerifier::key_der`]: a
+//! message may only pick among the configured keys, by the id the core looked up. If the
+//! function throws, verification stops there and its exception is rethrown unchanged,
+//! which is how the asynchronous providers (WebCrypto) take the check out, verify it, and
+//! then run the pipeline again with the verdict: nothing before the signature check has
+//! any effect, so the first pass leaves the replay store untouched.
+//!
+//! Results cross as JSON text (one crossing; `JSON.parse` on the other side).
+
+use std::cell::RefCell;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use js_sys::Function;
+use paysign_core::callback::{NotificationVerifier, SignatureCheck, VerifyOptions};
+use paysign_core::message::{AckFormat, Acknowledgement};
+use paysign_core::platform::{unionpay, wechat_v3};
+use paysign_core::{
+    Error, KeySet, Notification, Params, Profile, PublicKey, SharedSecret, SignType,
+    VerificationCredential,
+};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+use wasm_bindgen::prelude::*;
+
+use crate::errors::{error_value, to_js, type_error};
+use crate::flat;
+use crate::numbers;
+
+/// First byte of a prepared RSA check for SHA1withRSA (`RSA`).
+pub const PREPARED_RSA: u8 = 1;
+/// First byte of a prepared RSA check for SHA256withRSA (`RSA2`).
+pub const PREPARED_RSA2: u8 = 2;
+
+/// What a [`WasmNotificationVerifier`] is built from, filled in option by option so each
+/// failure names its option.
+#[wasm_bindgen]
+pub struct WasmNotificationConfig {
+    profile: Profile,
+    accepted: Option<Vec<SignType>>,
+    key: Option<PublicKey>,
+    keys: KeySet,
+    secrets: Vec<SharedSecret>,
+    decryption_key: Option<SharedSecret>,
+    app_id: Option<String>,
+    tolerance_secs: Option<u64>,
+    max_age_secs: Option<u64>,
+}
+
+#[wasm_bindgen]
+impl WasmNotificationConfig {
+    /// A configuration for `profile` accepting `accepted` (empty: the profile's default).
+    #[wasm_bindgen(constructor)]
+    pub fn new(profile: &str, accepted: Vec<String>) -> Result<WasmNotificationConfig, JsValue> {
+        let profile: Profile = profile.parse().map_err(to_js)?;
+        let accepted = if accepted.is_empty() {
+            None
+        } else {
+            Some(
+                accepted
+                    .iter()
+                    .map(|name| name.parse::<SignType>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(to_js)?,
+            )
+        };
+        Ok(WasmNotificationConfig {
+            profile,
+            accepted,
+            key: None,
+            keys: KeySet::new(),
+            secrets: Vec::new(),
+            decryption_key: None,
+            app_id: None,
+            tolerance_secs: None,
+            max_age_secs: None,
+        })
+    }
+
+    /// The platform's one RSA public key (SPKI, PKCS#1 or a certificate; PEM, DER or base64).
+    #[wasm_bindgen(js_name = publicKey)]
+    pub fn public_key(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
+        self.key = Some(PublicKey::parse(bytes).map_err(to_js)?);
+        Ok(())
+    }
+
+    /// A platform key under the id messages name it by (`Wechatpay-Serial`, `certId`).
+    #[wasm_bindgen(js_name = addPublicKey)]
+    pub fn add_public_key(&mut self, id: &str, bytes: &[u8]) -> Result<(), JsValue> {
+        let key = PublicKey::parse(bytes).map_err(to_js)?;
+        self.keys.insert(id, key).map_err(to_js)
+    }
+
+    /// A shared secret; several are accepted at once during a rotation.
+    #[wasm_bindgen(js_name = addSecret)]
+    pub fn add_secret(&mut self, bytes: Vec<u8>) -> Result<(), JsValue> {
+        self.secrets.push(SharedSecret::new(bytes).map_err(to_js)?);
+        Ok(())
+    }
+
+    /// The key that decrypts payloads (WeChat Pay v3: the APIv3 key).
+    #[wasm_bindgen(js_name = decryptionKey)]
+    pub fn decryption_key(&mut self, bytes: Vec<u8>) -> Result<(), JsValue> {
+        self.decryption_key = Some(SharedSecret::new(bytes).map_err(to_js)?);
+        Ok(())
+    }
+
+    /// Refuse notifications for any other application.
+    #[wasm_bindgen(js_name = appId)]
+    pub fn app_id(&mut self, app_id: String) {
+        self.app_id = Some(app_id);
+    }
+
+    /// Clock tolerance in seconds (the core's default otherwise).
+    #[wasm_bindgen(js_name = toleranceSecs)]
+    pub fn tolerance_secs(&mut self, secs: f64) -> Result<(), JsValue> {
+        self.tolerance_secs = Some(numbers::whole_seconds("toleranceSecs", secs)?);
+        Ok(())
+    }
+
+    /// Maximum notification age in seconds, also the de-duplication window.
+    #[wasm_bindgen(js_name = maxAgeSecs)]
+    pub fn max_age_secs(&mut self, secs: f64) -> Result<(), JsValue> {
+        self.max_age_secs = Some(numbers::whole_seconds("maxAgeSecs", secs)?);
+        Ok(())
+    }
+}
+
+/// The RSA keys a check may be prepared with, for a host provider.
+enum HostKeys {
+    /// Digest sign types: nothing for a host to do.
+    None,
+    /// One key, index 0.
+    One(PublicKey),
+    /// Keys by id, indexed in the order they were configured.
+    Set(KeySet),
+}
+
+/// A configured notification verifier (one merchant, one platform).
+#[wasm_bindgen]
+pub struct WasmNotificationVerifier {
+    inner: NotificationVerifier,
+    keys: HostKeys,
+}
+
+#[wasm_bindgen]
+impl WasmNotificationVerifier {
+    /// Builds the verifier; the configuration is consumed.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: WasmNotificationConfig) -> Result<WasmNotificationVerifier, JsValue> {
+        let WasmNotificationConfig {
+            profile,
+            accepted,
+            key,
+            keys,
+            mut secrets,
+            decryption_key,
+            app_id,
+            tolerance_secs,
+            max_age_secs,
+        } = config;
+        let (credential, host_keys) = match (key, keys.is_empty(), secrets.len()) {
+            (Some(_), _, _) if profile == Profile::WechatV3 => {
+                return Err(error_value(
+                    "CREDENTIAL_MISMATCH",
+                    "WeChat Pay v3 names its platform key in the Wechatpay-Serial header: pass `publicKeys: { [serial]: key }` (certificate serial or PUB_KEY_ID_...) instead of `publicKey`",
+                ));
+            }
+            (Some(key), true, 0) => (VerificationCredential::Rsa(key.clone()), HostKeys::One(key)),
+            (None, false, 0) => (
+                VerificationCredential::KeySet(keys.clone()),
+                HostKeys::Set(keys),
+            ),
+            (None, true, 1) => (
+                VerificationCredential::Secret(secrets.remove(0)),
+                HostKeys::None,
+            ),
+            (None, true, n) if n > 1 => (VerificationCredential::Secrets(secrets), HostKeys::None),
+            (None, true, _) => {
+                return Err(error_value(
+                    "CREDENTIAL_MISMATCH",
+                    &format!(
+                        "no credential: pass the platform's `publicKey` (or `publicKeys` by id) for RSA, or the `secret` for {}",
+                        digest_names(profile)
+                    ),
+                ));
+            }
+            _ => {
+                return Err(type_error(
+                    "pass one credential: `publicKey`, `publicKeys` or `secret`/`secrets`",
+                ));
+            }
+        };
+        let mut builder = NotificationVerifier::builder(profile, credential);
+        if let Some(accepted) = &accepted {
+            builder = builder.accept(accepted);
+        }
+        if let Some(key) = decryption_key {
+            builder = builder.decryption_key(key);
+        }
+        if let Some(app_id) = app_id {
+            builder = builder.app_id(app_id);
+        }
+        if let Some(secs) = tolerance_secs {
+            builder = builder.tolerance_secs(secs);
+        }
+        if let Some(secs) = max_age_secs {
+            builder = builder.max_age_secs(secs);
+        }
+        let inner = builder.build().map_err(to_js)?;
+        Ok(WasmNotificationVerifier {
+            inner,
+            keys: host_keys,
+        })
+    }
+
+    /// The profile's name.
+    #[wasm_bindgen(getter)]
+    pub fn profile(&self) -> String {
+        self.inner.profile().name().to_owned()
+    }
+
+    /// The accepted sign types, in the core's order.
+    #[wasm_bindgen(getter)]
+    pub fn accepted(&self) -> Vec<String> {
+        self.inner
+            .accepted()
+            .iter()
+            .map(|st| st.name().to_owned())
+            .collect()
+    }
+
+    /// Whether signatures are RSA (so a host provider may do the RSA step).
+    #[wasm_bindgen(getter, js_name = isRsa)]
+    pub fn is_rsa(&self) -> bool {
+        !matches!(self.keys, HostKeys::None)
+    }
+
+    /// SPKI DER of the RSA key with this index (see the module docs), for a host provider.
+    #[wasm_bindgen(js_name = keyDer)]
+    pub fn key_der(&self, index: usize) -> Option<Vec<u8>> {
+        match &self.keys {
+            HostKeys::None => None,
+            HostKeys::One(key) => (index == 0).then(|| key.to_spki_der().to_vec()),
+            HostKeys::Set(set) => set
+                .iter()
+                .nth(index)
+                .map(|(_, key)| key.to_spki_der().to_vec()),
+        }
+    }
+
+    /// Verifies a raw notification body; the headers are in the input buffers (see
+    /// [`flat`]). With `rsa`, RSA checks are prepared for that function (module docs).
+    /// Returns the notification as JSON.
+    #[allow(clippy::too_many_arguments)] // the internal boundary: positional is the cheap crossing
+    pub fn verify(
+        &self,
+        body: &[u8],
+        content_type: Option<String>,
+        lens_count: usize,
+        bytes_count: usize,
+        expected_amount: Option<f64>,
+        now: f64,
+        rsa: Option<Function>,
+    ) -> Result<String, JsValue> {
+        let headers = flat::take_pairs(lens_count, bytes_count).map_err(to_js)?;
+        let header_refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let mut options = VerifyOptions::default().headers(&header_refs);
+        options.content_type = content_type.as_deref();
+        if let Some(fen) = expected_amount {
+            options = options.expect_amount(numbers::fen(fen).map_err(to_js)?);
+        }
+        let now = numbers::unix_seconds(now)?;
+        let notification = match rsa {
+            None => self.inner.verify(body, &options, now).map_err(to_js)?,
+            Some(host) => {
+                let thrown = RefCell::new(None);
+                let result = self.inner.verify_with(body, &options, now, |check| {
+                    self.check_in_host(check, &host, &thrown)
+                });
+                if let Some(exception) = thrown.into_inner() {
+                    return Err(exception);
+                }
+                result.map_err(to_js)?
+            }
+        };
+        match notification_json(&notification) {
+            Ok(json) => Ok(json),
+            Err(error) => {
+                // Refused after the replay store recorded it: forget it again, so the
+                // store stays as it was (the same refusal follows every retry).
+                if !notification.duplicate {
+                    self.inner.forget(&notification.notify_id);
+                }
+                Err(to_js(error))
+            }
+        }
+    }
+
+    /// Verifies a synchronous gateway response that must echo `request_nonce`; the
+    /// headers are in the input buffers. Returns `{ code, message, success, params }` as JSON.
+    #[wasm_bindgen(js_name = verifyResponse)]
+    pub fn verify_response(
+        &self,
+        body: &[u8],
+        content_type: Option<String>,
+        lens_count: usize,
+        bytes_count: usize,
+        request_nonce: &str,
+        now: f64,
+    ) -> Result<String, JsValue> {
+        let headers = flat::take_pairs(lens_count, bytes_count).map_err(to_js)?;
+        let header_refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let mut options = VerifyOptions::default().headers(&header_refs);
+        options.content_type = content_type.as_deref();
+        let now = numbers::unix_seconds(now)?;
+        let response = self
+            .inner
+            .verify_response(body, &options, request_nonce, now)
+            .map_err(to_js)?;
+        #[derive(Serialize)]
+        struct Response<'a> {
+            code: &'a str,
+            message: Option<&'a str>,
+            success: bool,
+            params: ParamsMap<'a>,
+        }
+        to_json(&Response {
+            code: &response.code,
+            message: response.message.as_deref(),
+            success: response.is_success(),
+            params: ParamsMap(&response.params),
+        })
+    }
+
+    /// Checks only the signature of a signed body (header-signed profiles: with the
+    /// signature time within the tolerance) and interprets nothing — WeChat Pay v3 API
+    /// responses, or a message whose fields the caller reads itself. The headers are in the
+    /// input buffers. Returns the sign type. The RSA step runs in wasm (the core has no
+    /// host-provider variant of this check).
+    #[wasm_bindgen(js_name = verifySignature)]
+    pub fn verify_signature(
+        &self,
+        body: &[u8],
+        content_type: Option<String>,
+        lens_count: usize,
+        bytes_count: usize,
+        now: f64,
+    ) -> Result<String, JsValue> {
+        let headers = flat::take_pairs(lens_count, bytes_count).map_err(to_js)?;
+        let header_refs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let mut options = VerifyOptions::default().headers(&header_refs);
+        options.content_type = content_type.as_deref();
+        let now = numbers::unix_seconds(now)?;
+        let sign_type = self
+            .inner
+            .verify_signature(body, &options, now)
+            .map_err(to_js)?;
+        Ok(sign_type.name().to_owned())
+    }
+
+    /// Forgets a notification id, so its next retry is processed again.
+    pub fn forget(&self, notify_id: &str) {
+        self.inner.forget(notify_id);
+    }
+
+    /// The acknowledgement the platform expects: `{ status, contentType, body }` as JSON.
+    pub fn acknowledge(&self, ok: bool, reason: Option<String>) -> Result<String, JsValue> {
+        let format = AckFormat::for_profile(self.inner.profile());
+        let ack = if ok {
+            Acknowledgement::success(format)
+        } else {
+            Acknowledgement::failure(format, reason.as_deref().unwrap_or("FAIL"))
+        };
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Ack<'a> {
+            status: u16,
+            content_type: &'a str,
+            body: &'a str,
+        }
+        to_json(&Ack {
+            status: ack.status,
+            content_type: ack.content_type,
+            body: &ack.body,
+        })
+    }
+}
+
+impl WasmNotificationVerifier {
+    /// The RSA check of `check`, asked of the host function `host`.
+    fn check_in_host(
+        &self,
+        check: &SignatureCheck<'_>,
+        host: &Function,
+        thrown: &RefCell<Option<JsValue>>,
+    ) -> Result<(), Error> {
+        let length = self.prepare(check)?;
+        match host.call1(&JsValue::NULL, &JsValue::from(length as u32)) {
+            Ok(verdict) if verdict.as_bool() == Some(true) => Ok(()),
+            Ok(_) => Err(Error::SignatureMismatch),
+            Err(exception) => {
+                if let Ok(mut slot) = thrown.try_borrow_mut() {
+                    *slot = Some(exception);
+                }
+                // Stops the pipeline here; the exception is what the caller sees.
+                Err(Error::SignatureMismatch)
+            }
+        }
+    }
+
+    /// Writes the RSA check into the output buffer (layout in the module docs) after the
+    /// checks that precede the RSA operation. Mirrors the RSA arm of the core's
+    /// `Verifier::verify_check` (asked of the core: a public `prepare_check` that returns
+    /// the key, hash, signature bytes and signed bytes).
+    fn prepare(&self, check: &SignatureCheck<'_>) -> Result<usize, Error> {
+        let profile = self.inner.profile();
+        if !self.inner.accepted().contains(&check.sign_type) {
+            return Err(Error::SignTypeNotAllowed {
+                sign_type: check.sign_type.name().to_owned(),
+                accepted: self
+                    .inner
+                    .accepted()
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        if profile == Profile::WechatV3 && wechat_v3::is_probe(check.signature) {
+            return Err(Error::SignatureProbe);
+        }
+        let code = match check.sign_type {
+            SignType::Rsa => PREPARED_RSA,
+            SignType::Rsa2 => PREPARED_RSA2,
+            other => {
+                return Err(Error::CredentialMismatch {
+                    sign_type: other.name(),
+                    needs: "a shared secret",
+                });
+            }
+        };
+        let (index, key) = match &self.keys {
+            HostKeys::None => {
+                return Err(Error::CredentialMismatch {
+                    sign_type: check.sign_type.name(),
+                    needs: "an RSA key",
+                });
+            }
+            HostKeys::One(key) => (0usize, key),
+            HostKeys::Set(set) => {
+                let id = check.key_id.ok_or_else(|| Error::FieldMissing {
+                    field: profile.key_id_field().unwrap_or("key id").to_owned(),
+                })?;
+                let key = set.get(id)?;
+                let index = set
+                    .iter()
+                    .position(|(_, k)| std::ptr::eq(k, key))
+                    .unwrap_or_default();
+                (index, key)
+            }
+        };
+        let raw = STANDARD
+            .decode(check.signature)
+            .map_err(|_| Error::SignatureMalformed {
+                reason: "an RSA signature must be standard base64",
+            })?;
+        if raw.len() != key.bits().div_ceil(8) {
+            return Err(Error::SignatureMalformed {
+                reason: "the signature length does not match the key size (wrong key?)",
+            });
+        }
+        let signed = match profile {
+            Profile::UnionPay => unionpay::rsa_input(check.canonical),
+            _ => check.canonical.to_owned(),
+        };
+        let index = u32::try_from(index).unwrap_or(u32::MAX).to_le_bytes();
+        let raw_len = u32::try_from(raw.len()).unwrap_or(u32::MAX).to_le_bytes();
+        flat::put_output(&[&[code], &index, &raw_len, &raw, signed.as_bytes()])
+    }
+}
+
+/// The profile's digest sign types, for a message.
+fn digest_names(profile: Profile) -> String {
+    let names: Vec<&str> = profile
+        .sign_types()
+        .iter()
+        .filter(|st| !st.is_rsa())
+        .map(|st| st.name())
+        .collect();
+    if names.is_empty() {
+        "digest sign types (this profile has none)".to_owned()
+    } else {
+        names.join("/")
+    }
+}
+
+/// Parameters as a JSON object, in their order.
+pub(crate) struct ParamsMap<'a>(pub(crate) &'a Params);
+
+impl Serialize for ParamsMap<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0.iter() {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Serialises a result for `JSON.parse` on the JavaScript side.
+pub(crate) fn to_json(value: &impl Serialize) -> Result<String, JsValue> {
+    serde_json::to_string(value)
+        .map_err(|e| error_value("FIELD_INVALID", &format!("cannot return the result: {e}")))
+}
+
+/// The typed notification as the JavaScript object (camelCase; amounts in fen as safe
+/// integers; absent values `null`).
+fn notification_json(n: &Notification) -> Result<String, Error> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Js<'a> {
+        profile: &'a str,
+        sign_type: &'a str,
+        notify_id: &'a str,
+        app_id: Option<&'a str>,
+        out_trade_no: &'a str,
+        trade_no: Option<&'a str>,
+        bill_no: Option<&'a str>,
+        status: &'a str,
+        total_amount: i64,
+        refund_amount: Option<i64>,
+        notify_time: Option<i64>,
+        event_type: Option<&'a str>,
+        payload: Option<&'a str>,
+        duplicate: bool,
+        params: ParamsMap<'a>,
+    }
+    let js = Js {
+        profile: n.profile.name(),
+        sign_type: n.sign_type.name(),
+        notify_id: &n.notify_id,
+        app_id: n.app_id.as_deref(),
+        out_trade_no: &n.out_trade_no,
+        trade_no: n.trade_no.as_deref(),
+        bill_no: n.bill_no.as_deref(),
+        status: n.status.as_str(),
+        total_amount: numbers::check_fen(n.total_amount)?,
+        refund_amount: n.refund_amount.map(numbers::check_fen).transpose()?,
+        notify_time: n.notify_time,
+        event_type: n.event_type.as_deref(),
+        payload: n.payload.as_deref(),
+        duplicate: n.duplicate,
+        params: ParamsMap(&n.params),
+    };
+    serde_json::to_string(&js).map_err(|e| Error::FieldInvalid {
+        field: "notification".to_owned(),
+        reason: e.to_string(),
+    })
+}

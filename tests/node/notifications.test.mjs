@@ -1,0 +1,384 @@
+// NotificationVerifier: every notification vector of every profile verifies to its
+// expect.json (or fails with its code) through each crypto provider; fetch Requests;
+// duplicates and forget(); acknowledgements; gateway responses; amounts at the
+// safe-integer bound; options checking.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { NotificationVerifier, PaysignError, Signer } from 'paysign';
+import { asExpected, notifyCases, readBytes, readText, secret } from './vectors.mjs';
+
+const valid = notifyCases({ failing: false });
+const failing = notifyCases({ failing: true });
+const gatewayPublic = readText('keys/gateway_public_spki.pem');
+const gatewayPrivate = readText('keys/gateway_private_pkcs8.pem');
+const paysignForm = valid.find((c) => c.name === 'notify_paysign_form');
+
+/** Each way of running a verification: [label, provider, run(verifier, body, options)]. */
+const runs = [
+  ['wasm', 'wasm', (v, body, call) => v.verify(body, call)],
+  ['node', 'node', (v, body, call) => v.verify(body, call)],
+  ['webcrypto', 'webcrypto', (v, body, call) => v.verifyAsync(body, call)],
+  ['auto (verify)', 'auto', (v, body, call) => v.verify(body, call)],
+  ['auto (verifyAsync)', 'auto', (v, body, call) => v.verifyAsync(body, call)],
+];
+
+async function codeOf(promiseOrFn) {
+  try {
+    await promiseOrFn();
+  } catch (e) {
+    assert.ok(e instanceof PaysignError, `expected PaysignError, got ${e && e.name}: ${e && e.message}`);
+    assert.ok(e.message.length > 10);
+    return e.code;
+  }
+  return 'NO ERROR';
+}
+
+describe('NotificationVerifier: notification vectors', () => {
+  it('there are vectors for every profile', () => {
+    const profiles = new Set(valid.map((c) => c.request.profile));
+    assert.deepEqual([...profiles].sort(), ['alipay', 'paysign', 'standard-webhooks', 'unionpay', 'wechat-v2', 'wechat-v3']);
+    assert.ok(failing.length >= 40);
+  });
+
+  for (const c of valid) {
+    it(`${c.name} verifies to expect.json with every provider`, async () => {
+      for (const [label, provider, run] of runs) {
+        const verifier = new NotificationVerifier({ ...c.options, provider });
+        const n = await run(verifier, c.body, c.call);
+        assert.deepEqual(asExpected(n, c.expect.notification), c.expect.notification, `${c.name} / ${label}`);
+        assert.equal(n.duplicate, false);
+        assert.equal(n.profile, c.request.profile);
+        assert.equal(typeof n.params, 'object');
+        // The retry of the same notification: acknowledged again, never booked twice.
+        assert.equal((await run(verifier, c.body, c.call)).duplicate, true, `${c.name} / ${label}: duplicate`);
+        verifier.free();
+      }
+    });
+  }
+
+  for (const c of failing) {
+    it(`${c.name} fails with ${c.expect.code} with every provider`, async () => {
+      for (const [label, provider, run] of runs) {
+        const verifier = new NotificationVerifier({ ...c.options, provider });
+        assert.equal(await codeOf(() => run(verifier, c.body, c.call)), c.expect.code, `${c.name} / ${label}`);
+      }
+    });
+  }
+
+  it('a body given as text, bytes, an ArrayBuffer or a DataView verifies the same', async () => {
+    const text = new TextDecoder().decode(paysignForm.body);
+    const forms = [text, paysignForm.body, paysignForm.body.slice().buffer, new DataView(paysignForm.body.slice().buffer), Buffer.from(paysignForm.body)];
+    for (const body of forms) {
+      const verifier = new NotificationVerifier(paysignForm.options);
+      assert.equal(verifier.verify(body, paysignForm.call).outTradeNo, 'M20261120000001');
+    }
+  });
+});
+
+describe('NotificationVerifier: fetch Requests (Workers, Deno, Bun, Next.js)', () => {
+  function requestOf(c) {
+    const headers = new Headers(c.call.headers ?? []);
+    if (c.call.contentType) headers.set('content-type', c.call.contentType);
+    return new Request('https://merchant.example/paysign/notify', { method: 'POST', body: c.body, headers });
+  }
+
+  for (const name of ['notify_paysign_form', 'notify_alipay_form_gbk', 'notify_wechat_xml_md5', 'platforms/notify_wechat_v3_transaction', 'platforms/notify_standard_webhooks_published', 'platforms/notify_unionpay_01']) {
+    it(`verifyRequest reads the raw body and the headers: ${name}`, async () => {
+      const c = valid.find((x) => x.name === name);
+      for (const provider of ['auto', 'wasm', 'webcrypto', 'node']) {
+        const verifier = new NotificationVerifier({ ...c.options, provider });
+        const n = await verifier.verifyRequest(requestOf(c), { now: c.call.now });
+        assert.deepEqual(asExpected(n, c.expect.notification), c.expect.notification, provider);
+        const response = verifier.acknowledgeResponse(true);
+        assert.ok(response instanceof Response);
+        assert.equal(response.status, 200);
+      }
+    });
+  }
+
+  it('a failing Request throws its code; a used body is a TypeError from fetch', async () => {
+    const c = failing.find((x) => x.name === 'fail_notify_tampered_amount');
+    const verifier = new NotificationVerifier(c.options);
+    const request = requestOf(c);
+    assert.equal(await codeOf(() => verifier.verifyRequest(request, { now: c.call.now })), 'SIGNATURE_MISMATCH');
+    await assert.rejects(verifier.verifyRequest(request, { now: c.call.now }), TypeError);
+  });
+
+  it('takes only expectedAmount and now as options (headers come from the request)', async () => {
+    const verifier = new NotificationVerifier(paysignForm.options);
+    await assert.rejects(verifier.verifyRequest(requestOf(paysignForm), { headers: {} }), TypeError);
+    await assert.rejects(verifier.verifyRequest({ body: 'x' }), TypeError);
+    const n = await verifier.verifyRequest(requestOf(paysignForm), { now: paysignForm.call.now, expectedAmount: 6754 });
+    assert.equal(n.totalAmount, 6754);
+  });
+});
+
+describe('NotificationVerifier: duplicates, forget, time', () => {
+  it('the first copy is new, every retry a duplicate, until forget()', () => {
+    const verifier = new NotificationVerifier(paysignForm.options);
+    const at = paysignForm.call.now;
+    assert.equal(verifier.verify(paysignForm.body, { now: at }).duplicate, false);
+    assert.equal(verifier.verify(paysignForm.body, { now: at + 60 }).duplicate, true);
+    assert.equal(verifier.verify(paysignForm.body, { now: at + 3600 }).duplicate, true);
+    verifier.forget('N20261121000000000001');
+    assert.equal(verifier.verify(paysignForm.body, { now: at + 3601 }).duplicate, false);
+  });
+
+  it('verifiers keep separate replay stores; a failed verification records nothing', async () => {
+    const a = new NotificationVerifier(paysignForm.options);
+    const b = new NotificationVerifier({ ...paysignForm.options, provider: 'webcrypto' });
+    const tampered = failing.find((x) => x.name === 'fail_notify_tampered_amount');
+    // Same notify_id, altered amount: refused, and the genuine copy is still new afterwards.
+    assert.equal(await codeOf(() => b.verifyAsync(tampered.body, tampered.call)), 'SIGNATURE_MISMATCH');
+    assert.equal((await b.verifyAsync(paysignForm.body, paysignForm.call)).duplicate, false);
+    assert.equal(a.verify(paysignForm.body, paysignForm.call).duplicate, false);
+  });
+
+  it('now defaults to the clock: a 2026 vector is from the future or too old today', () => {
+    const verifier = new NotificationVerifier(paysignForm.options);
+    const code = (() => {
+      try {
+        verifier.verify(paysignForm.body);
+        return 'NO ERROR';
+      } catch (e) {
+        return e.code;
+      }
+    })();
+    assert.equal(code, 'TIMESTAMP_OUT_OF_WINDOW');
+  });
+
+  it('toleranceSecs and maxAgeSecs come from the options', () => {
+    const at = paysignForm.call.now;
+    const strict = new NotificationVerifier({ ...paysignForm.options, maxAgeSecs: 5 });
+    assert.throws(() => strict.verify(paysignForm.body, { now: at }), (e) => e.code === 'TIMESTAMP_OUT_OF_WINDOW');
+    const early = new NotificationVerifier({ ...paysignForm.options, toleranceSecs: 0 });
+    assert.throws(() => early.verify(paysignForm.body, { now: at - 20 }), (e) => e.code === 'TIMESTAMP_OUT_OF_WINDOW');
+    const lenient = new NotificationVerifier({ ...paysignForm.options, toleranceSecs: 60 });
+    assert.equal(lenient.verify(paysignForm.body, { now: at - 20 }).notifyTime, 1795190400);
+  });
+});
+
+describe('NotificationVerifier: amounts', () => {
+  const secretKey = secret('secret');
+  const gateway = new Signer({ secret: secretKey, signType: 'HMAC-SHA256', message: 'notification' });
+  function notification(totalAmount, notifyId = `N${totalAmount}`) {
+    return new URLSearchParams(
+      gateway.signParams({
+        notify_id: notifyId,
+        notify_time: '1795190400',
+        app_id: '2026000000000001',
+        out_trade_no: 'M20261120000001',
+        trade_no: 'T1',
+        bill_no: 'B1',
+        trade_status: 'SUCCESS',
+        total_amount: totalAmount,
+      }),
+    ).toString();
+  }
+  const options = { secret: secretKey, accept: ['HMAC-SHA256'] };
+  const now = 1795190410;
+
+  it('totalAmount is integer fen up to Number.MAX_SAFE_INTEGER, and refused above it', () => {
+    const verifier = new NotificationVerifier(options);
+    assert.equal(verifier.verify(notification('9007199254740991'), { now }).totalAmount, Number.MAX_SAFE_INTEGER);
+    const above = notification('9007199254740992');
+    assert.throws(() => verifier.verify(above, { now }), (e) => e instanceof PaysignError && e.code === 'AMOUNT_INVALID' && /MAX_SAFE_INTEGER/.test(e.message));
+    // The refusal left no trace in the replay store: it is refused the same way again.
+    assert.throws(() => verifier.verify(above, { now }), (e) => e.code === 'AMOUNT_INVALID');
+  });
+
+  it('expectedAmount: equal passes, different is AMOUNT_MISMATCH, non-integers AMOUNT_INVALID, text a TypeError', () => {
+    const verifier = new NotificationVerifier(options);
+    assert.equal(verifier.verify(notification('6754'), { now, expectedAmount: 6754 }).totalAmount, 6754);
+    assert.throws(() => verifier.verify(notification('6754', 'N2'), { now, expectedAmount: 6755 }), (e) => e.code === 'AMOUNT_MISMATCH');
+    assert.throws(() => verifier.verify(notification('6754', 'N3'), { now, expectedAmount: 67.54 }), (e) => e.code === 'AMOUNT_INVALID');
+    assert.throws(() => verifier.verify(notification('6754', 'N4'), { now, expectedAmount: -1 }), (e) => e.code === 'AMOUNT_INVALID');
+    assert.throws(() => verifier.verify(notification('6754', 'N5'), { now, expectedAmount: '67.54' }), TypeError);
+    assert.throws(() => verifier.verify(notification('6754', 'N6'), { now, expectedAmount: 6754n }), TypeError);
+  });
+});
+
+describe('NotificationVerifier: acknowledgements', () => {
+  const cases = [
+    ['paysign', { publicKey: gatewayPublic }, [200, 'text/plain; charset=utf-8', 'success'], [200, 'text/plain; charset=utf-8', 'fail']],
+    ['alipay', { publicKey: gatewayPublic }, [200, 'text/plain; charset=utf-8', 'success'], [200, 'text/plain; charset=utf-8', 'fail']],
+    [
+      'wechat-v2',
+      { secret: 'k' },
+      [200, 'text/xml; charset=utf-8', '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>'],
+      [200, 'text/xml; charset=utf-8', '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[db down]]></return_msg></xml>'],
+    ],
+    ['wechat-v3', { publicKeys: { SERIAL: gatewayPublic } }, [200, 'application/json', '{"code":"SUCCESS","message":"成功"}'], [500, 'application/json', '{"code":"FAIL","message":"db down"}']],
+    ['unionpay', { publicKey: gatewayPublic }, [200, 'text/plain; charset=utf-8', ''], [500, 'text/plain; charset=utf-8', 'db down']],
+    ['standard-webhooks', { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, [200, 'text/plain; charset=utf-8', ''], [500, 'text/plain; charset=utf-8', 'db down']],
+  ];
+  for (const [profile, credential, ok, fail] of cases) {
+    it(`${profile}: the exact bodies the platform reads`, async () => {
+      const verifier = new NotificationVerifier({ profile, ...credential });
+      assert.deepEqual(verifier.acknowledge(true), { status: ok[0], contentType: ok[1], body: ok[2] });
+      assert.deepEqual(verifier.acknowledge(false, 'db down'), { status: fail[0], contentType: fail[1], body: fail[2] });
+      const response = verifier.acknowledgeResponse(false, 'db down');
+      assert.equal(response.status, fail[0]);
+      assert.equal(response.headers.get('content-type'), fail[1]);
+      assert.equal(await response.text(), fail[2]);
+    });
+  }
+
+  it('acknowledge takes a boolean and an optional string', () => {
+    const verifier = new NotificationVerifier({ publicKey: gatewayPublic });
+    assert.throws(() => verifier.acknowledge('success'), TypeError);
+    assert.throws(() => verifier.acknowledge(true, 42), TypeError);
+    assert.equal(verifier.acknowledge(false).body, 'fail');
+  });
+});
+
+describe('NotificationVerifier: gateway responses', () => {
+  const gateway = new Signer({ privateKey: gatewayPrivate, message: 'request' });
+  function response(fields) {
+    return new URLSearchParams(gateway.signParams({ app_id: '2026000000000001', timestamp: '1795190400', nonce: 'a1b2c3d4e5f60718', code: 'SUCCESS', message: 'OK', trade_no: 'T1', ...fields })).toString();
+  }
+
+  for (const provider of ['auto', 'wasm', 'node', 'webcrypto']) {
+    it(`verifyResponse checks signature, app id, time and the echoed nonce (provider ${provider})`, () => {
+      const verifier = new NotificationVerifier({ publicKey: gatewayPublic, appId: '2026000000000001', provider });
+      const ok = verifier.verifyResponse(response({}), { requestNonce: 'a1b2c3d4e5f60718', now: 1795190410 });
+      assert.equal(ok.code, 'SUCCESS');
+      assert.equal(ok.success, true);
+      assert.equal(ok.message, 'OK');
+      assert.equal(ok.params.trade_no, 'T1');
+      const refused = verifier.verifyResponse(response({ code: 'BILL_NOT_FOUND', message: 'no such bill' }), { requestNonce: 'a1b2c3d4e5f60718', now: 1795190410 });
+      assert.deepEqual([refused.code, refused.success], ['BILL_NOT_FOUND', false]);
+      assert.throws(() => verifier.verifyResponse(response({}), { requestNonce: 'another-nonce-000', now: 1795190410 }), (e) => e.code === 'REPLAY_DETECTED');
+      assert.throws(() => verifier.verifyResponse(response({}), { requestNonce: 'a1b2c3d4e5f60718', now: 1795190410 + 3600 }), (e) => e.code === 'TIMESTAMP_OUT_OF_WINDOW');
+      const tampered = response({}).replace('trade_no=T1', 'trade_no=T2');
+      assert.throws(() => verifier.verifyResponse(tampered, { requestNonce: 'a1b2c3d4e5f60718', now: 1795190410 }), (e) => e.code === 'SIGNATURE_MISMATCH');
+      assert.throws(() => verifier.verifyResponse(response({})), TypeError);
+    });
+  }
+});
+
+describe('NotificationVerifier: signature only (verifySignature)', () => {
+  it('checks a WeChat Pay v3 signature without decrypting or interpreting the body', () => {
+    const c = valid.find((x) => x.name === 'platforms/notify_wechat_v3_transaction');
+    const { decryptionKey, ...keysOnly } = c.options;
+    assert.ok(decryptionKey);
+    const verifier = new NotificationVerifier(keysOnly);
+    assert.deepEqual(verifier.verifySignature(c.body, { headers: c.call.headers, now: c.call.now }), { valid: true, signType: 'RSA2' });
+    const tampered = failing.find((x) => x.name === 'platforms/fail_notify_wechat_v3_tampered_body');
+    assert.throws(() => verifier.verifySignature(tampered.body, { headers: tampered.call.headers, now: tampered.call.now }), (e) => e.code === 'SIGNATURE_MISMATCH');
+    assert.throws(() => verifier.verifySignature(c.body, { headers: c.call.headers, now: c.call.now + 3600 }), (e) => e.code === 'TIMESTAMP_OUT_OF_WINDOW');
+  });
+
+  it('checks a k=v body too, without the notification checks (app id, time, duplicates)', () => {
+    const verifier = new NotificationVerifier({ ...paysignForm.options, appId: 'another-app' });
+    for (let i = 0; i < 2; i++) assert.deepEqual(verifier.verifySignature(paysignForm.body), { valid: true, signType: 'RSA2' });
+    assert.throws(() => verifier.verifySignature(paysignForm.body, { expectedAmount: 1 }), TypeError);
+  });
+});
+
+describe('NotificationVerifier: configuration', () => {
+  it('exposes profile, accepted sign types and providers', () => {
+    const v = new NotificationVerifier({ publicKey: gatewayPublic, accept: ['RSA2', 'RSA'] });
+    assert.equal(v.profile, 'paysign');
+    assert.deepEqual([...v.accepted].sort(), ['RSA', 'RSA2']);
+    assert.ok(Object.isFrozen(v.accepted));
+    assert.deepEqual(v.provider, { sync: 'node', async: 'webcrypto' });
+    assert.deepEqual(new NotificationVerifier({ secret: 'k', accept: ['MD5'] }).provider, { sync: 'wasm', async: 'wasm' });
+  });
+
+  const codes = [
+    ['CREDENTIAL_MISMATCH', () => new NotificationVerifier({})],
+    ['CREDENTIAL_MISMATCH', () => new NotificationVerifier({ secret: 'k' })],
+    ['CREDENTIAL_MISMATCH', () => new NotificationVerifier({ profile: 'wechat-v3', publicKey: gatewayPublic })],
+    ['UNSUPPORTED_PROFILE', () => new NotificationVerifier({ profile: 'stripe', secret: 'k' })],
+    ['UNSUPPORTED_SIGN_TYPE', () => new NotificationVerifier({ secret: 'k', accept: ['SHA512'] })],
+    ['UNSUPPORTED_SIGN_TYPE', () => new NotificationVerifier({ profile: 'wechat-v2', secret: 'k', accept: ['RSA2'] })],
+    ['KEY_INVALID', () => new NotificationVerifier({ publicKey: 'not a key' })],
+    ['KEY_INVALID', () => new NotificationVerifier({ profile: 'unionpay', publicKeys: { 69042905377: 'not a key' } })],
+    ['SECRET_EMPTY', () => new NotificationVerifier({ secret: '', accept: ['MD5'] })],
+    ['FIELD_INVALID', () => new NotificationVerifier({ profile: 'unionpay', publicKeys: [['A', gatewayPublic], ['a', gatewayPublic]] })],
+    ['FIELD_INVALID', () => new NotificationVerifier({ profile: 'standard-webhooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', appId: 'x' })],
+  ];
+  for (const [code, make] of codes) {
+    it(`${code}: ${make.toString().slice(6, 100)}`, async () => {
+      assert.equal(await codeOf(make), code);
+    });
+  }
+
+  const typeErrors = [
+    ['no options', () => new NotificationVerifier()],
+    ['two credentials', () => new NotificationVerifier({ publicKey: gatewayPublic, secret: 'k' })],
+    ['a misspelt option', () => new NotificationVerifier({ publicKey: gatewayPublic, appID: 'x' })],
+    ['accept as a string', () => new NotificationVerifier({ publicKey: gatewayPublic, accept: 'RSA2' })],
+    ['toleranceSecs as text', () => new NotificationVerifier({ publicKey: gatewayPublic, toleranceSecs: '300' })],
+    ['negative maxAgeSecs', () => new NotificationVerifier({ publicKey: gatewayPublic, maxAgeSecs: -1 })],
+    ['fractional toleranceSecs', () => new NotificationVerifier({ publicKey: gatewayPublic, toleranceSecs: 1.5 })],
+    ['publicKeys empty', () => new NotificationVerifier({ profile: 'unionpay', publicKeys: {} })],
+    ['unknown provider', () => new NotificationVerifier({ publicKey: gatewayPublic, provider: 'openssl' })],
+  ];
+  for (const [label, make] of typeErrors) {
+    it(`TypeError: ${label}`, () => {
+      assert.throws(make, TypeError);
+    });
+  }
+
+  it('per-call options are checked too: a misspelt expectedAmount is not silently ignored', () => {
+    const verifier = new NotificationVerifier(paysignForm.options);
+    assert.throws(() => verifier.verify(paysignForm.body, { now: paysignForm.call.now, expectedAmmount: 1 }), /unknown option "expectedAmmount"/);
+    assert.throws(() => verifier.verify(paysignForm.body, { now: 'now' }), TypeError);
+    assert.throws(() => verifier.verify(paysignForm.body, { headers: 'content-type: x' }), TypeError);
+    assert.throws(() => verifier.verify(paysignForm.body, { headers: { 'content-type': 1 } }), TypeError);
+    assert.throws(() => verifier.verify({ notify_id: 'N1' }), /raw body/);
+  });
+
+  it('headers as node:http gives them (lower-case, arrays), as pairs, as a Map or a Headers', () => {
+    const c = valid.find((x) => x.name === 'platforms/notify_standard_webhooks_published');
+    const forms = [
+      Object.fromEntries(c.call.headers.map(([k, v]) => [k.toLowerCase(), v])),
+      { ...Object.fromEntries(c.call.headers.map(([k, v]) => [k, [v]])), 'x-other': undefined },
+      c.call.headers,
+      new Map(c.call.headers),
+      new Headers(c.call.headers),
+    ];
+    for (const headers of forms) {
+      const verifier = new NotificationVerifier(c.options);
+      assert.equal(verifier.verify(c.body, { ...c.call, headers }).notifyId, 'msg_p5jXN8AQM9LWM0D4loKWxJek');
+    }
+    // One header twice with different values is ambiguous: refused.
+    const verifier = new NotificationVerifier(c.options);
+    const twice = [...c.call.headers, ['webhook-id', 'msg_other']];
+    assert.throws(() => verifier.verify(c.body, { ...c.call, headers: twice }), (e) => e.code === 'PARAM_DUPLICATE');
+  });
+
+  it('key material as PEM text, DER bytes or a certificate; secrets as text or bytes', () => {
+    const der = readBytes('keys/merchant_cert.der');
+    assert.equal(new NotificationVerifier({ publicKey: der }).profile, 'paysign');
+    assert.equal(new NotificationVerifier({ secret: new Uint8Array([1, 2, 3]), accept: ['MD5'] }).accepted[0], 'MD5');
+  });
+
+  it('free() releases it; later calls are TypeErrors; Symbol.dispose frees too', async () => {
+    const v = new NotificationVerifier(paysignForm.options);
+    v.free();
+    v.free();
+    assert.throws(() => v.verify(paysignForm.body, paysignForm.call), /freed/);
+    await assert.rejects(v.verifyAsync(paysignForm.body, paysignForm.call), TypeError);
+    assert.throws(() => v.acknowledge(true), TypeError);
+    const d = new NotificationVerifier(paysignForm.options);
+    d[Symbol.dispose]();
+    assert.throws(() => d.forget('N1'), TypeError);
+  });
+
+  it('freed while WebCrypto works: the second pass refuses', async () => {
+    const v = new NotificationVerifier({ ...paysignForm.options, provider: 'webcrypto' });
+    const pending = v.verifyAsync(paysignForm.body, paysignForm.call);
+    v.free();
+    await assert.rejects(pending, TypeError);
+  });
+
+  it('concurrent verifyAsync calls of one notification: exactly one is new', async () => {
+    const v = new NotificationVerifier({ ...paysignForm.options, provider: 'webcrypto' });
+    const results = await Promise.all([1, 2, 3, 4].map(() => v.verifyAsync(paysignForm.body, paysignForm.call)));
+    assert.deepEqual(results.map((n) => n.duplicate).sort(), [false, true, true, true]);
+  });
+});
