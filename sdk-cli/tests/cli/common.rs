@@ -1,8 +1,12 @@
 //! Running the binary and reading the vectors.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_paysign");
 
@@ -105,4 +109,139 @@ pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs)
         .finish()
+}
+
+/// A child process, killed on drop if still running: no server outlives a failed test.
+pub(crate) struct ChildGuard(pub(crate) Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+/// A running `paysign gateway`.
+pub(crate) struct Gateway {
+    pub(crate) child: ChildGuard,
+    /// `http://127.0.0.1:PORT`, from the start-up line.
+    pub(crate) url: String,
+    /// The start-up line as printed.
+    pub(crate) line: String,
+    /// Where its stderr goes.
+    pub(crate) log: PathBuf,
+}
+
+impl Gateway {
+    /// Starts `paysign gateway --port 0 args...` and waits up to 60 s for its start-up line.
+    pub(crate) fn start(dir: &Path, args: &[&str]) -> Gateway {
+        Gateway::start_within(dir, args, Duration::from_secs(60))
+    }
+
+    /// Starts `paysign gateway --port 0 args...` and waits up to `limit` for its start-up
+    /// line.
+    pub(crate) fn start_within(dir: &Path, args: &[&str], limit: Duration) -> Gateway {
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let log = dir.join(format!(
+            "gateway-{}.log",
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        ));
+        let mut child = Command::new(BIN)
+            .args(["gateway", "--port", "0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(File::create(&log).unwrap())
+            .spawn()
+            .expect("spawn paysign gateway");
+        let stdout = child.stdout.take().unwrap();
+        let mut gateway = Gateway {
+            child: ChildGuard(child),
+            url: String::new(),
+            line: String::new(),
+            log,
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx
+            .recv_timeout(limit)
+            .unwrap_or_else(|_| panic!("no start-up line in {limit:?}\n{}", gateway.stderr()));
+        assert!(
+            !line.is_empty(),
+            "exited before listening\n{}",
+            gateway.stderr()
+        );
+        gateway.url = url_of(&line)
+            .unwrap_or_else(|| panic!("start-up line: {line:?}\n{}", gateway.stderr()));
+        gateway.line = line.trim_end().to_owned();
+        gateway
+    }
+
+    /// `paysign gateway admin --url URL args...`.
+    pub(crate) fn admin(&self, args: &[&str]) -> Run {
+        let mut all = vec!["gateway", "admin", "--url", &self.url];
+        all.extend_from_slice(args);
+        run(&all, b"")
+    }
+
+    /// Sends SIGTERM and waits up to 10 s for the exit.
+    pub(crate) fn stop(&mut self) -> (ExitStatus, Duration) {
+        let started = Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.0.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        let status = wait_for(&mut self.child.0, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("still running 10 s after SIGTERM\n{}", self.stderr()));
+        (status, started.elapsed())
+    }
+
+    /// Kills the gateway with SIGKILL (no shutdown code runs) and reaps it.
+    #[cfg(unix)]
+    pub(crate) fn kill9(&mut self) {
+        use std::os::unix::process::ExitStatusExt;
+        self.child.0.kill().expect("send SIGKILL");
+        let status = self.child.0.wait().unwrap();
+        assert_eq!(status.signal(), Some(9), "{status:?}\n{}", self.stderr());
+    }
+
+    /// Its stderr so far, for failure messages.
+    pub(crate) fn stderr(&self) -> String {
+        format!(
+            "gateway stderr:\n{}",
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        )
+    }
+}
+
+/// The URL in a start-up line, plain or JSON.
+pub(crate) fn url_of(line: &str) -> Option<String> {
+    if let Ok(doc) = serde_json::from_str::<serde_json::Value>(line) {
+        return doc["listening"].as_str().map(str::to_owned);
+    }
+    line.strip_prefix("paysign gateway listening on ")?
+        .split_whitespace()
+        .next()
+        .map(str::to_owned)
+}
+
+/// Waits up to `limit` for `child` to exit; `None` if it is still running.
+pub(crate) fn wait_for(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -3,111 +3,14 @@
 //! stopped with SIGTERM. Every child is killed when its guard drops, even on a failed
 //! assertion.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use crate::common::{BIN, Run, key, run};
+use crate::common::{BIN, ChildGuard, Gateway, Run, key, run, wait_for};
 
 /// The mock gateway's clock in these tests: 2026-11-20T10:00:00+08:00.
 const T0: i64 = 1_795_140_000;
-
-/// A child process, killed on drop if still running: no server outlives a failed test.
-struct ChildGuard(Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-        }
-        let _ = self.0.wait();
-    }
-}
-
-/// A running `paysign gateway`.
-struct Gateway {
-    child: ChildGuard,
-    /// `http://127.0.0.1:PORT`, from the start-up line.
-    url: String,
-    /// The start-up line as printed.
-    line: String,
-    /// Where its stderr goes.
-    log: PathBuf,
-}
-
-impl Gateway {
-    /// Starts `paysign gateway --port 0 args...` and waits for its start-up line.
-    fn start(dir: &Path, args: &[&str]) -> Gateway {
-        static STARTED: AtomicUsize = AtomicUsize::new(0);
-        let log = dir.join(format!(
-            "gateway-{}.log",
-            STARTED.fetch_add(1, Ordering::Relaxed)
-        ));
-        let mut child = Command::new(BIN)
-            .args(["gateway", "--port", "0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(File::create(&log).unwrap())
-            .spawn()
-            .expect("spawn paysign gateway");
-        let stdout = child.stdout.take().unwrap();
-        let mut gateway = Gateway {
-            child: ChildGuard(child),
-            url: String::new(),
-            line: String::new(),
-            log,
-        };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| panic!("no start-up line in 60 s\n{}", gateway.stderr()));
-        assert!(
-            !line.is_empty(),
-            "exited before listening\n{}",
-            gateway.stderr()
-        );
-        gateway.url = url_of(&line).unwrap_or_else(|| panic!("start-up line: {line:?}"));
-        gateway.line = line.trim_end().to_owned();
-        gateway
-    }
-
-    /// `paysign gateway admin --url URL args...`.
-    fn admin(&self, args: &[&str]) -> Run {
-        let mut all = vec!["gateway", "admin", "--url", &self.url];
-        all.extend_from_slice(args);
-        run(&all, b"")
-    }
-
-    /// Sends SIGTERM and waits up to 10 s for the exit.
-    fn stop(&mut self) -> (ExitStatus, Duration) {
-        let started = Instant::now();
-        let sent = Command::new("kill")
-            .args(["-TERM", &self.child.0.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(sent.success(), "kill -TERM failed");
-        let status = wait_for(&mut self.child.0, Duration::from_secs(10))
-            .unwrap_or_else(|| panic!("still running 10 s after SIGTERM\n{}", self.stderr()));
-        (status, started.elapsed())
-    }
-
-    fn stderr(&self) -> String {
-        format!(
-            "gateway stderr:\n{}",
-            std::fs::read_to_string(&self.log).unwrap_or_default()
-        )
-    }
-}
 
 /// Runs `paysign args...` that must exit by itself within 30 s (killed otherwise).
 fn run_bounded(args: &[&str]) -> Run {
@@ -141,30 +44,6 @@ fn run_bounded(args: &[&str]) -> Run {
         code: status.code().expect("exited normally"),
         stdout,
         stderr,
-    }
-}
-
-/// The URL in a start-up line, plain or JSON.
-fn url_of(line: &str) -> Option<String> {
-    if let Ok(doc) = serde_json::from_str::<serde_json::Value>(line) {
-        return doc["listening"].as_str().map(str::to_owned);
-    }
-    line.strip_prefix("paysign gateway listening on ")?
-        .split_whitespace()
-        .next()
-        .map(str::to_owned)
-}
-
-fn wait_for(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        if Instant::now() > deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 

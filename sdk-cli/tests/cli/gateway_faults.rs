@@ -7,20 +7,17 @@
 #![cfg(unix)]
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{BIN, Run, key, run};
+use crate::common::{Gateway, Run, key, run};
 
 /// The mock gateway's clock in these tests: 2026-11-20T10:00:00+08:00.
 const T0: i64 = 1_795_140_000;
@@ -30,70 +27,23 @@ const AMOUNT_FEN: &str = "6754";
 /// The longest any single wait in these tests may take.
 const WAIT: Duration = Duration::from_secs(10);
 
-/// A child process, killed on drop if still running: no server outlives a failed test.
-struct ChildGuard(Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-        }
-        let _ = self.0.wait();
-    }
+/// Starts `paysign gateway --port 0 args...` (the tests pass `--clock manual`) and waits
+/// up to [`WAIT`] for its start-up line, which must name a loopback URL.
+fn start(dir: &Path, args: &[&str]) -> Gateway {
+    let gateway = Gateway::start_within(dir, args, WAIT);
+    assert!(
+        gateway.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        gateway.line
+    );
+    gateway
 }
 
-/// A running `paysign gateway --port 0 --clock manual`.
-struct Gateway {
-    child: ChildGuard,
-    /// `http://127.0.0.1:PORT`, from the start-up line.
-    url: String,
-    /// Where its stderr goes.
-    log: PathBuf,
-}
-
+/// What these tests add to the shared [`Gateway`]: a bounded admin client and the
+/// merchant, order and notification steps.
 impl Gateway {
-    /// Starts `paysign gateway --port 0 --clock manual args...` and waits for its
-    /// start-up line.
-    fn start(dir: &Path, args: &[&str]) -> Gateway {
-        static STARTED: AtomicUsize = AtomicUsize::new(0);
-        let log = dir.join(format!(
-            "gateway-{}.log",
-            STARTED.fetch_add(1, Ordering::Relaxed)
-        ));
-        let mut child = Command::new(BIN)
-            .args(["gateway", "--port", "0", "--clock", "manual"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(File::create(&log).unwrap())
-            .spawn()
-            .expect("spawn paysign gateway");
-        let stdout = child.stdout.take().unwrap();
-        let mut gateway = Gateway {
-            child: ChildGuard(child),
-            url: String::new(),
-            log,
-        };
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx
-            .recv_timeout(WAIT)
-            .unwrap_or_else(|_| panic!("no start-up line in {WAIT:?}\n{}", gateway.stderr()));
-        gateway.url = line
-            .strip_prefix("paysign gateway listening on ")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("start-up line {line:?}\n{}", gateway.stderr()))
-            .to_owned();
-        assert!(gateway.url.starts_with("http://127.0.0.1:"), "{line}");
-        gateway
-    }
-
     /// `paysign gateway admin --url URL --timeout 10 args...`.
-    fn admin(&self, args: &[&str]) -> Run {
+    fn admin_timed(&self, args: &[&str]) -> Run {
         let timeout = WAIT.as_secs().to_string();
         let mut all = vec![
             "gateway",
@@ -111,7 +61,7 @@ impl Gateway {
     fn admin_json(&self, args: &[&str]) -> Value {
         let mut all = vec!["--json"];
         all.extend_from_slice(args);
-        let answer = self.admin(&all);
+        let answer = self.admin_timed(&all);
         assert_eq!(
             answer.code,
             0,
@@ -146,7 +96,7 @@ impl Gateway {
             .trim()
             .to_owned();
         let gateway_key = dir.join(format!("gateway_public_{app_id}.pem"));
-        self.admin(&["approve", &app_id, "--out", gateway_key.to_str().unwrap()])
+        self.admin_timed(&["approve", &app_id, "--out", gateway_key.to_str().unwrap()])
             .expect(0);
         Merchant {
             app_id,
@@ -218,20 +168,6 @@ impl Gateway {
     fn notifications(&self, filter: &str, value: &str) -> Vec<Value> {
         let listed = self.admin_json(&["notifications", filter, value]);
         listed["notifications"].as_array().unwrap().clone()
-    }
-
-    /// Kills the gateway with SIGKILL (no shutdown code runs) and reaps it.
-    fn kill9(&mut self) {
-        self.child.0.kill().expect("send SIGKILL");
-        let status = self.child.0.wait().unwrap();
-        assert_eq!(status.signal(), Some(9), "{status:?}\n{}", self.stderr());
-    }
-
-    fn stderr(&self) -> String {
-        format!(
-            "gateway stderr:\n{}",
-            std::fs::read_to_string(&self.log).unwrap_or_default()
-        )
     }
 }
 
@@ -502,9 +438,11 @@ fn sigkill_during_a_delivery_then_restart_delivers_once_with_the_same_body() {
     let db = db.to_str().unwrap();
     let gateway_key = key("gateway_private_pkcs8.pem");
     // A 30 s notify timeout: the hanging attempt is still in flight when the kill comes.
-    let mut first = Gateway::start(
+    let mut first = start(
         dir.path(),
         &[
+            "--clock",
+            "manual",
             "--db",
             db,
             "--clock-start",
@@ -528,7 +466,7 @@ fn sigkill_during_a_delivery_then_restart_delivers_once_with_the_same_body() {
     // Same file, endpoint now acknowledging: the cut-short attempt was never logged, so
     // the event is still due and the new process's scheduler sends it by itself.
     endpoint.set(Behaviour::Ack);
-    let second = Gateway::start(dir.path(), &["--db", db]);
+    let second = start(dir.path(), &["--clock", "manual", "--db", db]);
     assert_eq!(second.admin_json(&["clock"])["now"], T0, "clock persisted");
     endpoint.wait_for(2);
     // Then through the whole retry schedule (86,640 s) and beyond: nothing more is sent.
@@ -573,9 +511,11 @@ fn sigkill_between_pay_and_the_first_attempt_loses_no_event() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gateway.sqlite");
     let db = db.to_str().unwrap();
-    let mut first = Gateway::start(
+    let mut first = start(
         dir.path(),
         &[
+            "--clock",
+            "manual",
             "--db",
             db,
             "--clock-start",
@@ -592,7 +532,7 @@ fn sigkill_between_pay_and_the_first_attempt_loses_no_event() {
     first.kill9();
     let sent_before_kill = endpoint.received().len();
 
-    let second = Gateway::start(dir.path(), &["--db", db]);
+    let second = start(dir.path(), &["--clock", "manual", "--db", db]);
     second.advance("0");
     let events = second.notifications("--app-id", &merchant.app_id);
     assert_eq!(events.len(), 1, "exactly one event: {events:?}");
@@ -619,9 +559,11 @@ fn sigkill_between_pay_and_the_first_attempt_loses_no_event() {
 #[test]
 fn a_merchant_refusing_connections_gets_the_event_once_it_listens() {
     let dir = tempfile::tempdir().unwrap();
-    let gateway = Gateway::start(
+    let gateway = start(
         dir.path(),
         &[
+            "--clock",
+            "manual",
             "--clock-start",
             &T0.to_string(),
             "--gateway-key",
