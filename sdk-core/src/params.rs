@@ -90,6 +90,26 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The value of a parameter if it is present and not empty (platforms treat the two alike).
+    pub fn non_empty(&self, key: &str) -> Option<&str> {
+        self.get(key).filter(|v| !v.is_empty())
+    }
+
+    /// The value of a required parameter; absent or empty is [`Error::FieldMissing`].
+    pub fn required(&self, key: &str) -> Result<&str> {
+        self.non_empty(key).ok_or_else(|| Error::FieldMissing {
+            field: key.to_owned(),
+        })
+    }
+
+    /// Adds every parameter of `other`, refusing a name that is already present.
+    pub fn extend_from(&mut self, other: &Params) -> Result<()> {
+        for (k, v) in other.iter() {
+            self.insert(k, v)?;
+        }
+        Ok(())
+    }
+
     /// Whether a parameter is present.
     pub fn contains(&self, key: &str) -> bool {
         self.get(key).is_some()

@@ -122,17 +122,8 @@ impl Notification {
     /// decrypted refund notification. For those refunds, which carry no signature but are
     /// encrypted under the MD5 of the API key, `sign_type` is [`SignType::Md5`].
     pub fn from_params(profile: Profile, sign_type: SignType, params: Params) -> Result<Self> {
-        let text = |name: &str| {
-            params
-                .get(name)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        let required = |name: &str| {
-            text(name).ok_or_else(|| Error::FieldMissing {
-                field: name.to_owned(),
-            })
-        };
+        let text = |name: &str| params.non_empty(name).map(str::to_owned);
+        let required = |name: &str| params.required(name).map(str::to_owned);
         let amount = |name: &str, yuan: bool| -> Result<Amount> {
             let raw = required(name)?;
             if yuan {

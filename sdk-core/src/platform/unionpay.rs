@@ -15,7 +15,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
 use crate::params::Params;
@@ -43,17 +43,8 @@ pub fn secure_key_signature(canonical: &str, secure_key: &[u8]) -> String {
 /// cancellation (`31`) when the transaction is one, otherwise a payment — any other code
 /// a failure.
 pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notification> {
-    let text = |name: &str| {
-        params
-            .get(name)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    let required = |name: &str| {
-        text(name).ok_or_else(|| Error::FieldMissing {
-            field: name.to_owned(),
-        })
-    };
+    let text = |name: &str| params.non_empty(name).map(str::to_owned);
+    let required = |name: &str| params.required(name).map(str::to_owned);
     let amount = Amount::parse_fen(&required("txnAmt")?)?;
     let succeeded = matches!(required("respCode")?.as_str(), "00" | "A6");
     let txn_type = text("txnType").unwrap_or_default();

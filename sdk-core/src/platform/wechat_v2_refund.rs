@@ -92,9 +92,7 @@ pub fn refund_params(outer: Params, plaintext: &str, options: &ParseOptions) -> 
     })?
     .params;
     let mut params = outer;
-    for (k, v) in decrypted.iter() {
-        params.insert(k, v)?;
-    }
+    params.extend_from(&decrypted)?;
     Ok(params)
 }
 
@@ -103,17 +101,8 @@ pub fn refund_params(outer: Params, plaintext: &str, options: &ParseOptions) -> 
 /// `REFUNDCLOSE` closed, `CHANGE` failed), `total_fee` and `refund_fee` in fen,
 /// `success_time` (+08:00) → `notify_time`. The outer `return_code` must be `SUCCESS`.
 pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notification> {
-    let text = |name: &str| {
-        params
-            .get(name)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    let required = |name: &str| {
-        text(name).ok_or_else(|| Error::FieldMissing {
-            field: name.to_owned(),
-        })
-    };
+    let text = |name: &str| params.non_empty(name).map(str::to_owned);
+    let required = |name: &str| params.required(name).map(str::to_owned);
     if text("return_code").as_deref() != Some("SUCCESS") {
         return Err(Error::field_invalid(
             "return_code",

@@ -301,13 +301,7 @@ pub struct EncryptedResource {
 
 /// The `resource.*` fields of a flattened notification envelope.
 pub fn encrypted_resource(envelope: &Params) -> Result<EncryptedResource> {
-    let required = |name: &str| {
-        envelope
-            .get(name)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-            .ok_or_else(|| Error::FieldMissing { field: name.into() })
-    };
+    let required = |name: &str| envelope.required(name).map(str::to_owned);
     let algorithm = required("resource.algorithm")?;
     if algorithm != AEAD_ALGORITHM {
         return Err(Error::field_invalid(
@@ -403,9 +397,7 @@ pub fn notification_params(
 ) -> Result<Params> {
     let decrypted = parse_json_flattened(plaintext.as_bytes(), options)?;
     let mut params = envelope;
-    for (k, v) in decrypted.iter() {
-        params.insert(k, v)?;
-    }
+    params.extend_from(&decrypted)?;
     Ok(params)
 }
 
@@ -414,17 +406,8 @@ pub fn notification_params(
 /// `refund_status` (refunds) → status, `amount.total` / `amount.refund` in fen,
 /// `create_time` → `notify_time`, `event_type`.
 pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notification> {
-    let text = |name: &str| {
-        params
-            .get(name)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
-    let required = |name: &str| {
-        text(name).ok_or_else(|| Error::FieldMissing {
-            field: name.to_owned(),
-        })
-    };
+    let text = |name: &str| params.non_empty(name).map(str::to_owned);
+    let required = |name: &str| params.required(name).map(str::to_owned);
     let fen = |name: &str| -> Result<Option<Amount>> {
         text(name).map(|v| Amount::parse_fen(&v)).transpose()
     };
