@@ -4,7 +4,7 @@
 // jsrsasign: RSA2 sign and verify (2048-bit key), MD5 sign from a JavaScript object, and
 // verifying a whole notification (raw body → typed notification) with each provider, each
 // the median of 7 interleaved samples timed in CPU time (so load from other processes
-// changes little). Prints a markdown table, the goals, and the .wasm size, to stdout;
+// changes little). Prints a markdown table, the goals, and the .wasm sizes, to stdout;
 // `--json FILE` also writes the same results as JSON (scripts/bench.sh uses it).
 // Environment: BENCH_SAMPLES (default 7), BENCH_SAMPLE_MS (default 250).
 import crypto from 'node:crypto';
@@ -254,9 +254,17 @@ for (const group of groups) {
 }
 
 const get = (title, name) => results.get(`${title}|${name}`);
-const wasmFile = path.join(root, 'sdk-wasm/pkg/web/paysign_wasm_bg.wasm');
-const wasm = fs.readFileSync(wasmFile);
-const gz = zlib.gzipSync(wasm, { level: 9 }).length;
+// The package has two wasm modules: the runtime every user loads, and the tools module
+// (reconcile, explain, key generation in wasm) loaded only by those calls. The size goal
+// is the runtime's, what a page or worker fetches and compiles to sign and verify; the
+// tools module is reported beside it.
+const moduleSize = (name) => {
+  const file = path.join(root, `sdk-wasm/pkg/web/${name}_bg.wasm`);
+  const bytes = fs.readFileSync(file);
+  return { name, file: path.relative(root, file), rawBytes: bytes.length, gzipBytes: zlib.gzipSync(bytes, { level: 9 }).length };
+};
+const modules = [moduleSize('paysign_wasm'), moduleSize('paysign_tools')];
+const gz = modules[0].gzipBytes;
 
 const goals = [
   [
@@ -281,7 +289,7 @@ const goals = [
       get('notification verify (form body, RSA2-2048)', 'paysign NotificationVerifier.verify, provider wasm'),
     3,
   ],
-  ['gzipped .wasm < 250 KiB', gz / 1024, 250, 'below'],
+  ['gzipped runtime .wasm < 250 KiB', gz / 1024, 250, 'below'],
 ];
 out.push('');
 out.push('| goal | measured | met |');
@@ -292,7 +300,10 @@ for (const [label, value, target, direction] of goals) {
   out.push(`| ${label} | ${shown} | ${met ? 'yes' : 'NO'} |`);
 }
 out.push('');
-out.push(`paysign_wasm_bg.wasm: ${(wasm.length / 1024).toFixed(0)} KiB raw, ${(gz / 1024).toFixed(0)} KiB gzipped (level 9).`);
+for (const m of modules) {
+  const role = m.name === 'paysign_wasm' ? 'runtime, loaded by every user' : 'tools, loaded on first use of reconcile / explain / wasm key generation';
+  out.push(`${m.name}_bg.wasm (${role}): ${(m.rawBytes / 1024).toFixed(0)} KiB raw, ${(m.gzipBytes / 1024).toFixed(0)} KiB gzipped (level 9).`);
+}
 console.log(out.join('\n'));
 
 if (jsonFile !== null) {
@@ -320,7 +331,7 @@ if (jsonFile !== null) {
       direction: direction === 'below' ? 'below' : 'at least',
       met: direction === 'below' ? value < target : value >= target,
     })),
-    wasm: { file: path.relative(root, wasmFile), rawBytes: wasm.length, gzipBytes: gz },
+    wasm: modules,
   };
   fs.mkdirSync(path.dirname(path.resolve(jsonFile)), { recursive: true });
   fs.writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);

@@ -28,17 +28,21 @@ const RSA_ALGORITHM = 'RSASSA-PKCS1-v1_5';
 /**
  * Builds the public API over one instance of the wasm bindings.
  *
- * @param {object} wasm        the wasm-bindgen module (node/ or web/ build)
+ * @param {object} wasm        the runtime wasm-bindgen module (node/ or web/ build)
  * @param {object} platform
  * @param {object|null} platform.nodeCrypto  `node:crypto`, or null outside Node
  * @param {() => boolean} platform.isReady     whether the wasm module is instantiated
+ * @param {() => object} platform.tools        the tools module (reconcile, explain, key
+ *   generation in wasm): loads it on first use where the runtime can do so synchronously
+ *   (Node), else returns it once `initTools()` has, and throws before
  */
 function createApi(wasm, platform) {
   const nodeCrypto = platform.nodeCrypto;
   const HasBuffer = typeof Buffer === 'function' ? Buffer : null;
   const encoder = new TextEncoder();
 
-  let poisoned = null;
+  let poisoned = null; // the runtime module trapped
+  let toolsPoisoned = null; // the tools module trapped (the runtime is unaffected)
 
   function subtle() {
     const c = globalThis.crypto;
@@ -52,22 +56,31 @@ function createApi(wasm, platform) {
     }
   }
 
+  // The tools module, for reconcile, explain and key generation in wasm (see platform.tools).
+  function tools() {
+    ensureReady();
+    if (toolsPoisoned !== null) throw toolsPoisoned;
+    return platform.tools();
+  }
+
   // A trap from wasm means a Rust panic: a bug. The instance may be inconsistent after it,
-  // so the module refuses further work instead of returning wrong answers.
-  function fromWasm(e) {
+  // so that module refuses further work instead of returning wrong answers.
+  function fromWasm(e, module = wasm) {
     if (e instanceof PaysignError) return e;
     if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) {
       let detail = null;
       try {
-        detail = wasm.takePanicMessage();
+        detail = module.takePanicMessage();
       } catch (_) {
         // The instance is unusable; the trap itself is the report.
       }
-      poisoned = new Error(
+      const error = new Error(
         `paysign internal error (a bug, please report it): ${detail || e.message}; reload the module`,
         { cause: e },
       );
-      return poisoned;
+      if (module === wasm) poisoned = error;
+      else toolsPoisoned = error;
+      return error;
     }
     return e;
   }
@@ -1242,7 +1255,7 @@ function createApi(wasm, platform) {
    * records: `{ summary, report, differences }`.
    */
   function reconcile(statement, records, options) {
-    ensureReady();
+    const module = tools();
     const statementBytes = bodyBytes(statement, 'statement');
     const recordBytes = bodyBytes(records, 'records');
     if (options === undefined) throw new TypeError("reconcile needs options: { billDate: 'YYYY-MM-DD' } at least");
@@ -1264,9 +1277,9 @@ function createApi(wasm, platform) {
       }
     }
     try {
-      return JSON.parse(wasm.reconcile(statementBytes, recordBytes, next, { ...rest, columns: mapped }));
+      return JSON.parse(module.reconcile(statementBytes, recordBytes, next, { ...rest, columns: mapped }));
     } catch (e) {
-      throw fromWasm(e);
+      throw fromWasm(e, module);
     }
   }
 
@@ -1277,7 +1290,7 @@ function createApi(wasm, platform) {
    * real: `{ verified, signType, canonical, matchingKey, findings: [{ code, message }] }`.
    */
   function explain(body, options) {
-    ensureReady();
+    const module = tools();
     const bytes = bodyBytes(body, 'body');
     if (options === undefined) throw new TypeError('explain needs options: { publicKey } or { secret } (what you verify with), and profile, signTypes as you configured them');
     const opts = optionsObject(options, 'explain');
@@ -1307,11 +1320,11 @@ function createApi(wasm, platform) {
       contentType: optionalString(opts, 'contentType'),
       keyLabels: labels,
     };
-    writeList(headerList(opts.headers, 'options.headers'));
+    const headers = headerList(opts.headers, 'options.headers');
     try {
-      return JSON.parse(wasm.explain(bytes, settings, keys, secrets, flatLensCount, flatBytesCount));
+      return JSON.parse(module.explain(bytes, settings, keys, secrets, headers));
     } catch (e) {
-      throw fromWasm(e);
+      throw fromWasm(e, module);
     }
   }
 
@@ -1395,10 +1408,11 @@ function createApi(wasm, platform) {
       const { privateKey } = nodeCrypto.generateKeyPairSync('rsa', { modulusLength: bits });
       return fromPkcs8(new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })));
     }
+    const module = tools();
     try {
-      return wasm.generateKeyPair(bits);
+      return module.generateKeyPair(bits);
     } catch (e) {
-      throw fromWasm(e);
+      throw fromWasm(e, module);
     }
   }
 

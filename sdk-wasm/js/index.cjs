@@ -7,7 +7,20 @@ const wasm = require('./node/paysign_wasm.js');
 const { createApi, PaysignError } = require('./api.cjs');
 
 wasm.setErrorClass(PaysignError);
-const api = createApi(wasm, { nodeCrypto, isReady: () => true });
+
+// The tools module (reconcile, explain, key generation in wasm) is compiled on the first
+// call that needs it: a server that only signs and verifies never pays for it.
+let toolsModule = null;
+function tools() {
+  if (toolsModule === null) {
+    const module = require('./node/paysign_tools.js');
+    module.setErrorClass(PaysignError);
+    toolsModule = module;
+  }
+  return toolsModule;
+}
+
+const api = createApi(wasm, { nodeCrypto, isReady: () => true, tools });
 
 /**
  * Nothing to do on Node: the module is instantiated synchronously when first loaded.
@@ -18,4 +31,17 @@ async function init() {}
 /** Nothing to do on Node (see `init`). */
 function initSync() {}
 
-module.exports = { ...api, init, initSync };
+/**
+ * Loads the tools module now instead of on first use (it is loaded synchronously when
+ * `reconcile`, `explain` or key generation in wasm first needs it).
+ */
+async function initTools() {
+  tools();
+}
+
+/** `initTools`, synchronously. */
+function initToolsSync() {
+  tools();
+}
+
+module.exports = { ...api, init, initSync, initTools, initToolsSync };

@@ -269,6 +269,19 @@ export declare function init(input?: InitInput): Promise<void>;
 /** Synchronous `init` from the module's bytes or a compiled module (web entry). No-op on Node. */
 export declare function initSync(module?: ArrayBuffer | ArrayBufferView | WasmModuleLike): void;
 
+/**
+ * Instantiates the tools module, the package's second wasm module: `reconcile`, `explain`
+ * and key generation in wasm (`generateKeyPair` with the `wasm` provider, which the web
+ * entry's synchronous `generateKeyPair` uses; `generateKeyPairAsync` uses WebCrypto and
+ * does not need it) run there. Web entry: required once before those calls (default
+ * source: `paysign_tools_bg.wasm` next to the module); they throw `Error` until then. On
+ * Node the tools module loads itself on first use; this only loads it earlier.
+ */
+export declare function initTools(input?: InitInput): Promise<void>;
+
+/** Synchronous `initTools` from the module's bytes or a compiled module (web entry). */
+export declare function initToolsSync(module?: ArrayBuffer | ArrayBufferView | WasmModuleLike): void;
+
 // ---- notifications ----------------------------------------------------------------------
 
 /** A raw HTTP body exactly as received: text, bytes (a Node `Buffer` is a `Uint8Array`), or an `ArrayBuffer`. */

@@ -22,4 +22,6 @@ export const {
   generateKeyPairAsync,
   init,
   initSync,
+  initTools,
+  initToolsSync,
 } = paysign;

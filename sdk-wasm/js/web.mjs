@@ -1,41 +1,76 @@
-// paysign for browsers, Deno and workers (ESM). The wasm module is instantiated
+// paysign for browsers, Deno and workers (ESM). The wasm modules are instantiated
 // explicitly: `await init()` fetches paysign_wasm_bg.wasm next to this file; `init(x)`
 // takes a URL, a Response (or a promise of one), the bytes, or a compiled
 // WebAssembly.Module (what Cloudflare Workers hand out for `import m from './x.wasm'`);
-// `initSync(bytesOrModule)` does the same synchronously.
+// `initSync(bytesOrModule)` does the same synchronously. `reconcile`, `explain` and key
+// generation in wasm live in a second module, paysign_tools_bg.wasm, which most pages and
+// workers never need: `await initTools()` (same arguments) loads it.
 import initWasm, * as wasm from './web/paysign_wasm.js';
+import initToolsWasm, * as toolsWasm from './web/paysign_tools.js';
 import { createApi, PaysignError } from './api.mjs';
 
-let ready = false;
-let pending = null;
-
-function finish() {
-  wasm.setErrorClass(PaysignError);
-  ready = true;
+/**
+ * One wasm module's instantiation: once, by URL/bytes/module, async or sync.
+ *
+ * @param {Function} instantiate  the wasm-bindgen default export (async init)
+ * @param {object} bindings       the wasm-bindgen module (its initSync, setErrorClass)
+ * @param {string} file           the module's file, next to this one under web/
+ * @param {string} initName       the public init function, for error messages
+ */
+function loader(instantiate, bindings, file, initName) {
+  let ready = false;
+  let pending = null;
+  const finish = () => {
+    bindings.setErrorClass(PaysignError);
+    ready = true;
+  };
+  return {
+    isReady: () => ready,
+    init(input) {
+      if (ready) return Promise.resolve();
+      if (pending === null) {
+        const source = input === undefined ? new URL(`./web/${file}`, import.meta.url) : input;
+        pending = instantiate({ module_or_path: source }).then(finish, (error) => {
+          pending = null;
+          throw error;
+        });
+      }
+      return pending;
+    },
+    initSync(module) {
+      if (ready) return;
+      if (module === undefined) {
+        throw new TypeError(`${initName}Sync needs the module bytes or a WebAssembly.Module; use \`await ${initName}()\` to fetch it`);
+      }
+      bindings.initSync({ module });
+      finish();
+    },
+  };
 }
+
+const runtime = loader(initWasm, wasm, 'paysign_wasm_bg.wasm', 'init');
+const toolsLoader = loader(initToolsWasm, toolsWasm, 'paysign_tools_bg.wasm', 'initTools');
 
 /** Instantiates the wasm module once; later calls return the same promise. */
-export function init(input) {
-  if (ready) return Promise.resolve();
-  if (pending === null) {
-    const source = input === undefined ? new URL('./web/paysign_wasm_bg.wasm', import.meta.url) : input;
-    pending = initWasm({ module_or_path: source }).then(finish, (error) => {
-      pending = null;
-      throw error;
-    });
-  }
-  return pending;
-}
+export const init = (input) => runtime.init(input);
 
 /** Instantiates the wasm module synchronously from its bytes or a compiled module. */
-export function initSync(module) {
-  if (ready) return;
-  if (module === undefined) throw new TypeError('initSync needs the module bytes or a WebAssembly.Module; use `await init()` to fetch it');
-  wasm.initSync({ module });
-  finish();
+export const initSync = (module) => runtime.initSync(module);
+
+/** Instantiates the tools module (reconcile, explain, key generation in wasm) once, like `init`. */
+export const initTools = (input) => toolsLoader.init(input);
+
+/** Instantiates the tools module synchronously from its bytes or a compiled module. */
+export const initToolsSync = (module) => toolsLoader.initSync(module);
+
+function tools() {
+  if (!toolsLoader.isReady()) {
+    throw new Error('paysign tools are not initialised: reconcile, explain and key generation in wasm live in a second module; `await initTools()` (or initToolsSync()) first');
+  }
+  return toolsWasm;
 }
 
-const api = createApi(wasm, { nodeCrypto: null, isReady: () => ready });
+const api = createApi(wasm, { nodeCrypto: null, isReady: runtime.isReady, tools });
 
 export const {
   Signer,

@@ -12,12 +12,12 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::errors::{error_value, to_js, type_error};
-use crate::flat;
-use crate::notification::to_json;
+use crate::json::to_json;
 use crate::options::JsOptions;
 
 /// Explains whether and why `body` verifies. `keys` (labelled by `options.keyLabels`) or
-/// `secrets` are the candidates; the headers are in the input buffers (see [`flat`]).
+/// `secrets` are the candidates; `headers` is the flat list `[name₀, value₀, name₁, …]`
+/// (a diagnostic call, so the plain crossing: no input buffers in this module).
 /// Returns `{ verified, signType, canonical, matchingKey, findings: [{ code, message }] }`
 /// as JSON.
 #[wasm_bindgen]
@@ -26,8 +26,7 @@ pub fn explain(
     options: JsValue,
     keys: Vec<Uint8Array>,
     secrets: Vec<Uint8Array>,
-    lens_count: usize,
-    bytes_count: usize,
+    headers: Vec<String>,
 ) -> Result<String, JsValue> {
     let js = JsOptions::new(
         &options,
@@ -96,10 +95,12 @@ pub fn explain(
         _ => default_sign_types(profile, rsa)?,
     };
     let content_type = js.string("contentType")?;
-    let headers = flat::take_pairs(lens_count, bytes_count).map_err(to_js)?;
+    if !headers.len().is_multiple_of(2) {
+        return Err(type_error("explain: headers cross as name, value pairs"));
+    }
     let header_refs: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .chunks_exact(2)
+        .map(|pair| (pair[0].as_str(), pair[1].as_str()))
         .collect();
     let request = ExplainRequest {
         body,

@@ -9,41 +9,66 @@
 //! and parameters, canonical strings, digests, sign-type policy, signature checks — runs
 //! here, in the same core the CLI and the Rust SDK use.
 //!
+//! ## Two modules
+//!
+//! The crate builds into two WebAssembly modules (cargo features, both on by default so
+//! the workspace checks every line):
+//! - `runtime` — what every user loads: parameters, canonical strings, signing and
+//!   verification, notifications, gateway requests, amounts;
+//! - `tools` — loaded on first use: reconciliation, diagnosis of failed signatures and
+//!   pure-wasm key-pair generation. None of them is on a request's path, and together they are
+//!   about a third of a single module's download (statement CSV and report code, the
+//!   diagnosis re-tries, prime generation), which browsers and edge runtimes would
+//!   otherwise fetch and compile for every cold start.
+//!
 //! Each module is one concept:
-//! - [`flat`]: the crossing of parameters from JavaScript (UTF-8 text plus UTF-16 lengths,
-//!   written by JavaScript into buffers this module owns);
-//! - [`signer`] / [`verifier`]: thin shells around [`paysign_core::Signer`] and
+//! - [`flat`] (runtime): the crossing of parameters from JavaScript (UTF-8 text plus UTF-16
+//!   lengths, written by JavaScript into buffers this module owns);
+//! - [`signer`] / [`verifier`] (runtime): thin shells around [`paysign_core::Signer`] and
 //!   [`paysign_core::Verifier`];
-//! - [`notification`]: a thin shell around [`paysign_core::NotificationVerifier`] (every
-//!   profile, headers, key sets, decryption, acknowledgements, gateway responses), with
-//!   the RSA step optionally in the host's crypto;
-//! - [`request`]: gateway request builders and exact yuan/fen amounts;
-//! - [`reconcile`]: statement reconciliation over in-memory inputs;
-//! - [`explain`]: diagnosing a failed signature;
-//! - [`keys`]: key-pair generation and re-encoding;
+//! - [`notification`] (runtime): a thin shell around [`paysign_core::NotificationVerifier`]
+//!   (every profile, headers, key sets, decryption, acknowledgements, gateway responses),
+//!   with the RSA step optionally in the host's crypto;
+//! - [`request`] (runtime): gateway request builders and exact yuan/fen amounts;
+//! - [`reconcile`] (tools): statement reconciliation over in-memory inputs;
+//! - [`explain`] (tools): diagnosing a failed signature;
+//! - [`keys`]: key-pair re-encoding (runtime) and generation (tools);
 //! - [`numbers`]: JavaScript numbers (safe integers) at the boundary;
 //! - [`options`]: reading JavaScript options objects field by field, with precise `TypeError`s;
+//! - `json`: results as one JSON text;
 //! - [`errors`]: turning [`paysign_core::Error`] into the JavaScript `PaysignError`, and
 //!   keeping a panic's message (there should be none) for the JavaScript layer.
 
 pub mod errors;
+#[cfg(feature = "tools")]
 pub mod explain;
+#[cfg(feature = "runtime")]
 pub mod flat;
+mod json;
 pub mod keys;
+#[cfg(feature = "runtime")]
 pub mod notification;
 pub mod numbers;
 pub mod options;
+#[cfg(feature = "tools")]
 pub mod reconcile;
+#[cfg(feature = "runtime")]
 pub mod request;
+#[cfg(feature = "runtime")]
 pub mod signer;
+#[cfg(feature = "runtime")]
 pub mod verifier;
 
+#[cfg(feature = "runtime")]
 use paysign_core::{MessageKind, Profile};
 use wasm_bindgen::prelude::*;
 
 pub use errors::set_error_class;
+#[cfg(feature = "runtime")]
 pub use notification::{WasmNotificationConfig, WasmNotificationVerifier};
+#[cfg(feature = "runtime")]
 pub use signer::WasmSigner;
+#[cfg(feature = "runtime")]
 pub use verifier::WasmVerifier;
 
 /// Runs once when the module is instantiated: records panic messages (see [`errors`]).
@@ -53,6 +78,7 @@ pub fn start() {
 }
 
 /// The canonical string of flattened parameters (see [`flat`]) under a profile and message kind.
+#[cfg(feature = "runtime")]
 #[wasm_bindgen]
 pub fn canonicalize(
     profile: &str,
@@ -71,6 +97,7 @@ pub fn canonicalize(
 
 /// Every error code, profile and sign type the core knows, so the package's tests can
 /// check that the hand-written typings (`index.d.ts`) list exactly these.
+#[cfg(feature = "runtime")]
 #[wasm_bindgen(js_name = coreNames)]
 pub fn core_names() -> Result<JsValue, JsValue> {
     #[derive(serde::Serialize)]

@@ -39,8 +39,8 @@ use serde::ser::{SerializeMap, Serializer};
 use wasm_bindgen::prelude::*;
 
 use crate::errors::{error_value, to_js, type_error};
-use crate::flat;
-use crate::numbers;
+use crate::json::to_json;
+use crate::{flat, numbers};
 
 /// First byte of a prepared RSA check for SHA1withRSA (`RSA`).
 pub const PREPARED_RSA: u8 = 1;
@@ -530,12 +530,6 @@ impl Serialize for ParamsMap<'_> {
         }
         map.end()
     }
-}
-
-/// Serialises a result for `JSON.parse` on the JavaScript side.
-pub(crate) fn to_json(value: &impl Serialize) -> Result<String, JsValue> {
-    serde_json::to_string(value)
-        .map_err(|e| error_value("FIELD_INVALID", &format!("cannot return the result: {e}")))
 }
 
 /// The typed notification as the JavaScript object (camelCase; amounts in fen as safe

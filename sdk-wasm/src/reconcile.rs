@@ -14,7 +14,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::errors::{to_js, type_error};
-use crate::notification::to_json;
+use crate::json::to_json;
 use crate::options::JsOptions;
 
 /// Reconciles `statement` against `records` (and cutoff events against `next_statement`).

@@ -70,6 +70,8 @@ describe('exports', () => {
       'generateKeyPairAsync',
       'init',
       'initSync',
+      'initTools',
+      'initToolsSync',
       'parseYuan',
       'reconcile',
       'sign',
@@ -83,6 +85,30 @@ describe('exports', () => {
     assert.equal(await init(), undefined);
     assert.equal(initSync(), undefined);
     stillWorks();
+  });
+
+  it('the tools module loads on first use, not with the package', () => {
+    // A fresh process: which wasm modules has require('paysign') compiled after each step?
+    const script = [
+      "const paysign = require('paysign');",
+      "const loaded = () => Object.keys(require.cache).filter((f) => /paysign_(wasm|tools)\\.js$/.test(f)).map((f) => f.split('/').pop()).sort().join(',');",
+      "const steps = [loaded()];",
+      "paysign.sign({ a: '1' }, { secret: 's', signType: 'MD5' });",
+      "steps.push(loaded());",
+      "try { paysign.explain('a=1', { secret: 's' }); } catch (e) { if (!(e instanceof paysign.PaysignError)) throw e; }",
+      "steps.push(loaded());",
+      "console.log(steps.join(' | '));",
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: new URL('.', import.meta.url), encoding: 'utf8' });
+    assert.equal(out.trim(), 'paysign_wasm.js | paysign_wasm.js | paysign_tools.js,paysign_wasm.js');
+  });
+
+  it('initTools and initToolsSync load the tools module early on Node', async () => {
+    assert.equal(await paysign.initTools(), undefined);
+    assert.equal(paysign.initToolsSync(), undefined);
+    const body = new URLSearchParams(signedPairs(md5)).toString();
+    const diagnosis = paysign.explain(body, { secret: testSecret, signTypes: ['MD5'], message: 'request' });
+    assert.equal(diagnosis.verified, true, JSON.stringify(diagnosis));
   });
 
   it('PaysignError is a real Error subclass', () => {

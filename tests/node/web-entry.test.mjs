@@ -12,6 +12,9 @@ import * as web from 'paysign/web';
 import { merchantPrivatePem, merchantPublicPem, root, signCases, signedPairs } from './vectors.mjs';
 
 const wasmPath = path.join(root, 'sdk-wasm/pkg/web/paysign_wasm_bg.wasm');
+const toolsPath = path.join(root, 'sdk-wasm/pkg/web/paysign_tools_bg.wasm');
+const notifyBody = fs.readFileSync(path.join(root, 'tests/vectors/notify_paysign_form/body.bin'));
+const gatewayPublicPem = fs.readFileSync(path.join(root, 'tests/vectors/keys/gateway_public_spki.pem'), 'utf8');
 const rsa2 = signCases().find((c) => c.name === 'sign_paysign_rsa2_request');
 
 describe('paysign/web under Node', () => {
@@ -82,9 +85,46 @@ describe('paysign/web under Node', () => {
     assert.throws(() => new web.NotificationVerifier({ publicKey, provider: 'node' }), /node:crypto/);
   });
 
-  it('key pairs come from WebCrypto', async () => {
+  it('key pairs come from WebCrypto, without the tools module', async () => {
     const pair = await web.generateKeyPairAsync();
     const signed = new web.Signer({ privateKey: pair.privateKeyPem }).signParams({ a: '1' });
     assert.deepEqual(web.verify(signed, { publicKey: pair.publicKeyBase64, message: 'request' }), { valid: true, signType: 'RSA2' });
+  });
+
+  it('reconcile, explain and wasm key generation wait for initTools, and say so', () => {
+    const notInitialised = /tools are not initialised.*await initTools\(\)/;
+    assert.throws(() => web.explain(notifyBody, { publicKey: gatewayPublicPem }), notInitialised);
+    assert.throws(() => web.reconcile('', '', { billDate: '2026-11-24' }), notInitialised);
+    assert.throws(() => web.generateKeyPair(), notInitialised);
+    assert.throws(() => web.initToolsSync(), TypeError);
+    // The runtime is unaffected.
+    assert.equal(web.canonicalize(rsa2.pairs), rsa2.canonical);
+  });
+
+  it('initToolsSync from the bytes, then initTools() resolves at once and explain runs', async () => {
+    web.initToolsSync(fs.readFileSync(toolsPath));
+    await web.initTools();
+    const diagnosis = web.explain(notifyBody, { publicKey: gatewayPublicPem });
+    assert.equal(diagnosis.verified, true);
+    assert.equal(diagnosis.signType, 'RSA2');
+  });
+
+  it('initTools(a Response) in a fresh process, default init() beside it', () => {
+    const script = [
+      "import fs from 'node:fs';",
+      "import { init, initTools, explain } from 'paysign/web';",
+      `const bytes = fs.readFileSync(${JSON.stringify(toolsPath)});`,
+      `await init(fs.readFileSync(${JSON.stringify(wasmPath)}));`,
+      "await initTools(new Response(bytes, { headers: { 'content-type': 'application/wasm' } }));",
+      `const d = explain(fs.readFileSync(${JSON.stringify(path.join(root, 'tests/vectors/notify_paysign_form/body.bin'))}), { publicKey: ${JSON.stringify(gatewayPublicPem)} });`,
+      'console.log(d.verified, d.signType);',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: path.join(root, 'tests/node'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
+    assert.equal(out.trim(), 'true RSA2');
   });
 });
