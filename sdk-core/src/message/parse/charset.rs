@@ -4,10 +4,14 @@
 //! computed over the decoded text, so a byte that is not valid in the declared charset is an
 //! error ([`Error::CharsetInvalid`]), never a U+FFFD replacement character: a replacement
 //! would make two different bodies parse to the same parameters.
+//!
+//! GBK and GB18030 share one decoder, [`gb18030`], written for paysign after the WHATWG
+//! Encoding Standard rather than taken from encoding_rs, to keep the tables of every other
+//! legacy encoding out of the WebAssembly package.
+
+mod gb18030;
 
 use std::borrow::Cow;
-
-use encoding_rs::Encoding;
 
 use crate::error::{Error, Result};
 
@@ -19,9 +23,10 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 pub(super) enum Charset {
     /// UTF-8 (labels `utf-8`, `utf8`).
     Utf8,
-    /// GBK (labels `gbk`, `gb2312`), decoded with encoding_rs' WHATWG GBK decoder.
+    /// GBK (labels `gbk`, `gb2312`), decoded with the WHATWG gb18030 decoder: the standard
+    /// gives both labels the same decoder, so GB18030's four-byte sequences decode too.
     Gbk,
-    /// GB18030 (label `gb18030`).
+    /// GB18030 (label `gb18030`); the same decoder as [`Charset::Gbk`].
     Gb18030,
 }
 
@@ -62,8 +67,7 @@ impl Charset {
             Charset::Utf8 => std::str::from_utf8(bytes)
                 .map(Cow::Borrowed)
                 .map_err(|_| invalid()),
-            Charset::Gbk => decode_with(encoding_rs::GBK, bytes).ok_or_else(invalid),
-            Charset::Gb18030 => decode_with(encoding_rs::GB18030, bytes).ok_or_else(invalid),
+            Charset::Gbk | Charset::Gb18030 => gb18030::decode(bytes).ok_or_else(invalid),
         }
     }
 
@@ -76,10 +80,6 @@ impl Charset {
             _ => self.decode(&bytes).map(Cow::into_owned),
         }
     }
-}
-
-fn decode_with<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> Option<Cow<'a, str>> {
-    encoding.decode_without_bom_handling_and_without_replacement(bytes)
 }
 
 /// Removes a leading UTF-8 byte order mark, reporting whether there was one.
