@@ -1389,14 +1389,33 @@ function createApi(wasm, platform) {
     return { bits, provider: providerOf(opts) };
   }
 
-  function fromPkcs8(der) {
-    try {
-      return wasm.keyPairFromPrivateKey(derAsBase64(der));
-    } catch (e) {
-      throw fromWasm(e);
-    } finally {
-      der.fill(0);
-    }
+  // A host generator's key pair (PKCS#8 and SPKI DER, as the host exported them) in the
+  // four forms, PEM exactly as the core writes it (64-column base64, LF line ends), so a
+  // pair looks the same whichever generator made it. No wasm: re-encoding in the core
+  // would put PKCS#8 encoders in the runtime module for this one call.
+  function keyPairFromDer(pkcs8Der, spkiDer) {
+    const privateKeyBase64 = toBase64(pkcs8Der);
+    const publicKeyBase64 = toBase64(spkiDer);
+    pkcs8Der.fill(0);
+    return {
+      privateKeyPem: pem('PRIVATE KEY', privateKeyBase64),
+      publicKeyPem: pem('PUBLIC KEY', publicKeyBase64),
+      privateKeyBase64,
+      publicKeyBase64,
+    };
+  }
+
+  function pem(label, base64) {
+    let body = '';
+    for (let i = 0; i < base64.length; i += 64) body += `${base64.slice(i, i + 64)}\n`;
+    return `-----BEGIN ${label}-----\n${body}-----END ${label}-----\n`;
+  }
+
+  function nodeKeyPair({ privateKey, publicKey }) {
+    return keyPairFromDer(
+      new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })),
+      new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
+    );
   }
 
   /** A new RSA key pair (PKCS#8 / SPKI, as PEM and bare base64). */
@@ -1404,10 +1423,7 @@ function createApi(wasm, platform) {
     ensureReady();
     const { bits, provider } = keyPairOptions(options);
     if (provider.sync === 'webcrypto') throw new Error("provider 'webcrypto' is asynchronous: call generateKeyPairAsync()");
-    if (provider.sync === 'node') {
-      const { privateKey } = nodeCrypto.generateKeyPairSync('rsa', { modulusLength: bits });
-      return fromPkcs8(new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })));
-    }
+    if (provider.sync === 'node') return nodeKeyPair(nodeCrypto.generateKeyPairSync('rsa', { modulusLength: bits }));
     const module = tools();
     try {
       return module.generateKeyPair(bits);
@@ -1426,13 +1442,16 @@ function createApi(wasm, platform) {
         true,
         ['sign', 'verify'],
       );
-      return fromPkcs8(new Uint8Array(await subtle().exportKey('pkcs8', pair.privateKey)));
+      return keyPairFromDer(
+        new Uint8Array(await subtle().exportKey('pkcs8', pair.privateKey)),
+        new Uint8Array(await subtle().exportKey('spki', pair.publicKey)),
+      );
     }
     if (provider.async === 'node') {
-      const privateKey = await new Promise((resolve, reject) => {
-        nodeCrypto.generateKeyPair('rsa', { modulusLength: bits }, (err, _pub, key) => (err ? reject(err) : resolve(key)));
+      const pair = await new Promise((resolve, reject) => {
+        nodeCrypto.generateKeyPair('rsa', { modulusLength: bits }, (err, publicKey, privateKey) => (err ? reject(err) : resolve({ publicKey, privateKey })));
       });
-      return fromPkcs8(new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })));
+      return nodeKeyPair(pair);
     }
     return generateKeyPair({ bits, provider: 'wasm' });
   }

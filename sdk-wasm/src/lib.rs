@@ -32,7 +32,7 @@
 //! - [`request`] (runtime): gateway request builders and exact yuan/fen amounts;
 //! - [`reconcile`] (tools): statement reconciliation over in-memory inputs;
 //! - [`explain`] (tools): diagnosing a failed signature;
-//! - [`keys`]: key-pair re-encoding (runtime) and generation (tools);
+//! - [`keys`] (tools): key-pair generation;
 //! - [`numbers`]: JavaScript numbers (safe integers) at the boundary;
 //! - [`options`]: reading JavaScript options objects field by field, with precise `TypeError`s;
 //! - `json`: results as one JSON text;
@@ -45,6 +45,7 @@ pub mod explain;
 #[cfg(feature = "runtime")]
 pub mod flat;
 mod json;
+#[cfg(feature = "tools")]
 pub mod keys;
 #[cfg(feature = "runtime")]
 pub mod notification;
@@ -96,8 +97,9 @@ pub fn canonicalize(
 }
 
 /// Every error code, profile and sign type the core knows, so the package's tests can
-/// check that the hand-written typings (`index.d.ts`) list exactly these.
-#[cfg(feature = "runtime")]
+/// check that the hand-written typings (`index.d.ts`) list exactly these. In the tools
+/// module: nothing at run time needs it.
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = coreNames)]
 pub fn core_names() -> Result<JsValue, JsValue> {
     #[derive(serde::Serialize)]
@@ -109,7 +111,10 @@ pub fn core_names() -> Result<JsValue, JsValue> {
     }
     let names = Names {
         error_codes: paysign_core::Error::CODES,
-        profiles: Profile::ALL.iter().map(|p| p.name()).collect(),
+        profiles: paysign_core::Profile::ALL
+            .iter()
+            .map(|p| p.name())
+            .collect(),
         sign_types: paysign_core::SignType::ALL
             .iter()
             .map(|s| s.name())

@@ -14,12 +14,31 @@ use crate::errors::type_error;
 /// `Number.MAX_SAFE_INTEGER`.
 pub const MAX_SAFE_INTEGER: i64 = 9_007_199_254_740_991;
 
+/// A JavaScript number as JavaScript writes it (`String(x)`), for error messages.
+///
+/// In wasm this asks JavaScript: the message shows the value as the caller's language
+/// writes it (`1e+21`, `NaN`), and Rust's float formatting, 14 KB of code used by nothing
+/// else, stays out of the module.
+pub fn number_text(value: f64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::Number::from(value)
+            .to_string_with_radix(10)
+            .map(String::from)
+            .unwrap_or_else(|_| "a number".to_owned())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        value.to_string()
+    }
+}
+
 /// Fen from a JavaScript number, which must be a safe integer (and not negative: the
 /// core refuses that).
 pub fn fen(value: f64) -> Result<Amount, Error> {
     if !value.is_finite() || value.fract() != 0.0 || value.abs() > MAX_SAFE_INTEGER as f64 {
         return Err(Error::AmountInvalid {
-            value: value.to_string(),
+            value: number_text(value),
             reason: "amounts are integer fen up to Number.MAX_SAFE_INTEGER (use parseYuan('12.34') for yuan text)",
         });
     }
@@ -56,7 +75,8 @@ pub fn whole_seconds(name: &str, value: f64) -> Result<u64, JsValue> {
         || !(0.0..=MAX_SAFE_INTEGER as f64).contains(&value)
     {
         return Err(type_error(&format!(
-            "{name} must be a whole number of seconds ≥ 0 (got {value})"
+            "{name} must be a whole number of seconds ≥ 0 (got {})",
+            number_text(value)
         )));
     }
     Ok(value as u64)

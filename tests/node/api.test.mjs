@@ -420,6 +420,10 @@ describe('generateKeyPair', () => {
     const pub = crypto.createPublicKey({ key: Buffer.from(pair.publicKeyBase64, 'base64'), format: 'der', type: 'spki' });
     assert.equal(priv.asymmetricKeyDetails.modulusLength, bits);
     assert.equal(pub.export({ format: 'pem', type: 'spki' }), pair.publicKeyPem);
+    // Every generator's pair has the same forms: what OpenSSL writes for the same key.
+    assert.equal(priv.export({ format: 'pem', type: 'pkcs8' }), pair.privateKeyPem);
+    assert.equal(priv.export({ format: 'der', type: 'pkcs8' }).toString('base64'), pair.privateKeyBase64);
+    assert.equal(pub.export({ format: 'der', type: 'spki' }).toString('base64'), pair.publicKeyBase64);
     const s = new Signer({ privateKey: pair.privateKeyBase64 });
     const signed = s.signParams({ a: '1' });
     assert.deepEqual(verify(signed, { publicKey: pair.publicKeyPem, message: 'request' }), { valid: true, signType: 'RSA2' });

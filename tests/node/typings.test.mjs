@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
 import { root } from './vectors.mjs';
 
 // The wasm bindings directly (not part of the package's API): the core's own lists.
-const bindings = createRequire(import.meta.url)(path.join(root, 'sdk-wasm/pkg/node/paysign_wasm.js'));
+// coreNames is in the tools module (no run-time caller needs it).
+const bindings = createRequire(import.meta.url)(path.join(root, 'sdk-wasm/pkg/node/paysign_tools.js'));
 
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
 const here = path.join(root, 'tests/node');

@@ -1,9 +1,9 @@
 //! A minimal DER reader: tag, length, contents — nothing more.
 //!
-//! Used where the strict `x509-cert` parser refuses certificates that platforms really
-//! hand out (for instance algorithm identifiers with NULL parameters where RFC 5758 wants
-//! none, or RSA keys without the NULL RFC 3279 wants), and to format issuer names exactly
-//! as the platforms' Java SDKs do. It reads definite lengths only, never recurses on its
+//! Reads the certificates platforms hand out, including those strict X.509 parsers refuse
+//! (for instance algorithm identifiers with NULL parameters where RFC 5758 wants none, or
+//! RSA keys without the NULL RFC 3279 wants), and formats issuer names exactly as the
+//! platforms' Java SDKs do. It reads definite lengths only, never recurses on its
 //! own, and every read is bounds-checked: malformed input is [`Error::KeyInvalid`].
 
 use crate::error::{Error, Result};

@@ -10,16 +10,18 @@
 //!
 //! 1. a byte scan outside strings bounds the nesting depth ([`Error::NestingTooDeep`]) before
 //!    any parser runs;
-//! 2. serde_json validates the whole body as a [`RawValue`], which it walks iteratively,
-//!    without recursion;
+//! 2. serde_json validates the whole body, walking it iteratively, without recursion;
 //! 3. a small cursor walks the (now known-valid) top-level object, taking each member's key
-//!    and value as slices of the body; serde_json unescapes the strings;
+//!    and value as slices of the body; [`string`] unescapes the strings;
 //! 4. [`Params::from_pairs`] rejects duplicate keys, compared after unescaping
 //!    (`"a"` and `"\u0061"` are the same key).
 //!
 //! JSON is always UTF-8 (RFC 8259 §8.1): a Content-Type `charset` parameter has no effect.
 
-use serde_json::value::RawValue;
+mod string;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use crate::error::{Error, Result};
 use crate::params::Params;
@@ -73,12 +75,21 @@ fn flatten_into(
     Ok(())
 }
 
+/// Checks that `text` is one JSON value (iteratively: serde_json skips nested values with
+/// a loop, not recursion), keeping nothing. Not by deserialising a `RawValue`, which would
+/// bring serde's type-mismatch errors into the wasm module (see [`string`]).
+fn validate(text: &str) -> Result<()> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    IgnoredAny::deserialize(&mut deserializer).map_err(|e| malformed(e.to_string()))?;
+    deserializer.end().map_err(|e| malformed(e.to_string()))
+}
+
 /// The members of the top-level object: unescaped keys and raw value text, in order.
 fn members(body: &[u8], max_depth: usize) -> Result<Vec<(String, &str)>> {
     let (body, _) = strip_bom(body);
     let text = std::str::from_utf8(body).map_err(|_| Error::CharsetInvalid { charset: "UTF-8" })?;
     check_depth(text.as_bytes(), max_depth)?;
-    serde_json::from_str::<&RawValue>(text).map_err(|e| malformed(e.to_string()))?;
+    validate(text)?;
 
     let mut cursor = Cursor { text, pos: 0 };
     cursor.skip_whitespace();
@@ -152,9 +163,9 @@ fn check_depth(bytes: &[u8], max_depth: usize) -> Result<()> {
     Ok(())
 }
 
-/// Unescapes one JSON string literal, quotes included.
+/// Unescapes one JSON string literal, quotes included (see [`string`]).
 fn unescape(literal: &str) -> Result<String> {
-    serde_json::from_str::<String>(literal).map_err(|e| malformed(e.to_string()))
+    string::unescape(literal).map_err(|e| malformed(e.reason()))
 }
 
 /// A position in JSON text already validated by serde_json.
