@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import zlib from 'node:zlib';
 
 import { root } from './vectors.mjs';
 
@@ -42,7 +43,16 @@ describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
     const meta = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
     assert.equal(meta.name, 'paysign');
     assert.equal(meta.version, '0.1.0');
-    for (const file of ['index.cjs', 'index.mjs', 'web.mjs', 'index.d.ts', 'node/paysign_wasm_bg.wasm', 'web/paysign_wasm_bg.wasm']) {
+    for (const file of [
+      'index.cjs',
+      'index.mjs',
+      'web.mjs',
+      'index.d.ts',
+      'node/paysign_wasm_bg.wasm',
+      'web/paysign_wasm_bg.wasm',
+      'node/paysign_tools_bg.wasm',
+      'web/paysign_tools_bg.wasm',
+    ]) {
       assert.ok(fs.existsSync(path.join(installed, file)), file);
     }
   });
@@ -58,9 +68,28 @@ describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
     assert.equal(node(['--input-type=module', '-e', `const paysign = await import('paysign'); ${script}`]), expected);
   });
 
+  it('the installed copy loads its tools module on first use', () => {
+    const body = fs.readFileSync(path.join(root, 'tests/vectors/notify_paysign_form/body.bin'), 'utf8');
+    const key = fs.readFileSync(path.join(root, 'tests/vectors/keys/gateway_public_spki.pem'), 'utf8');
+    const explain = `const d = paysign.explain(${JSON.stringify(body)}, { publicKey: ${JSON.stringify(key)} }); console.log(d.verified);`;
+    assert.equal(node(['-e', `const paysign = require('paysign'); ${explain}`]), 'true');
+  });
+
   it('the exports map hides internals and serves the web build', () => {
     assert.throws(() => node(['-e', "require('paysign/api.cjs')"]), /ERR_PACKAGE_PATH_NOT_EXPORTED/);
     assert.equal(node(['-e', "console.log(require.resolve('paysign/paysign_wasm_bg.wasm').endsWith('web/paysign_wasm_bg.wasm'))"]), 'true');
+    assert.equal(node(['-e', "console.log(require.resolve('paysign/paysign_tools_bg.wasm').endsWith('web/paysign_tools_bg.wasm'))"]), 'true');
     assert.equal(node(['-e', "console.log(require('paysign/package.json').name)"]), 'paysign');
+  });
+});
+
+// A budget, not a benchmark: the size is deterministic for a given build. The runtime
+// module is what every page and worker downloads and compiles before its first signature;
+// code that pushes it over belongs in the tools module, or the budget changes on purpose.
+describe('download size', () => {
+  it('the runtime module is under 250 KiB gzipped', () => {
+    const wasm = fs.readFileSync(path.join(pkgDir, 'web/paysign_wasm_bg.wasm'));
+    const kib = zlib.gzipSync(wasm, { level: 9 }).length / 1024;
+    assert.ok(kib < 250, `paysign_wasm_bg.wasm is ${kib.toFixed(1)} KiB gzipped`);
   });
 });
