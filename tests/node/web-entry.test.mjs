@@ -17,6 +17,16 @@ const notifyBody = fs.readFileSync(path.join(root, 'tests/vectors/notify_paysign
 const gatewayPublicPem = fs.readFileSync(path.join(root, 'tests/vectors/keys/gateway_public_spki.pem'), 'utf8');
 const rsa2 = signCases().find((c) => c.name === 'sign_paysign_rsa2_request');
 
+/** Runs an ES module script in a fresh Node process (a fresh, uninitialised paysign/web); its trimmed stdout. */
+function runModule(script) {
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: path.join(root, 'tests/node'),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  }).trim();
+}
+
 describe('paysign/web under Node', () => {
   it('refuses to work before init, with a message that says what to do', () => {
     assert.throws(() => web.canonicalize({ a: '1' }), /not initialised.*await init\(\)/);
@@ -55,13 +65,7 @@ describe('paysign/web under Node', () => {
         `await init(${source});`,
         "console.log(canonicalize({ b: '2', a: '1' }));",
       ].join('\n');
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: path.join(root, 'tests/node'),
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 60_000,
-      });
-      assert.equal(out.trim(), 'a=1&b=2');
+      assert.equal(runModule(script), 'a=1&b=2');
     });
   }
 
@@ -119,12 +123,6 @@ describe('paysign/web under Node', () => {
       `const d = explain(fs.readFileSync(${JSON.stringify(path.join(root, 'tests/vectors/notify_paysign_form/body.bin'))}), { publicKey: ${JSON.stringify(gatewayPublicPem)} });`,
       'console.log(d.verified, d.signType);',
     ].join('\n');
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: path.join(root, 'tests/node'),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 60_000,
-    });
-    assert.equal(out.trim(), 'true RSA2');
+    assert.equal(runModule(script), 'true RSA2');
   });
 });
