@@ -33,8 +33,8 @@ if ! wasm-bindgen --version | grep -q " $bindgen_version\$"; then
   exit 1
 fi
 
-# The wasm-release profile (Cargo.toml) optimises for size, except crypto-bigint's
-# arithmetic. cpubits="32": crypto-bigint's 32-bit limbs multiply through wasm's native i64,
+# The wasm-release profile (Cargo.toml) weighs size against speed (measurements there).
+# cpubits="32": crypto-bigint's 32-bit limbs multiply through wasm's native i64,
 # about 44% faster RSA than its default 64-bit limbs on wasm32. The path remapping keeps
 # this machine's paths out of the panic locations shipped in the module (and shortens them).
 rustflags="${RUSTFLAGS:-} --cfg cpubits=\"32\" --remap-path-prefix=$root=paysign"
