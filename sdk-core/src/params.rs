@@ -140,7 +140,10 @@ impl std::fmt::Debug for Params {
 /// Names containing `&` or `=` would let one parameter pose as two in the `k=v&k=v`
 /// string (parameter smuggling), so they are refused outright.
 fn check_name(key: &str) -> Result<()> {
-    if key.is_empty() || key.contains(['&', '=']) {
+    // Bytes, not chars: `&` and `=` are ASCII, which never occurs inside a multi-byte
+    // UTF-8 sequence, and a byte scan skips decoding characters (in the npm package's
+    // size-optimised wasm, decoding them was 7% of an MD5 signature's time).
+    if key.is_empty() || key.bytes().any(|b| b == b'&' || b == b'=') {
         return Err(Error::ParamNameInvalid {
             key: key.to_owned(),
         });
