@@ -50,3 +50,18 @@ fn amount_time_corpus() {
 fn statement_corpus() {
     replay("statement", fuzzing::statement);
 }
+
+#[test]
+fn wechat_v3_corpus() {
+    replay("wechat_v3", fuzzing::wechat_v3);
+}
+
+#[test]
+fn standard_webhooks_corpus() {
+    replay("standard_webhooks", fuzzing::standard_webhooks);
+}
+
+#[test]
+fn platform_bodies_corpus() {
+    replay("platform_bodies", fuzzing::platform_bodies);
+}
