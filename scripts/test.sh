@@ -11,6 +11,9 @@ cargo fmt --all -- --check
 say "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --features paysign-core/aws-lc -- -D warnings
 
+say "rustdoc (broken links and malformed docs are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
 say "Rust tests with both RSA backends (aws-lc + rustcrypto)"
 cargo test --workspace --features paysign-core/aws-lc
 

@@ -8,7 +8,7 @@
 //!
 //! No code path in these bindings is meant to panic (no `unwrap`, no indexing). Should one
 //! panic anyway, wasm32 aborts with a trap (`RuntimeError: unreachable`); the hook
-//! installed by [`install_panic_hook`] keeps the panic message so the JavaScript layer can
+//! installed by `install_panic_hook` keeps the panic message so the JavaScript layer can
 //! report a clear internal error (see `take_panic_message`) instead of a bare trap.
 
 use std::cell::RefCell;

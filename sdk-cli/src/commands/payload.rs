@@ -65,7 +65,7 @@ pub(crate) struct PayloadArgs {
     #[arg(long, value_name = "ID", default_value = "2026000000000001")]
     app_id: String,
 
-    /// The merchant's order number [default: M<now>]
+    /// The merchant's order number [default: M followed by the current Unix time]
     #[arg(long, value_name = "N")]
     out_trade_no: Option<String>,
 
@@ -85,7 +85,7 @@ pub(crate) struct PayloadArgs {
     )]
     notify_url: String,
 
-    /// Notification: notify_id, the same on every retry [default: <trade_no>_1]
+    /// Notification: notify_id, the same on every retry [default: the trade number followed by _1]
     #[arg(long, value_name = "ID")]
     notify_id: Option<String>,
 

@@ -4,7 +4,7 @@
 //! `webhook-timestamp`, `webhook-signature`) → [`signed_content`] (`id.timestamp.body`,
 //! the body exactly as received) → HMAC-SHA256 keyed with the base64-decoded part of the
 //! `whsec_…` secret ([`decode_secret`]), compared in constant time with every `v1,<base64>`
-//! signature of the space-separated header ([`verify_with_keys`]; any valid one passes,
+//! signature of the space-separated header (`verify_with_keys`; any valid one passes,
 //! and several secrets may be configured during a rotation) → [`check_timestamp`]
 //! (5 minutes) → [`notification_params`].
 
