@@ -19,15 +19,15 @@ use crate::profile::CanonicalRules;
 /// # Ok::<(), paysign_core::Error>(())
 /// ```
 pub fn canonical_string(params: &Params, rules: &CanonicalRules) -> String {
-    let mut included: Vec<(&str, &str)> = params
-        .iter()
-        .filter(|(k, v)| (!rules.skip_empty || !v.is_empty()) && !rules.excluded.contains(k))
-        .collect();
-    // Names are unique (Params guarantees it), so an unstable sort is deterministic.
-    included.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let len = included.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    // Params keeps its names in byte order: no sort here.
+    let included = || {
+        params
+            .iter_by_name()
+            .filter(|(k, v)| (!rules.skip_empty || !v.is_empty()) && !rules.excluded.contains(k))
+    };
+    let len = included().map(|(k, v)| k.len() + v.len() + 2).sum();
     let mut out = String::with_capacity(len);
-    for (i, (k, v)) in included.iter().enumerate() {
+    for (i, (k, v)) in included().enumerate() {
         if i > 0 {
             out.push('&');
         }

@@ -19,7 +19,13 @@ use crate::error::{Error, Result};
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Params {
+    /// The parameters, in arrival order.
     entries: Vec<(String, String)>,
+    /// Positions in `entries` ordered by the names' bytes — the canonical string's order.
+    /// Built by the sort that finds duplicate names anyway, so canonical strings need no
+    /// sort of their own and lookups are binary searches. Derived from `entries` alone
+    /// (names are unique), so the derived equality still compares just the parameters.
+    by_name: Vec<usize>,
 }
 
 impl Params {
@@ -43,25 +49,30 @@ impl Params {
         for (k, _) in &entries {
             check_name(k)?;
         }
-        let mut names: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-        names.sort_unstable();
-        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        let mut by_name: Vec<usize> = (0..entries.len()).collect();
+        by_name.sort_unstable_by(|&a, &b| entries[a].0.as_bytes().cmp(entries[b].0.as_bytes()));
+        if let Some(w) = by_name
+            .windows(2)
+            .find(|w| entries[w[0]].0 == entries[w[1]].0)
+        {
             return Err(Error::ParamDuplicate {
-                key: w[0].to_owned(),
+                key: entries[w[0]].0.clone(),
             });
         }
-        Ok(Self { entries })
+        Ok(Self { entries, by_name })
     }
 
     /// Adds a parameter; fails if the name is already present or ill-formed.
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) -> Result<()> {
         let key = key.into();
         check_name(&key)?;
-        if self.get(&key).is_some() {
-            return Err(Error::ParamDuplicate { key });
+        match self.find(&key) {
+            Ok(_) => Err(Error::ParamDuplicate { key }),
+            Err(slot) => {
+                self.push_at(slot, key, value.into());
+                Ok(())
+            }
         }
-        self.entries.push((key, value.into()));
-        Ok(())
     }
 
     /// Sets a parameter, replacing any previous value (used to attach `sign`).
@@ -69,25 +80,30 @@ impl Params {
         let key = key.into();
         check_name(&key)?;
         let value = value.into();
-        match self.entries.iter_mut().find(|(k, _)| *k == key) {
-            Some(entry) => entry.1 = value,
-            None => self.entries.push((key, value)),
+        match self.find(&key) {
+            Ok(slot) => self.entries[self.by_name[slot]].1 = value,
+            Err(slot) => self.push_at(slot, key, value),
         }
         Ok(())
     }
 
     /// Removes a parameter, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<String> {
-        let at = self.entries.iter().position(|(k, _)| k == key)?;
+        let slot = self.find(key).ok()?;
+        let at = self.by_name.remove(slot);
+        // Every parameter that arrived after the removed one moves down one place.
+        for position in &mut self.by_name {
+            if *position > at {
+                *position -= 1;
+            }
+        }
         Some(self.entries.remove(at).1)
     }
 
     /// The value of a parameter.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        let slot = self.find(key).ok()?;
+        Some(self.entries[self.by_name[slot]].1.as_str())
     }
 
     /// The value of a parameter if it is present and not empty (platforms treat the two alike).
@@ -120,6 +136,22 @@ impl Params {
         self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// Parameters ordered by the bytes of their names: the order of canonical strings.
+    ///
+    /// ```
+    /// use paysign_core::Params;
+    /// let p = Params::from_pairs([("b", "2"), ("B", "3"), ("a", "1")])?;
+    /// let names: Vec<_> = p.iter_by_name().map(|(k, _)| k).collect();
+    /// assert_eq!(names, ["B", "a", "b"]);
+    /// # Ok::<(), paysign_core::Error>(())
+    /// ```
+    pub fn iter_by_name(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+        self.by_name.iter().map(|&at| {
+            let (k, v) = &self.entries[at];
+            (k.as_str(), v.as_str())
+        })
+    }
+
     /// Number of parameters.
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -128,6 +160,18 @@ impl Params {
     /// Whether there are no parameters.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// Where `key` is in `by_name` (`Ok`), or where it would go (`Err`).
+    fn find(&self, key: &str) -> std::result::Result<usize, usize> {
+        self.by_name
+            .binary_search_by(|&at| self.entries[at].0.as_bytes().cmp(key.as_bytes()))
+    }
+
+    /// Appends a parameter whose name belongs at `slot` of `by_name`.
+    fn push_at(&mut self, slot: usize, key: String, value: String) {
+        self.by_name.insert(slot, self.entries.len());
+        self.entries.push((key, value));
     }
 }
 
@@ -187,5 +231,62 @@ mod tests {
         let p = Params::from_pairs([("z", "1"), ("a", "2")]).unwrap();
         let names: Vec<_> = p.iter().map(|(k, _)| k).collect();
         assert_eq!(names, ["z", "a"]);
+    }
+
+    /// The name index against a model: after any sequence of inserts, sets and removes,
+    /// lookups and `iter_by_name` agree with a sorted map, and `iter` keeps arrival order.
+    #[test]
+    fn the_name_index_follows_every_change() {
+        use proptest::prelude::*;
+        use std::collections::BTreeMap;
+        #[derive(Debug, Clone)]
+        enum Op {
+            Insert(String, String),
+            Set(String, String),
+            Remove(String),
+        }
+        let name = "[a-cA-C_]{1,2}";
+        let op = prop_oneof![
+            (name, "[0-9]{0,2}").prop_map(|(k, v)| Op::Insert(k, v)),
+            (name, "[0-9]{0,2}").prop_map(|(k, v)| Op::Set(k, v)),
+            name.prop_map(Op::Remove),
+        ];
+        proptest!(|(ops in prop::collection::vec(op, 0..40))| {
+            let mut params = Params::new();
+            let mut model: BTreeMap<String, String> = BTreeMap::new();
+            let mut arrival: Vec<String> = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Insert(k, v) => {
+                        let fresh = !model.contains_key(&k);
+                        prop_assert_eq!(params.insert(k.clone(), v.clone()).is_ok(), fresh);
+                        if fresh {
+                            model.insert(k.clone(), v);
+                            arrival.push(k);
+                        }
+                    }
+                    Op::Set(k, v) => {
+                        params.set(k.clone(), v.clone()).unwrap();
+                        if model.insert(k.clone(), v).is_none() {
+                            arrival.push(k);
+                        }
+                    }
+                    Op::Remove(k) => {
+                        prop_assert_eq!(params.remove(&k), model.remove(&k));
+                        arrival.retain(|a| *a != k);
+                    }
+                }
+                let by_name: Vec<(&str, &str)> = params.iter_by_name().collect();
+                let expected: Vec<(&str, &str)> =
+                    model.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                prop_assert_eq!(by_name, expected);
+                let order: Vec<&str> = params.iter().map(|(k, _)| k).collect();
+                prop_assert_eq!(order, arrival.iter().map(String::as_str).collect::<Vec<_>>());
+                for (k, v) in &model {
+                    prop_assert_eq!(params.get(k), Some(v.as_str()));
+                }
+                prop_assert_eq!(params.get("zz"), None);
+            }
+        });
     }
 }
