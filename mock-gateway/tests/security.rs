@@ -594,80 +594,67 @@ async fn admin_api_answers_loopback_peers_only() {
 
 #[tokio::test]
 async fn admin_errors_are_typed_json() {
+    use reqwest::Method;
     let gw = Gateway::start().await;
-    let (status, v) = gw
-        .admin(
-            reqwest::Method::POST,
+    let refused = [
+        (
+            Method::POST,
             "/admin/merchants",
             Some(json!({"name": "x"})),
-        )
-        .await;
-    assert_eq!(
-        (status, v["code"].as_str().unwrap()),
-        (400, "FIELD_MISSING")
-    );
-    let (status, v) = gw
-        .admin(
-            reqwest::Method::POST,
+            400,
+            "FIELD_MISSING",
+        ),
+        (
+            Method::POST,
             "/admin/merchants",
             Some(json!({"name": "x", "notify_url": "http://h/", "public_key": "nonsense"})),
-        )
-        .await;
-    assert_eq!(
-        (status, v["code"].as_str().unwrap()),
-        (400, "FIELD_INVALID")
-    );
-    let (status, v) = gw
-        .admin(
-            reqwest::Method::GET,
+            400,
+            "FIELD_INVALID",
+        ),
+        (
+            Method::GET,
             "/admin/merchants/2026000000000099",
             None,
-        )
-        .await;
-    assert_eq!(
-        (status, v["code"].as_str().unwrap()),
-        (404, "APP_ID_UNKNOWN")
-    );
-    let (status, v) = gw
-        .admin(
-            reqwest::Method::POST,
+            404,
+            "APP_ID_UNKNOWN",
+        ),
+        (
+            Method::POST,
             "/admin/clock",
             Some(json!({"set": T0 - 1})),
-        )
-        .await;
-    assert_eq!(
-        (status, v["code"].as_str().unwrap()),
-        (400, "FIELD_INVALID")
-    );
-    let (status, v) = gw
-        .admin(reqwest::Method::POST, "/admin/clock", Some(json!({})))
-        .await;
-    assert_eq!(
-        (status, v["code"].as_str().unwrap()),
-        (400, "FIELD_INVALID")
-    );
-    let (status, v) = gw
-        .admin(
-            reqwest::Method::PUT,
+            400,
+            "FIELD_INVALID",
+        ),
+        (
+            Method::POST,
+            "/admin/clock",
+            Some(json!({})),
+            400,
+            "FIELD_INVALID",
+        ),
+        (
+            Method::PUT,
             "/admin/config",
             Some(json!({"max_polls": 0})),
-        )
-        .await;
-    assert_eq!(
-        (status, v["code"].as_str().unwrap()),
-        (400, "FIELD_INVALID")
-    );
-    let (status, v) = gw
-        .admin(
-            reqwest::Method::PUT,
+            400,
+            "FIELD_INVALID",
+        ),
+        (
+            Method::PUT,
             "/admin/bills/XX-1/B1",
             Some(json!({"customer_name": "a", "amount_due": "1", "due_date": "2026-12-15"})),
-        )
-        .await;
-    assert_eq!(
-        (status, v["code"].as_str().unwrap()),
-        (404, "ITEM_NOT_FOUND")
-    );
+            404,
+            "ITEM_NOT_FOUND",
+        ),
+    ];
+    for (method, path, body, want_status, want_code) in refused {
+        let (status, v) = gw.admin(method.clone(), path, body).await;
+        assert_eq!(
+            (status, v["code"].as_str().unwrap()),
+            (want_status, want_code),
+            "{method} {path}"
+        );
+    }
     let (status, v) = gw
         .admin(
             reqwest::Method::PUT,
