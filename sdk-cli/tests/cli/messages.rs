@@ -106,94 +106,80 @@ fn sign_json_and_secret_from_environment() {
 #[test]
 fn input_and_usage_errors_exit_2() {
     let body = form(&[("a", "1")]);
-    // A credential that does not fit the sign type.
-    let mismatch = run(
-        &[
-            "sign",
-            "--json",
-            "--sign-type",
-            "MD5",
-            "--key",
-            &key("merchant_private_pkcs8.pem"),
-        ],
-        body.as_bytes(),
-    )
-    .expect(2)
-    .json();
-    assert_eq!(mismatch["code"], "CREDENTIAL_MISMATCH");
-    // A public key cannot sign.
-    let public = run(
-        &[
-            "sign",
-            "--json",
-            "--sign-type",
-            "RSA2",
-            "--key",
-            &key("merchant_public_spki.pem"),
-        ],
-        body.as_bytes(),
-    )
-    .expect(2)
-    .json();
-    assert_eq!(public["code"], "KEY_KIND_MISMATCH");
-    // A sign type the profile does not define.
-    let undefined = run(
-        &[
-            "sign",
-            "--json",
-            "--profile",
-            "wechat-v2",
-            "--sign-type",
-            "RSA2",
-            "--key",
-            &key("merchant_private_pkcs8.pem"),
-        ],
-        body.as_bytes(),
-    )
-    .expect(2)
-    .json();
-    assert_eq!(undefined["code"], "UNSUPPORTED_SIGN_TYPE");
-    // Unreadable input.
-    let missing = run(&["canonical", "--json", "/nonexistent/body"], b"")
-        .expect(2)
-        .json();
-    assert_eq!(missing["code"], "IO_ERROR");
-    // Notification-only checks on a request.
-    let request_flags = run(
-        &[
-            "verify",
-            "--json",
-            "--message",
-            "request",
-            "--sign-type",
-            "RSA2",
-            "--key",
-            &key("merchant_public_spki.pem"),
-            "--app-id",
-            "1",
-        ],
-        body.as_bytes(),
-    )
-    .expect(2)
-    .json();
-    assert_eq!(request_flags["code"], "USAGE");
-    // A malformed --expect-amount.
-    let amount = run(
-        &[
-            "verify",
-            "--json",
-            "--sign-type",
-            "RSA2",
-            "--key",
-            &key("gateway_public_spki.pem"),
-            "--expect-amount",
-            "67.54",
-        ],
-        body.as_bytes(),
-    )
-    .expect(2)
-    .json();
-    assert_eq!(amount["code"], "AMOUNT_INVALID");
+    let private = key("merchant_private_pkcs8.pem");
+    let public = key("merchant_public_spki.pem");
+    let gateway = key("gateway_public_spki.pem");
+    let cases: [(&str, &[&str], &[u8], &str); 6] = [
+        (
+            "a credential that does not fit the sign type",
+            &["sign", "--json", "--sign-type", "MD5", "--key", &private],
+            body.as_bytes(),
+            "CREDENTIAL_MISMATCH",
+        ),
+        (
+            "a public key cannot sign",
+            &["sign", "--json", "--sign-type", "RSA2", "--key", &public],
+            body.as_bytes(),
+            "KEY_KIND_MISMATCH",
+        ),
+        (
+            "a sign type the profile does not define",
+            &[
+                "sign",
+                "--json",
+                "--profile",
+                "wechat-v2",
+                "--sign-type",
+                "RSA2",
+                "--key",
+                &private,
+            ],
+            body.as_bytes(),
+            "UNSUPPORTED_SIGN_TYPE",
+        ),
+        (
+            "unreadable input",
+            &["canonical", "--json", "/nonexistent/body"],
+            b"",
+            "IO_ERROR",
+        ),
+        (
+            "notification-only checks on a request",
+            &[
+                "verify",
+                "--json",
+                "--message",
+                "request",
+                "--sign-type",
+                "RSA2",
+                "--key",
+                &public,
+                "--app-id",
+                "1",
+            ],
+            body.as_bytes(),
+            "USAGE",
+        ),
+        (
+            "a malformed --expect-amount",
+            &[
+                "verify",
+                "--json",
+                "--sign-type",
+                "RSA2",
+                "--key",
+                &gateway,
+                "--expect-amount",
+                "67.54",
+            ],
+            body.as_bytes(),
+            "AMOUNT_INVALID",
+        ),
+    ];
+    for (what, args, stdin, code) in cases {
+        let out = run(args, stdin).expect(2).json();
+        assert_eq!(out["code"], code, "{what}");
+    }
     // clap's own errors: exit 2, JSON with --json.
     let no_credential = run(&["verify", "--sign-type", "RSA2"], b"").expect(2);
     assert!(
