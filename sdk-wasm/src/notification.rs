@@ -278,30 +278,25 @@ impl WasmNotificationVerifier {
         now: f64,
         rsa: Option<Function>,
     ) -> Result<String, JsValue> {
-        let headers = flat::take_pairs(lens_count, bytes_count).map_err(to_js)?;
-        let header_refs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        let mut options = VerifyOptions::default().headers(&header_refs);
-        options.content_type = content_type.as_deref();
-        if let Some(fen) = expected_amount {
-            options = options.expect_amount(numbers::fen(fen).map_err(to_js)?);
-        }
-        let now = numbers::unix_seconds(now)?;
-        let notification = match rsa {
-            None => self.inner.verify(body, &options, now).map_err(to_js)?,
-            Some(host) => {
-                let thrown = RefCell::new(None);
-                let result = self.inner.verify_with(body, &options, now, |check| {
-                    self.check_in_host(check, &host, &thrown)
-                });
-                if let Some(exception) = thrown.into_inner() {
-                    return Err(exception);
-                }
-                result.map_err(to_js)?
+        let notification = with_options(content_type, lens_count, bytes_count, |mut options| {
+            if let Some(fen) = expected_amount {
+                options = options.expect_amount(numbers::fen(fen).map_err(to_js)?);
             }
-        };
+            let now = numbers::unix_seconds(now)?;
+            match rsa {
+                None => self.inner.verify(body, &options, now).map_err(to_js),
+                Some(host) => {
+                    let thrown = RefCell::new(None);
+                    let result = self.inner.verify_with(body, &options, now, |check| {
+                        self.check_in_host(check, &host, &thrown)
+                    });
+                    match thrown.into_inner() {
+                        Some(exception) => Err(exception),
+                        None => result.map_err(to_js),
+                    }
+                }
+            }
+        })?;
         match notification_json(&notification) {
             Ok(json) => Ok(json),
             Err(error) => {
@@ -327,18 +322,12 @@ impl WasmNotificationVerifier {
         request_nonce: &str,
         now: f64,
     ) -> Result<String, JsValue> {
-        let headers = flat::take_pairs(lens_count, bytes_count).map_err(to_js)?;
-        let header_refs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        let mut options = VerifyOptions::default().headers(&header_refs);
-        options.content_type = content_type.as_deref();
-        let now = numbers::unix_seconds(now)?;
-        let response = self
-            .inner
-            .verify_response(body, &options, request_nonce, now)
-            .map_err(to_js)?;
+        let response = with_options(content_type, lens_count, bytes_count, |options| {
+            let now = numbers::unix_seconds(now)?;
+            self.inner
+                .verify_response(body, &options, request_nonce, now)
+                .map_err(to_js)
+        })?;
         #[derive(Serialize)]
         struct Response<'a> {
             code: &'a str,
@@ -368,18 +357,12 @@ impl WasmNotificationVerifier {
         bytes_count: usize,
         now: f64,
     ) -> Result<String, JsValue> {
-        let headers = flat::take_pairs(lens_count, bytes_count).map_err(to_js)?;
-        let header_refs: Vec<(&str, &str)> = headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        let mut options = VerifyOptions::default().headers(&header_refs);
-        options.content_type = content_type.as_deref();
-        let now = numbers::unix_seconds(now)?;
-        let sign_type = self
-            .inner
-            .verify_signature(body, &options, now)
-            .map_err(to_js)?;
+        let sign_type = with_options(content_type, lens_count, bytes_count, |options| {
+            let now = numbers::unix_seconds(now)?;
+            self.inner
+                .verify_signature(body, &options, now)
+                .map_err(to_js)
+        })?;
         Ok(sign_type.name().to_owned())
     }
 
@@ -530,6 +513,24 @@ impl Serialize for ParamsMap<'_> {
         }
         map.end()
     }
+}
+
+/// Runs `verify` with the core's options: the headers JavaScript wrote into the input
+/// buffers (see [`flat`]) and the content type.
+fn with_options<T>(
+    content_type: Option<String>,
+    lens_count: usize,
+    bytes_count: usize,
+    verify: impl FnOnce(VerifyOptions<'_>) -> Result<T, JsValue>,
+) -> Result<T, JsValue> {
+    let headers = flat::take_pairs(lens_count, bytes_count).map_err(to_js)?;
+    let header_refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let mut options = VerifyOptions::default().headers(&header_refs);
+    options.content_type = content_type.as_deref();
+    verify(options)
 }
 
 /// The typed notification as the JavaScript object (camelCase; amounts in fen as safe
