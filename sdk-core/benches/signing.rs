@@ -190,7 +190,7 @@ fn scaling(c: &mut Criterion) {
                         let (v, p) = (Arc::clone(&verifier), Arc::clone(&params));
                         s.spawn(move || {
                             for _ in 0..iters {
-                                v.verify(&p).unwrap();
+                                v.verify(&*p).unwrap();
                             }
                         });
                     }

@@ -3,10 +3,10 @@
 //! Keys sorted by byte order, `k=v` joined with `&`, raw (not URL-encoded) values, with
 //! the profile's exclusions and empty-value rule (docs/profiles.md, "Canonical string").
 //! A value may itself contain `&` or `=`; the format cannot tell such a value from two
-//! parameters, which is why names containing them are refused by [`Params`] and why the
+//! parameters, which is why names containing them are refused by [`Params`](crate::Params) and why the
 //! signature covers exactly this string (docs/security.md, "Parameter smuggling").
 
-use crate::params::Params;
+use crate::params::ParamSource;
 use crate::profile::CanonicalRules;
 
 /// Builds the canonical string of `params` under `rules`.
@@ -18,15 +18,23 @@ use crate::profile::CanonicalRules;
 /// assert_eq!(canonical_string(&p, &rules), "a=1&b=2");
 /// # Ok::<(), paysign_core::Error>(())
 /// ```
-pub fn canonical_string(params: &Params, rules: &CanonicalRules) -> String {
-    // Params keeps its names in byte order: no sort here.
+pub fn canonical_string(params: &impl ParamSource, rules: &CanonicalRules) -> String {
+    let mut out = String::new();
+    write_canonical(params, rules, &mut out);
+    out
+}
+
+/// [`canonical_string`] into `out`, replacing what it held: a caller that checks many
+/// messages reuses one buffer instead of allocating a string per message.
+pub fn write_canonical(params: &impl ParamSource, rules: &CanonicalRules, out: &mut String) {
+    // Parameters come in their names' byte order: no sort here.
     let included = || {
         params
             .iter_by_name()
             .filter(|(k, v)| (!rules.skip_empty || !v.is_empty()) && !rules.excluded.contains(k))
     };
-    let len = included().map(|(k, v)| k.len() + v.len() + 2).sum();
-    let mut out = String::with_capacity(len);
+    out.clear();
+    out.reserve(included().map(|(k, v)| k.len() + v.len() + 2).sum());
     for (i, (k, v)) in included().enumerate() {
         if i > 0 {
             out.push('&');
@@ -35,12 +43,12 @@ pub fn canonical_string(params: &Params, rules: &CanonicalRules) -> String {
         out.push('=');
         out.push_str(v);
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::params::Params;
     use crate::profile::{MessageKind, Profile};
 
     #[test]
@@ -68,5 +76,17 @@ mod tests {
         let note = canonical_string(&p, &Profile::Alipay.rules(MessageKind::Notification));
         assert_eq!(req, "a=1&sign_type=RSA2");
         assert_eq!(note, "a=1");
+    }
+
+    #[test]
+    fn a_reused_buffer_holds_only_the_latest_string() {
+        let rules = Profile::Paysign.rules(MessageKind::Request);
+        let mut out = String::from("left over");
+        let long = Params::from_pairs([("a", "1"), ("b", "2")]).unwrap();
+        write_canonical(&long, &rules, &mut out);
+        assert_eq!(out, "a=1&b=2");
+        let borrowed = crate::params::ParamsRef::from_pairs(vec![("c", "3")]).unwrap();
+        write_canonical(&borrowed, &rules, &mut out);
+        assert_eq!(out, "c=3");
     }
 }

@@ -33,10 +33,10 @@ pub use canonical::canonical_string;
 pub use error::{Error, Result};
 pub use keys::{Certificate, KeyEncoding, KeyFormat, KeySet, KeyStructure, PrivateKey, PublicKey};
 pub use message::{Amount, Notification, TradeStatus};
-pub use params::Params;
+pub use params::{ParamSource, Params, ParamsRef};
 pub use profile::{CanonicalRules, HexCase, MessageKind, Profile, SecretSuffix};
 pub use replay::{MemoryReplayStore, ReplayStore};
 pub use sign::{
-    RsaBackend, SharedSecret, SignType, SignatureCheck, Signer, SigningCredential,
+    RsaBackend, SharedSecret, SignType, SignatureCheck, SignatureClaim, Signer, SigningCredential,
     VerificationCredential, Verifier,
 };

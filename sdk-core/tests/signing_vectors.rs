@@ -5,9 +5,10 @@
 
 mod common;
 
+use paysign_core::sign::{decode_rsa_signature, rsa_signed_bytes};
 use paysign_core::{
-    MessageKind, Profile, RsaBackend, SignType, Signer, SigningCredential, VerificationCredential,
-    Verifier,
+    MessageKind, ParamsRef, Profile, RsaBackend, SignType, Signer, SigningCredential,
+    VerificationCredential, Verifier,
 };
 use serde_json::Value;
 
@@ -264,4 +265,125 @@ fn signers_and_verifiers_are_shareable_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Signer>();
     assert_send_sync::<Verifier>();
+}
+
+#[test]
+fn borrowed_parameters_sign_and_verify_like_owned_ones() {
+    for name in common::cases("sign_") {
+        let case = load(&name);
+        let owned = common::params(&name);
+        let expected = common::read_text(&format!("{name}/signature.txt"));
+        let borrowed = ParamsRef::from_pairs(owned.iter().collect()).unwrap();
+        let signer = signer(&case, RsaBackend::preferred());
+        assert_eq!(
+            signer.canonical(&borrowed),
+            signer.canonical(&owned),
+            "{name}"
+        );
+        assert_eq!(signer.sign(&borrowed).unwrap(), expected, "{name}");
+        let mut pairs: Vec<(&str, &str)> = owned.iter().filter(|(k, _)| *k != "sign").collect();
+        pairs.push(("sign", &expected));
+        let signed = ParamsRef::from_pairs(pairs).unwrap();
+        let verifier = verifier(&case, RsaBackend::preferred());
+        assert_eq!(verifier.verify(&signed).unwrap(), case.sign_type, "{name}");
+    }
+}
+
+/// What a host crypto provider (the npm package's node:crypto and WebCrypto) is handed:
+/// the claim, the decoded signature and the bytes it covers, all decided by the core.
+#[test]
+fn a_claim_is_every_check_before_the_cryptographic_one() {
+    let name = "sign_paysign_rsa2_request";
+    let case = load(name);
+    let verifier = verifier(&case, RsaBackend::preferred());
+    let expected = common::read_text(&format!("{name}/signature.txt"));
+    let mut signed = common::params(name);
+    signed.set("sign", expected.clone()).unwrap();
+
+    let claim = verifier.claim(&signed).unwrap();
+    assert_eq!(claim.sign_type, SignType::Rsa2);
+    assert_eq!(claim.signature, expected);
+    assert_eq!(claim.key_id, None);
+    let raw = decode_rsa_signature(claim.signature, &common::merchant_public()).unwrap();
+    assert_eq!(raw.len(), 256);
+    let canonical = verifier.canonical(&signed);
+    assert_eq!(
+        &*rsa_signed_bytes(Profile::Paysign, &canonical),
+        canonical.as_bytes()
+    );
+    verifier.verify_check(&claim.over(&canonical)).unwrap();
+
+    let mut unsigned = signed.clone();
+    unsigned.remove("sign");
+    assert_eq!(
+        verifier.claim(&unsigned).unwrap_err().code(),
+        "SIGNATURE_MISSING"
+    );
+    let mut relabelled = signed.clone();
+    relabelled.set("sign_type", "MD5").unwrap();
+    assert_eq!(
+        verifier.claim(&relabelled).unwrap_err().code(),
+        "SIGN_TYPE_NOT_ALLOWED"
+    );
+    for bad in ["not base64!", "AAAA", &expected[4..]] {
+        assert_eq!(
+            decode_rsa_signature(bad, &common::merchant_public())
+                .unwrap_err()
+                .code(),
+            "SIGNATURE_MALFORMED",
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn sign_type_param_is_what_sign_params_adds() {
+    let rsa = || SigningCredential::Rsa(common::merchant_private());
+    let secret = || SigningCredential::Secret(common::secret("secret"));
+    let cases = [
+        (
+            Profile::Paysign,
+            SignType::Rsa2,
+            rsa(),
+            Some(("sign_type", "RSA2")),
+        ),
+        (Profile::WechatV2, SignType::Md5, secret(), None),
+        (
+            Profile::WechatV2,
+            SignType::HmacSha256,
+            secret(),
+            Some(("sign_type", "HMAC-SHA256")),
+        ),
+        (
+            Profile::UnionPay,
+            SignType::Rsa2,
+            rsa(),
+            Some(("signMethod", "01")),
+        ),
+        (
+            Profile::UnionPay,
+            SignType::Sha256,
+            secret(),
+            Some(("signMethod", "11")),
+        ),
+    ];
+    for (profile, sign_type, credential, expected) in cases {
+        let signer = Signer::new(profile, sign_type, credential)
+            .unwrap()
+            .key_id("68759663125");
+        assert_eq!(
+            signer.sign_type_param(),
+            expected,
+            "{profile} {sign_type:?}"
+        );
+        let mut params = paysign_core::Params::from_pairs([("a", "1")]).unwrap();
+        signer.add_fields(&mut params).unwrap();
+        if let Some((field, value)) = expected {
+            assert_eq!(params.get(field), Some(value));
+        }
+        let mut signed = paysign_core::Params::from_pairs([("a", "1")]).unwrap();
+        signer.sign_params(&mut signed).unwrap();
+        signed.remove(profile.signature_field());
+        assert_eq!(signed, params, "{profile} {sign_type:?}");
+    }
 }

@@ -410,7 +410,7 @@ function createApi(wasm, platform) {
       try {
         if (provider === 'wasm') return this.#inner.sign(flatLensCount, flatBytesCount);
         if (provider === 'webcrypto') throw webcryptoSync();
-        return this.#nodeSign(this.#inner.canonicalBytes(flatLensCount, flatBytesCount));
+        return this.#nodeSign(this.#inner.signedBytes(flatLensCount, flatBytesCount));
       } catch (e) {
         throw fromWasm(e);
       }
@@ -425,7 +425,7 @@ function createApi(wasm, platform) {
       try {
         if (provider === 'wasm') signature = this.#inner.signParams(flatLensCount, flatBytesCount);
         else if (provider === 'webcrypto') throw webcryptoSync();
-        else signature = this.#nodeSign(this.#inner.canonicalBytesForSignParams(flatLensCount, flatBytesCount));
+        else signature = this.#nodeSign(this.#inner.signedBytesForSignParams(flatLensCount, flatBytesCount));
       } catch (e) {
         throw fromWasm(e);
       }
@@ -438,13 +438,13 @@ function createApi(wasm, platform) {
       flatten(params);
       const provider = this.#isRsa ? this.#provider.async : 'wasm';
       if (provider !== 'webcrypto') return this.#syncWith(provider, params, false);
-      let canonical;
+      let signed;
       try {
-        canonical = this.#inner.canonicalBytes(flatLensCount, flatBytesCount);
+        signed = this.#inner.signedBytes(flatLensCount, flatBytesCount);
       } catch (e) {
         throw fromWasm(e);
       }
-      return this.#webSign(canonical);
+      return this.#webSign(signed);
     }
 
     /** `signParams`, with the RSA step in the asynchronous provider. */
@@ -453,13 +453,13 @@ function createApi(wasm, platform) {
       flatten(params);
       const provider = this.#isRsa ? this.#provider.async : 'wasm';
       if (provider !== 'webcrypto') return this.#syncWith(provider, params, true);
-      let canonical;
+      let signed;
       try {
-        canonical = this.#inner.canonicalBytesForSignParams(flatLensCount, flatBytesCount);
+        signed = this.#inner.signedBytesForSignParams(flatLensCount, flatBytesCount);
       } catch (e) {
         throw fromWasm(e);
       }
-      return this.#signed(params, await this.#webSign(canonical));
+      return this.#signed(params, await this.#webSign(signed));
     }
 
     /** Frees the parsed key now (it is zeroised); otherwise garbage collection does it. */
@@ -483,8 +483,8 @@ function createApi(wasm, platform) {
         } else {
           signature = this.#nodeSign(
             withFieldsToo
-              ? this.#inner.canonicalBytesForSignParams(flatLensCount, flatBytesCount)
-              : this.#inner.canonicalBytes(flatLensCount, flatBytesCount),
+              ? this.#inner.signedBytesForSignParams(flatLensCount, flatBytesCount)
+              : this.#inner.signedBytes(flatLensCount, flatBytesCount),
           );
         }
       } catch (e) {
@@ -499,16 +499,17 @@ function createApi(wasm, platform) {
       return withFields(params, fields);
     }
 
-    #nodeSign(canonical) {
+    // `signed`: the bytes the signature covers (WasmSigner.signedBytes).
+    #nodeSign(signed) {
       if (this.#nodeKey === null) {
         const der = this.#inner.keyDer();
         this.#nodeKey = nodeCrypto.createPrivateKey({ key: HasBuffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type: 'pkcs8' });
         der.fill(0);
       }
-      return nodeCrypto.sign(hashOf(this.#signType).node, canonical, this.#nodeKey).toString('base64');
+      return nodeCrypto.sign(hashOf(this.#signType).node, signed, this.#nodeKey).toString('base64');
     }
 
-    async #webSign(canonical) {
+    async #webSign(signed) {
       if (this.#webKey === null) {
         const der = this.#inner.keyDer();
         this.#webKey = subtle()
@@ -516,7 +517,7 @@ function createApi(wasm, platform) {
           .finally(() => der.fill(0));
       }
       const key = await this.#webKey;
-      const signature = await subtle().sign(RSA_ALGORITHM, key, canonical);
+      const signature = await subtle().sign(RSA_ALGORITHM, key, signed);
       return toBase64(new Uint8Array(signature));
     }
   }

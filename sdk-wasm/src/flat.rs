@@ -17,7 +17,7 @@
 
 use std::cell::RefCell;
 
-use paysign_core::{Error, Params};
+use paysign_core::{Error, Params, ParamsRef, SignType};
 use wasm_bindgen::prelude::*;
 
 thread_local! {
@@ -68,6 +68,24 @@ pub fn output_address() -> usize {
     OUTPUT.with(|buf| buf.try_borrow().map(|b| b.as_ptr() as usize).unwrap_or(0))
 }
 
+/// First byte of a prepared RSA check in the output buffer for SHA1withRSA (`RSA`).
+pub const PREPARED_RSA: u8 = 1;
+/// First byte of a prepared RSA check in the output buffer for SHA256withRSA (`RSA2`).
+pub const PREPARED_RSA2: u8 = 2;
+
+/// The first byte of a prepared RSA check for `sign_type` ([`PREPARED_RSA`],
+/// [`PREPARED_RSA2`]); a digest sign type is checked in wasm, never prepared.
+pub fn prepared_sign_type(sign_type: SignType) -> Result<u8, Error> {
+    match sign_type {
+        SignType::Rsa => Ok(PREPARED_RSA),
+        SignType::Rsa2 => Ok(PREPARED_RSA2),
+        other => Err(Error::CredentialMismatch {
+            sign_type: other.name(),
+            needs: "a shared secret",
+        }),
+    }
+}
+
 /// Writes `parts` one after the other into the output buffer, which JavaScript reads in
 /// place (at [`output_address`]) instead of receiving a fresh copy; returns the length.
 pub fn put_output(parts: &[&[u8]]) -> Result<usize, Error> {
@@ -91,9 +109,14 @@ pub fn put_output(parts: &[&[u8]]) -> Result<usize, Error> {
     })
 }
 
-/// Decodes the first `lens_count` lengths and `bytes_count` bytes JavaScript wrote into
-/// the input buffers.
-pub fn take_params(lens_count: usize, bytes_count: usize) -> Result<Params, Error> {
+/// Runs `f` on the parameters in the first `lens_count` lengths and `bytes_count` bytes
+/// JavaScript wrote into the input buffers, borrowed from them: no name or value is
+/// copied (signing and verifying only read them).
+pub fn with_params<R>(
+    lens_count: usize,
+    bytes_count: usize,
+    f: impl FnOnce(&ParamsRef<'_>) -> Result<R, Error>,
+) -> Result<R, Error> {
     LENS.with(|lens| {
         BYTES.with(|bytes| {
             let (Ok(lens), Ok(bytes)) = (lens.try_borrow(), bytes.try_borrow()) else {
@@ -105,9 +128,14 @@ pub fn take_params(lens_count: usize, bytes_count: usize) -> Result<Params, Erro
             let bytes = bytes
                 .get(..bytes_count)
                 .ok_or_else(|| framing("more bytes than the buffer holds"))?;
-            decode(bytes, lens)
+            f(&decode(bytes, lens)?)
         })
     })
+}
+
+/// [`with_params`] as an owned copy, for callers that change the parameters.
+pub fn take_params(lens_count: usize, bytes_count: usize) -> Result<Params, Error> {
+    with_params(lens_count, bytes_count, |params| Ok(params.to_params()))
 }
 
 /// Like [`take_params`], for pairs that are not message parameters: HTTP headers, where a
@@ -135,9 +163,9 @@ pub fn take_pairs(lens_count: usize, bytes_count: usize) -> Result<Vec<(String, 
 /// Rebuilds parameters from the concatenated pieces and their UTF-16 lengths.
 ///
 /// `lens` holds two lengths per parameter (name, value), in arrival order; names are then
-/// checked by [`Params::from_pairs`] (duplicates and `&`/`=` in names are refused).
-pub fn decode(joined: &[u8], lens: &[u32]) -> Result<Params, Error> {
-    Params::from_pairs(decode_pairs(joined, lens)?)
+/// checked by [`ParamsRef::from_pairs`] (duplicates and `&`/`=` in names are refused).
+pub fn decode<'a>(joined: &'a [u8], lens: &[u32]) -> Result<ParamsRef<'a>, Error> {
+    ParamsRef::from_pairs(decode_pairs(joined, lens)?)
 }
 
 /// The `(name, value)` pieces of the concatenated text, in arrival order, unchecked.

@@ -24,12 +24,11 @@
 
 use std::cell::RefCell;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use js_sys::Function;
 use paysign_core::callback::{NotificationVerifier, SignatureCheck, VerifyOptions};
 use paysign_core::message::{AckFormat, Acknowledgement};
-use paysign_core::platform::{unionpay, wechat_v3};
+use paysign_core::platform::wechat_v3;
+use paysign_core::sign::{decode_rsa_signature, rsa_signed_bytes};
 use paysign_core::{
     Error, KeySet, Notification, Params, Profile, PublicKey, SharedSecret, SignType,
     VerificationCredential,
@@ -41,11 +40,6 @@ use wasm_bindgen::prelude::*;
 use crate::errors::{error_value, to_js, type_error};
 use crate::json::to_json;
 use crate::{flat, numbers};
-
-/// First byte of a prepared RSA check for SHA1withRSA (`RSA`).
-pub const PREPARED_RSA: u8 = 1;
-/// First byte of a prepared RSA check for SHA256withRSA (`RSA2`).
-pub const PREPARED_RSA2: u8 = 2;
 
 /// What a [`WasmNotificationVerifier`] is built from, filled in option by option so each
 /// failure names its option.
@@ -437,16 +431,7 @@ impl WasmNotificationVerifier {
         if profile == Profile::WechatV3 && wechat_v3::is_probe(check.signature) {
             return Err(Error::SignatureProbe);
         }
-        let code = match check.sign_type {
-            SignType::Rsa => PREPARED_RSA,
-            SignType::Rsa2 => PREPARED_RSA2,
-            other => {
-                return Err(Error::CredentialMismatch {
-                    sign_type: other.name(),
-                    needs: "a shared secret",
-                });
-            }
-        };
+        let code = flat::prepared_sign_type(check.sign_type)?;
         let (index, key) = match &self.keys {
             HostKeys::None => {
                 return Err(Error::CredentialMismatch {
@@ -467,23 +452,11 @@ impl WasmNotificationVerifier {
                 (index, key)
             }
         };
-        let raw = STANDARD
-            .decode(check.signature)
-            .map_err(|_| Error::SignatureMalformed {
-                reason: "an RSA signature must be standard base64",
-            })?;
-        if raw.len() != key.bits().div_ceil(8) {
-            return Err(Error::SignatureMalformed {
-                reason: "the signature length does not match the key size (wrong key?)",
-            });
-        }
-        let signed = match profile {
-            Profile::UnionPay => unionpay::rsa_input(check.canonical),
-            _ => check.canonical.to_owned(),
-        };
+        let raw = decode_rsa_signature(check.signature, key)?;
+        let signed = rsa_signed_bytes(profile, check.canonical);
         let index = u32::try_from(index).unwrap_or(u32::MAX).to_le_bytes();
         let raw_len = u32::try_from(raw.len()).unwrap_or(u32::MAX).to_le_bytes();
-        flat::put_output(&[&[code], &index, &raw_len, &raw, signed.as_bytes()])
+        flat::put_output(&[&[code], &index, &raw_len, &raw, &signed])
     }
 }
 

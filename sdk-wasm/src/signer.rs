@@ -2,14 +2,14 @@
 //!
 //! The JavaScript `Signer` owns one [`WasmSigner`]. Digest sign types (MD5, HMAC-SHA256)
 //! always sign in wasm. For RSA sign types the JavaScript layer either calls
-//! [`WasmSigner::sign`] (the wasm provider) or takes [`WasmSigner::canonical`] and the
+//! [`WasmSigner::sign`] (the wasm provider) or takes [`WasmSigner::signed_bytes`] and the
 //! key from [`WasmSigner::key_der`] to the host's crypto (`node:crypto`, WebCrypto): the
-//! canonical string and every check come from the core either way, and PKCS#1 v1.5 is
-//! deterministic, so every provider produces the same bytes.
+//! bytes signed (the core's [`rsa_signed_bytes`]) and every check come from the core
+//! either way, and PKCS#1 v1.5 is deterministic, so every provider produces the same bytes.
 
+use paysign_core::sign::rsa_signed_bytes;
 use paysign_core::{
-    Error, MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType, Signer,
-    SigningCredential,
+    Error, MessageKind, PrivateKey, Profile, SharedSecret, SignType, Signer, SigningCredential,
 };
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
@@ -83,11 +83,14 @@ impl WasmSigner {
         self.inner.profile().signature_field().to_owned()
     }
 
-    /// The `[field, value]` that [`WasmSigner::sign_params`] adds before signing, or
-    /// `undefined` when the profile implies this sign type (WeChat Pay v2 and MD5).
+    /// The `[field, value]` that [`WasmSigner::sign_params`] adds before signing (the
+    /// core's [`Signer::sign_type_param`]), or `undefined` when the profile implies this
+    /// sign type (WeChat Pay v2 and MD5).
     #[wasm_bindgen(getter, js_name = signTypeParam)]
     pub fn sign_type_param(&self) -> Option<Vec<String>> {
-        sign_type_param(&self.inner).map(|(k, v)| vec![k.to_owned(), v.to_owned()])
+        self.inner
+            .sign_type_param()
+            .map(|(k, v)| vec![k.to_owned(), v.to_owned()])
     }
 
     /// PKCS#8 DER of the RSA private key, for a host crypto provider; `undefined` for
@@ -99,37 +102,41 @@ impl WasmSigner {
 
     /// The canonical string [`WasmSigner::sign`] signs.
     pub fn canonical(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
-        let params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        Ok(self.inner.canonical(&params))
+        flat::with_params(lens_count, bytes_count, |params| {
+            Ok(self.inner.canonical(params))
+        })
+        .map_err(to_js)
     }
 
     /// The signature of the parameters as they are, computed in wasm.
     pub fn sign(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
-        let params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        self.inner.sign(&params).map_err(to_js)
+        flat::with_params(lens_count, bytes_count, |params| self.inner.sign(params)).map_err(to_js)
     }
 
-    /// The canonical string's UTF-8 bytes, for a host crypto provider (no text decoding).
-    #[wasm_bindgen(js_name = canonicalBytes)]
-    pub fn canonical_bytes(
+    /// The bytes an RSA signature of the parameters covers, for a host crypto provider:
+    /// the canonical string's UTF-8, or what the profile signs instead (UnionPay: its hex
+    /// SHA-256).
+    #[wasm_bindgen(js_name = signedBytes)]
+    pub fn signed_bytes(&self, lens_count: usize, bytes_count: usize) -> Result<Vec<u8>, JsValue> {
+        flat::with_params(lens_count, bytes_count, |params| {
+            let canonical = self.inner.canonical(params);
+            Ok(rsa_signed_bytes(self.inner.profile(), &canonical).into_owned())
+        })
+        .map_err(to_js)
+    }
+
+    /// [`WasmSigner::signed_bytes`] for the parameters with the fields set that
+    /// [`WasmSigner::sign_params`] sets (the core's [`Signer::add_fields`]).
+    #[wasm_bindgen(js_name = signedBytesForSignParams)]
+    pub fn signed_bytes_for_sign_params(
         &self,
         lens_count: usize,
         bytes_count: usize,
     ) -> Result<Vec<u8>, JsValue> {
-        let params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        Ok(self.inner.canonical(&params).into_bytes())
-    }
-
-    /// The canonical string's UTF-8 bytes for the parameters with `sign_type` set as
-    /// [`WasmSigner::sign_params`] sets it, for a host crypto provider.
-    #[wasm_bindgen(js_name = canonicalBytesForSignParams)]
-    pub fn canonical_bytes_for_sign_params(
-        &self,
-        lens_count: usize,
-        bytes_count: usize,
-    ) -> Result<Vec<u8>, JsValue> {
-        let params = self.params_to_sign(lens_count, bytes_count)?;
-        Ok(self.inner.canonical(&params).into_bytes())
+        let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
+        self.inner.add_fields(&mut params).map_err(to_js)?;
+        let canonical = self.inner.canonical(&params);
+        Ok(rsa_signed_bytes(self.inner.profile(), &canonical).into_owned())
     }
 
     /// The signature that [`paysign_core::Signer::sign_params`] attaches: over the
@@ -142,28 +149,6 @@ impl WasmSigner {
         params
             .remove(field)
             .ok_or_else(|| to_js(Error::SignatureMissing { field }))
-    }
-}
-
-impl WasmSigner {
-    fn params_to_sign(&self, lens_count: usize, bytes_count: usize) -> Result<Params, JsValue> {
-        let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        if let Some((field, value)) = sign_type_param(&self.inner) {
-            params.set(field, value).map_err(to_js)?;
-        }
-        Ok(params)
-    }
-}
-
-/// Mirrors the first step of [`paysign_core::Signer::sign_params`]: `sign_type` is set
-/// unless the profile implies the sign type (asked of the core: a public accessor).
-fn sign_type_param(signer: &Signer) -> Option<(&'static str, &'static str)> {
-    let profile = signer.profile();
-    let sign_type = signer.sign_type();
-    if profile.implied_sign_type() == Some(sign_type) {
-        None
-    } else {
-        Some((profile.sign_type_field(), sign_type.name()))
     }
 }
 

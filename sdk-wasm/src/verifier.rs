@@ -2,13 +2,15 @@
 //!
 //! [`WasmVerifier::verify`] checks a message completely in wasm. For RSA with a host
 //! crypto provider, [`WasmVerifier::prepare`] runs every check that precedes the RSA
-//! operation (signature present and well-formed, sign type chosen by this verifier's
-//! configuration, never by the message) and hands back the sign type, the signature bytes
-//! and the canonical string's bytes in one buffer (one crossing, no text decoding); only
-//! the PKCS#1 v1.5 check itself runs outside.
+//! operation (the core's [`Verifier::claim`]: signature present, sign type chosen by this
+//! verifier's configuration, never by the message; then the signature decoded for the
+//! key) and hands back the sign type, the signature bytes and the bytes the signature
+//! covers in one buffer (one crossing, no text decoding); only the PKCS#1 v1.5 check
+//! itself runs outside.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
+use std::cell::RefCell;
+
+use paysign_core::sign::{decode_rsa_signature, rsa_signed_bytes};
 use paysign_core::{
     Error, MessageKind, Profile, PublicKey, SharedSecret, SignType, VerificationCredential,
     Verifier,
@@ -22,16 +24,11 @@ use crate::flat;
 #[wasm_bindgen]
 pub struct WasmVerifier {
     inner: Verifier,
-    /// SPKI DER of the RSA public key, for a host crypto provider.
-    spki_der: Option<Vec<u8>>,
-    /// Signature length in bytes for the RSA key (the modulus length).
-    modulus_len: usize,
+    /// The RSA public key, for a host crypto provider (`None` for secrets).
+    key: Option<PublicKey>,
+    /// The canonical string of the message being prepared: one buffer for every message.
+    canonical: RefCell<String>,
 }
-
-/// First byte of [`WasmVerifier::prepare`]'s buffer for SHA1withRSA (`RSA`).
-pub const PREPARED_RSA: u8 = 1;
-/// First byte of [`WasmVerifier::prepare`]'s buffer for SHA256withRSA (`RSA2`).
-pub const PREPARED_RSA2: u8 = 2;
 
 #[wasm_bindgen]
 impl WasmVerifier {
@@ -63,28 +60,26 @@ impl WasmVerifier {
         }
         // The first accepted type decides the credential; the core refuses a mixed list.
         let rsa = accepted.first().is_some_and(|st| st.is_rsa());
-        let (credential, spki_der, modulus_len) = if rsa {
+        let (credential, key) = if rsa {
             let Some(bytes) = public_key else {
                 return Err(missing_credential(profile, &accepted, defaulted));
             };
             let key = PublicKey::parse(&bytes).map_err(to_js)?;
-            let spki = key.to_spki_der().to_vec();
-            let len = key.bits().div_ceil(8);
-            (VerificationCredential::Rsa(key), Some(spki), len)
+            (VerificationCredential::Rsa(key.clone()), Some(key))
         } else {
             let Some(bytes) = secret else {
                 return Err(missing_credential(profile, &accepted, defaulted));
             };
             let secret = SharedSecret::new(bytes).map_err(to_js)?;
-            (VerificationCredential::Secret(secret), None, 0)
+            (VerificationCredential::Secret(secret), None)
         };
         let inner = Verifier::new(profile, credential, &accepted)
             .map_err(to_js)?
             .message_kind(kind);
         Ok(WasmVerifier {
             inner,
-            spki_der,
-            modulus_len,
+            key,
+            canonical: RefCell::new(String::new()),
         })
     }
 
@@ -101,73 +96,63 @@ impl WasmVerifier {
     /// Whether the credential is an RSA public key (so a crypto provider may do the RSA step).
     #[wasm_bindgen(getter, js_name = isRsa)]
     pub fn is_rsa(&self) -> bool {
-        self.spki_der.is_some()
+        self.key.is_some()
     }
 
     /// SPKI DER of the RSA public key, for a host crypto provider; `undefined` for secrets.
     #[wasm_bindgen(js_name = keyDer)]
     pub fn key_der(&self) -> Option<Vec<u8>> {
-        self.spki_der.clone()
+        self.key.as_ref().map(|key| key.to_spki_der().to_vec())
     }
 
     /// The canonical string a message's signature must cover.
     pub fn canonical(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
-        let params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        Ok(self.inner.canonical(&params))
+        flat::with_params(lens_count, bytes_count, |params| {
+            Ok(self.inner.canonical(params))
+        })
+        .map_err(to_js)
     }
 
     /// Verifies the message completely in wasm; returns the sign type that verified.
     pub fn verify(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
-        let params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        let sign_type = self.inner.verify(&params).map_err(to_js)?;
-        Ok(sign_type.name().to_owned())
+        flat::with_params(lens_count, bytes_count, |params| self.inner.verify(params))
+            .map(|sign_type| sign_type.name().to_owned())
+            .map_err(to_js)
     }
 
     /// Signature length in bytes for the RSA key (0 for secrets): the length of the
     /// signature part of [`WasmVerifier::prepare`]'s buffer.
     #[wasm_bindgen(getter, js_name = signatureLength)]
     pub fn signature_length(&self) -> usize {
-        self.modulus_len
+        self.key.as_ref().map_or(0, |key| key.bits().div_ceil(8))
     }
 
     /// Every check before the RSA operation, for a host crypto provider. Writes the
-    /// output buffer (see [`flat::put_output`]): the sign type ([`PREPARED_RSA`] or
-    /// [`PREPARED_RSA2`]), then the signature ([`WasmVerifier::signature_length`] bytes),
-    /// then the canonical string in UTF-8; returns the length written.
+    /// output buffer (see [`flat::put_output`]): the sign type
+    /// ([`flat::prepared_sign_type`]), then the signature ([`WasmVerifier::signature_length`] bytes),
+    /// then the bytes it covers ([`rsa_signed_bytes`]); returns the length written.
     pub fn prepare(&self, lens_count: usize, bytes_count: usize) -> Result<usize, JsValue> {
-        let params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        // Mirrors the checks of `Verifier::verify` / `verify_canonical` that come before the
-        // RSA operation (asked of the core: a public `Verifier::prepare`).
-        let field = self.inner.profile().signature_field();
-        let signature = params
-            .get(field)
-            .filter(|s| !s.is_empty())
-            .ok_or(Error::SignatureMissing { field })
-            .map_err(to_js)?;
-        let sign_type = self.inner.sign_type_for(&params).map_err(to_js)?;
-        let code = match sign_type {
-            SignType::Rsa => PREPARED_RSA,
-            SignType::Rsa2 => PREPARED_RSA2,
-            other => {
-                return Err(to_js(Error::CredentialMismatch {
-                    sign_type: other.name(),
-                    needs: "a shared secret",
-                }));
-            }
-        };
-        let raw = STANDARD
-            .decode(signature)
-            .map_err(|_| Error::SignatureMalformed {
-                reason: "an RSA signature must be standard base64",
-            })
-            .map_err(to_js)?;
-        if raw.len() != self.modulus_len {
-            return Err(to_js(Error::SignatureMalformed {
-                reason: "the signature length does not match the key size (wrong key?)",
-            }));
-        }
-        let canonical = self.inner.canonical(&params);
-        flat::put_output(&[&[code], &raw, canonical.as_bytes()]).map_err(to_js)
+        flat::with_params(lens_count, bytes_count, |params| {
+            let claim = self.inner.claim(params)?;
+            let code = flat::prepared_sign_type(claim.sign_type)?;
+            let key = self.key.as_ref().ok_or(Error::CredentialMismatch {
+                sign_type: claim.sign_type.name(),
+                needs: "an RSA key",
+            })?;
+            let raw = decode_rsa_signature(claim.signature, key)?;
+            // One canonical buffer for every message; a fresh one only if it is somehow
+            // in use (no call here can re-enter, but a busy RefCell must not panic).
+            let mut reused = self.canonical.try_borrow_mut();
+            let mut fresh = String::new();
+            let canonical = match reused.as_deref_mut() {
+                Ok(buffer) => buffer,
+                Err(_) => &mut fresh,
+            };
+            self.inner.write_canonical(params, canonical);
+            let signed = rsa_signed_bytes(self.inner.profile(), canonical);
+            flat::put_output(&[&[code], &raw, &signed])
+        })
+        .map_err(to_js)
     }
 }
 

@@ -9,6 +9,7 @@ pub(crate) mod hmac;
 pub(crate) mod md5;
 pub(crate) mod rsa;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -19,10 +20,10 @@ use zeroize::Zeroizing;
 
 pub use self::rsa::RsaBackend;
 use self::rsa::RsaHash;
-use crate::canonical::canonical_string;
+use crate::canonical::{canonical_string, write_canonical};
 use crate::error::{Error, Result};
 use crate::keys::{KeySet, PrivateKey, PublicKey};
-use crate::params::Params;
+use crate::params::{ParamSource, Params};
 use crate::platform::{standard_webhooks, unionpay, wechat_v3};
 use crate::profile::{HexCase, MessageKind, Profile, SecretSuffix};
 
@@ -192,6 +193,31 @@ pub struct SignatureCheck<'a> {
     pub key_id: Option<&'a str>,
 }
 
+/// What a message says about its signature, accepted by a [`Verifier`]'s configuration:
+/// everything a [`SignatureCheck`] needs but the canonical string ([`Verifier::claim`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureClaim<'a> {
+    /// The sign type chosen by the verifier's configuration (the message may only name one
+    /// of the accepted types).
+    pub sign_type: SignType,
+    /// The signature as sent, not empty.
+    pub signature: &'a str,
+    /// The key the message names (UnionPay `certId`), if the profile carries one.
+    pub key_id: Option<&'a str>,
+}
+
+impl<'a> SignatureClaim<'a> {
+    /// The check of this claim over `canonical`.
+    pub fn over(self, canonical: &'a str) -> SignatureCheck<'a> {
+        SignatureCheck {
+            canonical,
+            sign_type: self.sign_type,
+            signature: self.signature,
+            key_id: self.key_id,
+        }
+    }
+}
+
 /// Signs messages for one profile and sign type with one credential, parsed once.
 ///
 /// ```
@@ -283,13 +309,26 @@ impl Signer {
     }
 
     /// The canonical string that [`Signer::sign`] would sign.
-    pub fn canonical(&self, params: &Params) -> String {
+    pub fn canonical(&self, params: &impl ParamSource) -> String {
         canonical_string(params, &self.profile.rules(self.kind))
     }
 
     /// The signature of `params` as they are (no fields added).
-    pub fn sign(&self, params: &Params) -> Result<String> {
+    pub fn sign(&self, params: &impl ParamSource) -> Result<String> {
         self.sign_canonical(&self.canonical(params))
+    }
+
+    /// The field and wire value that [`Signer::sign_params`] sets to name the sign type
+    /// (`sign_type=RSA2`; UnionPay `signMethod=01`), or `None` where the profile implies
+    /// it (WeChat Pay v2 with MD5) or carries none.
+    pub fn sign_type_param(&self) -> Option<(&'static str, &'static str)> {
+        let implied = self.profile.implied_sign_type() == Some(self.sign_type);
+        (!implied && !self.profile.header_signed()).then(|| {
+            (
+                self.profile.sign_type_field(),
+                self.profile.sign_type_wire_name(self.sign_type),
+            )
+        })
     }
 
     /// Adds `sign_type` (where the profile carries it; UnionPay: `signMethod`, and `certId`
@@ -298,6 +337,15 @@ impl Signer {
     /// Header-signed profiles (WeChat Pay v3, Standard Webhooks) sign no parameters: build
     /// their string with [`crate::platform`] and sign it with [`Signer::sign_canonical`].
     pub fn sign_params(&self, params: &mut Params) -> Result<()> {
+        self.add_fields(params)?;
+        let signature = self.sign(params)?;
+        params.set(self.profile.signature_field(), signature)
+    }
+
+    /// The first step of [`Signer::sign_params`], for a signature made elsewhere (a host
+    /// crypto provider): sets the sign type's field ([`Signer::sign_type_param`]) and the
+    /// configured key id, and refuses an RSA UnionPay message that names no certificate.
+    pub fn add_fields(&self, params: &mut Params) -> Result<()> {
         if self.profile.header_signed() {
             return Err(Error::field_invalid(
                 "profile",
@@ -307,12 +355,8 @@ impl Signer {
                 ),
             ));
         }
-        let implied = self.profile.implied_sign_type() == Some(self.sign_type);
-        if !implied {
-            params.set(
-                self.profile.sign_type_field(),
-                self.profile.sign_type_wire_name(self.sign_type),
-            )?;
+        if let Some((field, value)) = self.sign_type_param() {
+            params.set(field, value)?;
         }
         if let Some(field) = self.profile.key_id_field() {
             match &self.key_id {
@@ -327,8 +371,7 @@ impl Signer {
                 None => {}
             }
         }
-        let signature = self.sign(params)?;
-        params.set(self.profile.signature_field(), signature)
+        Ok(())
     }
 
     /// The signature of an already-built canonical string (for header-signed profiles, of
@@ -338,13 +381,13 @@ impl Signer {
             (SigningCredential::Rsa(key), SignType::Rsa) => Ok(STANDARD.encode(rsa::sign(
                 key,
                 RsaHash::Sha1,
-                &signed_bytes(self.profile, canonical),
+                &rsa_signed_bytes(self.profile, canonical),
                 self.backend,
             )?)),
             (SigningCredential::Rsa(key), SignType::Rsa2) => Ok(STANDARD.encode(rsa::sign(
                 key,
                 RsaHash::Sha256,
-                &signed_bytes(self.profile, canonical),
+                &rsa_signed_bytes(self.profile, canonical),
                 self.backend,
             )?)),
             (SigningCredential::Secret(secret), _) if self.profile == Profile::StandardWebhooks => {
@@ -464,7 +507,7 @@ impl Verifier {
     }
 
     /// The sign type a message is verified with, decided by this verifier's configuration.
-    pub fn sign_type_for(&self, params: &Params) -> Result<SignType> {
+    pub fn sign_type_for(&self, params: &impl ParamSource) -> Result<SignType> {
         let declared = params
             .get(self.profile.sign_type_field())
             .filter(|s| !s.is_empty());
@@ -491,12 +534,22 @@ impl Verifier {
     }
 
     /// The canonical string a message's signature must cover.
-    pub fn canonical(&self, params: &Params) -> String {
+    pub fn canonical(&self, params: &impl ParamSource) -> String {
         canonical_string(params, &self.profile.rules(self.kind))
     }
 
-    /// Checks the signature of `params`; returns the sign type that verified.
-    pub fn verify(&self, params: &Params) -> Result<SignType> {
+    /// [`Verifier::canonical`] into `out`, replacing what it held (one buffer for many
+    /// messages).
+    pub fn write_canonical(&self, params: &impl ParamSource, out: &mut String) {
+        write_canonical(params, &self.profile.rules(self.kind), out);
+    }
+
+    /// Every check of `params` that comes before the cryptographic one: the signature is
+    /// present, and the sign type is decided by this verifier's configuration (the
+    /// message may only name an accepted one). A crypto provider outside the core (the
+    /// npm package's `node:crypto` and WebCrypto) takes it from here with
+    /// [`rsa_signed_bytes`] and [`decode_rsa_signature`].
+    pub fn claim<'p>(&self, params: &'p impl ParamSource) -> Result<SignatureClaim<'p>> {
         let field = self.profile.signature_field();
         let signature = params
             .get(field)
@@ -508,13 +561,18 @@ impl Verifier {
             .key_id_field()
             .and_then(|field| params.get(field))
             .filter(|id| !id.is_empty());
-        self.verify_check(&SignatureCheck {
-            canonical: &self.canonical(params),
+        Ok(SignatureClaim {
             sign_type,
             signature,
             key_id,
-        })?;
-        Ok(sign_type)
+        })
+    }
+
+    /// Checks the signature of `params`; returns the sign type that verified.
+    pub fn verify(&self, params: &impl ParamSource) -> Result<SignType> {
+        let claim = self.claim(params)?;
+        self.verify_check(&claim.over(&self.canonical(params)))?;
+        Ok(claim.sign_type)
     }
 
     /// Checks `signature` over an already-built canonical string with `sign_type`, which
@@ -572,17 +630,8 @@ impl Verifier {
             SignType::Rsa => RsaHash::Sha1,
             _ => RsaHash::Sha256,
         };
-        let raw = STANDARD
-            .decode(check.signature)
-            .map_err(|_| Error::SignatureMalformed {
-                reason: "an RSA signature must be standard base64",
-            })?;
-        if raw.len() != key.bits().div_ceil(8) {
-            return Err(Error::SignatureMalformed {
-                reason: "the signature length does not match the key size (wrong key?)",
-            });
-        }
-        let message = signed_bytes(self.profile, check.canonical);
+        let raw = decode_rsa_signature(check.signature, key)?;
+        let message = rsa_signed_bytes(self.profile, check.canonical);
         rsa::verify(key, hash, &message, &raw, self.backend)
     }
 
@@ -617,13 +666,35 @@ impl Verifier {
     }
 }
 
-/// The bytes an RSA signature covers: the string itself, except for UnionPay, which signs
-/// the lowercase hex SHA-256 of the string (`signMethod` 01).
-fn signed_bytes(profile: Profile, canonical: &str) -> Vec<u8> {
+/// The bytes an RSA signature covers under `profile`: the canonical string itself, except
+/// for UnionPay, which signs the lowercase hex SHA-256 of the string (`signMethod` 01).
+///
+/// ```
+/// use paysign_core::{Profile, sign::rsa_signed_bytes};
+/// assert_eq!(&*rsa_signed_bytes(Profile::Alipay, "a=1"), b"a=1");
+/// assert_eq!(rsa_signed_bytes(Profile::UnionPay, "a=1").len(), 64);
+/// ```
+pub fn rsa_signed_bytes(profile: Profile, canonical: &str) -> Cow<'_, [u8]> {
     match profile {
-        Profile::UnionPay => unionpay::rsa_input(canonical).into_bytes(),
-        _ => canonical.as_bytes().to_vec(),
+        Profile::UnionPay => Cow::Owned(unionpay::rsa_input(canonical).into_bytes()),
+        _ => Cow::Borrowed(canonical.as_bytes()),
     }
+}
+
+/// An RSA signature as sent (standard base64) decoded for `key`: anything but base64 of
+/// exactly the key's modulus length is [`Error::SignatureMalformed`].
+pub fn decode_rsa_signature(signature: &str, key: &PublicKey) -> Result<Vec<u8>> {
+    let raw = STANDARD
+        .decode(signature)
+        .map_err(|_| Error::SignatureMalformed {
+            reason: "an RSA signature must be standard base64",
+        })?;
+    if raw.len() != key.bits().div_ceil(8) {
+        return Err(Error::SignatureMalformed {
+            reason: "the signature length does not match the key size (wrong key?)",
+        });
+    }
+    Ok(raw)
 }
 
 /// The hex digest of `canonical` with the secret joined per the profile.
