@@ -5,7 +5,7 @@
 //! check's overhead around the RSA operation. A `ParamsRef` points into that buffer and
 //! keeps the same guarantees as [`Params`].
 
-use super::{ParamSource, Params, find_by_name, index_by_name};
+use super::{ParamSource, Params, index_by_name};
 use crate::error::Result;
 
 /// Message parameters borrowed from the caller's text: unique, well-formed names (the
@@ -24,22 +24,30 @@ use crate::error::Result;
 pub struct ParamsRef<'a> {
     /// The parameters, in arrival order.
     entries: Vec<(&'a str, &'a str)>,
-    /// Positions in `entries` ordered by the names' bytes (see [`Params`]).
-    by_name: Vec<usize>,
+    /// Every name with its position in `entries`, ordered by the names' bytes.
+    by_name: Vec<(&'a str, usize)>,
 }
 
 impl<'a> ParamsRef<'a> {
     /// Checks the pairs as [`Params::from_pairs`] does (repeated or ill-formed names are
     /// refused) and keeps them without copying their text.
     pub fn from_pairs(entries: Vec<(&'a str, &'a str)>) -> Result<Self> {
-        let by_name = index_by_name(entries.len(), &|at| entries[at].0)?;
+        let mut by_name: Vec<(&str, usize)> = entries
+            .iter()
+            .enumerate()
+            .map(|(at, &(k, _))| (k, at))
+            .collect();
+        index_by_name(&mut by_name)?;
         Ok(Self { entries, by_name })
     }
 
     /// The value of a parameter.
     pub fn get(&self, key: &str) -> Option<&'a str> {
-        let slot = find_by_name(&self.by_name, |at| self.entries[at].0, key).ok()?;
-        Some(self.entries[self.by_name[slot]].1)
+        let slot = self
+            .by_name
+            .binary_search_by(|(name, _)| name.as_bytes().cmp(key.as_bytes()))
+            .ok()?;
+        Some(self.entries[self.by_name[slot].1].1)
     }
 
     /// Parameters in arrival order.
@@ -49,7 +57,7 @@ impl<'a> ParamsRef<'a> {
 
     /// Parameters ordered by the bytes of their names: the order of canonical strings.
     pub fn iter_by_name(&self) -> impl ExactSizeIterator<Item = (&'a str, &'a str)> + '_ {
-        self.by_name.iter().map(|&at| self.entries[at])
+        self.by_name.iter().map(|&(_, at)| self.entries[at])
     }
 
     /// Number of parameters.
@@ -70,7 +78,7 @@ impl<'a> ParamsRef<'a> {
                 .iter()
                 .map(|&(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
-            by_name: self.by_name.clone(),
+            by_name: self.by_name.iter().map(|&(_, at)| at).collect(),
         }
     }
 }
