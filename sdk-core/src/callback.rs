@@ -204,8 +204,69 @@ impl NotificationVerifier {
         now: i64,
         check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
     ) -> Result<Notification> {
+        let mut notification = self.verify_unrecorded_with(body, options, now, check_signature)?;
+        notification.duplicate = !self.replay.check_and_insert(
+            &notification.notify_id,
+            now,
+            now.saturating_add(self.replay_window_secs()),
+        );
+        Ok(notification)
+    }
+
+    /// Every check of [`verify`](Self::verify) but the replay one, for a replay store the
+    /// caller consults itself: one that answers asynchronously (a database, Redis, Workers
+    /// KV) cannot be a [`ReplayStore`]. `duplicate` comes back `false`; the caller records
+    /// `notify_id` until `now` + [`replay_window_secs`](Self::replay_window_secs) and
+    /// treats an id it already holds as a duplicate (acknowledge it, do not book it again).
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use paysign_core::callback::{NotificationVerifier, VerifyOptions};
+    /// use paysign_core::{MessageKind, Params, Profile, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential};
+    /// let secret = SharedSecret::new("s3cret")?;
+    /// let verifier = NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Secret(secret.clone()))
+    ///     .accept(&[SignType::HmacSha256])
+    ///     .build()?;
+    /// let gateway = Signer::new(Profile::Paysign, SignType::HmacSha256, SigningCredential::Secret(secret))?
+    ///     .message_kind(MessageKind::Notification);
+    /// let mut p = Params::from_pairs([("notify_id", "N1"), ("app_id", "2026000000000001"),
+    ///     ("out_trade_no", "M1"), ("trade_no", "T1"), ("bill_no", "B1"), ("trade_status", "SUCCESS"),
+    ///     ("total_amount", "1959"), ("notify_time", "1764036003"), ("nonce", "abc")])?;
+    /// gateway.sign_params(&mut p)?;
+    /// let body: String = p.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+    ///
+    /// // The caller's store (here a map; in a server, an awaited database insert).
+    /// let mut seen: HashMap<String, i64> = HashMap::new();
+    /// for (now, expect_duplicate) in [(1764036010, false), (1764036020, true)] {
+    ///     let n = verifier.verify_unrecorded(body.as_bytes(), &VerifyOptions::default(), now)?;
+    ///     let until = now + verifier.replay_window_secs();
+    ///     let duplicate = seen.insert(n.notify_id.clone(), until).is_some();
+    ///     assert_eq!(duplicate, expect_duplicate);
+    /// }
+    /// # Ok::<(), paysign_core::Error>(())
+    /// ```
+    pub fn verify_unrecorded(
+        &self,
+        body: &[u8],
+        options: &VerifyOptions<'_>,
+        now: i64,
+    ) -> Result<Notification> {
+        self.verify_unrecorded_with(body, options, now, |check| {
+            self.verifier.verify_check(check)
+        })
+    }
+
+    /// [`verify_unrecorded`](Self::verify_unrecorded) with the signature checked by
+    /// `check_signature`, as in [`verify_with`](Self::verify_with).
+    pub fn verify_unrecorded_with(
+        &self,
+        body: &[u8],
+        options: &VerifyOptions<'_>,
+        now: i64,
+        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
+    ) -> Result<Notification> {
         self.check_size(body)?;
-        let mut notification = match self.verifier.profile() {
+        let notification = match self.verifier.profile() {
             Profile::WechatV3 => self.wechat_v3(body, options, now, check_signature)?,
             Profile::StandardWebhooks => {
                 if options.expected_amount.is_some() {
@@ -223,12 +284,13 @@ impl NotificationVerifier {
         if let Some(expected) = options.expected_amount {
             notification.check_amount(expected)?;
         }
-        let window = i64::try_from(self.max_age_secs).unwrap_or(i64::MAX);
-        notification.duplicate =
-            !self
-                .replay
-                .check_and_insert(&notification.notify_id, now, now.saturating_add(window));
         Ok(notification)
+    }
+
+    /// How long a notification id must be remembered: the oldest notification accepted
+    /// (beyond it the time check refuses a copy, so it can never be booked twice).
+    pub fn replay_window_secs(&self) -> i64 {
+        i64::try_from(self.max_age_secs).unwrap_or(i64::MAX)
     }
 
     /// Checks only the signature of a signed HTTP body — for header-signed profiles with

@@ -117,14 +117,23 @@ fn invalid_notifications_fail_with_the_exact_code() {
     }
 }
 
-#[test]
-fn a_retried_notification_is_a_duplicate_not_a_forgery() {
+/// The paysign form notification: its body, a verifier as its request.json configures,
+/// and the time it is verified at.
+fn paysign_form() -> (Vec<u8>, NotificationVerifier, i64) {
     let case = "notify_paysign_form";
-    let body = common::read(&format!("{case}/body.bin"));
     let request: Value =
         serde_json::from_slice(&common::read(&format!("{case}/request.json"))).unwrap();
-    let verifier = verifier_for(&request);
     let now = request["now"].as_i64().unwrap();
+    (
+        common::read(&format!("{case}/body.bin")),
+        verifier_for(&request),
+        now,
+    )
+}
+
+#[test]
+fn a_retried_notification_is_a_duplicate_not_a_forgery() {
+    let (body, verifier, now) = paysign_form();
     let options = VerifyOptions::content_type("application/x-www-form-urlencoded");
     assert!(!verifier.verify(&body, &options, now).unwrap().duplicate);
     let again = verifier.verify(&body, &options, now + 60).unwrap();
@@ -161,4 +170,28 @@ fn a_forged_copy_does_not_poison_the_replay_store() {
             .unwrap()
             .duplicate
     );
+}
+
+#[test]
+fn an_unrecorded_check_leaves_the_replay_store_to_the_caller() {
+    let (body, verifier, now) = paysign_form();
+    let options = VerifyOptions::content_type("application/x-www-form-urlencoded");
+    for _ in 0..2 {
+        let n = verifier.verify_unrecorded(&body, &options, now).unwrap();
+        assert!(!n.duplicate, "the caller's store decides");
+        assert_eq!(n.total_amount.fen(), 6754);
+    }
+    // The built-in store never saw it.
+    assert!(!verifier.verify(&body, &options, now).unwrap().duplicate);
+    assert!(verifier.verify(&body, &options, now).unwrap().duplicate);
+    // Every other check still runs: a tampered copy is refused.
+    let forged = common::read("fail_notify_tampered_amount/body.bin");
+    assert_eq!(
+        verifier
+            .verify_unrecorded(&forged, &VerifyOptions::default(), now)
+            .unwrap_err()
+            .code(),
+        "SIGNATURE_MISMATCH"
+    );
+    assert_eq!(verifier.replay_window_secs(), 26 * 3600);
 }

@@ -866,7 +866,17 @@ function createApi(wasm, platform) {
     'toleranceSecs',
     'maxAgeSecs',
     'provider',
+    'replayStore',
   ];
+
+  // options.replayStore: the caller's own store of notification ids (see index.d.ts).
+  function replayStoreOf(value) {
+    if (value === undefined) return null;
+    if (value === null || typeof value !== 'object' || typeof value.checkAndInsert !== 'function' || typeof value.forget !== 'function') {
+      throw new TypeError('options.replayStore must be an object with checkAndInsert(id, now, expiresAt) and forget(id) methods');
+    }
+    return value;
+  }
 
   /**
    * Verifies a platform's asynchronous notifications (and the gateway's responses) for one
@@ -881,6 +891,8 @@ function createApi(wasm, platform) {
     #nodeKeys = new Map();
     #webKeys = new Map();
     #nodeCheck;
+    #replayStore;
+    #replayWindow;
 
     /** @param {object} options */
     constructor(options) {
@@ -907,6 +919,7 @@ function createApi(wasm, platform) {
         secrets = opts.secrets.map((s, i) => secretBytes(s, `options.secrets[${i}]`));
       }
       this.#provider = providerOf(opts);
+      this.#replayStore = replayStoreOf(opts.replayStore);
       let config;
       try {
         config = new wasm.WasmNotificationConfig(profile, accept);
@@ -931,6 +944,7 @@ function createApi(wasm, platform) {
         this.#isRsa = this.#inner.isRsa;
         this.#accepted = Object.freeze(this.#inner.accepted);
         this.#profile = this.#inner.profile;
+        this.#replayWindow = this.#inner.replayWindowSecs;
       } catch (e) {
         throw fromWasm(e);
       }
@@ -964,15 +978,27 @@ function createApi(wasm, platform) {
      */
     verify(body, options) {
       this.#live();
+      if (this.#replayStore !== null) {
+        throw new TypeError('this NotificationVerifier has a replayStore, which may answer asynchronously: use verifyAsync() or verifyRequest()');
+      }
       const bytes = bodyBytes(body, 'body');
       const call = verifyOptions(options, 'verify');
       return this.#run(bytes, call, this.#isRsa ? this.#provider.sync : 'wasm');
     }
 
-    /** `verify`, with the RSA step in the asynchronous provider (WebCrypto by default). */
+    /**
+     * `verify`, with the RSA step in the asynchronous provider (WebCrypto by default), and
+     * the replay check in `options.replayStore` when there is one.
+     */
     async verifyAsync(body, options) {
       this.#live();
       const call = verifyOptions(options, 'verifyAsync');
+      const notification = await this.#checkAsync(body, call);
+      return this.#replayStore === null ? notification : this.#remember(notification, call.now);
+    }
+
+    // Every check of verifyAsync but the replay store's.
+    async #checkAsync(body, call) {
       const provider = this.#isRsa ? this.#provider.async : 'wasm';
       if (provider !== 'webcrypto') return this.#run(bodyBytes(body, 'body'), call, provider);
       // Our own copy: the caller's buffer may change while WebCrypto works.
@@ -985,7 +1011,7 @@ function createApi(wasm, platform) {
         const done = this.#inner.verify(bytes, call.contentType, flatLensCount, flatBytesCount, call.expected, call.now, (length) => {
           prepared = output(length).slice(0, length);
           throw PREPARED;
-        });
+        }, this.#replayStore === null);
         return JSON.parse(done); // no RSA step (e.g. an encrypted WeChat Pay v2 refund)
       } catch (e) {
         if (e !== PREPARED) throw fromWasm(e);
@@ -995,8 +1021,15 @@ function createApi(wasm, platform) {
       // Second pass: the same checks with the verdict, then everything after the signature.
       writeList(call.headers);
       try {
-        const json = this.#inner.verify(bytes, call.contentType, flatLensCount, flatBytesCount, call.expected, call.now, (length) =>
-          valid === true && sameBytes(output(length), length, prepared),
+        const json = this.#inner.verify(
+          bytes,
+          call.contentType,
+          flatLensCount,
+          flatBytesCount,
+          call.expected,
+          call.now,
+          (length) => valid === true && sameBytes(output(length), length, prepared),
+          this.#replayStore === null,
         );
         return JSON.parse(json);
       } catch (e) {
@@ -1067,11 +1100,22 @@ function createApi(wasm, platform) {
     forget(notifyId) {
       this.#live();
       if (typeof notifyId !== 'string') throw new TypeError(`forget(notifyId): notifyId must be a string (got ${notifyId === null ? 'null' : typeof notifyId})`);
+      if (this.#replayStore !== null) {
+        throw new TypeError('this NotificationVerifier has a replayStore, which may answer asynchronously: use forgetAsync()');
+      }
       try {
         this.#inner.forget(notifyId);
       } catch (e) {
         throw fromWasm(e);
       }
+    }
+
+    /** `forget`, in `options.replayStore` when there is one (awaited). */
+    async forgetAsync(notifyId) {
+      this.#live();
+      if (typeof notifyId !== 'string') throw new TypeError(`forgetAsync(notifyId): notifyId must be a string (got ${notifyId === null ? 'null' : typeof notifyId})`);
+      if (this.#replayStore === null) return this.forget(notifyId);
+      await this.#replayStore.forget(notifyId);
     }
 
     /**
@@ -1110,12 +1154,24 @@ function createApi(wasm, platform) {
       }
     }
 
+    // The replay check of a verified notification in the caller's store: the id is kept
+    // as long as a copy could still pass the time check (replayWindowSecs).
+    async #remember(notification, now) {
+      const seconds = Math.floor(now);
+      const fresh = await this.#replayStore.checkAndInsert(notification.notifyId, seconds, seconds + this.#replayWindow);
+      if (typeof fresh !== 'boolean') {
+        throw new TypeError('replayStore.checkAndInsert must return (or resolve to) a boolean: true for a new id, false for one it holds');
+      }
+      notification.duplicate = !fresh;
+      return notification;
+    }
+
     #run(bytes, call, provider) {
       if (provider === 'webcrypto') throw webcryptoSync();
       writeList(call.headers);
       try {
         const host = provider === 'node' ? this.#nodeCheck : undefined;
-        return JSON.parse(this.#inner.verify(bytes, call.contentType, flatLensCount, flatBytesCount, call.expected, call.now, host));
+        return JSON.parse(this.#inner.verify(bytes, call.contentType, flatLensCount, flatBytesCount, call.expected, call.now, host, this.#replayStore === null));
       } catch (e) {
         throw fromWasm(e);
       }

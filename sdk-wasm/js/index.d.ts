@@ -340,6 +340,29 @@ export interface NotificationSettings {
   maxAgeSecs?: number;
   /** Default `auto`: node:crypto for `verify` on Node (wasm elsewhere), WebCrypto for `verifyAsync`/`verifyRequest`. */
   provider?: Provider;
+  /**
+   * Your own store of notification ids, shared by every instance (a database, Redis,
+   * Workers KV), instead of the default in-memory one of this instance. It is consulted
+   * by `verifyAsync`/`verifyRequest` after every other check passed; `verify` and
+   * `forget` then throw (use `verifyAsync`, `forgetAsync`).
+   */
+  replayStore?: ReplayStore;
+}
+
+/**
+ * A store of notification ids for `NotificationVerifier`'s replay check. A failure (a
+ * rejected promise) fails the verification: answer the platform with a retry.
+ */
+export interface ReplayStore {
+  /**
+   * Records `id` as seen until `expiresAt` (Unix seconds; `now` is the verifier's clock).
+   * Returns `true` if the id was new, `false` if it is held and not yet expired: the
+   * notification is then a `duplicate`. Must be atomic across instances (e.g. an insert
+   * that fails on a conflicting key, Redis `SET NX EX`).
+   */
+  checkAndInsert(id: string, now: number, expiresAt: number): boolean | Promise<boolean>;
+  /** Forgets `id`, so the next copy is processed again (after a failed booking). */
+  forget(id: string): void | Promise<void>;
 }
 
 /** Options of `new NotificationVerifier(...)`. */
@@ -449,7 +472,7 @@ export interface RequestLike {
 /**
  * Verifies a platform's asynchronous notifications for one merchant: configured once,
  * then `verify(rawBody, { headers })` for each request. Remembers notification ids (in
- * memory, per instance) to flag retries as `duplicate`.
+ * memory, per instance, or in `options.replayStore`) to flag retries as `duplicate`.
  */
 export declare class NotificationVerifier implements Disposable {
   constructor(options: NotificationVerifierOptions);
@@ -458,9 +481,9 @@ export declare class NotificationVerifier implements Disposable {
   readonly accepted: readonly SignType[];
   /** Where the RSA step runs (`wasm` for digest sign types). */
   readonly provider: ProviderChoice;
-  /** Verifies a raw body; returns the typed notification or throws `PaysignError`. */
+  /** Verifies a raw body; returns the typed notification or throws `PaysignError`. Throws a `TypeError` with a `replayStore` (use `verifyAsync`). */
   verify(body: RawBody, options?: VerifyNotificationOptions): Notification;
-  /** `verify` with the RSA step in the asynchronous provider (WebCrypto by default). */
+  /** `verify` with the RSA step in the asynchronous provider (WebCrypto by default) and the replay check in `replayStore`, if any. */
   verifyAsync(body: RawBody, options?: VerifyNotificationOptions): Promise<Notification>;
   /** Verifies a fetch `Request` (Workers, Deno, Bun, Next.js route handlers): raw body bytes and headers. */
   verifyRequest(request: RequestLike, options?: VerifyRequestOptions): Promise<Notification>;
@@ -471,8 +494,10 @@ export declare class NotificationVerifier implements Disposable {
    * interprets nothing — e.g. WeChat Pay v3 API responses. The RSA step runs in wasm.
    */
   verifySignature(body: RawBody, options?: VerifySignatureOptions): VerifyResult;
-  /** Forgets a notification id, so its next retry is processed again (after a failed booking). */
+  /** Forgets a notification id, so its next retry is processed again (after a failed booking). Throws a `TypeError` with a `replayStore` (use `forgetAsync`). */
   forget(notifyId: string): void;
+  /** `forget`, in the `replayStore` if there is one. */
+  forgetAsync(notifyId: string): Promise<void>;
   /** The answer the platform expects: `true` for booked (or a duplicate), `false` to ask for a retry. */
   acknowledge(ok: boolean, reason?: string): Acknowledgement;
   /** `acknowledge` as a fetch `Response`. */

@@ -260,6 +260,8 @@ impl WasmNotificationVerifier {
 
     /// Verifies a raw notification body; the headers are in the input buffers (see
     /// [`flat`]). With `rsa`, RSA checks are prepared for that function (module docs).
+    /// With `record` false the replay step is left to the caller's own store (the core's
+    /// [`NotificationVerifier::verify_unrecorded`]) and `duplicate` comes back false.
     /// Returns the notification as JSON.
     #[allow(clippy::too_many_arguments)] // the internal boundary: positional is the cheap crossing
     pub fn verify(
@@ -271,6 +273,7 @@ impl WasmNotificationVerifier {
         expected_amount: Option<f64>,
         now: f64,
         rsa: Option<Function>,
+        record: bool,
     ) -> Result<String, JsValue> {
         let notification = with_options(content_type, lens_count, bytes_count, |mut options| {
             if let Some(fen) = expected_amount {
@@ -278,12 +281,21 @@ impl WasmNotificationVerifier {
             }
             let now = numbers::unix_seconds(now)?;
             match rsa {
-                None => self.inner.verify(body, &options, now).map_err(to_js),
+                None if record => self.inner.verify(body, &options, now).map_err(to_js),
+                None => self
+                    .inner
+                    .verify_unrecorded(body, &options, now)
+                    .map_err(to_js),
                 Some(host) => {
                     let thrown = RefCell::new(None);
-                    let result = self.inner.verify_with(body, &options, now, |check| {
-                        self.check_in_host(check, &host, &thrown)
-                    });
+                    let check =
+                        |check: &SignatureCheck<'_>| self.check_in_host(check, &host, &thrown);
+                    let result = if record {
+                        self.inner.verify_with(body, &options, now, check)
+                    } else {
+                        self.inner
+                            .verify_unrecorded_with(body, &options, now, check)
+                    };
                     match thrown.into_inner() {
                         Some(exception) => Err(exception),
                         None => result.map_err(to_js),
@@ -296,7 +308,7 @@ impl WasmNotificationVerifier {
             Err(error) => {
                 // Refused after the replay store recorded it: forget it again, so the
                 // store stays as it was (the same refusal follows every retry).
-                if !notification.duplicate {
+                if record && !notification.duplicate {
                     self.inner.forget(&notification.notify_id);
                 }
                 Err(to_js(error))
@@ -358,6 +370,14 @@ impl WasmNotificationVerifier {
                 .map_err(to_js)
         })?;
         Ok(sign_type.name().to_owned())
+    }
+
+    /// How long a notification id must be remembered, in seconds (the core's
+    /// [`NotificationVerifier::replay_window_secs`]), for a caller's own replay store.
+    #[wasm_bindgen(getter, js_name = replayWindowSecs)]
+    pub fn replay_window_secs(&self) -> f64 {
+        // Whole seconds well below 2^53 (the configured maximum age is a safe integer).
+        self.inner.replay_window_secs() as f64
     }
 
     /// Forgets a notification id, so its next retry is processed again.

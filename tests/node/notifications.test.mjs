@@ -114,6 +114,103 @@ describe('NotificationVerifier: fetch Requests (Workers, Deno, Bun, Next.js)', (
   });
 });
 
+describe('NotificationVerifier: a replayStore of your own', () => {
+  /** A Map standing in for a shared database; `calls` records what the verifier asked. */
+  function mapStore({ async = true } = {}) {
+    const held = new Map();
+    const calls = [];
+    const answer = (value) => (async ? Promise.resolve(value) : value);
+    return {
+      held,
+      calls,
+      checkAndInsert(id, now, expiresAt) {
+        calls.push(['checkAndInsert', id, now, expiresAt]);
+        const until = held.get(id);
+        if (until !== undefined && until > now) return answer(false);
+        held.set(id, expiresAt);
+        return answer(true);
+      },
+      forget(id) {
+        calls.push(['forget', id]);
+        held.delete(id);
+        return answer(undefined);
+      },
+    };
+  }
+  const id = 'N20261121000000000001';
+
+  for (const provider of ['wasm', 'node', 'webcrypto', 'auto']) {
+    it(`new, then duplicate, then new again after forgetAsync (provider ${provider})`, async () => {
+      const store = mapStore();
+      const verifier = new NotificationVerifier({ ...paysignForm.options, provider, replayStore: store });
+      const at = paysignForm.call.now;
+      const first = await verifier.verifyAsync(paysignForm.body, { ...paysignForm.call, now: at + 0.7 });
+      assert.equal(first.duplicate, false);
+      assert.equal(first.totalAmount, 6754);
+      // Whole seconds, remembered for the 26-hour window a copy could still pass in.
+      assert.deepEqual(store.calls, [['checkAndInsert', id, at, at + 93600]]);
+      assert.equal((await verifier.verifyAsync(paysignForm.body, { ...paysignForm.call, now: at + 60 })).duplicate, true);
+      await verifier.forgetAsync(id);
+      assert.equal(store.held.has(id), false);
+      assert.equal((await verifier.verifyAsync(paysignForm.body, { ...paysignForm.call, now: at + 61 })).duplicate, false);
+    });
+  }
+
+  it('instances sharing one store see each other’s notifications; verifyRequest uses it too', async () => {
+    const store = mapStore();
+    const a = new NotificationVerifier({ ...paysignForm.options, replayStore: store });
+    const b = new NotificationVerifier({ ...paysignForm.options, replayStore: store });
+    assert.equal((await a.verifyAsync(paysignForm.body, paysignForm.call)).duplicate, false);
+    assert.equal((await b.verifyAsync(paysignForm.body, paysignForm.call)).duplicate, true);
+    const request = new Request('http://127.0.0.1/notify', { method: 'POST', body: paysignForm.body, headers: { 'content-type': paysignForm.call.contentType ?? 'application/x-www-form-urlencoded' } });
+    assert.equal((await b.verifyRequest(request, { now: paysignForm.call.now })).duplicate, true);
+  });
+
+  it('a synchronous store works the same', async () => {
+    const store = mapStore({ async: false });
+    const verifier = new NotificationVerifier({ ...paysignForm.options, replayStore: store });
+    assert.equal((await verifier.verifyAsync(paysignForm.body, paysignForm.call)).duplicate, false);
+    assert.equal((await verifier.verifyAsync(paysignForm.body, paysignForm.call)).duplicate, true);
+  });
+
+  it('a refused notification never reaches the store', async () => {
+    const store = mapStore();
+    const verifier = new NotificationVerifier({ ...paysignForm.options, replayStore: store });
+    const tampered = failing.find((x) => x.name === 'fail_notify_tampered_amount');
+    assert.equal(await codeOf(() => verifier.verifyAsync(tampered.body, tampered.call)), 'SIGNATURE_MISMATCH');
+    assert.equal(await codeOf(() => verifier.verifyAsync(paysignForm.body, { ...paysignForm.call, expectedAmount: 1 })), 'AMOUNT_MISMATCH');
+    assert.deepEqual(store.calls, []);
+  });
+
+  it("the store's failure is the verification's failure (answer with a retry)", async () => {
+    const down = new Error('database unavailable');
+    const verifier = new NotificationVerifier({
+      ...paysignForm.options,
+      replayStore: { checkAndInsert: async () => Promise.reject(down), forget() {} },
+    });
+    await assert.rejects(verifier.verifyAsync(paysignForm.body, paysignForm.call), (e) => e === down);
+    const vague = new NotificationVerifier({ ...paysignForm.options, replayStore: { checkAndInsert: async () => 'yes', forget() {} } });
+    await assert.rejects(vague.verifyAsync(paysignForm.body, paysignForm.call), (e) => e instanceof TypeError && /boolean/.test(e.message));
+  });
+
+  it('verify and forget refuse, pointing at the asynchronous methods; a malformed store is refused up front', () => {
+    const verifier = new NotificationVerifier({ ...paysignForm.options, replayStore: mapStore() });
+    assert.throws(() => verifier.verify(paysignForm.body, paysignForm.call), (e) => e instanceof TypeError && /verifyAsync/.test(e.message));
+    assert.throws(() => verifier.forget(id), (e) => e instanceof TypeError && /forgetAsync/.test(e.message));
+    for (const replayStore of [null, 'redis', {}, { checkAndInsert() {} }, { forget() {} }]) {
+      assert.throws(() => new NotificationVerifier({ ...paysignForm.options, replayStore }), (e) => e instanceof TypeError && /replayStore/.test(e.message), String(replayStore));
+    }
+  });
+
+  it('without a store, forgetAsync forgets in the built-in one', async () => {
+    const verifier = new NotificationVerifier(paysignForm.options);
+    assert.equal(verifier.verify(paysignForm.body, paysignForm.call).duplicate, false);
+    assert.equal(verifier.verify(paysignForm.body, paysignForm.call).duplicate, true);
+    await verifier.forgetAsync(id);
+    assert.equal(verifier.verify(paysignForm.body, paysignForm.call).duplicate, false);
+  });
+});
+
 describe('NotificationVerifier: duplicates, forget, time', () => {
   it('the first copy is new, every retry a duplicate, until forget()', () => {
     const verifier = new NotificationVerifier(paysignForm.options);

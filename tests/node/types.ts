@@ -28,6 +28,7 @@ import type {
   GatewayResponse,
   Notification,
   NotificationVerifierOptions,
+  ReplayStore,
   ReconcileClass,
   ReconcileResult,
   SignedRequest,
@@ -131,6 +132,22 @@ async function notifications(request: Request, rawBody: Uint8Array, nodeHeaders:
   const reply: GatewayResponse = verifier.verifyResponse('code=SUCCESS', { requestNonce: 'abc', headers: new Headers() });
   const ok: boolean = reply.success && reply.code === 'SUCCESS' && verifier.verifySignature('{}', { headers: { 'wechatpay-serial': 'S' } }).valid;
   verifier.free();
+  // A shared store of notification ids (a Map standing in for a database).
+  const held = new Map<string, number>();
+  const replayStore: ReplayStore = {
+    async checkAndInsert(id: string, now: number, expiresAt: number): Promise<boolean> {
+      const until = held.get(id);
+      if (until !== undefined && until > now) return false;
+      held.set(id, expiresAt);
+      return true;
+    },
+    forget(id: string): void {
+      held.delete(id);
+    },
+  };
+  const shared = new NotificationVerifier({ publicKey: pem, replayStore });
+  const once: Notification = await shared.verifyAsync(rawBody);
+  if (once.duplicate) await shared.forgetAsync(once.notifyId);
   {
     using wechat = new NotificationVerifier({
       profile: 'wechat-v3',
