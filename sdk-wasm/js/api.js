@@ -404,62 +404,22 @@ function createApi(wasm, platform) {
 
     /** The signature of `params` as they are (no field added). */
     sign(params) {
-      this.#live();
-      flatten(params);
-      const provider = this.#isRsa ? this.#provider.sync : 'wasm';
-      try {
-        if (provider === 'wasm') return this.#inner.sign(flatLensCount, flatBytesCount);
-        if (provider === 'webcrypto') throw webcryptoSync();
-        return this.#nodeSign(this.#inner.signedBytes(flatLensCount, flatBytesCount));
-      } catch (e) {
-        throw fromWasm(e);
-      }
+      return this.#signSync(params, false);
     }
 
     /** A copy of `params` (same kind) with `sign_type` (unless implied) and `sign` added. */
     signParams(params) {
-      this.#live();
-      flatten(params);
-      const provider = this.#isRsa ? this.#provider.sync : 'wasm';
-      let signature;
-      try {
-        if (provider === 'wasm') signature = this.#inner.signParams(flatLensCount, flatBytesCount);
-        else if (provider === 'webcrypto') throw webcryptoSync();
-        else signature = this.#nodeSign(this.#inner.signedBytesForSignParams(flatLensCount, flatBytesCount));
-      } catch (e) {
-        throw fromWasm(e);
-      }
-      return this.#signed(params, signature);
+      return this.#signSync(params, true);
     }
 
     /** `sign`, with the RSA step in the asynchronous provider (WebCrypto by default). */
     async signAsync(params) {
-      this.#live();
-      flatten(params);
-      const provider = this.#isRsa ? this.#provider.async : 'wasm';
-      if (provider !== 'webcrypto') return this.#syncWith(provider, params, false);
-      let signed;
-      try {
-        signed = this.#inner.signedBytes(flatLensCount, flatBytesCount);
-      } catch (e) {
-        throw fromWasm(e);
-      }
-      return this.#webSign(signed);
+      return this.#signAsync(params, false);
     }
 
     /** `signParams`, with the RSA step in the asynchronous provider. */
     async signParamsAsync(params) {
-      this.#live();
-      flatten(params);
-      const provider = this.#isRsa ? this.#provider.async : 'wasm';
-      if (provider !== 'webcrypto') return this.#syncWith(provider, params, true);
-      let signed;
-      try {
-        signed = this.#inner.signedBytesForSignParams(flatLensCount, flatBytesCount);
-      } catch (e) {
-        throw fromWasm(e);
-      }
-      return this.#signed(params, await this.#webSign(signed));
+      return this.#signAsync(params, true);
     }
 
     /** Frees the parsed key now (it is zeroised); otherwise garbage collection does it. */
@@ -472,25 +432,53 @@ function createApi(wasm, platform) {
       }
     }
 
-    #syncWith(provider, params, withFieldsToo) {
-      // flatten() already ran for this call.
+    // The four signing methods: `addFields` for signParams (the fields added, a signed copy
+    // returned), not for sign (the signature of the parameters as they are).
+    #signSync(params, addFields) {
+      this.#live();
+      flatten(params);
+      const provider = this.#isRsa ? this.#provider.sync : 'wasm';
+      if (provider === 'webcrypto') throw webcryptoSync();
+      return this.#signNow(provider, params, addFields);
+    }
+
+    async #signAsync(params, addFields) {
+      this.#live();
+      flatten(params);
+      const provider = this.#isRsa ? this.#provider.async : 'wasm';
+      if (provider !== 'webcrypto') return this.#signNow(provider, params, addFields);
+      let signed;
+      try {
+        signed = this.#signedBytes(addFields);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+      const signature = await this.#webSign(signed);
+      return addFields ? this.#signed(params, signature) : signature;
+    }
+
+    // Signs what flatten() wrote, in wasm or with node:crypto.
+    #signNow(provider, params, addFields) {
       let signature;
       try {
         if (provider === 'wasm') {
-          signature = withFieldsToo
+          signature = addFields
             ? this.#inner.signParams(flatLensCount, flatBytesCount)
             : this.#inner.sign(flatLensCount, flatBytesCount);
         } else {
-          signature = this.#nodeSign(
-            withFieldsToo
-              ? this.#inner.signedBytesForSignParams(flatLensCount, flatBytesCount)
-              : this.#inner.signedBytes(flatLensCount, flatBytesCount),
-          );
+          signature = this.#nodeSign(this.#signedBytes(addFields));
         }
       } catch (e) {
         throw fromWasm(e);
       }
-      return withFieldsToo ? this.#signed(params, signature) : signature;
+      return addFields ? this.#signed(params, signature) : signature;
+    }
+
+    // What an RSA signature covers (WasmSigner.signedBytes), for a host provider.
+    #signedBytes(addFields) {
+      return addFields
+        ? this.#inner.signedBytesForSignParams(flatLensCount, flatBytesCount)
+        : this.#inner.signedBytes(flatLensCount, flatBytesCount);
     }
 
     #signed(params, signature) {
