@@ -1,9 +1,9 @@
 //! Parameters borrowed from text the caller owns: [`ParamsRef`].
 //!
 //! The npm package receives every parameter of a message in one buffer; copying each name
-//! and value into its own `String` only to read it once was a fifth of a notification
-//! check's overhead around the RSA operation. A `ParamsRef` points into that buffer and
-//! keeps the same guarantees as [`Params`].
+//! and value into its own `String` only to read it once was about a quarter of the time an
+//! RSA2 verification with `node:crypto` spent around the RSA operation (1.7 of 6 µs). A
+//! `ParamsRef` points into that buffer and keeps the same guarantees as [`Params`].
 
 use super::{ParamSource, Params, index_by_name};
 use crate::error::Result;
