@@ -129,8 +129,9 @@ impl WasmVerifier {
 
     /// Every check before the RSA operation, for a host crypto provider. Writes the
     /// output buffer (see [`flat::put_output`]): the sign type
-    /// ([`flat::prepared_sign_type`]), then the signature ([`WasmVerifier::signature_length`] bytes),
-    /// then the bytes it covers ([`rsa_signed_bytes`]); returns the length written.
+    /// ([`flat::prepared_sign_type`]), then the signature
+    /// ([`WasmVerifier::signature_length`] bytes), then the bytes it covers
+    /// ([`rsa_signed_bytes`]); returns the length written.
     pub fn prepare(&self, lens_count: usize, bytes_count: usize) -> Result<usize, JsValue> {
         flat::with_params(lens_count, bytes_count, |params| {
             let claim = self.inner.claim(params)?;
