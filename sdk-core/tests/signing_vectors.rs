@@ -304,8 +304,16 @@ fn a_claim_is_every_check_before_the_cryptographic_one() {
     assert_eq!(claim.sign_type, SignType::Rsa2);
     assert_eq!(claim.signature, expected);
     assert_eq!(claim.key_id, None);
-    let raw = decode_rsa_signature(claim.signature, &common::merchant_public()).unwrap();
+    let key = verifier.public_key().expect("an RSA verifier has its key");
+    assert_eq!(key.to_spki_der(), common::merchant_public().to_spki_der());
+    let raw = decode_rsa_signature(claim.signature, key).unwrap();
     assert_eq!(raw.len(), 256);
+    let hmac = load("sign_paysign_hmac_request");
+    assert!(
+        self::verifier(&hmac, RsaBackend::preferred())
+            .public_key()
+            .is_none()
+    );
     let canonical = verifier.canonical(&signed);
     assert_eq!(
         &*rsa_signed_bytes(Profile::Paysign, &canonical),

@@ -24,8 +24,6 @@ use crate::flat;
 #[wasm_bindgen]
 pub struct WasmVerifier {
     inner: Verifier,
-    /// The RSA public key, for a host crypto provider (`None` for secrets).
-    key: Option<PublicKey>,
     /// The canonical string of the message being prepared: one buffer for every message.
     canonical: RefCell<String>,
 }
@@ -60,25 +58,22 @@ impl WasmVerifier {
         }
         // The first accepted type decides the credential; the core refuses a mixed list.
         let rsa = accepted.first().is_some_and(|st| st.is_rsa());
-        let (credential, key) = if rsa {
+        let credential = if rsa {
             let Some(bytes) = public_key else {
                 return Err(missing_credential(profile, &accepted, defaulted));
             };
-            let key = PublicKey::parse(&bytes).map_err(to_js)?;
-            (VerificationCredential::Rsa(key.clone()), Some(key))
+            VerificationCredential::Rsa(PublicKey::parse(&bytes).map_err(to_js)?)
         } else {
             let Some(bytes) = secret else {
                 return Err(missing_credential(profile, &accepted, defaulted));
             };
-            let secret = SharedSecret::new(bytes).map_err(to_js)?;
-            (VerificationCredential::Secret(secret), None)
+            VerificationCredential::Secret(SharedSecret::new(bytes).map_err(to_js)?)
         };
         let inner = Verifier::new(profile, credential, &accepted)
             .map_err(to_js)?
             .message_kind(kind);
         Ok(WasmVerifier {
             inner,
-            key,
             canonical: RefCell::new(String::new()),
         })
     }
@@ -96,13 +91,15 @@ impl WasmVerifier {
     /// Whether the credential is an RSA public key (so a crypto provider may do the RSA step).
     #[wasm_bindgen(getter, js_name = isRsa)]
     pub fn is_rsa(&self) -> bool {
-        self.key.is_some()
+        self.inner.public_key().is_some()
     }
 
     /// SPKI DER of the RSA public key, for a host crypto provider; `undefined` for secrets.
     #[wasm_bindgen(js_name = keyDer)]
     pub fn key_der(&self) -> Option<Vec<u8>> {
-        self.key.as_ref().map(|key| key.to_spki_der().to_vec())
+        self.inner
+            .public_key()
+            .map(|key| key.to_spki_der().to_vec())
     }
 
     /// The canonical string a message's signature must cover.
@@ -124,7 +121,9 @@ impl WasmVerifier {
     /// signature part of [`WasmVerifier::prepare`]'s buffer.
     #[wasm_bindgen(getter, js_name = signatureLength)]
     pub fn signature_length(&self) -> usize {
-        self.key.as_ref().map_or(0, |key| key.bits().div_ceil(8))
+        self.inner
+            .public_key()
+            .map_or(0, |key| key.bits().div_ceil(8))
     }
 
     /// Every check before the RSA operation, for a host crypto provider. Writes the
@@ -136,7 +135,7 @@ impl WasmVerifier {
         flat::with_params(lens_count, bytes_count, |params| {
             let claim = self.inner.claim(params)?;
             let code = flat::prepared_sign_type(claim.sign_type)?;
-            let key = self.key.as_ref().ok_or(Error::CredentialMismatch {
+            let key = self.inner.public_key().ok_or(Error::CredentialMismatch {
                 sign_type: claim.sign_type.name(),
                 needs: "an RSA key",
             })?;

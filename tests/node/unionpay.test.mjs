@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { PaysignError, Signer, Verifier } from 'paysign';
-import { readText, rsaProviders } from './vectors.mjs';
+import { inputForms, readText, rsaProviders, syncAndAsync } from './vectors.mjs';
 
 const rsa = {
   dir: 'platforms/sign_unionpay_01_request',
@@ -18,15 +18,6 @@ const pairsOf = (dir) => JSON.parse(readText(`${dir}/params.json`));
 const signatureOf = (dir) => readText(`${dir}/signature.txt`).trim();
 const canonicalOf = (dir) => readText(`${dir}/canonical.txt`);
 
-/** `signParams` with the sync method where the provider has one, else the async one. */
-async function signParamsWith(signer, params, provider) {
-  const viaAsync = await signer.signParamsAsync(params);
-  if (provider === 'webcrypto') return viaAsync;
-  const viaSync = signer.signParams(params);
-  assert.deepEqual(viaSync, viaAsync, 'sync and async agree');
-  return viaSync;
-}
-
 describe('UnionPay signMethod 01 (RSA2 over the hex SHA-256)', () => {
   const unsigned = [...pairsOf(rsa.dir), ['certId', rsa.certId]];
   const expected = signatureOf(rsa.dir);
@@ -34,7 +25,8 @@ describe('UnionPay signMethod 01 (RSA2 over the hex SHA-256)', () => {
   for (const provider of rsaProviders) {
     it(`signParams adds signMethod=01 and the vector's signature, which verifies (provider ${provider})`, async () => {
       const signer = new Signer({ profile: 'unionpay', signType: 'RSA2', privateKey: rsa.privateKey, provider });
-      const signed = await signParamsWith(signer, unionpayForms(unsigned).object, provider);
+      const params = Object.fromEntries(unsigned);
+      const signed = await syncAndAsync(provider, () => signer.signParams(params), () => signer.signParamsAsync(params));
       assert.equal(signed.signMethod, '01');
       assert.equal(signed.certId, rsa.certId);
       assert.equal(signed.signature, expected);
@@ -51,7 +43,7 @@ describe('UnionPay signMethod 01 (RSA2 over the hex SHA-256)', () => {
 
     it(`sign over the complete message gives the vector's signature (provider ${provider})`, async () => {
       const signer = new Signer({ profile: 'unionpay', signType: 'RSA2', privateKey: rsa.privateKey, provider });
-      for (const [form, params] of Object.entries(unionpayForms([...unsigned, ['signMethod', '01']]))) {
+      for (const [form, params] of Object.entries(inputForms([...unsigned, ['signMethod', '01']]))) {
         assert.equal(await signer.signAsync(params), expected, `${form} (async)`);
         if (provider !== 'webcrypto') assert.equal(signer.sign(params), expected, `${form} (sync)`);
       }
@@ -91,8 +83,3 @@ describe('a UnionPay notification through the low-level Verifier', () => {
     });
   }
 });
-
-/** The object and pair-list forms of `pairs` (UnionPay names are all distinct). */
-function unionpayForms(pairs) {
-  return { pairs, object: Object.fromEntries(pairs), map: new Map(pairs) };
-}

@@ -1,4 +1,5 @@
 // Shared helpers for the Node suites: the repository's tests/vectors/ folder.
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +73,18 @@ export function inputForms(pairs) {
     map: new Map(pairs),
     urlSearchParams: new URLSearchParams(pairs),
   };
+}
+
+/**
+ * The asynchronous call, and the synchronous one where the provider has it (WebCrypto has
+ * none): both must give the same result, which is returned.
+ */
+export async function syncAndAsync(provider, syncCall, asyncCall) {
+  const viaAsync = await asyncCall();
+  if (provider === 'webcrypto') return viaAsync;
+  const viaSync = syncCall();
+  assert.deepEqual(viaSync, viaAsync, 'sync and async agree');
+  return viaSync;
 }
 
 /** Providers usable for RSA on this runtime, each with how to call it. */

@@ -4,27 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { Signer, Verifier, canonicalize, sign, signAsync, verify, verifyAsync, PaysignError } from 'paysign';
-import { inputForms, signCases, signedPairs, signerOptions, verifierOptions } from './vectors.mjs';
+import { inputForms, signCases, signedPairs, signerOptions, syncAndAsync, verifierOptions } from './vectors.mjs';
 
 const cases = signCases();
 const providers = ['wasm', 'node', 'webcrypto', 'auto'];
 
-/** Sign with the sync method where the provider has one, else the async one. */
-async function signWith(signer, params, provider) {
-  const asyncSig = await signer.signAsync(params);
-  if (provider === 'webcrypto') return asyncSig;
-  const syncSig = signer.sign(params);
-  assert.equal(syncSig, asyncSig, 'sync and async signatures agree');
-  return syncSig;
-}
-
-async function verifyWith(verifier, params, provider) {
-  const asyncResult = await verifier.verifyAsync(params);
-  if (provider === 'webcrypto') return asyncResult;
-  const syncResult = verifier.verify(params);
-  assert.deepEqual(syncResult, asyncResult);
-  return syncResult;
-}
+const signWith = (signer, params, provider) => syncAndAsync(provider, () => signer.sign(params), () => signer.signAsync(params));
+const verifyWith = (verifier, params, provider) => syncAndAsync(provider, () => verifier.verify(params), () => verifier.verifyAsync(params));
 
 const isMismatch = (e) => e instanceof PaysignError && e.code === 'SIGNATURE_MISMATCH';
 

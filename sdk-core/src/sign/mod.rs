@@ -506,6 +506,15 @@ impl Verifier {
         &self.accepted
     }
 
+    /// The RSA public key, when the credential is a single one: what a host crypto
+    /// provider verifies with after [`Verifier::claim`].
+    pub fn public_key(&self) -> Option<&PublicKey> {
+        match &self.credential {
+            VerificationCredential::Rsa(key) => Some(key),
+            _ => None,
+        }
+    }
+
     /// The sign type a message is verified with, decided by this verifier's configuration.
     pub fn sign_type_for(&self, params: &impl ParamSource) -> Result<SignType> {
         let declared = params
