@@ -306,6 +306,36 @@ mod tests {
         assert_ne!(output_address(), 0);
     }
 
+    /// Any text JavaScript can send round-trips (names and values with CJK, emoji,
+    /// separators), and any bytes with any lengths are an error or parameters, never a
+    /// panic: the framing is the package's, but the buffers are plain memory.
+    #[test]
+    fn framing_round_trips_and_never_panics() {
+        use proptest::prelude::*;
+        let text = "[a-zA-Z0-9_&=%+ .\\-水费é💧\u{10FFFF}\u{0}]{0,6}";
+        proptest!(|(pairs in prop::collection::vec((text, text), 0..8),
+                    bytes in prop::collection::vec(any::<u8>(), 0..24),
+                    lens in prop::collection::vec(0u32..12, 0..8))| {
+            let (joined, flat_lens) = flatten(
+                &pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>(),
+            );
+            match decode(joined.as_bytes(), &flat_lens) {
+                Ok(params) => {
+                    let back: Vec<(&str, &str)> = params.iter().collect();
+                    let sent: Vec<(&str, &str)> =
+                        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    prop_assert_eq!(back, sent);
+                }
+                // Only the core's rules refuse well-framed text.
+                Err(e) => prop_assert!(
+                    ["PARAM_DUPLICATE", "PARAM_NAME_INVALID"].contains(&e.code()),
+                    "{e}"
+                ),
+            }
+            let _ = decode(&bytes, &lens);
+        });
+    }
+
     #[test]
     fn inconsistent_framing_is_an_error_not_a_panic() {
         for (joined, lens) in [
