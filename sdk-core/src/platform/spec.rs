@@ -321,6 +321,19 @@ pub trait Platform: Sync + std::fmt::Debug {
         true
     }
 
+    /// The parameter naming the merchant a notification is for, where every event of the
+    /// platform carries one (WeChat Pay v3 `mchid`, v2 `mch_id`).
+    fn merchant_id_field(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether some events carry no app id (WeChat Pay v3 refunds): with an app id
+    /// configured, such an event is identified by the merchant id instead, which must
+    /// then be configured too.
+    fn app_id_optional(&self) -> bool {
+        false
+    }
+
     /// The notification's send time, for the time window, where it carries one.
     fn notify_time_field(&self) -> Option<TimeField> {
         None

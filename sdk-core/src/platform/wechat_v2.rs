@@ -84,6 +84,10 @@ impl Platform for WechatV2 {
         Some("appid")
     }
 
+    fn merchant_id_field(&self) -> Option<&'static str> {
+        Some("mch_id")
+    }
+
     /// Payments: `transaction_id` (retries share it) → `notify_id` and `trade_no`,
     /// `result_code` → status, `total_fee` in fen; `return_code` must be `SUCCESS`.
     /// Refunds: see [`wechat_v2_refund`].

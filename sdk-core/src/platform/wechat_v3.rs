@@ -137,6 +137,16 @@ impl Platform for WechatV3 {
         Some("appid")
     }
 
+    /// Every event's resource carries `mchid`.
+    fn merchant_id_field(&self) -> Option<&'static str> {
+        Some("mchid")
+    }
+
+    /// Refund events (`REFUND.SUCCESS` …) carry `mchid` but no `appid`.
+    fn app_id_optional(&self) -> bool {
+        true
+    }
+
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         notification(sign_type, params)
     }
