@@ -326,11 +326,12 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
             ),
         );
     }
-    let rsa_input = profile.platform().rsa_input_description();
+    let rsa_input = profile.explanations().rsa_input_description();
     if let (Some(rsa_input), true) = (rsa_input, sign_type.is_rsa()) {
         // Any profile whose RSA signature covers the string itself checks that one.
         let direct = Profile::ALL.into_iter().find(|p| {
-            p.platform().rsa_input_description().is_none() && p.sign_types().contains(&sign_type)
+            p.explanations().rsa_input_description().is_none()
+                && p.sign_types().contains(&sign_type)
         });
         if let Some(label) =
             direct.and_then(|profile| Tries { profile, ..tries }.verifies(&canonical))
@@ -464,7 +465,10 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
     let signed = match platform.header_signature(request.headers, body) {
         Ok(signed) => signed,
         Err(e) => {
-            diagnosis.find(e.code(), format!("{e}: {}", platform.headers_hint()));
+            diagnosis.find(
+                e.code(),
+                format!("{e}: {}", profile.explanations().headers_hint()),
+            );
             return diagnosis;
         }
     };
@@ -561,7 +565,7 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
             }
         }
     }
-    for mistake in platform.header_mistakes(&message) {
+    for mistake in profile.explanations().header_mistakes(&message) {
         variants.push((mistake.code, mistake.signed, mistake.explanation));
     }
     for (code, text, explanation) in variants {
@@ -576,8 +580,9 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
         Credentials::Secrets(secrets) => secrets,
         Credentials::Keys(_) => &[],
     };
-    if let Some((code, explanation)) =
-        platform.explain_secret_misuse(configured, &message, signature)
+    if let Some((code, explanation)) = profile
+        .explanations()
+        .explain_secret_misuse(configured, &message, signature)
     {
         diagnosis.find(code, explanation);
         return diagnosis;

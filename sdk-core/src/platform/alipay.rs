@@ -11,7 +11,7 @@ use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
 use crate::params::Params;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 
-use super::spec::{Platform, SIGN_FIELD_RULES, TimeField};
+use super::spec::{Explanations, Platform, SIGN_FIELD_RULES, TimeField};
 
 /// The Alipay platform.
 #[derive(Debug)]
@@ -90,3 +90,5 @@ impl Platform for Alipay {
         AckFormat::Text
     }
 }
+
+impl Explanations for Alipay {}

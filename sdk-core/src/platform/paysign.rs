@@ -11,7 +11,7 @@ use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{Platform, TimeField};
+use super::spec::{Explanations, Platform, TimeField};
 
 /// The paysign platform.
 #[derive(Debug)]
@@ -77,3 +77,5 @@ impl Platform for Paysign {
         AckFormat::Text
     }
 }
+
+impl Explanations for Paysign {}

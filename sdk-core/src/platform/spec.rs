@@ -204,23 +204,13 @@ pub trait Platform: Sync + std::fmt::Debug {
         message: &str,
         signature: &str,
     ) -> Result<()> {
-        let mut matched = subtle::Choice::from(0);
-        for key in keys {
-            let expected = self.sign_digest(sign_type, key, message)?;
-            if signature.len() != expected.len()
-                || !signature.bytes().all(|b| b.is_ascii_hexdigit())
-            {
-                return Err(Error::SignatureMalformed {
-                    reason: "a digest signature must be hex of the digest's length",
-                });
-            }
-            matched |= expected.as_bytes().ct_eq(signature.as_bytes());
-        }
-        if bool::from(matched) {
-            Ok(())
-        } else {
-            Err(Error::SignatureMismatch)
-        }
+        verify_hex_digest(
+            sign_type,
+            (self.secret_suffix(), self.hex_case()),
+            keys,
+            message,
+            signature,
+        )
     }
 
     /// Whether a signature is one the platform sends on purpose to check that merchants
@@ -236,41 +226,7 @@ pub trait Platform: Sync + std::fmt::Debug {
         _headers: &[(&str, &'a str)],
         _body: &str,
     ) -> Result<HeaderSignature<'a>> {
-        Err(Error::field_invalid(
-            "profile",
-            format!(
-                "{} signs a k=v canonical string, not headers and a body",
-                self.profile()
-            ),
-        ))
-    }
-
-    /// What an RSA signature covers, in words, where it is not the string itself (for
-    /// `explain`: UnionPay signs the string's hex SHA-256).
-    fn rsa_input_description(&self) -> Option<&'static str> {
-        None
-    }
-
-    /// Mistakes senders make with the string to sign of a header-signed message, from
-    /// the string they should have signed (for `explain`).
-    fn header_mistakes(&self, _message: &str) -> Vec<KnownMistake> {
-        Vec::new()
-    }
-
-    /// Why a digest signature made with one of `keys` does not verify, if a known misuse
-    /// of the secret explains it (for `explain`): a code and an explanation.
-    fn explain_secret_misuse(
-        &self,
-        _keys: &[SharedSecret],
-        _message: &str,
-        _signature: &str,
-    ) -> Option<(&'static str, String)> {
-        None
-    }
-
-    /// What a header-signed platform's headers look like, for error messages.
-    fn headers_hint(&self) -> &'static str {
-        ""
+        Err(not_header_signed(self.profile()))
     }
 
     /// Whether parameters are a notification the platform sends unsigned but encrypted
@@ -295,13 +251,7 @@ pub trait Platform: Sync + std::fmt::Debug {
     /// form is read from: decrypts a resource, adds header values. The default keeps the
     /// parsed parameters.
     fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
-        let params = sealed.params.ok_or_else(|| {
-            Error::field_invalid("body", "a k=v notification is opened from its parameters")
-        })?;
-        Ok(Opened {
-            params,
-            payload: None,
-        })
+        open_params(sealed)
     }
 
     /// The sign type a sealed unsigned notification is reported with.
@@ -344,4 +294,86 @@ pub trait Platform: Sync + std::fmt::Debug {
 
     /// The acknowledgement format the platform reads.
     fn ack_format(&self) -> AckFormat;
+}
+
+/// What `explain` knows of a platform: the mistakes senders make with it, in words.
+///
+/// Kept apart from [`Platform`] so that what only the diagnosis needs is not compiled into
+/// every verifier (the runtime wasm module has a size budget): a trait object keeps every
+/// method of its trait.
+pub trait Explanations: Sync {
+    /// What an RSA signature covers, in words, where it is not the string itself (for
+    /// `explain`: UnionPay signs the string's hex SHA-256).
+    fn rsa_input_description(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Mistakes senders make with the string to sign of a header-signed message, from
+    /// the string they should have signed (for `explain`).
+    fn header_mistakes(&self, _message: &str) -> Vec<KnownMistake> {
+        Vec::new()
+    }
+
+    /// Why a digest signature made with one of `keys` does not verify, if a known misuse
+    /// of the secret explains it (for `explain`): a code and an explanation.
+    fn explain_secret_misuse(
+        &self,
+        _keys: &[SharedSecret],
+        _message: &str,
+        _signature: &str,
+    ) -> Option<(&'static str, String)> {
+        None
+    }
+
+    /// What a header-signed platform's headers look like, for error messages.
+    fn headers_hint(&self) -> &'static str {
+        ""
+    }
+}
+
+// The defaults' bodies live in free functions: a default method is compiled once per
+// platform that uses it, and the runtime wasm module has a size budget (tests/node).
+
+/// [`Platform::verify_digest`]'s default.
+fn verify_hex_digest(
+    sign_type: SignType,
+    (suffix, case): (SecretSuffix, HexCase),
+    keys: &[SharedSecret],
+    message: &str,
+    signature: &str,
+) -> Result<()> {
+    let mut matched = subtle::Choice::from(0);
+    for key in keys {
+        let expected = digest_hex(sign_type, key, suffix, case, message.as_bytes())?;
+        if signature.len() != expected.len() || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::SignatureMalformed {
+                reason: "a digest signature must be hex of the digest's length",
+            });
+        }
+        matched |= expected.as_bytes().ct_eq(signature.as_bytes());
+    }
+    if bool::from(matched) {
+        Ok(())
+    } else {
+        Err(Error::SignatureMismatch)
+    }
+}
+
+/// [`Platform::header_signature`]'s answer for `k=v` platforms.
+fn not_header_signed(profile: Profile) -> Error {
+    Error::field_invalid(
+        "profile",
+        format!("{profile} signs a k=v canonical string, not headers and a body"),
+    )
+}
+
+/// [`Platform::open`]'s default: the parsed parameters as they are.
+fn open_params(sealed: Sealed<'_>) -> Result<Opened> {
+    let params = sealed.params.ok_or_else(|| {
+        Error::field_invalid("body", "a k=v notification is opened from its parameters")
+    })?;
+    Ok(Opened {
+        params,
+        payload: None,
+    })
 }

@@ -26,7 +26,7 @@ use crate::message::notification::{Notification, TradeStatus};
 use crate::params::Params;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 
-use super::spec::Platform;
+use super::spec::{Explanations, Platform};
 
 /// The UnionPay platform.
 #[derive(Debug)]
@@ -100,10 +100,6 @@ impl Platform for UnionPay {
         Cow::Owned(rsa_input(canonical).into_bytes())
     }
 
-    fn rsa_input_description(&self) -> Option<&'static str> {
-        Some("UnionPay signMethod 01 signs the lowercase hex SHA-256 of the string")
-    }
-
     fn app_id_field(&self) -> Option<&'static str> {
         Some("merId")
     }
@@ -114,6 +110,12 @@ impl Platform for UnionPay {
 
     fn ack_format(&self) -> AckFormat {
         AckFormat::Status
+    }
+}
+
+impl Explanations for UnionPay {
+    fn rsa_input_description(&self) -> Option<&'static str> {
+        Some("UnionPay signMethod 01 signs the lowercase hex SHA-256 of the string")
     }
 }
 

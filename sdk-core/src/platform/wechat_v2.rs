@@ -11,7 +11,7 @@ use crate::message::notification::{Notification, TradeStatus};
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{Opened, Platform, Sealed};
+use super::spec::{Explanations, Opened, Platform, Sealed};
 use super::wechat_v2_refund::{self, REQ_INFO};
 
 /// The WeChat Pay v2 platform.
@@ -131,3 +131,5 @@ impl Platform for WechatV2 {
         AckFormat::Xml
     }
 }
+
+impl Explanations for WechatV2 {}

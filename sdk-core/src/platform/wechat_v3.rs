@@ -39,7 +39,7 @@ use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{HeaderSignature, KnownMistake, Opened, Platform, Sealed};
+use super::spec::{Explanations, HeaderSignature, KnownMistake, Opened, Platform, Sealed};
 
 /// The WeChat Pay v3 platform.
 #[derive(Debug)]
@@ -97,19 +97,6 @@ impl Platform for WechatV3 {
         })
     }
 
-    /// Signing `TIMESTAMP\nNONCE\nBODY` without the final newline.
-    fn header_mistakes(&self, message: &str) -> Vec<KnownMistake> {
-        vec![KnownMistake {
-            code: "MESSAGE_FORMAT",
-            signed: message.trim_end_matches('\n').to_owned(),
-            explanation: "the sender signed `TIMESTAMP\\nNONCE\\nBODY` without the final newline; the string to sign ends in `\\n`".into(),
-        }]
-    }
-
-    fn headers_hint(&self) -> &'static str {
-        "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
-    }
-
     fn needs_key_set(&self) -> Option<&'static str> {
         Some(
             "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",
@@ -153,6 +140,21 @@ impl Platform for WechatV3 {
 
     fn ack_format(&self) -> AckFormat {
         AckFormat::WechatV3
+    }
+}
+
+impl Explanations for WechatV3 {
+    /// Signing `TIMESTAMP\nNONCE\nBODY` without the final newline.
+    fn header_mistakes(&self, message: &str) -> Vec<KnownMistake> {
+        vec![KnownMistake {
+            code: "MESSAGE_FORMAT",
+            signed: message.trim_end_matches('\n').to_owned(),
+            explanation: "the sender signed `TIMESTAMP\\nNONCE\\nBODY` without the final newline; the string to sign ends in `\\n`".into(),
+        }]
+    }
+
+    fn headers_hint(&self) -> &'static str {
+        "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
     }
 }
 
