@@ -29,6 +29,7 @@
 //! as it does for a reader in a checkout, while files the commands write stay in scratch).
 //! `cd` carries over to the next command; variables do not. `paysign` on `PATH` is the binary
 //! cargo built for this test. A failure names the file and line of the command.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
