@@ -260,9 +260,9 @@ pub enum Error {
 /// the npm package and the CLI.
 fn key_kind_hint(expected: &str) -> &'static str {
     if expected == "public" {
-        ": verifying needs the sender's public key (SPKI, PKCS#1 or a certificate); a private key stays with its owner"
+        ": verifying needs the sender's public key"
     } else {
-        ": signing needs your private key (PKCS#8 or PKCS#1)"
+        ": signing needs your private key"
     }
 }
 

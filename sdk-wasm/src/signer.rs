@@ -59,7 +59,7 @@ impl WasmSigner {
                 let secret = SharedSecret::new(bytes).map_err(to_js)?;
                 (SigningCredential::Secret(secret), None)
             }
-            _ => return Err(missing_credential(profile, chosen)),
+            _ => return Err(missing_credential(chosen)),
         };
         let sign_type = match chosen {
             Some(sign_type) => sign_type,
@@ -161,7 +161,7 @@ impl WasmSigner {
 }
 
 /// No credential, or one that does not fit the chosen sign type: say which to pass.
-fn missing_credential(profile: Profile, chosen: Option<SignType>) -> JsValue {
+fn missing_credential(chosen: Option<SignType>) -> JsValue {
     let message = match chosen {
         Some(sign_type) if sign_type.is_rsa() => format!(
             "sign type {sign_type} needs an RSA private key: pass the `privateKey` option (PEM or bare base64), or choose a `signType` that uses a `secret`"
@@ -169,9 +169,7 @@ fn missing_credential(profile: Profile, chosen: Option<SignType>) -> JsValue {
         Some(sign_type) => {
             format!("sign type {sign_type} needs a shared secret: pass the `secret` option")
         }
-        None => format!(
-            "no credential: pass the `privateKey` option or the `secret` option; the {profile} profile's default sign type follows from it"
-        ),
+        None => "no credential: pass `privateKey` or `secret`".to_owned(),
     };
     error_value("CREDENTIAL_MISMATCH", &message)
 }

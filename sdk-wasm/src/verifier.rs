@@ -61,7 +61,7 @@ impl WasmVerifier {
             (None, Some(bytes)) if rsa != Some(true) => {
                 VerificationCredential::Secret(SharedSecret::new(bytes).map_err(to_js)?)
             }
-            _ => return Err(missing_credential(profile, &accepted)),
+            _ => return Err(missing_credential(&accepted)),
         };
         let inner = Verifier::new(profile, credential, &accepted)
             .map_err(to_js)?
@@ -151,7 +151,7 @@ impl WasmVerifier {
 }
 
 /// No credential, or one that does not fit the accepted sign types: say which to pass.
-fn missing_credential(profile: Profile, accepted: &[SignType]) -> JsValue {
+fn missing_credential(accepted: &[SignType]) -> JsValue {
     let names: Vec<&str> = accepted.iter().map(|st| st.name()).collect();
     let message = match accepted.first() {
         Some(first) if first.is_rsa() => format!(
@@ -162,9 +162,7 @@ fn missing_credential(profile: Profile, accepted: &[SignType]) -> JsValue {
             "sign type {} needs the shared secret: pass the `secret` option",
             names.join(", ")
         ),
-        None => format!(
-            "no credential: pass the sender's `publicKey` or the `secret`; the {profile} profile's default sign type follows from it"
-        ),
+        None => "no credential: pass `publicKey` or `secret`".to_owned(),
     };
     error_value("CREDENTIAL_MISMATCH", &message)
 }
