@@ -533,7 +533,8 @@ impl std::fmt::Debug for NotificationVerifier {
 }
 
 impl NotificationVerifierBuilder {
-    /// The sign types to accept (default: the profile's default sign type only).
+    /// The sign types to accept (default: only the profile's default for the credential,
+    /// [`Profile::default_sign_type`]).
     pub fn accept(mut self, sign_types: &[SignType]) -> Self {
         self.accepted = Some(sign_types.to_vec());
         self
@@ -590,9 +591,8 @@ impl NotificationVerifierBuilder {
 
     /// Builds the verifier; fails if a sign type does not fit the profile or credential.
     pub fn build(self) -> Result<NotificationVerifier> {
-        let accepted = self
-            .accepted
-            .unwrap_or_else(|| vec![self.profile.default_sign_type()]);
+        // None: the verifier takes the profile's default for the credential.
+        let accepted = self.accepted.unwrap_or_default();
         let platform = self.profile.platform();
         if let Some(needs) = platform.needs_key_set() {
             if matches!(self.credential, VerificationCredential::Rsa(_)) {

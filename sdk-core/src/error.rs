@@ -86,6 +86,17 @@ pub enum Error {
         /// What that sign type needs.
         needs: &'static str,
     },
+    /// The profile defines no sign type for this kind of credential (an RSA key for WeChat
+    /// Pay v2, a shared secret for WeChat Pay v3): code `CREDENTIAL_MISMATCH`.
+    #[error("the {profile} profile has no sign type for {given}: pass {needs}")]
+    CredentialUnfit {
+        /// The profile's name.
+        profile: &'static str,
+        /// The credential given (`an RSA key`, `a shared secret`).
+        given: &'static str,
+        /// The credential to pass, with the sign types it serves.
+        needs: String,
+    },
     /// Key material could not be parsed.
     #[error("key is invalid: {reason}")]
     KeyInvalid {
@@ -104,7 +115,7 @@ pub enum Error {
     )]
     KeyEncrypted,
     /// A public key was given where a private key is needed, or the reverse.
-    #[error("expected a {expected} key but got a {found} key")]
+    #[error("expected a {expected} key but got a {found} key{}", key_kind_hint(.expected))]
     KeyKindMismatch {
         /// The kind that was needed.
         expected: &'static str,
@@ -266,6 +277,16 @@ pub enum Error {
     },
 }
 
+/// What to pass instead, for [`Error::KeyKindMismatch`]: the one phrasing of the Rust core,
+/// the npm package and the CLI.
+fn key_kind_hint(expected: &str) -> &'static str {
+    if expected == "public" {
+        ": verifying needs the sender's public key"
+    } else {
+        ": signing needs your private key"
+    }
+}
+
 impl Error {
     /// The stable machine-readable code of this error, e.g. `"SIGNATURE_MISMATCH"`.
     pub fn code(&self) -> &'static str {
@@ -279,7 +300,9 @@ impl Error {
             Error::SignTypeNotAllowed { .. } => "SIGN_TYPE_NOT_ALLOWED",
             Error::UnsupportedSignType { .. } => "UNSUPPORTED_SIGN_TYPE",
             Error::UnsupportedProfile { .. } => "UNSUPPORTED_PROFILE",
-            Error::CredentialMismatch { .. } => "CREDENTIAL_MISMATCH",
+            Error::CredentialMismatch { .. } | Error::CredentialUnfit { .. } => {
+                "CREDENTIAL_MISMATCH"
+            }
             Error::KeyInvalid { .. } => "KEY_INVALID",
             Error::KeyTooSmall { .. } => "KEY_TOO_SMALL",
             Error::KeyEncrypted => "KEY_ENCRYPTED",

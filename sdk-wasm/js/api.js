@@ -345,7 +345,7 @@ function createApi(wasm, platform) {
     constructor(options) {
       ensureReady();
       if (options === undefined) {
-        throw new TypeError('Signer needs options: { privateKey } for RSA/RSA2 or { secret, signType } for MD5/HMAC-SHA256');
+        throw new TypeError('Signer needs options: { privateKey } for RSA/RSA2 or { secret } for MD5/HMAC-SHA256/SHA256 (signType defaults to the profile\'s default for the credential)');
       }
       const opts = optionsObject(options, 'Signer');
       const profile = optionalString(opts, 'profile') ?? 'paysign';
@@ -529,7 +529,7 @@ function createApi(wasm, platform) {
     constructor(options) {
       ensureReady();
       if (options === undefined) {
-        throw new TypeError('Verifier needs options: { publicKey } for RSA/RSA2 or { secret, signType } for MD5/HMAC-SHA256');
+        throw new TypeError('Verifier needs options: { publicKey } for RSA/RSA2 or { secret } for MD5/HMAC-SHA256/SHA256 (signType defaults to the profile\'s default for the credential)');
       }
       const opts = optionsObject(options, 'Verifier');
       const profile = optionalString(opts, 'profile') ?? 'paysign';

@@ -59,7 +59,8 @@ pub struct WasmNotificationConfig {
 
 #[wasm_bindgen]
 impl WasmNotificationConfig {
-    /// A configuration for `profile` accepting `accepted` (empty: the profile's default).
+    /// A configuration for `profile` accepting `accepted` (empty: only the profile's default
+    /// for the credential, as the core decides).
     #[wasm_bindgen(constructor)]
     pub fn new(profile: &str, accepted: Vec<String>) -> Result<WasmNotificationConfig, JsValue> {
         let profile: Profile = profile.parse().map_err(to_js)?;

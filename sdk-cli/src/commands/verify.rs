@@ -3,14 +3,11 @@
 
 use paysign_core::callback::{NotificationVerifier, NotificationVerifierBuilder};
 use paysign_core::message::parse_body;
-use paysign_core::{
-    Amount, MessageKind, Notification, Profile, SignType, VerificationCredential, Verifier,
-    VerifyOptions,
-};
+use paysign_core::{Amount, MessageKind, Notification, Profile, SignType, Verifier, VerifyOptions};
 
 use super::{
-    BodyArgs, ProfileArg, Verification, VerifyCredentialArgs, accepted_sign_types,
-    message_kind_parser, now_or_system, sign_type_parser,
+    BodyArgs, ProfileArg, Verification, VerifyCredentialArgs, message_kind_parser, now_or_system,
+    sign_type_parser,
 };
 use crate::error::{CliError, Status};
 use crate::output::{Output, params_json};
@@ -62,7 +59,8 @@ pub(crate) struct Args {
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
     /// An accepted sign type (repeatable); the message's sign_type can only choose among
-    /// these. Required unless only one sign type of the profile fits the key or secret
+    /// these. Default: only the profile's default for the key or secret (paysign: RSA2 or
+    /// HMAC-SHA256; see docs/profiles.md)
     #[arg(long = "sign-type", value_name = "TYPE", ignore_case = true, value_parser = sign_type_parser())]
     pub(crate) sign_types: Vec<SignType>,
 
@@ -127,18 +125,6 @@ impl CheckArgs {
         Ok(())
     }
 
-    /// The accepted sign types for a credential (see [`accepted_sign_types`]).
-    pub(crate) fn accepted(
-        &self,
-        credential: &VerificationCredential,
-    ) -> Result<Vec<SignType>, CliError> {
-        let rsa = matches!(
-            credential,
-            VerificationCredential::Rsa(_) | VerificationCredential::KeySet(_)
-        );
-        accepted_sign_types(&self.sign_types, self.profile.profile, rsa)
-    }
-
     /// A notification verifier with every flag applied.
     pub(crate) fn notification_verifier(
         &self,
@@ -183,13 +169,14 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let expected_amount = checks.expected_amount()?;
     let profile = checks.profile.profile;
     let verification = args.credential.resolve(profile, out)?;
-    let accepted = checks.accepted(&verification.credential)?;
+    // Empty: the core accepts only the profile's default for the credential.
+    let accepted = &checks.sign_types;
     let body = checks.body.read()?;
     let headers = checks.body.header_pairs();
 
     if checks.message == MessageKind::Request && profile.header_signed() {
         // An API response (wechat-v3) or a signed message: the signature and its time only.
-        let verifier = checks.notification_verifier(verification, &accepted)?;
+        let verifier = checks.notification_verifier(verification, accepted)?;
         let now = now_or_system(checks.now)?;
         let options = VerifyOptions::default().headers(&headers);
         let sign_type = verifier
@@ -206,7 +193,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     }
 
     if checks.message == MessageKind::Request {
-        let verifier = Verifier::new(profile, verification.credential, &accepted)?
+        let verifier = Verifier::new(profile, verification.credential, accepted)?
             .message_kind(MessageKind::Request);
         let params = parse_body(
             &body,
@@ -237,7 +224,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
             "wechat-v3 notifications are encrypted: pass the APIv3 key with --secret-file (or --message request to check the signature only)",
         ));
     }
-    let verifier = checks.notification_verifier(verification, &accepted)?;
+    let verifier = checks.notification_verifier(verification, accepted)?;
     let now = now_or_system(checks.now)?;
     let mut options = VerifyOptions::default().headers(&headers);
     options.content_type = checks.body.content_type();

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use subtle::ConstantTimeEq;
 
-use crate::algorithm::{HexCase, SecretSuffix, SharedSecret, SignType, digest_hex};
+use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SharedSecret, SignType, digest_hex};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::notification::Notification;
@@ -148,8 +148,10 @@ pub trait Platform: Sync + std::fmt::Debug {
     /// The sign types the platform defines.
     fn sign_types(&self) -> &'static [SignType];
 
-    /// The sign type used when none is chosen.
-    fn default_sign_type(&self) -> SignType;
+    /// The sign type used when none is chosen, for a kind of credential; `None` when no
+    /// sign type of the platform fits it. Asked through [`Profile::default_sign_type`], the
+    /// one policy of every surface.
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType>;
 
     /// The sign type a message means when it names none (WeChat Pay v2: MD5).
     fn implied_sign_type(&self) -> Option<SignType> {
@@ -254,9 +256,11 @@ pub trait Platform: Sync + std::fmt::Debug {
         open_params(sealed)
     }
 
-    /// The sign type a sealed unsigned notification is reported with.
+    /// The sign type a sealed unsigned notification is reported with (it is opened with a
+    /// secret).
     fn sealed_sign_type(&self) -> SignType {
-        self.default_sign_type()
+        self.default_sign_type(CredentialKind::Secret)
+            .unwrap_or(SignType::HmacSha256)
     }
 
     /// The parameter naming the application a notification is for (`app_id`), or `None`

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::algorithm::{SecretSuffix, SharedSecret, SignType};
+use crate::algorithm::{CredentialKind, SecretSuffix, SharedSecret, SignType};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -55,8 +55,11 @@ impl Platform for StandardWebhooks {
         &[SignType::HmacSha256]
     }
 
-    fn default_sign_type(&self) -> SignType {
-        SignType::HmacSha256
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        match credential {
+            CredentialKind::RsaKey => None,
+            CredentialKind::Secret => Some(SignType::HmacSha256),
+        }
     }
 
     fn digest_key(&self, configured: &SharedSecret) -> Result<SharedSecret> {

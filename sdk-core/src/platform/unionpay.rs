@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
-use crate::algorithm::{HexCase, SecretSuffix, SignType};
+use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SignType};
 use crate::encoding::hex_lower;
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
@@ -70,8 +70,11 @@ impl Platform for UnionPay {
         &[SignType::Rsa2, SignType::Sha256]
     }
 
-    fn default_sign_type(&self) -> SignType {
-        SignType::Rsa2
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        match credential {
+            CredentialKind::RsaKey => Some(SignType::Rsa2),
+            CredentialKind::Secret => Some(SignType::Sha256),
+        }
     }
 
     fn parse_sign_type(&self, name: &str) -> Result<SignType> {

@@ -3,7 +3,7 @@
 //! signed; refund notifications are not but travel encrypted under the API key
 //! ([`super::wechat_v2_refund`]).
 
-use crate::algorithm::{SecretSuffix, SignType};
+use crate::algorithm::{CredentialKind, SecretSuffix, SignType};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -31,8 +31,11 @@ impl Platform for WechatV2 {
         &[SignType::Md5, SignType::HmacSha256]
     }
 
-    fn default_sign_type(&self) -> SignType {
-        SignType::Md5
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        match credential {
+            CredentialKind::RsaKey => None,
+            CredentialKind::Secret => Some(SignType::Md5),
+        }
     }
 
     fn implied_sign_type(&self) -> Option<SignType> {

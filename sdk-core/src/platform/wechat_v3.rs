@@ -27,7 +27,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
-use crate::algorithm::{RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64};
+use crate::algorithm::{
+    CredentialKind, RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64,
+};
 use crate::error::{Error, Result};
 use crate::keys::PrivateKey;
 use crate::message::ack::AckFormat;
@@ -74,8 +76,11 @@ impl Platform for WechatV3 {
         &[SignType::Rsa2]
     }
 
-    fn default_sign_type(&self) -> SignType {
-        SignType::Rsa2
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        match credential {
+            CredentialKind::RsaKey => Some(SignType::Rsa2),
+            CredentialKind::Secret => None,
+        }
     }
 
     fn is_probe(&self, signature: &str) -> bool {
