@@ -2,65 +2,61 @@
 //! appended), `sign_type` signed in requests but left out of notifications, amounts in
 //! yuan, `notify_time` in Beijing time. Certificate mode's SN fields: [`super::alipay_cert`].
 
-use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SignType};
+use crate::algorithm::{HexCase, SecretSuffix, SignType};
 use crate::error::Result;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
 use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
 use crate::params::Params;
-use crate::profile::{CanonicalRules, MessageKind, Profile};
+use crate::profile::{CanonicalRules, Profile};
 
-use super::spec::{Explanations, Platform, SIGN_FIELD_RULES, TimeField};
+use super::spec::{Conventions, Explanations, Platform, SIGN_FIELD_RULES, TimeField};
 
 /// The Alipay platform.
 #[derive(Debug)]
 pub struct Alipay;
 
+/// The Alipay conventions.
+static CONVENTIONS: Conventions = Conventions {
+    profile: Profile::Alipay,
+    header_signed: false,
+    request_rules: SIGN_FIELD_RULES,
+    // Notifications leave `sign_type` out of the string; requests sign it.
+    notification_rules: CanonicalRules {
+        excluded: &["sign", "sign_type"],
+        skip_empty: true,
+    },
+    signature_field: "sign",
+    sign_type_field: "sign_type",
+    key_id_field: None,
+    secret_suffix: SecretSuffix::Concat,
+    hex_case: HexCase::Lower,
+    sign_types: &[SignType::Rsa2, SignType::Rsa, SignType::Md5],
+    default_with_key: Some(SignType::Rsa2),
+    default_with_secret: Some(SignType::Md5),
+    implied_sign_type: None,
+    wire_names: &[],
+    refused_wire_names: &[],
+    probe_prefix: None,
+    decryption_key_from_secret: false,
+    needs_key_set: None,
+    app_id_field: Some("app_id"),
+    app_id_optional: false,
+    merchant_id_field: None,
+    has_amount: true,
+    notify_time_field: Some(TimeField {
+        name: "notify_time",
+        local_offset: Some(CHINA_STANDARD_TIME),
+    }),
+    ack_format: AckFormat::Text,
+};
+
 impl Platform for Alipay {
-    fn profile(&self) -> Profile {
-        Profile::Alipay
+    fn conventions(&self) -> &'static Conventions {
+        &CONVENTIONS
     }
 
-    /// Notifications leave `sign_type` out of the string; requests sign it.
-    fn rules(&self, kind: MessageKind) -> CanonicalRules {
-        match kind {
-            MessageKind::Notification => CanonicalRules {
-                excluded: &["sign", "sign_type"],
-                skip_empty: true,
-            },
-            MessageKind::Request => SIGN_FIELD_RULES,
-        }
-    }
-
-    fn secret_suffix(&self) -> SecretSuffix {
-        SecretSuffix::Concat
-    }
-
-    fn hex_case(&self) -> HexCase {
-        HexCase::Lower
-    }
-
-    fn sign_types(&self) -> &'static [SignType] {
-        &[SignType::Rsa2, SignType::Rsa, SignType::Md5]
-    }
-
-    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
-        match credential {
-            CredentialKind::RsaKey => Some(SignType::Rsa2),
-            CredentialKind::Secret => Some(SignType::Md5),
-        }
-    }
-
-    fn notify_time_field(&self) -> Option<TimeField> {
-        Some(TimeField {
-            name: "notify_time",
-            local_offset: Some(CHINA_STANDARD_TIME),
-        })
-    }
-
-    /// `notify_id`, `trade_status` (`TRADE_SUCCESS` …), `total_amount` and `refund_fee`
-    /// in yuan, `notify_time` in Beijing time.
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         let text = |name: &str| params.non_empty(name).map(str::to_owned);
         let required = |name: &str| params.required(name).map(str::to_owned);
@@ -87,10 +83,6 @@ impl Platform for Alipay {
             duplicate: false,
             params,
         })
-    }
-
-    fn ack_format(&self) -> AckFormat {
-        AckFormat::Text
     }
 }
 

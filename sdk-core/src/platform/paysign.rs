@@ -2,7 +2,7 @@
 //! RSA2 by default, HMAC-SHA256 and MD5 with `&key=SECRET`, uppercase hex; notifications
 //! carry `notify_time` in Unix seconds and answer `success`.
 
-use crate::algorithm::{CredentialKind, SecretSuffix, SignType};
+use crate::algorithm::{HexCase, SecretSuffix, SignType};
 use crate::error::Result;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -11,46 +11,53 @@ use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{Explanations, Platform, TimeField};
+use super::spec::{Conventions, Explanations, Platform, SIGN_FIELD_RULES, TimeField};
 
 /// The paysign platform.
 #[derive(Debug)]
 pub struct Paysign;
 
+/// The paysign conventions.
+static CONVENTIONS: Conventions = Conventions {
+    profile: Profile::Paysign,
+    header_signed: false,
+    request_rules: SIGN_FIELD_RULES,
+    notification_rules: SIGN_FIELD_RULES,
+    signature_field: "sign",
+    sign_type_field: "sign_type",
+    key_id_field: None,
+    secret_suffix: SecretSuffix::AmpKey,
+    hex_case: HexCase::Upper,
+    sign_types: &[
+        SignType::Rsa2,
+        SignType::Rsa,
+        SignType::HmacSha256,
+        SignType::Md5,
+    ],
+    default_with_key: Some(SignType::Rsa2),
+    default_with_secret: Some(SignType::HmacSha256),
+    implied_sign_type: None,
+    wire_names: &[],
+    refused_wire_names: &[],
+    probe_prefix: None,
+    decryption_key_from_secret: false,
+    needs_key_set: None,
+    app_id_field: Some("app_id"),
+    app_id_optional: false,
+    merchant_id_field: None,
+    has_amount: true,
+    notify_time_field: Some(TimeField {
+        name: "notify_time",
+        local_offset: None,
+    }),
+    ack_format: AckFormat::Text,
+};
+
 impl Platform for Paysign {
-    fn profile(&self) -> Profile {
-        Profile::Paysign
+    fn conventions(&self) -> &'static Conventions {
+        &CONVENTIONS
     }
 
-    fn secret_suffix(&self) -> SecretSuffix {
-        SecretSuffix::AmpKey
-    }
-
-    fn sign_types(&self) -> &'static [SignType] {
-        &[
-            SignType::Rsa2,
-            SignType::Rsa,
-            SignType::HmacSha256,
-            SignType::Md5,
-        ]
-    }
-
-    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
-        match credential {
-            CredentialKind::RsaKey => Some(SignType::Rsa2),
-            CredentialKind::Secret => Some(SignType::HmacSha256),
-        }
-    }
-
-    fn notify_time_field(&self) -> Option<TimeField> {
-        Some(TimeField {
-            name: "notify_time",
-            local_offset: None,
-        })
-    }
-
-    /// `notify_id`, `trade_status` (paysign states), `total_amount` and `refund_amount`
-    /// in fen, `notify_time` in Unix seconds.
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         let text = |name: &str| params.non_empty(name).map(str::to_owned);
         let required = |name: &str| params.required(name).map(str::to_owned);
@@ -74,10 +81,6 @@ impl Platform for Paysign {
             duplicate: false,
             params,
         })
-    }
-
-    fn ack_format(&self) -> AckFormat {
-        AckFormat::Text
     }
 }
 

@@ -101,72 +101,74 @@ pub struct KnownMistake {
     pub explanation: String,
 }
 
-/// One platform's rules. See the module documentation.
-pub trait Platform: Sync + std::fmt::Debug {
-    /// The profile this platform implements.
-    fn profile(&self) -> Profile;
-
-    /// What goes into the canonical `k=v` string for a message kind.
-    fn rules(&self, _kind: MessageKind) -> CanonicalRules {
-        if self.header_signed() {
-            HEADER_SIGNED_RULES
-        } else {
-            SIGN_FIELD_RULES
-        }
-    }
-
+/// A platform's conventions as data: names, sign types and their defaults, identity
+/// fields, acknowledgement. One `static` per platform module; generic code reads it
+/// through the accessors on `dyn Platform`.
+#[derive(Debug)]
+pub struct Conventions {
+    /// The profile the platform implements.
+    pub profile: Profile,
     /// Whether the signature travels in HTTP headers and covers the raw body rather than
     /// `k=v` parameters.
-    fn header_signed(&self) -> bool {
-        false
-    }
-
+    pub header_signed: bool,
+    /// What goes into the canonical `k=v` string of a request (and its response).
+    pub request_rules: CanonicalRules,
+    /// What goes into the canonical `k=v` string of a notification.
+    pub notification_rules: CanonicalRules,
     /// The field (or header) that carries the signature.
-    fn signature_field(&self) -> &'static str {
-        "sign"
-    }
-
+    pub signature_field: &'static str,
     /// The field (or header) that names the sign type.
-    fn sign_type_field(&self) -> &'static str {
-        "sign_type"
-    }
-
-    /// The field (or header) that names the platform key that signed a message, for
+    pub sign_type_field: &'static str,
+    /// The field (or header) naming the platform key that signed a message, for
     /// platforms that rotate keys.
-    fn key_id_field(&self) -> Option<&'static str> {
-        None
-    }
-
+    pub key_id_field: Option<&'static str>,
     /// How a shared secret joins the string for the digest sign types.
-    fn secret_suffix(&self) -> SecretSuffix;
-
+    pub secret_suffix: SecretSuffix,
     /// The case of hex digests the platform sends.
-    fn hex_case(&self) -> HexCase {
-        HexCase::Upper
-    }
-
+    pub hex_case: HexCase,
     /// The sign types the platform defines.
-    fn sign_types(&self) -> &'static [SignType];
-
-    /// The sign type used when none is chosen, for a kind of credential; `None` when no
-    /// sign type of the platform fits it. Asked through [`Profile::default_sign_type`], the
-    /// one policy of every surface.
-    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType>;
-
+    pub sign_types: &'static [SignType],
+    /// The sign type used with an RSA key when none is chosen (`None`: no RSA).
+    pub default_with_key: Option<SignType>,
+    /// The sign type used with a shared secret when none is chosen (`None`: no digest).
+    pub default_with_secret: Option<SignType>,
     /// The sign type a message means when it names none (WeChat Pay v2: MD5).
-    fn implied_sign_type(&self) -> Option<SignType> {
-        None
-    }
+    pub implied_sign_type: Option<SignType>,
+    /// Sign-type values the platform writes other than [`SignType::name`] (UnionPay
+    /// `signMethod` `01`, `11`).
+    pub wire_names: &'static [(SignType, &'static str)],
+    /// Sign-type values the platform defines but paysign refuses, with the reason.
+    pub refused_wire_names: &'static [(&'static str, &'static str)],
+    /// The prefix of signatures the platform sends on purpose to check that merchants
+    /// verify (WeChat Pay v3 `WECHATPAY/SIGNTEST/`).
+    pub probe_prefix: Option<&'static str>,
+    /// Whether the verifier's secret also decrypts sealed notifications when no
+    /// decryption key is configured (WeChat Pay v2: the API key).
+    pub decryption_key_from_secret: bool,
+    /// Why a single RSA key cannot verify this platform (WeChat Pay v3 names its key).
+    pub needs_key_set: Option<&'static str>,
+    /// The parameter naming the application a notification is for.
+    pub app_id_field: Option<&'static str>,
+    /// Whether some events carry no app id (WeChat Pay v3 refunds): with an app id
+    /// configured, such an event is identified by the merchant id, which must then be
+    /// configured too.
+    pub app_id_optional: bool,
+    /// The parameter naming the merchant, where every event carries one.
+    pub merchant_id_field: Option<&'static str>,
+    /// Whether the typed notification carries an amount a verifier can compare with an
+    /// expected one (Standard Webhooks payloads have no fixed schema).
+    pub has_amount: bool,
+    /// The notification's send time, for the time window, where it carries one.
+    pub notify_time_field: Option<TimeField>,
+    /// The acknowledgement format the platform reads.
+    pub ack_format: AckFormat,
+}
 
-    /// Parses the sign-type field's value as the platform writes it.
-    fn parse_sign_type(&self, name: &str) -> Result<SignType> {
-        name.parse()
-    }
-
-    /// The value the platform writes in its sign-type field.
-    fn sign_type_wire_name(&self, sign_type: SignType) -> &'static str {
-        sign_type.name()
-    }
+/// One platform's behaviour: what cannot be data. See the module documentation; the
+/// platform's data is its [`Conventions`].
+pub trait Platform: Sync + std::fmt::Debug {
+    /// The platform's conventions.
+    fn conventions(&self) -> &'static Conventions;
 
     /// The bytes an RSA signature covers: the canonical string itself unless the platform
     /// signs something derived from it (UnionPay: its hex SHA-256).
@@ -187,11 +189,12 @@ pub trait Platform: Sync + std::fmt::Debug {
         key: &SharedSecret,
         message: &str,
     ) -> Result<String> {
+        let c = self.conventions();
         digest_hex(
             sign_type,
             key,
-            self.secret_suffix(),
-            self.hex_case(),
+            c.secret_suffix,
+            c.hex_case,
             message.as_bytes(),
         )
     }
@@ -206,19 +209,14 @@ pub trait Platform: Sync + std::fmt::Debug {
         message: &str,
         signature: &str,
     ) -> Result<()> {
+        let c = self.conventions();
         verify_hex_digest(
             sign_type,
-            (self.secret_suffix(), self.hex_case()),
+            (c.secret_suffix, c.hex_case),
             keys,
             message,
             signature,
         )
-    }
-
-    /// Whether a signature is one the platform sends on purpose to check that merchants
-    /// verify (WeChat Pay v3 `WECHATPAY/SIGNTEST/…`).
-    fn is_probe(&self, _signature: &str) -> bool {
-        false
     }
 
     /// For header-signed platforms: the signature of a message, from its headers and raw
@@ -228,25 +226,13 @@ pub trait Platform: Sync + std::fmt::Debug {
         _headers: &[(&str, &'a str)],
         _body: &str,
     ) -> Result<HeaderSignature<'a>> {
-        Err(not_header_signed(self.profile()))
+        Err(not_header_signed(self.conventions().profile))
     }
 
     /// Whether parameters are a notification the platform sends unsigned but encrypted
     /// (WeChat Pay v2 refunds): it is authenticated by [`Platform::open`] instead.
     fn is_sealed_unsigned(&self, _params: &Params) -> bool {
         false
-    }
-
-    /// The key that decrypts notifications when none is configured, from the verifier's
-    /// secret (WeChat Pay v2: the API key).
-    fn decryption_key_from_secret(&self) -> bool {
-        false
-    }
-
-    /// Why a verification credential cannot work for this platform, if it cannot
-    /// (WeChat Pay v3 needs keys by serial).
-    fn needs_key_set(&self) -> Option<&'static str> {
-        None
     }
 
     /// Opens a verified (or sealed unsigned) notification into the parameters its typed
@@ -256,48 +242,166 @@ pub trait Platform: Sync + std::fmt::Debug {
         open_params(sealed)
     }
 
-    /// The sign type a sealed unsigned notification is reported with (it is opened with a
-    /// secret).
-    fn sealed_sign_type(&self) -> SignType {
+    /// Maps opened parameters to the typed notification (`duplicate` false).
+    fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification>;
+}
+
+/// The questions generic code asks of a platform, answered from its [`Conventions`]: one
+/// copy of each answer for every platform (methods of the trait would be compiled once
+/// per platform, and the runtime wasm module has a size budget).
+impl dyn Platform {
+    /// The profile this platform implements.
+    pub fn profile(&self) -> Profile {
+        self.conventions().profile
+    }
+
+    /// What goes into the canonical `k=v` string for a message kind.
+    pub fn rules(&self, kind: MessageKind) -> CanonicalRules {
+        let c = self.conventions();
+        match kind {
+            MessageKind::Request => c.request_rules,
+            MessageKind::Notification => c.notification_rules,
+        }
+    }
+
+    /// Whether the signature travels in HTTP headers over the raw body.
+    pub fn header_signed(&self) -> bool {
+        self.conventions().header_signed
+    }
+
+    /// The field (or header) that carries the signature.
+    pub fn signature_field(&self) -> &'static str {
+        self.conventions().signature_field
+    }
+
+    /// The field (or header) that names the sign type.
+    pub fn sign_type_field(&self) -> &'static str {
+        self.conventions().sign_type_field
+    }
+
+    /// The field (or header) naming the key that signed a message.
+    pub fn key_id_field(&self) -> Option<&'static str> {
+        self.conventions().key_id_field
+    }
+
+    /// How a shared secret joins the string for the digest sign types.
+    pub fn secret_suffix(&self) -> SecretSuffix {
+        self.conventions().secret_suffix
+    }
+
+    /// The case of hex digests the platform sends.
+    pub fn hex_case(&self) -> HexCase {
+        self.conventions().hex_case
+    }
+
+    /// The sign types the platform defines.
+    pub fn sign_types(&self) -> &'static [SignType] {
+        self.conventions().sign_types
+    }
+
+    /// The sign type used when none is chosen, for a kind of credential; `None` when no
+    /// sign type of the platform fits it. Asked through `Profile::default_sign_type`, the
+    /// one policy of every surface.
+    pub fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        let c = self.conventions();
+        match credential {
+            CredentialKind::RsaKey => c.default_with_key,
+            CredentialKind::Secret => c.default_with_secret,
+        }
+    }
+
+    /// The sign type a message means when it names none.
+    pub fn implied_sign_type(&self) -> Option<SignType> {
+        self.conventions().implied_sign_type
+    }
+
+    /// Parses the sign-type field's value as the platform writes it.
+    pub fn parse_sign_type(&self, name: &str) -> Result<SignType> {
+        let c = self.conventions();
+        if let Some((sign_type, _)) = c.wire_names.iter().find(|(_, wire)| *wire == name) {
+            return Ok(*sign_type);
+        }
+        if let Some((_, reason)) = c.refused_wire_names.iter().find(|(wire, _)| *wire == name) {
+            return Err(Error::UnsupportedSignType {
+                name: format!("{name} ({reason})"),
+            });
+        }
+        if c.wire_names.is_empty() {
+            return name.parse();
+        }
+        let known: Vec<&str> = c.wire_names.iter().map(|(_, wire)| *wire).collect();
+        Err(Error::UnsupportedSignType {
+            name: format!(
+                "{name} ({} {} is {})",
+                c.profile,
+                c.sign_type_field,
+                known.join(" or ")
+            ),
+        })
+    }
+
+    /// The value the platform writes in its sign-type field.
+    pub fn sign_type_wire_name(&self, sign_type: SignType) -> &'static str {
+        self.conventions()
+            .wire_names
+            .iter()
+            .find(|(st, _)| *st == sign_type)
+            .map_or(sign_type.name(), |(_, wire)| wire)
+    }
+
+    /// Whether a signature is a deliberate probe of the platform's.
+    pub fn is_probe(&self, signature: &str) -> bool {
+        self.conventions()
+            .probe_prefix
+            .is_some_and(|prefix| signature.starts_with(prefix))
+    }
+
+    /// The sign type a sealed unsigned notification is reported with (it is opened with
+    /// a secret).
+    pub fn sealed_sign_type(&self) -> SignType {
         self.default_sign_type(CredentialKind::Secret)
             .unwrap_or(SignType::HmacSha256)
     }
 
-    /// The parameter naming the application a notification is for (`app_id`), or `None`
-    /// when the platform's messages carry none.
-    fn app_id_field(&self) -> Option<&'static str> {
-        Some("app_id")
+    /// See [`Conventions::decryption_key_from_secret`].
+    pub fn decryption_key_from_secret(&self) -> bool {
+        self.conventions().decryption_key_from_secret
     }
 
-    /// Whether the typed notification carries an amount a verifier can compare with an
-    /// expected one (Standard Webhooks payloads have no fixed schema).
-    fn has_amount(&self) -> bool {
-        true
+    /// See [`Conventions::needs_key_set`].
+    pub fn needs_key_set(&self) -> Option<&'static str> {
+        self.conventions().needs_key_set
     }
 
-    /// The parameter naming the merchant a notification is for, where every event of the
-    /// platform carries one (WeChat Pay v3 `mchid`, v2 `mch_id`).
-    fn merchant_id_field(&self) -> Option<&'static str> {
-        None
+    /// See [`Conventions::app_id_field`].
+    pub fn app_id_field(&self) -> Option<&'static str> {
+        self.conventions().app_id_field
     }
 
-    /// Whether some events carry no app id (WeChat Pay v3 refunds): with an app id
-    /// configured, such an event is identified by the merchant id instead, which must
-    /// then be configured too.
-    fn app_id_optional(&self) -> bool {
-        false
+    /// See [`Conventions::app_id_optional`].
+    pub fn app_id_optional(&self) -> bool {
+        self.conventions().app_id_optional
     }
 
-    /// The notification's send time, for the time window, where it carries one.
-    fn notify_time_field(&self) -> Option<TimeField> {
-        None
+    /// See [`Conventions::merchant_id_field`].
+    pub fn merchant_id_field(&self) -> Option<&'static str> {
+        self.conventions().merchant_id_field
     }
 
-    /// Maps opened parameters to the typed notification (`duplicate` false).
-    fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification>;
+    /// See [`Conventions::has_amount`].
+    pub fn has_amount(&self) -> bool {
+        self.conventions().has_amount
+    }
+
+    /// See [`Conventions::notify_time_field`].
+    pub fn notify_time_field(&self) -> Option<TimeField> {
+        self.conventions().notify_time_field
+    }
 
     /// The acknowledgement format the platform reads.
-    fn ack_format(&self) -> AckFormat;
+    pub fn ack_format(&self) -> AckFormat {
+        self.conventions().ack_format
+    }
 }
 
 /// What `explain` knows of a platform: the mistakes senders make with it, in words.

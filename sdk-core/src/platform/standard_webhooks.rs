@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::algorithm::{CredentialKind, SecretSuffix, SharedSecret, SignType};
+use crate::algorithm::{HexCase, SecretSuffix, SharedSecret, SignType};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -23,43 +23,45 @@ use crate::message::parse::{ParseOptions, parse_json_flattened};
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{Explanations, HeaderSignature, Opened, Platform, Sealed};
+use super::spec::{
+    Conventions, Explanations, HEADER_SIGNED_RULES, HeaderSignature, Opened, Platform, Sealed,
+};
 
 /// The Standard Webhooks platform.
 #[derive(Debug)]
 pub struct StandardWebhooks;
 
+/// The Standard Webhooks conventions: the `v1,` prefix of each signature names the scheme; messages carry no application id and payloads no fixed schema.
+static CONVENTIONS: Conventions = Conventions {
+    profile: Profile::StandardWebhooks,
+    header_signed: true,
+    request_rules: HEADER_SIGNED_RULES,
+    notification_rules: HEADER_SIGNED_RULES,
+    signature_field: SIGNATURE_HEADER,
+    sign_type_field: SIGNATURE_HEADER,
+    key_id_field: None,
+    secret_suffix: SecretSuffix::None,
+    hex_case: HexCase::Upper,
+    sign_types: &[SignType::HmacSha256],
+    default_with_key: None,
+    default_with_secret: Some(SignType::HmacSha256),
+    implied_sign_type: None,
+    wire_names: &[],
+    refused_wire_names: &[],
+    probe_prefix: None,
+    decryption_key_from_secret: false,
+    needs_key_set: None,
+    app_id_field: None,
+    app_id_optional: false,
+    merchant_id_field: None,
+    has_amount: false,
+    notify_time_field: None,
+    ack_format: AckFormat::Status,
+};
+
 impl Platform for StandardWebhooks {
-    fn profile(&self) -> Profile {
-        Profile::StandardWebhooks
-    }
-
-    fn header_signed(&self) -> bool {
-        true
-    }
-
-    fn signature_field(&self) -> &'static str {
-        SIGNATURE_HEADER
-    }
-
-    /// The `v1,` prefix of each signature names the scheme.
-    fn sign_type_field(&self) -> &'static str {
-        SIGNATURE_HEADER
-    }
-
-    fn secret_suffix(&self) -> SecretSuffix {
-        SecretSuffix::None
-    }
-
-    fn sign_types(&self) -> &'static [SignType] {
-        &[SignType::HmacSha256]
-    }
-
-    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
-        match credential {
-            CredentialKind::RsaKey => None,
-            CredentialKind::Secret => Some(SignType::HmacSha256),
-        }
+    fn conventions(&self) -> &'static Conventions {
+        &CONVENTIONS
     }
 
     fn digest_key(&self, configured: &SharedSecret) -> Result<SharedSecret> {
@@ -100,7 +102,6 @@ impl Platform for StandardWebhooks {
         })
     }
 
-    /// The header values and the payload's fields; the payload is the raw body.
     fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
         let headers = signature_headers(sealed.headers)?;
         let params = notification_params(&headers, sealed.body, sealed.parse)?;
@@ -112,21 +113,8 @@ impl Platform for StandardWebhooks {
         })
     }
 
-    fn has_amount(&self) -> bool {
-        false
-    }
-
-    /// Standard Webhooks messages carry no application id.
-    fn app_id_field(&self) -> Option<&'static str> {
-        None
-    }
-
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         notification(sign_type, params)
-    }
-
-    fn ack_format(&self) -> AckFormat {
-        AckFormat::Status
     }
 }
 

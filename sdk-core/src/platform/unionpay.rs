@@ -17,102 +17,67 @@ use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
-use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SignType};
+use crate::algorithm::{HexCase, SecretSuffix, SignType};
 use crate::encoding::hex_lower;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
 use crate::params::Params;
-use crate::profile::{CanonicalRules, MessageKind, Profile};
+use crate::profile::{CanonicalRules, Profile};
 
-use super::spec::{Explanations, Platform};
+use super::spec::{Conventions, Explanations, Platform};
 
 /// The UnionPay platform.
 #[derive(Debug)]
 pub struct UnionPay;
 
+/// `signature` left out; empty values signed as `k=`.
+const UNIONPAY_RULES: CanonicalRules = CanonicalRules {
+    excluded: &["signature"],
+    skip_empty: false,
+};
+
+/// The UnionPay conventions: signMethod 01 and 11 (12, SM3, is refused).
+static CONVENTIONS: Conventions = Conventions {
+    profile: Profile::UnionPay,
+    header_signed: false,
+    // `signature` left out; empty values signed as `k=`.
+    request_rules: UNIONPAY_RULES,
+    notification_rules: UNIONPAY_RULES,
+    signature_field: "signature",
+    sign_type_field: "signMethod",
+    key_id_field: Some("certId"),
+    secret_suffix: SecretSuffix::AmpSha256Hex,
+    hex_case: HexCase::Lower,
+    sign_types: &[SignType::Rsa2, SignType::Sha256],
+    default_with_key: Some(SignType::Rsa2),
+    default_with_secret: Some(SignType::Sha256),
+    implied_sign_type: None,
+    wire_names: &[(SignType::Rsa2, "01"), (SignType::Sha256, "11")],
+    refused_wire_names: &[("12", "UnionPay SM3 with the secure key is not supported")],
+    probe_prefix: None,
+    decryption_key_from_secret: false,
+    needs_key_set: None,
+    app_id_field: Some("merId"),
+    app_id_optional: false,
+    merchant_id_field: None,
+    has_amount: true,
+    notify_time_field: None,
+    ack_format: AckFormat::Status,
+};
+
 impl Platform for UnionPay {
-    fn profile(&self) -> Profile {
-        Profile::UnionPay
+    fn conventions(&self) -> &'static Conventions {
+        &CONVENTIONS
     }
 
-    /// `signature` left out; empty values signed as `k=`.
-    fn rules(&self, _kind: MessageKind) -> CanonicalRules {
-        CanonicalRules {
-            excluded: &["signature"],
-            skip_empty: false,
-        }
-    }
-
-    fn signature_field(&self) -> &'static str {
-        "signature"
-    }
-
-    fn sign_type_field(&self) -> &'static str {
-        "signMethod"
-    }
-
-    fn key_id_field(&self) -> Option<&'static str> {
-        Some("certId")
-    }
-
-    fn secret_suffix(&self) -> SecretSuffix {
-        SecretSuffix::AmpSha256Hex
-    }
-
-    fn hex_case(&self) -> HexCase {
-        HexCase::Lower
-    }
-
-    /// signMethod 01 and 11 (12, SM3, is not supported).
-    fn sign_types(&self) -> &'static [SignType] {
-        &[SignType::Rsa2, SignType::Sha256]
-    }
-
-    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
-        match credential {
-            CredentialKind::RsaKey => Some(SignType::Rsa2),
-            CredentialKind::Secret => Some(SignType::Sha256),
-        }
-    }
-
-    fn parse_sign_type(&self, name: &str) -> Result<SignType> {
-        match name {
-            "01" => Ok(SignType::Rsa2),
-            "11" => Ok(SignType::Sha256),
-            "12" => Err(Error::UnsupportedSignType {
-                name: "12 (UnionPay SM3 with the secure key is not supported)".into(),
-            }),
-            other => Err(Error::UnsupportedSignType {
-                name: format!("{other} (UnionPay signMethod is 01 or 11)"),
-            }),
-        }
-    }
-
-    fn sign_type_wire_name(&self, sign_type: SignType) -> &'static str {
-        match sign_type {
-            SignType::Rsa2 => "01",
-            SignType::Sha256 => "11",
-            other => other.name(),
-        }
-    }
-
-    /// signMethod 01 signs the lowercase hex SHA-256 of the string ([`rsa_input`]).
     fn rsa_signed_bytes<'a>(&self, canonical: &'a str) -> Cow<'a, [u8]> {
         Cow::Owned(rsa_input(canonical).into_bytes())
     }
 
-    fn app_id_field(&self) -> Option<&'static str> {
-        Some("merId")
-    }
-
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         notification(sign_type, params)
-    }
-
-    fn ack_format(&self) -> AckFormat {
-        AckFormat::Status
     }
 }
 

@@ -3,7 +3,7 @@
 //! signed; refund notifications are not but travel encrypted under the API key
 //! ([`super::wechat_v2_refund`]).
 
-use crate::algorithm::{CredentialKind, SecretSuffix, SignType};
+use crate::algorithm::{HexCase, SecretSuffix, SignType};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -11,49 +11,50 @@ use crate::message::notification::{Notification, TradeStatus};
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{Explanations, Opened, Platform, Sealed};
+use super::spec::{Conventions, Explanations, Opened, Platform, SIGN_FIELD_RULES, Sealed};
 use super::wechat_v2_refund::{self, REQ_INFO};
 
 /// The WeChat Pay v2 platform.
 #[derive(Debug)]
 pub struct WechatV2;
 
+/// The WeChat Pay v2 conventions: refunds are decrypted with the API key, the profile's secret.
+static CONVENTIONS: Conventions = Conventions {
+    profile: Profile::WechatV2,
+    header_signed: false,
+    request_rules: SIGN_FIELD_RULES,
+    notification_rules: SIGN_FIELD_RULES,
+    signature_field: "sign",
+    sign_type_field: "sign_type",
+    key_id_field: None,
+    secret_suffix: SecretSuffix::AmpKey,
+    hex_case: HexCase::Upper,
+    sign_types: &[SignType::Md5, SignType::HmacSha256],
+    default_with_key: None,
+    default_with_secret: Some(SignType::Md5),
+    implied_sign_type: Some(SignType::Md5),
+    wire_names: &[],
+    refused_wire_names: &[],
+    probe_prefix: None,
+    decryption_key_from_secret: true,
+    needs_key_set: None,
+    app_id_field: Some("appid"),
+    app_id_optional: false,
+    merchant_id_field: Some("mch_id"),
+    has_amount: true,
+    notify_time_field: None,
+    ack_format: AckFormat::Xml,
+};
+
 impl Platform for WechatV2 {
-    fn profile(&self) -> Profile {
-        Profile::WechatV2
+    fn conventions(&self) -> &'static Conventions {
+        &CONVENTIONS
     }
 
-    fn secret_suffix(&self) -> SecretSuffix {
-        SecretSuffix::AmpKey
-    }
-
-    fn sign_types(&self) -> &'static [SignType] {
-        &[SignType::Md5, SignType::HmacSha256]
-    }
-
-    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
-        match credential {
-            CredentialKind::RsaKey => None,
-            CredentialKind::Secret => Some(SignType::Md5),
-        }
-    }
-
-    fn implied_sign_type(&self) -> Option<SignType> {
-        Some(SignType::Md5)
-    }
-
-    /// A refund notification: `req_info` and no `sign`.
     fn is_sealed_unsigned(&self, params: &Params) -> bool {
-        params.contains(REQ_INFO) && !params.contains(self.signature_field())
+        params.contains(REQ_INFO) && !params.contains(CONVENTIONS.signature_field)
     }
 
-    /// Refunds are decrypted with the API key, the profile's secret.
-    fn decryption_key_from_secret(&self) -> bool {
-        true
-    }
-
-    /// Refunds: `req_info` decrypted (AES-256-ECB under the MD5 of the API key) and its
-    /// fields joined to the outer ones; payments as parsed.
     fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
         let params = sealed.params.ok_or_else(|| {
             Error::field_invalid("body", "a WeChat Pay v2 notification is an XML body")
@@ -77,23 +78,6 @@ impl Platform for WechatV2 {
         })
     }
 
-    /// Refunds carry no signature; they are reported as MD5, the digest their key is
-    /// derived with.
-    fn sealed_sign_type(&self) -> SignType {
-        SignType::Md5
-    }
-
-    fn app_id_field(&self) -> Option<&'static str> {
-        Some("appid")
-    }
-
-    fn merchant_id_field(&self) -> Option<&'static str> {
-        Some("mch_id")
-    }
-
-    /// Payments: `transaction_id` (retries share it) → `notify_id` and `trade_no`,
-    /// `result_code` → status, `total_fee` in fen; `return_code` must be `SUCCESS`.
-    /// Refunds: see [`wechat_v2_refund`].
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         if params.contains(REQ_INFO) {
             return wechat_v2_refund::notification(sign_type, params);
@@ -128,10 +112,6 @@ impl Platform for WechatV2 {
             duplicate: false,
             params,
         })
-    }
-
-    fn ack_format(&self) -> AckFormat {
-        AckFormat::Xml
     }
 }
 

@@ -28,7 +28,7 @@ use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
 use crate::algorithm::{
-    CredentialKind, RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64,
+    HexCase, RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64,
 };
 use crate::error::{Error, Result};
 use crate::keys::PrivateKey;
@@ -41,50 +41,48 @@ use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{Explanations, HeaderSignature, KnownMistake, Opened, Platform, Sealed};
+use super::spec::{
+    Conventions, Explanations, HEADER_SIGNED_RULES, HeaderSignature, KnownMistake, Opened,
+    Platform, Sealed,
+};
 
 /// The WeChat Pay v3 platform.
 #[derive(Debug)]
 pub struct WechatV3;
 
+/// The WeChat Pay v3 conventions: every event's resource carries `mchid`; refund events (`REFUND.SUCCESS` …) carry no `appid`.
+static CONVENTIONS: Conventions = Conventions {
+    profile: Profile::WechatV3,
+    header_signed: true,
+    request_rules: HEADER_SIGNED_RULES,
+    notification_rules: HEADER_SIGNED_RULES,
+    signature_field: SIGNATURE_HEADER,
+    sign_type_field: SIGNATURE_TYPE_HEADER,
+    key_id_field: Some(SERIAL_HEADER),
+    secret_suffix: SecretSuffix::None,
+    hex_case: HexCase::Upper,
+    sign_types: &[SignType::Rsa2],
+    default_with_key: Some(SignType::Rsa2),
+    default_with_secret: None,
+    implied_sign_type: None,
+    wire_names: &[],
+    refused_wire_names: &[],
+    probe_prefix: Some(PROBE_PREFIX),
+    decryption_key_from_secret: false,
+    needs_key_set: Some(
+        "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",
+    ),
+    app_id_field: Some("appid"),
+    app_id_optional: true,
+    merchant_id_field: Some("mchid"),
+    has_amount: true,
+    notify_time_field: None,
+    ack_format: AckFormat::WechatV3,
+};
+
 impl Platform for WechatV3 {
-    fn profile(&self) -> Profile {
-        Profile::WechatV3
-    }
-
-    fn header_signed(&self) -> bool {
-        true
-    }
-
-    fn signature_field(&self) -> &'static str {
-        SIGNATURE_HEADER
-    }
-
-    fn sign_type_field(&self) -> &'static str {
-        SIGNATURE_TYPE_HEADER
-    }
-
-    fn key_id_field(&self) -> Option<&'static str> {
-        Some(SERIAL_HEADER)
-    }
-
-    fn secret_suffix(&self) -> SecretSuffix {
-        SecretSuffix::None
-    }
-
-    fn sign_types(&self) -> &'static [SignType] {
-        &[SignType::Rsa2]
-    }
-
-    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
-        match credential {
-            CredentialKind::RsaKey => Some(SignType::Rsa2),
-            CredentialKind::Secret => None,
-        }
-    }
-
-    fn is_probe(&self, signature: &str) -> bool {
-        is_probe(signature)
+    fn conventions(&self) -> &'static Conventions {
+        &CONVENTIONS
     }
 
     fn header_signature<'a>(
@@ -102,14 +100,6 @@ impl Platform for WechatV3 {
         })
     }
 
-    fn needs_key_set(&self) -> Option<&'static str> {
-        Some(
-            "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",
-        )
-    }
-
-    /// The resource decrypted with the APIv3 key; the envelope's and the resource's
-    /// fields together; the decrypted JSON is the payload.
     fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
         let key = sealed.decryption_key.ok_or(Error::CredentialMismatch {
             sign_type: AEAD_ALGORITHM,
@@ -125,26 +115,8 @@ impl Platform for WechatV3 {
         })
     }
 
-    fn app_id_field(&self) -> Option<&'static str> {
-        Some("appid")
-    }
-
-    /// Every event's resource carries `mchid`.
-    fn merchant_id_field(&self) -> Option<&'static str> {
-        Some("mchid")
-    }
-
-    /// Refund events (`REFUND.SUCCESS` …) carry `mchid` but no `appid`.
-    fn app_id_optional(&self) -> bool {
-        true
-    }
-
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         notification(sign_type, params)
-    }
-
-    fn ack_format(&self) -> AckFormat {
-        AckFormat::WechatV3
     }
 }
 
