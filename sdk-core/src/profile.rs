@@ -126,6 +126,29 @@ impl Profile {
         }
     }
 
+    /// The rules for signing `k=v` parameters: [`Profile::rules`], or
+    /// [`Error::UnsupportedOperation`] for the header-signed profiles, whose signature
+    /// covers the raw body and header values instead (a `k=v` string of their JSON body
+    /// would be a signature no platform accepts).
+    pub fn param_rules(self, kind: MessageKind) -> Result<CanonicalRules, Error> {
+        let instead = match self {
+            Profile::WechatV3 => {
+                "build the Authorization header with platform::wechat_v3::RequestSigner (string to sign: wechat_v3::request_message)"
+            }
+            Profile::StandardWebhooks => {
+                "build the webhook-* headers with platform::standard_webhooks::WebhookSigner (string to sign: standard_webhooks::signed_content)"
+            }
+            Profile::Paysign | Profile::Alipay | Profile::WechatV2 | Profile::UnionPay => {
+                return Ok(self.rules(kind));
+            }
+        };
+        Err(Error::UnsupportedOperation {
+            profile: self.name(),
+            operation: "sign or canonicalise k=v parameters",
+            instead,
+        })
+    }
+
     /// Name of the field (or, for header-signed profiles, the HTTP header) that carries
     /// the signature.
     pub fn signature_field(self) -> &'static str {
@@ -368,6 +391,17 @@ mod tests {
         assert_eq!(header, [&Profile::WechatV3, &Profile::StandardWebhooks]);
         assert_eq!(Profile::WechatV3.key_id_field(), Some("Wechatpay-Serial"));
         assert_eq!(Profile::UnionPay.key_id_field(), Some("certId"));
+        for p in Profile::ALL {
+            let rules = p.param_rules(MessageKind::Request);
+            match rules {
+                Err(e) => {
+                    assert!(p.header_signed(), "{p}");
+                    assert_eq!(e.code(), "UNSUPPORTED_OPERATION");
+                    assert!(e.to_string().contains(p.name()), "{e}");
+                }
+                Ok(rules) => assert_eq!(rules, p.rules(MessageKind::Request)),
+            }
+        }
     }
 
     #[test]

@@ -73,19 +73,23 @@ pub(crate) fn check_unix_timestamp(text: &str, now: i64, tolerance_secs: u64) ->
 }
 
 /// The exact string a header-signed profile's signature covers, from the headers and the
-/// raw body: WeChat Pay v3 `TIMESTAMP\nNONCE\nBODY\n`, Standard Webhooks
-/// `ID.TIMESTAMP.BODY`. Other profiles sign `k=v` strings ([`crate::canonical_string`]).
+/// raw body: WeChat Pay v3 `TIMESTAMP\nNONCE\nBODY\n` (responses and notifications, from
+/// `Wechatpay-Timestamp` and `Wechatpay-Nonce`), Standard Webhooks `ID.TIMESTAMP.BODY`
+/// (`webhook-id`, `webhook-timestamp`). The signature header is not needed: the string
+/// does not contain it. Other profiles sign `k=v` strings ([`crate::canonical_string`]).
 pub fn string_to_sign(profile: Profile, headers: &[(&str, &str)], body: &[u8]) -> Result<String> {
     let body = std::str::from_utf8(body).map_err(|_| Error::CharsetInvalid { charset: "UTF-8" })?;
     match profile {
-        Profile::WechatV3 => {
-            let h = wechat_v3::signature_headers(headers)?;
-            Ok(wechat_v3::response_message(h.timestamp, h.nonce, body))
-        }
-        Profile::StandardWebhooks => {
-            let h = standard_webhooks::signature_headers(headers)?;
-            Ok(standard_webhooks::signed_content(h.id, h.timestamp, body))
-        }
+        Profile::WechatV3 => Ok(wechat_v3::response_message(
+            required_header(headers, wechat_v3::TIMESTAMP_HEADER)?,
+            required_header(headers, wechat_v3::NONCE_HEADER)?,
+            body,
+        )),
+        Profile::StandardWebhooks => Ok(standard_webhooks::signed_content(
+            required_header(headers, standard_webhooks::ID_HEADER)?,
+            required_header(headers, standard_webhooks::TIMESTAMP_HEADER)?,
+            body,
+        )),
         Profile::Paysign | Profile::Alipay | Profile::WechatV2 | Profile::UnionPay => {
             Err(Error::field_invalid(
                 "profile",
@@ -114,6 +118,26 @@ mod tests {
         assert_eq!(header(&h, "x-c").unwrap(), None);
         assert_eq!(
             required_header(&h, "x-c").unwrap_err().code(),
+            "FIELD_MISSING"
+        );
+    }
+
+    #[test]
+    fn the_string_to_sign_needs_no_signature_header() {
+        let v3 = [("Wechatpay-Timestamp", "1"), ("Wechatpay-Nonce", "n")];
+        assert_eq!(
+            string_to_sign(Profile::WechatV3, &v3, b"{}").unwrap(),
+            "1\nn\n{}\n"
+        );
+        let sw = [("webhook-id", "msg_1"), ("webhook-timestamp", "2")];
+        assert_eq!(
+            string_to_sign(Profile::StandardWebhooks, &sw, b"{}").unwrap(),
+            "msg_1.2.{}"
+        );
+        assert_eq!(
+            string_to_sign(Profile::WechatV3, &v3[..1], b"{}")
+                .unwrap_err()
+                .code(),
             "FIELD_MISSING"
         );
     }

@@ -19,7 +19,7 @@ use crate::message::notification::{Notification, TradeStatus};
 use crate::message::parse::{ParseOptions, parse_json_flattened};
 use crate::params::Params;
 use crate::profile::Profile;
-use crate::sign::{SharedSecret, SignType};
+use crate::sign::{SharedSecret, SignType, Signer, SigningCredential};
 
 use super::required_header;
 
@@ -88,6 +88,93 @@ pub fn signature_headers<'a>(headers: &[(&str, &'a str)]) -> Result<SignatureHea
 /// The string the signature covers: `id.timestamp.body`.
 pub fn signed_content(id: &str, timestamp: &str, body: &str) -> String {
     format!("{id}.{timestamp}.{body}")
+}
+
+/// The three headers of a signed message, as [`WebhookSigner::sign`] returns them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookHeaders {
+    /// `webhook-id`.
+    pub id: String,
+    /// `webhook-timestamp`: Unix seconds.
+    pub timestamp: String,
+    /// `webhook-signature`: `v1,<base64>`.
+    pub signature: String,
+}
+
+impl WebhookHeaders {
+    /// `(name, value)` pairs in the order the specification lists them.
+    pub fn pairs(&self) -> [(&'static str, &str); 3] {
+        [
+            (ID_HEADER, &self.id),
+            (TIMESTAMP_HEADER, &self.timestamp),
+            (SIGNATURE_HEADER, &self.signature),
+        ]
+    }
+}
+
+/// Signs Standard Webhooks messages with one `whsec_…` secret, decoded once.
+///
+/// ```
+/// use paysign_core::SharedSecret;
+/// use paysign_core::platform::standard_webhooks::WebhookSigner;
+/// // The specification's test vector.
+/// let signer = WebhookSigner::new(SharedSecret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?)?;
+/// let headers = signer.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, r#"{"test": 2432232314}"#)?;
+/// assert_eq!(headers.signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+/// # Ok::<(), paysign_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct WebhookSigner {
+    signer: Signer,
+}
+
+impl WebhookSigner {
+    /// A signer for the secret as the platform shows it (`whsec_` + base64).
+    pub fn new(secret: SharedSecret) -> Result<Self> {
+        Ok(Self {
+            signer: Signer::new(
+                Profile::StandardWebhooks,
+                SignType::HmacSha256,
+                SigningCredential::Secret(secret),
+            )?,
+        })
+    }
+
+    /// The underlying signer (profile `standard-webhooks`). Its `k=v` operations are
+    /// [`Error::UnsupportedOperation`]: the signature covers [`signed_content`].
+    pub fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
+    /// The headers of message `id` sent at `timestamp` (Unix seconds) with `body`, the
+    /// body exactly as it will be sent.
+    pub fn sign(&self, id: &str, timestamp: i64, body: &str) -> Result<WebhookHeaders> {
+        if id.is_empty() {
+            return Err(Error::FieldMissing {
+                field: ID_HEADER.into(),
+            });
+        }
+        if id.contains(['\n', '\r']) || id.trim() != id {
+            return Err(Error::field_invalid(
+                ID_HEADER,
+                "must be one line without surrounding spaces (it is sent as an HTTP header)",
+            ));
+        }
+        if timestamp < 0 {
+            return Err(Error::TimestampInvalid {
+                value: timestamp.to_string(),
+            });
+        }
+        let timestamp = timestamp.to_string();
+        let signature = self
+            .signer
+            .sign_canonical(&signed_content(id, &timestamp, body))?;
+        Ok(WebhookHeaders {
+            id: id.to_owned(),
+            timestamp,
+            signature,
+        })
+    }
 }
 
 /// `v1,` and the base64 HMAC-SHA256 of `content` under the decoded key.
@@ -230,6 +317,32 @@ mod tests {
                 .unwrap_err()
                 .code(),
             "SIGNATURE_MALFORMED"
+        );
+    }
+
+    #[test]
+    fn the_signer_makes_the_published_headers_and_refuses_params() {
+        let signer = WebhookSigner::new(SharedSecret::new(SECRET).unwrap()).unwrap();
+        let headers = signer.sign(ID, 1_614_265_330, PAYLOAD).unwrap();
+        assert_eq!(
+            headers.pairs(),
+            [
+                ("webhook-id", ID),
+                ("webhook-timestamp", TS),
+                ("webhook-signature", EXPECTED)
+            ]
+        );
+        for (id, code) in [
+            ("", "FIELD_MISSING"),
+            ("a\nb", "FIELD_INVALID"),
+            (" a", "FIELD_INVALID"),
+        ] {
+            assert_eq!(signer.sign(id, 1, "").unwrap_err().code(), code, "{id:?}");
+        }
+        let params = Params::from_pairs([("test", "2432232314")]).unwrap();
+        assert_eq!(
+            signer.signer().sign(&params).unwrap_err().code(),
+            "UNSUPPORTED_OPERATION"
         );
     }
 
