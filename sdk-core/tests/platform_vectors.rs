@@ -12,7 +12,7 @@ use std::process::Command;
 
 use paysign_core::callback::{NotificationVerifier, VerifyOptions};
 use paysign_core::keys::Certificate;
-use paysign_core::platform::{self, alipay_cert, unionpay, wechat_v3};
+use paysign_core::platform::{self, alipay_cert, standard_webhooks, unionpay, wechat_v3};
 use paysign_core::{
     Amount, KeySet, MessageKind, Notification, Params, PrivateKey, Profile, PublicKey,
     SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, canonical_string,
@@ -339,6 +339,197 @@ fn wechat_v3_requests_are_signed_as_the_vectors() {
         let parsed = wechat_v3::Authorization::parse(&header).unwrap();
         assert_eq!(parsed.to_header(), header);
         assert_eq!(parsed.serial_no, text("serial_no"));
+    }
+}
+
+/// A `fail_sign_*` case: what `input.json` describes is refused with `expect.json`'s code.
+fn fail_sign_code(name: &str) -> String {
+    let expect = json(&format!("platforms/{name}/expect.json"));
+    assert_eq!(expect["ok"], false, "{name}");
+    expect["code"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn wechat_v3_request_mistakes_are_refused_as_the_vectors_say() {
+    for name in cases("fail_sign_wechat_v3_") {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let text = |k: &str| input[k].as_str().unwrap().to_owned();
+        let key = PrivateKey::parse(&common::read(&text("key"))).unwrap();
+        let signer = wechat_v3::RequestSigner::new(text("mchid"), text("serial_no"), key).unwrap();
+        let (method, url, nonce, body) = (text("method"), text("url"), text("nonce"), text("body"));
+        let request = wechat_v3::HttpRequest {
+            method: &method,
+            url: &url,
+            timestamp: input["timestamp"].as_i64().unwrap(),
+            nonce: &nonce,
+            body: &body,
+        };
+        let code = fail_sign_code(&name);
+        assert_eq!(
+            signer.authorization(&request).unwrap_err().code(),
+            code,
+            "{name}"
+        );
+        assert_eq!(
+            wechat_v3::request_message(&request).unwrap_err().code(),
+            code,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_request_signer_signs_no_params() {
+    let signer =
+        wechat_v3::RequestSigner::new("1230000109", "3775B6A4", common::merchant_private())
+            .unwrap();
+    let mut params = Params::from_pairs([("appid", "wx1")]).unwrap();
+    for err in [
+        signer.signer().sign(&params).unwrap_err(),
+        signer.signer().canonical(&params).unwrap_err(),
+        signer.signer().sign_params(&mut params).unwrap_err(),
+    ] {
+        assert_eq!(err.code(), "UNSUPPORTED_OPERATION");
+        assert!(err.to_string().contains("RequestSigner"), "{err}");
+    }
+    assert_eq!(params.get("sign"), None);
+    let request = wechat_v3::HttpRequest {
+        method: "GET",
+        url: "/v3/certificates",
+        timestamp: 1,
+        nonce: "n",
+        body: "",
+    };
+    let signature = signer.sign(&request).unwrap();
+    assert_eq!(
+        signer.authorization_with(&request, signature).unwrap(),
+        signer.authorization(&request).unwrap()
+    );
+    assert_eq!(
+        signer
+            .authorization_with(&request, "x".into())
+            .unwrap()
+            .rsplit_once("signature=")
+            .unwrap()
+            .1,
+        "\"x\""
+    );
+}
+
+#[test]
+fn standard_webhooks_messages_are_signed_as_the_vectors() {
+    for name in cases("sign_standard_webhooks_") {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let text = |k: &str| input[k].as_str().unwrap().to_owned();
+        let signer = standard_webhooks::WebhookSigner::new(secret(&text("secret"))).unwrap();
+        let headers = signer
+            .sign(
+                &text("id"),
+                input["timestamp"].as_i64().unwrap(),
+                &text("body"),
+            )
+            .unwrap();
+        let printed: String = headers
+            .pairs()
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}\n"))
+            .collect();
+        assert_eq!(
+            printed,
+            common::read_text(&format!("platforms/{name}/headers.txt")),
+            "{name}"
+        );
+        // The string to sign, from the headers alone (no signature needed), and the
+        // signature verifies with the verifier every notification goes through.
+        let pairs = headers.pairs();
+        assert_eq!(
+            platform::string_to_sign(
+                Profile::StandardWebhooks,
+                &pairs[..2],
+                text("body").as_bytes()
+            )
+            .unwrap(),
+            common::read_text(&format!("platforms/{name}/string_to_sign.txt")),
+            "{name}"
+        );
+        let verifier = NotificationVerifier::builder(
+            Profile::StandardWebhooks,
+            VerificationCredential::Secret(secret(&text("secret"))),
+        )
+        .build()
+        .unwrap();
+        let options = VerifyOptions::default().headers(&pairs);
+        let now = input["timestamp"].as_i64().unwrap();
+        verifier
+            .verify_signature(text("body").as_bytes(), &options, now)
+            .unwrap();
+        // k=v signing with this profile is refused, never a plausible wrong signature.
+        let params = Params::from_pairs([("test", "2432232314")]).unwrap();
+        assert_eq!(
+            signer.signer().sign(&params).unwrap_err().code(),
+            "UNSUPPORTED_OPERATION"
+        );
+    }
+    for name in cases("fail_sign_standard_webhooks_") {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let err = standard_webhooks::WebhookSigner::new(secret(input["secret"].as_str().unwrap()))
+            .unwrap_err();
+        assert_eq!(err.code(), fail_sign_code(&name), "{name}");
+    }
+}
+
+#[test]
+fn alipay_cert_mode_requests_are_signed_as_the_vectors() {
+    for name in cases("sign_alipay_cert_mode_") {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let expect = json(&format!("platforms/{name}/expect.json"));
+        let text = |k: &str| input[k].as_str().unwrap().to_owned();
+        let mode = alipay_cert::CertMode::new(
+            &common::read(&text("app_cert")),
+            &common::read(&text("alipay_root_cert")),
+        )
+        .unwrap();
+        assert_eq!(mode.app_cert_sn, expect["app_cert_sn"].as_str().unwrap());
+        assert_eq!(
+            mode.alipay_root_cert_sn,
+            expect["alipay_root_cert_sn"].as_str().unwrap()
+        );
+        let pairs: Vec<(String, String)> = serde_json::from_value(input["params"].clone()).unwrap();
+        let mut params = Params::from_pairs(pairs).unwrap();
+        mode.apply(&mut params).unwrap();
+        let key = PrivateKey::parse(&common::read(&text("key"))).unwrap();
+        let signer = Signer::new(
+            Profile::Alipay,
+            text("sign_type").parse().unwrap(),
+            SigningCredential::Rsa(key),
+        )
+        .unwrap();
+        assert_eq!(
+            signer.canonical(&params).unwrap(),
+            common::read_text(&format!("platforms/{name}/canonical.txt"))
+        );
+        signer.sign_params(&mut params).unwrap();
+        let signed: Vec<(String, String)> =
+            serde_json::from_value(expect["signed"].clone()).unwrap();
+        let got: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(got, signed, "{name}");
+        assert_eq!(
+            params.get("sign").unwrap(),
+            common::read_text(&format!("platforms/{name}/signature.txt")).trim_end()
+        );
+    }
+    for name in cases("fail_sign_alipay_cert_mode_") {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let text = |k: &str| input[k].as_str().unwrap().to_owned();
+        let err = alipay_cert::CertMode::new(
+            &common::read(&text("app_cert")),
+            &common::read(&text("alipay_root_cert")),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), fail_sign_code(&name), "{name}");
     }
 }
 
