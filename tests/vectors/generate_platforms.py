@@ -35,7 +35,10 @@ SNs). Alipay certificate-mode SNs are computed twice, with openssl and with Pyth
 import base64, hashlib, hmac, json, os, re, shutil, subprocess
 from urllib.parse import quote
 
+import warnings
+
 from cryptography import x509
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -397,7 +400,7 @@ def wechat_v3(k):
         case(name, {"input.json": json.dumps({"mchid": "1230000109", "serial_no": serial_no,
                                               "method": method, "url": url, "timestamp": ts, "nonce": nonce, "body": req_body,
                                               "key": rel(merchant)}, ensure_ascii=False, indent=1) + "\n",
-                    "string_to_sign.txt": message, "signature.txt": signature + "\n",
+                    "body.bin": req_body, "string_to_sign.txt": message, "signature.txt": signature + "\n",
                     "authorization.txt": authorization + "\n"})
     # Mistakes every surface refuses: the full URL instead of the path, a lowercase method.
     for name, method, url, code in [
@@ -684,6 +687,7 @@ def alipay_cert(k):
               "alipay_root_cert": rel(k["ali_bundle"]), "params": [list(p) for p in query]}
     case("sign_alipay_cert_mode_request",
          {"input.json": json.dumps(inputs, ensure_ascii=False, indent=1) + "\n", "canonical.txt": text,
+          "body.txt": form(query).decode() + "\n",
           "signature.txt": signature + "\n"},
          expect={"ok": True, "app_cert_sn": app_sn, "alipay_root_cert_sn": root_sn,
                  "signed": [list(p) for p in with_sns + [("sign", signature)]]})
@@ -720,6 +724,9 @@ def alipay_cert(k):
 
 
 def main():
+    # Alipay's published root bundle has a NULL in a signature algorithm's parameters,
+    # which `cryptography` still reads but warns about.
+    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
     k = keys()
     wechat_v3(k)
     unionpay(k)
