@@ -130,13 +130,23 @@ impl WasmSigner {
             let secret = SharedSecret::new(bytes).map_err(to_js)?;
             (SigningCredential::Secret(secret), None)
         };
+        if profile != Profile::WechatV3 && (extras.mch_id.is_some() || extras.serial_no.is_some()) {
+            return Err(error_value(
+                "FIELD_INVALID",
+                &format!(
+                    "`mchId` and `serialNo` are options of the wechat-v3 profile, not of {profile}"
+                ),
+            ));
+        }
         let inner = match profile {
+            // Without `mchId` and `serialNo` the signer can only say what it cannot do:
+            // `authorization()` asks for them, `sign()` says to call `authorization()`.
+            Profile::WechatV3 if extras.mch_id.is_none() && extras.serial_no.is_none() => {
+                Inner::Params(Signer::new(profile, sign_type, credential).map_err(to_js)?)
+            }
             Profile::WechatV3 => {
                 let (Some(mch_id), Some(serial_no)) = (extras.mch_id, extras.serial_no) else {
-                    return Err(error_value(
-                        "FIELD_MISSING",
-                        "wechat-v3 signs requests in the Authorization header, which names the merchant and its API certificate: pass the `mchId` and `serialNo` options",
-                    ));
+                    return Err(missing_merchant());
                 };
                 let SigningCredential::Rsa(key) = credential else {
                     return Err(missing_credential(profile, sign_type, defaulted));
@@ -155,14 +165,6 @@ impl WasmSigner {
                     .message_kind(kind),
             ),
         };
-        if profile != Profile::WechatV3 && (extras.mch_id.is_some() || extras.serial_no.is_some()) {
-            return Err(error_value(
-                "FIELD_INVALID",
-                &format!(
-                    "`mchId` and `serialNo` are options of the wechat-v3 profile, not of {profile}"
-                ),
-            ));
-        }
         let cert_mode = match (extras.app_cert, extras.alipay_root_cert) {
             (None, None) => None,
             (Some(app), Some(root)) if profile == Profile::Alipay => {
@@ -398,6 +400,9 @@ impl WasmSigner {
     fn request_signer(&self) -> Result<&RequestSigner, JsValue> {
         match &self.inner {
             Inner::WechatV3(signer) => Ok(signer),
+            Inner::Params(signer) if signer.profile() == Profile::WechatV3 => {
+                Err(missing_merchant())
+            }
             _ => Err(self.wrong_profile("authorization() and stringToSign()", "wechat-v3")),
         }
     }
@@ -418,20 +423,28 @@ impl WasmSigner {
         let Error::UnsupportedOperation { profile, .. } = &error else {
             return to_js(error);
         };
-        let instead = match &self.inner {
-            Inner::WechatV3(_) => {
-                "it signs the raw body in the Authorization header: call signer.authorization({ method, url, body }) (the string to sign: signer.stringToSign(...))"
+        let instead = match self.inner.signer().profile() {
+            Profile::WechatV3 => {
+                "it signs the raw body in the Authorization header: call signer.authorization({ method, url, body }) on a Signer with the `mchId` and `serialNo` options (the string to sign: signer.stringToSign(...))"
             }
-            Inner::StandardWebhooks(_) => {
+            Profile::StandardWebhooks => {
                 "it signs the raw body in the webhook-* headers: call signer.webhookHeaders({ id, body })"
             }
-            Inner::Params(_) => return to_js(error),
+            _ => return to_js(error),
         };
         error_value(
             error.code(),
             &format!("the {profile} profile has no k=v signature: {instead}"),
         )
     }
+}
+
+/// `FIELD_MISSING`: a wechat-v3 `Authorization` names the merchant and its certificate.
+fn missing_merchant() -> JsValue {
+    error_value(
+        "FIELD_MISSING",
+        "wechat-v3 signs requests in the Authorization header, which names the merchant and its API certificate: pass the `mchId` and `serialNo` options",
+    )
 }
 
 /// `CREDENTIAL_MISMATCH` worded with the JavaScript option names.
