@@ -315,18 +315,8 @@ fn a_wechat_v3_response_is_checked_without_decryption() {
 #[test]
 fn wechat_v3_requests_are_signed_as_the_vectors() {
     for name in cases("sign_wechat_v3_") {
-        let input = json(&format!("platforms/{name}/input.json"));
-        let text = |k: &str| input[k].as_str().unwrap().to_owned();
-        let key = PrivateKey::parse(&common::read(&text("key"))).unwrap();
-        let signer = wechat_v3::RequestSigner::new(text("mchid"), text("serial_no"), key).unwrap();
-        let (method, url, nonce, body) = (text("method"), text("url"), text("nonce"), text("body"));
-        let request = wechat_v3::HttpRequest {
-            method: &method,
-            url: &url,
-            timestamp: input["timestamp"].as_i64().unwrap(),
-            nonce: &nonce,
-            body: &body,
-        };
+        let input = V3Input::load(&name);
+        let (signer, request) = (&input.signer, input.request());
         let expected_string = common::read_text(&format!("platforms/{name}/string_to_sign.txt"));
         assert_eq!(
             wechat_v3::request_message(&request).unwrap(),
@@ -338,7 +328,46 @@ fn wechat_v3_requests_are_signed_as_the_vectors() {
         assert_eq!(header, expected.trim_end(), "{name}");
         let parsed = wechat_v3::Authorization::parse(&header).unwrap();
         assert_eq!(parsed.to_header(), header);
-        assert_eq!(parsed.serial_no, text("serial_no"));
+        assert_eq!(parsed.serial_no, input.serial_no);
+    }
+}
+
+/// A `sign_wechat_v3_*` or `fail_sign_wechat_v3_*` input.json: the merchant's signer and
+/// the request's text.
+struct V3Input {
+    signer: wechat_v3::RequestSigner,
+    serial_no: String,
+    method: String,
+    url: String,
+    timestamp: i64,
+    nonce: String,
+    body: String,
+}
+
+impl V3Input {
+    fn load(name: &str) -> Self {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let text = |k: &str| input[k].as_str().unwrap().to_owned();
+        let key = PrivateKey::parse(&common::read(&text("key"))).unwrap();
+        Self {
+            signer: wechat_v3::RequestSigner::new(text("mchid"), text("serial_no"), key).unwrap(),
+            serial_no: text("serial_no"),
+            method: text("method"),
+            url: text("url"),
+            timestamp: input["timestamp"].as_i64().unwrap(),
+            nonce: text("nonce"),
+            body: text("body"),
+        }
+    }
+
+    fn request(&self) -> wechat_v3::HttpRequest<'_> {
+        wechat_v3::HttpRequest {
+            method: &self.method,
+            url: &self.url,
+            timestamp: self.timestamp,
+            nonce: &self.nonce,
+            body: &self.body,
+        }
     }
 }
 
@@ -352,21 +381,11 @@ fn fail_sign_code(name: &str) -> String {
 #[test]
 fn wechat_v3_request_mistakes_are_refused_as_the_vectors_say() {
     for name in cases("fail_sign_wechat_v3_") {
-        let input = json(&format!("platforms/{name}/input.json"));
-        let text = |k: &str| input[k].as_str().unwrap().to_owned();
-        let key = PrivateKey::parse(&common::read(&text("key"))).unwrap();
-        let signer = wechat_v3::RequestSigner::new(text("mchid"), text("serial_no"), key).unwrap();
-        let (method, url, nonce, body) = (text("method"), text("url"), text("nonce"), text("body"));
-        let request = wechat_v3::HttpRequest {
-            method: &method,
-            url: &url,
-            timestamp: input["timestamp"].as_i64().unwrap(),
-            nonce: &nonce,
-            body: &body,
-        };
+        let input = V3Input::load(&name);
+        let request = input.request();
         let code = fail_sign_code(&name);
         assert_eq!(
-            signer.authorization(&request).unwrap_err().code(),
+            input.signer.authorization(&request).unwrap_err().code(),
             code,
             "{name}"
         );

@@ -314,15 +314,8 @@ impl WasmSigner {
         body: &str,
     ) -> Result<String, JsValue> {
         self.request_signer()?;
-        let timestamp = request_timestamp(timestamp)?;
-        wechat_v3::request_message(&HttpRequest {
-            method,
-            url,
-            timestamp,
-            nonce,
-            body,
-        })
-        .map_err(to_js)
+        let request = http_request(method, url, timestamp, nonce, body)?;
+        wechat_v3::request_message(&request).map_err(to_js)
     }
 
     /// WeChat Pay v3: the `Authorization` header of a request, signed in wasm; with
@@ -338,13 +331,7 @@ impl WasmSigner {
         signature: Option<String>,
     ) -> Result<String, JsValue> {
         let signer = self.request_signer()?;
-        let request = HttpRequest {
-            method,
-            url,
-            timestamp: request_timestamp(timestamp)?,
-            nonce,
-            body,
-        };
+        let request = http_request(method, url, timestamp, nonce, body)?;
         match signature {
             Some(signature) => signer.authorization_with(&request, signature),
             None => signer.authorization(&request),
@@ -376,6 +363,23 @@ impl WasmSigner {
 #[wasm_bindgen(js_name = randomNonce)]
 pub fn random_nonce() -> Result<String, JsValue> {
     wechat_v3::random_nonce().map_err(to_js)
+}
+
+/// The core's description of a v3 request, from the JavaScript values.
+fn http_request<'a>(
+    method: &'a str,
+    url: &'a str,
+    timestamp: f64,
+    nonce: &'a str,
+    body: &'a str,
+) -> Result<HttpRequest<'a>, JsValue> {
+    Ok(HttpRequest {
+        method,
+        url,
+        timestamp: request_timestamp(timestamp)?,
+        nonce,
+        body,
+    })
 }
 
 fn request_timestamp(timestamp: f64) -> Result<i64, JsValue> {

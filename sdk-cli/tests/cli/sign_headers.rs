@@ -3,29 +3,10 @@
 //! `sign_*` / `fail_sign_*` vectors of tests/vectors/platforms/ (made by openssl, hashlib
 //! and Python's `cryptography`; the Rust and Node suites read the same files).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::common::{read_json, run, vectors};
-
-/// Case folders of platforms/ starting with `prefix`, sorted.
-fn cases(prefix: &str) -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(vectors().join("platforms"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(prefix))
-        })
-        .collect();
-    dirs.sort();
-    assert!(!dirs.is_empty(), "no platforms/{prefix}* vectors");
-    dirs
-}
-
-fn file(rel: &str) -> String {
-    vectors().join(rel).display().to_string()
-}
+use crate::platforms::{cases, file};
 
 fn text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap()
@@ -265,183 +246,68 @@ fn flags_of_another_profile_are_usage_errors_naming_the_right_flag() {
     let cert = file("platforms/keys/alipay_app_cert.pem");
     let root = file("platforms/keys/alipay_test_root_bundle.crt");
     let whsec = file("platforms/keys/whsec_published.txt");
-    let cases: Vec<(Vec<&str>, &str)> = vec![
+    let v3 = "sign --profile wechat-v3 --method GET --url /v3/x";
+    // (command line, split at spaces; what the message must say)
+    let cases = [
         (
-            vec![
-                "sign",
-                "--profile",
-                "wechat-v2",
-                "--secret-file",
-                &whsec,
-                "--sign-type",
-                "MD5",
-                "--app-cert",
-                &cert,
-                "--alipay-root-cert",
-                &root,
-            ],
+            format!(
+                "sign --profile wechat-v2 --secret-file {whsec} --sign-type MD5 --app-cert {cert} --alipay-root-cert {root}"
+            ),
             "--app-cert is only used with --profile alipay",
         ),
         (
-            vec![
-                "sign",
-                "--profile",
-                "alipay",
-                "--key",
-                &key,
-                "--app-cert",
-                &cert,
-            ],
+            format!("sign --profile alipay --key {key} --app-cert {cert}"),
             "--alipay-root-cert",
         ),
         (
-            vec![
-                "sign",
-                "--profile",
-                "alipay",
-                "--sign-type",
-                "RSA2",
-                "--key",
-                &key,
-                "--id",
-                "m",
-            ],
+            format!("sign --profile alipay --sign-type RSA2 --key {key} --id m"),
             "--id is only used with --profile standard-webhooks",
         ),
         (
-            vec![
-                "sign",
-                "--profile",
-                "paysign",
-                "--key",
-                &key,
-                "--mch-id",
-                "1",
-            ],
+            format!("sign --profile paysign --key {key} --mch-id 1"),
             "--mch-id is only used with --profile wechat-v3",
         ),
         (
-            vec![
-                "sign",
-                "--profile",
-                "wechat-v3",
-                "--key",
-                &key,
-                "--url",
-                "/v3/x",
-                "--mch-id",
-                "1",
-                "--serial-no",
-                "S",
-            ],
+            format!("sign --profile wechat-v3 --key {key} --url /v3/x --mch-id 1 --serial-no S"),
             "--method is required",
         ),
         (
-            vec![
-                "sign",
-                "--profile",
-                "wechat-v3",
-                "--key",
-                &key,
-                "--method",
-                "GET",
-                "--url",
-                "/v3/x",
-                "--serial-no",
-                "S",
-            ],
+            format!("{v3} --key {key} --serial-no S"),
             "--mch-id is required",
         ),
         (
-            vec![
-                "sign",
-                "--profile",
-                "wechat-v3",
-                "--secret-file",
-                &whsec,
-                "--method",
-                "GET",
-                "--url",
-                "/v3/x",
-                "--mch-id",
-                "1",
-                "--serial-no",
-                "S",
-            ],
+            format!("{v3} --secret-file {whsec} --mch-id 1 --serial-no S"),
             "give --key",
         ),
         (
-            vec![
-                "sign",
-                "--profile",
-                "wechat-v3",
-                "--key",
-                &key,
-                "--method",
-                "GET",
-                "--url",
-                "/v3/x",
-                "--mch-id",
-                "1",
-                "--serial-no",
-                "S",
-                "--output",
-                "form",
-            ],
+            format!("{v3} --key {key} --mch-id 1 --serial-no S --output form"),
             "drop --output",
         ),
         (
-            vec![
-                "sign",
-                "--profile",
-                "standard-webhooks",
-                "--secret-file",
-                &whsec,
-            ],
+            format!("sign --profile standard-webhooks --secret-file {whsec}"),
             "--id is required",
         ),
         (
-            vec![
-                "sign",
-                "--profile",
-                "standard-webhooks",
-                "--key",
-                &key,
-                "--id",
-                "m",
-            ],
+            format!("sign --profile standard-webhooks --key {key} --id m"),
             "give --secret-file or --secret-env",
         ),
         (
-            vec!["sign", "--profile", "alipay", "--key", &key],
+            format!("sign --profile alipay --key {key}"),
             "--sign-type is required for alipay",
         ),
         (
-            vec![
-                "canonical",
-                "--profile",
-                "wechat-v3",
-                "--method",
-                "GET",
-                "--url",
-                "/v3/x",
-                "--timestamp",
-                "1",
-            ],
+            "canonical --profile wechat-v3 --method GET --url /v3/x --timestamp 1".to_owned(),
             "--nonce is missing",
         ),
         (
-            vec!["canonical", "--profile", "paysign", "--timestamp", "1"],
+            "canonical --profile paysign --timestamp 1".to_owned(),
             "--timestamp is only used with --profile wechat-v3 or --profile standard-webhooks",
         ),
     ];
-    for (args, message) in cases {
+    for (line, message) in cases {
+        let args: Vec<&str> = line.split(' ').collect();
         let failed = run(&args, b"a=1").expect(2);
-        assert!(
-            failed.stderr.contains(message),
-            "{args:?}: {}",
-            failed.stderr
-        );
+        assert!(failed.stderr.contains(message), "{line}: {}", failed.stderr);
     }
 }
 
@@ -486,36 +352,23 @@ fn canonical_wechat_v3_notifications_need_no_signature_header() {
     let body = case.join("body.bin").display().to_string();
     let expected = text(&case.join("string_to_sign.txt"));
     let (timestamp, nonce) = (header("Wechatpay-Timestamp"), header("Wechatpay-Nonce"));
-    let from_headers = run(
-        &[
-            "canonical",
-            "--profile",
-            "wechat-v3",
-            "--message",
-            "notification",
-            "--header",
-            &format!("Wechatpay-Timestamp: {timestamp}"),
-            "--header",
-            &format!("Wechatpay-Nonce: {nonce}"),
-            &body,
-        ],
-        b"",
-    )
-    .expect(0);
-    assert_eq!(from_headers.stdout, expected);
-    let from_flags = run(
-        &[
-            "canonical",
-            "--profile",
-            "wechat-v3",
-            "--timestamp",
-            &timestamp,
-            "--nonce",
-            &nonce,
-            &body,
-        ],
-        b"",
-    )
-    .expect(0);
-    assert_eq!(from_flags.stdout, expected);
+    let from_headers = [
+        "--message".to_owned(),
+        "notification".into(),
+        "--header".into(),
+        format!("Wechatpay-Timestamp: {timestamp}"),
+        "--header".into(),
+        format!("Wechatpay-Nonce: {nonce}"),
+    ];
+    let from_flags = ["--timestamp".to_owned(), timestamp, "--nonce".into(), nonce];
+    for given in [&from_headers[..], &from_flags[..]] {
+        let mut args = vec![
+            "canonical".to_owned(),
+            "--profile".into(),
+            "wechat-v3".into(),
+        ];
+        args.extend_from_slice(given);
+        args.push(body.clone());
+        assert_eq!(run(&args, b"").expect(0).stdout, expected, "{given:?}");
+    }
 }
