@@ -357,6 +357,23 @@ function createApi(wasm, platform) {
     return request[name];
   }
 
+  // Alipay certificate mode: [app_cert_sn, alipay_root_cert_sn] from the certificates,
+  // computed once by the tools module (setup work, kept out of the runtime module).
+  function alipayCertSns(opts) {
+    const appCert = material(opts, 'appCert');
+    const rootCert = material(opts, 'alipayRootCert');
+    if (appCert === undefined && rootCert === undefined) return undefined;
+    if (appCert === undefined || rootCert === undefined) {
+      throw new TypeError('Alipay certificate mode needs both options.appCert (your application certificate) and options.alipayRootCert (alipayRootCert.crt)');
+    }
+    const module = tools();
+    try {
+      return module.alipayCertSns(appCert, rootCert);
+    } catch (e) {
+      throw fromWasm(e, module);
+    }
+  }
+
   const V3_REQUEST = ['method', 'url', 'body', 'timestamp', 'nonce'];
   const WEBHOOK_MESSAGE = ['id', 'body', 'timestamp'];
 
@@ -387,11 +404,10 @@ function createApi(wasm, platform) {
       const { key, secret } = credentials(opts, 'privateKey');
       const mchId = optionalString(opts, 'mchId');
       const serialNo = optionalString(opts, 'serialNo');
-      const appCert = material(opts, 'appCert');
-      const alipayRootCert = material(opts, 'alipayRootCert');
+      const certSns = alipayCertSns(opts);
       this.#provider = providerOf(opts);
       try {
-        const extras = new wasm.WasmSignerExtras(mchId, serialNo, appCert, alipayRootCert);
+        const extras = new wasm.WasmSignerExtras(mchId, serialNo, certSns);
         this.#inner = new wasm.WasmSigner(profile, message, signType, key, secret, extras);
         this.#isRsa = this.#inner.isRsa;
         this.#signType = this.#inner.signType;

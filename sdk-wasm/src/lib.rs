@@ -33,12 +33,15 @@
 //! - [`reconcile`] (tools): statement reconciliation over in-memory inputs;
 //! - [`explain`] (tools): diagnosing a failed signature;
 //! - [`keys`] (tools): key-pair generation;
+//! - [`certs`] (tools): Alipay certificate mode's SNs, computed once per signer;
 //! - [`numbers`]: JavaScript numbers (safe integers) at the boundary;
 //! - [`options`]: reading JavaScript options objects field by field, with precise `TypeError`s;
 //! - `json`: results as one JSON text;
 //! - [`errors`]: turning [`paysign_core::Error`] into the JavaScript `PaysignError`, and
 //!   keeping a panic's message (there should be none) for the JavaScript layer.
 
+#[cfg(feature = "tools")]
+pub mod certs;
 pub mod errors;
 #[cfg(feature = "tools")]
 pub mod explain;

@@ -12,7 +12,8 @@
 //! over [`WasmSigner::request_message`]), Standard Webhooks a [`WebhookSigner`] (the
 //! `webhook-*` headers, in wasm). Their `k=v` methods reach the core's signer and fail
 //! with `UNSUPPORTED_OPERATION`, worded here in the JavaScript API's terms. Alipay
-//! certificate mode keeps a [`CertMode`] whose two SN fields `signParams` adds.
+//! certificate mode keeps a [`CertMode`] whose two SN fields `signParams` adds (computed
+//! from the certificates by the tools module, `certs`).
 
 use paysign_core::platform::alipay_cert::CertMode;
 use paysign_core::platform::standard_webhooks::WebhookSigner;
@@ -66,26 +67,24 @@ pub struct WasmSigner {
 pub struct WasmSignerExtras {
     mch_id: Option<String>,
     serial_no: Option<String>,
-    app_cert: Option<Vec<u8>>,
-    alipay_root_cert: Option<Vec<u8>>,
+    cert_sns: Option<Vec<String>>,
 }
 
 #[wasm_bindgen]
 impl WasmSignerExtras {
-    /// `mchId`, `serialNo` (wechat-v3), `appCert`, `alipayRootCert` (alipay certificate
-    /// mode: PEM text or DER bytes).
+    /// `mchId`, `serialNo` (wechat-v3) and, for alipay certificate mode,
+    /// `[app_cert_sn, alipay_root_cert_sn]` as the tools module computed them from the
+    /// certificates (`alipayCertSns`, see [`crate`]'s `certs`).
     #[wasm_bindgen(constructor)]
     pub fn new(
         mch_id: Option<String>,
         serial_no: Option<String>,
-        app_cert: Option<Vec<u8>>,
-        alipay_root_cert: Option<Vec<u8>>,
+        cert_sns: Option<Vec<String>>,
     ) -> WasmSignerExtras {
         WasmSignerExtras {
             mch_id,
             serial_no,
-            app_cert,
-            alipay_root_cert,
+            cert_sns,
         }
     }
 }
@@ -165,23 +164,18 @@ impl WasmSigner {
                     .message_kind(kind),
             ),
         };
-        let cert_mode = match (extras.app_cert, extras.alipay_root_cert) {
-            (None, None) => None,
-            (Some(app), Some(root)) if profile == Profile::Alipay => {
-                Some(CertMode::new(&app, &root).map_err(to_js)?)
-            }
-            (Some(_), Some(_)) => {
+        let cert_mode = match extras.cert_sns.as_deref() {
+            None => None,
+            Some([app, root]) if profile == Profile::Alipay => Some(CertMode {
+                app_cert_sn: app.clone(),
+                alipay_root_cert_sn: root.clone(),
+            }),
+            Some(_) => {
                 return Err(error_value(
                     "FIELD_INVALID",
                     &format!(
                         "`appCert` and `alipayRootCert` are options of the alipay profile (certificate mode), not of {profile}"
                     ),
-                ));
-            }
-            _ => {
-                return Err(error_value(
-                    "FIELD_MISSING",
-                    "Alipay certificate mode needs both `appCert` (your application certificate) and `alipayRootCert` (alipayRootCert.crt)",
                 ));
             }
         };
