@@ -195,6 +195,27 @@ pub enum Error {
         /// The app id in the message.
         actual: String,
     },
+    /// The message is for another merchant (WeChat Pay `mchid` / `mch_id`).
+    #[error("merchant id mismatch: expected {expected:?}, message has {actual:?}")]
+    MerchantIdMismatch {
+        /// The configured merchant id.
+        expected: String,
+        /// The merchant id in the message.
+        actual: String,
+    },
+    /// An app id is configured but this message carries none to compare (WeChat Pay v3
+    /// refund events carry only `mchid`): the check is not skipped silently.
+    #[error(
+        "this message carries no {field} to compare with the configured app id {expected:?}: {hint}"
+    )]
+    AppIdAbsent {
+        /// The configured app id.
+        expected: String,
+        /// The field the platform uses for it.
+        field: &'static str,
+        /// What to configure instead.
+        hint: &'static str,
+    },
     /// A timestamp cannot be parsed.
     #[error("timestamp {value:?} is invalid: use Unix seconds or RFC 3339 with an offset")]
     TimestampInvalid {
@@ -289,6 +310,8 @@ impl Error {
             Error::AmountInvalid { .. } => "AMOUNT_INVALID",
             Error::AmountMismatch { .. } => "AMOUNT_MISMATCH",
             Error::AppIdMismatch { .. } => "APP_ID_MISMATCH",
+            Error::MerchantIdMismatch { .. } => "MERCHANT_ID_MISMATCH",
+            Error::AppIdAbsent { .. } => "APP_ID_ABSENT",
             Error::TimestampInvalid { .. } => "TIMESTAMP_INVALID",
             Error::TimestampOutOfWindow { .. } => "TIMESTAMP_OUT_OF_WINDOW",
             Error::KeyUnknownSerial { .. } => "KEY_UNKNOWN_SERIAL",

@@ -129,6 +129,9 @@ impl Case {
         if let Some(app_id) = self.request["app_id"].as_str() {
             builder = builder.app_id(app_id);
         }
+        if let Some(merchant_id) = self.request["merchant_id"].as_str() {
+            builder = builder.merchant_id(merchant_id);
+        }
         builder.build().unwrap()
     }
 
@@ -267,6 +270,41 @@ fn retried_header_signed_notifications_are_duplicates() {
     }
 }
 
+/// WeChat Pay v3 refund events carry `mchid` and no `appid`: with an app id configured
+/// they verify when the merchant id is configured too, and say so when it is not; the
+/// merchant id is checked on every event.
+#[test]
+fn wechat_v3_identity_is_checked_on_every_event_type() {
+    let with = |name: &str, app_id: Option<&str>, merchant_id: Option<&str>| {
+        let mut case = Case::load(name);
+        case.request["app_id"] = app_id.map_or(Value::Null, Value::from);
+        case.request["merchant_id"] = merchant_id.map_or(Value::Null, Value::from);
+        case.run().map(|n| n.status.as_str().to_owned())
+    };
+    let code = |r: Result<String, paysign_core::Error>| r.unwrap_err().code();
+    let (app, mch) = (Some("wxd678efh567hg6787"), Some("1230000109"));
+    let refund = "notify_wechat_v3_refund";
+    let payment = "notify_wechat_v3_transaction";
+    assert_eq!(with(refund, app, mch).unwrap(), "REFUNDED");
+    assert_eq!(with(refund, None, mch).unwrap(), "REFUNDED");
+    assert_eq!(with(refund, None, None).unwrap(), "REFUNDED");
+    assert_eq!(code(with(refund, app, None)), "APP_ID_ABSENT");
+    assert_eq!(
+        code(with(refund, app, Some("1900000001"))),
+        "MERCHANT_ID_MISMATCH"
+    );
+    assert_eq!(with(payment, app, mch).unwrap(), "SUCCESS");
+    assert_eq!(with(payment, app, None).unwrap(), "SUCCESS");
+    assert_eq!(
+        code(with(payment, Some("wx0000000000000000"), mch)),
+        "APP_ID_MISMATCH"
+    );
+    assert_eq!(
+        code(with(payment, app, Some("1900000001"))),
+        "MERCHANT_ID_MISMATCH"
+    );
+}
+
 #[test]
 fn a_wechat_v3_response_is_checked_without_decryption() {
     let case = Case::load("notify_wechat_v3_transaction");
@@ -402,11 +440,18 @@ fn a_request_signer_signs_no_params() {
     let signer =
         wechat_v3::RequestSigner::new("1230000109", "3775B6A4", common::merchant_private())
             .unwrap();
+    // A k=v signer with this profile refuses, never signing k=v pairs of a v3 body.
+    let params_signer = Signer::new(
+        Profile::WechatV3,
+        SignType::Rsa2,
+        SigningCredential::Rsa(common::merchant_private()),
+    )
+    .unwrap();
     let mut params = Params::from_pairs([("appid", "wx1")]).unwrap();
     for err in [
-        signer.signer().sign(&params).unwrap_err(),
-        signer.signer().canonical(&params).unwrap_err(),
-        signer.signer().sign_params(&mut params).unwrap_err(),
+        params_signer.sign(&params).unwrap_err(),
+        params_signer.canonical(&params).unwrap_err(),
+        params_signer.sign_params(&mut params).unwrap_err(),
     ] {
         assert_eq!(err.code(), "UNSUPPORTED_OPERATION");
         assert!(err.to_string().contains("RequestSigner"), "{err}");
@@ -484,8 +529,14 @@ fn standard_webhooks_messages_are_signed_as_the_vectors() {
             .unwrap();
         // k=v signing with this profile is refused, never a plausible wrong signature.
         let params = Params::from_pairs([("test", "2432232314")]).unwrap();
+        let params_signer = Signer::new(
+            Profile::StandardWebhooks,
+            SignType::HmacSha256,
+            SigningCredential::Secret(secret(&text("secret"))),
+        )
+        .unwrap();
         assert_eq!(
-            signer.signer().sign(&params).unwrap_err().code(),
+            params_signer.sign(&params).unwrap_err().code(),
             "UNSUPPORTED_OPERATION"
         );
     }

@@ -1013,6 +1013,7 @@ function createApi(wasm, platform) {
     'decryptionKey',
     'accept',
     'appId',
+    'mchId',
     'toleranceSecs',
     'maxAgeSecs',
     'provider',
@@ -1059,6 +1060,7 @@ function createApi(wasm, platform) {
       const given = ['publicKey', 'publicKeys', 'secret', 'secrets'].filter((k) => opts[k] !== undefined);
       if (given.length > 1) throw new TypeError(`pass one credential, not ${given.join(' and ')}`);
       const appId = optionalString(opts, 'appId');
+      const mchId = optionalString(opts, 'mchId');
       const tolerance = secondsOf(opts, 'toleranceSecs');
       const maxAge = secondsOf(opts, 'maxAgeSecs');
       const publicKeys = opts.publicKeys === undefined ? [] : entriesOf(opts.publicKeys, 'options.publicKeys');
@@ -1082,6 +1084,7 @@ function createApi(wasm, platform) {
         for (const secret of secrets) config.addSecret(secret);
         if (opts.decryptionKey !== undefined) config.decryptionKey(secretBytes(opts.decryptionKey, 'options.decryptionKey'));
         if (appId !== undefined) config.appId(appId);
+        if (mchId !== undefined) config.mchId(mchId);
         if (tolerance !== undefined) config.toleranceSecs(tolerance);
         if (maxAge !== undefined) config.maxAgeSecs(maxAge);
       } catch (e) {

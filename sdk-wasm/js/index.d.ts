@@ -417,8 +417,10 @@ export interface NotificationSettings {
   accept?: readonly SignType[];
   /** The key that decrypts payloads: the 32-byte APIv3 key (WeChat Pay v3). WeChat Pay v2 refunds use the `secret`. */
   decryptionKey?: KeyMaterial;
-  /** Refuse notifications for another application (`app_id`; WeChat Pay `appid`; UnionPay `merId`). */
+  /** Refuse notifications for another application (`app_id`; WeChat Pay `appid`; UnionPay `merId`). WeChat Pay v3 refund events carry no `appid`: with `appId` set they need `mchId` too (`APP_ID_ABSENT` otherwise). */
   appId?: string;
+  /** Refuse notifications for another merchant (WeChat Pay v3 `mchid`, on every event; v2 `mch_id`). */
+  mchId?: string;
   /** How far in the future a message may be dated, in whole seconds (default 300). */
   toleranceSecs?: number;
   /** How old a notification may be, and how long its id is remembered, in whole seconds (default 93600, 26 h). */

@@ -52,6 +52,7 @@ pub struct WasmNotificationConfig {
     secrets: Vec<SharedSecret>,
     decryption_key: Option<SharedSecret>,
     app_id: Option<String>,
+    merchant_id: Option<String>,
     tolerance_secs: Option<u64>,
     max_age_secs: Option<u64>,
 }
@@ -81,6 +82,7 @@ impl WasmNotificationConfig {
             secrets: Vec::new(),
             decryption_key: None,
             app_id: None,
+            merchant_id: None,
             tolerance_secs: None,
             max_age_secs: None,
         })
@@ -118,6 +120,12 @@ impl WasmNotificationConfig {
     #[wasm_bindgen(js_name = appId)]
     pub fn app_id(&mut self, app_id: String) {
         self.app_id = Some(app_id);
+    }
+
+    /// Refuse notifications for any other merchant (WeChat Pay `mchid` / `mch_id`).
+    #[wasm_bindgen(js_name = mchId)]
+    pub fn mch_id(&mut self, mch_id: String) {
+        self.merchant_id = Some(mch_id);
     }
 
     /// Clock tolerance in seconds (the core's default otherwise).
@@ -165,6 +173,7 @@ impl WasmNotificationVerifier {
             mut secrets,
             decryption_key,
             app_id,
+            merchant_id,
             tolerance_secs,
             max_age_secs,
         } = config;
@@ -209,6 +218,9 @@ impl WasmNotificationVerifier {
         }
         if let Some(app_id) = app_id {
             builder = builder.app_id(app_id);
+        }
+        if let Some(merchant_id) = merchant_id {
+            builder = builder.merchant_id(merchant_id);
         }
         if let Some(secs) = tolerance_secs {
             builder = builder.tolerance_secs(secs);

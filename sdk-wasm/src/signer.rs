@@ -40,20 +40,13 @@ enum Inner {
     StandardWebhooks(WebhookSigner),
 }
 
-impl Inner {
-    fn signer(&self) -> &Signer {
-        match self {
-            Inner::Params(signer) => signer,
-            Inner::WechatV3(request) => request.signer(),
-            Inner::StandardWebhooks(webhook) => webhook.signer(),
-        }
-    }
-}
-
 /// A parsed signing configuration: profile, message kind, sign type and credential.
 #[wasm_bindgen]
 pub struct WasmSigner {
     inner: Inner,
+    profile: Profile,
+    kind: MessageKind,
+    sign_type: SignType,
     /// Alipay certificate mode: the SN fields `signParams` adds.
     cert_mode: Option<CertMode>,
     /// PKCS#8 DER of the RSA key, for a host crypto provider (zeroised on drop).
@@ -181,6 +174,9 @@ impl WasmSigner {
         };
         Ok(WasmSigner {
             inner,
+            profile,
+            kind,
+            sign_type,
             cert_mode,
             key_der,
         })
@@ -189,19 +185,19 @@ impl WasmSigner {
     /// The sign type in use (`MD5`, `HMAC-SHA256`, `RSA`, `RSA2`).
     #[wasm_bindgen(getter, js_name = signType)]
     pub fn sign_type(&self) -> String {
-        self.inner.signer().sign_type().name().to_owned()
+        self.sign_type.name().to_owned()
     }
 
     /// Whether the sign type uses an RSA key (so a crypto provider may do the RSA step).
     #[wasm_bindgen(getter, js_name = isRsa)]
     pub fn is_rsa(&self) -> bool {
-        self.inner.signer().sign_type().is_rsa()
+        self.sign_type.is_rsa()
     }
 
     /// Name of the field that carries the signature (`sign`).
     #[wasm_bindgen(getter, js_name = signatureField)]
     pub fn signature_field(&self) -> String {
-        self.inner.signer().profile().signature_field().to_owned()
+        self.profile.signature_field().to_owned()
     }
 
     /// The `[field, value]` that [`WasmSigner::sign_params`] adds before signing (the
@@ -209,8 +205,10 @@ impl WasmSigner {
     /// sign type (WeChat Pay v2 and MD5).
     #[wasm_bindgen(getter, js_name = signTypeParam)]
     pub fn sign_type_param(&self) -> Option<Vec<String>> {
-        self.inner
-            .signer()
+        let Inner::Params(signer) = &self.inner else {
+            return None;
+        };
+        signer
             .sign_type_param()
             .map(|(k, v)| vec![k.to_owned(), v.to_owned()])
     }
@@ -239,7 +237,7 @@ impl WasmSigner {
     /// The canonical string [`WasmSigner::sign`] signs.
     pub fn canonical(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
         flat::with_params(lens_count, bytes_count, |params| {
-            self.inner.signer().canonical(params)
+            self.params()?.canonical(params)
         })
         .map_err(|e| self.error(e))
     }
@@ -247,7 +245,7 @@ impl WasmSigner {
     /// The signature of the parameters as they are, computed in wasm.
     pub fn sign(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
         flat::with_params(lens_count, bytes_count, |params| {
-            self.inner.signer().sign(params)
+            self.params()?.sign(params)
         })
         .map_err(|e| self.error(e))
     }
@@ -258,8 +256,8 @@ impl WasmSigner {
     #[wasm_bindgen(js_name = signedBytes)]
     pub fn signed_bytes(&self, lens_count: usize, bytes_count: usize) -> Result<Vec<u8>, JsValue> {
         flat::with_params(lens_count, bytes_count, |params| {
-            let canonical = self.inner.signer().canonical(params)?;
-            Ok(rsa_signed_bytes(self.inner.signer().profile(), &canonical).into_owned())
+            let canonical = self.params()?.canonical(params)?;
+            Ok(rsa_signed_bytes(self.profile, &canonical).into_owned())
         })
         .map_err(|e| self.error(e))
     }
@@ -273,10 +271,10 @@ impl WasmSigner {
         bytes_count: usize,
     ) -> Result<Vec<u8>, JsValue> {
         let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        let signer = self.inner.signer();
+        let signer = self.params().map_err(|e| self.error(e))?;
         self.add_fields(&mut params).map_err(|e| self.error(e))?;
         let canonical = signer.canonical(&params).map_err(|e| self.error(e))?;
-        Ok(rsa_signed_bytes(signer.profile(), &canonical).into_owned())
+        Ok(rsa_signed_bytes(self.profile, &canonical).into_owned())
     }
 
     /// The signature that [`paysign_core::Signer::sign_params`] attaches: over the
@@ -284,7 +282,7 @@ impl WasmSigner {
     #[wasm_bindgen(js_name = signParams)]
     pub fn sign_params(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
         let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        let signer = self.inner.signer();
+        let signer = self.params().map_err(|e| self.error(e))?;
         let signed = self.add_fields(&mut params).and_then(|()| {
             let signature = signer.sign(&params)?;
             params.set(signer.profile().signature_field(), signature)
@@ -392,7 +390,23 @@ impl WasmSigner {
         if let Some(mode) = &self.cert_mode {
             mode.apply(params)?;
         }
-        self.inner.signer().add_fields(params)
+        self.params()?.add_fields(params)
+    }
+
+    /// The core's `k=v` signer; for the header-signed profiles the core's refusal
+    /// ([`Profile::param_rules`]: `UNSUPPORTED_OPERATION`).
+    fn params(&self) -> Result<&Signer, Error> {
+        match &self.inner {
+            Inner::Params(signer) => Ok(signer),
+            Inner::WechatV3(_) | Inner::StandardWebhooks(_) => {
+                self.profile.param_rules(self.kind)?;
+                Err(Error::UnsupportedOperation {
+                    profile: self.profile.name(),
+                    operation: "sign or canonicalise k=v parameters",
+                    instead: "use the header methods",
+                })
+            }
+        }
     }
 
     fn request_signer(&self) -> Result<&RequestSigner, JsValue> {
@@ -410,7 +424,7 @@ impl WasmSigner {
             "UNSUPPORTED_OPERATION",
             &format!(
                 "{method} is for a Signer with profile '{profile}', not '{}'",
-                self.inner.signer().profile()
+                self.profile
             ),
         )
     }
@@ -421,7 +435,7 @@ impl WasmSigner {
         let Error::UnsupportedOperation { profile, .. } = &error else {
             return to_js(error);
         };
-        let instead = match self.inner.signer().profile() {
+        let instead = match self.profile {
             Profile::WechatV3 => {
                 "it signs the raw body in the Authorization header: call signer.authorization({ method, url, body }) on a Signer with the `mchId` and `serialNo` options (the string to sign: signer.stringToSign(...))"
             }

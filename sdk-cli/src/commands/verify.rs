@@ -77,6 +77,11 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "ID")]
     pub(crate) app_id: Option<String>,
 
+    /// Notifications: reject any other merchant (WeChat Pay v3: mchid, which refund events
+    /// carry instead of appid; v2: mch_id)
+    #[arg(long = "mch-id", value_name = "ID")]
+    pub(crate) mch_id: Option<String>,
+
     /// Notifications: how far notify_time may be in the future, in seconds [default: 300];
     /// wechat-v3 and standard-webhooks: how far the signature time may be from now, either way
     #[arg(long, value_name = "SECS")]
@@ -107,6 +112,7 @@ impl CheckArgs {
             let timed = self.profile.profile.header_signed();
             let given = [
                 ("--app-id", self.app_id.is_some()),
+                ("--mch-id", self.mch_id.is_some()),
                 ("--tolerance", self.tolerance.is_some() && !timed),
                 ("--max-age", self.max_age.is_some()),
                 ("--now", self.now.is_some() && !timed),
@@ -148,6 +154,9 @@ impl CheckArgs {
         }
         if let Some(app_id) = &self.app_id {
             builder = builder.app_id(app_id.clone());
+        }
+        if let Some(mch_id) = &self.mch_id {
+            builder = builder.merchant_id(mch_id.clone());
         }
         if let Some(secs) = self.tolerance {
             builder = builder.tolerance_secs(secs);

@@ -64,6 +64,9 @@ fn flags(case: &Path) -> Vec<String> {
     if let Some(app_id) = request["app_id"].as_str() {
         args.extend(["--app-id".into(), app_id.into()]);
     }
+    if let Some(mch_id) = request["merchant_id"].as_str() {
+        args.extend(["--mch-id".into(), mch_id.into()]);
+    }
     args
 }
 
