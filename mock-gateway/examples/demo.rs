@@ -303,7 +303,7 @@ async fn pay_a_bill(w: &mut World<'_>, m: &Merchant) -> Result<PlacedOrder> {
         "order.create {}: the merchant signs this canonical string (§3.1)",
         order.out_trade_no
     );
-    say!(w, "  {}", m.signer.canonical(&request.params));
+    say!(w, "  {}", m.signer.canonical(&request.params)?);
     let sign = request.params.get("sign").unwrap_or_default();
     say!(
         w,

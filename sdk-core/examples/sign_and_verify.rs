@@ -35,7 +35,7 @@ fn main() -> Result<(), paysign_core::Error> {
         SigningCredential::Rsa(key),
     )?;
     signer.sign_params(&mut order)?;
-    println!("canonical string: {}", signer.canonical(&order));
+    println!("canonical string: {}", signer.canonical(&order)?);
     println!("sign: {}", order.get("sign").unwrap_or_default());
 
     let verifier = Verifier::new(

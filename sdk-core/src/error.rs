@@ -267,6 +267,19 @@ pub enum Error {
         /// What failed (tag check, padding, length), never key material.
         reason: &'static str,
     },
+    /// The operation does not exist for this profile: signing or canonicalising `k=v`
+    /// parameters with a profile whose signature covers the raw body and values carried in
+    /// HTTP headers (WeChat Pay v3, Standard Webhooks). Refused rather than answered with a
+    /// plausible signature that no platform accepts; the message says what to call instead.
+    #[error("the {profile} profile cannot {operation}: {instead}")]
+    UnsupportedOperation {
+        /// The profile's name.
+        profile: &'static str,
+        /// What was asked (`sign k=v parameters`).
+        operation: &'static str,
+        /// What to call instead, in the caller's terms (each surface words its own).
+        instead: &'static str,
+    },
     /// The message was already seen: a retried notification to acknowledge again, not to book twice.
     #[error(
         "message {id:?} was already received: acknowledge it again but do not process it twice"
@@ -327,6 +340,7 @@ impl Error {
             Error::KeyUnknownSerial { .. } => "KEY_UNKNOWN_SERIAL",
             Error::SignatureProbe => "SIGNATURE_PROBE",
             Error::DecryptionFailed { .. } => "DECRYPTION_FAILED",
+            Error::UnsupportedOperation { .. } => "UNSUPPORTED_OPERATION",
             Error::Replayed { .. } => "REPLAY_DETECTED",
         }
     }
@@ -365,6 +379,7 @@ impl Error {
         "KEY_UNKNOWN_SERIAL",
         "SIGNATURE_PROBE",
         "DECRYPTION_FAILED",
+        "UNSUPPORTED_OPERATION",
         "REPLAY_DETECTED",
     ];
 

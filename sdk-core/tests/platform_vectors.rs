@@ -12,7 +12,7 @@ use std::process::Command;
 
 use paysign_core::callback::{NotificationVerifier, VerifyOptions};
 use paysign_core::keys::Certificate;
-use paysign_core::platform::{self, alipay_cert, unionpay, wechat_v3};
+use paysign_core::platform::{self, alipay_cert, standard_webhooks, unionpay, wechat_v3};
 use paysign_core::{
     Amount, KeySet, MessageKind, Notification, Params, PrivateKey, Profile, PublicKey,
     SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, canonical_string,
@@ -353,18 +353,8 @@ fn a_wechat_v3_response_is_checked_without_decryption() {
 #[test]
 fn wechat_v3_requests_are_signed_as_the_vectors() {
     for name in cases("sign_wechat_v3_") {
-        let input = json(&format!("platforms/{name}/input.json"));
-        let text = |k: &str| input[k].as_str().unwrap().to_owned();
-        let key = PrivateKey::parse(&common::read(&text("key"))).unwrap();
-        let signer = wechat_v3::RequestSigner::new(text("mchid"), text("serial_no"), key).unwrap();
-        let (method, url, nonce, body) = (text("method"), text("url"), text("nonce"), text("body"));
-        let request = wechat_v3::HttpRequest {
-            method: &method,
-            url: &url,
-            timestamp: input["timestamp"].as_i64().unwrap(),
-            nonce: &nonce,
-            body: &body,
-        };
+        let input = V3Input::load(&name);
+        let (signer, request) = (&input.signer, input.request());
         let expected_string = common::read_text(&format!("platforms/{name}/string_to_sign.txt"));
         assert_eq!(
             wechat_v3::request_message(&request).unwrap(),
@@ -376,7 +366,240 @@ fn wechat_v3_requests_are_signed_as_the_vectors() {
         assert_eq!(header, expected.trim_end(), "{name}");
         let parsed = wechat_v3::Authorization::parse(&header).unwrap();
         assert_eq!(parsed.to_header(), header);
-        assert_eq!(parsed.serial_no, text("serial_no"));
+        assert_eq!(parsed.serial_no, input.serial_no);
+    }
+}
+
+/// A `sign_wechat_v3_*` or `fail_sign_wechat_v3_*` input.json: the merchant's signer and
+/// the request's text.
+struct V3Input {
+    signer: wechat_v3::RequestSigner,
+    serial_no: String,
+    method: String,
+    url: String,
+    timestamp: i64,
+    nonce: String,
+    body: String,
+}
+
+impl V3Input {
+    fn load(name: &str) -> Self {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let text = |k: &str| input[k].as_str().unwrap().to_owned();
+        let key = PrivateKey::parse(&common::read(&text("key"))).unwrap();
+        Self {
+            signer: wechat_v3::RequestSigner::new(text("mchid"), text("serial_no"), key).unwrap(),
+            serial_no: text("serial_no"),
+            method: text("method"),
+            url: text("url"),
+            timestamp: input["timestamp"].as_i64().unwrap(),
+            nonce: text("nonce"),
+            body: text("body"),
+        }
+    }
+
+    fn request(&self) -> wechat_v3::HttpRequest<'_> {
+        wechat_v3::HttpRequest {
+            method: &self.method,
+            url: &self.url,
+            timestamp: self.timestamp,
+            nonce: &self.nonce,
+            body: &self.body,
+        }
+    }
+}
+
+/// A `fail_sign_*` case: what `input.json` describes is refused with `expect.json`'s code.
+fn fail_sign_code(name: &str) -> String {
+    let expect = json(&format!("platforms/{name}/expect.json"));
+    assert_eq!(expect["ok"], false, "{name}");
+    expect["code"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn wechat_v3_request_mistakes_are_refused_as_the_vectors_say() {
+    for name in cases("fail_sign_wechat_v3_") {
+        let input = V3Input::load(&name);
+        let request = input.request();
+        let code = fail_sign_code(&name);
+        assert_eq!(
+            input.signer.authorization(&request).unwrap_err().code(),
+            code,
+            "{name}"
+        );
+        assert_eq!(
+            wechat_v3::request_message(&request).unwrap_err().code(),
+            code,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_request_signer_signs_no_params() {
+    let signer =
+        wechat_v3::RequestSigner::new("1230000109", "3775B6A4", common::merchant_private())
+            .unwrap();
+    // A k=v signer with this profile refuses, never signing k=v pairs of a v3 body.
+    let params_signer = Signer::new(
+        Profile::WechatV3,
+        SignType::Rsa2,
+        SigningCredential::Rsa(common::merchant_private()),
+    )
+    .unwrap();
+    let mut params = Params::from_pairs([("appid", "wx1")]).unwrap();
+    for err in [
+        params_signer.sign(&params).unwrap_err(),
+        params_signer.canonical(&params).unwrap_err(),
+        params_signer.sign_params(&mut params).unwrap_err(),
+    ] {
+        assert_eq!(err.code(), "UNSUPPORTED_OPERATION");
+        assert!(err.to_string().contains("RequestSigner"), "{err}");
+    }
+    assert_eq!(params.get("sign"), None);
+    let request = wechat_v3::HttpRequest {
+        method: "GET",
+        url: "/v3/certificates",
+        timestamp: 1,
+        nonce: "n",
+        body: "",
+    };
+    let signature = signer.sign(&request).unwrap();
+    assert_eq!(
+        signer.authorization_with(&request, signature).unwrap(),
+        signer.authorization(&request).unwrap()
+    );
+    assert_eq!(
+        signer
+            .authorization_with(&request, "x".into())
+            .unwrap()
+            .rsplit_once("signature=")
+            .unwrap()
+            .1,
+        "\"x\""
+    );
+}
+
+#[test]
+fn standard_webhooks_messages_are_signed_as_the_vectors() {
+    for name in cases("sign_standard_webhooks_") {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let text = |k: &str| input[k].as_str().unwrap().to_owned();
+        let signer = standard_webhooks::WebhookSigner::new(secret(&text("secret"))).unwrap();
+        let headers = signer
+            .sign(
+                &text("id"),
+                input["timestamp"].as_i64().unwrap(),
+                &text("body"),
+            )
+            .unwrap();
+        let printed: String = headers
+            .pairs()
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}\n"))
+            .collect();
+        assert_eq!(
+            printed,
+            common::read_text(&format!("platforms/{name}/headers.txt")),
+            "{name}"
+        );
+        // The string to sign, from the headers alone (no signature needed), and the
+        // signature verifies with the verifier every notification goes through.
+        let pairs = headers.pairs();
+        assert_eq!(
+            platform::string_to_sign(
+                Profile::StandardWebhooks,
+                &pairs[..2],
+                text("body").as_bytes()
+            )
+            .unwrap(),
+            common::read_text(&format!("platforms/{name}/string_to_sign.txt")),
+            "{name}"
+        );
+        let verifier = NotificationVerifier::builder(
+            Profile::StandardWebhooks,
+            VerificationCredential::Secret(secret(&text("secret"))),
+        )
+        .build()
+        .unwrap();
+        let options = VerifyOptions::default().headers(&pairs);
+        let now = input["timestamp"].as_i64().unwrap();
+        verifier
+            .verify_signature(text("body").as_bytes(), &options, now)
+            .unwrap();
+        // k=v signing with this profile is refused, never a plausible wrong signature.
+        let params = Params::from_pairs([("test", "2432232314")]).unwrap();
+        let params_signer = Signer::new(
+            Profile::StandardWebhooks,
+            SignType::HmacSha256,
+            SigningCredential::Secret(secret(&text("secret"))),
+        )
+        .unwrap();
+        assert_eq!(
+            params_signer.sign(&params).unwrap_err().code(),
+            "UNSUPPORTED_OPERATION"
+        );
+    }
+    for name in cases("fail_sign_standard_webhooks_") {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let err = standard_webhooks::WebhookSigner::new(secret(input["secret"].as_str().unwrap()))
+            .unwrap_err();
+        assert_eq!(err.code(), fail_sign_code(&name), "{name}");
+    }
+}
+
+#[test]
+fn alipay_cert_mode_requests_are_signed_as_the_vectors() {
+    for name in cases("sign_alipay_cert_mode_") {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let expect = json(&format!("platforms/{name}/expect.json"));
+        let text = |k: &str| input[k].as_str().unwrap().to_owned();
+        let mode = alipay_cert::CertMode::new(
+            &common::read(&text("app_cert")),
+            &common::read(&text("alipay_root_cert")),
+        )
+        .unwrap();
+        assert_eq!(mode.app_cert_sn, expect["app_cert_sn"].as_str().unwrap());
+        assert_eq!(
+            mode.alipay_root_cert_sn,
+            expect["alipay_root_cert_sn"].as_str().unwrap()
+        );
+        let pairs: Vec<(String, String)> = serde_json::from_value(input["params"].clone()).unwrap();
+        let mut params = Params::from_pairs(pairs).unwrap();
+        mode.apply(&mut params).unwrap();
+        let key = PrivateKey::parse(&common::read(&text("key"))).unwrap();
+        let signer = Signer::new(
+            Profile::Alipay,
+            text("sign_type").parse().unwrap(),
+            SigningCredential::Rsa(key),
+        )
+        .unwrap();
+        assert_eq!(
+            signer.canonical(&params).unwrap(),
+            common::read_text(&format!("platforms/{name}/canonical.txt"))
+        );
+        signer.sign_params(&mut params).unwrap();
+        let signed: Vec<(String, String)> =
+            serde_json::from_value(expect["signed"].clone()).unwrap();
+        let got: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        assert_eq!(got, signed, "{name}");
+        assert_eq!(
+            params.get("sign").unwrap(),
+            common::read_text(&format!("platforms/{name}/signature.txt")).trim_end()
+        );
+    }
+    for name in cases("fail_sign_alipay_cert_mode_") {
+        let input = json(&format!("platforms/{name}/input.json"));
+        let text = |k: &str| input[k].as_str().unwrap().to_owned();
+        let err = alipay_cert::CertMode::new(
+            &common::read(&text("app_cert")),
+            &common::read(&text("alipay_root_cert")),
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), fail_sign_code(&name), "{name}");
     }
 }
 
@@ -406,7 +629,7 @@ fn unionpay_requests_are_signed_as_the_vectors() {
         };
         signer.sign_params(&mut params).unwrap();
         let canonical = common::read_text(&format!("{dir}/canonical.txt"));
-        assert_eq!(signer.canonical(&params), canonical, "{name}");
+        assert_eq!(signer.canonical(&params).unwrap(), canonical, "{name}");
         let signature = common::read_text(&format!("{dir}/signature.txt"));
         assert_eq!(
             params.get("signature"),
@@ -585,7 +808,7 @@ fn cert_mode_adds_both_sns_to_a_signed_request() {
         SigningCredential::Rsa(common::merchant_private()),
     )
     .unwrap();
-    assert!(signer.canonical(&request).contains(
+    assert!(signer.canonical(&request).unwrap().contains(
         "alipay_root_cert_sn=687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6&app_cert_sn=4498aaa8ab0c8986c15c41b36186db7d"
     ));
 }

@@ -328,6 +328,55 @@ function createApi(wasm, platform) {
 
   // ---- Signer -------------------------------------------------------------------------
 
+  // Where a v3 request or a webhook message is described: { method, url, body, timestamp,
+  // nonce } / { id, body, timestamp }, each field checked for its JavaScript type.
+  function headerRequest(request, what, fields) {
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+      throw new TypeError(`${what} needs an object: { ${fields.join(', ')} }`);
+    }
+    checkKeys(request, fields, what);
+    const out = {};
+    for (const name of fields) {
+      const value = request[name];
+      if (name === 'timestamp') {
+        if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+          throw new TypeError(`${what}: timestamp must be whole Unix seconds, e.g. Math.floor(Date.now() / 1000) (got ${String(value)})`);
+        }
+        out.timestamp = value;
+      } else if (value !== undefined && typeof value !== 'string') {
+        throw badValue(`${what}: ${name}`, value);
+      } else {
+        out[name] = value;
+      }
+    }
+    return out;
+  }
+
+  function required(request, name, what, hint) {
+    if (request[name] === undefined) throw new TypeError(`${what}: ${name} is required (${hint})`);
+    return request[name];
+  }
+
+  // Alipay certificate mode: [app_cert_sn, alipay_root_cert_sn] from the certificates,
+  // computed once by the tools module (setup work, kept out of the runtime module).
+  function alipayCertSns(opts) {
+    const appCert = material(opts, 'appCert');
+    const rootCert = material(opts, 'alipayRootCert');
+    if (appCert === undefined && rootCert === undefined) return undefined;
+    if (appCert === undefined || rootCert === undefined) {
+      throw new TypeError('Alipay certificate mode needs both options.appCert (your application certificate) and options.alipayRootCert (alipayRootCert.crt)');
+    }
+    const module = tools();
+    try {
+      return module.alipayCertSns(appCert, rootCert);
+    } catch (e) {
+      throw fromWasm(e, module);
+    }
+  }
+
+  const V3_REQUEST = ['method', 'url', 'body', 'timestamp', 'nonce'];
+  const WEBHOOK_MESSAGE = ['id', 'body', 'timestamp'];
+
   /** Parses a key once and signs many messages. */
   class Signer {
     #inner;
@@ -338,6 +387,7 @@ function createApi(wasm, platform) {
     #signType;
     #field;
     #typeParam;
+    #certFields;
     #nodeKey = null;
     #webKey = null;
 
@@ -352,13 +402,18 @@ function createApi(wasm, platform) {
       const message = optionalString(opts, 'message') ?? 'request';
       const signType = optionalString(opts, 'signType');
       const { key, secret } = credentials(opts, 'privateKey');
+      const mchId = optionalString(opts, 'mchId');
+      const serialNo = optionalString(opts, 'serialNo');
+      const certSns = alipayCertSns(opts);
       this.#provider = providerOf(opts);
       try {
-        this.#inner = new wasm.WasmSigner(profile, message, signType, key, secret);
+        const extras = new wasm.WasmSignerExtras(mchId, serialNo, certSns);
+        this.#inner = new wasm.WasmSigner(profile, message, signType, key, secret, extras);
         this.#isRsa = this.#inner.isRsa;
         this.#signType = this.#inner.signType;
         this.#field = this.#inner.signatureField;
         this.#typeParam = this.#inner.signTypeParam ?? null;
+        this.#certFields = this.#inner.certFields ?? null;
       } catch (e) {
         throw fromWasm(e);
       }
@@ -422,6 +477,111 @@ function createApi(wasm, platform) {
       return this.#signAsync(params, true);
     }
 
+    /**
+     * WeChat Pay v3: the `Authorization` header of a request, and the timestamp and nonce
+     * it carries (defaults: the clock, 32 random alphanumerics). The RSA step runs in the
+     * synchronous provider, as for `sign`.
+     */
+    authorization(request) {
+      this.#live();
+      const r = this.#v3Request(request, 'authorization', false);
+      const provider = this.#provider.sync;
+      if (provider === 'webcrypto') throw new Error("provider 'webcrypto' is asynchronous: call authorizationAsync(), or use provider 'wasm' or 'node'");
+      return this.#authorizeNow(provider, r);
+    }
+
+    /** `authorization`, with the RSA step in the asynchronous provider (WebCrypto by default). */
+    async authorizationAsync(request) {
+      this.#live();
+      const r = this.#v3Request(request, 'authorizationAsync', false);
+      if (this.#provider.async !== 'webcrypto') return this.#authorizeNow(this.#provider.async, r);
+      let message;
+      try {
+        message = this.#inner.requestMessage(r.method, r.url, r.timestamp, r.nonce, r.body);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+      const signature = await this.#webSign(encoder.encode(message));
+      this.#live();
+      return this.#authorized(r, signature);
+    }
+
+    // The Authorization header signed in wasm or with node:crypto over the core's string.
+    #authorizeNow(provider, r) {
+      if (provider === 'wasm') return this.#authorized(r, undefined);
+      let message;
+      try {
+        message = this.#inner.requestMessage(r.method, r.url, r.timestamp, r.nonce, r.body);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+      return this.#authorized(r, this.#nodeSign(encoder.encode(message)));
+    }
+
+    // Assembled by the core (and signed there when `signature` is undefined).
+    #authorized(r, signature) {
+      try {
+        const authorization = this.#inner.authorization(r.method, r.url, r.timestamp, r.nonce, r.body, signature);
+        return { authorization, timestamp: r.timestamp, nonce: r.nonce };
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+
+    /**
+     * WeChat Pay v3: the string a request signature covers,
+     * `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n` (timestamp and nonce required).
+     */
+    stringToSign(request) {
+      this.#live();
+      const r = this.#v3Request(request, 'stringToSign', true);
+      try {
+        return this.#inner.requestMessage(r.method, r.url, r.timestamp, r.nonce, r.body);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+
+    /**
+     * Standard Webhooks: the three headers of message `id` with `body` (the exact text
+     * sent), signed at `timestamp` (default: the clock).
+     */
+    webhookHeaders(message) {
+      this.#live();
+      const m = headerRequest(message, 'webhookHeaders', WEBHOOK_MESSAGE);
+      required(m, 'id', 'webhookHeaders', 'the message id, sent as webhook-id; retries keep it');
+      required(m, 'body', 'webhookHeaders', 'the exact text of the body sent');
+      const timestamp = m.timestamp ?? Math.floor(Date.now() / 1000);
+      try {
+        const [id, ts, signature] = this.#inner.webhookHeaders(m.id, timestamp, m.body);
+        return { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': signature };
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+
+    // A v3 request with its defaults: body '' (GET), the clock, a random nonce; the
+    // string to sign takes no defaults (it describes a request already made).
+    #v3Request(request, what, exact) {
+      const r = headerRequest(request, what, V3_REQUEST);
+      required(r, 'method', what, "the HTTP method, e.g. 'POST'");
+      required(r, 'url', what, "the path and query exactly as sent, e.g. '/v3/pay/transactions/jsapi'");
+      if (exact) {
+        required(r, 'timestamp', what, 'the Unix seconds the request carries');
+        required(r, 'nonce', what, 'the nonce the request carries');
+      }
+      if (r.body === undefined) r.body = '';
+      if (r.timestamp === undefined) r.timestamp = Math.floor(Date.now() / 1000);
+      if (r.nonce === undefined) {
+        try {
+          r.nonce = wasm.randomNonce();
+        } catch (e) {
+          throw fromWasm(e);
+        }
+      }
+      return r;
+    }
+
     /** Frees the parsed key now (it is zeroised); otherwise garbage collection does it. */
     free() {
       if (this.#inner !== null) {
@@ -482,7 +642,9 @@ function createApi(wasm, platform) {
     }
 
     #signed(params, signature) {
-      const fields = this.#typeParam === null ? [] : [[this.#typeParam[0], this.#typeParam[1]]];
+      const c = this.#certFields;
+      const fields = c === null ? [] : [[c[0], c[1]], [c[2], c[3]]];
+      if (this.#typeParam !== null) fields.push([this.#typeParam[0], this.#typeParam[1]]);
       fields.push([this.#field, signature]);
       return withFields(params, fields);
     }

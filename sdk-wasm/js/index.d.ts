@@ -5,8 +5,10 @@
 
 /**
  * Signing conventions of a platform. `wechat-v3` and `standard-webhooks` sign a raw body
- * in HTTP headers rather than `k=v` parameters; their messages are verified by
- * `NotificationVerifier` (with the request's headers), not by `Signer`/`Verifier`.
+ * in HTTP headers rather than `k=v` parameters: a `Signer` builds their headers
+ * (`authorization`, `webhookHeaders`) and refuses `k=v` signing with
+ * `UNSUPPORTED_OPERATION`; their messages are verified by `NotificationVerifier` (with the
+ * request's headers), not by `Verifier`.
  */
 export type Profile = 'paysign' | 'alipay' | 'wechat-v2' | 'wechat-v3' | 'unionpay' | 'standard-webhooks';
 
@@ -81,12 +83,74 @@ export interface SignerOptions extends CanonicalOptions {
    * SHA256 (unionpay).
    */
   signType?: SignType;
-  /** RSA private key: PKCS#8 or PKCS#1, as PEM, bare base64 or DER bytes. */
+  /** RSA private key: PKCS#8 or PKCS#1, as PEM, bare base64 or DER bytes (wechat-v3: the merchant's API key, apiclient_key.pem). */
   privateKey?: KeyMaterial;
-  /** Shared secret for MD5 / HMAC-SHA256. */
+  /** Shared secret for MD5 / HMAC-SHA256 (standard-webhooks: the `whsec_…` secret as shown). */
   secret?: KeyMaterial;
+  /** wechat-v3 (required there): the merchant id, `mchid` in the `Authorization` header. */
+  mchId?: string;
+  /** wechat-v3 (required there): the serial number of the merchant's API certificate. */
+  serialNo?: string;
+  /**
+   * alipay certificate mode, with `alipayRootCert`: the application's public key certificate
+   * (`appCertPublicKey_<app_id>.crt`, PEM text or DER bytes); `signParams` adds `app_cert_sn`.
+   */
+  appCert?: KeyMaterial;
+  /**
+   * alipay certificate mode, with `appCert`: Alipay's root certificate bundle
+   * (`alipayRootCert.crt`); `signParams` adds `alipay_root_cert_sn`.
+   */
+  alipayRootCert?: KeyMaterial;
   /** Default `auto`. */
   provider?: Provider;
+}
+
+/** A WeChat Pay v3 request to sign: what will be sent. */
+export interface V3Request {
+  /** The HTTP method, uppercase: `GET`, `POST`, … */
+  method: string;
+  /** The path and query exactly as sent, without scheme and host: `/v3/pay/transactions/jsapi`. */
+  url: string;
+  /** The body exactly as sent; default `''` (GET). */
+  body?: string;
+  /** Unix seconds; default the clock (`Math.floor(Date.now() / 1000)`). */
+  timestamp?: number;
+  /** The request nonce; default 32 random alphanumerics. */
+  nonce?: string;
+}
+
+/** A WeChat Pay v3 request whose string to sign is wanted: timestamp and nonce as sent. */
+export interface V3SignedRequest extends V3Request {
+  timestamp: number;
+  nonce: string;
+}
+
+/** What `Signer.authorization` returns: the header value and what it carries. */
+export interface V3Authorization {
+  /** The `Authorization` header value: `WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",timestamp="…",serial_no="…",signature="…"`. */
+  readonly authorization: string;
+  /** The Unix seconds signed. */
+  readonly timestamp: number;
+  /** The nonce signed. */
+  readonly nonce: string;
+}
+
+/** A Standard Webhooks message to sign. */
+export interface WebhookMessage {
+  /** The message id, sent as `webhook-id` (retries of one message keep it). */
+  id: string;
+  /** The body exactly as sent. */
+  body: string;
+  /** Unix seconds; default the clock. */
+  timestamp?: number;
+}
+
+/** The three headers of a signed Standard Webhooks message. */
+export interface WebhookHeaders {
+  readonly 'webhook-id': string;
+  readonly 'webhook-timestamp': string;
+  /** `v1,<base64>`. */
+  readonly 'webhook-signature': string;
 }
 
 /** Options of `Verifier` and `verify`. Pass `publicKey` (RSA, RSA2) or `secret` (MD5, HMAC-SHA256). */
@@ -170,6 +234,7 @@ export type ErrorCode =
   | 'APP_ID_MISMATCH'
   | 'TIMESTAMP_INVALID'
   | 'TIMESTAMP_OUT_OF_WINDOW'
+  | 'UNSUPPORTED_OPERATION'
   | 'REPLAY_DETECTED';
 
 /**
@@ -191,16 +256,33 @@ export declare class Signer implements Disposable {
   readonly signType: SignType;
   /** Where the RSA step runs (`wasm` for digest sign types). */
   readonly provider: ProviderChoice;
-  /** The canonical string that `sign` signs. */
+  /** The canonical string that `sign` signs (wechat-v3, standard-webhooks: none, `UNSUPPORTED_OPERATION`). */
   canonicalize<P extends ParamsShape<P>>(params: P): string;
-  /** The signature of `params` as they are (nothing added). */
+  /** The signature of `params` as they are (nothing added; wechat-v3, standard-webhooks: `UNSUPPORTED_OPERATION`). */
   sign<P extends ParamsShape<P>>(params: P): string;
   /** `sign` with the RSA step in the asynchronous provider. */
   signAsync<P extends ParamsShape<P>>(params: P): Promise<string>;
-  /** A copy of `params`, of the same kind, with `sign_type` (unless the profile implies it) and `sign` set. */
+  /**
+   * A copy of `params`, of the same kind, with `sign_type` (unless the profile implies it) and
+   * `sign` set; in alipay certificate mode `app_cert_sn` and `alipay_root_cert_sn` too.
+   */
   signParams<P extends ParamsShape<P>>(params: P): SignedParams<P>;
   /** `signParams` with the RSA step in the asynchronous provider. */
   signParamsAsync<P extends ParamsShape<P>>(params: P): Promise<SignedParams<P>>;
+  /**
+   * wechat-v3: the `Authorization` header of a request (the RSA step in the synchronous
+   * provider). Other profiles throw `UNSUPPORTED_OPERATION`.
+   */
+  authorization(request: V3Request): V3Authorization;
+  /** `authorization` with the RSA step in the asynchronous provider. */
+  authorizationAsync(request: V3Request): Promise<V3Authorization>;
+  /** wechat-v3: the string a request's signature covers, `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`. */
+  stringToSign(request: V3SignedRequest): string;
+  /**
+   * standard-webhooks: the `webhook-id`, `webhook-timestamp` and `webhook-signature`
+   * headers of a message. Other profiles throw `UNSUPPORTED_OPERATION`.
+   */
+  webhookHeaders(message: WebhookMessage): WebhookHeaders;
   /** Releases the parsed key now (zeroised); garbage collection does it otherwise. */
   free(): void;
   [Symbol.dispose](): void;
@@ -226,7 +308,10 @@ export declare class Verifier implements Disposable {
   [Symbol.dispose](): void;
 }
 
-/** The canonical string of `params` (default: paysign profile, request). */
+/**
+ * The canonical string of `params` (default: paysign profile, request). wechat-v3 and
+ * standard-webhooks have none (`UNSUPPORTED_OPERATION`): see `Signer.stringToSign`.
+ */
 export declare function canonicalize<P extends ParamsShape<P>>(params: P, options?: CanonicalOptions): string;
 
 /** One-off signature: parses the key on every call; use `Signer` to sign many messages. */

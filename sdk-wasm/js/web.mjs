@@ -65,7 +65,7 @@ export const initToolsSync = (module) => toolsLoader.initSync(module);
 
 function tools() {
   if (!toolsLoader.isReady()) {
-    throw new Error('paysign tools are not initialised: reconcile, explain and key generation in wasm live in a second module; `await initTools()` (or initToolsSync()) first');
+    throw new Error('paysign tools are not initialised: reconcile, explain, key generation in wasm and Alipay certificate SNs (appCert) live in a second module; `await initTools()` (or initToolsSync()) first');
   }
   return toolsWasm;
 }

@@ -33,12 +33,15 @@
 //! - [`reconcile`] (tools): statement reconciliation over in-memory inputs;
 //! - [`explain`] (tools): diagnosing a failed signature;
 //! - [`keys`] (tools): key-pair generation;
+//! - [`certs`] (tools): Alipay certificate mode's SNs, computed once per signer;
 //! - [`numbers`]: JavaScript numbers (safe integers) at the boundary;
 //! - [`options`]: reading JavaScript options objects field by field, with precise `TypeError`s;
 //! - `json`: results as one JSON text;
 //! - [`errors`]: turning [`paysign_core::Error`] into the JavaScript `PaysignError`, and
 //!   keeping a panic's message (there should be none) for the JavaScript layer.
 
+#[cfg(feature = "tools")]
+pub mod certs;
 pub mod errors;
 #[cfg(feature = "tools")]
 pub mod explain;
@@ -90,10 +93,21 @@ pub fn canonicalize(
     let profile: Profile = profile.parse().map_err(errors::to_js)?;
     let kind: MessageKind = message.parse().map_err(errors::to_js)?;
     let params = flat::take_params(lens_count, bytes_count).map_err(errors::to_js)?;
-    Ok(paysign_core::canonical_string(
-        &params,
-        &profile.rules(kind),
-    ))
+    let rules = profile.param_rules(kind).map_err(|e| match e {
+        paysign_core::Error::UnsupportedOperation { profile, .. } => errors::error_value(
+            e.code(),
+            &format!(
+                "the {profile} profile has no k=v canonical string: it signs the raw body with values in HTTP headers; {}",
+                if profile == "wechat-v3" {
+                    "a Signer with profile 'wechat-v3' gives the string to sign of a request (signer.stringToSign({ method, url, body, timestamp, nonce }))"
+                } else {
+                    "its string to sign is `${id}.${timestamp}.${body}`, which a Signer's webhookHeaders({ id, body }) signs"
+                }
+            ),
+        ),
+        other => errors::to_js(other),
+    })?;
+    Ok(paysign_core::canonical_string(&params, &rules))
 }
 
 /// Every error code, profile and sign type the core knows, so the package's tests can

@@ -6,23 +6,80 @@
 //! key from [`WasmSigner::key_der`] to the host's crypto (`node:crypto`, WebCrypto): the
 //! bytes signed (the core's [`rsa_signed_bytes`]) and every check come from the core
 //! either way, and PKCS#1 v1.5 is deterministic, so every provider produces the same bytes.
+//!
+//! The header-signed profiles wrap the core's platform signers: WeChat Pay v3 a
+//! [`RequestSigner`] (the `Authorization` header; the RSA step in any provider, as above,
+//! over [`WasmSigner::request_message`]), Standard Webhooks a [`WebhookSigner`] (the
+//! `webhook-*` headers, in wasm). Their `k=v` methods reach the core's signer and fail
+//! with `UNSUPPORTED_OPERATION`, worded here in the JavaScript API's terms. Alipay
+//! certificate mode keeps a [`CertMode`] whose two SN fields `signParams` adds (computed
+//! from the certificates by the tools module, `certs`).
 
+use paysign_core::platform::alipay_cert::CertMode;
+use paysign_core::platform::standard_webhooks::WebhookSigner;
+use paysign_core::platform::wechat_v3::{self, HttpRequest, RequestSigner};
 use paysign_core::sign::rsa_signed_bytes;
 use paysign_core::{
-    Error, MessageKind, PrivateKey, Profile, SharedSecret, SignType, Signer, SigningCredential,
+    Error, MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType, Signer,
+    SigningCredential,
 };
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
 use crate::errors::{error_value, to_js};
 use crate::flat;
+use crate::numbers::whole_seconds;
+
+/// The core signer a [`WasmSigner`] wraps, by where the profile's signature travels.
+enum Inner {
+    /// A field of the `k=v` parameters.
+    Params(Signer),
+    /// WeChat Pay v3: the `Authorization` header.
+    WechatV3(RequestSigner),
+    /// Standard Webhooks: the `webhook-*` headers.
+    StandardWebhooks(WebhookSigner),
+}
 
 /// A parsed signing configuration: profile, message kind, sign type and credential.
 #[wasm_bindgen]
 pub struct WasmSigner {
-    inner: Signer,
+    inner: Inner,
+    profile: Profile,
+    kind: MessageKind,
+    sign_type: SignType,
+    /// Alipay certificate mode: the SN fields `signParams` adds.
+    cert_mode: Option<CertMode>,
     /// PKCS#8 DER of the RSA key, for a host crypto provider (zeroised on drop).
     key_der: Option<Zeroizing<Vec<u8>>>,
+}
+
+/// The options of the header-signed and certificate-mode profiles, as the JavaScript
+/// layer passes them to [`WasmSigner::new`].
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct WasmSignerExtras {
+    mch_id: Option<String>,
+    serial_no: Option<String>,
+    cert_sns: Option<Vec<String>>,
+}
+
+#[wasm_bindgen]
+impl WasmSignerExtras {
+    /// `mchId`, `serialNo` (wechat-v3) and, for alipay certificate mode,
+    /// `[app_cert_sn, alipay_root_cert_sn]` as the tools module computed them from the
+    /// certificates (`alipayCertSns`, see [`crate`]'s `certs`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        mch_id: Option<String>,
+        serial_no: Option<String>,
+        cert_sns: Option<Vec<String>>,
+    ) -> WasmSignerExtras {
+        WasmSignerExtras {
+            mch_id,
+            serial_no,
+            cert_sns,
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -31,6 +88,10 @@ impl WasmSigner {
     /// base64, PKCS#8 or PKCS#1), digest sign types take `secret`; `sign_type` defaults to
     /// the profile's default for the credential given (the core's
     /// [`Profile::default_sign_type`]).
+    ///
+    /// `extras` carries the profile-specific options: wechat-v3 needs `mchId` and
+    /// `serialNo`; alipay takes `appCert` with `alipayRootCert` (certificate mode); any of
+    /// them with another profile is `FIELD_INVALID`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         profile: &str,
@@ -38,7 +99,9 @@ impl WasmSigner {
         sign_type: Option<String>,
         private_key: Option<Vec<u8>>,
         secret: Option<Vec<u8>>,
+        extras: Option<WasmSignerExtras>,
     ) -> Result<WasmSigner, JsValue> {
+        let extras = extras.unwrap_or_default();
         let profile: Profile = profile.parse().map_err(to_js)?;
         let kind: MessageKind = message.parse().map_err(to_js)?;
         let chosen = sign_type
@@ -67,28 +130,82 @@ impl WasmSigner {
                 .default_sign_type(credential.kind())
                 .map_err(to_js)?,
         };
-        let inner = Signer::new(profile, sign_type, credential)
-            .map_err(to_js)?
-            .message_kind(kind);
-        Ok(WasmSigner { inner, key_der })
+        if profile != Profile::WechatV3 && (extras.mch_id.is_some() || extras.serial_no.is_some()) {
+            return Err(error_value(
+                "FIELD_INVALID",
+                &format!(
+                    "`mchId` and `serialNo` are options of the wechat-v3 profile, not of {profile}"
+                ),
+            ));
+        }
+        let inner = match profile {
+            // Without `mchId` and `serialNo` the signer can only say what it cannot do:
+            // `authorization()` asks for them, `sign()` says to call `authorization()`.
+            Profile::WechatV3 if extras.mch_id.is_none() && extras.serial_no.is_none() => {
+                Inner::Params(Signer::new(profile, sign_type, credential).map_err(to_js)?)
+            }
+            Profile::WechatV3 => {
+                let (Some(mch_id), Some(serial_no)) = (extras.mch_id, extras.serial_no) else {
+                    return Err(missing_merchant());
+                };
+                let SigningCredential::Rsa(key) = credential else {
+                    return Err(missing_credential(Some(sign_type)));
+                };
+                Inner::WechatV3(RequestSigner::new(mch_id, serial_no, key).map_err(to_js)?)
+            }
+            Profile::StandardWebhooks => {
+                let SigningCredential::Secret(secret) = credential else {
+                    return Err(missing_credential(Some(sign_type)));
+                };
+                Inner::StandardWebhooks(WebhookSigner::new(secret).map_err(to_js)?)
+            }
+            _ => Inner::Params(
+                Signer::new(profile, sign_type, credential)
+                    .map_err(to_js)?
+                    .message_kind(kind),
+            ),
+        };
+        let cert_mode = match extras.cert_sns.as_deref() {
+            None => None,
+            Some([app, root]) if profile == Profile::Alipay => Some(CertMode {
+                app_cert_sn: app.clone(),
+                alipay_root_cert_sn: root.clone(),
+            }),
+            Some(_) => {
+                return Err(error_value(
+                    "FIELD_INVALID",
+                    &format!(
+                        "`appCert` and `alipayRootCert` are options of the alipay profile (certificate mode), not of {profile}"
+                    ),
+                ));
+            }
+        };
+        Ok(WasmSigner {
+            inner,
+            profile,
+            kind,
+            sign_type,
+            cert_mode,
+            key_der,
+        })
     }
 
     /// The sign type in use (`MD5`, `HMAC-SHA256`, `RSA`, `RSA2`).
     #[wasm_bindgen(getter, js_name = signType)]
     pub fn sign_type(&self) -> String {
-        self.inner.sign_type().name().to_owned()
+        self.sign_type.name().to_owned()
     }
 
     /// Whether the sign type uses an RSA key (so a crypto provider may do the RSA step).
     #[wasm_bindgen(getter, js_name = isRsa)]
     pub fn is_rsa(&self) -> bool {
-        self.inner.sign_type().is_rsa()
+        self.sign_type.is_rsa()
     }
 
     /// Name of the field that carries the signature (`sign`).
     #[wasm_bindgen(getter, js_name = signatureField)]
     pub fn signature_field(&self) -> String {
-        self.inner.profile().signature_field().to_owned()
+        self.profile.signature_field().to_owned()
     }
 
     /// The `[field, value]` that [`WasmSigner::sign_params`] adds before signing (the
@@ -96,7 +213,10 @@ impl WasmSigner {
     /// sign type (WeChat Pay v2 and MD5).
     #[wasm_bindgen(getter, js_name = signTypeParam)]
     pub fn sign_type_param(&self) -> Option<Vec<String>> {
-        self.inner
+        let Inner::Params(signer) = &self.inner else {
+            return None;
+        };
+        signer
             .sign_type_param()
             .map(|(k, v)| vec![k.to_owned(), v.to_owned()])
     }
@@ -108,17 +228,34 @@ impl WasmSigner {
         self.key_der.as_ref().map(|der| der.to_vec())
     }
 
+    /// Alipay certificate mode: `[app_cert_sn, value, alipay_root_cert_sn, value]`, the
+    /// fields [`WasmSigner::sign_params`] adds before signing; otherwise `undefined`.
+    #[wasm_bindgen(getter, js_name = certFields)]
+    pub fn cert_fields(&self) -> Option<Vec<String>> {
+        self.cert_mode.as_ref().map(|mode| {
+            vec![
+                "app_cert_sn".to_owned(),
+                mode.app_cert_sn.clone(),
+                "alipay_root_cert_sn".to_owned(),
+                mode.alipay_root_cert_sn.clone(),
+            ]
+        })
+    }
+
     /// The canonical string [`WasmSigner::sign`] signs.
     pub fn canonical(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
         flat::with_params(lens_count, bytes_count, |params| {
-            Ok(self.inner.canonical(params))
+            self.params()?.canonical(params)
         })
-        .map_err(to_js)
+        .map_err(|e| self.error(e))
     }
 
     /// The signature of the parameters as they are, computed in wasm.
     pub fn sign(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
-        flat::with_params(lens_count, bytes_count, |params| self.inner.sign(params)).map_err(to_js)
+        flat::with_params(lens_count, bytes_count, |params| {
+            self.params()?.sign(params)
+        })
+        .map_err(|e| self.error(e))
     }
 
     /// The bytes an RSA signature of the parameters covers, for a host crypto provider:
@@ -127,10 +264,10 @@ impl WasmSigner {
     #[wasm_bindgen(js_name = signedBytes)]
     pub fn signed_bytes(&self, lens_count: usize, bytes_count: usize) -> Result<Vec<u8>, JsValue> {
         flat::with_params(lens_count, bytes_count, |params| {
-            let canonical = self.inner.canonical(params);
-            Ok(rsa_signed_bytes(self.inner.profile(), &canonical).into_owned())
+            let canonical = self.params()?.canonical(params)?;
+            Ok(rsa_signed_bytes(self.profile, &canonical).into_owned())
         })
-        .map_err(to_js)
+        .map_err(|e| self.error(e))
     }
 
     /// [`WasmSigner::signed_bytes`] for the parameters with the fields set that
@@ -142,9 +279,10 @@ impl WasmSigner {
         bytes_count: usize,
     ) -> Result<Vec<u8>, JsValue> {
         let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        self.inner.add_fields(&mut params).map_err(to_js)?;
-        let canonical = self.inner.canonical(&params);
-        Ok(rsa_signed_bytes(self.inner.profile(), &canonical).into_owned())
+        let signer = self.params().map_err(|e| self.error(e))?;
+        self.add_fields(&mut params).map_err(|e| self.error(e))?;
+        let canonical = signer.canonical(&params).map_err(|e| self.error(e))?;
+        Ok(rsa_signed_bytes(self.profile, &canonical).into_owned())
     }
 
     /// The signature that [`paysign_core::Signer::sign_params`] attaches: over the
@@ -152,12 +290,181 @@ impl WasmSigner {
     #[wasm_bindgen(js_name = signParams)]
     pub fn sign_params(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
         let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        self.inner.sign_params(&mut params).map_err(to_js)?;
-        let field = self.inner.profile().signature_field();
+        let signer = self.params().map_err(|e| self.error(e))?;
+        let signed = self.add_fields(&mut params).and_then(|()| {
+            let signature = signer.sign(&params)?;
+            params.set(signer.profile().signature_field(), signature)
+        });
+        signed.map_err(|e| self.error(e))?;
+        let field = signer.profile().signature_field();
         params
             .remove(field)
             .ok_or_else(|| to_js(Error::SignatureMissing { field }))
     }
+
+    /// WeChat Pay v3: the string a request signature covers
+    /// (`METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`), also what a host crypto provider signs.
+    #[wasm_bindgen(js_name = requestMessage)]
+    pub fn request_message(
+        &self,
+        method: &str,
+        url: &str,
+        timestamp: f64,
+        nonce: &str,
+        body: &str,
+    ) -> Result<String, JsValue> {
+        self.request_signer()?;
+        let request = http_request(method, url, timestamp, nonce, body)?;
+        wechat_v3::request_message(&request).map_err(to_js)
+    }
+
+    /// WeChat Pay v3: the `Authorization` header of a request, signed in wasm; with
+    /// `signature` (base64, made by a host crypto provider over
+    /// [`WasmSigner::request_message`]) only assembled.
+    pub fn authorization(
+        &self,
+        method: &str,
+        url: &str,
+        timestamp: f64,
+        nonce: &str,
+        body: &str,
+        signature: Option<String>,
+    ) -> Result<String, JsValue> {
+        let signer = self.request_signer()?;
+        let request = http_request(method, url, timestamp, nonce, body)?;
+        match signature {
+            Some(signature) => signer.authorization_with(&request, signature),
+            None => signer.authorization(&request),
+        }
+        .map_err(to_js)
+    }
+
+    /// Standard Webhooks: `[webhook-id, webhook-timestamp, webhook-signature]` of message
+    /// `id` sent at `timestamp` with `body`.
+    #[wasm_bindgen(js_name = webhookHeaders)]
+    pub fn webhook_headers(
+        &self,
+        id: &str,
+        timestamp: f64,
+        body: &str,
+    ) -> Result<Vec<String>, JsValue> {
+        let Inner::StandardWebhooks(signer) = &self.inner else {
+            return Err(self.wrong_profile("webhookHeaders()", "standard-webhooks"));
+        };
+        let headers = signer
+            .sign(id, request_timestamp(timestamp)?, body)
+            .map_err(to_js)?;
+        Ok(vec![headers.id, headers.timestamp, headers.signature])
+    }
+}
+
+/// 32 random alphanumerics from the host's random number generator: a WeChat Pay v3
+/// request nonce (the core's [`wechat_v3::random_nonce`]).
+#[wasm_bindgen(js_name = randomNonce)]
+pub fn random_nonce() -> Result<String, JsValue> {
+    wechat_v3::random_nonce().map_err(to_js)
+}
+
+/// The core's description of a v3 request, from the JavaScript values.
+fn http_request<'a>(
+    method: &'a str,
+    url: &'a str,
+    timestamp: f64,
+    nonce: &'a str,
+    body: &'a str,
+) -> Result<HttpRequest<'a>, JsValue> {
+    Ok(HttpRequest {
+        method,
+        url,
+        timestamp: request_timestamp(timestamp)?,
+        nonce,
+        body,
+    })
+}
+
+fn request_timestamp(timestamp: f64) -> Result<i64, JsValue> {
+    let seconds = whole_seconds("timestamp", timestamp)?;
+    i64::try_from(seconds).map_err(|_| {
+        to_js(Error::TimestampInvalid {
+            value: seconds.to_string(),
+        })
+    })
+}
+
+impl WasmSigner {
+    /// The fields `signParams` adds before signing: certificate mode's SNs, then the
+    /// core's [`Signer::add_fields`].
+    fn add_fields(&self, params: &mut Params) -> Result<(), Error> {
+        if let Some(mode) = &self.cert_mode {
+            mode.apply(params)?;
+        }
+        self.params()?.add_fields(params)
+    }
+
+    /// The core's `k=v` signer; for the header-signed profiles the core's refusal
+    /// ([`Profile::param_rules`]: `UNSUPPORTED_OPERATION`).
+    fn params(&self) -> Result<&Signer, Error> {
+        match &self.inner {
+            Inner::Params(signer) => Ok(signer),
+            Inner::WechatV3(_) | Inner::StandardWebhooks(_) => {
+                self.profile.param_rules(self.kind)?;
+                Err(Error::UnsupportedOperation {
+                    profile: self.profile.name(),
+                    operation: "sign or canonicalise k=v parameters",
+                    instead: "use the header methods",
+                })
+            }
+        }
+    }
+
+    fn request_signer(&self) -> Result<&RequestSigner, JsValue> {
+        match &self.inner {
+            Inner::WechatV3(signer) => Ok(signer),
+            Inner::Params(signer) if signer.profile() == Profile::WechatV3 => {
+                Err(missing_merchant())
+            }
+            _ => Err(self.wrong_profile("authorization() and stringToSign()", "wechat-v3")),
+        }
+    }
+
+    fn wrong_profile(&self, method: &str, profile: &str) -> JsValue {
+        error_value(
+            "UNSUPPORTED_OPERATION",
+            &format!(
+                "{method} is for a Signer with profile '{profile}', not '{}'",
+                self.profile
+            ),
+        )
+    }
+
+    /// A core error as the JavaScript value to throw; `UNSUPPORTED_OPERATION` says what to
+    /// call instead in the JavaScript API's terms.
+    fn error(&self, error: Error) -> JsValue {
+        let Error::UnsupportedOperation { profile, .. } = &error else {
+            return to_js(error);
+        };
+        let instead = match self.profile {
+            Profile::WechatV3 => {
+                "it signs the raw body in the Authorization header: call signer.authorization({ method, url, body }) on a Signer with the `mchId` and `serialNo` options (the string to sign: signer.stringToSign(...))"
+            }
+            Profile::StandardWebhooks => {
+                "it signs the raw body in the webhook-* headers: call signer.webhookHeaders({ id, body })"
+            }
+            _ => return to_js(error),
+        };
+        error_value(
+            error.code(),
+            &format!("the {profile} profile has no k=v signature: {instead}"),
+        )
+    }
+}
+
+/// `FIELD_MISSING`: a wechat-v3 `Authorization` names the merchant and its certificate.
+fn missing_merchant() -> JsValue {
+    error_value(
+        "FIELD_MISSING",
+        "wechat-v3 signs requests in the Authorization header, which names the merchant and its API certificate: pass the `mchId` and `serialNo` options",
+    )
 }
 
 /// No credential, or one that does not fit the chosen sign type: say which to pass.

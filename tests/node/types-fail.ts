@@ -37,3 +37,9 @@ buildRequest('order.query', { outTradeNo: 'M1', tradeNo: 'T1' }, { appId: '1', s
 buildRequest('order.query', { outTradeNo: 'M1' }, { appId: '1' }); // @expect-error signer is required
 parseYuan(12.34); // @expect-error yuan is text
 reconcile('s', 'r', { billDate: '2026-11-20', columns: { orderNo: 'o', amount: 'a', time: 't' } }); // @expect-error amountUnit is required
+signer.authorization({ url: '/v3/x' }); // @expect-error method is required
+signer.authorization({ method: 'GET', url: '/v3/x', timestamp: '1' }); // @expect-error timestamp is a number
+signer.stringToSign({ method: 'GET', url: '/v3/x' }); // @expect-error the string to sign needs timestamp and nonce
+new Signer({ privateKey: pem, mchId: 1230000109 }); // @expect-error mchId is text
+signer.webhookHeaders({ body: '{}' }); // @expect-error id is required
+const sig: number = signer.webhookHeaders({ id: 'm', body: '' })['webhook-signature']; // @expect-error headers are strings

@@ -41,6 +41,9 @@ import type {
   SignerOptions,
   VerifierOptions,
   VerifyResult,
+  V3Authorization,
+  V3Request,
+  WebhookHeaders,
 } from 'paysign';
 
 declare const pem: string;
@@ -80,6 +83,22 @@ async function main(): Promise<void> {
     using disposable = new Signer({ secret: der, signType: 'MD5' });
     disposable.canonicalize([['a', '1']]);
   }
+
+  // WeChat Pay v3: the Authorization header; Standard Webhooks: the webhook-* headers.
+  const v3 = new Signer({ profile: 'wechat-v3', privateKey: pem, mchId: '1230000109', serialNo: '3775B6A4' });
+  const v3Request: V3Request = { method: 'POST', url: '/v3/pay/transactions/jsapi', body: '{}' };
+  const auth: V3Authorization = v3.authorization(v3Request);
+  const header: string = auth.authorization;
+  const signedAt: number = auth.timestamp;
+  const nonce: string = auth.nonce;
+  const authLater: Promise<V3Authorization> = v3.authorizationAsync({ method: 'GET', url: '/v3/certificates', timestamp: 1, nonce: 'n' });
+  const v3String: string = v3.stringToSign({ method: 'GET', url: '/v3/certificates', timestamp: 1554208460, nonce: 'n' });
+  const webhooks = new Signer({ profile: 'standard-webhooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+  const hooks: WebhookHeaders = webhooks.webhookHeaders({ id: 'msg_1', body: '{}', timestamp: 1614265330 });
+  const hookSignature: string = hooks['webhook-signature'];
+  // Alipay certificate mode: PEM text or DER bytes.
+  const certMode = new Signer({ profile: 'alipay', privateKey: pem, appCert: pem, alipayRootCert: der });
+  const withSns: Record<string, string> = certMode.signParams(order);
 
   const verifierOptions: VerifierOptions = { publicKey: pem, signTypes: ['RSA', 'RSA2'], message: 'notification' };
   const verifier = new Verifier(verifierOptions);

@@ -26,12 +26,19 @@ file to regenerate it. Every case folder holds:
   plaintext.*         the decrypted payload (encrypted cases)
   expect.json         {"ok": true, "notification": {...}} or {"ok": false, "code": "..."}
 
-Other cases: sign_* (params.json / input.json, canonical or string_to_sign, signature or
-authorization, expect.json) and cert_* (a certificate file and expect.json with the SNs).
+Other cases: sign_* (params.json / input.json, canonical or string_to_sign, signature,
+authorization or headers, expect.json), fail_sign_* (input.json and expect.json with the
+error code every surface reports) and cert_* (a certificate file and expect.json with the
+SNs). Alipay certificate-mode SNs are computed twice, with openssl and with Python's
+`cryptography`, and must agree.
 """
 import base64, hashlib, hmac, json, os, re, shutil, subprocess
 from urllib.parse import quote
 
+import warnings
+
+from cryptography import x509
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -389,10 +396,13 @@ def wechat_v3(k):
     case("fail_notify_wechat_v3_wrong_app_id", {"body.bin": body}, req(headers, app_id="wx0000000000000000"), fail("APP_ID_MISMATCH"))
 
     # A request: the signing guide's string (GET /v3/certificates), signed with the
-    # merchant key; and a POST with a body.
+    # merchant key; a POST with a Chinese (UTF-8) body; a GET with a query string (the
+    # path and query exactly as sent, not re-encoded).
     merchant = os.path.join(HERE, "keys", "merchant_private_pkcs8.pem")
     for name, method, url, ts, nonce, req_body in [
         ("sign_wechat_v3_request_guide", "GET", "/v3/certificates", 1554208460, "593BEC0C930BF1AFEB40B4A08C8FB242", ""),
+        ("sign_wechat_v3_request_get_query", "GET",
+         "/v3/pay/transactions/out-trade-no/M20261120000001?mchid=1230000109", T + 60, "Q8dTz3Kv0mXw6bLr9NcYe2Hj5Ug7Pa1s", ""),
         ("sign_wechat_v3_request_post", "POST", "/v3/pay/transactions/jsapi", T, "n0nce-5f2c9a1e7b",
          compact({"appid": "wxd678efh567hg6787", "mchid": "1230000109", "description": "上海自来水 11月",
                   "out_trade_no": "M20261120000001", "notify_url": "https://merchant.example/notify",
@@ -406,8 +416,17 @@ def wechat_v3(k):
         case(name, {"input.json": json.dumps({"mchid": "1230000109", "serial_no": serial_no,
                                               "method": method, "url": url, "timestamp": ts, "nonce": nonce, "body": req_body,
                                               "key": rel(merchant)}, ensure_ascii=False, indent=1) + "\n",
-                    "string_to_sign.txt": message, "signature.txt": signature + "\n",
+                    "body.bin": req_body, "string_to_sign.txt": message, "signature.txt": signature + "\n",
                     "authorization.txt": authorization + "\n"})
+    # Mistakes every surface refuses: the full URL instead of the path, a lowercase method.
+    for name, method, url, code in [
+        ("fail_sign_wechat_v3_full_url", "GET", "https://api.mch.weixin.qq.com/v3/certificates", "FIELD_INVALID"),
+        ("fail_sign_wechat_v3_lowercase_method", "get", "/v3/certificates", "FIELD_INVALID"),
+    ]:
+        case(name, {"input.json": json.dumps({"mchid": "1230000109", "serial_no": "3775B6A45ACD588826D15E583A95F5DD05EE3B0A",
+                                              "method": method, "url": url, "timestamp": T, "nonce": "n0nce-5f2c9a1e7b",
+                                              "body": "", "key": rel(merchant)}, indent=1) + "\n"},
+             expect=fail(code))
 
 
 # ------------------------------------------------------------------------------ UnionPay
@@ -531,6 +550,23 @@ def standard_webhooks(k):
                  ["HMAC-SHA256"], content_type="application/json"),
          ok(dict(n, notify_id="msg_2026112100000000000001", notify_time=T, status="invoice.paid",
                  event_type="invoice.paid", payload=event)))
+    # Signing: the specification's vector, and a UTF-8 body; headers.txt is exactly what
+    # `paysign sign --profile standard-webhooks` prints.
+    for name, secret_path, mid, t, body in [
+        ("sign_standard_webhooks_published", k["whsec"], msg_id, ts, payload),
+        ("sign_standard_webhooks_utf8", k["whsec_old"], "msg_2026112100000000000002", T,
+         compact({"type": "bill.paid", "data": {"subject": "上海自来水 11月", "amount": 6754}})),
+    ]:
+        sig = sign(secret_path, mid, t, body)
+        case(name, {"input.json": json.dumps({"secret": rel(secret_path), "id": mid, "timestamp": t, "body": body},
+                                             ensure_ascii=False, indent=1) + "\n",
+                    "string_to_sign.txt": f"{mid}.{t}.{body}",
+                    "headers.txt": f"webhook-id: {mid}\nwebhook-timestamp: {t}\nwebhook-signature: {sig}\n"})
+    assert CASES["sign_standard_webhooks_published"][0]["headers.txt"].endswith(expected + "\n")
+    bad_secret = write_text("whsec_not_base64.txt", "whsec_not base64!\n")
+    case("fail_sign_standard_webhooks_secret_not_base64",
+         {"input.json": json.dumps({"secret": rel(bad_secret), "id": msg_id, "timestamp": ts, "body": payload}, indent=1) + "\n"},
+         expect=fail("KEY_INVALID"))
     good = headers(msg_id, ts, expected)
     case("fail_notify_standard_webhooks_tampered_body", {"body.bin": payload.replace("2432232314", "2432232315")}, req(good), fail("SIGNATURE_MISMATCH"))
     case("fail_notify_standard_webhooks_tampered_timestamp", {"body.bin": payload}, req(headers(msg_id, ts + 1, expected)), fail("SIGNATURE_MISMATCH"))
@@ -637,6 +673,46 @@ def alipay_cert(k):
     cert_case("cert_rsa_key_without_null", k["ali_public_no_null"], "app", alipay_sn(der_pem),
               {"issuer": issuer, "serial_decimal": str(serial)})
 
+    # A certificate-mode request: both SNs computed here with Python's `cryptography`
+    # (independently of the openssl-based alipay_sn above, which checks them), added to
+    # the request and signed by openssl with the application key.
+    def sn_cryptography(cert):
+        # Alipay's SDKs: md5(issuer as Java's X500Principal.getName() prints it, i.e.
+        # RFC 2253 with the RDNs reversed, + the serial in decimal), lowercase hex.
+        return hashlib.md5((cert.issuer.rfc4514_string() + str(cert.serial_number)).encode()).hexdigest()
+
+    def root_sn_cryptography(path):
+        certs = x509.load_pem_x509_certificates(open(path, "rb").read())
+        rsa = [c for c in certs if c.signature_algorithm_oid.dotted_string.startswith("1.2.840.113549.1.1.")]
+        if not rsa:
+            return None
+        return "_".join(sn_cryptography(c) for c in rsa)
+
+    app_sn = sn_cryptography(x509.load_pem_x509_certificate(open(k["ali_app"], "rb").read()))
+    root_sn = root_sn_cryptography(k["ali_bundle"])
+    assert app_sn == alipay_sn(k["ali_app"])
+    assert root_sn == "_".join(alipay_sn(b) for b in test_blocks if "RSA" in cert_fields(b)[2])
+    assert root_sn_cryptography(k["ali_published_root"]) == published_root
+    query = [("app_id", "2021000000000001"), ("method", "alipay.trade.query"), ("format", "JSON"),
+             ("charset", "utf-8"), ("sign_type", "RSA2"), ("timestamp", "2026-11-21 00:00:00"), ("version", "1.0"),
+             ("biz_content", compact({"out_trade_no": "6823789339978249", "query_options": ["trade_settle_info"]}))]
+    with_sns = query + [("app_cert_sn", app_sn), ("alipay_root_cert_sn", root_sn)]
+    text = "&".join(f"{a}={b}" for a, b in sorted(with_sns, key=lambda kv: kv[0].encode()) if b)
+    signature = rsa_sign(k["ali_app_key"], text.encode())
+    inputs = {"profile": "alipay", "sign_type": "RSA2", "key": rel(k["ali_app_key"]), "app_cert": rel(k["ali_app"]),
+              "alipay_root_cert": rel(k["ali_bundle"]), "params": [list(p) for p in query]}
+    case("sign_alipay_cert_mode_request",
+         {"input.json": json.dumps(inputs, ensure_ascii=False, indent=1) + "\n", "canonical.txt": text,
+          "body.txt": form(query).decode() + "\n",
+          "signature.txt": signature + "\n"},
+         expect={"ok": True, "app_cert_sn": app_sn, "alipay_root_cert_sn": root_sn,
+                 "signed": [list(p) for p in with_sns + [("sign", signature)]]})
+    # A "root bundle" holding only the ECDSA root: no RSA certificate to name.
+    assert root_sn_cryptography(k["ali_ec_root"]) is None
+    case("fail_sign_alipay_cert_mode_no_rsa_root",
+         {"input.json": json.dumps(dict(inputs, alipay_root_cert=rel(k["ali_ec_root"])), ensure_ascii=False, indent=1) + "\n"},
+         expect=fail("KEY_INVALID"))
+
     # Notifications verified with the public key from Alipay's certificate.
     alipay = [
         ("gmt_create", "2026-11-21 00:00:01"), ("charset", "utf-8"), ("seller_email", "biller@example.com"),
@@ -664,6 +740,9 @@ def alipay_cert(k):
 
 
 def main():
+    # Alipay's published root bundle has a NULL in a signature algorithm's parameters,
+    # which `cryptography` still reads but warns about.
+    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
     k = keys()
     wechat_v3(k)
     unionpay(k)

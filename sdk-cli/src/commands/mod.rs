@@ -307,6 +307,74 @@ impl VerifyCredentialArgs {
     }
 }
 
+/// The values of a header-signed profile's string to sign that travel in HTTP headers,
+/// given as flags: shared by `sign` and `canonical`.
+#[derive(Debug, Args)]
+pub(crate) struct HeaderValueArgs {
+    /// wechat-v3 requests: the HTTP method (GET, POST, ...)
+    #[arg(long, value_name = "METHOD")]
+    pub(crate) method: Option<String>,
+
+    /// wechat-v3 requests: the path and query exactly as sent, without scheme and host
+    /// (/v3/pay/transactions/jsapi, /v3/refund/domestic/refunds/R1?sub_mchid=...)
+    #[arg(long, value_name = "PATH?QUERY")]
+    pub(crate) url: Option<String>,
+
+    /// wechat-v3, standard-webhooks: Unix seconds (sign: default the system clock)
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) timestamp: Option<i64>,
+
+    /// wechat-v3: the nonce (sign: default 32 random alphanumerics from the OS RNG)
+    #[arg(long, value_name = "NONCE")]
+    pub(crate) nonce: Option<String>,
+
+    /// standard-webhooks: the message id, sent as webhook-id (retries keep it)
+    #[arg(long, value_name = "ID")]
+    pub(crate) id: Option<String>,
+}
+
+impl HeaderValueArgs {
+    /// Refuses the flags `profile` does not use, naming the profile that does.
+    pub(crate) fn check_profile(&self, profile: Profile) -> Result<(), CliError> {
+        let given = [
+            ("--method", self.method.is_some(), &[Profile::WechatV3][..]),
+            ("--url", self.url.is_some(), &[Profile::WechatV3]),
+            ("--nonce", self.nonce.is_some(), &[Profile::WechatV3]),
+            ("--id", self.id.is_some(), &[Profile::StandardWebhooks]),
+            (
+                "--timestamp",
+                self.timestamp.is_some(),
+                &[Profile::WechatV3, Profile::StandardWebhooks],
+            ),
+        ];
+        only_for(profile, &given)
+    }
+
+    /// The body as text: header-signed profiles sign the UTF-8 body byte for byte.
+    pub(crate) fn utf8_body(body: &[u8]) -> Result<&str, CliError> {
+        Ok(std::str::from_utf8(body)
+            .map_err(|_| paysign_core::Error::CharsetInvalid { charset: "UTF-8" })?)
+    }
+}
+
+/// Refuses each flag that was given (`true`) but is not for `profile`, naming the
+/// profiles it is for.
+pub(crate) fn only_for(
+    profile: Profile,
+    flags: &[(&str, bool, &[Profile])],
+) -> Result<(), CliError> {
+    for (flag, given, profiles) in flags {
+        if *given && !profiles.contains(&profile) {
+            let names: Vec<String> = profiles.iter().map(|p| format!("--profile {p}")).collect();
+            return Err(CliError::usage(format!(
+                "{flag} is only used with {}, not with --profile {profile}",
+                names.join(" or ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// `--profile`, shared by every message command.
 #[derive(Debug, Args)]
 pub(crate) struct ProfileArg {

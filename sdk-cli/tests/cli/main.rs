@@ -11,4 +11,5 @@ mod messages;
 mod notify;
 mod platforms;
 mod reconcile;
+mod sign_headers;
 mod vectors;

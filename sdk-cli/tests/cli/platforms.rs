@@ -11,7 +11,7 @@ fn platforms() -> PathBuf {
 }
 
 /// Platform case folders whose name starts with `prefix`, sorted.
-fn cases(prefix: &str) -> Vec<PathBuf> {
+pub(crate) fn cases(prefix: &str) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(platforms())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -27,7 +27,7 @@ fn cases(prefix: &str) -> Vec<PathBuf> {
     dirs
 }
 
-fn file(rel: &str) -> String {
+pub(crate) fn file(rel: &str) -> String {
     vectors().join(rel).display().to_string()
 }
 

@@ -179,6 +179,21 @@ impl Profile {
         self.platform().sign_type_wire_name(sign_type)
     }
 
+    /// The rules for signing `k=v` parameters: [`Profile::rules`], or
+    /// [`Error::UnsupportedOperation`] for the header-signed profiles, whose signature
+    /// covers the raw body and header values instead (a `k=v` string of their JSON body
+    /// would be a signature no platform accepts).
+    pub fn param_rules(self, kind: MessageKind) -> Result<CanonicalRules> {
+        match self.platform().instead_of_params() {
+            None => Ok(self.rules(kind)),
+            Some(instead) => Err(Error::UnsupportedOperation {
+                profile: self.name(),
+                operation: "sign or canonicalise k=v parameters",
+                instead,
+            }),
+        }
+    }
+
     /// Fails with [`Error::UnsupportedSignType`] if the profile has no such sign type.
     pub fn check_sign_type(self, sign_type: SignType) -> Result<()> {
         if self.sign_types().contains(&sign_type) {
@@ -218,11 +233,13 @@ impl Notification {
 }
 
 /// The exact string a header-signed profile's signature covers, from the headers and the
-/// raw body: WeChat Pay v3 `TIMESTAMP\nNONCE\nBODY\n`, Standard Webhooks
-/// `ID.TIMESTAMP.BODY`. Other profiles sign `k=v` strings ([`crate::canonical_string`]).
+/// raw body: WeChat Pay v3 `TIMESTAMP\nNONCE\nBODY\n` (responses and notifications, from
+/// `Wechatpay-Timestamp` and `Wechatpay-Nonce`), Standard Webhooks `ID.TIMESTAMP.BODY`
+/// (`webhook-id`, `webhook-timestamp`). The signature header is not needed: the string
+/// does not contain it. Other profiles sign `k=v` strings ([`crate::canonical_string`]).
 pub fn string_to_sign(profile: Profile, headers: &[(&str, &str)], body: &[u8]) -> Result<String> {
     let body = std::str::from_utf8(body).map_err(|_| Error::CharsetInvalid { charset: "UTF-8" })?;
-    Ok(profile.platform().header_signature(headers, body)?.message)
+    profile.platform().string_to_sign(headers, body)
 }
 
 #[cfg(test)]
@@ -298,6 +315,40 @@ mod tests {
     fn every_profile_has_its_own_platform() {
         for p in Profile::ALL {
             assert_eq!(p.platform().profile(), p);
+        }
+    }
+
+    #[test]
+    fn the_string_to_sign_needs_no_signature_header() {
+        let v3 = [("Wechatpay-Timestamp", "1"), ("Wechatpay-Nonce", "n")];
+        assert_eq!(
+            string_to_sign(Profile::WechatV3, &v3, b"{}").unwrap(),
+            "1\nn\n{}\n"
+        );
+        let sw = [("webhook-id", "msg_1"), ("webhook-timestamp", "2")];
+        assert_eq!(
+            string_to_sign(Profile::StandardWebhooks, &sw, b"{}").unwrap(),
+            "msg_1.2.{}"
+        );
+        assert_eq!(
+            string_to_sign(Profile::WechatV3, &v3[..1], b"{}")
+                .unwrap_err()
+                .code(),
+            "FIELD_MISSING"
+        );
+    }
+
+    #[test]
+    fn k_v_signing_with_a_header_signed_profile_is_unsupported() {
+        for p in Profile::ALL {
+            match p.param_rules(MessageKind::Request) {
+                Err(e) => {
+                    assert!(p.header_signed(), "{p}");
+                    assert_eq!(e.code(), "UNSUPPORTED_OPERATION");
+                    assert!(e.to_string().contains(p.name()), "{e}");
+                }
+                Ok(rules) => assert_eq!(rules, p.rules(MessageKind::Request)),
+            }
         }
     }
 

@@ -40,6 +40,7 @@ static CONVENTIONS: Conventions = Conventions {
     wire_names: &[],
     refused_wire_names: &[],
     probe_prefix: None,
+    instead_of_params: None,
     decryption_key_from_secret: false,
     needs_key_set: None,
     app_id_field: Some("app_id"),

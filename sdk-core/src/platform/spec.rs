@@ -142,6 +142,10 @@ pub struct Conventions {
     /// The prefix of signatures the platform sends on purpose to check that merchants
     /// verify (WeChat Pay v3 `WECHATPAY/SIGNTEST/`).
     pub probe_prefix: Option<&'static str>,
+    /// For header-signed platforms: what to call instead of signing `k=v` parameters (the
+    /// message of [`Error::UnsupportedOperation`], in the Rust API's terms). `None` for
+    /// platforms that sign parameters.
+    pub instead_of_params: Option<&'static str>,
     /// Whether the verifier's secret also decrypts sealed notifications when no
     /// decryption key is configured (WeChat Pay v2: the API key).
     pub decryption_key_from_secret: bool,
@@ -226,6 +230,13 @@ pub trait Platform: Sync + std::fmt::Debug {
         _headers: &[(&str, &'a str)],
         _body: &str,
     ) -> Result<HeaderSignature<'a>> {
+        Err(not_header_signed(self.conventions().profile))
+    }
+
+    /// For header-signed platforms: the string to sign from the headers that carry its
+    /// values and the raw body; the signature header is not needed (the string does not
+    /// contain it).
+    fn string_to_sign(&self, _headers: &[(&str, &str)], _body: &str) -> Result<String> {
         Err(not_header_signed(self.conventions().profile))
     }
 
@@ -361,6 +372,11 @@ impl dyn Platform {
     pub fn sealed_sign_type(&self) -> SignType {
         self.default_sign_type(CredentialKind::Secret)
             .unwrap_or(SignType::HmacSha256)
+    }
+
+    /// See [`Conventions::instead_of_params`].
+    pub fn instead_of_params(&self) -> Option<&'static str> {
+        self.conventions().instead_of_params
     }
 
     /// See [`Conventions::decryption_key_from_secret`].

@@ -49,6 +49,9 @@ static CONVENTIONS: Conventions = Conventions {
     wire_names: &[],
     refused_wire_names: &[],
     probe_prefix: None,
+    instead_of_params: Some(
+        "build the webhook-* headers with platform::standard_webhooks::WebhookSigner (string to sign: standard_webhooks::signed_content)",
+    ),
     decryption_key_from_secret: false,
     needs_key_set: None,
     app_id_field: None,
@@ -85,6 +88,14 @@ impl Platform for StandardWebhooks {
         signature: &str,
     ) -> Result<()> {
         verify_with_keys(keys, message, signature)
+    }
+
+    fn string_to_sign(&self, headers: &[(&str, &str)], body: &str) -> Result<String> {
+        Ok(signed_content(
+            required_header(headers, ID_HEADER)?,
+            required_header(headers, TIMESTAMP_HEADER)?,
+            body,
+        ))
     }
 
     fn header_signature<'a>(
@@ -231,6 +242,82 @@ pub fn signed_content(id: &str, timestamp: &str, body: &str) -> String {
     format!("{id}.{timestamp}.{body}")
 }
 
+/// The three headers of a signed message, as [`WebhookSigner::sign`] returns them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookHeaders {
+    /// `webhook-id`.
+    pub id: String,
+    /// `webhook-timestamp`: Unix seconds.
+    pub timestamp: String,
+    /// `webhook-signature`: `v1,<base64>`.
+    pub signature: String,
+}
+
+impl WebhookHeaders {
+    /// `(name, value)` pairs in the order the specification lists them.
+    pub fn pairs(&self) -> [(&'static str, &str); 3] {
+        [
+            (ID_HEADER, &self.id),
+            (TIMESTAMP_HEADER, &self.timestamp),
+            (SIGNATURE_HEADER, &self.signature),
+        ]
+    }
+}
+
+/// Signs Standard Webhooks messages with one `whsec_…` secret, decoded once.
+///
+/// ```
+/// use paysign_core::SharedSecret;
+/// use paysign_core::platform::standard_webhooks::WebhookSigner;
+/// // The specification's test vector.
+/// let signer = WebhookSigner::new(SharedSecret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?)?;
+/// let headers = signer.sign("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, r#"{"test": 2432232314}"#)?;
+/// assert_eq!(headers.signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+/// # Ok::<(), paysign_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct WebhookSigner {
+    /// The HMAC key: the decoded part of the secret.
+    key: SharedSecret,
+}
+
+impl WebhookSigner {
+    /// A signer for the secret as the platform shows it (`whsec_` + base64).
+    pub fn new(secret: SharedSecret) -> Result<Self> {
+        Ok(Self {
+            key: decode_secret(&secret)?,
+        })
+    }
+
+    /// The headers of message `id` sent at `timestamp` (Unix seconds) with `body`, the
+    /// body exactly as it will be sent.
+    pub fn sign(&self, id: &str, timestamp: i64, body: &str) -> Result<WebhookHeaders> {
+        if id.is_empty() {
+            return Err(Error::FieldMissing {
+                field: ID_HEADER.into(),
+            });
+        }
+        if id.contains(['\n', '\r']) || id.trim() != id {
+            return Err(Error::field_invalid(
+                ID_HEADER,
+                "must be one line without surrounding spaces (it is sent as an HTTP header)",
+            ));
+        }
+        if timestamp < 0 {
+            return Err(Error::TimestampInvalid {
+                value: timestamp.to_string(),
+            });
+        }
+        let timestamp = timestamp.to_string();
+        let signature = sign_with_key(&self.key, &signed_content(id, &timestamp, body));
+        Ok(WebhookHeaders {
+            id: id.to_owned(),
+            timestamp,
+            signature,
+        })
+    }
+}
+
 /// `v1,` and the base64 HMAC-SHA256 of `content` under the decoded key.
 pub(crate) fn sign_with_key(key: &SharedSecret, content: &str) -> String {
     let mac = crate::algorithm::hmac::digest(key.expose(), &[content.as_bytes()]);
@@ -371,6 +458,34 @@ mod tests {
                 .unwrap_err()
                 .code(),
             "SIGNATURE_MALFORMED"
+        );
+    }
+
+    #[test]
+    fn the_signer_makes_the_published_headers_and_refuses_params() {
+        let signer = WebhookSigner::new(SharedSecret::new(SECRET).unwrap()).unwrap();
+        let headers = signer.sign(ID, 1_614_265_330, PAYLOAD).unwrap();
+        assert_eq!(
+            headers.pairs(),
+            [
+                ("webhook-id", ID),
+                ("webhook-timestamp", TS),
+                ("webhook-signature", EXPECTED)
+            ]
+        );
+        for (id, code) in [
+            ("", "FIELD_MISSING"),
+            ("a\nb", "FIELD_INVALID"),
+            (" a", "FIELD_INVALID"),
+        ] {
+            assert_eq!(signer.sign(id, 1, "").unwrap_err().code(), code, "{id:?}");
+        }
+        assert_eq!(
+            Profile::StandardWebhooks
+                .param_rules(crate::profile::MessageKind::Request)
+                .unwrap_err()
+                .code(),
+            "UNSUPPORTED_OPERATION"
         );
     }
 

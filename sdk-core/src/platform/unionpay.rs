@@ -57,6 +57,7 @@ static CONVENTIONS: Conventions = Conventions {
     wire_names: &[(SignType::Rsa2, "01"), (SignType::Sha256, "11")],
     refused_wire_names: &[("12", "UnionPay SM3 with the secure key is not supported")],
     probe_prefix: None,
+    instead_of_params: None,
     decryption_key_from_secret: false,
     needs_key_set: None,
     app_id_field: Some("merId"),

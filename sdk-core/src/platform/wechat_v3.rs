@@ -68,6 +68,9 @@ static CONVENTIONS: Conventions = Conventions {
     wire_names: &[],
     refused_wire_names: &[],
     probe_prefix: Some(PROBE_PREFIX),
+    instead_of_params: Some(
+        "build the Authorization header with platform::wechat_v3::RequestSigner (string to sign: wechat_v3::request_message)",
+    ),
     decryption_key_from_secret: false,
     needs_key_set: Some(
         "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",
@@ -98,6 +101,14 @@ impl Platform for WechatV3 {
             sign_type: SignType::Rsa2,
             timestamp: h.timestamp,
         })
+    }
+
+    fn string_to_sign(&self, headers: &[(&str, &str)], body: &str) -> Result<String> {
+        Ok(response_message(
+            required_header(headers, TIMESTAMP_HEADER)?,
+            required_header(headers, NONCE_HEADER)?,
+            body,
+        ))
     }
 
     fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
@@ -301,6 +312,16 @@ impl RequestSigner {
         })
     }
 
+    /// The merchant id.
+    pub fn mchid(&self) -> &str {
+        &self.mchid
+    }
+
+    /// The serial of the merchant's API certificate.
+    pub fn serial_no(&self) -> &str {
+        &self.serial_no
+    }
+
     /// The base64 signature of a request.
     pub fn sign(&self, request: &HttpRequest<'_>) -> Result<String> {
         let message = request_message(request)?;
@@ -314,21 +335,60 @@ impl RequestSigner {
 
     /// The `Authorization` header value for a request.
     pub fn authorization(&self, request: &HttpRequest<'_>) -> Result<String> {
-        if request.nonce.contains(['"', ',']) {
-            return Err(Error::field_invalid(
-                "nonce",
-                "must not contain quotes or commas (it goes into the Authorization header)",
-            ));
-        }
+        check_header_nonce(request.nonce)?;
+        let signature = self.sign(request)?;
+        self.authorization_with(request, signature)
+    }
+
+    /// The `Authorization` header value for a request whose signature was made elsewhere
+    /// (a host crypto provider, over the UTF-8 of [`request_message`] with this signer's
+    /// key): the fields are checked and assembled exactly as [`RequestSigner::authorization`]
+    /// does.
+    pub fn authorization_with(
+        &self,
+        request: &HttpRequest<'_>,
+        signature: String,
+    ) -> Result<String> {
+        check_header_nonce(request.nonce)?;
+        request_message(request)?;
         Ok(Authorization {
             mchid: self.mchid.clone(),
             nonce_str: request.nonce.to_owned(),
             timestamp: request.timestamp.to_string(),
             serial_no: self.serial_no.clone(),
-            signature: self.sign(request)?,
+            signature,
         }
         .to_header())
     }
+}
+
+fn check_header_nonce(nonce: &str) -> Result<()> {
+    if nonce.contains(['"', ',']) {
+        return Err(Error::field_invalid(
+            "nonce",
+            "must not contain quotes or commas (it goes into the Authorization header)",
+        ));
+    }
+    Ok(())
+}
+
+/// A fresh request nonce: 32 characters from `A-Z a-z 0-9` drawn from the operating
+/// system's random number generator (WeChat Pay's own SDKs send 32 alphanumerics).
+pub fn random_nonce() -> Result<String> {
+    const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(32);
+    let mut bytes = [0u8; 64];
+    while out.len() < 32 {
+        getrandom::fill(&mut bytes).map_err(|_| Error::RandomUnavailable)?;
+        // 248 = 4 × 62: bytes at or above it are dropped, so every character is equally likely.
+        for b in bytes.iter().filter(|b| **b < 248) {
+            if out.len() == 32 {
+                break;
+            }
+            out.push(ALPHABET[usize::from(*b % 62)] as char);
+        }
+    }
+    Ok(out)
 }
 
 /// The signature headers of a response or callback.
@@ -600,6 +660,15 @@ mod tests {
         };
         assert_eq!(request_message(&lower).unwrap_err().code(), "FIELD_INVALID");
         assert!(request_message(&base).is_ok());
+    }
+
+    #[test]
+    fn random_nonces_are_32_alphanumerics_and_differ() {
+        let a = random_nonce().unwrap();
+        let b = random_nonce().unwrap();
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric()), "{a}");
+        assert_ne!(a, b);
     }
 
     #[test]

@@ -209,13 +209,20 @@ impl Signer {
     }
 
     /// The canonical string that [`Signer::sign`] would sign.
-    pub fn canonical(&self, params: &impl ParamSource) -> String {
-        canonical_string(params, &self.platform.rules(self.kind))
+    ///
+    /// Header-signed profiles (WeChat Pay v3, Standard Webhooks) have none:
+    /// [`Error::UnsupportedOperation`] ([`Profile::param_rules`]).
+    pub fn canonical(&self, params: &impl ParamSource) -> Result<String> {
+        Ok(canonical_string(
+            params,
+            &self.profile.param_rules(self.kind)?,
+        ))
     }
 
-    /// The signature of `params` as they are (no fields added).
+    /// The signature of `params` as they are (no fields added); for header-signed profiles
+    /// [`Error::UnsupportedOperation`], as [`Signer::canonical`].
     pub fn sign(&self, params: &impl ParamSource) -> Result<String> {
-        self.sign_canonical(&self.canonical(params))
+        self.sign_canonical(&self.canonical(params)?)
     }
 
     /// The field and wire value that [`Signer::sign_params`] sets to name the sign type
@@ -235,8 +242,9 @@ impl Signer {
     /// Adds `sign_type` (where the profile carries it; UnionPay: `signMethod`, and `certId`
     /// for `01`) and `sign` (UnionPay: `signature`) to `params`.
     ///
-    /// Header-signed profiles (WeChat Pay v3, Standard Webhooks) sign no parameters: build
-    /// their string with [`crate::platform`] and sign it with [`Signer::sign_canonical`].
+    /// Header-signed profiles (WeChat Pay v3, Standard Webhooks) sign no parameters
+    /// ([`Error::UnsupportedOperation`]): use [`crate::platform::wechat_v3::RequestSigner`]
+    /// and [`crate::platform::standard_webhooks::WebhookSigner`].
     pub fn sign_params(&self, params: &mut Params) -> Result<()> {
         self.add_fields(params)?;
         let signature = self.sign(params)?;
@@ -247,15 +255,7 @@ impl Signer {
     /// crypto provider): sets the sign type's field ([`Signer::sign_type_param`]) and the
     /// configured key id, and refuses an RSA UnionPay message that names no certificate.
     pub fn add_fields(&self, params: &mut Params) -> Result<()> {
-        if self.platform.header_signed() {
-            return Err(Error::field_invalid(
-                "profile",
-                format!(
-                    "{} signs the raw body with HTTP headers, not parameters: see paysign_core::platform",
-                    self.profile
-                ),
-            ));
-        }
+        self.profile.param_rules(self.kind)?;
         if let Some((field, value)) = self.sign_type_param() {
             params.set(field, value)?;
         }
