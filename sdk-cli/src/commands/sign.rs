@@ -5,7 +5,7 @@ use paysign_core::{MessageKind, SignType, Signer};
 
 use super::{BodyArgs, CredentialArgs, ProfileArg, message_kind_parser, sign_type_parser};
 use crate::error::{CliError, Status};
-use crate::output::{Output, params_json, render};
+use crate::output::{Output, params_json, render_in};
 
 const AFTER_HELP: &str = "\
 By default prints the signature of the message's fields as they are. With --output, adds
@@ -47,7 +47,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let credential = args.credential.signing(out)?;
     let signer =
         Signer::new(args.profile.profile, args.sign_type, credential)?.message_kind(args.message);
-    let mut params = args.body.parse()?.params;
+    let parsed = args.body.parse()?;
+    let mut params = parsed.params;
     let format = match args.output.as_deref() {
         None | Some("signature") => None,
         Some(name) => Some(name.parse::<BodyFormat>()?),
@@ -66,7 +67,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         return Ok(Status::Success);
     };
     signer.sign_params(&mut params)?;
-    let body = render(&params, format)?;
+    // Written back in the charset the message declares (GBK bytes for `charset=GBK`).
+    let body = render_in(&params, format, parsed.charset)?;
     if out.is_json() {
         out.json_ok(serde_json::json!({
             "body": body,

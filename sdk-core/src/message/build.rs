@@ -8,6 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::message::amount::Amount;
+use crate::message::parse::encode_form;
 use crate::params::Params;
 use crate::sign::Signer;
 
@@ -55,11 +56,10 @@ impl SignedRequest {
         self.params.get("nonce").unwrap_or_default()
     }
 
-    /// `application/x-www-form-urlencoded` body (UTF-8, percent-encoded once).
+    /// `application/x-www-form-urlencoded` body (UTF-8, percent-encoded once, space as
+    /// `%20`: [`encode_form`], the rule of docs/protocol.md §1).
     pub fn to_form(&self) -> String {
-        form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.params.iter())
-            .finish()
+        encode_form(&self.params)
     }
 
     /// A query string (same encoding as the form body), for GET-style transports.

@@ -16,4 +16,4 @@ pub use build::{
     OrderRefund, OrderReverse, SignedRequest, StatementDownload, StatementType, build_request,
 };
 pub use notification::{Notification, TradeStatus};
-pub use parse::{BodyFormat, ParseOptions, ParsedBody, parse_body};
+pub use parse::{BodyFormat, ParseOptions, ParsedBody, encode_form, encode_form_in, parse_body};

@@ -665,7 +665,10 @@ impl Verifier {
                     reason: "a digest signature must be hex of the digest's length",
                 });
             }
-            matched |= expected.as_bytes().ct_eq(check.signature.as_bytes());
+            // docs/protocol.md §3.2: hex in either case. `| 0x20` folds `A-F` onto `a-f`
+            // and leaves digits alone, without a branch on the (secret-derived) bytes.
+            let fold = |hex: &str| hex.bytes().map(|b| b | 0x20).collect::<Vec<u8>>();
+            matched |= fold(&expected).ct_eq(&fold(check.signature));
         }
         if bool::from(matched) {
             Ok(())

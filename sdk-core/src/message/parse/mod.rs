@@ -47,7 +47,7 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 use crate::params::Params;
 
-use charset::{ContentType, strip_bom};
+use charset::{Charset, ContentType, strip_bom};
 
 /// Wire format of a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,11 +169,13 @@ pub struct ParsedBody {
 ///   `application/xml` or `*+xml`), else sniffed from the first byte after a BOM and
 ///   whitespace (`{`/`[` → JSON, `<` → XML, anything else → form).
 /// - Form charset: the Content-Type `charset`, else a `charset` / `_input_charset` field of
-///   the body, else UTF-8. XML charset: a UTF-8 BOM, else the Content-Type `charset`, else
+///   the body, else UTF-8; when both are present they must name the same charset
+///   ([`Error::CharsetConflict`]). XML charset: a UTF-8 BOM, else the Content-Type `charset`, else
 ///   the XML declaration's `encoding`, else UTF-8. JSON: always UTF-8.
 ///
 /// Errors: [`Error::BodyTooLarge`], [`Error::BodyMalformed`], [`Error::NestingTooDeep`],
-/// [`Error::CharsetUnsupported`], [`Error::CharsetInvalid`], [`Error::ParamDuplicate`],
+/// [`Error::CharsetUnsupported`], [`Error::CharsetInvalid`], [`Error::CharsetConflict`],
+/// [`Error::ParamDuplicate`],
 /// [`Error::ParamNameInvalid`] (an empty name, or one that decodes to contain `&` or `=`).
 pub fn parse_body(
     body: &[u8],
@@ -207,6 +209,34 @@ pub fn parse_body(
         format,
         charset,
     })
+}
+
+/// Writes `params` as an `application/x-www-form-urlencoded` body in UTF-8: the form
+/// encoding of docs/protocol.md §1, used by every writer (the SDK's requests, the gateway's
+/// notifications, `paysign sign --output form`). Every byte outside `A-Z a-z 0-9 - . _ ~`
+/// becomes `%XX`, so a space is `%20` and `+`, `*`, `&`, `=`, `%` cannot be misread.
+///
+/// ```
+/// use paysign_core::Params;
+/// use paysign_core::message::parse::{ParseOptions, encode_form, parse_body};
+///
+/// let params = Params::from_pairs([("subject", "水费 a+b*"), ("sign", "x/y=")])?;
+/// let body = encode_form(&params);
+/// assert_eq!(body, "subject=%E6%B0%B4%E8%B4%B9%20a%2Bb%2A&sign=x%2Fy%3D");
+/// assert_eq!(parse_body(body.as_bytes(), None, &ParseOptions::default())?.params, params);
+/// # Ok::<(), paysign_core::Error>(())
+/// ```
+pub fn encode_form(params: &Params) -> String {
+    form::encode_utf8(params)
+}
+
+/// Writes `params` as a form body whose text is encoded in `charset` (a label: `UTF-8`,
+/// `GBK`, `gb2312`, `GB18030`), as a body declaring that charset must be sent.
+///
+/// Errors: [`Error::CharsetUnsupported`] for an unknown label, [`Error::CharsetInvalid`]
+/// for text the charset cannot represent.
+pub fn encode_form_in(params: &Params, charset: &str) -> Result<String> {
+    form::encode(params, Charset::from_label(charset)?)
 }
 
 /// Parses a JSON object with nested objects flattened to dotted names

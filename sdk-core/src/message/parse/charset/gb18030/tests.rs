@@ -199,3 +199,36 @@ fn speed_against_encoding_rs() {
         mib / reference.as_secs_f64(),
     );
 }
+
+/// The encoder against encoding_rs over every code point: the same bytes, or both refuse.
+#[test]
+fn encoder_matches_encoding_rs_for_every_code_point() {
+    for (oracle, gbk) in [(GB18030, false), (GBK, true)] {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let (expected, _, unmappable) = oracle.encode(&text);
+            let ours = encode(&text, gbk);
+            if unmappable {
+                assert_eq!(ours, None, "{} U+{:04X}", oracle.name(), u32::from(c));
+            } else {
+                assert_eq!(
+                    ours.as_deref(),
+                    Some(&*expected),
+                    "{} U+{:04X}",
+                    oracle.name(),
+                    u32::from(c)
+                );
+            }
+        }
+    }
+}
+
+proptest! {
+    /// Whatever GB18030 encodes decodes back to the same text.
+    #[test]
+    fn encoding_round_trips(text in "\\PC*") {
+        if let Some(bytes) = encode(&text, false) {
+            prop_assert_eq!(decode(&bytes).as_deref(), Some(text.as_str()));
+        }
+    }
+}
