@@ -73,6 +73,12 @@ fn write<'a, E>(
     Ok(out)
 }
 
+/// Whether a non-empty `&`-separated segment of `body` lacks `=` (strict request parsing).
+pub(super) fn has_bare_segment(body: &[u8]) -> bool {
+    body.split(|&b| b == b'&')
+        .any(|segment| !segment.is_empty() && !segment.contains(&b'='))
+}
+
 /// Parses a form body; `declared` is the Content-Type `charset` parameter, if any.
 ///
 /// When both the Content-Type and a `charset` / `_input_charset` field name a charset and

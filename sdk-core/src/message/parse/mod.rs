@@ -211,6 +211,79 @@ pub fn parse_body(
     })
 }
 
+/// Parses a paysign gateway **request** body under the strict rules of docs/protocol.md §1
+/// (the mock gateway's steps 2–4 of §4), where [`parse_body`] is lenient for the bodies
+/// platforms send:
+///
+/// - the Content-Type must name a form or JSON body (no sniffing), else
+///   [`Error::BodyMalformed`];
+/// - the charset must be UTF-8, declared or not ([`Error::CharsetUnsupported`]; a clash
+///   between header and body is [`Error::CharsetConflict`]);
+/// - a form segment without `=` is [`Error::BodyMalformed`] (send `key=` for an empty
+///   value);
+/// - every JSON value must be a string ([`Error::BodyMalformed`]).
+pub fn parse_request(
+    body: &[u8],
+    content_type: Option<&str>,
+    max_body_bytes: usize,
+) -> Result<Params> {
+    let malformed = |format, reason: String| Error::BodyMalformed { format, reason };
+    if body.len() > max_body_bytes {
+        return Err(Error::BodyTooLarge {
+            size: body.len(),
+            limit: max_body_bytes,
+        });
+    }
+    let header = content_type.map(ContentType::parse).unwrap_or_default();
+    let format = match BodyFormat::from_media_type(header.media_type) {
+        Some(format @ (BodyFormat::Form | BodyFormat::Json)) => format,
+        _ => {
+            return Err(malformed(
+                "request",
+                format!(
+                    "media type {:?} is not accepted (use application/x-www-form-urlencoded or application/json)",
+                    header.media_type
+                ),
+            ));
+        }
+    };
+    if let Some(label) = header.charset {
+        if Charset::from_label(label)? != Charset::Utf8 {
+            return Err(Error::CharsetUnsupported {
+                charset: label.to_owned(),
+            });
+        }
+    }
+    if format == BodyFormat::Form && form::has_bare_segment(body) {
+        return Err(malformed(
+            "form",
+            "a form segment has no `=` (send `key=` for an empty value)".into(),
+        ));
+    }
+    let options = ParseOptions {
+        max_body_bytes,
+        format: Some(format),
+        ..ParseOptions::default()
+    };
+    let parsed = parse_body(body, content_type, &options)?;
+    if parsed.charset != Charset::Utf8.name() {
+        return Err(Error::CharsetUnsupported {
+            charset: parsed.charset.to_owned(),
+        });
+    }
+    if format == BodyFormat::Json {
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
+            .map_err(|e| malformed("json", format!("not a JSON object: {e}")))?;
+        if let Some((k, _)) = object.iter().find(|(_, v)| !v.is_string()) {
+            return Err(malformed(
+                "json",
+                format!("field `{k}` must be a string (send numbers as \"1234\")"),
+            ));
+        }
+    }
+    Ok(parsed.params)
+}
+
 /// Writes `params` as an `application/x-www-form-urlencoded` body in UTF-8: the form
 /// encoding of docs/protocol.md §1, used by every writer (the SDK's requests, the gateway's
 /// notifications, `paysign sign --output form`). Every byte outside `A-Z a-z 0-9 - . _ ~`

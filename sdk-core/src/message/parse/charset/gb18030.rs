@@ -76,6 +76,30 @@ pub(super) fn decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
     Some(Cow::Owned(text))
 }
 
+/// The encoder's GB18030-2022 exceptions (the table in step 4 of the WHATWG encoder):
+/// private-use code points that now encode as the two-byte sequences GB18030-2005 gave them,
+/// although those sequences decode to the standard vertical forms and CJK characters.
+const ENCODE_2022: [(char, [u8; 2]); 18] = [
+    ('\u{E78D}', [0xA6, 0xD9]),
+    ('\u{E78E}', [0xA6, 0xDA]),
+    ('\u{E78F}', [0xA6, 0xDB]),
+    ('\u{E790}', [0xA6, 0xDC]),
+    ('\u{E791}', [0xA6, 0xDD]),
+    ('\u{E792}', [0xA6, 0xDE]),
+    ('\u{E793}', [0xA6, 0xDF]),
+    ('\u{E794}', [0xA6, 0xEC]),
+    ('\u{E795}', [0xA6, 0xED]),
+    ('\u{E796}', [0xA6, 0xF3]),
+    ('\u{E81E}', [0xFE, 0x59]),
+    ('\u{E826}', [0xFE, 0x61]),
+    ('\u{E82B}', [0xFE, 0x66]),
+    ('\u{E82C}', [0xFE, 0x67]),
+    ('\u{E832}', [0xFE, 0x6D]),
+    ('\u{E843}', [0xFE, 0x7E]),
+    ('\u{E854}', [0xFE, 0x90]),
+    ('\u{E864}', [0xFE, 0xA0]),
+];
+
 /// Encodes `text` in GBK (`gbk`) or GB18030, after the WHATWG gb18030 encoder
 /// (<https://encoding.spec.whatwg.org/#gb18030-encoder>), or `None` at the first character
 /// the charset cannot represent (GBK has no four-byte sequences; neither has U+E5E5).
@@ -95,6 +119,10 @@ pub(super) fn encode(text: &str, gbk: bool) -> Option<Cow<'_, [u8]>> {
         }
         if gbk && c == '\u{20AC}' {
             out.push(0x80);
+            continue;
+        }
+        if let Some((_, bytes)) = ENCODE_2022.iter().find(|(special, _)| *special == c) {
+            out.extend(bytes);
             continue;
         }
         let two_byte = u16::try_from(code_point)
