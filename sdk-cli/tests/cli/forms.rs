@@ -185,12 +185,7 @@ fn sign_output_form_writes_the_declared_charset() {
         "{}",
         signed.stdout
     );
-    let parsed = parse_body(
-        signed.stdout.as_bytes(),
-        None,
-        &ParseOptions::default(),
-    )
-    .unwrap();
+    let parsed = parse_body(signed.stdout.as_bytes(), None, &ParseOptions::default()).unwrap();
     assert_eq!(parsed.charset, "GBK");
     assert_eq!(parsed.params.get("subject"), Some("中文 a+b"));
 

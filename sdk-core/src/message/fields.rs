@@ -106,7 +106,13 @@ pub fn nonce(value: &str) -> Result<()> {
 
 /// `app_id`: 16 digits, issued by the gateway.
 pub fn app_id(value: &str) -> Result<()> {
-    check_bytes("app_id", value, (16, 16), |b| b.is_ascii_digit(), "16 digits")
+    check_bytes(
+        "app_id",
+        value,
+        (16, 16),
+        |b| b.is_ascii_digit(),
+        "16 digits",
+    )
 }
 
 /// A paysign shared SECRET (§3.2, §12.1): 32–64 characters `[A-Za-z0-9]`, so it survives
@@ -313,7 +319,11 @@ mod tests {
     fn timestamps() {
         assert_eq!(timestamp("1795140000").unwrap(), 1_795_140_000);
         for bad in ["", "0", "01795140000", "1.5", "-1", "123456789012"] {
-            assert_eq!(timestamp(bad).unwrap_err().code(), "TIMESTAMP_INVALID", "{bad}");
+            assert_eq!(
+                timestamp(bad).unwrap_err().code(),
+                "TIMESTAMP_INVALID",
+                "{bad}"
+            );
         }
     }
 

@@ -76,10 +76,11 @@ impl Charset {
     pub(super) fn encode(self, text: &str) -> Result<Cow<'_, [u8]>> {
         match self {
             Charset::Utf8 => Ok(Cow::Borrowed(text.as_bytes())),
-            Charset::Gbk | Charset::Gb18030 => gb18030::encode(text, self == Charset::Gbk)
-                .ok_or(Error::CharsetInvalid {
+            Charset::Gbk | Charset::Gb18030 => {
+                gb18030::encode(text, self == Charset::Gbk).ok_or(Error::CharsetInvalid {
                     charset: self.name(),
-                }),
+                })
+            }
         }
     }
 

@@ -309,7 +309,15 @@ mod tests {
 
     /// Values every form writer must carry through unchanged.
     const AWKWARD: [&str; 9] = [
-        "a b", "a*b", "a+b", "a&b=c", "100%", "%2B", "上海水费 2026年11月", "x/y?z#", "~-._",
+        "a b",
+        "a*b",
+        "a+b",
+        "a&b=c",
+        "100%",
+        "%2B",
+        "上海水费 2026年11月",
+        "x/y?z#",
+        "~-._",
     ];
 
     #[test]
