@@ -111,6 +111,28 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
     let mut misdeclared = false;
     let parsed = match parse_body(request.body, request.content_type, &ParseOptions::default()) {
         Ok(p) => p,
+        Err(Error::CharsetConflict {
+            header,
+            field,
+            body,
+        }) => {
+            // docs/protocol.md §1: a clash is refused; read it as the body says, to go on.
+            let ct = format!("application/x-www-form-urlencoded; charset={body}");
+            match parse_body(request.body, Some(&ct), &ParseOptions::default()) {
+                Ok(p) => {
+                    diagnosis.find("CHARSET", format!("the Content-Type declares {header} but the body's `{field}` field declares {body} (CHARSET_CONFLICT): declare one charset, or the same in both; read as {body} below"));
+                    misdeclared = true;
+                    p
+                }
+                Err(e) => {
+                    diagnosis.find(
+                        "BODY_UNREADABLE",
+                        format!("the body cannot be parsed ({}): {e}", e.code()),
+                    );
+                    return diagnosis;
+                }
+            }
+        }
         Err(Error::CharsetInvalid { charset }) => {
             // The bytes are not valid in the declared charset: try the other one.
             let other = if charset == "UTF-8" { "GBK" } else { "UTF-8" };
@@ -754,29 +776,8 @@ fn digest_findings(
     canonical: &str,
     signature: &str,
 ) -> bool {
-    let expected = Signer::new(
-        profile,
-        sign_type,
-        SigningCredential::Secret(secret.clone()),
-    )
-    .and_then(|s| s.sign_canonical(canonical));
-    if let Ok(expected) = &expected {
-        if expected.eq_ignore_ascii_case(signature) {
-            diagnosis.find(
-                "HEX_CASE",
-                format!(
-                    "the digest is right but its case is not: {} expects {} hex",
-                    profile.name(),
-                    if expected.bytes().any(|b| b.is_ascii_uppercase()) {
-                        "uppercase"
-                    } else {
-                        "lowercase"
-                    }
-                ),
-            );
-            return true;
-        }
-    }
+    // No case finding: verifiers accept hex in either case (docs/protocol.md §3.2), so a
+    // digest that differs only in case has verified before this runs.
     if sign_type == SignType::Md5 {
         let bare = crate::sign::hex_upper(&Md5::digest(canonical.as_bytes()));
         if bare.eq_ignore_ascii_case(signature) {

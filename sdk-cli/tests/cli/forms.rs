@@ -31,6 +31,14 @@ fn secret() -> SharedSecret {
     SharedSecret::from_file_contents(text.as_bytes()).unwrap()
 }
 
+/// The fields by name: writers may keep their own order.
+fn by_name(params: &Params) -> Vec<(String, String)> {
+    params
+        .iter_by_name()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
 fn awkward() -> Params {
     Params::from_pairs(AWKWARD).unwrap()
 }
@@ -53,7 +61,7 @@ fn written() -> Vec<(&'static str, String, Params)> {
             item_id: "SH-WATER-01".into(),
             bill_no: "SHW2026110007".into(),
             total_amount: Amount::from_fen(1959).unwrap(),
-            notify_url: "https://merchant.example/notify?a=1&b=x y".into(),
+            notify_url: "https://merchant.example/notify?a=1&b=x*y+z%20".into(),
             subject: Some("上海水费 a*b+c".into()),
             passback_params: Some("a&b=c%20 d+e*".into()),
         },
@@ -109,11 +117,19 @@ fn every_writer_is_read_alike_by_every_reader() {
         let core = parse_body(body.as_bytes(), Some(FORM), &ParseOptions::default())
             .unwrap_or_else(|e| panic!("{writer}: {e}"))
             .params;
-        assert_eq!(core, fields, "core parse_body reading {writer}: {body}");
+        assert_eq!(
+            by_name(&core),
+            by_name(&fields),
+            "core parse_body reading {writer}: {body}"
+        );
 
         let gateway = parse_request(body.as_bytes(), Some(FORM), 65_536)
             .unwrap_or_else(|e| panic!("{writer}: {e}"));
-        assert_eq!(gateway, fields, "gateway parse_request reading {writer}");
+        assert_eq!(
+            by_name(&gateway),
+            by_name(&fields),
+            "gateway parse_request reading {writer}"
+        );
 
         // The CLI reads the body and prints what it parsed (re-signed with the same secret,
         // so `sign` also matches when the canonical string is the same).
