@@ -195,22 +195,7 @@ fn the_profiles_hmac_example_recomputes() {
 #[tokio::test]
 async fn lowercase_digest_signatures_are_accepted() {
     let gw = Gateway::start().await;
-    gw.post(
-        "/admin/merchants",
-        json!({"name": "文档商户", "notify_url": "https://merchant.example/notify",
-               "sign_types": ["MD5"], "secret": "k3y5ecretForDocsOnly0123456789ab"}),
-    )
-    .await;
-    let approved = gw
-        .post("/admin/merchants/2026000000000001/approve", json!({}))
-        .await;
-    let gateway_key = PublicKey::parse(
-        approved["gateway_public_key_base64"]
-            .as_str()
-            .unwrap()
-            .as_bytes(),
-    )
-    .unwrap();
+    let gateway_key = gw.documented_merchant(&["MD5"]).await;
     let doc = read("docs/protocol.md");
     let section = between(&doc, "### 3.3 Worked example (MD5)", "### 3.4");
     let upper = blocks(section, "text").remove(1);

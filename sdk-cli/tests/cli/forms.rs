@@ -26,6 +26,26 @@ const AWKWARD: [(&str, &str); 8] = [
 
 const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
 
+/// `paysign sign --sign-type HMAC-SHA256 --secret-file secret.txt` plus `args` (a leading
+/// `--json` goes before the subcommand).
+fn sign_hmac(args: &[&str], stdin: &[u8]) -> crate::common::Run {
+    let (global, args) = match args.split_first() {
+        Some((&"--json", rest)) => (vec!["--json"], rest),
+        _ => (vec![], args),
+    };
+    let secret = key("secret.txt");
+    let mut all: Vec<&str> = global;
+    all.extend([
+        "sign",
+        "--sign-type",
+        "HMAC-SHA256",
+        "--secret-file",
+        &secret,
+    ]);
+    all.extend(args);
+    run(&all, stdin)
+}
+
 fn secret() -> SharedSecret {
     let text = std::fs::read_to_string(key("secret.txt")).unwrap();
     SharedSecret::from_file_contents(text.as_bytes()).unwrap()
@@ -82,19 +102,7 @@ fn written() -> Vec<(&'static str, String, Params)> {
             .collect::<serde_json::Map<_, _>>(),
     )
     .unwrap();
-    let cli = run(
-        &[
-            "sign",
-            "--sign-type",
-            "HMAC-SHA256",
-            "--secret-file",
-            &key("secret.txt"),
-            "--output",
-            "form",
-        ],
-        json.as_bytes(),
-    )
-    .expect(0);
+    let cli = sign_hmac(&["--output", "form"], json.as_bytes()).expect(0);
     let mut cli_fields = awkward();
     let mut signed = awkward();
     signer.sign_params(&mut signed).unwrap();
@@ -133,14 +141,9 @@ fn every_writer_is_read_alike_by_every_reader() {
 
         // The CLI reads the body and prints what it parsed (re-signed with the same secret,
         // so `sign` also matches when the canonical string is the same).
-        let cli = run(
+        let cli = sign_hmac(
             &[
                 "--json",
-                "sign",
-                "--sign-type",
-                "HMAC-SHA256",
-                "--secret-file",
-                &key("secret.txt"),
                 "--output",
                 "json",
                 "--header",
@@ -181,19 +184,7 @@ fn paysign_writers_percent_encode_space_star_and_plus() {
 fn sign_output_form_writes_the_declared_charset() {
     // "中文 a+b" in GBK: D6 D0 CE C4, then the ASCII.
     let body = b"charset=GBK&subject=%D6%D0%CE%C4%20a%2Bb&out_trade_no=T100001";
-    let signed = run(
-        &[
-            "sign",
-            "--sign-type",
-            "HMAC-SHA256",
-            "--secret-file",
-            &key("secret.txt"),
-            "--output",
-            "form",
-        ],
-        body,
-    )
-    .expect(0);
+    let signed = sign_hmac(&["--output", "form"], body).expect(0);
     assert!(
         signed
             .stdout
@@ -206,16 +197,8 @@ fn sign_output_form_writes_the_declared_charset() {
     assert_eq!(parsed.params.get("subject"), Some("中文 a+b"));
 
     // The same message declared UTF-8 is written as UTF-8 bytes.
-    let utf8 = run(
-        &[
-            "sign",
-            "--sign-type",
-            "HMAC-SHA256",
-            "--secret-file",
-            &key("secret.txt"),
-            "--output",
-            "form",
-        ],
+    let utf8 = sign_hmac(
+        &["--output", "form"],
         "charset=UTF-8&subject=%E4%B8%AD%E6%96%87".as_bytes(),
     )
     .expect(0);
@@ -229,14 +212,9 @@ fn sign_output_form_writes_the_declared_charset() {
 
 #[test]
 fn a_header_and_body_charset_clash_is_charset_conflict() {
-    let out = run(
+    let out = sign_hmac(
         &[
             "--json",
-            "sign",
-            "--sign-type",
-            "HMAC-SHA256",
-            "--secret-file",
-            &key("secret.txt"),
             "--header",
             "Content-Type: application/x-www-form-urlencoded; charset=utf-8",
         ],
