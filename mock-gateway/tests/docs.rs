@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use common::Gateway;
 use paysign_core::message::{encode_form, fields, parse_request};
 use paysign_core::{
-    MessageKind, Params, PrivateKey, Profile, PublicKey, SharedSecret, SignType, Signer,
-    SigningCredential, canonical_string,
+    MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType, Signer, SigningCredential,
+    canonical_string,
 };
 use serde_json::json;
 

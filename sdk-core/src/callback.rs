@@ -18,11 +18,13 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::message::amount::Amount;
+use crate::message::headers::{check_unix_timestamp, header};
 use crate::message::notification::Notification;
-use crate::message::parse::{ParseOptions, parse_body, parse_json_flattened};
-use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
+use crate::message::parse::{ParseOptions, parse_body};
+use crate::message::time::parse_timestamp;
 use crate::params::Params;
-use crate::platform::{self, standard_webhooks, wechat_v2_refund, wechat_v3};
+use crate::platform::Platform;
+use crate::platform::spec::{HeaderSignature, Sealed, TimeField};
 use crate::profile::{MessageKind, Profile};
 use crate::replay::{MemoryReplayStore, ReplayStore};
 use crate::sign::{SharedSecret, SignType, VerificationCredential, Verifier};
@@ -82,7 +84,7 @@ impl<'a> VerifyOptions<'a> {
     fn effective_content_type(&self) -> Result<Option<&'a str>> {
         match self.content_type {
             Some(ct) => Ok(Some(ct)),
-            None => platform::header(self.headers, "content-type"),
+            None => header(self.headers, "content-type"),
         }
     }
 }
@@ -258,6 +260,10 @@ impl NotificationVerifier {
 
     /// [`verify_unrecorded`](Self::verify_unrecorded) with the signature checked by
     /// `check_signature`, as in [`verify_with`](Self::verify_with).
+    ///
+    /// The pipeline is the same for every platform, which supplies the steps that are
+    /// its own: signature (fields, or headers over the raw body) → time → opening
+    /// (decryption) → app id → typed fields → expected amount.
     pub fn verify_unrecorded_with(
         &self,
         body: &[u8],
@@ -266,21 +272,43 @@ impl NotificationVerifier {
         check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
     ) -> Result<Notification> {
         self.check_size(body)?;
-        let notification = match self.verifier.profile() {
-            Profile::WechatV3 => self.wechat_v3(body, options, now, check_signature)?,
-            Profile::StandardWebhooks => {
-                if options.expected_amount.is_some() {
-                    return Err(Error::field_invalid(
-                        "expected_amount",
-                        "Standard Webhooks payloads have no amount paysign can read: check the payload yourself",
-                    ));
+        let platform = self.platform();
+        if options.expected_amount.is_some() && !platform.has_amount() {
+            return Err(Error::field_invalid(
+                "expected_amount",
+                format!(
+                    "{} payloads have no amount paysign can read: check the payload yourself",
+                    self.profile()
+                ),
+            ));
+        }
+        let (sign_type, params) = if platform.header_signed() {
+            let text = utf8(body)?;
+            let signed = platform.header_signature(options.headers, text)?;
+            self.check_header_signature(&signed, now, check_signature)?;
+            (signed.sign_type, None)
+        } else {
+            let params = parse_body(body, options.effective_content_type()?, &self.parse)?.params;
+            if platform.is_sealed_unsigned(&params) {
+                (platform.sealed_sign_type(), Some(params))
+            } else {
+                let sign_type = self.check_signature(&params, check_signature)?;
+                if let Some(field) = platform.notify_time_field() {
+                    self.check_time(&params, field, now, self.max_age_secs)?;
                 }
-                self.standard_webhooks(body, options, now, check_signature)?
-            }
-            Profile::Paysign | Profile::Alipay | Profile::WechatV2 | Profile::UnionPay => {
-                self.parameters(body, options, now, check_signature)?
+                (sign_type, Some(params))
             }
         };
+        let opened = platform.open(Sealed {
+            params,
+            body,
+            headers: options.headers,
+            decryption_key: self.decryption_key.as_ref(),
+            parse: &self.parse,
+        })?;
+        self.check_app_id(&opened.params)?;
+        let mut notification = platform.notification(sign_type, opened.params)?;
+        notification.payload = opened.payload;
         if let Some(expected) = options.expected_amount {
             notification.check_amount(expected)?;
         }
@@ -304,25 +332,19 @@ impl NotificationVerifier {
     ) -> Result<SignType> {
         self.check_size(body)?;
         let check = |check: &SignatureCheck<'_>| self.verifier.verify_check(check);
-        match self.verifier.profile() {
-            Profile::WechatV3 => {
-                let text = utf8(body)?;
-                let headers = wechat_v3::signature_headers(options.headers)?;
-                self.wechat_v3_signature(text, &headers, now, check)?;
-                Ok(SignType::Rsa2)
-            }
-            Profile::StandardWebhooks => {
-                let text = utf8(body)?;
-                let headers = standard_webhooks::signature_headers(options.headers)?;
-                self.standard_webhooks_signature(text, &headers, now, check)?;
-                Ok(SignType::HmacSha256)
-            }
-            Profile::Paysign | Profile::Alipay | Profile::WechatV2 | Profile::UnionPay => {
-                let params =
-                    parse_body(body, options.effective_content_type()?, &self.parse)?.params;
-                self.check_signature(&params, check)
-            }
+        let platform = self.platform();
+        if platform.header_signed() {
+            let signed = platform.header_signature(options.headers, utf8(body)?)?;
+            self.check_header_signature(&signed, now, check)?;
+            Ok(signed.sign_type)
+        } else {
+            let params = parse_body(body, options.effective_content_type()?, &self.parse)?.params;
+            self.check_signature(&params, check)
         }
+    }
+
+    fn platform(&self) -> &'static dyn Platform {
+        self.verifier.profile().platform()
     }
 
     fn check_size(&self, body: &[u8]) -> Result<()> {
@@ -335,138 +357,23 @@ impl NotificationVerifier {
         Ok(())
     }
 
-    /// `k=v` profiles: parse → signature → app id → time → typed fields.
-    fn parameters(
+    /// Header-signed platforms: probe → signature (by the key the headers name) → time.
+    fn check_header_signature(
         &self,
-        body: &[u8],
-        options: &VerifyOptions<'_>,
-        now: i64,
-        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
-    ) -> Result<Notification> {
-        let params = parse_body(body, options.effective_content_type()?, &self.parse)?.params;
-        let profile = self.verifier.profile();
-        let signature_field = profile.signature_field();
-        if profile == Profile::WechatV2
-            && params.contains(wechat_v2_refund::REQ_INFO)
-            && !params.contains(signature_field)
-        {
-            return self.wechat_v2_refund(params);
-        }
-        let sign_type = self.check_signature(&params, check_signature)?;
-        self.check_app_id(&params)?;
-        let time_field = match profile {
-            Profile::Paysign | Profile::Alipay => Some("notify_time"),
-            // WeChat Pay v2 and UnionPay notifications carry no send time (UnionPay's
-            // txnTime is the order's); de-duplication still applies.
-            _ => None,
-        };
-        if let Some(field) = time_field {
-            self.check_time(&params, field, now, self.max_age_secs)?;
-        }
-        Notification::from_params(profile, sign_type, params)
-    }
-
-    /// WeChat Pay v2 refunds: no signature; `req_info` decrypted with the API key.
-    fn wechat_v2_refund(&self, outer: Params) -> Result<Notification> {
-        let key = self
-            .decryption_key
-            .as_ref()
-            .ok_or(Error::CredentialMismatch {
-                sign_type: "AES-256-ECB",
-                needs: "the API key (the wechat-v2 secret) to decrypt req_info",
-            })?;
-        let req_info = outer
-            .get(wechat_v2_refund::REQ_INFO)
-            .unwrap_or_default()
-            .to_owned();
-        let plaintext = wechat_v2_refund::decrypt_req_info(key, &req_info)?;
-        let params = wechat_v2_refund::refund_params(outer, &plaintext, &self.parse)?;
-        self.check_app_id(&params)?;
-        let mut notification = Notification::from_params(Profile::WechatV2, SignType::Md5, params)?;
-        notification.payload = Some(plaintext.to_string());
-        Ok(notification)
-    }
-
-    /// WeChat Pay v3: headers → probe → signature by serial → time → decrypt → typed.
-    fn wechat_v3(
-        &self,
-        body: &[u8],
-        options: &VerifyOptions<'_>,
-        now: i64,
-        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
-    ) -> Result<Notification> {
-        let text = utf8(body)?;
-        let headers = wechat_v3::signature_headers(options.headers)?;
-        self.wechat_v3_signature(text, &headers, now, check_signature)?;
-        let key = self.decryption_key.as_ref().ok_or(Error::CredentialMismatch {
-            sign_type: wechat_v3::AEAD_ALGORITHM,
-            needs: "the APIv3 key to decrypt the resource (NotificationVerifierBuilder::decryption_key, --secret-file)",
-        })?;
-        let envelope = parse_json_flattened(body, &self.parse)?;
-        let resource = wechat_v3::encrypted_resource(&envelope)?;
-        let plaintext = wechat_v3::decrypt_resource(key, &resource)?;
-        let params = wechat_v3::notification_params(envelope, &plaintext, &self.parse)?;
-        self.check_app_id(&params)?;
-        let mut notification =
-            Notification::from_params(Profile::WechatV3, SignType::Rsa2, params)?;
-        notification.payload = Some(plaintext.to_string());
-        Ok(notification)
-    }
-
-    fn wechat_v3_signature(
-        &self,
-        text: &str,
-        headers: &wechat_v3::SignatureHeaders<'_>,
+        signed: &HeaderSignature<'_>,
         now: i64,
         check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
     ) -> Result<()> {
-        if wechat_v3::is_probe(headers.signature) {
+        if self.platform().is_probe(signed.signature) {
             return Err(Error::SignatureProbe);
         }
-        let message = wechat_v3::response_message(headers.timestamp, headers.nonce, text);
         check_signature(&SignatureCheck {
-            canonical: &message,
-            sign_type: SignType::Rsa2,
-            signature: headers.signature,
-            key_id: Some(headers.serial),
+            canonical: &signed.message,
+            sign_type: signed.sign_type,
+            signature: signed.signature,
+            key_id: signed.key_id,
         })?;
-        wechat_v3::check_timestamp(headers.timestamp, now, self.tolerance_secs)?;
-        Ok(())
-    }
-
-    /// Standard Webhooks: headers → signature (any secret, any `v1`) → time → typed.
-    fn standard_webhooks(
-        &self,
-        body: &[u8],
-        options: &VerifyOptions<'_>,
-        now: i64,
-        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
-    ) -> Result<Notification> {
-        let text = utf8(body)?;
-        let headers = standard_webhooks::signature_headers(options.headers)?;
-        self.standard_webhooks_signature(text, &headers, now, check_signature)?;
-        let params = standard_webhooks::notification_params(&headers, body, &self.parse)?;
-        let mut notification =
-            Notification::from_params(Profile::StandardWebhooks, SignType::HmacSha256, params)?;
-        notification.payload = Some(text.to_owned());
-        Ok(notification)
-    }
-
-    fn standard_webhooks_signature(
-        &self,
-        text: &str,
-        headers: &standard_webhooks::SignatureHeaders<'_>,
-        now: i64,
-        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
-    ) -> Result<()> {
-        let content = standard_webhooks::signed_content(headers.id, headers.timestamp, text);
-        check_signature(&SignatureCheck {
-            canonical: &content,
-            sign_type: SignType::HmacSha256,
-            signature: headers.signature,
-            key_id: None,
-        })?;
-        standard_webhooks::check_timestamp(headers.timestamp, now, self.tolerance_secs)?;
+        check_unix_timestamp(signed.timestamp, now, self.tolerance_secs)?;
         Ok(())
     }
 
@@ -488,7 +395,11 @@ impl NotificationVerifier {
         let params = parse_body(body, options.effective_content_type()?, &self.parse)?.params;
         self.check_signature(&params, |check| self.verifier.verify_check(check))?;
         self.check_app_id(&params)?;
-        self.check_time(&params, "timestamp", now, self.tolerance_secs)?;
+        let timestamp = TimeField {
+            name: "timestamp",
+            local_offset: None,
+        };
+        self.check_time(&params, timestamp, now, self.tolerance_secs)?;
         if params.get("nonce") != Some(request_nonce) {
             return Err(Error::Replayed {
                 id: params.get("nonce").unwrap_or_default().to_owned(),
@@ -513,7 +424,7 @@ impl NotificationVerifier {
         params: &Params,
         check: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
     ) -> Result<SignType> {
-        let field = self.verifier.profile().signature_field();
+        let field = self.platform().signature_field();
         let signature = params
             .get(field)
             .filter(|s| !s.is_empty())
@@ -521,8 +432,7 @@ impl NotificationVerifier {
         let sign_type = self.verifier.sign_type_for(params)?;
         let canonical = self.verifier.canonical(params);
         let key_id = self
-            .verifier
-            .profile()
+            .platform()
             .key_id_field()
             .and_then(|f| params.get(f))
             .filter(|id| !id.is_empty());
@@ -541,10 +451,8 @@ impl NotificationVerifier {
         let Some(expected) = &self.app_id else {
             return Ok(());
         };
-        let field = match self.verifier.profile() {
-            Profile::WechatV2 | Profile::WechatV3 => "appid",
-            Profile::UnionPay => "merId",
-            Profile::Paysign | Profile::Alipay | Profile::StandardWebhooks => "app_id",
+        let Some(field) = self.platform().app_id_field() else {
+            return Ok(());
         };
         let actual = params.get(field).unwrap_or_default();
         if actual != expected {
@@ -558,16 +466,20 @@ impl NotificationVerifier {
 
     /// The message time must be at most `tolerance_secs` ahead of `now` and at most
     /// `max_past_secs` behind it.
-    fn check_time(&self, params: &Params, field: &str, now: i64, max_past_secs: u64) -> Result<()> {
-        let raw =
-            params
-                .get(field)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| Error::FieldMissing {
-                    field: field.to_owned(),
-                })?;
-        let offset = (self.verifier.profile() == Profile::Alipay).then_some(CHINA_STANDARD_TIME);
-        let at = parse_timestamp(raw, offset)?;
+    fn check_time(
+        &self,
+        params: &Params,
+        field: TimeField,
+        now: i64,
+        max_past_secs: u64,
+    ) -> Result<()> {
+        let raw = params
+            .get(field.name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Error::FieldMissing {
+                field: field.name.to_owned(),
+            })?;
+        let at = parse_timestamp(raw, field.local_offset)?;
         let skew = at.saturating_sub(now);
         let bound = if skew > 0 {
             self.tolerance_secs
@@ -652,23 +564,26 @@ impl NotificationVerifierBuilder {
         let accepted = self
             .accepted
             .unwrap_or_else(|| vec![self.profile.default_sign_type()]);
-        if self.profile == Profile::WechatV3
-            && matches!(self.credential, VerificationCredential::Rsa(_))
-        {
-            return Err(Error::CredentialMismatch {
-                sign_type: "RSA2",
-                needs: "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",
-            });
+        let platform = self.profile.platform();
+        if let Some(needs) = platform.needs_key_set() {
+            if matches!(self.credential, VerificationCredential::Rsa(_)) {
+                return Err(Error::CredentialMismatch {
+                    sign_type: "RSA2",
+                    needs,
+                });
+            }
         }
-        if self.profile == Profile::StandardWebhooks && self.app_id.is_some() {
+        if platform.app_id_field().is_none() && self.app_id.is_some() {
             return Err(Error::field_invalid(
                 "app_id",
-                "Standard Webhooks messages carry no application id",
+                format!("{} messages carry no application id", self.profile),
             ));
         }
         let decryption_key = match (&self.decryption_key, &self.credential) {
             (Some(key), _) => Some(key.clone()),
-            (None, VerificationCredential::Secret(secret)) if self.profile == Profile::WechatV2 => {
+            (None, VerificationCredential::Secret(secret))
+                if platform.decryption_key_from_secret() =>
+            {
                 Some(secret.clone())
             }
             (None, _) => None,

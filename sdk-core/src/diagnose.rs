@@ -18,12 +18,13 @@
 
 use md5::{Digest, Md5};
 
+use crate::algorithm::SecretSuffix;
 use crate::canonical::canonical_string;
 use crate::error::Error;
 use crate::keys::{KeyEncoding, PrivateKey, PublicKey};
 use crate::message::parse::{BodyFormat, ParseOptions, parse_body};
 use crate::params::Params;
-use crate::platform::{standard_webhooks, wechat_v2_refund, wechat_v3};
+use crate::platform::spec::Sealed;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 use crate::sign::{
     SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, Verifier,
@@ -163,11 +164,8 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
     let params = parsed.params;
     let profile = request.profile;
     let field = profile.signature_field();
-    if profile == Profile::WechatV2
-        && params.contains(wechat_v2_refund::REQ_INFO)
-        && !params.contains(field)
-    {
-        return explain_wechat_v2_refund(request, &params, diagnosis);
+    if profile.platform().is_sealed_unsigned(&params) {
+        return explain_sealed(request, params, diagnosis);
     }
     let Some(signature) = params
         .get(field)
@@ -350,16 +348,19 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
             ),
         );
     }
-    if profile == Profile::UnionPay && sign_type.is_rsa() {
-        let direct = Tries {
-            profile: Profile::Paysign,
-            ..tries
-        };
-        if let Some(label) = direct.verifies(&canonical) {
+    let rsa_input = profile.platform().rsa_input_description();
+    if let (Some(rsa_input), true) = (rsa_input, sign_type.is_rsa()) {
+        // Any profile whose RSA signature covers the string itself checks that one.
+        let direct = Profile::ALL.into_iter().find(|p| {
+            p.platform().rsa_input_description().is_none() && p.sign_types().contains(&sign_type)
+        });
+        if let Some(label) =
+            direct.and_then(|profile| Tries { profile, ..tries }.verifies(&canonical))
+        {
             diagnosis.matching_key.get_or_insert(label);
             diagnosis.find(
                 "STRING_SIGNED_NOT_DIGEST",
-                "the sender signed the string itself; UnionPay signMethod 01 signs the lowercase hex SHA-256 of the string",
+                format!("the sender signed the string itself; {rsa_input}"),
             );
             explained = true;
         }
@@ -424,27 +425,36 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
     diagnosis
 }
 
-/// WeChat Pay v2 refund notifications are not signed: `req_info` must decrypt with the API key.
-fn explain_wechat_v2_refund(
+/// Notifications a platform sends unsigned but encrypted (WeChat Pay v2 refunds): they
+/// are authentic when they open with the key given.
+fn explain_sealed(
     request: &ExplainRequest<'_>,
-    params: &Params,
+    params: Params,
     mut diagnosis: Diagnosis,
 ) -> Diagnosis {
-    diagnosis.sign_type = Some(SignType::Md5);
+    let platform = request.profile.platform();
+    diagnosis.sign_type = Some(platform.sealed_sign_type());
     let secrets: &[SharedSecret] = match &request.credentials {
         Credentials::Secret(secret) => std::slice::from_ref(secret),
         Credentials::Secrets(secrets) => secrets,
         Credentials::Keys(_) => {
             diagnosis.find(
                 "CREDENTIAL_MISMATCH",
-                "a WeChat Pay v2 refund notification is decrypted with the API key: pass --secret-file",
+                format!("a {} notification without a signature is encrypted and decrypted with the API key: pass --secret-file", request.profile),
             );
             return diagnosis;
         }
     };
-    let req_info = params.get(wechat_v2_refund::REQ_INFO).unwrap_or_default();
+    let parse = ParseOptions::default();
     for (i, secret) in secrets.iter().enumerate() {
-        if wechat_v2_refund::decrypt_req_info(secret, req_info).is_ok() {
+        let opened = platform.open(Sealed {
+            params: Some(params.clone()),
+            body: request.body,
+            headers: request.headers,
+            decryption_key: Some(secret),
+            parse: &parse,
+        });
+        if opened.is_ok() {
             diagnosis.verified = true;
             diagnosis.matching_key = Some(if secrets.len() > 1 {
                 format!("secret {}", i + 1)
@@ -456,7 +466,7 @@ fn explain_wechat_v2_refund(
     }
     diagnosis.find(
         "DECRYPTION_FAILED",
-        "this is a refund notification (req_info, no sign): req_info does not decrypt with the API key given — check that it is the API key of this merchant (the one WeChat Pay v2 signs with), or req_info was altered",
+        "this is an encrypted notification without a signature (a refund: req_info, no sign): it does not decrypt with the API key given — check that it is the API key of this merchant (the one the platform signs with), or the payload was altered",
     );
     diagnosis
 }
@@ -472,43 +482,19 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
         );
         return diagnosis;
     };
-    let headers_hint = match profile {
-        Profile::WechatV3 => {
-            "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
-        }
-        _ => {
-            "pass each signature header (--header 'webhook-id: ...', webhook-timestamp, webhook-signature)"
-        }
-    };
-    let signed = match profile {
-        Profile::WechatV3 => wechat_v3::signature_headers(request.headers).map(|h| {
-            (
-                wechat_v3::response_message(h.timestamp, h.nonce, body),
-                h.signature,
-                Some(h.serial),
-                (h.timestamp, h.nonce, ""),
-            )
-        }),
-        _ => standard_webhooks::signature_headers(request.headers).map(|h| {
-            (
-                standard_webhooks::signed_content(h.id, h.timestamp, body),
-                h.signature,
-                None,
-                (h.timestamp, "", h.id),
-            )
-        }),
-    };
-    let (message, signature, serial, (timestamp, nonce, id)) = match signed {
-        Ok(parts) => parts,
+    let platform = profile.platform();
+    let signed = match platform.header_signature(request.headers, body) {
+        Ok(signed) => signed,
         Err(e) => {
-            diagnosis.find(e.code(), format!("{e}: {headers_hint}"));
+            diagnosis.find(e.code(), format!("{e}: {}", platform.headers_hint()));
             return diagnosis;
         }
     };
+    let (message, signature, serial) = (signed.message, signed.signature, signed.key_id);
     let sign_type = profile.default_sign_type();
     diagnosis.sign_type = Some(sign_type);
     diagnosis.canonical = Some(message.clone());
-    if profile == Profile::WechatV3 && wechat_v3::is_probe(signature) {
+    if platform.is_probe(signature) {
         diagnosis.find(
             "SIGNATURE_PROBE",
             "the signature starts with WECHATPAY/SIGNTEST/: WeChat Pay sends such probes on purpose to check that you verify signatures; rejecting it is correct",
@@ -567,9 +553,12 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
         return diagnosis;
     }
 
-    let rebuild = |body: &str| match profile {
-        Profile::WechatV3 => wechat_v3::response_message(timestamp, nonce, body),
-        _ => standard_webhooks::signed_content(id, timestamp, body),
+    // The headers were read once above, so rebuilding with another body cannot fail.
+    let rebuild = |body: &str| {
+        platform
+            .header_signature(request.headers, body)
+            .map(|s| s.message)
+            .unwrap_or_default()
     };
     let mut variants: Vec<(&'static str, String, String)> = Vec::new();
     let trimmed = body.trim_end_matches(['\r', '\n']);
@@ -594,12 +583,8 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
             }
         }
     }
-    if profile == Profile::WechatV3 {
-        variants.push((
-            "MESSAGE_FORMAT",
-            message.trim_end_matches('\n').to_owned(),
-            "the sender signed `TIMESTAMP\\nNONCE\\nBODY` without the final newline; the string to sign ends in `\\n`".into(),
-        ));
+    for mistake in platform.header_mistakes(&message) {
+        variants.push((mistake.code, mistake.signed, mistake.explanation));
     }
     for (code, text, explanation) in variants {
         if let Some(label) = tries.verifies(&text) {
@@ -608,64 +593,22 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
             return diagnosis;
         }
     }
-    if profile == Profile::StandardWebhooks {
-        if let Some(finding) = standard_webhooks_secret_findings(request, &message, signature) {
-            diagnosis.findings.push(finding);
-            return diagnosis;
-        }
+    let configured: &[SharedSecret] = match &request.credentials {
+        Credentials::Secret(secret) => std::slice::from_ref(secret),
+        Credentials::Secrets(secrets) => secrets,
+        Credentials::Keys(_) => &[],
+    };
+    if let Some((code, explanation)) =
+        platform.explain_secret_misuse(configured, &message, signature)
+    {
+        diagnosis.find(code, explanation);
+        return diagnosis;
     }
     diagnosis.find(
         "NO_KNOWN_CAUSE",
         "the signature does not verify and none of the usual mistakes explains it: most likely the wrong key or secret (the platform's, for the right environment), or the body was changed in transit",
     );
     diagnosis
-}
-
-/// Standard Webhooks secrets used the wrong way by the sender: the `whsec_…` text or its
-/// base64 part as the HMAC key instead of the decoded bytes.
-fn standard_webhooks_secret_findings(
-    request: &ExplainRequest<'_>,
-    message: &str,
-    signature: &str,
-) -> Option<Finding> {
-    use base64::Engine;
-    let secrets: &[SharedSecret] = match &request.credentials {
-        Credentials::Secret(secret) => std::slice::from_ref(secret),
-        Credentials::Secrets(secrets) => secrets,
-        Credentials::Keys(_) => return None,
-    };
-    let signatures: Vec<Vec<u8>> = signature
-        .split(' ')
-        .filter_map(|t| t.split_once(',').map(|(_, b)| b).or(Some(t)))
-        .filter_map(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-        .collect();
-    for secret in secrets {
-        let text = secret.expose();
-        let stripped = text
-            .strip_prefix(standard_webhooks::SECRET_PREFIX.as_bytes())
-            .unwrap_or(text);
-        for (key, what) in [
-            (text, "the whole secret text"),
-            (stripped, "the base64 text"),
-        ] {
-            let mac = crate::sign::hmac::digest(key, &[message.as_bytes()]);
-            if signatures.iter().any(|s| s.as_slice() == mac.as_slice()) {
-                return Some(Finding {
-                    code: "SECRET_NOT_DECODED",
-                    message: format!(
-                        "the sender keyed the HMAC with {what} of the secret; the key is the base64 after `whsec_`, decoded"
-                    ),
-                });
-            }
-        }
-    }
-    if !signature.split(' ').any(|t| t.starts_with("v1,")) {
-        return Some(Finding {
-            code: "SIGNATURE_MALFORMED",
-            message: "webhook-signature holds no `v1,<base64>` signature: each signature is the version, a comma and the base64 HMAC, several separated by spaces".into(),
-        });
-    }
-    None
 }
 
 #[derive(Clone, Copy)]
@@ -776,21 +719,43 @@ fn digest_findings(
     canonical: &str,
     signature: &str,
 ) -> bool {
-    // No case finding: verifiers accept hex in either case (docs/protocol.md §3.2), so a
-    // digest that differs only in case has verified before this runs.
+    let expected = Signer::new(
+        profile,
+        sign_type,
+        SigningCredential::Secret(secret.clone()),
+    )
+    .and_then(|s| s.sign_canonical(canonical));
+    if let Ok(expected) = &expected {
+        // Only reached where the platform compares case (paysign accepts either, §3.2).
+        if expected.eq_ignore_ascii_case(signature) {
+            diagnosis.find(
+                "HEX_CASE",
+                format!(
+                    "the digest is right but its case is not: {} expects {} hex",
+                    profile.name(),
+                    if expected.bytes().any(|b| b.is_ascii_uppercase()) {
+                        "uppercase"
+                    } else {
+                        "lowercase"
+                    }
+                ),
+            );
+            return true;
+        }
+    }
     if sign_type == SignType::Md5 {
-        let bare = crate::sign::hex_upper(&Md5::digest(canonical.as_bytes()));
+        let bare = crate::encoding::hex_upper(&Md5::digest(canonical.as_bytes()));
         if bare.eq_ignore_ascii_case(signature) {
             diagnosis.find("KEY_SUFFIX_MISSING", "the sender computed MD5 of the string without appending the key: the string to digest ends in `&key=SECRET`");
             return true;
         }
     }
-    if profile == Profile::UnionPay && sign_type == SignType::Sha256 {
+    if profile.secret_suffix() == SecretSuffix::AmpSha256Hex && sign_type == SignType::Sha256 {
         use sha2::Sha256;
         let mut raw_key = canonical.as_bytes().to_vec();
         raw_key.push(b'&');
         raw_key.extend_from_slice(secret.expose());
-        if crate::sign::hex_lower(&Sha256::digest(&raw_key)).eq_ignore_ascii_case(signature) {
+        if crate::encoding::hex_lower(&Sha256::digest(&raw_key)).eq_ignore_ascii_case(signature) {
             diagnosis.find("SECURE_KEY_NOT_HASHED", "the sender appended the secure key itself; UnionPay signMethod 11 appends `&` and the lowercase hex SHA-256 of the secure key");
             return true;
         }

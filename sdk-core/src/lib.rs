@@ -13,9 +13,11 @@
 #![forbid(unsafe_code)]
 #![doc = include_str!("../../README.md")]
 
+pub mod algorithm;
 pub mod callback;
 pub mod canonical;
 pub mod diagnose;
+mod encoding;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -28,13 +30,15 @@ pub mod reconcile;
 pub mod replay;
 pub mod sign;
 
+pub use algorithm::{HexCase, SecretSuffix};
 pub use callback::{NotificationVerifier, VerifyOptions};
 pub use canonical::canonical_string;
 pub use error::{Error, Result};
 pub use keys::{Certificate, KeyEncoding, KeyFormat, KeySet, KeyStructure, PrivateKey, PublicKey};
 pub use message::{Amount, Notification, TradeStatus};
 pub use params::{ParamSource, Params, ParamsRef};
-pub use profile::{CanonicalRules, HexCase, MessageKind, Profile, SecretSuffix};
+pub use platform::Platform;
+pub use profile::{CanonicalRules, MessageKind, Profile};
 pub use replay::{MemoryReplayStore, ReplayStore};
 pub use sign::{
     RsaBackend, SharedSecret, SignType, SignatureCheck, SignatureClaim, Signer, SigningCredential,

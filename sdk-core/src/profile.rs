@@ -1,19 +1,18 @@
-//! Profiles: the signing conventions of each platform (docs/profiles.md).
+//! Profiles: the names of the platforms paysign speaks (docs/profiles.md), and the two
+//! plain values every floor shares: the kind of message and the canonical-string rules.
 //!
-//! A profile decides which fields the canonical string leaves out, whether empty values
-//! are dropped, how a shared secret is appended for digest sign types, the case of hex
-//! digests, and which sign types exist at all. Rules can differ by message kind: Alipay
-//! signs `sign_type` in requests but leaves it out of notifications.
-//!
-//! Two profiles do not sign `k=v` parameters at all: WeChat Pay v3 and Standard Webhooks
-//! sign the raw body together with values carried in HTTP headers
-//! ([`Profile::header_signed`]); their string to sign is built in [`crate::platform`].
+//! A [`Profile`] is only an identifier here. What it means — which fields the canonical
+//! string leaves out, where the signature travels, which sign types exist — is the
+//! platform's, in `platform/<name>.rs`; [`Profile::platform`] (the registry,
+//! `platform/mod.rs`) finds it, and the familiar questions (`Profile::rules`,
+//! `Profile::signature_field`, …) are answered there. This file imports no platform, so
+//! every floor can name a profile without an import cycle.
 
 use std::fmt;
 use std::str::FromStr;
 
+pub use crate::algorithm::{HexCase, SecretSuffix};
 use crate::error::Error;
-use crate::sign::SignType;
 
 /// A platform's signing conventions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,28 +45,6 @@ pub enum MessageKind {
     Notification,
 }
 
-/// How a shared secret joins the canonical string for the digest sign types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretSuffix {
-    /// `canonical + "&key=" + secret` (WeChat Pay v2, paysign).
-    AmpKey,
-    /// `canonical + secret` (Alipay's legacy MD5).
-    Concat,
-    /// `canonical + "&" + sha256_hex(secret)` (UnionPay `signMethod` 11).
-    AmpSha256Hex,
-    /// Nothing appended: the secret only keys the HMAC (Standard Webhooks).
-    None,
-}
-
-/// Case of hexadecimal digests (MD5, HMAC-SHA256).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HexCase {
-    /// `A-F`, as WeChat Pay v2 and paysign send them.
-    Upper,
-    /// `a-f`, as Alipay's legacy MD5 sends them.
-    Lower,
-}
-
 /// What goes into a canonical string: the per-profile, per-kind rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CanonicalRules {
@@ -98,168 +75,6 @@ impl Profile {
             Profile::WechatV3 => "wechat-v3",
             Profile::UnionPay => "unionpay",
             Profile::StandardWebhooks => "standard-webhooks",
-        }
-    }
-
-    /// Whether the signature travels in HTTP headers and covers the raw body rather than
-    /// `k=v` parameters (WeChat Pay v3, Standard Webhooks). Such messages are verified with
-    /// the headers in [`VerifyOptions::headers`](crate::callback::VerifyOptions).
-    pub fn header_signed(self) -> bool {
-        matches!(self, Profile::WechatV3 | Profile::StandardWebhooks)
-    }
-
-    /// The canonical-string rules for a message kind.
-    ///
-    /// Header-signed profiles have no `k=v` string; their rules exclude nothing and are
-    /// never used for signing.
-    pub fn rules(self, kind: MessageKind) -> CanonicalRules {
-        let excluded: &'static [&'static str] = match (self, kind) {
-            (Profile::Alipay, MessageKind::Notification) => &["sign", "sign_type"],
-            (Profile::UnionPay, _) => &["signature"],
-            (Profile::WechatV3 | Profile::StandardWebhooks, _) => &[],
-            _ => &["sign"],
-        };
-        CanonicalRules {
-            excluded,
-            // UnionPay signs `k=` for empty values; every other platform leaves them out.
-            skip_empty: !matches!(self, Profile::UnionPay),
-        }
-    }
-
-    /// Name of the field (or, for header-signed profiles, the HTTP header) that carries
-    /// the signature.
-    pub fn signature_field(self) -> &'static str {
-        match self {
-            Profile::UnionPay => "signature",
-            Profile::WechatV3 => "Wechatpay-Signature",
-            Profile::StandardWebhooks => "webhook-signature",
-            Profile::Paysign | Profile::Alipay | Profile::WechatV2 => "sign",
-        }
-    }
-
-    /// Name of the field (or HTTP header) that names the sign type.
-    pub fn sign_type_field(self) -> &'static str {
-        match self {
-            Profile::UnionPay => "signMethod",
-            Profile::WechatV3 => "Wechatpay-Signature-Type",
-            // The `v1,` prefix of each signature names the scheme.
-            Profile::StandardWebhooks => "webhook-signature",
-            Profile::Paysign | Profile::Alipay | Profile::WechatV2 => "sign_type",
-        }
-    }
-
-    /// Name of the field (or HTTP header) by which a message names the platform key that
-    /// signed it, for profiles that rotate keys: `Wechatpay-Serial`, UnionPay `certId`.
-    pub fn key_id_field(self) -> Option<&'static str> {
-        match self {
-            Profile::WechatV3 => Some("Wechatpay-Serial"),
-            Profile::UnionPay => Some("certId"),
-            Profile::Paysign | Profile::Alipay | Profile::WechatV2 | Profile::StandardWebhooks => {
-                None
-            }
-        }
-    }
-
-    /// How the shared secret is appended for the digest sign types.
-    pub fn secret_suffix(self) -> SecretSuffix {
-        match self {
-            Profile::Alipay => SecretSuffix::Concat,
-            Profile::Paysign | Profile::WechatV2 => SecretSuffix::AmpKey,
-            Profile::UnionPay => SecretSuffix::AmpSha256Hex,
-            Profile::WechatV3 | Profile::StandardWebhooks => SecretSuffix::None,
-        }
-    }
-
-    /// Case of hex digests this profile sends and expects.
-    pub fn hex_case(self) -> HexCase {
-        match self {
-            Profile::Alipay | Profile::UnionPay => HexCase::Lower,
-            Profile::Paysign
-            | Profile::WechatV2
-            | Profile::WechatV3
-            | Profile::StandardWebhooks => HexCase::Upper,
-        }
-    }
-
-    /// The sign types this profile defines.
-    pub fn sign_types(self) -> &'static [SignType] {
-        match self {
-            Profile::Paysign => &[
-                SignType::Rsa2,
-                SignType::Rsa,
-                SignType::HmacSha256,
-                SignType::Md5,
-            ],
-            Profile::Alipay => &[SignType::Rsa2, SignType::Rsa, SignType::Md5],
-            Profile::WechatV2 => &[SignType::Md5, SignType::HmacSha256],
-            Profile::WechatV3 => &[SignType::Rsa2],
-            // signMethod 01 and 11 (12, SM3, is not supported).
-            Profile::UnionPay => &[SignType::Rsa2, SignType::Sha256],
-            Profile::StandardWebhooks => &[SignType::HmacSha256],
-        }
-    }
-
-    /// The sign type used when none is chosen.
-    pub fn default_sign_type(self) -> SignType {
-        match self {
-            Profile::Paysign | Profile::Alipay | Profile::WechatV3 | Profile::UnionPay => {
-                SignType::Rsa2
-            }
-            Profile::WechatV2 => SignType::Md5,
-            Profile::StandardWebhooks => SignType::HmacSha256,
-        }
-    }
-
-    /// The sign type a message means when it carries no `sign_type` field, if the
-    /// platform defines one (WeChat Pay v2: absent means MD5).
-    pub fn implied_sign_type(self) -> Option<SignType> {
-        match self {
-            Profile::WechatV2 => Some(SignType::Md5),
-            Profile::Paysign
-            | Profile::Alipay
-            | Profile::WechatV3
-            | Profile::UnionPay
-            | Profile::StandardWebhooks => None,
-        }
-    }
-
-    /// Parses the value of the message's sign-type field as this platform names it:
-    /// UnionPay's `signMethod` is `01` (RSA2) or `11` (SHA256); every other profile uses
-    /// the names of [`SignType`]'s `FromStr`.
-    pub fn parse_sign_type(self, name: &str) -> Result<SignType, Error> {
-        match self {
-            Profile::UnionPay => match name {
-                "01" => Ok(SignType::Rsa2),
-                "11" => Ok(SignType::Sha256),
-                "12" => Err(Error::UnsupportedSignType {
-                    name: "12 (UnionPay SM3 with the secure key is not supported)".into(),
-                }),
-                other => Err(Error::UnsupportedSignType {
-                    name: format!("{other} (UnionPay signMethod is 01 or 11)"),
-                }),
-            },
-            _ => name.parse(),
-        }
-    }
-
-    /// The value this platform writes in its sign-type field for `sign_type`
-    /// (UnionPay: `01`, `11`; otherwise [`SignType::name`]).
-    pub fn sign_type_wire_name(self, sign_type: SignType) -> &'static str {
-        match (self, sign_type) {
-            (Profile::UnionPay, SignType::Rsa2) => "01",
-            (Profile::UnionPay, SignType::Sha256) => "11",
-            _ => sign_type.name(),
-        }
-    }
-
-    /// Fails with [`Error::UnsupportedSignType`] if the profile has no such sign type.
-    pub fn check_sign_type(self, sign_type: SignType) -> Result<(), Error> {
-        if self.sign_types().contains(&sign_type) {
-            Ok(())
-        } else {
-            Err(Error::UnsupportedSignType {
-                name: format!("{sign_type} (not defined by the {} profile)", self.name()),
-            })
         }
     }
 }
@@ -318,14 +133,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn alipay_excludes_sign_type_only_from_notifications() {
-        let req = Profile::Alipay.rules(MessageKind::Request);
-        let note = Profile::Alipay.rules(MessageKind::Notification);
-        assert_eq!(req.excluded, &["sign"]);
-        assert_eq!(note.excluded, &["sign", "sign_type"]);
-    }
-
-    #[test]
     fn names_round_trip() {
         for p in Profile::ALL {
             assert_eq!(p.name().parse::<Profile>().unwrap(), p);
@@ -334,45 +141,5 @@ mod tests {
             "nope".parse::<Profile>().unwrap_err().code(),
             "UNSUPPORTED_PROFILE"
         );
-    }
-
-    #[test]
-    fn unionpay_keeps_empty_values_and_names_sign_methods_by_number() {
-        let rules = Profile::UnionPay.rules(MessageKind::Notification);
-        assert_eq!(rules.excluded, &["signature"]);
-        assert!(!rules.skip_empty);
-        assert_eq!(
-            Profile::UnionPay.parse_sign_type("01").unwrap(),
-            SignType::Rsa2
-        );
-        assert_eq!(
-            Profile::UnionPay.parse_sign_type("11").unwrap(),
-            SignType::Sha256
-        );
-        for bad in ["12", "RSA2", ""] {
-            assert_eq!(
-                Profile::UnionPay.parse_sign_type(bad).unwrap_err().code(),
-                "UNSUPPORTED_SIGN_TYPE"
-            );
-        }
-        assert_eq!(
-            Profile::UnionPay.sign_type_wire_name(SignType::Sha256),
-            "11"
-        );
-        assert_eq!(Profile::Alipay.sign_type_wire_name(SignType::Rsa2), "RSA2");
-    }
-
-    #[test]
-    fn header_signed_profiles() {
-        let header: Vec<_> = Profile::ALL.iter().filter(|p| p.header_signed()).collect();
-        assert_eq!(header, [&Profile::WechatV3, &Profile::StandardWebhooks]);
-        assert_eq!(Profile::WechatV3.key_id_field(), Some("Wechatpay-Serial"));
-        assert_eq!(Profile::UnionPay.key_id_field(), Some("certId"));
-    }
-
-    #[test]
-    fn wechat_v2_has_no_rsa() {
-        assert!(Profile::WechatV2.check_sign_type(SignType::Rsa2).is_err());
-        assert!(Profile::Paysign.check_sign_type(SignType::Rsa2).is_ok());
     }
 }

@@ -141,7 +141,7 @@ impl Certificate {
     /// it and WeChat Pay v3 names certificates (`Wechatpay-Serial`, `serial_no`).
     pub fn serial_hex(&self) -> String {
         let (negative, magnitude) = sign_magnitude(&self.serial);
-        let hex = crate::sign::hex_upper(&magnitude);
+        let hex = crate::encoding::hex_upper(&magnitude);
         let hex = if hex.is_empty() { "00".to_owned() } else { hex };
         if negative { format!("-{hex}") } else { hex }
     }
@@ -268,7 +268,7 @@ fn attribute(oid: &str, value: &Tlv<'_>) -> String {
         (name, _) => format!(
             "{}=#{}",
             name.unwrap_or(oid),
-            crate::sign::hex_lower(value.raw)
+            crate::encoding::hex_lower(value.raw)
         ),
     }
 }

@@ -24,8 +24,8 @@ pub use armor::KeyEncoding;
 pub use certificate::Certificate;
 pub use set::KeySet;
 
+use crate::algorithm::rsa::{NativePrivate, NativePublic, RsaPrivate, RsaPublic};
 use crate::error::{Error, Result};
-use crate::sign::rsa::{NativePrivate, NativePublic};
 
 /// Smallest RSA modulus paysign signs or verifies with.
 pub const MIN_RSA_BITS: usize = 2048;
@@ -82,10 +82,8 @@ impl fmt::Display for KeyFormat {
 /// # Ok::<(), paysign_core::Error>(())
 /// ```
 pub struct PrivateKey {
-    pub(crate) pure: rsa::PrivateKey,
-    // Without the `aws-lc` feature the native form is an empty placeholder.
-    #[cfg_attr(not(feature = "aws-lc"), allow(dead_code))]
-    pub(crate) native: NativePrivate,
+    /// The key in the forms the RSA backends use (the backend owns the type).
+    pub(crate) rsa: RsaPrivate,
     public: PublicKey,
     format: KeyFormat,
 }
@@ -93,10 +91,8 @@ pub struct PrivateKey {
 /// An RSA public key, parsed once and reused for many verifications.
 #[derive(Clone)]
 pub struct PublicKey {
-    pub(crate) pure: rsa::PublicKey,
-    // Without the `aws-lc` feature the native form is an empty placeholder.
-    #[cfg_attr(not(feature = "aws-lc"), allow(dead_code))]
-    pub(crate) native: NativePublic,
+    /// The key in the forms the RSA backends use (the backend owns the type).
+    pub(crate) rsa: RsaPublic,
     spki_der: Vec<u8>,
     bits: usize,
     format: KeyFormat,
@@ -157,7 +153,7 @@ impl PrivateKey {
                 reason: format!("{bits} bits is not offered; choose 2048, 3072 or 4096"),
             });
         }
-        let pkcs8 = crate::sign::rsa::generate_pkcs8(bits)?;
+        let pkcs8 = crate::algorithm::rsa::generate_pkcs8(bits)?;
         let pure = pkcs8_private(&pkcs8)?;
         Self::from_rsa(
             pure,
@@ -185,8 +181,7 @@ impl PrivateKey {
             },
         )?;
         Ok(Self {
-            pure,
-            native,
+            rsa: RsaPrivate { pure, native },
             public,
             format,
         })
@@ -209,7 +204,7 @@ impl PrivateKey {
 
     /// PKCS#8 DER.
     pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
-        match self.pure.to_pkcs8_der() {
+        match self.rsa.pure.to_pkcs8_der() {
             Ok(doc) => Zeroizing::new(doc.as_bytes().to_vec()),
             // The key was encoded once already in `from_rsa`; encoding is deterministic.
             Err(_) => Zeroizing::new(Vec::new()),
@@ -298,8 +293,7 @@ impl PublicKey {
             .into_vec();
         let native = NativePublic::from_spki(&spki_der)?;
         Ok(Self {
-            pure,
-            native,
+            rsa: RsaPublic { pure, native },
             spki_der,
             bits,
             format,
@@ -334,7 +328,7 @@ impl PublicKey {
 
     /// Lowercase hex SHA-256 of the SPKI DER: a stable identity for the key whatever its wrapping.
     pub fn fingerprint(&self) -> String {
-        crate::sign::hex_upper(&Sha256::digest(&self.spki_der)).to_ascii_lowercase()
+        crate::encoding::hex_lower(&Sha256::digest(&self.spki_der))
     }
 }
 

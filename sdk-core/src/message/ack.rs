@@ -4,8 +4,6 @@
 //! body must be byte-exact (docs/protocol.md, "Acknowledgement"). Acknowledge every
 //! verified copy, duplicates included; answer failure only when you want a retry.
 
-use crate::profile::Profile;
-
 /// Form of an acknowledgement body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AckFormat {
@@ -34,18 +32,6 @@ pub struct Acknowledgement {
     pub content_type: &'static str,
     /// The body.
     pub body: String,
-}
-
-impl AckFormat {
-    /// The format a profile's platform expects.
-    pub fn for_profile(profile: Profile) -> Self {
-        match profile {
-            Profile::WechatV2 => AckFormat::Xml,
-            Profile::Paysign | Profile::Alipay => AckFormat::Text,
-            Profile::WechatV3 => AckFormat::WechatV3,
-            Profile::UnionPay | Profile::StandardWebhooks => AckFormat::Status,
-        }
-    }
 }
 
 impl Acknowledgement {
@@ -172,6 +158,7 @@ fn cdata_safe(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Profile;
 
     #[test]
     fn bodies_are_exact() {

@@ -121,7 +121,7 @@ pub fn build_request<M: GatewayMethod>(
 pub fn random_nonce() -> Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|_| Error::RandomUnavailable)?;
-    Ok(crate::sign::hex_upper(&bytes).to_ascii_lowercase())
+    Ok(crate::encoding::hex_upper(&bytes).to_ascii_lowercase())
 }
 
 /// `bill.items.list`: payable items in a region.

@@ -6,6 +6,7 @@ pub mod ack;
 pub mod amount;
 pub mod build;
 pub mod fields;
+pub mod headers;
 pub mod notification;
 pub mod parse;
 pub mod time;

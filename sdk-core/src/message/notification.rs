@@ -6,12 +6,11 @@
 
 use std::fmt;
 
+use crate::algorithm::SignType;
 use crate::error::{Error, Result};
 use crate::message::amount::Amount;
-use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
 use crate::params::Params;
 use crate::profile::Profile;
-use crate::sign::SignType;
 
 /// The final state a notification reports.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -47,7 +46,7 @@ impl TradeStatus {
         }
     }
 
-    fn from_paysign(text: &str) -> Self {
+    pub(crate) fn from_paysign(text: &str) -> Self {
         match text {
             "SUCCESS" => TradeStatus::Success,
             "FAIL" => TradeStatus::Fail,
@@ -57,7 +56,7 @@ impl TradeStatus {
         }
     }
 
-    fn from_alipay(text: &str) -> Self {
+    pub(crate) fn from_alipay(text: &str) -> Self {
         match text {
             "TRADE_SUCCESS" | "TRADE_FINISHED" => TradeStatus::Success,
             "TRADE_CLOSED" => TradeStatus::Closed,
@@ -115,111 +114,6 @@ pub struct Notification {
 }
 
 impl Notification {
-    /// Maps verified parameters to the typed notification (duplicate = false).
-    ///
-    /// WeChat Pay v3 and Standard Webhooks take the flattened parameters their pipelines
-    /// build (see [`crate::platform`]); WeChat Pay v2 parameters with `req_info` are a
-    /// decrypted refund notification. For those refunds, which carry no signature but are
-    /// encrypted under the MD5 of the API key, `sign_type` is [`SignType::Md5`].
-    pub fn from_params(profile: Profile, sign_type: SignType, params: Params) -> Result<Self> {
-        let text = |name: &str| params.non_empty(name).map(str::to_owned);
-        let required = |name: &str| params.required(name).map(str::to_owned);
-        let amount = |name: &str, yuan: bool| -> Result<Amount> {
-            let raw = required(name)?;
-            if yuan {
-                Amount::parse_yuan(&raw)
-            } else {
-                Amount::parse_fen(&raw)
-            }
-        };
-        let optional_amount = |name: &str, yuan: bool| -> Result<Option<Amount>> {
-            match text(name) {
-                Some(_) => amount(name, yuan).map(Some),
-                None => Ok(None),
-            }
-        };
-        let notification = match profile {
-            Profile::WechatV3 => {
-                return crate::platform::wechat_v3::notification(sign_type, params);
-            }
-            Profile::UnionPay => return crate::platform::unionpay::notification(sign_type, params),
-            Profile::StandardWebhooks => {
-                return crate::platform::standard_webhooks::notification(sign_type, params);
-            }
-            Profile::WechatV2 if params.contains(crate::platform::wechat_v2_refund::REQ_INFO) => {
-                return crate::platform::wechat_v2_refund::notification(sign_type, params);
-            }
-            Profile::Paysign => Notification {
-                profile,
-                sign_type,
-                notify_id: required("notify_id")?,
-                app_id: text("app_id"),
-                out_trade_no: required("out_trade_no")?,
-                trade_no: text("trade_no"),
-                bill_no: text("bill_no"),
-                status: TradeStatus::from_paysign(&required("trade_status")?),
-                total_amount: amount("total_amount", false)?,
-                refund_amount: optional_amount("refund_amount", false)?,
-                notify_time: Some(parse_timestamp(&required("notify_time")?, None)?),
-                event_type: None,
-                payload: None,
-                duplicate: false,
-                params,
-            },
-            Profile::Alipay => Notification {
-                profile,
-                sign_type,
-                notify_id: required("notify_id")?,
-                app_id: text("app_id"),
-                out_trade_no: required("out_trade_no")?,
-                trade_no: text("trade_no"),
-                bill_no: None,
-                status: TradeStatus::from_alipay(&required("trade_status")?),
-                total_amount: amount("total_amount", true)?,
-                refund_amount: optional_amount("refund_fee", true)?,
-                notify_time: Some(parse_timestamp(
-                    &required("notify_time")?,
-                    Some(CHINA_STANDARD_TIME),
-                )?),
-                event_type: None,
-                payload: None,
-                duplicate: false,
-                params,
-            },
-            Profile::WechatV2 => {
-                if text("return_code").as_deref() != Some("SUCCESS") {
-                    return Err(Error::field_invalid(
-                        "return_code",
-                        "the platform reported a communication failure (return_code is not SUCCESS)",
-                    ));
-                }
-                let status = if text("result_code").as_deref() == Some("SUCCESS") {
-                    TradeStatus::Success
-                } else {
-                    TradeStatus::Fail
-                };
-                Notification {
-                    profile,
-                    sign_type,
-                    notify_id: required("transaction_id")?,
-                    app_id: text("appid"),
-                    out_trade_no: required("out_trade_no")?,
-                    trade_no: text("transaction_id"),
-                    bill_no: None,
-                    status,
-                    total_amount: amount("total_fee", false)?,
-                    refund_amount: None,
-                    notify_time: None,
-                    event_type: None,
-                    payload: None,
-                    duplicate: false,
-                    params,
-                }
-            }
-        };
-        Ok(notification)
-    }
-
     /// Fails with [`Error::AmountMismatch`] unless the notification is for `expected`.
     pub fn check_amount(&self, expected: Amount) -> Result<()> {
         if self.total_amount == expected {

@@ -30,10 +30,10 @@
 //! # Ok::<(), paysign_core::Error>(())
 //! ```
 
+use crate::encoding::hex_lower;
 use crate::error::{Error, Result};
 use crate::keys::{Certificate, PublicKey};
 use crate::params::Params;
-use crate::sign::hex_lower;
 
 /// The SN of one certificate: `md5_hex(issuer_rfc2253 + serial_decimal)`.
 pub fn cert_sn(certificate: &Certificate) -> String {
@@ -42,7 +42,7 @@ pub fn cert_sn(certificate: &Certificate) -> String {
         certificate.issuer_rfc2253(),
         certificate.serial_decimal()
     );
-    hex_lower(&crate::sign::md5::digest(&[name.as_bytes()]))
+    hex_lower(&crate::algorithm::md5::digest(&[name.as_bytes()]))
 }
 
 /// `app_cert_sn`: the SN of the first certificate of `app_cert` (PEM, DER or base64).

@@ -1,75 +1,164 @@
-//! Platform rules beyond the `k=v` canonical string (docs/profiles.md), one module per
-//! platform, each a pipeline of pure functions: string to sign → signature check → time
-//! window → typed fields.
+//! The platforms, one module each, and the registry that finds them (docs/profiles.md).
 //!
-//! - [`wechat_v3`]: WeChat Pay API v3 — header signatures over the raw body, platform keys
-//!   by `Wechatpay-Serial`, signature probes, AES-256-GCM notification resources, request
-//!   `Authorization` headers;
-//! - [`unionpay`]: UnionPay `signMethod` 01 and 11;
-//! - [`standard_webhooks`]: `webhook-*` headers, `v1,` HMAC-SHA256, `whsec_` secrets;
-//! - [`alipay_cert`]: Alipay certificate mode (`app_cert_sn`, `alipay_root_cert_sn`);
-//! - [`wechat_v2_refund`]: WeChat Pay v2 refund notifications (`req_info`, AES-256-ECB).
+//! Each `platform/<name>.rs` describes one platform completely as a value of the
+//! [`Platform`] trait ([`spec`]): what is signed and where the signature travels, its
+//! sign types, how its notifications are opened and mapped, how they are acknowledged.
+//! The functions only that platform needs live beside it and are public, so each stage
+//! can be checked on its own:
 //!
-//! [`crate::callback::NotificationVerifier`] strings the stages together for each
-//! profile; the functions are public so each stage can be checked on its own.
+//! - [`paysign`], [`alipay`] (with [`alipay_cert`], certificate mode's SN fields),
+//!   [`wechat_v2`] (with [`wechat_v2_refund`], `req_info` decryption), [`unionpay`]:
+//!   `k=v` strings;
+//! - [`wechat_v3`] (header signatures over the raw body, platform keys by
+//!   `Wechatpay-Serial`, probes, AES-256-GCM resources, request `Authorization` headers)
+//!   and [`standard_webhooks`] (`webhook-*` headers, `v1,` HMAC-SHA256, `whsec_` secrets).
+//!
+//! This file is the registry: [`Profile::platform`] is the only place that lists the
+//! platforms, and the questions shells ask of a profile are answered here from its
+//! platform. Generic code ([`crate::sign`], [`crate::callback`], [`crate::diagnose`]) asks
+//! the platform and names none. Adding a platform is one file and one line below.
 
+pub mod alipay;
 pub mod alipay_cert;
+pub mod paysign;
+pub mod spec;
 pub mod standard_webhooks;
 pub mod unionpay;
+pub mod wechat_v2;
 pub mod wechat_v2_refund;
 pub mod wechat_v3;
 
-use crate::error::{Error, Result};
-use crate::profile::Profile;
+use std::borrow::Cow;
 
-/// The value of header `name` (compared ASCII case-insensitively, as HTTP header names
-/// are), or `None`. A header given twice with different values is refused
-/// ([`Error::ParamDuplicate`]): which one a proxy or framework keeps is not predictable.
-pub fn header<'a>(headers: &[(&str, &'a str)], name: &str) -> Result<Option<&'a str>> {
-    let mut found: Option<&'a str> = None;
-    for (n, v) in headers {
-        if n.trim().eq_ignore_ascii_case(name) {
-            match found {
-                Some(previous) if previous != *v => {
-                    return Err(Error::ParamDuplicate {
-                        key: name.to_owned(),
-                    });
-                }
-                _ => found = Some(v),
-            }
+use crate::algorithm::{HexCase, SecretSuffix, SignType};
+use crate::error::{Error, Result};
+use crate::message::ack::AckFormat;
+pub use crate::message::headers::header;
+use crate::message::notification::Notification;
+use crate::params::Params;
+use crate::profile::{CanonicalRules, MessageKind, Profile};
+pub use spec::Platform;
+
+impl Profile {
+    /// The platform this profile names: the registry.
+    pub fn platform(self) -> &'static dyn Platform {
+        match self {
+            Profile::Paysign => &paysign::Paysign,
+            Profile::Alipay => &alipay::Alipay,
+            Profile::WechatV2 => &wechat_v2::WechatV2,
+            Profile::WechatV3 => &wechat_v3::WechatV3,
+            Profile::UnionPay => &unionpay::UnionPay,
+            Profile::StandardWebhooks => &standard_webhooks::StandardWebhooks,
         }
     }
-    Ok(found)
-}
 
-/// The value of header `name`, which must be present and non-empty
-/// ([`Error::FieldMissing`] otherwise).
-pub(crate) fn required_header<'a>(headers: &[(&str, &'a str)], name: &str) -> Result<&'a str> {
-    header(headers, name)?
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| Error::FieldMissing {
-            field: format!("{name} (HTTP header)"),
-        })
-}
-
-/// A Unix-seconds timestamp header, checked against `now` ± `tolerance_secs`.
-pub(crate) fn check_unix_timestamp(text: &str, now: i64, tolerance_secs: u64) -> Result<i64> {
-    let at = text
-        .parse::<i64>()
-        .ok()
-        .filter(|_| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or_else(|| Error::TimestampInvalid {
-            value: text.to_owned(),
-        })?;
-    let skew = at.saturating_sub(now);
-    if skew.unsigned_abs() > tolerance_secs {
-        return Err(Error::TimestampOutOfWindow {
-            skew_secs: skew,
-            tolerance_secs,
-        });
+    /// Whether the signature travels in HTTP headers and covers the raw body rather than
+    /// `k=v` parameters (WeChat Pay v3, Standard Webhooks). Such messages are verified with
+    /// the headers in [`VerifyOptions::headers`](crate::callback::VerifyOptions).
+    pub fn header_signed(self) -> bool {
+        self.platform().header_signed()
     }
-    Ok(at)
+
+    /// The canonical-string rules for a message kind.
+    ///
+    /// Header-signed profiles have no `k=v` string; their rules exclude nothing and are
+    /// never used for signing.
+    pub fn rules(self, kind: MessageKind) -> CanonicalRules {
+        self.platform().rules(kind)
+    }
+
+    /// Name of the field (or, for header-signed profiles, the HTTP header) that carries
+    /// the signature.
+    pub fn signature_field(self) -> &'static str {
+        self.platform().signature_field()
+    }
+
+    /// Name of the field (or HTTP header) that names the sign type.
+    pub fn sign_type_field(self) -> &'static str {
+        self.platform().sign_type_field()
+    }
+
+    /// Name of the field (or HTTP header) by which a message names the platform key that
+    /// signed it, for profiles that rotate keys: `Wechatpay-Serial`, UnionPay `certId`.
+    pub fn key_id_field(self) -> Option<&'static str> {
+        self.platform().key_id_field()
+    }
+
+    /// How the shared secret is appended for the digest sign types.
+    pub fn secret_suffix(self) -> SecretSuffix {
+        self.platform().secret_suffix()
+    }
+
+    /// Case of hex digests this profile sends and expects.
+    pub fn hex_case(self) -> HexCase {
+        self.platform().hex_case()
+    }
+
+    /// The sign types this profile defines.
+    pub fn sign_types(self) -> &'static [SignType] {
+        self.platform().sign_types()
+    }
+
+    /// The sign type used when none is chosen.
+    pub fn default_sign_type(self) -> SignType {
+        self.platform().default_sign_type()
+    }
+
+    /// The sign type a message means when it carries no `sign_type` field, if the
+    /// platform defines one (WeChat Pay v2: absent means MD5).
+    pub fn implied_sign_type(self) -> Option<SignType> {
+        self.platform().implied_sign_type()
+    }
+
+    /// Parses the value of the message's sign-type field as this platform names it:
+    /// UnionPay's `signMethod` is `01` (RSA2) or `11` (SHA256); every other profile uses
+    /// the names of [`SignType`]'s `FromStr`.
+    pub fn parse_sign_type(self, name: &str) -> Result<SignType> {
+        self.platform().parse_sign_type(name)
+    }
+
+    /// The value this platform writes in its sign-type field for `sign_type`
+    /// (UnionPay: `01`, `11`; otherwise [`SignType::name`]).
+    pub fn sign_type_wire_name(self, sign_type: SignType) -> &'static str {
+        self.platform().sign_type_wire_name(sign_type)
+    }
+
+    /// Fails with [`Error::UnsupportedSignType`] if the profile has no such sign type.
+    pub fn check_sign_type(self, sign_type: SignType) -> Result<()> {
+        if self.sign_types().contains(&sign_type) {
+            Ok(())
+        } else {
+            Err(Error::UnsupportedSignType {
+                name: format!("{sign_type} (not defined by the {} profile)", self.name()),
+            })
+        }
+    }
+
+    /// The bytes an RSA signature covers: the canonical string itself, except for
+    /// UnionPay, which signs the lowercase hex SHA-256 of the string (`signMethod` 01).
+    pub fn rsa_signed_bytes(self, canonical: &str) -> Cow<'_, [u8]> {
+        self.platform().rsa_signed_bytes(canonical)
+    }
+}
+
+impl AckFormat {
+    /// The format a profile's platform expects.
+    pub fn for_profile(profile: Profile) -> Self {
+        profile.platform().ack_format()
+    }
+}
+
+impl Notification {
+    /// Maps verified parameters to the typed notification (duplicate = false), with the
+    /// profile's platform.
+    ///
+    /// WeChat Pay v3 and Standard Webhooks take the flattened parameters their pipelines
+    /// build (see [`crate::platform`]); WeChat Pay v2 parameters with `req_info` are a
+    /// decrypted refund notification. For those refunds, which carry no signature but are
+    /// encrypted under the MD5 of the API key, `sign_type` is [`SignType::Md5`].
+    pub fn from_params(profile: Profile, sign_type: SignType, params: Params) -> Result<Self> {
+        profile.platform().notification(sign_type, params)
+    }
 }
 
 /// The exact string a header-signed profile's signature covers, from the headers and the
@@ -77,22 +166,7 @@ pub(crate) fn check_unix_timestamp(text: &str, now: i64, tolerance_secs: u64) ->
 /// `ID.TIMESTAMP.BODY`. Other profiles sign `k=v` strings ([`crate::canonical_string`]).
 pub fn string_to_sign(profile: Profile, headers: &[(&str, &str)], body: &[u8]) -> Result<String> {
     let body = std::str::from_utf8(body).map_err(|_| Error::CharsetInvalid { charset: "UTF-8" })?;
-    match profile {
-        Profile::WechatV3 => {
-            let h = wechat_v3::signature_headers(headers)?;
-            Ok(wechat_v3::response_message(h.timestamp, h.nonce, body))
-        }
-        Profile::StandardWebhooks => {
-            let h = standard_webhooks::signature_headers(headers)?;
-            Ok(standard_webhooks::signed_content(h.id, h.timestamp, body))
-        }
-        Profile::Paysign | Profile::Alipay | Profile::WechatV2 | Profile::UnionPay => {
-            Err(Error::field_invalid(
-                "profile",
-                format!("{profile} signs a k=v canonical string, not headers and a body"),
-            ))
-        }
-    }
+    Ok(profile.platform().header_signature(headers, body)?.message)
 }
 
 #[cfg(test)]
@@ -100,37 +174,57 @@ mod tests {
     use super::*;
 
     #[test]
-    fn headers_are_case_insensitive_and_unambiguous() {
-        let h = [
-            ("Content-Type", "a"),
-            ("x-a", "1"),
-            ("X-A", "1"),
-            ("x-b", "1"),
-            ("X-B", "2"),
-        ];
-        assert_eq!(header(&h, "content-type").unwrap(), Some("a"));
-        assert_eq!(header(&h, "x-a").unwrap(), Some("1"));
-        assert_eq!(header(&h, "x-b").unwrap_err().code(), "PARAM_DUPLICATE");
-        assert_eq!(header(&h, "x-c").unwrap(), None);
-        assert_eq!(
-            required_header(&h, "x-c").unwrap_err().code(),
-            "FIELD_MISSING"
-        );
+    fn every_profile_has_its_own_platform() {
+        for p in Profile::ALL {
+            assert_eq!(p.platform().profile(), p);
+        }
     }
 
     #[test]
-    fn timestamps_are_unix_seconds_within_the_window() {
-        assert_eq!(check_unix_timestamp("1000", 1200, 300).unwrap(), 1000);
+    fn alipay_excludes_sign_type_only_from_notifications() {
+        let req = Profile::Alipay.rules(MessageKind::Request);
+        let note = Profile::Alipay.rules(MessageKind::Notification);
+        assert_eq!(req.excluded, &["sign"]);
+        assert_eq!(note.excluded, &["sign", "sign_type"]);
+    }
+
+    #[test]
+    fn unionpay_keeps_empty_values_and_names_sign_methods_by_number() {
+        let rules = Profile::UnionPay.rules(MessageKind::Notification);
+        assert_eq!(rules.excluded, &["signature"]);
+        assert!(!rules.skip_empty);
         assert_eq!(
-            check_unix_timestamp("1000", 1301, 300).unwrap_err().code(),
-            "TIMESTAMP_OUT_OF_WINDOW"
+            Profile::UnionPay.parse_sign_type("01").unwrap(),
+            SignType::Rsa2
         );
-        for bad in ["", "-5", "1e3", " 1000", "2025-01-01T00:00:00Z"] {
+        assert_eq!(
+            Profile::UnionPay.parse_sign_type("11").unwrap(),
+            SignType::Sha256
+        );
+        for bad in ["12", "RSA2", ""] {
             assert_eq!(
-                check_unix_timestamp(bad, 1000, 300).unwrap_err().code(),
-                "TIMESTAMP_INVALID",
-                "{bad:?}"
+                Profile::UnionPay.parse_sign_type(bad).unwrap_err().code(),
+                "UNSUPPORTED_SIGN_TYPE"
             );
         }
+        assert_eq!(
+            Profile::UnionPay.sign_type_wire_name(SignType::Sha256),
+            "11"
+        );
+        assert_eq!(Profile::Alipay.sign_type_wire_name(SignType::Rsa2), "RSA2");
+    }
+
+    #[test]
+    fn header_signed_profiles() {
+        let header: Vec<_> = Profile::ALL.iter().filter(|p| p.header_signed()).collect();
+        assert_eq!(header, [&Profile::WechatV3, &Profile::StandardWebhooks]);
+        assert_eq!(Profile::WechatV3.key_id_field(), Some("Wechatpay-Serial"));
+        assert_eq!(Profile::UnionPay.key_id_field(), Some("certId"));
+    }
+
+    #[test]
+    fn wechat_v2_has_no_rsa() {
+        assert!(Profile::WechatV2.check_sign_type(SignType::Rsa2).is_err());
+        assert!(Profile::Paysign.check_sign_type(SignType::Rsa2).is_ok());
     }
 }

@@ -13,15 +13,163 @@ use base64::engine::general_purpose::STANDARD;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use crate::algorithm::{SecretSuffix, SharedSecret, SignType};
 use crate::error::{Error, Result};
+use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
+use crate::message::headers::{check_unix_timestamp, required_header};
 use crate::message::notification::{Notification, TradeStatus};
 use crate::message::parse::{ParseOptions, parse_json_flattened};
 use crate::params::Params;
 use crate::profile::Profile;
-use crate::sign::{SharedSecret, SignType};
 
-use super::required_header;
+use super::spec::{HeaderSignature, Opened, Platform, Sealed};
+
+/// The Standard Webhooks platform.
+#[derive(Debug)]
+pub struct StandardWebhooks;
+
+impl Platform for StandardWebhooks {
+    fn profile(&self) -> Profile {
+        Profile::StandardWebhooks
+    }
+
+    fn header_signed(&self) -> bool {
+        true
+    }
+
+    fn signature_field(&self) -> &'static str {
+        SIGNATURE_HEADER
+    }
+
+    /// The `v1,` prefix of each signature names the scheme.
+    fn sign_type_field(&self) -> &'static str {
+        SIGNATURE_HEADER
+    }
+
+    fn secret_suffix(&self) -> SecretSuffix {
+        SecretSuffix::None
+    }
+
+    fn sign_types(&self) -> &'static [SignType] {
+        &[SignType::HmacSha256]
+    }
+
+    fn default_sign_type(&self) -> SignType {
+        SignType::HmacSha256
+    }
+
+    fn digest_key(&self, configured: &SharedSecret) -> Result<SharedSecret> {
+        decode_secret(configured)
+    }
+
+    fn sign_digest(
+        &self,
+        _sign_type: SignType,
+        key: &SharedSecret,
+        message: &str,
+    ) -> Result<String> {
+        Ok(sign_with_key(key, message))
+    }
+
+    fn verify_digest(
+        &self,
+        _sign_type: SignType,
+        keys: &[SharedSecret],
+        message: &str,
+        signature: &str,
+    ) -> Result<()> {
+        verify_with_keys(keys, message, signature)
+    }
+
+    fn header_signature<'a>(
+        &self,
+        headers: &[(&str, &'a str)],
+        body: &str,
+    ) -> Result<HeaderSignature<'a>> {
+        let h = signature_headers(headers)?;
+        Ok(HeaderSignature {
+            message: signed_content(h.id, h.timestamp, body),
+            signature: h.signature,
+            key_id: None,
+            sign_type: SignType::HmacSha256,
+            timestamp: h.timestamp,
+        })
+    }
+
+    /// The sender keyed the HMAC with the `whsec_…` text or its base64 part instead of
+    /// the decoded bytes; or the header holds no `v1,` signature.
+    fn explain_secret_misuse(
+        &self,
+        configured: &[SharedSecret],
+        message: &str,
+        signature: &str,
+    ) -> Option<(&'static str, String)> {
+        let signatures: Vec<Vec<u8>> = signature
+            .split(' ')
+            .filter_map(|t| t.split_once(',').map(|(_, b)| b).or(Some(t)))
+            .filter_map(|b| STANDARD.decode(b).ok())
+            .collect();
+        for secret in configured {
+            let text = secret.expose();
+            let stripped = text.strip_prefix(SECRET_PREFIX.as_bytes()).unwrap_or(text);
+            for (key, what) in [
+                (text, "the whole secret text"),
+                (stripped, "the base64 text"),
+            ] {
+                let mac = crate::algorithm::hmac::digest(key, &[message.as_bytes()]);
+                if signatures.iter().any(|s| s.as_slice() == mac.as_slice()) {
+                    return Some((
+                        "SECRET_NOT_DECODED",
+                        format!(
+                            "the sender keyed the HMAC with {what} of the secret; the key is the base64 after `whsec_`, decoded"
+                        ),
+                    ));
+                }
+            }
+        }
+        if !signature.split(' ').any(|t| t.starts_with("v1,")) {
+            return Some((
+                "SIGNATURE_MALFORMED",
+                "webhook-signature holds no `v1,<base64>` signature: each signature is the version, a comma and the base64 HMAC, several separated by spaces".into(),
+            ));
+        }
+        None
+    }
+
+    fn headers_hint(&self) -> &'static str {
+        "pass each signature header (--header 'webhook-id: ...', webhook-timestamp, webhook-signature)"
+    }
+
+    /// The header values and the payload's fields; the payload is the raw body.
+    fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
+        let headers = signature_headers(sealed.headers)?;
+        let params = notification_params(&headers, sealed.body, sealed.parse)?;
+        let payload = std::str::from_utf8(sealed.body)
+            .map_err(|_| Error::CharsetInvalid { charset: "UTF-8" })?;
+        Ok(Opened {
+            params,
+            payload: Some(payload.to_owned()),
+        })
+    }
+
+    fn has_amount(&self) -> bool {
+        false
+    }
+
+    /// Standard Webhooks messages carry no application id.
+    fn app_id_field(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
+        notification(sign_type, params)
+    }
+
+    fn ack_format(&self) -> AckFormat {
+        AckFormat::Status
+    }
+}
 
 /// Header carrying the message id (the idempotency key; retries share it).
 pub const ID_HEADER: &str = "webhook-id";
@@ -92,7 +240,7 @@ pub fn signed_content(id: &str, timestamp: &str, body: &str) -> String {
 
 /// `v1,` and the base64 HMAC-SHA256 of `content` under the decoded key.
 pub(crate) fn sign_with_key(key: &SharedSecret, content: &str) -> String {
-    let mac = crate::sign::hmac::digest(key.expose(), &[content.as_bytes()]);
+    let mac = crate::algorithm::hmac::digest(key.expose(), &[content.as_bytes()]);
     format!("v1,{}", STANDARD.encode(mac))
 }
 
@@ -102,7 +250,7 @@ pub(crate) fn sign_with_key(key: &SharedSecret, content: &str) -> String {
 pub(crate) fn verify_with_keys(keys: &[SharedSecret], content: &str, header: &str) -> Result<()> {
     let expected: Vec<[u8; 32]> = keys
         .iter()
-        .map(|key| crate::sign::hmac::digest(key.expose(), &[content.as_bytes()]))
+        .map(|key| crate::algorithm::hmac::digest(key.expose(), &[content.as_bytes()]))
         .collect();
     let mut seen_v1 = false;
     let mut matched = subtle::Choice::from(0);
@@ -132,7 +280,7 @@ pub(crate) fn verify_with_keys(keys: &[SharedSecret], content: &str, header: &st
 
 /// `webhook-timestamp` as Unix seconds, checked against `now` ± `tolerance_secs`.
 pub fn check_timestamp(timestamp: &str, now: i64, tolerance_secs: u64) -> Result<i64> {
-    super::check_unix_timestamp(timestamp, now, tolerance_secs)
+    check_unix_timestamp(timestamp, now, tolerance_secs)
 }
 
 /// The notification's parameters: `webhook-id`, `webhook-timestamp` and, when the payload

@@ -9,18 +9,113 @@
 //! - `11`: `signature` is the lowercase hex `sha256(string + "&" + sha256_hex(secureKey))`
 //!   ([`secure_key_signature`]).
 //!
-//! [`crate::sign::Verifier`] and [`crate::sign::Signer`] apply these rules for
-//! [`Profile::UnionPay`]; with a [`crate::KeySet`] the message's `certId` selects the key.
+//! [`UnionPay`] describes these rules to the generic [`crate::sign::Signer`] and
+//! [`crate::sign::Verifier`]; with a [`crate::KeySet`] the message's `certId` selects the key.
 //! Notifications map to the typed [`Notification`] here.
+
+use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::Result;
+use crate::algorithm::{HexCase, SecretSuffix, SignType};
+use crate::encoding::hex_lower;
+use crate::error::{Error, Result};
+use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
 use crate::params::Params;
-use crate::profile::Profile;
-use crate::sign::{SignType, hex_lower};
+use crate::profile::{CanonicalRules, MessageKind, Profile};
+
+use super::spec::Platform;
+
+/// The UnionPay platform.
+#[derive(Debug)]
+pub struct UnionPay;
+
+impl Platform for UnionPay {
+    fn profile(&self) -> Profile {
+        Profile::UnionPay
+    }
+
+    /// `signature` left out; empty values signed as `k=`.
+    fn rules(&self, _kind: MessageKind) -> CanonicalRules {
+        CanonicalRules {
+            excluded: &["signature"],
+            skip_empty: false,
+        }
+    }
+
+    fn signature_field(&self) -> &'static str {
+        "signature"
+    }
+
+    fn sign_type_field(&self) -> &'static str {
+        "signMethod"
+    }
+
+    fn key_id_field(&self) -> Option<&'static str> {
+        Some("certId")
+    }
+
+    fn secret_suffix(&self) -> SecretSuffix {
+        SecretSuffix::AmpSha256Hex
+    }
+
+    fn hex_case(&self) -> HexCase {
+        HexCase::Lower
+    }
+
+    /// signMethod 01 and 11 (12, SM3, is not supported).
+    fn sign_types(&self) -> &'static [SignType] {
+        &[SignType::Rsa2, SignType::Sha256]
+    }
+
+    fn default_sign_type(&self) -> SignType {
+        SignType::Rsa2
+    }
+
+    fn parse_sign_type(&self, name: &str) -> Result<SignType> {
+        match name {
+            "01" => Ok(SignType::Rsa2),
+            "11" => Ok(SignType::Sha256),
+            "12" => Err(Error::UnsupportedSignType {
+                name: "12 (UnionPay SM3 with the secure key is not supported)".into(),
+            }),
+            other => Err(Error::UnsupportedSignType {
+                name: format!("{other} (UnionPay signMethod is 01 or 11)"),
+            }),
+        }
+    }
+
+    fn sign_type_wire_name(&self, sign_type: SignType) -> &'static str {
+        match sign_type {
+            SignType::Rsa2 => "01",
+            SignType::Sha256 => "11",
+            other => other.name(),
+        }
+    }
+
+    /// signMethod 01 signs the lowercase hex SHA-256 of the string ([`rsa_input`]).
+    fn rsa_signed_bytes<'a>(&self, canonical: &'a str) -> Cow<'a, [u8]> {
+        Cow::Owned(rsa_input(canonical).into_bytes())
+    }
+
+    fn rsa_input_description(&self) -> Option<&'static str> {
+        Some("UnionPay signMethod 01 signs the lowercase hex SHA-256 of the string")
+    }
+
+    fn app_id_field(&self) -> Option<&'static str> {
+        Some("merId")
+    }
+
+    fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
+        notification(sign_type, params)
+    }
+
+    fn ack_format(&self) -> AckFormat {
+        AckFormat::Status
+    }
+}
 
 /// What SHA256withRSA signs for `signMethod` 01: the lowercase hex SHA-256 of the string.
 pub fn rsa_input(canonical: &str) -> String {

@@ -21,6 +21,8 @@ use base64::engine::general_purpose::STANDARD;
 use ecb::cipher::BlockModeDecrypt;
 use zeroize::Zeroizing;
 
+use crate::algorithm::{SharedSecret, SignType};
+use crate::encoding::hex_lower;
 use crate::error::{Error, Result};
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
@@ -28,14 +30,15 @@ use crate::message::parse::{BodyFormat, ParseOptions, parse_body};
 use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
 use crate::params::Params;
 use crate::profile::Profile;
-use crate::sign::{SharedSecret, SignType, hex_lower};
 
 /// The field holding the encrypted refund details.
 pub const REQ_INFO: &str = "req_info";
 
 /// The AES-256 key: the lowercase hex MD5 of the API key, as 32 ASCII bytes.
 pub fn aes_key(api_key: &SharedSecret) -> Zeroizing<[u8; 32]> {
-    let hex = Zeroizing::new(hex_lower(&crate::sign::md5::digest(&[api_key.expose()])));
+    let hex = Zeroizing::new(hex_lower(&crate::algorithm::md5::digest(&[
+        api_key.expose()
+    ])));
     let mut key = Zeroizing::new([0u8; 32]);
     key.copy_from_slice(hex.as_bytes());
     key

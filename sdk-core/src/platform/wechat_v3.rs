@@ -27,17 +27,124 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
+use crate::algorithm::{RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64};
 use crate::error::{Error, Result};
 use crate::keys::PrivateKey;
+use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
+use crate::message::headers::{check_unix_timestamp, header, required_header};
 use crate::message::notification::{Notification, TradeStatus};
 use crate::message::parse::{ParseOptions, parse_json_flattened};
 use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::profile::Profile;
-use crate::sign::{SharedSecret, SignType, Signer, SigningCredential};
 
-use super::required_header;
+use super::spec::{HeaderSignature, KnownMistake, Opened, Platform, Sealed};
+
+/// The WeChat Pay v3 platform.
+#[derive(Debug)]
+pub struct WechatV3;
+
+impl Platform for WechatV3 {
+    fn profile(&self) -> Profile {
+        Profile::WechatV3
+    }
+
+    fn header_signed(&self) -> bool {
+        true
+    }
+
+    fn signature_field(&self) -> &'static str {
+        SIGNATURE_HEADER
+    }
+
+    fn sign_type_field(&self) -> &'static str {
+        SIGNATURE_TYPE_HEADER
+    }
+
+    fn key_id_field(&self) -> Option<&'static str> {
+        Some(SERIAL_HEADER)
+    }
+
+    fn secret_suffix(&self) -> SecretSuffix {
+        SecretSuffix::None
+    }
+
+    fn sign_types(&self) -> &'static [SignType] {
+        &[SignType::Rsa2]
+    }
+
+    fn default_sign_type(&self) -> SignType {
+        SignType::Rsa2
+    }
+
+    fn is_probe(&self, signature: &str) -> bool {
+        is_probe(signature)
+    }
+
+    fn header_signature<'a>(
+        &self,
+        headers: &[(&str, &'a str)],
+        body: &str,
+    ) -> Result<HeaderSignature<'a>> {
+        let h = signature_headers(headers)?;
+        Ok(HeaderSignature {
+            message: response_message(h.timestamp, h.nonce, body),
+            signature: h.signature,
+            key_id: Some(h.serial),
+            sign_type: SignType::Rsa2,
+            timestamp: h.timestamp,
+        })
+    }
+
+    /// Signing `TIMESTAMP\nNONCE\nBODY` without the final newline.
+    fn header_mistakes(&self, message: &str) -> Vec<KnownMistake> {
+        vec![KnownMistake {
+            code: "MESSAGE_FORMAT",
+            signed: message.trim_end_matches('\n').to_owned(),
+            explanation: "the sender signed `TIMESTAMP\\nNONCE\\nBODY` without the final newline; the string to sign ends in `\\n`".into(),
+        }]
+    }
+
+    fn headers_hint(&self) -> &'static str {
+        "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
+    }
+
+    fn needs_key_set(&self) -> Option<&'static str> {
+        Some(
+            "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",
+        )
+    }
+
+    /// The resource decrypted with the APIv3 key; the envelope's and the resource's
+    /// fields together; the decrypted JSON is the payload.
+    fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
+        let key = sealed.decryption_key.ok_or(Error::CredentialMismatch {
+            sign_type: AEAD_ALGORITHM,
+            needs: "the APIv3 key to decrypt the resource (NotificationVerifierBuilder::decryption_key, --secret-file)",
+        })?;
+        let envelope = parse_json_flattened(sealed.body, sealed.parse)?;
+        let resource = encrypted_resource(&envelope)?;
+        let plaintext = decrypt_resource(key, &resource)?;
+        let params = notification_params(envelope, &plaintext, sealed.parse)?;
+        Ok(Opened {
+            params,
+            payload: Some(plaintext.to_string()),
+        })
+    }
+
+    fn app_id_field(&self) -> Option<&'static str> {
+        Some("appid")
+    }
+
+    fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
+        notification(sign_type, params)
+    }
+
+    fn ack_format(&self) -> AckFormat {
+        AckFormat::WechatV3
+    }
+}
 
 /// The `Authorization` scheme (and `Wechatpay-Signature-Type` value) of RSA signatures.
 pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
@@ -179,7 +286,7 @@ impl Authorization {
 pub struct RequestSigner {
     mchid: String,
     serial_no: String,
-    signer: Signer,
+    key: PrivateKey,
 }
 
 impl RequestSigner {
@@ -198,21 +305,22 @@ impl RequestSigner {
                 ));
             }
         }
-        let signer = Signer::new(
-            Profile::WechatV3,
-            SignType::Rsa2,
-            SigningCredential::Rsa(key),
-        )?;
         Ok(Self {
             mchid,
             serial_no,
-            signer,
+            key,
         })
     }
 
     /// The base64 signature of a request.
     pub fn sign(&self, request: &HttpRequest<'_>) -> Result<String> {
-        self.signer.sign_canonical(&request_message(request)?)
+        let message = request_message(request)?;
+        rsa_sign_base64(
+            &self.key.rsa,
+            SignType::Rsa2,
+            message.as_bytes(),
+            RsaBackend::preferred(),
+        )
     }
 
     /// The `Authorization` header value for a request.
@@ -258,7 +366,7 @@ pub fn signature_headers<'a>(headers: &[(&str, &'a str)]) -> Result<SignatureHea
         },
         other => other,
     })?;
-    if let Some(kind) = super::header(headers, SIGNATURE_TYPE_HEADER)? {
+    if let Some(kind) = header(headers, SIGNATURE_TYPE_HEADER)? {
         if kind != SCHEME {
             return Err(Error::UnsupportedSignType {
                 name: format!("{kind} (paysign verifies {SCHEME})"),
@@ -281,7 +389,7 @@ pub fn response_message(timestamp: &str, nonce: &str, body: &str) -> String {
 
 /// `Wechatpay-Timestamp` as Unix seconds, checked against `now` ± `tolerance_secs`.
 pub fn check_timestamp(timestamp: &str, now: i64, tolerance_secs: u64) -> Result<i64> {
-    super::check_unix_timestamp(timestamp, now, tolerance_secs)
+    check_unix_timestamp(timestamp, now, tolerance_secs)
 }
 
 /// The encrypted `resource` of a notification.

@@ -5,133 +5,19 @@
 //! constant-time, and the verifier — never the message — decides which sign types are
 //! acceptable (docs/security.md, "Sign-type downgrade").
 
-pub(crate) mod hmac;
-pub(crate) mod md5;
-pub(crate) mod rsa;
-
 use std::borrow::Cow;
-use std::fmt;
-use std::str::FromStr;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
 
-pub use self::rsa::RsaBackend;
-use self::rsa::RsaHash;
+pub use crate::algorithm::{RsaBackend, SharedSecret, SignType};
+use crate::algorithm::{rsa_sign_base64, rsa_verify};
 use crate::canonical::{canonical_string, write_canonical};
 use crate::error::{Error, Result};
 use crate::keys::{KeySet, PrivateKey, PublicKey};
 use crate::params::{ParamSource, Params};
-use crate::platform::{standard_webhooks, unionpay, wechat_v3};
-use crate::profile::{HexCase, MessageKind, Profile, SecretSuffix};
-
-/// A signature algorithm, named as the platforms name it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SignType {
-    /// MD5 over the string plus the shared secret. Weak; legacy only.
-    Md5,
-    /// HMAC-SHA256 keyed with the shared secret.
-    HmacSha256,
-    /// SHA-256 over the string plus the secret suffix (UnionPay `signMethod` 11).
-    Sha256,
-    /// SHA1withRSA, PKCS#1 v1.5 ("RSA" on Alipay).
-    Rsa,
-    /// SHA256withRSA, PKCS#1 v1.5 ("RSA2" on Alipay).
-    Rsa2,
-}
-
-impl SignType {
-    /// All sign types.
-    pub const ALL: [SignType; 5] = [
-        SignType::Md5,
-        SignType::HmacSha256,
-        SignType::Sha256,
-        SignType::Rsa,
-        SignType::Rsa2,
-    ];
-
-    /// The wire name: `MD5`, `HMAC-SHA256`, `SHA256`, `RSA`, `RSA2` (UnionPay writes `01` /
-    /// `11`: see [`Profile::sign_type_wire_name`]).
-    pub fn name(self) -> &'static str {
-        match self {
-            SignType::Md5 => "MD5",
-            SignType::HmacSha256 => "HMAC-SHA256",
-            SignType::Sha256 => "SHA256",
-            SignType::Rsa => "RSA",
-            SignType::Rsa2 => "RSA2",
-        }
-    }
-
-    /// Whether this sign type uses an RSA key pair (otherwise a shared secret).
-    pub fn is_rsa(self) -> bool {
-        matches!(self, SignType::Rsa | SignType::Rsa2)
-    }
-
-    fn needs(self) -> &'static str {
-        if self.is_rsa() {
-            "an RSA key"
-        } else {
-            "a shared secret"
-        }
-    }
-}
-
-impl fmt::Display for SignType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for SignType {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_uppercase().as_str() {
-            "MD5" => Ok(SignType::Md5),
-            "HMAC-SHA256" | "HMAC_SHA256" | "HMACSHA256" => Ok(SignType::HmacSha256),
-            "SHA256" | "SHA-256" => Ok(SignType::Sha256),
-            "RSA" => Ok(SignType::Rsa),
-            "RSA2" => Ok(SignType::Rsa2),
-            _ => Err(Error::UnsupportedSignType { name: s.to_owned() }),
-        }
-    }
-}
-
-/// A shared secret for MD5 / HMAC-SHA256: zeroised on drop, never printed.
-#[derive(Clone)]
-pub struct SharedSecret(Zeroizing<Vec<u8>>);
-
-impl SharedSecret {
-    /// Wraps secret bytes; an empty secret is refused.
-    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self> {
-        let bytes = Zeroizing::new(bytes.into());
-        if bytes.is_empty() {
-            return Err(Error::SecretEmpty);
-        }
-        Ok(Self(bytes))
-    }
-
-    /// Reads a secret from file contents, dropping one trailing newline (`echo s > file`).
-    pub fn from_file_contents(contents: &[u8]) -> Result<Self> {
-        let trimmed = contents
-            .strip_suffix(b"\r\n")
-            .or_else(|| contents.strip_suffix(b"\n"))
-            .unwrap_or(contents);
-        Self::new(trimmed)
-    }
-
-    pub(crate) fn expose(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SharedSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SharedSecret([REDACTED])")
-    }
-}
+use crate::platform::Platform;
+use crate::profile::{MessageKind, Profile};
 
 /// What a [`Signer`] signs with.
 // Built once per signer, never copied around: the size gap between variants is harmless.
@@ -237,6 +123,7 @@ impl<'a> SignatureClaim<'a> {
 #[derive(Debug)]
 pub struct Signer {
     profile: Profile,
+    platform: &'static dyn Platform,
     kind: MessageKind,
     sign_type: SignType,
     credential: SigningCredential,
@@ -262,14 +149,16 @@ impl Signer {
                 needs: sign_type.needs(),
             });
         }
-        let credential = match (profile, credential) {
-            (Profile::StandardWebhooks, SigningCredential::Secret(secret)) => {
-                SigningCredential::Secret(standard_webhooks::decode_secret(&secret)?)
+        let platform = profile.platform();
+        let credential = match credential {
+            SigningCredential::Secret(secret) => {
+                SigningCredential::Secret(platform.digest_key(&secret)?)
             }
-            (_, credential) => credential,
+            credential => credential,
         };
         Ok(Self {
             profile,
+            platform,
             kind: MessageKind::Request,
             sign_type,
             credential,
@@ -310,7 +199,7 @@ impl Signer {
 
     /// The canonical string that [`Signer::sign`] would sign.
     pub fn canonical(&self, params: &impl ParamSource) -> String {
-        canonical_string(params, &self.profile.rules(self.kind))
+        canonical_string(params, &self.platform.rules(self.kind))
     }
 
     /// The signature of `params` as they are (no fields added).
@@ -322,11 +211,12 @@ impl Signer {
     /// (`sign_type=RSA2`; UnionPay `signMethod=01`), or `None` where the profile implies
     /// it (WeChat Pay v2 with MD5) or carries none.
     pub fn sign_type_param(&self) -> Option<(&'static str, &'static str)> {
-        let implied = self.profile.implied_sign_type() == Some(self.sign_type);
-        (!implied && !self.profile.header_signed()).then(|| {
+        let platform = self.platform;
+        let implied = platform.implied_sign_type() == Some(self.sign_type);
+        (!implied && !platform.header_signed()).then(|| {
             (
-                self.profile.sign_type_field(),
-                self.profile.sign_type_wire_name(self.sign_type),
+                platform.sign_type_field(),
+                platform.sign_type_wire_name(self.sign_type),
             )
         })
     }
@@ -339,14 +229,14 @@ impl Signer {
     pub fn sign_params(&self, params: &mut Params) -> Result<()> {
         self.add_fields(params)?;
         let signature = self.sign(params)?;
-        params.set(self.profile.signature_field(), signature)
+        params.set(self.platform.signature_field(), signature)
     }
 
     /// The first step of [`Signer::sign_params`], for a signature made elsewhere (a host
     /// crypto provider): sets the sign type's field ([`Signer::sign_type_param`]) and the
     /// configured key id, and refuses an RSA UnionPay message that names no certificate.
     pub fn add_fields(&self, params: &mut Params) -> Result<()> {
-        if self.profile.header_signed() {
+        if self.platform.header_signed() {
             return Err(Error::field_invalid(
                 "profile",
                 format!(
@@ -358,7 +248,7 @@ impl Signer {
         if let Some((field, value)) = self.sign_type_param() {
             params.set(field, value)?;
         }
-        if let Some(field) = self.profile.key_id_field() {
+        if let Some(field) = self.platform.key_id_field() {
             match &self.key_id {
                 Some(id) => params.set(field, id.as_str())?,
                 None if self.sign_type.is_rsa() && !params.contains(field) => {
@@ -377,30 +267,16 @@ impl Signer {
     /// The signature of an already-built canonical string (for header-signed profiles, of
     /// the message string: WeChat Pay v3 base64, Standard Webhooks `v1,<base64>`).
     pub fn sign_canonical(&self, canonical: &str) -> Result<String> {
-        match (&self.credential, self.sign_type) {
-            (SigningCredential::Rsa(key), SignType::Rsa) => Ok(STANDARD.encode(rsa::sign(
-                key,
-                RsaHash::Sha1,
-                &rsa_signed_bytes(self.profile, canonical),
+        match &self.credential {
+            SigningCredential::Rsa(key) => rsa_sign_base64(
+                &key.rsa,
+                self.sign_type,
+                &self.platform.rsa_signed_bytes(canonical),
                 self.backend,
-            )?)),
-            (SigningCredential::Rsa(key), SignType::Rsa2) => Ok(STANDARD.encode(rsa::sign(
-                key,
-                RsaHash::Sha256,
-                &rsa_signed_bytes(self.profile, canonical),
-                self.backend,
-            )?)),
-            (SigningCredential::Secret(secret), _) if self.profile == Profile::StandardWebhooks => {
-                Ok(standard_webhooks::sign_with_key(secret, canonical))
+            ),
+            SigningCredential::Secret(key) => {
+                self.platform.sign_digest(self.sign_type, key, canonical)
             }
-            (SigningCredential::Secret(secret), st) => {
-                Ok(digest_hex(self.profile, st, secret, canonical.as_bytes())?)
-            }
-            // `new` refuses credential/sign-type combinations that do not fit.
-            (SigningCredential::Rsa(_), st) => Err(Error::CredentialMismatch {
-                sign_type: st.name(),
-                needs: st.needs(),
-            }),
         }
     }
 }
@@ -412,6 +288,7 @@ impl Signer {
 #[derive(Debug, Clone)]
 pub struct Verifier {
     profile: Profile,
+    platform: &'static dyn Platform,
     kind: MessageKind,
     accepted: Vec<SignType>,
     credential: VerificationCredential,
@@ -442,6 +319,7 @@ impl Verifier {
                 });
             }
         }
+        let platform = profile.platform();
         let credential = match credential {
             VerificationCredential::KeySet(set) if set.is_empty() => {
                 return Err(Error::field_invalid(
@@ -452,19 +330,17 @@ impl Verifier {
             VerificationCredential::Secrets(secrets) if secrets.is_empty() => {
                 return Err(Error::SecretEmpty);
             }
-            // Standard Webhooks secrets are configured as the platform shows them
-            // (`whsec_` + base64); the HMAC key is the decoded part.
-            VerificationCredential::Secret(secret) if profile == Profile::StandardWebhooks => {
-                VerificationCredential::Secrets(vec![standard_webhooks::decode_secret(&secret)?])
+            // Secrets are configured as the platform shows them (Standard Webhooks:
+            // `whsec_` + base64); the digest key is the platform's reading of them.
+            VerificationCredential::Secret(secret) => {
+                VerificationCredential::Secrets(vec![platform.digest_key(&secret)?])
             }
-            VerificationCredential::Secrets(secrets) if profile == Profile::StandardWebhooks => {
-                VerificationCredential::Secrets(
-                    secrets
-                        .iter()
-                        .map(standard_webhooks::decode_secret)
-                        .collect::<Result<_>>()?,
-                )
-            }
+            VerificationCredential::Secrets(secrets) => VerificationCredential::Secrets(
+                secrets
+                    .iter()
+                    .map(|secret| platform.digest_key(secret))
+                    .collect::<Result<_>>()?,
+            ),
             other => other,
         };
         let mut accepted = accepted.to_vec();
@@ -472,6 +348,7 @@ impl Verifier {
         accepted.dedup();
         Ok(Self {
             profile,
+            platform,
             kind: MessageKind::Notification,
             accepted,
             credential,
@@ -518,11 +395,11 @@ impl Verifier {
     /// The sign type a message is verified with, decided by this verifier's configuration.
     pub fn sign_type_for(&self, params: &impl ParamSource) -> Result<SignType> {
         let declared = params
-            .get(self.profile.sign_type_field())
+            .get(self.platform.sign_type_field())
             .filter(|s| !s.is_empty());
         let sign_type = match declared {
-            Some(name) => self.profile.parse_sign_type(name)?,
-            None => match self.profile.implied_sign_type() {
+            Some(name) => self.platform.parse_sign_type(name)?,
+            None => match self.platform.implied_sign_type() {
                 Some(implied) => implied,
                 None if self.accepted.len() == 1 => self.accepted[0],
                 None => return Err(Error::SignTypeMissing),
@@ -544,13 +421,13 @@ impl Verifier {
 
     /// The canonical string a message's signature must cover.
     pub fn canonical(&self, params: &impl ParamSource) -> String {
-        canonical_string(params, &self.profile.rules(self.kind))
+        canonical_string(params, &self.platform.rules(self.kind))
     }
 
     /// [`Verifier::canonical`] into `out`, replacing what it held (one buffer for many
     /// messages).
     pub fn write_canonical(&self, params: &impl ParamSource, out: &mut String) {
-        write_canonical(params, &self.profile.rules(self.kind), out);
+        write_canonical(params, &self.platform.rules(self.kind), out);
     }
 
     /// Every check of `params` that comes before the cryptographic one: the signature is
@@ -559,14 +436,14 @@ impl Verifier {
     /// npm package's `node:crypto` and WebCrypto) takes it from here with
     /// [`rsa_signed_bytes`] and [`decode_rsa_signature`].
     pub fn claim<'p>(&self, params: &'p impl ParamSource) -> Result<SignatureClaim<'p>> {
-        let field = self.profile.signature_field();
+        let field = self.platform.signature_field();
         let signature = params
             .get(field)
             .filter(|s| !s.is_empty())
             .ok_or(Error::SignatureMissing { field })?;
         let sign_type = self.sign_type_for(params)?;
         let key_id = self
-            .profile
+            .platform
             .key_id_field()
             .and_then(|field| params.get(field))
             .filter(|id| !id.is_empty());
@@ -616,14 +493,14 @@ impl Verifier {
                     .join(", "),
             });
         }
-        if self.profile == Profile::WechatV3 && wechat_v3::is_probe(check.signature) {
+        if self.platform.is_probe(check.signature) {
             return Err(Error::SignatureProbe);
         }
         match &self.credential {
             VerificationCredential::Rsa(key) => self.verify_rsa(key, check),
             VerificationCredential::KeySet(set) => {
                 let id = check.key_id.ok_or_else(|| Error::FieldMissing {
-                    field: self.profile.key_id_field().unwrap_or("key id").to_owned(),
+                    field: self.platform.key_id_field().unwrap_or("key id").to_owned(),
                 })?;
                 self.verify_rsa(set.get(id)?, check)
             }
@@ -635,46 +512,16 @@ impl Verifier {
     }
 
     fn verify_rsa(&self, key: &PublicKey, check: &SignatureCheck<'_>) -> Result<()> {
-        let hash = match check.sign_type {
-            SignType::Rsa => RsaHash::Sha1,
-            _ => RsaHash::Sha256,
-        };
         let raw = decode_rsa_signature(check.signature, key)?;
-        let message = rsa_signed_bytes(self.profile, check.canonical);
-        rsa::verify(key, hash, &message, &raw, self.backend)
+        let message = self.platform.rsa_signed_bytes(check.canonical);
+        rsa_verify(&key.rsa, check.sign_type, &message, &raw, self.backend)
     }
 
-    /// Any of the secrets may have made the signature; every one is tried, each in
-    /// constant time, so the time taken does not say which (or whether one) matched.
+    /// Any of the secrets may have made the signature; the platform tries every one, each
+    /// in constant time, so the time taken does not say which (or whether one) matched.
     fn verify_digest(&self, secrets: &[SharedSecret], check: &SignatureCheck<'_>) -> Result<()> {
-        if self.profile == Profile::StandardWebhooks {
-            return standard_webhooks::verify_with_keys(secrets, check.canonical, check.signature);
-        }
-        let mut matched = subtle::Choice::from(0);
-        for secret in secrets {
-            let expected = digest_hex(
-                self.profile,
-                check.sign_type,
-                secret,
-                check.canonical.as_bytes(),
-            )?;
-            if check.signature.len() != expected.len()
-                || !check.signature.bytes().all(|b| b.is_ascii_hexdigit())
-            {
-                return Err(Error::SignatureMalformed {
-                    reason: "a digest signature must be hex of the digest's length",
-                });
-            }
-            // docs/protocol.md §3.2: hex in either case. `| 0x20` folds `A-F` onto `a-f`
-            // and leaves digits alone, without a branch on the (secret-derived) bytes.
-            let fold = |hex: &str| hex.bytes().map(|b| b | 0x20).collect::<Vec<u8>>();
-            matched |= fold(&expected).ct_eq(&fold(check.signature));
-        }
-        if bool::from(matched) {
-            Ok(())
-        } else {
-            Err(Error::SignatureMismatch)
-        }
+        self.platform
+            .verify_digest(check.sign_type, secrets, check.canonical, check.signature)
     }
 }
 
@@ -687,10 +534,7 @@ impl Verifier {
 /// assert_eq!(rsa_signed_bytes(Profile::UnionPay, "a=1").len(), 64);
 /// ```
 pub fn rsa_signed_bytes(profile: Profile, canonical: &str) -> Cow<'_, [u8]> {
-    match profile {
-        Profile::UnionPay => Cow::Owned(unionpay::rsa_input(canonical).into_bytes()),
-        _ => Cow::Borrowed(canonical.as_bytes()),
-    }
+    profile.rsa_signed_bytes(canonical)
 }
 
 /// An RSA signature as sent (standard base64) decoded for `key`: anything but base64 of
@@ -707,63 +551,4 @@ pub fn decode_rsa_signature(signature: &str, key: &PublicKey) -> Result<Vec<u8>>
         });
     }
     Ok(raw)
-}
-
-/// The hex digest of `canonical` with the secret joined per the profile.
-fn digest_hex(
-    profile: Profile,
-    sign_type: SignType,
-    secret: &SharedSecret,
-    canonical: &[u8],
-) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    let key = secret.expose();
-    let hashed_key;
-    let suffix: [&[u8]; 2] = match profile.secret_suffix() {
-        SecretSuffix::AmpKey => [b"&key=", key],
-        SecretSuffix::Concat => [b"", key],
-        SecretSuffix::AmpSha256Hex => {
-            hashed_key = Zeroizing::new(hex_lower(&Sha256::digest(key)));
-            [b"&", hashed_key.as_bytes()]
-        }
-        SecretSuffix::None => [b"", b""],
-    };
-    let parts = [canonical, suffix[0], suffix[1]];
-    let hex = match sign_type {
-        SignType::Md5 => hex_upper(&md5::digest(&parts)),
-        SignType::HmacSha256 => hex_upper(&hmac::digest(key, &parts)),
-        SignType::Sha256 => {
-            let mut hasher = Sha256::new();
-            for part in parts {
-                hasher.update(part);
-            }
-            hex_upper(&hasher.finalize())
-        }
-        other => {
-            return Err(Error::CredentialMismatch {
-                sign_type: other.name(),
-                needs: other.needs(),
-            });
-        }
-    };
-    Ok(match profile.hex_case() {
-        HexCase::Upper => hex,
-        HexCase::Lower => hex.to_ascii_lowercase(),
-    })
-}
-
-/// Lowercase hex of `bytes`.
-pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    hex_upper(bytes).to_ascii_lowercase()
-}
-
-/// Uppercase hex of `bytes`.
-pub(crate) fn hex_upper(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 0x0f) as usize] as char);
-    }
-    out
 }

@@ -11,7 +11,6 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::keys::{PrivateKey, PublicKey};
 
 /// Which implementation performs the RSA operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,6 +50,25 @@ impl RsaBackend {
     }
 }
 
+/// A private key in the forms the backends use: the pure-Rust key (always) and the
+/// native one. `keys::PrivateKey` wraps it; the backend owns it, so this module needs
+/// nothing from `keys`.
+pub(crate) struct RsaPrivate {
+    pub(crate) pure: rsa::PrivateKey,
+    // Without the `aws-lc` feature the native form is an empty placeholder.
+    #[cfg_attr(not(feature = "aws-lc"), allow(dead_code))]
+    pub(crate) native: NativePrivate,
+}
+
+/// A public key in the forms the backends use (see [`RsaPrivate`]).
+#[derive(Clone)]
+pub(crate) struct RsaPublic {
+    pub(crate) pure: rsa::PublicKey,
+    // Without the `aws-lc` feature the native form is an empty placeholder.
+    #[cfg_attr(not(feature = "aws-lc"), allow(dead_code))]
+    pub(crate) native: NativePublic,
+}
+
 /// The digest under the PKCS#1 v1.5 signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RsaHash {
@@ -59,7 +77,7 @@ pub(crate) enum RsaHash {
 }
 
 pub(crate) fn sign(
-    key: &PrivateKey,
+    key: &RsaPrivate,
     hash: RsaHash,
     message: &[u8],
     backend: RsaBackend,
@@ -78,7 +96,7 @@ pub(crate) fn sign(
 }
 
 pub(crate) fn verify(
-    key: &PublicKey,
+    key: &RsaPublic,
     hash: RsaHash,
     message: &[u8],
     signature: &[u8],

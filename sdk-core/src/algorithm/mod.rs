@@ -1,0 +1,227 @@
+//! Sign types and what each computes, over bytes it is given: MD5 and HMAC-SHA256
+//! (`md5`, `hmac`), SHA-256 with a secret suffix, and RSA PKCS#1 v1.5 over both
+//! backends (`rsa`). No platform, no key parsing: a platform says which secret suffix
+//! and hex case it uses, `keys` wraps the backend's key types.
+
+pub(crate) mod hmac;
+pub(crate) mod md5;
+pub(crate) mod rsa;
+
+use std::fmt;
+use std::str::FromStr;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use zeroize::Zeroizing;
+
+pub use self::rsa::RsaBackend;
+use self::rsa::{RsaHash, RsaPrivate, RsaPublic};
+use crate::encoding::{hex_lower, hex_upper};
+use crate::error::{Error, Result};
+
+/// A signature algorithm, named as the platforms name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SignType {
+    /// MD5 over the string plus the shared secret. Weak; legacy only.
+    Md5,
+    /// HMAC-SHA256 keyed with the shared secret.
+    HmacSha256,
+    /// SHA-256 over the string plus the secret suffix (UnionPay `signMethod` 11).
+    Sha256,
+    /// SHA1withRSA, PKCS#1 v1.5 ("RSA" on Alipay).
+    Rsa,
+    /// SHA256withRSA, PKCS#1 v1.5 ("RSA2" on Alipay).
+    Rsa2,
+}
+
+impl SignType {
+    /// All sign types.
+    pub const ALL: [SignType; 5] = [
+        SignType::Md5,
+        SignType::HmacSha256,
+        SignType::Sha256,
+        SignType::Rsa,
+        SignType::Rsa2,
+    ];
+
+    /// The wire name: `MD5`, `HMAC-SHA256`, `SHA256`, `RSA`, `RSA2` (UnionPay writes `01` /
+    /// `11`: see [`crate::Profile::sign_type_wire_name`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            SignType::Md5 => "MD5",
+            SignType::HmacSha256 => "HMAC-SHA256",
+            SignType::Sha256 => "SHA256",
+            SignType::Rsa => "RSA",
+            SignType::Rsa2 => "RSA2",
+        }
+    }
+
+    /// Whether this sign type uses an RSA key pair (otherwise a shared secret).
+    pub fn is_rsa(self) -> bool {
+        matches!(self, SignType::Rsa | SignType::Rsa2)
+    }
+
+    /// What the sign type needs, for error messages: `an RSA key` or `a shared secret`.
+    pub(crate) fn needs(self) -> &'static str {
+        if self.is_rsa() {
+            "an RSA key"
+        } else {
+            "a shared secret"
+        }
+    }
+}
+
+impl fmt::Display for SignType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for SignType {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_uppercase().as_str() {
+            "MD5" => Ok(SignType::Md5),
+            "HMAC-SHA256" | "HMAC_SHA256" | "HMACSHA256" => Ok(SignType::HmacSha256),
+            "SHA256" | "SHA-256" => Ok(SignType::Sha256),
+            "RSA" => Ok(SignType::Rsa),
+            "RSA2" => Ok(SignType::Rsa2),
+            _ => Err(Error::UnsupportedSignType { name: s.to_owned() }),
+        }
+    }
+}
+
+/// A shared secret for MD5 / HMAC-SHA256: zeroised on drop, never printed.
+#[derive(Clone)]
+pub struct SharedSecret(Zeroizing<Vec<u8>>);
+
+impl SharedSecret {
+    /// Wraps secret bytes; an empty secret is refused.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self> {
+        let bytes = Zeroizing::new(bytes.into());
+        if bytes.is_empty() {
+            return Err(Error::SecretEmpty);
+        }
+        Ok(Self(bytes))
+    }
+
+    /// Reads a secret from file contents, dropping one trailing newline (`echo s > file`).
+    pub fn from_file_contents(contents: &[u8]) -> Result<Self> {
+        let trimmed = contents
+            .strip_suffix(b"\r\n")
+            .or_else(|| contents.strip_suffix(b"\n"))
+            .unwrap_or(contents);
+        Self::new(trimmed)
+    }
+
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SharedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SharedSecret([REDACTED])")
+    }
+}
+
+/// How a shared secret joins the canonical string for the digest sign types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretSuffix {
+    /// `canonical + "&key=" + secret` (WeChat Pay v2, paysign).
+    AmpKey,
+    /// `canonical + secret` (Alipay's legacy MD5).
+    Concat,
+    /// `canonical + "&" + sha256_hex(secret)` (UnionPay `signMethod` 11).
+    AmpSha256Hex,
+    /// Nothing appended: the secret only keys the HMAC (Standard Webhooks).
+    None,
+}
+
+/// Case of hexadecimal digests (MD5, HMAC-SHA256).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HexCase {
+    /// `A-F`, as WeChat Pay v2 and paysign send them.
+    Upper,
+    /// `a-f`, as Alipay's legacy MD5 sends them.
+    Lower,
+}
+
+/// The hex digest of `message` with the secret joined by `suffix`, in `case`.
+pub(crate) fn digest_hex(
+    sign_type: SignType,
+    secret: &SharedSecret,
+    suffix: SecretSuffix,
+    case: HexCase,
+    message: &[u8],
+) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let key = secret.expose();
+    let hashed_key;
+    let suffix: [&[u8]; 2] = match suffix {
+        SecretSuffix::AmpKey => [b"&key=", key],
+        SecretSuffix::Concat => [b"", key],
+        SecretSuffix::AmpSha256Hex => {
+            hashed_key = Zeroizing::new(hex_lower(&Sha256::digest(key)));
+            [b"&", hashed_key.as_bytes()]
+        }
+        SecretSuffix::None => [b"", b""],
+    };
+    let parts = [message, suffix[0], suffix[1]];
+    let hex = match sign_type {
+        SignType::Md5 => hex_upper(&md5::digest(&parts)),
+        SignType::HmacSha256 => hex_upper(&hmac::digest(key, &parts)),
+        SignType::Sha256 => {
+            let mut hasher = Sha256::new();
+            for part in parts {
+                hasher.update(part);
+            }
+            hex_upper(&hasher.finalize())
+        }
+        other => {
+            return Err(Error::CredentialMismatch {
+                sign_type: other.name(),
+                needs: other.needs(),
+            });
+        }
+    };
+    Ok(match case {
+        HexCase::Upper => hex,
+        HexCase::Lower => hex.to_ascii_lowercase(),
+    })
+}
+
+/// The digest under an RSA sign type: SHA-1 for `RSA`, SHA-256 for `RSA2`.
+fn rsa_hash(sign_type: SignType) -> Result<RsaHash> {
+    match sign_type {
+        SignType::Rsa => Ok(RsaHash::Sha1),
+        SignType::Rsa2 => Ok(RsaHash::Sha256),
+        other => Err(Error::CredentialMismatch {
+            sign_type: other.name(),
+            needs: other.needs(),
+        }),
+    }
+}
+
+/// The base64 RSA signature of `message` under an RSA sign type.
+pub(crate) fn rsa_sign_base64(
+    key: &RsaPrivate,
+    sign_type: SignType,
+    message: &[u8],
+    backend: RsaBackend,
+) -> Result<String> {
+    let raw = rsa::sign(key, rsa_hash(sign_type)?, message, backend)?;
+    Ok(STANDARD.encode(raw))
+}
+
+/// Checks a raw RSA signature of `message` under an RSA sign type.
+pub(crate) fn rsa_verify(
+    key: &RsaPublic,
+    sign_type: SignType,
+    message: &[u8],
+    signature: &[u8],
+    backend: RsaBackend,
+) -> Result<()> {
+    rsa::verify(key, rsa_hash(sign_type)?, message, signature, backend)
+}

@@ -1,0 +1,33 @@
+//! Byte encodings shared by every floor: hexadecimal in both cases.
+//!
+//! Base64 comes from the `base64` crate's `STANDARD` engine where it is used; hex is
+//! small enough to keep here, and keeping it here lets keys, digests and platforms share
+//! one implementation without importing one another.
+
+/// Uppercase hex of `bytes`.
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 0x0f) as usize] as char);
+    }
+    out
+}
+
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    hex_upper(bytes).to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_cases() {
+        assert_eq!(hex_upper(&[0x00, 0xab, 0x7f]), "00AB7F");
+        assert_eq!(hex_lower(&[0x00, 0xab, 0x7f]), "00ab7f");
+        assert_eq!(hex_upper(&[]), "");
+    }
+}
