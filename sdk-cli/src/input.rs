@@ -39,19 +39,18 @@ pub(crate) fn read_private_key(path: &Path, out: &Output) -> Result<PrivateKey, 
     Ok(key)
 }
 
-/// A public key for verifying: SPKI, PKCS#1 or an X.509 certificate; a private key file is
-/// accepted too (its public half is used).
+/// A public key for verifying: SPKI, PKCS#1 or an X.509 certificate. A private key file is
+/// refused with `KEY_KIND_MISMATCH`, as the core and the npm package refuse it
+/// (docs/security.md, "Keys"): a private key belongs with its owner, never in a
+/// verifier's configuration.
 pub(crate) fn read_public_key(path: &Path, out: &Output) -> Result<PublicKey, CliError> {
     let bytes = zeroize_on_drop(read_input(path)?);
-    match PublicKey::parse(&bytes) {
-        Ok(key) => Ok(key),
-        Err(paysign_core::Error::KeyKindMismatch { .. }) => {
-            let private = PrivateKey::parse(&bytes).map_err(|e| in_file(path, e))?;
+    PublicKey::parse(&bytes).map_err(|e| {
+        if matches!(e, paysign_core::Error::KeyKindMismatch { .. }) {
             warn_if_exposed(path, out);
-            Ok(private.public_key().clone())
         }
-        Err(e) => Err(in_file(path, e)),
-    }
+        in_file(path, e)
+    })
 }
 
 /// Raw key file contents (for `explain`, which parses each candidate itself).

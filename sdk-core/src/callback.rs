@@ -137,6 +137,7 @@ pub struct NotificationVerifier {
     verifier: Verifier,
     decryption_key: Option<SharedSecret>,
     app_id: Option<String>,
+    merchant_id: Option<String>,
     tolerance_secs: u64,
     max_age_secs: u64,
     replay: Arc<dyn ReplayStore>,
@@ -150,6 +151,7 @@ pub struct NotificationVerifierBuilder {
     decryption_key: Option<SharedSecret>,
     accepted: Option<Vec<SignType>>,
     app_id: Option<String>,
+    merchant_id: Option<String>,
     tolerance_secs: u64,
     max_age_secs: u64,
     replay: Option<Arc<dyn ReplayStore>>,
@@ -168,6 +170,7 @@ impl NotificationVerifier {
             decryption_key: None,
             accepted: None,
             app_id: None,
+            merchant_id: None,
             tolerance_secs: DEFAULT_TOLERANCE_SECS,
             max_age_secs: DEFAULT_MAX_AGE_SECS,
             replay: None,
@@ -306,7 +309,7 @@ impl NotificationVerifier {
             decryption_key: self.decryption_key.as_ref(),
             parse: &self.parse,
         })?;
-        self.check_app_id(&opened.params)?;
+        self.check_identity(&opened.params)?;
         let mut notification = platform.notification(sign_type, opened.params)?;
         notification.payload = opened.payload;
         if let Some(expected) = options.expected_amount {
@@ -394,7 +397,7 @@ impl NotificationVerifier {
     ) -> Result<GatewayResponse> {
         let params = parse_body(body, options.effective_content_type()?, &self.parse)?.params;
         self.check_signature(&params, |check| self.verifier.verify_check(check))?;
-        self.check_app_id(&params)?;
+        self.check_identity(&params)?;
         let timestamp = TimeField {
             name: "timestamp",
             local_offset: None,
@@ -445,23 +448,40 @@ impl NotificationVerifier {
         Ok(sign_type)
     }
 
-    /// The configured application id against the profile's field: `app_id` (paysign,
-    /// Alipay), `appid` (WeChat Pay v2, v3), `merId` (UnionPay).
-    fn check_app_id(&self, params: &Params) -> Result<()> {
-        let Some(expected) = &self.app_id else {
-            return Ok(());
-        };
-        let Some(field) = self.platform().app_id_field() else {
-            return Ok(());
-        };
-        let actual = params.get(field).unwrap_or_default();
-        if actual != expected {
-            return Err(Error::AppIdMismatch {
-                expected: expected.clone(),
-                actual: actual.to_owned(),
-            });
+    /// The configured identities against the message: the app id in the platform's
+    /// field (`app_id`; WeChat Pay `appid`; UnionPay `merId`) and the merchant id
+    /// (WeChat Pay `mchid` / `mch_id`). An event that carries no app id where the platform
+    /// allows it (WeChat Pay v3 refunds) is identified by the merchant id, which must
+    /// then be configured: an expectation is never skipped silently.
+    fn check_identity(&self, params: &Params) -> Result<()> {
+        let platform = self.platform();
+        if let (Some(expected), Some(field)) = (&self.merchant_id, platform.merchant_id_field()) {
+            let actual = params.get(field).unwrap_or_default();
+            if actual != expected {
+                return Err(Error::MerchantIdMismatch {
+                    expected: expected.clone(),
+                    actual: actual.to_owned(),
+                });
+            }
         }
-        Ok(())
+        let (Some(expected), Some(field)) = (&self.app_id, platform.app_id_field()) else {
+            return Ok(());
+        };
+        match params.get(field).filter(|v| !v.is_empty()) {
+            Some(actual) if actual == expected => Ok(()),
+            None if platform.app_id_optional() => match self.merchant_id {
+                Some(_) => Ok(()),
+                None => Err(Error::AppIdAbsent {
+                    expected: expected.clone(),
+                    field,
+                    hint: "this event names only its merchant: configure the merchant id (merchantId, --mch-id) as well, which every event carries",
+                }),
+            },
+            actual => Err(Error::AppIdMismatch {
+                expected: expected.clone(),
+                actual: actual.unwrap_or_default().to_owned(),
+            }),
+        }
     }
 
     /// The message time must be at most `tolerance_secs` ahead of `now` and at most
@@ -505,6 +525,7 @@ impl std::fmt::Debug for NotificationVerifier {
         f.debug_struct("NotificationVerifier")
             .field("verifier", &self.verifier)
             .field("app_id", &self.app_id)
+            .field("merchant_id", &self.merchant_id)
             .field("tolerance_secs", &self.tolerance_secs)
             .field("max_age_secs", &self.max_age_secs)
             .finish_non_exhaustive()
@@ -512,7 +533,8 @@ impl std::fmt::Debug for NotificationVerifier {
 }
 
 impl NotificationVerifierBuilder {
-    /// The sign types to accept (default: the profile's default sign type only).
+    /// The sign types to accept (default: only the profile's default for the credential,
+    /// [`Profile::default_sign_type`]).
     pub fn accept(mut self, sign_types: &[SignType]) -> Self {
         self.accepted = Some(sign_types.to_vec());
         self
@@ -530,6 +552,14 @@ impl NotificationVerifierBuilder {
     /// UnionPay: `merId`).
     pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
         self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// Reject notifications for any other merchant (WeChat Pay v3: `mchid`, on every
+    /// event; v2: `mch_id`). Profiles whose messages name no merchant refuse it at
+    /// [`build`](Self::build).
+    pub fn merchant_id(mut self, merchant_id: impl Into<String>) -> Self {
+        self.merchant_id = Some(merchant_id.into());
         self
     }
 
@@ -561,9 +591,8 @@ impl NotificationVerifierBuilder {
 
     /// Builds the verifier; fails if a sign type does not fit the profile or credential.
     pub fn build(self) -> Result<NotificationVerifier> {
-        let accepted = self
-            .accepted
-            .unwrap_or_else(|| vec![self.profile.default_sign_type()]);
+        // None: the verifier takes the profile's default for the credential.
+        let accepted = self.accepted.unwrap_or_default();
         let platform = self.profile.platform();
         if let Some(needs) = platform.needs_key_set() {
             if matches!(self.credential, VerificationCredential::Rsa(_)) {
@@ -577,6 +606,15 @@ impl NotificationVerifierBuilder {
             return Err(Error::field_invalid(
                 "app_id",
                 format!("{} messages carry no application id", self.profile),
+            ));
+        }
+        if platform.merchant_id_field().is_none() && self.merchant_id.is_some() {
+            return Err(Error::field_invalid(
+                "merchant_id",
+                format!(
+                    "{} messages carry no merchant id: check the app id instead",
+                    self.profile
+                ),
             ));
         }
         let decryption_key = match (&self.decryption_key, &self.credential) {
@@ -594,6 +632,7 @@ impl NotificationVerifierBuilder {
             verifier,
             decryption_key,
             app_id: self.app_id,
+            merchant_id: self.merchant_id,
             tolerance_secs: self.tolerance_secs,
             max_age_secs: self.max_age_secs,
             replay: self

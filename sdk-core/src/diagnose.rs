@@ -27,7 +27,8 @@ use crate::params::Params;
 use crate::platform::spec::Sealed;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 use crate::sign::{
-    SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, Verifier,
+    CredentialKind, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential,
+    Verifier,
 };
 
 /// A key file to try, with a label for the report (e.g. `gateway` or the file name).
@@ -61,7 +62,8 @@ pub struct ExplainRequest<'a> {
     pub profile: Profile,
     /// Request or notification rules.
     pub kind: MessageKind,
-    /// The sign types the receiver accepts.
+    /// The sign types the receiver accepts; empty: the profile's default for the
+    /// credential ([`Profile::default_sign_type`]), as for a verifier configured without.
     pub sign_types: Vec<SignType>,
     /// Keys or secret to try. For WeChat Pay v3, label each key with the id
     /// `Wechatpay-Serial` names it by.
@@ -94,6 +96,30 @@ pub struct Diagnosis {
     pub findings: Vec<Finding>,
 }
 
+impl Credentials {
+    /// RSA keys or shared secrets.
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            Credentials::Keys(_) => CredentialKind::RsaKey,
+            Credentials::Secret(_) | Credentials::Secrets(_) => CredentialKind::Secret,
+        }
+    }
+}
+
+impl ExplainRequest<'_> {
+    /// The sign types accepted: those configured, else the profile's default for the
+    /// credential.
+    fn accepted(&self) -> Result<Vec<SignType>, Error> {
+        if self.sign_types.is_empty() {
+            Ok(vec![
+                self.profile.default_sign_type(self.credentials.kind())?,
+            ])
+        } else {
+            Ok(self.sign_types.clone())
+        }
+    }
+}
+
 impl Diagnosis {
     fn find(&mut self, code: &'static str, message: impl Into<String>) {
         self.findings.push(Finding {
@@ -104,10 +130,30 @@ impl Diagnosis {
 }
 
 /// Diagnoses why a message does (or does not) verify.
+///
+/// A private key given where the sender's public key belongs is named (`KEY_KIND_MISMATCH`,
+/// as every verifier refuses it) and its public half is tried, to tell whether the message
+/// was signed with that key pair; the message is then never reported verified.
 pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
-    if request.profile.header_signed() {
-        return explain_header_signed(request);
+    let mut diagnosis = if request.profile.header_signed() {
+        explain_header_signed(request)
+    } else {
+        explain_params(request)
+    };
+    if diagnosis
+        .findings
+        .iter()
+        .any(|f| f.code == KEY_KIND_MISMATCH)
+    {
+        diagnosis.verified = false;
     }
+    diagnosis
+}
+
+const KEY_KIND_MISMATCH: &str = "KEY_KIND_MISMATCH";
+
+/// [`explain`] for messages signed as `k=v` parameters.
+fn explain_params(request: &ExplainRequest<'_>) -> Diagnosis {
     let mut diagnosis = Diagnosis::default();
     let mut misdeclared = false;
     let parsed = match parse_body(request.body, request.content_type, &ParseOptions::default()) {
@@ -197,7 +243,14 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
             "the signature itself has leading or trailing whitespace or CR/LF: the body was altered after signing (a trailing newline added by a shell or proxy?)",
         );
     }
-    let sign_type = match declared_sign_type(&params, profile, &request.sign_types) {
+    let accepted = match request.accepted() {
+        Ok(accepted) => accepted,
+        Err(e) => {
+            diagnosis.find(e.code(), e.to_string());
+            return diagnosis;
+        }
+    };
+    let sign_type = match declared_sign_type(&params, profile, &accepted) {
         Ok(st) => st,
         Err(finding) => {
             diagnosis.findings.push(finding);
@@ -205,12 +258,12 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
         }
     };
     diagnosis.sign_type = Some(sign_type);
-    if !request.sign_types.contains(&sign_type) {
+    if !accepted.contains(&sign_type) {
         diagnosis.find(
             "SIGN_TYPE_NOT_ALLOWED",
             format!(
                 "the message says sign_type={sign_type} but the verifier accepts only {}; a message cannot choose its own algorithm — configure the receiver, or ask the sender to use an accepted type",
-                names(&request.sign_types)
+                names(&accepted)
             ),
         );
     }
@@ -231,7 +284,7 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
         keys: &keys,
     };
     if let Some(label) = tries.verifies(&canonical) {
-        diagnosis.verified = request.sign_types.contains(&sign_type) && !misdeclared && !altered;
+        diagnosis.verified = accepted.contains(&sign_type) && !misdeclared && !altered;
         if keys.first().map(|k| &k.0) != Some(&label) {
             diagnosis.find(
                 "OTHER_KEY_MATCHES",
@@ -359,11 +412,12 @@ pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
             ),
         );
     }
-    let rsa_input = profile.platform().rsa_input_description();
+    let rsa_input = profile.explanations().rsa_input_description();
     if let (Some(rsa_input), true) = (rsa_input, sign_type.is_rsa()) {
         // Any profile whose RSA signature covers the string itself checks that one.
         let direct = Profile::ALL.into_iter().find(|p| {
-            p.platform().rsa_input_description().is_none() && p.sign_types().contains(&sign_type)
+            p.explanations().rsa_input_description().is_none()
+                && p.sign_types().contains(&sign_type)
         });
         if let Some(label) =
             direct.and_then(|profile| Tries { profile, ..tries }.verifies(&canonical))
@@ -497,12 +551,22 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
     let signed = match platform.header_signature(request.headers, body) {
         Ok(signed) => signed,
         Err(e) => {
-            diagnosis.find(e.code(), format!("{e}: {}", platform.headers_hint()));
+            diagnosis.find(
+                e.code(),
+                format!("{e}: {}", profile.explanations().headers_hint()),
+            );
             return diagnosis;
         }
     };
     let (message, signature, serial) = (signed.message, signed.signature, signed.key_id);
-    let sign_type = profile.default_sign_type();
+    // One sign type each (RSA2, HMAC-SHA256): the default is the only one that fits.
+    let sign_type = match profile.default_sign_type(request.credentials.kind()) {
+        Ok(sign_type) => sign_type,
+        Err(e) => {
+            diagnosis.find(e.code(), e.to_string());
+            return diagnosis;
+        }
+    };
     diagnosis.sign_type = Some(sign_type);
     diagnosis.canonical = Some(message.clone());
     if platform.is_probe(signature) {
@@ -594,7 +658,7 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
             }
         }
     }
-    for mistake in platform.header_mistakes(&message) {
+    for mistake in profile.explanations().header_mistakes(&message) {
         variants.push((mistake.code, mistake.signed, mistake.explanation));
     }
     for (code, text, explanation) in variants {
@@ -609,8 +673,9 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
         Credentials::Secrets(secrets) => secrets,
         Credentials::Keys(_) => &[],
     };
-    if let Some((code, explanation)) =
-        platform.explain_secret_misuse(configured, &message, signature)
+    if let Some((code, explanation)) = profile
+        .explanations()
+        .explain_secret_misuse(configured, &message, signature)
     {
         diagnosis.find(code, explanation);
         return diagnosis;
@@ -706,7 +771,7 @@ fn load_credentials(
                     }
                     Err(Error::KeyKindMismatch { .. }) => match PrivateKey::parse(&candidate.bytes) {
                         Ok(private) => {
-                            diagnosis.find("PRIVATE_KEY_GIVEN", format!("key `{}` is a private key: verification needs the sender's public key (its public half, fingerprint {}, is tried here)", candidate.label, private.public_key().fingerprint()));
+                            diagnosis.find(KEY_KIND_MISMATCH, format!("key `{}` is a private key, which every verifier refuses: verify with the sender's public key (the public half of this key, fingerprint {}, is tried here only to tell whether the message was signed with this key pair)", candidate.label, private.public_key().fingerprint()));
                             keys.push((candidate.label.clone(), VerificationCredential::Rsa(private.public_key().clone())));
                         }
                         Err(e) => diagnosis.find("KEY_UNREADABLE", format!("key `{}` cannot be read: {e}", candidate.label)),

@@ -86,6 +86,17 @@ pub enum Error {
         /// What that sign type needs.
         needs: &'static str,
     },
+    /// The profile defines no sign type for this kind of credential (an RSA key for WeChat
+    /// Pay v2, a shared secret for WeChat Pay v3): code `CREDENTIAL_MISMATCH`.
+    #[error("the {profile} profile has no sign type for {given}: pass {needs}")]
+    CredentialUnfit {
+        /// The profile's name.
+        profile: &'static str,
+        /// The credential given (`an RSA key`, `a shared secret`).
+        given: &'static str,
+        /// The credential to pass, with the sign types it serves.
+        needs: String,
+    },
     /// Key material could not be parsed.
     #[error("key is invalid: {reason}")]
     KeyInvalid {
@@ -104,7 +115,7 @@ pub enum Error {
     )]
     KeyEncrypted,
     /// A public key was given where a private key is needed, or the reverse.
-    #[error("expected a {expected} key but got a {found} key")]
+    #[error("expected a {expected} key but got a {found} key{}", key_kind_hint(.expected))]
     KeyKindMismatch {
         /// The kind that was needed.
         expected: &'static str,
@@ -209,6 +220,27 @@ pub enum Error {
         /// The app id in the message.
         actual: String,
     },
+    /// The message is for another merchant (WeChat Pay `mchid` / `mch_id`).
+    #[error("merchant id mismatch: expected {expected:?}, message has {actual:?}")]
+    MerchantIdMismatch {
+        /// The configured merchant id.
+        expected: String,
+        /// The merchant id in the message.
+        actual: String,
+    },
+    /// An app id is configured but this message carries none to compare (WeChat Pay v3
+    /// refund events carry only `mchid`): the check is not skipped silently.
+    #[error(
+        "this message carries no {field} to compare with the configured app id {expected:?}: {hint}"
+    )]
+    AppIdAbsent {
+        /// The configured app id.
+        expected: String,
+        /// The field the platform uses for it.
+        field: &'static str,
+        /// What to configure instead.
+        hint: &'static str,
+    },
     /// A timestamp cannot be parsed.
     #[error("timestamp {value:?} is invalid: use Unix seconds or RFC 3339 with an offset")]
     TimestampInvalid {
@@ -259,6 +291,16 @@ pub enum Error {
     },
 }
 
+/// What to pass instead, for [`Error::KeyKindMismatch`]: the one phrasing of the Rust core,
+/// the npm package and the CLI.
+fn key_kind_hint(expected: &str) -> &'static str {
+    if expected == "public" {
+        ": verifying needs the sender's public key"
+    } else {
+        ": signing needs your private key"
+    }
+}
+
 impl Error {
     /// The stable machine-readable code of this error, e.g. `"SIGNATURE_MISMATCH"`.
     pub fn code(&self) -> &'static str {
@@ -272,7 +314,9 @@ impl Error {
             Error::SignTypeNotAllowed { .. } => "SIGN_TYPE_NOT_ALLOWED",
             Error::UnsupportedSignType { .. } => "UNSUPPORTED_SIGN_TYPE",
             Error::UnsupportedProfile { .. } => "UNSUPPORTED_PROFILE",
-            Error::CredentialMismatch { .. } => "CREDENTIAL_MISMATCH",
+            Error::CredentialMismatch { .. } | Error::CredentialUnfit { .. } => {
+                "CREDENTIAL_MISMATCH"
+            }
             Error::KeyInvalid { .. } => "KEY_INVALID",
             Error::KeyTooSmall { .. } => "KEY_TOO_SMALL",
             Error::KeyEncrypted => "KEY_ENCRYPTED",
@@ -291,6 +335,8 @@ impl Error {
             Error::AmountInvalid { .. } => "AMOUNT_INVALID",
             Error::AmountMismatch { .. } => "AMOUNT_MISMATCH",
             Error::AppIdMismatch { .. } => "APP_ID_MISMATCH",
+            Error::MerchantIdMismatch { .. } => "MERCHANT_ID_MISMATCH",
+            Error::AppIdAbsent { .. } => "APP_ID_ABSENT",
             Error::TimestampInvalid { .. } => "TIMESTAMP_INVALID",
             Error::TimestampOutOfWindow { .. } => "TIMESTAMP_OUT_OF_WINDOW",
             Error::KeyUnknownSerial { .. } => "KEY_UNKNOWN_SERIAL",

@@ -41,6 +41,6 @@ pub use platform::Platform;
 pub use profile::{CanonicalRules, MessageKind, Profile};
 pub use replay::{MemoryReplayStore, ReplayStore};
 pub use sign::{
-    RsaBackend, SharedSecret, SignType, SignatureCheck, SignatureClaim, Signer, SigningCredential,
-    VerificationCredential, Verifier,
+    CredentialKind, RsaBackend, SharedSecret, SignType, SignatureCheck, SignatureClaim, Signer,
+    SigningCredential, VerificationCredential, Verifier,
 };

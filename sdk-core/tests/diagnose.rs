@@ -110,8 +110,11 @@ fn a_private_key_given_for_verification() {
         &[SignType::Rsa2],
         Credentials::Keys(vec![private]),
     ));
-    assert!(d.verified);
-    assert_eq!(codes(&d), ["PRIVATE_KEY_GIVEN"]);
+    // Named with the code every verifier refuses it with; its public half verifies the
+    // message (so the report can say which key pair signed), but explain never says valid.
+    assert!(!d.verified);
+    assert_eq!(d.matching_key.as_deref(), Some("gw"));
+    assert_eq!(codes(&d), ["KEY_KIND_MISMATCH"]);
 }
 
 #[test]

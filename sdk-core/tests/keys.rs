@@ -105,6 +105,19 @@ fn weak_and_wrong_keys_are_refused_with_clear_codes() {
     let private_as_public =
         PublicKey::parse(&common::read("keys/merchant_private_pkcs8.pem")).unwrap_err();
     assert_eq!(private_as_public.code(), "KEY_KIND_MISMATCH");
+    // The one phrasing the npm package and the CLI show too: what to pass instead.
+    assert!(
+        private_as_public.to_string().starts_with(
+            "expected a public key but got a private key: verifying needs the sender's public key"
+        ),
+        "{private_as_public}"
+    );
+    assert!(
+        public_as_private.to_string().starts_with(
+            "expected a private key but got a public key: signing needs your private key"
+        ),
+        "{public_as_private}"
+    );
     let encrypted =
         b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n";
     assert_eq!(

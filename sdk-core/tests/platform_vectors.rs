@@ -129,6 +129,9 @@ impl Case {
         if let Some(app_id) = self.request["app_id"].as_str() {
             builder = builder.app_id(app_id);
         }
+        if let Some(merchant_id) = self.request["merchant_id"].as_str() {
+            builder = builder.merchant_id(merchant_id);
+        }
         builder.build().unwrap()
     }
 
@@ -265,6 +268,41 @@ fn retried_header_signed_notifications_are_duplicates() {
                 .duplicate
         );
     }
+}
+
+/// WeChat Pay v3 refund events carry `mchid` and no `appid`: with an app id configured
+/// they verify when the merchant id is configured too, and say so when it is not; the
+/// merchant id is checked on every event.
+#[test]
+fn wechat_v3_identity_is_checked_on_every_event_type() {
+    let with = |name: &str, app_id: Option<&str>, merchant_id: Option<&str>| {
+        let mut case = Case::load(name);
+        case.request["app_id"] = app_id.map_or(Value::Null, Value::from);
+        case.request["merchant_id"] = merchant_id.map_or(Value::Null, Value::from);
+        case.run().map(|n| n.status.as_str().to_owned())
+    };
+    let code = |r: Result<String, paysign_core::Error>| r.unwrap_err().code();
+    let (app, mch) = (Some("wxd678efh567hg6787"), Some("1230000109"));
+    let refund = "notify_wechat_v3_refund";
+    let payment = "notify_wechat_v3_transaction";
+    assert_eq!(with(refund, app, mch).unwrap(), "REFUNDED");
+    assert_eq!(with(refund, None, mch).unwrap(), "REFUNDED");
+    assert_eq!(with(refund, None, None).unwrap(), "REFUNDED");
+    assert_eq!(code(with(refund, app, None)), "APP_ID_ABSENT");
+    assert_eq!(
+        code(with(refund, app, Some("1900000001"))),
+        "MERCHANT_ID_MISMATCH"
+    );
+    assert_eq!(with(payment, app, mch).unwrap(), "SUCCESS");
+    assert_eq!(with(payment, app, None).unwrap(), "SUCCESS");
+    assert_eq!(
+        code(with(payment, Some("wx0000000000000000"), mch)),
+        "APP_ID_MISMATCH"
+    );
+    assert_eq!(
+        code(with(payment, app, Some("1900000001"))),
+        "MERCHANT_ID_MISMATCH"
+    );
 }
 
 #[test]

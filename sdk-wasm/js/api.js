@@ -345,7 +345,7 @@ function createApi(wasm, platform) {
     constructor(options) {
       ensureReady();
       if (options === undefined) {
-        throw new TypeError('Signer needs options: { privateKey } for RSA/RSA2 or { secret, signType } for MD5/HMAC-SHA256');
+        throw new TypeError('Signer needs options: { privateKey } for RSA/RSA2 or { secret } for MD5/HMAC-SHA256/SHA256 (signType defaults to the profile\'s default for the credential)');
       }
       const opts = optionsObject(options, 'Signer');
       const profile = optionalString(opts, 'profile') ?? 'paysign';
@@ -529,7 +529,7 @@ function createApi(wasm, platform) {
     constructor(options) {
       ensureReady();
       if (options === undefined) {
-        throw new TypeError('Verifier needs options: { publicKey } for RSA/RSA2 or { secret, signType } for MD5/HMAC-SHA256');
+        throw new TypeError('Verifier needs options: { publicKey } for RSA/RSA2 or { secret } for MD5/HMAC-SHA256/SHA256 (signType defaults to the profile\'s default for the credential)');
       }
       const opts = optionsObject(options, 'Verifier');
       const profile = optionalString(opts, 'profile') ?? 'paysign';
@@ -851,6 +851,7 @@ function createApi(wasm, platform) {
     'decryptionKey',
     'accept',
     'appId',
+    'mchId',
     'toleranceSecs',
     'maxAgeSecs',
     'provider',
@@ -897,6 +898,7 @@ function createApi(wasm, platform) {
       const given = ['publicKey', 'publicKeys', 'secret', 'secrets'].filter((k) => opts[k] !== undefined);
       if (given.length > 1) throw new TypeError(`pass one credential, not ${given.join(' and ')}`);
       const appId = optionalString(opts, 'appId');
+      const mchId = optionalString(opts, 'mchId');
       const tolerance = secondsOf(opts, 'toleranceSecs');
       const maxAge = secondsOf(opts, 'maxAgeSecs');
       const publicKeys = opts.publicKeys === undefined ? [] : entriesOf(opts.publicKeys, 'options.publicKeys');
@@ -920,6 +922,7 @@ function createApi(wasm, platform) {
         for (const secret of secrets) config.addSecret(secret);
         if (opts.decryptionKey !== undefined) config.decryptionKey(secretBytes(opts.decryptionKey, 'options.decryptionKey'));
         if (appId !== undefined) config.appId(appId);
+        if (mchId !== undefined) config.mchId(mchId);
         if (tolerance !== undefined) config.toleranceSecs(tolerance);
         if (maxAge !== undefined) config.maxAgeSecs(maxAge);
       } catch (e) {

@@ -75,7 +75,11 @@ export interface CanonicalOptions {
 
 /** Options of `Signer` and `sign`. Pass `privateKey` (RSA, RSA2) or `secret` (MD5, HMAC-SHA256). */
 export interface SignerOptions extends CanonicalOptions {
-  /** Default: the profile's default (RSA2 for paysign and alipay, MD5 for wechat-v2). */
+  /**
+   * Default: the profile's default for the credential (docs/profiles.md): with `privateKey`
+   * RSA2; with `secret` HMAC-SHA256 (paysign, standard-webhooks), MD5 (alipay, wechat-v2),
+   * SHA256 (unionpay).
+   */
   signType?: SignType;
   /** RSA private key: PKCS#8 or PKCS#1, as PEM, bare base64 or DER bytes. */
   privateKey?: KeyMaterial;
@@ -87,7 +91,11 @@ export interface SignerOptions extends CanonicalOptions {
 
 /** Options of `Verifier` and `verify`. Pass `publicKey` (RSA, RSA2) or `secret` (MD5, HMAC-SHA256). */
 export interface VerifierOptions extends CanonicalOptions {
-  /** The one sign type accepted. Default: the profile's default. */
+  /**
+   * The one sign type accepted. Default: only the profile's default for the credential
+   * (as `SignerOptions.signType`), never every type that fits it: a message cannot pick a
+   * weaker one.
+   */
   signType?: SignType;
   /** Several accepted sign types (instead of `signType`); the message's `sign_type` picks among them only. */
   signTypes?: readonly SignType[];
@@ -329,12 +337,14 @@ export type NotificationCredential =
 export interface NotificationSettings {
   /** Default `paysign`. */
   profile?: Profile;
-  /** The sign types accepted (default: the profile's default); a message can only pick among them. */
+  /** The sign types accepted (default: only the profile's default for the credential); a message can only pick among them. */
   accept?: readonly SignType[];
   /** The key that decrypts payloads: the 32-byte APIv3 key (WeChat Pay v3). WeChat Pay v2 refunds use the `secret`. */
   decryptionKey?: KeyMaterial;
-  /** Refuse notifications for another application (`app_id`; WeChat Pay `appid`; UnionPay `merId`). */
+  /** Refuse notifications for another application (`app_id`; WeChat Pay `appid`; UnionPay `merId`). WeChat Pay v3 refund events carry no `appid`: with `appId` set they need `mchId` too (`APP_ID_ABSENT` otherwise). */
   appId?: string;
+  /** Refuse notifications for another merchant (WeChat Pay v3 `mchid`, on every event; v2 `mch_id`). */
+  mchId?: string;
   /** How far in the future a message may be dated, in whole seconds (default 300). */
   toleranceSecs?: number;
   /** How old a notification may be, and how long its id is remembered, in whole seconds (default 93600, 26 h). */

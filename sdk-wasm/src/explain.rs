@@ -85,14 +85,14 @@ pub fn explain(
         (true, 1) => Credentials::Secret(shared.remove(0)),
         (true, _) => Credentials::Secrets(shared),
     };
-    let rsa = matches!(credentials, Credentials::Keys(_));
     let sign_types = match js.strings("signTypes")? {
         Some(names) if !names.is_empty() => names
             .iter()
             .map(|n| n.parse::<SignType>())
             .collect::<Result<Vec<_>, _>>()
             .map_err(to_js)?,
-        _ => default_sign_types(profile, rsa)?,
+        // Empty: the core takes the profile's default for the credential.
+        _ => Vec::new(),
     };
     let content_type = js.string("contentType")?;
     if !headers.len().is_multiple_of(2) {
@@ -141,34 +141,4 @@ pub fn explain(
             })
             .collect(),
     })
-}
-
-/// Without `signTypes`: the profile's default sign type if it fits the credential (as the
-/// `NotificationVerifier` defaults), else the profile's only sign type that fits, else ask.
-fn default_sign_types(profile: Profile, rsa: bool) -> Result<Vec<SignType>, JsValue> {
-    let default = profile.default_sign_type();
-    if default.is_rsa() == rsa {
-        return Ok(vec![default]);
-    }
-    let fitting: Vec<SignType> = profile
-        .sign_types()
-        .iter()
-        .copied()
-        .filter(|st| st.is_rsa() == rsa)
-        .collect();
-    match fitting.as_slice() {
-        [only] => Ok(vec![*only]),
-        _ => Err(error_value(
-            "FIELD_MISSING",
-            &format!(
-                "explain needs `signTypes` for {profile} with {}: the receiver decides which of {} it accepts",
-                if rsa { "a key" } else { "a secret" },
-                fitting
-                    .iter()
-                    .map(|s| s.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
-    }
 }

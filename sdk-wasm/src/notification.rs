@@ -52,13 +52,15 @@ pub struct WasmNotificationConfig {
     secrets: Vec<SharedSecret>,
     decryption_key: Option<SharedSecret>,
     app_id: Option<String>,
+    merchant_id: Option<String>,
     tolerance_secs: Option<u64>,
     max_age_secs: Option<u64>,
 }
 
 #[wasm_bindgen]
 impl WasmNotificationConfig {
-    /// A configuration for `profile` accepting `accepted` (empty: the profile's default).
+    /// A configuration for `profile` accepting `accepted` (empty: only the profile's default
+    /// for the credential, as the core decides).
     #[wasm_bindgen(constructor)]
     pub fn new(profile: &str, accepted: Vec<String>) -> Result<WasmNotificationConfig, JsValue> {
         let profile: Profile = profile.parse().map_err(to_js)?;
@@ -81,6 +83,7 @@ impl WasmNotificationConfig {
             secrets: Vec::new(),
             decryption_key: None,
             app_id: None,
+            merchant_id: None,
             tolerance_secs: None,
             max_age_secs: None,
         })
@@ -118,6 +121,12 @@ impl WasmNotificationConfig {
     #[wasm_bindgen(js_name = appId)]
     pub fn app_id(&mut self, app_id: String) {
         self.app_id = Some(app_id);
+    }
+
+    /// Refuse notifications for any other merchant (WeChat Pay `mchid` / `mch_id`).
+    #[wasm_bindgen(js_name = mchId)]
+    pub fn mch_id(&mut self, mch_id: String) {
+        self.merchant_id = Some(mch_id);
     }
 
     /// Clock tolerance in seconds (the core's default otherwise).
@@ -165,6 +174,7 @@ impl WasmNotificationVerifier {
             mut secrets,
             decryption_key,
             app_id,
+            merchant_id,
             tolerance_secs,
             max_age_secs,
         } = config;
@@ -209,6 +219,9 @@ impl WasmNotificationVerifier {
         }
         if let Some(app_id) = app_id {
             builder = builder.app_id(app_id);
+        }
+        if let Some(merchant_id) = merchant_id {
+            builder = builder.merchant_id(merchant_id);
         }
         if let Some(secs) = tolerance_secs {
             builder = builder.tolerance_secs(secs);

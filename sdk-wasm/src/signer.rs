@@ -27,9 +27,10 @@ pub struct WasmSigner {
 
 #[wasm_bindgen]
 impl WasmSigner {
-    /// Parses the configuration. `sign_type` defaults to the profile's default; RSA sign
-    /// types take `private_key` (PEM, DER or bare base64, PKCS#8 or PKCS#1), digest sign
-    /// types take `secret`.
+    /// Parses the configuration. RSA sign types take `private_key` (PEM, DER or bare
+    /// base64, PKCS#8 or PKCS#1), digest sign types take `secret`; `sign_type` defaults to
+    /// the profile's default for the credential given (the core's
+    /// [`Profile::default_sign_type`]).
     #[wasm_bindgen(constructor)]
     pub fn new(
         profile: &str,
@@ -40,24 +41,31 @@ impl WasmSigner {
     ) -> Result<WasmSigner, JsValue> {
         let profile: Profile = profile.parse().map_err(to_js)?;
         let kind: MessageKind = message.parse().map_err(to_js)?;
-        let (sign_type, defaulted) = match sign_type.as_deref() {
-            Some(name) => (name.parse::<SignType>().map_err(to_js)?, false),
-            None => (profile.default_sign_type(), true),
+        let chosen = sign_type
+            .as_deref()
+            .map(str::parse::<SignType>)
+            .transpose()
+            .map_err(to_js)?;
+        if let Some(sign_type) = chosen {
+            profile.check_sign_type(sign_type).map_err(to_js)?;
+        }
+        let (credential, key_der) = match (private_key.map(Zeroizing::new), secret) {
+            (Some(bytes), None) if chosen.is_none_or(SignType::is_rsa) => {
+                let key = PrivateKey::parse(&bytes).map_err(to_js)?;
+                let der = key.to_pkcs8_der();
+                (SigningCredential::Rsa(key), Some(der))
+            }
+            (None, Some(bytes)) if !chosen.is_some_and(SignType::is_rsa) => {
+                let secret = SharedSecret::new(bytes).map_err(to_js)?;
+                (SigningCredential::Secret(secret), None)
+            }
+            _ => return Err(missing_credential(chosen)),
         };
-        profile.check_sign_type(sign_type).map_err(to_js)?;
-        let (credential, key_der) = if sign_type.is_rsa() {
-            let Some(bytes) = private_key.map(Zeroizing::new) else {
-                return Err(missing_credential(profile, sign_type, defaulted));
-            };
-            let key = PrivateKey::parse(&bytes).map_err(to_js)?;
-            let der = key.to_pkcs8_der();
-            (SigningCredential::Rsa(key), Some(der))
-        } else {
-            let Some(bytes) = secret else {
-                return Err(missing_credential(profile, sign_type, defaulted));
-            };
-            let secret = SharedSecret::new(bytes).map_err(to_js)?;
-            (SigningCredential::Secret(secret), None)
+        let sign_type = match chosen {
+            Some(sign_type) => sign_type,
+            None => profile
+                .default_sign_type(credential.kind())
+                .map_err(to_js)?,
         };
         let inner = Signer::new(profile, sign_type, credential)
             .map_err(to_js)?
@@ -152,23 +160,16 @@ impl WasmSigner {
     }
 }
 
-/// `CREDENTIAL_MISMATCH` worded with the JavaScript option names.
-fn missing_credential(profile: Profile, sign_type: SignType, defaulted: bool) -> JsValue {
-    let chosen = if defaulted {
-        format!(
-            "sign type {} (the {} profile's default)",
-            sign_type.name(),
-            profile.name()
-        )
-    } else {
-        format!("sign type {}", sign_type.name())
-    };
-    let message = if sign_type.is_rsa() {
-        format!(
-            "{chosen} needs an RSA private key: pass the `privateKey` option (PEM or bare base64), or choose a `signType` that uses a `secret`"
-        )
-    } else {
-        format!("{chosen} needs a shared secret: pass the `secret` option")
+/// No credential, or one that does not fit the chosen sign type: say which to pass.
+fn missing_credential(chosen: Option<SignType>) -> JsValue {
+    let message = match chosen {
+        Some(sign_type) if sign_type.is_rsa() => format!(
+            "sign type {sign_type} needs an RSA private key: pass the `privateKey` option (PEM or bare base64), or choose a `signType` that uses a `secret`"
+        ),
+        Some(sign_type) => {
+            format!("sign type {sign_type} needs a shared secret: pass the `secret` option")
+        }
+        None => "no credential: pass `privateKey` or `secret`".to_owned(),
     };
     error_value("CREDENTIAL_MISMATCH", &message)
 }

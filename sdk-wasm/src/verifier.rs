@@ -30,9 +30,10 @@ pub struct WasmVerifier {
 
 #[wasm_bindgen]
 impl WasmVerifier {
-    /// Parses the configuration. `accepted` lists the sign types to accept (empty: the
-    /// profile's default); RSA sign types take `public_key` (SPKI, PKCS#1 or an X.509
-    /// certificate, as PEM, DER or bare base64), digest sign types take `secret`.
+    /// Parses the configuration. `accepted` lists the sign types to accept (empty: only
+    /// the profile's default for the credential, as the core decides); RSA sign types take
+    /// `public_key` (SPKI, PKCS#1 or an X.509 certificate, as PEM, DER or bare base64; a
+    /// private key is `KEY_KIND_MISMATCH`), digest sign types take `secret`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         profile: &str,
@@ -43,31 +44,24 @@ impl WasmVerifier {
     ) -> Result<WasmVerifier, JsValue> {
         let profile: Profile = profile.parse().map_err(to_js)?;
         let kind: MessageKind = message.parse().map_err(to_js)?;
-        let defaulted = accepted.is_empty();
-        let accepted: Vec<SignType> = if defaulted {
-            vec![profile.default_sign_type()]
-        } else {
-            accepted
-                .iter()
-                .map(|name| name.parse::<SignType>())
-                .collect::<Result<_, _>>()
-                .map_err(to_js)?
-        };
+        let accepted: Vec<SignType> = accepted
+            .iter()
+            .map(|name| name.parse::<SignType>())
+            .collect::<Result<_, _>>()
+            .map_err(to_js)?;
         for &st in &accepted {
             profile.check_sign_type(st).map_err(to_js)?;
         }
-        // The first accepted type decides the credential; the core refuses a mixed list.
-        let rsa = accepted.first().is_some_and(|st| st.is_rsa());
-        let credential = if rsa {
-            let Some(bytes) = public_key else {
-                return Err(missing_credential(profile, &accepted, defaulted));
-            };
-            VerificationCredential::Rsa(PublicKey::parse(&bytes).map_err(to_js)?)
-        } else {
-            let Some(bytes) = secret else {
-                return Err(missing_credential(profile, &accepted, defaulted));
-            };
-            VerificationCredential::Secret(SharedSecret::new(bytes).map_err(to_js)?)
+        // The first accepted type says which credential is needed; the core refuses a mixed list.
+        let rsa = accepted.first().map(|st| st.is_rsa());
+        let credential = match (public_key, secret) {
+            (Some(bytes), None) if rsa != Some(false) => {
+                VerificationCredential::Rsa(PublicKey::parse(&bytes).map_err(to_js)?)
+            }
+            (None, Some(bytes)) if rsa != Some(true) => {
+                VerificationCredential::Secret(SharedSecret::new(bytes).map_err(to_js)?)
+            }
+            _ => return Err(missing_credential(&accepted)),
         };
         let inner = Verifier::new(profile, credential, &accepted)
             .map_err(to_js)?
@@ -156,24 +150,19 @@ impl WasmVerifier {
     }
 }
 
-/// `CREDENTIAL_MISMATCH` worded with the JavaScript option names.
-fn missing_credential(profile: Profile, accepted: &[SignType], defaulted: bool) -> JsValue {
+/// No credential, or one that does not fit the accepted sign types: say which to pass.
+fn missing_credential(accepted: &[SignType]) -> JsValue {
     let names: Vec<&str> = accepted.iter().map(|st| st.name()).collect();
-    let chosen = if defaulted {
-        format!(
-            "sign type {} (the {} profile's default)",
-            names.join(", "),
-            profile.name()
-        )
-    } else {
-        format!("sign type {}", names.join(", "))
-    };
-    let message = if accepted.first().is_some_and(|st| st.is_rsa()) {
-        format!(
-            "{chosen} needs the sender's RSA public key: pass the `publicKey` option (PEM or bare base64), or choose a `signType` that uses a `secret`"
-        )
-    } else {
-        format!("{chosen} needs the shared secret: pass the `secret` option")
+    let message = match accepted.first() {
+        Some(first) if first.is_rsa() => format!(
+            "sign type {} needs the sender's RSA public key: pass the `publicKey` option (PEM or bare base64), or choose a `signType` that uses a `secret`",
+            names.join(", ")
+        ),
+        Some(_) => format!(
+            "sign type {} needs the shared secret: pass the `secret` option",
+            names.join(", ")
+        ),
+        None => "no credential: pass `publicKey` or `secret`".to_owned(),
     };
     error_value("CREDENTIAL_MISMATCH", &message)
 }

@@ -169,9 +169,11 @@ describe('errors carry the core codes', () => {
     ['FIELD_INVALID', () => canonicalize({}, { message: 'letter' })],
     ['UNSUPPORTED_SIGN_TYPE', () => new Signer({ secret: testSecret, signType: 'SHA512' })],
     ['UNSUPPORTED_SIGN_TYPE', () => new Signer({ profile: 'wechat-v2', privateKey: merchantPrivatePem, signType: 'RSA2' })],
-    ['CREDENTIAL_MISMATCH', () => new Signer({ secret: testSecret })],
+    ['CREDENTIAL_MISMATCH', () => new Signer({ profile: 'wechat-v3', secret: testSecret })],
+    ['CREDENTIAL_MISMATCH', () => new Signer({ profile: 'wechat-v2', privateKey: merchantPrivatePem })],
     ['CREDENTIAL_MISMATCH', () => new Signer({ privateKey: merchantPrivatePem, signType: 'MD5' })],
-    ['CREDENTIAL_MISMATCH', () => new Verifier({ secret: testSecret })],
+    ['CREDENTIAL_MISMATCH', () => new Signer({})],
+    ['CREDENTIAL_MISMATCH', () => new Verifier({ profile: 'standard-webhooks', publicKey: merchantPublicPem })],
     ['CREDENTIAL_MISMATCH', () => new Verifier({ publicKey: merchantPublicPem, signTypes: ['RSA2', 'MD5'] })],
     ['SECRET_EMPTY', () => new Signer({ secret: '', signType: 'MD5' })],
     ['KEY_INVALID', () => new Signer({ privateKey: 'not a key' })],
@@ -206,6 +208,17 @@ describe('errors carry the core codes', () => {
     });
   }
 
+  it('KEY_KIND_MISMATCH says what to pass, in the phrasing of the core and the CLI', () => {
+    assert.throws(
+      () => new Verifier({ publicKey: merchantPrivatePem }),
+      (e) => e.code === 'KEY_KIND_MISMATCH' && e.message.startsWith("expected a public key but got a private key: verifying needs the sender's public key"),
+    );
+    assert.throws(
+      () => new Signer({ privateKey: merchantPublicPem }),
+      (e) => e.code === 'KEY_KIND_MISMATCH' && e.message.startsWith('expected a private key but got a public key: signing needs your private key'),
+    );
+  });
+
   it('the message cannot choose its sign type (downgrade to MD5 with the public key as secret)', async () => {
     const forged = rsa2.pairs.map(([k, v]) => [k, k === 'sign_type' ? 'MD5' : v]);
     const sig = sign(forged, { secret: merchantPublicPem, signType: 'MD5' });
@@ -221,6 +234,43 @@ describe('errors carry the core codes', () => {
       const v = new Verifier({ publicKey: gateway, message: 'request', provider });
       await throwsCode(() => v.verifyAsync(signedPairs(rsa2)), 'SIGNATURE_MISMATCH', provider);
     }
+  });
+});
+
+describe('one default sign type per profile and credential (as the core and the CLI)', () => {
+  // [profile, with a key, with a secret]; null: the credential fits no sign type of the profile.
+  const table = [
+    ['paysign', 'RSA2', 'HMAC-SHA256'],
+    ['alipay', 'RSA2', 'MD5'],
+    ['wechat-v2', null, 'MD5'],
+    ['wechat-v3', 'RSA2', null],
+    ['unionpay', 'RSA2', 'SHA256'],
+    ['standard-webhooks', null, 'HMAC-SHA256'],
+  ];
+  const whsec = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+  for (const [profile, withKey, withSecret] of table) {
+    const secretFor = profile === 'standard-webhooks' ? whsec : testSecret;
+    it(`${profile}: key ${withKey ?? '-'}, secret ${withSecret ?? '-'}`, async () => {
+      const cases = [
+        [withKey, { privateKey: merchantPrivatePem }, { publicKey: merchantPublicPem }],
+        [withSecret, { secret: secretFor }, { secret: secretFor }],
+      ];
+      for (const [expected, signWith, verifyWith] of cases) {
+        if (expected === null) {
+          await throwsCode(() => new Signer({ profile, ...signWith }), 'CREDENTIAL_MISMATCH', profile);
+          await throwsCode(() => new Verifier({ profile, ...verifyWith }), 'CREDENTIAL_MISMATCH', profile);
+          continue;
+        }
+        assert.equal(new Signer({ profile, ...signWith }).signType, expected);
+        // A verifier accepts only the default, never every type that fits (no downgrade).
+        assert.deepEqual([...new Verifier({ profile, ...verifyWith }).accepted], [expected]);
+      }
+    });
+  }
+
+  it('a paysign secret signs HMAC-SHA256 and verifies without naming a sign type', () => {
+    const signed = new Signer({ secret: testSecret }).signParams(rsa2.pairs.filter(([k]) => k !== 'sign_type'));
+    assert.equal(new Verifier({ secret: testSecret, message: 'request' }).verify(signed).signType, 'HMAC-SHA256');
   });
 });
 

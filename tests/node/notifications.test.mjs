@@ -397,7 +397,8 @@ describe('NotificationVerifier: configuration', () => {
 
   const codes = [
     ['CREDENTIAL_MISMATCH', () => new NotificationVerifier({})],
-    ['CREDENTIAL_MISMATCH', () => new NotificationVerifier({ secret: 'k' })],
+    ['CREDENTIAL_MISMATCH', () => new NotificationVerifier({ profile: 'wechat-v2', publicKey: gatewayPublic })],
+    ['CREDENTIAL_MISMATCH', () => new NotificationVerifier({ profile: 'standard-webhooks', publicKey: gatewayPublic })],
     ['CREDENTIAL_MISMATCH', () => new NotificationVerifier({ profile: 'wechat-v3', publicKey: gatewayPublic })],
     ['UNSUPPORTED_PROFILE', () => new NotificationVerifier({ profile: 'stripe', secret: 'k' })],
     ['UNSUPPORTED_SIGN_TYPE', () => new NotificationVerifier({ secret: 'k', accept: ['SHA512'] })],

@@ -210,6 +210,14 @@ describe('explain', () => {
     assert.ok(missing.findings.every((f) => /^[A-Z_]+$/.test(f.code)));
   });
 
+  it('a private key given to verify with is named KEY_KIND_MISMATCH, never verified', () => {
+    const body = readBytes('notify_paysign_form/body.bin');
+    const d = explain(body, { publicKey: readText('keys/gateway_private_pkcs8.pem') });
+    assert.equal(d.verified, false);
+    assert.deepEqual(d.findings.map((f) => f.code), ['KEY_KIND_MISMATCH']);
+    assert.match(d.findings[0].message, /is a private key, which every verifier refuses/);
+  });
+
   it('a digest secret, and option errors', () => {
     const d = explain(readBytes('notify_wechat_xml_md5/body.bin'), { profile: 'wechat-v2', secret: secret('secret'), contentType: 'text/xml' });
     assert.equal(d.verified, true);
@@ -218,7 +226,14 @@ describe('explain', () => {
     assert.throws(() => explain('a=1', { publicKey: gateway, secret: 'k' }), TypeError);
     assert.throws(() => explain('a=1', { publickey: gateway }), /unknown option/);
     assert.equal(codeOf(() => explain('a=1', {})), 'CREDENTIAL_MISMATCH');
-    assert.equal(codeOf(() => explain('a=1', { profile: 'paysign', secret: 'k' })), 'FIELD_MISSING');
+    // No sign types: the profile's default for the credential (the core's policy), so a
+    // paysign secret means HMAC-SHA256 and a key wechat-v2 cannot take is named.
+    const hmac = explain('a=1&sign_type=HMAC-SHA256&sign=00', { profile: 'paysign', secret: 'k' });
+    assert.equal(hmac.signType, 'HMAC-SHA256');
+    const v2 = explain('a=1&sign=00', { profile: 'wechat-v2', publicKey: gateway });
+    assert.equal(v2.verified, false);
+    assert.deepEqual(v2.findings.map((f) => f.code), ['CREDENTIAL_MISMATCH']);
+    assert.match(v2.findings[0].message, /no sign type for an RSA key: pass a shared secret \(MD5, HMAC-SHA256\)/);
     assert.equal(codeOf(() => explain('a=1', { profile: 'nope', secret: 'k' })), 'UNSUPPORTED_PROFILE');
   });
 });

@@ -114,6 +114,7 @@ export function notifyCases({ failing }) {
     const expect = JSON.parse(readText(`${folder}/expect.json`));
     const options = { profile: request.profile, accept: request.accept };
     if (request.app_id) options.appId = request.app_id;
+    if (request.merchant_id) options.mchId = request.merchant_id;
     if (request.key === 'gateway') options.publicKey = readText('keys/gateway_public_spki.pem');
     else if (request.key === 'secret') options.secret = secret('secret');
     else {

@@ -266,10 +266,13 @@ def case(name, files, request=None, expect=None):
 
 
 def request(profile, headers=(), keys=(), secrets=(), accept=(), content_type=None, app_id=None,
-            now=NOW, expected_amount=None):
-    return {"profile": profile, "content_type": content_type, "headers": [list(h) for h in headers],
-            "keys": [{"id": i, "file": rel(f)} for i, f in keys], "secrets": [rel(s) for s in secrets],
-            "accept": list(accept), "app_id": app_id, "now": now, "expected_amount": expected_amount}
+            now=NOW, expected_amount=None, merchant_id=None):
+    out = {"profile": profile, "content_type": content_type, "headers": [list(h) for h in headers],
+           "keys": [{"id": i, "file": rel(f)} for i, f in keys], "secrets": [rel(s) for s in secrets],
+           "accept": list(accept), "app_id": app_id, "now": now, "expected_amount": expected_amount}
+    if merchant_id is not None:
+        out["merchant_id"] = merchant_id
+    return out
 
 
 ok = lambda n: {"ok": True, "notification": n}
@@ -337,6 +340,19 @@ def wechat_v3(k):
          ok({"notify_id": "EV-2026112100000000000nce1", "app_id": None, "out_trade_no": "M20261120000001",
              "trade_no": "4200002026112100000000000042", "bill_no": None, "status": "REFUNDED", "total_amount": 6754,
              "refund_amount": 1000, "notify_time": T, "sign_type": "RSA2", "event_type": "REFUND.SUCCESS", "payload": refund}))
+
+    # Refund events carry mchid and no appid: with an app id configured they need the
+    # merchant id too, which every event carries and which is always checked.
+    case("notify_wechat_v3_refund_app_and_merchant_id",
+         {"body.bin": refund_body, "string_to_sign.txt": refund_message, "plaintext.json": refund},
+         req(refund_headers, app_id="wxd678efh567hg6787", merchant_id="1230000109"),
+         ok({"notify_id": "EV-2026112100000000000nce1", "app_id": None, "out_trade_no": "M20261120000001",
+             "trade_no": "4200002026112100000000000042", "bill_no": None, "status": "REFUNDED", "total_amount": 6754,
+             "refund_amount": 1000, "notify_time": T, "sign_type": "RSA2", "event_type": "REFUND.SUCCESS", "payload": refund}))
+    case("fail_notify_wechat_v3_refund_app_id_only", {"body.bin": refund_body},
+         req(refund_headers, app_id="wxd678efh567hg6787"), fail("APP_ID_ABSENT"))
+    case("fail_notify_wechat_v3_wrong_mch_id", {"body.bin": body},
+         req(headers, app_id="wxd678efh567hg6787", merchant_id="1900000001"), fail("MERCHANT_ID_MISMATCH"))
 
     def replace_header(headers, name, value):
         return [(n, value if n == name else v) for n, v in headers]

@@ -12,7 +12,7 @@ use paysign_core::{
 };
 
 use super::verify::CheckArgs;
-use super::{Verification, VerifyCredentialArgs, accepted_sign_types, key_spec, now_or_system};
+use super::{Verification, VerifyCredentialArgs, key_spec, now_or_system};
 use crate::error::{CliError, Status};
 use crate::input;
 use crate::output::Output;
@@ -94,8 +94,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         (true, 1) => Credentials::Secret(secrets[0].clone()),
         (true, _) => Credentials::Secrets(secrets.clone()),
     };
-    let rsa = matches!(credentials, Credentials::Keys(_));
-    let sign_types = accepted_sign_types(&checks.sign_types, profile, rsa)?;
+    // Empty: the core takes the profile's default for the credential.
+    let sign_types = checks.sign_types.clone();
     let body = checks.body.read()?;
     let headers = checks.body.header_pairs();
     let request = ExplainRequest {

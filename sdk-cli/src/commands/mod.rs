@@ -119,11 +119,6 @@ impl CredentialArgs {
             (None, None) => Err(missing_credential()),
         }
     }
-
-    /// Whether the credential is a shared secret (otherwise an RSA key).
-    pub(crate) fn is_secret(&self) -> bool {
-        self.key.is_none()
-    }
 }
 
 fn missing_credential() -> CliError {
@@ -309,41 +304,6 @@ impl VerifyCredentialArgs {
             credential,
             decryption_key: None,
         })
-    }
-}
-
-/// The accepted sign types: those given, else the profile's only type that fits the
-/// credential (an RSA key or a secret); otherwise `--sign-type` is required, because the
-/// accepted types are the verifier's decision, never the message's.
-pub(crate) fn accepted_sign_types(
-    given: &[SignType],
-    profile: Profile,
-    rsa: bool,
-) -> Result<Vec<SignType>, CliError> {
-    if !given.is_empty() {
-        return Ok(given.to_vec());
-    }
-    let fitting: Vec<SignType> = profile
-        .sign_types()
-        .iter()
-        .copied()
-        .filter(|st| st.is_rsa() == rsa)
-        .collect();
-    match fitting.as_slice() {
-        [only] => Ok(vec![*only]),
-        _ => Err(CliError::usage(format!(
-            "--sign-type is required for {profile} with {}: the verifier decides which of {} it accepts",
-            if rsa { "a key" } else { "a secret" },
-            if fitting.is_empty() {
-                "its sign types".to_owned()
-            } else {
-                fitting
-                    .iter()
-                    .map(|s| s.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        ))),
     }
 }
 

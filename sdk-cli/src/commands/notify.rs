@@ -18,8 +18,10 @@ const AFTER_HELP: &str = "\
 POSTs a notification signed as the gateway signs them (use the gateway's private key),
 then reads the answer: acknowledged means HTTP 200 with the body the profile expects
 (`success` for paysign). Otherwise it retries with exponential backoff (0.5 s, 1 s, 2 s,
-...) up to --retries times. Every retry carries the same notify_id, with a fresh nonce
-and notify_time (the attempt's time; fixed with --now), as the gateway's retries do.
+...) up to --retries times. The notification is built and signed once (notify_time is
+the first attempt's time, or --now) and every retry sends it byte for byte identical: same
+notify_id, nonce, notify_time and signature, as the gateway's retries do (docs/protocol.md
+§9).
 Redirects are not followed; proxy environment variables are ignored.
 
 Only plain http:// URLs are supported (no TLS in this client).
@@ -86,14 +88,10 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let mut attempts = Vec::new();
     let mut delay = Duration::from_millis(500);
     let total = args.retries.saturating_add(1);
+    // One event, one message (§9): signed once, sent byte for byte on every attempt.
+    let params = args.message.notification(&event, &signer, started)?;
+    let body = render(&params, args.format)?;
     for attempt in 1..=total {
-        // notify_time is this attempt's time (§9); a fixed --now stays fixed.
-        let now = match args.message.now {
-            Some(now) => now,
-            None => super::now_or_system(None)?,
-        };
-        let params = args.message.notification(&event, &signer, now)?;
-        let body = render(&params, args.format)?;
         let result = agent
             .post(&args.url)
             .header("Content-Type", content_type(args.format))
@@ -125,7 +123,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         out.note(&format!("attempt {attempt}: {summary} -> {verdict}"));
         attempts.push(serde_json::json!({
             "attempt": attempt,
-            "notify_time": now,
+            "notify_time": started,
             "status": status,
             "body": text,
             "error": error,

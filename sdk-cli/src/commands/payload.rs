@@ -157,17 +157,11 @@ pub(crate) struct Event {
 impl PayloadArgs {
     pub(crate) fn signer(&self, kind: MessageKind, out: &Output) -> Result<Signer, CliError> {
         let profile = Profile::Paysign;
+        let credential = self.credential.signing(out)?;
         let sign_type = match self.sign_type {
             Some(st) => st,
-            None if self.credential.is_secret() => profile
-                .sign_types()
-                .iter()
-                .copied()
-                .find(|st| !st.is_rsa())
-                .unwrap_or(SignType::HmacSha256),
-            None => profile.default_sign_type(),
+            None => profile.default_sign_type(credential.kind())?,
         };
-        let credential = self.credential.signing(out)?;
         Ok(Signer::new(profile, sign_type, credential)?.message_kind(kind))
     }
 
@@ -211,8 +205,8 @@ impl PayloadArgs {
         })
     }
 
-    /// One delivery attempt of the event: the §9 fields with this attempt's `notify_time`
-    /// and a fresh `nonce`, signed as a notification.
+    /// The event's notification: the §9 fields with `notify_time` = `now` and a random
+    /// `nonce`, signed. Built once per event: `notify` resends it byte for byte (§9).
     pub(crate) fn notification(
         &self,
         event: &Event,

@@ -21,9 +21,10 @@ Example:
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub(crate) struct Args {
-    /// Signature algorithm
+    /// Signature algorithm. Default: the profile's default for the key or secret (paysign:
+    /// RSA2 with --key, HMAC-SHA256 with a secret; see docs/profiles.md)
     #[arg(long, value_name = "TYPE", ignore_case = true, value_parser = sign_type_parser())]
-    sign_type: SignType,
+    sign_type: Option<SignType>,
 
     #[command(flatten)]
     credential: CredentialArgs,
@@ -45,8 +46,12 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let credential = args.credential.signing(out)?;
-    let signer =
-        Signer::new(args.profile.profile, args.sign_type, credential)?.message_kind(args.message);
+    let profile = args.profile.profile;
+    let sign_type = match args.sign_type {
+        Some(sign_type) => sign_type,
+        None => profile.default_sign_type(credential.kind())?,
+    };
+    let signer = Signer::new(profile, sign_type, credential)?.message_kind(args.message);
     let parsed = args.body.parse()?;
     let mut params = parsed.params;
     let format = match args.output.as_deref() {

@@ -3,14 +3,11 @@
 
 use paysign_core::callback::{NotificationVerifier, NotificationVerifierBuilder};
 use paysign_core::message::parse_body;
-use paysign_core::{
-    Amount, MessageKind, Notification, Profile, SignType, VerificationCredential, Verifier,
-    VerifyOptions,
-};
+use paysign_core::{Amount, MessageKind, Notification, Profile, SignType, Verifier, VerifyOptions};
 
 use super::{
-    BodyArgs, ProfileArg, Verification, VerifyCredentialArgs, accepted_sign_types,
-    message_kind_parser, now_or_system, sign_type_parser,
+    BodyArgs, ProfileArg, Verification, VerifyCredentialArgs, message_kind_parser, now_or_system,
+    sign_type_parser,
 };
 use crate::error::{CliError, Status};
 use crate::output::{Output, params_json};
@@ -62,7 +59,8 @@ pub(crate) struct Args {
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
     /// An accepted sign type (repeatable); the message's sign_type can only choose among
-    /// these. Required unless only one sign type of the profile fits the key or secret
+    /// these. Default: only the profile's default for the key or secret (paysign: RSA2 or
+    /// HMAC-SHA256; see docs/profiles.md)
     #[arg(long = "sign-type", value_name = "TYPE", ignore_case = true, value_parser = sign_type_parser())]
     pub(crate) sign_types: Vec<SignType>,
 
@@ -76,6 +74,11 @@ pub(crate) struct CheckArgs {
     /// Notifications: reject any other app_id (WeChat Pay v2, v3: appid; UnionPay: merId)
     #[arg(long, value_name = "ID")]
     pub(crate) app_id: Option<String>,
+
+    /// Notifications: reject any other merchant (WeChat Pay v3: mchid, which refund events
+    /// carry instead of appid; v2: mch_id)
+    #[arg(long = "mch-id", value_name = "ID")]
+    pub(crate) mch_id: Option<String>,
 
     /// Notifications: how far notify_time may be in the future, in seconds [default: 300];
     /// wechat-v3 and standard-webhooks: how far the signature time may be from now, either way
@@ -107,6 +110,7 @@ impl CheckArgs {
             let timed = self.profile.profile.header_signed();
             let given = [
                 ("--app-id", self.app_id.is_some()),
+                ("--mch-id", self.mch_id.is_some()),
                 ("--tolerance", self.tolerance.is_some() && !timed),
                 ("--max-age", self.max_age.is_some()),
                 ("--now", self.now.is_some() && !timed),
@@ -119,18 +123,6 @@ impl CheckArgs {
             }
         }
         Ok(())
-    }
-
-    /// The accepted sign types for a credential (see [`accepted_sign_types`]).
-    pub(crate) fn accepted(
-        &self,
-        credential: &VerificationCredential,
-    ) -> Result<Vec<SignType>, CliError> {
-        let rsa = matches!(
-            credential,
-            VerificationCredential::Rsa(_) | VerificationCredential::KeySet(_)
-        );
-        accepted_sign_types(&self.sign_types, self.profile.profile, rsa)
     }
 
     /// A notification verifier with every flag applied.
@@ -148,6 +140,9 @@ impl CheckArgs {
         }
         if let Some(app_id) = &self.app_id {
             builder = builder.app_id(app_id.clone());
+        }
+        if let Some(mch_id) = &self.mch_id {
+            builder = builder.merchant_id(mch_id.clone());
         }
         if let Some(secs) = self.tolerance {
             builder = builder.tolerance_secs(secs);
@@ -174,13 +169,14 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let expected_amount = checks.expected_amount()?;
     let profile = checks.profile.profile;
     let verification = args.credential.resolve(profile, out)?;
-    let accepted = checks.accepted(&verification.credential)?;
+    // Empty: the core accepts only the profile's default for the credential.
+    let accepted = &checks.sign_types;
     let body = checks.body.read()?;
     let headers = checks.body.header_pairs();
 
     if checks.message == MessageKind::Request && profile.header_signed() {
         // An API response (wechat-v3) or a signed message: the signature and its time only.
-        let verifier = checks.notification_verifier(verification, &accepted)?;
+        let verifier = checks.notification_verifier(verification, accepted)?;
         let now = now_or_system(checks.now)?;
         let options = VerifyOptions::default().headers(&headers);
         let sign_type = verifier
@@ -197,7 +193,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     }
 
     if checks.message == MessageKind::Request {
-        let verifier = Verifier::new(profile, verification.credential, &accepted)?
+        let verifier = Verifier::new(profile, verification.credential, accepted)?
             .message_kind(MessageKind::Request);
         let params = parse_body(
             &body,
@@ -228,7 +224,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
             "wechat-v3 notifications are encrypted: pass the APIv3 key with --secret-file (or --message request to check the signature only)",
         ));
     }
-    let verifier = checks.notification_verifier(verification, &accepted)?;
+    let verifier = checks.notification_verifier(verification, accepted)?;
     let now = now_or_system(checks.now)?;
     let mut options = VerifyOptions::default().headers(&headers);
     options.content_type = checks.body.content_type();

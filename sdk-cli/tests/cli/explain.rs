@@ -223,7 +223,8 @@ fn explain_finds_every_usual_mistake() {
         .concat(),
         signed.as_bytes(),
     );
-    check(code, report, 0, &["PRIVATE_KEY_GIVEN"]);
+    // Refused as `paysign verify` refuses it (exit 1: not verified), its public half tried.
+    check(code, report, 1, &["KEY_KIND_MISMATCH"]);
     let junk = format!("junk={}", key("README.md"));
     let merchant = format!("merchant={}", key("merchant_public_spki.pem"));
     let (code, report) = explain(
@@ -387,7 +388,7 @@ fn explain_finds_every_usual_mistake() {
         "SIGN_TYPE_NOT_ALLOWED",
         "CREDENTIAL_MISMATCH",
         "KEY_BARE_BASE64",
-        "PRIVATE_KEY_GIVEN",
+        "KEY_KIND_MISMATCH",
         "KEY_UNREADABLE",
         "OTHER_KEY_MATCHES",
         "SIGN_TYPE_SIGNED",

@@ -1,6 +1,6 @@
 //! `sign`, `verify`, `canonical` and `payload` beyond the vectors; usage errors; help texts.
 
-use crate::common::{form, key, run, run_env};
+use crate::common::{form, key, run, run_env, vectors};
 
 const NOW: &str = "1795190400";
 
@@ -525,4 +525,110 @@ fn every_command_has_help_with_an_example() {
     }
     // `paysign gateway` and its admin subcommands: tests/cli/gateway.rs.
     assert!(top.stdout.contains("\n  gateway "), "paysign gateway");
+}
+
+#[test]
+fn commands_that_verify_refuse_a_private_key() {
+    let private = key("gateway_private_pkcs8.pem");
+    let body = std::fs::read(vectors().join("notify_paysign_form/body.bin")).unwrap();
+    let commands: [&[&str]; 3] = [
+        &["verify", "--json", "--key", &private, "--now", NOW],
+        &[
+            "verify",
+            "--json",
+            "--message",
+            "request",
+            "--key",
+            &private,
+        ],
+        // The key is read before any connection is made.
+        &[
+            "gateway",
+            "admin",
+            "--json",
+            "--url",
+            "http://127.0.0.1:9",
+            "register",
+            "--name",
+            "m",
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+            "--public-key",
+            &private,
+        ],
+    ];
+    for args in commands {
+        let out = run(args, &body).expect(2).json();
+        assert_eq!(out["code"], "KEY_KIND_MISMATCH", "{args:?}: {out}");
+        let message = out["message"].as_str().unwrap();
+        // The core's phrasing, as the npm package shows it, with the file named.
+        assert!(
+            message.contains("gateway_private_pkcs8.pem: expected a public key but got a private key: verifying needs the sender's public key"),
+            "{args:?}: {message}"
+        );
+    }
+    // The public key of the same pair verifies.
+    let public = key("gateway_public_spki.pem");
+    run(&["verify", "--key", &public, "--now", NOW], &body).expect(0);
+}
+
+#[test]
+fn sign_defaults_to_the_profiles_sign_type_for_the_credential() {
+    let body = form(&[("app_id", "2026000000000001"), ("method", "bill.query")]);
+    let secret_file = std::env::temp_dir().join(format!("paysign-default-{}", std::process::id()));
+    std::fs::write(&secret_file, "paysign-test-secret-0123456789abcdef").unwrap();
+    let secret = secret_file.display().to_string();
+    let private = key("merchant_private_pkcs8.pem");
+    let cases: [(&[&str], &str, &str); 4] = [
+        (&["--key", &private], "RSA2", "sign_type=RSA2"),
+        (
+            &["--secret-file", &secret],
+            "HMAC-SHA256",
+            "sign_type=HMAC-SHA256",
+        ),
+        (
+            &["--profile", "unionpay", "--secret-file", &secret],
+            "SHA256",
+            "signMethod=11",
+        ),
+        // MD5 is what WeChat Pay v2 means without sign_type: none is added.
+        (
+            &["--profile", "wechat-v2", "--secret-file", &secret],
+            "MD5",
+            "sign=",
+        ),
+    ];
+    for (flags, sign_type, field) in cases {
+        let signed = run(&[&["sign", "--json"], flags].concat(), body.as_bytes())
+            .expect(0)
+            .json();
+        assert_eq!(signed["sign_type"], sign_type, "{flags:?}");
+        let form = run(
+            &[&["sign", "--output", "form"], flags].concat(),
+            body.as_bytes(),
+        )
+        .expect(0)
+        .stdout;
+        assert!(form.contains(field), "{flags:?}: {form}");
+        assert_eq!(
+            form.contains("sign_type="),
+            field.starts_with("sign_type="),
+            "{flags:?}: {form}"
+        );
+    }
+    let v3 = run(
+        &[
+            "sign",
+            "--json",
+            "--profile",
+            "wechat-v3",
+            "--secret-file",
+            &secret,
+        ],
+        body.as_bytes(),
+    )
+    .expect(2)
+    .json();
+    assert_eq!(v3["code"], "CREDENTIAL_MISMATCH", "{v3}");
+    std::fs::remove_file(&secret_file).unwrap();
 }

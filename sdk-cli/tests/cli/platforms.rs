@@ -64,6 +64,9 @@ fn flags(case: &Path) -> Vec<String> {
     if let Some(app_id) = request["app_id"].as_str() {
         args.extend(["--app-id".into(), app_id.into()]);
     }
+    if let Some(mch_id) = request["merchant_id"].as_str() {
+        args.extend(["--mch-id".into(), mch_id.into()]);
+    }
     args
 }
 
@@ -206,7 +209,8 @@ fn credentials_the_platforms_need_are_asked_for() {
     }
     run(&by_cert, b"").expect(0);
 
-    // --sign-type may be left out when one sign type fits; paysign with a key needs it.
+    // --sign-type may be left out: the profile's default for the credential (the core's
+    // policy), here RSA2 for wechat-v3 and for paysign with a key.
     let mut inferred = command("verify", &case, true);
     let at = inferred.iter().position(|a| a == "--sign-type").unwrap();
     inferred.drain(at..at + 2);
@@ -214,14 +218,41 @@ fn credentials_the_platforms_need_are_asked_for() {
     let paysign = run(
         &[
             "verify",
+            "--json",
             "--key",
             &file("keys/gateway_public_spki.pem"),
+            "--now",
+            "1795190400",
             &file("notify_paysign_form/body.bin"),
         ],
         b"",
     )
-    .expect(2);
-    assert!(paysign.stderr.contains("--sign-type"), "{}", paysign.stderr);
+    .expect(0)
+    .json();
+    assert_eq!(paysign["notification"]["sign_type"], "RSA2", "{paysign}");
+    // A credential no sign type of the profile fits names the one to pass.
+    let v2 = run(
+        &[
+            "verify",
+            "--json",
+            "--profile",
+            "wechat-v2",
+            "--key",
+            &file("keys/gateway_public_spki.pem"),
+            &file("notify_wechat_xml_md5/body.bin"),
+        ],
+        b"",
+    )
+    .expect(2)
+    .json();
+    assert_eq!(v2["code"], "CREDENTIAL_MISMATCH");
+    assert!(
+        v2["message"]
+            .as_str()
+            .unwrap()
+            .contains("the wechat-v2 profile has no sign type for an RSA key: pass a shared secret (MD5, HMAC-SHA256)"),
+        "{v2}"
+    );
 
     // Standard Webhooks takes secrets, not keys.
     let sw = platforms().join("notify_standard_webhooks_published");

@@ -92,6 +92,31 @@ impl FromStr for SignType {
     }
 }
 
+/// The kind of credential a signer or verifier holds: what
+/// [`crate::Profile::default_sign_type`] decides the default sign type from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CredentialKind {
+    /// An RSA key (private to sign, public to verify): `RSA`, `RSA2`.
+    RsaKey,
+    /// A shared secret: `MD5`, `HMAC-SHA256`, `SHA256`.
+    Secret,
+}
+
+impl CredentialKind {
+    /// `an RSA key` or `a shared secret`, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CredentialKind::RsaKey => "an RSA key",
+            CredentialKind::Secret => "a shared secret",
+        }
+    }
+
+    /// Whether `sign_type` signs with this kind of credential.
+    pub fn fits(self, sign_type: SignType) -> bool {
+        sign_type.is_rsa() == (self == CredentialKind::RsaKey)
+    }
+}
+
 /// A shared secret for MD5 / HMAC-SHA256: zeroised on drop, never printed.
 #[derive(Clone)]
 pub struct SharedSecret(Zeroizing<Vec<u8>>);

@@ -2,7 +2,7 @@
 //! appended), `sign_type` signed in requests but left out of notifications, amounts in
 //! yuan, `notify_time` in Beijing time. Certificate mode's SN fields: [`super::alipay_cert`].
 
-use crate::algorithm::{HexCase, SecretSuffix, SignType};
+use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SignType};
 use crate::error::Result;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -11,7 +11,7 @@ use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
 use crate::params::Params;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 
-use super::spec::{Platform, SIGN_FIELD_RULES, TimeField};
+use super::spec::{Explanations, Platform, SIGN_FIELD_RULES, TimeField};
 
 /// The Alipay platform.
 #[derive(Debug)]
@@ -45,8 +45,11 @@ impl Platform for Alipay {
         &[SignType::Rsa2, SignType::Rsa, SignType::Md5]
     }
 
-    fn default_sign_type(&self) -> SignType {
-        SignType::Rsa2
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        match credential {
+            CredentialKind::RsaKey => Some(SignType::Rsa2),
+            CredentialKind::Secret => Some(SignType::Md5),
+        }
     }
 
     fn notify_time_field(&self) -> Option<TimeField> {
@@ -90,3 +93,5 @@ impl Platform for Alipay {
         AckFormat::Text
     }
 }
+
+impl Explanations for Alipay {}

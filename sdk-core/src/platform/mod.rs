@@ -30,18 +30,31 @@ pub mod wechat_v3;
 
 use std::borrow::Cow;
 
-use crate::algorithm::{HexCase, SecretSuffix, SignType};
+use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SignType};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 pub use crate::message::headers::header;
 use crate::message::notification::Notification;
 use crate::params::Params;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
-pub use spec::Platform;
+pub use spec::{Explanations, Platform};
 
 impl Profile {
     /// The platform this profile names: the registry.
     pub fn platform(self) -> &'static dyn Platform {
+        match self {
+            Profile::Paysign => &paysign::Paysign,
+            Profile::Alipay => &alipay::Alipay,
+            Profile::WechatV2 => &wechat_v2::WechatV2,
+            Profile::WechatV3 => &wechat_v3::WechatV3,
+            Profile::UnionPay => &unionpay::UnionPay,
+            Profile::StandardWebhooks => &standard_webhooks::StandardWebhooks,
+        }
+    }
+
+    /// What `explain` knows of the platform (kept out of [`Platform`] so verifiers do not
+    /// carry it).
+    pub fn explanations(self) -> &'static dyn Explanations {
         match self {
             Profile::Paysign => &paysign::Paysign,
             Profile::Alipay => &alipay::Alipay,
@@ -99,9 +112,52 @@ impl Profile {
         self.platform().sign_types()
     }
 
-    /// The sign type used when none is chosen.
-    pub fn default_sign_type(self) -> SignType {
-        self.platform().default_sign_type()
+    /// The sign type used when none is chosen, decided by the credential: the one policy
+    /// of every surface (Rust, the npm package, the CLI).
+    ///
+    /// | profile | RSA key | shared secret |
+    /// |---|---|---|
+    /// | paysign | RSA2 | HMAC-SHA256 |
+    /// | alipay | RSA2 | MD5 (legacy) |
+    /// | wechat-v2 | — | MD5 |
+    /// | wechat-v3 | RSA2 | — |
+    /// | unionpay | RSA2 (`signMethod` 01) | SHA256 (`signMethod` 11) |
+    /// | standard-webhooks | — | HMAC-SHA256 |
+    ///
+    /// A signer without a sign type signs with it; a verifier without accepted sign types
+    /// accepts **only** it, never every sign type that fits the credential: a message names
+    /// its sign type, so a wider default would let a notification pick RSA (SHA-1) over RSA2
+    /// or MD5 over HMAC-SHA256 (docs/security.md, "Sign-type downgrade"). Accepting more is
+    /// an explicit list. A credential that fits no sign type of the profile is
+    /// [`Error::CredentialUnfit`], which names the credential to pass.
+    ///
+    /// ```
+    /// use paysign_core::{Profile, SignType, sign::CredentialKind};
+    /// assert_eq!(Profile::UnionPay.default_sign_type(CredentialKind::Secret)?, SignType::Sha256);
+    /// let err = Profile::WechatV2.default_sign_type(CredentialKind::RsaKey).unwrap_err();
+    /// assert_eq!(err.code(), "CREDENTIAL_MISMATCH");
+    /// # Ok::<(), paysign_core::Error>(())
+    /// ```
+    pub fn default_sign_type(self, credential: CredentialKind) -> Result<SignType> {
+        self.platform()
+            .default_sign_type(credential)
+            .ok_or_else(|| {
+                let other = match credential {
+                    CredentialKind::RsaKey => CredentialKind::Secret,
+                    CredentialKind::Secret => CredentialKind::RsaKey,
+                };
+                let fitting: Vec<&str> = self
+                    .sign_types()
+                    .iter()
+                    .filter(|st| other.fits(**st))
+                    .map(|st| self.sign_type_wire_name(*st))
+                    .collect();
+                Error::CredentialUnfit {
+                    profile: self.name(),
+                    given: credential.describe(),
+                    needs: format!("{} ({})", other.describe(), fitting.join(", ")),
+                }
+            })
     }
 
     /// The sign type a message means when it carries no `sign_type` field, if the
@@ -172,6 +228,71 @@ pub fn string_to_sign(profile: Profile, headers: &[(&str, &str)], body: &[u8]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_default_sign_type_per_profile_and_credential() {
+        use CredentialKind::{RsaKey, Secret};
+        let expected = [
+            (
+                Profile::Paysign,
+                Some(SignType::Rsa2),
+                Some(SignType::HmacSha256),
+            ),
+            (Profile::Alipay, Some(SignType::Rsa2), Some(SignType::Md5)),
+            (Profile::WechatV2, None, Some(SignType::Md5)),
+            (Profile::WechatV3, Some(SignType::Rsa2), None),
+            (
+                Profile::UnionPay,
+                Some(SignType::Rsa2),
+                Some(SignType::Sha256),
+            ),
+            (Profile::StandardWebhooks, None, Some(SignType::HmacSha256)),
+        ];
+        assert_eq!(expected.len(), Profile::ALL.len());
+        for (profile, key, secret) in expected {
+            for (kind, want) in [(RsaKey, key), (Secret, secret)] {
+                match (profile.default_sign_type(kind), want) {
+                    (Ok(got), Some(want)) => {
+                        assert_eq!(got, want, "{profile} {kind:?}");
+                        // The default is a sign type of the profile that fits the credential.
+                        assert!(profile.check_sign_type(got).is_ok());
+                        assert!(kind.fits(got));
+                    }
+                    (Err(e), None) => {
+                        assert_eq!(e.code(), "CREDENTIAL_MISMATCH");
+                        // No sign type of the profile fits: the error names the other credential.
+                        assert!(!profile.sign_types().iter().any(|st| kind.fits(*st)));
+                    }
+                    (got, want) => panic!("{profile} {kind:?}: got {got:?}, want {want:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_unfit_credential_names_what_to_pass() {
+        let msg = |p: Profile, k| p.default_sign_type(k).unwrap_err().to_string();
+        assert_eq!(
+            msg(Profile::WechatV2, CredentialKind::RsaKey),
+            "the wechat-v2 profile has no sign type for an RSA key: pass a shared secret (MD5, HMAC-SHA256)"
+        );
+        assert_eq!(
+            msg(Profile::WechatV3, CredentialKind::Secret),
+            "the wechat-v3 profile has no sign type for a shared secret: pass an RSA key (RSA2)"
+        );
+    }
+
+    #[test]
+    fn unionpay_default_names_its_sign_method() {
+        let st = Profile::UnionPay
+            .default_sign_type(CredentialKind::Secret)
+            .unwrap();
+        assert_eq!(Profile::UnionPay.sign_type_wire_name(st), "11");
+        let st = Profile::UnionPay
+            .default_sign_type(CredentialKind::RsaKey)
+            .unwrap();
+        assert_eq!(Profile::UnionPay.sign_type_wire_name(st), "01");
+    }
 
     #[test]
     fn every_profile_has_its_own_platform() {

@@ -2,7 +2,7 @@
 //! RSA2 by default, HMAC-SHA256 and MD5 with `&key=SECRET`, uppercase hex; notifications
 //! carry `notify_time` in Unix seconds and answer `success`.
 
-use crate::algorithm::{SecretSuffix, SignType};
+use crate::algorithm::{CredentialKind, SecretSuffix, SignType};
 use crate::error::Result;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -11,7 +11,7 @@ use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{Platform, TimeField};
+use super::spec::{Explanations, Platform, TimeField};
 
 /// The paysign platform.
 #[derive(Debug)]
@@ -40,8 +40,11 @@ impl Platform for Paysign {
         ]
     }
 
-    fn default_sign_type(&self) -> SignType {
-        SignType::Rsa2
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        match credential {
+            CredentialKind::RsaKey => Some(SignType::Rsa2),
+            CredentialKind::Secret => Some(SignType::HmacSha256),
+        }
     }
 
     fn notify_time_field(&self) -> Option<TimeField> {
@@ -82,3 +85,5 @@ impl Platform for Paysign {
         AckFormat::Text
     }
 }
+
+impl Explanations for Paysign {}

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use subtle::ConstantTimeEq;
 
-use crate::algorithm::{HexCase, SecretSuffix, SharedSecret, SignType, digest_hex};
+use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SharedSecret, SignType, digest_hex};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::notification::Notification;
@@ -154,8 +154,10 @@ pub trait Platform: Sync + std::fmt::Debug {
     /// The sign types the platform defines.
     fn sign_types(&self) -> &'static [SignType];
 
-    /// The sign type used when none is chosen.
-    fn default_sign_type(&self) -> SignType;
+    /// The sign type used when none is chosen, for a kind of credential; `None` when no
+    /// sign type of the platform fits it. Asked through [`Profile::default_sign_type`], the
+    /// one policy of every surface.
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType>;
 
     /// The sign type a message means when it names none (WeChat Pay v2: MD5).
     fn implied_sign_type(&self) -> Option<SignType> {
@@ -210,28 +212,17 @@ pub trait Platform: Sync + std::fmt::Debug {
         message: &str,
         signature: &str,
     ) -> Result<()> {
-        let mut matched = subtle::Choice::from(0);
-        for key in keys {
-            let expected = self.sign_digest(sign_type, key, message)?;
-            if signature.len() != expected.len()
-                || !signature.bytes().all(|b| b.is_ascii_hexdigit())
-            {
-                return Err(Error::SignatureMalformed {
-                    reason: "a digest signature must be hex of the digest's length",
-                });
-            }
-            // `| 0x20` folds `A-F` onto `a-f` and leaves digits alone, without a branch on
-            // the (secret-derived) bytes.
-            let fold = self.accepts_either_hex_case().then_some(0x20);
-            let bytes =
-                |hex: &str| -> Vec<u8> { hex.bytes().map(|b| b | fold.unwrap_or(0)).collect() };
-            matched |= bytes(&expected).ct_eq(&bytes(signature));
-        }
-        if bool::from(matched) {
-            Ok(())
-        } else {
-            Err(Error::SignatureMismatch)
-        }
+        verify_hex_digest(
+            sign_type,
+            (
+                self.secret_suffix(),
+                self.hex_case(),
+                self.accepts_either_hex_case(),
+            ),
+            keys,
+            message,
+            signature,
+        )
     }
 
     /// Whether a signature is one the platform sends on purpose to check that merchants
@@ -247,15 +238,84 @@ pub trait Platform: Sync + std::fmt::Debug {
         _headers: &[(&str, &'a str)],
         _body: &str,
     ) -> Result<HeaderSignature<'a>> {
-        Err(Error::field_invalid(
-            "profile",
-            format!(
-                "{} signs a k=v canonical string, not headers and a body",
-                self.profile()
-            ),
-        ))
+        Err(not_header_signed(self.profile()))
     }
 
+    /// Whether parameters are a notification the platform sends unsigned but encrypted
+    /// (WeChat Pay v2 refunds): it is authenticated by [`Platform::open`] instead.
+    fn is_sealed_unsigned(&self, _params: &Params) -> bool {
+        false
+    }
+
+    /// The key that decrypts notifications when none is configured, from the verifier's
+    /// secret (WeChat Pay v2: the API key).
+    fn decryption_key_from_secret(&self) -> bool {
+        false
+    }
+
+    /// Why a verification credential cannot work for this platform, if it cannot
+    /// (WeChat Pay v3 needs keys by serial).
+    fn needs_key_set(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Opens a verified (or sealed unsigned) notification into the parameters its typed
+    /// form is read from: decrypts a resource, adds header values. The default keeps the
+    /// parsed parameters.
+    fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
+        open_params(sealed)
+    }
+
+    /// The sign type a sealed unsigned notification is reported with (it is opened with a
+    /// secret).
+    fn sealed_sign_type(&self) -> SignType {
+        self.default_sign_type(CredentialKind::Secret)
+            .unwrap_or(SignType::HmacSha256)
+    }
+
+    /// The parameter naming the application a notification is for (`app_id`), or `None`
+    /// when the platform's messages carry none.
+    fn app_id_field(&self) -> Option<&'static str> {
+        Some("app_id")
+    }
+
+    /// Whether the typed notification carries an amount a verifier can compare with an
+    /// expected one (Standard Webhooks payloads have no fixed schema).
+    fn has_amount(&self) -> bool {
+        true
+    }
+
+    /// The parameter naming the merchant a notification is for, where every event of the
+    /// platform carries one (WeChat Pay v3 `mchid`, v2 `mch_id`).
+    fn merchant_id_field(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether some events carry no app id (WeChat Pay v3 refunds): with an app id
+    /// configured, such an event is identified by the merchant id instead, which must
+    /// then be configured too.
+    fn app_id_optional(&self) -> bool {
+        false
+    }
+
+    /// The notification's send time, for the time window, where it carries one.
+    fn notify_time_field(&self) -> Option<TimeField> {
+        None
+    }
+
+    /// Maps opened parameters to the typed notification (`duplicate` false).
+    fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification>;
+
+    /// The acknowledgement format the platform reads.
+    fn ack_format(&self) -> AckFormat;
+}
+
+/// What `explain` knows of a platform: the mistakes senders make with it, in words.
+///
+/// Kept apart from [`Platform`] so that what only the diagnosis needs is not compiled into
+/// every verifier (the runtime wasm module has a size budget): a trait object keeps every
+/// method of its trait.
+pub trait Explanations: Sync {
     /// What an RSA signature covers, in words, where it is not the string itself (for
     /// `explain`: UnionPay signs the string's hex SHA-256).
     fn rsa_input_description(&self) -> Option<&'static str> {
@@ -283,63 +343,55 @@ pub trait Platform: Sync + std::fmt::Debug {
     fn headers_hint(&self) -> &'static str {
         ""
     }
+}
 
-    /// Whether parameters are a notification the platform sends unsigned but encrypted
-    /// (WeChat Pay v2 refunds): it is authenticated by [`Platform::open`] instead.
-    fn is_sealed_unsigned(&self, _params: &Params) -> bool {
-        false
+// The defaults' bodies live in free functions: a default method is compiled once per
+// platform that uses it, and the runtime wasm module has a size budget (tests/node).
+
+/// [`Platform::verify_digest`]'s default.
+fn verify_hex_digest(
+    sign_type: SignType,
+    (suffix, case, either_case): (SecretSuffix, HexCase, bool),
+    keys: &[SharedSecret],
+    message: &str,
+    signature: &str,
+) -> Result<()> {
+    // `| 0x20` folds `A-F` onto `a-f` and leaves digits alone, without a branch on the
+    // (secret-derived) bytes; only where the platform accepts either case.
+    let fold = if either_case { 0x20 } else { 0 };
+    let bytes = |hex: &str| -> Vec<u8> { hex.bytes().map(|b| b | fold).collect() };
+    let mut matched = subtle::Choice::from(0);
+    for key in keys {
+        let expected = digest_hex(sign_type, key, suffix, case, message.as_bytes())?;
+        if signature.len() != expected.len() || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::SignatureMalformed {
+                reason: "a digest signature must be hex of the digest's length",
+            });
+        }
+        matched |= bytes(&expected).ct_eq(&bytes(signature));
     }
-
-    /// The key that decrypts notifications when none is configured, from the verifier's
-    /// secret (WeChat Pay v2: the API key).
-    fn decryption_key_from_secret(&self) -> bool {
-        false
+    if bool::from(matched) {
+        Ok(())
+    } else {
+        Err(Error::SignatureMismatch)
     }
+}
 
-    /// Why a verification credential cannot work for this platform, if it cannot
-    /// (WeChat Pay v3 needs keys by serial).
-    fn needs_key_set(&self) -> Option<&'static str> {
-        None
-    }
+/// [`Platform::header_signature`]'s answer for `k=v` platforms.
+fn not_header_signed(profile: Profile) -> Error {
+    Error::field_invalid(
+        "profile",
+        format!("{profile} signs a k=v canonical string, not headers and a body"),
+    )
+}
 
-    /// Opens a verified (or sealed unsigned) notification into the parameters its typed
-    /// form is read from: decrypts a resource, adds header values. The default keeps the
-    /// parsed parameters.
-    fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
-        let params = sealed.params.ok_or_else(|| {
-            Error::field_invalid("body", "a k=v notification is opened from its parameters")
-        })?;
-        Ok(Opened {
-            params,
-            payload: None,
-        })
-    }
-
-    /// The sign type a sealed unsigned notification is reported with.
-    fn sealed_sign_type(&self) -> SignType {
-        self.default_sign_type()
-    }
-
-    /// The parameter naming the application a notification is for (`app_id`), or `None`
-    /// when the platform's messages carry none.
-    fn app_id_field(&self) -> Option<&'static str> {
-        Some("app_id")
-    }
-
-    /// Whether the typed notification carries an amount a verifier can compare with an
-    /// expected one (Standard Webhooks payloads have no fixed schema).
-    fn has_amount(&self) -> bool {
-        true
-    }
-
-    /// The notification's send time, for the time window, where it carries one.
-    fn notify_time_field(&self) -> Option<TimeField> {
-        None
-    }
-
-    /// Maps opened parameters to the typed notification (`duplicate` false).
-    fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification>;
-
-    /// The acknowledgement format the platform reads.
-    fn ack_format(&self) -> AckFormat;
+/// [`Platform::open`]'s default: the parsed parameters as they are.
+fn open_params(sealed: Sealed<'_>) -> Result<Opened> {
+    let params = sealed.params.ok_or_else(|| {
+        Error::field_invalid("body", "a k=v notification is opened from its parameters")
+    })?;
+    Ok(Opened {
+        params,
+        payload: None,
+    })
 }

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::algorithm::{SecretSuffix, SharedSecret, SignType};
+use crate::algorithm::{CredentialKind, SecretSuffix, SharedSecret, SignType};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -23,7 +23,7 @@ use crate::message::parse::{ParseOptions, parse_json_flattened};
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{HeaderSignature, Opened, Platform, Sealed};
+use super::spec::{Explanations, HeaderSignature, Opened, Platform, Sealed};
 
 /// The Standard Webhooks platform.
 #[derive(Debug)]
@@ -55,8 +55,11 @@ impl Platform for StandardWebhooks {
         &[SignType::HmacSha256]
     }
 
-    fn default_sign_type(&self) -> SignType {
-        SignType::HmacSha256
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        match credential {
+            CredentialKind::RsaKey => None,
+            CredentialKind::Secret => Some(SignType::HmacSha256),
+        }
     }
 
     fn digest_key(&self, configured: &SharedSecret) -> Result<SharedSecret> {
@@ -97,6 +100,37 @@ impl Platform for StandardWebhooks {
         })
     }
 
+    /// The header values and the payload's fields; the payload is the raw body.
+    fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
+        let headers = signature_headers(sealed.headers)?;
+        let params = notification_params(&headers, sealed.body, sealed.parse)?;
+        let payload = std::str::from_utf8(sealed.body)
+            .map_err(|_| Error::CharsetInvalid { charset: "UTF-8" })?;
+        Ok(Opened {
+            params,
+            payload: Some(payload.to_owned()),
+        })
+    }
+
+    fn has_amount(&self) -> bool {
+        false
+    }
+
+    /// Standard Webhooks messages carry no application id.
+    fn app_id_field(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
+        notification(sign_type, params)
+    }
+
+    fn ack_format(&self) -> AckFormat {
+        AckFormat::Status
+    }
+}
+
+impl Explanations for StandardWebhooks {
     /// The sender keyed the HMAC with the `whsec_…` text or its base64 part instead of
     /// the decoded bytes; or the header holds no `v1,` signature.
     fn explain_secret_misuse(
@@ -139,35 +173,6 @@ impl Platform for StandardWebhooks {
 
     fn headers_hint(&self) -> &'static str {
         "pass each signature header (--header 'webhook-id: ...', webhook-timestamp, webhook-signature)"
-    }
-
-    /// The header values and the payload's fields; the payload is the raw body.
-    fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
-        let headers = signature_headers(sealed.headers)?;
-        let params = notification_params(&headers, sealed.body, sealed.parse)?;
-        let payload = std::str::from_utf8(sealed.body)
-            .map_err(|_| Error::CharsetInvalid { charset: "UTF-8" })?;
-        Ok(Opened {
-            params,
-            payload: Some(payload.to_owned()),
-        })
-    }
-
-    fn has_amount(&self) -> bool {
-        false
-    }
-
-    /// Standard Webhooks messages carry no application id.
-    fn app_id_field(&self) -> Option<&'static str> {
-        None
-    }
-
-    fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
-        notification(sign_type, params)
-    }
-
-    fn ack_format(&self) -> AckFormat {
-        AckFormat::Status
     }
 }
 

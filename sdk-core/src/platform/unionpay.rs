@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
-use crate::algorithm::{HexCase, SecretSuffix, SignType};
+use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SignType};
 use crate::encoding::hex_lower;
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
@@ -26,7 +26,7 @@ use crate::message::notification::{Notification, TradeStatus};
 use crate::params::Params;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 
-use super::spec::Platform;
+use super::spec::{Explanations, Platform};
 
 /// The UnionPay platform.
 #[derive(Debug)]
@@ -70,8 +70,11 @@ impl Platform for UnionPay {
         &[SignType::Rsa2, SignType::Sha256]
     }
 
-    fn default_sign_type(&self) -> SignType {
-        SignType::Rsa2
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        match credential {
+            CredentialKind::RsaKey => Some(SignType::Rsa2),
+            CredentialKind::Secret => Some(SignType::Sha256),
+        }
     }
 
     fn parse_sign_type(&self, name: &str) -> Result<SignType> {
@@ -100,10 +103,6 @@ impl Platform for UnionPay {
         Cow::Owned(rsa_input(canonical).into_bytes())
     }
 
-    fn rsa_input_description(&self) -> Option<&'static str> {
-        Some("UnionPay signMethod 01 signs the lowercase hex SHA-256 of the string")
-    }
-
     fn app_id_field(&self) -> Option<&'static str> {
         Some("merId")
     }
@@ -114,6 +113,12 @@ impl Platform for UnionPay {
 
     fn ack_format(&self) -> AckFormat {
         AckFormat::Status
+    }
+}
+
+impl Explanations for UnionPay {
+    fn rsa_input_description(&self) -> Option<&'static str> {
+        Some("UnionPay signMethod 01 signs the lowercase hex SHA-256 of the string")
     }
 }
 

@@ -3,7 +3,7 @@
 //! signed; refund notifications are not but travel encrypted under the API key
 //! ([`super::wechat_v2_refund`]).
 
-use crate::algorithm::{SecretSuffix, SignType};
+use crate::algorithm::{CredentialKind, SecretSuffix, SignType};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -11,7 +11,7 @@ use crate::message::notification::{Notification, TradeStatus};
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{Opened, Platform, Sealed};
+use super::spec::{Explanations, Opened, Platform, Sealed};
 use super::wechat_v2_refund::{self, REQ_INFO};
 
 /// The WeChat Pay v2 platform.
@@ -31,8 +31,11 @@ impl Platform for WechatV2 {
         &[SignType::Md5, SignType::HmacSha256]
     }
 
-    fn default_sign_type(&self) -> SignType {
-        SignType::Md5
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        match credential {
+            CredentialKind::RsaKey => None,
+            CredentialKind::Secret => Some(SignType::Md5),
+        }
     }
 
     fn implied_sign_type(&self) -> Option<SignType> {
@@ -84,6 +87,10 @@ impl Platform for WechatV2 {
         Some("appid")
     }
 
+    fn merchant_id_field(&self) -> Option<&'static str> {
+        Some("mch_id")
+    }
+
     /// Payments: `transaction_id` (retries share it) → `notify_id` and `trade_no`,
     /// `result_code` → status, `total_fee` in fen; `return_code` must be `SUCCESS`.
     /// Refunds: see [`wechat_v2_refund`].
@@ -127,3 +134,5 @@ impl Platform for WechatV2 {
         AckFormat::Xml
     }
 }
+
+impl Explanations for WechatV2 {}

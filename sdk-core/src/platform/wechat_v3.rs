@@ -27,7 +27,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
-use crate::algorithm::{RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64};
+use crate::algorithm::{
+    CredentialKind, RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64,
+};
 use crate::error::{Error, Result};
 use crate::keys::PrivateKey;
 use crate::message::ack::AckFormat;
@@ -39,7 +41,7 @@ use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{HeaderSignature, KnownMistake, Opened, Platform, Sealed};
+use super::spec::{Explanations, HeaderSignature, KnownMistake, Opened, Platform, Sealed};
 
 /// The WeChat Pay v3 platform.
 #[derive(Debug)]
@@ -74,8 +76,11 @@ impl Platform for WechatV3 {
         &[SignType::Rsa2]
     }
 
-    fn default_sign_type(&self) -> SignType {
-        SignType::Rsa2
+    fn default_sign_type(&self, credential: CredentialKind) -> Option<SignType> {
+        match credential {
+            CredentialKind::RsaKey => Some(SignType::Rsa2),
+            CredentialKind::Secret => None,
+        }
     }
 
     fn is_probe(&self, signature: &str) -> bool {
@@ -95,19 +100,6 @@ impl Platform for WechatV3 {
             sign_type: SignType::Rsa2,
             timestamp: h.timestamp,
         })
-    }
-
-    /// Signing `TIMESTAMP\nNONCE\nBODY` without the final newline.
-    fn header_mistakes(&self, message: &str) -> Vec<KnownMistake> {
-        vec![KnownMistake {
-            code: "MESSAGE_FORMAT",
-            signed: message.trim_end_matches('\n').to_owned(),
-            explanation: "the sender signed `TIMESTAMP\\nNONCE\\nBODY` without the final newline; the string to sign ends in `\\n`".into(),
-        }]
-    }
-
-    fn headers_hint(&self) -> &'static str {
-        "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
     }
 
     fn needs_key_set(&self) -> Option<&'static str> {
@@ -137,12 +129,37 @@ impl Platform for WechatV3 {
         Some("appid")
     }
 
+    /// Every event's resource carries `mchid`.
+    fn merchant_id_field(&self) -> Option<&'static str> {
+        Some("mchid")
+    }
+
+    /// Refund events (`REFUND.SUCCESS` …) carry `mchid` but no `appid`.
+    fn app_id_optional(&self) -> bool {
+        true
+    }
+
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         notification(sign_type, params)
     }
 
     fn ack_format(&self) -> AckFormat {
         AckFormat::WechatV3
+    }
+}
+
+impl Explanations for WechatV3 {
+    /// Signing `TIMESTAMP\nNONCE\nBODY` without the final newline.
+    fn header_mistakes(&self, message: &str) -> Vec<KnownMistake> {
+        vec![KnownMistake {
+            code: "MESSAGE_FORMAT",
+            signed: message.trim_end_matches('\n').to_owned(),
+            explanation: "the sender signed `TIMESTAMP\\nNONCE\\nBODY` without the final newline; the string to sign ends in `\\n`".into(),
+        }]
+    }
+
+    fn headers_hint(&self) -> &'static str {
+        "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
     }
 }
 

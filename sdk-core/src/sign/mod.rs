@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-pub use crate::algorithm::{RsaBackend, SharedSecret, SignType};
+pub use crate::algorithm::{CredentialKind, RsaBackend, SharedSecret, SignType};
 use crate::algorithm::{rsa_sign_base64, rsa_verify};
 use crate::canonical::{canonical_string, write_canonical};
 use crate::error::{Error, Result};
@@ -50,16 +50,31 @@ pub enum VerificationCredential {
     Secrets(Vec<SharedSecret>),
 }
 
+impl SigningCredential {
+    /// An RSA key or a shared secret.
+    pub fn kind(&self) -> CredentialKind {
+        match self {
+            SigningCredential::Rsa(_) => CredentialKind::RsaKey,
+            SigningCredential::Secret(_) => CredentialKind::Secret,
+        }
+    }
+}
+
 impl VerificationCredential {
-    fn fits(&self, sign_type: SignType) -> bool {
+    /// An RSA key (one or a key set) or a shared secret (one or several).
+    pub fn kind(&self) -> CredentialKind {
         match self {
             VerificationCredential::Rsa(_) | VerificationCredential::KeySet(_) => {
-                sign_type.is_rsa()
+                CredentialKind::RsaKey
             }
             VerificationCredential::Secret(_) | VerificationCredential::Secrets(_) => {
-                !sign_type.is_rsa()
+                CredentialKind::Secret
             }
         }
+    }
+
+    fn fits(&self, sign_type: SignType) -> bool {
+        self.kind().fits(sign_type)
     }
 }
 
@@ -139,11 +154,7 @@ impl Signer {
         credential: SigningCredential,
     ) -> Result<Self> {
         profile.check_sign_type(sign_type)?;
-        let fits = matches!(
-            (&credential, sign_type.is_rsa()),
-            (SigningCredential::Rsa(_), true) | (SigningCredential::Secret(_), false)
-        );
-        if !fits {
+        if !credential.kind().fits(sign_type) {
             return Err(Error::CredentialMismatch {
                 sign_type: sign_type.name(),
                 needs: sign_type.needs(),
@@ -298,18 +309,22 @@ pub struct Verifier {
 impl Verifier {
     /// A verifier for notifications (see [`Verifier::message_kind`] for requests).
     ///
-    /// Every accepted sign type must exist in the profile and fit the credential.
+    /// Every accepted sign type must exist in the profile and fit the credential. An empty
+    /// list accepts only the profile's default for the credential
+    /// ([`Profile::default_sign_type`]), never every type that fits: a message cannot pick
+    /// a weaker one.
     pub fn new(
         profile: Profile,
         credential: VerificationCredential,
         accepted: &[SignType],
     ) -> Result<Self> {
-        if accepted.is_empty() {
-            return Err(Error::field_invalid(
-                "accepted",
-                "configure at least one accepted sign type",
-            ));
-        }
+        let default;
+        let accepted = if accepted.is_empty() {
+            default = [profile.default_sign_type(credential.kind())?];
+            &default[..]
+        } else {
+            accepted
+        };
         for &st in accepted {
             profile.check_sign_type(st)?;
             if !credential.fits(st) {

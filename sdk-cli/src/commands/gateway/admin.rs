@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use paysign_core::Amount;
+use paysign_core::{Amount, CredentialKind, Profile};
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
@@ -80,9 +80,9 @@ Example:
 /// Register a merchant (PENDING until approved); prints its app_id
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
-The key is checked and sent as SPKI PEM (a private key file is accepted: its public half is
-sent). Sign types default to RSA2 with --public-key, HMAC-SHA256 with --secret-file, both
-with both. The app_id goes to stdout, so a script can keep it.
+The public key is checked and sent as SPKI PEM (a private key file is refused with
+KEY_KIND_MISMATCH: it stays with you). Sign types default to the paysign profile's default
+for each credential: RSA2 with --public-key, HMAC-SHA256 with --secret-file, both with both. The app_id goes to stdout, so a script can keep it.
 
 Example:
   $ paysign gateway admin --url http://127.0.0.1:8080 register --name 'Demo merchant' \\
@@ -473,12 +473,14 @@ fn register(client: &AdminClient, args: &RegisterArgs, out: &Output) -> Result<S
         body["secret"] = json!(read_secret_text(path, out)?.as_str());
     }
     let sign_types: Vec<String> = if args.sign_types.is_empty() {
+        // The paysign profile's default for each credential given (the core's policy).
+        let given = [
+            (CredentialKind::RsaKey, credential.public_key.is_some()),
+            (CredentialKind::Secret, credential.secret_file.is_some()),
+        ];
         let mut types = Vec::new();
-        if credential.public_key.is_some() {
-            types.push("RSA2".to_owned());
-        }
-        if credential.secret_file.is_some() {
-            types.push("HMAC-SHA256".to_owned());
+        for (kind, _) in given.iter().filter(|(_, given)| *given) {
+            types.push(Profile::Paysign.default_sign_type(*kind)?.name().to_owned());
         }
         types
     } else {
