@@ -52,6 +52,8 @@ pub enum Code {
     BodyMalformed,
     /// Declared charset not UTF-8, or bytes not valid UTF-8.
     CharsetUnsupported,
+    /// The Content-Type charset and the body's `charset` field disagree.
+    CharsetConflict,
     /// No such `item_id`.
     ItemNotFound,
     /// No such `bill_no` under the item.
@@ -95,6 +97,7 @@ impl Code {
             Code::BodyTooLarge => "BODY_TOO_LARGE",
             Code::BodyMalformed => "BODY_MALFORMED",
             Code::CharsetUnsupported => "CHARSET_UNSUPPORTED",
+            Code::CharsetConflict => "CHARSET_CONFLICT",
             Code::ItemNotFound => "ITEM_NOT_FOUND",
             Code::BillNotFound => "BILL_NOT_FOUND",
             Code::BillAlreadyPaid => "BILL_ALREADY_PAID",
@@ -128,7 +131,8 @@ impl Code {
             | Code::ParamDuplicate
             | Code::BodyTooLarge
             | Code::BodyMalformed
-            | Code::CharsetUnsupported => StatusCode::BAD_REQUEST,
+            | Code::CharsetUnsupported
+            | Code::CharsetConflict => StatusCode::BAD_REQUEST,
             Code::ItemNotFound | Code::BillNotFound | Code::OrderNotFound | Code::MethodUnknown => {
                 StatusCode::NOT_FOUND
             }
@@ -157,6 +161,7 @@ impl Code {
             "BODY_TOO_LARGE" => Code::BodyTooLarge,
             "BODY_MALFORMED" | "NESTING_TOO_DEEP" | "PARAM_NAME_INVALID" => Code::BodyMalformed,
             "CHARSET_UNSUPPORTED" | "CHARSET_INVALID" => Code::CharsetUnsupported,
+            "CHARSET_CONFLICT" => Code::CharsetConflict,
             "FIELD_MISSING" => Code::FieldMissing,
             "FIELD_INVALID"
             | "KEY_INVALID"

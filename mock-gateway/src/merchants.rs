@@ -110,14 +110,7 @@ fn check_public_key(text: &str) -> Result<String, ApiError> {
 }
 
 fn check_secret(secret: &str) -> Result<(), ApiError> {
-    if (32..=64).contains(&secret.len()) && secret.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        Ok(())
-    } else {
-        Err(ApiError::field_invalid(
-            "secret",
-            "expected 32-64 characters [A-Za-z0-9]",
-        ))
-    }
+    Ok(paysign_core::message::fields::secret(secret)?)
 }
 
 /// Registers a merchant → `PENDING`.

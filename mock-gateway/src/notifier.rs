@@ -11,6 +11,7 @@
 use std::time::Duration;
 
 use paysign_core::Params;
+use paysign_core::message::{AckFormat, Acknowledgement, encode_form};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -115,30 +116,6 @@ pub(crate) fn enqueue(
     Ok(notify_id)
 }
 
-/// `application/x-www-form-urlencoded`: every byte outside `A-Z a-z 0-9 - . _ ~` is
-/// percent-encoded (docs/protocol.md §1), so a base64 `+` survives.
-pub(crate) fn form_encode(params: &Params) -> String {
-    fn push(out: &mut String, s: &str) {
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                out.push(char::from(b));
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    let mut out = String::new();
-    for (i, (k, v)) in params.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        push(&mut out, k);
-        out.push('=');
-        push(&mut out, v);
-    }
-    out
-}
-
 /// The signed body of an event: signed once, then always the stored bytes.
 fn signed_body(state: &AppState, row: &OutboxRow, now: i64) -> Result<String, ApiError> {
     if let Some(body) = &row.signed_body {
@@ -148,53 +125,15 @@ fn signed_body(state: &AppState, row: &OutboxRow, now: i64) -> Result<String, Ap
         serde_json::from_str(&row.fields).map_err(ApiError::internal)?;
     let mut params = Params::from_pairs(pairs.into_iter().filter(|(_, v)| !v.is_empty()))?;
     state.gateway_signer(now).sign_params(&mut params)?;
-    let body = form_encode(&params);
+    let body = encode_form(&params);
     state
         .store()
         .write(|tx| Ok(outbox::store_signed_body(tx, &row.notify_id, &body)?))
 }
 
-/// Whether a merchant's answer acknowledges the notification (§9): HTTP 200 and, after
-/// trimming ASCII whitespace, `success`, a WeChat `<xml>` whose `return_code` is
-/// `SUCCESS`, or a JSON object whose `code` is `"SUCCESS"`.
-pub(crate) fn is_ack(body: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(body) else {
-        return false;
-    };
-    let t = text.trim_matches(|c: char| c.is_ascii_whitespace());
-    if t == "success" {
-        return true;
-    }
-    if t.starts_with('{') {
-        return serde_json::from_str::<serde_json::Value>(t)
-            .ok()
-            .and_then(|v| {
-                v.get("code")
-                    .and_then(|c| c.as_str())
-                    .map(|c| c == "SUCCESS")
-            })
-            .unwrap_or(false);
-    }
-    if let Some(inner) = t
-        .strip_prefix("<xml>")
-        .and_then(|r| r.strip_suffix("</xml>"))
-    {
-        let Some(start) = inner.find("<return_code>") else {
-            return false;
-        };
-        let rest = &inner[start + "<return_code>".len()..];
-        let Some(end) = rest.find("</return_code>") else {
-            return false;
-        };
-        let value = rest[..end].trim();
-        let value = value
-            .strip_prefix("<![CDATA[")
-            .and_then(|v| v.strip_suffix("]]>"))
-            .unwrap_or(value);
-        return value == "SUCCESS";
-    }
-    false
-}
+/// The answers a notification accepts (§9): `success`, the WeChat `<xml>`, a JSON `SUCCESS`,
+/// each with HTTP 200 (the core's acknowledgement rule).
+const ACK_FORMATS: [AckFormat; 3] = [AckFormat::Text, AckFormat::Xml, AckFormat::Json];
 
 /// Sends one attempt and classifies the answer.
 async fn send(
@@ -234,7 +173,7 @@ async fn send(
     }
     let logged =
         String::from_utf8_lossy(&answer[..answer.len().min(LOGGED_ANSWER_BYTES)]).into_owned();
-    let result = if status == 200 && is_ack(&answer) {
+    let result = if Acknowledgement::is_success_response_any(&ACK_FORMATS, status, &answer) {
         "ACK"
     } else {
         "NACK"
@@ -350,42 +289,4 @@ pub(crate) fn list(
         }
         Ok(out)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn acknowledgements() {
-        for ok in [
-            &b"success"[..],
-            b"  success\r\n",
-            b"<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
-            b"<xml><return_code>SUCCESS</return_code></xml>",
-            br#"{"code":"SUCCESS"}"#,
-        ] {
-            assert!(is_ack(ok), "{}", String::from_utf8_lossy(ok));
-        }
-        for bad in [
-            &b"SUCCESS"[..],
-            b"fail",
-            b"",
-            b"success!",
-            br#"{"code":"FAIL"}"#,
-            b"<xml><return_code>FAIL</return_code></xml>",
-            b"\xff",
-        ] {
-            assert!(!is_ack(bad), "{}", String::from_utf8_lossy(bad));
-        }
-    }
-
-    #[test]
-    fn form_encoding_escapes_everything_but_unreserved() {
-        let p = Params::from_pairs([("sign", "a+b/c="), ("subject", "水 费&x")]).unwrap();
-        assert_eq!(
-            form_encode(&p),
-            "sign=a%2Bb%2Fc%3D&subject=%E6%B0%B4%20%E8%B4%B9%26x"
-        );
-    }
 }

@@ -10,7 +10,7 @@ use paysign_core::message::{
     Amount, BillQuery, ItemsList, OrderCreate, OrderPay, OrderQuery, OrderRef, OrderRefund,
     OrderReverse,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Seed bill *n* of `SH-WATER-01`: number and amount due.
 fn bill(n: i64) -> (String, i64) {
@@ -397,6 +397,52 @@ async fn outcome_override_by_admin() {
         (status, err["code"].as_str().unwrap()),
         (400, "FIELD_INVALID")
     );
+    gw.handle.shutdown().await.unwrap();
+}
+
+/// §8 and §12.5: an override is taken while the order is `CREATED` (applied at
+/// `order.pay`), `PROCESSING` or `MANUAL_REVIEW`; in every final status it is refused.
+#[tokio::test]
+async fn outcome_override_is_refused_once_the_order_is_final() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    async fn override_of(gw: &Gateway, trade_no: &str, outcome: &str) -> (u16, Value) {
+        let path = format!("/admin/orders/{trade_no}/outcome");
+        let body = json!({ "outcome": outcome });
+        gw.admin(reqwest::Method::PUT, &path, Some(body)).await
+    }
+    // Bill 2 succeeds by its number; an override while CREATED makes order.pay fail.
+    let failing = out_no("F");
+    let created = m
+        .call(&create(&failing, 2, "http://127.0.0.1:9/notify"))
+        .await;
+    let failed_no = created.get("trade_no").to_owned();
+    let (status, _) = override_of(&gw, &failed_no, "FAIL").await;
+    assert_eq!(status, 200);
+    assert_eq!(m.call(&pay(&failing)).await.get("status"), "FAIL");
+    // A paid order, and a reversed one.
+    let paid = out_no("P");
+    m.call(&create(&paid, 3, "http://127.0.0.1:9/notify")).await;
+    let paid_answer = m.call(&pay(&paid)).await;
+    assert_eq!(paid_answer.get("status"), "SUCCESS");
+    let paid_no = paid_answer.get("trade_no").to_owned();
+    let reversed = m
+        .call(&OrderReverse {
+            order: OrderRef::OutTradeNo(failing.clone()),
+        })
+        .await;
+    assert_eq!(reversed.get("status"), "REVERSED");
+    for (trade_no, status) in [(&paid_no, "SUCCESS"), (&failed_no, "REVERSED")] {
+        for outcome in ["SUCCESS", "FAIL", "UNKNOWN_THEN_SUCCESS"] {
+            let (code, err) = override_of(&gw, trade_no, outcome).await;
+            assert_eq!(
+                (code, err["code"].as_str().unwrap()),
+                (409, "ORDER_STATE_INVALID"),
+                "{status} → {outcome}"
+            );
+        }
+        assert_eq!(gw.order(trade_no).await["status"], status);
+    }
     gw.handle.shutdown().await.unwrap();
 }
 

@@ -243,24 +243,7 @@ async fn replayed_and_expired_requests_are_rejected() {
 async fn the_documented_md5_example_is_accepted_byte_for_byte() {
     // §3.3: merchant 2026000000000001 with the documented secret, at 1795140000.
     let gw = Gateway::start().await;
-    let v = gw
-        .post(
-            "/admin/merchants",
-            json!({"name": "文档商户", "notify_url": "https://merchant.example/notify",
-                   "sign_types": ["MD5", "HMAC-SHA256"], "secret": "k3y5ecretForDocsOnly0123456789ab"}),
-        )
-        .await;
-    assert_eq!(v["app_id"], "2026000000000001");
-    let approved = gw
-        .post("/admin/merchants/2026000000000001/approve", json!({}))
-        .await;
-    let gateway_key = PublicKey::parse(
-        approved["gateway_public_key_base64"]
-            .as_str()
-            .unwrap()
-            .as_bytes(),
-    )
-    .unwrap();
+    let gateway_key = gw.documented_merchant(&["MD5", "HMAC-SHA256"]).await;
     let body = "app_id=2026000000000001&method=order.create&version=1.0&timestamp=1795140000&nonce=Qx7f2LmN9pRt4VwZ&sign_type=MD5&out_trade_no=M20261120000001&item_id=SH-WATER-01&bill_no=SHW2026110042&total_amount=6754&notify_url=https%3A%2F%2Fmerchant.example%2Fnotify%3Fsrc%3Dpaysign%26v%3D1&subject=%E4%B8%8A%E6%B5%B7%E6%B0%B4%E8%B4%B9%202026%E5%B9%B411%E6%9C%88&passback_params=&sign=BC46B808AA46C21CBF235711EFB4386E";
     assert_eq!(gw.now(), 1_795_140_000);
     let resp = gw

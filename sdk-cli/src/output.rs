@@ -7,7 +7,7 @@
 use std::io::{IsTerminal, Write};
 
 use paysign_core::Params;
-use paysign_core::message::BodyFormat;
+use paysign_core::message::{BodyFormat, encode_form_in};
 
 use crate::error::CliError;
 
@@ -91,16 +91,24 @@ fn print_json(value: &serde_json::Value) {
     }
 }
 
-/// Renders a message in a wire format, fields in their order.
-///
-/// - form: `application/x-www-form-urlencoded`, UTF-8, each value percent-encoded once;
-/// - json: one flat object of string values;
-/// - xml: WeChat Pay v2 style `<xml><name><![CDATA[value]]></name>...</xml>`.
+/// Renders a message in a wire format, fields in their order (UTF-8).
 pub(crate) fn render(params: &Params, format: BodyFormat) -> Result<String, CliError> {
+    render_in(params, format, "UTF-8")
+}
+
+/// Renders a message in a wire format, fields in their order; a form body's text is
+/// written in `charset` (the one the message declares: `ParsedBody::charset`).
+///
+/// - form: the core's form encoding ([`encode_form_in`], docs/protocol.md §1);
+/// - json: one flat object of string values (always UTF-8);
+/// - xml: WeChat Pay v2 style `<xml><name><![CDATA[value]]></name>...</xml>` (UTF-8).
+pub(crate) fn render_in(
+    params: &Params,
+    format: BodyFormat,
+    charset: &str,
+) -> Result<String, CliError> {
     Ok(match format {
-        BodyFormat::Form => form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(params.iter())
-            .finish(),
+        BodyFormat::Form => encode_form_in(params, charset)?,
         BodyFormat::Json => {
             let fields: Vec<String> = params
                 .iter()

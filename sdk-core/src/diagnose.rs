@@ -158,31 +158,64 @@ fn explain_params(request: &ExplainRequest<'_>) -> Diagnosis {
     let mut misdeclared = false;
     let parsed = match parse_body(request.body, request.content_type, &ParseOptions::default()) {
         Ok(p) => p,
-        Err(Error::CharsetInvalid { charset }) => {
-            // The bytes are not valid in the declared charset: try the other one.
-            let other = if charset == "UTF-8" { "GBK" } else { "UTF-8" };
-            let ct = format!("application/x-www-form-urlencoded; charset={other}");
-            match parse_body(request.body, Some(&ct), &ParseOptions::default()) {
-                Ok(p) => {
-                    diagnosis.find("CHARSET", format!("the body is declared {charset} but its bytes are {other}: fix the declared charset (Content-Type or `charset` field)"));
+        Err(first) => {
+            // A charset the body may still be read in: the body's own declaration when it
+            // clashes with the header (docs/protocol.md §1), the other charset when the
+            // bytes are not valid in the declared one. Then what to say either way.
+            let retry = match &first {
+                Error::CharsetConflict {
+                    header,
+                    field,
+                    body,
+                } => Some((
+                    *body,
+                    format!(
+                        "the Content-Type declares {header} but the body's `{field}` field declares {body} (CHARSET_CONFLICT): declare one charset, or the same in both; read as {body} below"
+                    ),
+                    None,
+                )),
+                Error::CharsetInvalid { charset } => {
+                    let other = if *charset == "UTF-8" { "GBK" } else { "UTF-8" };
+                    Some((
+                        other,
+                        format!(
+                            "the body is declared {charset} but its bytes are {other}: fix the declared charset (Content-Type or `charset` field)"
+                        ),
+                        Some(format!("the body is not valid {charset} (nor {other})")),
+                    ))
+                }
+                _ => None,
+            };
+            let reread = retry.map(|(charset, found, unreadable)| {
+                let ct = format!("application/x-www-form-urlencoded; charset={charset}");
+                let parsed = parse_body(request.body, Some(&ct), &ParseOptions::default());
+                (parsed, found, unreadable)
+            });
+            match reread {
+                Some((Ok(p), found, _)) => {
+                    diagnosis.find("CHARSET", found);
                     misdeclared = true;
                     p
                 }
-                Err(e) => {
+                Some((Err(e), _, Some(unreadable))) => {
+                    diagnosis.find("BODY_UNREADABLE", format!("{unreadable}: {e}"));
+                    return diagnosis;
+                }
+                Some((Err(e), _, None)) => {
                     diagnosis.find(
                         "BODY_UNREADABLE",
-                        format!("the body is not valid {charset} (nor {other}): {e}"),
+                        format!("the body cannot be parsed ({}): {e}", e.code()),
+                    );
+                    return diagnosis;
+                }
+                None => {
+                    diagnosis.find(
+                        "BODY_UNREADABLE",
+                        format!("the body cannot be parsed ({}): {first}", first.code()),
                     );
                     return diagnosis;
                 }
             }
-        }
-        Err(e) => {
-            diagnosis.find(
-                "BODY_UNREADABLE",
-                format!("the body cannot be parsed ({}): {e}", e.code()),
-            );
-            return diagnosis;
         }
     };
     let params = parsed.params;
@@ -769,6 +802,7 @@ fn digest_findings(
     )
     .and_then(|s| s.sign_canonical(canonical));
     if let Ok(expected) = &expected {
+        // Only reached where the platform compares case (paysign accepts either, §3.2).
         if expected.eq_ignore_ascii_case(signature) {
             diagnosis.find(
                 "HEX_CASE",

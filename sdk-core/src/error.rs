@@ -162,6 +162,20 @@ pub enum Error {
         /// The declared charset.
         charset: String,
     },
+    /// The HTTP `Content-Type` charset and the body's own `charset` / `_input_charset`
+    /// field name different charsets (docs/protocol.md §1, "Charset"): which one the sender
+    /// encoded and signed cannot be known, so neither wins.
+    #[error(
+        "the Content-Type header declares charset {header} but the body's `{field}` field declares {body}: send one charset, or the same in both"
+    )]
+    CharsetConflict {
+        /// The charset of the Content-Type header.
+        header: &'static str,
+        /// The body field that declares a charset (`charset` or `_input_charset`).
+        field: &'static str,
+        /// The charset that field declares.
+        body: &'static str,
+    },
     /// The bytes are not valid in the declared charset.
     #[error("body is not valid {charset}")]
     CharsetInvalid {
@@ -328,6 +342,7 @@ impl Error {
             Error::NestingTooDeep { .. } => "NESTING_TOO_DEEP",
             Error::CharsetUnsupported { .. } => "CHARSET_UNSUPPORTED",
             Error::CharsetInvalid { .. } => "CHARSET_INVALID",
+            Error::CharsetConflict { .. } => "CHARSET_CONFLICT",
             Error::FieldMissing { .. } => "FIELD_MISSING",
             Error::FieldInvalid { .. } => "FIELD_INVALID",
             Error::AmountInvalid { .. } => "AMOUNT_INVALID",
@@ -369,6 +384,7 @@ impl Error {
         "NESTING_TOO_DEEP",
         "CHARSET_UNSUPPORTED",
         "CHARSET_INVALID",
+        "CHARSET_CONFLICT",
         "FIELD_MISSING",
         "FIELD_INVALID",
         "AMOUNT_INVALID",

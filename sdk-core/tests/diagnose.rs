@@ -285,7 +285,8 @@ fn hex_case_suffix_and_digest_mistakes() {
         &[SignType::Md5],
         Credentials::Secret(secret()),
     ));
-    assert_eq!(codes(&d), ["HEX_CASE"]);
+    // docs/protocol.md §3.2: hex in either case verifies; nothing to report.
+    assert!(d.verified && codes(&d).is_empty(), "{:?}", codes(&d));
 
     use md5::Digest;
     let bare: String = md5::Md5::digest(canonical.as_bytes())

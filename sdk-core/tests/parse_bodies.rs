@@ -285,10 +285,20 @@ fn form_gbk_by_in_body_charset_field() {
         parse(&body, None).unwrap().params.get("subject"),
         Some("水费")
     );
-    // The Content-Type charset comes first.
+    // A Content-Type charset and a body field that disagree: neither wins (§1).
     let body = format!("charset=GBK&s={}", form_encode("水".as_bytes(), false));
-    let parsed = parse(body.as_bytes(), Some(&format!("{FORM}; charset=utf-8"))).unwrap();
-    assert_eq!(parsed.charset, "UTF-8");
+    assert_eq!(
+        parse(body.as_bytes(), Some(&format!("{FORM}; charset=utf-8"))).unwrap_err(),
+        Error::CharsetConflict {
+            header: "UTF-8",
+            field: "charset",
+            body: "GBK"
+        }
+    );
+    // When they agree, either may spell it.
+    let body = format!("charset=gb2312&s={}", form_encode(&gbk("水"), false));
+    let parsed = parse(body.as_bytes(), Some(&format!("{FORM}; charset=GBK"))).unwrap();
+    assert_eq!(parsed.charset, "GBK");
     assert_eq!(parsed.params.get("s"), Some("水"));
 }
 

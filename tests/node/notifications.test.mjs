@@ -355,6 +355,17 @@ describe('NotificationVerifier: gateway responses', () => {
   }
 });
 
+describe('charset: the Content-Type and the body must agree (docs/protocol.md §1)', () => {
+  it('refuses a clash with CHARSET_CONFLICT, naming both charsets', () => {
+    const verifier = new NotificationVerifier(paysignForm.options);
+    const body = `charset=GBK&${Buffer.from(paysignForm.body).toString('utf8')}`;
+    assert.throws(
+      () => verifier.verifySignature(body, { contentType: 'application/x-www-form-urlencoded; charset=utf-8' }),
+      (e) => e instanceof PaysignError && e.code === 'CHARSET_CONFLICT' && /UTF-8/.test(e.message) && /GBK/.test(e.message),
+    );
+  });
+});
+
 describe('NotificationVerifier: signature only (verifySignature)', () => {
   it('checks a WeChat Pay v3 signature without decrypting or interpreting the body', () => {
     const c = valid.find((x) => x.name === 'platforms/notify_wechat_v3_transaction');

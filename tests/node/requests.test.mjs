@@ -68,7 +68,9 @@ describe('buildRequest: every gateway method', () => {
       assert.deepEqual(centre.verify(new URLSearchParams(request.toForm())), { valid: true, signType: 'RSA2' });
       assert.deepEqual(centre.verify(new URLSearchParams(request.toQuery())), { valid: true, signType: 'RSA2' });
       assert.deepEqual(centre.verify(JSON.parse(request.toJson())), { valid: true, signType: 'RSA2' });
-      assert.equal(request.toForm(), new URLSearchParams(Object.entries(request.params)).toString());
+      // docs/protocol.md §1: every byte outside A-Z a-z 0-9 - . _ ~ as %XX (space as %20).
+      assert.deepEqual(Object.fromEntries(new URLSearchParams(request.toForm())), { ...request.params });
+      assert.match(request.toForm(), /^[A-Za-z0-9\-._~%&=]*$/);
       assert.ok(Object.isFrozen(request) && Object.isFrozen(request.params));
     });
   }
@@ -105,7 +107,7 @@ describe('buildRequest: every gateway method', () => {
 
   it('text is percent-encoded once in the form body and kept as is in JSON', () => {
     const request = buildRequest('order.create', { ...order, subject: 'a b&c=d 水' }, envelope);
-    assert.match(request.toForm(), /subject=a\+b%26c%3Dd\+%E6%B0%B4/);
+    assert.match(request.toForm(), /subject=a%20b%26c%3Dd%20%E6%B0%B4/);
     assert.equal(JSON.parse(request.toJson()).subject, 'a b&c=d 水');
   });
 });

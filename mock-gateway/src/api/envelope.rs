@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use paysign_core::message::parse::{BodyFormat, ParseOptions, parse_body};
 use paysign_core::{MessageKind, Params, Profile, canonical_string};
 
 use super::Method;
@@ -23,87 +22,17 @@ pub(crate) const FRESHNESS_SECS: i64 = 300;
 /// Protocol versions this gateway implements (§14).
 const VERSIONS: [&str; 1] = ["1.0"];
 
-/// Parses a request body (§1, §4 steps 3–4): form or JSON, UTF-8 only, flat string
-/// values, no duplicate keys.
+/// Parses a request body (§1, §4 steps 2–4) with the core's strict request parser: form
+/// or JSON, UTF-8 only, flat string values, no duplicate keys.
 pub(crate) fn parse_request(headers: &HeaderMap, body: &[u8]) -> Result<Params, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::new(
-                Code::BodyMalformed,
-                "Content-Type must be application/x-www-form-urlencoded or application/json",
-            )
-        })?;
-    let mut parts = content_type.split(';');
-    let media = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-    let format = match media.as_str() {
-        "application/x-www-form-urlencoded" => BodyFormat::Form,
-        "application/json" => BodyFormat::Json,
-        _ => {
-            return Err(ApiError::new(
-                Code::BodyMalformed,
-                format!(
-                    "media type {media:?} is not accepted (use application/x-www-form-urlencoded or application/json)"
-                ),
-            ));
-        }
-    };
-    for param in parts {
-        if let Some((k, v)) = param.split_once('=') {
-            if k.trim().eq_ignore_ascii_case("charset") {
-                let v = v.trim().trim_matches('"');
-                if !(v.eq_ignore_ascii_case("utf-8") || v.eq_ignore_ascii_case("utf8")) {
-                    return Err(ApiError::new(
-                        Code::CharsetUnsupported,
-                        format!("charset {v:?} is not supported; the gateway accepts UTF-8 only"),
-                    ));
-                }
-            }
-        }
-    }
-    if format == BodyFormat::Form {
-        let bare = body
-            .split(|&b| b == b'&')
-            .any(|segment| !segment.is_empty() && !segment.contains(&b'='));
-        if bare {
-            return Err(ApiError::new(
-                Code::BodyMalformed,
-                "a form segment has no `=` (send `key=` for an empty value)",
-            ));
-        }
-    }
-    let options = ParseOptions {
-        max_body_bytes: MAX_BODY_BYTES,
-        format: Some(format),
-        ..ParseOptions::default()
-    };
-    let parsed = parse_body(body, Some(content_type), &options)?;
-    if parsed.charset != "UTF-8" {
-        return Err(ApiError::new(
-            Code::CharsetUnsupported,
-            format!(
-                "charset {} is not supported; the gateway accepts UTF-8 only",
-                parsed.charset
-            ),
-        ));
-    }
-    if format == BodyFormat::Json {
-        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
-            .map_err(|e| {
-                ApiError::new(
-                    Code::BodyMalformed,
-                    format!("body is not a JSON object: {e}"),
-                )
-            })?;
-        if let Some((k, _)) = object.iter().find(|(_, v)| !v.is_string()) {
-            return Err(ApiError::new(
-                Code::BodyMalformed,
-                format!("JSON field `{k}` must be a string (send numbers as \"1234\")"),
-            ));
-        }
-    }
-    Ok(parsed.params)
+        .and_then(|v| v.to_str().ok());
+    Ok(paysign_core::message::parse_request(
+        body,
+        content_type,
+        MAX_BODY_BYTES,
+    )?)
 }
 
 /// A request that passed §4 steps 5–10.

@@ -127,6 +127,30 @@ impl Gateway {
         v
     }
 
+    /// Registers the documented merchant of docs/protocol.md §3.3 (app id
+    /// `2026000000000001`, SECRET `k3y5ecretForDocsOnly0123456789ab`) with `sign_types`,
+    /// approves it, and returns the gateway key the approval hands out.
+    pub async fn documented_merchant(&self, sign_types: &[&str]) -> PublicKey {
+        let v = self
+            .post(
+                "/admin/merchants",
+                json!({"name": "文档商户", "notify_url": "https://merchant.example/notify",
+                       "sign_types": sign_types, "secret": "k3y5ecretForDocsOnly0123456789ab"}),
+            )
+            .await;
+        assert_eq!(v["app_id"], "2026000000000001");
+        let approved = self
+            .post("/admin/merchants/2026000000000001/approve", json!({}))
+            .await;
+        PublicKey::parse(
+            approved["gateway_public_key_base64"]
+                .as_str()
+                .unwrap()
+                .as_bytes(),
+        )
+        .unwrap()
+    }
+
     /// Advances the mock clock through the admin API (runs due work); returns jobs run.
     pub async fn advance(&self, secs: u64) -> u64 {
         let v = self

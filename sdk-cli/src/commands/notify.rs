@@ -105,7 +105,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
                     .limit(MAX_RESPONSE_BYTES)
                     .read_to_string()
                     .unwrap_or_else(|e| format!("<unreadable body: {e}>"));
-                let ok = status == 200 && Acknowledgement::is_success_body(ack_format, &text);
+                let ok = Acknowledgement::is_success_response(ack_format, status, &text);
                 (Some(status), Some(text), ok, None)
             }
             Err(e) => (None, None, false, Some(e.to_string())),

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::error::{CliError, Status};
 use crate::input;
-use crate::output::{Output, params_json, render};
+use crate::output::{Output, params_json, render_in};
 
 const AFTER_HELP: &str = "\
 By default prints the signature of the message's fields as they are. With --output, adds
@@ -132,7 +132,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         None => profile.default_sign_type(credential.kind())?,
     };
     let signer = Signer::new(profile, sign_type, credential)?.message_kind(args.message);
-    let mut params = args.body.parse()?.params;
+    let parsed = args.body.parse()?;
+    let mut params = parsed.params;
     if let (Some(app_cert), Some(root)) = (&args.app_cert, &args.alipay_root_cert) {
         let mode = CertMode::new(&input::read_input(app_cert)?, &input::read_input(root)?)?;
         mode.apply(&mut params)?;
@@ -155,7 +156,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         return Ok(Status::Success);
     };
     signer.sign_params(&mut params)?;
-    let body = render(&params, format)?;
+    // Written back in the charset the message declares (GBK bytes for `charset=GBK`).
+    let body = render_in(&params, format, parsed.charset)?;
     if out.is_json() {
         out.json_ok(serde_json::json!({
             "body": body,

@@ -306,6 +306,38 @@ fn explain_finds_every_usual_mistake() {
         &request_secret,
         with_sign(&REQUEST, &right.to_ascii_lowercase()).as_bytes(),
     );
+    // docs/protocol.md §3.2: paysign verifiers accept hex in either case, so this verifies.
+    assert_eq!(report["verified"], true, "{report}");
+    check(code, report, 0, &[]);
+    // WeChat Pay v2 compares the case its SDKs write (uppercase): a lowercase digest fails.
+    let guide = "sign_wechat_md5_guide";
+    let pairs: Vec<(String, String)> = serde_json::from_str(
+        &std::fs::read_to_string(vectors().join(guide).join("params.json")).unwrap(),
+    )
+    .unwrap();
+    let lower_sign = std::fs::read_to_string(vectors().join(guide).join("signature.txt"))
+        .unwrap()
+        .trim()
+        .to_ascii_lowercase();
+    let mut wechat: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    wechat.push(("sign", &lower_sign));
+    let guide_secret = key("guide_secret.txt");
+    let (code, report) = explain(
+        &[
+            "--profile",
+            "wechat-v2",
+            "--message",
+            "notification",
+            "--sign-type",
+            "MD5",
+            "--secret-file",
+            &guide_secret,
+        ],
+        form(&wechat).as_bytes(),
+    );
     check(code, report, 1, &["HEX_CASE"]);
 
     let md5_request: Vec<(&str, &str)> = REQUEST

@@ -4,6 +4,7 @@
 
 mod common;
 mod explain;
+mod forms;
 mod gateway;
 mod gateway_faults;
 mod keys;

@@ -91,17 +91,34 @@ impl Acknowledgement {
         }
     }
 
-    /// Whether an HTTP response acknowledges a notification in `format`: a 2xx status and,
-    /// for the body-reading formats, the success body; for [`AckFormat::WechatV3`] and
-    /// [`AckFormat::Status`] the status alone.
+    /// Whether an HTTP response acknowledges a notification in `format` — the one
+    /// acknowledgement rule of every sender (the mock gateway, `paysign notify`):
+    ///
+    /// - the body-reading formats ([`AckFormat::Text`], [`AckFormat::Xml`],
+    ///   [`AckFormat::Json`]) need status **exactly 200** and the success body
+    ///   (docs/protocol.md §9: a `204` or `202` has no body to read, and a redirect is
+    ///   never followed);
+    /// - the status-reading formats ([`AckFormat::WechatV3`], [`AckFormat::Status`]) need a
+    ///   2xx status alone, as those platforms document.
     pub fn is_success_response(format: AckFormat, status: u16, body: &str) -> bool {
-        (200..300).contains(&status)
-            && match format {
-                AckFormat::WechatV3 | AckFormat::Status => true,
-                AckFormat::Text | AckFormat::Xml | AckFormat::Json => {
-                    Self::is_success_body(format, body)
-                }
+        match format {
+            AckFormat::WechatV3 | AckFormat::Status => (200..300).contains(&status),
+            AckFormat::Text | AckFormat::Xml | AckFormat::Json => {
+                status == 200 && Self::is_success_body(format, body)
             }
+        }
+    }
+
+    /// [`Acknowledgement::is_success_response`] for a sender that accepts several formats
+    /// (the gateway of docs/protocol.md §9 accepts `success`, the WeChat `<xml>` and the
+    /// JSON body alike). A body that is not UTF-8 acknowledges nothing.
+    pub fn is_success_response_any(formats: &[AckFormat], status: u16, body: &[u8]) -> bool {
+        let Ok(text) = std::str::from_utf8(body) else {
+            return false;
+        };
+        formats
+            .iter()
+            .any(|&format| Self::is_success_response(format, status, text))
     }
 
     /// Whether `body` is the success acknowledgement of `format` (used by the gateway
@@ -117,6 +134,7 @@ impl Acknowledgement {
             AckFormat::Xml => {
                 let compact: String = body.split_whitespace().collect();
                 compact.starts_with("<xml>")
+                    && compact.ends_with("</xml>")
                     && (compact.contains("<return_code><![CDATA[SUCCESS]]></return_code>")
                         || compact.contains("<return_code>SUCCESS</return_code>"))
             }
@@ -208,6 +226,48 @@ mod tests {
             AckFormat::Text,
             200,
             "fail"
+        ));
+    }
+
+    #[test]
+    fn body_reading_formats_need_exactly_200() {
+        let any = [AckFormat::Text, AckFormat::Xml, AckFormat::Json];
+        for ok in [
+            &b"success"[..],
+            b"  success\r\n",
+            b"<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
+            b"<xml><return_code>SUCCESS</return_code></xml>",
+            br#"{"code":"SUCCESS"}"#,
+        ] {
+            let text = String::from_utf8_lossy(ok);
+            assert!(Acknowledgement::is_success_response_any(&any, 200, ok), "{text}");
+            for status in [201, 202, 204, 302, 500] {
+                assert!(
+                    !Acknowledgement::is_success_response_any(&any, status, ok),
+                    "{status} {text}"
+                );
+            }
+        }
+        for bad in [
+            &b"SUCCESS"[..],
+            b"fail",
+            b"",
+            b"success!",
+            br#"{"code":"FAIL"}"#,
+            b"<xml><return_code>FAIL</return_code></xml>",
+            b"<xml><return_code>SUCCESS</return_code>",
+            b"\xff",
+        ] {
+            assert!(
+                !Acknowledgement::is_success_response_any(&any, 200, bad),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert!(Acknowledgement::is_success_response(
+            AckFormat::Status,
+            204,
+            ""
         ));
     }
 

@@ -8,13 +8,14 @@
 
 use crate::error::{Error, Result};
 use crate::message::amount::Amount;
+use crate::message::fields;
+use crate::message::parse::encode_form;
 use crate::params::Params;
 use crate::sign::Signer;
 
 /// The protocol version this SDK speaks.
 pub const PROTOCOL_VERSION: &str = "1.0";
-/// Largest single payment the protocol accepts, in fen (50,000.00 yuan).
-pub const MAX_PAYMENT_FEN: i64 = 5_000_000;
+pub use crate::message::fields::MAX_PAYMENT_FEN;
 
 /// A gateway method with typed, validated fields.
 pub trait GatewayMethod {
@@ -55,11 +56,10 @@ impl SignedRequest {
         self.params.get("nonce").unwrap_or_default()
     }
 
-    /// `application/x-www-form-urlencoded` body (UTF-8, percent-encoded once).
+    /// `application/x-www-form-urlencoded` body (UTF-8, percent-encoded once, space as
+    /// `%20`: [`encode_form`], the rule of docs/protocol.md §1).
     pub fn to_form(&self) -> String {
-        form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(self.params.iter())
-            .finish()
+        encode_form(&self.params)
     }
 
     /// A query string (same encoding as the form body), for GET-style transports.
@@ -96,9 +96,7 @@ pub fn build_request<M: GatewayMethod>(
     }
     let nonce = match &envelope.nonce {
         Some(n) => {
-            check_chars("nonce", n, 16, 64, |c| {
-                c.is_ascii_alphanumeric() || c == '_' || c == '-'
-            })?;
+            fields::nonce(n)?;
             n.clone()
         }
         None => random_nonce()?,
@@ -227,9 +225,7 @@ pub struct StatementDownload {
 impl GatewayMethod for ItemsList {
     const METHOD: &'static str = "bill.items.list";
     fn fields(&self) -> Result<Vec<(&'static str, String)>> {
-        check_chars("region_code", &self.region_code, 6, 6, |c| {
-            c.is_ascii_digit()
-        })?;
+        fields::region_code(&self.region_code)?;
         Ok(vec![("region_code", self.region_code.clone())])
     }
 }
@@ -237,8 +233,8 @@ impl GatewayMethod for ItemsList {
 impl GatewayMethod for BillQuery {
     const METHOD: &'static str = "bill.query";
     fn fields(&self) -> Result<Vec<(&'static str, String)>> {
-        check_item_id(&self.item_id)?;
-        check_id("bill_no", &self.bill_no, 1, 32)?;
+        fields::item_id(&self.item_id)?;
+        fields::bill_no(&self.bill_no)?;
         Ok(vec![
             ("item_id", self.item_id.clone()),
             ("bill_no", self.bill_no.clone()),
@@ -249,11 +245,11 @@ impl GatewayMethod for BillQuery {
 impl GatewayMethod for OrderCreate {
     const METHOD: &'static str = "order.create";
     fn fields(&self) -> Result<Vec<(&'static str, String)>> {
-        check_id("out_trade_no", &self.out_trade_no, 6, 64)?;
-        check_item_id(&self.item_id)?;
-        check_id("bill_no", &self.bill_no, 1, 32)?;
-        check_payment_amount("total_amount", self.total_amount)?;
-        check_notify_url(&self.notify_url)?;
+        fields::merchant_no("out_trade_no", &self.out_trade_no)?;
+        fields::item_id(&self.item_id)?;
+        fields::bill_no(&self.bill_no)?;
+        fields::range(self.total_amount, 1, MAX_PAYMENT_FEN)?;
+        fields::notify_url("notify_url", &self.notify_url)?;
         let mut fields = vec![
             ("out_trade_no", self.out_trade_no.clone()),
             ("item_id", self.item_id.clone()),
@@ -262,13 +258,11 @@ impl GatewayMethod for OrderCreate {
             ("notify_url", self.notify_url.clone()),
         ];
         if let Some(subject) = non_empty(&self.subject) {
-            check_text("subject", subject, 128)?;
+            fields::text("subject", subject, 128)?;
             fields.push(("subject", subject.to_owned()));
         }
         if let Some(passback) = non_empty(&self.passback_params) {
-            if passback.len() > 512 {
-                return Err(Error::field_invalid("passback_params", "at most 512 bytes"));
-            }
+            fields::passback(passback)?;
             fields.push(("passback_params", passback.to_owned()));
         }
         Ok(fields)
@@ -309,15 +303,15 @@ impl GatewayMethod for OrderReverse {
 impl GatewayMethod for OrderRefund {
     const METHOD: &'static str = "order.refund";
     fn fields(&self) -> Result<Vec<(&'static str, String)>> {
-        check_id("out_refund_no", &self.out_refund_no, 6, 64)?;
-        check_payment_amount("refund_amount", self.refund_amount)?;
+        fields::merchant_no("out_refund_no", &self.out_refund_no)?;
+        fields::range(self.refund_amount, 1, MAX_PAYMENT_FEN)?;
         let mut fields = vec![
             order_ref(&self.order)?,
             ("out_refund_no", self.out_refund_no.clone()),
             ("refund_amount", self.refund_amount.to_string()),
         ];
         if let Some(reason) = non_empty(&self.refund_reason) {
-            check_text("refund_reason", reason, 128)?;
+            fields::text("refund_reason", reason, 128)?;
             fields.push(("refund_reason", reason.to_owned()));
         }
         Ok(fields)
@@ -327,16 +321,7 @@ impl GatewayMethod for OrderRefund {
 impl GatewayMethod for StatementDownload {
     const METHOD: &'static str = "statement.download";
     fn fields(&self) -> Result<Vec<(&'static str, String)>> {
-        let d = self.bill_date.as_bytes();
-        let shape_ok = d.len() == 10
-            && d[4] == b'-'
-            && d[7] == b'-'
-            && d.iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-        if !shape_ok {
-            return Err(Error::field_invalid("bill_date", "expected YYYY-MM-DD"));
-        }
+        fields::date("bill_date", &self.bill_date)?;
         let kind = match self.kind {
             StatementType::Transaction => "TRANSACTION",
             StatementType::Fund => "FUND",
@@ -355,114 +340,12 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 fn order_ref(order: &OrderRef) -> Result<(&'static str, String)> {
     match order {
         OrderRef::OutTradeNo(no) => {
-            check_id("out_trade_no", no, 6, 64)?;
+            fields::merchant_no("out_trade_no", no)?;
             Ok(("out_trade_no", no.clone()))
         }
         OrderRef::TradeNo(no) => {
-            check_id("trade_no", no, 1, 64)?;
+            fields::gateway_no("trade_no", no)?;
             Ok(("trade_no", no.clone()))
         }
     }
-}
-
-fn check_chars(
-    field: &str,
-    value: &str,
-    min: usize,
-    max: usize,
-    allowed: impl Fn(char) -> bool,
-) -> Result<()> {
-    if value.is_empty() {
-        return Err(Error::FieldMissing {
-            field: field.to_owned(),
-        });
-    }
-    let len = value.chars().count();
-    if len < min || len > max || !value.chars().all(allowed) {
-        let range = if min == max {
-            format!("{min}")
-        } else {
-            format!("{min}-{max}")
-        };
-        return Err(Error::field_invalid(
-            field,
-            format!("expected {range} characters of the allowed set"),
-        ));
-    }
-    Ok(())
-}
-
-fn check_id(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
-    check_chars(field, value, min, max, |c| {
-        c.is_ascii_alphanumeric() || c == '_' || c == '-'
-    })
-}
-
-fn check_item_id(value: &str) -> Result<()> {
-    check_chars("item_id", value, 1, 32, |c| {
-        c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'
-    })
-}
-
-fn check_text(field: &str, value: &str, max_chars: usize) -> Result<()> {
-    if value.chars().count() > max_chars {
-        return Err(Error::field_invalid(
-            field,
-            format!("at most {max_chars} characters"),
-        ));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(Error::field_invalid(
-            field,
-            "control characters are not allowed",
-        ));
-    }
-    Ok(())
-}
-
-fn check_payment_amount(field: &str, amount: Amount) -> Result<()> {
-    if amount.fen() <= 0 {
-        return Err(Error::AmountInvalid {
-            value: amount.to_string(),
-            reason: "must be at least 1 fen",
-        });
-    }
-    if amount.fen() > MAX_PAYMENT_FEN {
-        return Err(Error::AmountInvalid {
-            value: amount.to_string(),
-            reason: "exceeds the 5,000,000 fen single-payment limit",
-        });
-    }
-    let _ = field;
-    Ok(())
-}
-
-fn check_notify_url(url: &str) -> Result<()> {
-    let invalid = |why: &str| Error::field_invalid("notify_url", why);
-    if url.is_empty() {
-        return Err(Error::FieldMissing {
-            field: "notify_url".into(),
-        });
-    }
-    if url.len() > 256 {
-        return Err(invalid("at most 256 bytes"));
-    }
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| invalid("must be an absolute http:// or https:// URL"))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.is_empty() {
-        return Err(invalid("has no host"));
-    }
-    if authority.contains('@') {
-        return Err(invalid("must not contain user information"));
-    }
-    if url.contains('#') {
-        return Err(invalid("must not contain a fragment"));
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid("must not contain whitespace"));
-    }
-    Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod ack;
 pub mod amount;
 pub mod build;
+pub mod fields;
 pub mod headers;
 pub mod notification;
 pub mod parse;
@@ -17,4 +18,6 @@ pub use build::{
     OrderRefund, OrderReverse, SignedRequest, StatementDownload, StatementType, build_request,
 };
 pub use notification::{Notification, TradeStatus};
-pub use parse::{BodyFormat, ParseOptions, ParsedBody, parse_body};
+pub use parse::{
+    BodyFormat, ParseOptions, ParsedBody, encode_form, encode_form_in, parse_body, parse_request,
+};

@@ -28,6 +28,8 @@ static CONVENTIONS: Conventions = Conventions {
     key_id_field: None,
     secret_suffix: SecretSuffix::AmpKey,
     hex_case: HexCase::Upper,
+    // docs/protocol.md §3.2: verifiers accept hex in either case.
+    accepts_either_hex_case: true,
     sign_types: &[
         SignType::Rsa2,
         SignType::Rsa,

@@ -126,6 +126,10 @@ pub struct Conventions {
     pub secret_suffix: SecretSuffix,
     /// The case of hex digests the platform sends.
     pub hex_case: HexCase,
+    /// Whether a verifier accepts a hex digest in either case (paysign, docs/protocol.md
+    /// §3.2); otherwise only in [`Conventions::hex_case`], as the platform's own SDKs
+    /// compare.
+    pub accepts_either_hex_case: bool,
     /// The sign types the platform defines.
     pub sign_types: &'static [SignType],
     /// The sign type used with an RSA key when none is chosen (`None`: no RSA).
@@ -205,7 +209,7 @@ pub trait Platform: Sync + std::fmt::Debug {
 
     /// Checks a digest signature against every key, each in constant time, so the time
     /// taken does not say which (or whether one) matched. Hex is compared in either case
-    /// (docs/protocol.md §3.2).
+    /// where the platform allows it ([`Conventions::accepts_either_hex_case`]).
     fn verify_digest(
         &self,
         sign_type: SignType,
@@ -216,7 +220,7 @@ pub trait Platform: Sync + std::fmt::Debug {
         let c = self.conventions();
         verify_hex_digest(
             sign_type,
-            (c.secret_suffix, c.hex_case),
+            (c.secret_suffix, c.hex_case, c.accepts_either_hex_case),
             keys,
             message,
             signature,
@@ -461,11 +465,15 @@ pub trait Explanations: Sync {
 /// [`Platform::verify_digest`]'s default.
 fn verify_hex_digest(
     sign_type: SignType,
-    (suffix, case): (SecretSuffix, HexCase),
+    (suffix, case, either_case): (SecretSuffix, HexCase, bool),
     keys: &[SharedSecret],
     message: &str,
     signature: &str,
 ) -> Result<()> {
+    // `| 0x20` folds `A-F` onto `a-f` and leaves digits alone, without a branch on the
+    // (secret-derived) bytes; only where the platform accepts either case.
+    let fold = if either_case { 0x20 } else { 0 };
+    let bytes = |hex: &str| -> Vec<u8> { hex.bytes().map(|b| b | fold).collect() };
     let mut matched = subtle::Choice::from(0);
     for key in keys {
         let expected = digest_hex(sign_type, key, suffix, case, message.as_bytes())?;
@@ -474,7 +482,7 @@ fn verify_hex_digest(
                 reason: "a digest signature must be hex of the digest's length",
             });
         }
-        matched |= expected.as_bytes().ct_eq(signature.as_bytes());
+        matched |= bytes(&expected).ct_eq(&bytes(signature));
     }
     if bool::from(matched) {
         Ok(())

@@ -42,6 +42,7 @@ static CONVENTIONS: Conventions = Conventions {
     key_id_field: None,
     secret_suffix: SecretSuffix::None,
     hex_case: HexCase::Upper,
+    accepts_either_hex_case: false,
     sign_types: &[SignType::HmacSha256],
     default_with_key: None,
     default_with_secret: Some(SignType::HmacSha256),

@@ -50,6 +50,7 @@ static CONVENTIONS: Conventions = Conventions {
     key_id_field: Some("certId"),
     secret_suffix: SecretSuffix::AmpSha256Hex,
     hex_case: HexCase::Lower,
+    accepts_either_hex_case: false,
     sign_types: &[SignType::Rsa2, SignType::Sha256],
     default_with_key: Some(SignType::Rsa2),
     default_with_secret: Some(SignType::Sha256),

@@ -29,6 +29,7 @@ static CONVENTIONS: Conventions = Conventions {
     key_id_field: None,
     secret_suffix: SecretSuffix::AmpKey,
     hex_case: HexCase::Upper,
+    accepts_either_hex_case: false,
     sign_types: &[SignType::Md5, SignType::HmacSha256],
     default_with_key: None,
     default_with_secret: Some(SignType::Md5),

@@ -61,6 +61,7 @@ static CONVENTIONS: Conventions = Conventions {
     key_id_field: Some(SERIAL_HEADER),
     secret_suffix: SecretSuffix::None,
     hex_case: HexCase::Upper,
+    accepts_either_hex_case: false,
     sign_types: &[SignType::Rsa2],
     default_with_key: Some(SignType::Rsa2),
     default_with_secret: None,

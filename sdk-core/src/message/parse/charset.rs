@@ -71,6 +71,19 @@ impl Charset {
         }
     }
 
+    /// Encodes `text` in this charset, or [`Error::CharsetInvalid`] for a character it
+    /// cannot represent (GBK has no four-byte sequences).
+    pub(super) fn encode(self, text: &str) -> Result<Cow<'_, [u8]>> {
+        match self {
+            Charset::Utf8 => Ok(Cow::Borrowed(text.as_bytes())),
+            Charset::Gbk | Charset::Gb18030 => {
+                gb18030::encode(text, self == Charset::Gbk).ok_or(Error::CharsetInvalid {
+                    charset: self.name(),
+                })
+            }
+        }
+    }
+
     /// Decodes owned bytes, reusing the allocation when they are already valid UTF-8.
     pub(super) fn decode_owned(self, bytes: Vec<u8>) -> Result<String> {
         match self {

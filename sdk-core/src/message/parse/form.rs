@@ -1,6 +1,12 @@
-//! `application/x-www-form-urlencoded` bodies (Alipay, the paysign gateway).
+//! `application/x-www-form-urlencoded` bodies (Alipay, the paysign gateway), both ways:
+//! the one form encoder and the one form decoder of every surface (docs/protocol.md §1,
+//! "Form encoding").
 //!
-//! Decoding runs in three linear passes, so a hostile 1 MiB body of tiny fields stays cheap:
+//! **Encoding** ([`encode`]): every byte outside `A-Z a-z 0-9 - . _ ~` is written as `%XX`
+//! (uppercase hex), space included (`%20`, never `+`), so a base64 `+` or a literal `*`
+//! cannot be read two ways. Text is first encoded in the body's charset.
+//!
+//! **Decoding** runs in three linear passes, so a hostile 1 MiB body of tiny fields stays cheap:
 //!
 //! 1. split on `&` and the first `=`, and percent-decode every key and value **once**, to
 //!    bytes (`+` is a space; `%XX` is one byte; anything else is copied as is);
@@ -20,7 +26,63 @@ use super::charset::{Charset, strip_bom};
 /// Field names that declare the charset of a form body inside the body itself.
 const CHARSET_FIELDS: [&str; 2] = ["charset", "_input_charset"];
 
+/// Writes `params` as a form body in `charset`: the text of every key and value is encoded
+/// in the charset, then every byte outside the unreserved set is percent-encoded.
+pub(super) fn encode(params: &Params, charset: Charset) -> Result<String> {
+    write(params, |text| charset.encode(text))
+}
+
+/// Writes `params` as a UTF-8 form body (which cannot fail: UTF-8 represents every string).
+pub(super) fn encode_utf8(params: &Params) -> String {
+    match write(params, |text| {
+        Ok::<_, std::convert::Infallible>(text.as_bytes().into())
+    }) {
+        Ok(body) => body,
+        Err(never) => match never {},
+    }
+}
+
+/// The one form writer: `key=value` pairs joined by `&`, each key and value the bytes
+/// `bytes` gives for it, percent-encoded outside `A-Z a-z 0-9 - . _ ~` (uppercase hex).
+fn write<'a, E>(
+    params: &'a Params,
+    mut bytes: impl FnMut(&'a str) -> std::result::Result<std::borrow::Cow<'a, [u8]>, E>,
+) -> std::result::Result<String, E> {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::new();
+    let mut push = |out: &mut String, text: &'a str| -> std::result::Result<(), E> {
+        for &b in bytes(text)?.iter() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(char::from(b));
+            } else {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0x0F)]));
+            }
+        }
+        Ok(())
+    };
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        push(&mut out, k)?;
+        out.push('=');
+        push(&mut out, v)?;
+    }
+    Ok(out)
+}
+
+/// Whether a non-empty `&`-separated segment of `body` lacks `=` (strict request parsing).
+pub(super) fn has_bare_segment(body: &[u8]) -> bool {
+    body.split(|&b| b == b'&')
+        .any(|segment| !segment.is_empty() && !segment.contains(&b'='))
+}
+
 /// Parses a form body; `declared` is the Content-Type `charset` parameter, if any.
+///
+/// When both the Content-Type and a `charset` / `_input_charset` field name a charset and
+/// they differ, the body is refused ([`Error::CharsetConflict`]): neither wins.
 pub(super) fn parse(body: &[u8], declared: Option<&str>) -> Result<(Params, Charset)> {
     let (body, had_bom) = strip_bom(body);
     let mut offset = if had_bom { 3 } else { 0 };
@@ -40,9 +102,18 @@ pub(super) fn parse(body: &[u8], declared: Option<&str>) -> Result<(Params, Char
         ));
     }
 
-    let charset = match declared {
-        Some(label) => Charset::from_label(label)?,
-        None => charset_field(&raw)?.unwrap_or(Charset::Utf8),
+    let in_body = charset_field(&raw)?;
+    let charset = match (declared.map(Charset::from_label).transpose()?, in_body) {
+        (Some(header), Some((field, body))) if header != body => {
+            return Err(Error::CharsetConflict {
+                header: header.name(),
+                field,
+                body: body.name(),
+            });
+        }
+        (Some(header), _) => header,
+        (None, Some((_, body))) => body,
+        (None, None) => Charset::Utf8,
     };
 
     let pairs = raw
@@ -103,7 +174,7 @@ fn hex_value(digit: u8) -> Option<u8> {
 /// An empty value counts as absent. A repeated field is [`Error::ParamDuplicate`] at once
 /// (rather than after decoding with whichever copy came first), and two fields that name
 /// different charsets are refused: which one the signer meant cannot be known.
-fn charset_field(raw: &[(Vec<u8>, Vec<u8>)]) -> Result<Option<Charset>> {
+fn charset_field(raw: &[(Vec<u8>, Vec<u8>)]) -> Result<Option<(&'static str, Charset)>> {
     let mut seen = [false; CHARSET_FIELDS.len()];
     let mut found: Option<(&'static str, Charset)> = None;
     for (key, value) in raw {
@@ -137,7 +208,7 @@ fn charset_field(raw: &[(Vec<u8>, Vec<u8>)]) -> Result<Option<Charset>> {
             Some(_) => {}
         }
     }
-    Ok(found.map(|(_, charset)| charset))
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -209,10 +280,82 @@ mod tests {
     }
 
     #[test]
-    fn declared_charset_wins_over_the_field() {
-        let (params, charset) = parse(b"charset=UTF-8&s=%D6%D0", Some("GBK")).unwrap();
-        assert_eq!(charset, Charset::Gbk);
-        assert_eq!(params.get("s"), Some("中"));
+    fn header_and_field_must_agree() {
+        assert_eq!(
+            parse(b"charset=UTF-8&s=%D6%D0", Some("GBK")).unwrap_err(),
+            Error::CharsetConflict {
+                header: "GBK",
+                field: "charset",
+                body: "UTF-8"
+            }
+        );
+        assert_eq!(
+            parse(b"_input_charset=gbk&s=1", Some("utf-8"))
+                .unwrap_err()
+                .code(),
+            "CHARSET_CONFLICT"
+        );
+        // GBK and GB18030 are different charsets (GBK cannot write four-byte sequences).
+        assert_eq!(
+            parse(b"charset=GB18030", Some("GBK")).unwrap_err().code(),
+            "CHARSET_CONFLICT"
+        );
+        // Agreement (labels of one charset) and an empty field are fine.
+        let (params, charset) = parse(b"charset=gb2312&s=%D6%D0", Some("GBK")).unwrap();
+        assert_eq!((charset, params.get("s")), (Charset::Gbk, Some("中")));
+        assert_eq!(parse(b"charset=&s=1", Some("GBK")).unwrap().1, Charset::Gbk);
+        assert_eq!(parse(b"s=%D6%D0", Some("GBK")).unwrap().1, Charset::Gbk);
+    }
+
+    /// Values every form writer must carry through unchanged.
+    const AWKWARD: [&str; 9] = [
+        "a b",
+        "a*b",
+        "a+b",
+        "a&b=c",
+        "100%",
+        "%2B",
+        "上海水费 2026年11月",
+        "x/y?z#",
+        "~-._",
+    ];
+
+    #[test]
+    fn encoder_escapes_everything_but_unreserved() {
+        let p = Params::from_pairs([("sign", "a+b/c="), ("subject", "水 费&x*")]).unwrap();
+        assert_eq!(
+            encode(&p, Charset::Utf8).unwrap(),
+            "sign=a%2Bb%2Fc%3D&subject=%E6%B0%B4%20%E8%B4%B9%26x%2A"
+        );
+        let gbk = Params::from_pairs([("s", "中 文")]).unwrap();
+        assert_eq!(encode(&gbk, Charset::Gbk).unwrap(), "s=%D6%D0%20%CE%C4");
+        let euro = Params::from_pairs([("s", "\u{10000}")]).unwrap();
+        assert_eq!(
+            encode(&euro, Charset::Gbk).unwrap_err(),
+            Error::CharsetInvalid { charset: "GBK" }
+        );
+    }
+
+    #[test]
+    fn encoded_bodies_parse_back_in_every_charset() {
+        for charset in [Charset::Utf8, Charset::Gbk, Charset::Gb18030] {
+            let params = Params::from_pairs(
+                AWKWARD
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("k{i}"), (*v).to_owned())),
+            )
+            .unwrap();
+            let body = encode(&params, charset).unwrap();
+            assert!(body.is_ascii() && !body.contains('+') && !body.contains('*'));
+            let (parsed, _) = parse(body.as_bytes(), Some(charset.name())).unwrap();
+            assert_eq!(parsed, params, "{charset:?}");
+        }
+    }
+
+    #[test]
+    fn plus_and_percent_20_both_decode_to_space() {
+        assert_eq!(pairs(b"a=x+y&b=x%20y"), kv(&[("a", "x y"), ("b", "x y")]));
     }
 
     #[test]

@@ -47,7 +47,7 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 use crate::params::Params;
 
-use charset::{ContentType, strip_bom};
+use charset::{Charset, ContentType, strip_bom};
 
 /// Wire format of a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,11 +169,13 @@ pub struct ParsedBody {
 ///   `application/xml` or `*+xml`), else sniffed from the first byte after a BOM and
 ///   whitespace (`{`/`[` → JSON, `<` → XML, anything else → form).
 /// - Form charset: the Content-Type `charset`, else a `charset` / `_input_charset` field of
-///   the body, else UTF-8. XML charset: a UTF-8 BOM, else the Content-Type `charset`, else
+///   the body, else UTF-8; when both are present they must name the same charset
+///   ([`Error::CharsetConflict`]). XML charset: a UTF-8 BOM, else the Content-Type `charset`, else
 ///   the XML declaration's `encoding`, else UTF-8. JSON: always UTF-8.
 ///
 /// Errors: [`Error::BodyTooLarge`], [`Error::BodyMalformed`], [`Error::NestingTooDeep`],
-/// [`Error::CharsetUnsupported`], [`Error::CharsetInvalid`], [`Error::ParamDuplicate`],
+/// [`Error::CharsetUnsupported`], [`Error::CharsetInvalid`], [`Error::CharsetConflict`],
+/// [`Error::ParamDuplicate`],
 /// [`Error::ParamNameInvalid`] (an empty name, or one that decodes to contain `&` or `=`).
 pub fn parse_body(
     body: &[u8],
@@ -207,6 +209,107 @@ pub fn parse_body(
         format,
         charset,
     })
+}
+
+/// Parses a paysign gateway **request** body under the strict rules of docs/protocol.md §1
+/// (the mock gateway's steps 2–4 of §4), where [`parse_body`] is lenient for the bodies
+/// platforms send:
+///
+/// - the Content-Type must name a form or JSON body (no sniffing), else
+///   [`Error::BodyMalformed`];
+/// - the charset must be UTF-8, declared or not ([`Error::CharsetUnsupported`]; a clash
+///   between header and body is [`Error::CharsetConflict`]);
+/// - a form segment without `=` is [`Error::BodyMalformed`] (send `key=` for an empty
+///   value);
+/// - every JSON value must be a string ([`Error::BodyMalformed`]).
+pub fn parse_request(
+    body: &[u8],
+    content_type: Option<&str>,
+    max_body_bytes: usize,
+) -> Result<Params> {
+    let malformed = |format, reason: String| Error::BodyMalformed { format, reason };
+    if body.len() > max_body_bytes {
+        return Err(Error::BodyTooLarge {
+            size: body.len(),
+            limit: max_body_bytes,
+        });
+    }
+    let header = content_type.map(ContentType::parse).unwrap_or_default();
+    let format = match BodyFormat::from_media_type(header.media_type) {
+        Some(format @ (BodyFormat::Form | BodyFormat::Json)) => format,
+        _ => {
+            return Err(malformed(
+                "request",
+                format!(
+                    "media type {:?} is not accepted (use application/x-www-form-urlencoded or application/json)",
+                    header.media_type
+                ),
+            ));
+        }
+    };
+    if let Some(label) = header.charset {
+        if Charset::from_label(label)? != Charset::Utf8 {
+            return Err(Error::CharsetUnsupported {
+                charset: label.to_owned(),
+            });
+        }
+    }
+    if format == BodyFormat::Form && form::has_bare_segment(body) {
+        return Err(malformed(
+            "form",
+            "a form segment has no `=` (send `key=` for an empty value)".into(),
+        ));
+    }
+    let options = ParseOptions {
+        max_body_bytes,
+        format: Some(format),
+        ..ParseOptions::default()
+    };
+    let parsed = parse_body(body, content_type, &options)?;
+    if parsed.charset != Charset::Utf8.name() {
+        return Err(Error::CharsetUnsupported {
+            charset: parsed.charset.to_owned(),
+        });
+    }
+    if format == BodyFormat::Json {
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
+            .map_err(|e| malformed("json", format!("not a JSON object: {e}")))?;
+        if let Some((k, _)) = object.iter().find(|(_, v)| !v.is_string()) {
+            return Err(malformed(
+                "json",
+                format!("field `{k}` must be a string (send numbers as \"1234\")"),
+            ));
+        }
+    }
+    Ok(parsed.params)
+}
+
+/// Writes `params` as an `application/x-www-form-urlencoded` body in UTF-8: the form
+/// encoding of docs/protocol.md §1, used by every writer (the SDK's requests, the gateway's
+/// notifications, `paysign sign --output form`). Every byte outside `A-Z a-z 0-9 - . _ ~`
+/// becomes `%XX`, so a space is `%20` and `+`, `*`, `&`, `=`, `%` cannot be misread.
+///
+/// ```
+/// use paysign_core::Params;
+/// use paysign_core::message::parse::{ParseOptions, encode_form, parse_body};
+///
+/// let params = Params::from_pairs([("subject", "水费 a+b*"), ("sign", "x/y=")])?;
+/// let body = encode_form(&params);
+/// assert_eq!(body, "subject=%E6%B0%B4%E8%B4%B9%20a%2Bb%2A&sign=x%2Fy%3D");
+/// assert_eq!(parse_body(body.as_bytes(), None, &ParseOptions::default())?.params, params);
+/// # Ok::<(), paysign_core::Error>(())
+/// ```
+pub fn encode_form(params: &Params) -> String {
+    form::encode_utf8(params)
+}
+
+/// Writes `params` as a form body whose text is encoded in `charset` (a label: `UTF-8`,
+/// `GBK`, `gb2312`, `GB18030`), as a body declaring that charset must be sent.
+///
+/// Errors: [`Error::CharsetUnsupported`] for an unknown label, [`Error::CharsetInvalid`]
+/// for text the charset cannot represent.
+pub fn encode_form_in(params: &Params, charset: &str) -> Result<String> {
+    form::encode(params, Charset::from_label(charset)?)
 }
 
 /// Parses a JSON object with nested objects flattened to dotted names

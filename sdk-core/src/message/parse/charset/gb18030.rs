@@ -41,6 +41,8 @@ const TRAIL_BYTES: usize = 190;
 
 /// Largest four-byte pointer in the Basic Multilingual Plane (decoded through the ranges).
 const LAST_BMP_POINTER: u32 = 39419;
+/// [`LAST_BMP_POINTER`] as the `u16` the range index stores.
+const LAST_BMP_POINTER_U16: u16 = 39419;
 
 /// Four-byte pointers from here on map linearly onto U+10000..=U+10FFFF.
 const FIRST_SUPPLEMENTARY_POINTER: u32 = 189_000;
@@ -72,6 +74,87 @@ pub(super) fn decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
         };
     }
     Some(Cow::Owned(text))
+}
+
+/// The encoder's GB18030-2022 exceptions (the table in step 4 of the WHATWG encoder):
+/// private-use code points that now encode as the two-byte sequences GB18030-2005 gave them,
+/// although those sequences decode to the standard vertical forms and CJK characters.
+const ENCODE_2022: [(char, [u8; 2]); 18] = [
+    ('\u{E78D}', [0xA6, 0xD9]),
+    ('\u{E78E}', [0xA6, 0xDA]),
+    ('\u{E78F}', [0xA6, 0xDB]),
+    ('\u{E790}', [0xA6, 0xDC]),
+    ('\u{E791}', [0xA6, 0xDD]),
+    ('\u{E792}', [0xA6, 0xDE]),
+    ('\u{E793}', [0xA6, 0xDF]),
+    ('\u{E794}', [0xA6, 0xEC]),
+    ('\u{E795}', [0xA6, 0xED]),
+    ('\u{E796}', [0xA6, 0xF3]),
+    ('\u{E81E}', [0xFE, 0x59]),
+    ('\u{E826}', [0xFE, 0x61]),
+    ('\u{E82B}', [0xFE, 0x66]),
+    ('\u{E82C}', [0xFE, 0x67]),
+    ('\u{E832}', [0xFE, 0x6D]),
+    ('\u{E843}', [0xFE, 0x7E]),
+    ('\u{E854}', [0xFE, 0x90]),
+    ('\u{E864}', [0xFE, 0xA0]),
+];
+
+/// Encodes `text` in GBK (`gbk`) or GB18030, after the WHATWG gb18030 encoder
+/// (<https://encoding.spec.whatwg.org/#gb18030-encoder>), or `None` at the first character
+/// the charset cannot represent (GBK has no four-byte sequences; neither has U+E5E5).
+pub(super) fn encode(text: &str, gbk: bool) -> Option<Cow<'_, [u8]>> {
+    if text.is_ascii() {
+        return Some(Cow::Borrowed(text.as_bytes()));
+    }
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        let code_point = u32::from(c);
+        if c.is_ascii() {
+            out.push(u8::try_from(code_point).ok()?);
+            continue;
+        }
+        if c == '\u{E5E5}' {
+            return None;
+        }
+        if gbk && c == '\u{20AC}' {
+            out.push(0x80);
+            continue;
+        }
+        if let Some((_, bytes)) = ENCODE_2022.iter().find(|(special, _)| *special == c) {
+            out.extend(bytes);
+            continue;
+        }
+        let two_byte = u16::try_from(code_point)
+            .ok()
+            .and_then(index::two_byte_pointer);
+        if let Some(pointer) = two_byte {
+            let pointer = usize::from(pointer);
+            let lead = u8::try_from(pointer / TRAIL_BYTES + 0x81).ok()?;
+            let trail = u8::try_from(pointer % TRAIL_BYTES).ok()?;
+            out.extend([lead, trail + if trail < 0x3F { 0x40 } else { 0x41 }]);
+            continue;
+        }
+        if gbk {
+            return None;
+        }
+        let mut pointer = match u16::try_from(code_point) {
+            Ok(bmp) => u32::from(index::four_byte_bmp_pointer(bmp)?),
+            Err(_) => FIRST_SUPPLEMENTARY_POINTER + (code_point - 0x1_0000),
+        };
+        let mut bytes = [0u8; 4];
+        for (slot, (per, base)) in bytes.iter_mut().zip([
+            (POINTERS_PER_FIRST_BYTE, 0x81),
+            (POINTERS_PER_SECOND_BYTE, 0x30),
+            (POINTERS_PER_THIRD_BYTE, 0x81),
+            (1, 0x30),
+        ]) {
+            *slot = u8::try_from(pointer / per + base).ok()?;
+            pointer %= per;
+        }
+        out.extend(bytes);
+    }
+    Some(Cow::Owned(out))
 }
 
 /// Length of the ASCII prefix of `bytes`.

@@ -83,6 +83,42 @@ impl TwoByteIndex {
     }
 }
 
+/// `index gb18030` reversed for the encoder: code point → its first pointer, built on the
+/// first encode (only `paysign sign --output form` and signing in GBK encode).
+static TWO_BYTE_POINTERS_BY_CODE_POINT: OnceLock<std::collections::HashMap<u16, u16>> =
+    OnceLock::new();
+
+/// The first two-byte pointer of `code_point` (the WHATWG "index gb18030 pointer"), if any.
+pub(super) fn two_byte_pointer(code_point: u16) -> Option<u16> {
+    TWO_BYTE_POINTERS_BY_CODE_POINT
+        .get_or_init(|| {
+            let mut map = std::collections::HashMap::with_capacity(TWO_BYTE_POINTERS);
+            for (pointer, &cp) in TwoByteIndex::get().0.iter().enumerate() {
+                if let (true, Ok(pointer)) = (cp != 0, u16::try_from(pointer)) {
+                    map.entry(cp).or_insert(pointer);
+                }
+            }
+            map
+        })
+        .get(&code_point)
+        .copied()
+}
+
+/// The four-byte pointer of a BMP `code_point` that has no two-byte sequence (the WHATWG
+/// "index gb18030 ranges pointer"): the run of consecutive code points that holds it.
+pub(super) fn four_byte_bmp_pointer(code_point: u16) -> Option<u16> {
+    FOUR_BYTE_RANGES.iter().enumerate().find_map(|(i, range)| {
+        let offset = code_point.checked_sub(range.code_point)?;
+        let pointer = range.pointer.checked_add(offset)?;
+        let run_end = FOUR_BYTE_RANGES
+            .get(i + 1)
+            .map_or(u32::from(super::LAST_BMP_POINTER_U16) + 1, |next| {
+                u32::from(next.pointer)
+            });
+        (u32::from(pointer) < run_end).then_some(pointer)
+    })
+}
+
 /// The character of a four-byte pointer below the supplementary planes (0..=39419).
 ///
 /// The caller bounds the pointer: the last range runs on to U+FFFF.

@@ -199,3 +199,36 @@ fn speed_against_encoding_rs() {
         mib / reference.as_secs_f64(),
     );
 }
+
+/// The encoder against encoding_rs over every code point: the same bytes, or both refuse.
+#[test]
+fn encoder_matches_encoding_rs_for_every_code_point() {
+    let mut differences = Vec::new();
+    for (oracle, gbk) in [(GB18030, false), (GBK, true)] {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let (expected, _, unmappable) = oracle.encode(&text);
+            let expected = (!unmappable).then(|| expected.into_owned());
+            let ours = encode(&text, gbk).map(Cow::into_owned);
+            if ours != expected {
+                differences.push(format!(
+                    "{} U+{:04X}: {ours:02X?} vs {expected:02X?}",
+                    oracle.name(),
+                    u32::from(c)
+                ));
+            }
+        }
+    }
+    assert!(differences.is_empty(), "{differences:#?}");
+}
+
+proptest! {
+    /// Whatever GB18030 encodes decodes back to the same text.
+    #[test]
+    fn encoding_round_trips(text in "\\PC*") {
+        if let Some(bytes) = encode(&text, false) {
+            let decoded = decode(&bytes);
+            prop_assert_eq!(decoded.as_deref(), Some(text.as_str()));
+        }
+    }
+}

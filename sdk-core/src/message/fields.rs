@@ -1,0 +1,346 @@
+//! Field formats of the paysign protocol (docs/protocol.md §2 and §6), the one copy every
+//! surface checks against: the request builders of [`super::build`] before signing, and
+//! the mock gateway at step 11 of request processing (§4) and in its admin API.
+//!
+//! Each check names the field in its error ([`Error::FieldMissing`],
+//! [`Error::FieldInvalid`], [`Error::AmountInvalid`], [`Error::TimestampInvalid`]).
+
+use crate::error::{Error, Result};
+use crate::message::amount::Amount;
+use crate::params::Params;
+
+/// Largest single payment the protocol accepts, in fen (50,000.00 yuan).
+pub const MAX_PAYMENT_FEN: i64 = 5_000_000;
+
+/// Bytes of `[A-Za-z0-9_-]`, the alphabet of ids and nonces.
+fn is_id_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// `value` is `min..=max` bytes of `allowed` (every alphabet here is ASCII, so bytes are
+/// characters); an empty value is [`Error::FieldMissing`].
+fn check_bytes(
+    field: &str,
+    value: &str,
+    (min, max): (usize, usize),
+    allowed: impl Fn(u8) -> bool,
+    expected: &str,
+) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::FieldMissing {
+            field: field.to_owned(),
+        });
+    }
+    if (min..=max).contains(&value.len()) && value.bytes().all(allowed) {
+        Ok(())
+    } else {
+        Err(Error::field_invalid(field, format!("expected {expected}")))
+    }
+}
+
+/// `out_trade_no`, `out_refund_no`: `^[A-Za-z0-9_-]{6,64}$`.
+pub fn merchant_no(field: &str, value: &str) -> Result<()> {
+    check_bytes(
+        field,
+        value,
+        (6, 64),
+        is_id_byte,
+        "6-64 characters [A-Za-z0-9_-]",
+    )
+}
+
+/// `trade_no`, `refund_no` (gateway-issued): `^[A-Za-z0-9_-]{1,64}$`.
+pub fn gateway_no(field: &str, value: &str) -> Result<()> {
+    check_bytes(
+        field,
+        value,
+        (1, 64),
+        is_id_byte,
+        "at most 64 characters [A-Za-z0-9_-]",
+    )
+}
+
+/// `item_id`: `^[A-Z0-9-]{1,32}$`.
+pub fn item_id(value: &str) -> Result<()> {
+    check_bytes(
+        "item_id",
+        value,
+        (1, 32),
+        |b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-',
+        "1-32 characters [A-Z0-9-]",
+    )
+}
+
+/// `bill_no`: `^[A-Za-z0-9_-]{1,32}$`.
+pub fn bill_no(value: &str) -> Result<()> {
+    check_bytes(
+        "bill_no",
+        value,
+        (1, 32),
+        is_id_byte,
+        "1-32 characters [A-Za-z0-9_-]",
+    )
+}
+
+/// `region_code`: six digits (GB/T 2260).
+pub fn region_code(value: &str) -> Result<()> {
+    check_bytes(
+        "region_code",
+        value,
+        (6, 6),
+        |b| b.is_ascii_digit(),
+        "6 digits",
+    )
+}
+
+/// `nonce`: `^[A-Za-z0-9_-]{16,64}$`.
+pub fn nonce(value: &str) -> Result<()> {
+    check_bytes(
+        "nonce",
+        value,
+        (16, 64),
+        is_id_byte,
+        "16-64 characters [A-Za-z0-9_-]",
+    )
+}
+
+/// `app_id`: 16 digits, issued by the gateway.
+pub fn app_id(value: &str) -> Result<()> {
+    check_bytes(
+        "app_id",
+        value,
+        (16, 16),
+        |b| b.is_ascii_digit(),
+        "16 digits",
+    )
+}
+
+/// A paysign shared SECRET (§3.2, §12.1): 32–64 characters `[A-Za-z0-9]`, so it survives
+/// every form, JSON and shell quoting unchanged.
+pub fn secret(value: &str) -> Result<()> {
+    check_bytes(
+        "secret",
+        value,
+        (32, 64),
+        |b| b.is_ascii_alphanumeric(),
+        "32-64 characters [A-Za-z0-9]",
+    )
+}
+
+/// `timestamp`: Unix seconds, `^[1-9][0-9]{0,10}$`.
+pub fn timestamp(value: &str) -> Result<i64> {
+    let well_formed = (1..=11).contains(&value.len())
+        && !value.starts_with('0')
+        && value.bytes().all(|b| b.is_ascii_digit());
+    match value.parse::<i64>() {
+        Ok(t) if well_formed => Ok(t),
+        _ => Err(Error::TimestampInvalid {
+            value: value.to_owned(),
+        }),
+    }
+}
+
+/// `notify_url`: an absolute `http`/`https` URL with a host, at most 256 bytes, without
+/// user-info, fragment or whitespace.
+pub fn notify_url(field: &str, value: &str) -> Result<()> {
+    let invalid = |why: &str| Error::field_invalid(field, why);
+    if value.is_empty() {
+        return Err(Error::FieldMissing {
+            field: field.to_owned(),
+        });
+    }
+    if value.len() > 256 {
+        return Err(invalid("longer than 256 bytes"));
+    }
+    let rest = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .ok_or_else(|| invalid("must be an absolute http:// or https:// URL"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(invalid("user-info is not allowed"));
+    }
+    // `host`, `host:port`, `[v6]` or `[v6]:port`.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((addr, after)) => (addr, after.strip_prefix(':')),
+            None => return Err(invalid("an IPv6 host is missing its `]`")),
+        },
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    if port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(invalid("the port must be decimal digits"));
+    }
+    if host.is_empty() {
+        return Err(invalid("the URL has no host"));
+    }
+    if value.contains('#') {
+        return Err(invalid("a fragment is not allowed"));
+    }
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid("whitespace is not allowed"));
+    }
+    Ok(())
+}
+
+/// Free text (`subject`, `refund_reason`, names): 1 to `max` Unicode scalar values, no
+/// control characters.
+pub fn text(field: &str, value: &str, max: usize) -> Result<()> {
+    if value.is_empty() {
+        return Err(Error::FieldMissing {
+            field: field.to_owned(),
+        });
+    }
+    if value.chars().count() > max {
+        return Err(Error::field_invalid(
+            field,
+            format!("expected 1-{max} characters"),
+        ));
+    }
+    no_control_chars(field, value)
+}
+
+/// `passback_params`: at most 512 bytes.
+pub fn passback(value: &str) -> Result<()> {
+    if value.len() <= 512 {
+        Ok(())
+    } else {
+        Err(Error::field_invalid(
+            "passback_params",
+            "longer than 512 bytes",
+        ))
+    }
+}
+
+/// No value may contain a control character U+0000–U+001F or U+007F (§1).
+pub fn no_control_chars(field: &str, value: &str) -> Result<()> {
+    if value.chars().any(|c| c <= '\u{1f}' || c == '\u{7f}') {
+        Err(Error::field_invalid(
+            field,
+            "control characters are not allowed",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// [`no_control_chars`] for every field of a request (§1).
+pub fn params_without_control_chars(params: &Params) -> Result<()> {
+    params.iter().try_for_each(|(k, v)| no_control_chars(k, v))
+}
+
+/// An amount in fen, `^(0|[1-9][0-9]{0,14})$`, within `min..=max`
+/// ([`Error::AmountInvalid`] otherwise). A payment is `amount(.., 1, MAX_PAYMENT_FEN)`.
+pub fn amount(value: &str, min: i64, max: i64) -> Result<Amount> {
+    let parsed = Amount::parse_fen(value)?;
+    if value.len() > 15 {
+        return Err(Error::AmountInvalid {
+            value: value.to_owned(),
+            reason: "more than 15 digits",
+        });
+    }
+    range(parsed, min, max)
+}
+
+/// `amount` is within `min..=max` fen ([`Error::AmountInvalid`] otherwise).
+pub fn range(amount: Amount, min: i64, max: i64) -> Result<Amount> {
+    let reason = if amount.fen() < min {
+        "below the smallest amount this field accepts"
+    } else if amount.fen() > max {
+        "above the largest amount this field accepts"
+    } else {
+        return Ok(amount);
+    };
+    Err(Error::AmountInvalid {
+        value: amount.to_string(),
+        reason,
+    })
+}
+
+/// A calendar date `YYYY-MM-DD` (`bill_date`, `due_date`).
+pub fn date(field: &str, value: &str) -> Result<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    if value.len() != 10 {
+        return Err(Error::field_invalid(field, "expected YYYY-MM-DD"));
+    }
+    time::Date::parse(value, format)
+        .map_err(|_| Error::field_invalid(field, "expected a valid YYYY-MM-DD date"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_follow_the_wire_format() {
+        assert_eq!(amount("6754", 1, MAX_PAYMENT_FEN).unwrap().fen(), 6754);
+        for bad in [
+            "0",
+            "01",
+            "12.34",
+            "-1",
+            "5000001",
+            "1e3",
+            " 1",
+            "1234567890123456",
+        ] {
+            let err = amount(bad, 1, MAX_PAYMENT_FEN).unwrap_err();
+            assert_eq!(err.code(), "AMOUNT_INVALID", "{bad}");
+        }
+    }
+
+    #[test]
+    fn notify_urls() {
+        for ok in [
+            "http://127.0.0.1:9/notify",
+            "https://merchant.example/notify?src=paysign&v=1",
+            "http://[::1]:8080/n",
+        ] {
+            notify_url("notify_url", ok).unwrap();
+        }
+        for bad in [
+            "ftp://x/",
+            "/relative",
+            "http://user:pw@host/",
+            "http://host/#frag",
+            "http://",
+            "http://:80/",
+            "http://host:x/",
+            "http://host/a b",
+        ] {
+            assert!(notify_url("notify_url", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(timestamp("1795140000").unwrap(), 1_795_140_000);
+        for bad in ["", "0", "01795140000", "1.5", "-1", "123456789012"] {
+            assert_eq!(
+                timestamp(bad).unwrap_err().code(),
+                "TIMESTAMP_INVALID",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_name_their_field() {
+        assert!(merchant_no("out_refund_no", "R12345").is_ok());
+        let err = merchant_no("out_refund_no", "R1").unwrap_err();
+        assert_eq!(err.code(), "FIELD_INVALID");
+        assert!(err.to_string().contains("out_refund_no"), "{err}");
+        assert_eq!(bill_no("").unwrap_err().code(), "FIELD_MISSING");
+        assert!(item_id("sh-water-01").is_err());
+        assert!(nonce("Qx7f2LmN9pRt4VwZ").is_ok() && nonce("short").is_err());
+        assert!(app_id("2026000000000001").is_ok() && app_id("202600000000001x").is_err());
+        assert!(region_code("310000").is_ok() && region_code("31000").is_err());
+        assert!(text("subject", "上海水费", 4).is_ok());
+        assert!(text("subject", "上海水费!", 4).is_err());
+        assert!(text("subject", "a\nb", 10).is_err());
+        assert!(date("bill_date", "2026-02-30").is_err());
+    }
+}
