@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, header};
 use crate::message::notification::Notification;
-use crate::message::parse::{ParseOptions, parse_body};
+use crate::message::parse::{Charset, ParseOptions, parse_body};
 use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::platform::Platform;
@@ -375,6 +375,7 @@ impl NotificationVerifier {
             sign_type: signed.sign_type,
             signature: signed.signature,
             key_id: signed.key_id,
+            charset: Charset::Utf8,
         })?;
         check_unix_timestamp(signed.timestamp, now, self.tolerance_secs)?;
         Ok(())
@@ -427,25 +428,10 @@ impl NotificationVerifier {
         params: &Params,
         check: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
     ) -> Result<SignType> {
-        let field = self.platform().signature_field();
-        let signature = params
-            .get(field)
-            .filter(|s| !s.is_empty())
-            .ok_or(Error::SignatureMissing { field })?;
-        let sign_type = self.verifier.sign_type_for(params)?;
+        let claim = self.verifier.claim(params)?;
         let canonical = self.verifier.canonical(params);
-        let key_id = self
-            .platform()
-            .key_id_field()
-            .and_then(|f| params.get(f))
-            .filter(|id| !id.is_empty());
-        check(&SignatureCheck {
-            canonical: &canonical,
-            sign_type,
-            signature,
-            key_id,
-        })?;
-        Ok(sign_type)
+        check(&claim.over(&canonical))?;
+        Ok(claim.sign_type)
     }
 
     /// The configured identities against the message: the app id in the platform's

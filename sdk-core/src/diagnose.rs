@@ -22,10 +22,11 @@ use crate::algorithm::SecretSuffix;
 use crate::canonical::canonical_string;
 use crate::error::Error;
 use crate::keys::{KeyEncoding, PrivateKey, PublicKey};
-use crate::message::parse::{BodyFormat, ParseOptions, parse_body};
+use crate::message::parse::{BodyFormat, Charset, ParseOptions, parse_body};
 use crate::params::Params;
 use crate::platform::spec::Sealed;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
+use crate::sign::SignatureCheck;
 use crate::sign::{
     CredentialKind, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential,
     Verifier,
@@ -276,12 +277,17 @@ fn explain_params(request: &ExplainRequest<'_>) -> Diagnosis {
     diagnosis.canonical = Some(canonical.clone());
     let signature = signature.trim().to_owned();
 
+    let declared_charset = profile
+        .platform()
+        .signed_charset(&params)
+        .unwrap_or_default();
     let tries = Tries {
         profile,
         kind: request.kind,
         sign_type,
         signature: &signature,
         keys: &keys,
+        charset: declared_charset,
     };
     if let Some(label) = tries.verifies(&canonical) {
         diagnosis.verified = accepted.contains(&sign_type) && !misdeclared && !altered;
@@ -296,6 +302,34 @@ fn explain_params(request: &ExplainRequest<'_>) -> Diagnosis {
     }
 
     let mut explained = false;
+    for other in [Charset::Utf8, Charset::Gbk, Charset::Gb18030] {
+        if other == declared_charset {
+            continue;
+        }
+        if let Some(label) = (Tries {
+            charset: other,
+            ..tries
+        })
+        .verifies(&canonical)
+        {
+            let rule = match profile.platform().conventions().signed_charset_field {
+                Some(field) => format!(
+                    "{profile} signs the string in the charset the message declares (`{field}`, here {})",
+                    declared_charset.name()
+                ),
+                None => format!("{profile} signs the string in UTF-8"),
+            };
+            diagnosis.matching_key.get_or_insert(label);
+            diagnosis.find(
+                "SIGNED_CHARSET",
+                format!(
+                    "the signature covers the string encoded in {}: {rule}",
+                    other.name()
+                ),
+            );
+            explained = true;
+        }
+    }
     let mut prove = |diagnosis: &mut Diagnosis,
                      code: &'static str,
                      variant: Option<String>,
@@ -586,6 +620,7 @@ fn explain_header_signed(request: &ExplainRequest<'_>) -> Diagnosis {
         sign_type,
         signature,
         keys: &keys,
+        charset: Charset::Utf8,
     };
     let verifying = tries.verifies(&message);
     if let Some(serial) = serial {
@@ -694,6 +729,8 @@ struct Tries<'a> {
     sign_type: SignType,
     signature: &'a str,
     keys: &'a [(String, VerificationCredential)],
+    /// The charset the string is signed in (Alipay: the message's `charset`).
+    charset: Charset,
 }
 
 impl Tries<'_> {
@@ -704,7 +741,13 @@ impl Tries<'_> {
                 Verifier::new(self.profile, credential.clone(), &[self.sign_type]).ok()?;
             verifier
                 .message_kind(self.kind)
-                .verify_canonical(canonical, self.sign_type, self.signature)
+                .verify_check(&SignatureCheck {
+                    canonical,
+                    sign_type: self.sign_type,
+                    signature: self.signature,
+                    key_id: None,
+                    charset: self.charset,
+                })
                 .ok()
                 .map(|()| label.clone())
         })

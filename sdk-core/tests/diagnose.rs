@@ -372,3 +372,26 @@ fn configuration_mistakes() {
     ));
     assert_eq!(codes(&d), ["BODY_UNREADABLE"]);
 }
+
+/// Alipay signs the string in the message's declared charset: a GBK message signed over
+/// its UTF-8 bytes is explained as such, and the correctly signed copy verifies.
+#[test]
+fn a_signature_over_the_string_in_another_charset_is_named() {
+    let explain_vector = |name: &str| {
+        let body = common::read(&format!("{name}/body.bin"));
+        let d = explain(&ExplainRequest {
+            content_type: Some("application/x-www-form-urlencoded"),
+            ..request(
+                &body,
+                Profile::Alipay,
+                &[SignType::Rsa2],
+                Credentials::Keys(vec![gateway_key("gateway")]),
+            )
+        });
+        (d.verified, codes(&d))
+    };
+    assert_eq!(explain_vector("notify_alipay_form_gbk"), (true, vec![]));
+    let (verified, found) = explain_vector("fail_notify_alipay_gbk_signed_as_utf8");
+    assert!(!verified);
+    assert_eq!(found, ["SIGNED_CHARSET"]);
+}

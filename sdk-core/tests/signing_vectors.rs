@@ -107,7 +107,17 @@ fn tampering_with_any_parameter_or_the_signature_fails() {
             let mut forged = signed.clone();
             forged.set(key, format!("{value}0")).unwrap();
             let err = verifier.verify(&forged).unwrap_err();
-            assert_eq!(err.code(), "SIGNATURE_MISMATCH", "{name}: tampered {key}");
+            // Alipay signs in the declared charset: a mangled label names no charset at
+            // all, which is refused before the signature is checked.
+            let refusals: &[&str] = if key == "charset" {
+                &["SIGNATURE_MISMATCH", "CHARSET_UNSUPPORTED"]
+            } else {
+                &["SIGNATURE_MISMATCH"]
+            };
+            assert!(
+                refusals.contains(&err.code()),
+                "{name}: tampered {key}: {err}"
+            );
         }
         // A changed signature: flip one character while keeping the encoding valid.
         let sig = signed.get("sign").unwrap().to_owned();

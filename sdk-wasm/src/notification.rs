@@ -28,7 +28,7 @@ use js_sys::Function;
 use paysign_core::callback::{NotificationVerifier, SignatureCheck, VerifyOptions};
 use paysign_core::message::{AckFormat, Acknowledgement};
 use paysign_core::platform::wechat_v3;
-use paysign_core::sign::{decode_rsa_signature, rsa_signed_bytes};
+use paysign_core::sign::decode_rsa_signature;
 use paysign_core::{
     Error, KeySet, Notification, Params, Profile, PublicKey, SharedSecret, SignType,
     VerificationCredential,
@@ -486,10 +486,11 @@ impl WasmNotificationVerifier {
             }
         };
         let raw = decode_rsa_signature(check.signature, key)?;
-        let signed = rsa_signed_bytes(profile, check.canonical);
         let index = u32::try_from(index).unwrap_or(u32::MAX).to_le_bytes();
         let raw_len = u32::try_from(raw.len()).unwrap_or(u32::MAX).to_le_bytes();
-        flat::put_output(&[&[code], &index, &raw_len, &raw, &signed])
+        check.with_rsa_signed_bytes(profile, |signed| {
+            flat::put_output(&[&[code], &index, &raw_len, &raw, signed])
+        })?
     }
 }
 

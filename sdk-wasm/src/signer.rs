@@ -4,7 +4,7 @@
 //! always sign in wasm. For RSA sign types the JavaScript layer either calls
 //! [`WasmSigner::sign`] (the wasm provider) or takes [`WasmSigner::signed_bytes`] and the
 //! key from [`WasmSigner::key_der`] to the host's crypto (`node:crypto`, WebCrypto): the
-//! bytes signed (the core's [`rsa_signed_bytes`]) and every check come from the core
+//! bytes signed (the core's [`Signer::rsa_signed_bytes`]) and every check come from the core
 //! either way, and PKCS#1 v1.5 is deterministic, so every provider produces the same bytes.
 //!
 //! The header-signed profiles wrap the core's platform signers: WeChat Pay v3 a
@@ -18,7 +18,6 @@
 use paysign_core::platform::alipay_cert::CertMode;
 use paysign_core::platform::standard_webhooks::WebhookSigner;
 use paysign_core::platform::wechat_v3::{self, HttpRequest, RequestSigner};
-use paysign_core::sign::rsa_signed_bytes;
 use paysign_core::{
     Error, MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType, Signer,
     SigningCredential,
@@ -264,8 +263,7 @@ impl WasmSigner {
     #[wasm_bindgen(js_name = signedBytes)]
     pub fn signed_bytes(&self, lens_count: usize, bytes_count: usize) -> Result<Vec<u8>, JsValue> {
         flat::with_params(lens_count, bytes_count, |params| {
-            let canonical = self.params()?.canonical(params)?;
-            Ok(rsa_signed_bytes(self.profile, &canonical).into_owned())
+            self.params()?.rsa_signed_bytes(params)
         })
         .map_err(|e| self.error(e))
     }
@@ -281,8 +279,7 @@ impl WasmSigner {
         let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
         let signer = self.params().map_err(|e| self.error(e))?;
         self.add_fields(&mut params).map_err(|e| self.error(e))?;
-        let canonical = signer.canonical(&params).map_err(|e| self.error(e))?;
-        Ok(rsa_signed_bytes(self.profile, &canonical).into_owned())
+        signer.rsa_signed_bytes(&params).map_err(|e| self.error(e))
     }
 
     /// The signature that [`paysign_core::Signer::sign_params`] attaches: over the

@@ -10,7 +10,7 @@
 
 use std::cell::RefCell;
 
-use paysign_core::sign::{decode_rsa_signature, rsa_signed_bytes};
+use paysign_core::sign::decode_rsa_signature;
 use paysign_core::{
     Error, MessageKind, Profile, PublicKey, SharedSecret, SignType, VerificationCredential,
     Verifier,
@@ -124,7 +124,7 @@ impl WasmVerifier {
     /// output buffer (see [`flat::put_output`]): the sign type
     /// ([`flat::prepared_sign_type`]), then the signature
     /// ([`WasmVerifier::signature_length`] bytes), then the bytes it covers
-    /// ([`rsa_signed_bytes`]); returns the length written.
+    /// (`SignatureCheck::with_rsa_signed_bytes`); returns the length written.
     pub fn prepare(&self, lens_count: usize, bytes_count: usize) -> Result<usize, JsValue> {
         flat::with_params(lens_count, bytes_count, |params| {
             let claim = self.inner.claim(params)?;
@@ -143,8 +143,11 @@ impl WasmVerifier {
                 Err(_) => &mut fresh,
             };
             self.inner.write_canonical(params, canonical);
-            let signed = rsa_signed_bytes(self.inner.profile(), canonical);
-            flat::put_output(&[&[code], &raw, &signed])
+            claim
+                .over(canonical)
+                .with_rsa_signed_bytes(self.inner.profile(), |signed| {
+                    flat::put_output(&[&[code], &raw, signed])
+                })?
         })
         .map_err(to_js)
     }

@@ -24,17 +24,24 @@ def canonical(params, excluded, skip_empty=True):
     kept.sort(key=lambda kv: kv[0].encode())
     return "&".join(f"{k}={v}" for k, v in kept)
 
-def rsa(digest, text):
+def rsa(digest, data):
     out = subprocess.run(["openssl", "dgst", f"-{digest}", "-sign", KEY],
-                         input=text.encode(), capture_output=True, check=True).stdout
+                         input=data, capture_output=True, check=True).stdout
     return base64.b64encode(out).decode()
 
-def sign(profile, sign_type, text, secret=SECRET):
+def signed_charset(profile, params):
+    """Alipay signs the string in the message's declared charset (its SDKs call
+    getBytes(charset)); every other platform here signs UTF-8."""
+    declared = dict(params).get("charset", "utf-8") if profile == "alipay" else "utf-8"
+    return declared or "utf-8"
+
+def sign(profile, sign_type, text, secret=SECRET, charset="utf-8"):
+    encoded = text.encode(charset)
     if sign_type == "RSA2":
-        return rsa("sha256", text)
+        return rsa("sha256", encoded)
     if sign_type == "RSA":
-        return rsa("sha1", text)
-    data = text.encode() + (secret if profile == "alipay" else b"&key=" + secret)
+        return rsa("sha1", encoded)
+    data = encoded + (secret if profile == "alipay" else b"&key=" + secret)
     if sign_type == "MD5":
         h = hashlib.md5(data).hexdigest()
     else:
@@ -85,6 +92,15 @@ CASES = {
         ("notify_url", "https://merchant.example/alipay/notify"),
         ("biz_content", '{"out_trade_no":"6823789339978248","total_amount":"19.59","subject":"电费","product_code":"FAST_INSTANT_TRADE_PAY"}'),
     ]),
+    # charset=GBK: the signature covers the GBK bytes of the string, not its UTF-8.
+    "sign_alipay_rsa2_request_gbk": ("alipay", "request", "RSA2", [
+        ("app_id", "2014072300007148"), ("method", "alipay.trade.page.pay"), ("format", "JSON"),
+        ("charset", "GBK"), ("sign_type", "RSA2"), ("timestamp", "2026-11-25 10:00:00"), ("version", "1.0"),
+        ("notify_url", "https://merchant.example/alipay/notify"),
+        ("biz_content", '{"out_trade_no":"6823789339978249","total_amount":"19.59","subject":"上海电费 十一月","product_code":"FAST_INSTANT_TRADE_PAY"}'),
+    ]),
+    "sign_alipay_md5_notification_gbk": ("alipay", "notification", "MD5",
+        [(k, {"sign_type": "MD5", "charset": "gbk"}.get(k, v)) for k, v in ALIPAY_NOTIFY]),
     "sign_alipay_md5_notification": ("alipay", "notification", "MD5",
         [(k, "MD5" if k == "sign_type" else v) for k, v in ALIPAY_NOTIFY]),
     "sign_wechat_md5_guide": ("wechat-v2", "notification", "MD5", WECHAT_GUIDE),
@@ -102,7 +118,8 @@ for name, (profile, message, sign_type, params) in CASES.items():
         json.dump([[k, v] for k, v in params], f, ensure_ascii=False, indent=1)
         f.write("\n")
     open(os.path.join(folder, "canonical.txt"), "w").write(text)
-    open(os.path.join(folder, "signature.txt"), "w").write(sign(profile, sign_type, text, secret))
+    open(os.path.join(folder, "signature.txt"), "w").write(
+        sign(profile, sign_type, text, secret, signed_charset(profile, params)))
     key = "guide_secret" if name == "sign_wechat_md5_guide" else ("merchant" if sign_type.startswith("RSA") else "secret")
     with open(os.path.join(folder, "expect.json"), "w") as f:
         json.dump({"profile": profile, "message": message, "sign_type": sign_type, "key": key}, f, indent=1)

@@ -26,8 +26,8 @@ def canonical(pairs, excluded):
     kept = sorted(((k, v) for k, v in pairs if k not in excluded and v != ""), key=lambda kv: kv[0].encode())
     return "&".join(f"{k}={v}" for k, v in kept)
 
-def rsa2(text):
-    out = subprocess.run(["openssl", "dgst", "-sha256", "-sign", KEY], input=text.encode(),
+def rsa2(text, charset="utf-8"):
+    out = subprocess.run(["openssl", "dgst", "-sha256", "-sign", KEY], input=text.encode(charset),
                          capture_output=True, check=True).stdout
     return base64.b64encode(out).decode()
 
@@ -73,10 +73,13 @@ ALIPAY = [
     ("trade_no", "2026112122001405101000000001"), ("auth_app_id", "2014072300007148"), ("body", ""),
 ]
 
-def alipay_signed(pairs, include_sign_type_in_string=False):
+def alipay_signed(pairs, include_sign_type_in_string=False, signed_charset=None):
+    """Alipay signs the canonical string in the message's declared charset (its SDKs call
+    getBytes(charset)); `signed_charset` overrides it to build a wrongly signed copy."""
     pairs = pairs + [("sign_type", "RSA2")]
     excluded = ["sign"] if include_sign_type_in_string else ["sign", "sign_type"]
-    return pairs + [("sign", rsa2(canonical(pairs, excluded)))]
+    charset = signed_charset or dict(pairs).get("charset", "utf-8")
+    return pairs + [("sign", rsa2(canonical(pairs, excluded), charset))]
 
 WECHAT = [
     ("return_code", "SUCCESS"), ("appid", "wx2421b1c4370ec43b"), ("mch_id", "10000100"),
@@ -122,6 +125,9 @@ ALIPAY_OK = {"notify_id": "2026112100222000001000000000001", "app_id": "20140723
 CASES["notify_alipay_form_utf8"] = (form(alipay_signed(ALIPAY)), gateway("alipay", FORM, app_id="2014072300007148"), ok(ALIPAY_OK))
 gbk = replace(ALIPAY, "charset", "gbk")
 CASES["notify_alipay_form_gbk"] = (form(alipay_signed(gbk), "gbk"), gateway("alipay", FORM, app_id="2014072300007148"), ok(ALIPAY_OK))
+# The same GBK message signed over the UTF-8 bytes of its string: Alipay refuses it, so must we.
+CASES["fail_notify_alipay_gbk_signed_as_utf8"] = (form(alipay_signed(gbk, signed_charset="utf-8"), "gbk"),
+    gateway("alipay", FORM, app_id="2014072300007148"), fail("SIGNATURE_MISMATCH"))
 WECHAT_OK = {"notify_id": "1004400740201411221000000001", "app_id": "wx2421b1c4370ec43b", "out_trade_no": "1409811653",
              "trade_no": "1004400740201411221000000001", "bill_no": None, "status": "SUCCESS", "total_amount": 6754,
              "refund_amount": None, "notify_time": None, "sign_type": "MD5", "passback_params": None}

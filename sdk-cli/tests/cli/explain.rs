@@ -180,6 +180,21 @@ fn explain_finds_every_usual_mistake() {
         &vector_body("notify_alipay_form_gbk"),
     );
     check(code, report, 1, &["CHARSET"]);
+    // A GBK message signed over the UTF-8 bytes of its string (Alipay signs the GBK bytes).
+    let (code, report) = explain(
+        &[
+            "--profile",
+            "alipay",
+            "--sign-type",
+            "RSA2",
+            "--key",
+            &gw,
+            "--now",
+            NOW,
+        ],
+        &vector_body("fail_notify_alipay_gbk_signed_as_utf8"),
+    );
+    check(code, report, 1, &["SIGNED_CHARSET"]);
     // The signature verifies but a merchant check does not.
     let (code, report) = explain(
         &[&notification[..], &["--app-id", "2026000000000002"]].concat(),

@@ -119,9 +119,13 @@ fn sign_bodies(case: &Path) -> [String; 2] {
             .collect::<Vec<_>>()
             .join(",")
     );
-    let form = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(&pairs)
-        .finish();
+    // A form is sent in its declared charset (the GBK cases' bytes are GBK, percent-encoded).
+    let charset = pairs
+        .iter()
+        .find(|(k, _)| k == "charset")
+        .map_or("UTF-8", |(_, v)| v.as_str());
+    let params = paysign_core::Params::from_pairs(pairs.clone()).unwrap();
+    let form = paysign_core::message::encode_form_in(&params, charset).unwrap();
     [json, form]
 }
 

@@ -41,6 +41,9 @@ static CONVENTIONS: Conventions = Conventions {
     refused_wire_names: &[],
     probe_prefix: None,
     instead_of_params: None,
+    // Alipay's SDKs encode the canonical string in the message's `charset` before
+    // signing or verifying (RSA2, RSA and MD5 alike).
+    signed_charset_field: Some("charset"),
     decryption_key_from_secret: false,
     needs_key_set: None,
     app_id_field: Some("app_id"),

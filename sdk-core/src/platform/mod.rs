@@ -208,7 +208,7 @@ impl Profile {
     /// The bytes an RSA signature covers: the canonical string itself, except for
     /// UnionPay, which signs the lowercase hex SHA-256 of the string (`signMethod` 01).
     pub fn rsa_signed_bytes(self, canonical: &str) -> Cow<'_, [u8]> {
-        self.platform().rsa_signed_bytes(canonical)
+        self.platform().rsa_signed_bytes(canonical.as_bytes())
     }
 }
 

@@ -19,8 +19,8 @@ use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SharedSecret, Sign
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::notification::Notification;
-use crate::message::parse::ParseOptions;
-use crate::params::Params;
+use crate::message::parse::{Charset, ParseOptions};
+use crate::params::{ParamSource, Params};
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 
 /// The canonical-string rules of most `k=v` platforms: `sign` left out, empty values
@@ -150,6 +150,9 @@ pub struct Conventions {
     /// message of [`Error::UnsupportedOperation`], in the Rust API's terms). `None` for
     /// platforms that sign parameters.
     pub instead_of_params: Option<&'static str>,
+    /// The field whose charset the signed bytes are in (Alipay `charset`: its SDKs encode
+    /// the canonical string with it before signing); `None`: always UTF-8.
+    pub signed_charset_field: Option<&'static str>,
     /// Whether the verifier's secret also decrypts sealed notifications when no
     /// decryption key is configured (WeChat Pay v2: the API key).
     pub decryption_key_from_secret: bool,
@@ -178,10 +181,10 @@ pub trait Platform: Sync + std::fmt::Debug {
     /// The platform's conventions.
     fn conventions(&self) -> &'static Conventions;
 
-    /// The bytes an RSA signature covers: the canonical string itself unless the platform
-    /// signs something derived from it (UnionPay: its hex SHA-256).
-    fn rsa_signed_bytes<'a>(&self, canonical: &'a str) -> Cow<'a, [u8]> {
-        Cow::Borrowed(canonical.as_bytes())
+    /// The bytes an RSA signature covers, from the encoded string: the string itself
+    /// unless the platform signs something derived from it (UnionPay: its hex SHA-256).
+    fn rsa_signed_bytes<'a>(&self, message: &'a [u8]) -> Cow<'a, [u8]> {
+        Cow::Borrowed(message)
     }
 
     /// The secret as the digest uses it, from the secret as configured (Standard
@@ -195,16 +198,10 @@ pub trait Platform: Sync + std::fmt::Debug {
         &self,
         sign_type: SignType,
         key: &SharedSecret,
-        message: &str,
+        message: &[u8],
     ) -> Result<String> {
         let c = self.conventions();
-        digest_hex(
-            sign_type,
-            key,
-            c.secret_suffix,
-            c.hex_case,
-            message.as_bytes(),
-        )
+        digest_hex(sign_type, key, c.secret_suffix, c.hex_case, message)
     }
 
     /// Checks a digest signature against every key, each in constant time, so the time
@@ -214,7 +211,7 @@ pub trait Platform: Sync + std::fmt::Debug {
         &self,
         sign_type: SignType,
         keys: &[SharedSecret],
-        message: &str,
+        message: &[u8],
         signature: &str,
     ) -> Result<()> {
         let c = self.conventions();
@@ -383,6 +380,21 @@ impl dyn Platform {
         self.conventions().instead_of_params
     }
 
+    /// The charset a message's signature covers its string in: the one its
+    /// [`Conventions::signed_charset_field`] declares, else UTF-8. An unknown label is
+    /// [`Error::CharsetUnsupported`].
+    pub fn signed_charset(&self, params: &impl ParamSource) -> Result<Charset> {
+        match self
+            .conventions()
+            .signed_charset_field
+            .and_then(|field| params.get(field))
+            .filter(|label| !label.is_empty())
+        {
+            Some(label) => Charset::from_label(label),
+            None => Ok(Charset::Utf8),
+        }
+    }
+
     /// See [`Conventions::decryption_key_from_secret`].
     pub fn decryption_key_from_secret(&self) -> bool {
         self.conventions().decryption_key_from_secret
@@ -467,7 +479,7 @@ fn verify_hex_digest(
     sign_type: SignType,
     (suffix, case, either_case): (SecretSuffix, HexCase, bool),
     keys: &[SharedSecret],
-    message: &str,
+    message: &[u8],
     signature: &str,
 ) -> Result<()> {
     // `| 0x20` folds `A-F` onto `a-f` and leaves digits alone, without a branch on the
@@ -476,7 +488,7 @@ fn verify_hex_digest(
     let bytes = |hex: &str| -> Vec<u8> { hex.bytes().map(|b| b | fold).collect() };
     let mut matched = subtle::Choice::from(0);
     for key in keys {
-        let expected = digest_hex(sign_type, key, suffix, case, message.as_bytes())?;
+        let expected = digest_hex(sign_type, key, suffix, case, message)?;
         if signature.len() != expected.len() || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(Error::SignatureMalformed {
                 reason: "a digest signature must be hex of the digest's length",

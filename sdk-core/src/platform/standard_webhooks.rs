@@ -53,6 +53,7 @@ static CONVENTIONS: Conventions = Conventions {
     instead_of_params: Some(
         "build the webhook-* headers with platform::standard_webhooks::WebhookSigner (string to sign: standard_webhooks::signed_content)",
     ),
+    signed_charset_field: None,
     decryption_key_from_secret: false,
     needs_key_set: None,
     app_id_field: None,
@@ -76,7 +77,7 @@ impl Platform for StandardWebhooks {
         &self,
         _sign_type: SignType,
         key: &SharedSecret,
-        message: &str,
+        message: &[u8],
     ) -> Result<String> {
         Ok(sign_with_key(key, message))
     }
@@ -85,7 +86,7 @@ impl Platform for StandardWebhooks {
         &self,
         _sign_type: SignType,
         keys: &[SharedSecret],
-        message: &str,
+        message: &[u8],
         signature: &str,
     ) -> Result<()> {
         verify_with_keys(keys, message, signature)
@@ -310,7 +311,7 @@ impl WebhookSigner {
             });
         }
         let timestamp = timestamp.to_string();
-        let signature = sign_with_key(&self.key, &signed_content(id, &timestamp, body));
+        let signature = sign_with_key(&self.key, signed_content(id, &timestamp, body).as_bytes());
         Ok(WebhookHeaders {
             id: id.to_owned(),
             timestamp,
@@ -320,18 +321,18 @@ impl WebhookSigner {
 }
 
 /// `v1,` and the base64 HMAC-SHA256 of `content` under the decoded key.
-pub(crate) fn sign_with_key(key: &SharedSecret, content: &str) -> String {
-    let mac = crate::algorithm::hmac::digest(key.expose(), &[content.as_bytes()]);
+pub(crate) fn sign_with_key(key: &SharedSecret, content: &[u8]) -> String {
+    let mac = crate::algorithm::hmac::digest(key.expose(), &[content]);
     format!("v1,{}", STANDARD.encode(mac))
 }
 
 /// Checks the header's signatures against every key: passes if any `v1` signature is the
 /// HMAC of `content` under any key. Signatures of other versions (`v1a,` …) are skipped;
 /// a header with no `v1` signature at all is [`Error::SignatureMalformed`].
-pub(crate) fn verify_with_keys(keys: &[SharedSecret], content: &str, header: &str) -> Result<()> {
+pub(crate) fn verify_with_keys(keys: &[SharedSecret], content: &[u8], header: &str) -> Result<()> {
     let expected: Vec<[u8; 32]> = keys
         .iter()
-        .map(|key| crate::algorithm::hmac::digest(key.expose(), &[content.as_bytes()]))
+        .map(|key| crate::algorithm::hmac::digest(key.expose(), &[content]))
         .collect();
     let mut seen_v1 = false;
     let mut matched = subtle::Choice::from(0);
@@ -438,8 +439,8 @@ mod tests {
     fn the_published_vector() {
         let key = secret(SECRET).unwrap();
         let content = signed_content(ID, TS, PAYLOAD);
-        assert_eq!(sign_with_key(&key, &content), EXPECTED);
-        assert!(verify_with_keys(&[key], &content, EXPECTED).is_ok());
+        assert_eq!(sign_with_key(&key, content.as_bytes()), EXPECTED);
+        assert!(verify_with_keys(&[key], content.as_bytes(), EXPECTED).is_ok());
     }
 
     #[test]
@@ -448,14 +449,14 @@ mod tests {
         let other = secret("whsec_c2VjcmV0LW9mLXRoZS1wcmV2aW91cy1yb3RhdGlvbg==").unwrap();
         let content = signed_content(ID, TS, PAYLOAD);
         let header = format!("v1,Ym9ndXM= v1a,xyz {EXPECTED}");
-        assert!(verify_with_keys(std::slice::from_ref(&key), &content, &header).is_ok());
-        assert!(verify_with_keys(&[other.clone(), key], &content, EXPECTED).is_ok());
+        assert!(verify_with_keys(std::slice::from_ref(&key), content.as_bytes(), &header).is_ok());
+        assert!(verify_with_keys(&[other.clone(), key], content.as_bytes(), EXPECTED).is_ok());
         assert_eq!(
-            verify_with_keys(&[other], &content, EXPECTED).unwrap_err(),
+            verify_with_keys(&[other], content.as_bytes(), EXPECTED).unwrap_err(),
             Error::SignatureMismatch
         );
         assert_eq!(
-            verify_with_keys(&[secret(SECRET).unwrap()], &content, "v2,abc")
+            verify_with_keys(&[secret(SECRET).unwrap()], content.as_bytes(), "v2,abc")
                 .unwrap_err()
                 .code(),
             "SIGNATURE_MALFORMED"

@@ -59,6 +59,7 @@ static CONVENTIONS: Conventions = Conventions {
     refused_wire_names: &[("12", "UnionPay SM3 with the secure key is not supported")],
     probe_prefix: None,
     instead_of_params: None,
+    signed_charset_field: None,
     decryption_key_from_secret: false,
     needs_key_set: None,
     app_id_field: Some("merId"),
@@ -74,8 +75,8 @@ impl Platform for UnionPay {
         &CONVENTIONS
     }
 
-    fn rsa_signed_bytes<'a>(&self, canonical: &'a str) -> Cow<'a, [u8]> {
-        Cow::Owned(rsa_input(canonical).into_bytes())
+    fn rsa_signed_bytes<'a>(&self, message: &'a [u8]) -> Cow<'a, [u8]> {
+        Cow::Owned(hex_lower(&Sha256::digest(message)).into_bytes())
     }
 
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {

@@ -38,6 +38,7 @@ static CONVENTIONS: Conventions = Conventions {
     refused_wire_names: &[],
     probe_prefix: None,
     instead_of_params: None,
+    signed_charset_field: None,
     decryption_key_from_secret: true,
     needs_key_set: None,
     app_id_field: Some("appid"),

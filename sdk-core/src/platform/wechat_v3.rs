@@ -72,6 +72,7 @@ static CONVENTIONS: Conventions = Conventions {
     instead_of_params: Some(
         "build the Authorization header with platform::wechat_v3::RequestSigner (string to sign: wechat_v3::request_message)",
     ),
+    signed_charset_field: None,
     decryption_key_from_secret: false,
     needs_key_set: Some(
         "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",

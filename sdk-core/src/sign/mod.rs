@@ -15,6 +15,7 @@ use crate::algorithm::{rsa_sign_base64, rsa_verify};
 use crate::canonical::{canonical_string, write_canonical};
 use crate::error::{Error, Result};
 use crate::keys::{KeySet, PrivateKey, PublicKey};
+use crate::message::parse::Charset;
 use crate::params::{ParamSource, Params};
 use crate::platform::Platform;
 use crate::profile::{MessageKind, Profile};
@@ -92,6 +93,23 @@ pub struct SignatureCheck<'a> {
     pub signature: &'a str,
     /// The key the message names (`Wechatpay-Serial`, UnionPay `certId`), if any.
     pub key_id: Option<&'a str>,
+    /// The charset the signature covers the string in (Alipay: the message's `charset`;
+    /// otherwise UTF-8).
+    pub charset: Charset,
+}
+
+impl SignatureCheck<'_> {
+    /// The bytes an RSA signature of this check covers under `profile`, given to `f`:
+    /// the string in [`SignatureCheck::charset`], or what the profile signs instead
+    /// (UnionPay: its hex SHA-256). What a host crypto provider verifies.
+    pub fn with_rsa_signed_bytes<R>(
+        &self,
+        profile: Profile,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R> {
+        let encoded = self.charset.encode(self.canonical)?;
+        Ok(f(&profile.platform().rsa_signed_bytes(&encoded)))
+    }
 }
 
 /// What a message says about its signature, accepted by a [`Verifier`]'s configuration:
@@ -105,6 +123,8 @@ pub struct SignatureClaim<'a> {
     pub signature: &'a str,
     /// The key the message names (UnionPay `certId`), if the profile carries one.
     pub key_id: Option<&'a str>,
+    /// The charset the signature covers the string in.
+    pub charset: Charset,
 }
 
 impl<'a> SignatureClaim<'a> {
@@ -115,6 +135,7 @@ impl<'a> SignatureClaim<'a> {
             sign_type: self.sign_type,
             signature: self.signature,
             key_id: self.key_id,
+            charset: self.charset,
         }
     }
 }
@@ -222,7 +243,8 @@ impl Signer {
     /// The signature of `params` as they are (no fields added); for header-signed profiles
     /// [`Error::UnsupportedOperation`], as [`Signer::canonical`].
     pub fn sign(&self, params: &impl ParamSource) -> Result<String> {
-        self.sign_canonical(&self.canonical(params)?)
+        let charset = self.platform.signed_charset(params)?;
+        self.sign_canonical_in(&self.canonical(params)?, charset)
     }
 
     /// The field and wire value that [`Signer::sign_params`] sets to name the sign type
@@ -275,20 +297,37 @@ impl Signer {
         Ok(())
     }
 
-    /// The signature of an already-built canonical string (for header-signed profiles, of
-    /// the message string: WeChat Pay v3 base64, Standard Webhooks `v1,<base64>`).
+    /// The signature of an already-built canonical string in UTF-8 (for header-signed
+    /// profiles, of the message string: WeChat Pay v3 base64, Standard Webhooks
+    /// `v1,<base64>`). [`Signer::sign`] takes the charset from the message.
     pub fn sign_canonical(&self, canonical: &str) -> Result<String> {
+        self.sign_canonical_in(canonical, Charset::Utf8)
+    }
+
+    /// The signature of an already-built canonical string encoded in `charset` (Alipay
+    /// signs the string in the message's declared `charset`).
+    pub fn sign_canonical_in(&self, canonical: &str, charset: Charset) -> Result<String> {
+        let encoded = charset.encode(canonical)?;
         match &self.credential {
             SigningCredential::Rsa(key) => rsa_sign_base64(
                 &key.rsa,
                 self.sign_type,
-                &self.platform.rsa_signed_bytes(canonical),
+                &self.platform.rsa_signed_bytes(&encoded),
                 self.backend,
             ),
             SigningCredential::Secret(key) => {
-                self.platform.sign_digest(self.sign_type, key, canonical)
+                self.platform.sign_digest(self.sign_type, key, &encoded)
             }
         }
+    }
+
+    /// The bytes an RSA signature of `params` covers, for a host crypto provider: the
+    /// canonical string in the message's charset, or what the profile signs instead.
+    pub fn rsa_signed_bytes(&self, params: &impl ParamSource) -> Result<Vec<u8>> {
+        let charset = self.platform.signed_charset(params)?;
+        let canonical = self.canonical(params)?;
+        let encoded = charset.encode(&canonical)?;
+        Ok(self.platform.rsa_signed_bytes(&encoded).into_owned())
     }
 }
 
@@ -462,10 +501,12 @@ impl Verifier {
             .key_id_field()
             .and_then(|field| params.get(field))
             .filter(|id| !id.is_empty());
+        let charset = self.platform.signed_charset(params)?;
         Ok(SignatureClaim {
             sign_type,
             signature,
             key_id,
+            charset,
         })
     }
 
@@ -490,6 +531,7 @@ impl Verifier {
             sign_type,
             signature,
             key_id: None,
+            charset: Charset::Utf8,
         })
     }
 
@@ -528,15 +570,17 @@ impl Verifier {
 
     fn verify_rsa(&self, key: &PublicKey, check: &SignatureCheck<'_>) -> Result<()> {
         let raw = decode_rsa_signature(check.signature, key)?;
-        let message = self.platform.rsa_signed_bytes(check.canonical);
+        let encoded = check.charset.encode(check.canonical)?;
+        let message = self.platform.rsa_signed_bytes(&encoded);
         rsa_verify(&key.rsa, check.sign_type, &message, &raw, self.backend)
     }
 
     /// Any of the secrets may have made the signature; the platform tries every one, each
     /// in constant time, so the time taken does not say which (or whether one) matched.
     fn verify_digest(&self, secrets: &[SharedSecret], check: &SignatureCheck<'_>) -> Result<()> {
+        let encoded = check.charset.encode(check.canonical)?;
         self.platform
-            .verify_digest(check.sign_type, secrets, check.canonical, check.signature)
+            .verify_digest(check.sign_type, secrets, &encoded, check.signature)
     }
 }
 

@@ -18,10 +18,12 @@ use crate::error::{Error, Result};
 /// The UTF-8 byte order mark, stripped from the start of a body.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// A supported body charset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Charset {
+/// A supported charset: of a body, and of the bytes a platform signs (Alipay signs the
+/// canonical string in the message's declared `charset`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Charset {
     /// UTF-8 (labels `utf-8`, `utf8`).
+    #[default]
     Utf8,
     /// GBK (labels `gbk`, `gb2312`), decoded with the WHATWG gb18030 decoder: the standard
     /// gives both labels the same decoder, so GB18030's four-byte sequences decode too.
@@ -33,7 +35,7 @@ pub(super) enum Charset {
 impl Charset {
     /// Resolves a declared charset label, ASCII case-insensitively, ignoring surrounding
     /// whitespace and quotes.
-    pub(super) fn from_label(label: &str) -> Result<Self> {
+    pub fn from_label(label: &str) -> Result<Self> {
         let trimmed = label.trim().trim_matches(|c| c == '"' || c == '\'').trim();
         let is = |name: &str| trimmed.eq_ignore_ascii_case(name);
         if is("utf-8") || is("utf8") {
@@ -50,7 +52,7 @@ impl Charset {
     }
 
     /// Canonical name reported in [`ParsedBody::charset`](super::ParsedBody::charset).
-    pub(super) fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Charset::Utf8 => "UTF-8",
             Charset::Gbk => "GBK",
@@ -73,7 +75,7 @@ impl Charset {
 
     /// Encodes `text` in this charset, or [`Error::CharsetInvalid`] for a character it
     /// cannot represent (GBK has no four-byte sequences).
-    pub(super) fn encode(self, text: &str) -> Result<Cow<'_, [u8]>> {
+    pub fn encode(self, text: &str) -> Result<Cow<'_, [u8]>> {
         match self {
             Charset::Utf8 => Ok(Cow::Borrowed(text.as_bytes())),
             Charset::Gbk | Charset::Gb18030 => {

@@ -47,7 +47,8 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 use crate::params::Params;
 
-use charset::{Charset, ContentType, strip_bom};
+pub use charset::Charset;
+use charset::{ContentType, strip_bom};
 
 /// Wire format of a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
