@@ -18,8 +18,10 @@ use subtle::ConstantTimeEq;
 use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SharedSecret, SignType, digest_hex};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
-use crate::message::notification::Notification;
-use crate::message::parse::ParseOptions;
+use crate::message::amount::Amount;
+use crate::message::notification::{Notification, TradeStatus};
+use crate::message::parse::{BodyFormat, ParseOptions};
+use crate::message::write::{content_type, write_body};
 use crate::params::Params;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 
@@ -259,6 +261,16 @@ pub trait Platform: Sync + std::fmt::Debug {
 
     /// Maps opened parameters to the typed notification (`duplicate` false).
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification>;
+
+    /// A signed test notification of `event`, exactly as the platform sends it: its body,
+    /// content type and headers. The signer signs what the platform signs (parameters, or
+    /// the header string); a status the platform never notifies is
+    /// [`Error::FieldInvalid`] on `status`.
+    fn test_notification(
+        &self,
+        event: &TestEvent<'_>,
+        signer: &dyn TestSigner,
+    ) -> Result<TestMessage>;
 }
 
 /// The questions generic code asks of a platform, answered from its [`Conventions`]: one
@@ -422,6 +434,104 @@ impl dyn Platform {
     pub fn ack_format(&self) -> AckFormat {
         self.conventions().ack_format
     }
+}
+
+/// What a test notification reports (see [`Platform::test_notification`]). Every value is
+/// given, so the same event builds the same message (retries are byte-identical).
+#[derive(Debug, Clone, Copy)]
+pub struct TestEvent<'a> {
+    /// The outcome: [`TradeStatus::Success`], or another status where the platform notifies it.
+    pub status: &'a TradeStatus,
+    /// The order amount (for refunds: the refunded amount as well).
+    pub amount: Amount,
+    /// The application (`app_id`, WeChat `appid`, UnionPay `merId`).
+    pub app_id: &'a str,
+    /// The merchant (WeChat `mch_id` / `mchid`); unused where the platform has none.
+    pub merchant_id: &'a str,
+    /// The merchant's order number.
+    pub out_trade_no: &'a str,
+    /// The platform's trade number (Alipay `trade_no`, WeChat `transaction_id`, UnionPay
+    /// `queryId`).
+    pub trade_no: &'a str,
+    /// The notification's id, shared by its retries (`notify_id`, v3 `id`, `webhook-id`).
+    pub notify_id: &'a str,
+    /// The paysign bill number, where the platform carries one.
+    pub bill_no: Option<&'a str>,
+    /// When the notification is sent, Unix seconds (the core reads no clock).
+    pub time: i64,
+    /// At least 32 random characters of `[0-9a-f]` (nonces, the v3 resource nonce): the
+    /// caller's randomness.
+    pub nonce: &'a str,
+    /// The key a platform encrypts the notification's resource with (WeChat Pay v3: the
+    /// APIv3 key).
+    pub encryption_key: Option<&'a SharedSecret>,
+    /// The body format, for platforms that let the sender choose (paysign); `None` is the
+    /// platform's own. Another format than a platform sends is [`Error::FieldInvalid`].
+    pub format: Option<BodyFormat>,
+}
+
+/// A test notification as the platform sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestMessage {
+    /// The HTTP headers besides `Content-Type` (WeChat Pay v3 `Wechatpay-*`, Standard
+    /// Webhooks `webhook-*`), in the order they are sent.
+    pub headers: Vec<(String, String)>,
+    /// The `Content-Type` header.
+    pub content_type: &'static str,
+    /// The body, byte for byte.
+    pub body: Vec<u8>,
+}
+
+/// What signs a test notification: implemented by [`crate::sign::Signer`] (the platforms
+/// sit below it and only see this trait).
+pub trait TestSigner {
+    /// The sign type in use.
+    fn sign_type(&self) -> SignType;
+    /// The id of the signing key (UnionPay `certId`, the WeChat Pay v3 platform key's
+    /// `Wechatpay-Serial`), if configured.
+    fn key_id(&self) -> Option<&str>;
+    /// Adds the sign type's field, the key id and the signature to `k=v` parameters.
+    fn sign_params(&self, params: &mut Params) -> Result<()>;
+    /// The signature of a header-signed platform's string to sign.
+    fn sign_message(&self, message: &str) -> Result<String>;
+}
+
+/// A `k=v` test notification: `params` signed by `signer` and written in `format`.
+pub fn signed_body(
+    mut params: Params,
+    signer: &dyn TestSigner,
+    format: BodyFormat,
+) -> Result<TestMessage> {
+    signer.sign_params(&mut params)?;
+    Ok(TestMessage {
+        headers: Vec::new(),
+        content_type: content_type(format),
+        body: write_body(&params, format)?.into_bytes(),
+    })
+}
+
+/// The body format of a platform that sends only `own`: the event's format must be `own`
+/// or unset.
+pub fn own_format(profile: Profile, event: &TestEvent<'_>, own: BodyFormat) -> Result<BodyFormat> {
+    match event.format {
+        Some(format) if format != own => Err(Error::field_invalid(
+            "format",
+            format!(
+                "{profile} sends {} notifications, not {}",
+                own.name(),
+                format.name()
+            ),
+        )),
+        _ => Ok(own),
+    }
+}
+
+/// The test event's status where the platform cannot notify it.
+pub fn unsupported_status(profile: Profile, status: &TradeStatus, supported: &str) -> Error {
+    Error::field_invalid(
+        "status",
+        format!("{profile} sends no {status} notification (it notifies: {supported})"),
+    )
 }
 
 /// What `explain` knows of a platform: the mistakes senders make with it, in words.
