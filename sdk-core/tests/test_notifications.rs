@@ -238,6 +238,7 @@ fn every_profile_verifies_its_own_test_notifications() {
                 .unwrap_or_else(|e| panic!("{what}: {e}"));
             let n = verify(&case, &message).unwrap_or_else(|e| panic!("{what}: {e}"));
             assert_eq!(n.profile, case.profile, "{what}");
+            assert_eq!(n.notify_id, message.notify_id, "{what}");
             assert_eq!(n.sign_type, case.sign_type, "{what}");
             if case.profile.name() == "standard-webhooks" {
                 assert_eq!(n.notify_id, "T202611210000000042_1");

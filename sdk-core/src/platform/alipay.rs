@@ -143,5 +143,5 @@ fn test_notification(event: &TestEvent<'_>, signer: &dyn TestSigner) -> Result<T
     if let Some(name) = time_field {
         params.insert(name, time.as_str())?;
     }
-    signed_body(params, signer, format)
+    signed_body(params, signer, format, event.notify_id)
 }

@@ -141,5 +141,6 @@ fn test_notification(event: &TestEvent<'_>, signer: &dyn TestSigner) -> Result<T
         _ => {}
     }
     params.insert("nonce", event.nonce)?;
-    signed_body(params, signer, event.format.unwrap_or(BodyFormat::Form))
+    let format = event.format.unwrap_or(BodyFormat::Form);
+    signed_body(params, signer, format, event.notify_id)
 }

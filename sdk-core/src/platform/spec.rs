@@ -480,6 +480,9 @@ pub struct TestMessage {
     pub content_type: &'static str,
     /// The body, byte for byte.
     pub body: Vec<u8>,
+    /// The id a verifier reports for it ([`Notification::notify_id`]): the event's notify
+    /// id, or where the platform has none the trade number (WeChat Pay v2, UnionPay).
+    pub notify_id: String,
 }
 
 /// What signs a test notification: implemented by [`crate::sign::Signer`] (the platforms
@@ -496,17 +499,20 @@ pub trait TestSigner {
     fn sign_message(&self, message: &str) -> Result<String>;
 }
 
-/// A `k=v` test notification: `params` signed by `signer` and written in `format`.
+/// A `k=v` test notification: `params` signed by `signer` and written in `format`;
+/// `notify_id` as the platform's verifier reports it.
 pub fn signed_body(
     mut params: Params,
     signer: &dyn TestSigner,
     format: BodyFormat,
+    notify_id: &str,
 ) -> Result<TestMessage> {
     signer.sign_params(&mut params)?;
     Ok(TestMessage {
         headers: Vec::new(),
         content_type: content_type(format),
         body: write_body(&params, format)?.into_bytes(),
+        notify_id: notify_id.to_owned(),
     })
 }
 

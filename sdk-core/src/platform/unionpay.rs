@@ -152,7 +152,7 @@ fn test_notification(event: &TestEvent<'_>, signer: &dyn TestSigner) -> Result<T
     params.insert("respCode", "00")?;
     params.insert("respMsg", "成功[0000000]")?;
     params.insert("reqReserved", "")?;
-    signed_body(params, signer, format)
+    signed_body(params, signer, format, event.trade_no)
 }
 
 /// What SHA256withRSA signs for `signMethod` 01: the lowercase hex SHA-256 of the string.

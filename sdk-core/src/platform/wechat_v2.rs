@@ -172,5 +172,5 @@ fn test_notification(event: &TestEvent<'_>, signer: &dyn TestSigner) -> Result<T
         "time_end",
         format_local(event.time, CHINA_STANDARD_TIME, true)?,
     )?;
-    signed_body(params, signer, format)
+    signed_body(params, signer, format, event.trade_no)
 }

@@ -771,6 +771,7 @@ fn test_notification(event: &TestEvent<'_>, signer: &dyn TestSigner) -> Result<T
         ],
         content_type: "application/json",
         body: body.into_bytes(),
+        notify_id: event.notify_id.to_owned(),
     })
 }
 
