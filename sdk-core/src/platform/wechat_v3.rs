@@ -515,15 +515,7 @@ pub fn decrypt_aead_aes_256_gcm(
     associated_data: &str,
     ciphertext: &str,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    let key = api_v3_key.expose();
-    if key.len() != 32 {
-        return Err(Error::key_invalid(format!(
-            "the APIv3 key must be 32 bytes (the key set in the merchant platform), not {}",
-            key.len()
-        )));
-    }
-    let cipher = Aes256Gcm::new_from_slice(key)
-        .map_err(|_| Error::key_invalid("the APIv3 key must be 32 bytes"))?;
+    let cipher = aead(api_v3_key)?;
     let nonce = <&aes_gcm::Nonce<aes_gcm::aead::consts::U12>>::try_from(nonce.as_bytes()).map_err(
         |_| Error::DecryptionFailed {
             reason: "the nonce must be 12 bytes",
@@ -553,6 +545,18 @@ pub fn decrypt_aead_aes_256_gcm(
         })
 }
 
+/// The AES-256-GCM cipher of a 32-byte APIv3 key.
+fn aead(api_v3_key: &SharedSecret) -> Result<Aes256Gcm> {
+    let key = api_v3_key.expose();
+    if key.len() != 32 {
+        return Err(Error::key_invalid(format!(
+            "the APIv3 key must be 32 bytes (the key set in the merchant platform), not {}",
+            key.len()
+        )));
+    }
+    Aes256Gcm::new_from_slice(key).map_err(|_| Error::key_invalid("the APIv3 key must be 32 bytes"))
+}
+
 /// `AEAD_AES_256_GCM` encryption, the inverse of [`decrypt_aead_aes_256_gcm`]: base64 of the
 /// ciphertext followed by the 16-byte tag, under the 32-byte APIv3 key and a 12-byte nonce,
 /// with `associated_data` authenticated.
@@ -562,15 +566,7 @@ pub fn encrypt_aead_aes_256_gcm(
     associated_data: &str,
     plaintext: &[u8],
 ) -> Result<String> {
-    let key = api_v3_key.expose();
-    if key.len() != 32 {
-        return Err(Error::key_invalid(format!(
-            "the APIv3 key must be 32 bytes (the key set in the merchant platform), not {}",
-            key.len()
-        )));
-    }
-    let cipher = Aes256Gcm::new_from_slice(key)
-        .map_err(|_| Error::key_invalid("the APIv3 key must be 32 bytes"))?;
+    let cipher = aead(api_v3_key)?;
     let nonce = <&aes_gcm::Nonce<aes_gcm::aead::consts::U12>>::try_from(nonce.as_bytes())
         .map_err(|_| Error::field_invalid("resource.nonce", "the nonce must be 12 bytes"))?;
     let sealed = cipher
