@@ -10,7 +10,8 @@
 //! use paysign_core::{Amount, SharedSecret, SignType, Signer, SigningCredential, TradeStatus};
 //! use paysign_core::testing::{TestEvent, test_notification};
 //! let secret = SharedSecret::new("192006250b4c09247ec02edce69f6a2d")?;
-//! let signer = Signer::new("wechat-v2".parse()?, SignType::Md5, SigningCredential::Secret(secret))?;
+//! let credential = SigningCredential::Secret(secret);
+//! let signer = Signer::new("wechat-v2".parse()?, SignType::Md5, credential)?;
 //! let event = TestEvent {
 //!     status: &TradeStatus::Success,
 //!     amount: Amount::from_fen(6754)?,

@@ -34,8 +34,10 @@ Example:
   $ paysign notify --url http://127.0.0.1:8000/paysign/notify --key gateway_private.pem
   attempt 1: HTTP 200 \"success\" -> acknowledged
   acknowledged after 1 attempt (notify_id T202611250000000042_1)
-  $ paysign notify --profile alipay --url http://127.0.0.1:8000/alipay/notify --key alipay_private.pem
-  $ paysign notify --profile wechat-v2 --url http://127.0.0.1:8000/wxpay/notify --secret-file api_key.txt
+  $ paysign notify --profile alipay --url http://127.0.0.1:8000/alipay/notify \\
+      --key alipay_private.pem
+  $ paysign notify --profile wechat-v2 --url http://127.0.0.1:8000/wxpay/notify \\
+      --secret-file api_key.txt
   $ paysign notify --profile wechat-v3 --url http://127.0.0.1:8000/wxpay/v3/notify \\
       --key platform_private.pem --serial-no PUB_KEY_ID_0114232134912410000000000000000 \\
       --apiv3-key-file apiv3.txt

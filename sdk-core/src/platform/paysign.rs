@@ -14,7 +14,7 @@ use crate::profile::Profile;
 
 use super::spec::{
     Conventions, Explanations, Platform, SIGN_FIELD_RULES, TestEvent, TestMessage, TestSigner,
-    TimeField, signed_body, unsupported_status,
+    TimeField, notified, signed_body,
 };
 
 /// The paysign platform.
@@ -90,57 +90,50 @@ impl Platform for Paysign {
         })
     }
 
+    /// docs/protocol.md §9: the fields of an event, `notify_time` in Unix seconds, amounts in
+    /// fen, the event's `nonce`; form-encoded unless another format is asked for.
     fn test_notification(
         &self,
         event: &TestEvent<'_>,
         signer: &dyn TestSigner,
     ) -> Result<TestMessage> {
-        test_notification(event, signer)
+        let status = notified(
+            Profile::Paysign,
+            event.status,
+            &[
+                (TradeStatus::Success, "SUCCESS"),
+                (TradeStatus::Fail, "FAIL"),
+                (TradeStatus::Reversed, "REVERSED"),
+                (TradeStatus::Refunded, "REFUNDED"),
+            ],
+        )?;
+        let bill_no = event.bill_no.ok_or_else(|| Error::FieldMissing {
+            field: "bill_no (a paysign notification names the bill)".into(),
+        })?;
+        let amount = event.amount.to_string();
+        let mut params = Params::new();
+        params.insert("notify_id", event.notify_id)?;
+        params.insert("notify_type", "trade_status_sync")?;
+        params.insert("notify_time", event.time.to_string())?;
+        params.insert("app_id", event.app_id)?;
+        params.insert("version", "1.0")?;
+        params.insert("out_trade_no", event.out_trade_no)?;
+        params.insert("trade_no", event.trade_no)?;
+        params.insert("bill_no", bill_no)?;
+        params.insert("trade_status", status)?;
+        params.insert("total_amount", amount.as_str())?;
+        match event.status {
+            TradeStatus::Refunded => {
+                params.insert("refund_amount", amount.as_str())?;
+                params.insert("out_refund_no", format!("{}R1", event.out_trade_no))?;
+            }
+            TradeStatus::Fail => params.insert("fail_code", "INSUFFICIENT_FUNDS")?,
+            _ => {}
+        }
+        params.insert("nonce", event.nonce)?;
+        let format = event.format.unwrap_or(BodyFormat::Form);
+        signed_body(params, signer, format, event.notify_id)
     }
 }
 
 impl Explanations for Paysign {}
-
-/// docs/protocol.md §9: the fields of an event, `notify_time` in Unix seconds, amounts in
-/// fen, the event's `nonce`; form-encoded unless another format is asked for.
-fn test_notification(event: &TestEvent<'_>, signer: &dyn TestSigner) -> Result<TestMessage> {
-    let status = match event.status {
-        TradeStatus::Success => "SUCCESS",
-        TradeStatus::Fail => "FAIL",
-        TradeStatus::Reversed => "REVERSED",
-        TradeStatus::Refunded => "REFUNDED",
-        other => {
-            return Err(unsupported_status(
-                Profile::Paysign,
-                other,
-                "SUCCESS, FAIL, REVERSED, REFUNDED",
-            ));
-        }
-    };
-    let bill_no = event.bill_no.ok_or_else(|| Error::FieldMissing {
-        field: "bill_no (a paysign notification names the bill)".into(),
-    })?;
-    let amount = event.amount.to_string();
-    let mut params = Params::new();
-    params.insert("notify_id", event.notify_id)?;
-    params.insert("notify_type", "trade_status_sync")?;
-    params.insert("notify_time", event.time.to_string())?;
-    params.insert("app_id", event.app_id)?;
-    params.insert("version", "1.0")?;
-    params.insert("out_trade_no", event.out_trade_no)?;
-    params.insert("trade_no", event.trade_no)?;
-    params.insert("bill_no", bill_no)?;
-    params.insert("trade_status", status)?;
-    params.insert("total_amount", amount.as_str())?;
-    match event.status {
-        TradeStatus::Refunded => {
-            params.insert("refund_amount", amount.as_str())?;
-            params.insert("out_refund_no", format!("{}R1", event.out_trade_no))?;
-        }
-        TradeStatus::Fail => params.insert("fail_code", "INSUFFICIENT_FUNDS")?,
-        _ => {}
-    }
-    params.insert("nonce", event.nonce)?;
-    let format = event.format.unwrap_or(BodyFormat::Form);
-    signed_body(params, signer, format, event.notify_id)
-}

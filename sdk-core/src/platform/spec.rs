@@ -532,12 +532,27 @@ pub fn own_format(profile: Profile, event: &TestEvent<'_>, own: BodyFormat) -> R
     }
 }
 
-/// The test event's status where the platform cannot notify it.
-pub fn unsupported_status(profile: Profile, status: &TradeStatus, supported: &str) -> Error {
-    Error::field_invalid(
-        "status",
-        format!("{profile} sends no {status} notification (it notifies: {supported})"),
-    )
+/// The platform's value for the event's status, from the table of the statuses it
+/// notifies; another status is [`Error::FieldInvalid`] on `status`, naming them.
+pub fn notified<T: Copy>(
+    profile: Profile,
+    status: &TradeStatus,
+    table: &[(TradeStatus, T)],
+) -> Result<T> {
+    table
+        .iter()
+        .find(|(s, _)| s == status)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let names: Vec<&str> = table.iter().map(|(s, _)| s.as_str()).collect();
+            Error::field_invalid(
+                "status",
+                format!(
+                    "{profile} sends no {status} notification (it notifies: {})",
+                    names.join(", ")
+                ),
+            )
+        })
 }
 
 /// What `explain` knows of a platform: the mistakes senders make with it, in words.

@@ -26,7 +26,7 @@ use crate::profile::Profile;
 
 use super::spec::{
     Conventions, Explanations, HEADER_SIGNED_RULES, HeaderSignature, Opened, Platform, Sealed,
-    TestEvent, TestMessage, TestSigner, own_format, unsupported_status,
+    TestEvent, TestMessage, TestSigner, notified, own_format,
 };
 
 /// The Standard Webhooks platform.
@@ -131,12 +131,52 @@ impl Platform for StandardWebhooks {
         notification(sign_type, params)
     }
 
+    /// A payment event as a Standard Webhooks sender posts it: the JSON payload
+    /// `{"type":"payment.<outcome>","timestamp":…,"data":{…}}` (amount in fen) with the
+    /// `webhook-id` (the event's notify id), `webhook-timestamp` and `webhook-signature`
+    /// (`v1,<base64>` over [`signed_content`]) headers.
     fn test_notification(
         &self,
         event: &TestEvent<'_>,
         signer: &dyn TestSigner,
     ) -> Result<TestMessage> {
-        test_notification(event, signer)
+        let kind = notified(
+            Profile::StandardWebhooks,
+            event.status,
+            &[
+                (TradeStatus::Success, "payment.succeeded"),
+                (TradeStatus::Fail, "payment.failed"),
+                (TradeStatus::Refunded, "payment.refunded"),
+                (TradeStatus::Reversed, "payment.reversed"),
+                (TradeStatus::Closed, "payment.closed"),
+            ],
+        )?;
+        own_format(Profile::StandardWebhooks, event, BodyFormat::Json)?;
+        let body = serde_json::json!({
+            "type": kind,
+            "timestamp": format_rfc3339(event.time, time::UtcOffset::UTC)?,
+            "data": {
+                "app_id": event.app_id,
+                "out_trade_no": event.out_trade_no,
+                "trade_no": event.trade_no,
+                "status": event.status.as_str(),
+                "amount": event.amount.fen(),
+                "currency": "CNY",
+            },
+        })
+        .to_string();
+        let timestamp = event.time.to_string();
+        let signature = signer.sign_message(&signed_content(event.notify_id, &timestamp, &body))?;
+        Ok(TestMessage {
+            headers: vec![
+                (ID_HEADER.to_owned(), event.notify_id.to_owned()),
+                (TIMESTAMP_HEADER.to_owned(), timestamp),
+                (SIGNATURE_HEADER.to_owned(), signature),
+            ],
+            content_type: "application/json",
+            body: body.into_bytes(),
+            notify_id: event.notify_id.to_owned(),
+        })
     }
 }
 
@@ -431,53 +471,6 @@ pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notifi
         payload: None,
         duplicate: false,
         params,
-    })
-}
-
-/// A payment event as a Standard Webhooks sender posts it: the JSON payload
-/// `{"type":"payment.<outcome>","timestamp":…,"data":{…}}` (amount in fen) with the
-/// `webhook-id` (the event's notify id), `webhook-timestamp` and `webhook-signature`
-/// (`v1,<base64>` over [`signed_content`]) headers.
-fn test_notification(event: &TestEvent<'_>, signer: &dyn TestSigner) -> Result<TestMessage> {
-    let kind = match event.status {
-        TradeStatus::Success => "payment.succeeded",
-        TradeStatus::Fail => "payment.failed",
-        TradeStatus::Refunded => "payment.refunded",
-        TradeStatus::Reversed => "payment.reversed",
-        TradeStatus::Closed => "payment.closed",
-        other => {
-            return Err(unsupported_status(
-                Profile::StandardWebhooks,
-                other,
-                "SUCCESS, FAIL, REFUNDED, REVERSED, CLOSED",
-            ));
-        }
-    };
-    own_format(Profile::StandardWebhooks, event, BodyFormat::Json)?;
-    let body = serde_json::json!({
-        "type": kind,
-        "timestamp": format_rfc3339(event.time, time::UtcOffset::UTC)?,
-        "data": {
-            "app_id": event.app_id,
-            "out_trade_no": event.out_trade_no,
-            "trade_no": event.trade_no,
-            "status": event.status.as_str(),
-            "amount": event.amount.fen(),
-            "currency": "CNY",
-        },
-    })
-    .to_string();
-    let timestamp = event.time.to_string();
-    let signature = signer.sign_message(&signed_content(event.notify_id, &timestamp, &body))?;
-    Ok(TestMessage {
-        headers: vec![
-            (ID_HEADER.to_owned(), event.notify_id.to_owned()),
-            (TIMESTAMP_HEADER.to_owned(), timestamp),
-            (SIGNATURE_HEADER.to_owned(), signature),
-        ],
-        content_type: "application/json",
-        body: body.into_bytes(),
-        notify_id: event.notify_id.to_owned(),
     })
 }
 

@@ -43,7 +43,7 @@ use crate::profile::Profile;
 
 use super::spec::{
     Conventions, Explanations, HEADER_SIGNED_RULES, HeaderSignature, KnownMistake, Opened,
-    Platform, Sealed, TestEvent, TestMessage, TestSigner, own_format, unsupported_status,
+    Platform, Sealed, TestEvent, TestMessage, TestSigner, notified, own_format,
 };
 
 /// The WeChat Pay v3 platform.
@@ -131,12 +131,124 @@ impl Platform for WechatV3 {
         notification(sign_type, params)
     }
 
+    /// A payment (`TRANSACTION.SUCCESS`) or refund (`REFUND.SUCCESS`) notification as WeChat
+    /// Pay v3 posts it: the JSON envelope with the resource encrypted under the APIv3 key
+    /// ([`encrypt_aead_aes_256_gcm`], the first 12 characters of the event's nonce, the
+    /// resource's `original_type` as associated data), signed over
+    /// [`response_message`] by the platform key named in `Wechatpay-Serial` (the signer's key
+    /// id). Times are RFC 3339 in Beijing time, amounts in fen.
     fn test_notification(
         &self,
         event: &TestEvent<'_>,
         signer: &dyn TestSigner,
     ) -> Result<TestMessage> {
-        test_notification(event, signer)
+        let serial = signer.key_id().ok_or_else(|| Error::FieldMissing {
+            field: format!(
+                "{SERIAL_HEADER} (the serial or PUB_KEY_ID_... of the platform key that signs: Signer::key_id)"
+            ),
+        })?;
+        let key = event.encryption_key.ok_or(Error::CredentialMismatch {
+            sign_type: AEAD_ALGORITHM,
+            needs: "the APIv3 key to encrypt the resource (TestEvent::encryption_key, --secret-file)",
+        })?;
+        own_format(Profile::WechatV3, event, BodyFormat::Json)?;
+        if event.nonce.len() < 32 || !event.nonce.is_ascii() {
+            return Err(Error::field_invalid(
+                "nonce",
+                "give at least 32 random ASCII characters",
+            ));
+        }
+        let time = format_rfc3339(event.time, CHINA_STANDARD_TIME)?;
+        let fen = event.amount.fen();
+        let (event_type, summary, original_type) = notified(
+            Profile::WechatV3,
+            event.status,
+            &[
+                (
+                    TradeStatus::Success,
+                    ("TRANSACTION.SUCCESS", "支付成功", "transaction"),
+                ),
+                (
+                    TradeStatus::Refunded,
+                    ("REFUND.SUCCESS", "退款成功", "refund"),
+                ),
+            ],
+        )?;
+        let resource = if original_type == "transaction" {
+            serde_json::json!({
+                "appid": event.app_id,
+                "mchid": event.merchant_id,
+                "out_trade_no": event.out_trade_no,
+                "transaction_id": event.trade_no,
+                "trade_type": "NATIVE",
+                "trade_state": "SUCCESS",
+                "trade_state_desc": "支付成功",
+                "bank_type": "OTHERS",
+                "attach": "",
+                "success_time": time,
+                "amount": {
+                    "total": fen,
+                    "payer_total": fen,
+                    "currency": "CNY",
+                    "payer_currency": "CNY",
+                },
+            })
+        } else {
+            // Refund events carry `mchid` but no `appid`.
+            serde_json::json!({
+                "mchid": event.merchant_id,
+                "out_trade_no": event.out_trade_no,
+                "transaction_id": event.trade_no,
+                "out_refund_no": format!("{}R1", event.out_trade_no),
+                "refund_id": format!("50{}", event.trade_no),
+                "refund_status": "SUCCESS",
+                "success_time": time,
+                "user_received_account": "支付用户零钱",
+                "amount": {
+                    "total": fen,
+                    "refund": fen,
+                    "payer_total": fen,
+                    "payer_refund": fen,
+                },
+            })
+        };
+        let resource_nonce = &event.nonce[..12];
+        let ciphertext = encrypt_aead_aes_256_gcm(
+            key,
+            resource_nonce,
+            original_type,
+            resource.to_string().as_bytes(),
+        )?;
+        let body = serde_json::json!({
+            "id": event.notify_id,
+            "create_time": time,
+            "resource_type": "encrypt-resource",
+            "event_type": event_type,
+            "summary": summary,
+            "resource": {
+                "original_type": original_type,
+                "algorithm": AEAD_ALGORITHM,
+                "ciphertext": ciphertext,
+                "associated_data": original_type,
+                "nonce": resource_nonce,
+            },
+        })
+        .to_string();
+        let timestamp = event.time.to_string();
+        let nonce = event.nonce.to_ascii_uppercase();
+        let signature = signer.sign_message(&response_message(&timestamp, &nonce, &body))?;
+        Ok(TestMessage {
+            headers: vec![
+                (TIMESTAMP_HEADER.to_owned(), timestamp),
+                (NONCE_HEADER.to_owned(), nonce),
+                (SIGNATURE_HEADER.to_owned(), signature),
+                (SERIAL_HEADER.to_owned(), serial.to_owned()),
+                (SIGNATURE_TYPE_HEADER.to_owned(), SCHEME.to_owned()),
+            ],
+            content_type: "application/json",
+            body: body.into_bytes(),
+            notify_id: event.notify_id.to_owned(),
+        })
     }
 }
 
@@ -650,124 +762,6 @@ pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notifi
         payload: None,
         duplicate: false,
         params,
-    })
-}
-
-/// A payment (`TRANSACTION.SUCCESS`) or refund (`REFUND.SUCCESS`) notification as WeChat
-/// Pay v3 posts it: the JSON envelope with the resource encrypted under the APIv3 key
-/// ([`encrypt_aead_aes_256_gcm`], the first 12 characters of the event's nonce, the
-/// resource's `original_type` as associated data), signed over
-/// [`response_message`] by the platform key named in `Wechatpay-Serial` (the signer's key
-/// id). Times are RFC 3339 in Beijing time, amounts in fen.
-fn test_notification(event: &TestEvent<'_>, signer: &dyn TestSigner) -> Result<TestMessage> {
-    let serial = signer.key_id().ok_or_else(|| Error::FieldMissing {
-        field: format!(
-            "{SERIAL_HEADER} (the serial or PUB_KEY_ID_... of the platform key that signs: Signer::key_id)"
-        ),
-    })?;
-    let key = event.encryption_key.ok_or(Error::CredentialMismatch {
-        sign_type: AEAD_ALGORITHM,
-        needs: "the APIv3 key to encrypt the resource (TestEvent::encryption_key, --secret-file)",
-    })?;
-    own_format(Profile::WechatV3, event, BodyFormat::Json)?;
-    if event.nonce.len() < 32 || !event.nonce.is_ascii() {
-        return Err(Error::field_invalid(
-            "nonce",
-            "give at least 32 random ASCII characters",
-        ));
-    }
-    let time = format_rfc3339(event.time, CHINA_STANDARD_TIME)?;
-    let fen = event.amount.fen();
-    let (event_type, summary, original_type, resource) = match event.status {
-        TradeStatus::Success => (
-            "TRANSACTION.SUCCESS",
-            "支付成功",
-            "transaction",
-            serde_json::json!({
-                "appid": event.app_id,
-                "mchid": event.merchant_id,
-                "out_trade_no": event.out_trade_no,
-                "transaction_id": event.trade_no,
-                "trade_type": "NATIVE",
-                "trade_state": "SUCCESS",
-                "trade_state_desc": "支付成功",
-                "bank_type": "OTHERS",
-                "attach": "",
-                "success_time": time,
-                "amount": {
-                    "total": fen,
-                    "payer_total": fen,
-                    "currency": "CNY",
-                    "payer_currency": "CNY",
-                },
-            }),
-        ),
-        TradeStatus::Refunded => (
-            "REFUND.SUCCESS",
-            "退款成功",
-            "refund",
-            // Refund events carry `mchid` but no `appid`.
-            serde_json::json!({
-                "mchid": event.merchant_id,
-                "out_trade_no": event.out_trade_no,
-                "transaction_id": event.trade_no,
-                "out_refund_no": format!("{}R1", event.out_trade_no),
-                "refund_id": format!("50{}", event.trade_no),
-                "refund_status": "SUCCESS",
-                "success_time": time,
-                "user_received_account": "支付用户零钱",
-                "amount": {
-                    "total": fen,
-                    "refund": fen,
-                    "payer_total": fen,
-                    "payer_refund": fen,
-                },
-            }),
-        ),
-        other => {
-            return Err(unsupported_status(
-                Profile::WechatV3,
-                other,
-                "SUCCESS (TRANSACTION.SUCCESS), REFUNDED (REFUND.SUCCESS)",
-            ));
-        }
-    };
-    let resource_nonce = &event.nonce[..12];
-    let ciphertext = encrypt_aead_aes_256_gcm(
-        key,
-        resource_nonce,
-        original_type,
-        resource.to_string().as_bytes(),
-    )?;
-    let body = serde_json::json!({
-        "id": event.notify_id,
-        "create_time": time,
-        "resource_type": "encrypt-resource",
-        "event_type": event_type,
-        "summary": summary,
-        "resource": {
-            "original_type": original_type,
-            "algorithm": AEAD_ALGORITHM,
-            "ciphertext": ciphertext,
-            "associated_data": original_type,
-            "nonce": resource_nonce,
-        },
-    })
-    .to_string();
-    let timestamp = event.time.to_string();
-    let nonce = event.nonce.to_ascii_uppercase();
-    let signature = signer.sign_message(&response_message(&timestamp, &nonce, &body))?;
-    Ok(TestMessage {
-        headers: vec![
-            (TIMESTAMP_HEADER.to_owned(), timestamp),
-            (NONCE_HEADER.to_owned(), nonce),
-            (SIGNATURE_HEADER.to_owned(), signature),
-            (SERIAL_HEADER.to_owned(), serial.to_owned()),
-            (SIGNATURE_TYPE_HEADER.to_owned(), SCHEME.to_owned()),
-        ],
-        content_type: "application/json",
-        body: body.into_bytes(),
-        notify_id: event.notify_id.to_owned(),
     })
 }
 
