@@ -1,7 +1,7 @@
 //! Test notifications: a signed notification exactly as a platform sends it, for testing a
 //! merchant's endpoint offline (`paysign payload notification`, `paysign notify`).
 //!
-//! Each platform builds its own ([`crate::Platform::test_notification`]: fields, body
+//! Each platform builds its own ([`TestNotifier::test_notification`]: fields, body
 //! format, headers, v3's encrypted resource); this module hands it the signer. Every input
 //! is in the [`TestEvent`] — the time and the nonce included — so one event always gives
 //! the same message, and a retry resends it byte for byte (docs/protocol.md §9).
@@ -38,7 +38,7 @@ use crate::params::Params;
 use crate::profile::MessageKind;
 use crate::sign::{SignType, Signer};
 
-pub use crate::platform::spec::{TestEvent, TestMessage, TestSigner};
+pub use crate::platform::spec::{TestEvent, TestMessage, TestNotifier, TestSigner};
 
 /// The test notification of `event`, as `signer`'s platform sends it, signed by `signer`
 /// (the platform's key or secret: the gateway's private key, Alipay's, WeChat Pay's …).
@@ -49,7 +49,7 @@ pub use crate::platform::spec::{TestEvent, TestMessage, TestSigner};
 pub fn test_notification(signer: &Signer, event: &TestEvent<'_>) -> Result<TestMessage> {
     signer
         .profile()
-        .platform()
+        .test_notifier()
         .test_notification(event, &NotificationSigner(signer))
 }
 

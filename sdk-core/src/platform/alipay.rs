@@ -13,8 +13,8 @@ use crate::params::Params;
 use crate::profile::{CanonicalRules, Profile};
 
 use super::spec::{
-    Conventions, Explanations, Platform, SIGN_FIELD_RULES, TestEvent, TestMessage, TestSigner,
-    TimeField, notified, own_format, signed_body,
+    Conventions, Explanations, Platform, SIGN_FIELD_RULES, TestEvent, TestMessage, TestNotifier,
+    TestSigner, TimeField, notified, own_format, signed_body,
 };
 
 /// The Alipay platform.
@@ -90,7 +90,11 @@ impl Platform for Alipay {
             params,
         })
     }
+}
 
+impl Explanations for Alipay {}
+
+impl TestNotifier for Alipay {
     /// An asynchronous trade notification (`notify_type=trade_status_sync`) as Alipay posts it:
     /// form-encoded UTF-8, `notify_time` and `gmt_*` in Beijing time, amounts in yuan,
     /// `sign_type` and `sign` added by the signer (both left out of the signed string).
@@ -136,5 +140,3 @@ impl Platform for Alipay {
         signed_body(params, signer, format, event.notify_id)
     }
 }
-
-impl Explanations for Alipay {}

@@ -13,8 +13,8 @@ use crate::params::Params;
 use crate::profile::Profile;
 
 use super::spec::{
-    Conventions, Explanations, Platform, SIGN_FIELD_RULES, TestEvent, TestMessage, TestSigner,
-    TimeField, notified, signed_body,
+    Conventions, Explanations, Platform, SIGN_FIELD_RULES, TestEvent, TestMessage, TestNotifier,
+    TestSigner, TimeField, notified, signed_body,
 };
 
 /// The paysign platform.
@@ -89,7 +89,11 @@ impl Platform for Paysign {
             params,
         })
     }
+}
 
+impl Explanations for Paysign {}
+
+impl TestNotifier for Paysign {
     /// docs/protocol.md §9: the fields of an event, `notify_time` in Unix seconds, amounts in
     /// fen, the event's `nonce`; form-encoded unless another format is asked for.
     fn test_notification(
@@ -135,5 +139,3 @@ impl Platform for Paysign {
         signed_body(params, signer, format, event.notify_id)
     }
 }
-
-impl Explanations for Paysign {}

@@ -261,7 +261,14 @@ pub trait Platform: Sync + std::fmt::Debug {
 
     /// Maps opened parameters to the typed notification (`duplicate` false).
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification>;
+}
 
+/// How a platform sends a notification, for tests (`crate::testing`).
+///
+/// Kept apart from [`Platform`], as [`Explanations`] is, so that verifiers do not carry the
+/// builders (the runtime wasm module has a size budget): a trait object keeps every method
+/// of its trait.
+pub trait TestNotifier: Sync {
     /// A signed test notification of `event`, exactly as the platform sends it: its body,
     /// content type and headers. The signer signs what the platform signs (parameters, or
     /// the header string); a status the platform never notifies is
@@ -436,7 +443,7 @@ impl dyn Platform {
     }
 }
 
-/// What a test notification reports (see [`Platform::test_notification`]). Every value is
+/// What a test notification reports (see [`TestNotifier::test_notification`]). Every value is
 /// given, so the same event builds the same message (retries are byte-identical).
 #[derive(Debug, Clone, Copy)]
 pub struct TestEvent<'a> {

@@ -26,7 +26,7 @@ use crate::profile::Profile;
 
 use super::spec::{
     Conventions, Explanations, HEADER_SIGNED_RULES, HeaderSignature, Opened, Platform, Sealed,
-    TestEvent, TestMessage, TestSigner, notified, own_format,
+    TestEvent, TestMessage, TestNotifier, TestSigner, notified, own_format,
 };
 
 /// The Standard Webhooks platform.
@@ -130,7 +130,55 @@ impl Platform for StandardWebhooks {
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         notification(sign_type, params)
     }
+}
 
+impl Explanations for StandardWebhooks {
+    /// The sender keyed the HMAC with the `whsec_…` text or its base64 part instead of
+    /// the decoded bytes; or the header holds no `v1,` signature.
+    fn explain_secret_misuse(
+        &self,
+        configured: &[SharedSecret],
+        message: &str,
+        signature: &str,
+    ) -> Option<(&'static str, String)> {
+        let signatures: Vec<Vec<u8>> = signature
+            .split(' ')
+            .filter_map(|t| t.split_once(',').map(|(_, b)| b).or(Some(t)))
+            .filter_map(|b| STANDARD.decode(b).ok())
+            .collect();
+        for secret in configured {
+            let text = secret.expose();
+            let stripped = text.strip_prefix(SECRET_PREFIX.as_bytes()).unwrap_or(text);
+            for (key, what) in [
+                (text, "the whole secret text"),
+                (stripped, "the base64 text"),
+            ] {
+                let mac = crate::algorithm::hmac::digest(key, &[message.as_bytes()]);
+                if signatures.iter().any(|s| s.as_slice() == mac.as_slice()) {
+                    return Some((
+                        "SECRET_NOT_DECODED",
+                        format!(
+                            "the sender keyed the HMAC with {what} of the secret; the key is the base64 after `whsec_`, decoded"
+                        ),
+                    ));
+                }
+            }
+        }
+        if !signature.split(' ').any(|t| t.starts_with("v1,")) {
+            return Some((
+                "SIGNATURE_MALFORMED",
+                "webhook-signature holds no `v1,<base64>` signature: each signature is the version, a comma and the base64 HMAC, several separated by spaces".into(),
+            ));
+        }
+        None
+    }
+
+    fn headers_hint(&self) -> &'static str {
+        "pass each signature header (--header 'webhook-id: ...', webhook-timestamp, webhook-signature)"
+    }
+}
+
+impl TestNotifier for StandardWebhooks {
     /// A payment event as a Standard Webhooks sender posts it: the JSON payload
     /// `{"type":"payment.<outcome>","timestamp":…,"data":{…}}` (amount in fen) with the
     /// `webhook-id` (the event's notify id), `webhook-timestamp` and `webhook-signature`
@@ -177,52 +225,6 @@ impl Platform for StandardWebhooks {
             body: body.into_bytes(),
             notify_id: event.notify_id.to_owned(),
         })
-    }
-}
-
-impl Explanations for StandardWebhooks {
-    /// The sender keyed the HMAC with the `whsec_…` text or its base64 part instead of
-    /// the decoded bytes; or the header holds no `v1,` signature.
-    fn explain_secret_misuse(
-        &self,
-        configured: &[SharedSecret],
-        message: &str,
-        signature: &str,
-    ) -> Option<(&'static str, String)> {
-        let signatures: Vec<Vec<u8>> = signature
-            .split(' ')
-            .filter_map(|t| t.split_once(',').map(|(_, b)| b).or(Some(t)))
-            .filter_map(|b| STANDARD.decode(b).ok())
-            .collect();
-        for secret in configured {
-            let text = secret.expose();
-            let stripped = text.strip_prefix(SECRET_PREFIX.as_bytes()).unwrap_or(text);
-            for (key, what) in [
-                (text, "the whole secret text"),
-                (stripped, "the base64 text"),
-            ] {
-                let mac = crate::algorithm::hmac::digest(key, &[message.as_bytes()]);
-                if signatures.iter().any(|s| s.as_slice() == mac.as_slice()) {
-                    return Some((
-                        "SECRET_NOT_DECODED",
-                        format!(
-                            "the sender keyed the HMAC with {what} of the secret; the key is the base64 after `whsec_`, decoded"
-                        ),
-                    ));
-                }
-            }
-        }
-        if !signature.split(' ').any(|t| t.starts_with("v1,")) {
-            return Some((
-                "SIGNATURE_MALFORMED",
-                "webhook-signature holds no `v1,<base64>` signature: each signature is the version, a comma and the base64 HMAC, several separated by spaces".into(),
-            ));
-        }
-        None
-    }
-
-    fn headers_hint(&self) -> &'static str {
-        "pass each signature header (--header 'webhook-id: ...', webhook-timestamp, webhook-signature)"
     }
 }
 

@@ -29,8 +29,8 @@ use crate::params::Params;
 use crate::profile::{CanonicalRules, Profile};
 
 use super::spec::{
-    Conventions, Explanations, Platform, TestEvent, TestMessage, TestSigner, notified, own_format,
-    signed_body,
+    Conventions, Explanations, Platform, TestEvent, TestMessage, TestNotifier, TestSigner,
+    notified, own_format, signed_body,
 };
 
 /// The UnionPay platform.
@@ -86,7 +86,15 @@ impl Platform for UnionPay {
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         notification(sign_type, params)
     }
+}
 
+impl Explanations for UnionPay {
+    fn rsa_input_description(&self) -> Option<&'static str> {
+        Some("UnionPay signMethod 01 signs the lowercase hex SHA-256 of the string")
+    }
+}
+
+impl TestNotifier for UnionPay {
     /// A back-end notification (`backUrl`) as UnionPay ACP 5.1.0 posts it: form-encoded UTF-8,
     /// `txnType` 01 (consumption), 04 (refund) or 31 (cancellation) with `respCode=00`,
     /// `txnAmt` in fen, `txnTime` in Beijing time, `merId` the event's app id, `queryId` its
@@ -139,12 +147,6 @@ impl Platform for UnionPay {
         params.insert("respMsg", "成功[0000000]")?;
         params.insert("reqReserved", "")?;
         signed_body(params, signer, format, event.trade_no)
-    }
-}
-
-impl Explanations for UnionPay {
-    fn rsa_input_description(&self) -> Option<&'static str> {
-        Some("UnionPay signMethod 01 signs the lowercase hex SHA-256 of the string")
     }
 }
 

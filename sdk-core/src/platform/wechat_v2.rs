@@ -15,7 +15,7 @@ use crate::profile::Profile;
 
 use super::spec::{
     Conventions, Explanations, Opened, Platform, SIGN_FIELD_RULES, Sealed, TestEvent, TestMessage,
-    TestSigner, notified, own_format, signed_body,
+    TestNotifier, TestSigner, notified, own_format, signed_body,
 };
 use super::wechat_v2_refund::{self, REQ_INFO};
 
@@ -120,7 +120,11 @@ impl Platform for WechatV2 {
             params,
         })
     }
+}
 
+impl Explanations for WechatV2 {}
+
+impl TestNotifier for WechatV2 {
     /// A payment result notification as WeChat Pay v2 posts it: XML, `return_code` and
     /// `result_code`, `total_fee` in fen, `time_end` in Beijing time (`yyyyMMddHHmmss`), the
     /// event's nonce as `nonce_str`; `sign_type` only where it is not the implied MD5. Refund
@@ -165,5 +169,3 @@ impl Platform for WechatV2 {
         signed_body(params, signer, format, event.trade_no)
     }
 }
-
-impl Explanations for WechatV2 {}

@@ -43,7 +43,7 @@ use crate::profile::Profile;
 
 use super::spec::{
     Conventions, Explanations, HEADER_SIGNED_RULES, HeaderSignature, KnownMistake, Opened,
-    Platform, Sealed, TestEvent, TestMessage, TestSigner, notified, own_format,
+    Platform, Sealed, TestEvent, TestMessage, TestNotifier, TestSigner, notified, own_format,
 };
 
 /// The WeChat Pay v3 platform.
@@ -130,7 +130,24 @@ impl Platform for WechatV3 {
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
         notification(sign_type, params)
     }
+}
 
+impl Explanations for WechatV3 {
+    /// Signing `TIMESTAMP\nNONCE\nBODY` without the final newline.
+    fn header_mistakes(&self, message: &str) -> Vec<KnownMistake> {
+        vec![KnownMistake {
+            code: "MESSAGE_FORMAT",
+            signed: message.trim_end_matches('\n').to_owned(),
+            explanation: "the sender signed `TIMESTAMP\\nNONCE\\nBODY` without the final newline; the string to sign ends in `\\n`".into(),
+        }]
+    }
+
+    fn headers_hint(&self) -> &'static str {
+        "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
+    }
+}
+
+impl TestNotifier for WechatV3 {
     /// A payment (`TRANSACTION.SUCCESS`) or refund (`REFUND.SUCCESS`) notification as WeChat
     /// Pay v3 posts it: the JSON envelope with the resource encrypted under the APIv3 key
     /// ([`encrypt_aead_aes_256_gcm`], the first 12 characters of the event's nonce, the
@@ -249,21 +266,6 @@ impl Platform for WechatV3 {
             body: body.into_bytes(),
             notify_id: event.notify_id.to_owned(),
         })
-    }
-}
-
-impl Explanations for WechatV3 {
-    /// Signing `TIMESTAMP\nNONCE\nBODY` without the final newline.
-    fn header_mistakes(&self, message: &str) -> Vec<KnownMistake> {
-        vec![KnownMistake {
-            code: "MESSAGE_FORMAT",
-            signed: message.trim_end_matches('\n').to_owned(),
-            explanation: "the sender signed `TIMESTAMP\\nNONCE\\nBODY` without the final newline; the string to sign ends in `\\n`".into(),
-        }]
-    }
-
-    fn headers_hint(&self) -> &'static str {
-        "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
     }
 }
 
