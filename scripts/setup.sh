@@ -39,3 +39,10 @@ if ! command -v chromium >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
 fi
+
+# Python `cryptography` is the independent implementation some vectors are checked against
+# (AES-GCM of WeChat Pay v3 test notifications, certificate SNs): tests run it.
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+  say "installing the Python cryptography package (independent checks in the tests)"
+  python3 -m pip install --quiet cryptography
+fi

@@ -7,7 +7,7 @@
 use std::io::{IsTerminal, Write};
 
 use paysign_core::Params;
-use paysign_core::message::{BodyFormat, encode_form_in};
+use paysign_core::message::{BodyFormat, encode_form_in, write_body};
 
 use crate::error::CliError;
 
@@ -91,17 +91,10 @@ fn print_json(value: &serde_json::Value) {
     }
 }
 
-/// Renders a message in a wire format, fields in their order (UTF-8).
-pub(crate) fn render(params: &Params, format: BodyFormat) -> Result<String, CliError> {
-    render_in(params, format, "UTF-8")
-}
-
 /// Renders a message in a wire format, fields in their order; a form body's text is
-/// written in `charset` (the one the message declares: `ParsedBody::charset`).
-///
-/// - form: the core's form encoding ([`encode_form_in`], docs/protocol.md §1);
-/// - json: one flat object of string values (always UTF-8);
-/// - xml: WeChat Pay v2 style `<xml><name><![CDATA[value]]></name>...</xml>` (UTF-8).
+/// written in `charset` (the one the message declares: `ParsedBody::charset`). Written by
+/// the core: the form encoding ([`encode_form_in`], docs/protocol.md §1), and
+/// `message::write` for JSON and WeChat Pay v2 XML (always UTF-8).
 pub(crate) fn render_in(
     params: &Params,
     format: BodyFormat,
@@ -109,49 +102,8 @@ pub(crate) fn render_in(
 ) -> Result<String, CliError> {
     Ok(match format {
         BodyFormat::Form => encode_form_in(params, charset)?,
-        BodyFormat::Json => {
-            let fields: Vec<String> = params
-                .iter()
-                .map(|(k, v)| format!("{}:{}", json_string(k), json_string(v)))
-                .collect();
-            format!("{{{}}}", fields.join(","))
-        }
-        BodyFormat::Xml => {
-            let mut out = String::from("<xml>");
-            for (k, v) in params.iter() {
-                if !is_xml_name(k) {
-                    return Err(CliError::usage(format!(
-                        "field name {k:?} cannot be an XML element name; use --output form or json"
-                    )));
-                }
-                // A CDATA section cannot contain `]]>`: split it across two sections.
-                let v = v.replace("]]>", "]]]]><![CDATA[>");
-                out.push_str(&format!("<{k}><![CDATA[{v}]]></{k}>"));
-            }
-            out.push_str("</xml>");
-            out
-        }
+        other => write_body(params, other)?,
     })
-}
-
-/// A conservative XML element name: ASCII letters, digits, `_`, `-`, `.`, not starting
-/// with a digit, `-`, `.` or `xml`.
-fn is_xml_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !name.to_ascii_lowercase().starts_with("xml")
-}
-
-/// The Content-Type header of a body in `format`.
-pub(crate) fn content_type(format: BodyFormat) -> &'static str {
-    match format {
-        BodyFormat::Form => "application/x-www-form-urlencoded; charset=utf-8",
-        BodyFormat::Json => "application/json; charset=utf-8",
-        BodyFormat::Xml => "text/xml; charset=utf-8",
-    }
 }
 
 /// Parameters as a JSON object (sorted by name).
@@ -161,8 +113,4 @@ pub(crate) fn params_json(params: &Params) -> serde_json::Value {
         .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))
         .collect::<serde_json::Map<_, _>>()
         .into()
-}
-
-fn json_string(text: &str) -> String {
-    serde_json::Value::String(text.to_owned()).to_string()
 }

@@ -29,6 +29,7 @@ pub mod profile;
 pub mod reconcile;
 pub mod replay;
 pub mod sign;
+pub mod testing;
 
 pub use algorithm::{HexCase, SecretSuffix};
 pub use callback::{NotificationVerifier, VerifyOptions};

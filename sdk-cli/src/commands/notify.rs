@@ -7,31 +7,44 @@
 use std::time::Duration;
 
 use paysign_core::message::{AckFormat, Acknowledgement, BodyFormat};
-use paysign_core::{MessageKind, Profile};
 
 use super::body_format_parser;
-use super::payload::PayloadArgs;
+use super::payload::{PayloadArgs, headers_json};
 use crate::error::{CliError, Status};
-use crate::output::{Output, content_type, render};
+use crate::output::Output;
 
 const AFTER_HELP: &str = "\
-POSTs a notification signed as the gateway signs them (use the gateway's private key),
-then reads the answer: acknowledged means HTTP 200 with the body the profile expects
-(`success` for paysign). Otherwise it retries with exponential backoff (0.5 s, 1 s, 2 s,
-...) up to --retries times. The notification is built and signed once (notify_time is
-the first attempt's time, or --now) and every retry sends it byte for byte identical: same
-notify_id, nonce, notify_time and signature, as the gateway's retries do (docs/protocol.md
-§9).
+POSTs a notification built and signed as the platform (--profile, default paysign) sends
+it, with its headers (wechat-v3: Wechatpay-*, standard-webhooks: webhook-*), then reads the
+answer with the platform's rule: acknowledged means a 2xx status and, for the platforms that
+read the body, their success body (paysign and alipay `success`; wechat-v2 the XML
+return_code SUCCESS); wechat-v3, unionpay and standard-webhooks read the status alone.
+Otherwise it retries with exponential backoff (0.5 s, 1 s, 2 s, ...) up to --retries times.
+The notification is built and signed once (its time is the first attempt's, or --now) and
+every retry sends it byte for byte identical: same notify_id, nonce, time and signature, as
+the platforms' and the gateway's retries do (docs/protocol.md §9).
 Redirects are not followed; proxy environment variables are ignored.
 
-Only plain http:// URLs are supported (no TLS in this client).
+Only plain http:// URLs are supported (no TLS in this client). The message flags are those
+of `paysign payload notification`.
 
 Exit status: 0 acknowledged, 1 never acknowledged, 2 usage or input error.
 
 Example:
   $ paysign notify --url http://127.0.0.1:8000/paysign/notify --key gateway_private.pem
   attempt 1: HTTP 200 \"success\" -> acknowledged
-  acknowledged after 1 attempt (notify_id T202611250000000042_1)";
+  acknowledged after 1 attempt (notify_id T202611250000000042_1)
+  $ paysign notify --profile alipay --url http://127.0.0.1:8000/alipay/notify \\
+      --key alipay_private.pem
+  $ paysign notify --profile wechat-v2 --url http://127.0.0.1:8000/wxpay/notify \\
+      --secret-file api_key.txt
+  $ paysign notify --profile wechat-v3 --url http://127.0.0.1:8000/wxpay/v3/notify \\
+      --key platform_private.pem --serial-no PUB_KEY_ID_0114232134912410000000000000000 \\
+      --apiv3-key-file apiv3.txt
+  $ paysign notify --profile unionpay --url http://127.0.0.1:8000/unionpay/notify \\
+      --key unionpay_private.pem --cert-id 69042905377
+  $ paysign notify --profile standard-webhooks --url http://127.0.0.1:8000/webhooks \\
+      --secret-file whsec.txt";
 
 /// Largest response body read from the endpoint.
 const MAX_RESPONSE_BYTES: u64 = 64 * 1024;
@@ -47,9 +60,10 @@ pub(crate) struct Args {
     #[command(flatten)]
     message: PayloadArgs,
 
-    /// Body format
-    #[arg(long, value_name = "FORMAT", default_value = "form", value_parser = body_format_parser())]
-    format: BodyFormat,
+    /// Body format, for platforms that let the sender choose (paysign) [default: the
+    /// platform's own]
+    #[arg(long, value_name = "FORMAT", value_parser = body_format_parser())]
+    format: Option<BodyFormat>,
 
     /// Retries after the first attempt
     #[arg(long, value_name = "N", default_value_t = 3)]
@@ -72,11 +86,12 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
             "--timeout must be a positive number of seconds",
         ));
     }
-    let profile = Profile::Paysign;
-    let ack_format = AckFormat::for_profile(profile);
-    let signer = args.message.signer(MessageKind::Notification, out)?;
     let started = super::now_or_system(args.message.now)?;
     let event = args.message.event(started)?;
+    // One event, one message (§9): signed once, sent byte for byte on every attempt.
+    let built = args.message.notification(&event, args.format, out)?;
+    let ack_format = AckFormat::for_profile(built.profile);
+    let notify_id = built.message.notify_id.clone();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs_f64(args.timeout)))
         .http_status_as_error(false)
@@ -88,14 +103,12 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let mut attempts = Vec::new();
     let mut delay = Duration::from_millis(500);
     let total = args.retries.saturating_add(1);
-    // One event, one message (§9): signed once, sent byte for byte on every attempt.
-    let params = args.message.notification(&event, &signer, started)?;
-    let body = render(&params, args.format)?;
     for attempt in 1..=total {
-        let result = agent
-            .post(&args.url)
-            .header("Content-Type", content_type(args.format))
-            .send(body.as_bytes());
+        let mut request = agent.post(&args.url);
+        for (name, value) in built.headers() {
+            request = request.header(name, value);
+        }
+        let result = request.send(&built.message.body[..]);
         let (status, text, acknowledged, error) = match result {
             Ok(mut response) => {
                 let status = response.status().as_u16();
@@ -133,12 +146,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
             let done = format!(
                 "acknowledged after {attempt} attempt{} (notify_id {})",
                 if attempt == 1 { "" } else { "s" },
-                event.notify_id
+                notify_id
             );
             if out.is_json() {
                 out.json_ok(serde_json::json!({
                     "acknowledged": true,
-                    "notify_id": event.notify_id,
+                    "notify_id": notify_id,
+                    "headers": headers_json(&built.message),
                     "attempts": attempts,
                 }));
             } else {
@@ -156,20 +170,31 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
             delay = delay.saturating_mul(2);
         }
     }
-    let expected = Acknowledgement::success(ack_format).body;
     Err(CliError::other(
         Status::Negative,
         "NOT_ACKNOWLEDGED",
         format!(
-            "{} never answered HTTP 200 with {expected:?} in {total} attempt{} (notify_id {})",
+            "{} never acknowledged ({}) in {total} attempt{} (notify_id {notify_id})",
             args.url,
+            expected(ack_format),
             if total == 1 { "" } else { "s" },
-            event.notify_id
         ),
     )
     .with_details(serde_json::json!({
         "acknowledged": false,
-        "notify_id": event.notify_id,
+        "notify_id": notify_id,
         "attempts": attempts,
     })))
+}
+
+/// What acknowledges in `format`, in words: the platform's rule, read from the core.
+fn expected(format: AckFormat) -> String {
+    if Acknowledgement::is_success_response(format, 200, "") {
+        "expected a 2xx status".to_owned()
+    } else {
+        format!(
+            "expected a 2xx status with {:?}",
+            Acknowledgement::success(format).body
+        )
+    }
 }

@@ -13,4 +13,5 @@ mod notify;
 mod platforms;
 mod reconcile;
 mod sign_headers;
+mod test_notifications;
 mod vectors;

@@ -6,11 +6,43 @@ use std::thread;
 
 use crate::common::{key, run};
 
+/// One request the test server received: its headers (in order) and body.
+pub(crate) struct Received {
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
+}
+
+impl Received {
+    /// A header's value (names compared case-insensitively), or "".
+    pub(crate) fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
 /// A one-thread HTTP/1.1 server on 127.0.0.1:0 answering `answers` in turn (then stopping);
 /// returns its URL and the thread, which yields the (Content-Type, body) of each request.
 fn server(
     answers: Vec<(u16, &'static str)>,
 ) -> (String, thread::JoinHandle<Vec<(String, String)>>) {
+    let (url, handle) = recording_server(answers);
+    let handle = thread::spawn(move || {
+        handle
+            .join()
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.header("content-type").to_owned(), r.body))
+            .collect()
+    });
+    (url, handle)
+}
+
+/// As [`server`], yielding every request's headers and body.
+pub(crate) fn recording_server(
+    answers: Vec<(u16, &'static str)>,
+) -> (String, thread::JoinHandle<Vec<Received>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/paysign/notify", listener.local_addr().unwrap());
     let handle = thread::spawn(move || {
@@ -18,8 +50,7 @@ fn server(
         for (status, body) in answers {
             let (stream, _) = listener.accept().unwrap();
             let mut reader = BufReader::new(stream);
-            let mut content_length = 0;
-            let mut content_type = String::new();
+            let mut headers = Vec::new();
             loop {
                 let mut line = String::new();
                 reader.read_line(&mut line).unwrap();
@@ -28,17 +59,20 @@ fn server(
                     break;
                 }
                 if let Some((name, value)) = line.split_once(':') {
-                    if name.eq_ignore_ascii_case("content-length") {
-                        content_length = value.trim().parse().unwrap();
-                    }
-                    if name.eq_ignore_ascii_case("content-type") {
-                        content_type = value.trim().to_owned();
-                    }
+                    headers.push((name.trim().to_owned(), value.trim().to_owned()));
                 }
             }
+            let received = Received {
+                headers,
+                body: String::new(),
+            };
+            let content_length = received.header("content-length").parse().unwrap_or(0);
             let mut request = vec![0; content_length];
             reader.read_exact(&mut request).unwrap();
-            seen.push((content_type, String::from_utf8(request).unwrap()));
+            seen.push(Received {
+                body: String::from_utf8(request).unwrap(),
+                ..received
+            });
             let mut stream = reader.into_inner();
             write!(
                 stream,

@@ -10,6 +10,7 @@ pub mod headers;
 pub mod notification;
 pub mod parse;
 pub mod time;
+pub mod write;
 
 pub use ack::{AckFormat, Acknowledgement};
 pub use amount::Amount;
@@ -21,3 +22,4 @@ pub use notification::{Notification, TradeStatus};
 pub use parse::{
     BodyFormat, ParseOptions, ParsedBody, encode_form, encode_form_in, parse_body, parse_request,
 };
+pub use write::write_body;

@@ -63,6 +63,19 @@ pub fn format_rfc3339(unix: i64, offset: UtcOffset) -> Result<String> {
         .map_err(|_| invalid())
 }
 
+/// Formats Unix seconds as the local date-time at `offset` the way Chinese platforms write
+/// it: `yyyy-MM-dd HH:mm:ss` (Alipay `notify_time`), or with `compact` `yyyyMMddHHmmss`
+/// (WeChat Pay v2 `time_end`, UnionPay `txnTime`).
+pub fn format_local(unix: i64, offset: UtcOffset, compact: bool) -> Result<String> {
+    // `2026-11-25T10:00:03+08:00`: the first 19 characters are the local date-time.
+    let local: String = format_rfc3339(unix, offset)?.chars().take(19).collect();
+    Ok(if compact {
+        local.chars().filter(char::is_ascii_digit).collect()
+    } else {
+        local.replace('T', " ")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +116,14 @@ mod tests {
     #[test]
     fn formats_round_trip() {
         let text = format_rfc3339(1_764_036_003, CHINA_STANDARD_TIME).unwrap();
+        assert_eq!(
+            format_local(1_764_036_003, CHINA_STANDARD_TIME, false).unwrap(),
+            "2025-11-25 10:00:03"
+        );
+        assert_eq!(
+            format_local(1_764_036_003, CHINA_STANDARD_TIME, true).unwrap(),
+            "20251125100003"
+        );
         assert_eq!(text, "2025-11-25T10:00:03+08:00");
         assert_eq!(parse_timestamp(&text, None).unwrap(), 1_764_036_003);
     }

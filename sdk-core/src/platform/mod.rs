@@ -37,7 +37,7 @@ pub use crate::message::headers::header;
 use crate::message::notification::Notification;
 use crate::params::Params;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
-pub use spec::{Explanations, Platform};
+pub use spec::{Explanations, Platform, TestNotifier};
 
 impl Profile {
     /// The platform this profile names: the registry.
@@ -55,6 +55,19 @@ impl Profile {
     /// What `explain` knows of the platform (kept out of [`Platform`] so verifiers do not
     /// carry it).
     pub fn explanations(self) -> &'static dyn Explanations {
+        match self {
+            Profile::Paysign => &paysign::Paysign,
+            Profile::Alipay => &alipay::Alipay,
+            Profile::WechatV2 => &wechat_v2::WechatV2,
+            Profile::WechatV3 => &wechat_v3::WechatV3,
+            Profile::UnionPay => &unionpay::UnionPay,
+            Profile::StandardWebhooks => &standard_webhooks::StandardWebhooks,
+        }
+    }
+
+    /// How the platform sends a notification, for tests ([`crate::testing`]; kept out of
+    /// [`Platform`] so verifiers do not carry it).
+    pub fn test_notifier(self) -> &'static dyn TestNotifier {
         match self {
             Profile::Paysign => &paysign::Paysign,
             Profile::Alipay => &alipay::Alipay,

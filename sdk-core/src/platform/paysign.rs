@@ -3,15 +3,19 @@
 //! carry `notify_time` in Unix seconds and answer `success`.
 
 use crate::algorithm::{HexCase, SecretSuffix, SignType};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
+use crate::message::parse::BodyFormat;
 use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{Conventions, Explanations, Platform, SIGN_FIELD_RULES, TimeField};
+use super::spec::{
+    Conventions, Explanations, Platform, SIGN_FIELD_RULES, TestEvent, TestMessage, TestNotifier,
+    TestSigner, TimeField, notified, signed_body,
+};
 
 /// The paysign platform.
 #[derive(Debug)]
@@ -89,3 +93,50 @@ impl Platform for Paysign {
 }
 
 impl Explanations for Paysign {}
+
+impl TestNotifier for Paysign {
+    /// docs/protocol.md §9: the fields of an event, `notify_time` in Unix seconds, amounts in
+    /// fen, the event's `nonce`; form-encoded unless another format is asked for.
+    fn test_notification(
+        &self,
+        event: &TestEvent<'_>,
+        signer: &dyn TestSigner,
+    ) -> Result<TestMessage> {
+        let status = notified(
+            Profile::Paysign,
+            event.status,
+            &[
+                (TradeStatus::Success, "SUCCESS"),
+                (TradeStatus::Fail, "FAIL"),
+                (TradeStatus::Reversed, "REVERSED"),
+                (TradeStatus::Refunded, "REFUNDED"),
+            ],
+        )?;
+        let bill_no = event.bill_no.ok_or_else(|| Error::FieldMissing {
+            field: "bill_no (a paysign notification names the bill)".into(),
+        })?;
+        let amount = event.amount.to_string();
+        let mut params = Params::new();
+        params.insert("notify_id", event.notify_id)?;
+        params.insert("notify_type", "trade_status_sync")?;
+        params.insert("notify_time", event.time.to_string())?;
+        params.insert("app_id", event.app_id)?;
+        params.insert("version", "1.0")?;
+        params.insert("out_trade_no", event.out_trade_no)?;
+        params.insert("trade_no", event.trade_no)?;
+        params.insert("bill_no", bill_no)?;
+        params.insert("trade_status", status)?;
+        params.insert("total_amount", amount.as_str())?;
+        match event.status {
+            TradeStatus::Refunded => {
+                params.insert("refund_amount", amount.as_str())?;
+                params.insert("out_refund_no", format!("{}R1", event.out_trade_no))?;
+            }
+            TradeStatus::Fail => params.insert("fail_code", "INSUFFICIENT_FUNDS")?,
+            _ => {}
+        }
+        params.insert("nonce", event.nonce)?;
+        let format = event.format.unwrap_or(BodyFormat::Form);
+        signed_body(params, signer, format, event.notify_id)
+    }
+}

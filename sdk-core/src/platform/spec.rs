@@ -18,8 +18,10 @@ use subtle::ConstantTimeEq;
 use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SharedSecret, SignType, digest_hex};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
-use crate::message::notification::Notification;
-use crate::message::parse::{Charset, ParseOptions};
+use crate::message::amount::Amount;
+use crate::message::notification::{Notification, TradeStatus};
+use crate::message::parse::{BodyFormat, Charset, ParseOptions};
+use crate::message::write::{content_type, write_body};
 use crate::params::{ParamSource, Params};
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 
@@ -258,6 +260,23 @@ pub trait Platform: Sync + std::fmt::Debug {
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification>;
 }
 
+/// How a platform sends a notification, for tests (`crate::testing`).
+///
+/// Kept apart from [`Platform`], as [`Explanations`] is, so that verifiers do not carry the
+/// builders (the runtime wasm module has a size budget): a trait object keeps every method
+/// of its trait.
+pub trait TestNotifier: Sync {
+    /// A signed test notification of `event`, exactly as the platform sends it: its body,
+    /// content type and headers. The signer signs what the platform signs (parameters, or
+    /// the header string); a status the platform never notifies is
+    /// [`Error::FieldInvalid`] on `status`.
+    fn test_notification(
+        &self,
+        event: &TestEvent<'_>,
+        signer: &dyn TestSigner,
+    ) -> Result<TestMessage>;
+}
+
 /// The questions generic code asks of a platform, answered from its [`Conventions`]: one
 /// copy of each answer for every platform (methods of the trait would be compiled once
 /// per platform, and the runtime wasm module has a size budget).
@@ -434,6 +453,125 @@ impl dyn Platform {
     pub fn ack_format(&self) -> AckFormat {
         self.conventions().ack_format
     }
+}
+
+/// What a test notification reports (see [`TestNotifier::test_notification`]). Every value is
+/// given, so the same event builds the same message (retries are byte-identical).
+#[derive(Debug, Clone, Copy)]
+pub struct TestEvent<'a> {
+    /// The outcome: [`TradeStatus::Success`], or another status where the platform notifies it.
+    pub status: &'a TradeStatus,
+    /// The order amount (for refunds: the refunded amount as well).
+    pub amount: Amount,
+    /// The application (`app_id`, WeChat `appid`, UnionPay `merId`).
+    pub app_id: &'a str,
+    /// The merchant (WeChat `mch_id` / `mchid`); unused where the platform has none.
+    pub merchant_id: &'a str,
+    /// The merchant's order number.
+    pub out_trade_no: &'a str,
+    /// The platform's trade number (Alipay `trade_no`, WeChat `transaction_id`, UnionPay
+    /// `queryId`).
+    pub trade_no: &'a str,
+    /// The notification's id, shared by its retries (`notify_id`, v3 `id`, `webhook-id`).
+    pub notify_id: &'a str,
+    /// The paysign bill number, where the platform carries one.
+    pub bill_no: Option<&'a str>,
+    /// When the notification is sent, Unix seconds (the core reads no clock).
+    pub time: i64,
+    /// At least 32 random characters of `[0-9a-f]` (nonces, the v3 resource nonce): the
+    /// caller's randomness.
+    pub nonce: &'a str,
+    /// The key a platform encrypts the notification's resource with (WeChat Pay v3: the
+    /// APIv3 key).
+    pub encryption_key: Option<&'a SharedSecret>,
+    /// The body format, for platforms that let the sender choose (paysign); `None` is the
+    /// platform's own. Another format than a platform sends is [`Error::FieldInvalid`].
+    pub format: Option<BodyFormat>,
+}
+
+/// A test notification as the platform sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestMessage {
+    /// The HTTP headers besides `Content-Type` (WeChat Pay v3 `Wechatpay-*`, Standard
+    /// Webhooks `webhook-*`), in the order they are sent.
+    pub headers: Vec<(String, String)>,
+    /// The `Content-Type` header.
+    pub content_type: &'static str,
+    /// The body, byte for byte.
+    pub body: Vec<u8>,
+    /// The id a verifier reports for it ([`Notification::notify_id`]): the event's notify
+    /// id, or where the platform has none the trade number (WeChat Pay v2, UnionPay).
+    pub notify_id: String,
+}
+
+/// What signs a test notification: implemented by [`crate::sign::Signer`] (the platforms
+/// sit below it and only see this trait).
+pub trait TestSigner {
+    /// The sign type in use.
+    fn sign_type(&self) -> SignType;
+    /// The id of the signing key (UnionPay `certId`, the WeChat Pay v3 platform key's
+    /// `Wechatpay-Serial`), if configured.
+    fn key_id(&self) -> Option<&str>;
+    /// Adds the sign type's field, the key id and the signature to `k=v` parameters.
+    fn sign_params(&self, params: &mut Params) -> Result<()>;
+    /// The signature of a header-signed platform's string to sign.
+    fn sign_message(&self, message: &str) -> Result<String>;
+}
+
+/// A `k=v` test notification: `params` signed by `signer` and written in `format`;
+/// `notify_id` as the platform's verifier reports it.
+pub fn signed_body(
+    mut params: Params,
+    signer: &dyn TestSigner,
+    format: BodyFormat,
+    notify_id: &str,
+) -> Result<TestMessage> {
+    signer.sign_params(&mut params)?;
+    Ok(TestMessage {
+        headers: Vec::new(),
+        content_type: content_type(format),
+        body: write_body(&params, format)?.into_bytes(),
+        notify_id: notify_id.to_owned(),
+    })
+}
+
+/// The body format of a platform that sends only `own`: the event's format must be `own`
+/// or unset.
+pub fn own_format(profile: Profile, event: &TestEvent<'_>, own: BodyFormat) -> Result<BodyFormat> {
+    match event.format {
+        Some(format) if format != own => Err(Error::field_invalid(
+            "format",
+            format!(
+                "{profile} sends {} notifications, not {}",
+                own.name(),
+                format.name()
+            ),
+        )),
+        _ => Ok(own),
+    }
+}
+
+/// The platform's value for the event's status, from the table of the statuses it
+/// notifies; another status is [`Error::FieldInvalid`] on `status`, naming them.
+pub fn notified<T: Copy>(
+    profile: Profile,
+    status: &TradeStatus,
+    table: &[(TradeStatus, T)],
+) -> Result<T> {
+    table
+        .iter()
+        .find(|(s, _)| s == status)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let names: Vec<&str> = table.iter().map(|(s, _)| s.as_str()).collect();
+            Error::field_invalid(
+                "status",
+                format!(
+                    "{profile} sends no {status} notification (it notifies: {})",
+                    names.join(", ")
+                ),
+            )
+        })
 }
 
 /// What `explain` knows of a platform: the mistakes senders make with it, in words.

@@ -19,12 +19,14 @@ use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, required_header};
 use crate::message::notification::{Notification, TradeStatus};
-use crate::message::parse::{ParseOptions, parse_json_flattened};
+use crate::message::parse::{BodyFormat, ParseOptions, parse_json_flattened};
+use crate::message::time::format_rfc3339;
 use crate::params::Params;
 use crate::profile::Profile;
 
 use super::spec::{
     Conventions, Explanations, HEADER_SIGNED_RULES, HeaderSignature, Opened, Platform, Sealed,
+    TestEvent, TestMessage, TestNotifier, TestSigner, notified, own_format,
 };
 
 /// The Standard Webhooks platform.
@@ -174,6 +176,56 @@ impl Explanations for StandardWebhooks {
 
     fn headers_hint(&self) -> &'static str {
         "pass each signature header (--header 'webhook-id: ...', webhook-timestamp, webhook-signature)"
+    }
+}
+
+impl TestNotifier for StandardWebhooks {
+    /// A payment event as a Standard Webhooks sender posts it: the JSON payload
+    /// `{"type":"payment.<outcome>","timestamp":…,"data":{…}}` (amount in fen) with the
+    /// `webhook-id` (the event's notify id), `webhook-timestamp` and `webhook-signature`
+    /// (`v1,<base64>` over [`signed_content`]) headers.
+    fn test_notification(
+        &self,
+        event: &TestEvent<'_>,
+        signer: &dyn TestSigner,
+    ) -> Result<TestMessage> {
+        let kind = notified(
+            Profile::StandardWebhooks,
+            event.status,
+            &[
+                (TradeStatus::Success, "payment.succeeded"),
+                (TradeStatus::Fail, "payment.failed"),
+                (TradeStatus::Refunded, "payment.refunded"),
+                (TradeStatus::Reversed, "payment.reversed"),
+                (TradeStatus::Closed, "payment.closed"),
+            ],
+        )?;
+        own_format(Profile::StandardWebhooks, event, BodyFormat::Json)?;
+        let body = serde_json::json!({
+            "type": kind,
+            "timestamp": format_rfc3339(event.time, time::UtcOffset::UTC)?,
+            "data": {
+                "app_id": event.app_id,
+                "out_trade_no": event.out_trade_no,
+                "trade_no": event.trade_no,
+                "status": event.status.as_str(),
+                "amount": event.amount.fen(),
+                "currency": "CNY",
+            },
+        })
+        .to_string();
+        let timestamp = event.time.to_string();
+        let signature = signer.sign_message(&signed_content(event.notify_id, &timestamp, &body))?;
+        Ok(TestMessage {
+            headers: vec![
+                (ID_HEADER.to_owned(), event.notify_id.to_owned()),
+                (TIMESTAMP_HEADER.to_owned(), timestamp),
+                (SIGNATURE_HEADER.to_owned(), signature),
+            ],
+            content_type: "application/json",
+            body: body.into_bytes(),
+            notify_id: event.notify_id.to_owned(),
+        })
     }
 }
 

@@ -23,10 +23,15 @@ use crate::error::Result;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
+use crate::message::parse::BodyFormat;
+use crate::message::time::{CHINA_STANDARD_TIME, format_local};
 use crate::params::Params;
 use crate::profile::{CanonicalRules, Profile};
 
-use super::spec::{Conventions, Explanations, Platform};
+use super::spec::{
+    Conventions, Explanations, Platform, TestEvent, TestMessage, TestNotifier, TestSigner,
+    notified, own_format, signed_body,
+};
 
 /// The UnionPay platform.
 #[derive(Debug)]
@@ -87,6 +92,62 @@ impl Platform for UnionPay {
 impl Explanations for UnionPay {
     fn rsa_input_description(&self) -> Option<&'static str> {
         Some("UnionPay signMethod 01 signs the lowercase hex SHA-256 of the string")
+    }
+}
+
+impl TestNotifier for UnionPay {
+    /// A back-end notification (`backUrl`) as UnionPay ACP 5.1.0 posts it: form-encoded UTF-8,
+    /// `txnType` 01 (consumption), 04 (refund) or 31 (cancellation) with `respCode=00`,
+    /// `txnAmt` in fen, `txnTime` in Beijing time, `merId` the event's app id, `queryId` its
+    /// trade number; `signMethod` (and `certId` for 01) and `signature` added by the signer.
+    fn test_notification(
+        &self,
+        event: &TestEvent<'_>,
+        signer: &dyn TestSigner,
+    ) -> Result<TestMessage> {
+        let (txn_type, sub_type) = notified(
+            Profile::UnionPay,
+            event.status,
+            &[
+                (TradeStatus::Success, ("01", "01")),
+                (TradeStatus::Refunded, ("04", "00")),
+                (TradeStatus::Reversed, ("31", "00")),
+            ],
+        )?;
+        let format = own_format(Profile::UnionPay, event, BodyFormat::Form)?;
+        let time = format_local(event.time, CHINA_STANDARD_TIME, true)?;
+        // MMDD and MMDDhhmmss, from yyyyMMddHHmmss.
+        let (settle_date, trace_time) = (&time[4..8], &time[4..]);
+        // traceNo: six digits, from the event's randomness.
+        let trace_no: String = event
+            .nonce
+            .bytes()
+            .map(|b| char::from(b'0' + b % 10))
+            .take(6)
+            .collect();
+        let fen = event.amount.to_string();
+        let mut params = Params::new();
+        params.insert("version", "5.1.0")?;
+        params.insert("encoding", "UTF-8")?;
+        params.insert("bizType", "000201")?;
+        params.insert("txnTime", time.as_str())?;
+        params.insert("txnType", txn_type)?;
+        params.insert("txnSubType", sub_type)?;
+        params.insert("accessType", "0")?;
+        params.insert("merId", event.app_id)?;
+        params.insert("orderId", event.out_trade_no)?;
+        params.insert("queryId", event.trade_no)?;
+        params.insert("currencyCode", "156")?;
+        params.insert("txnAmt", fen.as_str())?;
+        params.insert("settleAmt", fen.as_str())?;
+        params.insert("settleCurrencyCode", "156")?;
+        params.insert("settleDate", settle_date)?;
+        params.insert("traceNo", trace_no)?;
+        params.insert("traceTime", trace_time)?;
+        params.insert("respCode", "00")?;
+        params.insert("respMsg", "成功[0000000]")?;
+        params.insert("reqReserved", "")?;
+        signed_body(params, signer, format, event.trade_no)
     }
 }
 

@@ -8,10 +8,15 @@ use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
+use crate::message::parse::BodyFormat;
+use crate::message::time::{CHINA_STANDARD_TIME, format_local};
 use crate::params::Params;
 use crate::profile::Profile;
 
-use super::spec::{Conventions, Explanations, Opened, Platform, SIGN_FIELD_RULES, Sealed};
+use super::spec::{
+    Conventions, Explanations, Opened, Platform, SIGN_FIELD_RULES, Sealed, TestEvent, TestMessage,
+    TestNotifier, TestSigner, notified, own_format, signed_body,
+};
 use super::wechat_v2_refund::{self, REQ_INFO};
 
 /// The WeChat Pay v2 platform.
@@ -119,3 +124,49 @@ impl Platform for WechatV2 {
 }
 
 impl Explanations for WechatV2 {}
+
+impl TestNotifier for WechatV2 {
+    /// A payment result notification as WeChat Pay v2 posts it: XML, `return_code` and
+    /// `result_code`, `total_fee` in fen, `time_end` in Beijing time (`yyyyMMddHHmmss`), the
+    /// event's nonce as `nonce_str`; `sign_type` only where it is not the implied MD5. Refund
+    /// notifications (encrypted `req_info`, unsigned) are not built.
+    fn test_notification(
+        &self,
+        event: &TestEvent<'_>,
+        signer: &dyn TestSigner,
+    ) -> Result<TestMessage> {
+        let result = notified(
+            Profile::WechatV2,
+            event.status,
+            &[
+                (TradeStatus::Success, "SUCCESS"),
+                (TradeStatus::Fail, "FAIL"),
+            ],
+        )?;
+        let format = own_format(Profile::WechatV2, event, BodyFormat::Xml)?;
+        let fen = event.amount.to_string();
+        let mut params = Params::new();
+        params.insert("return_code", "SUCCESS")?;
+        params.insert("return_msg", "OK")?;
+        params.insert("appid", event.app_id)?;
+        params.insert("mch_id", event.merchant_id)?;
+        params.insert("nonce_str", event.nonce)?;
+        params.insert("result_code", result)?;
+        if result == "FAIL" {
+            params.insert("err_code", "NOTENOUGH")?;
+            params.insert("err_code_des", "余额不足")?;
+        }
+        params.insert("trade_type", "NATIVE")?;
+        params.insert("bank_type", "OTHERS")?;
+        params.insert("total_fee", fen.as_str())?;
+        params.insert("fee_type", "CNY")?;
+        params.insert("cash_fee", fen.as_str())?;
+        params.insert("transaction_id", event.trade_no)?;
+        params.insert("out_trade_no", event.out_trade_no)?;
+        params.insert(
+            "time_end",
+            format_local(event.time, CHINA_STANDARD_TIME, true)?,
+        )?;
+        signed_body(params, signer, format, event.trade_no)
+    }
+}

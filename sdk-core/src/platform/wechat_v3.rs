@@ -36,14 +36,14 @@ use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, header, required_header};
 use crate::message::notification::{Notification, TradeStatus};
-use crate::message::parse::{ParseOptions, parse_json_flattened};
-use crate::message::time::parse_timestamp;
+use crate::message::parse::{BodyFormat, ParseOptions, parse_json_flattened};
+use crate::message::time::{CHINA_STANDARD_TIME, format_rfc3339, parse_timestamp};
 use crate::params::Params;
 use crate::profile::Profile;
 
 use super::spec::{
     Conventions, Explanations, HEADER_SIGNED_RULES, HeaderSignature, KnownMistake, Opened,
-    Platform, Sealed,
+    Platform, Sealed, TestEvent, TestMessage, TestNotifier, TestSigner, notified, own_format,
 };
 
 /// The WeChat Pay v3 platform.
@@ -145,6 +145,128 @@ impl Explanations for WechatV3 {
 
     fn headers_hint(&self) -> &'static str {
         "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
+    }
+}
+
+impl TestNotifier for WechatV3 {
+    /// A payment (`TRANSACTION.SUCCESS`) or refund (`REFUND.SUCCESS`) notification as WeChat
+    /// Pay v3 posts it: the JSON envelope with the resource encrypted under the APIv3 key
+    /// ([`encrypt_aead_aes_256_gcm`], the first 12 characters of the event's nonce, the
+    /// resource's `original_type` as associated data), signed over
+    /// [`response_message`] by the platform key named in `Wechatpay-Serial` (the signer's key
+    /// id). Times are RFC 3339 in Beijing time, amounts in fen.
+    fn test_notification(
+        &self,
+        event: &TestEvent<'_>,
+        signer: &dyn TestSigner,
+    ) -> Result<TestMessage> {
+        let serial = signer.key_id().ok_or_else(|| Error::FieldMissing {
+            field: format!(
+                "{SERIAL_HEADER} (the serial or PUB_KEY_ID_... of the platform key that signs: Signer::key_id)"
+            ),
+        })?;
+        let key = event.encryption_key.ok_or(Error::CredentialMismatch {
+            sign_type: AEAD_ALGORITHM,
+            needs: "the APIv3 key to encrypt the resource (TestEvent::encryption_key, --secret-file)",
+        })?;
+        own_format(Profile::WechatV3, event, BodyFormat::Json)?;
+        if event.nonce.len() < 32 || !event.nonce.is_ascii() {
+            return Err(Error::field_invalid(
+                "nonce",
+                "give at least 32 random ASCII characters",
+            ));
+        }
+        let time = format_rfc3339(event.time, CHINA_STANDARD_TIME)?;
+        let fen = event.amount.fen();
+        let (event_type, summary, original_type) = notified(
+            Profile::WechatV3,
+            event.status,
+            &[
+                (
+                    TradeStatus::Success,
+                    ("TRANSACTION.SUCCESS", "支付成功", "transaction"),
+                ),
+                (
+                    TradeStatus::Refunded,
+                    ("REFUND.SUCCESS", "退款成功", "refund"),
+                ),
+            ],
+        )?;
+        let resource = if original_type == "transaction" {
+            serde_json::json!({
+                "appid": event.app_id,
+                "mchid": event.merchant_id,
+                "out_trade_no": event.out_trade_no,
+                "transaction_id": event.trade_no,
+                "trade_type": "NATIVE",
+                "trade_state": "SUCCESS",
+                "trade_state_desc": "支付成功",
+                "bank_type": "OTHERS",
+                "attach": "",
+                "success_time": time,
+                "amount": {
+                    "total": fen,
+                    "payer_total": fen,
+                    "currency": "CNY",
+                    "payer_currency": "CNY",
+                },
+            })
+        } else {
+            // Refund events carry `mchid` but no `appid`.
+            serde_json::json!({
+                "mchid": event.merchant_id,
+                "out_trade_no": event.out_trade_no,
+                "transaction_id": event.trade_no,
+                "out_refund_no": format!("{}R1", event.out_trade_no),
+                "refund_id": format!("50{}", event.trade_no),
+                "refund_status": "SUCCESS",
+                "success_time": time,
+                "user_received_account": "支付用户零钱",
+                "amount": {
+                    "total": fen,
+                    "refund": fen,
+                    "payer_total": fen,
+                    "payer_refund": fen,
+                },
+            })
+        };
+        let resource_nonce = &event.nonce[..12];
+        let ciphertext = encrypt_aead_aes_256_gcm(
+            key,
+            resource_nonce,
+            original_type,
+            resource.to_string().as_bytes(),
+        )?;
+        let body = serde_json::json!({
+            "id": event.notify_id,
+            "create_time": time,
+            "resource_type": "encrypt-resource",
+            "event_type": event_type,
+            "summary": summary,
+            "resource": {
+                "original_type": original_type,
+                "algorithm": AEAD_ALGORITHM,
+                "ciphertext": ciphertext,
+                "associated_data": original_type,
+                "nonce": resource_nonce,
+            },
+        })
+        .to_string();
+        let timestamp = event.time.to_string();
+        let nonce = event.nonce.to_ascii_uppercase();
+        let signature = signer.sign_message(&response_message(&timestamp, &nonce, &body))?;
+        Ok(TestMessage {
+            headers: vec![
+                (TIMESTAMP_HEADER.to_owned(), timestamp),
+                (NONCE_HEADER.to_owned(), nonce),
+                (SIGNATURE_HEADER.to_owned(), signature),
+                (SERIAL_HEADER.to_owned(), serial.to_owned()),
+                (SIGNATURE_TYPE_HEADER.to_owned(), SCHEME.to_owned()),
+            ],
+            content_type: "application/json",
+            body: body.into_bytes(),
+            notify_id: event.notify_id.to_owned(),
+        })
     }
 }
 
@@ -508,15 +630,7 @@ pub fn decrypt_aead_aes_256_gcm(
     associated_data: &str,
     ciphertext: &str,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    let key = api_v3_key.expose();
-    if key.len() != 32 {
-        return Err(Error::key_invalid(format!(
-            "the APIv3 key must be 32 bytes (the key set in the merchant platform), not {}",
-            key.len()
-        )));
-    }
-    let cipher = Aes256Gcm::new_from_slice(key)
-        .map_err(|_| Error::key_invalid("the APIv3 key must be 32 bytes"))?;
+    let cipher = aead(api_v3_key)?;
     let nonce = <&aes_gcm::Nonce<aes_gcm::aead::consts::U12>>::try_from(nonce.as_bytes()).map_err(
         |_| Error::DecryptionFailed {
             reason: "the nonce must be 12 bytes",
@@ -544,6 +658,42 @@ pub fn decrypt_aead_aes_256_gcm(
         .map_err(|_| Error::DecryptionFailed {
             reason: "authentication tag mismatch (wrong APIv3 key, or the ciphertext, nonce or associated_data was altered)",
         })
+}
+
+/// The AES-256-GCM cipher of a 32-byte APIv3 key.
+fn aead(api_v3_key: &SharedSecret) -> Result<Aes256Gcm> {
+    let key = api_v3_key.expose();
+    if key.len() != 32 {
+        return Err(Error::key_invalid(format!(
+            "the APIv3 key must be 32 bytes (the key set in the merchant platform), not {}",
+            key.len()
+        )));
+    }
+    Aes256Gcm::new_from_slice(key).map_err(|_| Error::key_invalid("the APIv3 key must be 32 bytes"))
+}
+
+/// `AEAD_AES_256_GCM` encryption, the inverse of [`decrypt_aead_aes_256_gcm`]: base64 of the
+/// ciphertext followed by the 16-byte tag, under the 32-byte APIv3 key and a 12-byte nonce,
+/// with `associated_data` authenticated.
+pub fn encrypt_aead_aes_256_gcm(
+    api_v3_key: &SharedSecret,
+    nonce: &str,
+    associated_data: &str,
+    plaintext: &[u8],
+) -> Result<String> {
+    let cipher = aead(api_v3_key)?;
+    let nonce = <&aes_gcm::Nonce<aes_gcm::aead::consts::U12>>::try_from(nonce.as_bytes())
+        .map_err(|_| Error::field_invalid("resource.nonce", "the nonce must be 12 bytes"))?;
+    let sealed = cipher
+        .encrypt(
+            nonce,
+            Payload {
+                msg: plaintext,
+                aad: associated_data.as_bytes(),
+            },
+        )
+        .map_err(|_| Error::field_invalid("resource", "AES-256-GCM encryption failed"))?;
+    Ok(STANDARD.encode(sealed))
 }
 
 /// The notification's parameters: the envelope's fields (`id`, `create_time`,

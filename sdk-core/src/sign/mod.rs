@@ -207,6 +207,11 @@ impl Signer {
         self
     }
 
+    /// The id of the signing key set with [`Signer::key_id`], if any.
+    pub fn configured_key_id(&self) -> Option<&str> {
+        self.key_id.as_deref()
+    }
+
     /// Signs messages of this kind (the gateway signs notifications).
     pub fn message_kind(mut self, kind: MessageKind) -> Self {
         self.kind = kind;

@@ -1,0 +1,80 @@
+//! Test notifications: a signed notification exactly as a platform sends it, for testing a
+//! merchant's endpoint offline (`paysign payload notification`, `paysign notify`).
+//!
+//! Each platform builds its own ([`TestNotifier::test_notification`]: fields, body
+//! format, headers, v3's encrypted resource); this module hands it the signer. Every input
+//! is in the [`TestEvent`] — the time and the nonce included — so one event always gives
+//! the same message, and a retry resends it byte for byte (docs/protocol.md §9).
+//!
+//! ```
+//! use paysign_core::{Amount, SharedSecret, SignType, Signer, SigningCredential, TradeStatus};
+//! use paysign_core::testing::{TestEvent, test_notification};
+//! let secret = SharedSecret::new("192006250b4c09247ec02edce69f6a2d")?;
+//! let credential = SigningCredential::Secret(secret);
+//! let signer = Signer::new("wechat-v2".parse()?, SignType::Md5, credential)?;
+//! let event = TestEvent {
+//!     status: &TradeStatus::Success,
+//!     amount: Amount::from_fen(6754)?,
+//!     app_id: "wxd930ea5d5a258f4f",
+//!     merchant_id: "10000100",
+//!     out_trade_no: "M20261125000001",
+//!     trade_no: "4200002026112500000001",
+//!     notify_id: "4200002026112500000001",
+//!     bill_no: None,
+//!     time: 1_795_190_400,
+//!     nonce: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+//!     encryption_key: None,
+//!     format: None,
+//! };
+//! let message = test_notification(&signer, &event)?;
+//! assert_eq!(message.content_type, "text/xml; charset=utf-8");
+//! assert!(message.body.starts_with(b"<xml><return_code><![CDATA[SUCCESS]]></return_code>"));
+//! # Ok::<(), paysign_core::Error>(())
+//! ```
+
+use crate::canonical::canonical_string;
+use crate::error::Result;
+use crate::params::Params;
+use crate::profile::MessageKind;
+use crate::sign::{SignType, Signer};
+
+pub use crate::platform::spec::{TestEvent, TestMessage, TestNotifier, TestSigner};
+
+/// The test notification of `event`, as `signer`'s platform sends it, signed by `signer`
+/// (the platform's key or secret: the gateway's private key, Alipay's, WeChat Pay's …).
+///
+/// UnionPay `signMethod` 01 needs the signer's certificate id and WeChat Pay v3 the
+/// platform key's serial ([`Signer::key_id`]); v3 also needs the APIv3 key
+/// ([`TestEvent::encryption_key`]).
+pub fn test_notification(signer: &Signer, event: &TestEvent<'_>) -> Result<TestMessage> {
+    signer
+        .profile()
+        .test_notifier()
+        .test_notification(event, &NotificationSigner(signer))
+}
+
+/// A signer seen as the platform signing a notification: the notification's canonical
+/// rules (Alipay leaves `sign_type` out), whatever kind the signer was made for.
+struct NotificationSigner<'a>(&'a Signer);
+
+impl TestSigner for NotificationSigner<'_> {
+    fn sign_type(&self) -> SignType {
+        self.0.sign_type()
+    }
+
+    fn key_id(&self) -> Option<&str> {
+        self.0.configured_key_id()
+    }
+
+    fn sign_params(&self, params: &mut Params) -> Result<()> {
+        let profile = self.0.profile();
+        self.0.add_fields(params)?;
+        let canonical = canonical_string(params, &profile.rules(MessageKind::Notification));
+        let signature = self.0.sign_canonical(&canonical)?;
+        params.set(profile.signature_field(), signature)
+    }
+
+    fn sign_message(&self, message: &str) -> Result<String> {
+        self.0.sign_canonical(message)
+    }
+}
