@@ -67,10 +67,11 @@ pub fn explain(
     for secret in &secrets {
         shared.push(SharedSecret::new(secret.to_vec()).map_err(to_js)?);
     }
-    // WeChat Pay v3: the keys check the signature; a secret would be the APIv3 key.
+    // A platform that names its keys (WeChat Pay v3): the keys check the signature; a
+    // secret would be the key that decrypts the payload.
     let credentials = match (candidates.is_empty(), shared.len()) {
         (false, 0) => Credentials::Keys(candidates),
-        (false, _) if profile == Profile::WechatV3 => Credentials::Keys(candidates),
+        (false, _) if profile.platform().needs_key_set().is_some() => Credentials::Keys(candidates),
         (false, _) => {
             return Err(type_error(
                 "explain: pass `publicKey`/`publicKeys` or `secret`/`secrets`, not both",

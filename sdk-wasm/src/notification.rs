@@ -27,7 +27,6 @@ use std::cell::RefCell;
 use js_sys::Function;
 use paysign_core::callback::{NotificationVerifier, SignatureCheck, VerifyOptions};
 use paysign_core::message::{AckFormat, Acknowledgement};
-use paysign_core::platform::wechat_v3;
 use paysign_core::sign::decode_rsa_signature;
 use paysign_core::{
     Error, KeySet, Notification, Params, Profile, PublicKey, SharedSecret, SignType,
@@ -179,10 +178,13 @@ impl WasmNotificationVerifier {
             max_age_secs,
         } = config;
         let (credential, host_keys) = match (key, keys.is_empty(), secrets.len()) {
-            (Some(_), _, _) if profile == Profile::WechatV3 => {
+            (Some(_), _, _) if profile.platform().needs_key_set().is_some() => {
                 return Err(error_value(
                     "CREDENTIAL_MISMATCH",
-                    "WeChat Pay v3 names its platform key in the Wechatpay-Serial header: pass `publicKeys: { [serial]: key }` (certificate serial or PUB_KEY_ID_...) instead of `publicKey`",
+                    &format!(
+                        "{profile} names its platform key in {}: pass `publicKeys: {{ [id]: key }}` (certificate serial or PUB_KEY_ID_...) instead of `publicKey`",
+                        profile.key_id_field().unwrap_or("the message")
+                    ),
                 ));
             }
             (Some(key), true, 0) => (VerificationCredential::Rsa(key.clone()), HostKeys::One(key)),
@@ -461,7 +463,7 @@ impl WasmNotificationVerifier {
                     .join(", "),
             });
         }
-        if profile == Profile::WechatV3 && wechat_v3::is_probe(check.signature) {
+        if profile.platform().is_probe(check.signature) {
             return Err(Error::SignatureProbe);
         }
         let code = flat::prepared_sign_type(check.sign_type)?;

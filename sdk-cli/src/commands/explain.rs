@@ -83,8 +83,9 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
                 "no credential: did you forget --key, --secret-file or --secret-env?",
             ));
         }
-        // wechat-v3: the keys check the signature, the secret is the APIv3 key.
-        (false, _) if profile == Profile::WechatV3 => Credentials::Keys(candidates),
+        // A platform that names its keys (wechat-v3): the keys check the signature, the
+        // secret is the key that decrypts the payload (the APIv3 key).
+        (false, _) if profile.platform().needs_key_set().is_some() => Credentials::Keys(candidates),
         (false, 0) => Credentials::Keys(candidates),
         (false, _) => {
             return Err(CliError::usage(

@@ -195,25 +195,27 @@ impl VerifyCredentialArgs {
         }
     }
 
-    /// The id a key goes under for `profile`: the one given, else a certificate's serial
-    /// (wechat-v3: hex, unionpay: decimal).
+    /// The id a key goes under for `profile`: the one given, else the id the platform
+    /// names a certificate by (its serial: wechat-v3 hex, unionpay decimal).
     pub(crate) fn key_id(
         profile: Profile,
         spec: &KeySpec,
         bytes: &[u8],
     ) -> Result<Option<String>, CliError> {
-        if spec.id.is_some() || !matches!(profile, Profile::WechatV3 | Profile::UnionPay) {
+        let platform = profile.platform();
+        if spec.id.is_some() || platform.conventions().certificate_serial.is_none() {
             return Ok(spec.id.clone());
         }
         match Certificate::parse(bytes) {
-            Ok(cert) if profile == Profile::WechatV3 => Ok(Some(cert.serial_hex())),
-            Ok(cert) => Ok(Some(cert.serial_decimal())),
-            Err(_) if profile == Profile::WechatV3 => Err(CliError::usage(format!(
-                "{}: wechat-v3 picks the platform key by Wechatpay-Serial; give its id: --key PUB_KEY_ID_...={} (a certificate needs none: its serial is its id)",
-                spec.path.display(),
-                spec.path.display()
-            ))),
-            Err(_) => Ok(None),
+            Ok(cert) => Ok(platform.certificate_key_id(&cert)),
+            // A bare key has no serial: a platform that always names its key needs the id.
+            Err(_) => match platform.needs_key_set() {
+                Some(needs) => Err(CliError::usage(format!(
+                    "{}: {profile} needs {needs} (a certificate needs no id: its serial is its id)",
+                    spec.path.display(),
+                ))),
+                None => Ok(None),
+            },
         }
     }
 

@@ -23,6 +23,16 @@ use super::der::{self, BIT_STRING, INTEGER, OID, SEQUENCE, SET, Tlv};
 use crate::error::{Error, Result};
 use crate::keys::PublicKey;
 
+/// How a platform writes a certificate's serial number when it names the key a message
+/// was signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SerialForm {
+    /// Uppercase hex, whole bytes (WeChat Pay v3 `Wechatpay-Serial`).
+    Hex,
+    /// Decimal (UnionPay `certId`).
+    Decimal,
+}
+
 /// What paysign reads from an X.509 certificate.
 ///
 /// ```
@@ -123,6 +133,14 @@ impl Certificate {
     /// and `=` or a non-leading `#` (not escaped).
     pub fn issuer_rfc2253(&self) -> &str {
         &self.issuer
+    }
+
+    /// The serial number in the form a platform names certificates by.
+    pub fn serial(&self, form: SerialForm) -> String {
+        match form {
+            SerialForm::Hex => self.serial_hex(),
+            SerialForm::Decimal => self.serial_decimal(),
+        }
     }
 
     /// The serial number in decimal, as Java's `BigInteger.toString()` prints it (Alipay

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 pub use armor::KeyEncoding;
-pub use certificate::Certificate;
+pub use certificate::{Certificate, SerialForm};
 pub use set::KeySet;
 
 use crate::algorithm::rsa::{NativePrivate, NativePublic, RsaPrivate, RsaPublic};

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::keys::{Certificate, PublicKey};
+use crate::keys::{Certificate, PublicKey, SerialForm};
 
 /// Public keys by id. Ids compare ASCII case-insensitively (certificate serials are hex).
 ///
@@ -63,7 +63,18 @@ impl KeySet {
     /// Adds the key a certificate carries under the certificate's serial in hex, the way
     /// WeChat Pay v3 names platform certificates in `Wechatpay-Serial`.
     pub fn insert_certificate_by_hex_serial(&mut self, certificate: &Certificate) -> Result<()> {
-        self.insert(certificate.serial_hex(), certificate.public_key()?)
+        self.insert_certificate(certificate, SerialForm::Hex)
+    }
+
+    /// Adds the key a certificate carries under its serial written in `form`: how a
+    /// platform names its certificates
+    /// ([`Conventions::certificate_serial`](crate::platform::spec::Conventions)).
+    pub fn insert_certificate(
+        &mut self,
+        certificate: &Certificate,
+        form: SerialForm,
+    ) -> Result<()> {
+        self.insert(certificate.serial(form), certificate.public_key()?)
     }
 
     /// Adds the key a certificate carries under the certificate's serial in decimal, the
@@ -72,7 +83,7 @@ impl KeySet {
         &mut self,
         certificate: &Certificate,
     ) -> Result<()> {
-        self.insert(certificate.serial_decimal(), certificate.public_key()?)
+        self.insert_certificate(certificate, SerialForm::Decimal)
     }
 
     /// The key configured under `id`, or [`Error::KeyUnknownSerial`].

@@ -43,6 +43,7 @@ static CONVENTIONS: Conventions = Conventions {
     implied_sign_type: None,
     wire_names: &[],
     refused_wire_names: &[],
+    certificate_serial: None,
     probe_prefix: None,
     instead_of_params: None,
     // Alipay's SDKs encode the canonical string in the message's `charset` before

@@ -45,6 +45,7 @@ static CONVENTIONS: Conventions = Conventions {
     implied_sign_type: None,
     wire_names: &[],
     refused_wire_names: &[],
+    certificate_serial: None,
     probe_prefix: None,
     instead_of_params: None,
     signed_charset_field: None,

@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 
 use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SharedSecret, SignType, digest_hex};
 use crate::error::{Error, Result};
+use crate::keys::{Certificate, SerialForm};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
@@ -145,6 +146,9 @@ pub struct Conventions {
     pub wire_names: &'static [(SignType, &'static str)],
     /// Sign-type values the platform defines but paysign refuses, with the reason.
     pub refused_wire_names: &'static [(&'static str, &'static str)],
+    /// How the platform writes a certificate's serial where it names the key a message
+    /// was signed with ([`Conventions::key_id_field`]); `None`: it names no certificates.
+    pub certificate_serial: Option<SerialForm>,
     /// The prefix of signatures the platform sends on purpose to check that merchants
     /// verify (WeChat Pay v3 `WECHATPAY/SIGNTEST/`).
     pub probe_prefix: Option<&'static str>,
@@ -412,6 +416,14 @@ impl dyn Platform {
             Some(label) => Charset::from_label(label),
             None => Ok(Charset::Utf8),
         }
+    }
+
+    /// The id a platform names a certificate's key by (its serial in the platform's
+    /// form), or `None` for a platform that names no certificates.
+    pub fn certificate_key_id(&self, certificate: &Certificate) -> Option<String> {
+        self.conventions()
+            .certificate_serial
+            .map(|form| certificate.serial(form))
     }
 
     /// See [`Conventions::decryption_key_from_secret`].

@@ -51,6 +51,7 @@ static CONVENTIONS: Conventions = Conventions {
     implied_sign_type: None,
     wire_names: &[],
     refused_wire_names: &[],
+    certificate_serial: None,
     probe_prefix: None,
     instead_of_params: Some(
         "build the webhook-* headers with platform::standard_webhooks::WebhookSigner (string to sign: standard_webhooks::signed_content)",

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::algorithm::{HexCase, SecretSuffix, SignType};
 use crate::encoding::hex_lower;
 use crate::error::Result;
+use crate::keys::SerialForm;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
@@ -62,6 +63,7 @@ static CONVENTIONS: Conventions = Conventions {
     implied_sign_type: None,
     wire_names: &[(SignType::Rsa2, "01"), (SignType::Sha256, "11")],
     refused_wire_names: &[("12", "UnionPay SM3 with the secure key is not supported")],
+    certificate_serial: Some(SerialForm::Decimal),
     probe_prefix: None,
     instead_of_params: None,
     signed_charset_field: None,

@@ -41,6 +41,7 @@ static CONVENTIONS: Conventions = Conventions {
     implied_sign_type: Some(SignType::Md5),
     wire_names: &[],
     refused_wire_names: &[],
+    certificate_serial: None,
     probe_prefix: None,
     instead_of_params: None,
     signed_charset_field: None,

@@ -31,7 +31,7 @@ use crate::algorithm::{
     HexCase, RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64,
 };
 use crate::error::{Error, Result};
-use crate::keys::PrivateKey;
+use crate::keys::{PrivateKey, SerialForm};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, header, required_header};
@@ -68,6 +68,7 @@ static CONVENTIONS: Conventions = Conventions {
     implied_sign_type: None,
     wire_names: &[],
     refused_wire_names: &[],
+    certificate_serial: Some(SerialForm::Hex),
     probe_prefix: Some(PROBE_PREFIX),
     instead_of_params: Some(
         "build the Authorization header with platform::wechat_v3::RequestSigner (string to sign: wechat_v3::request_message)",
