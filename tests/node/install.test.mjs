@@ -86,14 +86,17 @@ describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
 // A budget, not a benchmark: the size is deterministic for a given build. The runtime
 // module is what every page and worker downloads and compiles before its first signature;
 // code that pushes it over belongs in the tools module, or the budget changes on purpose.
-// 250 → 258 KiB on purpose: signing WeChat Pay v3 requests (the Authorization header) and
-// Standard Webhooks messages is on a request's path, so it is runtime code; it adds 7.0 KiB
-// (measured after the platform-model refactor: 250.2 → 257.2 KiB). The Alipay certificate
-// SNs, setup work, went to the tools module instead (2.1 KiB).
+// 250 → 262 KiB on purpose, for code on a request's path (measured, gzip -9, in order):
+// the platform model (per-platform notification mapping and opening behind one trait,
+// 246.6 → 250.1), signing WeChat Pay v3 requests (the Authorization header) and Standard
+// Webhooks messages (+7.0), and signing in a message's declared charset (Alipay GBK: the
+// GB18030 encoder, +2.9; 260.8 in all). The Alipay certificate SNs, setup work, went to the
+// tools module instead (2.1 KiB).
+const RUNTIME_BUDGET_KIB = 262;
 describe('download size', () => {
-  it('the runtime module is under 258 KiB gzipped', () => {
+  it(`the runtime module is under ${RUNTIME_BUDGET_KIB} KiB gzipped`, () => {
     const wasm = fs.readFileSync(path.join(pkgDir, 'web/paysign_wasm_bg.wasm'));
     const kib = zlib.gzipSync(wasm, { level: 9 }).length / 1024;
-    assert.ok(kib < 258, `paysign_wasm_bg.wasm is ${kib.toFixed(1)} KiB gzipped`);
+    assert.ok(kib < RUNTIME_BUDGET_KIB, `paysign_wasm_bg.wasm is ${kib.toFixed(1)} KiB gzipped`);
   });
 });

@@ -44,6 +44,11 @@ export function signCases() {
       pairs: JSON.parse(readText(`${name}/params.json`)),
       canonical: readText(`${name}/canonical.txt`),
       signature: readText(`${name}/signature.txt`),
+      // The bytes signed: canonical.txt's UTF-8, or signed.bin where the platform signs
+      // the string in another charset (Alipay with charset=GBK).
+      signedBytes: fs.existsSync(path.join(vectorsDir, name, 'signed.bin'))
+        ? readBytes(`${name}/signed.bin`)
+        : Buffer.from(readText(`${name}/canonical.txt`)),
     };
   });
 }

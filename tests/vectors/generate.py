@@ -9,6 +9,8 @@ Each case folder holds:
   params.json    ordered [name, value] pairs (arrival order, unsorted)
   canonical.txt  the exact string that is signed (no trailing newline)
   signature.txt  the expected `sign` value
+  signed.bin     the bytes the signature covers, only where they are not the UTF-8 of
+                 canonical.txt (Alipay with charset=GBK signs the GBK bytes)
   expect.json    {"profile", "message", "sign_type", "key"} where key is "merchant"
                  (keys/merchant_*.pem) or "secret" (keys/secret.txt)
 RSA signatures are deterministic (PKCS#1 v1.5), so regenerating gives identical files.
@@ -118,8 +120,10 @@ for name, (profile, message, sign_type, params) in CASES.items():
         json.dump([[k, v] for k, v in params], f, ensure_ascii=False, indent=1)
         f.write("\n")
     open(os.path.join(folder, "canonical.txt"), "w").write(text)
-    open(os.path.join(folder, "signature.txt"), "w").write(
-        sign(profile, sign_type, text, secret, signed_charset(profile, params)))
+    charset = signed_charset(profile, params)
+    open(os.path.join(folder, "signature.txt"), "w").write(sign(profile, sign_type, text, secret, charset))
+    if text.encode(charset) != text.encode():
+        open(os.path.join(folder, "signed.bin"), "wb").write(text.encode(charset))
     key = "guide_secret" if name == "sign_wechat_md5_guide" else ("merchant" if sign_type.startswith("RSA") else "secret")
     with open(os.path.join(folder, "expect.json"), "w") as f:
         json.dump({"profile": profile, "message": message, "sign_type": sign_type, "key": key}, f, indent=1)
