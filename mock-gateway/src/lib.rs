@@ -14,6 +14,7 @@ mod merchants;
 mod notifier;
 mod orders;
 mod payment_system;
+mod scheduler;
 mod state;
 mod statement;
 mod store;

@@ -13,9 +13,7 @@ use crate::config::{GatewayConfig, TimingConfig};
 use crate::error::{ApiError, Error};
 use crate::gateway_key::GatewayKeys;
 use crate::merchants::MerchantCache;
-use crate::notifier;
-use crate::orders;
-use crate::store::{Store, meta, orders as order_q};
+use crate::store::{Store, meta};
 
 /// Seconds a `(app_id, nonce)` pair is remembered (docs/protocol.md §4 step 10).
 pub(crate) const REPLAY_RETENTION_SECS: i64 = 600;
@@ -108,7 +106,7 @@ impl AppState {
     }
 
     /// Saves the clock so a restart on the same database resumes it.
-    fn persist_clock(&self) -> Result<(), ApiError> {
+    pub(crate) fn persist_clock(&self) -> Result<(), ApiError> {
         let (mode, value) = self.inner.clock.snapshot();
         self.inner.store.write(|tx| {
             meta::set(tx, CLOCK_MODE_KEY, mode.name())?;
@@ -125,24 +123,6 @@ impl AppState {
     /// The gateway time, Unix seconds.
     pub fn now(&self) -> i64 {
         self.inner.clock.now()
-    }
-
-    /// Moves the clock forward, then runs everything that became due; returns the
-    /// number of jobs run.
-    pub async fn advance_clock(&self, secs: u64) -> Result<usize, ApiError> {
-        self.inner.clock.advance(secs);
-        self.persist_clock()?;
-        self.run_due().await
-    }
-
-    /// Sets the clock (not backwards), then runs everything that became due.
-    pub async fn set_clock(&self, unix: i64) -> Result<usize, ApiError> {
-        self.inner
-            .clock
-            .set(unix)
-            .map_err(|e| ApiError::field_invalid("set", e))?;
-        self.persist_clock()?;
-        self.run_due().await
     }
 
     /// The current timing settings.
@@ -166,41 +146,9 @@ impl AppState {
         self.keys().active(self.now()).public.clone()
     }
 
-    /// Runs, in time order, every channel poll and notification attempt due at the
-    /// gateway clock, until nothing is due; returns the number of jobs run.
-    ///
-    /// Deterministic tests call this (or `POST /admin/clock`) instead of waiting for the
-    /// background scheduler. Only one run happens at a time.
-    pub async fn run_due(&self) -> Result<usize, ApiError> {
-        let _only_one = self.inner.run_lock.lock().await;
-        let mut jobs = 0;
-        loop {
-            let now = self.now();
-            let timing = self.timing();
-            let mut progressed = false;
-            while let Some((trade_no, due_at)) = self
-                .inner
-                .store
-                .read(|c| Ok(order_q::next_due_poll(c, now)?))?
-            {
-                orders::poll(&self.inner.store, &timing, &trade_no, due_at)?;
-                jobs += 1;
-                progressed = true;
-            }
-            let sent = notifier::deliver_due(self, now).await?;
-            if sent > 0 {
-                jobs += sent;
-                progressed = true;
-            }
-            if !progressed {
-                break;
-            }
-        }
-        let since = self.now() - REPLAY_RETENTION_SECS;
-        self.inner
-            .store
-            .write(|tx| Ok(meta::purge_nonces(tx, since)?))?;
-        Ok(jobs)
+    /// Held while due jobs run ([`crate::scheduler`]): only one run at a time.
+    pub(crate) fn run_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.run_lock
     }
 
     pub(crate) fn store(&self) -> &Store {

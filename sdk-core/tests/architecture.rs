@@ -1,5 +1,6 @@
-//! The shape of the core, checked: no import cycle between its files, and no platform
-//! named outside `platform/` and `profile.rs` (docs/profiles.md, "Platform modules").
+//! The shape of the code, checked: no import cycle between the files of a crate (the core,
+//! the gateway, the CLI, the wasm shell), and no platform named in the core outside
+//! `platform/` and `profile.rs` (docs/profiles.md, "Platform modules").
 //!
 //! A file "uses" another when its code (comments and `#[cfg(test)]` modules left out)
 //! names a `crate::a::b` or `super::…` path resolving to that file's module; `use
@@ -225,12 +226,15 @@ fn src() -> PathBuf {
 }
 
 #[test]
-fn the_core_has_no_import_cycle() {
-    let found = cycles(&graph(&src()));
-    assert!(
-        found.is_empty(),
-        "import cycles between files of sdk-core/src (each group imports itself back):\n{found:#?}"
-    );
+fn no_crate_has_an_import_cycle() {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for krate in ["sdk-core", "mock-gateway", "sdk-cli", "sdk-wasm"] {
+        let found = cycles(&graph(&workspace.join(krate).join("src")));
+        assert!(
+            found.is_empty(),
+            "import cycles between files of {krate}/src (each group imports itself back):\n{found:#?}"
+        );
+    }
 }
 
 #[test]

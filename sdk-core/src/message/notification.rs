@@ -113,7 +113,54 @@ pub struct Notification {
     pub params: Params,
 }
 
+/// What every typed notification has, whatever the platform: the id retries share, the
+/// merchant's order, the state and the amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Essentials {
+    /// The id retries share (see [`Notification::notify_id`]).
+    pub notify_id: String,
+    /// The merchant's order number.
+    pub out_trade_no: String,
+    /// The state.
+    pub status: TradeStatus,
+    /// The order amount in fen.
+    pub total_amount: Amount,
+}
+
 impl Notification {
+    /// A notification with its essentials and parameters, every optional field empty
+    /// (`duplicate` false): what a platform's mapping starts from.
+    pub fn new(
+        profile: Profile,
+        sign_type: SignType,
+        essentials: Essentials,
+        params: Params,
+    ) -> Self {
+        let Essentials {
+            notify_id,
+            out_trade_no,
+            status,
+            total_amount,
+        } = essentials;
+        Self {
+            profile,
+            sign_type,
+            notify_id,
+            app_id: None,
+            out_trade_no,
+            trade_no: None,
+            bill_no: None,
+            status,
+            total_amount,
+            refund_amount: None,
+            notify_time: None,
+            event_type: None,
+            payload: None,
+            duplicate: false,
+            params,
+        }
+    }
+
     /// Fails with [`Error::AmountMismatch`] unless the notification is for `expected`.
     pub fn check_amount(&self, expected: Amount) -> Result<()> {
         if self.total_amount == expected {

@@ -6,7 +6,7 @@ use crate::algorithm::{HexCase, SecretSuffix, SignType};
 use crate::error::Result;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
-use crate::message::notification::{Notification, TradeStatus};
+use crate::message::notification::{Essentials, Notification, TradeStatus};
 use crate::message::parse::BodyFormat;
 use crate::message::time::{CHINA_STANDARD_TIME, format_local, parse_timestamp};
 use crate::params::Params;
@@ -74,24 +74,24 @@ impl Platform for Alipay {
             .map(|v| Amount::parse_yuan(&v))
             .transpose()?;
         Ok(Notification {
-            profile: Profile::Alipay,
-            sign_type,
-            notify_id: required("notify_id")?,
             app_id: text("app_id"),
-            out_trade_no: required("out_trade_no")?,
             trade_no: text("trade_no"),
-            bill_no: None,
-            status: TradeStatus::from_alipay(&required("trade_status")?),
-            total_amount: Amount::parse_yuan(&required("total_amount")?)?,
             refund_amount,
             notify_time: Some(parse_timestamp(
                 &required("notify_time")?,
                 Some(CHINA_STANDARD_TIME),
             )?),
-            event_type: None,
-            payload: None,
-            duplicate: false,
-            params,
+            ..Notification::new(
+                Profile::Alipay,
+                sign_type,
+                Essentials {
+                    notify_id: required("notify_id")?,
+                    out_trade_no: required("out_trade_no")?,
+                    status: TradeStatus::from_alipay(&required("trade_status")?),
+                    total_amount: Amount::parse_yuan(&required("total_amount")?)?,
+                },
+                params,
+            )
         })
     }
 }

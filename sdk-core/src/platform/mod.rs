@@ -13,10 +13,11 @@
 //!   `Wechatpay-Serial`, probes, AES-256-GCM resources, request `Authorization` headers)
 //!   and [`standard_webhooks`] (`webhook-*` headers, `v1,` HMAC-SHA256, `whsec_` secrets).
 //!
-//! This file is the registry: [`Profile::platform`] is the only place that lists the
-//! platforms, and the questions shells ask of a profile are answered here from its
-//! platform. Generic code ([`crate::sign`], [`crate::callback`], [`crate::diagnose`]) asks
-//! the platform and names none. Adding a platform is one file and one line below.
+//! This file is the registry: [`Profile::platform`], [`Profile::explanations`] and
+//! [`Profile::test_notifier`] are the only places that list the platforms, and the
+//! questions shells ask of a profile are answered here from its platform. Generic code ([`crate::sign`], [`crate::callback`], [`crate::diagnose`]) asks
+//! the platform and names none. Adding a platform is one file and one line in each of
+//! the three registries below (docs/profiles.md, "Platform modules").
 
 pub mod alipay;
 pub mod alipay_cert;

@@ -6,7 +6,7 @@ use crate::algorithm::{HexCase, SecretSuffix, SignType};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
-use crate::message::notification::{Notification, TradeStatus};
+use crate::message::notification::{Essentials, Notification, TradeStatus};
 use crate::message::parse::BodyFormat;
 use crate::message::time::parse_timestamp;
 use crate::params::Params;
@@ -74,21 +74,22 @@ impl Platform for Paysign {
             .map(|v| Amount::parse_fen(&v))
             .transpose()?;
         Ok(Notification {
-            profile: Profile::Paysign,
-            sign_type,
-            notify_id: required("notify_id")?,
             app_id: text("app_id"),
-            out_trade_no: required("out_trade_no")?,
             trade_no: text("trade_no"),
             bill_no: text("bill_no"),
-            status: TradeStatus::from_paysign(&required("trade_status")?),
-            total_amount: Amount::parse_fen(&required("total_amount")?)?,
             refund_amount,
             notify_time: Some(parse_timestamp(&required("notify_time")?, None)?),
-            event_type: None,
-            payload: None,
-            duplicate: false,
-            params,
+            ..Notification::new(
+                Profile::Paysign,
+                sign_type,
+                Essentials {
+                    notify_id: required("notify_id")?,
+                    out_trade_no: required("out_trade_no")?,
+                    status: TradeStatus::from_paysign(&required("trade_status")?),
+                    total_amount: Amount::parse_fen(&required("total_amount")?)?,
+                },
+                params,
+            )
         })
     }
 }

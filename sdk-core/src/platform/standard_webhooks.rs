@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, required_header};
-use crate::message::notification::{Notification, TradeStatus};
+use crate::message::notification::{Essentials, Notification, TradeStatus};
 use crate::message::parse::{BodyFormat, ParseOptions, parse_json_flattened};
 use crate::message::time::format_rfc3339;
 use crate::params::Params;
@@ -460,21 +460,19 @@ pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notifi
         .transpose()?;
     let event_type = text("type");
     Ok(Notification {
-        profile: Profile::StandardWebhooks,
-        sign_type,
-        notify_id,
-        app_id: None,
-        out_trade_no: String::new(),
-        trade_no: None,
-        bill_no: None,
-        status: TradeStatus::Other(event_type.clone().unwrap_or_default()),
-        total_amount: Amount::ZERO,
-        refund_amount: None,
         notify_time,
-        event_type,
-        payload: None,
-        duplicate: false,
-        params,
+        event_type: event_type.clone(),
+        ..Notification::new(
+            Profile::StandardWebhooks,
+            sign_type,
+            Essentials {
+                notify_id,
+                out_trade_no: String::new(),
+                status: TradeStatus::Other(event_type.unwrap_or_default()),
+                total_amount: Amount::ZERO,
+            },
+            params,
+        )
     })
 }
 

@@ -23,7 +23,7 @@ use crate::error::Result;
 use crate::keys::SerialForm;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
-use crate::message::notification::{Notification, TradeStatus};
+use crate::message::notification::{Essentials, Notification, TradeStatus};
 use crate::message::parse::BodyFormat;
 use crate::message::time::{CHINA_STANDARD_TIME, format_local};
 use crate::params::Params;
@@ -187,21 +187,20 @@ pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notifi
     };
     let query_id = required("queryId")?;
     Ok(Notification {
-        profile: Profile::UnionPay,
-        sign_type,
-        notify_id: query_id.clone(),
         app_id: text("merId"),
-        out_trade_no: required("orderId")?,
-        trade_no: Some(query_id),
-        bill_no: None,
+        trade_no: Some(query_id.clone()),
         refund_amount: (status == TradeStatus::Refunded).then_some(amount),
-        status,
-        total_amount: amount,
-        notify_time: None,
-        event_type: None,
-        payload: None,
-        duplicate: false,
-        params,
+        ..Notification::new(
+            Profile::UnionPay,
+            sign_type,
+            Essentials {
+                notify_id: query_id,
+                out_trade_no: required("orderId")?,
+                status,
+                total_amount: amount,
+            },
+            params,
+        )
     })
 }
 

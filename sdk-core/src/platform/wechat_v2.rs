@@ -7,7 +7,7 @@ use crate::algorithm::{HexCase, SecretSuffix, SignType};
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
-use crate::message::notification::{Notification, TradeStatus};
+use crate::message::notification::{Essentials, Notification, TradeStatus};
 use crate::message::parse::BodyFormat;
 use crate::message::time::{CHINA_STANDARD_TIME, format_local};
 use crate::params::Params;
@@ -105,21 +105,19 @@ impl Platform for WechatV2 {
             TradeStatus::Fail
         };
         Ok(Notification {
-            profile: Profile::WechatV2,
-            sign_type,
-            notify_id: required("transaction_id")?,
             app_id: text("appid"),
-            out_trade_no: required("out_trade_no")?,
             trade_no: text("transaction_id"),
-            bill_no: None,
-            status,
-            total_amount: Amount::parse_fen(&required("total_fee")?)?,
-            refund_amount: None,
-            notify_time: None,
-            event_type: None,
-            payload: None,
-            duplicate: false,
-            params,
+            ..Notification::new(
+                Profile::WechatV2,
+                sign_type,
+                Essentials {
+                    notify_id: required("transaction_id")?,
+                    out_trade_no: required("out_trade_no")?,
+                    status,
+                    total_amount: Amount::parse_fen(&required("total_fee")?)?,
+                },
+                params,
+            )
         })
     }
 }

@@ -25,7 +25,7 @@ use crate::algorithm::{SharedSecret, SignType};
 use crate::encoding::hex_lower;
 use crate::error::{Error, Result};
 use crate::message::amount::Amount;
-use crate::message::notification::{Notification, TradeStatus};
+use crate::message::notification::{Essentials, Notification, TradeStatus};
 use crate::message::parse::{BodyFormat, ParseOptions, parse_body};
 use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
 use crate::params::Params;
@@ -122,21 +122,22 @@ pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notifi
         .map(|t| parse_timestamp(&t, Some(CHINA_STANDARD_TIME)))
         .transpose()?;
     Ok(Notification {
-        profile: Profile::WechatV2,
-        sign_type,
-        notify_id: required("refund_id")?,
         app_id: text("appid"),
-        out_trade_no: required("out_trade_no")?,
         trade_no: text("transaction_id"),
-        bill_no: None,
-        status,
-        total_amount: Amount::parse_fen(&required("total_fee")?)?,
         refund_amount: Some(Amount::parse_fen(&required("refund_fee")?)?),
         notify_time,
         event_type: Some("REFUND".into()),
-        payload: None,
-        duplicate: false,
-        params,
+        ..Notification::new(
+            Profile::WechatV2,
+            sign_type,
+            Essentials {
+                notify_id: required("refund_id")?,
+                out_trade_no: required("out_trade_no")?,
+                status,
+                total_amount: Amount::parse_fen(&required("total_fee")?)?,
+            },
+            params,
+        )
     })
 }
 

@@ -35,7 +35,7 @@ use crate::keys::{PrivateKey, SerialForm};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, header, required_header};
-use crate::message::notification::{Notification, TradeStatus};
+use crate::message::notification::{Essentials, Notification, TradeStatus};
 use crate::message::parse::{BodyFormat, ParseOptions, parse_json_flattened};
 use crate::message::time::{CHINA_STANDARD_TIME, format_rfc3339, parse_timestamp};
 use crate::params::Params;
@@ -751,21 +751,22 @@ pub(crate) fn notification(sign_type: SignType, params: Params) -> Result<Notifi
         .map(|t| parse_timestamp(&t, None))
         .transpose()?;
     Ok(Notification {
-        profile: Profile::WechatV3,
-        sign_type,
-        notify_id: required("id")?,
         app_id: text("appid"),
-        out_trade_no: required("out_trade_no")?,
         trade_no: text("transaction_id"),
-        bill_no: None,
-        status,
-        total_amount,
         refund_amount: fen("amount.refund")?,
         notify_time,
         event_type: text("event_type"),
-        payload: None,
-        duplicate: false,
-        params,
+        ..Notification::new(
+            Profile::WechatV3,
+            sign_type,
+            Essentials {
+                notify_id: required("id")?,
+                out_trade_no: required("out_trade_no")?,
+                status,
+                total_amount,
+            },
+            params,
+        )
     })
 }
 

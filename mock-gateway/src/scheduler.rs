@@ -1,0 +1,63 @@
+//! The gateway's scheduled work: channel polls and notification attempts run in time
+//! order when they fall due on the gateway clock (the background loop, `POST /admin/clock`
+//! and deterministic tests all come here). It sits above the state, the orders and the
+//! notifier, which do not import it.
+
+use crate::error::ApiError;
+use crate::notifier;
+use crate::orders;
+use crate::state::{AppState, REPLAY_RETENTION_SECS};
+use crate::store::{meta, orders as order_q};
+
+impl AppState {
+    /// Moves the clock forward, then runs everything that became due; returns the
+    /// number of jobs run.
+    pub async fn advance_clock(&self, secs: u64) -> Result<usize, ApiError> {
+        self.clock().advance(secs);
+        self.persist_clock()?;
+        self.run_due().await
+    }
+
+    /// Sets the clock (not backwards), then runs everything that became due.
+    pub async fn set_clock(&self, unix: i64) -> Result<usize, ApiError> {
+        self.clock()
+            .set(unix)
+            .map_err(|e| ApiError::field_invalid("set", e))?;
+        self.persist_clock()?;
+        self.run_due().await
+    }
+
+    /// Runs, in time order, every channel poll and notification attempt due at the
+    /// gateway clock, until nothing is due; returns the number of jobs run.
+    ///
+    /// Deterministic tests call this (or `POST /admin/clock`) instead of waiting for the
+    /// background scheduler. Only one run happens at a time.
+    pub async fn run_due(&self) -> Result<usize, ApiError> {
+        let _only_one = self.run_lock().lock().await;
+        let mut jobs = 0;
+        loop {
+            let now = self.now();
+            let timing = self.timing();
+            let mut progressed = false;
+            while let Some((trade_no, due_at)) =
+                self.store().read(|c| Ok(order_q::next_due_poll(c, now)?))?
+            {
+                orders::poll(self.store(), &timing, &trade_no, due_at)?;
+                jobs += 1;
+                progressed = true;
+            }
+            let sent = notifier::deliver_due(self, now).await?;
+            if sent > 0 {
+                jobs += sent;
+                progressed = true;
+            }
+            if !progressed {
+                break;
+            }
+        }
+        let since = self.now() - REPLAY_RETENTION_SECS;
+        self.store()
+            .write(|tx| Ok(meta::purge_nonces(tx, since)?))?;
+        Ok(jobs)
+    }
+}
