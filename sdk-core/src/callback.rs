@@ -43,8 +43,28 @@ pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
 /// check refuses it — so an old copy can only ever be a duplicate, never booked twice.
 pub const DEFAULT_MAX_AGE_SECS: u64 = 26 * 3600;
 
+/// Whether [`NotificationVerifier::verify`] records the notification id in the verifier's
+/// replay store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Replay {
+    /// Record it; a copy seen before comes back `duplicate: true` (the default).
+    #[default]
+    Record,
+    /// Every check but the replay one, for a store the caller consults itself: one that
+    /// answers asynchronously (a database, Redis, Workers KV) cannot be a [`ReplayStore`].
+    /// `duplicate` comes back `false`; the caller records `notify_id` until `now` +
+    /// [`NotificationVerifier::replay_window_secs`] and treats an id it already holds as a
+    /// duplicate (acknowledge it, do not book it again).
+    Unrecorded,
+}
+
+/// A signature check made outside the core (a host crypto provider: `node:crypto`,
+/// WebCrypto). It gets everything the check needs and answers like
+/// [`Verifier::verify_check`].
+pub type SignatureChecker<'a> = &'a dyn Fn(&SignatureCheck<'_>) -> Result<()>;
+
 /// Per-call options of [`NotificationVerifier::verify`].
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct VerifyOptions<'a> {
     /// The HTTP `Content-Type` header, if known (otherwise taken from [`headers`](Self::headers),
@@ -57,6 +77,23 @@ pub struct VerifyOptions<'a> {
     /// `Wechatpay-Timestamp`, `-Nonce`, `-Signature`, `-Serial`; Standard Webhooks:
     /// `webhook-id`, `-timestamp`, `-signature`).
     pub headers: &'a [(&'a str, &'a str)],
+    /// Whether the notification id is recorded in the replay store (default: recorded).
+    pub replay: Replay,
+    /// Who checks the signature: the verifier's own credential (`None`, the default), or a
+    /// host crypto provider. Every other check stays in the core either way.
+    pub check_signature: Option<SignatureChecker<'a>>,
+}
+
+impl std::fmt::Debug for VerifyOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyOptions")
+            .field("content_type", &self.content_type)
+            .field("expected_amount", &self.expected_amount)
+            .field("headers", &self.headers)
+            .field("replay", &self.replay)
+            .field("check_signature", &self.check_signature.map(|_| "host"))
+            .finish()
+    }
 }
 
 impl<'a> VerifyOptions<'a> {
@@ -77,6 +114,19 @@ impl<'a> VerifyOptions<'a> {
     /// Adds the request's HTTP headers.
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
         self.headers = headers;
+        self
+    }
+
+    /// Leaves the replay store alone ([`Replay::Unrecorded`]).
+    pub fn unrecorded(mut self) -> Self {
+        self.replay = Replay::Unrecorded;
+        self
+    }
+
+    /// Has `check` verify the signature (a host crypto provider) instead of the
+    /// verifier's own credential.
+    pub fn check_signature_with(mut self, check: SignatureChecker<'a>) -> Self {
+        self.check_signature = Some(check);
         self
     }
 
@@ -188,41 +238,12 @@ impl NotificationVerifier {
         self.verifier.accepted()
     }
 
-    /// Verifies a raw notification body at time `now` (Unix seconds).
-    pub fn verify(
-        &self,
-        body: &[u8],
-        options: &VerifyOptions<'_>,
-        now: i64,
-    ) -> Result<Notification> {
-        self.verify_with(body, options, now, |check| {
-            self.verifier.verify_check(check)
-        })
-    }
-
-    /// Like [`verify`](Self::verify), but the signature itself is checked by `check_signature`
-    /// (e.g. `node:crypto` or WebCrypto in the wasm package). Every other check stays here.
-    pub fn verify_with(
-        &self,
-        body: &[u8],
-        options: &VerifyOptions<'_>,
-        now: i64,
-        check_signature: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
-    ) -> Result<Notification> {
-        let mut notification = self.verify_unrecorded_with(body, options, now, check_signature)?;
-        notification.duplicate = !self.replay.check_and_insert(
-            &notification.notify_id,
-            now,
-            now.saturating_add(self.replay_window_secs()),
-        );
-        Ok(notification)
-    }
-
-    /// Every check of [`verify`](Self::verify) but the replay one, for a replay store the
-    /// caller consults itself: one that answers asynchronously (a database, Redis, Workers
-    /// KV) cannot be a [`ReplayStore`]. `duplicate` comes back `false`; the caller records
-    /// `notify_id` until `now` + [`replay_window_secs`](Self::replay_window_secs) and
-    /// treats an id it already holds as a duplicate (acknowledge it, do not book it again).
+    /// Verifies a raw notification body at time `now` (Unix seconds): the one entry point
+    /// for notifications, every variation an option ([`VerifyOptions`]): the replay store
+    /// consulted or left to the caller ([`Replay`]), the signature checked by the
+    /// verifier's credential or by a host crypto provider.
+    ///
+    /// With [`Replay::Unrecorded`] the caller keeps the ids:
     ///
     /// ```
     /// use std::collections::HashMap;
@@ -242,32 +263,40 @@ impl NotificationVerifier {
     ///
     /// // The caller's store (here a map; in a server, an awaited database insert).
     /// let mut seen: HashMap<String, i64> = HashMap::new();
+    /// let options = VerifyOptions::default().unrecorded();
     /// for (now, expect_duplicate) in [(1764036010, false), (1764036020, true)] {
-    ///     let n = verifier.verify_unrecorded(body.as_bytes(), &VerifyOptions::default(), now)?;
+    ///     let n = verifier.verify(body.as_bytes(), &options, now)?;
+    ///     assert!(!n.duplicate);
     ///     let until = now + verifier.replay_window_secs();
     ///     let duplicate = seen.insert(n.notify_id.clone(), until).is_some();
     ///     assert_eq!(duplicate, expect_duplicate);
     /// }
     /// # Ok::<(), paysign_core::Error>(())
     /// ```
-    pub fn verify_unrecorded(
+    pub fn verify(
         &self,
         body: &[u8],
         options: &VerifyOptions<'_>,
         now: i64,
     ) -> Result<Notification> {
-        self.verify_unrecorded_with(body, options, now, |check| {
-            self.verifier.verify_check(check)
-        })
+        let own = |check: &SignatureCheck<'_>| self.verifier.verify_check(check);
+        let check: SignatureChecker<'_> = options.check_signature.unwrap_or(&own);
+        let mut notification = self.checked(body, options, now, check)?;
+        if options.replay == Replay::Record {
+            notification.duplicate = !self.replay.check_and_insert(
+                &notification.notify_id,
+                now,
+                now.saturating_add(self.replay_window_secs()),
+            );
+        }
+        Ok(notification)
     }
 
-    /// [`verify_unrecorded`](Self::verify_unrecorded) with the signature checked by
-    /// `check_signature`, as in [`verify_with`](Self::verify_with).
-    ///
-    /// The pipeline is the same for every platform, which supplies the steps that are
-    /// its own: signature (fields, or headers over the raw body) → time → opening
-    /// (decryption) → app id → typed fields → expected amount.
-    pub fn verify_unrecorded_with(
+    /// Every check of [`verify`](Self::verify) but the replay one. The pipeline is the
+    /// same for every platform, which supplies the steps that are its own: signature
+    /// (fields, or headers over the raw body) → time → opening (decryption) → app id →
+    /// typed fields → expected amount.
+    fn checked(
         &self,
         body: &[u8],
         options: &VerifyOptions<'_>,

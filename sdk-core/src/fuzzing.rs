@@ -490,7 +490,7 @@ pub fn wechat_v3(data: &[u8]) {
         if mode == 0 {
             verifier.verify(&body, &options, NOW)
         } else {
-            verifier.verify_with(&body, &options, NOW, checker)
+            verifier.verify(&body, &options.clone().check_signature_with(&checker), NOW)
         }
     };
 
@@ -961,7 +961,7 @@ pub fn platform_bodies(data: &[u8]) {
     };
     let run = || {
         if stand_in {
-            verifier.verify_with(&body, &options, NOW, checker)
+            verifier.verify(&body, &options.clone().check_signature_with(&checker), NOW)
         } else {
             verifier.verify(&body, &options, NOW)
         }

@@ -32,7 +32,7 @@ pub mod sign;
 pub mod testing;
 
 pub use algorithm::{HexCase, SecretSuffix};
-pub use callback::{NotificationVerifier, VerifyOptions};
+pub use callback::{NotificationVerifier, Replay, VerifyOptions};
 pub use canonical::canonical_string;
 pub use error::{Error, Result};
 pub use keys::{Certificate, KeyEncoding, KeyFormat, KeySet, KeyStructure, PrivateKey, PublicKey};

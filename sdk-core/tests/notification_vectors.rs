@@ -177,7 +177,9 @@ fn an_unrecorded_check_leaves_the_replay_store_to_the_caller() {
     let (body, verifier, now) = paysign_form();
     let options = VerifyOptions::content_type("application/x-www-form-urlencoded");
     for _ in 0..2 {
-        let n = verifier.verify_unrecorded(&body, &options, now).unwrap();
+        let n = verifier
+            .verify(&body, &options.clone().unrecorded(), now)
+            .unwrap();
         assert!(!n.duplicate, "the caller's store decides");
         assert_eq!(n.total_amount.fen(), 6754);
     }
@@ -188,7 +190,7 @@ fn an_unrecorded_check_leaves_the_replay_store_to_the_caller() {
     let forged = common::read("fail_notify_tampered_amount/body.bin");
     assert_eq!(
         verifier
-            .verify_unrecorded(&forged, &VerifyOptions::default(), now)
+            .verify(&forged, &VerifyOptions::default().unrecorded(), now)
             .unwrap_err()
             .code(),
         "SIGNATURE_MISMATCH"

@@ -4,7 +4,7 @@
 //! The whole pipeline — parse, signature, app id, time window, decryption, typed fields,
 //! expected amount, de-duplication — runs in the core. Only the RSA operation may run in
 //! the host's crypto (the *provider*), through the core's
-//! [`NotificationVerifier::verify_with`]: [`WasmNotificationVerifier::verify`] takes an
+//! [`NotificationVerifier::verify`] with a host signature check ([`VerifyOptions::check_signature_with`](paysign_core::VerifyOptions::check_signature_with)): [`WasmNotificationVerifier::verify`] takes an
 //! optional JavaScript function, and for each RSA check it writes the check into the
 //! output buffer (see [`flat::put_output`]) and asks that function for the verdict:
 //!
@@ -276,7 +276,7 @@ impl WasmNotificationVerifier {
     /// Verifies a raw notification body; the headers are in the input buffers (see
     /// [`flat`]). With `rsa`, RSA checks are prepared for that function (module docs).
     /// With `record` false the replay step is left to the caller's own store (the core's
-    /// [`NotificationVerifier::verify_unrecorded`]) and `duplicate` comes back false.
+    /// [`Replay::Unrecorded`](paysign_core::Replay::Unrecorded)) and `duplicate` comes back false.
     /// Returns the notification as JSON.
     #[allow(clippy::too_many_arguments)] // the internal boundary: positional is the cheap crossing
     pub fn verify(
@@ -295,22 +295,18 @@ impl WasmNotificationVerifier {
                 options = options.expect_amount(numbers::fen(fen).map_err(to_js)?);
             }
             let now = numbers::unix_seconds(now)?;
+            if !record {
+                options = options.unrecorded();
+            }
             match rsa {
-                None if record => self.inner.verify(body, &options, now).map_err(to_js),
-                None => self
-                    .inner
-                    .verify_unrecorded(body, &options, now)
-                    .map_err(to_js),
+                None => self.inner.verify(body, &options, now).map_err(to_js),
                 Some(host) => {
                     let thrown = RefCell::new(None);
                     let check =
                         |check: &SignatureCheck<'_>| self.check_in_host(check, &host, &thrown);
-                    let result = if record {
-                        self.inner.verify_with(body, &options, now, check)
-                    } else {
+                    let result =
                         self.inner
-                            .verify_unrecorded_with(body, &options, now, check)
-                    };
+                            .verify(body, &options.check_signature_with(&check), now);
                     match thrown.into_inner() {
                         Some(exception) => Err(exception),
                         None => result.map_err(to_js),
