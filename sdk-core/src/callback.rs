@@ -458,7 +458,7 @@ impl NotificationVerifier {
         check: impl FnOnce(&SignatureCheck<'_>) -> Result<()>,
     ) -> Result<SignType> {
         let claim = self.verifier.claim(params)?;
-        let canonical = self.verifier.canonical(params);
+        let canonical = self.verifier.canonical(params)?;
         check(&claim.over(&canonical))?;
         Ok(claim.sign_type)
     }

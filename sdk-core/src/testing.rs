@@ -70,7 +70,9 @@ impl TestSigner for NotificationSigner<'_> {
         let profile = self.0.profile();
         self.0.add_fields(params)?;
         let canonical = canonical_string(params, &profile.rules(MessageKind::Notification));
-        let signature = self.0.sign_canonical(&canonical)?;
+        // In the charset the message declares, as the platform signs (Alipay `charset`).
+        let charset = profile.platform().signed_charset(params)?;
+        let signature = self.0.sign_canonical_in(&canonical, charset)?;
         params.set(profile.signature_field(), signature)
     }
 

@@ -328,7 +328,7 @@ fn a_claim_is_every_check_before_the_cryptographic_one() {
             .public_key()
             .is_none()
     );
-    let canonical = verifier.canonical(&signed);
+    let canonical = verifier.canonical(&signed).unwrap();
     assert_eq!(
         &*rsa_signed_bytes(Profile::Paysign, &canonical),
         canonical.as_bytes()
@@ -407,5 +407,38 @@ fn sign_type_param_is_what_sign_params_adds() {
         signer.sign_params(&mut signed).unwrap();
         signed.remove(profile.signature_field());
         assert_eq!(signed, params, "{profile} {sign_type:?}");
+    }
+}
+
+/// A `k=v` verifier for a header-signed profile would check a string no platform signs:
+/// every entry point says to use the notification verifier instead.
+#[test]
+fn a_parameter_verifier_refuses_the_header_signed_profiles() {
+    let params =
+        paysign_core::Params::from_pairs([("a", "1"), ("Wechatpay-Signature", "c2ln")]).unwrap();
+    let keys = || {
+        let mut set = paysign_core::KeySet::new();
+        set.insert("S1", common::merchant_public()).unwrap();
+        VerificationCredential::KeySet(set)
+    };
+    let secret = || {
+        VerificationCredential::Secret(
+            paysign_core::SharedSecret::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap(),
+        )
+    };
+    for (profile, credential, sign_type) in [
+        (Profile::WechatV3, keys(), SignType::Rsa2),
+        (Profile::StandardWebhooks, secret(), SignType::HmacSha256),
+    ] {
+        let verifier = Verifier::new(profile, credential, &[sign_type]).unwrap();
+        let mut out = String::new();
+        for err in [
+            verifier.canonical(&params).unwrap_err(),
+            verifier.write_canonical(&params, &mut out).unwrap_err(),
+            verifier.claim(&params).unwrap_err(),
+            verifier.verify(&params).unwrap_err(),
+        ] {
+            assert_eq!(err.code(), "UNSUPPORTED_OPERATION", "{profile}: {err}");
+        }
     }
 }

@@ -1538,6 +1538,42 @@ function createApi(wasm, platform) {
     }
   }
 
+  // ---- test notifications (tools module) ------------------------------------------------
+
+  const TEST_NOTIFICATION_OPTIONS = [
+    'profile', 'signType', 'privateKey', 'secret', 'apiV3Key', 'status', 'amount', 'appId', 'mchId',
+    'outTradeNo', 'tradeNo', 'notifyId', 'billNo', 'time', 'nonce', 'keyId', 'format',
+  ];
+
+  // A signed notification exactly as the platform sends it (the core's test-notification
+  // builders, as `paysign payload notification --profile P` prints them): for testing a
+  // merchant endpoint offline. The platform's key or secret signs it.
+  function testNotification(options) {
+    const module = tools();
+    if (options === undefined) throw new TypeError('testNotification needs options: { profile, privateKey or secret, amount, appId, outTradeNo, tradeNo, time }');
+    const opts = optionsObject(options, 'testNotification');
+    checkKeys(opts, TEST_NOTIFICATION_OPTIONS, 'testNotification');
+    const key = opts.privateKey === undefined ? undefined : keyBytes(opts.privateKey, 'options.privateKey');
+    const secret = opts.secret === undefined ? undefined : secretBytes(opts.secret, 'options.secret');
+    const apiV3Key = opts.apiV3Key === undefined ? undefined : secretBytes(opts.apiV3Key, 'options.apiV3Key');
+    const settings = {};
+    for (const name of TEST_NOTIFICATION_OPTIONS) {
+      if (name === 'privateKey' || name === 'secret' || name === 'apiV3Key' || opts[name] === undefined) continue;
+      settings[name] = opts[name];
+    }
+    try {
+      const message = JSON.parse(module.testNotification(settings, key, secret, apiV3Key));
+      return {
+        headers: Object.fromEntries([['Content-Type', message.contentType], ...message.headers]),
+        contentType: message.contentType,
+        body: message.body,
+        notifyId: message.notifyId,
+      };
+    } catch (e) {
+      throw fromWasm(e, module);
+    }
+  }
+
   // ---- one-off functions ----------------------------------------------------------------
 
   function canonicalize(params, options) {
@@ -1684,6 +1720,7 @@ function createApi(wasm, platform) {
     formatYuan,
     reconcile,
     explain,
+    testNotification,
     canonicalize,
     sign,
     signAsync,

@@ -13,6 +13,7 @@ export const {
   formatYuan,
   reconcile,
   explain,
+  testNotification,
   canonicalize,
   sign,
   signAsync,

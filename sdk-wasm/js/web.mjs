@@ -82,6 +82,7 @@ export const {
   formatYuan,
   reconcile,
   explain,
+  testNotification,
   canonicalize,
   sign,
   signAsync,

@@ -34,6 +34,7 @@
 //! - [`explain`] (tools): diagnosing a failed signature;
 //! - [`keys`] (tools): key-pair generation;
 //! - [`certs`] (tools): Alipay certificate mode's SNs, computed once per signer;
+//! - [`testing`] (tools): signed test notifications, as each platform sends them;
 //! - [`numbers`]: JavaScript numbers (safe integers) at the boundary;
 //! - [`options`]: reading JavaScript options objects field by field, with precise `TypeError`s;
 //! - `json`: results as one JSON text;
@@ -60,6 +61,8 @@ pub mod reconcile;
 pub mod request;
 #[cfg(feature = "runtime")]
 pub mod signer;
+#[cfg(feature = "tools")]
+pub mod testing;
 #[cfg(feature = "runtime")]
 pub mod verifier;
 

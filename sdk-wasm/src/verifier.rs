@@ -99,7 +99,7 @@ impl WasmVerifier {
     /// The canonical string a message's signature must cover.
     pub fn canonical(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
         flat::with_params(lens_count, bytes_count, |params| {
-            Ok(self.inner.canonical(params))
+            self.inner.canonical(params)
         })
         .map_err(to_js)
     }
@@ -142,7 +142,7 @@ impl WasmVerifier {
                 Ok(buffer) => buffer,
                 Err(_) => &mut fresh,
             };
-            self.inner.write_canonical(params, canonical);
+            self.inner.write_canonical(params, canonical)?;
             claim
                 .over(canonical)
                 .with_rsa_signed_bytes(self.inner.profile(), |signed| {

@@ -76,6 +76,7 @@ describe('exports', () => {
       'reconcile',
       'sign',
       'signAsync',
+      'testNotification',
       'verify',
       'verifyAsync',
     ]);

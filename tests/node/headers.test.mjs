@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import { canonicalize, PaysignError, sign, Signer } from 'paysign';
+import { canonicalize, PaysignError, sign, Signer, Verifier } from 'paysign';
 import { readText, rsaProviders, syncAndAsync, vectorsDir } from './vectors.mjs';
 
 function cases(prefix) {
@@ -94,6 +94,18 @@ describe('WeChat Pay v3 Authorization', () => {
     const bare = new Signer({ profile: 'wechat-v3', privateKey });
     assert.throws(() => bare.authorization({ method: 'GET', url: '/v3/certificates' }), (e) => code('FIELD_MISSING')(e) && e.message.includes('mchId'));
     assert.throws(() => new Signer({ profile: 'wechat-v3', privateKey, mchId: '1' }), code('FIELD_MISSING'));
+  });
+
+  it('a parameter Verifier for a header-signed profile throws UNSUPPORTED_OPERATION (NotificationVerifier checks those)', () => {
+    const publicKey = readText('platforms/keys/wechatpay_pubkey_public.pem');
+    const params = { appid: 'wx1', 'Wechatpay-Signature': 'c2ln' };
+    for (const verifier of [
+      new Verifier({ profile: 'wechat-v3', publicKey }),
+      new Verifier({ profile: 'standard-webhooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }),
+    ]) {
+      assert.throws(() => verifier.canonicalize(params), code('UNSUPPORTED_OPERATION'));
+      assert.throws(() => verifier.verify(params), code('UNSUPPORTED_OPERATION'));
+    }
   });
 
   it('wrong JavaScript types are TypeErrors; options of another profile are refused', () => {

@@ -404,7 +404,7 @@ impl PayloadArgs {
                 "unionpay signMethod 11 (a secure key) carries no certId: leave out --cert-id"
             }));
         }
-        let status = self.status();
+        let status = self.status()?;
         let test_event = TestEvent {
             status: &status,
             amount: self.amount()?,
@@ -428,15 +428,8 @@ impl PayloadArgs {
         Ok(Built { profile, message })
     }
 
-    fn status(&self) -> TradeStatus {
-        match self.status.as_str() {
-            "FAIL" => TradeStatus::Fail,
-            "REVERSED" => TradeStatus::Reversed,
-            "REFUNDED" => TradeStatus::Refunded,
-            "CLOSED" => TradeStatus::Closed,
-            "PENDING" => TradeStatus::Pending,
-            _ => TradeStatus::Success,
-        }
+    fn status(&self) -> Result<TradeStatus, CliError> {
+        Ok(TradeStatus::from_name(&self.status)?)
     }
 }
 

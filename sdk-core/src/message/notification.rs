@@ -46,6 +46,24 @@ impl TradeStatus {
         }
     }
 
+    /// A status by its paysign name (`SUCCESS`, `FAIL`, `REVERSED`, `REFUNDED`, `CLOSED`,
+    /// `PENDING`): how callers name the outcome of a test notification. Any other name is
+    /// [`Error::FieldInvalid`].
+    pub fn from_name(name: &str) -> Result<Self> {
+        match name {
+            "SUCCESS" => Ok(TradeStatus::Success),
+            "FAIL" => Ok(TradeStatus::Fail),
+            "REVERSED" => Ok(TradeStatus::Reversed),
+            "REFUNDED" => Ok(TradeStatus::Refunded),
+            "CLOSED" => Ok(TradeStatus::Closed),
+            "PENDING" => Ok(TradeStatus::Pending),
+            other => Err(Error::field_invalid(
+                "status",
+                format!("{other:?} is not SUCCESS, FAIL, REVERSED, REFUNDED, CLOSED or PENDING"),
+            )),
+        }
+    }
+
     pub(crate) fn from_paysign(text: &str) -> Self {
         match text {
             "SUCCESS" => TradeStatus::Success,

@@ -478,15 +478,21 @@ impl Verifier {
         Ok(sign_type)
     }
 
-    /// The canonical string a message's signature must cover.
-    pub fn canonical(&self, params: &impl ParamSource) -> String {
-        canonical_string(params, &self.platform.rules(self.kind))
+    /// The canonical string a message's signature must cover; for the header-signed
+    /// profiles, whose signature covers the raw body and header values,
+    /// [`Error::UnsupportedOperation`] (use [`crate::NotificationVerifier`]).
+    pub fn canonical(&self, params: &impl ParamSource) -> Result<String> {
+        Ok(canonical_string(
+            params,
+            &self.profile.param_rules(self.kind)?,
+        ))
     }
 
     /// [`Verifier::canonical`] into `out`, replacing what it held (one buffer for many
     /// messages).
-    pub fn write_canonical(&self, params: &impl ParamSource, out: &mut String) {
-        write_canonical(params, &self.platform.rules(self.kind), out);
+    pub fn write_canonical(&self, params: &impl ParamSource, out: &mut String) -> Result<()> {
+        write_canonical(params, &self.profile.param_rules(self.kind)?, out);
+        Ok(())
     }
 
     /// Every check of `params` that comes before the cryptographic one: the signature is
@@ -495,6 +501,8 @@ impl Verifier {
     /// npm package's `node:crypto` and WebCrypto) takes it from here with
     /// [`rsa_signed_bytes`] and [`decode_rsa_signature`].
     pub fn claim<'p>(&self, params: &'p impl ParamSource) -> Result<SignatureClaim<'p>> {
+        // Header-signed profiles carry no signature among parameters.
+        self.profile.param_rules(self.kind)?;
         let field = self.platform.signature_field();
         let signature = params
             .get(field)
@@ -518,7 +526,7 @@ impl Verifier {
     /// Checks the signature of `params`; returns the sign type that verified.
     pub fn verify(&self, params: &impl ParamSource) -> Result<SignType> {
         let claim = self.claim(params)?;
-        self.verify_check(&claim.over(&self.canonical(params)))?;
+        self.verify_check(&claim.over(&self.canonical(params)?))?;
         Ok(claim.sign_type)
     }
 
