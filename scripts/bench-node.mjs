@@ -289,7 +289,9 @@ const goals = [
       get('notification verify (form body, RSA2-2048)', 'paysign NotificationVerifier.verify, provider wasm'),
     3,
   ],
-  ['gzipped runtime .wasm < 250 KiB', gz / 1024, 250, 'below'],
+  // The budget tests/node/install.test.mjs enforces (250 until the platform model, v3 and
+  // Standard Webhooks request signing and charset-correct signing: see that test).
+  ['gzipped runtime .wasm < 262 KiB', gz / 1024, 262, 'below'],
 ];
 out.push('');
 out.push('| goal | measured | met |');

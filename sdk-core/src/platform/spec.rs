@@ -1,12 +1,13 @@
-//! What a platform is: the [`Platform`] trait every module of `platform/` implements.
-//!
-//! A platform describes itself completely — what is signed and where the signature
-//! travels, its sign types and their wire names, how a secret joins a digest, how a
-//! notification is opened and mapped to the typed [`Notification`], how it is
-//! acknowledged — so that the generic code ([`crate::sign`], [`crate::callback`],
-//! [`crate::diagnose`]) asks the platform and never names one. Most methods have the
-//! defaults of the common `k=v` platform (a `sign` field, a `sign_type` field, empty values
-//! left out); a platform overrides what it does differently.
+//! What a platform is: its data, a static [`Conventions`] table (what is signed and where
+//! the signature travels, sign types, their wire names and defaults, how a secret joins a
+//! digest, identity fields, acknowledgement), and its behaviour, the [`Platform`] trait
+//! (RSA input, digests, header signatures, opening and mapping a notification to the
+//! typed [`Notification`]); beside them [`Explanations`] (what `explain` knows) and
+//! [`TestNotifier`] (test notifications), kept apart so that verifiers do not carry them.
+//! Every module of `platform/` provides all four, so that the generic code
+//! ([`crate::sign`], [`crate::callback`], [`crate::diagnose`], [`crate::testing`]) asks the
+//! platform and never names one. The trait methods have the defaults of the common `k=v`
+//! platform; a platform overrides what it does differently.
 //!
 //! This file imports only the floors below the platforms (errors, parameters, canonical
 //! rules, sign types, message types), so platform modules can import it without a cycle.
