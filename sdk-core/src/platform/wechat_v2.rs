@@ -88,17 +88,18 @@ impl Platform for WechatV2 {
     }
 
     fn notification(&self, sign_type: SignType, params: Params) -> Result<Notification> {
-        if params.contains(REQ_INFO) {
-            return wechat_v2_refund::notification(sign_type, params);
-        }
-        let text = |name: &str| params.non_empty(name).map(str::to_owned);
-        let required = |name: &str| params.required(name).map(str::to_owned);
-        if text("return_code").as_deref() != Some("SUCCESS") {
+        // Payments and refunds alike: the outer `return_code` says the message is usable.
+        if params.non_empty("return_code") != Some("SUCCESS") {
             return Err(Error::field_invalid(
                 "return_code",
                 "the platform reported a communication failure (return_code is not SUCCESS)",
             ));
         }
+        if params.contains(REQ_INFO) {
+            return wechat_v2_refund::notification(sign_type, params);
+        }
+        let text = |name: &str| params.non_empty(name).map(str::to_owned);
+        let required = |name: &str| params.required(name).map(str::to_owned);
         let status = if text("result_code").as_deref() == Some("SUCCESS") {
             TradeStatus::Success
         } else {
