@@ -24,7 +24,7 @@ use crate::message::parse::{Charset, ParseOptions, parse_body};
 use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::platform::Platform;
-use crate::platform::spec::{HeaderSignature, Sealed, TimeField};
+use crate::platform::spec::{Decryption, HeaderSignature, Sealed, TimeField};
 use crate::profile::{MessageKind, Profile};
 use crate::replay::{MemoryReplayStore, ReplayStore};
 use crate::sign::{SharedSecret, SignType, VerificationCredential, Verifier};
@@ -635,7 +635,7 @@ impl NotificationVerifierBuilder {
         let decryption_key = match (&self.decryption_key, &self.credential) {
             (Some(key), _) => Some(key.clone()),
             (None, VerificationCredential::Secret(secret))
-                if platform.decryption_key_from_secret() =>
+                if platform.decryption() == Decryption::FromSecret =>
             {
                 Some(secret.clone())
             }

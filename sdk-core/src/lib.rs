@@ -42,6 +42,6 @@ pub use platform::Platform;
 pub use profile::{CanonicalRules, MessageKind, Profile};
 pub use replay::{MemoryReplayStore, ReplayStore};
 pub use sign::{
-    CredentialKind, RsaBackend, SharedSecret, SignType, SignatureCheck, SignatureClaim, Signer,
-    SigningCredential, VerificationCredential, Verifier,
+    CredentialKind, HeaderSigner, RsaBackend, SharedSecret, SignType, SignatureCheck,
+    SignatureClaim, SignedRequest, Signer, SigningCredential, VerificationCredential, Verifier,
 };

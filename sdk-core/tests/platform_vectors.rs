@@ -12,10 +12,12 @@ use std::process::Command;
 
 use paysign_core::callback::{NotificationVerifier, VerifyOptions};
 use paysign_core::keys::Certificate;
+use paysign_core::platform::spec::{RequestValues, SignerIdentity};
 use paysign_core::platform::{self, alipay_cert, standard_webhooks, unionpay, wechat_v3};
 use paysign_core::{
-    Amount, KeySet, MessageKind, Notification, Params, PrivateKey, Profile, PublicKey,
-    SharedSecret, SignType, Signer, SigningCredential, VerificationCredential, canonical_string,
+    Amount, CredentialKind, HeaderSigner, KeySet, MessageKind, Notification, Params, PrivateKey,
+    Profile, PublicKey, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential,
+    canonical_string,
 };
 use serde_json::Value;
 
@@ -367,6 +369,109 @@ fn wechat_v3_requests_are_signed_as_the_vectors() {
         let parsed = wechat_v3::Authorization::parse(&header).unwrap();
         assert_eq!(parsed.to_header(), header);
         assert_eq!(parsed.serial_no, input.serial_no);
+        // The generic header signer, as every shell drives it, gives the same bytes.
+        let values = input.values();
+        let generic = input.header_signer();
+        let signed = generic.sign(&values, &input.body).unwrap();
+        assert_eq!(signed.string_to_sign, expected_string, "{name}");
+        assert_eq!(
+            signed.headers,
+            vec![("Authorization", expected.trim_end().to_owned())],
+            "{name}"
+        );
+        assert_eq!(signed.nonce, None, "the vector's nonce is used, none drawn");
+    }
+}
+
+#[test]
+fn a_header_signer_draws_a_nonce_and_requires_the_identity() {
+    let signer = || {
+        Signer::new(
+            Profile::WechatV3,
+            SignType::Rsa2,
+            SigningCredential::Rsa(common::merchant_private()),
+        )
+        .unwrap()
+    };
+    let identity = SignerIdentity {
+        merchant_id: Some("1230000109".into()),
+        key_id: Some("3775B6A4".into()),
+    };
+    let header_signer = HeaderSigner::new(signer(), identity.clone()).unwrap();
+    let values = RequestValues {
+        method: Some("GET"),
+        url: Some("/v3/certificates"),
+        timestamp: 1_700_000_000,
+        ..RequestValues::default()
+    };
+    let signed = header_signer.sign(&values, "").unwrap();
+    let nonce = signed.nonce.clone().unwrap();
+    assert_eq!(nonce.len(), 32);
+    assert!(nonce.bytes().all(|b| b.is_ascii_alphanumeric()), "{nonce}");
+    let parsed = wechat_v3::Authorization::parse(&signed.headers[0].1).unwrap();
+    assert_eq!(parsed.nonce_str, nonce);
+    // The same request through the platform's own signer: the same header.
+    let request = wechat_v3::HttpRequest {
+        method: "GET",
+        url: "/v3/certificates",
+        timestamp: 1_700_000_000,
+        nonce: &nonce,
+        body: "",
+    };
+    let typed = wechat_v3::RequestSigner::new("1230000109", "3775B6A4", common::merchant_private())
+        .unwrap();
+    assert_eq!(signed.headers[0].1, typed.authorization(&request).unwrap());
+    // The string to sign needs every value: the nonce is part of it.
+    let err = header_signer.string_to_sign(&values, "").unwrap_err();
+    assert_eq!(
+        (err.code(), err.to_string()),
+        ("FIELD_MISSING", "required field `nonce` is missing".into())
+    );
+    let err = header_signer
+        .sign(
+            &RequestValues {
+                method: None,
+                ..values
+            },
+            "",
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "required field `method` is missing");
+    // The identity the Authorization header names is required at construction.
+    for (identity, missing) in [
+        (
+            SignerIdentity {
+                merchant_id: None,
+                ..identity.clone()
+            },
+            "merchant id",
+        ),
+        (
+            SignerIdentity {
+                key_id: None,
+                ..identity.clone()
+            },
+            "key id",
+        ),
+    ] {
+        let err = HeaderSigner::new(signer(), identity).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("required field `{missing}` is missing")
+        );
+    }
+    // A profile whose signature is a field has no header signer.
+    for profile in Profile::ALL.iter().filter(|p| !p.header_signed()) {
+        let secret = SharedSecret::new("0123456789abcdef0123456789abcdef").unwrap();
+        let Ok(signer) = Signer::new(
+            *profile,
+            profile.default_sign_type(CredentialKind::Secret).unwrap(),
+            SigningCredential::Secret(secret),
+        ) else {
+            continue;
+        };
+        let err = HeaderSigner::new(signer, SignerIdentity::default()).unwrap_err();
+        assert_eq!(err.code(), "UNSUPPORTED_OPERATION", "{profile}");
     }
 }
 
@@ -374,6 +479,8 @@ fn wechat_v3_requests_are_signed_as_the_vectors() {
 /// the request's text.
 struct V3Input {
     signer: wechat_v3::RequestSigner,
+    key: String,
+    mchid: String,
     serial_no: String,
     method: String,
     url: String,
@@ -389,6 +496,8 @@ impl V3Input {
         let key = PrivateKey::parse(&common::read(&text("key"))).unwrap();
         Self {
             signer: wechat_v3::RequestSigner::new(text("mchid"), text("serial_no"), key).unwrap(),
+            key: text("key"),
+            mchid: text("mchid"),
             serial_no: text("serial_no"),
             method: text("method"),
             url: text("url"),
@@ -396,6 +505,31 @@ impl V3Input {
             nonce: text("nonce"),
             body: text("body"),
         }
+    }
+
+    /// The request as the platform-neutral values every shell passes.
+    fn values(&self) -> RequestValues<'_> {
+        RequestValues {
+            method: Some(&self.method),
+            url: Some(&self.url),
+            timestamp: self.timestamp,
+            nonce: Some(&self.nonce),
+            message_id: None,
+        }
+    }
+
+    fn header_signer(&self) -> HeaderSigner {
+        let signer = Signer::new(
+            Profile::WechatV3,
+            SignType::Rsa2,
+            SigningCredential::Rsa(PrivateKey::parse(&common::read(&self.key)).unwrap()),
+        )
+        .unwrap();
+        let identity = SignerIdentity {
+            merchant_id: Some(self.mchid.clone()),
+            key_id: Some(self.serial_no.clone()),
+        };
+        HeaderSigner::new(signer, identity).unwrap()
     }
 
     fn request(&self) -> wechat_v3::HttpRequest<'_> {
@@ -432,6 +566,8 @@ fn wechat_v3_request_mistakes_are_refused_as_the_vectors_say() {
             code,
             "{name}"
         );
+        let generic = input.header_signer().sign(&input.values(), &input.body);
+        assert_eq!(generic.unwrap_err().code(), code, "{name}");
     }
 }
 
@@ -493,6 +629,37 @@ fn standard_webhooks_messages_are_signed_as_the_vectors() {
                 &text("body"),
             )
             .unwrap();
+        // The generic header signer gives the same headers and string.
+        let generic = HeaderSigner::new(
+            Signer::new(
+                Profile::StandardWebhooks,
+                SignType::HmacSha256,
+                SigningCredential::Secret(secret(&text("secret"))),
+            )
+            .unwrap(),
+            SignerIdentity::default(),
+        )
+        .unwrap();
+        let id = text("id");
+        let values = RequestValues {
+            message_id: Some(&id),
+            timestamp: input["timestamp"].as_i64().unwrap(),
+            ..RequestValues::default()
+        };
+        let signed = generic.sign(&values, &text("body")).unwrap();
+        assert_eq!(
+            signed.headers,
+            headers
+                .pairs()
+                .map(|(name, value)| (name, value.to_owned()))
+                .to_vec(),
+            "{name}"
+        );
+        assert_eq!(
+            signed.string_to_sign,
+            common::read_text(&format!("platforms/{name}/string_to_sign.txt")),
+            "{name}"
+        );
         let printed: String = headers
             .pairs()
             .iter()

@@ -250,3 +250,22 @@ pub(crate) fn rsa_verify(
 ) -> Result<()> {
     rsa::verify(key, rsa_hash(sign_type)?, message, signature, backend)
 }
+
+/// `len` characters from `A-Z a-z 0-9`, each equally likely, drawn from the operating
+/// system's random number generator: a request nonce.
+pub fn random_alphanumerics(len: usize) -> Result<String> {
+    const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(len);
+    let mut bytes = [0u8; 64];
+    while out.len() < len {
+        getrandom::fill(&mut bytes).map_err(|_| Error::RandomUnavailable)?;
+        // 248 = 4 × 62: bytes at or above it are dropped, so every character is equally likely.
+        for b in bytes.iter().filter(|b| **b < 248) {
+            if out.len() == len {
+                break;
+            }
+            out.push(ALPHABET[usize::from(*b % 62)] as char);
+        }
+    }
+    Ok(out)
+}

@@ -13,8 +13,8 @@ use crate::params::Params;
 use crate::profile::{CanonicalRules, Profile};
 
 use super::spec::{
-    Conventions, Explanations, Platform, SIGN_FIELD_RULES, TestEvent, TestMessage, TestNotifier,
-    TestSigner, TimeField, notified, own_format, signed_body,
+    Conventions, Decryption, Explanations, Need, Platform, RequestValue, SIGN_FIELD_RULES,
+    TestEvent, TestMessage, TestNotifier, TestSigner, TimeField, notified, own_format, signed_body,
 };
 
 /// The Alipay platform.
@@ -49,7 +49,9 @@ static CONVENTIONS: Conventions = Conventions {
     // Alipay's SDKs encode the canonical string in the message's `charset` before
     // signing or verifying (RSA2, RSA and MD5 alike).
     signed_charset_field: Some("charset"),
-    decryption_key_from_secret: false,
+    decryption: Decryption::None,
+    request_values: &[(RequestValue::AppCertificates, Need::Optional)],
+    bill_no_field: None,
     needs_key_set: None,
     app_id_field: Some("app_id"),
     app_id_optional: false,

@@ -13,8 +13,8 @@ use crate::params::Params;
 use crate::profile::Profile;
 
 use super::spec::{
-    Conventions, Explanations, Platform, SIGN_FIELD_RULES, TestEvent, TestMessage, TestNotifier,
-    TestSigner, TimeField, notified, signed_body,
+    Conventions, Decryption, Explanations, Platform, SIGN_FIELD_RULES, TestEvent, TestMessage,
+    TestNotifier, TestSigner, TimeField, notified, signed_body,
 };
 
 /// The paysign platform.
@@ -49,7 +49,9 @@ static CONVENTIONS: Conventions = Conventions {
     probe_prefix: None,
     instead_of_params: None,
     signed_charset_field: None,
-    decryption_key_from_secret: false,
+    decryption: Decryption::None,
+    request_values: &[],
+    bill_no_field: Some("bill_no"),
     needs_key_set: None,
     app_id_field: Some("app_id"),
     app_id_optional: false,

@@ -105,6 +105,107 @@ pub struct KnownMistake {
     pub explanation: String,
 }
 
+/// Which key opens a platform's encrypted notifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decryption {
+    /// Notifications are not encrypted.
+    None,
+    /// Some notifications are encrypted with the signing secret unless another key is
+    /// configured (WeChat Pay v2 refunds: the API key).
+    FromSecret,
+    /// Every notification's payload is encrypted with a key of its own, which a verifier
+    /// needs (WeChat Pay v3: the APIv3 key).
+    SeparateKey,
+}
+
+/// A value a platform's request signature takes besides the body and the credential.
+/// Named once here; each surface words it its own way (`--mch-id`, `mchId`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestValue {
+    /// The HTTP method.
+    Method,
+    /// The path and query as sent.
+    Url,
+    /// The send time, Unix seconds (shells default it to their clock).
+    Timestamp,
+    /// A random string (the signer draws one when none is given).
+    Nonce,
+    /// The message id (Standard Webhooks `webhook-id`).
+    MessageId,
+    /// The merchant the signer signs for.
+    MerchantId,
+    /// The id of the signing key (a certificate serial).
+    KeyId,
+    /// The application and root certificates whose SNs certificate mode adds.
+    AppCertificates,
+}
+
+impl RequestValue {
+    /// The value's name in the core's errors ([`Error::FieldMissing`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Method => "method",
+            Self::Url => "url",
+            Self::Timestamp => "timestamp",
+            Self::Nonce => "nonce",
+            Self::MessageId => "message id",
+            Self::MerchantId => "merchant id",
+            Self::KeyId => "key id",
+            Self::AppCertificates => "certificates",
+        }
+    }
+
+    /// A short description, for errors of the core itself.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Method => "the HTTP method",
+            Self::Url => "the path and query",
+            Self::Timestamp => "the timestamp",
+            Self::Nonce => "the nonce",
+            Self::MessageId => "the message id",
+            Self::MerchantId => "the merchant id",
+            Self::KeyId => "the serial of the signing key's certificate",
+            Self::AppCertificates => "the application and root certificates",
+        }
+    }
+}
+
+/// Whether a [`RequestValue`] must be given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Signing fails without it.
+    Required,
+    /// The signer draws one when none is given (a nonce); the string to sign needs it.
+    Generated,
+    /// It changes what is signed when given (certificate mode).
+    Optional,
+}
+
+/// The values of one request that a header-signed platform's signature covers besides
+/// the body; which ones a platform takes is [`Conventions::request_values`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestValues<'a> {
+    /// The HTTP method (`POST`).
+    pub method: Option<&'a str>,
+    /// The path and query exactly as sent (`/v3/pay/transactions/native`).
+    pub url: Option<&'a str>,
+    /// Unix seconds.
+    pub timestamp: i64,
+    /// The nonce.
+    pub nonce: Option<&'a str>,
+    /// The message id.
+    pub message_id: Option<&'a str>,
+}
+
+/// Who signs a header-signed request besides the key: the identity its headers name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignerIdentity {
+    /// The merchant id (WeChat Pay v3 `mchid`).
+    pub merchant_id: Option<String>,
+    /// The id of the signing key (WeChat Pay v3: the API certificate's serial).
+    pub key_id: Option<String>,
+}
+
 /// A platform's conventions as data: names, sign types and their defaults, identity
 /// fields, acknowledgement. One `static` per platform module; generic code reads it
 /// through the accessors on `dyn Platform`.
@@ -160,9 +261,15 @@ pub struct Conventions {
     /// The field whose charset the signed bytes are in (Alipay `charset`: its SDKs encode
     /// the canonical string with it before signing); `None`: always UTF-8.
     pub signed_charset_field: Option<&'static str>,
-    /// Whether the verifier's secret also decrypts sealed notifications when no
-    /// decryption key is configured (WeChat Pay v2: the API key).
-    pub decryption_key_from_secret: bool,
+    /// Which key opens the platform's encrypted notifications, if any.
+    pub decryption: Decryption,
+    /// The values a request signature takes besides the body and the credential, and
+    /// whether each must be given (header-signed platforms; Alipay certificate mode).
+    /// Each surface names them in its own terms (CLI flags, JavaScript options).
+    pub request_values: &'static [(RequestValue, Need)],
+    /// The field of a notification naming the bill paid, where the platform has one
+    /// (the bill-payment centre's `bill_no`).
+    pub bill_no_field: Option<&'static str>,
     /// Why a single RSA key cannot verify this platform (WeChat Pay v3 names its key).
     pub needs_key_set: Option<&'static str>,
     /// The parameter naming the application a notification is for.
@@ -245,6 +352,24 @@ pub trait Platform: Sync + std::fmt::Debug {
     /// values and the raw body; the signature header is not needed (the string does not
     /// contain it).
     fn string_to_sign(&self, _headers: &[(&str, &str)], _body: &str) -> Result<String> {
+        Err(not_header_signed(self.conventions().profile))
+    }
+
+    /// For header-signed platforms: the string a request's signature covers, from the
+    /// request's values ([`Conventions::request_values`], all present) and its body.
+    fn request_string_to_sign(&self, _values: &RequestValues<'_>, _body: &str) -> Result<String> {
+        Err(not_header_signed(self.conventions().profile))
+    }
+
+    /// For header-signed platforms: the headers that carry a request's `signature`, made
+    /// over [`Platform::request_string_to_sign`] of the same values, `(name, value)` in
+    /// the order the platform documents them.
+    fn request_headers(
+        &self,
+        _identity: &SignerIdentity,
+        _values: &RequestValues<'_>,
+        _signature: String,
+    ) -> Result<Vec<(&'static str, String)>> {
         Err(not_header_signed(self.conventions().profile))
     }
 
@@ -427,9 +552,27 @@ impl dyn Platform {
             .map(|form| certificate.serial(form))
     }
 
-    /// See [`Conventions::decryption_key_from_secret`].
-    pub fn decryption_key_from_secret(&self) -> bool {
-        self.conventions().decryption_key_from_secret
+    /// See [`Conventions::request_values`].
+    pub fn request_values(&self) -> &'static [(RequestValue, Need)] {
+        self.conventions().request_values
+    }
+
+    /// Whether a request of this platform takes `value`, and how.
+    pub fn request_value(&self, value: RequestValue) -> Option<Need> {
+        self.request_values()
+            .iter()
+            .find(|(v, _)| *v == value)
+            .map(|(_, need)| *need)
+    }
+
+    /// See [`Conventions::bill_no_field`].
+    pub fn bill_no_field(&self) -> Option<&'static str> {
+        self.conventions().bill_no_field
+    }
+
+    /// See [`Conventions::decryption`].
+    pub fn decryption(&self) -> Decryption {
+        self.conventions().decryption
     }
 
     /// See [`Conventions::needs_key_set`].

@@ -25,8 +25,9 @@ use crate::params::Params;
 use crate::profile::Profile;
 
 use super::spec::{
-    Conventions, Explanations, HEADER_SIGNED_RULES, HeaderSignature, Opened, Platform, Sealed,
-    TestEvent, TestMessage, TestNotifier, TestSigner, notified, own_format,
+    Conventions, Decryption, Explanations, HEADER_SIGNED_RULES, HeaderSignature, Need, Opened,
+    Platform, RequestValue, RequestValues, Sealed, SignerIdentity, TestEvent, TestMessage,
+    TestNotifier, TestSigner, notified, own_format,
 };
 
 /// The Standard Webhooks platform.
@@ -57,7 +58,12 @@ static CONVENTIONS: Conventions = Conventions {
         "build the webhook-* headers with platform::standard_webhooks::WebhookSigner (string to sign: standard_webhooks::signed_content)",
     ),
     signed_charset_field: None,
-    decryption_key_from_secret: false,
+    decryption: Decryption::None,
+    request_values: &[
+        (RequestValue::MessageId, Need::Required),
+        (RequestValue::Timestamp, Need::Required),
+    ],
+    bill_no_field: None,
     needs_key_set: None,
     app_id_field: None,
     app_id_optional: false,
@@ -101,6 +107,25 @@ impl Platform for StandardWebhooks {
             required_header(headers, TIMESTAMP_HEADER)?,
             body,
         ))
+    }
+
+    fn request_string_to_sign(&self, values: &RequestValues<'_>, body: &str) -> Result<String> {
+        let id = message_id(values)?;
+        Ok(signed_content(id, &values.timestamp.to_string(), body))
+    }
+
+    fn request_headers(
+        &self,
+        _identity: &SignerIdentity,
+        values: &RequestValues<'_>,
+        signature: String,
+    ) -> Result<Vec<(&'static str, String)>> {
+        let id = message_id(values)?;
+        Ok(vec![
+            (ID_HEADER, id.to_owned()),
+            (TIMESTAMP_HEADER, values.timestamp.to_string()),
+            (SIGNATURE_HEADER, signature),
+        ])
     }
 
     fn header_signature<'a>(
@@ -347,22 +372,12 @@ impl WebhookSigner {
     /// The headers of message `id` sent at `timestamp` (Unix seconds) with `body`, the
     /// body exactly as it will be sent.
     pub fn sign(&self, id: &str, timestamp: i64, body: &str) -> Result<WebhookHeaders> {
-        if id.is_empty() {
-            return Err(Error::FieldMissing {
-                field: ID_HEADER.into(),
-            });
-        }
-        if id.contains(['\n', '\r']) || id.trim() != id {
-            return Err(Error::field_invalid(
-                ID_HEADER,
-                "must be one line without surrounding spaces (it is sent as an HTTP header)",
-            ));
-        }
-        if timestamp < 0 {
-            return Err(Error::TimestampInvalid {
-                value: timestamp.to_string(),
-            });
-        }
+        let values = RequestValues {
+            message_id: Some(id),
+            timestamp,
+            ..RequestValues::default()
+        };
+        message_id(&values)?;
         let timestamp = timestamp.to_string();
         let signature = sign_with_key(&self.key, signed_content(id, &timestamp, body).as_bytes());
         Ok(WebhookHeaders {
@@ -371,6 +386,28 @@ impl WebhookSigner {
             signature,
         })
     }
+}
+
+/// The message id and timestamp of a message to sign, checked: they are sent as headers.
+fn message_id<'a>(values: &RequestValues<'a>) -> Result<&'a str> {
+    let id = values.message_id.unwrap_or_default();
+    if id.is_empty() {
+        return Err(Error::FieldMissing {
+            field: ID_HEADER.into(),
+        });
+    }
+    if id.contains(['\n', '\r']) || id.trim() != id {
+        return Err(Error::field_invalid(
+            ID_HEADER,
+            "must be one line without surrounding spaces (it is sent as an HTTP header)",
+        ));
+    }
+    if values.timestamp < 0 {
+        return Err(Error::TimestampInvalid {
+            value: values.timestamp.to_string(),
+        });
+    }
+    Ok(id)
 }
 
 /// `v1,` and the base64 HMAC-SHA256 of `content` under the decoded key.

@@ -30,8 +30,8 @@ use crate::params::Params;
 use crate::profile::{CanonicalRules, Profile};
 
 use super::spec::{
-    Conventions, Explanations, Platform, TestEvent, TestMessage, TestNotifier, TestSigner,
-    notified, own_format, signed_body,
+    Conventions, Decryption, Explanations, Platform, TestEvent, TestMessage, TestNotifier,
+    TestSigner, notified, own_format, signed_body,
 };
 
 /// The UnionPay platform.
@@ -67,7 +67,9 @@ static CONVENTIONS: Conventions = Conventions {
     probe_prefix: None,
     instead_of_params: None,
     signed_charset_field: None,
-    decryption_key_from_secret: false,
+    decryption: Decryption::None,
+    request_values: &[],
+    bill_no_field: None,
     needs_key_set: None,
     app_id_field: Some("merId"),
     app_id_optional: false,

@@ -14,8 +14,8 @@ use crate::params::Params;
 use crate::profile::Profile;
 
 use super::spec::{
-    Conventions, Explanations, Opened, Platform, SIGN_FIELD_RULES, Sealed, TestEvent, TestMessage,
-    TestNotifier, TestSigner, notified, own_format, signed_body,
+    Conventions, Decryption, Explanations, Opened, Platform, SIGN_FIELD_RULES, Sealed, TestEvent,
+    TestMessage, TestNotifier, TestSigner, notified, own_format, signed_body,
 };
 use super::wechat_v2_refund::{self, REQ_INFO};
 
@@ -45,7 +45,9 @@ static CONVENTIONS: Conventions = Conventions {
     probe_prefix: None,
     instead_of_params: None,
     signed_charset_field: None,
-    decryption_key_from_secret: true,
+    decryption: Decryption::FromSecret,
+    request_values: &[],
+    bill_no_field: None,
     needs_key_set: None,
     app_id_field: Some("appid"),
     app_id_optional: false,

@@ -42,8 +42,9 @@ use crate::params::Params;
 use crate::profile::Profile;
 
 use super::spec::{
-    Conventions, Explanations, HEADER_SIGNED_RULES, HeaderSignature, KnownMistake, Opened,
-    Platform, Sealed, TestEvent, TestMessage, TestNotifier, TestSigner, notified, own_format,
+    Conventions, Decryption, Explanations, HEADER_SIGNED_RULES, HeaderSignature, KnownMistake,
+    Need, Opened, Platform, RequestValue, RequestValues, Sealed, SignerIdentity, TestEvent,
+    TestMessage, TestNotifier, TestSigner, notified, own_format,
 };
 
 /// The WeChat Pay v3 platform.
@@ -74,7 +75,16 @@ static CONVENTIONS: Conventions = Conventions {
         "build the Authorization header with platform::wechat_v3::RequestSigner (string to sign: wechat_v3::request_message)",
     ),
     signed_charset_field: None,
-    decryption_key_from_secret: false,
+    decryption: Decryption::SeparateKey,
+    request_values: &[
+        (RequestValue::Method, Need::Required),
+        (RequestValue::Url, Need::Required),
+        (RequestValue::Timestamp, Need::Required),
+        (RequestValue::Nonce, Need::Generated),
+        (RequestValue::MerchantId, Need::Required),
+        (RequestValue::KeyId, Need::Required),
+    ],
+    bill_no_field: None,
     needs_key_set: Some(
         "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",
     ),
@@ -112,6 +122,31 @@ impl Platform for WechatV3 {
             required_header(headers, NONCE_HEADER)?,
             body,
         ))
+    }
+
+    fn request_string_to_sign(&self, values: &RequestValues<'_>, body: &str) -> Result<String> {
+        request_message(&http_request(values, body)?)
+    }
+
+    fn request_headers(
+        &self,
+        identity: &SignerIdentity,
+        values: &RequestValues<'_>,
+        signature: String,
+    ) -> Result<Vec<(&'static str, String)>> {
+        let request = http_request(values, "")?;
+        let required = |value: &Option<String>, what: RequestValue| {
+            value.clone().ok_or_else(|| Error::FieldMissing {
+                field: what.name().into(),
+            })
+        };
+        let authorization = authorization_header(
+            required(&identity.merchant_id, RequestValue::MerchantId)?,
+            required(&identity.key_id, RequestValue::KeyId)?,
+            &request,
+            signature,
+        )?;
+        Ok(vec![("Authorization", authorization)])
     }
 
     fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
@@ -405,6 +440,57 @@ impl Authorization {
     }
 }
 
+/// The v3 request described by the platform-neutral values: every value present.
+fn http_request<'a>(values: &RequestValues<'a>, body: &'a str) -> Result<HttpRequest<'a>> {
+    let required = |value: Option<&'a str>, what: RequestValue| {
+        value.ok_or_else(|| Error::FieldMissing {
+            field: what.name().into(),
+        })
+    };
+    Ok(HttpRequest {
+        method: required(values.method, RequestValue::Method)?,
+        url: required(values.url, RequestValue::Url)?,
+        timestamp: values.timestamp,
+        nonce: required(values.nonce, RequestValue::Nonce)?,
+        body,
+    })
+}
+
+/// The `Authorization` value naming merchant `mchid` and certificate `serial_no`, with
+/// `signature` made over [`request_message`] of `request`; every part checked.
+fn authorization_header(
+    mchid: String,
+    serial_no: String,
+    request: &HttpRequest<'_>,
+    signature: String,
+) -> Result<String> {
+    check_identity(&mchid, &serial_no)?;
+    check_header_nonce(request.nonce)?;
+    request_message(request)?;
+    Ok(Authorization {
+        mchid,
+        nonce_str: request.nonce.to_owned(),
+        timestamp: request.timestamp.to_string(),
+        serial_no,
+        signature,
+    }
+    .to_header())
+}
+
+/// The merchant id and certificate serial go into the `Authorization` header's quoted,
+/// comma-separated fields.
+fn check_identity(mchid: &str, serial_no: &str) -> Result<()> {
+    for (field, value) in [("mchid", mchid), ("serial_no", serial_no)] {
+        if value.is_empty() || value.contains(['"', ',', '\n', '\r']) {
+            return Err(Error::field_invalid(
+                field,
+                "must be non-empty, without quotes, commas or line breaks",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Signs v3 API requests for one merchant: the merchant id, the serial of the merchant's
 /// API certificate and its private key, parsed once.
 #[derive(Debug)]
@@ -422,14 +508,7 @@ impl RequestSigner {
         key: PrivateKey,
     ) -> Result<Self> {
         let (mchid, serial_no) = (mchid.into(), serial_no.into());
-        for (field, value) in [("mchid", &mchid), ("serial_no", &serial_no)] {
-            if value.is_empty() || value.contains(['"', ',', '\n', '\r']) {
-                return Err(Error::field_invalid(
-                    field,
-                    "must be non-empty, without quotes, commas or line breaks",
-                ));
-            }
-        }
+        check_identity(&mchid, &serial_no)?;
         Ok(Self {
             mchid,
             serial_no,
@@ -474,16 +553,12 @@ impl RequestSigner {
         request: &HttpRequest<'_>,
         signature: String,
     ) -> Result<String> {
-        check_header_nonce(request.nonce)?;
-        request_message(request)?;
-        Ok(Authorization {
-            mchid: self.mchid.clone(),
-            nonce_str: request.nonce.to_owned(),
-            timestamp: request.timestamp.to_string(),
-            serial_no: self.serial_no.clone(),
+        authorization_header(
+            self.mchid.clone(),
+            self.serial_no.clone(),
+            request,
             signature,
-        }
-        .to_header())
+        )
     }
 }
 
@@ -500,20 +575,7 @@ fn check_header_nonce(nonce: &str) -> Result<()> {
 /// A fresh request nonce: 32 characters from `A-Z a-z 0-9` drawn from the operating
 /// system's random number generator (WeChat Pay's own SDKs send 32 alphanumerics).
 pub fn random_nonce() -> Result<String> {
-    const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut out = String::with_capacity(32);
-    let mut bytes = [0u8; 64];
-    while out.len() < 32 {
-        getrandom::fill(&mut bytes).map_err(|_| Error::RandomUnavailable)?;
-        // 248 = 4 × 62: bytes at or above it are dropped, so every character is equally likely.
-        for b in bytes.iter().filter(|b| **b < 248) {
-            if out.len() == 32 {
-                break;
-            }
-            out.push(ALPHABET[usize::from(*b % 62)] as char);
-        }
-    }
-    Ok(out)
+    crate::algorithm::random_alphanumerics(32)
 }
 
 /// The signature headers of a response or callback.

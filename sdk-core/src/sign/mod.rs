@@ -10,6 +10,9 @@ use std::borrow::Cow;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+mod headers;
+
+pub use self::headers::{HeaderSigner, SignedRequest};
 pub use crate::algorithm::{CredentialKind, RsaBackend, SharedSecret, SignType};
 use crate::algorithm::{rsa_sign_base64, rsa_verify};
 use crate::canonical::{canonical_string, write_canonical};
