@@ -1,9 +1,10 @@
 //! `paysign canonical`: the exact string a signature covers.
 
-use paysign_core::platform::{string_to_sign, wechat_v3};
-use paysign_core::{MessageKind, Profile, canonical_string};
+use paysign_core::platform::spec::RequestValue;
+use paysign_core::platform::string_to_sign;
+use paysign_core::{MessageKind, canonical_string};
 
-use super::{BodyArgs, HeaderValueArgs, ProfileArg, message_kind_parser};
+use super::{BodyArgs, HeaderValueArgs, ProfileArg, message_kind_parser, value_flag};
 use crate::error::{CliError, Status};
 use crate::output::Output;
 
@@ -84,49 +85,51 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     Ok(Status::Success)
 }
 
-/// The string to sign of a header-signed profile: a wechat-v3 request from the flags, else
-/// from the headers given with `--header`, to which `--timestamp`, `--nonce` and `--id`
-/// add (a flag that contradicts a header is refused by the core as a duplicate).
+/// The string to sign of a header-signed profile: a request's from the flags when one
+/// of the values only requests take is given (wechat-v3 --method, --url), else from the
+/// headers given with `--header`, to which the value flags add the headers that carry
+/// them (a flag that contradicts a header is refused by the core as a duplicate).
 fn header_signed_string(args: &Args, body: &[u8]) -> Result<String, CliError> {
     let profile = args.profile.profile;
+    let platform = profile.platform();
     let values = &args.values;
-    if profile == Profile::WechatV3 && (values.method.is_some() || values.url.is_some()) {
-        let missing = [
-            ("--method", values.method.is_none()),
-            ("--url", values.url.is_none()),
-            ("--timestamp", values.timestamp.is_none()),
-            ("--nonce", values.nonce.is_none()),
-        ];
-        if let Some((flag, _)) = missing.iter().find(|(_, missing)| *missing) {
+    let in_headers = |value| platform.value_headers().iter().any(|(v, _)| *v == value);
+    let request_only = platform
+        .request_values()
+        .iter()
+        .any(|(value, _)| values.gives(*value) && !in_headers(*value));
+    let body = HeaderValueArgs::utf8_body(body)?;
+    if request_only {
+        // The string to sign is exact: a value the signer would draw must be given too.
+        let signed: Vec<RequestValue> = platform
+            .request_values()
+            .iter()
+            .map(|(value, _)| *value)
+            .filter(|value| value.is_signed())
+            .collect();
+        if let Some(value) = signed.iter().find(|value| !values.gives(**value)) {
+            let flags: Vec<&str> = signed.iter().map(|value| value_flag(*value).0).collect();
             return Err(CliError::usage(format!(
-                "wechat-v3 request: the string to sign needs --method, --url, --timestamp and --nonce; {flag} is missing"
+                "{profile} request: the string to sign needs {}; {} is missing",
+                flags.join(", "),
+                value_flag(*value).0
             )));
         }
-        let timestamp = values.timestamp.unwrap_or_default();
-        return Ok(wechat_v3::request_message(&wechat_v3::HttpRequest {
-            method: values.method.as_deref().unwrap_or_default(),
-            url: values.url.as_deref().unwrap_or_default(),
-            timestamp,
-            nonce: values.nonce.as_deref().unwrap_or_default(),
-            body: HeaderValueArgs::utf8_body(body)?,
-        })?);
+        let values = values.request_values(values.timestamp.unwrap_or_default());
+        return Ok(platform.request_string_to_sign(&values, body)?);
     }
     let timestamp = values.timestamp.map(|t| t.to_string());
-    let (timestamp_header, other) = if profile == Profile::WechatV3 {
-        (
-            wechat_v3::TIMESTAMP_HEADER,
-            (wechat_v3::NONCE_HEADER, values.nonce.as_deref()),
-        )
-    } else {
-        use paysign_core::platform::standard_webhooks as sw;
-        (sw::TIMESTAMP_HEADER, (sw::ID_HEADER, values.id.as_deref()))
-    };
     let mut headers = args.body.header_pairs();
-    if let Some(timestamp) = &timestamp {
-        headers.push((timestamp_header, timestamp));
+    for (value, header) in platform.value_headers() {
+        let given = match value {
+            RequestValue::Timestamp => timestamp.as_deref(),
+            RequestValue::Nonce => values.nonce.as_deref(),
+            RequestValue::MessageId => values.id.as_deref(),
+            _ => None,
+        };
+        if let Some(given) = given {
+            headers.push((header, given));
+        }
     }
-    if let (name, Some(value)) = other {
-        headers.push((name, value));
-    }
-    Ok(string_to_sign(profile, &headers, body)?)
+    Ok(string_to_sign(profile, &headers, body.as_bytes())?)
 }

@@ -7,8 +7,9 @@
 
 use paysign_core::diagnose::{Credentials, Diagnosis, ExplainRequest, Finding, KeyCandidate};
 use paysign_core::message::{BodyFormat, parse_body};
+use paysign_core::platform::spec::Decryption;
 use paysign_core::{
-    MessageKind, PrivateKey, Profile, PublicKey, VerificationCredential, Verifier, VerifyOptions,
+    MessageKind, PrivateKey, PublicKey, VerificationCredential, Verifier, VerifyOptions,
 };
 
 use super::verify::CheckArgs;
@@ -186,7 +187,8 @@ fn confirm(
     // A wechat-v3 notification without the APIv3 key: the signature and its time only.
     let signature_only = profile.header_signed()
         && (checks.message == MessageKind::Request
-            || (profile == Profile::WechatV3 && verification.decryption_key.is_none()));
+            || (profile.platform().decryption() == Decryption::SeparateKey
+                && verification.decryption_key.is_none()));
     if signature_only {
         if checks.message == MessageKind::Notification {
             diagnosis.findings.push(Finding {

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use paysign_core::CredentialKind;
 use paysign_core::message::{BodyFormat, ParseOptions, ParsedBody, parse_body};
+use paysign_core::platform::spec::{Decryption, Need, RequestValue, RequestValues};
 use paysign_core::{
     Certificate, KeySet, MessageKind, Profile, SharedSecret, SignType, SigningCredential,
     VerificationCredential,
@@ -219,13 +221,17 @@ impl VerifyCredentialArgs {
         }
     }
 
-    /// The credentials for `profile`:
+    /// The credentials for `profile`, combined as its platform's data says:
     ///
-    /// - wechat-v3: the keys as a key set by id, and at most one secret, the APIv3 key;
-    /// - unionpay: one key (or several by certId) or the secure key;
-    /// - standard-webhooks: one or more whsec_ secrets;
-    /// - paysign, alipay, wechat-v2: exactly one key or one secret.
+    /// - where notifications carry a payload encrypted with a key of its own (wechat-v3:
+    ///   the APIv3 key), a secret is that key (at most one) and the keys verify;
+    /// - a platform that signs with no key (standard-webhooks) refuses `--key` and takes
+    ///   several secrets at once (a rotation);
+    /// - a platform that names its keys takes them as a key set by id: always where it
+    ///   must (wechat-v3), else when several keys or an id are given (unionpay certId);
+    /// - otherwise exactly one key or one secret.
     pub(crate) fn resolve(&self, profile: Profile, out: &Output) -> Result<Verification, CliError> {
+        let platform = profile.platform();
         let secrets = self.secrets(out)?;
         let mut keys = Vec::new();
         for spec in self.key.iter().map(|s| key_spec(s)) {
@@ -236,13 +242,6 @@ impl VerifyCredentialArgs {
             };
             keys.push((id, key));
         }
-        let both = || {
-            CliError::usage(format!(
-                "{profile}: give --key or --secret-file/--secret-env, not both"
-            ))
-        };
-        let one_secret =
-            |what: &str| CliError::usage(format!("{profile}: give one {what}, not several"));
         let key_set = |keys: Vec<(Option<String>, paysign_core::PublicKey)>| {
             let mut set = KeySet::new();
             for (id, key) in keys {
@@ -255,52 +254,56 @@ impl VerifyCredentialArgs {
             }
             Ok::<_, CliError>(VerificationCredential::KeySet(set))
         };
-        let credential = match profile {
-            Profile::WechatV3 => {
-                if keys.is_empty() {
-                    return Err(CliError::usage(
-                        "wechat-v3: give the platform key(s) with --key SERIAL=FILE (and the APIv3 key with --secret-file for notifications)",
-                    ));
-                }
-                if secrets.len() > 1 {
-                    return Err(one_secret("APIv3 key"));
-                }
-                return Ok(Verification {
-                    credential: key_set(keys)?,
-                    decryption_key: secrets.into_iter().next(),
-                });
-            }
-            Profile::StandardWebhooks => {
-                if !keys.is_empty() {
-                    return Err(CliError::usage(
-                        "standard-webhooks signs with shared secrets: give --secret-file (whsec_...), not --key",
-                    ));
-                }
-                match secrets.len() {
-                    0 => return Err(missing_credential()),
-                    1 => VerificationCredential::Secret(
-                        secrets.into_iter().next().ok_or_else(missing_credential)?,
-                    ),
-                    _ => VerificationCredential::Secrets(secrets),
-                }
-            }
-            _ if !keys.is_empty() && !secrets.is_empty() => return Err(both()),
-            _ if secrets.len() > 1 => return Err(one_secret("secret")),
-            _ if !secrets.is_empty() => VerificationCredential::Secret(
-                secrets.into_iter().next().ok_or_else(missing_credential)?,
-            ),
-            Profile::UnionPay if keys.len() > 1 || keys.iter().any(|(id, _)| id.is_some()) => {
-                key_set(keys)?
-            }
-            _ if keys.len() > 1 => {
+        let takes_keys = platform.default_sign_type(CredentialKind::RsaKey).is_some();
+        if !keys.is_empty() {
+            // The one sign-type policy's answer (CREDENTIAL_MISMATCH), as in Rust and JS.
+            profile.default_sign_type(CredentialKind::RsaKey)?;
+        }
+        let by_id = platform.needs_key_set().is_some()
+            || (platform.key_id_field().is_some()
+                && (keys.len() > 1 || keys.iter().any(|(id, _)| id.is_some())));
+        let keys_credential = |keys: Vec<_>| match keys.len() {
+            0 => Err(missing_credential()),
+            _ if by_id => key_set(keys),
+            1 => Ok(VerificationCredential::Rsa(
+                keys.into_iter().next().ok_or_else(missing_credential)?.1,
+            )),
+            _ => Err(CliError::usage(format!(
+                "{profile}: give one --key (paysign explain tries several)"
+            ))),
+        };
+        if platform.decryption() == Decryption::SeparateKey {
+            if keys.is_empty() {
                 return Err(CliError::usage(format!(
-                    "{profile}: give one --key (paysign explain tries several)"
+                    "{profile}: give the platform key(s) with --key ID=FILE (and the notifications' decryption key with --secret-file)"
                 )));
             }
-            _ => match keys.into_iter().next() {
-                Some((_, key)) => VerificationCredential::Rsa(key),
-                None => return Err(missing_credential()),
-            },
+            if secrets.len() > 1 {
+                return Err(CliError::usage(format!(
+                    "{profile}: give one decryption key, not several"
+                )));
+            }
+            return Ok(Verification {
+                credential: keys_credential(keys)?,
+                decryption_key: secrets.into_iter().next(),
+            });
+        }
+        let credential = match secrets.len() {
+            _ if !keys.is_empty() && !secrets.is_empty() => {
+                return Err(CliError::usage(format!(
+                    "{profile}: give --key or --secret-file/--secret-env, not both"
+                )));
+            }
+            0 => keys_credential(keys)?,
+            1 => VerificationCredential::Secret(
+                secrets.into_iter().next().ok_or_else(missing_credential)?,
+            ),
+            _ if !takes_keys => VerificationCredential::Secrets(secrets),
+            _ => {
+                return Err(CliError::usage(format!(
+                    "{profile}: give one secret, not several"
+                )));
+            }
         };
         Ok(Verification {
             credential,
@@ -336,20 +339,40 @@ pub(crate) struct HeaderValueArgs {
 }
 
 impl HeaderValueArgs {
-    /// Refuses the flags `profile` does not use, naming the profile that does.
+    /// Refuses the flags `profile` does not use, naming the profiles that do.
     pub(crate) fn check_profile(&self, profile: Profile) -> Result<(), CliError> {
         let given = [
-            ("--method", self.method.is_some(), &[Profile::WechatV3][..]),
-            ("--url", self.url.is_some(), &[Profile::WechatV3]),
-            ("--nonce", self.nonce.is_some(), &[Profile::WechatV3]),
-            ("--id", self.id.is_some(), &[Profile::StandardWebhooks]),
-            (
-                "--timestamp",
-                self.timestamp.is_some(),
-                &[Profile::WechatV3, Profile::StandardWebhooks],
-            ),
-        ];
+            RequestValue::Method,
+            RequestValue::Url,
+            RequestValue::Nonce,
+            RequestValue::MessageId,
+            RequestValue::Timestamp,
+        ]
+        .map(|value| (value_flag(value).0, self.gives(value), value));
         only_for(profile, &given)
+    }
+
+    /// Whether the flag of `value` was given.
+    pub(crate) fn gives(&self, value: RequestValue) -> bool {
+        match value {
+            RequestValue::Method => self.method.is_some(),
+            RequestValue::Url => self.url.is_some(),
+            RequestValue::Timestamp => self.timestamp.is_some(),
+            RequestValue::Nonce => self.nonce.is_some(),
+            RequestValue::MessageId => self.id.is_some(),
+            _ => false,
+        }
+    }
+
+    /// The values as the core takes them, at `timestamp`.
+    pub(crate) fn request_values(&self, timestamp: i64) -> RequestValues<'_> {
+        RequestValues {
+            method: self.method.as_deref(),
+            url: self.url.as_deref(),
+            timestamp,
+            nonce: self.nonce.as_deref(),
+            message_id: self.id.as_deref(),
+        }
     }
 
     /// The body as text: header-signed profiles sign the UTF-8 body byte for byte.
@@ -359,15 +382,21 @@ impl HeaderValueArgs {
     }
 }
 
-/// Refuses each flag that was given (`true`) but is not for `profile`, naming the
-/// profiles it is for.
+/// Refuses a flag the profile does not take, naming the profiles that do: each flag
+/// gives one of the values a request signature takes ([`RequestValue`]), and which
+/// profiles take it is the platforms' data.
 pub(crate) fn only_for(
     profile: Profile,
-    flags: &[(&str, bool, &[Profile])],
+    flags: &[(&str, bool, RequestValue)],
 ) -> Result<(), CliError> {
-    for (flag, given, profiles) in flags {
-        if *given && !profiles.contains(&profile) {
-            let names: Vec<String> = profiles.iter().map(|p| format!("--profile {p}")).collect();
+    let takes = |p: Profile, value| p.platform().request_value(value).is_some();
+    for (flag, given, value) in flags {
+        if *given && !takes(profile, *value) {
+            let names: Vec<String> = Profile::ALL
+                .iter()
+                .filter(|p| takes(**p, *value))
+                .map(|p| format!("--profile {p}"))
+                .collect();
             return Err(CliError::usage(format!(
                 "{flag} is only used with {}, not with --profile {profile}",
                 names.join(" or ")
@@ -375,6 +404,45 @@ pub(crate) fn only_for(
         }
     }
     Ok(())
+}
+
+/// The flag that gives a request value, and what to pass.
+pub(crate) fn value_flag(value: RequestValue) -> (&'static str, &'static str) {
+    match value {
+        RequestValue::Method => ("--method", "the HTTP method: GET, POST, ..."),
+        RequestValue::Url => ("--url", "the path and query, /v3/..."),
+        RequestValue::Timestamp => ("--timestamp", "Unix seconds"),
+        RequestValue::Nonce => ("--nonce", "the nonce"),
+        RequestValue::MessageId => ("--id", "the message id, sent as webhook-id"),
+        RequestValue::MerchantId => ("--mch-id", "your merchant id"),
+        RequestValue::KeyId => ("--serial-no", "the serial number of your API certificate"),
+        RequestValue::AppCertificates => (
+            "--app-cert and --alipay-root-cert",
+            "certificate mode's certificates",
+        ),
+    }
+}
+
+/// What the core would refuse, said with the flag to pass: the first value the profile's
+/// requests require that `given` says is absent.
+pub(crate) fn require_values(
+    profile: Profile,
+    given: impl Fn(RequestValue) -> bool,
+) -> Result<(), CliError> {
+    let missing = profile
+        .platform()
+        .request_values()
+        .iter()
+        .find(|(value, need)| *need == Need::Required && !given(*value));
+    match missing {
+        Some((value, _)) => {
+            let (flag, what) = value_flag(*value);
+            Err(CliError::usage(format!(
+                "{profile}: {flag} is required ({what})"
+            )))
+        }
+        None => Ok(()),
+    }
 }
 
 /// `--profile`, shared by every message command.

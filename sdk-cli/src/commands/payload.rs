@@ -5,12 +5,14 @@
 //! Both are built by the core: requests by `build_request` with the typed methods, the
 //! notification by `testing::test_notification` (each platform's fields, body, headers).
 
+use paysign_core::Platform;
 use paysign_core::message::build::random_nonce;
 use paysign_core::message::time::{CHINA_STANDARD_TIME, format_rfc3339};
 use paysign_core::message::write::content_type;
 use paysign_core::message::{
     BodyFormat, Envelope, OrderCreate, OrderPay, OrderRef, build_request, parse_body, write_body,
 };
+use paysign_core::platform::spec::Decryption;
 use paysign_core::testing::{TestEvent, TestMessage, test_notification};
 use paysign_core::{Amount, MessageKind, Profile, SharedSecret, SignType, Signer, TradeStatus};
 
@@ -129,18 +131,15 @@ pub(crate) struct PayloadArgs {
     #[arg(long, value_name = "ID")]
     notify_id: Option<String>,
 
-    /// wechat-v3: the serial (or PUB_KEY_ID_...) of the platform key that signs, sent in
-    /// Wechatpay-Serial
-    #[arg(long = "serial-no", value_name = "SERIAL")]
+    /// wechat-v3, unionpay: the id of the platform key that signs: wechat-v3 its serial
+    /// (or PUB_KEY_ID_...), sent in Wechatpay-Serial; unionpay signMethod 01 the certId of
+    /// the signing certificate (its decimal serial)
+    #[arg(long = "serial-no", visible_alias = "cert-id", value_name = "ID")]
     serial_no: Option<String>,
 
     /// wechat-v3: file holding the 32-byte APIv3 key the resource is encrypted with
     #[arg(long = "apiv3-key-file", value_name = "FILE")]
     apiv3_key_file: Option<std::path::PathBuf>,
-
-    /// unionpay signMethod 01: the certId of the signing certificate (its decimal serial)
-    #[arg(long = "cert-id", value_name = "ID")]
-    cert_id: Option<String>,
 
     /// The time to put in the message, Unix seconds [default: the system clock]
     #[arg(long, value_name = "UNIX", allow_negative_numbers = true)]
@@ -345,32 +344,36 @@ impl PayloadArgs {
         })
     }
 
-    /// The flags the profile cannot use, refused by name rather than ignored.
+    /// The flags the profile cannot use, refused by name rather than ignored, naming
+    /// the profiles whose platforms take them.
     fn check_flags(&self) -> Result<(), CliError> {
         let profile = self.profile();
-        let only = |flag: &str, set: bool, fits: bool, which: &str| {
-            if set && !fits {
-                Err(CliError::usage(format!(
-                    "{flag} applies to {which} notifications, not {profile}"
-                )))
-            } else {
-                Ok(())
+        let only = |flag: &str, set: bool, fits: fn(&'static dyn Platform) -> bool| {
+            if !set || fits(profile.platform()) {
+                return Ok(());
             }
+            let which: Vec<&str> = Profile::ALL
+                .iter()
+                .filter(|p| fits(p.platform()))
+                .map(|p| p.name())
+                .collect();
+            Err(CliError::usage(format!(
+                "{flag} applies to {} notifications, not {profile}",
+                which.join(" or ")
+            )))
         };
-        let v3 = profile == Profile::WechatV3;
-        only("--serial-no", self.serial_no.is_some(), v3, "wechat-v3")?;
-        only(
-            "--apiv3-key-file",
-            self.apiv3_key_file.is_some(),
-            v3,
-            "wechat-v3",
-        )?;
-        let unionpay = profile == Profile::UnionPay;
-        only("--cert-id", self.cert_id.is_some(), unionpay, "unionpay")?;
-        let merchant = profile.platform().merchant_id_field().is_some();
-        only("--mch-id", self.mch_id.is_some(), merchant, "WeChat Pay")?;
-        let paysign = profile == Profile::Paysign;
-        only("--bill-no", self.bill_no.is_some(), paysign, "paysign")?;
+        only("--serial-no (--cert-id)", self.serial_no.is_some(), |p| {
+            p.key_id_field().is_some()
+        })?;
+        only("--apiv3-key-file", self.apiv3_key_file.is_some(), |p| {
+            p.decryption() == Decryption::SeparateKey
+        })?;
+        only("--mch-id", self.mch_id.is_some(), |p| {
+            p.merchant_id_field().is_some()
+        })?;
+        only("--bill-no", self.bill_no.is_some(), |p| {
+            p.bill_no_field().is_some()
+        })?;
         Ok(())
     }
 
@@ -385,7 +388,7 @@ impl PayloadArgs {
         self.check_flags()?;
         let profile = self.profile();
         let mut signer = self.signer(MessageKind::Notification, out)?;
-        if let Some(id) = self.serial_no.as_ref().or(self.cert_id.as_ref()) {
+        if let Some(id) = &self.serial_no {
             signer = signer.key_id(id.clone());
         }
         let apiv3_key: Option<SharedSecret> = match &self.apiv3_key_file {
@@ -393,16 +396,27 @@ impl PayloadArgs {
             None => None,
         };
         // What the core would refuse, said with the flag to pass.
-        let rsa = signer.sign_type().is_rsa();
-        if let Some(missing) = v3_missing(profile, self.serial_no.is_none(), apiv3_key.is_none()) {
-            return Err(CliError::usage(missing));
+        let platform = profile.platform();
+        let sign_type = signer.sign_type();
+        if let Some(field) = platform.key_id_field() {
+            match (sign_type.is_rsa(), self.serial_no.is_some()) {
+                (true, false) => {
+                    return Err(CliError::usage(format!(
+                        "{profile} {sign_type}: give the id of the platform key that signs with --serial-no (--cert-id), sent in {field}"
+                    )));
+                }
+                (false, true) => {
+                    return Err(CliError::usage(format!(
+                        "{profile} {sign_type} (a shared secret) names no key: leave out --serial-no (--cert-id)"
+                    )));
+                }
+                _ => {}
+            }
         }
-        if profile == Profile::UnionPay && rsa != self.cert_id.is_some() {
-            return Err(CliError::usage(if rsa {
-                "unionpay signMethod 01: give the certId of the signing certificate with --cert-id"
-            } else {
-                "unionpay signMethod 11 (a secure key) carries no certId: leave out --cert-id"
-            }));
+        if platform.decryption() == Decryption::SeparateKey && apiv3_key.is_none() {
+            return Err(CliError::usage(format!(
+                "{profile}: the resource is encrypted: give the APIv3 key with --apiv3-key-file"
+            )));
         }
         let status = self.status()?;
         let test_event = TestEvent {
@@ -430,18 +444,5 @@ impl PayloadArgs {
 
     fn status(&self) -> Result<TradeStatus, CliError> {
         Ok(TradeStatus::from_name(&self.status)?)
-    }
-}
-
-/// What a wechat-v3 notification lacks, as the flag to pass.
-fn v3_missing(profile: Profile, no_serial: bool, no_key: bool) -> Option<&'static str> {
-    match (profile == Profile::WechatV3, no_serial, no_key) {
-        (true, true, _) => Some(
-            "wechat-v3: give the serial of the platform key that signs with --serial-no (sent in Wechatpay-Serial)",
-        ),
-        (true, _, true) => {
-            Some("wechat-v3: the resource is encrypted: give the APIv3 key with --apiv3-key-file")
-        }
-        _ => None,
     }
 }

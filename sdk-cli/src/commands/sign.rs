@@ -5,13 +5,12 @@ use std::path::PathBuf;
 
 use paysign_core::message::BodyFormat;
 use paysign_core::platform::alipay_cert::CertMode;
-use paysign_core::platform::standard_webhooks::WebhookSigner;
-use paysign_core::platform::wechat_v3::{self, HttpRequest, RequestSigner};
-use paysign_core::{MessageKind, Profile, SignType, Signer, SigningCredential};
+use paysign_core::platform::spec::{RequestValue, SignerIdentity};
+use paysign_core::{HeaderSigner, MessageKind, SignType, Signer};
 
 use super::{
     BodyArgs, CredentialArgs, HeaderValueArgs, ProfileArg, message_kind_parser, now_or_system,
-    only_for, sign_type_parser,
+    only_for, require_values, sign_type_parser,
 };
 use crate::error::{CliError, Status};
 use crate::input;
@@ -109,17 +108,17 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     only_for(
         profile,
         &[
-            ("--mch-id", args.mch_id.is_some(), &[Profile::WechatV3]),
+            ("--mch-id", args.mch_id.is_some(), RequestValue::MerchantId),
+            ("--serial-no", args.serial_no.is_some(), RequestValue::KeyId),
             (
-                "--serial-no",
-                args.serial_no.is_some(),
-                &[Profile::WechatV3],
+                "--app-cert",
+                args.app_cert.is_some(),
+                RequestValue::AppCertificates,
             ),
-            ("--app-cert", args.app_cert.is_some(), &[Profile::Alipay]),
             (
                 "--alipay-root-cert",
                 args.alipay_root_cert.is_some(),
-                &[Profile::Alipay],
+                RequestValue::AppCertificates,
             ),
         ],
     )?;
@@ -187,77 +186,29 @@ fn sign_headers(args: &Args, out: &Output) -> Result<Status, CliError> {
         profile.check_sign_type(sign_type)?;
     }
     let credential = args.credential.signing(out)?;
-    let kind = credential.kind();
+    let sign_type = match args.sign_type {
+        Some(sign_type) => sign_type,
+        None => profile.default_sign_type(credential.kind())?,
+    };
+    let signer = Signer::new(profile, sign_type, credential)?;
+    let given = |value: RequestValue| match value {
+        RequestValue::MerchantId => args.mch_id.is_some(),
+        RequestValue::KeyId => args.serial_no.is_some(),
+        // The timestamp defaults to the system clock.
+        RequestValue::Timestamp => true,
+        value => args.values.gives(value),
+    };
+    require_values(profile, given)?;
+    let identity = SignerIdentity {
+        merchant_id: args.mch_id.clone(),
+        key_id: args.serial_no.clone(),
+    };
     let body = args.body.read()?;
     let body = HeaderValueArgs::utf8_body(&body)?;
     let timestamp = now_or_system(args.values.timestamp)?;
-    let (headers, string_to_sign) = match (profile, credential) {
-        (Profile::WechatV3, SigningCredential::Rsa(key)) => {
-            let required = |value: &Option<String>, flag: &str, what: &str| {
-                value.clone().ok_or_else(|| {
-                    CliError::usage(format!("wechat-v3: {flag} is required ({what})"))
-                })
-            };
-            let method = required(
-                &args.values.method,
-                "--method",
-                "the HTTP method: GET, POST, ...",
-            )?;
-            let url = required(&args.values.url, "--url", "the path and query, /v3/...")?;
-            let mch_id = required(&args.mch_id, "--mch-id", "your merchant id")?;
-            let serial_no = required(
-                &args.serial_no,
-                "--serial-no",
-                "the serial number of your API certificate",
-            )?;
-            let nonce = match &args.values.nonce {
-                Some(nonce) => nonce.clone(),
-                None => wechat_v3::random_nonce()?,
-            };
-            let request = HttpRequest {
-                method: &method,
-                url: &url,
-                timestamp,
-                nonce: &nonce,
-                body,
-            };
-            let authorization =
-                RequestSigner::new(mch_id, serial_no, key)?.authorization(&request)?;
-            (
-                vec![("Authorization", authorization)],
-                wechat_v3::request_message(&request)?,
-            )
-        }
-        (Profile::WechatV3, SigningCredential::Secret(_)) | (_, SigningCredential::Rsa(_)) => {
-            // The one sign-type policy's answer: CREDENTIAL_MISMATCH, as in Rust and JS.
-            profile.default_sign_type(kind)?;
-            return Err(CliError::usage(format!(
-                "{profile} cannot sign with {}",
-                kind.describe()
-            )));
-        }
-        (_, SigningCredential::Secret(secret)) => {
-            let id = args.values.id.as_deref().ok_or_else(|| {
-                CliError::usage(
-                    "standard-webhooks: --id is required (the message id, sent as webhook-id)",
-                )
-            })?;
-            let signed = WebhookSigner::new(secret)?.sign(id, timestamp, body)?;
-            let content = paysign_core::platform::standard_webhooks::signed_content(
-                &signed.id,
-                &signed.timestamp,
-                body,
-            );
-            (
-                signed
-                    .pairs()
-                    .iter()
-                    .map(|(name, value)| (*name, (*value).to_owned()))
-                    .collect(),
-                content,
-            )
-        }
-    };
+    let signed =
+        HeaderSigner::new(signer, identity)?.sign(&args.values.request_values(timestamp), body)?;
+    let (headers, string_to_sign) = (signed.headers, signed.string_to_sign);
     if out.is_json() {
         let map: serde_json::Map<String, serde_json::Value> = headers
             .iter()

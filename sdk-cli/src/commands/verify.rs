@@ -3,7 +3,8 @@
 
 use paysign_core::callback::{NotificationVerifier, NotificationVerifierBuilder};
 use paysign_core::message::parse_body;
-use paysign_core::{Amount, MessageKind, Notification, Profile, SignType, Verifier, VerifyOptions};
+use paysign_core::platform::spec::Decryption;
+use paysign_core::{Amount, MessageKind, Notification, SignType, Verifier, VerifyOptions};
 
 use super::{
     BodyArgs, ProfileArg, Verification, VerifyCredentialArgs, message_kind_parser, now_or_system,
@@ -219,10 +220,12 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         return Ok(Status::Success);
     }
 
-    if profile == Profile::WechatV3 && verification.decryption_key.is_none() {
-        return Err(CliError::usage(
-            "wechat-v3 notifications are encrypted: pass the APIv3 key with --secret-file (or --message request to check the signature only)",
-        ));
+    if profile.platform().decryption() == Decryption::SeparateKey
+        && verification.decryption_key.is_none()
+    {
+        return Err(CliError::usage(format!(
+            "{profile} notifications are encrypted: pass the decryption key (wechat-v3: the APIv3 key) with --secret-file (or --message request to check the signature only)"
+        )));
     }
     let verifier = checks.notification_verifier(verification, accepted)?;
     let now = now_or_system(checks.now)?;
@@ -266,7 +269,7 @@ fn print_notification(n: &Notification, out: &Output) {
         n.sign_type, n.profile
     ));
     // Standard Webhooks have no payment schema: no order number, no amount.
-    let payment = n.profile != Profile::StandardWebhooks;
+    let payment = n.profile.platform().has_amount();
     let rows: [(&str, Option<String>); 12] = [
         ("notify_id", Some(n.notify_id.clone())),
         ("app_id", n.app_id.clone()),

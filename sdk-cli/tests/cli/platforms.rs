@@ -259,7 +259,8 @@ fn credentials_the_platforms_need_are_asked_for() {
     let mut with_key = command("verify", &sw, true);
     with_key.insert(1, file("keys/gateway_public_spki.pem"));
     with_key.insert(1, "--key".into());
-    run(&with_key, b"").expect(2);
+    let refused = run(&with_key, b"").expect(2).json();
+    assert_eq!(refused["code"], "CREDENTIAL_MISMATCH", "{refused}");
 }
 
 #[test]

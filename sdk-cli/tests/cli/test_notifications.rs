@@ -296,7 +296,7 @@ fn a_flag_the_profile_cannot_use_is_a_usage_error_naming_the_right_one() {
         ),
         (
             vec!["--profile", "alipay", "--key", &gateway, "--serial-no", "S"],
-            "--serial-no applies to wechat-v3",
+            "--serial-no (--cert-id) applies to wechat-v3 or unionpay notifications, not alipay",
         ),
         (
             vec!["--profile", "alipay", "--key", &gateway, "--bill-no", "B"],

@@ -155,6 +155,12 @@ impl RequestValue {
         }
     }
 
+    /// Whether the value is part of the string to sign (the identity values are only
+    /// named in the headers or fields).
+    pub fn is_signed(self) -> bool {
+        !matches!(self, Self::MerchantId | Self::KeyId | Self::AppCertificates)
+    }
+
     /// A short description, for errors of the core itself.
     pub fn describe(self) -> &'static str {
         match self {
@@ -267,6 +273,9 @@ pub struct Conventions {
     /// whether each must be given (header-signed platforms; Alipay certificate mode).
     /// Each surface names them in its own terms (CLI flags, JavaScript options).
     pub request_values: &'static [(RequestValue, Need)],
+    /// For header-signed platforms: the header that carries each value of the string to
+    /// sign in a notification or response (WeChat Pay v3 `Wechatpay-Timestamp`).
+    pub value_headers: &'static [(RequestValue, &'static str)],
     /// The field of a notification naming the bill paid, where the platform has one
     /// (the bill-payment centre's `bill_no`).
     pub bill_no_field: Option<&'static str>,
@@ -563,6 +572,11 @@ impl dyn Platform {
             .iter()
             .find(|(v, _)| *v == value)
             .map(|(_, need)| *need)
+    }
+
+    /// See [`Conventions::value_headers`].
+    pub fn value_headers(&self) -> &'static [(RequestValue, &'static str)] {
+        self.conventions().value_headers
     }
 
     /// See [`Conventions::bill_no_field`].

@@ -63,6 +63,10 @@ static CONVENTIONS: Conventions = Conventions {
         (RequestValue::MessageId, Need::Required),
         (RequestValue::Timestamp, Need::Required),
     ],
+    value_headers: &[
+        (RequestValue::MessageId, ID_HEADER),
+        (RequestValue::Timestamp, TIMESTAMP_HEADER),
+    ],
     bill_no_field: None,
     needs_key_set: None,
     app_id_field: None,

@@ -47,6 +47,7 @@ static CONVENTIONS: Conventions = Conventions {
     signed_charset_field: None,
     decryption: Decryption::FromSecret,
     request_values: &[],
+    value_headers: &[],
     bill_no_field: None,
     needs_key_set: None,
     app_id_field: Some("appid"),

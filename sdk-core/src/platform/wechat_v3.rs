@@ -84,6 +84,10 @@ static CONVENTIONS: Conventions = Conventions {
         (RequestValue::MerchantId, Need::Required),
         (RequestValue::KeyId, Need::Required),
     ],
+    value_headers: &[
+        (RequestValue::Timestamp, TIMESTAMP_HEADER),
+        (RequestValue::Nonce, NONCE_HEADER),
+    ],
     bill_no_field: None,
     needs_key_set: Some(
         "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",
