@@ -380,6 +380,8 @@ fn wechat_v3_requests_are_signed_as_the_vectors() {
             "{name}"
         );
         assert_eq!(signed.nonce, None, "the vector's nonce is used, none drawn");
+        let names: Vec<&str> = signed.headers.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, Profile::WechatV3.platform().request_header_names());
     }
 }
 
@@ -647,6 +649,11 @@ fn standard_webhooks_messages_are_signed_as_the_vectors() {
             ..RequestValues::default()
         };
         let signed = generic.sign(&values, &text("body")).unwrap();
+        let names: Vec<&str> = signed.headers.iter().map(|(name, _)| *name).collect();
+        assert_eq!(
+            names,
+            Profile::StandardWebhooks.platform().request_header_names()
+        );
         assert_eq!(
             signed.headers,
             headers

@@ -374,8 +374,19 @@ function createApi(wasm, platform) {
     }
   }
 
-  const V3_REQUEST = ['method', 'url', 'body', 'timestamp', 'nonce'];
-  const WEBHOOK_MESSAGE = ['id', 'body', 'timestamp'];
+  // What to pass for each value a header-signed request takes (`Signer.requestHeaders`).
+  const REQUEST_VALUE_HINTS = {
+    method: "the HTTP method, e.g. 'POST'",
+    url: "the path and query exactly as sent, e.g. '/v3/pay/transactions/jsapi'",
+    timestamp: 'the Unix seconds the request carries',
+    nonce: 'the nonce the request carries',
+    id: 'the message id, sent as webhook-id; retries keep it',
+  };
+
+  // `authorization()`'s shape: the header value and what it carries.
+  function authorizationOf({ headers, timestamp, nonce }) {
+    return { authorization: headers.Authorization, timestamp, nonce };
+  }
 
   /** Parses a key once and signs many messages. */
   class Signer {
@@ -478,101 +489,132 @@ function createApi(wasm, platform) {
     }
 
     /**
+     * Header-signed profiles (wechat-v3, standard-webhooks): the headers to send with a
+     * request, `{ headers, timestamp, nonce? }`. The request gives the values the profile
+     * signs (wechat-v3: method, url; standard-webhooks: id) and the body, the exact text
+     * sent (default ''); timestamp defaults to the clock, a nonce the profile takes is
+     * drawn. The RSA step runs in the synchronous provider, as for `sign`.
+     */
+    requestHeaders(request) {
+      return this.#signHeaders(request, 'requestHeaders', this.#provider.sync);
+    }
+
+    /** `requestHeaders`, with the RSA step in the asynchronous provider (WebCrypto by default). */
+    async requestHeadersAsync(request) {
+      return this.#signHeadersAsync(request, 'requestHeadersAsync');
+    }
+
+    /**
      * WeChat Pay v3: the `Authorization` header of a request, and the timestamp and nonce
-     * it carries (defaults: the clock, 32 random alphanumerics). The RSA step runs in the
-     * synchronous provider, as for `sign`.
+     * it carries: `requestHeaders` for a profile that signs in `Authorization`.
      */
     authorization(request) {
-      this.#live();
-      const r = this.#v3Request(request, 'authorization', false);
-      const provider = this.#provider.sync;
-      if (provider === 'webcrypto') throw new Error("provider 'webcrypto' is asynchronous: call authorizationAsync(), or use provider 'wasm' or 'node'");
-      return this.#authorizeNow(provider, r);
+      this.#sends('Authorization', 'authorization()');
+      return authorizationOf(this.#signHeaders(request, 'authorization', this.#provider.sync));
     }
 
     /** `authorization`, with the RSA step in the asynchronous provider (WebCrypto by default). */
     async authorizationAsync(request) {
-      this.#live();
-      const r = this.#v3Request(request, 'authorizationAsync', false);
-      if (this.#provider.async !== 'webcrypto') return this.#authorizeNow(this.#provider.async, r);
-      let message;
-      try {
-        message = this.#inner.requestMessage(r.method, r.url, r.timestamp, r.nonce, r.body);
-      } catch (e) {
-        throw fromWasm(e);
-      }
-      const signature = await this.#webSign(encoder.encode(message));
-      this.#live();
-      return this.#authorized(r, signature);
-    }
-
-    // The Authorization header signed in wasm or with node:crypto over the core's string.
-    #authorizeNow(provider, r) {
-      if (provider === 'wasm') return this.#authorized(r, undefined);
-      let message;
-      try {
-        message = this.#inner.requestMessage(r.method, r.url, r.timestamp, r.nonce, r.body);
-      } catch (e) {
-        throw fromWasm(e);
-      }
-      return this.#authorized(r, this.#nodeSign(encoder.encode(message)));
-    }
-
-    // Assembled by the core (and signed there when `signature` is undefined).
-    #authorized(r, signature) {
-      try {
-        const authorization = this.#inner.authorization(r.method, r.url, r.timestamp, r.nonce, r.body, signature);
-        return { authorization, timestamp: r.timestamp, nonce: r.nonce };
-      } catch (e) {
-        throw fromWasm(e);
-      }
+      this.#sends('Authorization', 'authorizationAsync()');
+      return authorizationOf(await this.#signHeadersAsync(request, 'authorizationAsync'));
     }
 
     /**
-     * WeChat Pay v3: the string a request signature covers,
-     * `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n` (timestamp and nonce required).
+     * Header-signed profiles: the string a request's signature covers, from the values it
+     * carries, all given (wechat-v3 `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`,
+     * standard-webhooks `ID.TIMESTAMP.BODY`).
      */
     stringToSign(request) {
       this.#live();
-      const r = this.#v3Request(request, 'stringToSign', true);
-      try {
-        return this.#inner.requestMessage(r.method, r.url, r.timestamp, r.nonce, r.body);
-      } catch (e) {
-        throw fromWasm(e);
-      }
+      return this.#stringToSign(this.#headerValues(request, 'stringToSign', true));
     }
 
     /**
      * Standard Webhooks: the three headers of message `id` with `body` (the exact text
-     * sent), signed at `timestamp` (default: the clock).
+     * sent), signed at `timestamp` (default: the clock): `requestHeaders(...).headers`.
      */
     webhookHeaders(message) {
+      this.#sends('webhook-signature', 'webhookHeaders()');
+      return this.#signHeaders(message, 'webhookHeaders', 'wasm').headers;
+    }
+
+    // Refuses a profile-specific method on a Signer whose profile's requests do not carry
+    // `header` (the platform's data, from the core).
+    #sends(header, what) {
       this.#live();
-      const m = headerRequest(message, 'webhookHeaders', WEBHOOK_MESSAGE);
-      required(m, 'id', 'webhookHeaders', 'the message id, sent as webhook-id; retries keep it');
-      required(m, 'body', 'webhookHeaders', 'the exact text of the body sent');
-      const timestamp = m.timestamp ?? Math.floor(Date.now() / 1000);
+      const names = this.#inner.requestHeaderNames;
+      if (!names.includes(header)) {
+        throw new PaysignError(
+          `${what} is for a Signer whose profile signs requests in the ${header} header; this one's (${this.#profile}) ${names.length ? `sends ${names.join(', ')}: call requestHeaders()` : 'signs a field: call sign() or signParams()'}`,
+          'UNSUPPORTED_OPERATION',
+        );
+      }
+    }
+
+    #signHeaders(request, what, provider) {
+      this.#live();
+      const r = this.#headerValues(request, what, false);
+      const step = this.#isRsa ? provider : 'wasm';
+      if (step === 'webcrypto') throw new Error(`provider 'webcrypto' is asynchronous: call ${what}Async(), or use provider 'wasm' or 'node'`);
+      if (step === 'wasm') return this.#headers(r, undefined);
+      return this.#headers(r, this.#nodeSign(encoder.encode(this.#stringToSign(r))));
+    }
+
+    async #signHeadersAsync(request, what) {
+      this.#live();
+      const provider = this.#provider.async;
+      if (!this.#isRsa || provider !== 'webcrypto') return this.#signHeaders(request, what, provider);
+      const r = this.#headerValues(request, what, false);
+      const signature = await this.#webSign(encoder.encode(this.#stringToSign(r)));
+      this.#live();
+      return this.#headers(r, signature);
+    }
+
+    #stringToSign(r) {
       try {
-        const [id, ts, signature] = this.#inner.webhookHeaders(m.id, timestamp, m.body);
-        return { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': signature };
+        return this.#inner.requestStringToSign(r.method, r.url, r.timestamp, r.nonce, r.id, r.body);
       } catch (e) {
         throw fromWasm(e);
       }
     }
 
-    // A v3 request with its defaults: body '' (GET), the clock, a random nonce; the
-    // string to sign takes no defaults (it describes a request already made).
-    #v3Request(request, what, exact) {
-      const r = headerRequest(request, what, V3_REQUEST);
-      required(r, 'method', what, "the HTTP method, e.g. 'POST'");
-      required(r, 'url', what, "the path and query exactly as sent, e.g. '/v3/pay/transactions/jsapi'");
-      if (exact) {
-        required(r, 'timestamp', what, 'the Unix seconds the request carries');
-        required(r, 'nonce', what, 'the nonce the request carries');
+    // Assembled by the core (and signed there when `signature` is undefined).
+    #headers(r, signature) {
+      let flat;
+      try {
+        flat = this.#inner.requestHeaders(r.method, r.url, r.timestamp, r.nonce, r.id, r.body, signature);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+      const headers = {};
+      for (let i = 0; i < flat.length; i += 2) headers[flat[i]] = flat[i + 1];
+      const signed = { headers, timestamp: r.timestamp };
+      if (r.nonce !== undefined) signed.nonce = r.nonce;
+      return signed;
+    }
+
+    // The request's values, as the profile's data names them, with their defaults: body ''
+    // (GET), the clock, a drawn nonce; the string to sign takes no defaults (it describes a
+    // request already made).
+    #headerValues(request, what, exact) {
+      const spec = this.#inner.requestValues;
+      if (spec.length === 0) {
+        // A k=v profile: the core's refusal, worded for JavaScript.
+        try {
+          this.#inner.requestStringToSign(undefined, undefined, 0, undefined, undefined, '');
+        } catch (e) {
+          throw fromWasm(e);
+        }
+      }
+      const needs = new Map();
+      for (let i = 0; i < spec.length; i += 2) needs.set(spec[i], spec[i + 1]);
+      const r = headerRequest(request, what, [...needs.keys(), 'body']);
+      for (const [name, need] of needs) {
+        if (exact || (need === 'required' && name !== 'timestamp')) required(r, name, what, REQUEST_VALUE_HINTS[name]);
       }
       if (r.body === undefined) r.body = '';
       if (r.timestamp === undefined) r.timestamp = Math.floor(Date.now() / 1000);
-      if (r.nonce === undefined) {
+      if (r.nonce === undefined && needs.get('nonce') === 'generated') {
         try {
           r.nonce = wasm.randomNonce();
         } catch (e) {

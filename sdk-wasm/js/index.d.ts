@@ -135,14 +135,36 @@ export interface V3Authorization {
   readonly nonce: string;
 }
 
+/**
+ * A request of a header-signed profile to sign: the values the profile signs (wechat-v3:
+ * `method`, `url`, optional `timestamp` and `nonce`; standard-webhooks: `id`, optional
+ * `timestamp`) and the body. A value another profile takes is a `TypeError`.
+ */
+export type HeaderRequest = V3Request | WebhookMessage;
+
+/** What `Signer.requestHeaders` returns: the headers to send and what they carry. */
+export interface SignedHeaders {
+  /** Header name to value, in the platform's order (`Authorization`; `webhook-id`, `webhook-timestamp`, `webhook-signature`). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The Unix seconds signed. */
+  readonly timestamp: number;
+  /** The nonce signed, where the profile takes one (wechat-v3). */
+  readonly nonce?: string;
+}
+
 /** A Standard Webhooks message to sign. */
 export interface WebhookMessage {
   /** The message id, sent as `webhook-id` (retries of one message keep it). */
   id: string;
-  /** The body exactly as sent. */
-  body: string;
+  /** The body exactly as sent; default `''`. */
+  body?: string;
   /** Unix seconds; default the clock. */
   timestamp?: number;
+}
+
+/** A Standard Webhooks message whose string to sign is wanted: the timestamp as sent. */
+export interface WebhookSignedMessage extends WebhookMessage {
+  timestamp: number;
 }
 
 /** The three headers of a signed Standard Webhooks message. */
@@ -271,14 +293,25 @@ export declare class Signer implements Disposable {
   /** `signParams` with the RSA step in the asynchronous provider. */
   signParamsAsync<P extends ParamsShape<P>>(params: P): Promise<SignedParams<P>>;
   /**
+   * Header-signed profiles (wechat-v3, standard-webhooks): the headers to send with the
+   * request's body (the RSA step in the synchronous provider). Profiles that sign a field
+   * throw `UNSUPPORTED_OPERATION`.
+   */
+  requestHeaders(request: HeaderRequest): SignedHeaders;
+  /** `requestHeaders` with the RSA step in the asynchronous provider. */
+  requestHeadersAsync(request: HeaderRequest): Promise<SignedHeaders>;
+  /**
    * wechat-v3: the `Authorization` header of a request (the RSA step in the synchronous
-   * provider). Other profiles throw `UNSUPPORTED_OPERATION`.
+   * provider). Profiles whose requests carry no `Authorization` throw `UNSUPPORTED_OPERATION`.
    */
   authorization(request: V3Request): V3Authorization;
   /** `authorization` with the RSA step in the asynchronous provider. */
   authorizationAsync(request: V3Request): Promise<V3Authorization>;
-  /** wechat-v3: the string a request's signature covers, `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`. */
-  stringToSign(request: V3SignedRequest): string;
+  /**
+   * Header-signed profiles: the string a request's signature covers, every value as sent
+   * (wechat-v3 `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`, standard-webhooks `ID.TIMESTAMP.BODY`).
+   */
+  stringToSign(request: V3SignedRequest | WebhookSignedMessage): string;
   /**
    * standard-webhooks: the `webhook-id`, `webhook-timestamp` and `webhook-signature`
    * headers of a message. Other profiles throw `UNSUPPORTED_OPERATION`.

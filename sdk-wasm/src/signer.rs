@@ -7,19 +7,20 @@
 //! bytes signed (the core's [`Signer::rsa_signed_bytes`]) and every check come from the core
 //! either way, and PKCS#1 v1.5 is deterministic, so every provider produces the same bytes.
 //!
-//! The header-signed profiles wrap the core's platform signers: WeChat Pay v3 a
-//! [`RequestSigner`] (the `Authorization` header; the RSA step in any provider, as above,
-//! over [`WasmSigner::request_message`]), Standard Webhooks a [`WebhookSigner`] (the
-//! `webhook-*` headers, in wasm). Their `k=v` methods reach the core's signer and fail
-//! with `UNSUPPORTED_OPERATION`, worded here in the JavaScript API's terms. Alipay
+//! The header-signed profiles wrap the core's [`HeaderSigner`], whichever the platform
+//! (WeChat Pay v3's `Authorization` header, Standard Webhooks' `webhook-*` headers): the
+//! values a request takes and the headers it carries are the platform's data
+//! ([`WasmSigner::request_values`], [`WasmSigner::request_header_names`]); an RSA step runs
+//! in any provider, as above, over [`WasmSigner::request_string_to_sign`]. Their `k=v`
+//! methods reach the core's signer and fail with `UNSUPPORTED_OPERATION`, worded here in
+//! the JavaScript API's terms. Alipay
 //! certificate mode keeps a [`CertMode`] whose two SN fields `signParams` adds (computed
 //! from the certificates by the tools module, `certs`).
 
 use paysign_core::platform::alipay_cert::CertMode;
-use paysign_core::platform::standard_webhooks::WebhookSigner;
-use paysign_core::platform::wechat_v3::{self, HttpRequest, RequestSigner};
+use paysign_core::platform::spec::{Need, RequestValue, RequestValues, SignerIdentity};
 use paysign_core::{
-    Error, MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType, Signer,
+    Error, HeaderSigner, MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType, Signer,
     SigningCredential,
 };
 use wasm_bindgen::prelude::*;
@@ -33,10 +34,11 @@ use crate::numbers::whole_seconds;
 enum Inner {
     /// A field of the `k=v` parameters.
     Params(Signer),
-    /// WeChat Pay v3: the `Authorization` header.
-    WechatV3(RequestSigner),
-    /// Standard Webhooks: the `webhook-*` headers.
-    StandardWebhooks(WebhookSigner),
+    /// HTTP headers over the raw body (WeChat Pay v3, Standard Webhooks).
+    Headers(HeaderSigner),
+    /// A header-signed profile configured without the identity its headers name (no
+    /// `mchId`, no `serialNo`): the header methods ask for it, the `k=v` ones refuse.
+    Unnamed,
 }
 
 /// A parsed signing configuration: profile, message kind, sign type and credential.
@@ -129,56 +131,59 @@ impl WasmSigner {
                 .default_sign_type(credential.kind())
                 .map_err(to_js)?,
         };
-        if profile != Profile::WechatV3 && (extras.mch_id.is_some() || extras.serial_no.is_some()) {
+        let platform = profile.platform();
+        let takes = |value| platform.request_value(value).is_some();
+        let named = [
+            ("mchId", extras.mch_id.is_some(), RequestValue::MerchantId),
+            ("serialNo", extras.serial_no.is_some(), RequestValue::KeyId),
+            (
+                "appCert",
+                extras.cert_sns.is_some(),
+                RequestValue::AppCertificates,
+            ),
+        ];
+        if let Some((option, _, value)) = named.iter().find(|(_, given, v)| *given && !takes(*v)) {
+            let which: Vec<&str> = Profile::ALL
+                .iter()
+                .filter(|p| p.platform().request_value(*value).is_some())
+                .map(|p| p.name())
+                .collect();
             return Err(error_value(
                 "FIELD_INVALID",
                 &format!(
-                    "`mchId` and `serialNo` are options of the wechat-v3 profile, not of {profile}"
+                    "`{option}` is an option of the {} profile, not of {profile}",
+                    which.join(", ")
                 ),
             ));
         }
-        let inner = match profile {
-            // Without `mchId` and `serialNo` the signer can only say what it cannot do:
-            // `authorization()` asks for them, `sign()` says to call `authorization()`.
-            Profile::WechatV3 if extras.mch_id.is_none() && extras.serial_no.is_none() => {
-                Inner::Params(Signer::new(profile, sign_type, credential).map_err(to_js)?)
-            }
-            Profile::WechatV3 => {
-                let (Some(mch_id), Some(serial_no)) = (extras.mch_id, extras.serial_no) else {
-                    return Err(missing_merchant());
-                };
-                let SigningCredential::Rsa(key) = credential else {
-                    return Err(missing_credential(Some(sign_type)));
-                };
-                Inner::WechatV3(RequestSigner::new(mch_id, serial_no, key).map_err(to_js)?)
-            }
-            Profile::StandardWebhooks => {
-                let SigningCredential::Secret(secret) = credential else {
-                    return Err(missing_credential(Some(sign_type)));
-                };
-                Inner::StandardWebhooks(WebhookSigner::new(secret).map_err(to_js)?)
-            }
-            _ => Inner::Params(
-                Signer::new(profile, sign_type, credential)
-                    .map_err(to_js)?
-                    .message_kind(kind),
-            ),
+        let signer = Signer::new(profile, sign_type, credential).map_err(to_js)?;
+        let identity = SignerIdentity {
+            merchant_id: extras.mch_id,
+            key_id: extras.serial_no,
         };
-        let cert_mode = match extras.cert_sns.as_deref() {
-            None => None,
-            Some([app, root]) if profile == Profile::Alipay => Some(CertMode {
+        let inner = if !platform.header_signed() {
+            Inner::Params(signer.message_kind(kind))
+        } else if identity == SignerIdentity::default() && !identity_complete(profile, &identity) {
+            // Without the identity the signer can only say what it cannot do: the header
+            // methods ask for it, `sign()` says to call them.
+            Inner::Unnamed
+        } else {
+            Inner::Headers(HeaderSigner::new(signer, identity).map_err(|e| match e {
+                Error::FieldMissing { .. } => missing_identity(),
+                e => to_js(e),
+            })?)
+        };
+        let cert_mode = extras.cert_sns.as_deref().map(|sns| match sns {
+            [app, root] => Ok(CertMode {
                 app_cert_sn: app.clone(),
                 alipay_root_cert_sn: root.clone(),
             }),
-            Some(_) => {
-                return Err(error_value(
-                    "FIELD_INVALID",
-                    &format!(
-                        "`appCert` and `alipayRootCert` are options of the alipay profile (certificate mode), not of {profile}"
-                    ),
-                ));
-            }
-        };
+            _ => Err(error_value(
+                "FIELD_INVALID",
+                "certificate mode takes `appCert` and `alipayRootCert` together",
+            )),
+        });
+        let cert_mode = cert_mode.transpose()?;
         Ok(WasmSigner {
             inner,
             profile,
@@ -299,84 +304,108 @@ impl WasmSigner {
             .ok_or_else(|| to_js(Error::SignatureMissing { field }))
     }
 
-    /// WeChat Pay v3: the string a request signature covers
-    /// (`METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`), also what a host crypto provider signs.
-    #[wasm_bindgen(js_name = requestMessage)]
-    pub fn request_message(
-        &self,
-        method: &str,
-        url: &str,
-        timestamp: f64,
-        nonce: &str,
-        body: &str,
-    ) -> Result<String, JsValue> {
-        self.request_signer()?;
-        let request = http_request(method, url, timestamp, nonce, body)?;
-        wechat_v3::request_message(&request).map_err(to_js)
+    /// The values of the string a request's signature covers, as the JavaScript request
+    /// object names them, each followed by its need: `['method', 'required', ...,
+    /// 'nonce', 'generated']` (`id` is the message id); empty for `k=v` profiles.
+    #[wasm_bindgen(getter, js_name = requestValues)]
+    pub fn request_values(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (value, need) in self.profile.platform().request_values() {
+            let name = match value {
+                RequestValue::Method => "method",
+                RequestValue::Url => "url",
+                RequestValue::Timestamp => "timestamp",
+                RequestValue::Nonce => "nonce",
+                RequestValue::MessageId => "id",
+                _ => continue,
+            };
+            let need = match need {
+                Need::Required => "required",
+                Need::Generated => "generated",
+                Need::Optional => "optional",
+            };
+            out.extend([name.to_owned(), need.to_owned()]);
+        }
+        out
     }
 
-    /// WeChat Pay v3: the `Authorization` header of a request, signed in wasm; with
-    /// `signature` (base64, made by a host crypto provider over
-    /// [`WasmSigner::request_message`]) only assembled.
-    pub fn authorization(
+    /// The headers a signed request carries (`Authorization`; `webhook-id`, ...).
+    #[wasm_bindgen(getter, js_name = requestHeaderNames)]
+    pub fn request_header_names(&self) -> Vec<String> {
+        let names = self.profile.platform().request_header_names();
+        names.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    /// The string a request's signature covers (WeChat Pay v3
+    /// `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`, Standard Webhooks `ID.TIMESTAMP.BODY`),
+    /// also what a host crypto provider signs.
+    #[wasm_bindgen(js_name = requestStringToSign)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn request_string_to_sign(
         &self,
-        method: &str,
-        url: &str,
+        method: Option<String>,
+        url: Option<String>,
         timestamp: f64,
-        nonce: &str,
+        nonce: Option<String>,
+        id: Option<String>,
+        body: &str,
+    ) -> Result<String, JsValue> {
+        let signer = self.header_signer("stringToSign()")?;
+        let timestamp = request_timestamp(timestamp)?;
+        let values = RequestValues {
+            method: method.as_deref(),
+            url: url.as_deref(),
+            timestamp,
+            nonce: nonce.as_deref(),
+            message_id: id.as_deref(),
+        };
+        signer.string_to_sign(&values, body).map_err(to_js)
+    }
+
+    /// The headers of a request, `[name, value, ...]` in the platform's order, signed in
+    /// wasm; with `signature` (made by a host crypto provider over
+    /// [`WasmSigner::request_string_to_sign`]) only assembled.
+    #[wasm_bindgen(js_name = requestHeaders)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn request_headers(
+        &self,
+        method: Option<String>,
+        url: Option<String>,
+        timestamp: f64,
+        nonce: Option<String>,
+        id: Option<String>,
         body: &str,
         signature: Option<String>,
-    ) -> Result<String, JsValue> {
-        let signer = self.request_signer()?;
-        let request = http_request(method, url, timestamp, nonce, body)?;
-        match signature {
-            Some(signature) => signer.authorization_with(&request, signature),
-            None => signer.authorization(&request),
-        }
-        .map_err(to_js)
-    }
-
-    /// Standard Webhooks: `[webhook-id, webhook-timestamp, webhook-signature]` of message
-    /// `id` sent at `timestamp` with `body`.
-    #[wasm_bindgen(js_name = webhookHeaders)]
-    pub fn webhook_headers(
-        &self,
-        id: &str,
-        timestamp: f64,
-        body: &str,
     ) -> Result<Vec<String>, JsValue> {
-        let Inner::StandardWebhooks(signer) = &self.inner else {
-            return Err(self.wrong_profile("webhookHeaders()", "standard-webhooks"));
+        let signer = self.header_signer("requestHeaders()")?;
+        let timestamp = request_timestamp(timestamp)?;
+        let values = RequestValues {
+            method: method.as_deref(),
+            url: url.as_deref(),
+            timestamp,
+            nonce: nonce.as_deref(),
+            message_id: id.as_deref(),
         };
-        let headers = signer
-            .sign(id, request_timestamp(timestamp)?, body)
-            .map_err(to_js)?;
-        Ok(vec![headers.id, headers.timestamp, headers.signature])
+        let headers = match signature {
+            Some(signature) => {
+                signer.string_to_sign(&values, body).map_err(to_js)?;
+                signer.headers_with(&values, signature)
+            }
+            None => signer.sign(&values, body).map(|signed| signed.headers),
+        }
+        .map_err(to_js)?;
+        Ok(headers
+            .into_iter()
+            .flat_map(|(name, value)| [name.to_owned(), value])
+            .collect())
     }
 }
 
-/// 32 random alphanumerics from the host's random number generator: a WeChat Pay v3
-/// request nonce (the core's [`wechat_v3::random_nonce`]).
+/// 32 random alphanumerics from the host's random number generator: a request nonce
+/// (what [`HeaderSigner::sign`] draws).
 #[wasm_bindgen(js_name = randomNonce)]
 pub fn random_nonce() -> Result<String, JsValue> {
-    wechat_v3::random_nonce().map_err(to_js)
-}
-
-/// The core's description of a v3 request, from the JavaScript values.
-fn http_request<'a>(
-    method: &'a str,
-    url: &'a str,
-    timestamp: f64,
-    nonce: &'a str,
-    body: &'a str,
-) -> Result<HttpRequest<'a>, JsValue> {
-    Ok(HttpRequest {
-        method,
-        url,
-        timestamp: request_timestamp(timestamp)?,
-        nonce,
-        body,
-    })
+    paysign_core::algorithm::random_alphanumerics(32).map_err(to_js)
 }
 
 fn request_timestamp(timestamp: f64) -> Result<i64, JsValue> {
@@ -403,7 +432,7 @@ impl WasmSigner {
     fn params(&self) -> Result<&Signer, Error> {
         match &self.inner {
             Inner::Params(signer) => Ok(signer),
-            Inner::WechatV3(_) | Inner::StandardWebhooks(_) => {
+            Inner::Headers(_) | Inner::Unnamed => {
                 self.profile.param_rules(self.kind)?;
                 Err(Error::UnsupportedOperation {
                     profile: self.profile.name(),
@@ -414,24 +443,18 @@ impl WasmSigner {
         }
     }
 
-    fn request_signer(&self) -> Result<&RequestSigner, JsValue> {
+    fn header_signer(&self, method: &str) -> Result<&HeaderSigner, JsValue> {
         match &self.inner {
-            Inner::WechatV3(signer) => Ok(signer),
-            Inner::Params(signer) if signer.profile() == Profile::WechatV3 => {
-                Err(missing_merchant())
-            }
-            _ => Err(self.wrong_profile("authorization() and stringToSign()", "wechat-v3")),
+            Inner::Headers(signer) => Ok(signer),
+            Inner::Unnamed => Err(missing_identity()),
+            Inner::Params(_) => Err(error_value(
+                "UNSUPPORTED_OPERATION",
+                &format!(
+                    "{method} is for a Signer whose profile signs requests in HTTP headers, not '{}': its signature is a field (sign, signParams)",
+                    self.profile
+                ),
+            )),
         }
-    }
-
-    fn wrong_profile(&self, method: &str, profile: &str) -> JsValue {
-        error_value(
-            "UNSUPPORTED_OPERATION",
-            &format!(
-                "{method} is for a Signer with profile '{profile}', not '{}'",
-                self.profile
-            ),
-        )
     }
 
     /// A core error as the JavaScript value to throw; `UNSUPPORTED_OPERATION` says what to
@@ -440,15 +463,10 @@ impl WasmSigner {
         let Error::UnsupportedOperation { profile, .. } = &error else {
             return to_js(error);
         };
-        let instead = match self.profile {
-            Profile::WechatV3 => {
-                "it signs the raw body in the Authorization header: call signer.authorization({ method, url, body }) on a Signer with the `mchId` and `serialNo` options (the string to sign: signer.stringToSign(...))"
-            }
-            Profile::StandardWebhooks => {
-                "it signs the raw body in the webhook-* headers: call signer.webhookHeaders({ id, body })"
-            }
-            _ => return to_js(error),
-        };
+        if !self.profile.header_signed() {
+            return to_js(error);
+        }
+        let instead = "it signs the raw body in HTTP headers: call signer.requestHeaders({ ...values, body }) (the string to sign: signer.stringToSign(...))";
         error_value(
             error.code(),
             &format!("the {profile} profile has no k=v signature: {instead}"),
@@ -456,11 +474,25 @@ impl WasmSigner {
     }
 }
 
-/// `FIELD_MISSING`: a wechat-v3 `Authorization` names the merchant and its certificate.
-fn missing_merchant() -> JsValue {
+/// Whether every identity value the profile's requests require is given.
+fn identity_complete(profile: Profile, identity: &SignerIdentity) -> bool {
+    profile
+        .platform()
+        .request_values()
+        .iter()
+        .all(|(value, need)| match value {
+            RequestValue::MerchantId => *need != Need::Required || identity.merchant_id.is_some(),
+            RequestValue::KeyId => *need != Need::Required || identity.key_id.is_some(),
+            _ => true,
+        })
+}
+
+/// `FIELD_MISSING`: the headers name the merchant and its certificate (WeChat Pay v3's
+/// `Authorization`).
+fn missing_identity() -> JsValue {
     error_value(
         "FIELD_MISSING",
-        "wechat-v3 signs requests in the Authorization header, which names the merchant and its API certificate: pass the `mchId` and `serialNo` options",
+        "this profile signs requests in a header that names the merchant and its API certificate: pass the `mchId` and `serialNo` options",
     )
 }
 

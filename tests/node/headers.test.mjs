@@ -79,10 +79,10 @@ describe('WeChat Pay v3 Authorization', () => {
     assert.equal(again.authorization, a.authorization);
   });
 
-  it('k=v signing, the one-off functions and canonicalize throw UNSUPPORTED_OPERATION naming authorization()', () => {
+  it('k=v signing, the one-off functions and canonicalize throw UNSUPPORTED_OPERATION naming requestHeaders()', () => {
     const input = json('platforms/sign_wechat_v3_request_post/input.json');
     const privateKey = readText(input.key);
-    const unsupported = (e) => code('UNSUPPORTED_OPERATION')(e) && e.message.includes('authorization(');
+    const unsupported = (e) => code('UNSUPPORTED_OPERATION')(e) && e.message.includes('requestHeaders(');
     for (const signer of [v3Signer(input, 'node'), new Signer({ profile: 'wechat-v3', privateKey })]) {
       assert.throws(() => signer.sign({ appid: 'wx1' }), unsupported);
       assert.throws(() => signer.signParams({ appid: 'wx1' }), unsupported);
@@ -133,7 +133,7 @@ describe('Standard Webhooks headers', () => {
       const printed = Object.entries(headers).map(([k, v]) => `${k}: ${v}\n`).join('');
       assert.equal(printed, readText(`${dir}/headers.txt`));
       assert.throws(() => signer.sign({ test: '2432232314' }), code('UNSUPPORTED_OPERATION'));
-      assert.throws(() => signer.signParams({ test: '2432232314' }), (e) => e.message.includes('webhookHeaders('));
+      assert.throws(() => signer.signParams({ test: '2432232314' }), (e) => e.message.includes('requestHeaders('));
       assert.throws(() => signer.authorization({ method: 'GET', url: '/v3/x' }), code('UNSUPPORTED_OPERATION'));
     });
   }
@@ -153,6 +153,63 @@ describe('Standard Webhooks headers', () => {
     assert.ok(Math.abs(Number(headers['webhook-timestamp']) - now) <= 5);
     assert.throws(() => signer.webhookHeaders({ body: '{}' }), TypeError);
     assert.throws(() => signer.webhookHeaders({ id: '', body: '{}' }), code('FIELD_MISSING'));
+  });
+});
+
+describe('requestHeaders: one call for every header-signed profile', () => {
+  for (const dir of cases('sign_wechat_v3_')) {
+    const input = json(`${dir}/input.json`);
+    const request = { method: input.method, url: input.url, body: input.body, timestamp: input.timestamp, nonce: input.nonce };
+    for (const provider of rsaProviders) {
+      it(`${dir}: the vector's Authorization header (provider ${provider})`, async () => {
+        const signer = v3Signer(input, provider);
+        const result = await syncAndAsync(provider, () => signer.requestHeaders(request), () => signer.requestHeadersAsync(request));
+        assert.deepEqual(result, {
+          headers: { Authorization: readText(`${dir}/authorization.txt`).trim() },
+          timestamp: input.timestamp,
+          nonce: input.nonce,
+        });
+      });
+    }
+  }
+
+  for (const dir of cases('sign_standard_webhooks_')) {
+    it(`${dir}: the vector's three headers and string to sign, sync and async`, async () => {
+      const input = json(`${dir}/input.json`);
+      const signer = new Signer({ profile: 'standard-webhooks', secret: secretText(input.secret) });
+      const message = { id: input.id, body: input.body, timestamp: input.timestamp };
+      const expected = readText(`${dir}/headers.txt`);
+      for (const result of [signer.requestHeaders(message), await signer.requestHeadersAsync(message)]) {
+        const printed = Object.entries(result.headers).map(([k, v]) => `${k}: ${v}\n`).join('');
+        assert.equal(printed, expected);
+        assert.equal(result.timestamp, input.timestamp);
+        assert.equal('nonce' in result, false, 'Standard Webhooks signs no nonce');
+      }
+      assert.equal(signer.stringToSign(message), `${input.id}.${input.timestamp}.${input.body}`);
+    });
+  }
+
+  it("a value the profile does not sign is a TypeError; a profile's own method on another is UNSUPPORTED_OPERATION", () => {
+    const input = json('platforms/sign_wechat_v3_request_guide/input.json');
+    const v3 = v3Signer(input, 'wasm');
+    const hooks = new Signer({ profile: 'standard-webhooks', secret: secretText('platforms/keys/whsec_published.txt') });
+    assert.throws(() => v3.requestHeaders({ method: 'GET', url: '/v3/x', id: 'msg_1' }), TypeError);
+    assert.throws(() => hooks.requestHeaders({ id: 'msg_1', nonce: 'n' }), TypeError);
+    assert.throws(() => hooks.requestHeaders({ id: 'msg_1', method: 'POST' }), TypeError);
+    assert.throws(() => hooks.requestHeaders({ body: '{}' }), TypeError);
+    assert.throws(() => hooks.stringToSign({ id: 'msg_1', body: '{}' }), TypeError);
+    const sendsWebhookHeaders = (e) => code('UNSUPPORTED_OPERATION')(e) && e.message.includes('webhook-id') && e.message.includes('requestHeaders()');
+    assert.throws(() => hooks.authorization({ method: 'GET', url: '/v3/x' }), sendsWebhookHeaders);
+    assert.throws(() => v3.webhookHeaders({ id: 'm', body: '' }), (e) => code('UNSUPPORTED_OPERATION')(e) && e.message.includes('Authorization'));
+  });
+
+  it('a profile whose signature is a field has no request headers', async () => {
+    const keyed = new Signer({ profile: 'alipay', privateKey: readText('platforms/keys/alipay_app_private.pem') });
+    const unsupported = (e) => code('UNSUPPORTED_OPERATION')(e) && e.message.includes('alipay');
+    assert.throws(() => keyed.requestHeaders({ method: 'GET', url: '/x' }), unsupported);
+    await assert.rejects(keyed.requestHeadersAsync({ method: 'GET', url: '/x' }), unsupported);
+    assert.throws(() => keyed.stringToSign({ method: 'GET', url: '/x', timestamp: 1, nonce: 'n' }), unsupported);
+    assert.throws(() => keyed.authorization({ method: 'GET', url: '/x' }), (e) => code('UNSUPPORTED_OPERATION')(e) && e.message.includes('sign()'));
   });
 });
 

@@ -86,13 +86,15 @@ describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
 // A budget, not a benchmark: the size is deterministic for a given build. The runtime
 // module is what every page and worker downloads and compiles before its first signature;
 // code that pushes it over belongs in the tools module, or the budget changes on purpose.
-// 250 → 262 KiB on purpose, for code on a request's path (measured, gzip -9, in order):
+// 250 → 265 KiB on purpose, for code on a request's path (measured, gzip -9, in order):
 // the platform model (per-platform notification mapping and opening behind one trait,
 // 246.6 → 250.1), signing WeChat Pay v3 requests (the Authorization header) and Standard
 // Webhooks messages (+7.0), and signing in a message's declared charset (Alipay GBK: the
 // GB18030 encoder, +2.9; 260.8 in all). The Alipay certificate SNs, setup work, went to the
-// tools module instead (2.1 KiB).
-const RUNTIME_BUDGET_KIB = 262;
+// tools module instead (2.1 KiB). Then one header signer for every header-signed profile
+// (the core's HeaderSigner, the platforms' request values and header names as data, which
+// the JavaScript layer reads instead of naming profiles: 262.0 → 264.2).
+const RUNTIME_BUDGET_KIB = 265;
 describe('download size', () => {
   it(`the runtime module is under ${RUNTIME_BUDGET_KIB} KiB gzipped`, () => {
     const wasm = fs.readFileSync(path.join(pkgDir, 'web/paysign_wasm_bg.wasm'));

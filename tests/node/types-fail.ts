@@ -42,4 +42,5 @@ signer.authorization({ method: 'GET', url: '/v3/x', timestamp: '1' }); // @expec
 signer.stringToSign({ method: 'GET', url: '/v3/x' }); // @expect-error the string to sign needs timestamp and nonce
 new Signer({ privateKey: pem, mchId: 1230000109 }); // @expect-error mchId is text
 signer.webhookHeaders({ body: '{}' }); // @expect-error id is required
+signer.requestHeaders({ body: '{}' }); // @expect-error a request gives the values its profile signs
 const sig: number = signer.webhookHeaders({ id: 'm', body: '' })['webhook-signature']; // @expect-error headers are strings

@@ -31,6 +31,7 @@ import type {
   ReplayStore,
   ReconcileClass,
   ReconcileResult,
+  SignedHeaders,
   SignedRequest,
   TradeStatus,
   KeyPair,
@@ -96,6 +97,12 @@ async function main(): Promise<void> {
   const webhooks = new Signer({ profile: 'standard-webhooks', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
   const hooks: WebhookHeaders = webhooks.webhookHeaders({ id: 'msg_1', body: '{}', timestamp: 1614265330 });
   const hookSignature: string = hooks['webhook-signature'];
+  // Any header-signed profile: the headers to send, whatever their names.
+  const sent: SignedHeaders = v3.requestHeaders({ method: 'POST', url: '/v3/refund/domestic/refunds', body: '{}' });
+  const sentHeaders: Readonly<Record<string, string>> = sent.headers;
+  const sentNonce: string | undefined = sent.nonce;
+  const sentLater: Promise<SignedHeaders> = webhooks.requestHeadersAsync({ id: 'msg_2' });
+  const webhookString: string = webhooks.stringToSign({ id: 'msg_2', timestamp: 1614265330, body: '{}' });
   // Alipay certificate mode: PEM text or DER bytes.
   const certMode = new Signer({ profile: 'alipay', privateKey: pem, appCert: pem, alipayRootCert: der });
   const withSns: Record<string, string> = certMode.signParams(order);

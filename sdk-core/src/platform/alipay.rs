@@ -51,6 +51,7 @@ static CONVENTIONS: Conventions = Conventions {
     signed_charset_field: Some("charset"),
     decryption: Decryption::None,
     request_values: &[(RequestValue::AppCertificates, Need::Optional)],
+    request_headers: &[],
     value_headers: &[],
     bill_no_field: None,
     needs_key_set: None,

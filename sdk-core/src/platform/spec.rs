@@ -273,6 +273,9 @@ pub struct Conventions {
     /// whether each must be given (header-signed platforms; Alipay certificate mode).
     /// Each surface names them in its own terms (CLI flags, JavaScript options).
     pub request_values: &'static [(RequestValue, Need)],
+    /// For header-signed platforms: the headers a signed request carries, in the order
+    /// [`Platform::request_headers`] returns them.
+    pub request_headers: &'static [&'static str],
     /// For header-signed platforms: the header that carries each value of the string to
     /// sign in a notification or response (WeChat Pay v3 `Wechatpay-Timestamp`).
     pub value_headers: &'static [(RequestValue, &'static str)],
@@ -572,6 +575,11 @@ impl dyn Platform {
             .iter()
             .find(|(v, _)| *v == value)
             .map(|(_, need)| *need)
+    }
+
+    /// See [`Conventions::request_headers`].
+    pub fn request_header_names(&self) -> &'static [&'static str] {
+        self.conventions().request_headers
     }
 
     /// See [`Conventions::value_headers`].

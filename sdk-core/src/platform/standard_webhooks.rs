@@ -63,6 +63,7 @@ static CONVENTIONS: Conventions = Conventions {
         (RequestValue::MessageId, Need::Required),
         (RequestValue::Timestamp, Need::Required),
     ],
+    request_headers: &[ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER],
     value_headers: &[
         (RequestValue::MessageId, ID_HEADER),
         (RequestValue::Timestamp, TIMESTAMP_HEADER),

@@ -69,6 +69,7 @@ static CONVENTIONS: Conventions = Conventions {
     signed_charset_field: None,
     decryption: Decryption::None,
     request_values: &[],
+    request_headers: &[],
     value_headers: &[],
     bill_no_field: None,
     needs_key_set: None,

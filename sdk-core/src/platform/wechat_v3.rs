@@ -84,6 +84,7 @@ static CONVENTIONS: Conventions = Conventions {
         (RequestValue::MerchantId, Need::Required),
         (RequestValue::KeyId, Need::Required),
     ],
+    request_headers: &[AUTHORIZATION_HEADER],
     value_headers: &[
         (RequestValue::Timestamp, TIMESTAMP_HEADER),
         (RequestValue::Nonce, NONCE_HEADER),
@@ -150,7 +151,7 @@ impl Platform for WechatV3 {
             &request,
             signature,
         )?;
-        Ok(vec![("Authorization", authorization)])
+        Ok(vec![(AUTHORIZATION_HEADER, authorization)])
     }
 
     fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
@@ -324,6 +325,8 @@ pub const NONCE_HEADER: &str = "Wechatpay-Nonce";
 pub const SIGNATURE_HEADER: &str = "Wechatpay-Signature";
 /// Header naming the platform key: a certificate serial or a `PUB_KEY_ID_…`.
 pub const SERIAL_HEADER: &str = "Wechatpay-Serial";
+/// The request header carrying a merchant's signature.
+pub const AUTHORIZATION_HEADER: &str = "Authorization";
 /// Optional header naming the signature scheme.
 pub const SIGNATURE_TYPE_HEADER: &str = "Wechatpay-Signature-Type";
 
