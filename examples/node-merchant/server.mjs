@@ -6,11 +6,13 @@
 // (`success`), for about 25 hours, sometimes the very same body. So the handler:
 //
 //   1. reads the raw body — never a parsed one: the signature covers the exact bytes;
-//   2. verifies it with a NotificationVerifier configured once (gateway key, app id) —
-//      signature, app id, time window, amounts, and de-duplication by notify_id;
-//   3. books a new notification once; a duplicate is acknowledged again, not booked again;
-//   4. acknowledges with the exact body the gateway expects — or, when booking failed,
-//      forgets the notification and answers `fail`, so the gateway retries it later.
+//   2. hands it to a NotificationVerifier configured once (gateway key, app id), whose
+//      `handle` checks signature, app id, time window and amounts, claims the notify_id,
+//      books it, and records it as booked (docs/replay.md);
+//   3. so a notification is booked once: a duplicate is acknowledged again, not booked
+//      again; a copy that arrives while the first is being booked is asked to come back;
+//   4. acknowledges with the exact body the gateway expects — or, when booking failed
+//      (the claim is released), answers `fail`, so the gateway retries it later.
 //
 // Environment: PORT (default 8080), PAYSIGN_GATEWAY_PUBLIC_KEY (a PEM file; default the
 // repository's test key), PAYSIGN_APP_ID (default the test merchant 2026000000000001).
@@ -19,6 +21,9 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 import { NotificationVerifier, PaysignError, formatYuan } from 'paysign';
+
+/** Refusals that are not about the notification: its retry may succeed. */
+const RETRY_CODES = new Set(['NOTIFICATION_IN_PROGRESS', 'REPLAY_STORE_UNAVAILABLE']);
 
 /** Largest body read; the verifier refuses more than 1 MiB anyway (BODY_TOO_LARGE). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -84,25 +89,24 @@ export function createHandler({ verifier, book, now = () => Date.now() / 1000, l
       send(res, { status: e.status ?? 400, contentType: 'text/plain; charset=utf-8', body: `${e.message}\n` });
       return;
     }
-    let notification;
     try {
-      // The headers carry the Content-Type (form, JSON or XML; the charset).
-      notification = verifier.verify(body, { headers: req.headers, now: now() });
+      // The headers carry the Content-Type (form, JSON or XML; the charset). `book` runs
+      // only for a notification not booked before, and at most once at a time.
+      await verifier.handle(body, { headers: req.headers, now: now() }, book);
     } catch (e) {
-      if (!(e instanceof PaysignError)) throw e;
-      // Forged, altered, expired or misaddressed: never acknowledged as received.
-      log(`refused notification: ${e.code}: ${e.message}`);
-      send(res, { status: 400, contentType: 'text/plain; charset=utf-8', body: `${e.code}\n` });
-      return;
-    }
-    if (!notification.duplicate) {
-      try {
-        await book(notification);
-      } catch (e) {
-        // Not booked: let the next retry through, and ask the gateway to retry.
-        verifier.forget(notification.notifyId);
-        log(`booking ${notification.notifyId} failed, the gateway will retry: ${e.message}`);
-        send(res, verifier.acknowledge(false, 'booking failed, retry later'));
+      if (e instanceof PaysignError && e.booked) {
+        // Booked, but the replay store did not record it: the booking stands.
+        log(`booked ${e.notification.notifyId} but could not record it: ${e.message}`);
+      } else if (e instanceof PaysignError && !RETRY_CODES.has(e.code)) {
+        // Forged, altered, expired or misaddressed: never acknowledged as received.
+        log(`refused notification: ${e.code}: ${e.message}`);
+        send(res, { status: 400, contentType: 'text/plain; charset=utf-8', body: `${e.code}\n` });
+        return;
+      } else {
+        // Not booked (the booking failed, another copy is being booked, the store is
+        // down): ask the gateway to retry.
+        log(`notification not booked, the gateway will retry: ${e.message}`);
+        send(res, verifier.acknowledge(false, 'not booked, retry later'));
         return;
       }
     }

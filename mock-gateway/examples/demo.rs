@@ -1212,13 +1212,21 @@ impl ShopState {
             );
         }
         if let Err(reason) = ledger.book(n) {
-            // Not booked: let the retry be processed again.
-            verifier.forget(&n.notify_id);
+            // Not booked: release the claim, so the retry is processed again.
+            if let Some(claim) = &n.claim {
+                if let Err(error) = verifier.release(&n.notify_id, claim) {
+                    eprintln!("release failed ({error}); the retry is processed after the lease");
+                }
+            }
             ledger.rejected += 1;
             return (
                 receipt(format!("verified but not booked ({reason}), answered fail")),
                 Acknowledgement::failure(AckFormat::Text, &reason),
             );
+        }
+        // Booked: every later copy is a duplicate (acknowledged, not booked again).
+        if let Err(error) = verifier.complete(&n.notify_id, self.clock.now()) {
+            eprintln!("booked, but not recorded as handled ({error}): the booking refuses a second one");
         }
         let mut fail_once = lock(&self.fail_once);
         if fail_once.as_deref() == Some(n.out_trade_no.as_str()) {

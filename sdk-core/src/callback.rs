@@ -3,9 +3,14 @@
 //! The pipeline, one stage after another (docs/protocol.md, "Async notifications"):
 //! parse the raw body exactly as received → check the signature with the sign types the
 //! merchant configured → expected `app_id` → timestamp within the window → typed
-//! fields (amounts exact) → optional expected amount → de-duplication by `notify_id`.
-//! A retried notification that passes every check but was seen before comes back with
-//! [`Notification::duplicate`] set: acknowledge it again, do not book it twice.
+//! fields (amounts exact) → optional expected amount → a claim on `notify_id` in the
+//! replay store ([`crate::replay`]). The delivery that claims the id books it and then
+//! [`completes`](NotificationVerifier::complete) it, or
+//! [`releases`](NotificationVerifier::release) it when booking failed;
+//! [`NotificationVerifier::handle`] does all three around the merchant's handler. A copy
+//! that arrives once the id is completed comes back with [`Notification::duplicate`] set
+//! (acknowledge it again, do not book it twice); one that arrives while it is being
+//! handled is [`Error::NotificationInProgress`] (answer with a failure: the platform retries).
 //! Time is a parameter (`now`, Unix seconds); nothing here reads a clock.
 //!
 //! Each profile has its own first stages (docs/profiles.md): WeChat Pay v3 and Standard
@@ -26,7 +31,7 @@ use crate::params::Params;
 use crate::platform::Platform;
 use crate::platform::spec::{Decryption, HeaderSignature, Sealed, TimeField};
 use crate::profile::{MessageKind, Profile};
-use crate::replay::{MemoryReplayStore, ReplayStore};
+use crate::replay::{Claim, ClaimToken, MemoryReplayStore, ReplayStore};
 use crate::sign::{SharedSecret, SignType, VerificationCredential, Verifier};
 
 pub use crate::sign::SignatureCheck;
@@ -42,19 +47,26 @@ pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
 /// Within this window every copy is caught by the replay store; beyond it the timestamp
 /// check refuses it — so an old copy can only ever be a duplicate, never booked twice.
 pub const DEFAULT_MAX_AGE_SECS: u64 = 26 * 3600;
+/// Default lease of a claim: how long a delivery may take to book a notification before
+/// another copy may handle it (when the first delivery crashed). Longer than any booking
+/// should take, shorter than the platforms' later retry intervals (minutes to hours).
+pub const DEFAULT_LEASE_SECS: u64 = 120;
 
 /// Whether [`NotificationVerifier::verify`] records the notification id in the verifier's
 /// replay store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Replay {
-    /// Record it; a copy seen before comes back `duplicate: true` (the default).
+    /// Claim it (the default): the notification comes back with its
+    /// [`claim`](Notification::claim), to complete or release; a completed id comes back
+    /// `duplicate: true`; one being handled is [`Error::NotificationInProgress`].
     #[default]
     Record,
-    /// Every check but the replay one, for a store the caller consults itself: one that
-    /// answers asynchronously (a database, Redis, Workers KV) cannot be a [`ReplayStore`].
-    /// `duplicate` comes back `false`; the caller records `notify_id` until `now` +
-    /// [`NotificationVerifier::replay_window_secs`] and treats an id it already holds as a
-    /// duplicate (acknowledge it, do not book it again).
+    /// Every check but the replay one, for a store the caller consults itself (one that
+    /// answers asynchronously: a database, Redis, Workers KV). `duplicate` comes back
+    /// `false` and nothing is claimed; the caller follows the same flow in its store
+    /// ([`crate::replay`]): claim `notify_id` for [`NotificationVerifier::lease_secs`],
+    /// complete it for [`NotificationVerifier::replay_window_secs`] once booked, release
+    /// it when booking failed.
     Unrecorded,
 }
 
@@ -77,7 +89,7 @@ pub struct VerifyOptions<'a> {
     /// `Wechatpay-Timestamp`, `-Nonce`, `-Signature`, `-Serial`; Standard Webhooks:
     /// `webhook-id`, `-timestamp`, `-signature`).
     pub headers: &'a [(&'a str, &'a str)],
-    /// Whether the notification id is recorded in the replay store (default: recorded).
+    /// Whether the notification id is claimed in the replay store (default: claimed).
     pub replay: Replay,
     /// Who checks the signature: the verifier's own credential (`None`, the default), or a
     /// host crypto provider. Every other check stays in the core either way.
@@ -139,6 +151,44 @@ impl<'a> VerifyOptions<'a> {
     }
 }
 
+/// Why [`NotificationVerifier::handle`] did not end with a booked (or duplicate)
+/// notification.
+#[derive(Debug)]
+pub enum HandleError<E> {
+    /// The notification was refused before the handler ran (any verification error,
+    /// [`Error::NotificationInProgress`], [`Error::ReplayStoreUnavailable`]): answer with a
+    /// failure acknowledgement (the platform retries) or a rejection.
+    Refused(Error),
+    /// The handler failed; the claim was released so the platform's retry is handled.
+    /// Answer with a failure acknowledgement.
+    Handler(E),
+    /// The handler succeeded but the store could not record it: acknowledge success (the
+    /// booking is done). A copy arriving after the lease ends would be handled again, so
+    /// the booking itself must refuse a second booking of the same order.
+    Unrecorded {
+        /// The booked notification.
+        notification: Box<Notification>,
+        /// What the store reported.
+        error: Error,
+    },
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for HandleError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HandleError::Refused(error) => write!(f, "notification refused: {error}"),
+            HandleError::Handler(error) => write!(f, "the notification handler failed: {error}"),
+            HandleError::Unrecorded { notification, error } => write!(
+                f,
+                "notification {:?} was booked but not recorded as handled: {error}",
+                notification.notify_id
+            ),
+        }
+    }
+}
+
+impl<E: std::fmt::Debug + std::fmt::Display> std::error::Error for HandleError<E> {}
+
 /// A verified synchronous response of the paysign gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -176,9 +226,14 @@ impl GatewayResponse {
 ///     ("total_amount", "1959"), ("notify_time", "1764036003"), ("nonce", "abc")])?;
 /// gateway.sign_params(&mut p)?;
 /// let body: String = p.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+/// // The first delivery claims it; a copy meanwhile is told to come back later.
 /// let n = verifier.verify(body.as_bytes(), &VerifyOptions::default(), 1764036010)?;
 /// assert_eq!(n.total_amount.fen(), 1959);
 /// assert!(!n.duplicate);
+/// let copy = verifier.verify(body.as_bytes(), &VerifyOptions::default(), 1764036011);
+/// assert_eq!(copy.unwrap_err().code(), "NOTIFICATION_IN_PROGRESS");
+/// // Booked: every later copy is a duplicate, to acknowledge without booking.
+/// verifier.complete(&n.notify_id, 1764036012)?;
 /// assert!(verifier.verify(body.as_bytes(), &VerifyOptions::default(), 1764036020)?.duplicate);
 /// # Ok::<(), paysign_core::Error>(())
 /// ```
@@ -190,6 +245,7 @@ pub struct NotificationVerifier {
     merchant_id: Option<String>,
     tolerance_secs: u64,
     max_age_secs: u64,
+    lease_secs: u64,
     replay: Arc<dyn ReplayStore>,
     parse: ParseOptions,
 }
@@ -204,6 +260,8 @@ pub struct NotificationVerifierBuilder {
     merchant_id: Option<String>,
     tolerance_secs: u64,
     max_age_secs: u64,
+    /// None: [`DEFAULT_LEASE_SECS`], or the maximum age when that is shorter.
+    lease_secs: Option<u64>,
     replay: Option<Arc<dyn ReplayStore>>,
     parse: ParseOptions,
 }
@@ -223,6 +281,7 @@ impl NotificationVerifier {
             merchant_id: None,
             tolerance_secs: DEFAULT_TOLERANCE_SECS,
             max_age_secs: DEFAULT_MAX_AGE_SECS,
+            lease_secs: None,
             replay: None,
             parse: ParseOptions::default(),
         }
@@ -261,15 +320,17 @@ impl NotificationVerifier {
     /// gateway.sign_params(&mut p)?;
     /// let body: String = p.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
     ///
-    /// // The caller's store (here a map; in a server, an awaited database insert).
-    /// let mut seen: HashMap<String, i64> = HashMap::new();
+    /// // The caller's store (here a map of completed ids; in a server, an awaited
+    /// // Redis or database call, claiming first: see paysign_core::replay).
+    /// let mut done: HashMap<String, i64> = HashMap::new();
     /// let options = VerifyOptions::default().unrecorded();
     /// for (now, expect_duplicate) in [(1764036010, false), (1764036020, true)] {
     ///     let n = verifier.verify(body.as_bytes(), &options, now)?;
-    ///     assert!(!n.duplicate);
-    ///     let until = now + verifier.replay_window_secs();
-    ///     let duplicate = seen.insert(n.notify_id.clone(), until).is_some();
+    ///     assert!(!n.duplicate && n.claim.is_none());
+    ///     let duplicate = done.contains_key(&n.notify_id);
     ///     assert_eq!(duplicate, expect_duplicate);
+    ///     // ... book it, then:
+    ///     done.insert(n.notify_id.clone(), now + verifier.replay_window_secs());
     /// }
     /// # Ok::<(), paysign_core::Error>(())
     /// ```
@@ -283,13 +344,114 @@ impl NotificationVerifier {
         let check: SignatureChecker<'_> = options.check_signature.unwrap_or(&own);
         let mut notification = self.checked(body, options, now, check)?;
         if options.replay == Replay::Record {
-            notification.duplicate = !self.replay.check_and_insert(
-                &notification.notify_id,
-                now,
-                now.saturating_add(self.replay_window_secs()),
-            );
+            let lease_until = now.saturating_add(self.lease_secs());
+            match self.replay.claim(&notification.notify_id, now, lease_until)? {
+                Claim::Claimed(token) => notification.claim = Some(token),
+                Claim::Done => notification.duplicate = true,
+                Claim::InProgress => {
+                    return Err(Error::NotificationInProgress {
+                        notify_id: notification.notify_id,
+                    });
+                }
+            }
         }
         Ok(notification)
+    }
+
+    /// Verifies a notification and runs `handler` (the merchant's booking) at most once
+    /// per successful booking: the notification is claimed, `handler` runs unless it is a
+    /// duplicate, and the id is completed when `handler` succeeds or released when it
+    /// fails (so the platform's retry is handled). `Ok` carries the notification, whose
+    /// `duplicate` says whether `handler` was skipped: acknowledge success either way.
+    /// On `Err` answer with a failure acknowledgement, except for
+    /// [`HandleError::Unrecorded`] (see there). `options.replay` must be
+    /// [`Replay::Record`].
+    ///
+    /// An expected amount known only after decryption (WeChat Pay v3's order number is
+    /// inside the resource) is checked in `handler` with [`Notification::check_amount`]:
+    /// its error releases the claim like any other.
+    ///
+    /// ```
+    /// use paysign_core::callback::{HandleError, NotificationVerifier, VerifyOptions};
+    /// use paysign_core::{MessageKind, Params, Profile, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential};
+    /// let secret = SharedSecret::new("s3cret")?;
+    /// let verifier = NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Secret(secret.clone())).build()?;
+    /// let gateway = Signer::new(Profile::Paysign, SignType::HmacSha256, SigningCredential::Secret(secret))?
+    ///     .message_kind(MessageKind::Notification);
+    /// let mut p = Params::from_pairs([("notify_id", "N1"), ("app_id", "2026000000000001"),
+    ///     ("out_trade_no", "M1"), ("trade_no", "T1"), ("bill_no", "B1"), ("trade_status", "SUCCESS"),
+    ///     ("total_amount", "1959"), ("notify_time", "1764036003"), ("nonce", "abc")])?;
+    /// gateway.sign_params(&mut p)?;
+    /// let body: String = p.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+    /// let options = VerifyOptions::default();
+    ///
+    /// // The database is down: nothing booked, the id is released for the retry.
+    /// let failed = verifier.handle(body.as_bytes(), &options, 1764036010, |_| Err("database down"));
+    /// assert!(matches!(failed, Err(HandleError::Handler("database down"))));
+    /// // The retry books it; a later copy is a duplicate and the handler does not run.
+    /// let mut booked = 0;
+    /// let n = verifier.handle(body.as_bytes(), &options, 1764036030, |_| { booked += 1; Ok::<_, &str>(()) })?;
+    /// assert!(!n.duplicate);
+    /// let again = verifier.handle(body.as_bytes(), &options, 1764036060, |_| { booked += 1; Ok::<_, &str>(()) })?;
+    /// assert!(again.duplicate);
+    /// assert_eq!(booked, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn handle<E>(
+        &self,
+        body: &[u8],
+        options: &VerifyOptions<'_>,
+        now: i64,
+        handler: impl FnOnce(&Notification) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Notification, HandleError<E>> {
+        if options.replay != Replay::Record {
+            return Err(HandleError::Refused(Error::field_invalid(
+                "replay",
+                "handle() claims the notification in the verifier's replay store; with a store you consult yourself, call verify() with Replay::Unrecorded",
+            )));
+        }
+        let notification = self
+            .verify(body, options, now)
+            .map_err(HandleError::Refused)?;
+        if notification.duplicate {
+            return Ok(notification);
+        }
+        if let Err(error) = handler(&notification) {
+            if let Some(claim) = &notification.claim {
+                // A release that fails leaves the claim to its lease: the retry after it is handled.
+                let _ = self.release(&notification.notify_id, claim);
+            }
+            return Err(HandleError::Handler(error));
+        }
+        match self.complete(&notification.notify_id, now) {
+            Ok(()) => Ok(notification),
+            Err(error) => Err(HandleError::Unrecorded {
+                notification: Box::new(notification),
+                error,
+            }),
+        }
+    }
+
+    /// Records a notification id as handled once the merchant booked it: every copy from
+    /// now until the replay window ends is a duplicate. Call it after a successful
+    /// booking of a notification [`verify`](Self::verify) claimed.
+    pub fn complete(&self, notify_id: &str, now: i64) -> Result<()> {
+        self.replay
+            .complete(notify_id, now, now.saturating_add(self.replay_window_secs()))
+    }
+
+    /// Frees the claim a notification holds ([`Notification::claim`]), so the platform's
+    /// next copy is handled again: call it when booking failed and you answer with a
+    /// failure acknowledgement. Nothing happens when the claim is no longer this one's
+    /// (its lease ended and another delivery claimed the id, or it was completed).
+    pub fn release(&self, notify_id: &str, claim: &ClaimToken) -> Result<()> {
+        self.replay.release(notify_id, claim)
+    }
+
+    /// How long a claim lasts (seconds): after it, a copy of a notification whose
+    /// delivery neither completed nor released it (the process crashed) is handled again.
+    pub fn lease_secs(&self) -> i64 {
+        i64::try_from(self.lease_secs).unwrap_or(i64::MAX)
     }
 
     /// Every check of [`verify`](Self::verify) but the replay one. The pipeline is the
@@ -408,12 +570,6 @@ impl NotificationVerifier {
         })?;
         check_unix_timestamp(signed.timestamp, now, self.tolerance_secs)?;
         Ok(())
-    }
-
-    /// Forgets a notification id, so its next retry is processed again — call it when
-    /// booking failed and you answer the platform with a failure acknowledgement.
-    pub fn forget(&self, notify_id: &str) {
-        self.replay.forget(notify_id);
     }
 
     /// Verifies a synchronous response of the paysign gateway: signature, `app_id`,
@@ -592,6 +748,14 @@ impl NotificationVerifierBuilder {
         self
     }
 
+    /// How long a claim lasts before another copy may be handled (default
+    /// [`DEFAULT_LEASE_SECS`], or the maximum age when that is shorter): longer than the
+    /// slowest booking, at least 1 second, at most the maximum age.
+    pub fn lease_secs(mut self, secs: u64) -> Self {
+        self.lease_secs = Some(secs);
+        self
+    }
+
     /// A shared replay store (default: an in-memory store of 100,000 ids).
     pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
         self.replay = Some(store);
@@ -606,6 +770,18 @@ impl NotificationVerifierBuilder {
 
     /// Builds the verifier; fails if a sign type does not fit the profile or credential.
     pub fn build(self) -> Result<NotificationVerifier> {
+        let lease_secs = self
+            .lease_secs
+            .unwrap_or(DEFAULT_LEASE_SECS.min(self.max_age_secs));
+        if lease_secs == 0 || lease_secs > self.max_age_secs {
+            return Err(Error::field_invalid(
+                "lease_secs",
+                format!(
+                    "a claim's lease must be at least 1 second and at most the maximum age ({} s), got {lease_secs}",
+                    self.max_age_secs
+                ),
+            ));
+        }
         // None: the verifier takes the profile's default for the credential.
         let accepted = self.accepted.unwrap_or_default();
         let platform = self.profile.platform();
@@ -650,6 +826,7 @@ impl NotificationVerifierBuilder {
             merchant_id: self.merchant_id,
             tolerance_secs: self.tolerance_secs,
             max_age_secs: self.max_age_secs,
+            lease_secs,
             replay: self
                 .replay
                 .unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),

@@ -302,6 +302,24 @@ pub enum Error {
         /// The `notify_id` or `nonce` that was seen before.
         id: String,
     },
+    /// Another delivery of this notification holds its claim and is handling it right now
+    /// (the platform sent it twice at once, or retried while the first was being booked).
+    /// Answer with a failure acknowledgement: the platform retries, and the retry finds it
+    /// done (or free again, if that handling failed).
+    #[error(
+        "notification {notify_id:?} is being handled by another delivery: answer with a failure so the platform retries it later"
+    )]
+    NotificationInProgress {
+        /// The notification id that is claimed.
+        notify_id: String,
+    },
+    /// The replay store did not answer (a shared store's server is down or timed out).
+    /// Nothing was marked seen: answer with a failure so the platform retries.
+    #[error("the replay store is unavailable ({reason}): answer with a failure so the platform retries")]
+    ReplayStoreUnavailable {
+        /// What failed, as the store reports it (never credentials).
+        reason: String,
+    },
 }
 
 /// What to pass instead, for [`Error::KeyKindMismatch`]: the one phrasing of the Rust core,
@@ -357,6 +375,8 @@ impl Error {
             Error::DecryptionFailed { .. } => "DECRYPTION_FAILED",
             Error::UnsupportedOperation { .. } => "UNSUPPORTED_OPERATION",
             Error::Replayed { .. } => "REPLAY_DETECTED",
+            Error::NotificationInProgress { .. } => "NOTIFICATION_IN_PROGRESS",
+            Error::ReplayStoreUnavailable { .. } => "REPLAY_STORE_UNAVAILABLE",
         }
     }
 
@@ -390,6 +410,8 @@ impl Error {
         "AMOUNT_INVALID",
         "AMOUNT_MISMATCH",
         "APP_ID_MISMATCH",
+        "MERCHANT_ID_MISMATCH",
+        "APP_ID_ABSENT",
         "TIMESTAMP_INVALID",
         "TIMESTAMP_OUT_OF_WINDOW",
         "KEY_UNKNOWN_SERIAL",
@@ -397,6 +419,8 @@ impl Error {
         "DECRYPTION_FAILED",
         "UNSUPPORTED_OPERATION",
         "REPLAY_DETECTED",
+        "NOTIFICATION_IN_PROGRESS",
+        "REPLAY_STORE_UNAVAILABLE",
     ];
 
     pub(crate) fn key_invalid(reason: impl fmt::Display) -> Self {
@@ -410,5 +434,33 @@ impl Error {
             field: field.to_owned(),
             reason: reason.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    /// `CODES` is written by hand next to `code()`; every code `code()` can return must be
+    /// in it (the npm typings and docs are checked against `CODES`).
+    #[test]
+    fn codes_lists_every_code_the_match_returns() {
+        let source = include_str!("error.rs");
+        let body = source
+            .split("pub fn code(&self)")
+            .nth(1)
+            .and_then(|rest| rest.split("pub const CODES").next())
+            .expect("code() precedes CODES");
+        let returned: Vec<&str> = body
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
+            .collect();
+        assert!(returned.len() > 30, "found {returned:?}");
+        for code in &returned {
+            assert!(Error::CODES.contains(code), "{code} is returned by code() but missing from CODES");
+        }
+        assert_eq!(returned.len(), Error::CODES.len(), "CODES lists a code code() never returns");
     }
 }

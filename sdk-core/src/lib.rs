@@ -32,7 +32,7 @@ pub mod sign;
 pub mod testing;
 
 pub use algorithm::{HexCase, SecretSuffix};
-pub use callback::{NotificationVerifier, Replay, VerifyOptions};
+pub use callback::{HandleError, NotificationVerifier, Replay, VerifyOptions};
 pub use canonical::canonical_string;
 pub use error::{Error, Result};
 pub use keys::{Certificate, KeyEncoding, KeyFormat, KeySet, KeyStructure, PrivateKey, PublicKey};
@@ -40,7 +40,12 @@ pub use message::{Amount, Notification, TradeStatus};
 pub use params::{ParamSource, Params, ParamsRef};
 pub use platform::Platform;
 pub use profile::{CanonicalRules, MessageKind, Profile};
-pub use replay::{MemoryReplayStore, ReplayStore};
+pub use replay::{Claim, ClaimToken, MemoryReplayStore, ReplayStore};
+
+/// docs/replay.md, whose Rust example runs with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/replay.md")]
+pub struct ReplayGuide;
 pub use sign::{
     CredentialKind, HeaderSigner, RsaBackend, SharedSecret, SignType, SignatureCheck,
     SignatureClaim, SignedRequest, Signer, SigningCredential, VerificationCredential, Verifier,

@@ -132,23 +132,41 @@ fn paysign_form() -> (Vec<u8>, NotificationVerifier, i64) {
 }
 
 #[test]
-fn a_retried_notification_is_a_duplicate_not_a_forgery() {
+fn a_retried_notification_is_in_progress_then_a_duplicate_not_a_forgery() {
     let (body, verifier, now) = paysign_form();
     let options = VerifyOptions::content_type("application/x-www-form-urlencoded");
-    assert!(!verifier.verify(&body, &options, now).unwrap().duplicate);
-    let again = verifier.verify(&body, &options, now + 60).unwrap();
-    assert!(
-        again.duplicate,
-        "same notify_id within the window is a duplicate"
+    let first = verifier.verify(&body, &options, now).unwrap();
+    assert!(!first.duplicate && first.claim.is_some());
+    // A copy while the first is being booked: answered "retry", never "done".
+    let copy = verifier.verify(&body, &options, now + 1).unwrap_err();
+    assert_eq!(copy.code(), "NOTIFICATION_IN_PROGRESS", "{copy}");
+    // Booking failed: released, and the next copy is handled again.
+    verifier.release(&first.notify_id, first.claim.as_ref().unwrap()).unwrap();
+    let retry = verifier.verify(&body, &options, now + 60).unwrap();
+    assert!(!retry.duplicate && retry.claim.is_some());
+    assert_ne!(retry.claim, first.claim, "a new claim");
+    // Booked: every later copy is a duplicate, and holds no claim.
+    verifier.complete(&retry.notify_id, now + 61).unwrap();
+    let again = verifier.verify(&body, &options, now + 120).unwrap();
+    assert!(again.duplicate && again.claim.is_none());
+    // The first delivery's late release does not undo the booking.
+    verifier.release(&first.notify_id, first.claim.as_ref().unwrap()).unwrap();
+    assert!(verifier.verify(&body, &options, now + 180).unwrap().duplicate);
+}
+
+#[test]
+fn a_claim_whose_delivery_crashed_is_handled_after_its_lease() {
+    let (body, verifier, now) = paysign_form();
+    let options = VerifyOptions::default();
+    let lease = verifier.lease_secs();
+    assert_eq!(lease, 120);
+    let _crashed = verifier.verify(&body, &options, now).unwrap();
+    assert_eq!(
+        verifier.verify(&body, &options, now + lease - 1).unwrap_err().code(),
+        "NOTIFICATION_IN_PROGRESS"
     );
-    // Booking failed: forget it, and the next copy is processed again.
-    verifier.forget(&again.notify_id);
-    assert!(
-        !verifier
-            .verify(&body, &options, now + 120)
-            .unwrap()
-            .duplicate
-    );
+    let next = verifier.verify(&body, &options, now + lease).unwrap();
+    assert!(!next.duplicate && next.claim.is_some());
 }
 
 #[test]
@@ -184,7 +202,9 @@ fn an_unrecorded_check_leaves_the_replay_store_to_the_caller() {
         assert_eq!(n.total_amount.fen(), 6754);
     }
     // The built-in store never saw it.
-    assert!(!verifier.verify(&body, &options, now).unwrap().duplicate);
+    let n = verifier.verify(&body, &options, now).unwrap();
+    assert!(!n.duplicate && n.claim.is_some());
+    verifier.complete(&n.notify_id, now).unwrap();
     assert!(verifier.verify(&body, &options, now).unwrap().duplicate);
     // Every other check still runs: a tampered copy is refused.
     let forged = common::read("fail_notify_tampered_amount/body.bin");

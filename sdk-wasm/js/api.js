@@ -1058,6 +1058,7 @@ function createApi(wasm, platform) {
     'mchId',
     'toleranceSecs',
     'maxAgeSecs',
+    'leaseSecs',
     'provider',
     'replayStore',
   ];
@@ -1065,10 +1066,40 @@ function createApi(wasm, platform) {
   // options.replayStore: the caller's own store of notification ids (see index.d.ts).
   function replayStoreOf(value) {
     if (value === undefined) return null;
-    if (value === null || typeof value !== 'object' || typeof value.checkAndInsert !== 'function' || typeof value.forget !== 'function') {
-      throw new TypeError('options.replayStore must be an object with checkAndInsert(id, now, expiresAt) and forget(id) methods');
+    if (value === null || typeof value !== 'object' || ['claim', 'complete', 'release'].some((m) => typeof value[m] !== 'function')) {
+      throw new TypeError('options.replayStore must be an object with claim(id, now, leaseUntil), complete(id, now, keepUntil) and release(id, token) methods');
     }
     return value;
+  }
+
+  // What a caller's store answered to claim(), checked: a store that answers anything else
+  // is a programming error, not a verdict on the notification.
+  function claimOf(answer) {
+    const status = answer !== null && typeof answer === 'object' ? answer.status : undefined;
+    if (status === 'claimed' && typeof answer.token === 'string' && answer.token !== '') return answer;
+    if (status === 'in-progress' || status === 'done') return answer;
+    throw new TypeError("replayStore.claim must return (or resolve to) { status: 'claimed', token }, { status: 'in-progress' } or { status: 'done' }");
+  }
+
+  // A failure of the caller's store, as the PaysignError REPLAY_STORE_UNAVAILABLE (its
+  // own TypeErrors, which are bugs in the store, pass through).
+  function storeFailure(e) {
+    if (e instanceof PaysignError || e instanceof TypeError) return e;
+    const error = wasm.WasmNotificationVerifier.replayError('', String(e?.message ?? e));
+    error.cause = e;
+    return error;
+  }
+
+  function notificationArgument(notification, what) {
+    if (notification === null || typeof notification !== 'object' || typeof notification.notifyId !== 'string') {
+      throw new TypeError(`${what}(notification): pass the notification verify() returned`);
+    }
+  }
+
+  function completeOptions(options, what) {
+    const opts = optionsObject(options, what);
+    checkKeys(opts, ['now'], what);
+    return nowOf(opts.now, 'options.now');
   }
 
   /**
@@ -1086,6 +1117,10 @@ function createApi(wasm, platform) {
     #nodeCheck;
     #replayStore;
     #replayWindow;
+    #leaseSecs;
+    // The claim token of each notification this verifier handed out and that is neither
+    // completed nor released: kept off the object the caller sees and may log or serialise.
+    #claims = new WeakMap();
 
     /** @param {object} options */
     constructor(options) {
@@ -1105,6 +1140,7 @@ function createApi(wasm, platform) {
       const mchId = optionalString(opts, 'mchId');
       const tolerance = secondsOf(opts, 'toleranceSecs');
       const maxAge = secondsOf(opts, 'maxAgeSecs');
+      const lease = secondsOf(opts, 'leaseSecs');
       const publicKeys = opts.publicKeys === undefined ? [] : entriesOf(opts.publicKeys, 'options.publicKeys');
       let secrets = [];
       if (opts.secret !== undefined) secrets = [secretBytes(opts.secret, 'options.secret')];
@@ -1129,6 +1165,7 @@ function createApi(wasm, platform) {
         if (mchId !== undefined) config.mchId(mchId);
         if (tolerance !== undefined) config.toleranceSecs(tolerance);
         if (maxAge !== undefined) config.maxAgeSecs(maxAge);
+        if (lease !== undefined) config.leaseSecs(lease);
       } catch (e) {
         config.free();
         throw fromWasm(e);
@@ -1140,6 +1177,7 @@ function createApi(wasm, platform) {
         this.#accepted = Object.freeze(this.#inner.accepted);
         this.#profile = this.#inner.profile;
         this.#replayWindow = this.#inner.replayWindowSecs;
+        this.#leaseSecs = this.#inner.leaseSecs;
       } catch (e) {
         throw fromWasm(e);
       }
@@ -1162,14 +1200,21 @@ function createApi(wasm, platform) {
       return this.#isRsa ? { ...this.#provider } : { sync: 'wasm', async: 'wasm' };
     }
 
+    /** How long a claim on a notification id lasts, in seconds (the lease). */
+    get leaseSecs() {
+      return this.#leaseSecs;
+    }
+
     #live() {
       if (this.#inner === null) throw new TypeError('this NotificationVerifier was freed');
       if (poisoned !== null) throw poisoned;
     }
 
     /**
-     * Verifies a raw notification body; returns the typed notification or throws
-     * PaysignError. `duplicate: true` means: acknowledge again, do not book again.
+     * Verifies a raw notification body and claims its id; returns the typed notification
+     * or throws PaysignError. Book it, then `complete(notification)`; if booking failed,
+     * `release(notification)`. `duplicate: true` means: acknowledge again, do not book
+     * again. NOTIFICATION_IN_PROGRESS: another request is booking it; ask for a retry.
      */
     verify(body, options) {
       this.#live();
@@ -1183,13 +1228,45 @@ function createApi(wasm, platform) {
 
     /**
      * `verify`, with the RSA step in the asynchronous provider (WebCrypto by default), and
-     * the replay check in `options.replayStore` when there is one.
+     * the claim in `options.replayStore` when there is one.
      */
     async verifyAsync(body, options) {
       this.#live();
       const call = verifyOptions(options, 'verifyAsync');
       const notification = await this.#checkAsync(body, call);
-      return this.#replayStore === null ? notification : this.#remember(notification, call.now);
+      return this.#replayStore === null ? notification : this.#claim(notification, call.now);
+    }
+
+    /**
+     * Verifies, claims, runs `handler(notification)` (awaited) unless the notification is
+     * a duplicate, and completes the claim; a throwing handler releases it (the platform's
+     * retry is handled) and its error is rethrown. Resolves to the notification: answer
+     * `acknowledge(true)`. Rejects with a PaysignError (refused, or in progress) or the
+     * handler's error: answer `acknowledge(false)`. A rejection with `booked: true` means
+     * the handler succeeded but the store did not record it: answer `acknowledge(true)`.
+     */
+    async handle(body, options, handler) {
+      this.#live();
+      if (typeof handler !== 'function') {
+        throw new TypeError('handle(body, options, handler): handler must be a function (notification) => void | Promise<void> that books the notification');
+      }
+      const notification = await this.verifyAsync(body, options);
+      if (notification.duplicate) return notification;
+      try {
+        await handler(notification);
+      } catch (e) {
+        // A release that fails leaves the claim to its lease: the retry after it is handled.
+        await this.releaseAsync(notification).catch(() => {});
+        throw e;
+      }
+      try {
+        await this.completeAsync(notification, options?.now === undefined ? undefined : { now: options.now });
+      } catch (e) {
+        e.booked = true;
+        e.notification = notification;
+        throw e;
+      }
+      return notification;
     }
 
     // Every check of verifyAsync but the replay store's.
@@ -1207,7 +1284,7 @@ function createApi(wasm, platform) {
           prepared = output(length).slice(0, length);
           throw PREPARED;
         }, this.#replayStore === null);
-        return JSON.parse(done); // no RSA step (e.g. an encrypted WeChat Pay v2 refund)
+        return this.#received(done); // no RSA step (e.g. an encrypted WeChat Pay v2 refund)
       } catch (e) {
         if (e !== PREPARED) throw fromWasm(e);
       }
@@ -1226,7 +1303,7 @@ function createApi(wasm, platform) {
           (length) => valid === true && sameBytes(output(length), length, prepared),
           this.#replayStore === null,
         );
-        return JSON.parse(json);
+        return this.#received(json);
       } catch (e) {
         throw fromWasm(e);
       }
@@ -1291,26 +1368,100 @@ function createApi(wasm, platform) {
       }
     }
 
-    /** Forgets a notification id, so its next retry is processed again (after a failed booking). */
-    forget(notifyId) {
+    /**
+     * Records a verified notification as booked: later copies are duplicates until they
+     * could no longer pass the time check. Options: `now`. A duplicate needs no call.
+     */
+    complete(notification, options) {
       this.#live();
-      if (typeof notifyId !== 'string') throw new TypeError(`forget(notifyId): notifyId must be a string (got ${notifyId === null ? 'null' : typeof notifyId})`);
       if (this.#replayStore !== null) {
-        throw new TypeError('this NotificationVerifier has a replayStore, which may answer asynchronously: use forgetAsync()');
+        throw new TypeError('this NotificationVerifier has a replayStore, which may answer asynchronously: use completeAsync()');
       }
+      const token = this.#claimed(notification, 'complete');
+      const now = completeOptions(options, 'complete');
+      if (token === null) return;
       try {
-        this.#inner.forget(notifyId);
+        this.#inner.complete(notification.notifyId, now);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+      this.#claims.delete(notification);
+    }
+
+    /** `complete`, in `options.replayStore` when there is one (awaited). */
+    async completeAsync(notification, options) {
+      this.#live();
+      if (this.#replayStore === null) return this.complete(notification, options);
+      const token = this.#claimed(notification, 'completeAsync');
+      const now = Math.floor(completeOptions(options, 'completeAsync'));
+      if (token === null) return;
+      try {
+        await this.#replayStore.complete(notification.notifyId, now, now + this.#replayWindow);
+      } catch (e) {
+        throw storeFailure(e);
+      }
+      this.#claims.delete(notification);
+    }
+
+    /**
+     * Gives up the claim on a notification whose booking failed, so the platform's retry
+     * is handled. A duplicate needs no call.
+     */
+    release(notification) {
+      this.#live();
+      if (this.#replayStore !== null) {
+        throw new TypeError('this NotificationVerifier has a replayStore, which may answer asynchronously: use releaseAsync()');
+      }
+      const token = this.#claimed(notification, 'release');
+      if (token === null) return;
+      try {
+        this.#inner.release(notification.notifyId, token);
+      } catch (e) {
+        throw fromWasm(e);
+      }
+      this.#claims.delete(notification);
+    }
+
+    /** `release`, in `options.replayStore` when there is one (awaited). */
+    async releaseAsync(notification) {
+      this.#live();
+      if (this.#replayStore === null) return this.release(notification);
+      const token = this.#claimed(notification, 'releaseAsync');
+      if (token === null) return;
+      try {
+        await this.#replayStore.release(notification.notifyId, token);
+      } catch (e) {
+        throw storeFailure(e);
+      }
+      this.#claims.delete(notification);
+    }
+
+    /**
+     * Throws AMOUNT_MISMATCH unless a verified notification is for `expectedAmount` (fen):
+     * for an amount known only after verification (a WeChat Pay v3 order number is inside
+     * the resource). Inside `handle`'s handler the error releases the claim; after
+     * `verify`, call `release(notification)`.
+     */
+    checkAmount(notification, expectedAmount) {
+      this.#live();
+      notificationArgument(notification, 'checkAmount');
+      const expected = fenOf(expectedAmount, 'expectedAmount');
+      try {
+        wasm.WasmNotificationVerifier.checkAmount(notification.totalAmount, expected);
       } catch (e) {
         throw fromWasm(e);
       }
     }
 
-    /** `forget`, in `options.replayStore` when there is one (awaited). */
-    async forgetAsync(notifyId) {
-      this.#live();
-      if (typeof notifyId !== 'string') throw new TypeError(`forgetAsync(notifyId): notifyId must be a string (got ${notifyId === null ? 'null' : typeof notifyId})`);
-      if (this.#replayStore === null) return this.forget(notifyId);
-      await this.#replayStore.forget(notifyId);
+    // The claim token a notification of this verifier holds, or null for a duplicate.
+    #claimed(notification, what) {
+      notificationArgument(notification, what);
+      if (notification.duplicate === true) return null;
+      const token = this.#claims.get(notification);
+      if (token === undefined) {
+        throw new TypeError(`${what}(notification): this notification holds no claim of this verifier (it was completed or released already, or another verifier returned it)`);
+      }
+      return token;
     }
 
     /**
@@ -1349,15 +1500,28 @@ function createApi(wasm, platform) {
       }
     }
 
-    // The replay check of a verified notification in the caller's store: the id is kept
-    // as long as a copy could still pass the time check (replayWindowSecs).
-    async #remember(notification, now) {
+    // The claim of a verified notification in the caller's store, for the lease; the
+    // store keeps a completed id as long as a copy could pass the time check.
+    async #claim(notification, now) {
       const seconds = Math.floor(now);
-      const fresh = await this.#replayStore.checkAndInsert(notification.notifyId, seconds, seconds + this.#replayWindow);
-      if (typeof fresh !== 'boolean') {
-        throw new TypeError('replayStore.checkAndInsert must return (or resolve to) a boolean: true for a new id, false for one it holds');
+      let answer;
+      try {
+        answer = await this.#replayStore.claim(notification.notifyId, seconds, seconds + this.#leaseSecs);
+      } catch (e) {
+        throw storeFailure(e);
       }
-      notification.duplicate = !fresh;
+      const claim = claimOf(answer);
+      if (claim.status === 'in-progress') throw wasm.WasmNotificationVerifier.replayError(notification.notifyId, undefined);
+      notification.duplicate = claim.status === 'done';
+      if (claim.status === 'claimed') this.#claims.set(notification, claim.token);
+      return notification;
+    }
+
+    // A notification as wasm returned it: its claim token goes into #claims.
+    #received(json) {
+      const notification = JSON.parse(json);
+      if (notification.claim !== null) this.#claims.set(notification, notification.claim);
+      delete notification.claim;
       return notification;
     }
 
@@ -1366,7 +1530,7 @@ function createApi(wasm, platform) {
       writeList(call.headers);
       try {
         const host = provider === 'node' ? this.#nodeCheck : undefined;
-        return JSON.parse(this.#inner.verify(bytes, call.contentType, flatLensCount, flatBytesCount, call.expected, call.now, host, this.#replayStore === null));
+        return this.#received(this.#inner.verify(bytes, call.contentType, flatLensCount, flatBytesCount, call.expected, call.now, host, this.#replayStore === null));
       } catch (e) {
         throw fromWasm(e);
       }

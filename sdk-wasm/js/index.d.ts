@@ -255,10 +255,14 @@ export type ErrorCode =
   | 'AMOUNT_INVALID'
   | 'AMOUNT_MISMATCH'
   | 'APP_ID_MISMATCH'
+  | 'MERCHANT_ID_MISMATCH'
+  | 'APP_ID_ABSENT'
   | 'TIMESTAMP_INVALID'
   | 'TIMESTAMP_OUT_OF_WINDOW'
   | 'UNSUPPORTED_OPERATION'
-  | 'REPLAY_DETECTED';
+  | 'REPLAY_DETECTED'
+  | 'NOTIFICATION_IN_PROGRESS'
+  | 'REPLAY_STORE_UNAVAILABLE';
 
 /**
  * Every message, key and configuration failure. Wrong JavaScript types throw `TypeError`;
@@ -269,6 +273,10 @@ export declare class PaysignError extends Error {
   readonly name: 'PaysignError';
   /** Stable machine-readable code, e.g. `SIGNATURE_MISMATCH`. */
   readonly code: ErrorCode;
+  /** Set by `NotificationVerifier.handle` when the handler booked the notification but the replay store did not record it: acknowledge success. */
+  readonly booked?: true;
+  /** The booked notification, with `booked`. */
+  readonly notification?: Notification;
 }
 
 /** Parses a private key or secret once and signs many messages. */
@@ -469,29 +477,42 @@ export interface NotificationSettings {
   maxAgeSecs?: number;
   /** Default `auto`: node:crypto for `verify` on Node (wasm elsewhere), WebCrypto for `verifyAsync`/`verifyRequest`. */
   provider?: Provider;
+  /** How long a claim on a notification id lasts, in whole seconds (default 120, at most `maxAgeSecs`): a server that crashed while booking frees the id when it ends. */
+  leaseSecs?: number;
   /**
    * Your own store of notification ids, shared by every instance (a database, Redis,
-   * Workers KV), instead of the default in-memory one of this instance. It is consulted
-   * by `verifyAsync`/`verifyRequest` after every other check passed; `verify` and
-   * `forget` then throw (use `verifyAsync`, `forgetAsync`).
+   * Workers KV), instead of the default in-memory one of this instance. It is claimed
+   * in by `verifyAsync`/`verifyRequest`/`handle` after every other check passed; `verify`,
+   * `complete` and `release` then throw (use the `Async` forms).
    */
   replayStore?: ReplayStore;
 }
 
+/** What a replay store answers to `claim`. */
+export type ReplayClaim =
+  /** The id is now claimed by the caller until the lease ends; `token` proves it on release. */
+  | { status: 'claimed'; token: string }
+  /** Another request holds a live claim: it is being booked. */
+  | { status: 'in-progress' }
+  /** Completed earlier: a duplicate. */
+  | { status: 'done' };
+
 /**
- * A store of notification ids for `NotificationVerifier`'s replay check. A failure (a
- * rejected promise) fails the verification: answer the platform with a retry.
+ * A store of notification ids for `NotificationVerifier`'s exactly-once flow (docs/replay.md).
+ * Every operation must be atomic across instances (Redis `SET NX PX`, a Lua script, a SQL
+ * upsert). A failure (a thrown error, a rejected promise) fails the verification with
+ * `REPLAY_STORE_UNAVAILABLE`: answer the platform with a retry.
  */
 export interface ReplayStore {
   /**
-   * Records `id` as seen until `expiresAt` (Unix seconds; `now` is the verifier's clock).
-   * Returns `true` if the id was new, `false` if it is held and not yet expired: the
-   * notification is then a `duplicate`. Must be atomic across instances (e.g. an insert
-   * that fails on a conflicting key, Redis `SET NX EX`).
+   * Claims `id` until `leaseUntil` (Unix seconds; `now` is the verifier's clock), unless
+   * it is completed or claimed by a live lease. An expired claim may be taken over.
    */
-  checkAndInsert(id: string, now: number, expiresAt: number): boolean | Promise<boolean>;
-  /** Forgets `id`, so the next copy is processed again (after a failed booking). */
-  forget(id: string): void | Promise<void>;
+  claim(id: string, now: number, leaseUntil: number): ReplayClaim | Promise<ReplayClaim>;
+  /** Marks `id` completed (booked) until `keepUntil`: later copies are `done`. */
+  complete(id: string, now: number, keepUntil: number): void | Promise<void>;
+  /** Frees the claim `token` holds on `id` (booking failed); a claim taken over since is left alone. */
+  release(id: string, token: string): void | Promise<void>;
 }
 
 /** Options of `new NotificationVerifier(...)`. */
@@ -559,7 +580,7 @@ export interface Notification {
   readonly eventType: string | null;
   /** The authenticated payload when it is not the body: decrypted JSON/XML, or the Standard Webhooks body. */
   readonly payload: string | null;
-  /** Seen before: acknowledge it again, but do not book it twice. */
+  /** Booked before (completed): acknowledge it again, but do not book it twice. */
   readonly duplicate: boolean;
   /** Every field as received (decoded), the signature included. */
   readonly params: Readonly<Record<string, string>>;
@@ -600,8 +621,9 @@ export interface RequestLike {
 
 /**
  * Verifies a platform's asynchronous notifications for one merchant: configured once,
- * then `verify(rawBody, { headers })` for each request. Remembers notification ids (in
- * memory, per instance, or in `options.replayStore`) to flag retries as `duplicate`.
+ * then `handle(rawBody, { headers }, book)` for each request, which books each
+ * notification once (claim, book, complete; release when booking fails). Notification ids
+ * live in memory, per instance, or in `options.replayStore` shared by every instance.
  */
 export declare class NotificationVerifier implements Disposable {
   constructor(options: NotificationVerifierOptions);
@@ -610,10 +632,34 @@ export declare class NotificationVerifier implements Disposable {
   readonly accepted: readonly SignType[];
   /** Where the RSA step runs (`wasm` for digest sign types). */
   readonly provider: ProviderChoice;
-  /** Verifies a raw body; returns the typed notification or throws `PaysignError`. Throws a `TypeError` with a `replayStore` (use `verifyAsync`). */
+  /** How long a claim on a notification id lasts, in seconds. */
+  readonly leaseSecs: number;
+  /**
+   * Verifies a raw body and claims its id; returns the typed notification or throws
+   * `PaysignError` (`NOTIFICATION_IN_PROGRESS` while another request books it). After
+   * booking call `complete`, after a failed booking `release`; a `duplicate` needs neither.
+   * Throws a `TypeError` with a `replayStore` (use `verifyAsync`).
+   */
   verify(body: RawBody, options?: VerifyNotificationOptions): Notification;
-  /** `verify` with the RSA step in the asynchronous provider (WebCrypto by default) and the replay check in `replayStore`, if any. */
+  /** `verify` with the RSA step in the asynchronous provider (WebCrypto by default) and the claim in `replayStore`, if any. */
   verifyAsync(body: RawBody, options?: VerifyNotificationOptions): Promise<Notification>;
+  /**
+   * Verifies and claims, runs `handler` unless the notification is a duplicate, then
+   * completes the claim; a handler that throws releases it and its error is rethrown.
+   * Resolved: answer `acknowledge(true)`. Rejected: answer `acknowledge(false)`, except for
+   * a `PaysignError` with `booked: true` (the handler succeeded, the store did not record it).
+   */
+  handle(body: RawBody, options: VerifyNotificationOptions | undefined, handler: (notification: Notification) => void | Promise<void>): Promise<Notification>;
+  /** Records a claimed notification as booked; a duplicate needs no call. Throws a `TypeError` with a `replayStore` (use `completeAsync`). */
+  complete(notification: Notification, options?: { now?: number }): void;
+  /** `complete`, in the `replayStore` if there is one. */
+  completeAsync(notification: Notification, options?: { now?: number }): Promise<void>;
+  /** Frees the claim of a notification whose booking failed, so the platform's retry is handled. Throws a `TypeError` with a `replayStore` (use `releaseAsync`). */
+  release(notification: Notification): void;
+  /** `release`, in the `replayStore` if there is one. */
+  releaseAsync(notification: Notification): Promise<void>;
+  /** Throws `AMOUNT_MISMATCH` unless the notification is for `expectedAmount` fen (an amount known only after verification). */
+  checkAmount(notification: Notification, expectedAmount: number): void;
   /** Verifies a fetch `Request` (Workers, Deno, Bun, Next.js route handlers): raw body bytes and headers. */
   verifyRequest(request: RequestLike, options?: VerifyRequestOptions): Promise<Notification>;
   /** Verifies a synchronous gateway response, which must echo the request's nonce. */
@@ -623,10 +669,6 @@ export declare class NotificationVerifier implements Disposable {
    * interprets nothing — e.g. WeChat Pay v3 API responses. The RSA step runs in wasm.
    */
   verifySignature(body: RawBody, options?: VerifySignatureOptions): VerifyResult;
-  /** Forgets a notification id, so its next retry is processed again (after a failed booking). Throws a `TypeError` with a `replayStore` (use `forgetAsync`). */
-  forget(notifyId: string): void;
-  /** `forget`, in the `replayStore` if there is one. */
-  forgetAsync(notifyId: string): Promise<void>;
   /** The answer the platform expects: `true` for booked (or a duplicate), `false` to ask for a retry. */
   acknowledge(ok: boolean, reason?: string): Acknowledgement;
   /** `acknowledge` as a fetch `Response`. */

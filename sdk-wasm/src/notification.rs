@@ -29,7 +29,7 @@ use paysign_core::callback::{NotificationVerifier, SignatureCheck, VerifyOptions
 use paysign_core::message::{AckFormat, Acknowledgement};
 use paysign_core::sign::decode_rsa_signature;
 use paysign_core::{
-    Error, KeySet, Notification, Params, Profile, PublicKey, SharedSecret, SignType,
+    ClaimToken, Error, KeySet, Notification, Params, Profile, PublicKey, SharedSecret, SignType,
     VerificationCredential,
 };
 use serde::Serialize;
@@ -54,6 +54,7 @@ pub struct WasmNotificationConfig {
     merchant_id: Option<String>,
     tolerance_secs: Option<u64>,
     max_age_secs: Option<u64>,
+    lease_secs: Option<u64>,
 }
 
 #[wasm_bindgen]
@@ -85,6 +86,7 @@ impl WasmNotificationConfig {
             merchant_id: None,
             tolerance_secs: None,
             max_age_secs: None,
+            lease_secs: None,
         })
     }
 
@@ -141,6 +143,13 @@ impl WasmNotificationConfig {
         self.max_age_secs = Some(numbers::whole_seconds("maxAgeSecs", secs)?);
         Ok(())
     }
+
+    /// How long a claim on a notification id lasts, in seconds.
+    #[wasm_bindgen(js_name = leaseSecs)]
+    pub fn lease_secs(&mut self, secs: f64) -> Result<(), JsValue> {
+        self.lease_secs = Some(numbers::whole_seconds("leaseSecs", secs)?);
+        Ok(())
+    }
 }
 
 /// The RSA keys a check may be prepared with, for a host provider.
@@ -176,6 +185,7 @@ impl WasmNotificationVerifier {
             merchant_id,
             tolerance_secs,
             max_age_secs,
+            lease_secs,
         } = config;
         let (credential, host_keys) = match (key, keys.is_empty(), secrets.len()) {
             (Some(_), _, _) if profile.platform().needs_key_set().is_some() => {
@@ -230,6 +240,9 @@ impl WasmNotificationVerifier {
         }
         if let Some(secs) = max_age_secs {
             builder = builder.max_age_secs(secs);
+        }
+        if let Some(secs) = lease_secs {
+            builder = builder.lease_secs(secs);
         }
         let inner = builder.build().map_err(to_js)?;
         Ok(WasmNotificationVerifier {
@@ -317,10 +330,12 @@ impl WasmNotificationVerifier {
         match notification_json(&notification) {
             Ok(json) => Ok(json),
             Err(error) => {
-                // Refused after the replay store recorded it: forget it again, so the
+                // Refused after the replay store claimed it: release it again, so the
                 // store stays as it was (the same refusal follows every retry).
-                if record && !notification.duplicate {
-                    self.inner.forget(&notification.notify_id);
+                if let Some(claim) = &notification.claim {
+                    self.inner
+                        .release(&notification.notify_id, claim)
+                        .map_err(to_js)?;
                 }
                 Err(to_js(error))
             }
@@ -391,9 +406,52 @@ impl WasmNotificationVerifier {
         self.inner.replay_window_secs() as f64
     }
 
-    /// Forgets a notification id, so its next retry is processed again.
-    pub fn forget(&self, notify_id: &str) {
-        self.inner.forget(notify_id);
+    /// How long a claim lasts, in seconds (the core's [`NotificationVerifier::lease_secs`]),
+    /// for a caller's own replay store.
+    #[wasm_bindgen(getter, js_name = leaseSecs)]
+    pub fn lease_secs(&self) -> f64 {
+        // Whole seconds at most the maximum age, a safe integer.
+        self.inner.lease_secs() as f64
+    }
+
+    /// Records a notification id as handled (booked) at `now`: later copies are duplicates.
+    pub fn complete(&self, notify_id: &str, now: f64) -> Result<(), JsValue> {
+        let now = numbers::unix_seconds(now)?;
+        self.inner.complete(notify_id, now).map_err(to_js)
+    }
+
+    /// Frees the claim `token` holds on a notification id (booking failed), so its next
+    /// copy is handled.
+    pub fn release(&self, notify_id: &str, token: &str) -> Result<(), JsValue> {
+        self.inner
+            .release(notify_id, &ClaimToken::new(token))
+            .map_err(to_js)
+    }
+
+    /// The error a caller's own replay store leads to, phrased by the core: with `reason`
+    /// the store failed (`REPLAY_STORE_UNAVAILABLE`), without it another instance holds the
+    /// claim on `notify_id` (`NOTIFICATION_IN_PROGRESS`).
+    #[wasm_bindgen(js_name = replayError)]
+    pub fn replay_error(notify_id: String, reason: Option<String>) -> JsValue {
+        to_js(match reason {
+            Some(reason) => Error::ReplayStoreUnavailable { reason },
+            None => Error::NotificationInProgress { notify_id },
+        })
+    }
+
+    /// The core's check of a notification's amount against the order's, for an amount
+    /// known only after verification (a WeChat Pay v3 order number is in the resource).
+    #[wasm_bindgen(js_name = checkAmount)]
+    pub fn check_amount(total_amount: f64, expected: f64) -> Result<(), JsValue> {
+        let total = numbers::fen(total_amount).map_err(to_js)?;
+        let expected = numbers::fen(expected).map_err(to_js)?;
+        if total == expected {
+            return Ok(());
+        }
+        Err(to_js(Error::AmountMismatch {
+            expected: expected.fen(),
+            actual: total.fen(),
+        }))
     }
 
     /// The acknowledgement the platform expects: `{ status, contentType, body }` as JSON.
@@ -558,6 +616,8 @@ fn notification_json(n: &Notification) -> Result<String, Error> {
         event_type: Option<&'a str>,
         payload: Option<&'a str>,
         duplicate: bool,
+        // The claim token, which the JavaScript layer takes off the object and keeps.
+        claim: Option<&'a str>,
         params: ParamsMap<'a>,
     }
     let js = Js {
@@ -575,6 +635,7 @@ fn notification_json(n: &Notification) -> Result<String, Error> {
         event_type: n.event_type.as_deref(),
         payload: n.payload.as_deref(),
         duplicate: n.duplicate,
+        claim: n.claim.as_ref().map(ClaimToken::as_str),
         params: ParamsMap(&n.params),
     };
     serde_json::to_string(&js).map_err(|e| Error::FieldInvalid {

@@ -54,15 +54,21 @@ fn empty_and_missing_signatures_are_failures() {
 }
 
 #[test]
-fn replayed_notify_id_is_a_duplicate() {
+fn replayed_notify_id_is_in_progress_then_a_duplicate() {
     let verifier = merchant_verifier();
     let body = signed_form(&[]);
-    assert!(
-        !verifier
+    let n = verifier
+        .verify(body.as_bytes(), &VerifyOptions::default(), NOW)
+        .unwrap();
+    assert!(!n.duplicate);
+    assert_eq!(
+        verifier
             .verify(body.as_bytes(), &VerifyOptions::default(), NOW)
-            .unwrap()
-            .duplicate
+            .unwrap_err()
+            .code(),
+        "NOTIFICATION_IN_PROGRESS"
     );
+    verifier.complete(&n.notify_id, NOW).unwrap();
     assert!(
         verifier
             .verify(body.as_bytes(), &VerifyOptions::default(), NOW + 1)

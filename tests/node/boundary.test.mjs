@@ -146,7 +146,10 @@ const targets = [
   ],
   ['NotificationVerifier#verifyResponse', (a, b) => live.notifications.verifyResponse(a, b), () => [gatewayResponse, { requestNonce: 'n20261120', now: 1795190410 }], [0, 1]],
   ['NotificationVerifier#verifySignature', (a, b) => live.notifications.verifySignature(a, b), () => [notifyBody, notifyCall], [0]],
-  ['NotificationVerifier#forget', (a) => live.notifications.forget(a), () => ['N1'], [0]],
+  ['NotificationVerifier#handle', (a, b, c) => live.notifications.handle(a, b, c), () => [notifyBody, notifyCall, () => {}], [0, 2]],
+  ['NotificationVerifier#complete', (a, b) => live.notifications.complete(a, b), () => [{ notifyId: 'N1', duplicate: true }, { now: 1795190410 }], [0]],
+  ['NotificationVerifier#release', (a) => live.notifications.release(a), () => [{ notifyId: 'N1', duplicate: true }], [0]],
+  ['NotificationVerifier#checkAmount', (a, b) => live.notifications.checkAmount(a, b), () => [{ notifyId: 'N1', totalAmount: 5 }, 5], [0, 1]],
   ['NotificationVerifier#acknowledge', (a, b) => live.notifications.acknowledge(a, b), () => [false, 'busy'], [0]],
   ['NotificationVerifier#acknowledgeResponse', (a, b) => live.notifications.acknowledgeResponse(a, b), () => [true, 'ok'], [0]],
   ['buildRequest', (a, b, c) => buildRequest(a, b, c), () => ['order.query', { outTradeNo: 'M20261120000001' }, envelope()], [0, 1, 2]],
@@ -232,7 +235,7 @@ describe('the wasm boundary: wrong types, undefined, huge values, freed objects'
       Verifier: [new Verifier({ publicKey: merchantPublicPem, message: 'request' }), ['canonicalize', 'verify', 'verifyAsync'], [md5.pairs]],
       NotificationVerifier: [
         new NotificationVerifier({ publicKey: gatewayPublic }),
-        ['verify', 'verifyAsync', 'verifyRequest', 'verifyResponse', 'forget', 'acknowledge', 'acknowledgeResponse', [0]],
+        ['verify', 'verifyAsync', 'verifyRequest', 'verifyResponse', 'handle', 'complete', 'release', 'checkAmount', 'acknowledge', 'acknowledgeResponse', [0]],
         [notifyBody, notifyCall],
       ],
     };

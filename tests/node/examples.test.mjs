@@ -48,6 +48,8 @@ describe('examples/node-merchant (node:http on 127.0.0.1:0)', () => {
     const book = async (n) => {
       if (failNextBooking) {
         failNextBooking = false;
+        // A slow write that fails: copies arriving meanwhile must not be acknowledged.
+        await new Promise((resolve) => setTimeout(resolve, 100));
         throw new Error('database unavailable');
       }
       orders.book(n);
@@ -68,11 +70,17 @@ describe('examples/node-merchant (node:http on 127.0.0.1:0)', () => {
     return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
   }
 
-  it('a booking that fails is answered `fail` and forgotten, so the retry is processed', async () => {
+  it('a booking that fails is answered `fail`, and so is a copy that arrived meanwhile: nothing is lost', async () => {
     failNextBooking = true;
-    assert.deepEqual(await post('notify_paysign_form'), { status: 200, type: 'text/plain; charset=utf-8', body: 'fail' });
+    const first = post('notify_paysign_form');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const copy = await post('notify_paysign_form');
+    const fail = { status: 200, type: 'text/plain; charset=utf-8', body: 'fail' };
+    assert.deepEqual(copy, fail);
+    assert.deepEqual(await first, fail);
     assert.equal(orders.booked.length, 0);
-    assert.match(logged.at(-1), /booking N20261121000000000001 failed/);
+    assert.match(logged.at(-2), /not booked, the gateway will retry: notification "N20261121000000000001" is being handled by another delivery/);
+    assert.match(logged.at(-1), /not booked, the gateway will retry: database unavailable/);
   });
 
   it('a signed notification is booked once and acknowledged with `success`', async () => {

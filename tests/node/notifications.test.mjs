@@ -1,6 +1,6 @@
 // NotificationVerifier: every notification vector of every profile verifies to its
 // expect.json (or fails with its code) through each crypto provider; fetch Requests;
-// duplicates and forget(); acknowledgements; gateway responses; amounts at the
+// claim, complete and release (exactly once); acknowledgements; gateway responses; amounts at the
 // safe-integer bound; options checking.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -50,7 +50,10 @@ describe('NotificationVerifier: notification vectors', () => {
         assert.equal(n.duplicate, false);
         assert.equal(n.profile, c.request.profile);
         assert.equal(typeof n.params, 'object');
-        // The retry of the same notification: acknowledged again, never booked twice.
+        // A copy while it is being booked: in progress (the platform will retry).
+        assert.equal(await codeOf(() => run(verifier, c.body, c.call)), 'NOTIFICATION_IN_PROGRESS', `${c.name} / ${label}: in progress`);
+        // Booked: the retry is acknowledged again, never booked twice.
+        verifier.complete(n);
         assert.equal((await run(verifier, c.body, c.call)).duplicate, true, `${c.name} / ${label}: duplicate`);
         verifier.free();
       }
@@ -115,24 +118,34 @@ describe('NotificationVerifier: fetch Requests (Workers, Deno, Bun, Next.js)', (
 });
 
 describe('NotificationVerifier: a replayStore of your own', () => {
-  /** A Map standing in for a shared database; `calls` records what the verifier asked. */
+  /**
+   * A Map standing in for a shared database, with the contract's semantics (leases that
+   * expire, tokens, completed ids kept until keepUntil); `calls` records what was asked.
+   */
   function mapStore({ async = true } = {}) {
     const held = new Map();
     const calls = [];
+    let tokens = 0;
     const answer = (value) => (async ? Promise.resolve(value) : value);
     return {
       held,
       calls,
-      checkAndInsert(id, now, expiresAt) {
-        calls.push(['checkAndInsert', id, now, expiresAt]);
-        const until = held.get(id);
-        if (until !== undefined && until > now) return answer(false);
-        held.set(id, expiresAt);
-        return answer(true);
+      claim(id, now, leaseUntil) {
+        calls.push(['claim', id, now, leaseUntil]);
+        const entry = held.get(id);
+        if (entry !== undefined && entry.until > now) return answer(entry.token === null ? { status: 'done' } : { status: 'in-progress' });
+        const token = `t${++tokens}`;
+        held.set(id, { token, until: leaseUntil });
+        return answer({ status: 'claimed', token });
       },
-      forget(id) {
-        calls.push(['forget', id]);
-        held.delete(id);
+      complete(id, now, keepUntil) {
+        calls.push(['complete', id, now, keepUntil]);
+        held.set(id, { token: null, until: keepUntil });
+        return answer(undefined);
+      },
+      release(id, token) {
+        calls.push(['release', id, token]);
+        if (held.get(id)?.token === token) held.delete(id);
         return answer(undefined);
       },
     };
@@ -140,19 +153,26 @@ describe('NotificationVerifier: a replayStore of your own', () => {
   const id = 'N20261121000000000001';
 
   for (const provider of ['wasm', 'node', 'webcrypto', 'auto']) {
-    it(`new, then duplicate, then new again after forgetAsync (provider ${provider})`, async () => {
+    it(`claimed, in progress, released, claimed again, completed, then duplicate (provider ${provider})`, async () => {
       const store = mapStore();
       const verifier = new NotificationVerifier({ ...paysignForm.options, provider, replayStore: store });
       const at = paysignForm.call.now;
       const first = await verifier.verifyAsync(paysignForm.body, { ...paysignForm.call, now: at + 0.7 });
       assert.equal(first.duplicate, false);
       assert.equal(first.totalAmount, 6754);
-      // Whole seconds, remembered for the 26-hour window a copy could still pass in.
-      assert.deepEqual(store.calls, [['checkAndInsert', id, at, at + 93600]]);
-      assert.equal((await verifier.verifyAsync(paysignForm.body, { ...paysignForm.call, now: at + 60 })).duplicate, true);
-      await verifier.forgetAsync(id);
+      assert.equal('claim' in first, false, 'the claim token stays inside the verifier');
+      // Whole seconds; the lease is the verifier's (default 120 s).
+      assert.deepEqual(store.calls, [['claim', id, at, at + 120]]);
+      assert.equal(await codeOf(() => verifier.verifyAsync(paysignForm.body, { ...paysignForm.call, now: at + 60 })), 'NOTIFICATION_IN_PROGRESS');
+      await verifier.releaseAsync(first);
+      assert.deepEqual(store.calls.at(-1), ['release', id, 't1']);
       assert.equal(store.held.has(id), false);
-      assert.equal((await verifier.verifyAsync(paysignForm.body, { ...paysignForm.call, now: at + 61 })).duplicate, false);
+      const second = await verifier.verifyAsync(paysignForm.body, { ...paysignForm.call, now: at + 61 });
+      assert.equal(second.duplicate, false);
+      await verifier.completeAsync(second, { now: at + 62 });
+      // Completed ids are kept for the 26-hour window a copy could still pass in.
+      assert.deepEqual(store.calls.at(-1), ['complete', id, at + 62, at + 62 + 93600]);
+      assert.equal((await verifier.verifyAsync(paysignForm.body, { ...paysignForm.call, now: at + 63 })).duplicate, true);
     });
   }
 
@@ -160,7 +180,9 @@ describe('NotificationVerifier: a replayStore of your own', () => {
     const store = mapStore();
     const a = new NotificationVerifier({ ...paysignForm.options, replayStore: store });
     const b = new NotificationVerifier({ ...paysignForm.options, replayStore: store });
-    assert.equal((await a.verifyAsync(paysignForm.body, paysignForm.call)).duplicate, false);
+    const n = await a.verifyAsync(paysignForm.body, paysignForm.call);
+    assert.equal(await codeOf(() => b.verifyAsync(paysignForm.body, paysignForm.call)), 'NOTIFICATION_IN_PROGRESS');
+    await a.completeAsync(n);
     assert.equal((await b.verifyAsync(paysignForm.body, paysignForm.call)).duplicate, true);
     const request = new Request('http://127.0.0.1/notify', { method: 'POST', body: paysignForm.body, headers: { 'content-type': paysignForm.call.contentType ?? 'application/x-www-form-urlencoded' } });
     assert.equal((await b.verifyRequest(request, { now: paysignForm.call.now })).duplicate, true);
@@ -169,7 +191,9 @@ describe('NotificationVerifier: a replayStore of your own', () => {
   it('a synchronous store works the same', async () => {
     const store = mapStore({ async: false });
     const verifier = new NotificationVerifier({ ...paysignForm.options, replayStore: store });
-    assert.equal((await verifier.verifyAsync(paysignForm.body, paysignForm.call)).duplicate, false);
+    const n = await verifier.verifyAsync(paysignForm.body, paysignForm.call);
+    assert.equal(n.duplicate, false);
+    await verifier.completeAsync(n);
     assert.equal((await verifier.verifyAsync(paysignForm.body, paysignForm.call)).duplicate, true);
   });
 
@@ -182,44 +206,143 @@ describe('NotificationVerifier: a replayStore of your own', () => {
     assert.deepEqual(store.calls, []);
   });
 
-  it("the store's failure is the verification's failure (answer with a retry)", async () => {
+  it("the store's failure is REPLAY_STORE_UNAVAILABLE (answer with a retry), never an accept", async () => {
     const down = new Error('database unavailable');
-    const verifier = new NotificationVerifier({
-      ...paysignForm.options,
-      replayStore: { checkAndInsert: async () => Promise.reject(down), forget() {} },
-    });
-    await assert.rejects(verifier.verifyAsync(paysignForm.body, paysignForm.call), (e) => e === down);
-    const vague = new NotificationVerifier({ ...paysignForm.options, replayStore: { checkAndInsert: async () => 'yes', forget() {} } });
-    await assert.rejects(vague.verifyAsync(paysignForm.body, paysignForm.call), (e) => e instanceof TypeError && /boolean/.test(e.message));
-  });
-
-  it('verify and forget refuse, pointing at the asynchronous methods; a malformed store is refused up front', () => {
-    const verifier = new NotificationVerifier({ ...paysignForm.options, replayStore: mapStore() });
-    assert.throws(() => verifier.verify(paysignForm.body, paysignForm.call), (e) => e instanceof TypeError && /verifyAsync/.test(e.message));
-    assert.throws(() => verifier.forget(id), (e) => e instanceof TypeError && /forgetAsync/.test(e.message));
-    for (const replayStore of [null, 'redis', {}, { checkAndInsert() {} }, { forget() {} }]) {
-      assert.throws(() => new NotificationVerifier({ ...paysignForm.options, replayStore }), (e) => e instanceof TypeError && /replayStore/.test(e.message), String(replayStore));
+    const broken = { claim: async () => Promise.reject(down), complete() {}, release() {} };
+    const verifier = new NotificationVerifier({ ...paysignForm.options, replayStore: broken });
+    await assert.rejects(verifier.verifyAsync(paysignForm.body, paysignForm.call), (e) => e instanceof PaysignError && e.code === 'REPLAY_STORE_UNAVAILABLE' && /database unavailable/.test(e.message) && e.cause === down);
+    await assert.rejects(verifier.handle(paysignForm.body, paysignForm.call, () => assert.fail('handler ran')), (e) => e.code === 'REPLAY_STORE_UNAVAILABLE');
+    for (const answer of ['yes', true, { status: 'claimed' }, { status: 'claimed', token: '' }, { status: 'seen' }, null]) {
+      const vague = new NotificationVerifier({ ...paysignForm.options, replayStore: { claim: async () => answer, complete() {}, release() {} } });
+      await assert.rejects(vague.verifyAsync(paysignForm.body, paysignForm.call), (e) => e instanceof TypeError && /status: 'claimed', token/.test(e.message), JSON.stringify(answer));
     }
   });
 
-  it('without a store, forgetAsync forgets in the built-in one', async () => {
-    const verifier = new NotificationVerifier(paysignForm.options);
-    assert.equal(verifier.verify(paysignForm.body, paysignForm.call).duplicate, false);
-    assert.equal(verifier.verify(paysignForm.body, paysignForm.call).duplicate, true);
-    await verifier.forgetAsync(id);
-    assert.equal(verifier.verify(paysignForm.body, paysignForm.call).duplicate, false);
+  it('a store that fails to complete: handle rejects with booked: true and the notification (acknowledge success)', async () => {
+    const store = mapStore();
+    store.complete = async () => {
+      throw new Error('connection reset');
+    };
+    const verifier = new NotificationVerifier({ ...paysignForm.options, replayStore: store });
+    let booked = 0;
+    await assert.rejects(verifier.handle(paysignForm.body, paysignForm.call, () => void booked++), (e) => e.code === 'REPLAY_STORE_UNAVAILABLE' && e.booked === true && e.notification.notifyId === id);
+    assert.equal(booked, 1);
+  });
+
+  it('the synchronous methods refuse, pointing at the asynchronous ones; a malformed store is refused up front', async () => {
+    const verifier = new NotificationVerifier({ ...paysignForm.options, replayStore: mapStore() });
+    assert.throws(() => verifier.verify(paysignForm.body, paysignForm.call), (e) => e instanceof TypeError && /verifyAsync/.test(e.message));
+    const n = await verifier.verifyAsync(paysignForm.body, paysignForm.call);
+    assert.throws(() => verifier.complete(n), (e) => e instanceof TypeError && /completeAsync/.test(e.message));
+    assert.throws(() => verifier.release(n), (e) => e instanceof TypeError && /releaseAsync/.test(e.message));
+    const legacy = { checkAndInsert() {}, forget() {} };
+    for (const replayStore of [null, 'redis', {}, legacy, { claim() {}, complete() {} }, { claim() {}, release() {} }]) {
+      assert.throws(() => new NotificationVerifier({ ...paysignForm.options, replayStore }), (e) => e instanceof TypeError && /claim\(id, now, leaseUntil\)/.test(e.message), String(replayStore));
+    }
   });
 });
 
-describe('NotificationVerifier: duplicates, forget, time', () => {
-  it('the first copy is new, every retry a duplicate, until forget()', () => {
+describe('NotificationVerifier: exactly once (claim, complete, release)', () => {
+  const id = 'N20261121000000000001';
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('a booking that fails while copies arrive: the copies are in progress, the retry books it once', async () => {
+    const verifier = new NotificationVerifier(paysignForm.options);
+    const booked = [];
+    let failNext = true;
+    const book = async (n) => {
+      await sleep(30);
+      if (failNext) {
+        failNext = false;
+        throw new Error('database write failed');
+      }
+      booked.push(n.outTradeNo);
+    };
+    // The first delivery and four copies at once, as a platform may send them.
+    const outcomes = await Promise.allSettled([0, 1, 2, 3, 4].map(() => verifier.handle(paysignForm.body, paysignForm.call, book)));
+    const reasons = outcomes.map((o) => (o.status === 'rejected' ? o.reason.code ?? o.reason.message : 'acknowledged'));
+    assert.deepEqual(reasons.sort(), ['NOTIFICATION_IN_PROGRESS', 'NOTIFICATION_IN_PROGRESS', 'NOTIFICATION_IN_PROGRESS', 'NOTIFICATION_IN_PROGRESS', 'database write failed']);
+    assert.deepEqual(booked, [], 'nothing was acknowledged, so nothing is lost');
+    // The platform's retry: booked now, and every later copy is a duplicate.
+    const retry = await verifier.handle(paysignForm.body, paysignForm.call, book);
+    assert.equal(retry.duplicate, false);
+    const again = await verifier.handle(paysignForm.body, paysignForm.call, book);
+    assert.equal(again.duplicate, true);
+    assert.deepEqual(booked, ['M20261120000001']);
+  });
+
+  it('a crashed booking frees the id when its lease ends', () => {
+    const verifier = new NotificationVerifier({ ...paysignForm.options, leaseSecs: 30 });
+    assert.equal(verifier.leaseSecs, 30);
+    const at = paysignForm.call.now;
+    verifier.verify(paysignForm.body, { now: at }); // claimed, never completed or released
+    assert.throws(() => verifier.verify(paysignForm.body, { now: at + 29 }), (e) => e.code === 'NOTIFICATION_IN_PROGRESS' && e.message.includes(id));
+    const n = verifier.verify(paysignForm.body, { now: at + 30 });
+    assert.equal(n.duplicate, false);
+    verifier.complete(n, { now: at + 31 });
+    assert.equal(verifier.verify(paysignForm.body, { now: at + 32 }).duplicate, true);
+  });
+
+  it('a release by a claim that expired leaves the new claim alone', () => {
+    const verifier = new NotificationVerifier({ ...paysignForm.options, leaseSecs: 10 });
+    const at = paysignForm.call.now;
+    const stale = verifier.verify(paysignForm.body, { now: at });
+    const fresh = verifier.verify(paysignForm.body, { now: at + 11 });
+    verifier.release(stale);
+    assert.throws(() => verifier.verify(paysignForm.body, { now: at + 12 }), (e) => e.code === 'NOTIFICATION_IN_PROGRESS');
+    verifier.complete(fresh, { now: at + 12 });
+    assert.equal(verifier.verify(paysignForm.body, { now: at + 13 }).duplicate, true);
+  });
+
+  it('an amount known only after verification: checkAmount in the handler releases the claim', async () => {
+    const verifier = new NotificationVerifier(paysignForm.options);
+    await assert.rejects(
+      verifier.handle(paysignForm.body, paysignForm.call, (n) => verifier.checkAmount(n, 6755)),
+      (e) => e instanceof PaysignError && e.code === 'AMOUNT_MISMATCH' && /6755/.test(e.message) && /6754/.test(e.message),
+    );
+    // Released: the next copy is handled (and books with the right amount).
+    const n = await verifier.handle(paysignForm.body, paysignForm.call, (x) => verifier.checkAmount(x, 6754));
+    assert.equal(n.duplicate, false);
+    assert.throws(() => verifier.checkAmount(n, -1), (e) => e.code === 'AMOUNT_INVALID');
+    assert.throws(() => verifier.checkAmount(n, '6754'), TypeError);
+  });
+
+  it('complete and release check their argument; a duplicate needs neither', async () => {
+    const verifier = new NotificationVerifier(paysignForm.options);
+    const n = verifier.verify(paysignForm.body, paysignForm.call);
+    assert.throws(() => verifier.complete({ notifyId: id }), (e) => e instanceof TypeError && /holds no claim/.test(e.message));
+    assert.throws(() => verifier.complete('N1'), TypeError);
+    assert.throws(() => verifier.complete(n, { when: 1 }), TypeError);
+    verifier.complete(n);
+    assert.throws(() => verifier.complete(n), (e) => e instanceof TypeError && /completed or released already/.test(e.message));
+    assert.throws(() => verifier.release(n), TypeError);
+    const dup = verifier.verify(paysignForm.body, paysignForm.call);
+    assert.equal(dup.duplicate, true);
+    verifier.complete(dup);
+    verifier.release(dup);
+    // A notification of another verifier holds no claim here.
+    const other = new NotificationVerifier(paysignForm.options);
+    const claimedElsewhere = new NotificationVerifier(paysignForm.options).verify(paysignForm.body, paysignForm.call);
+    assert.equal(claimedElsewhere.duplicate, false);
+    assert.throws(() => other.release(claimedElsewhere), (e) => e instanceof TypeError && /another verifier/.test(e.message));
+    await assert.rejects(verifier.handle(paysignForm.body, paysignForm.call), (e) => e instanceof TypeError && /handler must be a function/.test(e.message));
+    assert.throws(() => new NotificationVerifier({ ...paysignForm.options, leaseSecs: 0 }), (e) => e.code === 'FIELD_INVALID');
+    assert.throws(() => new NotificationVerifier({ ...paysignForm.options, leaseSecs: 93601 }), (e) => e.code === 'FIELD_INVALID');
+  });
+});
+
+describe('NotificationVerifier: duplicates, time', () => {
+  it('the first copy is claimed; once completed every retry is a duplicate; a released one is new', () => {
     const verifier = new NotificationVerifier(paysignForm.options);
     const at = paysignForm.call.now;
-    assert.equal(verifier.verify(paysignForm.body, { now: at }).duplicate, false);
+    const n = verifier.verify(paysignForm.body, { now: at });
+    assert.equal(n.duplicate, false);
+    verifier.release(n);
+    const again = verifier.verify(paysignForm.body, { now: at + 1 });
+    assert.equal(again.duplicate, false);
+    verifier.complete(again, { now: at + 1 });
     assert.equal(verifier.verify(paysignForm.body, { now: at + 60 }).duplicate, true);
     assert.equal(verifier.verify(paysignForm.body, { now: at + 3600 }).duplicate, true);
-    verifier.forget('N20261121000000000001');
-    assert.equal(verifier.verify(paysignForm.body, { now: at + 3601 }).duplicate, false);
   });
 
   it('verifiers keep separate replay stores; a failed verification records nothing', async () => {
@@ -475,7 +598,7 @@ describe('NotificationVerifier: configuration', () => {
     assert.throws(() => v.acknowledge(true), TypeError);
     const d = new NotificationVerifier(paysignForm.options);
     d[Symbol.dispose]();
-    assert.throws(() => d.forget('N1'), TypeError);
+    assert.throws(() => d.complete({ notifyId: 'N1', duplicate: true }), TypeError);
   });
 
   it('freed while WebCrypto works: the second pass refuses', async () => {
@@ -485,9 +608,10 @@ describe('NotificationVerifier: configuration', () => {
     await assert.rejects(pending, TypeError);
   });
 
-  it('concurrent verifyAsync calls of one notification: exactly one is new', async () => {
+  it('concurrent verifyAsync calls of one notification: exactly one claims it, the others are in progress', async () => {
     const v = new NotificationVerifier({ ...paysignForm.options, provider: 'webcrypto' });
-    const results = await Promise.all([1, 2, 3, 4].map(() => v.verifyAsync(paysignForm.body, paysignForm.call)));
-    assert.deepEqual(results.map((n) => n.duplicate).sort(), [false, true, true, true]);
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => v.verifyAsync(paysignForm.body, paysignForm.call)));
+    const outcomes = results.map((r) => (r.status === 'fulfilled' ? `duplicate: ${r.value.duplicate}` : r.reason.code));
+    assert.deepEqual(outcomes.sort(), ['NOTIFICATION_IN_PROGRESS', 'NOTIFICATION_IN_PROGRESS', 'NOTIFICATION_IN_PROGRESS', 'duplicate: false']);
   });
 });

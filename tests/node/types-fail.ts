@@ -31,6 +31,10 @@ nv.verify('a=1', { expectedAmount: '19.59' }); // @expect-error amounts are fen 
 const fen: string = nv.verify('a=1').totalAmount; // @expect-error totalAmount is a number
 nv.acknowledge('success'); // @expect-error ok is a boolean
 nv.verifyResponse('code=SUCCESS', {}); // @expect-error requestNonce is required
+nv.complete('N1'); // @expect-error complete takes the notification, not its id
+nv.handle('a=1', undefined); // @expect-error handle needs the booking handler
+new NotificationVerifier({ publicKey: pem, replayStore: { checkAndInsert: () => true, forget: () => {} } }); // @expect-error a store claims, completes and releases
+new NotificationVerifier({ publicKey: pem, replayStore: { claim: () => ({ status: 'new' }), complete() {}, release() {} } }); // @expect-error claim answers claimed, in-progress or done
 buildRequest('order.create', { outTradeNo: 'M1', itemId: 'I', billNo: 'B', totalAmount: '19.59', notifyUrl: 'u' }, { appId: '1', signer }); // @expect-error amounts are numbers
 buildRequest('order.cancel', {}, { appId: '1', signer }); // @expect-error unknown method
 buildRequest('order.query', { outTradeNo: 'M1', tradeNo: 'T1' }, { appId: '1', signer }); // @expect-error one order reference

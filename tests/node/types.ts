@@ -28,6 +28,7 @@ import type {
   GatewayResponse,
   Notification,
   NotificationVerifierOptions,
+  ReplayClaim,
   ReplayStore,
   ReconcileClass,
   ReconcileResult,
@@ -149,7 +150,20 @@ async function notifications(request: Request, rawBody: Uint8Array, nodeHeaders:
   const id: string = n.notifyId;
   const app: string | null = n.appId;
   const field: string | undefined = n.params['passback_params'];
-  if (n.duplicate) verifier.forget(id);
+  if (!n.duplicate) verifier.complete(n, { now: 1795190411 });
+  verifier.release(n);
+  verifier.checkAmount(n, 1959);
+  const lease: number = verifier.leaseSecs;
+  const handled: Notification = await verifier.handle(rawBody, { headers: nodeHeaders }, async (booked: Notification) => {
+    verifier.checkAmount(booked, 1959);
+  });
+  try {
+    await verifier.handle(rawBody, undefined, () => {});
+  } catch (e) {
+    if (e instanceof PaysignError && e.booked === true && e.notification !== undefined) {
+      const bookedId: string = e.notification.notifyId;
+    }
+  }
   const later: Notification = await verifier.verifyAsync('a=1', { headers: [['Content-Type', 'text/plain']] });
   const fromRequest: Notification = await verifier.verifyRequest(request, { now: 1795190410 });
   const ack: Acknowledgement = verifier.acknowledge(true);
@@ -159,21 +173,26 @@ async function notifications(request: Request, rawBody: Uint8Array, nodeHeaders:
   const ok: boolean = reply.success && reply.code === 'SUCCESS' && verifier.verifySignature('{}', { headers: { 'wechatpay-serial': 'S' } }).valid;
   verifier.free();
   // A shared store of notification ids (a Map standing in for a database).
-  const held = new Map<string, number>();
+  const held = new Map<string, { token: string | null; until: number }>();
   const replayStore: ReplayStore = {
-    async checkAndInsert(id: string, now: number, expiresAt: number): Promise<boolean> {
-      const until = held.get(id);
-      if (until !== undefined && until > now) return false;
-      held.set(id, expiresAt);
-      return true;
+    async claim(id: string, now: number, leaseUntil: number): Promise<ReplayClaim> {
+      const entry = held.get(id);
+      if (entry !== undefined && entry.until > now) return entry.token === null ? { status: 'done' } : { status: 'in-progress' };
+      const token = `${id}:${now}`;
+      held.set(id, { token, until: leaseUntil });
+      return { status: 'claimed', token };
     },
-    forget(id: string): void {
-      held.delete(id);
+    complete(id: string, now: number, keepUntil: number): void {
+      held.set(id, { token: null, until: keepUntil });
+    },
+    release(id: string, token: string): void {
+      if (held.get(id)?.token === token) held.delete(id);
     },
   };
-  const shared = new NotificationVerifier({ publicKey: pem, replayStore });
+  const shared = new NotificationVerifier({ publicKey: pem, replayStore, leaseSecs: 60 });
   const once: Notification = await shared.verifyAsync(rawBody);
-  if (once.duplicate) await shared.forgetAsync(once.notifyId);
+  if (!once.duplicate) await shared.completeAsync(once);
+  await shared.releaseAsync(once);
   {
     using wechat = new NotificationVerifier({
       profile: 'wechat-v3',

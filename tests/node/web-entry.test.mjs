@@ -81,7 +81,9 @@ describe('paysign/web under Node', () => {
     const publicKey = fs.readFileSync(path.join(root, 'tests/vectors/keys/gateway_public_spki.pem'), 'utf8');
     const verifier = new web.NotificationVerifier({ publicKey, appId: '2026000000000001' });
     assert.deepEqual(verifier.provider, { sync: 'wasm', async: 'webcrypto' });
-    assert.equal(verifier.verify(body, { now: 1795190410 }).totalAmount, 6754);
+    const first = verifier.verify(body, { now: 1795190410 });
+    assert.equal(first.totalAmount, 6754);
+    verifier.complete(first);
     const request = new Request('https://merchant.example/notify', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     const again = await verifier.verifyRequest(request, { now: 1795190410 });
     assert.equal(again.duplicate, true);

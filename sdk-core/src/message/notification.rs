@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::message::amount::Amount;
 use crate::params::Params;
 use crate::profile::Profile;
+use crate::replay::ClaimToken;
 
 /// The final state a notification reports.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -125,8 +126,14 @@ pub struct Notification {
     /// JSON (WeChat Pay v3), the decrypted `req_info` XML (WeChat Pay v2 refunds), or the
     /// raw body (Standard Webhooks, whose payload has no fixed schema).
     pub payload: Option<String>,
-    /// Whether this id was seen before: acknowledge it again, but do not book it twice.
+    /// Whether this id was handled before (completed in the replay store): acknowledge it
+    /// again, but do not book it twice.
     pub duplicate: bool,
+    /// The claim this delivery holds on `notify_id` in the verifier's replay store (set by
+    /// a verification that claims: [`Replay::Record`](crate::callback::Replay::Record), not
+    /// a duplicate). Complete the id once booked, or release this claim when booking
+    /// failed (`NotificationVerifier::complete`, `release`).
+    pub claim: Option<ClaimToken>,
     /// Every field as received (decoded), `sign` included.
     pub params: Params,
 }
@@ -175,6 +182,7 @@ impl Notification {
             event_type: None,
             payload: None,
             duplicate: false,
+            claim: None,
             params,
         }
     }
