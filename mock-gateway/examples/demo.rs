@@ -1226,7 +1226,9 @@ impl ShopState {
         }
         // Booked: every later copy is a duplicate (acknowledged, not booked again).
         if let Err(error) = verifier.complete(&n.notify_id, self.clock.now()) {
-            eprintln!("booked, but not recorded as handled ({error}): the booking refuses a second one");
+            eprintln!(
+                "booked, but not recorded as handled ({error}): the booking refuses a second one"
+            );
         }
         let mut fail_once = lock(&self.fail_once);
         if fail_once.as_deref() == Some(n.out_trade_no.as_str()) {

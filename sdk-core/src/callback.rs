@@ -19,6 +19,7 @@
 //! notifications are decrypted instead of signed; UnionPay names its key by `certId`.
 //! The stages themselves live in [`crate::platform`], one module per platform.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use crate::error::{Error, Result};
@@ -31,7 +32,9 @@ use crate::params::Params;
 use crate::platform::Platform;
 use crate::platform::spec::{Decryption, HeaderSignature, Sealed, TimeField};
 use crate::profile::{MessageKind, Profile};
-use crate::replay::{Claim, ClaimToken, MemoryReplayStore, ReplayStore};
+use crate::replay::{
+    AsyncReplayStore, Claim, ClaimToken, MemoryReplayStore, ReplayStore, StoreFuture,
+};
 use crate::sign::{SharedSecret, SignType, VerificationCredential, Verifier};
 
 pub use crate::sign::SignatureCheck;
@@ -178,7 +181,10 @@ impl<E: std::fmt::Display> std::fmt::Display for HandleError<E> {
         match self {
             HandleError::Refused(error) => write!(f, "notification refused: {error}"),
             HandleError::Handler(error) => write!(f, "the notification handler failed: {error}"),
-            HandleError::Unrecorded { notification, error } => write!(
+            HandleError::Unrecorded {
+                notification,
+                error,
+            } => write!(
                 f,
                 "notification {:?} was booked but not recorded as handled: {error}",
                 notification.notify_id
@@ -246,8 +252,17 @@ pub struct NotificationVerifier {
     tolerance_secs: u64,
     max_age_secs: u64,
     lease_secs: u64,
-    replay: Arc<dyn ReplayStore>,
+    replay: Store,
     parse: ParseOptions,
+}
+
+/// The replay store of a [`NotificationVerifier`].
+#[derive(Clone)]
+enum Store {
+    /// Answers at once: every method reaches it.
+    Blocking(Arc<dyn ReplayStore>),
+    /// Answers asynchronously: only the `_async` methods reach it.
+    Async(Arc<dyn AsyncReplayStore>),
 }
 
 /// Configuration of a [`NotificationVerifier`]; see [`NotificationVerifier::builder`].
@@ -262,7 +277,7 @@ pub struct NotificationVerifierBuilder {
     max_age_secs: u64,
     /// None: [`DEFAULT_LEASE_SECS`], or the maximum age when that is shorter.
     lease_secs: Option<u64>,
-    replay: Option<Arc<dyn ReplayStore>>,
+    replay: Option<Store>,
     parse: ParseOptions,
 }
 
@@ -344,18 +359,82 @@ impl NotificationVerifier {
         let check: SignatureChecker<'_> = options.check_signature.unwrap_or(&own);
         let mut notification = self.checked(body, options, now, check)?;
         if options.replay == Replay::Record {
-            let lease_until = now.saturating_add(self.lease_secs());
-            match self.replay.claim(&notification.notify_id, now, lease_until)? {
-                Claim::Claimed(token) => notification.claim = Some(token),
-                Claim::Done => notification.duplicate = true,
-                Claim::InProgress => {
-                    return Err(Error::NotificationInProgress {
-                        notify_id: notification.notify_id,
-                    });
-                }
-            }
+            let store = self.blocking_store()?;
+            let claim = store.claim(&notification.notify_id, now, self.lease_until(now))?;
+            Self::take_claim(&mut notification, claim)?;
         }
         Ok(notification)
+    }
+
+    /// [`verify`](Self::verify) for asynchronous servers, and the one way to claim in an
+    /// [`AsyncReplayStore`]: every check runs now, before the returned future is first
+    /// polled; the future only claims. It borrows neither `body` nor `options` (taken by
+    /// value: a signature checker need not be `Sync`), so it is `Send` for any task.
+    pub fn verify_async<'s>(
+        &'s self,
+        body: &[u8],
+        options: VerifyOptions<'_>,
+        now: i64,
+    ) -> impl Future<Output = Result<Notification>> + Send + use<'s> {
+        let record = options.replay == Replay::Record;
+        let verified = self.verify(body, &options.unrecorded(), now);
+        async move {
+            let mut notification = verified?;
+            if record {
+                let lease_until = self.lease_until(now);
+                let claim = self
+                    .store_claim(&notification.notify_id, now, lease_until)
+                    .await?;
+                Self::take_claim(&mut notification, claim)?;
+            }
+            Ok(notification)
+        }
+    }
+
+    /// What a claim means for the notification: its token, a duplicate, or the error
+    /// that asks the platform to come back.
+    fn take_claim(notification: &mut Notification, claim: Claim) -> Result<()> {
+        match claim {
+            Claim::Claimed(token) => notification.claim = Some(token),
+            Claim::Done => notification.duplicate = true,
+            Claim::InProgress => {
+                return Err(Error::NotificationInProgress {
+                    notify_id: notification.notify_id.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn lease_until(&self, now: i64) -> i64 {
+        now.saturating_add(self.lease_secs())
+    }
+
+    fn keep_until(&self, now: i64) -> i64 {
+        now.saturating_add(self.replay_window_secs())
+    }
+
+    /// The store, for the synchronous methods.
+    fn blocking_store(&self) -> Result<&dyn ReplayStore> {
+        match &self.replay {
+            Store::Blocking(store) => Ok(store.as_ref()),
+            Store::Async(_) => Err(Error::field_invalid(
+                "replay_store",
+                "this verifier's replay store answers asynchronously: call verify_async, handle_async, complete_async and release_async",
+            )),
+        }
+    }
+
+    fn store_claim<'a>(
+        &'a self,
+        id: &'a str,
+        now: i64,
+        lease_until: i64,
+    ) -> StoreFuture<'a, Claim> {
+        match &self.replay {
+            Store::Blocking(store) => AsyncReplayStore::claim(store.as_ref(), id, now, lease_until),
+            Store::Async(store) => store.claim(id, now, lease_until),
+        }
     }
 
     /// Verifies a notification and runs `handler` (the merchant's booking) at most once
@@ -404,12 +483,7 @@ impl NotificationVerifier {
         now: i64,
         handler: impl FnOnce(&Notification) -> std::result::Result<(), E>,
     ) -> std::result::Result<Notification, HandleError<E>> {
-        if options.replay != Replay::Record {
-            return Err(HandleError::Refused(Error::field_invalid(
-                "replay",
-                "handle() claims the notification in the verifier's replay store; with a store you consult yourself, call verify() with Replay::Unrecorded",
-            )));
-        }
+        Self::recording(options).map_err(HandleError::Refused)?;
         let notification = self
             .verify(body, options, now)
             .map_err(HandleError::Refused)?;
@@ -432,12 +506,109 @@ impl NotificationVerifier {
         }
     }
 
+    /// [`handle`](Self::handle) for asynchronous servers and stores: `handler` returns the
+    /// booking's future (which owns what it needs from the notification, so the whole
+    /// future is `Send`), the store is awaited. Every check runs before the returned
+    /// future is first polled, as in [`verify_async`](Self::verify_async).
+    ///
+    /// ```
+    /// # use paysign_core::callback::{HandleError, NotificationVerifier, VerifyOptions};
+    /// # use paysign_core::{MessageKind, Params, Profile, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential};
+    /// # let secret = SharedSecret::new("s3cret")?;
+    /// # let verifier = NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Secret(secret.clone())).build()?;
+    /// # let gateway = Signer::new(Profile::Paysign, SignType::HmacSha256, SigningCredential::Secret(secret))?
+    /// #     .message_kind(MessageKind::Notification);
+    /// # let mut p = Params::from_pairs([("notify_id", "N1"), ("app_id", "2026000000000001"),
+    /// #     ("out_trade_no", "M1"), ("trade_no", "T1"), ("bill_no", "B1"), ("trade_status", "SUCCESS"),
+    /// #     ("total_amount", "1959"), ("notify_time", "1764036003"), ("nonce", "abc")])?;
+    /// # gateway.sign_params(&mut p)?;
+    /// # let body: String = p.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+    /// let booking = verifier.handle_async(body.as_bytes(), VerifyOptions::default(), 1764036010, |n| {
+    ///     let order = n.out_trade_no.clone();
+    ///     async move { Ok::<_, std::io::Error>(assert_eq!(order, "M1")) } // book `order` here
+    /// });
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let waker = std::task::Waker::noop();
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut std::task::Context::from_waker(&waker)) { return v; } }
+    /// # }
+    /// let n = block_on(booking)?; // in a server: `.await`
+    /// assert!(!n.duplicate);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn handle_async<'s, E, F, Fut>(
+        &'s self,
+        body: &[u8],
+        options: VerifyOptions<'_>,
+        now: i64,
+        handler: F,
+    ) -> impl Future<Output = std::result::Result<Notification, HandleError<E>>>
+    + Send
+    + use<'s, E, F, Fut>
+    where
+        F: FnOnce(&Notification) -> Fut + Send + 's,
+        Fut: Future<Output = std::result::Result<(), E>> + Send,
+        E: Send + 's,
+    {
+        let recording = Self::recording(&options);
+        let verified = self.verify_async(body, options, now);
+        async move {
+            recording.map_err(HandleError::Refused)?;
+            let notification = verified.await.map_err(HandleError::Refused)?;
+            if notification.duplicate {
+                return Ok(notification);
+            }
+            if let Err(error) = handler(&notification).await {
+                if let Some(claim) = &notification.claim {
+                    // A release that fails leaves the claim to its lease: the retry after it is handled.
+                    let _ = self.release_async(&notification.notify_id, claim).await;
+                }
+                return Err(HandleError::Handler(error));
+            }
+            match self.complete_async(&notification.notify_id, now).await {
+                Ok(()) => Ok(notification),
+                Err(error) => Err(HandleError::Unrecorded {
+                    notification: Box::new(notification),
+                    error,
+                }),
+            }
+        }
+    }
+
+    /// `handle` and `handle_async` claim in the verifier's store: the options must record.
+    fn recording(options: &VerifyOptions<'_>) -> Result<()> {
+        if options.replay == Replay::Record {
+            return Ok(());
+        }
+        Err(Error::field_invalid(
+            "replay",
+            "handle() claims the notification in the verifier's replay store; with a store you consult yourself, call verify() with Replay::Unrecorded",
+        ))
+    }
+
     /// Records a notification id as handled once the merchant booked it: every copy from
     /// now until the replay window ends is a duplicate. Call it after a successful
     /// booking of a notification [`verify`](Self::verify) claimed.
     pub fn complete(&self, notify_id: &str, now: i64) -> Result<()> {
-        self.replay
-            .complete(notify_id, now, now.saturating_add(self.replay_window_secs()))
+        self.blocking_store()?
+            .complete(notify_id, now, self.keep_until(now))
+    }
+
+    /// [`complete`](Self::complete), awaiting an [`AsyncReplayStore`].
+    pub async fn complete_async(&self, notify_id: &str, now: i64) -> Result<()> {
+        let keep_until = self.keep_until(now);
+        match &self.replay {
+            Store::Blocking(store) => store.complete(notify_id, now, keep_until),
+            Store::Async(store) => store.complete(notify_id, now, keep_until).await,
+        }
+    }
+
+    /// [`release`](Self::release), awaiting an [`AsyncReplayStore`].
+    pub async fn release_async(&self, notify_id: &str, claim: &ClaimToken) -> Result<()> {
+        match &self.replay {
+            Store::Blocking(store) => store.release(notify_id, claim),
+            Store::Async(store) => store.release(notify_id, claim).await,
+        }
     }
 
     /// Frees the claim a notification holds ([`Notification::claim`]), so the platform's
@@ -445,7 +616,7 @@ impl NotificationVerifier {
     /// failure acknowledgement. Nothing happens when the claim is no longer this one's
     /// (its lease ended and another delivery claimed the id, or it was completed).
     pub fn release(&self, notify_id: &str, claim: &ClaimToken) -> Result<()> {
-        self.replay.release(notify_id, claim)
+        self.blocking_store()?.release(notify_id, claim)
     }
 
     /// How long a claim lasts (seconds): after it, a copy of a notification whose
@@ -758,7 +929,16 @@ impl NotificationVerifierBuilder {
 
     /// A shared replay store (default: an in-memory store of 100,000 ids).
     pub fn replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
-        self.replay = Some(store);
+        self.replay = Some(Store::Blocking(store));
+        self
+    }
+
+    /// A shared replay store that answers asynchronously (Redis: the `paysign-redis`
+    /// crate). The verifier then claims only in [`NotificationVerifier::verify_async`] and
+    /// [`NotificationVerifier::handle_async`]; the synchronous `verify` (recording),
+    /// `handle`, `complete` and `release` refuse with `FIELD_INVALID`.
+    pub fn async_replay_store(mut self, store: Arc<dyn AsyncReplayStore>) -> Self {
+        self.replay = Some(Store::Async(store));
         self
     }
 
@@ -829,7 +1009,7 @@ impl NotificationVerifierBuilder {
             lease_secs,
             replay: self
                 .replay
-                .unwrap_or_else(|| Arc::new(MemoryReplayStore::default())),
+                .unwrap_or_else(|| Store::Blocking(Arc::new(MemoryReplayStore::default()))),
             parse: self.parse,
         })
     }

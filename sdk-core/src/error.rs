@@ -315,7 +315,9 @@ pub enum Error {
     },
     /// The replay store did not answer (a shared store's server is down or timed out).
     /// Nothing was marked seen: answer with a failure so the platform retries.
-    #[error("the replay store is unavailable ({reason}): answer with a failure so the platform retries")]
+    #[error(
+        "the replay store is unavailable ({reason}): answer with a failure so the platform retries"
+    )]
     ReplayStoreUnavailable {
         /// What failed, as the store reports it (never credentials).
         reason: String,
@@ -455,12 +457,21 @@ mod tests {
             .split('"')
             .skip(1)
             .step_by(2)
-            .filter(|text| !text.is_empty() && text.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
+            .filter(|text| {
+                !text.is_empty() && text.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+            })
             .collect();
         assert!(returned.len() > 30, "found {returned:?}");
         for code in &returned {
-            assert!(Error::CODES.contains(code), "{code} is returned by code() but missing from CODES");
+            assert!(
+                Error::CODES.contains(code),
+                "{code} is returned by code() but missing from CODES"
+            );
         }
-        assert_eq!(returned.len(), Error::CODES.len(), "CODES lists a code code() never returns");
+        assert_eq!(
+            returned.len(),
+            Error::CODES.len(),
+            "CODES lists a code code() never returns"
+        );
     }
 }

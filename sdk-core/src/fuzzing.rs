@@ -792,7 +792,10 @@ pub fn standard_webhooks(data: &[u8]) {
     );
     assert!(n.out_trade_no.is_empty() && n.total_amount == Amount::ZERO);
     let in_progress = verifier.verify(body, &options, now);
-    assert!(matches!(in_progress, Err(Error::NotificationInProgress { .. })));
+    assert!(matches!(
+        in_progress,
+        Err(Error::NotificationInProgress { .. })
+    ));
     assert!(verifier.complete(&n.notify_id, now).is_ok());
     let again = verifier.verify(body, &options, now);
     assert!(again.is_ok_and(|again| again.duplicate && again.notify_id == n.notify_id));

@@ -20,9 +20,13 @@
 //!
 //! The store is a trait so a merchant running several servers can share it (Redis, a
 //! database); [`MemoryReplayStore`] is the bounded in-process default. Entries expire, so
-//! a store never grows without limit.
+//! a store never grows without limit. A store that answers over the network implements
+//! [`AsyncReplayStore`] instead, so an asynchronous server never blocks on it; every
+//! [`ReplayStore`] is also an [`AsyncReplayStore`] whose futures are ready at once.
 
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -78,6 +82,47 @@ pub trait ReplayStore: Send + Sync {
     /// the claim is no longer that token's (its lease ended and another delivery claimed
     /// the id, or it was completed).
     fn release(&self, id: &str, token: &ClaimToken) -> Result<()>;
+}
+
+/// What an [`AsyncReplayStore`] operation returns: a boxed future, so the trait can be
+/// used as `dyn AsyncReplayStore` and stays free of any async runtime.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// [`ReplayStore`] for stores that answer asynchronously (Redis, a database over the
+/// network), with the same contract operation for operation; the verifier awaits it in
+/// [`NotificationVerifier::verify_async`](crate::NotificationVerifier::verify_async) and
+/// [`handle_async`](crate::NotificationVerifier::handle_async).
+pub trait AsyncReplayStore: Send + Sync {
+    /// [`ReplayStore::claim`].
+    fn claim<'a>(&'a self, id: &'a str, now: i64, lease_until: i64) -> StoreFuture<'a, Claim>;
+
+    /// [`ReplayStore::complete`].
+    fn complete<'a>(&'a self, id: &'a str, now: i64, keep_until: i64) -> StoreFuture<'a, ()>;
+
+    /// [`ReplayStore::release`].
+    fn release<'a>(&'a self, id: &'a str, token: &'a ClaimToken) -> StoreFuture<'a, ()>;
+}
+
+/// A synchronous store answers at once: its futures are ready when made.
+impl<S: ReplayStore + ?Sized> AsyncReplayStore for S {
+    fn claim<'a>(&'a self, id: &'a str, now: i64, lease_until: i64) -> StoreFuture<'a, Claim> {
+        Box::pin(std::future::ready(ReplayStore::claim(
+            self,
+            id,
+            now,
+            lease_until,
+        )))
+    }
+
+    fn complete<'a>(&'a self, id: &'a str, now: i64, keep_until: i64) -> StoreFuture<'a, ()> {
+        Box::pin(std::future::ready(ReplayStore::complete(
+            self, id, now, keep_until,
+        )))
+    }
+
+    fn release<'a>(&'a self, id: &'a str, token: &'a ClaimToken) -> StoreFuture<'a, ()> {
+        Box::pin(std::future::ready(ReplayStore::release(self, id, token)))
+    }
 }
 
 /// An in-memory [`ReplayStore`] holding at most `capacity` ids; when full, expired ids go
@@ -196,7 +241,8 @@ impl ReplayStore for MemoryReplayStore {
 
     fn release(&self, id: &str, token: &ClaimToken) -> Result<()> {
         let mut entries = self.lock();
-        let held = matches!(entries.states.get(id), Some(State::Claimed { token: t, .. }) if t == token);
+        let held =
+            matches!(entries.states.get(id), Some(State::Claimed { token: t, .. }) if t == token);
         if held {
             entries.states.remove(id);
             entries.order.retain(|x| x != id);
@@ -207,7 +253,7 @@ impl ReplayStore for MemoryReplayStore {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{Claim, ClaimToken, MemoryReplayStore, ReplayStore};
 
     fn claimed(claim: Claim) -> ClaimToken {
         match claim {

@@ -141,7 +141,9 @@ fn a_retried_notification_is_in_progress_then_a_duplicate_not_a_forgery() {
     let copy = verifier.verify(&body, &options, now + 1).unwrap_err();
     assert_eq!(copy.code(), "NOTIFICATION_IN_PROGRESS", "{copy}");
     // Booking failed: released, and the next copy is handled again.
-    verifier.release(&first.notify_id, first.claim.as_ref().unwrap()).unwrap();
+    verifier
+        .release(&first.notify_id, first.claim.as_ref().unwrap())
+        .unwrap();
     let retry = verifier.verify(&body, &options, now + 60).unwrap();
     assert!(!retry.duplicate && retry.claim.is_some());
     assert_ne!(retry.claim, first.claim, "a new claim");
@@ -150,8 +152,15 @@ fn a_retried_notification_is_in_progress_then_a_duplicate_not_a_forgery() {
     let again = verifier.verify(&body, &options, now + 120).unwrap();
     assert!(again.duplicate && again.claim.is_none());
     // The first delivery's late release does not undo the booking.
-    verifier.release(&first.notify_id, first.claim.as_ref().unwrap()).unwrap();
-    assert!(verifier.verify(&body, &options, now + 180).unwrap().duplicate);
+    verifier
+        .release(&first.notify_id, first.claim.as_ref().unwrap())
+        .unwrap();
+    assert!(
+        verifier
+            .verify(&body, &options, now + 180)
+            .unwrap()
+            .duplicate
+    );
 }
 
 #[test]
@@ -162,7 +171,10 @@ fn a_claim_whose_delivery_crashed_is_handled_after_its_lease() {
     assert_eq!(lease, 120);
     let _crashed = verifier.verify(&body, &options, now).unwrap();
     assert_eq!(
-        verifier.verify(&body, &options, now + lease - 1).unwrap_err().code(),
+        verifier
+            .verify(&body, &options, now + lease - 1)
+            .unwrap_err()
+            .code(),
         "NOTIFICATION_IN_PROGRESS"
     );
     let next = verifier.verify(&body, &options, now + lease).unwrap();
