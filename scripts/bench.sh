@@ -23,6 +23,9 @@ if [ -f mock-gateway/benches/load.rs ] && grep -q tokio mock-gateway/benches/loa
   cargo bench -q -p paysign-gateway --bench load 2>&1 | tee "$out/gateway.md"
 fi
 
+say "exactly-once: verify alone vs claim/complete in memory and in Redis, 8 clients"
+cargo bench -q -p paysign-redis --bench exactly_once 2>&1 | tee "$out/redis.md"
+
 if [ -f scripts/bench-node.mjs ]; then
   say "node: paysign wasm providers vs node:crypto, node-forge, jsrsasign"
   [ -d sdk-wasm/pkg ] || scripts/build-wasm.sh

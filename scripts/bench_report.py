@@ -114,7 +114,7 @@ for kib in ("1KiB", "16KiB", "256KiB", "1000KiB"):
     size = int(kib[:-3]) * 1024
     print(f"| {kib} | {fmt_time(ns)} | {'n/a' if ns is None else f'{size / ns * 1e9 / 2**20:,.0f} MiB/s'} |")
 
-for name, title in (("node.md", "WebAssembly package in Node"), ("reconcile.md", "Reconciliation"), ("gateway.md", "Mock gateway load")):
+for name, title in (("node.md", "WebAssembly package in Node"), ("reconcile.md", "Reconciliation"), ("gateway.md", "Mock gateway load"), ("redis.md", "Exactly-once notification handling (paysign-redis)")):
     path = os.path.join(run, name)
     if os.path.exists(path):
         print(f"\n## {title}\n")
