@@ -335,6 +335,17 @@ fn key_kind_hint(expected: &str) -> &'static str {
 }
 
 impl Error {
+    /// Whether the same notification may pass later: another delivery is booking it
+    /// ([`Error::NotificationInProgress`]) or the replay store did not answer
+    /// ([`Error::ReplayStoreUnavailable`]). Answer those with a failure that asks for a
+    /// retry; every other error refuses the message itself.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::NotificationInProgress { .. } | Error::ReplayStoreUnavailable { .. }
+        )
+    }
+
     /// The stable machine-readable code of this error, e.g. `"SIGNATURE_MISMATCH"`.
     pub fn code(&self) -> &'static str {
         match self {

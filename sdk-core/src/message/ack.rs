@@ -45,6 +45,30 @@ impl Acknowledgement {
         Self::build(format, false, reason)
     }
 
+    /// "Refused": a message that is not a genuine, current notification for this merchant
+    /// (forged, altered, expired, misaddressed, malformed). Status `400` with the format's
+    /// failure body and the error code as the reason. No platform here has an answer that
+    /// stops its retries short of success: they retry a refused message on their schedule
+    /// and give up at its end (docs/replay.md), and every copy is refused alike.
+    pub fn refusal(format: AckFormat, reason: &str) -> Self {
+        Self {
+            status: 400,
+            ..Self::build(format, false, reason)
+        }
+    }
+
+    /// The answer to a notification that `error` stopped: [`failure`](Self::failure) (retry
+    /// later) when the same notification may pass later ([`Error::is_transient`](crate::Error::is_transient): another
+    /// delivery is booking it, the replay store did not answer), else
+    /// [`refusal`](Self::refusal). The reason is the error's code, never its details.
+    pub fn for_error(format: AckFormat, error: &crate::Error) -> Self {
+        if error.is_transient() {
+            Self::failure(format, error.code())
+        } else {
+            Self::refusal(format, error.code())
+        }
+    }
+
     fn build(format: AckFormat, ok: bool, message: &str) -> Self {
         match format {
             AckFormat::Text => Self {
@@ -194,6 +218,48 @@ mod tests {
             AckFormat::Text,
             "<html>success</html>"
         ));
+    }
+
+    #[test]
+    fn errors_are_answered_with_a_retry_or_a_refusal() {
+        let in_progress = crate::Error::NotificationInProgress {
+            notify_id: "N1".into(),
+        };
+        let forged = crate::Error::SignatureMismatch;
+        for format in [
+            AckFormat::Text,
+            AckFormat::Xml,
+            AckFormat::Json,
+            AckFormat::WechatV3,
+            AckFormat::Status,
+        ] {
+            let retry = Acknowledgement::for_error(format, &in_progress);
+            assert_eq!(
+                retry,
+                Acknowledgement::failure(format, "NOTIFICATION_IN_PROGRESS")
+            );
+            let refused = Acknowledgement::for_error(format, &forged);
+            assert_eq!(refused.status, 400);
+            assert!(!Acknowledgement::is_success_response(
+                format,
+                refused.status,
+                &refused.body
+            ));
+            assert_eq!(
+                refused.body,
+                Acknowledgement::failure(format, "SIGNATURE_MISMATCH").body
+            );
+        }
+        let down = crate::Error::ReplayStoreUnavailable {
+            reason: "redis: connection refused".into(),
+        };
+        assert!(down.is_transient() && in_progress.is_transient() && !forged.is_transient());
+        // The reason sent to the platform is the code, never the store's details.
+        assert!(
+            !Acknowledgement::for_error(AckFormat::Json, &down)
+                .body
+                .contains("redis")
+        );
     }
 
     #[test]
