@@ -24,7 +24,7 @@ export interface NodeRedisClientLike {
   sendCommand(args: string[]): Promise<unknown>;
 }
 
-/** An ioredis client (`new Redis()`, `new Redis.Cluster()`). */
+/** An ioredis client (`new Redis()`). */
 export interface IoRedisClientLike {
   call(command: string, ...args: string[]): Promise<unknown>;
 }

@@ -22,7 +22,7 @@ function replayStores(scripts) {
 
   /**
    * A replay store on a connected node-redis client (`createClient()`, v4 and later, or a
-   * `createClientPool()`) or an ioredis client (`new Redis()`, `new Redis.Cluster()`).
+   * `createClientPool()`) or an ioredis client (`new Redis()`).
    * Options: `prefix` (default `paysign:notify:`, one per merchant or application),
    * `failOpen` (default false; see README "A shared replay store" before turning it on).
    */

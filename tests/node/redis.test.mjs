@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import Redis from 'ioredis';
-import { createClient, createCluster } from 'redis';
+import { createClient, createClientPool, createCluster } from 'redis';
 import { NotificationVerifier, PaysignError } from 'paysign';
 import { redisReplayStore, upstashReplayStore } from 'paysign/redis';
 
@@ -78,6 +78,7 @@ async function upstashBridge(redis, token) {
 const redisServer = new RedisServer();
 let admin; // node-redis: looks at the keys the stores write
 let nodeRedis;
+let pool; // node-redis createClientPool
 let ioredis;
 let bridge;
 const bridgeToken = crypto.randomUUID();
@@ -87,6 +88,8 @@ before(async () => {
   await redisServer.start();
   admin = await createClient({ url: redisServer.url }).connect();
   nodeRedis = await createClient({ url: redisServer.url }).connect();
+  pool = createClientPool({ url: redisServer.url });
+  await pool.connect();
   ioredis = new Redis({ host: '127.0.0.1', port: redisServer.port });
   await ioredis.ping();
   const behindBridge = await createClient({ url: redisServer.url }).connect();
@@ -97,6 +100,7 @@ before(async () => {
 after(async () => {
   await bridge?.close();
   for (const client of [admin, nodeRedis, ...opened]) if (client?.isOpen) await client.close();
+  if (pool?.isOpen) await pool.close();
   ioredis?.disconnect();
   await redisServer.close();
 });
@@ -216,6 +220,7 @@ for (const store of stores) {
 describe('paysign/redis: what the adapters do', () => {
   const clients = () => [
     ['node-redis', nodeRedis],
+    ['node-redis pool', pool],
     ['ioredis', ioredis],
   ];
 

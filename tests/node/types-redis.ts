@@ -7,7 +7,7 @@ import { NotificationVerifier } from 'paysign';
 import type { Notification, ReplayStore } from 'paysign';
 import { redisReplayStore, upstashReplayStore } from 'paysign/redis';
 import type { RedisReplayStoreOptions } from 'paysign/redis';
-import { Redis, Cluster } from 'ioredis';
+import { Redis } from 'ioredis';
 import { createClient, createClientPool } from 'redis';
 
 export async function redisStores(pem: string, rawBody: Uint8Array): Promise<void> {
@@ -19,7 +19,6 @@ export async function redisStores(pem: string, rawBody: Uint8Array): Promise<voi
     redisReplayStore(nodeRedis, options),
     redisReplayStore(pool),
     redisReplayStore(new Redis({ enableOfflineQueue: false, commandTimeout: 500 })),
-    redisReplayStore(new Cluster([{ host: '127.0.0.1', port: 7000 }])),
     upstashReplayStore({ url: 'https://example.upstash.io', token: 'token', prefix: 'shop-1:' }),
   ];
   for (const replayStore of stores) {
