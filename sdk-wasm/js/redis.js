@@ -68,7 +68,7 @@ function replayStores(scripts) {
         const status = textOf(answer);
         if (status === 'claimed') return { status, token };
         if (status === 'in-progress' || status === 'done') return { status };
-        throw new TypeError(`the claim script answered ${describe(answer)}, not claimed, in-progress or done: is ${key} written by something else?`);
+        throw new TypeError(`the claim script answered ${describe(answer)}, not claimed, in-progress or done (does the client map replies to other types?)`);
       },
       async complete(id, now, keepUntil) {
         const key = keyOf(id);
