@@ -3,6 +3,8 @@
 #
 # Run with: bash scripts/build-wasm.sh        (needs the wasm32-unknown-unknown target and
 #           the wasm-bindgen CLI 0.2.130; `npm ci` first for wasm-opt from the binaryen package)
+#      or: bash scripts/build-wasm.sh --js-only   (only the JavaScript layer, over a built pkg/:
+#           after editing sdk-wasm/js/*, the README or paysign-redis/lua/*; no Rust toolchain)
 #
 # Two wasm modules (features of sdk-wasm, see sdk-wasm/src/lib.rs): paysign_wasm, the
 # runtime every user loads, and paysign_tools (reconcile, explain, key generation), loaded
@@ -15,6 +17,9 @@
 #   pkg/index.cjs, index.mjs   Node entry points (require / import)
 #   pkg/web.mjs                browsers, Deno, workers
 #   pkg/index.d.ts (+ .d.mts)  the hand-written typings
+#   pkg/redis.cjs, redis.mjs   `paysign/redis`, the Redis replay stores (sdk-wasm/js/redis.js
+#                              with the Lua scripts of paysign-redis/lua/ embedded), and
+#                              redis.d.ts (+ .d.mts)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,6 +27,43 @@ cd "$root"
 crate=paysign_wasm
 pkg=sdk-wasm/pkg
 js=sdk-wasm/js
+
+# A file's text as a JavaScript string literal (JSON is one).
+js_string() {
+  node -e 'process.stdout.write(JSON.stringify(require("node:fs").readFileSync(process.argv[1], "utf8")))' "$1"
+}
+
+# The JavaScript layer: everything in pkg/ that is not wasm-bindgen output.
+build_js_layer() {
+  echo "build-wasm: JavaScript layer"
+  { cat "$js/api.js"; printf '\nmodule.exports = { createApi, PaysignError };\n'; } > "$pkg/api.cjs"
+  { cat "$js/api.js"; printf '\nexport { createApi, PaysignError };\n'; } > "$pkg/api.mjs"
+  # The Redis scripts are paysign-redis/lua/*.lua, shared with the Rust store: embedded here,
+  # never copied into the JavaScript source.
+  local scripts
+  scripts="{ claim: $(js_string paysign-redis/lua/claim.lua), release: $(js_string paysign-redis/lua/release.lua) }"
+  { cat "$js/redis.js"; printf '\nmodule.exports = replayStores(%s);\n' "$scripts"; } > "$pkg/redis.cjs"
+  { cat "$js/redis.js"; printf '\nexport const { redisReplayStore, upstashReplayStore } = replayStores(%s);\n' "$scripts"; } > "$pkg/redis.mjs"
+  cp "$js/index.cjs" "$js/index.mjs" "$js/web.mjs" "$js/package.json" "$pkg/"
+  cp "$js/index.d.ts" "$pkg/index.d.ts"
+  cp "$js/index.d.ts" "$pkg/index.d.mts"
+  cp "$js/redis.d.ts" "$pkg/redis.d.ts"
+  cp "$js/redis.d.ts" "$pkg/redis.d.mts"
+  cp sdk-wasm/README.md "$pkg/README.md"
+}
+
+if [ "${1:-}" = "--js-only" ]; then
+  if [ ! -f "$pkg/node/paysign_wasm_bg.wasm" ]; then
+    echo "build-wasm: --js-only needs the wasm modules in $pkg; run bash scripts/build-wasm.sh once" >&2
+    exit 1
+  fi
+  build_js_layer
+  echo "build-wasm: $pkg JavaScript layer ready"
+  exit 0
+elif [ "$#" -gt 0 ]; then
+  echo "build-wasm: unknown argument $1 (the only one is --js-only)" >&2
+  exit 2
+fi
 
 bindgen_version="0.2.130"
 if ! command -v wasm-bindgen >/dev/null; then
@@ -72,13 +114,7 @@ build_module tools paysign_tools
 # "type": "module" around it cannot misread it.
 echo '{ "type": "commonjs" }' > "$pkg/node/package.json"
 
-echo "build-wasm: JavaScript layer"
-{ cat "$js/api.js"; printf '\nmodule.exports = { createApi, PaysignError };\n'; } > "$pkg/api.cjs"
-{ cat "$js/api.js"; printf '\nexport { createApi, PaysignError };\n'; } > "$pkg/api.mjs"
-cp "$js/index.cjs" "$js/index.mjs" "$js/web.mjs" "$js/package.json" "$pkg/"
-cp "$js/index.d.ts" "$pkg/index.d.ts"
-cp "$js/index.d.ts" "$pkg/index.d.mts"
-cp sdk-wasm/README.md "$pkg/README.md"
+build_js_layer
 
 for module in paysign_wasm paysign_tools; do
   raw=$(wc -c < "$pkg/web/${module}_bg.wasm")

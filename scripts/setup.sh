@@ -40,6 +40,14 @@ if ! command -v chromium >/dev/null; then
   apt-get install -y chromium >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }
 fi
 
+# The Redis replay-store suites (tests/node/redis*.test.mjs) start a real redis-server on
+# 127.0.0.1; the Debian package is Redis 7.
+if ! command -v redis-server >/dev/null; then
+  say "installing redis-server for the Redis replay-store tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y redis-server >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y redis-server >/dev/null; }
+fi
+
 # Python `cryptography` is the independent implementation some vectors are checked against
 # (AES-GCM of WeChat Pay v3 test notifications, certificate SNs): tests run it.
 if ! python3 -c 'import cryptography' 2>/dev/null; then

@@ -1,5 +1,7 @@
 // Run with: make wasm && npm ci && node examples/node-merchant/server.mjs
 //           (then POST a notification to the printed URL, e.g. with `paysign notify`)
+//      or, as one of several instances sharing Redis:
+//           PAYSIGN_REDIS_URL=redis://127.0.0.1:6379 PORT=8081 node examples/node-merchant/server.mjs
 //
 // A merchant's notification endpoint on plain node:http. The bill-payment gateway POSTs the
 // final result of each order to `notify_url` and retries until it reads the acknowledgement
@@ -14,13 +16,24 @@
 //   4. acknowledges with the exact body the gateway expects — or, when booking failed
 //      (the claim is released), answers `fail`, so the gateway retries it later.
 //
-// Environment: PORT (default 8080), PAYSIGN_GATEWAY_PUBLIC_KEY (a PEM file; default the
-// repository's test key), PAYSIGN_APP_ID (default the test merchant 2026000000000001).
+// Behind a load balancer every instance must see the others' claims: with PAYSIGN_REDIS_URL
+// the notification ids live in Redis (paysign/redis) instead of this process's memory, and
+// a copy that lands on another instance mid-booking is answered `fail` (retry) too.
+//
+// Environment: PORT (default 8080; 0 picks a free port), PAYSIGN_GATEWAY_PUBLIC_KEY (a PEM
+// file; default the repository's test key), PAYSIGN_APP_ID (default the test merchant
+// 2026000000000001), PAYSIGN_REDIS_URL (share the ids in this Redis), PAYSIGN_REDIS_PREFIX
+// (default paysign:notify:, one per merchant), PAYSIGN_LEASE_SECS (default 120: longer than
+// the slowest booking), PAYSIGN_BOOKINGS_FILE (append each booking to this file: the books
+// of the example), PAYSIGN_BOOKING_DELAY_MS (a slow database, to watch copies meet).
 import fs from 'node:fs';
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 import { NotificationVerifier, PaysignError, formatYuan } from 'paysign';
+import { redisReplayStore } from 'paysign/redis';
+import { createClient } from 'redis';
 
 /** Refusals that are not about the notification: its retry may succeed. */
 const RETRY_CODES = new Set(['NOTIFICATION_IN_PROGRESS', 'REPLAY_STORE_UNAVAILABLE']);
@@ -136,20 +149,47 @@ export function startServer({ port = 0, host = '127.0.0.1', ...handlerOptions })
   });
 }
 
+/**
+ * A connected node-redis client for the shared replay store. No offline queue: while Redis
+ * is down a notification is answered `fail` at once (the gateway retries) instead of
+ * waiting for the reconnection, which node-redis makes by itself.
+ */
+async function connectRedis(url) {
+  const client = createClient({ url, disableOfflineQueue: true });
+  // Connection errors are reported here (an 'error' without a listener ends the process).
+  client.on('error', (e) => console.error(`redis: ${e.message}`));
+  await client.connect();
+  return client;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const keyFile = process.env.PAYSIGN_GATEWAY_PUBLIC_KEY ?? fileURLToPath(new URL('../../tests/vectors/keys/gateway_public_spki.pem', import.meta.url));
-  // Configured once: the gateway's public key, your app id, RSA2 only.
+  const env = process.env;
+  const keyFile = env.PAYSIGN_GATEWAY_PUBLIC_KEY ?? fileURLToPath(new URL('../../tests/vectors/keys/gateway_public_spki.pem', import.meta.url));
+  const redis = env.PAYSIGN_REDIS_URL ? await connectRedis(env.PAYSIGN_REDIS_URL) : null;
+  // Configured once: the gateway's public key, your app id, RSA2 only; the notification ids
+  // in this process's memory, or in Redis shared by every instance.
   const verifier = new NotificationVerifier({
     profile: 'paysign',
     publicKey: fs.readFileSync(keyFile, 'utf8'),
     accept: ['RSA2'],
-    appId: process.env.PAYSIGN_APP_ID ?? '2026000000000001',
+    appId: env.PAYSIGN_APP_ID ?? '2026000000000001',
+    leaseSecs: env.PAYSIGN_LEASE_SECS ? Number(env.PAYSIGN_LEASE_SECS) : undefined,
+    replayStore: redis ? redisReplayStore(redis, { prefix: env.PAYSIGN_REDIS_PREFIX }) : undefined,
   });
   const orders = new Orders();
-  const book = (n) => {
+  const bookingDelayMs = Number(env.PAYSIGN_BOOKING_DELAY_MS ?? 0);
+  const book = async (n) => {
+    await sleep(bookingDelayMs);
+    // A failing write (the file's folder is gone) throws: the claim is released, the gateway
+    // is answered `fail` and its retry is booked.
+    if (env.PAYSIGN_BOOKINGS_FILE) await fs.promises.appendFile(env.PAYSIGN_BOOKINGS_FILE, `${n.notifyId} ${n.outTradeNo} ${n.status} ${n.totalAmount}\n`);
     orders.book(n);
     console.log(`booked ${n.outTradeNo}: ${n.status}, ${formatYuan(n.totalAmount)} yuan (notify_id ${n.notifyId})`);
   };
-  const { url } = await startServer({ port: Number(process.env.PORT ?? 8080), verifier, book });
+  const { url, close } = await startServer({ port: Number(env.PORT ?? 8080), verifier, book });
   console.log(`paysign merchant endpoint: POST ${url}  (Ctrl-C to stop)`);
+  process.once('SIGTERM', async () => {
+    await close();
+    await redis?.close();
+  });
 }

@@ -52,6 +52,10 @@ describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
       'web/paysign_wasm_bg.wasm',
       'node/paysign_tools_bg.wasm',
       'web/paysign_tools_bg.wasm',
+      'redis.cjs',
+      'redis.mjs',
+      'redis.d.ts',
+      'redis.d.mts',
     ]) {
       assert.ok(fs.existsSync(path.join(installed, file)), file);
     }
@@ -66,6 +70,15 @@ describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
   it("import('paysign') works (static and dynamic)", () => {
     assert.equal(node(['--input-type=module', '-e', `import * as paysign from 'paysign'; ${script}`]), expected);
     assert.equal(node(['--input-type=module', '-e', `const paysign = await import('paysign'); ${script}`]), expected);
+  });
+
+  it('paysign/redis loads through require and import, with the Lua scripts embedded', () => {
+    const probe = "typeof m.redisReplayStore + ' ' + typeof m.upstashReplayStore";
+    assert.equal(node(['-e', `const m = require('paysign/redis'); console.log(${probe})`]), 'function function');
+    assert.equal(node(['--input-type=module', '-e', `import * as m from 'paysign/redis'; console.log(${probe})`]), 'function function');
+    const claim = fs.readFileSync(path.join(root, 'paysign-redis/lua/claim.lua'), 'utf8');
+    const installed = fs.readFileSync(path.join(dir, 'node_modules/paysign/redis.mjs'), 'utf8');
+    assert.ok(installed.includes(JSON.stringify(claim)), 'redis.mjs embeds paysign-redis/lua/claim.lua as it is');
   });
 
   it('the installed copy loads its tools module on first use', () => {

@@ -1,6 +1,7 @@
 // Must NOT compile: each line is a misuse the typings have to reject (checked by
 // typings.test.mjs, which expects one error per `@expect-error` line and no other).
 import { NotificationVerifier, Signer, Verifier, buildRequest, canonicalize, generateKeyPair, parseYuan, reconcile } from 'paysign';
+import { redisReplayStore, upstashReplayStore } from 'paysign/redis';
 
 declare const pem: string;
 interface Amounted {
@@ -35,6 +36,9 @@ nv.complete('N1'); // @expect-error complete takes the notification, not its id
 nv.handle('a=1', undefined); // @expect-error handle needs the booking handler
 new NotificationVerifier({ publicKey: pem, replayStore: { checkAndInsert: () => true, forget: () => {} } }); // @expect-error a store claims, completes and releases
 new NotificationVerifier({ publicKey: pem, replayStore: { claim: () => ({ status: 'new' }), complete() {}, release() {} } }); // @expect-error claim answers claimed, in-progress or done
+redisReplayStore('redis://127.0.0.1:6379'); // @expect-error a connected client, not a URL
+redisReplayStore({ sendCommand: async (args: string[]) => args }, { prefx: 'shop-1:' }); // @expect-error misspelt option
+upstashReplayStore({ url: 'https://example.upstash.io' }); // @expect-error the REST token is required
 buildRequest('order.create', { outTradeNo: 'M1', itemId: 'I', billNo: 'B', totalAmount: '19.59', notifyUrl: 'u' }, { appId: '1', signer }); // @expect-error amounts are numbers
 buildRequest('order.cancel', {}, { appId: '1', signer }); // @expect-error unknown method
 buildRequest('order.query', { outTradeNo: 'M1', tradeNo: 'T1' }, { appId: '1', signer }); // @expect-error one order reference

@@ -21,6 +21,8 @@ import {
   verify,
   verifyAsync,
 } from 'paysign';
+import { redisReplayStore, upstashReplayStore } from 'paysign/redis';
+import type { IoRedisClientLike, NodeRedisClientLike, RedisReplayStoreOptions } from 'paysign/redis';
 import type {
   Acknowledgement,
   Diagnosis,
@@ -190,6 +192,17 @@ async function notifications(request: Request, rawBody: Uint8Array, nodeHeaders:
     },
   };
   const shared = new NotificationVerifier({ publicKey: pem, replayStore, leaseSecs: 60 });
+  // paysign/redis (tests/node/types-redis.ts checks the real clients against these shapes).
+  const storeOptions: RedisReplayStoreOptions = { prefix: 'shop-1:notify:', failOpen: false };
+  const nodeRedisLike: NodeRedisClientLike = { sendCommand: async (args: string[]) => args.length };
+  const ioredisLike: IoRedisClientLike = { call: async (command: string, ...args: string[]) => [command, ...args] };
+  const onRedis: ReplayStore[] = [
+    redisReplayStore(nodeRedisLike, storeOptions),
+    redisReplayStore(ioredisLike),
+    upstashReplayStore({ url: 'https://example.upstash.io', token: 'token', ...storeOptions }),
+  ];
+  const onRedisVerifier = new NotificationVerifier({ publicKey: pem, replayStore: onRedis[0] });
+  const viaRedis: Notification = await onRedisVerifier.handle(rawBody, undefined, async () => {});
   const once: Notification = await shared.verifyAsync(rawBody);
   if (!once.duplicate) await shared.completeAsync(once);
   await shared.releaseAsync(once);

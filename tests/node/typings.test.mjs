@@ -1,5 +1,6 @@
 // The hand-written typings: types.ts (every export, as documented) compiles with
-// `tsc --noEmit --strict`, and every misuse in types-fail.ts is rejected, line by line.
+// `tsc --noEmit --strict`, so does types-redis.ts (paysign/redis with the real Redis
+// clients), and every misuse in types-fail.ts is rejected, line by line.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -44,6 +45,11 @@ describe('typings', () => {
 
   it('types.ts compiles with --strict', () => {
     const { status, output } = compile('tsconfig.json');
+    assert.equal(status, 0, output);
+  });
+
+  it('types-redis.ts compiles: paysign/redis takes the real node-redis and ioredis clients', () => {
+    const { status, output } = compile('tsconfig.redis.json');
     assert.equal(status, 0, output);
   });
 
