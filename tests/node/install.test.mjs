@@ -106,10 +106,10 @@ describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
 // GB18030 encoder, +2.9; 260.8 in all). The Alipay certificate SNs, setup work, went to the
 // tools module instead (2.1 KiB). Then one header signer for every header-signed profile
 // (the core's HeaderSigner, the platforms' request values and header names as data, which
-// the JavaScript layer reads instead of naming profiles: 262.0 → 264.2). 265 → 266 for
+// the JavaScript layer reads instead of naming profiles: 262.0 → 264.2). 265 → 267 for
 // the exactly-once flow every notification takes (claims with leases and tokens in the
-// memory store, complete and release, the errors of a caller's store: 264.2 → 265.2).
-const RUNTIME_BUDGET_KIB = 266;
+// memory store, complete and release, the errors of a caller's store: 264.2 → 266.8).
+const RUNTIME_BUDGET_KIB = 267;
 describe('download size', () => {
   it(`the runtime module is under ${RUNTIME_BUDGET_KIB} KiB gzipped`, () => {
     const wasm = fs.readFileSync(path.join(pkgDir, 'web/paysign_wasm_bg.wasm'));
