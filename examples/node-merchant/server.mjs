@@ -35,9 +35,6 @@ import { NotificationVerifier, PaysignError, formatYuan } from 'paysign';
 import { redisReplayStore } from 'paysign/redis';
 import { createClient } from 'redis';
 
-/** Refusals that are not about the notification: its retry may succeed. */
-const RETRY_CODES = new Set(['NOTIFICATION_IN_PROGRESS', 'REPLAY_STORE_UNAVAILABLE']);
-
 /** Largest body read; the verifier refuses more than 1 MiB anyway (BODY_TOO_LARGE). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -107,21 +104,15 @@ export function createHandler({ verifier, book, now = () => Date.now() / 1000, l
       // only for a notification not booked before, and at most once at a time.
       await verifier.handle(body, { headers: req.headers, now: now() }, book);
     } catch (e) {
-      if (e instanceof PaysignError && e.booked) {
-        // Booked, but the replay store did not record it: the booking stands.
-        log(`booked ${e.notification.notifyId} but could not record it: ${e.message}`);
-      } else if (e instanceof PaysignError && !RETRY_CODES.has(e.code)) {
-        // Forged, altered, expired or misaddressed: never acknowledged as received.
-        log(`refused notification: ${e.code}: ${e.message}`);
-        send(res, { status: 400, contentType: 'text/plain; charset=utf-8', body: `${e.code}\n` });
-        return;
-      } else {
-        // Not booked (the booking failed, another copy is being booked, the store is
-        // down): ask the gateway to retry.
-        log(`notification not booked, the gateway will retry: ${e.message}`);
-        send(res, verifier.acknowledge(false, 'not booked, retry later'));
-        return;
-      }
+      // The answer the error calls for: success for a booking the store did not record
+      // (the booking stands); a refusal (400) for a forged, altered, expired or misaddressed
+      // notification; a retry when it was not booked (the booking failed, another copy is
+      // being booked, the store is down).
+      if (e instanceof PaysignError && e.booked) log(`booked ${e.notification.notifyId} but could not record it: ${e.message}`);
+      else if (e instanceof PaysignError) log(`notification not booked (${e.code}): ${e.message}`);
+      else log(`notification not booked, the gateway will retry: ${e.message}`);
+      send(res, verifier.acknowledgeError(e));
+      return;
     }
     send(res, verifier.acknowledge(true));
   };

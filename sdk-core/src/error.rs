@@ -340,11 +340,13 @@ impl Error {
     /// ([`Error::ReplayStoreUnavailable`]). Answer those with a failure that asks for a
     /// retry; every other error refuses the message itself.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            Error::NotificationInProgress { .. } | Error::ReplayStoreUnavailable { .. }
-        )
+        Self::TRANSIENT_CODES.contains(&self.code())
     }
+
+    /// The codes of the errors [`is_transient`](Self::is_transient) holds for, for callers
+    /// that have only the code (the npm package's `PaysignError`).
+    pub const TRANSIENT_CODES: &'static [&'static str] =
+        &["NOTIFICATION_IN_PROGRESS", "REPLAY_STORE_UNAVAILABLE"];
 
     /// The stable machine-readable code of this error, e.g. `"SIGNATURE_MISMATCH"`.
     pub fn code(&self) -> &'static str {

@@ -1090,6 +1090,14 @@ function createApi(wasm, platform) {
     return error;
   }
 
+  // An acknowledgement as a fetch Response, for route handlers of fetch-based runtimes.
+  function responseOf(ack, what) {
+    if (typeof Response !== 'function') {
+      throw new Error(`${what} needs the fetch Response class, which this runtime lacks; use ${what.replace('Response', '')}()`);
+    }
+    return new Response(ack.body, { status: ack.status, headers: { 'content-type': ack.contentType } });
+  }
+
   function notificationArgument(notification, what) {
     if (notification === null || typeof notification !== 'object' || typeof notification.notifyId !== 'string') {
       throw new TypeError(`${what}(notification): pass the notification verify() returned`);
@@ -1475,19 +1483,37 @@ function createApi(wasm, platform) {
       }
       if (reason !== undefined && typeof reason !== 'string') throw new TypeError('acknowledge: reason must be a string');
       try {
-        return JSON.parse(this.#inner.acknowledge(ok, reason));
+        return JSON.parse(this.#inner.acknowledge(ok, reason, undefined));
       } catch (e) {
         throw fromWasm(e);
       }
     }
 
+    /**
+     * The answer to a notification that `error` stopped (what `handle` or `verify` threw):
+     * a refusal (`400`, the failure body) for a forged, expired, misaddressed or malformed
+     * one; a retry for NOTIFICATION_IN_PROGRESS, REPLAY_STORE_UNAVAILABLE and a handler's
+     * own error; success for a booking the store did not record (`booked: true`).
+     */
+    acknowledgeError(error) {
+      this.#live();
+      if (error instanceof PaysignError && error.booked === true) return this.acknowledge(true);
+      const code = error instanceof PaysignError ? error.code : undefined;
+      try {
+        return JSON.parse(this.#inner.acknowledge(false, 'FAIL', code));
+      } catch (e) {
+        throw fromWasm(e);
+      }
+    }
+
+    /** `acknowledgeError` as a fetch `Response`. */
+    acknowledgeErrorResponse(error) {
+      return responseOf(this.acknowledgeError(error), 'acknowledgeErrorResponse');
+    }
+
     /** `acknowledge` as a fetch `Response`, to return from a route handler. */
     acknowledgeResponse(ok, reason) {
-      const ack = this.acknowledge(ok, reason);
-      if (typeof Response !== 'function') {
-        throw new Error('acknowledgeResponse needs the fetch Response class, which this runtime lacks; use acknowledge()');
-      }
-      return new Response(ack.body, { status: ack.status, headers: { 'content-type': ack.contentType } });
+      return responseOf(this.acknowledge(ok, reason), 'acknowledgeResponse');
     }
 
     /** Frees the keys and the replay store now; otherwise garbage collection does it. */

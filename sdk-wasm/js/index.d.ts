@@ -673,6 +673,15 @@ export declare class NotificationVerifier implements Disposable {
   acknowledge(ok: boolean, reason?: string): Acknowledgement;
   /** `acknowledge` as a fetch `Response`. */
   acknowledgeResponse(ok: boolean, reason?: string): Response;
+  /**
+   * The answer to a notification that `error` stopped (what `handle`/`verify` threw): a
+   * refusal (`400`, the failure body) for a forged, expired, misaddressed or malformed one;
+   * a retry for `NOTIFICATION_IN_PROGRESS`, `REPLAY_STORE_UNAVAILABLE` and any other error
+   * (a failed booking); success for a `PaysignError` with `booked: true`.
+   */
+  acknowledgeError(error: unknown): Acknowledgement;
+  /** `acknowledgeError` as a fetch `Response`. */
+  acknowledgeErrorResponse(error: unknown): Response;
   /** Releases the keys and the replay store now; garbage collection does it otherwise. */
   free(): void;
   [Symbol.dispose](): void;

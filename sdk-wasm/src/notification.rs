@@ -455,12 +455,19 @@ impl WasmNotificationVerifier {
     }
 
     /// The acknowledgement the platform expects: `{ status, contentType, body }` as JSON.
-    pub fn acknowledge(&self, ok: bool, reason: Option<String>) -> Result<String, JsValue> {
+    /// With `error_code`, the answer to a notification that error stopped (the core's
+    /// `Acknowledgement::for_code`: a retry or a refusal).
+    pub fn acknowledge(
+        &self,
+        ok: bool,
+        reason: Option<String>,
+        error_code: Option<String>,
+    ) -> Result<String, JsValue> {
         let format = AckFormat::for_profile(self.inner.profile());
-        let ack = if ok {
-            Acknowledgement::success(format)
-        } else {
-            Acknowledgement::failure(format, reason.as_deref().unwrap_or("FAIL"))
+        let ack = match (ok, error_code) {
+            (true, _) => Acknowledgement::success(format),
+            (false, Some(code)) => Acknowledgement::for_code(format, &code),
+            (false, None) => Acknowledgement::failure(format, reason.as_deref().unwrap_or("FAIL")),
         };
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]

@@ -235,7 +235,7 @@ describe('the wasm boundary: wrong types, undefined, huge values, freed objects'
       Verifier: [new Verifier({ publicKey: merchantPublicPem, message: 'request' }), ['canonicalize', 'verify', 'verifyAsync'], [md5.pairs]],
       NotificationVerifier: [
         new NotificationVerifier({ publicKey: gatewayPublic }),
-        ['verify', 'verifyAsync', 'verifyRequest', 'verifyResponse', 'handle', 'complete', 'release', 'checkAmount', 'acknowledge', 'acknowledgeResponse', [0]],
+        ['verify', 'verifyAsync', 'verifyRequest', 'verifyResponse', 'handle', 'complete', 'release', 'checkAmount', 'acknowledge', 'acknowledgeError', 'acknowledgeResponse', [0]],
         [notifyBody, notifyCall],
       ],
     };

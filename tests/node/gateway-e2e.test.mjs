@@ -88,7 +88,7 @@ describe('the Node merchant example against the mock gateway', () => {
     orders = new Orders();
     // The endpoint verifies with a verifier configured after approval (the gateway's key).
     merchant = await startServer({
-      verifier: { handle: (...a) => verifier.handle(...a), acknowledge: (ok, r) => verifier.acknowledge(ok, r) },
+      verifier: { handle: (...a) => verifier.handle(...a), acknowledge: (ok, r) => verifier.acknowledge(ok, r), acknowledgeError: (e) => verifier.acknowledgeError(e) },
       book: (n) => orders.book(n),
       now: () => now,
       log: () => {},

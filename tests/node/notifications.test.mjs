@@ -445,6 +445,30 @@ describe('NotificationVerifier: acknowledgements', () => {
     });
   }
 
+  it('acknowledgeError: a refusal for a forged notification, a retry for one not booked, success for one booked', async () => {
+    const verifier = new NotificationVerifier(paysignForm.options);
+    const tampered = failing.find((x) => x.name === 'fail_notify_tampered_amount');
+    const forged = await verifier.handle(tampered.body, tampered.call, () => assert.fail('handler ran')).catch((e) => e);
+    assert.deepEqual(verifier.acknowledgeError(forged), { status: 400, contentType: 'text/plain; charset=utf-8', body: 'fail' });
+    const booking = verifier.handle(paysignForm.body, paysignForm.call, () => new Promise((resolve) => setTimeout(resolve, 20)));
+    const inProgress = await verifier.handle(paysignForm.body, paysignForm.call, () => {}).catch((e) => e);
+    assert.equal(inProgress.code, 'NOTIFICATION_IN_PROGRESS');
+    assert.deepEqual(verifier.acknowledgeError(inProgress), { status: 200, contentType: 'text/plain; charset=utf-8', body: 'fail' });
+    await booking;
+    // A handler's own error, anything thrown: not booked, retry.
+    assert.equal(verifier.acknowledgeError(new Error('database down')).status, 200);
+    assert.equal(verifier.acknowledgeError('?').body, 'fail');
+    const unrecorded = Object.assign(new PaysignError('store down', 'REPLAY_STORE_UNAVAILABLE'), { booked: true });
+    assert.equal(verifier.acknowledgeError(unrecorded).body, 'success');
+    // Where the platform reads the status: a refusal 400, a retry 500.
+    const v3 = new NotificationVerifier({ profile: 'wechat-v3', publicKeys: { SERIAL: gatewayPublic } });
+    assert.equal(v3.acknowledgeError(forged).status, 400);
+    assert.equal(v3.acknowledgeError(inProgress).status, 500);
+    const response = v3.acknowledgeErrorResponse(forged);
+    assert.equal(response.status, 400);
+    assert.equal(await response.text(), '{"code":"FAIL","message":"SIGNATURE_MISMATCH"}');
+  });
+
   it('acknowledge takes a boolean and an optional string', () => {
     const verifier = new NotificationVerifier({ publicKey: gatewayPublic });
     assert.throws(() => verifier.acknowledge('success'), TypeError);

@@ -170,6 +170,8 @@ async function notifications(request: Request, rawBody: Uint8Array, nodeHeaders:
   const fromRequest: Notification = await verifier.verifyRequest(request, { now: 1795190410 });
   const ack: Acknowledgement = verifier.acknowledge(true);
   const retry: Acknowledgement = verifier.acknowledge(false, 'database unavailable');
+  const answer: Acknowledgement = verifier.acknowledgeError(new Error('booking failed'));
+  const answered: Response = verifier.acknowledgeErrorResponse(answer);
   const response: Response = verifier.acknowledgeResponse(!fromRequest.duplicate);
   const reply: GatewayResponse = verifier.verifyResponse('code=SUCCESS', { requestNonce: 'abc', headers: new Headers() });
   const ok: boolean = reply.success && reply.code === 'SUCCESS' && verifier.verifySignature('{}', { headers: { 'wechatpay-serial': 'S' } }).valid;

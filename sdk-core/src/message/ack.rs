@@ -62,10 +62,15 @@ impl Acknowledgement {
     /// delivery is booking it, the replay store did not answer), else
     /// [`refusal`](Self::refusal). The reason is the error's code, never its details.
     pub fn for_error(format: AckFormat, error: &crate::Error) -> Self {
-        if error.is_transient() {
-            Self::failure(format, error.code())
+        Self::for_code(format, error.code())
+    }
+
+    /// [`for_error`](Self::for_error) from an error's code alone.
+    pub fn for_code(format: AckFormat, code: &str) -> Self {
+        if crate::Error::TRANSIENT_CODES.contains(&code) {
+            Self::failure(format, code)
         } else {
-            Self::refusal(format, error.code())
+            Self::refusal(format, code)
         }
     }
 
