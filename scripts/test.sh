@@ -17,6 +17,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 say "Rust tests with both RSA backends (aws-lc + rustcrypto)"
 cargo test --workspace --features paysign-core/aws-lc
 
+say "cargo package: each publishable crate packages, and builds from its own tarball"
+cargo package --quiet --allow-dirty -p paysign-core -p paysign-redis -p paysign-axum
+
 say "paysign-core alone, pure-Rust backend only (the wasm configuration)"
 cargo test -p paysign-core --no-default-features
 

@@ -1,3 +1,3 @@
 //! Arbitrary text as amounts (fen and yuan) and timestamps.
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| paysign_core::fuzzing::amount_time(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| paysign_fuzz_harness::amount_time(data));

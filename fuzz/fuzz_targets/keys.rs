@@ -1,3 +1,3 @@
 //! Arbitrary bytes as PEM, DER, bare base64 or certificate key material.
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| paysign_core::fuzzing::keys(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| paysign_fuzz_harness::keys(data));

@@ -1,3 +1,3 @@
 //! Arbitrary bodies through the full notification verifier and `explain`, all profiles.
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| paysign_core::fuzzing::notification(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| paysign_fuzz_harness::notification(data));

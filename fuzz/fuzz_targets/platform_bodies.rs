@@ -1,4 +1,4 @@
 //! UnionPay and WeChat Pay v2 (refund `req_info`) notifications past their signature, with
-//! the real test keys (see `fuzzing::platform_bodies`).
+//! the real test keys (see `paysign_fuzz_harness::platform_bodies`).
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| paysign_core::fuzzing::platform_bodies(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| paysign_fuzz_harness::platform_bodies(data));

@@ -10,8 +10,10 @@
 //! Platforms whose rules go beyond the `k=v` string (header signatures, encrypted
 //! payloads, certificate SNs) have a module each in [`platform`].
 //! Errors carry stable codes ([`Error::code`]) shared with the wasm package and the CLI.
+//!
+//! Start with the repository's README (its Rust quick starts run as this crate's doctests),
+//! docs/profiles.md for each platform's rules, and docs/replay.md for exactly-once handling.
 #![forbid(unsafe_code)]
-#![doc = include_str!("../../README.md")]
 
 pub mod algorithm;
 pub mod callback;
@@ -19,8 +21,6 @@ pub mod canonical;
 pub mod diagnose;
 mod encoding;
 pub mod error;
-#[doc(hidden)]
-pub mod fuzzing;
 pub mod keys;
 pub mod message;
 pub mod params;
@@ -41,6 +41,12 @@ pub use params::{ParamSource, Params, ParamsRef};
 pub use platform::Platform;
 pub use profile::{CanonicalRules, MessageKind, Profile};
 pub use replay::{Claim, ClaimToken, MemoryReplayStore, ReplayStore};
+
+/// The repository's README, whose Rust quick starts run with the doctests (outside the
+/// package: compiled only for doctests, so `cargo package` does not need it).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct Readme;
 
 /// docs/replay.md, whose Rust example runs with the doctests.
 #[cfg(doctest)]

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use paysign_core::fuzzing;
+use paysign_fuzz_harness as fuzzing;
 
 fn replay(target: &str, harness: fn(&[u8])) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz");

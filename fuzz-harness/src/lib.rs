@@ -1,6 +1,7 @@
-//! Fuzz harnesses, shared by the cargo-fuzz targets in `fuzz/` (nightly) and the corpus
-//! replay test `sdk-core/tests/fuzz_corpus.rs` (stable), so CI replays every saved input
-//! and every crash ever found without needing nightly. Not part of the supported API.
+//! Fuzz harnesses of paysign-core, shared by the cargo-fuzz targets in `fuzz/` (nightly) and
+//! the corpus replay test `tests/corpus.rs` (stable), so CI replays every saved input and
+//! every crash ever found without needing nightly. A crate of its own, not published: the
+//! harnesses read the repository's test keys, and drive the core only through its public API.
 //!
 //! Each harness must never panic, whatever the bytes; the assertions inside check
 //! invariants that must hold for every input that is accepted.
@@ -18,12 +19,12 @@ use std::sync::{Arc, OnceLock};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::callback::{NotificationVerifier, VerifyOptions};
-use crate::diagnose::{Credentials, ExplainRequest, explain};
-use crate::message::parse::{BodyFormat, ParseOptions, parse_body as parse};
-use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
-use crate::message::{Amount, TradeStatus};
-use crate::{
+use paysign_core::callback::{NotificationVerifier, VerifyOptions};
+use paysign_core::diagnose::{Credentials, ExplainRequest, explain};
+use paysign_core::message::parse::{BodyFormat, ParseOptions, parse_body as parse};
+use paysign_core::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
+use paysign_core::message::{Amount, TradeStatus};
+use paysign_core::{
     Error, KeySet, MemoryReplayStore, MessageKind, Params, PrivateKey, Profile, PublicKey, Result,
     SharedSecret, SignType, SignatureCheck, Signer, SigningCredential, VerificationCredential,
 };
@@ -149,8 +150,10 @@ const GATEWAY_PUBLIC: &str = include_str!("../../tests/vectors/keys/gateway_publ
 /// records format; the rest is split at the first NUL into statement and records.
 /// Reconciling a statement with itself must never report a discrepancy.
 pub fn statement(data: &[u8]) {
-    use crate::message::StatementType;
-    use crate::reconcile::{ColumnMap, ReconcileOptions, RecordFormat, check_statement, reconcile};
+    use paysign_core::message::StatementType;
+    use paysign_core::reconcile::{
+        ColumnMap, ReconcileOptions, RecordFormat, check_statement, reconcile,
+    };
 
     let Some((&selector, rest)) = data.split_first() else {
         return;
@@ -189,7 +192,7 @@ const NOW: i64 = 1_795_190_410;
 /// The clock of the Standard Webhooks specification's test vector.
 const STANDARD_WEBHOOKS_SPEC_NOW: i64 = 1_614_265_340;
 /// The clock tolerance the verifiers use by default.
-const TOLERANCE_SECS: i64 = crate::callback::DEFAULT_TOLERANCE_SECS as i64;
+const TOLERANCE_SECS: i64 = paysign_core::callback::DEFAULT_TOLERANCE_SECS as i64;
 
 /// WeChat Pay v3: the platform certificate's serial and the platform public key's id.
 const WECHATPAY_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
@@ -543,7 +546,7 @@ pub fn wechat_v3(data: &[u8]) {
             Some(SignType::Rsa2)
         );
     }
-    let signed = crate::platform::string_to_sign(Profile::WechatV3, &pairs, &body);
+    let signed = paysign_core::platform::string_to_sign(Profile::WechatV3, &pairs, &body);
     assert_eq!(signed.ok(), message);
 }
 
@@ -556,7 +559,7 @@ fn explain_wechat_v3(
     options: &VerifyOptions<'_>,
     accepted: bool,
 ) {
-    use crate::diagnose::KeyCandidate;
+    use paysign_core::diagnose::KeyCandidate;
     let keys = [
         (WECHATPAY_SERIAL, WECHATPAY_CERTIFICATE),
         (WECHATPAY_PUB_KEY_ID, WECHATPAY_PUBLIC_KEY),
@@ -760,7 +763,7 @@ pub fn standard_webhooks(data: &[u8]) {
         credentials: secrets,
         headers: &pairs,
     });
-    let readable = crate::platform::standard_webhooks::signature_headers(&pairs).is_ok();
+    let readable = paysign_core::platform::standard_webhooks::signature_headers(&pairs).is_ok();
     assert_eq!(diagnosis.verified, valid && readable, "explain");
     if with_amount {
         assert!(result.is_err_and(|e| e.code() == "FIELD_INVALID"));
@@ -803,7 +806,7 @@ pub fn standard_webhooks(data: &[u8]) {
         verifier.verify_signature(body, &options, now).ok(),
         Some(SignType::HmacSha256)
     );
-    let signed = crate::platform::string_to_sign(Profile::StandardWebhooks, &pairs, body);
+    let signed = paysign_core::platform::string_to_sign(Profile::StandardWebhooks, &pairs, body);
     assert_eq!(signed.ok(), content);
 }
 
@@ -956,10 +959,8 @@ pub fn platform_bodies(data: &[u8]) {
     } else {
         template.to_vec()
     };
-    let options = VerifyOptions {
-        content_type,
-        ..VerifyOptions::default()
-    };
+    let mut options = VerifyOptions::default();
+    options.content_type = content_type;
     let accepted = verifier.accepted().to_vec();
     let checker = |check: &SignatureCheck<'_>| -> Result<()> {
         assert!(
