@@ -22,7 +22,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TimeLimit};
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, header};
 use crate::message::notification::Notification;
@@ -659,7 +659,7 @@ impl NotificationVerifier {
             } else {
                 let sign_type = self.check_signature(&params, check_signature)?;
                 if let Some(field) = platform.notify_time_field() {
-                    self.check_time(&params, field, now, self.max_age_secs)?;
+                    self.check_time(&params, field, now, (self.max_age_secs, TimeLimit::MaxAge))?;
                 }
                 (sign_type, Some(params))
             }
@@ -759,7 +759,12 @@ impl NotificationVerifier {
             name: "timestamp",
             local_offset: None,
         };
-        self.check_time(&params, timestamp, now, self.tolerance_secs)?;
+        self.check_time(
+            &params,
+            timestamp,
+            now,
+            (self.tolerance_secs, TimeLimit::Tolerance),
+        )?;
         if params.get("nonce") != Some(request_nonce) {
             return Err(Error::Replayed {
                 id: params.get("nonce").unwrap_or_default().to_owned(),
@@ -827,13 +832,13 @@ impl NotificationVerifier {
     }
 
     /// The message time must be at most `tolerance_secs` ahead of `now` and at most
-    /// `max_past_secs` behind it.
+    /// `max_past` behind it (seconds, and the setting they come from).
     fn check_time(
         &self,
         params: &Params,
         field: TimeField,
         now: i64,
-        max_past_secs: u64,
+        max_past: (u64, TimeLimit),
     ) -> Result<()> {
         let raw = params
             .get(field.name)
@@ -843,15 +848,16 @@ impl NotificationVerifier {
             })?;
         let at = parse_timestamp(raw, field.local_offset)?;
         let skew = at.saturating_sub(now);
-        let bound = if skew > 0 {
-            self.tolerance_secs
+        let (bound, limit) = if skew > 0 {
+            (self.tolerance_secs, TimeLimit::Tolerance)
         } else {
-            max_past_secs
+            max_past
         };
         if skew.unsigned_abs() > bound {
             return Err(Error::TimestampOutOfWindow {
                 skew_secs: skew,
-                tolerance_secs: bound,
+                limit_secs: bound,
+                limit,
             });
         }
         Ok(())

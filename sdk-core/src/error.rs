@@ -249,13 +249,18 @@ pub enum Error {
     },
     /// The timestamp is outside the accepted window.
     #[error(
-        "timestamp is {skew_secs} s away from now, outside the tolerance of {tolerance_secs} s"
+        "timestamp is {} s {}, beyond {} of {limit_secs} s",
+        .skew_secs.unsigned_abs(),
+        if *.skew_secs > 0 { "in the future" } else { "old" },
+        .limit.name()
     )]
     TimestampOutOfWindow {
         /// Signed difference message time minus now, in seconds.
         skew_secs: i64,
-        /// The configured tolerance.
-        tolerance_secs: u64,
+        /// The bound it passed, in seconds.
+        limit_secs: u64,
+        /// Which configured bound that is.
+        limit: TimeLimit,
     },
     /// The message names a platform key (WeChat Pay v3 `Wechatpay-Serial`, UnionPay `certId`)
     /// that the verifier was not configured with. The message never brings its own key.
@@ -331,6 +336,27 @@ fn key_kind_hint(expected: &str) -> &'static str {
         ": verifying needs the sender's public key"
     } else {
         ": signing needs your private key"
+    }
+}
+
+/// The bound a timestamp passed ([`Error::TimestampOutOfWindow`]), named as the option
+/// that sets it, so the message says which setting to look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeLimit {
+    /// How far clocks may disagree (`tolerance_secs` / `toleranceSecs`): a message from the
+    /// future, or a header-signed message older than that.
+    Tolerance,
+    /// How old a notification may be (`max_age_secs` / `maxAgeSecs`), retries included.
+    MaxAge,
+}
+
+impl TimeLimit {
+    /// The setting, as error messages name it.
+    fn name(self) -> &'static str {
+        match self {
+            TimeLimit::Tolerance => "the clock tolerance",
+            TimeLimit::MaxAge => "the maximum age",
+        }
     }
 }
 
@@ -454,10 +480,32 @@ impl Error {
 
 #[cfg(test)]
 mod tests {
-    use super::Error;
+    use super::{Error, TimeLimit};
 
     /// `CODES` is written by hand next to `code()`; every code `code()` can return must be
     /// in it (the npm typings and docs are checked against `CODES`).
+    #[test]
+    fn a_timestamp_outside_the_window_names_the_setting_it_passed() {
+        let old = Error::TimestampOutOfWindow {
+            skew_secs: -100_000,
+            limit_secs: 93_600,
+            limit: TimeLimit::MaxAge,
+        };
+        assert_eq!(
+            old.to_string(),
+            "timestamp is 100000 s old, beyond the maximum age of 93600 s"
+        );
+        let ahead = Error::TimestampOutOfWindow {
+            skew_secs: 301,
+            limit_secs: 300,
+            limit: TimeLimit::Tolerance,
+        };
+        assert_eq!(
+            ahead.to_string(),
+            "timestamp is 301 s in the future, beyond the clock tolerance of 300 s"
+        );
+    }
+
     #[test]
     fn codes_lists_every_code_the_match_returns() {
         let source = include_str!("error.rs");

@@ -34,7 +34,7 @@ pub mod testing;
 pub use algorithm::{HexCase, SecretSuffix};
 pub use callback::{HandleError, NotificationVerifier, Replay, VerifyOptions};
 pub use canonical::canonical_string;
-pub use error::{Error, Result};
+pub use error::{Error, Result, TimeLimit};
 pub use keys::{Certificate, KeyEncoding, KeyFormat, KeySet, KeyStructure, PrivateKey, PublicKey};
 pub use message::{Amount, Notification, TradeStatus};
 pub use params::{ParamSource, Params, ParamsRef};

@@ -48,7 +48,8 @@ pub fn check_unix_timestamp(text: &str, now: i64, tolerance_secs: u64) -> Result
     if skew.unsigned_abs() > tolerance_secs {
         return Err(Error::TimestampOutOfWindow {
             skew_secs: skew,
-            tolerance_secs,
+            limit_secs: tolerance_secs,
+            limit: crate::error::TimeLimit::Tolerance,
         });
     }
     Ok(at)
