@@ -29,7 +29,12 @@ impl Output {
 
     /// A line on stdout.
     pub(crate) fn line(&self, text: &str) {
-        println!("{text}");
+        write_stdout(&format!("{text}\n"));
+    }
+
+    /// Text on stdout as it is (a PEM block that ends its own lines).
+    pub(crate) fn text(&self, text: &str) {
+        write_stdout(text);
     }
 
     /// Exact bytes on stdout, without a trailing newline unless stdout is a terminal: a
@@ -38,9 +43,10 @@ impl Output {
     pub(crate) fn exact(&self, text: &str) -> Result<(), CliError> {
         let mut stdout = std::io::stdout().lock();
         let newline = if stdout.is_terminal() { "\n" } else { "" };
-        write!(stdout, "{text}{newline}")
-            .and_then(|()| stdout.flush())
-            .map_err(|e| CliError::io(std::path::Path::new("standard output"), &e))
+        match write!(stdout, "{text}{newline}").and_then(|()| stdout.flush()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => closed_stdout(),
+            other => other.map_err(|e| CliError::io(std::path::Path::new("standard output"), &e)),
+        }
     }
 
     /// The `--json` success document: `{"ok": true, ...fields}`.
@@ -83,12 +89,36 @@ impl Output {
 
 fn print_json(value: &serde_json::Value) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => write_stdout(&format!("{text}\n")),
         // Serialising a `Value` cannot fail; keep the contract even if it did.
-        Err(_) => {
-            println!(r#"{{"ok":false,"code":"IO_ERROR","message":"cannot serialise output"}}"#)
+        Err(_) => write_stdout(
+            "{\"ok\":false,\"code\":\"IO_ERROR\",\"message\":\"cannot serialise output\"}\n",
+        ),
+    }
+}
+
+/// Every write to stdout: `println!` would panic when the reader has gone (`paysign verify
+/// --json … | head -c 10`); a closed pipe ends the command quietly instead, as Unix tools
+/// do, and any other write failure is reported on stderr.
+fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => closed_stdout(),
+        Err(e) => {
+            eprintln!("error[IO_ERROR]: cannot write standard output: {e}");
+            std::process::exit(i32::from(crate::error::Status::Usage.code()));
         }
     }
+}
+
+/// The reader of stdout has gone: nothing more can be said, and nobody is listening for a
+/// status either; exit 0 quietly (what `ripgrep` does).
+fn closed_stdout() -> ! {
+    std::process::exit(0)
 }
 
 /// Renders a message in a wire format, fields in their order; a form body's text is

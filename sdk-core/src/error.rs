@@ -131,6 +131,15 @@ pub enum Error {
     /// A shared secret is empty.
     #[error("the shared secret is empty")]
     SecretEmpty,
+    /// A key was given where a shared secret goes (`--secret-file private_key.pem`): it
+    /// would be used as the secret's bytes, and every signature would be wrong.
+    #[error(
+        "the shared secret is a PEM key (`-----BEGIN {label}-----`): digest sign types (MD5, HMAC-SHA256, SHA256) take the secret the platform issued, RSA ones take the key"
+    )]
+    SecretIsAKey {
+        /// The PEM label (`PRIVATE KEY`, `PUBLIC KEY`, `CERTIFICATE` …).
+        label: String,
+    },
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
     RandomUnavailable,
@@ -395,6 +404,7 @@ impl Error {
             Error::KeyKindMismatch { .. } => "KEY_KIND_MISMATCH",
             Error::KeyGeneration { .. } => "KEY_GENERATION_FAILED",
             Error::SecretEmpty => "SECRET_EMPTY",
+            Error::SecretIsAKey { .. } => "SECRET_IS_A_KEY",
             Error::RandomUnavailable => "RANDOM_UNAVAILABLE",
             Error::BodyTooLarge { .. } => "BODY_TOO_LARGE",
             Error::BodyMalformed { .. } => "BODY_MALFORMED",
@@ -439,6 +449,7 @@ impl Error {
         "KEY_KIND_MISMATCH",
         "KEY_GENERATION_FAILED",
         "SECRET_EMPTY",
+        "SECRET_IS_A_KEY",
         "RANDOM_UNAVAILABLE",
         "BODY_TOO_LARGE",
         "BODY_MALFORMED",

@@ -207,15 +207,20 @@ fn the_message_cannot_choose_its_sign_type() {
     let verifier = verifier(&case, RsaBackend::preferred());
     let mut forged = common::params(name);
     forged.set("sign_type", "MD5").unwrap();
+    // The forger's own MD5 over the string + "&key=" + the public key (paysign refuses a
+    // key as a secret, SECRET_IS_A_KEY, so it cannot be the forger's tool).
     let pem = common::read("keys/merchant_public_spki.pem");
-    let fake_secret = paysign_core::SharedSecret::new(pem).unwrap();
-    let forger = Signer::new(
-        Profile::Paysign,
-        SignType::Md5,
-        SigningCredential::Secret(fake_secret),
+    let mut signed = paysign_core::canonical_string(
+        &forged,
+        &Profile::Paysign.rules(paysign_core::MessageKind::Request),
     )
-    .unwrap();
-    let sig = forger.sign(&forged).unwrap();
+    .into_bytes();
+    signed.extend_from_slice(b"&key=");
+    signed.extend_from_slice(&pem);
+    let sig: String = <md5::Md5 as md5::Digest>::digest(&signed)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
     forged.set("sign", sig).unwrap();
     assert_eq!(
         verifier.verify(&forged).unwrap_err().code(),

@@ -11,14 +11,23 @@ fn duplicate_sign_fields() {
 #[test]
 fn sign_type_downgrade_with_the_public_key_as_md5_secret() {
     let mut p = notification(&[("sign_type", "MD5")]);
-    let fake = SharedSecret::new(read("keys/gateway_public_spki.pem")).unwrap();
-    let forger = Signer::new(
-        Profile::Paysign,
-        SignType::Md5,
-        SigningCredential::Secret(fake),
-    )
-    .unwrap();
-    p.set("sign", forger.sign(&p).unwrap()).unwrap();
+    // paysign refuses a key as a secret (SECRET_IS_A_KEY); the forger computes the MD5
+    // itself: MD5(canonical + "&key=" + public key), upper-case hex.
+    let public = read("keys/gateway_public_spki.pem");
+    assert_eq!(
+        SharedSecret::new(public.clone()).err().map(|e| e.code()),
+        Some("SECRET_IS_A_KEY")
+    );
+    let canonical = canonical_string(&p, &Profile::Paysign.rules(MessageKind::Notification));
+    let mut signed = canonical.into_bytes();
+    signed.extend_from_slice(b"&key=");
+    signed.extend_from_slice(&public);
+    let digest = {
+        use md5::Digest;
+        md5::Md5::digest(&signed)
+    };
+    let forged: String = digest.iter().map(|b| format!("{b:02X}")).collect();
+    p.set("sign", forged).unwrap();
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(p.iter())
         .finish();

@@ -177,6 +177,7 @@ describe('errors carry the core codes', () => {
     ['CREDENTIAL_MISMATCH', () => new Verifier({ profile: 'standard-webhooks', publicKey: merchantPublicPem })],
     ['CREDENTIAL_MISMATCH', () => new Verifier({ publicKey: merchantPublicPem, signTypes: ['RSA2', 'MD5'] })],
     ['SECRET_EMPTY', () => new Signer({ secret: '', signType: 'MD5' })],
+    ['SECRET_IS_A_KEY', () => new Signer({ secret: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n', signType: 'HMAC-SHA256' })],
     ['KEY_INVALID', () => new Signer({ privateKey: 'not a key' })],
     ['KEY_INVALID', () => new Signer({ privateKey: '' })],
     ['KEY_TOO_SMALL', () => new Signer({ privateKey: readText('keys/weak_1024_private.pem') })],
@@ -222,7 +223,9 @@ describe('errors carry the core codes', () => {
 
   it('the message cannot choose its sign type (downgrade to MD5 with the public key as secret)', async () => {
     const forged = rsa2.pairs.map(([k, v]) => [k, k === 'sign_type' ? 'MD5' : v]);
-    const sig = sign(forged, { secret: merchantPublicPem, signType: 'MD5' });
+    // The attacker's own MD5 over the string with the public key as the "secret" (paysign
+    // itself refuses a key as a secret: SECRET_IS_A_KEY).
+    const sig = crypto.createHash('md5').update(`${canonicalize(forged)}&key=${merchantPublicPem}`).digest('hex').toUpperCase();
     for (const provider of ['wasm', 'node', 'webcrypto']) {
       const v = new Verifier({ publicKey: merchantPublicPem, message: 'request', provider });
       await throwsCode(() => v.verifyAsync([...forged, ['sign', sig]]), 'SIGN_TYPE_NOT_ALLOWED', provider);

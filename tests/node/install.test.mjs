@@ -109,8 +109,11 @@ describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
 // the JavaScript layer reads instead of naming profiles: 262.0 → 264.2). 265 → 267 for
 // the exactly-once flow every notification takes (claims with leases and tokens in the
 // memory store, complete and release, the errors of a caller's store: 264.2 → 266.8), and
-// 268 for acknowledgeError, the answer the core gives an error (refusal or retry: 267.1).
-const RUNTIME_BUDGET_KIB = 268;
+// 268 for acknowledgeError, the answer the core gives an error (refusal or retry: 267.1);
+// 269 for time errors that name their setting and a key refused as a secret (268.2). The
+// module is 18 KiB over the 250 KiB goal of issue 22: the next change here must make room
+// (error texts into the tools module is the measured candidate), not raise this again.
+const RUNTIME_BUDGET_KIB = 269;
 describe('download size', () => {
   it(`the runtime module is under ${RUNTIME_BUDGET_KIB} KiB gzipped`, () => {
     const wasm = fs.readFileSync(path.join(pkgDir, 'web/paysign_wasm_bg.wasm'));

@@ -632,3 +632,62 @@ fn sign_defaults_to_the_profiles_sign_type_for_the_credential() {
     assert_eq!(v3["code"], "CREDENTIAL_MISMATCH", "{v3}");
     std::fs::remove_file(&secret_file).unwrap();
 }
+
+/// `paysign … | head -c 10`: the reader goes away before the output is written. The command
+/// ends quietly with status 0 (no panic, nothing on stderr), human and `--json` alike. The
+/// output is larger than a pipe's buffer, so the write meets the closed pipe however the
+/// two processes are scheduled.
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let big = "x".repeat(256 * 1024);
+    let body = crate::common::form(&[("a", "1"), ("big", &big)]);
+    for json in [false, true] {
+        let mut args = vec!["canonical", "-"];
+        if json {
+            args.push("--json");
+        }
+        let mut child = std::process::Command::new(crate::common::BIN)
+            .args(&args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before anything is written
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(body.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "json {json}: {stderr}");
+        assert!(!stderr.contains("panicked"), "json {json}: {stderr}");
+        assert_eq!(stderr, "", "json {json}");
+    }
+}
+
+/// `--secret-file private_key.pem`: a key where the secret goes is refused, with the code
+/// every surface uses, before anything is signed with the PEM text as the secret.
+#[test]
+fn a_key_file_given_as_the_secret_is_refused() {
+    let body = form(&[("a", "1")]);
+    for key_file in ["merchant_private_pkcs8.pem", "gateway_public_spki.pem"] {
+        let run = run(
+            &[
+                "sign",
+                "--json",
+                "--sign-type",
+                "HMAC-SHA256",
+                "--secret-file",
+                &key(key_file),
+            ],
+            body.as_bytes(),
+        );
+        let doc = run.json();
+        assert_eq!(doc["ok"], false, "{key_file}");
+        assert_eq!(doc["code"], "SECRET_IS_A_KEY", "{key_file}: {doc}");
+        assert_ne!(run.code, 0);
+        assert!(!run.stdout.contains("MII"), "no key bytes in the output");
+    }
+}

@@ -121,12 +121,29 @@ impl CredentialKind {
 #[derive(Clone)]
 pub struct SharedSecret(Zeroizing<Vec<u8>>);
 
+/// The label of a PEM block the bytes start with (after whitespace), if they are one: no
+/// platform issues a secret that begins with PEM armour, so such a "secret" is a key file
+/// given to the wrong option. Only the label is kept, never the key's bytes.
+fn pem_label(bytes: &[u8]) -> Option<String> {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = bytes[start..].strip_prefix(b"-----BEGIN ")?;
+    let end = rest.windows(5).position(|w| w == b"-----")?;
+    let label = std::str::from_utf8(&rest[..end]).ok()?;
+    (!label.is_empty()
+        && label.len() <= 40
+        && label.bytes().all(|b| b.is_ascii_uppercase() || b == b' '))
+    .then(|| label.to_owned())
+}
+
 impl SharedSecret {
     /// Wraps secret bytes; an empty secret is refused.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self> {
         let bytes = Zeroizing::new(bytes.into());
         if bytes.is_empty() {
             return Err(Error::SecretEmpty);
+        }
+        if let Some(label) = pem_label(&bytes) {
+            return Err(Error::SecretIsAKey { label });
         }
         Ok(Self(bytes))
     }
@@ -268,4 +285,41 @@ pub fn random_alphanumerics(len: usize) -> Result<String> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SharedSecret;
+
+    #[test]
+    fn a_pem_key_is_not_a_secret() {
+        for (text, label) in [
+            (
+                "-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----\n",
+                "PRIVATE KEY",
+            ),
+            ("\n  -----BEGIN RSA PUBLIC KEY-----\n", "RSA PUBLIC KEY"),
+            ("-----BEGIN CERTIFICATE-----", "CERTIFICATE"),
+        ] {
+            let Err(error) = SharedSecret::new(text) else {
+                panic!("{label}: a key was taken as a secret");
+            };
+            assert_eq!(error.code(), "SECRET_IS_A_KEY");
+            assert!(error.to_string().contains(label), "{error}");
+            assert!(
+                !error.to_string().contains("MIIE"),
+                "no key bytes in the message"
+            );
+        }
+        // Secrets as the platforms issue them, dashes included, stay secrets.
+        for secret in [
+            "192006250b4c09247ec02edce69f6a2d",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "-----",
+            "-----BEGIN",
+            "a-----BEGIN X-----",
+        ] {
+            assert!(SharedSecret::new(secret).is_ok(), "{secret}");
+        }
+    }
 }

@@ -557,9 +557,9 @@ fn approve(client: &AdminClient, args: &ApproveArgs, out: &Output) -> Result<Sta
         ));
     } else {
         out.note(&format!("approved {app_id}; the gateway public key:"));
-        print!("{pem}");
+        out.text(&pem);
         if !pem.ends_with('\n') {
-            println!();
+            out.text("\n");
         }
     }
     Ok(Status::Success)
