@@ -2,8 +2,9 @@
 // verifier and its booking, configured from the environment, and the command-line start.
 // Each example's own file holds only what its framework needs.
 //
-// Environment: PORT (default 8080; 0 picks a free port), PAYSIGN_GATEWAY_PUBLIC_KEY (a PEM
-// file; default the repository's test key), PAYSIGN_APP_ID (default the test merchant
+// Environment: PORT (default 8080; 0 picks a free port), PAYSIGN_PROFILE (the platform:
+// default paysign; alipay), PAYSIGN_GATEWAY_PUBLIC_KEY (the platform's public key, a PEM file;
+// default the repository's test key), PAYSIGN_APP_ID (default the test merchant
 // 2026000000000001), PAYSIGN_REDIS_URL (share the notification ids in this Redis),
 // PAYSIGN_REDIS_PREFIX (default paysign:notify:, one per merchant), PAYSIGN_LEASE_SECS
 // (default 120: longer than the slowest booking), PAYSIGN_BOOKINGS_FILE (append each booking
@@ -57,10 +58,10 @@ async function connectRedis(url) {
 export async function merchantFromEnv(env = process.env) {
   const keyFile = env.PAYSIGN_GATEWAY_PUBLIC_KEY ?? fileURLToPath(new URL('../../tests/vectors/keys/gateway_public_spki.pem', import.meta.url));
   const redis = env.PAYSIGN_REDIS_URL ? await connectRedis(env.PAYSIGN_REDIS_URL) : null;
-  // Configured once: the gateway's public key, your app id, RSA2 only; the notification ids
+  // Configured once: the platform's public key, your app id, RSA2 only; the notification ids
   // in this process's memory, or in Redis shared by every instance.
   const verifier = new NotificationVerifier({
-    profile: 'paysign',
+    profile: env.PAYSIGN_PROFILE ?? 'paysign',
     publicKey: fs.readFileSync(keyFile, 'utf8'),
     accept: ['RSA2'],
     appId: env.PAYSIGN_APP_ID ?? '2026000000000001',
@@ -70,6 +71,7 @@ export async function merchantFromEnv(env = process.env) {
   const orders = new Orders();
   const bookingDelayMs = Number(env.PAYSIGN_BOOKING_DELAY_MS ?? 0);
   const book = async (n) => {
+    console.log(`booking ${n.outTradeNo} (notify_id ${n.notifyId})`);
     await sleep(bookingDelayMs);
     // A failing write (the file's folder is gone) throws: the claim is released, the gateway
     // is answered `fail` and its retry is booked.

@@ -262,8 +262,10 @@ function fastify(verifier, book, options) {
   };
 }
 
+// The body as bytes: Fastify sends those as they are, where it would add a charset to the
+// content type of a JSON string.
 function answerFastify(reply, ack) {
-  return reply.code(ack.status).type(ack.contentType).send(ack.body);
+  return reply.code(ack.status).type(ack.contentType).send(utf8.encode(ack.body));
 }
 
 // ---- fetch runtimes ---------------------------------------------------------------------
