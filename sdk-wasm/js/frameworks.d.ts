@@ -50,8 +50,8 @@ export interface NodeResponseLike {
 /** A Koa context, as the adapter reads and answers it. */
 export interface KoaContextLike {
   readonly req: NodeRequestLike;
-  /** Set by a body parser, which must not run before the adapter. */
-  readonly request: { readonly body?: unknown };
+  /** Koa's request; a body parser before the adapter would have set its `body`. */
+  readonly request: object;
   status: number;
   body: unknown;
   set(field: string, value: string): unknown;
