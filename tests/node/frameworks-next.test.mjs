@@ -1,23 +1,20 @@
 // paysign/frameworks in a real Next.js App Router app: examples/next-merchant under `next dev`
 // (Turbopack) on 127.0.0.1, posted the repository's signed notifications over HTTP.
 //
-// The app runs from a copy laid out as a merchant's install would be: the example and the
-// setup it imports (examples/shared, the test keys) in a temporary folder, beside a
-// node_modules of hard links to the repository's packages in which `paysign` is a package
-// folder of its own. In the repository node_modules/paysign links to sdk-wasm/pkg, a path
-// outside node_modules, which Next.js would bundle as source instead of leaving it to Node
-// (`serverExternalPackages`), and the WebAssembly module would not be found.
+// The app runs from the copy examples/next-merchant/dev.mjs lays out as a merchant's install
+// (`paysign` a package folder in node_modules): in the repository Next.js would bundle the
+// linked package as source, and it would not find its WebAssembly file.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { MAX_BODY_BYTES } from 'paysign/frameworks';
+import { installedCopy, nextBin } from '../../examples/next-merchant/dev.mjs';
 import { postOversized, postVector as post } from './notify-client.mjs';
 import { waitFor } from './redis-server.mjs';
-import { notifyCases, root } from './vectors.mjs';
+import { notifyCases } from './vectors.mjs';
 
 const vectors = Object.fromEntries(
   [...notifyCases({ failing: false }), ...notifyCases({ failing: true })].map((c) => [c.name, c]),
@@ -25,26 +22,6 @@ const vectors = Object.fromEntries(
 const SUCCESS = [200, 'text/plain; charset=utf-8', 'success'];
 const RETRY = [200, 'text/plain; charset=utf-8', 'fail'];
 const REFUSAL = [400, 'text/plain; charset=utf-8', 'fail'];
-
-/** The temporary install: `{ dir, app }` (app: the example's folder in it). */
-function install() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysign-next-'));
-  const copy = (rel) => fs.cpSync(path.join(root, rel), path.join(dir, rel), { recursive: true });
-  copy('examples/next-merchant');
-  copy('examples/shared');
-  copy('tests/vectors/keys');
-  // Hard links (a copy where the folders are on different devices): fast, and inside the
-  // folder, which Turbopack compiles nothing outside of.
-  try {
-    execFileSync('cp', ['-al', path.join(root, 'node_modules'), path.join(dir, 'node_modules')]);
-  } catch {
-    fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
-    execFileSync('cp', ['-a', path.join(root, 'node_modules'), path.join(dir, 'node_modules')]);
-  }
-  fs.rmSync(path.join(dir, 'node_modules/paysign'));
-  fs.cpSync(path.join(root, 'sdk-wasm/pkg'), path.join(dir, 'node_modules/paysign'), { recursive: true, dereference: true });
-  return { dir, app: path.join(dir, 'examples/next-merchant') };
-}
 
 const servers = new Set();
 // The last resort if the suite dies before its `after`: no Next.js server outlives the run.
@@ -64,7 +41,7 @@ process.on('exit', () => {
  * Next.js says where it listens.
  */
 async function startNext(app, env) {
-  const child = spawn(process.execPath, [path.join(app, '../../node_modules/next/dist/bin/next'), 'dev', '--port', '0', '--hostname', '127.0.0.1'], {
+  const child = spawn(process.execPath, [nextBin(app), 'dev', '--port', '0', '--hostname', '127.0.0.1'], {
     cwd: app,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', PAYSIGN_NOW: '1795190410', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,7 +81,7 @@ describe('paysign/frameworks in a Next.js App Router route (examples/next-mercha
   let server;
 
   before(() => {
-    installed = install();
+    installed = installedCopy();
   });
 
   after(async () => {

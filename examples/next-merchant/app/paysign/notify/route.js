@@ -1,5 +1,6 @@
-// Run with: make wasm && npm ci && npx next dev examples/next-merchant
-//           (then POST a notification to http://localhost:3000/paysign/notify)
+// Run with: make wasm && npm ci && node examples/next-merchant/dev.mjs
+//           (then POST a notification to http://localhost:3000/paysign/notify; in your own
+//           project: next dev)
 //
 // A merchant's notification endpoint as a Next.js App Router route handler. Next.js hands
 // the handler a fetch Request whose body nobody has read: paysign's `fetchHandler` reads the
