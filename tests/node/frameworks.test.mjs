@@ -11,8 +11,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import express from 'express';
+import Koa from 'koa';
 import { NotificationVerifier, PaysignError } from 'paysign';
-import { MAX_BODY_BYTES, express as paysignExpress, fetchHandler } from 'paysign/frameworks';
+import { MAX_BODY_BYTES, express as paysignExpress, fetchHandler, koa as paysignKoa, nodeHandler } from 'paysign/frameworks';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 
@@ -220,6 +221,53 @@ describe('paysign/frameworks: a body read before the adapter is an error, never 
     try {
       assert.deepEqual(await post(server.url, paysignForm), SUCCESS.notify_paysign_form);
       assert.deepEqual(booked, ['N20261121000000000001']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  /** A request's body as text, read the way a body parser reads it. */
+  const drain = async (stream) => {
+    let text = '';
+    for await (const chunk of stream) text += chunk;
+    return text;
+  };
+
+  it('Koa behind a body parser (a stand-in for koa-bodyparser): a 500, and the error says to mount the route first', async () => {
+    const errors = [];
+    let calls = 0;
+    const app = new Koa();
+    app.silent = true; // the errors are collected below instead of printed
+    app.on('error', (error) => errors.push(error));
+    app.use(async (ctx, next) => {
+      ctx.request.body = Object.fromEntries(new URLSearchParams(await drain(ctx.req)));
+      await next();
+    });
+    app.use(paysignKoa(verifier(), () => calls++, { now }));
+    const server = await listen(app.callback());
+    try {
+      const [status] = await post(server.url, paysignForm);
+      assert.equal(status, 500);
+      assert.equal(calls, 0);
+      assert.ok(errors[0] instanceof TypeError);
+      assert.match(errors[0].message, /read before the endpoint \(the parsed body is an object\).*Mount the notification route before koa-bodyparser/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('node:http after the request was read: a 500, and onError hears why', async () => {
+    const errors = [];
+    let calls = 0;
+    const notify = nodeHandler(verifier(), () => calls++, { now, onError: (e) => errors.push(e) });
+    const server = await listen(async (req, res) => {
+      await drain(req);
+      await notify(req, res);
+    });
+    try {
+      assert.deepEqual(await post(server.url, paysignForm), [500, 'text/plain; charset=utf-8', 'notification endpoint error; see the server log\n']);
+      assert.equal(calls, 0);
+      assert.match(errors[0].message, /read before the endpoint \(its stream was consumed\).*Hand nodeHandler the request untouched/);
     } finally {
       await server.close();
     }
