@@ -13,9 +13,9 @@ import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import Koa from 'koa';
 import { NotificationVerifier, PaysignError } from 'paysign';
-import { MAX_BODY_BYTES, express as paysignExpress, fetchHandler, koa as paysignKoa, nodeHandler } from 'paysign/frameworks';
+import { MAX_BODY_BYTES, express as paysignExpress, fastify as paysignFastify, fetchHandler, koa as paysignKoa, nodeHandler } from 'paysign/frameworks';
 import { Hono } from 'hono';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 
 import * as expressExample from '../../examples/express-merchant/server.mjs';
 import * as fastifyExample from '../../examples/fastify-merchant/server.mjs';
@@ -170,61 +170,31 @@ describe('paysign/frameworks: the rest of an application keeps its body parsers'
   }
 });
 
-/** Serves a node:http listener on 127.0.0.1:0: `{ url, close }`. */
-async function listen(listener) {
+/** Runs `use(url)` against a node:http listener served on 127.0.0.1:0, then closes it. */
+async function served(listener, use) {
   const server = http.createServer(listener);
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/notify`, close: () => new Promise((done) => server.close(done)) };
+  try {
+    await use(`http://127.0.0.1:${server.address().port}/notify`);
+  } finally {
+    await new Promise((done) => server.close(done));
+  }
 }
 
 describe('paysign/frameworks: a body read before the adapter is an error, never verified', () => {
   const verifier = () => new NotificationVerifier(paysignForm.options);
   const now = () => paysignForm.call.now;
+  const ENDPOINT_ERROR = [500, 'text/plain; charset=utf-8', 'notification endpoint error; see the server log\n'];
 
-  for (const [parser, mount] of [
-    ['express.urlencoded()', express.urlencoded()],
-    ['express.json()', express.json()],
-    ['express.text()', express.text({ type: '*/*' })],
-  ]) {
-    it(`Express behind ${parser}: a 500 and a TypeError that says to mount the route first or use express.raw({ type: '*/*' })`, async () => {
-      const errors = [];
-      let calls = 0;
-      const app = express();
-      app.use(mount);
-      app.post('/notify', paysignExpress(verifier(), () => calls++, { now }));
-      app.use((error, req, res, next) => {
-        errors.push(error);
-        res.status(500).end();
-      });
-      const server = await listen(app);
-      try {
-        const c = parser === 'express.json()' ? cases.find((x) => x.name === 'notify_paysign_json_refund') : paysignForm;
-        const [status] = await post(server.url, c);
-        assert.equal(status, 500);
-        assert.equal(calls, 0);
-        assert.equal(errors.length, 1);
-        assert.ok(errors[0] instanceof TypeError);
-        assert.match(errors[0].message, /read before the endpoint \(the parsed body is (an object|a string)\)/);
-        assert.ok(errors[0].message.includes("express.raw({ type: '*/*' })"), errors[0].message);
-      } finally {
-        await server.close();
-      }
-    });
+  /** A booking that counts its calls, and the errors reported, wherever they are reported. */
+  function observed() {
+    const seen = { calls: 0, errors: [] };
+    seen.book = () => {
+      seen.calls += 1;
+    };
+    seen.report = (error) => seen.errors.push(error);
+    return seen;
   }
-
-  it("Express behind express.raw({ type: '*/*' }): the raw parser's bytes are verified and booked", async () => {
-    const booked = [];
-    const app = express();
-    app.use(express.raw({ type: '*/*' }));
-    app.post('/notify', paysignExpress(verifier(), (n) => booked.push(n.notifyId), { now }));
-    const server = await listen(app);
-    try {
-      assert.deepEqual(await post(server.url, paysignForm), SUCCESS.notify_paysign_form);
-      assert.deepEqual(booked, ['N20261121000000000001']);
-    } finally {
-      await server.close();
-    }
-  });
 
   /** A request's body as text, read the way a body parser reads it. */
   const drain = async (stream) => {
@@ -233,79 +203,97 @@ describe('paysign/frameworks: a body read before the adapter is an error, never 
     return text;
   };
 
+  for (const [parser, mount, c] of [
+    ['express.urlencoded()', express.urlencoded(), paysignForm],
+    ['express.json()', express.json(), cases.find((x) => x.name === 'notify_paysign_json_refund')],
+    ['express.text()', express.text({ type: '*/*' }), paysignForm],
+  ]) {
+    it(`Express behind ${parser}: a 500 and a TypeError that says to mount the route first or use express.raw({ type: '*/*' })`, async () => {
+      const seen = observed();
+      const app = express();
+      app.use(mount);
+      app.post('/notify', paysignExpress(verifier(), seen.book, { now }));
+      app.use((error, req, res, next) => {
+        seen.report(error);
+        res.status(500).end();
+      });
+      await served(app, async (url) => {
+        assert.equal((await post(url, c))[0], 500);
+      });
+      assert.equal(seen.calls, 0);
+      assert.equal(seen.errors.length, 1);
+      assert.ok(seen.errors[0] instanceof TypeError);
+      assert.match(seen.errors[0].message, /read before the endpoint \(the parsed body is (an object|a string)\)/);
+      assert.ok(seen.errors[0].message.includes("express.raw({ type: '*/*' })"), seen.errors[0].message);
+    });
+  }
+
+  it("Express behind express.raw({ type: '*/*' }): the raw parser's bytes are verified and booked", async () => {
+    const seen = observed();
+    const app = express();
+    app.use(express.raw({ type: '*/*' }));
+    app.post('/notify', paysignExpress(verifier(), seen.book, { now }));
+    await served(app, async (url) => {
+      assert.deepEqual(await post(url, paysignForm), SUCCESS.notify_paysign_form);
+    });
+    assert.equal(seen.calls, 1);
+  });
+
   it('Koa behind a body parser (a stand-in for koa-bodyparser): a 500, and the error says to mount the route first', async () => {
-    const errors = [];
-    let calls = 0;
+    const seen = observed();
     const app = new Koa();
-    app.silent = true; // the errors are collected below instead of printed
-    app.on('error', (error) => errors.push(error));
+    app.silent = true; // the errors are collected instead of printed
+    app.on('error', seen.report);
     app.use(async (ctx, next) => {
       ctx.request.body = Object.fromEntries(new URLSearchParams(await drain(ctx.req)));
       await next();
     });
-    app.use(paysignKoa(verifier(), () => calls++, { now }));
-    const server = await listen(app.callback());
-    try {
-      const [status] = await post(server.url, paysignForm);
-      assert.equal(status, 500);
-      assert.equal(calls, 0);
-      assert.ok(errors[0] instanceof TypeError);
-      assert.match(errors[0].message, /read before the endpoint \(the parsed body is an object\).*Mount the notification route before koa-bodyparser/);
-    } finally {
-      await server.close();
-    }
+    app.use(paysignKoa(verifier(), seen.book, { now }));
+    await served(app.callback(), async (url) => {
+      assert.equal((await post(url, paysignForm))[0], 500);
+    });
+    assert.equal(seen.calls, 0);
+    assert.ok(seen.errors[0] instanceof TypeError);
+    assert.match(seen.errors[0].message, /read before the endpoint \(the parsed body is an object\).*Mount the notification route before koa-bodyparser/);
   });
 
   it('node:http after the request was read: a 500, and onError hears why', async () => {
-    const errors = [];
-    let calls = 0;
-    const notify = nodeHandler(verifier(), () => calls++, { now, onError: (e) => errors.push(e) });
-    const server = await listen(async (req, res) => {
+    const seen = observed();
+    const notify = nodeHandler(verifier(), seen.book, { now, onError: seen.report });
+    const listener = async (req, res) => {
       await drain(req);
       await notify(req, res);
+    };
+    await served(listener, async (url) => {
+      assert.deepEqual(await post(url, paysignForm), ENDPOINT_ERROR);
     });
-    try {
-      assert.deepEqual(await post(server.url, paysignForm), [500, 'text/plain; charset=utf-8', 'notification endpoint error; see the server log\n']);
-      assert.equal(calls, 0);
-      assert.match(errors[0].message, /read before the endpoint \(its stream was consumed\).*Hand nodeHandler the request untouched/);
-    } finally {
-      await server.close();
-    }
+    assert.equal(seen.calls, 0);
+    assert.match(seen.errors[0].message, /read before the endpoint \(its stream was consumed\).*Hand nodeHandler the request untouched/);
   });
 
   it('Hono after c.req.text(): a 500, and onError hears that the Request was used', async () => {
-    const errors = [];
-    let calls = 0;
-    const notify = fetchHandler(verifier(), () => calls++, { now, onError: (e) => errors.push(e) });
+    const seen = observed();
+    const notify = fetchHandler(verifier(), seen.book, { now, onError: seen.report });
     const app = new Hono();
     app.post('/notify', async (c) => {
       await c.req.text();
       return notify(c.req.raw);
     });
-    const server = await new Promise((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
-        resolve({ url: `http://127.0.0.1:${info.port}/notify`, close: () => new Promise((done) => s.close(done)) }),
-      );
+    await served(getRequestListener(app.fetch), async (url) => {
+      assert.deepEqual(await post(url, paysignForm), ENDPOINT_ERROR);
     });
-    try {
-      const [status, , body] = await post(server.url, paysignForm);
-      assert.deepEqual([status, body], [500, 'notification endpoint error; see the server log\n']);
-      assert.equal(calls, 0);
-      assert.ok(errors[0] instanceof TypeError);
-      assert.match(errors[0].message, /c\.req\.raw, before any c\.req\.json\(\)/);
-    } finally {
-      await server.close();
-    }
+    assert.equal(seen.calls, 0);
+    assert.ok(seen.errors[0] instanceof TypeError);
+    assert.match(seen.errors[0].message, /c\.req\.raw, before any c\.req\.json\(\)/);
   });
 });
 
 describe('paysign/frameworks: misuse is a TypeError at construction', () => {
   const verifier = new NotificationVerifier(paysignForm.options);
-  it('names the argument and what it must be', async () => {
-    const { express: e, fastify, koa, nodeHandler } = await import('paysign/frameworks');
-    assert.throws(() => e({}, () => {}), /express\(verifier, book, options\?\): verifier must be a NotificationVerifier/);
-    assert.throws(() => fastify(verifier), /fastify\(verifier, book, options\?\): book must be a function/);
-    assert.throws(() => koa(verifier, () => {}, { clock: () => 1 }), /unknown option clock \(the options are now and onError\)/);
+  it('names the argument and what it must be', () => {
+    assert.throws(() => paysignExpress({}, () => {}), /express\(verifier, book, options\?\): verifier must be a NotificationVerifier/);
+    assert.throws(() => paysignFastify(verifier), /fastify\(verifier, book, options\?\): book must be a function/);
+    assert.throws(() => paysignKoa(verifier, () => {}, { clock: () => 1 }), /unknown option clock \(the options are now and onError\)/);
     assert.throws(() => nodeHandler(verifier, () => {}, { now: 1795190410 }), /options\.now must be a clock, a function returning Unix seconds/);
     assert.throws(() => fetchHandler(verifier, () => {}, { onError: 'console' }), /options\.onError must be a function/);
   });
