@@ -20,6 +20,10 @@
 #   pkg/redis.cjs, redis.mjs   `paysign/redis`, the Redis replay stores (sdk-wasm/js/redis.js
 #                              with the Lua scripts of paysign-redis/lua/ embedded), and
 #                              redis.d.ts (+ .d.mts)
+#   pkg/frameworks.cjs, .mjs,  `paysign/frameworks`, the framework adapters (sdk-wasm/js/
+#       frameworks.web.mjs     frameworks.js), each with the PaysignError of the entry point
+#                              its runtime loads (api.cjs on Node, api.mjs elsewhere), and
+#                              frameworks.d.ts (+ .d.mts)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,11 +48,20 @@ build_js_layer() {
   scripts="{ claim: $(js_string paysign-redis/lua/claim.lua), release: $(js_string paysign-redis/lua/release.lua) }"
   { cat "$js/redis.js"; printf '\nmodule.exports = replayStores(%s);\n' "$scripts"; } > "$pkg/redis.cjs"
   { cat "$js/redis.js"; printf '\nexport const { redisReplayStore, upstashReplayStore } = replayStores(%s);\n' "$scripts"; } > "$pkg/redis.mjs"
+  # The adapters make one PaysignError (BODY_TOO_LARGE), which acknowledgeError must
+  # recognise: it comes from the api module of the entry point the same runtime resolves
+  # (package.json "exports" mirrors "." for "./frameworks").
+  local adapters='MAX_BODY_BYTES, express, fastify, koa, fetchHandler, nodeHandler'
+  { printf "'use strict';\nconst { PaysignError } = require('./api.cjs');\n"; cat "$js/frameworks.js"; printf '\nmodule.exports = { %s };\n' "$adapters"; } > "$pkg/frameworks.cjs"
+  { printf "import api from './api.cjs';\nconst { PaysignError } = api;\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.mjs"
+  { printf "import { PaysignError } from './api.mjs';\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.web.mjs"
   cp "$js/index.cjs" "$js/index.mjs" "$js/web.mjs" "$js/package.json" "$pkg/"
   cp "$js/index.d.ts" "$pkg/index.d.ts"
   cp "$js/index.d.ts" "$pkg/index.d.mts"
   cp "$js/redis.d.ts" "$pkg/redis.d.ts"
   cp "$js/redis.d.ts" "$pkg/redis.d.mts"
+  cp "$js/frameworks.d.ts" "$pkg/frameworks.d.ts"
+  cp "$js/frameworks.d.ts" "$pkg/frameworks.d.mts"
   cp sdk-wasm/README.md "$pkg/README.md"
 }
 

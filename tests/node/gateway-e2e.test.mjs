@@ -91,7 +91,7 @@ describe('the Node merchant example against the mock gateway', () => {
       verifier: { handle: (...a) => verifier.handle(...a), acknowledge: (ok, r) => verifier.acknowledge(ok, r), acknowledgeError: (e) => verifier.acknowledgeError(e) },
       book: (n) => orders.book(n),
       now: () => now,
-      log: () => {},
+      onError: () => {},
     });
     signer = new Signer({ profile: 'paysign', signType: 'RSA2', privateKey: readText('keys/merchant_private_pkcs8.pem') });
     ({ app_id: appId } = await admin('POST', 'merchants', {

@@ -56,6 +56,11 @@ describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
       'redis.mjs',
       'redis.d.ts',
       'redis.d.mts',
+      'frameworks.cjs',
+      'frameworks.mjs',
+      'frameworks.web.mjs',
+      'frameworks.d.ts',
+      'frameworks.d.mts',
     ]) {
       assert.ok(fs.existsSync(path.join(installed, file)), file);
     }
@@ -79,6 +84,16 @@ describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
     const claim = fs.readFileSync(path.join(root, 'paysign-redis/lua/claim.lua'), 'utf8');
     const installed = fs.readFileSync(path.join(dir, 'node_modules/paysign/redis.mjs'), 'utf8');
     assert.ok(installed.includes(JSON.stringify(claim)), 'redis.mjs embeds paysign-redis/lua/claim.lua as it is');
+  });
+
+  it('paysign/frameworks loads through require and import, and refuses an oversized body (its PaysignError is the entry point\'s)', () => {
+    // 400 only if acknowledgeError recognises the adapters' BODY_TOO_LARGE as its own class.
+    const probe =
+      "const h = f.fetchHandler(new p.NotificationVerifier({ secret: 'k' }), () => {}, { onError: () => {} }); " +
+      "h(new Request('http://merchant.test/', { method: 'POST', body: new Uint8Array(f.MAX_BODY_BYTES + 1) })).then((r) => console.log(Object.keys(f).sort().join(' '), r.status));";
+    const expected = 'MAX_BODY_BYTES express fastify fetchHandler koa nodeHandler 400';
+    assert.equal(node(['-e', `const p = require('paysign'); const f = require('paysign/frameworks'); ${probe}`]), expected);
+    assert.equal(node(['--input-type=module', '-e', `import * as p from 'paysign'; import * as f from 'paysign/frameworks'; ${probe}`]), expected);
   });
 
   it('the installed copy loads its tools module on first use', () => {

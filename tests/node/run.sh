@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every JavaScript suite of the `paysign` npm package: node --test over tests/node/
-# (vectors, API, interop, require/import, npm install, typings) and tests/browser/
-# (headless Chromium). Also `npm test`.
+# (vectors, API, interop, require/import, npm install, typings, the framework adapters on
+# Express, Fastify, Koa, Hono and Next.js) and tests/browser/ (headless Chromium). Also
+# `npm test`.
 #
 # Run with: make wasm && npm ci && bash tests/node/run.sh
 set -euo pipefail
@@ -15,7 +16,7 @@ if [ ! -f sdk-wasm/pkg/package.json ]; then
 fi
 # npm ci installs the dev tools and links node_modules/paysign to sdk-wasm/pkg (the root
 # package.json depends on "file:sdk-wasm/pkg"), so suites and examples import 'paysign'.
-if [ ! -d node_modules/typescript ] || [ ! -d node_modules/playwright-core ] || [ ! -e node_modules/paysign ]; then
+if [ ! -d node_modules/typescript ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/next ] || [ ! -e node_modules/paysign ]; then
   echo "tests/node/run.sh: dev dependencies are missing; install them with: npm ci" >&2
   exit 1
 fi

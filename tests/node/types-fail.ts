@@ -2,6 +2,7 @@
 // typings.test.mjs, which expects one error per `@expect-error` line and no other).
 import { NotificationVerifier, Signer, Verifier, buildRequest, canonicalize, generateKeyPair, parseYuan, reconcile } from 'paysign';
 import { redisReplayStore, upstashReplayStore } from 'paysign/redis';
+import { express, fetchHandler, koa, nodeHandler } from 'paysign/frameworks';
 
 declare const pem: string;
 interface Amounted {
@@ -52,3 +53,10 @@ new Signer({ privateKey: pem, mchId: 1230000109 }); // @expect-error mchId is te
 signer.webhookHeaders({ body: '{}' }); // @expect-error id is required
 signer.requestHeaders({ body: '{}' }); // @expect-error a request gives the values its profile signs
 const sig: number = signer.webhookHeaders({ id: 'm', body: '' })['webhook-signature']; // @expect-error headers are strings
+fetchHandler(nv, async (notifyId: string) => {}); // @expect-error book takes the notification, not its id
+nodeHandler(nv, () => {}, { now: 1795190410 }); // @expect-error now is a clock, not a time
+koa(nv, () => {}, { clock: () => 1795190410 }); // @expect-error misspelt option
+express({ publicKey: pem }, () => {}); // @expect-error a verifier, not its options
+nodeHandler(nv, () => {}, { onError: (error: Error) => {} }); // @expect-error onError hears whatever was thrown (unknown)
+fetchHandler(nv, () => {})({ url: '/paysign/notify', body: 'a=1' }); // @expect-error a fetch Request, not a request-like object
+const text: Promise<string> = fetchHandler(nv, () => {})(new Request('http://localhost/')); // @expect-error the handler answers a Response

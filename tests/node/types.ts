@@ -23,6 +23,8 @@ import {
 } from 'paysign';
 import { redisReplayStore, upstashReplayStore } from 'paysign/redis';
 import type { IoRedisClientLike, NodeRedisClientLike, RedisReplayStoreOptions } from 'paysign/redis';
+import { MAX_BODY_BYTES, express, fastify, fetchHandler, koa, nodeHandler } from 'paysign/frameworks';
+import type { AdapterOptions, Book, KoaContextLike, NodeRequestLike, NodeResponseLike } from 'paysign/frameworks';
 import type {
   Acknowledgement,
   Diagnosis,
@@ -251,6 +253,30 @@ async function tools(signer: Signer): Promise<void> {
   console.log(path, body, yuan, result.summary, result.differences, missing, clean, codes, diagnosis.verified, diagnosis.matchingKey);
 }
 
+/**
+ * paysign/frameworks, with the framework objects as the adapters describe them
+ * (tests/node/types-frameworks.ts checks the frameworks' own types against these shapes).
+ */
+async function frameworks(verifier: NotificationVerifier, request: Request, req: NodeRequestLike, res: NodeResponseLike, ctx: KoaContextLike): Promise<Response> {
+  const booked: string[] = [];
+  const book: Book = async (n: Notification) => {
+    booked.push(`${n.outTradeNo} ${n.totalAmount}`);
+  };
+  const options: AdapterOptions = {
+    now: () => 1795190410,
+    onError: (error: unknown, notification?: Notification) => console.error(notification?.notifyId, error instanceof PaysignError ? error.code : error),
+  };
+  const limit: number = MAX_BODY_BYTES;
+  await express(verifier, book, options)(req, res, (error?: unknown) => console.error(error));
+  await nodeHandler(verifier, () => {})(req, res);
+  await koa(verifier, book)(ctx);
+  const plugin: (instance: { removeAllContentTypeParsers(): void; addContentTypeParser(): void; setErrorHandler(): void; post(): void }) => Promise<void> = fastify(verifier, book, { onError: () => {} });
+  console.log(limit, plugin, booked);
+  const POST: (request: Request) => Promise<Response> = fetchHandler(verifier, book, options);
+  return POST(request);
+}
+
 void main();
 void notifications;
+void frameworks;
 void tools;

@@ -1,6 +1,7 @@
 // The hand-written typings: types.ts (every export, as documented) compiles with
-// `tsc --noEmit --strict`, so does types-redis.ts (paysign/redis with the real Redis
-// clients), and every misuse in types-fail.ts is rejected, line by line.
+// `tsc --noEmit --strict`, so do types-redis.ts (paysign/redis with the real Redis clients)
+// and types-frameworks.ts (paysign/frameworks mounted in the real frameworks), and every
+// misuse in types-fail.ts is rejected, line by line.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,6 +51,11 @@ describe('typings', () => {
 
   it('types-redis.ts compiles: paysign/redis takes the real node-redis and ioredis clients', () => {
     const { status, output } = compile('tsconfig.redis.json');
+    assert.equal(status, 0, output);
+  });
+
+  it('types-frameworks.ts compiles: each paysign/frameworks adapter mounts where its framework takes a handler', () => {
+    const { status, output } = compile('tsconfig.frameworks.json');
     assert.equal(status, 0, output);
   });
 
