@@ -32,10 +32,24 @@ impl ClockMode {
     }
 }
 
-/// A refused clock change.
+/// The latest time the clock may show: 9999-12-31T23:59:59+08:00, the last instant whose
+/// date the gateway can write (it writes +08:00 dates, RFC 3339 has four-digit years).
+pub const LATEST: i64 = 253_402_271_999;
+
+/// A refused clock change; the clock is left as it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClockError {
+    /// The change would take the clock past [`LATEST`] (or overflow).
+    #[error(
+        "the clock cannot go past {LATEST} (9999-12-31T23:59:59+08:00): now {now}, requested {requested}"
+    )]
+    TooLate {
+        /// The current time.
+        now: i64,
+        /// The requested time, saturated at `i64::MAX`.
+        requested: i64,
+    },
     /// The clock never moves backwards.
     #[error("the clock cannot move backwards (now {now}, requested {requested})")]
     Backwards {
@@ -86,7 +100,8 @@ impl Clock {
     pub fn now(&self) -> i64 {
         let s = self.lock();
         match s.mode {
-            ClockMode::System => system_now() + s.offset,
+            // The offset was set within [0, LATEST] of an earlier system time.
+            ClockMode::System => system_now().saturating_add(s.offset),
             ClockMode::Manual => s.manual_now,
         }
     }
@@ -96,44 +111,51 @@ impl Clock {
         self.lock().mode
     }
 
-    /// Moves the clock forward by `secs`; returns the new time.
-    pub fn advance(&self, secs: u64) -> i64 {
-        let secs = i64::try_from(secs).unwrap_or(i64::MAX / 4);
-        let now = {
-            let mut s = self.lock();
-            match s.mode {
-                ClockMode::System => {
-                    s.offset = s.offset.saturating_add(secs);
-                    system_now() + s.offset
-                }
-                ClockMode::Manual => {
-                    s.manual_now = s.manual_now.saturating_add(secs);
-                    s.manual_now
-                }
-            }
-        };
-        self.changed.notify_waiters();
-        now
+    /// Moves the clock forward by `secs`; returns the new time. Refused, with the clock
+    /// unchanged, past [`LATEST`].
+    pub fn advance(&self, secs: u64) -> Result<i64, ClockError> {
+        self.move_to(|now| {
+            i64::try_from(secs)
+                .ok()
+                .and_then(|secs| now.checked_add(secs))
+                .unwrap_or(i64::MAX)
+        })
     }
 
-    /// Sets the clock to `unix`, which must not be earlier than now.
+    /// Sets the clock to `unix`, which must be neither earlier than now nor past
+    /// [`LATEST`]; a refused change leaves the clock as it was.
     pub fn set(&self, unix: i64) -> Result<i64, ClockError> {
-        {
+        self.move_to(|_| unix)
+    }
+
+    /// Moves the clock to `target(now)`, reading now and writing the new time under one
+    /// lock (a system-mode second ticking in between cannot make `advance(0)` "backwards").
+    fn move_to(&self, target: impl FnOnce(i64) -> i64) -> Result<i64, ClockError> {
+        let unix = {
             let mut s = self.lock();
             let system = system_now();
             let now = match s.mode {
-                ClockMode::System => system + s.offset,
+                ClockMode::System => system.saturating_add(s.offset),
                 ClockMode::Manual => s.manual_now,
             };
+            let unix = target(now);
             if unix < now {
                 return Err(ClockError::Backwards {
                     now,
                     requested: unix,
                 });
             }
+            if unix > LATEST {
+                return Err(ClockError::TooLate {
+                    now,
+                    requested: unix,
+                });
+            }
+            // `unix` and `system` both lie in [0, LATEST]: the difference cannot overflow.
             s.offset = unix - system;
             s.manual_now = unix;
-        }
+            unix
+        };
         self.changed.notify_waiters();
         Ok(unix)
     }
@@ -170,7 +192,7 @@ mod tests {
     fn manual_clock_moves_only_when_told_and_never_backwards() {
         let c = Clock::new(ClockMode::Manual, Some(1_795_140_000));
         assert_eq!(c.now(), 1_795_140_000);
-        assert_eq!(c.advance(15), 1_795_140_015);
+        assert_eq!(c.advance(15), Ok(1_795_140_015));
         assert!(c.set(1_795_140_000).is_err());
         assert_eq!(c.set(1_795_150_000).unwrap(), 1_795_150_000);
         assert_eq!(c.now(), 1_795_150_000);
@@ -181,7 +203,36 @@ mod tests {
         let c = Clock::new(ClockMode::System, Some(1_795_140_000));
         let now = c.now();
         assert!((1_795_140_000..1_795_140_005).contains(&now));
-        c.advance(100);
+        c.advance(100).unwrap();
         assert!(c.now() >= 1_795_140_100);
+    }
+
+    #[test]
+    fn a_change_past_the_last_expressible_time_is_refused_and_changes_nothing() {
+        for mode in [ClockMode::Manual, ClockMode::System] {
+            let c = Clock::new(mode, Some(1_795_140_000));
+            let before = c.snapshot();
+            for refused in [
+                c.set(LATEST + 1),
+                c.set(i64::MAX),
+                c.advance(u64::MAX),
+                c.advance(i64::MAX as u64),
+                c.advance((LATEST - 1_795_140_000 + 10) as u64),
+            ] {
+                assert!(
+                    matches!(refused, Err(ClockError::TooLate { .. })),
+                    "{mode:?}: {refused:?}"
+                );
+                assert_eq!(
+                    c.snapshot(),
+                    before,
+                    "{mode:?}: a refused change moved the clock"
+                );
+            }
+            // The last expressible second itself is allowed, and nothing wraps after it.
+            assert_eq!(c.set(LATEST), Ok(LATEST));
+            assert!(c.now() >= LATEST && c.now() > 0);
+            assert!(c.advance(1).is_err(), "{mode:?}");
+        }
     }
 }

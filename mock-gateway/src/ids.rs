@@ -20,7 +20,8 @@ pub(crate) fn fresh_nonce() -> Result<String, ApiError> {
 pub(crate) fn gateway_no(prefix: char, at: i64, seq: i64) -> Result<String, ApiError> {
     let local = time::OffsetDateTime::from_unix_timestamp(at)
         .map_err(ApiError::internal)?
-        .to_offset(paysign_core::message::time::CHINA_STANDARD_TIME);
+        .checked_to_offset(paysign_core::message::time::CHINA_STANDARD_TIME)
+        .ok_or_else(|| ApiError::internal("date out of range"))?;
     let date = statement::format_date(local.date()).replace('-', "");
     Ok(format!("{prefix}{date}{seq:010}"))
 }

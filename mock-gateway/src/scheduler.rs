@@ -13,7 +13,9 @@ impl AppState {
     /// Moves the clock forward, then runs everything that became due; returns the
     /// number of jobs run.
     pub async fn advance_clock(&self, secs: u64) -> Result<usize, ApiError> {
-        self.clock().advance(secs);
+        self.clock()
+            .advance(secs)
+            .map_err(|e| ApiError::field_invalid("advance_secs", e))?;
         self.persist_clock()?;
         self.run_due().await
     }

@@ -29,7 +29,8 @@ fn cutoff() -> Time {
 pub(crate) fn business_day(at: i64) -> Result<Date, ApiError> {
     let local = OffsetDateTime::from_unix_timestamp(at)
         .map_err(ApiError::internal)?
-        .to_offset(CHINA_STANDARD_TIME);
+        .checked_to_offset(CHINA_STANDARD_TIME)
+        .ok_or_else(|| ApiError::internal("date out of range"))?;
     if local.time() >= cutoff() {
         local
             .date()

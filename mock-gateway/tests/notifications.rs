@@ -243,7 +243,7 @@ async fn restart_mid_delivery_delivers_exactly_once_with_the_same_id_and_body() 
     assert_eq!(second.now(), T0, "the manual clock was persisted");
     sink.set_clock(second.state().clone());
     sink.set(Behaviour::Ack);
-    second.state().clock().advance(15);
+    second.state().clock().advance(15).unwrap();
     let mut delivered = Value::Null;
     for _ in 0..100 {
         delivered = second.notifications(&format!("trade_no={trade_no}")).await[0].clone();

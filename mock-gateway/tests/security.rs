@@ -678,3 +678,52 @@ async fn admin_errors_are_typed_json() {
     );
     gw.handle.shutdown().await.unwrap();
 }
+
+/// A refused clock change changes nothing (issue: a far-future `set` or a huge
+/// `advance_secs` answered 400 and moved the clock anyway, after which every signed
+/// request failed). Each is refused with FIELD_INVALID naming the field, and the clock,
+/// read back, is where it was; a valid change afterwards still works.
+#[tokio::test]
+async fn a_refused_clock_change_leaves_the_clock_alone() {
+    use reqwest::Method;
+    let gw = Gateway::start().await;
+    let (_, before) = gw.admin(Method::GET, "/admin/clock", None).await;
+    for (change, field) in [
+        (json!({"set": 253_402_272_000_i64}), "set"),
+        (json!({"set": i64::MAX}), "set"),
+        (json!({"advance_secs": u64::MAX}), "advance_secs"),
+        (json!({"advance_secs": i64::MAX}), "advance_secs"),
+        (json!({"advance_secs": 253_402_271_999_u64}), "advance_secs"),
+        (json!({"set": T0 - 1}), "set"),
+    ] {
+        let (status, v) = gw
+            .admin(Method::POST, "/admin/clock", Some(change.clone()))
+            .await;
+        assert_eq!(
+            (status, v["code"].as_str()),
+            (400, Some("FIELD_INVALID")),
+            "{change}: {v}"
+        );
+        assert!(
+            v["message"].as_str().unwrap().contains(field),
+            "{change}: {v}"
+        );
+        let (_, now) = gw.admin(Method::GET, "/admin/clock", None).await;
+        assert_eq!(now, before, "{change} moved the clock");
+    }
+    // The last expressible second is allowed; the gateway still answers with its time.
+    let (status, v) = gw
+        .admin(
+            Method::POST,
+            "/admin/clock",
+            Some(json!({"set": 253_402_271_999_i64})),
+        )
+        .await;
+    assert_eq!(
+        (status, v["now"].as_i64()),
+        (200, Some(253_402_271_999)),
+        "{v}"
+    );
+    assert_eq!(v["now_rfc3339"], "9999-12-31T23:59:59+08:00");
+    gw.handle.shutdown().await.unwrap();
+}

@@ -56,9 +56,12 @@ pub fn format_rfc3339(unix: i64, offset: UtcOffset) -> Result<String> {
     let invalid = || Error::TimestampInvalid {
         value: unix.to_string(),
     };
+    // `checked_to_offset`: a time whose local date at `offset` leaves the years 0000-9999
+    // (9999-12-31T23:59:59Z at +08:00) is an error, not a panic.
     OffsetDateTime::from_unix_timestamp(unix)
         .map_err(|_| invalid())?
-        .to_offset(offset)
+        .checked_to_offset(offset)
+        .ok_or_else(invalid)?
         .format(&Rfc3339)
         .map_err(|_| invalid())
 }
@@ -79,6 +82,22 @@ pub fn format_local(unix: i64, offset: UtcOffset, compact: bool) -> Result<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_whose_local_date_leaves_the_years_0000_to_9999_is_an_error_not_a_panic() {
+        // 9999-12-31T23:59:59Z is 10000-01-01 at +08:00.
+        for unix in [253_402_300_799, 253_402_272_000, i64::MAX, i64::MIN] {
+            assert_eq!(
+                format_rfc3339(unix, CHINA_STANDARD_TIME).map_err(|e| e.code()),
+                Err("TIMESTAMP_INVALID"),
+                "{unix}"
+            );
+        }
+        assert_eq!(
+            format_rfc3339(253_402_271_999, CHINA_STANDARD_TIME).unwrap(),
+            "9999-12-31T23:59:59+08:00"
+        );
+    }
 
     #[test]
     fn same_instant_in_every_form() {
