@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 
 import { MAX_BODY_BYTES } from 'paysign/frameworks';
 import { installedCopy, nextBin } from '../../examples/next-merchant/dev.mjs';
@@ -70,6 +70,15 @@ async function startNext(app, env) {
   return server;
 }
 
+/**
+ * Waits until the server's output matches `pattern`: Next.js may write a request's log line
+ * after its response is on the wire, so the log is a condition to wait for, not to read at once.
+ */
+async function logged(server, pattern) {
+  await waitFor(() => pattern.test(server.output()), { timeoutMs: 10_000, what: `the log line ${pattern}` }).catch(() => {});
+  assert.match(server.output(), pattern);
+}
+
 /** Bookings in a bookings file (one line each), by notify_id. */
 function bookings(file, notifyId) {
   if (!fs.existsSync(file)) return 0;
@@ -84,6 +93,12 @@ describe('paysign/frameworks in a Next.js App Router route (examples/next-mercha
     installed = installedCopy();
   });
 
+  // A failed test must not leave its server running: the next `next dev` in the same app
+  // would meet it.
+  afterEach(async () => {
+    await server?.stop();
+  });
+
   after(async () => {
     await server?.stop();
     if (installed) fs.rmSync(installed.dir, { recursive: true, force: true });
@@ -96,7 +111,7 @@ describe('paysign/frameworks in a Next.js App Router route (examples/next-mercha
     const form = vectors.notify_paysign_form;
     // The first request also compiles the route: no time limit but the suite's.
     assert.deepEqual(await post(server.url, form), RETRY, server.output());
-    assert.match(server.output(), /notification N20261121000000000001 not booked \(ENOENT\)/);
+    await logged(server, /notification N20261121000000000001 not booked \(ENOENT\)/);
     fs.mkdirSync(books);
     assert.deepEqual(await post(server.url, form), SUCCESS);
     assert.deepEqual(await post(server.url, form), SUCCESS, 'the replay');
@@ -104,8 +119,8 @@ describe('paysign/frameworks in a Next.js App Router route (examples/next-mercha
     assert.deepEqual(await postOversized(server.url, MAX_BODY_BYTES + 1), REFUSAL);
     assert.equal(bookings(file, 'N20261121000000000001'), 1);
     assert.equal(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length, 1, 'nothing else was booked');
-    assert.match(server.output(), /not booked \(SIGNATURE_MISMATCH\)/);
-    assert.match(server.output(), /not booked \(BODY_TOO_LARGE\)/);
+    await logged(server, /not booked \(SIGNATURE_MISMATCH\)/);
+    await logged(server, /not booked \(BODY_TOO_LARGE\)/);
     await server.stop();
   });
 
@@ -128,7 +143,7 @@ describe('paysign/frameworks in a Next.js App Router route (examples/next-mercha
     const first = post(server.url, gbk);
     await waitFor(() => server.output().includes('booking 6823789339978248'), { timeoutMs: 60_000, what: 'the first copy to reach the booking' });
     assert.deepEqual(await post(server.url, gbk), RETRY, 'the copy that meets the booking');
-    assert.match(server.output(), /not booked \(NOTIFICATION_IN_PROGRESS\)/);
+    await logged(server, /not booked \(NOTIFICATION_IN_PROGRESS\)/);
     const booked = fs.promises.readFile(file, 'utf8'); // lets the booking write, and end
     assert.deepEqual(await first, SUCCESS);
     assert.equal(await booked, '2026112100222000001000000000001 6823789339978248 SUCCESS 6754\n');
