@@ -96,6 +96,9 @@ function runHost(runtime, command, args, install) {
       }
       resolve({ passed, failed, text: stdout });
     });
+    // A runtime that dies before reading its input closes the pipe (EPIPE): its exit,
+    // reported above, says more than the write error.
+    child.stdin.on('error', () => {});
     child.stdin.end(JSON.stringify(input));
   });
 }
