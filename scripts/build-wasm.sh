@@ -56,6 +56,11 @@ build_js_layer() {
   { printf "import api from './api.cjs';\nconst { PaysignError } = api;\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.mjs"
   { printf "import { PaysignError } from './api.mjs';\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.web.mjs"
   cp "$js/index.cjs" "$js/index.mjs" "$js/web.mjs" "$js/package.json" "$pkg/"
+  # wasm-bindgen's loaders are .js files: each target's folder declares its module type, so
+  # that no runtime has to guess (Node warns MODULE_TYPELESS_PACKAGE_JSON on web/ otherwise,
+  # and a package with "type": "module" around node/ would misread its CommonJS).
+  echo '{ "type": "commonjs" }' > "$pkg/node/package.json"
+  echo '{ "type": "module" }' > "$pkg/web/package.json"
   cp "$js/index.d.ts" "$pkg/index.d.ts"
   cp "$js/index.d.ts" "$pkg/index.d.mts"
   cp "$js/redis.d.ts" "$pkg/redis.d.ts"
@@ -123,9 +128,6 @@ build_module() {
 }
 build_module runtime paysign_wasm
 build_module tools paysign_tools
-# Each target's loader is self-contained; mark the CommonJS one so a package with
-# "type": "module" around it cannot misread it.
-echo '{ "type": "commonjs" }' > "$pkg/node/package.json"
 
 build_js_layer
 

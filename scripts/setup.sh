@@ -34,6 +34,17 @@ if [ -f package-lock.json ]; then
   fi
 fi
 
+# The runtime matrix (tests/node/runtimes.test.mjs) runs Bun, Deno and workerd: binaries of
+# platform packages that the postinstall scripts of `bun`, `deno` and `workerd` link into
+# node_modules/.bin (package.json "allowScripts" lets npm 11 run them). An install made with
+# --ignore-scripts lacks them; npm rebuild runs the scripts.
+for runtime in bun deno workerd; do
+  if ! "node_modules/.bin/$runtime" --version >/dev/null 2>&1; then
+    say "npm rebuild $runtime (its postinstall links the $runtime binary)"
+    npm rebuild "$runtime"
+  fi
+done
+
 if ! command -v chromium >/dev/null; then
   say "installing chromium for the browser test"
   export DEBIAN_FRONTEND=noninteractive

@@ -2,14 +2,15 @@
 //
 // A tiny static server for this example: serves the repository's examples/web/ and the
 // built package sdk-wasm/pkg/ from 127.0.0.1, with the MIME types browsers insist on for
-// modules and wasm. The browser test (tests/browser/) starts it on port 0.
+// modules and wasm. The browser test (tests/browser/) starts it on port 0, and the runtime
+// matrix (tests/node/runtimes.test.mjs) with its page's folder served too.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const served = ['/examples/web/', '/sdk-wasm/pkg/'];
+const exampleFolders = ['/examples/web/', '/sdk-wasm/pkg/'];
 const types = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -19,8 +20,11 @@ const types = {
   '.css': 'text/css; charset=utf-8',
 };
 
-/** Starts the server; resolves to `{ url, close() }`. */
-export function startServer({ port = 0, host = '127.0.0.1' } = {}) {
+/**
+ * Starts the server on `served` (folders of the repository); resolves to `{ url, origin,
+ * close() }`, `url` being the example page's.
+ */
+export function startServer({ port = 0, host = '127.0.0.1', served = exampleFolders } = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
     let pathname;
@@ -50,6 +54,7 @@ export function startServer({ port = 0, host = '127.0.0.1' } = {}) {
       const { port: bound } = server.address();
       resolve({
         url: `http://${host}:${bound}/examples/web/`,
+        origin: `http://${host}:${bound}`,
         close: () => new Promise((done) => server.close(done)),
       });
     });

@@ -4,12 +4,17 @@
 //! carries exactly one JSON document, `{"ok":true,...}` or
 //! `{"ok":false,"code":"<code>","message":"..."}`, so it can be piped into `jq`.
 
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 
 use paysign_core::Params;
 use paysign_core::message::{BodyFormat, encode_form_in, write_body};
 
 use crate::error::CliError;
+
+/// The warnings this process has printed (`Output::warn` prints each once).
+static PRINTED_WARNINGS: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy)]
@@ -59,9 +64,18 @@ impl Output {
         print_json(&serde_json::Value::Object(doc));
     }
 
-    /// A warning on stderr (never fatal).
+    /// A warning on stderr (never fatal), once per process: a command that reads a file
+    /// twice (`explain` reads the credentials for its diagnosis, then again to confirm the
+    /// verdict as `verify` would) says what is wrong with it once.
     pub(crate) fn warn(&self, text: &str) {
-        eprintln!("warning: {text}");
+        let first = match PRINTED_WARNINGS.lock() {
+            Ok(mut printed) => printed.insert(text.to_owned()),
+            // Another thread panicked while holding the set: print rather than lose a warning.
+            Err(_) => true,
+        };
+        if first {
+            eprintln!("warning: {text}");
+        }
     }
 
     /// Progress on stderr.

@@ -4,15 +4,12 @@
 // the page. PAYSIGN_CHROMIUM names another Chromium binary; without one the suite fails
 // (install Debian's `chromium`), unless PAYSIGN_SKIP_BROWSER=1 says to skip it.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-
-import { chromium } from 'playwright-core';
 
 import { startServer } from '../../examples/web/serve.mjs';
 import { merchantPrivatePem, merchantPublicPem, readText, signCases } from '../node/vectors.mjs';
+import { launchChromium } from './chromium.mjs';
 
-const executablePath = process.env.PAYSIGN_CHROMIUM ?? '/usr/bin/chromium';
 const vector = signCases().find((c) => c.name === 'sign_paysign_rsa2_request');
 
 let server;
@@ -51,20 +48,8 @@ const skip = process.env.PAYSIGN_SKIP_BROWSER === '1' && 'PAYSIGN_SKIP_BROWSER=1
 
 describe('examples/web in headless Chromium', { skip }, () => {
   before(async () => {
-    assert.ok(fs.existsSync(executablePath), `no Chromium at ${executablePath}: apt-get install chromium, or set PAYSIGN_CHROMIUM`);
     server = await startServer({ port: 0 });
-    browser = await chromium.launch({
-      executablePath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every JavaScript suite of the `paysign` npm package: node --test over tests/node/
 # (vectors, API, interop, require/import, npm install, typings, the framework adapters on
-# Express, Fastify, Koa, Hono and Next.js) and tests/browser/ (headless Chromium). Also
-# `npm test`.
+# Express, Fastify, Koa, Hono and Next.js, the runtime matrix: the notification suite in
+# Node CJS/ESM, Bun, Deno, workerd and Chromium) and tests/browser/ (headless Chromium).
+# Also `npm test`.
 #
 # Run with: make wasm && npm ci && bash tests/node/run.sh
 set -euo pipefail
@@ -16,7 +17,9 @@ if [ ! -f sdk-wasm/pkg/package.json ]; then
 fi
 # npm ci installs the dev tools and links node_modules/paysign to sdk-wasm/pkg (the root
 # package.json depends on "file:sdk-wasm/pkg"), so suites and examples import 'paysign'.
-if [ ! -d node_modules/typescript ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/next ] || [ ! -e node_modules/paysign ]; then
+# bun and deno are binaries their packages' postinstall links into node_modules/.bin.
+if [ ! -d node_modules/typescript ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/next ] || [ ! -e node_modules/paysign ] \
+  || [ ! -x node_modules/.bin/bun ] || [ ! -x node_modules/.bin/deno ] || [ ! -d node_modules/miniflare ]; then
   echo "tests/node/run.sh: dev dependencies are missing; install them with: npm ci" >&2
   exit 1
 fi

@@ -3,7 +3,7 @@
 // module or a Response with init, and then signs like the Node entry (wasm sync provider,
 // WebCrypto async provider; no node:crypto).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -68,6 +68,21 @@ describe('paysign/web under Node', () => {
       assert.equal(runModule(script), 'a=1&b=2');
     });
   }
+
+  it('loads in a fresh process without a warning: every .js file of the package has its module type declared', () => {
+    // Node warns MODULE_TYPELESS_PACKAGE_JSON for an ES module in a .js file that no
+    // package.json types; the build writes web/package.json (and node/package.json).
+    const script = [
+      "import fs from 'node:fs';",
+      "import { initSync, canonicalize } from 'paysign/web';",
+      `initSync(fs.readFileSync(${JSON.stringify(wasmPath)}));`,
+      "console.log(canonicalize({ b: '2', a: '1' }));",
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: path.join(root, 'tests/node'), encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.stderr, '');
+    assert.equal(run.status, 0);
+    assert.equal(run.stdout.trim(), 'a=1&b=2');
+  });
 
   it('errors are the web entry PaysignError', () => {
     assert.throws(

@@ -7,7 +7,7 @@ use std::process::Command;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::common::{form, key, run};
+use crate::common::{form, key, run, vectors};
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -192,6 +192,43 @@ fn private_key_readable_by_others_is_a_warning_not_an_error() {
     // A loose public key is fine.
     let public = run(&["inspect-key", &key("merchant_public_spki.pem")], b"").expect(0);
     assert!(public.stderr.is_empty(), "{}", public.stderr);
+}
+
+#[test]
+fn a_loose_secret_file_is_warned_about_once() {
+    // `explain` reads the credentials twice (for its diagnosis, then to confirm the verdict
+    // as `verify` would): the warning about the file is still printed once.
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secure_key.txt");
+    std::fs::copy(
+        vectors().join("platforms/keys/unionpay_secure_key.txt"),
+        &secret,
+    )
+    .unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let secret_arg = secret.display().to_string();
+    let body = std::fs::read(vectors().join("platforms/notify_unionpay_11/body.bin")).unwrap();
+    for command in ["verify", "explain"] {
+        let args = [
+            command,
+            "--profile",
+            "unionpay",
+            "--now",
+            "1795190410",
+            "--sign-type",
+            "SHA256",
+            "--secret-file",
+            secret_arg.as_str(),
+            "-",
+        ];
+        let checked = run(&args, &body).expect(0);
+        assert_eq!(
+            checked.stderr.matches("too open").count(),
+            1,
+            "{command}: {}",
+            checked.stderr
+        );
+    }
 }
 
 fn openssl_available() -> bool {

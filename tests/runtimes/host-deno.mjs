@@ -1,0 +1,13 @@
+// The runtime suite under Deno, with no permission flag at all: `paysign/web` with the wasm
+// module imported as a module source (`import source`), so Deno reads it as part of the
+// module graph; `await init()` would fetch it from a file: URL, which needs --allow-read.
+// The vectors come as JSON on stdin. Run by tests/node/runtimes.test.mjs (deno).
+import source runtimeWasm from 'paysign/paysign_wasm_bg.wasm';
+import * as paysign from 'paysign/web';
+
+import { report, runSuite } from './suite.mjs';
+
+paysign.initSync(runtimeWasm);
+const result = await runSuite(paysign, JSON.parse(await new Response(Deno.stdin.readable).text()));
+console.log(report(result));
+Deno.exitCode = result.failed === 0 ? 0 : 1;
