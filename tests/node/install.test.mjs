@@ -1,7 +1,8 @@
-// The built package installs into a fresh project (`npm install` of sdk-wasm/pkg, copied
-// as a registry install would) and both `require('paysign')` and `import('paysign')` work.
+// The built package, packed by `npm pack` as it would be published, installs from its
+// tarball into an empty project, and works from CommonJS, ES modules and TypeScript
+// (`tsc --strict`) without a single warning.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,20 +18,62 @@ const secret = fs.readFileSync(path.join(root, 'tests/vectors/keys/secret.txt'),
 
 let dir;
 
+/** Runs node in the consumer project; it must succeed and print nothing on stderr. */
 function node(args) {
-  return execFileSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const run = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.status, 0, `node ${args.join(' ')} failed: ${run.stderr}`);
+  assert.equal(run.stderr, '', `node ${args.join(' ')} warned`);
+  return run.stdout.trim();
 }
 
-describe('npm install ./sdk-wasm/pkg into a fresh folder', () => {
+describe('npm pack, then npm install of the tarball into an empty project', () => {
+  let tarball;
+
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysign-install-'));
+    // The tarball npm would publish: only package.json "files".
+    const packed = execFileSync('npm', ['pack', '--pack-destination', dir, pkgDir], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    tarball = path.join(dir, packed.trim().split('\n').at(-1));
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-    // --install-links copies the folder (as packed: only package.json "files") instead of symlinking.
-    execFileSync('npm', ['install', '--install-links', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', pkgDir], {
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], {
       cwd: dir,
       stdio: 'pipe',
       timeout: 120_000,
     });
+  });
+
+  it('the tarball is named for the package and version, and holds no sources or tests', () => {
+    assert.equal(path.basename(tarball), 'paysign-0.1.0.tgz');
+    const listed = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    assert.ok(listed.every((file) => file.startsWith('package/')), listed.join(', '));
+    assert.ok(!listed.some((file) => /\.(rs|ts)$/.test(file) && !file.endsWith('.d.ts')), 'no Rust or TypeScript sources');
+    assert.ok(listed.includes('package/README.md') && listed.includes('package/package.json'));
+  });
+
+  it('TypeScript, --strict, module nodenext: the typings of every entry point compile as a consumer uses them', () => {
+    fs.writeFileSync(
+      path.join(dir, 'consumer.mts'),
+      [
+        "import { NotificationVerifier, PaysignError, Signer, type Notification } from 'paysign';",
+        "import { redisReplayStore } from 'paysign/redis';",
+        "import { fetchHandler } from 'paysign/frameworks';",
+        `const signer = new Signer({ secret: ${JSON.stringify(secret)}, signType: 'MD5' });`,
+        "const signature: string = signer.sign({ a: '1' });",
+        "const verifier = new NotificationVerifier({ secret: 'k', accept: ['MD5'] });",
+        'const handler: (request: Request) => Promise<Response> = fetchHandler(verifier, async (n: Notification) => { void n.totalAmount; });',
+        "const store = redisReplayStore({ call: async (...args: unknown[]) => args[0] });",
+        'export { signature, handler, store, PaysignError };',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, lib: ['es2022', 'dom'], types: [] }, files: ['consumer.mts'] }),
+    );
+    const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+    const run = spawnSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+    assert.equal(run.stdout + run.stderr, '', 'tsc printed nothing');
   });
 
   after(() => {
