@@ -17,9 +17,10 @@ use std::thread;
 
 use paysign_core::callback::{HandleError, NotificationVerifier, VerifyOptions};
 use paysign_core::replay::{AsyncReplayStore, StoreFuture};
+use paysign_core::testing::{TestEvent, test_notification};
 use paysign_core::{
-    Claim, ClaimToken, Error, MemoryReplayStore, MessageKind, Params, Profile, ReplayStore,
-    SharedSecret, SignType, Signer, SigningCredential, VerificationCredential,
+    Amount, Claim, ClaimToken, Error, MemoryReplayStore, Profile, ReplayStore, SharedSecret,
+    SignType, Signer, SigningCredential, TradeStatus, VerificationCredential,
 };
 
 const NOW: i64 = 1_764_036_010;
@@ -43,32 +44,28 @@ fn signed(
         builder = builder.async_replay_store(store);
     }
     let verifier = builder.build().unwrap();
+    // The notification as the gateway sends it, by the core's own test-notification builder.
     let gateway = Signer::new(
         Profile::Paysign,
         SignType::HmacSha256,
         SigningCredential::Secret(secret),
     )
-    .unwrap()
-    .message_kind(MessageKind::Notification);
-    let mut params = Params::from_pairs([
-        ("notify_id", notify_id),
-        ("app_id", "2026000000000001"),
-        ("out_trade_no", "M1"),
-        ("trade_no", "T1"),
-        ("bill_no", "B1"),
-        ("trade_status", "SUCCESS"),
-        ("total_amount", "1959"),
-        ("notify_time", "1764036003"),
-        ("nonce", "abc"),
-    ])
     .unwrap();
-    gateway.sign_params(&mut params).unwrap();
-    let body = params
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    (body.into_bytes(), verifier)
+    let event = TestEvent {
+        status: &TradeStatus::Success,
+        amount: Amount::from_fen(1959).unwrap(),
+        app_id: "2026000000000001",
+        merchant_id: "",
+        out_trade_no: "M1",
+        trade_no: "T1",
+        notify_id,
+        bill_no: Some("B1"),
+        time: 1_764_036_003,
+        nonce: "0123456789abcdef0123456789abcdef",
+        encryption_key: None,
+        format: None,
+    };
+    (test_notification(&gateway, &event).unwrap().body, verifier)
 }
 
 fn code<E: std::fmt::Debug>(result: Result<paysign_core::Notification, HandleError<E>>) -> String {
