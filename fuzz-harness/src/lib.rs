@@ -101,7 +101,7 @@ fn verifiers() -> &'static [NotificationVerifier] {
         }
         if let Ok(key) = PublicKey::parse(GATEWAY_PUBLIC.as_bytes()) {
             if let Ok(v) =
-                NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Rsa(key))
+                NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Key(key))
                     .build()
             {
                 out.push(v);

@@ -180,12 +180,12 @@ async fn run() {
                 signer: Signer::new(
                     Profile::Paysign,
                     SignType::Rsa2,
-                    SigningCredential::Rsa(PrivateKey::parse(pem.as_bytes()).unwrap()),
+                    SigningCredential::Key(PrivateKey::parse(pem.as_bytes()).unwrap()),
                 )
                 .unwrap(),
                 verifier: NotificationVerifier::builder(
                     Profile::Paysign,
-                    VerificationCredential::Rsa(gateway_key.clone()),
+                    VerificationCredential::Key(gateway_key.clone()),
                 )
                 .accept(&[SignType::Rsa2])
                 .app_id(app_id.clone())

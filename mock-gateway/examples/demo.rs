@@ -222,7 +222,7 @@ async fn register(w: &mut World<'_>) -> Result<Merchant> {
     // One verifier for responses and notifications, with the SDK defaults: notifications
     // up to 26 h old (the retry span) and de-duplicated over the same window.
     let verifier =
-        NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Rsa(gateway_key))
+        NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Key(gateway_key))
             .accept(&[SignType::Rsa2])
             .app_id(app_id.clone())
             .build()?;
@@ -235,7 +235,7 @@ async fn register(w: &mut World<'_>) -> Result<Merchant> {
         signer: Signer::new(
             Profile::Paysign,
             SignType::Rsa2,
-            SigningCredential::Rsa(key),
+            SigningCredential::Key(key),
         )?,
         app_id,
         verifier,

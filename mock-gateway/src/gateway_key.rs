@@ -31,7 +31,7 @@ impl GatewayKey {
         let signer = Signer::new(
             Profile::Paysign,
             SignType::Rsa2,
-            SigningCredential::Rsa(key),
+            SigningCredential::Key(key),
         )?
         .message_kind(MessageKind::Request);
         Ok(Self {

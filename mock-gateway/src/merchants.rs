@@ -304,7 +304,7 @@ impl MerchantAuth {
             Ok(Some(
                 Verifier::new(
                     Profile::Paysign,
-                    VerificationCredential::Rsa(key),
+                    VerificationCredential::Key(key),
                     &rsa_types,
                 )?
                 .message_kind(MessageKind::Request),

@@ -65,7 +65,7 @@ fn the_rsa2_worked_example_is_the_vector_and_recomputes() {
     let signer = Signer::new(
         Profile::Paysign,
         SignType::Rsa2,
-        SigningCredential::Rsa(key),
+        SigningCredential::Key(key),
     )
     .unwrap()
     .message_kind(MessageKind::Request);

@@ -275,7 +275,7 @@ async fn restart_mid_delivery_delivers_exactly_once_with_the_same_id_and_body() 
         paysign_core::Signer::new(
             paysign_core::Profile::Paysign,
             paysign_core::SignType::Rsa2,
-            paysign_core::SigningCredential::Rsa(
+            paysign_core::SigningCredential::Key(
                 paysign_core::PrivateKey::parse(common::merchant_key().to_pkcs8_pem().as_bytes())
                     .unwrap(),
             ),

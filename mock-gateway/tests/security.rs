@@ -90,7 +90,7 @@ async fn forged_tampered_and_malformed_signatures_are_rejected() {
     let forger = Signer::new(
         Profile::Paysign,
         SignType::Rsa2,
-        SigningCredential::Rsa(PrivateKey::generate(2048).unwrap()),
+        SigningCredential::Key(PrivateKey::generate(2048).unwrap()),
     )
     .unwrap();
     let forged = build_request(
@@ -328,7 +328,7 @@ async fn merchant_states_and_key_rotation() {
         Signer::new(
             Profile::Paysign,
             SignType::Rsa2,
-            SigningCredential::Rsa(new_key),
+            SigningCredential::Key(new_key),
         )
         .unwrap()
         .message_kind(MessageKind::Request),

@@ -95,7 +95,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app_id = std::env::var("PAYSIGN_APP_ID").unwrap_or_else(|_| "2026000000000001".to_owned());
     let verifier = NotificationVerifier::builder(
         Profile::Paysign,
-        VerificationCredential::Rsa(PublicKey::parse(&std::fs::read(&key_file)?)?),
+        VerificationCredential::Key(PublicKey::parse(&std::fs::read(&key_file)?)?),
     )
     .accept(&[SignType::Rsa2])
     .app_id(app_id)

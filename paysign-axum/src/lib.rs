@@ -17,7 +17,7 @@
 //! # async fn book(_: &str, _: i64) -> Result<(), std::io::Error> { Ok(()) }
 //!
 //! # async fn run(gateway_pem: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
-//! let verifier = NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Rsa(PublicKey::parse(gateway_pem)?))
+//! let verifier = NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Key(PublicKey::parse(gateway_pem)?))
 //!     .accept(&[SignType::Rsa2])
 //!     .app_id("2026000000000001")
 //!     .build()?;

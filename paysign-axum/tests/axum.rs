@@ -52,7 +52,7 @@ async fn serve(profile: Profile, app_id: &str, now: i64) -> Server {
     let key = std::fs::read(format!("{VECTORS}keys/gateway_public_spki.pem")).unwrap();
     let verifier = NotificationVerifier::builder(
         profile,
-        VerificationCredential::Rsa(PublicKey::parse(&key).unwrap()),
+        VerificationCredential::Key(PublicKey::parse(&key).unwrap()),
     )
     .accept(&[SignType::Rsa2])
     .app_id(app_id)

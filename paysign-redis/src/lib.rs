@@ -11,7 +11,7 @@
 //! let client = redis::Client::open("redis://127.0.0.1/")?;
 //! let store = RedisReplayStore::new(client.get_connection_manager().await?)
 //!     .prefix("paysign:notify:2026000000000001:");
-//! let verifier = NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Rsa(PublicKey::parse(gateway_pem)?))
+//! let verifier = NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Key(PublicKey::parse(gateway_pem)?))
 //!     .async_replay_store(Arc::new(store))
 //!     .build()?;
 //! let booked = verifier

@@ -94,14 +94,14 @@ fn rsa(c: &mut Criterion) {
             let signer = Signer::new(
                 Profile::Paysign,
                 SignType::Rsa2,
-                SigningCredential::Rsa(key),
+                SigningCredential::Key(key),
             )
             .unwrap()
             .backend(backend);
             let signature = signer.sign_canonical(&message).unwrap();
             let verifier = Verifier::new(
                 Profile::Paysign,
-                VerificationCredential::Rsa(public),
+                VerificationCredential::Key(public),
                 &[SignType::Rsa2],
             )
             .unwrap()
@@ -138,7 +138,7 @@ fn keys(c: &mut Criterion) {
 
 fn gateway_verifier() -> NotificationVerifier {
     let public = PublicKey::parse(&read("keys/gateway_public_spki.pem")).unwrap();
-    NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Rsa(public))
+    NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Key(public))
         .app_id("2026000000000001")
         // The vector's notify_time is fixed in the past: allow any age. Iterations run
         // the exactly-once flow (`handle`): the first books, every later one is then a
@@ -175,7 +175,7 @@ fn scaling(c: &mut Criterion) {
     let verifier = Arc::new(
         Verifier::new(
             Profile::Paysign,
-            VerificationCredential::Rsa(public),
+            VerificationCredential::Key(public),
             &[SignType::Rsa2],
         )
         .unwrap(),
@@ -214,7 +214,7 @@ fn body_size(c: &mut Criterion) {
     let signer = Signer::new(
         Profile::Paysign,
         SignType::Rsa2,
-        SigningCredential::Rsa(gateway_key),
+        SigningCredential::Key(gateway_key),
     )
     .unwrap()
     .message_kind(MessageKind::Notification);

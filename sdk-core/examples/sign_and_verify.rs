@@ -32,7 +32,7 @@ fn main() -> Result<(), paysign_core::Error> {
     let signer = Signer::new(
         Profile::Paysign,
         SignType::Rsa2,
-        SigningCredential::Rsa(key),
+        SigningCredential::Key(key),
     )?;
     signer.sign_params(&mut order)?;
     println!("canonical string: {}", signer.canonical(&order)?);
@@ -40,7 +40,7 @@ fn main() -> Result<(), paysign_core::Error> {
 
     let verifier = Verifier::new(
         Profile::Paysign,
-        VerificationCredential::Rsa(public),
+        VerificationCredential::Key(public),
         &[SignType::Rsa2],
     )?
     .message_kind(MessageKind::Request);

@@ -972,7 +972,7 @@ impl NotificationVerifierBuilder {
         let accepted = self.accepted.unwrap_or_default();
         let platform = self.profile.platform();
         if let Some(needs) = platform.needs_key_set() {
-            if matches!(self.credential, VerificationCredential::Rsa(_)) {
+            if matches!(self.credential, VerificationCredential::Key(_)) {
                 return Err(Error::CredentialMismatch {
                     sign_type: "RSA2",
                     needs,

@@ -810,12 +810,12 @@ fn load_credentials(
                         if key.format().encoding == KeyEncoding::Base64 {
                             diagnosis.find("KEY_BARE_BASE64", format!("key `{}` is bare base64 without PEM armour ({}); paysign reads it, some tools need the -----BEGIN PUBLIC KEY----- lines", candidate.label, key.format()));
                         }
-                        keys.push((candidate.label.clone(), VerificationCredential::Rsa(key)));
+                        keys.push((candidate.label.clone(), VerificationCredential::Key(key)));
                     }
                     Err(Error::KeyKindMismatch { .. }) => match PrivateKey::parse(&candidate.bytes) {
                         Ok(private) => {
                             diagnosis.find(KEY_KIND_MISMATCH, format!("key `{}` is a private key, which every verifier refuses: verify with the sender's public key (the public half of this key, fingerprint {}, is tried here only to tell whether the message was signed with this key pair)", candidate.label, private.public_key().fingerprint()));
-                            keys.push((candidate.label.clone(), VerificationCredential::Rsa(private.public_key().clone())));
+                            keys.push((candidate.label.clone(), VerificationCredential::Key(private.public_key().clone())));
                         }
                         Err(e) => diagnosis.find("KEY_UNREADABLE", format!("key `{}` cannot be read: {e}", candidate.label)),
                     },
@@ -869,7 +869,7 @@ fn digest_findings(
             return true;
         }
     }
-    if profile.secret_suffix() == SecretSuffix::AmpSha256Hex && sign_type == SignType::Sha256 {
+    if profile.secret_suffix() == SecretSuffix::AmpHashedSecretHex && sign_type == SignType::Sha256 {
         use sha2::Sha256;
         let mut raw_key = canonical.as_bytes().to_vec();
         raw_key.push(b'&');

@@ -20,6 +20,26 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     hex_upper(bytes).to_ascii_lowercase()
 }
 
+/// The bytes of a hex string in either case; `None` if it is not whole bytes of hex.
+pub(crate) fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    bytes
+        .chunks(2)
+        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -29,5 +49,13 @@ mod tests {
         assert_eq!(hex_upper(&[0x00, 0xab, 0x7f]), "00AB7F");
         assert_eq!(hex_lower(&[0x00, 0xab, 0x7f]), "00ab7f");
         assert_eq!(hex_upper(&[]), "");
+    }
+
+    #[test]
+    fn hex_decodes_in_either_case() {
+        assert_eq!(decode_hex("00aB7f"), Some(vec![0x00, 0xab, 0x7f]));
+        assert_eq!(decode_hex(""), Some(vec![]));
+        assert_eq!(decode_hex("abc"), None);
+        assert_eq!(decode_hex("zz"), None);
     }
 }

@@ -65,10 +65,19 @@ pub enum Error {
         accepted: String,
     },
     /// An unknown sign type name, or one the profile does not support.
-    #[error("unsupported sign type {name:?} (expected one of MD5, HMAC-SHA256, SHA256, RSA, RSA2)")]
+    #[error("unsupported sign type {name:?} (expected one of MD5, HMAC-SHA256, SHA256, RSA, RSA2, SM3, SM2)")]
     UnsupportedSignType {
         /// The name that was given.
         name: String,
+    },
+    /// An algorithm this build does not include (the national algorithms without the
+    /// `sm` feature).
+    #[error(
+        "{algorithm} is not in this build of paysign (build paysign-core with its `sm` feature)"
+    )]
+    AlgorithmUnavailable {
+        /// The algorithms missing.
+        algorithm: &'static str,
     },
     /// An unknown profile name.
     #[error(
@@ -394,6 +403,7 @@ impl Error {
             Error::SignTypeMissing => "SIGN_TYPE_MISSING",
             Error::SignTypeNotAllowed { .. } => "SIGN_TYPE_NOT_ALLOWED",
             Error::UnsupportedSignType { .. } => "UNSUPPORTED_SIGN_TYPE",
+            Error::AlgorithmUnavailable { .. } => "ALGORITHM_UNAVAILABLE",
             Error::UnsupportedProfile { .. } => "UNSUPPORTED_PROFILE",
             Error::CredentialMismatch { .. } | Error::CredentialUnfit { .. } => {
                 "CREDENTIAL_MISMATCH"
@@ -441,6 +451,7 @@ impl Error {
         "SIGN_TYPE_MISSING",
         "SIGN_TYPE_NOT_ALLOWED",
         "UNSUPPORTED_SIGN_TYPE",
+        "ALGORITHM_UNAVAILABLE",
         "UNSUPPORTED_PROFILE",
         "CREDENTIAL_MISMATCH",
         "KEY_INVALID",

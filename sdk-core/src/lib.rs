@@ -31,11 +31,16 @@ pub mod replay;
 pub mod sign;
 pub mod testing;
 
-pub use algorithm::{HexCase, SecretSuffix};
+pub use algorithm::{
+    DEFAULT_SM2_USER_ID, HexCase, SecretSuffix, Sm2SignatureForm, sm_available, sm3_hex,
+};
 pub use callback::{HandleError, NotificationVerifier, Replay, VerifyOptions};
 pub use canonical::canonical_string;
 pub use error::{Error, Result, TimeLimit};
-pub use keys::{Certificate, KeyEncoding, KeyFormat, KeySet, KeyStructure, PrivateKey, PublicKey};
+pub use keys::{
+    Certificate, KeyAlgorithm, KeyEncoding, KeyFormat, KeySet, KeyStructure, PrivateKey,
+    PublicKey,
+};
 pub use message::{Amount, Notification, TradeStatus};
 pub use params::{ParamSource, Params, ParamsRef};
 pub use platform::Platform;

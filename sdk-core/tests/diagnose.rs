@@ -326,7 +326,7 @@ fn rsa_labelled_rsa2() {
     let p = with_sign_type(&paysign_params(), SignType::Rsa2);
     let canonical =
         paysign_core::canonical_string(&p, &Profile::Paysign.rules(MessageKind::Notification));
-    let sha1 = Signer::new(Profile::Paysign, SignType::Rsa, SigningCredential::Rsa(key))
+    let sha1 = Signer::new(Profile::Paysign, SignType::Rsa, SigningCredential::Key(key))
         .unwrap()
         .sign_canonical(&canonical)
         .unwrap();

@@ -37,7 +37,7 @@ fn run(cmd: &mut Command, stdin: &[u8]) -> Vec<u8> {
 }
 
 fn signer(key: PrivateKey, sign_type: SignType, backend: RsaBackend) -> Signer {
-    Signer::new(Profile::Paysign, sign_type, SigningCredential::Rsa(key))
+    Signer::new(Profile::Paysign, sign_type, SigningCredential::Key(key))
         .unwrap()
         .backend(backend)
 }
@@ -45,7 +45,7 @@ fn signer(key: PrivateKey, sign_type: SignType, backend: RsaBackend) -> Signer {
 fn verifier(key: PublicKey, sign_type: SignType) -> Verifier {
     Verifier::new(
         Profile::Paysign,
-        VerificationCredential::Rsa(key),
+        VerificationCredential::Key(key),
         &[sign_type],
     )
     .unwrap()

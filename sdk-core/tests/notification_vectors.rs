@@ -13,7 +13,7 @@ use serde_json::Value;
 fn verifier_for(request: &Value) -> NotificationVerifier {
     let key = request["key"].as_str().unwrap();
     let credential = if key == "gateway" {
-        VerificationCredential::Rsa(
+        VerificationCredential::Key(
             PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap(),
         )
     } else {

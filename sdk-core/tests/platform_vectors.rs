@@ -15,6 +15,7 @@ use paysign_core::keys::Certificate;
 use paysign_core::platform::spec::{RequestValues, SignerIdentity};
 use paysign_core::platform::{self, alipay_cert, standard_webhooks, unionpay, wechat_v3};
 use paysign_core::{
+    KeyAlgorithm,
     Amount, CredentialKind, HeaderSigner, KeySet, MessageKind, Notification, Params, PrivateKey,
     Profile, PublicKey, SharedSecret, SignType, Signer, SigningCredential, VerificationCredential,
     canonical_string,
@@ -112,7 +113,7 @@ impl Case {
             }
             VerificationCredential::KeySet(set)
         } else if let Some((_, key)) = keys.into_iter().next() {
-            VerificationCredential::Rsa(key)
+            VerificationCredential::Key(key)
         } else if secrets.len() > 1 {
             VerificationCredential::Secrets(secrets)
         } else {
@@ -340,7 +341,7 @@ fn a_wechat_v3_response_is_checked_without_decryption() {
     // A single key without its serial is refused: WeChat Pay v3 selects keys by serial.
     let single = NotificationVerifier::builder(
         Profile::WechatV3,
-        VerificationCredential::Rsa(
+        VerificationCredential::Key(
             PublicKey::parse(&common::read("platforms/keys/wechatpay_platform_cert.pem")).unwrap(),
         ),
     )
@@ -388,7 +389,7 @@ fn a_header_signer_draws_a_nonce_and_requires_the_identity() {
         Signer::new(
             Profile::WechatV3,
             SignType::Rsa2,
-            SigningCredential::Rsa(common::merchant_private()),
+            SigningCredential::Key(common::merchant_private()),
         )
         .unwrap()
     };
@@ -521,7 +522,7 @@ impl V3Input {
         let signer = Signer::new(
             Profile::WechatV3,
             SignType::Rsa2,
-            SigningCredential::Rsa(PrivateKey::parse(&common::read(&self.key)).unwrap()),
+            SigningCredential::Key(PrivateKey::parse(&common::read(&self.key)).unwrap()),
         )
         .unwrap();
         let identity = SignerIdentity {
@@ -579,7 +580,7 @@ fn a_request_signer_signs_no_params() {
     let params_signer = Signer::new(
         Profile::WechatV3,
         SignType::Rsa2,
-        SigningCredential::Rsa(common::merchant_private()),
+        SigningCredential::Key(common::merchant_private()),
     )
     .unwrap();
     let mut params = Params::from_pairs([("appid", "wx1")]).unwrap();
@@ -742,7 +743,7 @@ fn alipay_cert_mode_requests_are_signed_as_the_vectors() {
         let signer = Signer::new(
             Profile::Alipay,
             text("sign_type").parse().unwrap(),
-            SigningCredential::Rsa(key),
+            SigningCredential::Key(key),
         )
         .unwrap();
         assert_eq!(
@@ -787,7 +788,7 @@ fn unionpay_requests_are_signed_as_the_vectors() {
             let key = PrivateKey::parse(&common::read(expect["key"].as_str().unwrap())).unwrap();
             let cert = Certificate::parse(&common::read(expect["cert"].as_str().unwrap())).unwrap();
             assert_eq!(cert.serial_decimal(), expect["cert_id"].as_str().unwrap());
-            Signer::new(Profile::UnionPay, sign_type, SigningCredential::Rsa(key))
+            Signer::new(Profile::UnionPay, sign_type, SigningCredential::Key(key))
                 .unwrap()
                 .key_id(cert.serial_decimal())
         } else {
@@ -822,7 +823,7 @@ fn unionpay_requests_are_signed_as_the_vectors() {
         if sign_type == SignType::Rsa2 {
             let key = PrivateKey::parse(&common::read(expect["key"].as_str().unwrap())).unwrap();
             let bare =
-                Signer::new(Profile::UnionPay, sign_type, SigningCredential::Rsa(key)).unwrap();
+                Signer::new(Profile::UnionPay, sign_type, SigningCredential::Key(key)).unwrap();
             let mut fresh = Params::from_pairs([("orderId", "1")]).unwrap();
             assert_eq!(
                 bare.sign_params(&mut fresh).unwrap_err().code(),
@@ -950,17 +951,32 @@ fn keys_come_out_of_certificates_even_lenient_ones() {
             "{file}"
         );
     }
-    // Published certificates parse too, ECDSA and SM2 roots included (no key for those).
+    // Published certificates parse too: Alipay's SM2 root carries an SM2 key (with the
+    // `sm` feature), its RSA root an RSA key, its ECDSA P-256 roots none paysign takes.
     let bundle = Certificate::parse_bundle(&common::read(
         "platforms/keys/alipay_root_bundle_published.crt",
     ))
     .unwrap();
     assert_eq!(bundle.len(), 4);
-    assert!(
-        bundle[0].public_key().is_err(),
-        "the SM2 root has no RSA key"
-    );
-    assert!(bundle[1].public_key().is_ok());
+    let algorithms: Vec<_> = bundle
+        .iter()
+        .map(|c| c.public_key().map(|k| k.algorithm()).map_err(|e| e.code()))
+        .collect();
+    let sm2 = if paysign_core::sm_available() {
+        Ok(KeyAlgorithm::Sm2)
+    } else {
+        Err("ALGORITHM_UNAVAILABLE")
+    };
+    assert_eq!(algorithms[0], sm2);
+    assert_eq!(algorithms[1], Ok(KeyAlgorithm::Rsa));
+    for other in &algorithms[2..] {
+        assert_eq!(*other, Err("KEY_INVALID"), "{algorithms:?}");
+    }
+    if paysign_core::sm_available() {
+        let key = bundle[0].public_key().unwrap();
+        assert_eq!(key.bits(), 256);
+        assert_eq!(key.to_sm2_hex().map(|hex| hex.len()), Some(130));
+    }
 }
 
 #[test]
@@ -976,7 +992,7 @@ fn cert_mode_adds_both_sns_to_a_signed_request() {
     let signer = Signer::new(
         Profile::Alipay,
         SignType::Rsa2,
-        SigningCredential::Rsa(common::merchant_private()),
+        SigningCredential::Key(common::merchant_private()),
     )
     .unwrap();
     assert!(signer.canonical(&request).unwrap().contains(

@@ -85,8 +85,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
     #[test]
     fn rsa2_sign_then_verify_holds(map in params_strategy()) {
-        let signer = Signer::new(Profile::Paysign, SignType::Rsa2, SigningCredential::Rsa(common::merchant_private())).unwrap();
-        let verifier = Verifier::new(Profile::Paysign, VerificationCredential::Rsa(common::merchant_public()), &[SignType::Rsa2])
+        let signer = Signer::new(Profile::Paysign, SignType::Rsa2, SigningCredential::Key(common::merchant_private())).unwrap();
+        let verifier = Verifier::new(Profile::Paysign, VerificationCredential::Key(common::merchant_public()), &[SignType::Rsa2])
             .unwrap()
             .message_kind(MessageKind::Request);
         let mut params = Params::from_pairs(map).unwrap();

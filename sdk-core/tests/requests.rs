@@ -38,7 +38,7 @@ fn merchant_signer() -> Signer {
     Signer::new(
         Profile::Paysign,
         SignType::Rsa2,
-        SigningCredential::Rsa(common::merchant_private()),
+        SigningCredential::Key(common::merchant_private()),
     )
     .unwrap()
 }
@@ -46,7 +46,7 @@ fn merchant_signer() -> Signer {
 fn gateway_side_verifier() -> Verifier {
     Verifier::new(
         Profile::Paysign,
-        VerificationCredential::Rsa(common::merchant_public()),
+        VerificationCredential::Key(common::merchant_public()),
         &[SignType::Rsa2],
     )
     .unwrap()
@@ -214,7 +214,7 @@ fn gateway_response(nonce: &str, timestamp: i64, code: &str) -> String {
     let signer = Signer::new(
         Profile::Paysign,
         SignType::Rsa2,
-        SigningCredential::Rsa(gateway_key),
+        SigningCredential::Key(gateway_key),
     )
     .unwrap();
     let mut params = Params::from_pairs([
@@ -241,7 +241,7 @@ fn responses_are_verified_and_tied_to_their_request() {
         paysign_core::PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap();
     let verifier = NotificationVerifier::builder(
         Profile::Paysign,
-        VerificationCredential::Rsa(gateway_public),
+        VerificationCredential::Key(gateway_public),
     )
     .app_id("2026000000000001")
     .build()

@@ -35,7 +35,7 @@ fn load(name: &str) -> Case {
 
 fn signer(case: &Case, backend: RsaBackend) -> Signer {
     let credential = if case.key == "merchant" {
-        SigningCredential::Rsa(common::merchant_private())
+        SigningCredential::Key(common::merchant_private())
     } else {
         SigningCredential::Secret(common::secret(&case.key))
     };
@@ -47,7 +47,7 @@ fn signer(case: &Case, backend: RsaBackend) -> Signer {
 
 fn verifier(case: &Case, backend: RsaBackend) -> Verifier {
     let credential = if case.key == "merchant" {
-        VerificationCredential::Rsa(common::merchant_public())
+        VerificationCredential::Key(common::merchant_public())
     } else {
         VerificationCredential::Secret(common::secret(&case.key))
     };
@@ -152,7 +152,7 @@ fn a_different_key_fails() {
         paysign_core::PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap();
     let verifier = Verifier::new(
         Profile::Paysign,
-        VerificationCredential::Rsa(gateway),
+        VerificationCredential::Key(gateway),
         &[SignType::Rsa2],
     )
     .unwrap()
@@ -230,7 +230,7 @@ fn the_message_cannot_choose_its_sign_type() {
     // A verifier cannot even be configured to check MD5 with an RSA key.
     let err = Verifier::new(
         Profile::Paysign,
-        VerificationCredential::Rsa(common::merchant_public()),
+        VerificationCredential::Key(common::merchant_public()),
         &[SignType::Md5],
     )
     .unwrap_err();
@@ -365,7 +365,7 @@ fn a_claim_is_every_check_before_the_cryptographic_one() {
 
 #[test]
 fn sign_type_param_is_what_sign_params_adds() {
-    let rsa = || SigningCredential::Rsa(common::merchant_private());
+    let rsa = || SigningCredential::Key(common::merchant_private());
     let secret = || SigningCredential::Secret(common::secret("secret"));
     let cases = [
         (

@@ -43,7 +43,7 @@ impl Case {
     fn signer(&self) -> Signer {
         let credential = match self.secret {
             Some(s) => SigningCredential::Secret(SharedSecret::new(s).unwrap()),
-            None => SigningCredential::Rsa(gateway_private()),
+            None => SigningCredential::Key(gateway_private()),
         };
         let signer = Signer::new(self.profile, self.sign_type, credential).unwrap();
         match self.profile.name() {
@@ -62,7 +62,7 @@ impl Case {
             (None, "unionpay") => VerificationCredential::KeySet(
                 KeySet::new().with(CERT_ID, gateway_public()).unwrap(),
             ),
-            (None, _) => VerificationCredential::Rsa(gateway_public()),
+            (None, _) => VerificationCredential::Key(gateway_public()),
         };
         let platform = self.profile.platform();
         let mut builder =
@@ -370,7 +370,7 @@ fn what_a_platform_cannot_send_is_a_typed_error() {
         Signer::new(
             profile.parse().unwrap(),
             SignType::Rsa2,
-            SigningCredential::Rsa(gateway_private()),
+            SigningCredential::Key(gateway_private()),
         )
         .unwrap()
     };

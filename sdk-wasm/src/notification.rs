@@ -197,7 +197,7 @@ impl WasmNotificationVerifier {
                     ),
                 ));
             }
-            (Some(key), true, 0) => (VerificationCredential::Rsa(key.clone()), HostKeys::One(key)),
+            (Some(key), true, 0) => (VerificationCredential::Key(key.clone()), HostKeys::One(key)),
             (None, false, 0) => (
                 VerificationCredential::KeySet(keys.clone()),
                 HostKeys::Set(keys),

@@ -117,7 +117,7 @@ impl WasmSigner {
             (Some(bytes), None) if chosen.is_none_or(SignType::is_rsa) => {
                 let key = PrivateKey::parse(&bytes).map_err(to_js)?;
                 let der = key.to_pkcs8_der();
-                (SigningCredential::Rsa(key), Some(der))
+                (SigningCredential::Key(key), Some(der))
             }
             (None, Some(bytes)) if !chosen.is_some_and(SignType::is_rsa) => {
                 let secret = SharedSecret::new(bytes).map_err(to_js)?;

@@ -64,7 +64,7 @@ pub fn test_notification(
         .parse()
         .map_err(to_js)?;
     let credential = match (private_key.map(Zeroizing::new), secret) {
-        (Some(key), None) => SigningCredential::Rsa(PrivateKey::parse(&key).map_err(to_js)?),
+        (Some(key), None) => SigningCredential::Key(PrivateKey::parse(&key).map_err(to_js)?),
         (None, Some(secret)) => {
             SigningCredential::Secret(SharedSecret::new(secret).map_err(to_js)?)
         }

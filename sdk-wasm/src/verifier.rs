@@ -56,7 +56,7 @@ impl WasmVerifier {
         let rsa = accepted.first().map(|st| st.is_rsa());
         let credential = match (public_key, secret) {
             (Some(bytes), None) if rsa != Some(false) => {
-                VerificationCredential::Rsa(PublicKey::parse(&bytes).map_err(to_js)?)
+                VerificationCredential::Key(PublicKey::parse(&bytes).map_err(to_js)?)
             }
             (None, Some(bytes)) if rsa != Some(true) => {
                 VerificationCredential::Secret(SharedSecret::new(bytes).map_err(to_js)?)

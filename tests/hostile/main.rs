@@ -31,7 +31,7 @@ fn gateway_signer() -> Signer {
     Signer::new(
         Profile::Paysign,
         SignType::Rsa2,
-        SigningCredential::Rsa(key),
+        SigningCredential::Key(key),
     )
     .unwrap()
     .message_kind(MessageKind::Notification)
@@ -39,7 +39,7 @@ fn gateway_signer() -> Signer {
 
 fn merchant_verifier() -> NotificationVerifier {
     let key = PublicKey::parse(&read("keys/gateway_public_spki.pem")).unwrap();
-    NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Rsa(key))
+    NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Key(key))
         .app_id("2026000000000001")
         .build()
         .unwrap()

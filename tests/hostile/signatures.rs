@@ -38,7 +38,7 @@ fn sign_type_downgrade_with_the_public_key_as_md5_secret() {
 fn sign_type_relabelled_rsa_to_rsa2() {
     // A SHA1withRSA signature presented as RSA2: sign_type is signed, so relabelling breaks it.
     let key = PrivateKey::parse(&read("keys/gateway_private_pkcs8.pem")).unwrap();
-    let sha1 = Signer::new(Profile::Paysign, SignType::Rsa, SigningCredential::Rsa(key)).unwrap();
+    let sha1 = Signer::new(Profile::Paysign, SignType::Rsa, SigningCredential::Key(key)).unwrap();
     let mut p = notification(&[]);
     sha1.sign_params(&mut p).unwrap();
     p.set("sign_type", "RSA2").unwrap();
@@ -158,7 +158,7 @@ fn rsa_signature_of_the_wrong_length_or_encoding() {
     let key = PublicKey::parse(&read("keys/gateway_public_spki.pem")).unwrap();
     let v = Verifier::new(
         Profile::Paysign,
-        VerificationCredential::Rsa(key),
+        VerificationCredential::Key(key),
         &[SignType::Rsa2],
     )
     .unwrap();

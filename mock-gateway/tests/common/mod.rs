@@ -189,7 +189,7 @@ impl Gateway {
         let signer = Signer::new(
             Profile::Paysign,
             SignType::Rsa2,
-            SigningCredential::Rsa(PrivateKey::parse(key.to_pkcs8_pem().as_bytes()).unwrap()),
+            SigningCredential::Key(PrivateKey::parse(key.to_pkcs8_pem().as_bytes()).unwrap()),
         )
         .unwrap()
         .message_kind(MessageKind::Request);
@@ -307,7 +307,7 @@ impl Merchant {
 pub fn response_verifier(gateway_key: &PublicKey, app_id: &str) -> NotificationVerifier {
     NotificationVerifier::builder(
         Profile::Paysign,
-        VerificationCredential::Rsa(gateway_key.clone()),
+        VerificationCredential::Key(gateway_key.clone()),
     )
     .accept(&[SignType::Rsa2])
     .app_id(app_id)
@@ -327,7 +327,7 @@ pub fn verify_signature_only(gateway_key: &PublicKey, body: &str) -> Value {
     .params;
     let verifier = paysign_core::Verifier::new(
         Profile::Paysign,
-        VerificationCredential::Rsa(gateway_key.clone()),
+        VerificationCredential::Key(gateway_key.clone()),
         &[SignType::Rsa2],
     )
     .unwrap();

@@ -230,7 +230,7 @@ fn matching_credential(
             let key = PublicKey::parse(bytes)
                 .or_else(|_| PrivateKey::parse(bytes).map(|k| k.public_key().clone()))
                 .ok()?;
-            Some(VerificationCredential::Rsa(key))
+            Some(VerificationCredential::Key(key))
         }
     }
 }

@@ -116,7 +116,7 @@ impl CredentialArgs {
     /// The private key or secret to sign with.
     pub(crate) fn signing(&self, out: &Output) -> Result<SigningCredential, CliError> {
         match (&self.key, self.secret_source()) {
-            (Some(path), _) => Ok(SigningCredential::Rsa(input::read_private_key(path, out)?)),
+            (Some(path), _) => Ok(SigningCredential::Key(input::read_private_key(path, out)?)),
             (None, Some(source)) => Ok(SigningCredential::Secret(input::read_secret(source, out)?)),
             (None, None) => Err(missing_credential()),
         }
@@ -265,7 +265,7 @@ impl VerifyCredentialArgs {
         let keys_credential = |keys: Vec<_>| match keys.len() {
             0 => Err(missing_credential()),
             _ if by_id => key_set(keys),
-            1 => Ok(VerificationCredential::Rsa(
+            1 => Ok(VerificationCredential::Key(
                 keys.into_iter().next().ok_or_else(missing_credential)?.1,
             )),
             _ => Err(CliError::usage(format!(

@@ -549,7 +549,7 @@ fn platform_mistakes_are_named() {
     let v3_signer = Signer::new(
         Profile::WechatV3,
         SignType::Rsa2,
-        SigningCredential::Rsa(platform_key),
+        SigningCredential::Key(platform_key),
     )
     .unwrap();
     let no_final_newline = v3_signer

@@ -1,11 +1,13 @@
 //! Sign types and what each computes, over bytes it is given: MD5 and HMAC-SHA256
-//! (`md5`, `hmac`), SHA-256 with a secret suffix, and RSA PKCS#1 v1.5 over both
-//! backends (`rsa`). No platform, no key parsing: a platform says which secret suffix
-//! and hex case it uses, `keys` wraps the backend's key types.
+//! (`md5`, `hmac`), SHA-256 or SM3 with a secret suffix, RSA PKCS#1 v1.5 over both
+//! backends (`rsa`), SM2 with SM3 (`sm`, feature `sm`). No platform, no key parsing: a
+//! platform says which secret suffix and hex case it uses, `keys` wraps the backends' key
+//! types.
 
 pub(crate) mod hmac;
 pub(crate) mod md5;
 pub(crate) mod rsa;
+pub(crate) mod sm;
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,6 +17,7 @@ use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
 pub use self::rsa::RsaBackend;
+pub use self::sm::{DEFAULT_SM2_USER_ID, Sm2SignatureForm, sm_available, sm3_hex};
 use self::rsa::{RsaHash, RsaPrivate, RsaPublic};
 use crate::encoding::{hex_lower, hex_upper};
 use crate::error::{Error, Result};
@@ -32,20 +35,27 @@ pub enum SignType {
     Rsa,
     /// SHA256withRSA, PKCS#1 v1.5 ("RSA2" on Alipay).
     Rsa2,
+    /// SM3 over the string plus the secret suffix (UnionPay `signMethod` 12), feature `sm`.
+    Sm3,
+    /// SM2 with SM3 under the user id `1234567812345678` ("SM2" on Alipay,
+    /// `WECHATPAY2-SM2-WITH-SM3` on WeChat Pay v3), feature `sm`.
+    Sm2,
 }
 
 impl SignType {
     /// All sign types.
-    pub const ALL: [SignType; 5] = [
+    pub const ALL: [SignType; 7] = [
         SignType::Md5,
         SignType::HmacSha256,
         SignType::Sha256,
         SignType::Rsa,
         SignType::Rsa2,
+        SignType::Sm3,
+        SignType::Sm2,
     ];
 
-    /// The wire name: `MD5`, `HMAC-SHA256`, `SHA256`, `RSA`, `RSA2` (UnionPay writes `01` /
-    /// `11`: see [`crate::Profile::sign_type_wire_name`]).
+    /// The wire name: `MD5`, `HMAC-SHA256`, `SHA256`, `RSA`, `RSA2`, `SM3`, `SM2` (UnionPay
+    /// writes `01` / `11` / `12`: see [`crate::Profile::sign_type_wire_name`]).
     pub fn name(self) -> &'static str {
         match self {
             SignType::Md5 => "MD5",
@@ -53,21 +63,41 @@ impl SignType {
             SignType::Sha256 => "SHA256",
             SignType::Rsa => "RSA",
             SignType::Rsa2 => "RSA2",
+            SignType::Sm3 => "SM3",
+            SignType::Sm2 => "SM2",
         }
     }
 
-    /// Whether this sign type uses an RSA key pair (otherwise a shared secret).
+    /// The kind of credential the sign type signs with.
+    pub fn credential(self) -> CredentialKind {
+        match self {
+            SignType::Rsa | SignType::Rsa2 => CredentialKind::RsaKey,
+            SignType::Sm2 => CredentialKind::Sm2Key,
+            SignType::Md5 | SignType::HmacSha256 | SignType::Sha256 | SignType::Sm3 => {
+                CredentialKind::Secret
+            }
+        }
+    }
+
+    /// Whether this sign type uses an RSA key pair.
     pub fn is_rsa(self) -> bool {
-        matches!(self, SignType::Rsa | SignType::Rsa2)
+        self.credential() == CredentialKind::RsaKey
     }
 
-    /// What the sign type needs, for error messages: `an RSA key` or `a shared secret`.
+    /// Whether this sign type uses a key pair (RSA or SM2) rather than a shared secret.
+    pub fn is_asymmetric(self) -> bool {
+        self.credential() != CredentialKind::Secret
+    }
+
+    /// Whether this is one of the national algorithms (`SM2`, `SM3`: feature `sm`).
+    pub fn is_sm(self) -> bool {
+        matches!(self, SignType::Sm2 | SignType::Sm3)
+    }
+
+    /// What the sign type needs, for error messages: `an RSA key`, `an SM2 key` or `a
+    /// shared secret`.
     pub(crate) fn needs(self) -> &'static str {
-        if self.is_rsa() {
-            "an RSA key"
-        } else {
-            "a shared secret"
-        }
+        self.credential().describe()
     }
 }
 
@@ -87,6 +117,8 @@ impl FromStr for SignType {
             "SHA256" | "SHA-256" => Ok(SignType::Sha256),
             "RSA" => Ok(SignType::Rsa),
             "RSA2" => Ok(SignType::Rsa2),
+            "SM3" => Ok(SignType::Sm3),
+            "SM2" => Ok(SignType::Sm2),
             _ => Err(Error::UnsupportedSignType { name: s.to_owned() }),
         }
     }
@@ -98,22 +130,25 @@ impl FromStr for SignType {
 pub enum CredentialKind {
     /// An RSA key (private to sign, public to verify): `RSA`, `RSA2`.
     RsaKey,
-    /// A shared secret: `MD5`, `HMAC-SHA256`, `SHA256`.
+    /// An SM2 key (private to sign, public to verify): `SM2`.
+    Sm2Key,
+    /// A shared secret: `MD5`, `HMAC-SHA256`, `SHA256`, `SM3`.
     Secret,
 }
 
 impl CredentialKind {
-    /// `an RSA key` or `a shared secret`, for messages.
+    /// `an RSA key`, `an SM2 key` or `a shared secret`, for messages.
     pub fn describe(self) -> &'static str {
         match self {
             CredentialKind::RsaKey => "an RSA key",
+            CredentialKind::Sm2Key => "an SM2 key",
             CredentialKind::Secret => "a shared secret",
         }
     }
 
     /// Whether `sign_type` signs with this kind of credential.
     pub fn fits(self, sign_type: SignType) -> bool {
-        sign_type.is_rsa() == (self == CredentialKind::RsaKey)
+        sign_type.credential() == self
     }
 }
 
@@ -175,8 +210,9 @@ pub enum SecretSuffix {
     AmpKey,
     /// `canonical + secret` (Alipay's legacy MD5).
     Concat,
-    /// `canonical + "&" + sha256_hex(secret)` (UnionPay `signMethod` 11).
-    AmpSha256Hex,
+    /// `canonical + "&" + hex(digest(secret))`, the secret hashed with the sign type's own
+    /// digest: SHA-256 for UnionPay `signMethod` 11, SM3 for 12.
+    AmpHashedSecretHex,
     /// Nothing appended: the secret only keys the HMAC (Standard Webhooks).
     None,
 }
@@ -204,8 +240,12 @@ pub(crate) fn digest_hex(
     let suffix: [&[u8]; 2] = match suffix {
         SecretSuffix::AmpKey => [b"&key=", key],
         SecretSuffix::Concat => [b"", key],
-        SecretSuffix::AmpSha256Hex => {
-            hashed_key = Zeroizing::new(hex_lower(&Sha256::digest(key)));
+        SecretSuffix::AmpHashedSecretHex => {
+            let digest = match sign_type {
+                SignType::Sm3 => sm::sm3(&[key])?,
+                _ => Sha256::digest(key).into(),
+            };
+            hashed_key = Zeroizing::new(hex_lower(&digest));
             [b"&", hashed_key.as_bytes()]
         }
         SecretSuffix::None => [b"", b""],
@@ -221,6 +261,7 @@ pub(crate) fn digest_hex(
             }
             hex_upper(&hasher.finalize())
         }
+        SignType::Sm3 => hex_upper(&sm::sm3(&parts)?),
         other => {
             return Err(Error::CredentialMismatch {
                 sign_type: other.name(),
@@ -232,6 +273,17 @@ pub(crate) fn digest_hex(
         HexCase::Upper => hex,
         HexCase::Lower => hex.to_ascii_lowercase(),
     })
+}
+
+/// The base64 DER SM2 signature of `message` under the default user id.
+pub(crate) fn sm2_sign_base64(key: &sm::Sm2Private, message: &[u8]) -> Result<String> {
+    let der = sm::sign(key, sm::DEFAULT_SM2_USER_ID, message, sm::Sm2SignatureForm::Der)?;
+    Ok(STANDARD.encode(der))
+}
+
+/// Checks a raw SM2 signature (DER or `r‖s`) of `message` under the default user id.
+pub(crate) fn sm2_verify(key: &sm::Sm2Public, message: &[u8], signature: &[u8]) -> Result<()> {
+    sm::verify(key, sm::DEFAULT_SM2_USER_ID, message, signature)
 }
 
 /// The digest under an RSA sign type: SHA-1 for `RSA`, SHA-256 for `RSA2`.

@@ -21,6 +21,8 @@ pub enum KeyEncoding {
     Der,
     /// The base64 body alone, without armour.
     Base64,
+    /// Hexadecimal digits (SM2 scalars and points as Chinese SDKs exchange them).
+    Hex,
 }
 
 /// Key bytes with their wrapping removed.

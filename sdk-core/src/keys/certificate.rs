@@ -181,7 +181,7 @@ impl Certificate {
         &self.spki_der
     }
 
-    /// The RSA public key the certificate carries.
+    /// The public key the certificate carries (RSA or SM2).
     pub fn public_key(&self) -> Result<PublicKey> {
         PublicKey::from_certificate(self)
     }

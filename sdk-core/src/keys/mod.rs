@@ -1,16 +1,20 @@
-//! RSA keys: parse once from whatever a platform handed out, reuse for every signature.
+//! Key pairs — RSA, and SM2 with the `sm` feature: parse once from whatever a platform
+//! handed out, reuse for every signature.
 //!
-//! Private keys load from PKCS#8 or PKCS#1, as PEM, DER or bare base64; public keys from
-//! SPKI or PKCS#1 in the same three wrappings, or from an X.509 certificate
-//! ([`Certificate`], which also gives the issuer and serial platforms name keys by).
-//! Several platform keys by id form a [`KeySet`]. Keys under 2048 bits are refused
-//! (docs/security.md, "Weak keys"). Private key material is zeroised on drop (the `rsa`
-//! crate zeroises its own numbers) and never printed by `Debug`.
+//! Private keys load from PKCS#8 or PKCS#1 (RSA), PKCS#8 or SEC1 (SM2), as PEM, DER or
+//! bare base64, or an SM2 scalar as 64 hex digits; public keys from SPKI or PKCS#1 in the
+//! same three wrappings, an SM2 point as hex (`04‖X‖Y`), or an X.509 certificate
+//! ([`Certificate`], which also gives the issuer and serial platforms name keys by). The
+//! algorithm is read from the key itself ([`KeyAlgorithm`]). Several platform keys by id
+//! form a [`KeySet`]. RSA keys under 2048 bits are refused, as are EC keys on curves other
+//! than SM2 (docs/security.md, "Weak keys"). Private key material is zeroised on drop (the
+//! backends zeroise their own numbers) and never printed by `Debug`.
 
 mod armor;
 mod certificate;
 mod der;
 mod set;
+mod sm2;
 
 use std::fmt;
 
@@ -24,13 +28,44 @@ pub use armor::KeyEncoding;
 pub use certificate::{Certificate, SerialForm};
 pub use set::KeySet;
 
+use crate::algorithm::CredentialKind;
 use crate::algorithm::rsa::{NativePrivate, NativePublic, RsaPrivate, RsaPublic};
+use crate::algorithm::sm::{Sm2Private, Sm2Public};
 use crate::error::{Error, Result};
 
 /// Smallest RSA modulus paysign signs or verifies with.
 pub const MIN_RSA_BITS: usize = 2048;
 /// Largest RSA modulus paysign accepts (larger keys make verification a denial-of-service lever).
 pub const MAX_RSA_BITS: usize = 4096;
+/// The size of every SM2 key.
+const SM2_BITS: usize = 256;
+
+/// The algorithm of a key pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyAlgorithm {
+    /// RSA (`RSA`, `RSA2`).
+    Rsa,
+    /// SM2 on the curve `1.2.156.10197.1.301` (`SM2`; feature `sm`).
+    Sm2,
+}
+
+impl KeyAlgorithm {
+    /// `RSA` or `SM2`.
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyAlgorithm::Rsa => "RSA",
+            KeyAlgorithm::Sm2 => "SM2",
+        }
+    }
+
+    /// The credential a key of this algorithm is.
+    pub fn credential(self) -> CredentialKind {
+        match self {
+            KeyAlgorithm::Rsa => CredentialKind::RsaKey,
+            KeyAlgorithm::Sm2 => CredentialKind::Sm2Key,
+        }
+    }
+}
 
 /// The ASN.1 structure inside a key's wrapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,10 +74,14 @@ pub enum KeyStructure {
     Pkcs8,
     /// PKCS#1 `RSAPrivateKey` / `RSAPublicKey` (`BEGIN RSA ... KEY`).
     Pkcs1,
+    /// SEC1 `ECPrivateKey` (`BEGIN EC PRIVATE KEY`).
+    Sec1,
     /// X.509 `SubjectPublicKeyInfo` (`BEGIN PUBLIC KEY`).
     Spki,
     /// An X.509 certificate carrying the public key (`BEGIN CERTIFICATE`).
     Certificate,
+    /// No structure: the SM2 scalar or point itself, in hex.
+    Raw,
 }
 
 /// Where a parsed key came from: its structure and its wrapping.
@@ -59,19 +98,35 @@ impl fmt::Display for KeyFormat {
         let structure = match self.structure {
             KeyStructure::Pkcs8 => "PKCS#8",
             KeyStructure::Pkcs1 => "PKCS#1",
+            KeyStructure::Sec1 => "SEC1",
             KeyStructure::Spki => "SPKI",
             KeyStructure::Certificate => "X.509 certificate",
+            KeyStructure::Raw => "raw",
         };
         let encoding = match self.encoding {
             KeyEncoding::Pem => "PEM",
             KeyEncoding::Der => "DER",
             KeyEncoding::Base64 => "bare base64",
+            KeyEncoding::Hex => "hex",
         };
         write!(f, "{structure} {encoding}")
     }
 }
 
-/// An RSA private key, parsed once and reused for many signatures.
+/// A private key in the form its backend uses (the backend owns the type).
+pub(crate) enum PrivateMaterial {
+    Rsa(RsaPrivate),
+    Sm2(Sm2Private),
+}
+
+/// A public key in the form its backend uses.
+#[derive(Clone)]
+pub(crate) enum PublicMaterial {
+    Rsa(RsaPublic),
+    Sm2(Sm2Public),
+}
+
+/// A private key (RSA or SM2), parsed once and reused for many signatures.
 ///
 /// ```
 /// use paysign_core::{PrivateKey, SignType};
@@ -82,29 +137,53 @@ impl fmt::Display for KeyFormat {
 /// # Ok::<(), paysign_core::Error>(())
 /// ```
 pub struct PrivateKey {
-    /// The key in the forms the RSA backends use (the backend owns the type).
-    pub(crate) rsa: RsaPrivate,
+    pub(crate) material: PrivateMaterial,
     public: PublicKey,
     format: KeyFormat,
 }
 
-/// An RSA public key, parsed once and reused for many verifications.
+/// A public key (RSA or SM2), parsed once and reused for many verifications.
 #[derive(Clone)]
 pub struct PublicKey {
-    /// The key in the forms the RSA backends use (the backend owns the type).
-    pub(crate) rsa: RsaPublic,
+    pub(crate) material: PublicMaterial,
     spki_der: Vec<u8>,
     bits: usize,
     format: KeyFormat,
 }
 
 impl PrivateKey {
-    /// Parses a private key from PKCS#8 or PKCS#1, as PEM, DER or bare base64.
+    /// Parses a private key: RSA from PKCS#8 or PKCS#1, SM2 from PKCS#8 or SEC1, as PEM,
+    /// DER or bare base64; or an SM2 scalar as 64 hex digits.
     pub fn parse(input: &[u8]) -> Result<Self> {
+        match sm2::raw_hex(input) {
+            Some(sm2::RawHex::Private(scalar)) => {
+                return Self::from_sm2(Sm2Private::from_scalar(&scalar)?, RAW_HEX);
+            }
+            Some(sm2::RawHex::Public(_)) => {
+                return Err(Error::KeyKindMismatch {
+                    expected: "private",
+                    found: "public",
+                });
+            }
+            None => {}
+        }
         let unwrapped = armor::unwrap(input)?;
         let encoding = unwrapped.encoding;
+        let format = |structure| KeyFormat {
+            structure,
+            encoding,
+        };
         let (pure, structure) = match unwrapped.label.as_deref() {
-            Some("PRIVATE KEY") => (pkcs8_private(&unwrapped.der)?, KeyStructure::Pkcs8),
+            Some("PRIVATE KEY") => match sm2::pkcs8_private(&unwrapped.der)? {
+                Some(key) => return Self::from_sm2(key, format(KeyStructure::Pkcs8)),
+                None => (pkcs8_private(&unwrapped.der)?, KeyStructure::Pkcs8),
+            },
+            Some("EC PRIVATE KEY") => {
+                return Self::from_sm2(
+                    sm2::sec1_private(&unwrapped.der)?,
+                    format(KeyStructure::Sec1),
+                );
+            }
             Some("RSA PRIVATE KEY") => (pkcs1_private(&unwrapped.der)?, KeyStructure::Pkcs1),
             Some("ENCRYPTED PRIVATE KEY") => return Err(Error::KeyEncrypted),
             Some("PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE") => {
@@ -118,29 +197,62 @@ impl PrivateKey {
                     "PEM label `{other}` is not a private key"
                 )));
             }
-            None => match pkcs8_private(&unwrapped.der) {
-                Ok(key) => (key, KeyStructure::Pkcs8),
-                Err(_) => match pkcs1_private(&unwrapped.der) {
-                    Ok(key) => (key, KeyStructure::Pkcs1),
-                    Err(_) if looks_public(&unwrapped.der) => {
-                        return Err(Error::KeyKindMismatch {
-                            expected: "private",
-                            found: "public",
-                        });
-                    }
-                    Err(_) => {
-                        return Err(Error::key_invalid("not a PKCS#8 or PKCS#1 RSA private key"));
-                    }
-                },
-            },
+            None => {
+                if let Some(key) = sm2::pkcs8_private(&unwrapped.der)? {
+                    return Self::from_sm2(key, format(KeyStructure::Pkcs8));
+                }
+                match pkcs8_private(&unwrapped.der) {
+                    Ok(key) => (key, KeyStructure::Pkcs8),
+                    Err(_) => match pkcs1_private(&unwrapped.der) {
+                        Ok(key) => (key, KeyStructure::Pkcs1),
+                        Err(_) if looks_public(&unwrapped.der) => {
+                            return Err(Error::KeyKindMismatch {
+                                expected: "private",
+                                found: "public",
+                            });
+                        }
+                        Err(_) => match sm2::sec1_private(&unwrapped.der) {
+                            Ok(key) => return Self::from_sm2(key, format(KeyStructure::Sec1)),
+                            Err(_) => {
+                                return Err(Error::key_invalid(
+                                    "not a PKCS#8 or PKCS#1 RSA private key, nor a PKCS#8 or SEC1 SM2 one",
+                                ));
+                            }
+                        },
+                    },
+                }
+            }
         };
-        Self::from_rsa(
-            pure,
+        Self::from_rsa(pure, format(structure))
+    }
+
+    /// Generates a new SM2 key pair (feature `sm`).
+    pub fn generate_sm2() -> Result<Self> {
+        Self::from_sm2(
+            Sm2Private::generate()?,
             KeyFormat {
-                structure,
-                encoding,
+                structure: KeyStructure::Pkcs8,
+                encoding: KeyEncoding::Der,
             },
         )
+    }
+
+    // Without the `sm` feature no SM2 key exists (its type has no values), so what follows
+    // the first use of one is unreachable by construction.
+    #[cfg_attr(not(feature = "sm"), allow(unreachable_code, unused_variables))]
+    fn from_sm2(key: Sm2Private, format: KeyFormat) -> Result<Self> {
+        let public = PublicKey::from_sm2(
+            key.public(),
+            KeyFormat {
+                structure: KeyStructure::Spki,
+                encoding: KeyEncoding::Der,
+            },
+        );
+        Ok(Self {
+            material: PrivateMaterial::Sm2(key),
+            public,
+            format,
+        })
     }
 
     /// Generates a new key pair of 2048, 3072 or 4096 bits.
@@ -181,10 +293,15 @@ impl PrivateKey {
             },
         )?;
         Ok(Self {
-            rsa: RsaPrivate { pure, native },
+            material: PrivateMaterial::Rsa(RsaPrivate { pure, native }),
             public,
             format,
         })
+    }
+
+    /// RSA or SM2.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.public.algorithm()
     }
 
     /// The matching public key.
@@ -192,7 +309,7 @@ impl PrivateKey {
         &self.public
     }
 
-    /// Modulus size in bits.
+    /// Key size in bits: the RSA modulus, 256 for SM2.
     pub fn bits(&self) -> usize {
         self.public.bits
     }
@@ -204,10 +321,24 @@ impl PrivateKey {
 
     /// PKCS#8 DER.
     pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
-        match self.rsa.pure.to_pkcs8_der() {
-            Ok(doc) => Zeroizing::new(doc.as_bytes().to_vec()),
-            // The key was encoded once already in `from_rsa`; encoding is deterministic.
-            Err(_) => Zeroizing::new(Vec::new()),
+        match &self.material {
+            PrivateMaterial::Rsa(rsa) => match rsa.pure.to_pkcs8_der() {
+                Ok(doc) => Zeroizing::new(doc.as_bytes().to_vec()),
+                // The key was encoded once already in `from_rsa`; encoding is deterministic.
+                Err(_) => Zeroizing::new(Vec::new()),
+            },
+            PrivateMaterial::Sm2(key) => sm2::pkcs8_der(key),
+        }
+    }
+
+    /// An SM2 key's private scalar as 64 lowercase hex digits, the form Chinese SDKs
+    /// exchange; `None` for an RSA key.
+    pub fn to_sm2_hex(&self) -> Option<Zeroizing<String>> {
+        match &self.material {
+            PrivateMaterial::Rsa(_) => None,
+            PrivateMaterial::Sm2(key) => Some(Zeroizing::new(crate::encoding::hex_lower(
+                &key.scalar()[..],
+            ))),
         }
     }
 
@@ -224,17 +355,41 @@ impl PrivateKey {
 }
 
 impl PublicKey {
-    /// Parses a public key from SPKI or PKCS#1 (PEM, DER or bare base64) or an X.509
-    /// certificate (PEM or DER).
+    /// Parses a public key from SPKI (RSA or SM2) or PKCS#1 (RSA), as PEM, DER or bare
+    /// base64, an X.509 certificate (PEM or DER), or an SM2 point in hex (`04‖X‖Y`).
     pub fn parse(input: &[u8]) -> Result<Self> {
+        match sm2::raw_hex(input) {
+            Some(sm2::RawHex::Public(point)) => {
+                return Ok(Self::from_sm2(Sm2Public::from_sec1(&point)?, RAW_HEX));
+            }
+            Some(sm2::RawHex::Private(_)) => {
+                return Err(Error::KeyKindMismatch {
+                    expected: "public",
+                    found: "private",
+                });
+            }
+            None => {}
+        }
         let unwrapped = armor::unwrap(input)?;
         let encoding = unwrapped.encoding;
         let der = &unwrapped.der[..];
+        let format = |structure| KeyFormat {
+            structure,
+            encoding,
+        };
         let (pure, structure) = match unwrapped.label.as_deref() {
-            Some("PUBLIC KEY") => (spki_public(der)?, KeyStructure::Spki),
+            Some("PUBLIC KEY") => match sm2::spki_public(der)? {
+                Some(key) => return Ok(Self::from_sm2(key, format(KeyStructure::Spki))),
+                None => (spki_public(der)?, KeyStructure::Spki),
+            },
             Some("RSA PUBLIC KEY") => (pkcs1_public(der)?, KeyStructure::Pkcs1),
-            Some("CERTIFICATE") => (certificate_public(der)?, KeyStructure::Certificate),
-            Some("PRIVATE KEY" | "RSA PRIVATE KEY" | "ENCRYPTED PRIVATE KEY") => {
+            Some("CERTIFICATE") => {
+                return Self::from_spki(
+                    Certificate::from_der(der)?.spki_der(),
+                    format(KeyStructure::Certificate),
+                );
+            }
+            Some("PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY") => {
                 return Err(Error::KeyKindMismatch {
                     expected: "public",
                     found: "private",
@@ -246,42 +401,78 @@ impl PublicKey {
                 )));
             }
             None => {
-                if let Ok(key) = spki_public(der) {
+                if let Some(key) = sm2::spki_public(der)? {
+                    return Ok(Self::from_sm2(key, format(KeyStructure::Spki)));
+                } else if let Ok(key) = spki_public(der) {
                     (key, KeyStructure::Spki)
                 } else if let Ok(key) = pkcs1_public(der) {
                     (key, KeyStructure::Pkcs1)
-                } else if let Ok(key) = certificate_public(der) {
-                    (key, KeyStructure::Certificate)
-                } else if pkcs8_private(der).is_ok() || pkcs1_private(der).is_ok() {
+                } else if let Ok(certificate) = Certificate::from_der(der) {
+                    return Self::from_spki(
+                        certificate.spki_der(),
+                        format(KeyStructure::Certificate),
+                    );
+                } else if pkcs8_private(der).is_ok()
+                    || pkcs1_private(der).is_ok()
+                    || matches!(sm2::pkcs8_private(der), Ok(Some(_)))
+                {
                     return Err(Error::KeyKindMismatch {
                         expected: "public",
                         found: "private",
                     });
                 } else {
                     return Err(Error::key_invalid(
-                        "not an SPKI or PKCS#1 RSA public key, nor an X.509 certificate",
+                        "not an SPKI (RSA or SM2) or PKCS#1 public key, nor an X.509 certificate",
                     ));
                 }
             }
         };
-        Self::from_rsa(
-            pure,
-            KeyFormat {
-                structure,
-                encoding,
-            },
-        )
+        Self::from_rsa(pure, format(structure))
     }
 
     /// The key an already-parsed certificate carries.
     pub(crate) fn from_certificate(certificate: &Certificate) -> Result<Self> {
-        Self::from_rsa(
-            spki_public(certificate.spki_der())?,
+        Self::from_spki(
+            certificate.spki_der(),
             KeyFormat {
                 structure: KeyStructure::Certificate,
                 encoding: KeyEncoding::Der,
             },
         )
+    }
+
+    /// The RSA or SM2 key of an SPKI.
+    fn from_spki(der: &[u8], format: KeyFormat) -> Result<Self> {
+        match sm2::spki_public(der)? {
+            Some(key) => Ok(Self::from_sm2(key, format)),
+            None => Self::from_rsa(spki_public(der)?, format),
+        }
+    }
+
+    fn from_sm2(key: Sm2Public, format: KeyFormat) -> Self {
+        Self {
+            spki_der: sm2::spki_der(&key),
+            material: PublicMaterial::Sm2(key),
+            bits: SM2_BITS,
+            format,
+        }
+    }
+
+    /// RSA or SM2.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        match self.material {
+            PublicMaterial::Rsa(_) => KeyAlgorithm::Rsa,
+            PublicMaterial::Sm2(_) => KeyAlgorithm::Sm2,
+        }
+    }
+
+    /// An SM2 key's point as `04‖X‖Y` in lowercase hex (130 digits), the form Chinese SDKs
+    /// exchange; `None` for an RSA key.
+    pub fn to_sm2_hex(&self) -> Option<String> {
+        match &self.material {
+            PublicMaterial::Rsa(_) => None,
+            PublicMaterial::Sm2(key) => Some(crate::encoding::hex_lower(&key.uncompressed())),
+        }
     }
 
     fn from_rsa(pure: rsa::PublicKey, format: KeyFormat) -> Result<Self> {
@@ -293,14 +484,14 @@ impl PublicKey {
             .into_vec();
         let native = NativePublic::from_spki(&spki_der)?;
         Ok(Self {
-            rsa: RsaPublic { pure, native },
+            material: PublicMaterial::Rsa(RsaPublic { pure, native }),
             spki_der,
             bits,
             format,
         })
     }
 
-    /// Modulus size in bits.
+    /// Key size in bits: the RSA modulus, 256 for SM2.
     pub fn bits(&self) -> usize {
         self.bits
     }
@@ -343,6 +534,7 @@ impl Eq for PublicKey {}
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PrivateKey")
+            .field("algorithm", &self.algorithm())
             .field("bits", &self.bits())
             .field("format", &self.format)
             .field("material", &"[REDACTED]")
@@ -353,12 +545,19 @@ impl fmt::Debug for PrivateKey {
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PublicKey")
+            .field("algorithm", &self.algorithm())
             .field("bits", &self.bits)
             .field("format", &self.format)
             .field("fingerprint", &self.fingerprint())
             .finish()
     }
 }
+
+/// The format of a key read from hex.
+const RAW_HEX: KeyFormat = KeyFormat {
+    structure: KeyStructure::Raw,
+    encoding: KeyEncoding::Hex,
+};
 
 fn modulus_bits(n: &rsa::BoxedUint) -> usize {
     n.bit_width() as usize
@@ -416,10 +615,6 @@ fn lenient_spki(input: &[u8]) -> Option<rsa::PublicKey> {
 fn pkcs1_public(der: &[u8]) -> Result<rsa::PublicKey> {
     rsa::PublicKey::from_pkcs1_der(der)
         .map_err(|e| Error::key_invalid(format!("PKCS#1 public key: {e}")))
-}
-
-fn certificate_public(der: &[u8]) -> Result<rsa::PublicKey> {
-    spki_public(Certificate::from_der(der)?.spki_der())
 }
 
 fn looks_public(der: &[u8]) -> bool {

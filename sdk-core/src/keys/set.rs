@@ -38,6 +38,18 @@ impl KeySet {
         Self::default()
     }
 
+    /// The kinds of key in the set (RSA, SM2), each once, in that order.
+    pub fn credential_kinds(&self) -> Vec<crate::algorithm::CredentialKind> {
+        let mut kinds: Vec<_> = self
+            .keys
+            .iter()
+            .map(|(_, key)| key.algorithm().credential())
+            .collect();
+        kinds.sort_by_key(|kind| *kind as u8);
+        kinds.dedup();
+        kinds
+    }
+
     /// Adds a key under `id` (builder style).
     pub fn with(mut self, id: impl Into<String>, key: PublicKey) -> Result<Self> {
         self.insert(id, key)?;

@@ -37,7 +37,7 @@ static CONVENTIONS: Conventions = Conventions {
     secret_suffix: SecretSuffix::Concat,
     hex_case: HexCase::Lower,
     accepts_either_hex_case: false,
-    sign_types: &[SignType::Rsa2, SignType::Rsa, SignType::Md5],
+    sign_types: &[SignType::Rsa2, SignType::Rsa, SignType::Md5, SignType::Sm2],
     default_with_key: Some(SignType::Rsa2),
     default_with_secret: Some(SignType::Md5),
     implied_sign_type: None,

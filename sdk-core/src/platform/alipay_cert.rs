@@ -25,7 +25,7 @@
 //! let mut request = Params::from_pairs([("app_id", "2021000000000001"), ("method", "alipay.trade.query")])?;
 //! mode.apply(&mut request)?; // adds app_cert_sn and alipay_root_cert_sn, which are signed
 //! # let key = PrivateKey::parse(&std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/keys/merchant_private_pkcs8.pem")).unwrap())?;
-//! Signer::new(Profile::Alipay, SignType::Rsa2, SigningCredential::Rsa(key))?.sign_params(&mut request)?;
+//! Signer::new(Profile::Alipay, SignType::Rsa2, SigningCredential::Key(key))?.sign_params(&mut request)?;
 //! # assert!(request.get("sign").is_some());
 //! # Ok::<(), paysign_core::Error>(())
 //! ```

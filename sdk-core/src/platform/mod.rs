@@ -156,20 +156,28 @@ impl Profile {
         self.platform()
             .default_sign_type(credential)
             .ok_or_else(|| {
-                let other = match credential {
-                    CredentialKind::RsaKey => CredentialKind::Secret,
-                    CredentialKind::Secret => CredentialKind::RsaKey,
-                };
-                let fitting: Vec<&str> = self
-                    .sign_types()
-                    .iter()
-                    .filter(|st| other.fits(**st))
-                    .map(|st| self.sign_type_wire_name(*st))
-                    .collect();
+                let needs: Vec<String> = [
+                    CredentialKind::RsaKey,
+                    CredentialKind::Sm2Key,
+                    CredentialKind::Secret,
+                ]
+                .into_iter()
+                .filter(|other| *other != credential)
+                .filter_map(|other| {
+                    let fitting: Vec<&str> = self
+                        .sign_types()
+                        .iter()
+                        .filter(|st| other.fits(**st))
+                        .map(|st| self.sign_type_wire_name(*st))
+                        .collect();
+                    (!fitting.is_empty())
+                        .then(|| format!("{} ({})", other.describe(), fitting.join(", ")))
+                })
+                .collect();
                 Error::CredentialUnfit {
                     profile: self.name(),
                     given: credential.describe(),
-                    needs: format!("{} ({})", other.describe(), fitting.join(", ")),
+                    needs: needs.join(" or "),
                 }
             })
     }
@@ -309,7 +317,15 @@ mod tests {
         );
         assert_eq!(
             msg(Profile::WechatV3, CredentialKind::Secret),
-            "the wechat-v3 profile has no sign type for a shared secret: pass an RSA key (RSA2)"
+            "the wechat-v3 profile has no sign type for a shared secret: pass an RSA key (RSA2) or an SM2 key (SM2)"
+        );
+        assert_eq!(
+            msg(Profile::WechatV2, CredentialKind::Sm2Key),
+            "the wechat-v2 profile has no sign type for an SM2 key: pass a shared secret (MD5, HMAC-SHA256)"
+        );
+        assert_eq!(
+            Profile::Alipay.default_sign_type(CredentialKind::Sm2Key).unwrap(),
+            SignType::Sm2
         );
     }
 
@@ -387,7 +403,11 @@ mod tests {
             Profile::UnionPay.parse_sign_type("11").unwrap(),
             SignType::Sha256
         );
-        for bad in ["12", "RSA2", ""] {
+        assert_eq!(
+            Profile::UnionPay.parse_sign_type("12").unwrap(),
+            SignType::Sm3
+        );
+        for bad in ["02", "RSA2", ""] {
             assert_eq!(
                 Profile::UnionPay.parse_sign_type(bad).unwrap_err().code(),
                 "UNSUPPORTED_SIGN_TYPE"

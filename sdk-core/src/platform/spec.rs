@@ -379,6 +379,7 @@ pub trait Platform: Sync + std::fmt::Debug {
     fn request_headers(
         &self,
         _identity: &SignerIdentity,
+        _sign_type: SignType,
         _values: &RequestValues<'_>,
         _signature: String,
     ) -> Result<Vec<(&'static str, String)>> {
@@ -479,6 +480,8 @@ impl dyn Platform {
         let c = self.conventions();
         match credential {
             CredentialKind::RsaKey => c.default_with_key,
+            // SM2 has one sign type: the default wherever the platform defines it.
+            CredentialKind::Sm2Key => c.sign_types.contains(&SignType::Sm2).then_some(SignType::Sm2),
             CredentialKind::Secret => c.default_with_secret,
         }
     }

@@ -122,6 +122,7 @@ impl Platform for StandardWebhooks {
     fn request_headers(
         &self,
         _identity: &SignerIdentity,
+        _sign_type: SignType,
         values: &RequestValues<'_>,
         signature: String,
     ) -> Result<Vec<(&'static str, String)>> {

@@ -44,7 +44,8 @@ const UNIONPAY_RULES: CanonicalRules = CanonicalRules {
     skip_empty: false,
 };
 
-/// The UnionPay conventions: signMethod 01 and 11 (12, SM3, is refused).
+/// The UnionPay conventions: signMethod 01 (RSA2 certificate), 11 (SHA-256 with the secure
+/// key) and 12 (SM3 with the secure key, 国密).
 static CONVENTIONS: Conventions = Conventions {
     profile: Profile::UnionPay,
     header_signed: false,
@@ -54,15 +55,19 @@ static CONVENTIONS: Conventions = Conventions {
     signature_field: "signature",
     sign_type_field: "signMethod",
     key_id_field: Some("certId"),
-    secret_suffix: SecretSuffix::AmpSha256Hex,
+    secret_suffix: SecretSuffix::AmpHashedSecretHex,
     hex_case: HexCase::Lower,
     accepts_either_hex_case: false,
-    sign_types: &[SignType::Rsa2, SignType::Sha256],
+    sign_types: &[SignType::Rsa2, SignType::Sha256, SignType::Sm3],
     default_with_key: Some(SignType::Rsa2),
     default_with_secret: Some(SignType::Sha256),
     implied_sign_type: None,
-    wire_names: &[(SignType::Rsa2, "01"), (SignType::Sha256, "11")],
-    refused_wire_names: &[("12", "UnionPay SM3 with the secure key is not supported")],
+    wire_names: &[
+        (SignType::Rsa2, "01"),
+        (SignType::Sha256, "11"),
+        (SignType::Sm3, "12"),
+    ],
+    refused_wire_names: &[],
     certificate_serial: Some(SerialForm::Decimal),
     probe_prefix: None,
     instead_of_params: None,

@@ -4,17 +4,21 @@
 //! The pipeline, one pure function per stage:
 //!
 //! - **requests**: [`request_message`] (`METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nBODY\n`) →
-//!   SHA256withRSA with the merchant key → [`RequestSigner::authorization`]
-//!   (`WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",timestamp="…",serial_no="…",signature="…"`);
+//!   SHA256withRSA (or SM2 with SM3, 国密) with the merchant key →
+//!   [`RequestSigner::authorization`]
+//!   (`WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",timestamp="…",serial_no="…",signature="…"`;
+//!   `WECHATPAY2-SM2-WITH-SM3 …` with an SM2 key);
 //! - **responses and callbacks**: [`signature_headers`] (`Wechatpay-Timestamp`, `-Nonce`,
 //!   `-Signature`, `-Serial`) → [`is_probe`] (WeChat's deliberate `WECHATPAY/SIGNTEST/`
 //!   probes are always rejected) → [`response_message`] (`TIMESTAMP\nNONCE\nBODY\n`) →
-//!   SHA256withRSA with the platform key the verifier configured under `Wechatpay-Serial`
-//!   (a certificate serial or a `PUB_KEY_ID_…`; [`crate::KeySet`]) → [`check_timestamp`]
-//!   (5 minutes);
+//!   SHA256withRSA, or SM2 with SM3 when `Wechatpay-Signature-Type` is
+//!   `WECHATPAY2-SM2-WITH-SM3`, with the platform key the verifier configured under
+//!   `Wechatpay-Serial` (a certificate serial or a `PUB_KEY_ID_…`; [`crate::KeySet`]; the
+//!   key's algorithm must be the header's) → [`check_timestamp`] (5 minutes);
 //! - **notifications**, after that: [`encrypted_resource`] → [`decrypt_resource`]
-//!   (`AEAD_AES_256_GCM` with the 32-byte APIv3 key, 12-byte nonce, `associated_data` as
-//!   AAD, the 16-byte tag checked) → [`notification_params`] (the decrypted JSON becomes
+//!   (`AEAD_AES_256_GCM` with the 32-byte APIv3 key, or `AEAD_SM4_GCM` with the first 16
+//!   bytes of SM3(APIv3 key); 12-byte nonce, `associated_data` as AAD, the 16-byte tag
+//!   checked) → [`notification_params`] (the decrypted JSON becomes
 //!   the notification's fields: `out_trade_no`, `transaction_id`, `trade_state`,
 //!   `amount.total` in fen …).
 //!
@@ -27,11 +31,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
+use crate::algorithm::sm::{sm3, sm4_gcm_decrypt, sm4_gcm_encrypt};
 use crate::algorithm::{
-    HexCase, RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64,
+    HexCase, RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64, sm2_sign_base64,
 };
 use crate::error::{Error, Result};
-use crate::keys::{PrivateKey, SerialForm};
+use crate::keys::{PrivateKey, PrivateMaterial, SerialForm};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, header, required_header};
@@ -63,7 +68,7 @@ static CONVENTIONS: Conventions = Conventions {
     secret_suffix: SecretSuffix::None,
     hex_case: HexCase::Upper,
     accepts_either_hex_case: false,
-    sign_types: &[SignType::Rsa2],
+    sign_types: &[SignType::Rsa2, SignType::Sm2],
     default_with_key: Some(SignType::Rsa2),
     default_with_secret: None,
     implied_sign_type: None,
@@ -116,7 +121,7 @@ impl Platform for WechatV3 {
             message: response_message(h.timestamp, h.nonce, body),
             signature: h.signature,
             key_id: Some(h.serial),
-            sign_type: SignType::Rsa2,
+            sign_type: h.sign_type,
             timestamp: h.timestamp,
         })
     }
@@ -136,6 +141,7 @@ impl Platform for WechatV3 {
     fn request_headers(
         &self,
         identity: &SignerIdentity,
+        sign_type: SignType,
         values: &RequestValues<'_>,
         signature: String,
     ) -> Result<Vec<(&'static str, String)>> {
@@ -146,6 +152,7 @@ impl Platform for WechatV3 {
             })
         };
         let authorization = authorization_header(
+            sign_type,
             required(&identity.merchant_id, RequestValue::MerchantId)?,
             required(&identity.key_id, RequestValue::KeyId)?,
             &request,
@@ -207,7 +214,7 @@ impl TestNotifier for WechatV3 {
             ),
         })?;
         let key = event.encryption_key.ok_or(Error::CredentialMismatch {
-            sign_type: AEAD_ALGORITHM,
+            sign_type: aead_algorithm(signer.sign_type()),
             needs: "the APIv3 key to encrypt the resource (TestEvent::encryption_key, --secret-file)",
         })?;
         own_format(Profile::WechatV3, event, BodyFormat::Json)?;
@@ -272,7 +279,10 @@ impl TestNotifier for WechatV3 {
             })
         };
         let resource_nonce = &event.nonce[..12];
-        let ciphertext = encrypt_aead_aes_256_gcm(
+        // 国密 merchants get SM2 signatures and SM4 resources together.
+        let algorithm = aead_algorithm(signer.sign_type());
+        let ciphertext = encrypt_resource(
+            algorithm,
             key,
             resource_nonce,
             original_type,
@@ -286,7 +296,7 @@ impl TestNotifier for WechatV3 {
             "summary": summary,
             "resource": {
                 "original_type": original_type,
-                "algorithm": AEAD_ALGORITHM,
+                "algorithm": algorithm,
                 "ciphertext": ciphertext,
                 "associated_data": original_type,
                 "nonce": resource_nonce,
@@ -302,7 +312,10 @@ impl TestNotifier for WechatV3 {
                 (NONCE_HEADER.to_owned(), nonce),
                 (SIGNATURE_HEADER.to_owned(), signature),
                 (SERIAL_HEADER.to_owned(), serial.to_owned()),
-                (SIGNATURE_TYPE_HEADER.to_owned(), SCHEME.to_owned()),
+                (
+                    SIGNATURE_TYPE_HEADER.to_owned(),
+                    scheme(signer.sign_type()).to_owned(),
+                ),
             ],
             content_type: "application/json",
             body: body.into_bytes(),
@@ -313,9 +326,41 @@ impl TestNotifier for WechatV3 {
 
 /// The `Authorization` scheme (and `Wechatpay-Signature-Type` value) of RSA signatures.
 pub const SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
+/// The `Authorization` scheme (and `Wechatpay-Signature-Type` value) of SM2 signatures (国密).
+pub const SM_SCHEME: &str = "WECHATPAY2-SM2-WITH-SM3";
+/// The resource encryption of 国密 merchants: SM4-GCM under the first 16 bytes of
+/// SM3(APIv3 key).
+pub const SM_AEAD_ALGORITHM: &str = "AEAD_SM4_GCM";
+
+/// The scheme of a sign type: [`SCHEME`] for RSA2, [`SM_SCHEME`] for SM2.
+pub fn scheme(sign_type: SignType) -> &'static str {
+    match sign_type {
+        SignType::Sm2 => SM_SCHEME,
+        _ => SCHEME,
+    }
+}
+
+/// The sign type a scheme names; another scheme is [`Error::UnsupportedSignType`].
+pub fn scheme_sign_type(name: &str) -> Result<SignType> {
+    match name {
+        SCHEME => Ok(SignType::Rsa2),
+        SM_SCHEME => Ok(SignType::Sm2),
+        other => Err(Error::UnsupportedSignType {
+            name: format!("{other} (WeChat Pay v3 signs with {SCHEME} or {SM_SCHEME})"),
+        }),
+    }
+}
+
+/// The resource encryption that goes with a sign type: SM4 with SM2, AES otherwise.
+pub fn aead_algorithm(sign_type: SignType) -> &'static str {
+    match sign_type {
+        SignType::Sm2 => SM_AEAD_ALGORITHM,
+        _ => AEAD_ALGORITHM,
+    }
+}
 /// Signatures starting with this are WeChat Pay's deliberate probes: always rejected.
 pub const PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
-/// The only encryption algorithm of notification resources.
+/// The encryption of notification resources (of 国密 merchants: [`SM_AEAD_ALGORITHM`]).
 pub const AEAD_ALGORITHM: &str = "AEAD_AES_256_GCM";
 /// Header carrying the signature time (Unix seconds).
 pub const TIMESTAMP_HEADER: &str = "Wechatpay-Timestamp";
@@ -386,6 +431,9 @@ pub fn request_message(request: &HttpRequest<'_>) -> Result<String> {
 /// The fields of a v3 `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authorization {
+    /// The scheme's sign type: RSA2 (`WECHATPAY2-SHA256-RSA2048`) or SM2
+    /// (`WECHATPAY2-SM2-WITH-SM3`).
+    pub sign_type: SignType,
     /// The merchant id.
     pub mchid: String,
     /// The nonce the signature covers.
@@ -402,18 +450,25 @@ impl Authorization {
     /// The header value: `WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",timestamp="…",serial_no="…",signature="…"`.
     pub fn to_header(&self) -> String {
         format!(
-            "{SCHEME} mchid=\"{}\",nonce_str=\"{}\",timestamp=\"{}\",serial_no=\"{}\",signature=\"{}\"",
-            self.mchid, self.nonce_str, self.timestamp, self.serial_no, self.signature
+            "{} mchid=\"{}\",nonce_str=\"{}\",timestamp=\"{}\",serial_no=\"{}\",signature=\"{}\"",
+            scheme(self.sign_type),
+            self.mchid,
+            self.nonce_str,
+            self.timestamp,
+            self.serial_no,
+            self.signature
         )
     }
 
     /// Parses a header value (the fields may come in any order; each exactly once).
     pub fn parse(header: &str) -> Result<Self> {
         let invalid = |reason: &str| Error::field_invalid("Authorization", reason);
-        let rest = header
-            .strip_prefix(SCHEME)
-            .and_then(|r| r.strip_prefix(' '))
-            .ok_or_else(|| invalid("expected the WECHATPAY2-SHA256-RSA2048 scheme"))?;
+        let (name, rest) = header.split_once(' ').ok_or_else(|| {
+            invalid("expected the WECHATPAY2-SHA256-RSA2048 or WECHATPAY2-SM2-WITH-SM3 scheme")
+        })?;
+        let sign_type = scheme_sign_type(name).map_err(|_| {
+            invalid("expected the WECHATPAY2-SHA256-RSA2048 or WECHATPAY2-SM2-WITH-SM3 scheme")
+        })?;
         let mut pairs = Vec::new();
         for part in rest.split(',') {
             let (name, quoted) = part
@@ -438,6 +493,7 @@ impl Authorization {
                 })
         };
         Ok(Self {
+            sign_type,
             mchid: take("mchid")?,
             nonce_str: take("nonce_str")?,
             timestamp: take("timestamp")?,
@@ -466,6 +522,7 @@ fn http_request<'a>(values: &RequestValues<'a>, body: &'a str) -> Result<HttpReq
 /// The `Authorization` value naming merchant `mchid` and certificate `serial_no`, with
 /// `signature` made over [`request_message`] of `request`; every part checked.
 fn authorization_header(
+    sign_type: SignType,
     mchid: String,
     serial_no: String,
     request: &HttpRequest<'_>,
@@ -475,6 +532,7 @@ fn authorization_header(
     check_header_nonce(request.nonce)?;
     request_message(request)?;
     Ok(Authorization {
+        sign_type,
         mchid,
         nonce_str: request.nonce.to_owned(),
         timestamp: request.timestamp.to_string(),
@@ -533,15 +591,26 @@ impl RequestSigner {
         &self.serial_no
     }
 
+    /// The sign type of the key: RSA2, or SM2 for an SM2 key (国密).
+    pub fn sign_type(&self) -> SignType {
+        match self.key.material {
+            PrivateMaterial::Rsa(_) => SignType::Rsa2,
+            PrivateMaterial::Sm2(_) => SignType::Sm2,
+        }
+    }
+
     /// The base64 signature of a request.
     pub fn sign(&self, request: &HttpRequest<'_>) -> Result<String> {
         let message = request_message(request)?;
-        rsa_sign_base64(
-            &self.key.rsa,
-            SignType::Rsa2,
-            message.as_bytes(),
-            RsaBackend::preferred(),
-        )
+        match &self.key.material {
+            PrivateMaterial::Rsa(rsa) => rsa_sign_base64(
+                rsa,
+                SignType::Rsa2,
+                message.as_bytes(),
+                RsaBackend::preferred(),
+            ),
+            PrivateMaterial::Sm2(sm2) => sm2_sign_base64(sm2, message.as_bytes()),
+        }
     }
 
     /// The `Authorization` header value for a request.
@@ -561,6 +630,7 @@ impl RequestSigner {
         signature: String,
     ) -> Result<String> {
         authorization_header(
+            self.sign_type(),
             self.mchid.clone(),
             self.serial_no.clone(),
             request,
@@ -596,12 +666,15 @@ pub struct SignatureHeaders<'a> {
     pub signature: &'a str,
     /// `Wechatpay-Serial`.
     pub serial: &'a str,
+    /// The sign type `Wechatpay-Signature-Type` names (RSA2 when absent). The verifier
+    /// still decides whether it is accepted.
+    pub sign_type: SignType,
 }
 
 /// Reads the signature headers (names compared case-insensitively). A missing signature is
 /// [`Error::SignatureMissing`], another missing header [`Error::FieldMissing`]; a
-/// `Wechatpay-Signature-Type` other than `WECHATPAY2-SHA256-RSA2048` is
-/// [`Error::UnsupportedSignType`].
+/// `Wechatpay-Signature-Type` other than `WECHATPAY2-SHA256-RSA2048` or
+/// `WECHATPAY2-SM2-WITH-SM3` is [`Error::UnsupportedSignType`].
 pub fn signature_headers<'a>(headers: &[(&str, &'a str)]) -> Result<SignatureHeaders<'a>> {
     let signature = required_header(headers, SIGNATURE_HEADER).map_err(|e| match e {
         Error::FieldMissing { .. } => Error::SignatureMissing {
@@ -609,14 +682,12 @@ pub fn signature_headers<'a>(headers: &[(&str, &'a str)]) -> Result<SignatureHea
         },
         other => other,
     })?;
-    if let Some(kind) = header(headers, SIGNATURE_TYPE_HEADER)? {
-        if kind != SCHEME {
-            return Err(Error::UnsupportedSignType {
-                name: format!("{kind} (paysign verifies {SCHEME})"),
-            });
-        }
-    }
+    let sign_type = match header(headers, SIGNATURE_TYPE_HEADER)? {
+        Some(kind) => scheme_sign_type(kind)?,
+        None => SignType::Rsa2,
+    };
     Ok(SignatureHeaders {
+        sign_type,
         timestamp: required_header(headers, TIMESTAMP_HEADER)?,
         nonce: required_header(headers, NONCE_HEADER)?,
         signature,
@@ -638,7 +709,7 @@ pub fn check_timestamp(timestamp: &str, now: i64, tolerance_secs: u64) -> Result
 /// The encrypted `resource` of a notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncryptedResource {
-    /// `AEAD_AES_256_GCM`.
+    /// `AEAD_AES_256_GCM` or `AEAD_SM4_GCM`.
     pub algorithm: String,
     /// Base64 ciphertext with the 16-byte tag at the end.
     pub ciphertext: String,
@@ -654,10 +725,10 @@ pub struct EncryptedResource {
 pub fn encrypted_resource(envelope: &Params) -> Result<EncryptedResource> {
     let required = |name: &str| envelope.required(name).map(str::to_owned);
     let algorithm = required("resource.algorithm")?;
-    if algorithm != AEAD_ALGORITHM {
+    if algorithm != AEAD_ALGORITHM && algorithm != SM_AEAD_ALGORITHM {
         return Err(Error::field_invalid(
             "resource.algorithm",
-            format!("{algorithm:?} is not {AEAD_ALGORITHM}"),
+            format!("{algorithm:?} is neither {AEAD_ALGORITHM} nor {SM_AEAD_ALGORITHM}"),
         ));
     }
     Ok(EncryptedResource {
@@ -672,12 +743,18 @@ pub fn encrypted_resource(envelope: &Params) -> Result<EncryptedResource> {
     })
 }
 
-/// Decrypts a resource with the APIv3 key; the plaintext is UTF-8 JSON.
+/// Decrypts a resource with the APIv3 key, by its algorithm (AES-256-GCM or SM4-GCM); the
+/// plaintext is UTF-8 JSON.
 pub fn decrypt_resource(
     api_v3_key: &SharedSecret,
     resource: &EncryptedResource,
 ) -> Result<Zeroizing<String>> {
-    let plaintext = decrypt_aead_aes_256_gcm(
+    let decrypt = if resource.algorithm == SM_AEAD_ALGORITHM {
+        decrypt_aead_sm4_gcm
+    } else {
+        decrypt_aead_aes_256_gcm
+    };
+    let plaintext = decrypt(
         api_v3_key,
         &resource.nonce,
         &resource.associated_data,
@@ -730,16 +807,85 @@ pub fn decrypt_aead_aes_256_gcm(
         })
 }
 
-/// The AES-256-GCM cipher of a 32-byte APIv3 key.
-fn aead(api_v3_key: &SharedSecret) -> Result<Aes256Gcm> {
-    let key = api_v3_key.expose();
-    if key.len() != 32 {
+/// `AEAD_SM4_GCM` decryption as WeChat Pay v3 uses it for 国密 merchants: the key is the
+/// first 16 bytes of SM3(APIv3 key); nonce, associated data and tag as for AES.
+pub fn decrypt_aead_sm4_gcm(
+    api_v3_key: &SharedSecret,
+    nonce: &str,
+    associated_data: &str,
+    ciphertext: &str,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let key = sm4_key(api_v3_key)?;
+    let nonce = <[u8; 12]>::try_from(nonce.as_bytes()).map_err(|_| Error::DecryptionFailed {
+        reason: "the nonce must be 12 bytes",
+    })?;
+    let sealed = STANDARD
+        .decode(ciphertext)
+        .map_err(|_| Error::DecryptionFailed {
+            reason: "the ciphertext is not standard base64",
+        })?;
+    if sealed.len() < 16 {
+        return Err(Error::DecryptionFailed {
+            reason: "the ciphertext is shorter than its 16-byte tag",
+        });
+    }
+    sm4_gcm_decrypt(&key, &nonce, associated_data.as_bytes(), &sealed)
+}
+
+/// `AEAD_SM4_GCM` encryption, the inverse of [`decrypt_aead_sm4_gcm`].
+pub fn encrypt_aead_sm4_gcm(
+    api_v3_key: &SharedSecret,
+    nonce: &str,
+    associated_data: &str,
+    plaintext: &[u8],
+) -> Result<String> {
+    let key = sm4_key(api_v3_key)?;
+    let nonce = <[u8; 12]>::try_from(nonce.as_bytes())
+        .map_err(|_| Error::field_invalid("resource.nonce", "the nonce must be 12 bytes"))?;
+    let sealed = sm4_gcm_encrypt(&key, &nonce, associated_data.as_bytes(), plaintext)?;
+    Ok(STANDARD.encode(sealed))
+}
+
+/// The SM4 key of an APIv3 key: the first 128 bits of its SM3 digest (wechatpay-java's
+/// `AeadSM4Cipher`). The APIv3 key is 32 bytes, as for AES.
+fn sm4_key(api_v3_key: &SharedSecret) -> Result<Zeroizing<[u8; 16]>> {
+    check_api_v3_key(api_v3_key)?;
+    let digest = Zeroizing::new(sm3(&[api_v3_key.expose()])?);
+    let mut key = Zeroizing::new([0u8; 16]);
+    key.copy_from_slice(&digest[..16]);
+    Ok(key)
+}
+
+/// A resource's ciphertext under `algorithm` ([`aead_algorithm`]).
+fn encrypt_resource(
+    algorithm: &str,
+    api_v3_key: &SharedSecret,
+    nonce: &str,
+    associated_data: &str,
+    plaintext: &[u8],
+) -> Result<String> {
+    if algorithm == SM_AEAD_ALGORITHM {
+        encrypt_aead_sm4_gcm(api_v3_key, nonce, associated_data, plaintext)
+    } else {
+        encrypt_aead_aes_256_gcm(api_v3_key, nonce, associated_data, plaintext)
+    }
+}
+
+fn check_api_v3_key(api_v3_key: &SharedSecret) -> Result<()> {
+    let len = api_v3_key.expose().len();
+    if len != 32 {
         return Err(Error::key_invalid(format!(
-            "the APIv3 key must be 32 bytes (the key set in the merchant platform), not {}",
-            key.len()
+            "the APIv3 key must be 32 bytes (the key set in the merchant platform), not {len}"
         )));
     }
-    Aes256Gcm::new_from_slice(key).map_err(|_| Error::key_invalid("the APIv3 key must be 32 bytes"))
+    Ok(())
+}
+
+/// The AES-256-GCM cipher of a 32-byte APIv3 key.
+fn aead(api_v3_key: &SharedSecret) -> Result<Aes256Gcm> {
+    check_api_v3_key(api_v3_key)?;
+    Aes256Gcm::new_from_slice(api_v3_key.expose())
+        .map_err(|_| Error::key_invalid("the APIv3 key must be 32 bytes"))
 }
 
 /// `AEAD_AES_256_GCM` encryption, the inverse of [`decrypt_aead_aes_256_gcm`]: base64 of the
@@ -897,6 +1043,7 @@ mod tests {
     #[test]
     fn authorization_round_trips() {
         let auth = Authorization {
+            sign_type: SignType::Rsa2,
             mchid: "1900009191".into(),
             nonce_str: "593BEC0C930BF1AFEB40B4A08C8FB242".into(),
             timestamp: "1554208460".into(),
@@ -936,12 +1083,17 @@ mod tests {
             signature_headers(&headers[..2]).unwrap_err().code(),
             "SIGNATURE_MISSING"
         );
-        let mut sm2 = headers.to_vec();
-        sm2.push(("Wechatpay-Signature-Type", "WECHATPAY2-SM2-WITH-SM3"));
-        assert_eq!(
-            signature_headers(&sm2).unwrap_err().code(),
-            "UNSUPPORTED_SIGN_TYPE"
-        );
+        assert_eq!(h.sign_type, SignType::Rsa2, "no Wechatpay-Signature-Type: RSA");
+        let with_type = |scheme| {
+            let mut headers = headers.to_vec();
+            headers.push(("Wechatpay-Signature-Type", scheme));
+            signature_headers(&headers).map(|h| h.sign_type)
+        };
+        assert_eq!(with_type("WECHATPAY2-SHA256-RSA2048").unwrap(), SignType::Rsa2);
+        assert_eq!(with_type("WECHATPAY2-SM2-WITH-SM3").unwrap(), SignType::Sm2);
+        for other in ["WECHATPAY2-SHA256-SM2", "wechatpay2-sm2-with-sm3", ""] {
+            assert_eq!(with_type(other).unwrap_err().code(), "UNSUPPORTED_SIGN_TYPE");
+        }
         assert_eq!(response_message("1", "n", "{}"), "1\nn\n{}\n");
     }
 

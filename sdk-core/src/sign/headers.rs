@@ -131,6 +131,6 @@ impl HeaderSigner {
         signature: String,
     ) -> Result<Vec<(&'static str, String)>> {
         self.platform
-            .request_headers(&self.identity, values, signature)
+            .request_headers(&self.identity, self.signer.sign_type(), values, signature)
     }
 }

@@ -14,10 +14,10 @@ mod headers;
 
 pub use self::headers::{HeaderSigner, SignedRequest};
 pub use crate::algorithm::{CredentialKind, RsaBackend, SharedSecret, SignType};
-use crate::algorithm::{rsa_sign_base64, rsa_verify};
+use crate::algorithm::{rsa_sign_base64, rsa_verify, sm2_sign_base64, sm2_verify};
 use crate::canonical::{canonical_string, write_canonical};
 use crate::error::{Error, Result};
-use crate::keys::{KeySet, PrivateKey, PublicKey};
+use crate::keys::{KeySet, PrivateKey, PrivateMaterial, PublicKey, PublicMaterial};
 use crate::message::parse::Charset;
 use crate::params::{ParamSource, Params};
 use crate::platform::Platform;
@@ -28,9 +28,9 @@ use crate::profile::{MessageKind, Profile};
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum SigningCredential {
-    /// An RSA private key, for `RSA` and `RSA2`.
-    Rsa(PrivateKey),
-    /// A shared secret, for `MD5` and `HMAC-SHA256`.
+    /// A private key: RSA for `RSA` and `RSA2`, SM2 for `SM2`.
+    Key(PrivateKey),
+    /// A shared secret, for `MD5`, `HMAC-SHA256`, `SHA256` and `SM3`.
     Secret(SharedSecret),
 }
 
@@ -40,13 +40,14 @@ pub enum SigningCredential {
 /// may only *name* one of the configured keys ([`VerificationCredential::KeySet`]).
 #[derive(Debug, Clone)]
 pub enum VerificationCredential {
-    /// The sender's RSA public key.
-    Rsa(PublicKey),
+    /// The sender's public key (RSA or SM2).
+    Key(PublicKey),
     /// The shared secret (Standard Webhooks: the `whsec_…` secret as the platform shows it).
     Secret(SharedSecret),
     /// Several platform public keys, each under the id messages name it by: WeChat Pay v3
     /// `Wechatpay-Serial` (a platform certificate serial or a `PUB_KEY_ID_…`), UnionPay
-    /// `certId`. Configure the old and the new key during a migration; an id that is not
+    /// `certId`. Configure the old and the new key during a migration (RSA and SM2 keys
+    /// may be mixed: each verifies only its own algorithm's signatures); an id that is not
     /// configured is [`Error::KeyUnknownSerial`].
     KeySet(KeySet),
     /// Several shared secrets accepted at once during a rotation: a signature made with any
@@ -55,30 +56,30 @@ pub enum VerificationCredential {
 }
 
 impl SigningCredential {
-    /// An RSA key or a shared secret.
+    /// An RSA key, an SM2 key or a shared secret.
     pub fn kind(&self) -> CredentialKind {
         match self {
-            SigningCredential::Rsa(_) => CredentialKind::RsaKey,
+            SigningCredential::Key(key) => key.algorithm().credential(),
             SigningCredential::Secret(_) => CredentialKind::Secret,
         }
     }
 }
 
 impl VerificationCredential {
-    /// An RSA key (one or a key set) or a shared secret (one or several).
-    pub fn kind(&self) -> CredentialKind {
+    /// The kinds of credential held, each once: one for a key or secrets, one or two for
+    /// a key set mixing RSA and SM2 keys.
+    pub fn kinds(&self) -> Vec<CredentialKind> {
         match self {
-            VerificationCredential::Rsa(_) | VerificationCredential::KeySet(_) => {
-                CredentialKind::RsaKey
-            }
+            VerificationCredential::Key(key) => vec![key.algorithm().credential()],
+            VerificationCredential::KeySet(set) => set.credential_kinds(),
             VerificationCredential::Secret(_) | VerificationCredential::Secrets(_) => {
-                CredentialKind::Secret
+                vec![CredentialKind::Secret]
             }
         }
     }
 
     fn fits(&self, sign_type: SignType) -> bool {
-        self.kind().fits(sign_type)
+        self.kinds().contains(&sign_type.credential())
     }
 }
 
@@ -292,7 +293,7 @@ impl Signer {
         if let Some(field) = self.platform.key_id_field() {
             match &self.key_id {
                 Some(id) => params.set(field, id.as_str())?,
-                None if self.sign_type.is_rsa() && !params.contains(field) => {
+                None if self.sign_type.is_asymmetric() && !params.contains(field) => {
                     return Err(Error::FieldMissing {
                         field: format!(
                             "{field} (the id of your signing certificate: Signer::key_id)"
@@ -317,12 +318,15 @@ impl Signer {
     pub fn sign_canonical_in(&self, canonical: &str, charset: Charset) -> Result<String> {
         let encoded = charset.encode(canonical)?;
         match &self.credential {
-            SigningCredential::Rsa(key) => rsa_sign_base64(
-                &key.rsa,
-                self.sign_type,
-                &self.platform.rsa_signed_bytes(&encoded),
-                self.backend,
-            ),
+            SigningCredential::Key(key) => match &key.material {
+                PrivateMaterial::Rsa(rsa) => rsa_sign_base64(
+                    rsa,
+                    self.sign_type,
+                    &self.platform.rsa_signed_bytes(&encoded),
+                    self.backend,
+                ),
+                PrivateMaterial::Sm2(sm2) => sm2_sign_base64(sm2, &encoded),
+            },
             SigningCredential::Secret(key) => {
                 self.platform.sign_digest(self.sign_type, key, &encoded)
             }
@@ -367,7 +371,11 @@ impl Verifier {
     ) -> Result<Self> {
         let default;
         let accepted = if accepted.is_empty() {
-            default = [profile.default_sign_type(credential.kind())?];
+            default = credential
+                .kinds()
+                .into_iter()
+                .map(|kind| profile.default_sign_type(kind))
+                .collect::<Result<Vec<_>>>()?;
             &default[..]
         } else {
             accepted
@@ -449,7 +457,7 @@ impl Verifier {
     /// provider verifies with after [`Verifier::claim`].
     pub fn public_key(&self) -> Option<&PublicKey> {
         match &self.credential {
-            VerificationCredential::Rsa(key) => Some(key),
+            VerificationCredential::Key(key) => Some(key),
             _ => None,
         }
     }
@@ -570,12 +578,12 @@ impl Verifier {
             return Err(Error::SignatureProbe);
         }
         match &self.credential {
-            VerificationCredential::Rsa(key) => self.verify_rsa(key, check),
+            VerificationCredential::Key(key) => self.verify_key(key, check),
             VerificationCredential::KeySet(set) => {
                 let id = check.key_id.ok_or_else(|| Error::FieldMissing {
                     field: self.platform.key_id_field().unwrap_or("key id").to_owned(),
                 })?;
-                self.verify_rsa(set.get(id)?, check)
+                self.verify_key(set.get(id)?, check)
             }
             VerificationCredential::Secret(secret) => {
                 self.verify_digest(std::slice::from_ref(secret), check)
@@ -584,11 +592,32 @@ impl Verifier {
         }
     }
 
-    fn verify_rsa(&self, key: &PublicKey, check: &SignatureCheck<'_>) -> Result<()> {
-        let raw = decode_rsa_signature(check.signature, key)?;
+    /// Checks a signature with a public key of the sign type's algorithm; a key of the
+    /// other algorithm (a key set's key named for a signature it cannot have made) is
+    /// [`Error::CredentialMismatch`], never a fallback.
+    fn verify_key(&self, key: &PublicKey, check: &SignatureCheck<'_>) -> Result<()> {
+        if !key.algorithm().credential().fits(check.sign_type) {
+            return Err(Error::CredentialMismatch {
+                sign_type: check.sign_type.name(),
+                needs: check.sign_type.needs(),
+            });
+        }
         let encoded = check.charset.encode(check.canonical)?;
-        let message = self.platform.rsa_signed_bytes(&encoded);
-        rsa_verify(&key.rsa, check.sign_type, &message, &raw, self.backend)
+        match &key.material {
+            PublicMaterial::Rsa(rsa) => {
+                let raw = decode_rsa_signature(check.signature, key)?;
+                let message = self.platform.rsa_signed_bytes(&encoded);
+                rsa_verify(rsa, check.sign_type, &message, &raw, self.backend)
+            }
+            PublicMaterial::Sm2(sm2) => {
+                let raw = STANDARD
+                    .decode(check.signature)
+                    .map_err(|_| Error::SignatureMalformed {
+                        reason: "an SM2 signature must be standard base64",
+                    })?;
+                sm2_verify(sm2, &encoded, &raw)
+            }
+        }
     }
 
     /// Any of the secrets may have made the signature; the platform tries every one, each
