@@ -869,7 +869,8 @@ fn digest_findings(
             return true;
         }
     }
-    if profile.secret_suffix() == SecretSuffix::AmpHashedSecretHex && sign_type == SignType::Sha256 {
+    if profile.secret_suffix() == SecretSuffix::AmpHashedSecretHex && sign_type == SignType::Sha256
+    {
         use sha2::Sha256;
         let mut raw_key = canonical.as_bytes().to_vec();
         raw_key.push(b'&');

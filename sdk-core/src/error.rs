@@ -65,7 +65,9 @@ pub enum Error {
         accepted: String,
     },
     /// An unknown sign type name, or one the profile does not support.
-    #[error("unsupported sign type {name:?} (expected one of MD5, HMAC-SHA256, SHA256, RSA, RSA2, SM3, SM2)")]
+    #[error(
+        "unsupported sign type {name:?} (expected one of MD5, HMAC-SHA256, SHA256, RSA, RSA2, SM3, SM2)"
+    )]
     UnsupportedSignType {
         /// The name that was given.
         name: String,

@@ -38,8 +38,7 @@ pub use callback::{HandleError, NotificationVerifier, Replay, VerifyOptions};
 pub use canonical::canonical_string;
 pub use error::{Error, Result, TimeLimit};
 pub use keys::{
-    Certificate, KeyAlgorithm, KeyEncoding, KeyFormat, KeySet, KeyStructure, PrivateKey,
-    PublicKey,
+    Certificate, KeyAlgorithm, KeyEncoding, KeyFormat, KeySet, KeyStructure, PrivateKey, PublicKey,
 };
 pub use message::{Amount, Notification, TradeStatus};
 pub use params::{ParamSource, Params, ParamsRef};

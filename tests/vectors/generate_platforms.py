@@ -31,6 +31,12 @@ authorization or headers, expect.json), fail_sign_* (input.json and expect.json 
 error code every surface reports) and cert_* (a certificate file and expect.json with the
 SNs). Alipay certificate-mode SNs are computed twice, with openssl and with Python's
 `cryptography`, and must agree.
+
+国密 (the *_sm* cases and unionpay_12): SM2 keys, certificates and SM2-with-SM3 signatures
+(user id 1234567812345678 unless a case says otherwise) by the `openssl` command line
+(`pkeyutl -rawin -digest sm3 -pkeyopt distid:...`), SM3 and SM4-GCM by Python's
+`cryptography`. OpenSSL's SM2 signatures are randomised, so no sign_* case is SM2: the
+other direction (paysign signs, OpenSSL verifies) is a live test (sdk-core/tests/sm.rs).
 """
 import base64, hashlib, hmac, json, os, re, shutil, subprocess
 from urllib.parse import quote
@@ -39,6 +45,8 @@ import warnings
 
 from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -739,6 +747,200 @@ def alipay_cert(k):
          fail("SIGNATURE_MISMATCH"))
 
 
+# ------------------------------------------------------------------------ 国密 (ShangMi)
+
+SM2_USER_ID = "1234567812345678"
+
+
+def ensure_sm2(name):
+    path = key_file(name)
+    if not os.path.exists(path):
+        sh("openssl", "genpkey", "-algorithm", "SM2", "-out", path)
+    return path
+
+
+def sm2_sign(key, data, user_id=SM2_USER_ID):
+    """Base64 DER SM2-with-SM3 signature by openssl (randomised k)."""
+    import tempfile
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(data)
+        f.flush()
+        raw = sh("openssl", "pkeyutl", "-sign", "-rawin", "-digest", "sm3", "-inkey", key,
+                 "-pkeyopt", f"distid:{user_id}", "-in", f.name)
+    return base64.b64encode(raw).decode()
+
+
+def sm3(data):
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize()
+
+
+def sm4_gcm(key, nonce, plaintext, aad):
+    encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    return encryptor.update(plaintext) + encryptor.finalize() + encryptor.tag
+
+
+def sm2_point_hex(private_or_public, public=True):
+    """The SM2 key as Chinese SDKs exchange it: 04||X||Y or the 32-byte scalar, hex, from
+    `openssl pkey -text`."""
+    args = ["openssl", "pkey", "-in", private_or_public, "-noout", "-text"]
+    if private_or_public.endswith("_public.pem"):
+        args.insert(4, "-pubin")
+    text = sh(*args).decode()
+    block = re.search(r"(pub|priv):\s*\n((?:\s+[0-9a-f:]+\n)+)", text[text.index("pub:" if public else "priv:"):]).group(2)
+    return block.replace(":", "").replace(" ", "").replace("\n", "")
+
+
+def shangmi(k):
+    platform_key = ensure_sm2("sm2_platform_private.pem")
+    platform_cert = key_file("sm2_platform_cert.pem")
+    if not os.path.exists(platform_cert):
+        sh("openssl", "req", "-x509", "-new", "-key", platform_key, "-sm3", "-sigopt", f"distid:{SM2_USER_ID}",
+           "-subj", "/C=CN/O=paysign tests/OU=WeChat Pay SM platform/CN=Tenpay.com SM Test CA",
+           "-set_serial", "0x6A2B1C3D4E5F60718293A4B5C6D7E8F901234567", "-days", "7300", "-out", platform_cert)
+    platform_public = ensure_public(platform_key, "sm2_platform_public.pem")
+    hex_public = write_text("sm2_platform_public.hex", sm2_point_hex(platform_public) + "\n")
+    merchant_key = ensure_sm2("sm2_merchant_private.pem")
+    ensure_public(merchant_key, "sm2_merchant_public.pem")
+    sec1 = key_file("sm2_merchant_private_sec1.pem")
+    if not os.path.exists(sec1):
+        sh("openssl", "ec", "-in", merchant_key, "-out", sec1)
+    write_text("sm2_merchant_private.hex", sm2_point_hex(merchant_key, public=False) + "\n")
+    p256 = key_file("p256_private.pem")
+    if not os.path.exists(p256):
+        sh("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", p256)
+    p256_public = ensure_public(p256, "p256_public.pem")
+    _, serial_int, sig_alg = cert_fields(platform_cert)
+    assert "SM2" in sig_alg.upper() or "1.2.156.10197.1.501" in sig_alg, sig_alg
+    serial = serial_hex(serial_int)
+    apiv3 = secret_of(k["apiv3"])
+    sm4_key = sm3(apiv3)[:16]
+
+    # WeChat Pay v3 for 国密 merchants: SM2-signed headers, an AEAD_SM4_GCM resource.
+    transaction = compact({
+        "mchid": "1230000109", "appid": "wxd678efh567hg6787", "out_trade_no": "M20261120000002",
+        "transaction_id": "4200002026112100000000000043", "trade_type": "NATIVE", "trade_state": "SUCCESS",
+        "trade_state_desc": "支付成功", "bank_type": "ICBC_DEBIT", "attach": "",
+        "success_time": "2026-11-21T00:00:02+08:00", "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+        "amount": {"total": 12800, "payer_total": 12800, "currency": "CNY", "payer_currency": "CNY"}})
+    nonce = "sm4gcmnonce1"
+    ct = sm4_gcm(sm4_key, nonce.encode(), transaction.encode(), b"transaction")
+    body = compact({"id": "EV-2026112100000000000sm01", "create_time": "2026-11-21T00:00:00+08:00",
+                    "resource_type": "encrypt-resource", "event_type": "TRANSACTION.SUCCESS", "summary": "支付成功",
+                    "resource": {"original_type": "transaction", "algorithm": "AEAD_SM4_GCM",
+                                 "ciphertext": base64.b64encode(ct).decode(), "associated_data": "transaction",
+                                 "nonce": nonce}})
+    header_nonce = "SM2NONCE8264ILTKCH16CQ2502SI8ZNM"
+    message = f"{T}\n{header_nonce}\n{body}\n"
+
+    def headers(signature, scheme="WECHATPAY2-SM2-WITH-SM3", serial_header=serial):
+        out = [("Wechatpay-Timestamp", str(T)), ("Wechatpay-Nonce", header_nonce),
+               ("Wechatpay-Signature", signature), ("Wechatpay-Serial", serial_header)]
+        if scheme is not None:
+            out.append(("Wechatpay-Signature-Type", scheme))
+        return out
+
+    signature = sm2_sign(platform_key, message.encode())
+    rsa_serial = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+    mixed = [(serial, platform_cert), (rsa_serial, k["wx_cert"])]
+
+    def req(h, keys=((serial, platform_cert),), accept=("SM2",), secrets=(k["apiv3"],)):
+        return request("wechat-v3", h, keys, secrets, accept, content_type="application/json", app_id="wxd678efh567hg6787")
+
+    ok_tx = {"notify_id": "EV-2026112100000000000sm01", "app_id": "wxd678efh567hg6787", "out_trade_no": "M20261120000002",
+             "trade_no": "4200002026112100000000000043", "bill_no": None, "status": "SUCCESS", "total_amount": 12800,
+             "refund_amount": None, "notify_time": T, "sign_type": "SM2", "event_type": "TRANSACTION.SUCCESS",
+             "payload": transaction}
+    files = {"body.bin": body, "string_to_sign.txt": message, "plaintext.json": transaction}
+    case("notify_wechat_v3_sm_transaction", files, req(headers(signature)), ok(ok_tx))
+    # During a migration the merchant configures both platform keys and accepts both schemes.
+    case("notify_wechat_v3_sm_beside_rsa", files, req(headers(signature), mixed, ("RSA2", "SM2")), ok(ok_tx))
+    # The signature as 64 bytes r||s instead of DER (some SDKs exchange that form).
+    der = base64.b64decode(signature)
+    def der_int(data, at):
+        length = data[at + 1]
+        return int.from_bytes(data[at + 2: at + 2 + length], "big"), at + 2 + length
+    r, after = der_int(der, 2)
+    s_, _ = der_int(der, after)
+    raw = base64.b64encode(r.to_bytes(32, "big") + s_.to_bytes(32, "big")).decode()
+    case("notify_wechat_v3_sm_raw_signature", files, req(headers(raw)), ok(ok_tx))
+    case("fail_notify_wechat_v3_sm_other_user_id", {"body.bin": body},
+         req(headers(sm2_sign(platform_key, message.encode(), "ALICE123@YAHOO.COM"))), fail("SIGNATURE_MISMATCH"))
+    case("fail_notify_wechat_v3_sm_tampered_body", {"body.bin": body.replace("支付成功", "支付失败", 1)},
+         req(headers(signature)), fail("SIGNATURE_MISMATCH"))
+    case("fail_notify_wechat_v3_sm_truncated_signature", {"body.bin": body},
+         req(headers(base64.b64encode(der[:-3]).decode())), fail("SIGNATURE_MALFORMED"))
+    # s + n: the same signature with s out of [1, n-1] (GB/T 32918.2 step B2).
+    n = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123
+    big_s = base64.b64encode(r.to_bytes(32, "big") + (s_ + n).to_bytes(33, "big")[1:]).decode() if s_ + n < 2**256 else None
+    if big_s is not None:
+        case("fail_notify_wechat_v3_sm_s_not_reduced", {"body.bin": body}, req(headers(big_s)), fail("SIGNATURE_MALFORMED"))
+    # An SM2 signature presented as RSA (no Signature-Type header means RSA2): the SM2 key
+    # it names cannot check an RSA2 signature, and nothing falls back to SM2.
+    case("fail_notify_wechat_v3_sm_scheme_stripped", {"body.bin": body},
+         req(headers(signature, scheme=None), mixed, ("RSA2", "SM2")), fail("CREDENTIAL_MISMATCH"))
+    # A verifier that accepts only RSA2 refuses the SM2 scheme, whatever key is named.
+    case("fail_notify_wechat_v3_sm_not_accepted", {"body.bin": body},
+         req(headers(signature), mixed, ("RSA2",)), fail("SIGN_TYPE_NOT_ALLOWED"))
+    # A P-256 key passed off as the SM2 platform key.
+    case("fail_notify_wechat_v3_sm_p256_key", {"body.bin": body},
+         req(headers(signature), ((serial, p256_public),)), fail("KEY_INVALID"))
+
+    # Alipay sign_type=SM2 over the usual canonical string (sign and sign_type left out),
+    # with Alipay's SM2 public key given as the hex point its console shows.
+    alipay_pairs = [
+        ("app_id", "2021000122600001"), ("auth_app_id", "2021000122600001"), ("buyer_id", "2088102177846880"),
+        ("buyer_pay_amount", "128.00"), ("charset", "utf-8"), ("gmt_create", "2026-11-21 00:00:00"),
+        ("gmt_payment", "2026-11-21 00:00:02"), ("notify_id", "2026112100222000002177846880sm2"),
+        ("notify_time", "2026-11-21 00:00:05"), ("notify_type", "trade_status_sync"),
+        ("out_trade_no", "M20261120000002"), ("receipt_amount", "128.00"), ("seller_id", "2088102177296610"),
+        ("subject", "上海电费 11月"), ("total_amount", "128.00"), ("trade_no", "2026112122001446880500000043"),
+        ("trade_status", "TRADE_SUCCESS"), ("version", "1.0"),
+    ]
+    alipay_text = "&".join(f"{a}={b}" for a, b in sorted(alipay_pairs))
+    alipay_sig = sm2_sign(platform_key, alipay_text.encode())
+    alipay_body = form(alipay_pairs + [("sign_type", "SM2"), ("sign", alipay_sig)])
+    ali_req = lambda key=hex_public, accept=("SM2",): request(
+        "alipay", (), ((None, key),), (), accept, content_type="application/x-www-form-urlencoded;charset=utf-8",
+        app_id="2021000122600001", now=T + 15)
+    ok_ali = {"notify_id": "2026112100222000002177846880sm2", "app_id": "2021000122600001",
+              "out_trade_no": "M20261120000002", "trade_no": "2026112122001446880500000043", "bill_no": None,
+              "status": "SUCCESS", "total_amount": 12800, "refund_amount": None, "notify_time": T + 5,
+              "sign_type": "SM2", "event_type": None, "payload": None}
+    case("notify_alipay_sm2", {"body.bin": alipay_body, "canonical.txt": alipay_text}, ali_req(), ok(ok_ali))
+    case("notify_alipay_sm2_pem_key", {"body.bin": alipay_body, "canonical.txt": alipay_text},
+         ali_req(platform_public), ok(ok_ali))
+    case("fail_notify_alipay_sm2_not_accepted", {"body.bin": alipay_body}, ali_req(accept=("RSA2",)),
+         fail("CREDENTIAL_MISMATCH"))
+
+    # UnionPay signMethod 12: SM3 over the string, "&" and the hex SM3 of the secure key.
+    up_pairs = [
+        ("accessType", "0"), ("bizType", "000201"), ("currencyCode", "156"), ("encoding", "UTF-8"),
+        ("merId", "777290058110048"), ("orderId", "M20261120000002"), ("queryId", "792611210000020000422"),
+        ("reqReserved", ""), ("respCode", "00"), ("respMsg", "成功[0000000]"), ("settleAmt", "12800"),
+        ("settleCurrencyCode", "156"), ("settleDate", "1121"), ("traceNo", "000043"), ("traceTime", "1121000002"),
+        ("txnAmt", "12800"), ("txnSubType", "01"), ("txnTime", "20261121000000"), ("txnType", "01"),
+        ("version", "5.1.0"), ("signMethod", "12"),
+    ]
+    up_text = "&".join(f"{a}={b}" for a, b in sorted(up_pairs, key=lambda kv: kv[0].encode()))
+    secure = secret_of(k["up_secure"])
+    up_sig = sm3((up_text + "&" + sm3(secure).hex()).encode()).hex()
+    up_req = lambda accept=("SM3",): request("unionpay", (), (), (k["up_secure"],), accept,
+                                             content_type="application/x-www-form-urlencoded;charset=UTF-8",
+                                             app_id="777290058110048")
+    ok_up = {"notify_id": "792611210000020000422", "app_id": "777290058110048", "out_trade_no": "M20261120000002",
+             "trade_no": "792611210000020000422", "bill_no": None, "status": "SUCCESS", "total_amount": 12800,
+             "refund_amount": None, "notify_time": None, "sign_type": "SM3", "event_type": None, "payload": None}
+    up_body = form(up_pairs + [("signature", up_sig)])
+    case("notify_unionpay_12", {"body.bin": up_body, "canonical.txt": up_text}, up_req(), ok(ok_up))
+    case("fail_notify_unionpay_12_not_accepted", {"body.bin": up_body}, up_req(("SHA256",)), fail("SIGN_TYPE_NOT_ALLOWED"))
+    case("fail_notify_unionpay_12_sha256_secure_key", {"body.bin": form(up_pairs + [(
+        "signature", sm3((up_text + "&" + hashlib.sha256(secure).hexdigest()).encode()).hex())])},
+         up_req(), fail("SIGNATURE_MISMATCH"))
+
+
 def main():
     # Alipay's published root bundle has a NULL in a signature algorithm's parameters,
     # which `cryptography` still reads but warns about.
@@ -749,6 +951,7 @@ def main():
     standard_webhooks(k)
     wechat_v2_refund(k)
     alipay_cert(k)
+    shangmi(k)
     for old in os.listdir(OUT):
         if old != "keys" and os.path.isdir(os.path.join(OUT, old)):
             shutil.rmtree(os.path.join(OUT, old))

@@ -17,8 +17,8 @@ use base64::engine::general_purpose::STANDARD;
 use zeroize::Zeroizing;
 
 pub use self::rsa::RsaBackend;
-pub use self::sm::{DEFAULT_SM2_USER_ID, Sm2SignatureForm, sm_available, sm3_hex};
 use self::rsa::{RsaHash, RsaPrivate, RsaPublic};
+pub use self::sm::{DEFAULT_SM2_USER_ID, Sm2SignatureForm, sm_available, sm3_hex};
 use crate::encoding::{hex_lower, hex_upper};
 use crate::error::{Error, Result};
 
@@ -277,7 +277,12 @@ pub(crate) fn digest_hex(
 
 /// The base64 DER SM2 signature of `message` under the default user id.
 pub(crate) fn sm2_sign_base64(key: &sm::Sm2Private, message: &[u8]) -> Result<String> {
-    let der = sm::sign(key, sm::DEFAULT_SM2_USER_ID, message, sm::Sm2SignatureForm::Der)?;
+    let der = sm::sign(
+        key,
+        sm::DEFAULT_SM2_USER_ID,
+        message,
+        sm::Sm2SignatureForm::Der,
+    )?;
     Ok(STANDARD.encode(der))
 }
 

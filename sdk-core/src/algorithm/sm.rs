@@ -94,8 +94,10 @@ mod imp {
     impl Sm2Public {
         /// The key of a SEC1 point (`04‖X‖Y`, or compressed), which must be on the curve.
         pub(crate) fn from_sec1(point: &[u8]) -> Result<Self> {
-            let verifying = VerifyingKey::from_sec1_bytes(DEFAULT_SM2_USER_ID, point)
-                .map_err(|_| Error::key_invalid("the SM2 public key is not a point on the SM2 curve"))?;
+            let verifying =
+                VerifyingKey::from_sec1_bytes(DEFAULT_SM2_USER_ID, point).map_err(|_| {
+                    Error::key_invalid("the SM2 public key is not a point on the SM2 curve")
+                })?;
             Ok(Self { verifying })
         }
 
@@ -203,7 +205,13 @@ mod imp {
         plaintext: &[u8],
     ) -> Result<Vec<u8>> {
         cipher(key)?
-            .encrypt(&Nonce::<U12>::from(*nonce), Payload { msg: plaintext, aad })
+            .encrypt(
+                &Nonce::<U12>::from(*nonce),
+                Payload {
+                    msg: plaintext,
+                    aad,
+                },
+            )
             .map_err(|_| Error::field_invalid("resource", "SM4-GCM encryption failed"))
     }
 }

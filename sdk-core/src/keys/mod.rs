@@ -178,7 +178,8 @@ impl PrivateKey {
                 Some(key) => return Self::from_sm2(key, format(KeyStructure::Pkcs8)),
                 None => (pkcs8_private(&unwrapped.der)?, KeyStructure::Pkcs8),
             },
-            Some("EC PRIVATE KEY") => {
+            // OpenSSL 3 labels an SM2 key's SEC1 form `SM2 PRIVATE KEY`.
+            Some("EC PRIVATE KEY" | "SM2 PRIVATE KEY") => {
                 return Self::from_sm2(
                     sm2::sec1_private(&unwrapped.der)?,
                     format(KeyStructure::Sec1),
@@ -389,7 +390,13 @@ impl PublicKey {
                     format(KeyStructure::Certificate),
                 );
             }
-            Some("PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "ENCRYPTED PRIVATE KEY") => {
+            Some(
+                "PRIVATE KEY"
+                | "RSA PRIVATE KEY"
+                | "EC PRIVATE KEY"
+                | "SM2 PRIVATE KEY"
+                | "ENCRYPTED PRIVATE KEY",
+            ) => {
                 return Err(Error::KeyKindMismatch {
                     expected: "public",
                     found: "private",

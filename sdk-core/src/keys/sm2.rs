@@ -22,8 +22,8 @@ const OCTET_STRING: u8 = 0x04;
 
 /// DER of `AlgorithmIdentifier { id-ecPublicKey, sm2 }`.
 const SM2_ALGORITHM_DER: [u8; 21] = [
-    0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x81,
-    0x1c, 0xcf, 0x55, 0x01, 0x82, 0x2d,
+    0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x81, 0x1c,
+    0xcf, 0x55, 0x01, 0x82, 0x2d,
 ];
 
 /// What an `AlgorithmIdentifier` says about an elliptic-curve key.
@@ -50,7 +50,11 @@ pub(crate) fn ec_algorithm(algorithm_contents: &[u8]) -> Result<EcAlgorithm> {
     }
     let curve = der::expect(params, OID, "a named curve")
         .and_then(|(curve, _)| der::oid_string(curve.contents))
-        .map_err(|_| Error::key_invalid("an EC key without a named curve (explicit curve parameters are not accepted)"))?;
+        .map_err(|_| {
+            Error::key_invalid(
+                "an EC key without a named curve (explicit curve parameters are not accepted)",
+            )
+        })?;
     if curve == SM2_CURVE {
         return Ok(EcAlgorithm::Sm2);
     }
@@ -142,7 +146,9 @@ pub(crate) fn sec1_private(der_bytes: &[u8]) -> Result<Sm2Private> {
     if let Some(point) = embedded_public
         && private.public().uncompressed() != Sm2Public::from_sec1(point)?.uncompressed()
     {
-        return Err(malformed("the embedded public key does not belong to the private scalar"));
+        return Err(malformed(
+            "the embedded public key does not belong to the private scalar",
+        ));
     }
     Ok(private)
 }
@@ -224,7 +230,11 @@ fn tlv(tag: u8, contents: &[u8]) -> Zeroizing<Vec<u8>> {
 /// SPKI DER of an SM2 public key (`id-ecPublicKey`, curve SM2), as OpenSSL writes it.
 pub(crate) fn spki_der(public: &Sm2Public) -> Vec<u8> {
     let bits = [&[0u8][..], &public.uncompressed()].concat();
-    tlv(SEQUENCE, &[&SM2_ALGORITHM_DER[..], &tlv(BIT_STRING, &bits)].concat()).to_vec()
+    tlv(
+        SEQUENCE,
+        &[&SM2_ALGORITHM_DER[..], &tlv(BIT_STRING, &bits)].concat(),
+    )
+    .to_vec()
 }
 
 /// PKCS#8 DER of an SM2 private key (with the public key in its SEC1 structure), as

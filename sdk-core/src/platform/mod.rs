@@ -324,7 +324,9 @@ mod tests {
             "the wechat-v2 profile has no sign type for an SM2 key: pass a shared secret (MD5, HMAC-SHA256)"
         );
         assert_eq!(
-            Profile::Alipay.default_sign_type(CredentialKind::Sm2Key).unwrap(),
+            Profile::Alipay
+                .default_sign_type(CredentialKind::Sm2Key)
+                .unwrap(),
             SignType::Sm2
         );
     }

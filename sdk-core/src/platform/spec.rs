@@ -481,7 +481,10 @@ impl dyn Platform {
         match credential {
             CredentialKind::RsaKey => c.default_with_key,
             // SM2 has one sign type: the default wherever the platform defines it.
-            CredentialKind::Sm2Key => c.sign_types.contains(&SignType::Sm2).then_some(SignType::Sm2),
+            CredentialKind::Sm2Key => c
+                .sign_types
+                .contains(&SignType::Sm2)
+                .then_some(SignType::Sm2),
             CredentialKind::Secret => c.default_with_secret,
         }
     }

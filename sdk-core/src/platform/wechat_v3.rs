@@ -1083,16 +1083,26 @@ mod tests {
             signature_headers(&headers[..2]).unwrap_err().code(),
             "SIGNATURE_MISSING"
         );
-        assert_eq!(h.sign_type, SignType::Rsa2, "no Wechatpay-Signature-Type: RSA");
+        assert_eq!(
+            h.sign_type,
+            SignType::Rsa2,
+            "no Wechatpay-Signature-Type: RSA"
+        );
         let with_type = |scheme| {
             let mut headers = headers.to_vec();
             headers.push(("Wechatpay-Signature-Type", scheme));
             signature_headers(&headers).map(|h| h.sign_type)
         };
-        assert_eq!(with_type("WECHATPAY2-SHA256-RSA2048").unwrap(), SignType::Rsa2);
+        assert_eq!(
+            with_type("WECHATPAY2-SHA256-RSA2048").unwrap(),
+            SignType::Rsa2
+        );
         assert_eq!(with_type("WECHATPAY2-SM2-WITH-SM3").unwrap(), SignType::Sm2);
         for other in ["WECHATPAY2-SHA256-SM2", "wechatpay2-sm2-with-sm3", ""] {
-            assert_eq!(with_type(other).unwrap_err().code(), "UNSUPPORTED_SIGN_TYPE");
+            assert_eq!(
+                with_type(other).unwrap_err().code(),
+                "UNSUPPORTED_SIGN_TYPE"
+            );
         }
         assert_eq!(response_message("1", "n", "{}"), "1\nn\n{}\n");
     }

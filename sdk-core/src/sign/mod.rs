@@ -610,11 +610,12 @@ impl Verifier {
                 rsa_verify(rsa, check.sign_type, &message, &raw, self.backend)
             }
             PublicMaterial::Sm2(sm2) => {
-                let raw = STANDARD
-                    .decode(check.signature)
-                    .map_err(|_| Error::SignatureMalformed {
-                        reason: "an SM2 signature must be standard base64",
-                    })?;
+                let raw =
+                    STANDARD
+                        .decode(check.signature)
+                        .map_err(|_| Error::SignatureMalformed {
+                            reason: "an SM2 signature must be standard base64",
+                        })?;
                 sm2_verify(sm2, &encoded, &raw)
             }
         }
