@@ -98,10 +98,18 @@ pub struct Diagnosis {
 }
 
 impl Credentials {
-    /// RSA keys or shared secrets.
+    /// Keys (RSA or SM2, as the first readable key is) or shared secrets.
     pub fn kind(&self) -> CredentialKind {
         match self {
-            Credentials::Keys(_) => CredentialKind::RsaKey,
+            Credentials::Keys(candidates) => candidates
+                .iter()
+                .find_map(|candidate| {
+                    PublicKey::parse(&candidate.bytes)
+                        .map(|key| key.algorithm())
+                        .or_else(|_| PrivateKey::parse(&candidate.bytes).map(|key| key.algorithm()))
+                        .ok()
+                })
+                .map_or(CredentialKind::RsaKey, |algorithm| algorithm.credential()),
             Credentials::Secret(_) | Credentials::Secrets(_) => CredentialKind::Secret,
         }
     }
@@ -780,8 +788,8 @@ fn load_credentials(
     diagnosis: &mut Diagnosis,
 ) -> Vec<(String, VerificationCredential)> {
     match credentials {
-        Credentials::Secret(_) | Credentials::Secrets(_) if sign_type.is_rsa() => {
-            diagnosis.find("CREDENTIAL_MISMATCH", format!("{sign_type} is verified with the sender's RSA public key, not a shared secret: pass --key"));
+        Credentials::Secret(_) | Credentials::Secrets(_) if sign_type.is_asymmetric() => {
+            diagnosis.find("CREDENTIAL_MISMATCH", format!("{sign_type} is verified with the sender's public key ({}), not a shared secret: pass --key", sign_type.credential().describe()));
             Vec::new()
         }
         Credentials::Secret(secret) => vec![(
@@ -799,8 +807,8 @@ fn load_credentials(
             })
             .collect(),
         Credentials::Keys(candidates) => {
-            if !sign_type.is_rsa() {
-                diagnosis.find("CREDENTIAL_MISMATCH", format!("{sign_type} is verified with the shared secret, not an RSA key: pass --secret-file"));
+            if !sign_type.is_asymmetric() {
+                diagnosis.find("CREDENTIAL_MISMATCH", format!("{sign_type} is verified with the shared secret, not a key: pass --secret-file"));
                 return Vec::new();
             }
             let mut keys = Vec::new();

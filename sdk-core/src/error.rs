@@ -72,11 +72,9 @@ pub enum Error {
         /// The name that was given.
         name: String,
     },
-    /// An algorithm this build does not include (the national algorithms without the
-    /// `sm` feature).
-    #[error(
-        "{algorithm} is not in this build of paysign (build paysign-core with its `sm` feature)"
-    )]
+    /// An algorithm this build does not include: the national algorithms in a build of
+    /// paysign-core without its `sm` feature (the npm package's runtime module).
+    #[error("{algorithm} (国密) is not in this build of paysign")]
     AlgorithmUnavailable {
         /// The algorithms missing.
         algorithm: &'static str,

@@ -106,8 +106,12 @@ export function secretFileBytes(rel) {
  * Every notification case — tests/vectors/{,fail_}notify_* and platforms/{,fail_}notify_* —
  * with the NotificationVerifier options and verify options its request.json describes
  * (credentials assembled as each platform documents, like sdk-core/tests/platform_vectors.rs).
+ *
+ * The cases that need the national algorithms (request.json `"sm": true`) are apart:
+ * `sm: true` gives only those. The npm package has no SM yet, and sm.test.mjs checks that it
+ * refuses each of them with ALGORITHM_UNAVAILABLE rather than answering anything else.
  */
-export function notifyCases({ failing }) {
+export function notifyCases({ failing, sm = false }) {
   const prefix = failing ? 'fail_notify_' : 'notify_';
   const folders = [
     ...fs.readdirSync(vectorsDir).filter((n) => n.startsWith(prefix)),
@@ -141,7 +145,7 @@ export function notifyCases({ failing }) {
     if (request.headers && request.headers.length > 0) call.headers = request.headers;
     if (request.expected_amount !== null && request.expected_amount !== undefined) call.expectedAmount = request.expected_amount;
     return { name: folder, body: readBytes(`${folder}/body.bin`), request, expect, options, call };
-  });
+  }).filter((c) => (c.request.sm === true) === sm);
 }
 
 /** A verified notification in expect.json's vocabulary (tests/runtimes/expected.mjs). */

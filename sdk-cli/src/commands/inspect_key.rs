@@ -9,17 +9,26 @@ use crate::input::{read_input, warn_if_exposed};
 use crate::output::Output;
 
 const AFTER_HELP: &str = "\
-Reads private keys (PKCS#8, PKCS#1), public keys (SPKI, PKCS#1) and X.509 certificates,
-as PEM, DER or bare base64, and prints the kind, the size, the format and the SHA-256
-fingerprint of the public key (equal for every wrapping of the same key). Warns on stderr
-when a private key file is readable by group or others.
+Reads RSA and SM2 (国密) keys: private keys (PKCS#8, PKCS#1, SEC1), public keys (SPKI,
+PKCS#1) and X.509 certificates, as PEM, DER or bare base64, and SM2 keys as the hex
+Chinese SDKs exchange (64 digits private, 04||X||Y public). Prints the kind, the
+algorithm, the size, the format and the SHA-256 fingerprint of the public key (equal for
+every wrapping of the same key). Warns on stderr when a private key file is readable by
+group or others.
 
-Example:
+Examples:
   $ paysign inspect-key keys/private_key.pem
   type:        private
+  algorithm:   RSA
   size:        2048 bits
   format:      PKCS#8 PEM
-  fingerprint: 3f5a...";
+  fingerprint: 3f5a...
+  $ paysign inspect-key wechatpay_sm2_cert.pem
+  type:        certificate
+  algorithm:   SM2
+  size:        256 bits
+  format:      X.509 certificate PEM
+  fingerprint: 9c1e...";
 
 /// Show the type, size, format and fingerprint of a key file
 #[derive(Debug, clap::Args)]
@@ -32,11 +41,12 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let bytes = zeroize::Zeroizing::new(read_input(&args.file)?);
-    let (kind, bits, format, fingerprint) = match PrivateKey::parse(&bytes) {
+    let (kind, algorithm, bits, format, fingerprint) = match PrivateKey::parse(&bytes) {
         Ok(key) => {
             warn_if_exposed(&args.file, out);
             (
                 "private",
+                key.algorithm(),
                 key.bits(),
                 key.format(),
                 key.public_key().fingerprint(),
@@ -49,7 +59,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
                 } else {
                     "public"
                 };
-                (kind, key.bits(), key.format(), key.fingerprint())
+                (
+                    kind,
+                    key.algorithm(),
+                    key.bits(),
+                    key.format(),
+                    key.fingerprint(),
+                )
             }
             Err(public_err) => {
                 // Report the error of the kind the file looks like.
@@ -66,12 +82,14 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     if out.is_json() {
         out.json_ok(serde_json::json!({
             "type": kind,
+            "algorithm": algorithm.name(),
             "bits": bits,
             "format": format.to_string(),
             "fingerprint": fingerprint,
         }));
     } else {
         out.line(&format!("type:        {kind}"));
+        out.line(&format!("algorithm:   {}", algorithm.name()));
         out.line(&format!("size:        {bits} bits"));
         out.line(&format!("format:      {format}"));
         out.line(&format!(

@@ -1,4 +1,5 @@
-//! `paysign keygen`: a new RSA key pair, written as PKCS#8/SPKI PEM and bare base64.
+//! `paysign keygen`: a new RSA or SM2 key pair, written as PKCS#8/SPKI PEM and bare
+//! base64 (and, for SM2, the hex Chinese SDKs exchange).
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -16,25 +17,36 @@ Writes four files into DIR:
   private_key.b64  PKCS#8 DER, base64    (mode 0600; the form payment consoles take)
   public_key.pem   SPKI PEM              (give this to the other side)
   public_key.b64   SPKI DER, base64
+With --algorithm sm2 (国密: Alipay sign_type=SM2, WeChat Pay v3 WECHATPAY2-SM2-WITH-SM3)
+two more:
+  private_key.hex  the 32-byte scalar, hex (mode 0600)
+  public_key.hex   04||X||Y, hex
 Existing files are never overwritten unless --force is given. The key material itself is
 never printed; the SHA-256 fingerprint of the public key identifies it.
 
-Example:
+Examples:
   $ paysign keygen --out keys/
   wrote keys/private_key.pem (PKCS#8 PEM, mode 0600)
   wrote keys/private_key.b64 (PKCS#8 DER as base64, mode 0600)
   wrote keys/public_key.pem (SPKI PEM)
   wrote keys/public_key.b64 (SPKI DER as base64)
   RSA 2048 bits
-  fingerprint: 8f6f1c04...  (SHA-256 of the SPKI)";
+  fingerprint: 8f6f1c04...  (SHA-256 of the SPKI)
+  $ paysign keygen --algorithm sm2 --out sm2-keys/
+  ...
+  SM2 256 bits";
 
-/// Generate an RSA key pair for RSA2/RSA signing
+/// Generate a key pair: RSA for RSA2/RSA signing, SM2 for 国密
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub(crate) struct Args {
-    /// Modulus size: 2048, 3072 or 4096
-    #[arg(long, default_value_t = 2048)]
-    bits: usize,
+    /// The algorithm: rsa or sm2
+    #[arg(long, value_enum, default_value_t = Algorithm::Rsa)]
+    algorithm: Algorithm,
+
+    /// RSA modulus size: 2048 (default), 3072 or 4096; SM2 keys are always 256 bits
+    #[arg(long)]
+    bits: Option<usize>,
 
     /// Directory to write the keys into (created if missing)
     #[arg(long, value_name = "DIR")]
@@ -45,6 +57,15 @@ pub(crate) struct Args {
     force: bool,
 }
 
+/// The key algorithms keygen offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Algorithm {
+    /// RSA (RSA2, RSA)
+    Rsa,
+    /// SM2 on the curve 1.2.156.10197.1.301 (SM2)
+    Sm2,
+}
+
 /// The files keygen writes: name, private, description.
 const FILES: [(&str, bool, &str); 4] = [
     ("private_key.pem", true, "PKCS#8 PEM"),
@@ -53,8 +74,19 @@ const FILES: [(&str, bool, &str); 4] = [
     ("public_key.b64", false, "SPKI DER as base64"),
 ];
 
+/// The hex files of an SM2 key pair.
+const SM2_FILES: [(&str, bool, &str); 2] = [
+    ("private_key.hex", true, "the private scalar as hex"),
+    ("public_key.hex", false, "04||X||Y as hex"),
+];
+
 pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
-    let existing: Vec<String> = FILES
+    let extra: &[(&str, bool, &str)] = match args.algorithm {
+        Algorithm::Rsa => &[],
+        Algorithm::Sm2 => &SM2_FILES,
+    };
+    let files: Vec<(&str, bool, &str)> = FILES.iter().chain(extra).copied().collect();
+    let existing: Vec<String> = files
         .iter()
         .map(|(name, _, _)| args.out.join(name))
         .filter(|p| p.symlink_metadata().is_ok())
@@ -70,18 +102,32 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
             ),
         ));
     }
-    let key = PrivateKey::generate(args.bits)?;
+    let key = match (args.algorithm, args.bits) {
+        (Algorithm::Rsa, bits) => PrivateKey::generate(bits.unwrap_or(2048))?,
+        (Algorithm::Sm2, None | Some(256)) => PrivateKey::generate_sm2()?,
+        (Algorithm::Sm2, Some(bits)) => {
+            return Err(CliError::other(
+                Status::Usage,
+                "KEY_GENERATION_FAILED",
+                format!("SM2 keys are 256 bits, not {bits}: leave out --bits"),
+            ));
+        }
+    };
     std::fs::create_dir_all(&args.out).map_err(|e| CliError::io(&args.out, &e))?;
 
     let public = key.public_key();
-    let contents: [Zeroizing<String>; 4] = [
+    let mut contents: Vec<Zeroizing<String>> = vec![
         key.to_pkcs8_pem(),
         Zeroizing::new(format!("{}\n", *key.to_pkcs8_base64())),
         Zeroizing::new(public.to_spki_pem()),
         Zeroizing::new(format!("{}\n", public.to_spki_base64())),
     ];
+    if let (Some(private_hex), Some(public_hex)) = (key.to_sm2_hex(), public.to_sm2_hex()) {
+        contents.push(Zeroizing::new(format!("{}\n", *private_hex)));
+        contents.push(Zeroizing::new(format!("{public_hex}\n")));
+    }
     let mut written = Vec::new();
-    for ((name, private, what), contents) in FILES.iter().zip(&contents) {
+    for ((name, private, what), contents) in files.iter().zip(&contents) {
         let path = args.out.join(name);
         write_new(&path, contents.as_bytes(), *private, args.force)?;
         written.push((path, *name, *private, *what));
@@ -94,6 +140,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
             .map(|(path, name, _, _)| ((*name).to_owned(), path.display().to_string().into()))
             .collect();
         out.json_ok(serde_json::json!({
+            "algorithm": key.algorithm().name(),
             "bits": key.bits(),
             "fingerprint": fingerprint,
             "files": files,
@@ -103,7 +150,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
             let mode = if *private { ", mode 0600" } else { "" };
             out.line(&format!("wrote {} ({what}{mode})", path.display()));
         }
-        out.line(&format!("RSA {} bits", key.bits()));
+        out.line(&format!("{} {} bits", key.algorithm().name(), key.bits()));
         out.line(&format!(
             "fingerprint: {fingerprint}  (SHA-256 of the SPKI)"
         ));

@@ -360,3 +360,117 @@ fn paysign_verifies_what_openssl_signs() {
         .expect(1);
     }
 }
+
+/// 国密: an SM2 key pair from keygen, in every form it writes, read back by inspect-key and
+/// by OpenSSL, and a signature made with it that OpenSSL verifies.
+#[test]
+fn keygen_sm2_writes_keys_openssl_reads_and_signatures_openssl_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sm2");
+    let out_arg = out.display().to_string();
+    let made = run(
+        &["keygen", "--algorithm", "sm2", "--out", &out_arg, "--json"],
+        b"",
+    )
+    .expect(0)
+    .json();
+    assert_eq!(made["algorithm"], "SM2");
+    assert_eq!(made["bits"], 256);
+    let fingerprint = made["fingerprint"].as_str().unwrap().to_owned();
+    for (file, private) in [
+        ("private_key.pem", true),
+        ("private_key.b64", true),
+        ("private_key.hex", true),
+        ("public_key.pem", false),
+        ("public_key.b64", false),
+        ("public_key.hex", false),
+    ] {
+        let path = out.join(file);
+        assert_eq!(mode(&path), if private { 0o600 } else { 0o644 }, "{file}");
+        let inspected = run(&["inspect-key", &path.display().to_string(), "--json"], b"")
+            .expect(0)
+            .json();
+        assert_eq!(inspected["algorithm"], "SM2", "{file}");
+        assert_eq!(inspected["bits"], 256, "{file}");
+        assert_eq!(inspected["fingerprint"], fingerprint.as_str(), "{file}");
+        assert_eq!(
+            inspected["type"],
+            if private { "private" } else { "public" }
+        );
+    }
+    let hex = std::fs::read_to_string(out.join("public_key.hex")).unwrap();
+    assert!(hex.starts_with("04") && hex.trim().len() == 130, "{hex}");
+    let refused = run(
+        &[
+            "keygen",
+            "--algorithm",
+            "sm2",
+            "--bits",
+            "2048",
+            "--out",
+            &out_arg,
+            "--force",
+        ],
+        b"",
+    )
+    .expect(2);
+    assert!(
+        refused.stderr.contains("SM2 keys are 256 bits"),
+        "{}",
+        refused.stderr
+    );
+    if !openssl_available() {
+        eprintln!("skipped the OpenSSL half: no openssl on PATH");
+        return;
+    }
+    let text = Command::new("openssl")
+        .args(["pkey", "-noout", "-text", "-in"])
+        .arg(out.join("private_key.pem"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("ASN1 OID: SM2"));
+    let body = form(&[
+        ("app_id", "2021000122600001"),
+        ("method", "alipay.trade.query"),
+        ("charset", "utf-8"),
+        ("biz_content", "{\"out_trade_no\":\"M20261120000002\"}"),
+        ("sign_type", "SM2"),
+    ]);
+    let canonical = run(&["canonical", "--profile", "alipay", "-"], body.as_bytes())
+        .expect(0)
+        .stdout;
+    let signature = run(
+        &[
+            "sign",
+            "--profile",
+            "alipay",
+            "--sign-type",
+            "SM2",
+            "--key",
+            &out.join("private_key.pem").display().to_string(),
+        ],
+        body.as_bytes(),
+    )
+    .expect(0)
+    .stdout;
+    let (msg, sig) = (dir.path().join("msg"), dir.path().join("sig"));
+    std::fs::write(&msg, canonical.strip_suffix('\n').unwrap()).unwrap();
+    std::fs::write(&sig, STANDARD.decode(signature.trim()).unwrap()).unwrap();
+    let verified = Command::new("openssl")
+        .args([
+            "pkeyutl", "-verify", "-rawin", "-digest", "sm3", "-pubin", "-inkey",
+        ])
+        .arg(out.join("public_key.pem"))
+        .args(["-pkeyopt", "distid:1234567812345678", "-in"])
+        .arg(&msg)
+        .arg("-sigfile")
+        .arg(&sig)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&verified.stdout).contains("Signature Verified Successfully"),
+        "{}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
+}
