@@ -273,9 +273,15 @@ function createApi(wasm, platform) {
   // DER keys cross as base64 text: paysign-core 0.1 trims ASCII whitespace from key input
   // before telling DER from text, which truncates a DER key whose last byte happens to be
   // 0x09/0x0A/0x0C/0x0D/0x20 (about 2% of keys). Base64 has no such bytes. Remove once the
-  // core leaves DER untrimmed.
+  // core leaves DER untrimmed. Hex text (an SM2 key as `04…`, a scalar starting with `0`)
+  // also starts with 0x30 but is text: it crosses as it is.
   function derAsBase64(bytes) {
-    return bytes.length > 0 && bytes[0] === 0x30 ? encoder.encode(toBase64(bytes)) : bytes;
+    const der = bytes.length > 0 && bytes[0] === 0x30 && !isHexText(bytes);
+    return der ? encoder.encode(toBase64(bytes)) : bytes;
+  }
+
+  function isHexText(bytes) {
+    return bytes.every((b) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66) || b === 0x0a || b === 0x0d || b === 0x20);
   }
 
   function credentials(options, keyName) {

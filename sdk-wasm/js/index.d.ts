@@ -15,8 +15,12 @@ export type Profile = 'paysign' | 'alipay' | 'wechat-v2' | 'wechat-v3' | 'unionp
 /** Which kind of message: a request to the platform, or its asynchronous notification. */
 export type MessageKind = 'request' | 'notification';
 
-/** Signature algorithm, as the platforms name it. MD5 is legacy and weak. */
-export type SignType = 'MD5' | 'HMAC-SHA256' | 'SHA256' | 'RSA' | 'RSA2';
+/**
+ * Signature algorithm, as the platforms name it. MD5 is legacy and weak. `SM2` and `SM3` (国密) are the core's names too, but this package's runtime module is built
+ * without them: using either, or an SM2 key, throws `ALGORITHM_UNAVAILABLE`
+ * (docs/profiles.md, "国密").
+ */
+export type SignType = 'MD5' | 'HMAC-SHA256' | 'SHA256' | 'RSA' | 'RSA2' | 'SM3' | 'SM2';
 
 /**
  * Where the RSA operation runs (canonical strings and every check always run in wasm).
@@ -232,6 +236,7 @@ export type ErrorCode =
   | 'SIGN_TYPE_MISSING'
   | 'SIGN_TYPE_NOT_ALLOWED'
   | 'UNSUPPORTED_SIGN_TYPE'
+  | 'ALGORITHM_UNAVAILABLE'
   | 'UNSUPPORTED_PROFILE'
   | 'CREDENTIAL_MISMATCH'
   | 'KEY_INVALID'

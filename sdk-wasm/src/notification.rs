@@ -562,7 +562,7 @@ fn digest_names(profile: Profile) -> String {
     let names: Vec<&str> = profile
         .sign_types()
         .iter()
-        .filter(|st| !st.is_rsa())
+        .filter(|st| !st.is_asymmetric())
         .map(|st| st.name())
         .collect();
     if names.is_empty() {

@@ -114,12 +114,12 @@ impl WasmSigner {
             profile.check_sign_type(sign_type).map_err(to_js)?;
         }
         let (credential, key_der) = match (private_key.map(Zeroizing::new), secret) {
-            (Some(bytes), None) if chosen.is_none_or(SignType::is_rsa) => {
+            (Some(bytes), None) if chosen.is_none_or(SignType::is_asymmetric) => {
                 let key = PrivateKey::parse(&bytes).map_err(to_js)?;
                 let der = key.to_pkcs8_der();
                 (SigningCredential::Key(key), Some(der))
             }
-            (None, Some(bytes)) if !chosen.is_some_and(SignType::is_rsa) => {
+            (None, Some(bytes)) if !chosen.is_some_and(SignType::is_asymmetric) => {
                 let secret = SharedSecret::new(bytes).map_err(to_js)?;
                 (SigningCredential::Secret(secret), None)
             }
@@ -499,8 +499,9 @@ fn missing_identity() -> JsValue {
 /// No credential, or one that does not fit the chosen sign type: say which to pass.
 fn missing_credential(chosen: Option<SignType>) -> JsValue {
     let message = match chosen {
-        Some(sign_type) if sign_type.is_rsa() => format!(
-            "sign type {sign_type} needs an RSA private key: pass the `privateKey` option (PEM or bare base64), or choose a `signType` that uses a `secret`"
+        Some(sign_type) if sign_type.is_asymmetric() => format!(
+            "sign type {sign_type} needs {} (its private key): pass the `privateKey` option (PEM or bare base64), or choose a `signType` that uses a `secret`",
+            sign_type.credential().describe()
         ),
         Some(sign_type) => {
             format!("sign type {sign_type} needs a shared secret: pass the `secret` option")

@@ -53,7 +53,7 @@ impl WasmVerifier {
             profile.check_sign_type(st).map_err(to_js)?;
         }
         // The first accepted type says which credential is needed; the core refuses a mixed list.
-        let rsa = accepted.first().map(|st| st.is_rsa());
+        let rsa = accepted.first().map(|st| st.is_asymmetric());
         let credential = match (public_key, secret) {
             (Some(bytes), None) if rsa != Some(false) => {
                 VerificationCredential::Key(PublicKey::parse(&bytes).map_err(to_js)?)
@@ -157,9 +157,10 @@ impl WasmVerifier {
 fn missing_credential(accepted: &[SignType]) -> JsValue {
     let names: Vec<&str> = accepted.iter().map(|st| st.name()).collect();
     let message = match accepted.first() {
-        Some(first) if first.is_rsa() => format!(
-            "sign type {} needs the sender's RSA public key: pass the `publicKey` option (PEM or bare base64), or choose a `signType` that uses a `secret`",
-            names.join(", ")
+        Some(first) if first.is_asymmetric() => format!(
+            "sign type {} needs the sender's public key ({}): pass the `publicKey` option (PEM or bare base64), or choose a `signType` that uses a `secret`",
+            names.join(", "),
+            first.credential().describe()
         ),
         Some(_) => format!(
             "sign type {} needs the shared secret: pass the `secret` option",

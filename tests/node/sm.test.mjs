@@ -5,10 +5,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import paysign from 'paysign';
+import { NotificationVerifier, Signer, PaysignError } from 'paysign';
 import { notifyCases, readText } from './vectors.mjs';
 
-const { NotificationVerifier, Signer, PaysignError } = paysign;
 
 /** The error of building the case's verifier and verifying its body, or null. */
 function outcome(c) {

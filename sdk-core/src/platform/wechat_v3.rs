@@ -783,16 +783,7 @@ pub fn decrypt_aead_aes_256_gcm(
             reason: "the nonce must be 12 bytes",
         },
     )?;
-    let sealed = STANDARD
-        .decode(ciphertext)
-        .map_err(|_| Error::DecryptionFailed {
-            reason: "the ciphertext is not standard base64",
-        })?;
-    if sealed.len() < 16 {
-        return Err(Error::DecryptionFailed {
-            reason: "the ciphertext is shorter than its 16-byte tag",
-        });
-    }
+    let sealed = sealed_bytes(ciphertext)?;
     cipher
         .decrypt(
             nonce,
@@ -819,6 +810,12 @@ pub fn decrypt_aead_sm4_gcm(
     let nonce = <[u8; 12]>::try_from(nonce.as_bytes()).map_err(|_| Error::DecryptionFailed {
         reason: "the nonce must be 12 bytes",
     })?;
+    let sealed = sealed_bytes(ciphertext)?;
+    sm4_gcm_decrypt(&key, &nonce, associated_data.as_bytes(), &sealed)
+}
+
+/// A resource's base64 ciphertext, decoded: at least its 16-byte tag (either cipher).
+fn sealed_bytes(ciphertext: &str) -> Result<Vec<u8>> {
     let sealed = STANDARD
         .decode(ciphertext)
         .map_err(|_| Error::DecryptionFailed {
@@ -829,7 +826,7 @@ pub fn decrypt_aead_sm4_gcm(
             reason: "the ciphertext is shorter than its 16-byte tag",
         });
     }
-    sm4_gcm_decrypt(&key, &nonce, associated_data.as_bytes(), &sealed)
+    Ok(sealed)
 }
 
 /// `AEAD_SM4_GCM` encryption, the inverse of [`decrypt_aead_sm4_gcm`].
