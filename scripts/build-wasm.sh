@@ -13,7 +13,22 @@
 # Layout of the package:
 #   pkg/node/  wasm-bindgen --target nodejs (CommonJS, instantiated synchronously)
 #   pkg/web/   wasm-bindgen --target web    (ESM, explicit async init from a URL or bytes)
-#   pkg/api.cjs, pkg/api.mjs   the shared JavaScript layer (sdk-wasm/js/api.js + an export line)
+#   pkg/api/*.mjs, *.cjs       the shared JavaScript layer: sdk-wasm/js/api/*.mjs as written
+#                              (ES modules, for web.mjs) and as CommonJS (for index.cjs), made
+#                              by scripts/esm-to-cjs.mjs (a line-level transform of the subset
+#                              the modules are written in, no bundler; it refuses import
+#                              cycles). One module per concern, each opening with what it
+#                              holds and imports:
+#                                index          createApi: the API over the modules below
+#                                wasm-modules   the runtime and tools wasm modules (the one
+#                                               place the entry point's handles are wrapped;
+#                                               traps), flat: their input/output buffers
+#                                signer, verifier, notification-verifier   the classes
+#                                requests, amounts, one-off, key-pairs, reconcile, explain,
+#                                test-notification                        the functions
+#                                providers (choice), node-crypto, webcrypto  the RSA step
+#                                errors, options, params, http, keys, header-request,
+#                                prepared, replay-store   shared checks and formats
 #   pkg/index.cjs, index.mjs   Node entry points (require / import)
 #   pkg/web.mjs                browsers, Deno, workers
 #   pkg/index.d.ts (+ .d.mts)  the hand-written typings
@@ -22,7 +37,7 @@
 #                              redis.d.ts (+ .d.mts)
 #   pkg/frameworks.cjs, .mjs,  `paysign/frameworks`, the framework adapters (sdk-wasm/js/
 #       frameworks.web.mjs     frameworks.js), each with the PaysignError of the entry point
-#                              its runtime loads (api.cjs on Node, api.mjs elsewhere), and
+#                              its runtime loads (api/errors.cjs on Node, .mjs elsewhere), and
 #                              frameworks.d.ts (+ .d.mts)
 set -euo pipefail
 
@@ -40,8 +55,12 @@ js_string() {
 # The JavaScript layer: everything in pkg/ that is not wasm-bindgen output.
 build_js_layer() {
   echo "build-wasm: JavaScript layer"
-  { cat "$js/api.js"; printf '\nmodule.exports = { createApi, PaysignError };\n'; } > "$pkg/api.cjs"
-  { cat "$js/api.js"; printf '\nexport { createApi, PaysignError };\n'; } > "$pkg/api.mjs"
+  rm -rf "$pkg/api"
+  # The API modules as they are (ES modules: browsers, Deno, workers) and as CommonJS (Node).
+  local modules=()
+  local file
+  for file in "$js"/api/*.mjs; do modules+=("api/${file##*/}"); done
+  node scripts/esm-to-cjs.mjs "$js" "$pkg" "${modules[@]}"
   # The Redis scripts are paysign-redis/lua/*.lua, shared with the Rust store: embedded here,
   # never copied into the JavaScript source.
   local scripts
@@ -52,9 +71,9 @@ build_js_layer() {
   # recognise: it comes from the api module of the entry point the same runtime resolves
   # (package.json "exports" mirrors "." for "./frameworks").
   local adapters='MAX_BODY_BYTES, express, fastify, koa, fetchHandler, nodeHandler'
-  { printf "'use strict';\nconst { PaysignError } = require('./api.cjs');\n"; cat "$js/frameworks.js"; printf '\nmodule.exports = { %s };\n' "$adapters"; } > "$pkg/frameworks.cjs"
-  { printf "import api from './api.cjs';\nconst { PaysignError } = api;\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.mjs"
-  { printf "import { PaysignError } from './api.mjs';\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.web.mjs"
+  { printf "'use strict';\nconst { PaysignError } = require('./api/errors.cjs');\n"; cat "$js/frameworks.js"; printf '\nmodule.exports = { %s };\n' "$adapters"; } > "$pkg/frameworks.cjs"
+  { printf "import errors from './api/errors.cjs';\nconst { PaysignError } = errors;\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.mjs"
+  { printf "import { PaysignError } from './api/errors.mjs';\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.web.mjs"
   cp "$js/index.cjs" "$js/index.mjs" "$js/web.mjs" "$js/package.json" "$pkg/"
   # wasm-bindgen's loaders are .js files: each target's folder declares its module type, so
   # that no runtime has to guess (Node warns MODULE_TYPELESS_PACKAGE_JSON on web/ otherwise,
