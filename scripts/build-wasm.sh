@@ -36,9 +36,11 @@
 #                              with the Lua scripts of paysign-redis/lua/ embedded), and
 #                              redis.d.ts (+ .d.mts)
 #   pkg/frameworks.cjs, .mjs,  `paysign/frameworks`, the framework adapters (sdk-wasm/js/
-#       frameworks.web.mjs     frameworks.js), each with the PaysignError of the entry point
-#                              its runtime loads (api/errors.cjs on Node, .mjs elsewhere), and
-#                              frameworks.d.ts (+ .d.mts)
+#       frameworks.web.mjs     frameworks.mjs, converted like api/): frameworks.web.mjs as
+#                              written, beside api/errors.mjs, frameworks.cjs beside
+#                              api/errors.cjs, and frameworks.mjs re-exporting frameworks.cjs
+#                              for Node's import, so the adapters have the PaysignError of the
+#                              entry point their runtime loads; frameworks.d.ts (+ .d.mts)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,11 +58,12 @@ js_string() {
 build_js_layer() {
   echo "build-wasm: JavaScript layer"
   rm -rf "$pkg/api"
-  # The API modules as they are (ES modules: browsers, Deno, workers) and as CommonJS (Node).
+  # The API modules and the framework adapters as they are (ES modules: browsers, Deno,
+  # workers) and as CommonJS (Node).
   local modules=()
   local file
   for file in "$js"/api/*.mjs; do modules+=("api/${file##*/}"); done
-  node scripts/esm-to-cjs.mjs "$js" "$pkg" "${modules[@]}"
+  node scripts/esm-to-cjs.mjs "$js" "$pkg" "${modules[@]}" frameworks.mjs
   # The Redis scripts are paysign-redis/lua/*.lua, shared with the Rust store: embedded here,
   # never copied into the JavaScript source.
   local scripts
@@ -68,12 +71,13 @@ build_js_layer() {
   { cat "$js/redis.js"; printf '\nmodule.exports = replayStores(%s);\n' "$scripts"; } > "$pkg/redis.cjs"
   { cat "$js/redis.js"; printf '\nexport const { redisReplayStore, upstashReplayStore } = replayStores(%s);\n' "$scripts"; } > "$pkg/redis.mjs"
   # The adapters make one PaysignError (BODY_TOO_LARGE), which acknowledgeError must
-  # recognise: it comes from the api module of the entry point the same runtime resolves
-  # (package.json "exports" mirrors "." for "./frameworks").
-  local adapters='MAX_BODY_BYTES, express, fastify, koa, fetchHandler, nodeHandler'
-  { printf "'use strict';\nconst { PaysignError } = require('./api/errors.cjs');\n"; cat "$js/frameworks.js"; printf '\nmodule.exports = { %s };\n' "$adapters"; } > "$pkg/frameworks.cjs"
-  { printf "import errors from './api/errors.cjs';\nconst { PaysignError } = errors;\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.mjs"
-  { printf "import { PaysignError } from './api/errors.mjs';\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.web.mjs"
+  # recognise: the runtime must load them beside the api module of its entry point
+  # (package.json "exports" mirrors "." for "./frameworks"). The ES module is the web's;
+  # Node's import gets the CommonJS module's exports, as index.mjs does.
+  mv "$pkg/frameworks.mjs" "$pkg/frameworks.web.mjs"
+  local adapters
+  adapters=$(node -e 'process.stdout.write(Object.keys(require(process.argv[1])).join(", "))' "$root/$pkg/frameworks.cjs")
+  printf "// paysign/frameworks for Node.js, ESM entry: the CommonJS module's exports (one PaysignError per runtime).\nimport frameworks from './frameworks.cjs';\n\nexport const { %s } = frameworks;\n" "$adapters" > "$pkg/frameworks.mjs"
   cp "$js/index.cjs" "$js/index.mjs" "$js/web.mjs" "$js/package.json" "$pkg/"
   # wasm-bindgen's loaders are .js files: each target's folder declares its module type, so
   # that no runtime has to guess (Node warns MODULE_TYPELESS_PACKAGE_JSON on web/ otherwise,
