@@ -31,7 +31,9 @@
 #                                prepared, replay-store   shared checks and formats
 #   pkg/index.cjs, index.mjs   Node entry points (require / import)
 #   pkg/web.mjs                browsers, Deno, workers
-#   pkg/index.d.ts (+ .d.mts)  the hand-written typings
+#   pkg/index.d.ts (+ .d.mts)  the hand-written typings: re-exports of pkg/types/*.d.ts
+#                              (sdk-wasm/js/types/), one file per concern as in api/, which
+#                              both the require and the import typings share
 #   pkg/redis.cjs, redis.mjs   `paysign/redis`, the Redis replay stores (sdk-wasm/js/redis.js
 #                              with the Lua scripts of paysign-redis/lua/ embedded), and
 #                              redis.d.ts (+ .d.mts)
@@ -84,6 +86,8 @@ build_js_layer() {
   # and a package with "type": "module" around node/ would misread its CommonJS).
   echo '{ "type": "commonjs" }' > "$pkg/node/package.json"
   echo '{ "type": "module" }' > "$pkg/web/package.json"
+  rm -rf "$pkg/types"
+  cp -r "$js/types" "$pkg/types"
   cp "$js/index.d.ts" "$pkg/index.d.ts"
   cp "$js/index.d.ts" "$pkg/index.d.mts"
   cp "$js/redis.d.ts" "$pkg/redis.d.ts"

@@ -1,5 +1,6 @@
 // The layout of sdk-wasm/js/api/ (scripts/build-wasm.sh): one module per concern, each
-// opening with what it holds and what it imports, no state at module level, no import cycle.
+// opening with what it holds and what it imports, no state at module level, no import cycle;
+// and of the typings in sdk-wasm/js/types/, one file per concern, index.d.ts re-exporting each.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,5 +38,25 @@ describe('sdk-wasm/js/api/', () => {
   it('the imports form no cycle', () => {
     const graph = new Map([...modules].map(([file, source]) => [file, importsOf(source).map((s) => s.replace(/^\.\//, ''))]));
     assert.equal(cycleOf(graph), null);
+  });
+});
+
+describe('sdk-wasm/js/types/', () => {
+  const types = path.join(root, 'sdk-wasm/js/types');
+  const files = fs.readdirSync(types).filter((f) => f.endsWith('.d.ts'));
+
+  it('index.d.ts re-exports every file and declares nothing itself', () => {
+    const index = fs.readFileSync(path.join(root, 'sdk-wasm/js/index.d.ts'), 'utf8');
+    const reexported = [...index.matchAll(/^export \* from '\.\/types\/([\w-]+)\.js';$/gm)].map((m) => `${m[1]}.d.ts`);
+    assert.deepEqual(reexported.slice().sort(), files.slice().sort());
+    const code = index.split('\n').filter((line) => line !== '' && !line.startsWith('//'));
+    assert.equal(code.length, files.length, 'only the re-exports');
+  });
+
+  it('each file opens with its layout line', () => {
+    for (const file of files) {
+      const header = headerOf(fs.readFileSync(path.join(types, file), 'utf8'));
+      assert.ok(header.startsWith(`paysign's typings, types/${file} (layout: index.d.ts):`), `${file}: ${header.slice(0, 80)}`);
+    }
   });
 });
