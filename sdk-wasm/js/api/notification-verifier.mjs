@@ -13,7 +13,7 @@ import { bodyBytes, headerList } from './http.mjs';
 import { keyBytes, secretBytes } from './keys.mjs';
 import { checkKeys, entriesOf, fenOf, nowOf, optionalString, optionsObject, secondsOf, signTypeList } from './options.mjs';
 import { checkKeyIndex, notificationCheck, sameBytes } from './prepared.mjs';
-import { providerChoice, webcryptoIsAsync } from './providers.mjs';
+import { providerChoice, rsaStep, webcryptoIsAsync } from './providers.mjs';
 import { claimOf, replayStoreOf, storeFailure } from './replay-store.mjs';
 import { webcrypto } from './webcrypto.mjs';
 
@@ -81,8 +81,7 @@ export function notificationVerifierClass({ runtime, node }) {
     #wasm; // the module this verifier works with
     #inner = null;
     #profile;
-    #provider;
-    #isRsa;
+    #provider; // where the RSA step runs (providers.mjs, rsaStep)
     #accepted;
     #nodeKeys = new Map();
     #webKeys = new Map();
@@ -120,7 +119,7 @@ export function notificationVerifierClass({ runtime, node }) {
         if (!Array.isArray(opts.secrets) || opts.secrets.length === 0) throw new TypeError('options.secrets must be a non-empty array');
         secrets = opts.secrets.map((s, i) => secretBytes(s, `options.secrets[${i}]`));
       }
-      this.#provider = providerChoice(opts, node);
+      const choice = providerChoice(opts, node);
       this.#replayStore = replayStoreOf(opts.replayStore);
       this.#wasm = runtime;
       const config = runtime.call(() => new wasm.WasmNotificationConfig(profile, accept));
@@ -142,7 +141,7 @@ export function notificationVerifierClass({ runtime, node }) {
       runtime.call(() => {
         // Consumes the configuration, whether it succeeds or not.
         this.#inner = new wasm.WasmNotificationVerifier(config);
-        this.#isRsa = this.#inner.isRsa;
+        this.#provider = rsaStep(choice, this.#inner.isRsa);
         this.#accepted = Object.freeze(this.#inner.accepted);
         this.#profile = this.#inner.profile;
         this.#replayWindow = this.#inner.replayWindowSecs;
@@ -164,7 +163,7 @@ export function notificationVerifierClass({ runtime, node }) {
 
     /** Where the RSA step of `verify` (sync) and `verifyAsync`/`verifyRequest` runs. */
     get provider() {
-      return this.#isRsa ? { ...this.#provider } : { sync: 'wasm', async: 'wasm' };
+      return { ...this.#provider };
     }
 
     /** How long a claim on a notification id lasts, in seconds (the lease). */
@@ -190,7 +189,7 @@ export function notificationVerifierClass({ runtime, node }) {
       }
       const bytes = bodyBytes(body, 'body');
       const call = verifyOptions(options, 'verify');
-      return this.#run(bytes, call, this.#isRsa ? this.#provider.sync : 'wasm');
+      return this.#run(bytes, call, this.#provider.sync);
     }
 
     /**
@@ -238,7 +237,7 @@ export function notificationVerifierClass({ runtime, node }) {
 
     // Every check of verifyAsync but the replay store's.
     async #checkAsync(body, call) {
-      const provider = this.#isRsa ? this.#provider.async : 'wasm';
+      const provider = this.#provider.async;
       if (provider !== 'webcrypto') return this.#run(bodyBytes(body, 'body'), call, provider);
       // Our own copy: the caller's buffer may change while WebCrypto works.
       const bytes = bodyBytes(body, 'body').slice();

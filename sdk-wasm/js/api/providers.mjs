@@ -29,6 +29,17 @@ export function providerChoice(options, node) {
   return { sync, async };
 }
 
+// What an object with a digest sign type reports: it has no RSA step, wasm does it all.
+const DIGESTS = Object.freeze({ sync: 'wasm', async: 'wasm' });
+
+/**
+ * Where an object's RSA step runs, `{ sync, async }`: its `providerChoice` when it signs or
+ * verifies with RSA (`isRsa`, the core's answer), wasm for digest sign types.
+ */
+export function rsaStep(choice, isRsa) {
+  return isRsa ? choice : DIGESTS;
+}
+
 /** The error of a synchronous method whose provider is WebCrypto; `call` says what to do instead. */
 export function webcryptoIsAsync(call = "call signAsync()/verifyAsync(), or use provider 'wasm' or 'node'") {
   return new Error(`provider 'webcrypto' is asynchronous: ${call}`);

@@ -1,10 +1,10 @@
 // paysign's JavaScript layer, sdk-wasm/js/api/ (layout: scripts/build-wasm.sh): a caller's
 // own replay store (NotificationVerifier's `replayStore` option, docs/replay.md), checked.
 //
-// The store's contract is in index.d.ts (ReplayStore); NotificationVerifier claims,
-// completes and releases in it. A store that answers outside the contract is a programming
-// error (TypeError); one that fails is REPLAY_STORE_UNAVAILABLE, which asks the platform
-// for a retry. Imports errors.mjs.
+// The store's contract is in types/replay-store.d.ts (ReplayStore); NotificationVerifier
+// claims, completes and releases in it. A store that answers outside the contract is a
+// programming error (TypeError); one that fails is REPLAY_STORE_UNAVAILABLE, which asks the
+// platform for a retry. Imports errors.mjs.
 import { PaysignError } from './errors.mjs';
 
 /** `options.replayStore`: null (the verifier's own store in memory) or the caller's store. */

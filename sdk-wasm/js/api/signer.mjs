@@ -11,7 +11,7 @@ import { authorizationOf, requestValues } from './header-request.mjs';
 import { credentials, material } from './keys.mjs';
 import { optionalString, optionsObject } from './options.mjs';
 import { withFields } from './params.mjs';
-import { providerChoice, webcryptoIsAsync } from './providers.mjs';
+import { providerChoice, rsaStep, webcryptoIsAsync } from './providers.mjs';
 import { webcrypto } from './webcrypto.mjs';
 
 const encoder = new TextEncoder();
@@ -40,8 +40,7 @@ export function signerClass({ runtime, tools, node }) {
     #inner;
     #profile;
     #message;
-    #provider;
-    #isRsa;
+    #provider; // where the RSA step runs (providers.mjs, rsaStep)
     #signType;
     #field;
     #typeParam;
@@ -63,12 +62,12 @@ export function signerClass({ runtime, tools, node }) {
       const mchId = optionalString(opts, 'mchId');
       const serialNo = optionalString(opts, 'serialNo');
       const certSns = alipayCertSns(opts, tools);
-      this.#provider = providerChoice(opts, node);
+      const choice = providerChoice(opts, node);
       this.#wasm = runtime;
       runtime.call(() => {
         const extras = new wasm.WasmSignerExtras(mchId, serialNo, certSns);
         this.#inner = new wasm.WasmSigner(profile, message, signType, key, secret, extras);
-        this.#isRsa = this.#inner.isRsa;
+        this.#provider = rsaStep(choice, this.#inner.isRsa);
         this.#signType = this.#inner.signType;
         this.#field = this.#inner.signatureField;
         this.#typeParam = this.#inner.signTypeParam ?? null;
@@ -95,7 +94,7 @@ export function signerClass({ runtime, tools, node }) {
 
     /** Where the RSA step of `sign` (sync) and `signAsync` runs; digests always run in wasm. */
     get provider() {
-      return this.#isRsa ? { ...this.#provider } : { sync: 'wasm', async: 'wasm' };
+      return { ...this.#provider };
     }
 
     #live() {
@@ -196,16 +195,15 @@ export function signerClass({ runtime, tools, node }) {
     #signHeaders(request, what, provider) {
       this.#live();
       const r = this.#headerValues(request, what, false);
-      const step = this.#isRsa ? provider : 'wasm';
-      if (step === 'webcrypto') throw webcryptoIsAsync(`call ${what}Async(), or use provider 'wasm' or 'node'`);
-      if (step === 'wasm') return this.#headers(r, undefined);
+      if (provider === 'webcrypto') throw webcryptoIsAsync(`call ${what}Async(), or use provider 'wasm' or 'node'`);
+      if (provider === 'wasm') return this.#headers(r, undefined);
       return this.#headers(r, this.#nodeSign(encoder.encode(this.#stringToSign(r))));
     }
 
     async #signHeadersAsync(request, what) {
       this.#live();
       const provider = this.#provider.async;
-      if (!this.#isRsa || provider !== 'webcrypto') return this.#signHeaders(request, what, provider);
+      if (provider !== 'webcrypto') return this.#signHeaders(request, what, provider);
       const r = this.#headerValues(request, what, false);
       const signature = await this.#webSign(encoder.encode(this.#stringToSign(r)));
       this.#live();
@@ -253,7 +251,7 @@ export function signerClass({ runtime, tools, node }) {
     #signSync(params, addFields) {
       this.#live();
       const input = this.#wasm.buffers().params(params);
-      const provider = this.#isRsa ? this.#provider.sync : 'wasm';
+      const provider = this.#provider.sync;
       if (provider === 'webcrypto') throw webcryptoIsAsync();
       return this.#signNow(provider, params, addFields, input);
     }
@@ -261,7 +259,7 @@ export function signerClass({ runtime, tools, node }) {
     async #signAsync(params, addFields) {
       this.#live();
       const input = this.#wasm.buffers().params(params);
-      const provider = this.#isRsa ? this.#provider.async : 'wasm';
+      const provider = this.#provider.async;
       if (provider !== 'webcrypto') return this.#signNow(provider, params, addFields, input);
       const signed = this.#wasm.call(() => this.#signedBytes(addFields, input));
       const signature = await this.#webSign(signed);

@@ -8,7 +8,7 @@
 import { credentials } from './keys.mjs';
 import { optionalString, optionsObject } from './options.mjs';
 import { checkSignType, verifierCheck } from './prepared.mjs';
-import { providerChoice, webcryptoIsAsync } from './providers.mjs';
+import { providerChoice, rsaStep, webcryptoIsAsync } from './providers.mjs';
 import { webcrypto } from './webcrypto.mjs';
 
 /** The sign types a Verifier accepts, from `signType` or `signTypes` (`[]`: the profile's default). */
@@ -36,8 +36,7 @@ export function verifierClass({ runtime, node }) {
     #inner;
     #profile;
     #message;
-    #provider;
-    #isRsa;
+    #provider; // where the RSA step runs (providers.mjs, rsaStep)
     #accepted;
     #signatureLength;
     #nodeKey = null;
@@ -55,11 +54,11 @@ export function verifierClass({ runtime, node }) {
       const message = optionalString(opts, 'message') ?? 'notification';
       const accepted = acceptedOf(opts);
       const { key, secret } = credentials(opts, 'publicKey');
-      this.#provider = providerChoice(opts, node);
+      const choice = providerChoice(opts, node);
       this.#wasm = runtime;
       runtime.call(() => {
         this.#inner = new wasm.WasmVerifier(profile, message, accepted, key, secret);
-        this.#isRsa = this.#inner.isRsa;
+        this.#provider = rsaStep(choice, this.#inner.isRsa);
         this.#accepted = Object.freeze(this.#inner.accepted);
         this.#signatureLength = this.#inner.signatureLength;
       });
@@ -84,7 +83,7 @@ export function verifierClass({ runtime, node }) {
 
     /** Where the RSA step of `verify` (sync) and `verifyAsync` runs; digests always run in wasm. */
     get provider() {
-      return this.#isRsa ? { ...this.#provider } : { sync: 'wasm', async: 'wasm' };
+      return { ...this.#provider };
     }
 
     #live() {
@@ -106,7 +105,7 @@ export function verifierClass({ runtime, node }) {
     verify(params) {
       this.#live();
       const input = this.#wasm.buffers().params(params);
-      const provider = this.#isRsa ? this.#provider.sync : 'wasm';
+      const provider = this.#provider.sync;
       if (provider === 'webcrypto') throw webcryptoIsAsync();
       return this.#verifyNow(provider, input);
     }
@@ -115,7 +114,7 @@ export function verifierClass({ runtime, node }) {
     async verifyAsync(params) {
       this.#live();
       const input = this.#wasm.buffers().params(params);
-      const provider = this.#isRsa ? this.#provider.async : 'wasm';
+      const provider = this.#provider.async;
       if (provider !== 'webcrypto') return this.#verifyNow(provider, input);
       // Copied: wasm memory may change while WebCrypto works.
       const prepared = this.#wasm.call(() => {

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import { describe, it } from 'node:test';
 
 import { nodeCryptoProvider } from '../../../sdk-wasm/js/api/node-crypto.mjs';
-import { providerChoice, webcryptoIsAsync } from '../../../sdk-wasm/js/api/providers.mjs';
+import { providerChoice, rsaStep, webcryptoIsAsync } from '../../../sdk-wasm/js/api/providers.mjs';
 import { subtle, webcrypto } from '../../../sdk-wasm/js/api/webcrypto.mjs';
 
 const node = nodeCryptoProvider(crypto);
@@ -47,6 +47,12 @@ describe('providerChoice', () => {
         message: "provider 'webcrypto' needs crypto.subtle (a secure context), which this runtime does not have; use 'wasm'",
       });
     });
+  });
+
+  it('rsaStep: the choice for an RSA object; wasm for digest sign types, whatever was chosen', () => {
+    const choice = providerChoice({ provider: 'node' }, node);
+    assert.equal(rsaStep(choice, true), choice);
+    assert.deepEqual(rsaStep(choice, false), { sync: 'wasm', async: 'wasm' });
   });
 
   it('webcryptoIsAsync says what to call instead', () => {
