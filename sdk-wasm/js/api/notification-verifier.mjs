@@ -243,23 +243,19 @@ export function notificationVerifierClass({ runtime, node }) {
       const bytes = bodyBytes(body, 'body').slice();
       const buffers = this.#wasm.buffers();
       const record = this.#replayStore === null;
-      // First pass: every check up to the RSA operation, whose input the host function
-      // keeps (`prepared`) and answers "not verified", which ends the pass in
-      // SIGNATURE_MISMATCH. Nothing before the RSA operation has any effect: the replay
-      // store is untouched. A notification without an RSA step (an encrypted WeChat Pay v2
-      // refund) is verified by this pass alone.
-      let prepared = null;
+      // First pass: every check up to the RSA operation, which the host function takes out
+      // (a copy of the prepared check), stopping the pass there. Nothing before the RSA
+      // operation has any effect: the replay store is untouched.
       let input = buffers.list(call.headers);
-      const first = this.#wasm.attempt(() =>
-        this.#inner.verify(bytes, call.contentType, input.lens, input.bytes, call.expected, call.now, (length) => {
-          prepared = buffers.output(length).slice(0, length);
-          return false;
-        }, record),
+      const first = this.#wasm.stoppable((stop) =>
+        this.#inner.verify(bytes, call.contentType, input.lens, input.bytes, call.expected, call.now, (length) => stop(buffers.output(length).slice(0, length)), record),
       );
-      if (prepared === null) {
+      if (!first.stopped) {
+        // No RSA step (an encrypted WeChat Pay v2 refund): this pass was the verification.
         if (!first.ok) throw first.error;
         return this.#received(first.value);
       }
+      const prepared = first.value;
       const valid = await this.#webVerify(prepared);
       this.#live();
       // Second pass: the same checks with the verdict, then everything after the signature.

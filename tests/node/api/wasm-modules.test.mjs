@@ -89,6 +89,30 @@ describe('WasmModule: what comes out of a call', () => {
     }), { ok: false, error: refusal });
   });
 
+  it('stoppable: a host function ends the call early with a value; else the call\'s outcome', () => {
+    const m = module();
+    // A fake wasm call that hands its host function a value, and rethrows what it throws (as
+    // sdk-wasm/src/notification.rs does).
+    const wasmCall = (host, after) => {
+      host(7);
+      return after;
+    };
+    assert.deepEqual(m.stoppable((stop) => wasmCall((n) => stop(n * 6), 'finished')), { stopped: true, value: 42 });
+    assert.deepEqual(m.stoppable(() => wasmCall(() => {}, 'finished')), { stopped: false, ok: true, value: 'finished' });
+    const refusal = new PaysignError('too old', 'TIMESTAMP_OUT_OF_WINDOW');
+    assert.deepEqual(m.stoppable(() => {
+      throw refusal;
+    }), { stopped: false, ok: false, error: refusal });
+    // Another call's stop is not this call's.
+    let other;
+    m.stoppable((stop) => {
+      other = stop;
+    });
+    const outcome = m.stoppable(() => other('late'));
+    assert.equal(outcome.stopped, false);
+    assert.equal(outcome.ok, false);
+  });
+
   it('a trap whose panic message cannot be read reports the trap itself', () => {
     const m = new WasmModule(() => ({ takePanicMessage: () => { throw new Error('gone'); } }), () => {});
     assert.throws(() => m.call(trap), { message: 'paysign internal error (a bug, please report it): unreachable; reload the module' });
