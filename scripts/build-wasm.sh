@@ -18,7 +18,9 @@
 #                              by scripts/esm-to-cjs.mjs (a line-level transform of the subset
 #                              the modules are written in, no bundler; it refuses import
 #                              cycles). One module per concern, each opening with what it
-#                              holds and imports:
+#                              holds and imports, none keeping state at module level (what a
+#                              wasm module needs is its WasmModule's), each with its unit
+#                              tests in tests/node/api/ (layout.test.mjs holds this layout):
 #                                index          createApi: the API over the modules below
 #                                wasm-modules   the runtime and tools wasm modules (the one
 #                                               place the entry point's handles are wrapped;
