@@ -13,17 +13,38 @@
 # Layout of the package:
 #   pkg/node/  wasm-bindgen --target nodejs (CommonJS, instantiated synchronously)
 #   pkg/web/   wasm-bindgen --target web    (ESM, explicit async init from a URL or bytes)
-#   pkg/api.cjs, pkg/api.mjs   the shared JavaScript layer (sdk-wasm/js/api.js + an export line)
+#   pkg/api/*.mjs, *.cjs       the shared JavaScript layer: sdk-wasm/js/api/*.mjs as written
+#                              (ES modules, for web.mjs) and as CommonJS (for index.cjs), made
+#                              by scripts/esm-to-cjs.mjs (a line-level transform of the subset
+#                              the modules are written in, no bundler; it refuses import
+#                              cycles). One module per concern, each opening with what it
+#                              holds and imports, none keeping state at module level (what a
+#                              wasm module needs is its WasmModule's), each with its unit
+#                              tests in tests/node/api/ (layout.test.mjs holds this layout):
+#                                index          createApi: the API over the modules below
+#                                wasm-modules   the runtime and tools wasm modules (the one
+#                                               place the entry point's handles are wrapped;
+#                                               traps), flat: their input/output buffers
+#                                signer, verifier, notification-verifier   the classes
+#                                requests, amounts, one-off, key-pairs, reconcile, explain,
+#                                test-notification                        the functions
+#                                providers (choice), node-crypto, webcrypto  the RSA step
+#                                errors, options, params, http, keys, header-request,
+#                                prepared, replay-store   shared checks and formats
 #   pkg/index.cjs, index.mjs   Node entry points (require / import)
 #   pkg/web.mjs                browsers, Deno, workers
-#   pkg/index.d.ts (+ .d.mts)  the hand-written typings
+#   pkg/index.d.ts (+ .d.mts)  the hand-written typings: re-exports of pkg/types/*.d.ts
+#                              (sdk-wasm/js/types/), one file per concern as in api/, which
+#                              both the require and the import typings share
 #   pkg/redis.cjs, redis.mjs   `paysign/redis`, the Redis replay stores (sdk-wasm/js/redis.js
 #                              with the Lua scripts of paysign-redis/lua/ embedded), and
 #                              redis.d.ts (+ .d.mts)
 #   pkg/frameworks.cjs, .mjs,  `paysign/frameworks`, the framework adapters (sdk-wasm/js/
-#       frameworks.web.mjs     frameworks.js), each with the PaysignError of the entry point
-#                              its runtime loads (api.cjs on Node, api.mjs elsewhere), and
-#                              frameworks.d.ts (+ .d.mts)
+#       frameworks.web.mjs     frameworks.mjs, converted like api/): frameworks.web.mjs as
+#                              written, beside api/errors.mjs, frameworks.cjs beside
+#                              api/errors.cjs, and frameworks.mjs re-exporting frameworks.cjs
+#                              for Node's import, so the adapters have the PaysignError of the
+#                              entry point their runtime loads; frameworks.d.ts (+ .d.mts)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,8 +61,13 @@ js_string() {
 # The JavaScript layer: everything in pkg/ that is not wasm-bindgen output.
 build_js_layer() {
   echo "build-wasm: JavaScript layer"
-  { cat "$js/api.js"; printf '\nmodule.exports = { createApi, PaysignError };\n'; } > "$pkg/api.cjs"
-  { cat "$js/api.js"; printf '\nexport { createApi, PaysignError };\n'; } > "$pkg/api.mjs"
+  rm -rf "$pkg/api"
+  # The API modules and the framework adapters as they are (ES modules: browsers, Deno,
+  # workers) and as CommonJS (Node).
+  local modules=()
+  local file
+  for file in "$js"/api/*.mjs; do modules+=("api/${file##*/}"); done
+  node scripts/esm-to-cjs.mjs "$js" "$pkg" "${modules[@]}" frameworks.mjs
   # The Redis scripts are paysign-redis/lua/*.lua, shared with the Rust store: embedded here,
   # never copied into the JavaScript source.
   local scripts
@@ -49,18 +75,21 @@ build_js_layer() {
   { cat "$js/redis.js"; printf '\nmodule.exports = replayStores(%s);\n' "$scripts"; } > "$pkg/redis.cjs"
   { cat "$js/redis.js"; printf '\nexport const { redisReplayStore, upstashReplayStore } = replayStores(%s);\n' "$scripts"; } > "$pkg/redis.mjs"
   # The adapters make one PaysignError (BODY_TOO_LARGE), which acknowledgeError must
-  # recognise: it comes from the api module of the entry point the same runtime resolves
-  # (package.json "exports" mirrors "." for "./frameworks").
-  local adapters='MAX_BODY_BYTES, express, fastify, koa, fetchHandler, nodeHandler'
-  { printf "'use strict';\nconst { PaysignError } = require('./api.cjs');\n"; cat "$js/frameworks.js"; printf '\nmodule.exports = { %s };\n' "$adapters"; } > "$pkg/frameworks.cjs"
-  { printf "import api from './api.cjs';\nconst { PaysignError } = api;\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.mjs"
-  { printf "import { PaysignError } from './api.mjs';\n"; cat "$js/frameworks.js"; printf '\nexport { %s };\n' "$adapters"; } > "$pkg/frameworks.web.mjs"
+  # recognise: the runtime must load them beside the api module of its entry point
+  # (package.json "exports" mirrors "." for "./frameworks"). The ES module is the web's;
+  # Node's import gets the CommonJS module's exports, as index.mjs does.
+  mv "$pkg/frameworks.mjs" "$pkg/frameworks.web.mjs"
+  local adapters
+  adapters=$(node -e 'process.stdout.write(Object.keys(require(process.argv[1])).join(", "))' "$root/$pkg/frameworks.cjs")
+  printf "// paysign/frameworks for Node.js, ESM entry: the CommonJS module's exports (one PaysignError per runtime).\nimport frameworks from './frameworks.cjs';\n\nexport const { %s } = frameworks;\n" "$adapters" > "$pkg/frameworks.mjs"
   cp "$js/index.cjs" "$js/index.mjs" "$js/web.mjs" "$js/package.json" "$pkg/"
   # wasm-bindgen's loaders are .js files: each target's folder declares its module type, so
   # that no runtime has to guess (Node warns MODULE_TYPELESS_PACKAGE_JSON on web/ otherwise,
   # and a package with "type": "module" around node/ would misread its CommonJS).
   echo '{ "type": "commonjs" }' > "$pkg/node/package.json"
   echo '{ "type": "module" }' > "$pkg/web/package.json"
+  rm -rf "$pkg/types"
+  cp -r "$js/types" "$pkg/types"
   cp "$js/index.d.ts" "$pkg/index.d.ts"
   cp "$js/index.d.ts" "$pkg/index.d.mts"
   cp "$js/redis.d.ts" "$pkg/redis.d.ts"

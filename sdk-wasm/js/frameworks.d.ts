@@ -1,4 +1,4 @@
-// Typings of `paysign/frameworks` (sdk-wasm/js/frameworks.js): a notification endpoint on
+// Typings of `paysign/frameworks` (sdk-wasm/js/frameworks.mjs): a notification endpoint on
 // Express, Fastify, Koa, fetch runtimes and plain node:http (docs/frameworks.md). The
 // framework objects are described by what the adapters use, so that the typings need no
 // framework's types and accept each framework's own.

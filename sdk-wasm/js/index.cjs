@@ -4,7 +4,8 @@
 
 const nodeCrypto = require('node:crypto');
 const wasm = require('./node/paysign_wasm.js');
-const { createApi, PaysignError } = require('./api.cjs');
+const { createApi } = require('./api/index.cjs');
+const { PaysignError } = require('./api/errors.cjs');
 
 wasm.setErrorClass(PaysignError);
 

@@ -41,7 +41,7 @@ function replayStores(scripts) {
   }
 
   /**
-   * The three operations of the replayStore contract (index.d.ts, ReplayStore) over `send`,
+   * The three operations of the replayStore contract (types/replay-store.d.ts, ReplayStore) over `send`,
    * which runs one Redis command (an array of strings) and resolves to its reply.
    */
   function replayStore(send, { prefix, failOpen }) {

@@ -7,7 +7,8 @@
 // workers never need: `await initTools()` (same arguments) loads it.
 import initWasm, * as wasm from './web/paysign_wasm.js';
 import initToolsWasm, * as toolsWasm from './web/paysign_tools.js';
-import { createApi, PaysignError } from './api.mjs';
+import { createApi } from './api/index.mjs';
+import { PaysignError } from './api/errors.mjs';
 
 /**
  * One wasm module's instantiation: once, by URL/bytes/module, async or sync.

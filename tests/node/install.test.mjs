@@ -91,6 +91,10 @@ describe('npm pack, then npm install of the tarball into an empty project', () =
       'index.mjs',
       'web.mjs',
       'index.d.ts',
+      'index.d.mts',
+      'types/notification-verifier.d.ts',
+      'api/index.cjs',
+      'api/index.mjs',
       'node/paysign_wasm_bg.wasm',
       'web/paysign_wasm_bg.wasm',
       'node/paysign_tools_bg.wasm',
@@ -147,7 +151,7 @@ describe('npm pack, then npm install of the tarball into an empty project', () =
   });
 
   it('the exports map hides internals and serves the web build', () => {
-    assert.throws(() => node(['-e', "require('paysign/api.cjs')"]), /ERR_PACKAGE_PATH_NOT_EXPORTED/);
+    assert.throws(() => node(['-e', "require('paysign/api/index.cjs')"]), /ERR_PACKAGE_PATH_NOT_EXPORTED/);
     assert.equal(node(['-e', "console.log(require.resolve('paysign/paysign_wasm_bg.wasm').endsWith('web/paysign_wasm_bg.wasm'))"]), 'true');
     assert.equal(node(['-e', "console.log(require.resolve('paysign/paysign_tools_bg.wasm').endsWith('web/paysign_tools_bg.wasm'))"]), 'true');
     assert.equal(node(['-e', "console.log(require('paysign/package.json').name)"]), 'paysign');

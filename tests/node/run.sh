@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every JavaScript suite of the `paysign` npm package: node --test over tests/node/
-# (vectors, API, interop, require/import, npm install, typings, the framework adapters on
+# (the unit tests of each module of sdk-wasm/js/api/ in tests/node/api/, vectors, API,
+# interop, require/import, npm install, typings, the framework adapters on
 # Express, Fastify, Koa, Hono and Next.js, the runtime matrix: the notification suite in
 # Node CJS/ESM, Bun, Deno, workerd and Chromium) and tests/browser/ (headless Chromium).
 # Also `npm test`.
@@ -25,4 +26,4 @@ if [ ! -d node_modules/typescript ] || [ ! -d node_modules/playwright-core ] || 
 fi
 
 exec node --test --test-reporter=spec \
-  tests/node/*.test.mjs tests/node/*.test.cjs tests/browser/*.test.mjs
+  tests/node/api/*.test.mjs tests/node/*.test.mjs tests/node/*.test.cjs tests/browser/*.test.mjs

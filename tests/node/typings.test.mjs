@@ -24,11 +24,11 @@ function compile(project) {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
-/** The string literals of `export type <name> = 'a' | 'b' ...;` in index.d.ts. */
-function unionOf(name) {
-  const dts = fs.readFileSync(path.join(root, 'sdk-wasm/js/index.d.ts'), 'utf8');
+/** The string literals of `export type <name> = 'a' | 'b' ...;` in sdk-wasm/js/types/<file>. */
+function unionOf(file, name) {
+  const dts = fs.readFileSync(path.join(root, 'sdk-wasm/js/types', file), 'utf8');
   const match = dts.match(new RegExp(`export type ${name} =([^;]*);`));
-  assert.ok(match, `index.d.ts declares ${name}`);
+  assert.ok(match, `types/${file} declares ${name}`);
   return [...match[1].matchAll(/'([^']+)'/g)].map((m) => m[1]).sort();
 }
 
@@ -38,9 +38,9 @@ describe('typings', () => {
     // typable. (The typings may run ahead of an older core build by a release.)
     const names = bindings.coreNames();
     const missing = (typed, core) => core.filter((n) => !typed.includes(n));
-    assert.deepEqual(missing(unionOf('ErrorCode'), names.errorCodes), [], 'add to ErrorCode in sdk-wasm/js/index.d.ts');
-    assert.deepEqual(missing(unionOf('Profile'), names.profiles), [], 'add to Profile in sdk-wasm/js/index.d.ts');
-    assert.deepEqual(missing(unionOf('SignType'), names.signTypes), [], 'add to SignType in sdk-wasm/js/index.d.ts');
+    assert.deepEqual(missing(unionOf('errors.d.ts', 'ErrorCode'), names.errorCodes), [], 'add to ErrorCode in sdk-wasm/js/types/errors.d.ts');
+    assert.deepEqual(missing(unionOf('profiles.d.ts', 'Profile'), names.profiles), [], 'add to Profile in sdk-wasm/js/types/profiles.d.ts');
+    assert.deepEqual(missing(unionOf('profiles.d.ts', 'SignType'), names.signTypes), [], 'add to SignType in sdk-wasm/js/types/profiles.d.ts');
     assert.ok(names.errorCodes.includes('SIGNATURE_MISMATCH') && names.profiles.includes('paysign'));
   });
 

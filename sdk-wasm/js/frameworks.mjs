@@ -8,16 +8,19 @@
 // it was not booked). Which answer an error gets is the core's rule; nothing here decides it.
 // No adapter imports its framework: each works on the objects the framework hands it.
 //
-// This file only declares; scripts/build-wasm.sh puts in front of it the import of
-// PaysignError from the module the package's entry point of the same runtime uses (so that
-// acknowledgeError recognises the BODY_TOO_LARGE error made here) and the export line after.
+// An ES module, shipped like the modules of api/ (scripts/build-wasm.sh): as written
+// (frameworks.web.mjs, beside api/errors.mjs) and as CommonJS (frameworks.cjs, beside
+// api/errors.cjs; Node's `import` gets its exports): its PaysignError is the one of the
+// entry point the same runtime loads, so acknowledgeError recognises the BODY_TOO_LARGE
+// error made here.
+import { PaysignError } from './api/errors.mjs';
 
 /**
  * Bodies longer than this are refused (`BODY_TOO_LARGE`) without being read further; the
  * verifier refuses anything above its own limit (1 MiB) anyway. The same bound as
  * paysign-axum's MAX_BODY_BYTES.
  */
-const MAX_BODY_BYTES = 2 * 1024 * 1024;
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 const ADAPTER_OPTIONS = ['now', 'onError'];
 
@@ -181,16 +184,23 @@ function send(res, ack) {
  * rejects (node:http has nobody to catch it). It reads the body itself; route to it
  * yourself (method and path).
  */
-function nodeHandler(verifier, book, options) {
+export function nodeHandler(verifier, book, options) {
   const settings = settingsOf(verifier, book, options, 'nodeHandler');
+  // What node:http's handler answers when it cannot judge the notification (see ENDPOINT_ERROR).
+  const endpointError = (res, error) => {
+    report(settings, error);
+    if (!res.headersSent) send(res, ENDPOINT_ERROR);
+  };
   return async function paysignNotifications(req, res) {
     try {
       const body = rawBodyOf(req, undefined);
-      if (body === null) throw consumedBody(undefined, 'Hand nodeHandler the request untouched: it reads the body itself.');
+      if (body === null) {
+        endpointError(res, consumedBody(undefined, 'Hand nodeHandler the request untouched: it reads the body itself.'));
+        return;
+      }
       send(res, await acknowledgementOf(settings, body, req.headers));
     } catch (e) {
-      report(settings, e);
-      if (!res.headersSent) send(res, ENDPOINT_ERROR);
+      endpointError(res, e);
     }
   };
 }
@@ -204,7 +214,7 @@ const EXPRESS_ADVICE =
  * after a parsing one it passes a TypeError to `next` (a 500: the platform retries once the
  * route is fixed), never a verdict on a re-serialised body.
  */
-function express(verifier, book, options) {
+export function express(verifier, book, options) {
   const settings = settingsOf(verifier, book, options, 'express');
   return async function paysignNotifications(req, res, next) {
     const body = rawBodyOf(req, req.body);
@@ -224,7 +234,7 @@ const KOA_ADVICE =
  * notification route. It reads the body from `ctx.req`; after a body parser it throws a
  * TypeError (Koa answers 500 and emits 'error').
  */
-function koa(verifier, book, options) {
+export function koa(verifier, book, options) {
   const settings = settingsOf(verifier, book, options, 'koa');
   return async function paysignNotifications(ctx) {
     const body = rawBodyOf(ctx.req, ctx.request.body);
@@ -245,7 +255,7 @@ function koa(verifier, book, options) {
  * plugin's own scope (Fastify encapsulates it, the application's parsers are untouched)
  * every content type is read as a Buffer of at most MAX_BODY_BYTES.
  */
-function fastify(verifier, book, options) {
+export function fastify(verifier, book, options) {
   const settings = settingsOf(verifier, book, options, 'fastify');
   return async function paysignNotifications(instance) {
     instance.removeAllContentTypeParsers();
@@ -293,7 +303,7 @@ async function readRequest(request) {
  * (`export const POST = fetchHandler(verifier, book)`), Hono (`(c) => handle(c.req.raw)`),
  * a Worker's, Deno's or Bun's `fetch`.
  */
-function fetchHandler(verifier, book, options) {
+export function fetchHandler(verifier, book, options) {
   const settings = settingsOf(verifier, book, options, 'fetchHandler');
   return async function paysignNotifications(request) {
     if (request === null || typeof request !== 'object' || !('body' in request) || typeof request.headers?.get !== 'function') {

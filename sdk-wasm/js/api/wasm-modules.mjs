@@ -1,0 +1,148 @@
+// paysign's JavaScript layer, sdk-wasm/js/api/ (layout: scripts/build-wasm.sh): the wasm
+// modules, and the one place where the wasm-bindgen handles of an entry point become them.
+//
+// `wasmModules(wasm, platform)` wraps the handles index.cjs or web.mjs passes to createApi:
+// `runtime` (signing, verifying, notifications: every object of the API) and `tools`
+// (reconcile, explain, test notifications, key generation in wasm, Alipay certificate SNs;
+// loaded on first use). Nothing else in the layer touches a handle: an object takes the
+// module it works with from here once, in its constructor, and keeps it. A further module
+// (say, one for SM2, chosen per object by its sign type) is one more entry here and one
+// choice in the constructors that can use it.
+//
+// A WasmModule keeps what belongs to one module: whether it trapped (a Rust panic, after
+// which it refuses work) and its input and output buffers (flat.mjs). Imports errors.mjs,
+// flat.mjs.
+import { PaysignError } from './errors.mjs';
+import { FlatBuffers } from './flat.mjs';
+
+/** One wasm-bindgen module as the layer uses it. */
+export class WasmModule {
+  #handle;
+  #usable;
+  #trap = null;
+  #buffers = null;
+
+  /**
+   * @param {() => object} handle  the wasm-bindgen module (may load it first, or throw while
+   *   the runtime cannot: see createApi's platform.tools)
+   * @param {() => void} usable    throws unless the module may be used now (not initialised,
+   *   or a module it needs is unusable)
+   */
+  constructor(handle, usable) {
+    this.#handle = handle;
+    this.#usable = usable;
+  }
+
+  /** The bindings, once the module is usable and has not trapped; throws otherwise. */
+  bindings() {
+    this.#usable();
+    this.#throwIfTrapped();
+    return this.#handle();
+  }
+
+  /** Throws the error of an earlier trap: the instance may be inconsistent since. */
+  alive() {
+    this.#throwIfTrapped();
+  }
+
+  /** `fn()` (a call into this module); what it throws comes out as `error(e)` makes it. */
+  call(fn) {
+    try {
+      return fn();
+    } catch (e) {
+      throw this.error(e);
+    }
+  }
+
+  /** `call`, with the outcome as a value: `{ ok: true, value }` or `{ ok: false, error }`. */
+  attempt(fn) {
+    try {
+      return { ok: true, value: fn() };
+    } catch (e) {
+      return { ok: false, error: this.error(e) };
+    }
+  }
+
+  /**
+   * `fn(stop)`, a call into this module that a host function it hands to wasm may end early
+   * with `stop(value)` once it has what it came for (the first pass of
+   * NotificationVerifier.verifyAsync takes out the prepared RSA check): `{ stopped: true,
+   * value }`, or the call's own outcome as `attempt` gives it, with `stopped: false`.
+   *
+   * wasm rethrows a host function's exception unchanged (sdk-wasm/src/notification.rs), and
+   * that is how `stop` leaves the call: the one throw for an ordinary outcome in the layer,
+   * kept inside this method. The alternative, answering "not verified", ends the call in a
+   * SIGNATURE_MISMATCH error that wasm builds and throws, measured 12-18% slower for
+   * verifyAsync with WebCrypto.
+   */
+  stoppable(fn) {
+    const signal = { value: undefined }; // a plain object: no stack to capture, known by identity
+    const stop = (value) => {
+      signal.value = value;
+      throw signal;
+    };
+    try {
+      return { stopped: false, ok: true, value: fn(stop) };
+    } catch (e) {
+      if (e === signal) return { stopped: true, value: signal.value };
+      return { stopped: false, ok: false, error: this.error(e) };
+    }
+  }
+
+  /**
+   * What the caller sees of an exception out of this module. A trap from wasm means a Rust
+   * panic: a bug. The instance may be inconsistent after it, so the module refuses further
+   * work instead of returning wrong answers. Anything else (a PaysignError, a TypeError, a
+   * host function's exception) is passed on as it is.
+   */
+  error(e) {
+    if (e instanceof PaysignError) return e;
+    if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) {
+      let detail = null;
+      try {
+        detail = this.#handle().takePanicMessage();
+      } catch (_) {
+        // The instance is unusable; the trap itself is the report.
+      }
+      const error = new Error(
+        `paysign internal error (a bug, please report it): ${detail || e.message}; reload the module`,
+        { cause: e },
+      );
+      this.#trap = error;
+      return error;
+    }
+    return e;
+  }
+
+  /** This module's input and output buffers (flat.mjs). */
+  buffers() {
+    if (this.#buffers === null) this.#buffers = new FlatBuffers(this.#handle());
+    return this.#buffers;
+  }
+
+  #throwIfTrapped() {
+    if (this.#trap !== null) throw this.#trap;
+  }
+}
+
+/**
+ * The modules of one entry point.
+ *
+ * @param {object} wasm        the runtime wasm-bindgen module (node/ or web/ build)
+ * @param {object} platform    see createApi (index.mjs): isReady, tools
+ * @returns {{ runtime: WasmModule, tools: WasmModule }}
+ */
+export function wasmModules(wasm, platform) {
+  const runtime = new WasmModule(
+    () => wasm,
+    () => {
+      if (!platform.isReady()) {
+        throw new Error('paysign is not initialised: `await init()` (or call initSync()) before using it');
+      }
+    },
+  );
+  // The tools module works only beside a usable runtime module (the entry point loads it
+  // after the runtime; a trap in the runtime ends both).
+  const tools = new WasmModule(platform.tools, () => runtime.bindings());
+  return Object.freeze({ runtime, tools });
+}

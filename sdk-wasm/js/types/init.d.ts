@@ -1,0 +1,45 @@
+// paysign's typings, types/init.d.ts (layout: index.d.ts): instantiating the wasm modules
+// (the entry points, index.cjs and web.mjs).
+
+/** A URL-like value (`URL` or anything with an `href`). */
+export interface UrlLike {
+  readonly href: string;
+}
+
+/** A fetch `Response`-like value. */
+export interface ResponseLike {
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * A compiled `WebAssembly.Module` (typed structurally so these typings need neither the
+ * DOM library nor @types/node).
+ */
+export interface WasmModuleLike {
+  readonly [Symbol.toStringTag]?: string;
+}
+
+/** What `init` loads the module from. */
+export type InitInput = string | UrlLike | ResponseLike | PromiseLike<ResponseLike> | ArrayBuffer | ArrayBufferView | WasmModuleLike;
+
+/**
+ * Instantiates the wasm module (web entry: required once before any other call; default
+ * source: `paysign_wasm_bg.wasm` next to the module). On Node it resolves immediately.
+ */
+export declare function init(input?: InitInput): Promise<void>;
+
+/** Synchronous `init` from the module's bytes or a compiled module (web entry). No-op on Node. */
+export declare function initSync(module?: ArrayBuffer | ArrayBufferView | WasmModuleLike): void;
+
+/**
+ * Instantiates the tools module, the package's second wasm module: `reconcile`, `explain`
+ * and key generation in wasm (`generateKeyPair` with the `wasm` provider, which the web
+ * entry's synchronous `generateKeyPair` uses; `generateKeyPairAsync` uses WebCrypto and
+ * does not need it) run there. Web entry: required once before those calls (default
+ * source: `paysign_tools_bg.wasm` next to the module); they throw `Error` until then. On
+ * Node the tools module loads itself on first use; this only loads it earlier.
+ */
+export declare function initTools(input?: InitInput): Promise<void>;
+
+/** Synchronous `initTools` from the module's bytes or a compiled module (web entry). */
+export declare function initToolsSync(module?: ArrayBuffer | ArrayBufferView | WasmModuleLike): void;
