@@ -93,14 +93,49 @@ impl Answer {
     }
 }
 
+impl Answer {
+    /// A whole response: `None` until its head and `Content-Length` bytes of body are in.
+    fn parse(bytes: &[u8]) -> Option<Answer> {
+        let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+        let head = std::str::from_utf8(&bytes[..head_end]).unwrap();
+        let mut lines = head.split("\r\n");
+        let status = lines.next()?.split(' ').nth(1)?.parse().unwrap();
+        let headers: Vec<(String, String)> = lines
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let (n, v) = l.split_once(':').unwrap();
+                (n.trim().to_owned(), v.trim().to_owned())
+            })
+            .collect();
+        let mut answer = Answer {
+            status,
+            headers,
+            body: String::new(),
+        };
+        let length: usize = answer.header("content-length")?.parse().unwrap();
+        let body = bytes.get(head_end..head_end + length)?;
+        answer.body = String::from_utf8(body.to_vec()).unwrap();
+        Some(answer)
+    }
+
+    /// Asserts the status and the code (in the shape `path` answers with).
+    fn expect(&self, path: &str, key: &PublicKey, status: u16, code: &str, case: &str) {
+        assert_eq!(
+            (self.status, self.code(path, key).as_str()),
+            (status, code),
+            "{path}, {case}: {self:?}"
+        );
+    }
+}
+
 /// Reads one response; `Err` if the connection closed (or `within` passed) first.
 async fn read_answer(stream: &mut TcpStream, within: Duration) -> Result<Answer, String> {
     tokio::time::timeout(within, async {
         let mut buf = Vec::new();
         let mut chunk = [0u8; 8192];
-        let head_end = loop {
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                break i + 4;
+        loop {
+            if let Some(answer) = Answer::parse(&buf) {
+                return Ok(answer);
             }
             match stream.read(&mut chunk).await {
                 Ok(0) | Err(_) => {
@@ -111,40 +146,7 @@ async fn read_answer(stream: &mut TcpStream, within: Duration) -> Result<Answer,
                 }
                 Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
-        };
-        let head = String::from_utf8(buf[..head_end].to_vec()).unwrap();
-        let mut lines = head.split("\r\n");
-        let status = lines
-            .next()
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let headers: Vec<(String, String)> = lines
-            .filter(|l| !l.is_empty())
-            .map(|l| {
-                let (n, v) = l.split_once(':').unwrap();
-                (n.trim().to_owned(), v.trim().to_owned())
-            })
-            .collect();
-        let length = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-            .map(|(_, v)| v.parse::<usize>().unwrap());
-        let mut body = buf[head_end..].to_vec();
-        while length.is_none_or(|l| body.len() < l) {
-            match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => body.extend_from_slice(&chunk[..n]),
-            }
         }
-        Ok(Answer {
-            status,
-            headers,
-            body: String::from_utf8(body).unwrap(),
-        })
     })
     .await
     .unwrap_or_else(|_| Err(format!("no answer within {within:?}")))
@@ -202,11 +204,7 @@ async fn a_declared_content_length_over_the_limit_is_refused_before_any_body_byt
                 Duration::from_secs(5),
             )
             .await;
-            assert_eq!(
-                (a.status, a.code(path, &key).as_str()),
-                (400, "BODY_TOO_LARGE"),
-                "{path} content-length {length}: {a:?}"
-            );
+            a.expect(path, &key, 400, "BODY_TOO_LARGE", length);
             assert_eq!(a.header("connection"), Some("close"), "{a:?}");
             assert!(
                 started.elapsed() < Duration::from_secs(2),
@@ -228,9 +226,12 @@ async fn a_body_over_the_limit_is_too_large_with_a_length_or_in_chunks_and_the_l
         let body = "a".repeat(65_537);
         let request = head("POST", path, "content-length: 65537\r\n") + &body;
         let a = exchange(addr, request.as_bytes(), Duration::from_secs(5)).await;
-        assert_eq!(
-            (a.status, a.code(path, &key).as_str()),
-            (400, "BODY_TOO_LARGE")
+        a.expect(
+            path,
+            &key,
+            400,
+            "BODY_TOO_LARGE",
+            "65,537 bytes with a length",
         );
         // The same in chunks of 20,000 (no length to refuse up front).
         let mut chunked = head("POST", path, "transfer-encoding: chunked\r\n");
@@ -239,18 +240,12 @@ async fn a_body_over_the_limit_is_too_large_with_a_length_or_in_chunks_and_the_l
         }
         chunked += "0\r\n\r\n";
         let a = exchange(addr, chunked.as_bytes(), Duration::from_secs(5)).await;
-        assert_eq!(
-            (a.status, a.code(path, &key).as_str()),
-            (400, "BODY_TOO_LARGE")
-        );
+        a.expect(path, &key, 400, "BODY_TOO_LARGE", "65,537 bytes in chunks");
         // Exactly the limit is read and parsed: refused for what it says, not its size.
         let body = "a".repeat(65_536);
         let request = head("POST", path, "content-length: 65536\r\n") + &body;
         let a = exchange(addr, request.as_bytes(), Duration::from_secs(5)).await;
-        assert_eq!(
-            (a.status, a.code(path, &key).as_str()),
-            (400, "BODY_MALFORMED")
-        );
+        a.expect(path, &key, 400, "BODY_MALFORMED", "exactly 65,536 bytes");
     }
     gw.handle.shutdown().await.unwrap();
 }
@@ -288,11 +283,7 @@ async fn broken_chunked_framing_is_body_framing_invalid_never_body_too_large() {
         for (what, body) in cases {
             let request = head("POST", path, "transfer-encoding: chunked\r\n") + body;
             let a = exchange(addr, request.as_bytes(), Duration::from_secs(5)).await;
-            assert_eq!(
-                (a.status, a.code(path, &key).as_str()),
-                (400, "BODY_FRAMING_INVALID"),
-                "{path}, {what}: {a:?}"
-            );
+            a.expect(path, &key, 400, "BODY_FRAMING_INVALID", what);
             assert_eq!(a.header("connection"), Some("close"), "{what}");
         }
         // A body cut short: the client stops sending (half-close) before its length.
@@ -311,11 +302,7 @@ async fn broken_chunked_framing_is_body_framing_invalid_never_body_too_large() {
             let a = read_answer(&mut stream, Duration::from_secs(5))
                 .await
                 .unwrap();
-            assert_eq!(
-                (a.status, a.code(path, &key).as_str()),
-                (400, "BODY_FRAMING_INVALID"),
-                "{path}, {what}: {a:?}"
-            );
+            a.expect(path, &key, 400, "BODY_FRAMING_INVALID", what);
         }
     }
     gw.handle.shutdown().await.unwrap();
@@ -406,7 +393,8 @@ async fn a_head_that_has_not_arrived_within_the_header_timeout_closes_the_connec
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     };
-    tokio::time::timeout(Duration::from_secs(3), trickle)
+    // The head is 8 s of bytes; a server without a head deadline lets all 6 s pass.
+    tokio::time::timeout(Duration::from_secs(6), trickle)
         .await
         .ok();
     let elapsed = started.elapsed();
@@ -414,7 +402,7 @@ async fn a_head_that_has_not_arrived_within_the_header_timeout_closes_the_connec
         closed_within(&mut stream, Duration::from_millis(500)).await,
         "closed after {elapsed:?}"
     );
-    assert!(elapsed < Duration::from_millis(1_800), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
 
     // A connection that sends nothing, one that sends half a request line, and one
     // idle after a first answer (keep-alive) are closed too.
@@ -481,7 +469,7 @@ async fn a_body_that_has_not_arrived_within_the_body_timeout_is_request_timeout(
             let answer = async {
                 let mut whole = Vec::new();
                 let _ =
-                    tokio::time::timeout(Duration::from_secs(3), reader.read_to_end(&mut whole))
+                    tokio::time::timeout(Duration::from_secs(6), reader.read_to_end(&mut whole))
                         .await;
                 whole
             };
@@ -490,53 +478,15 @@ async fn a_body_that_has_not_arrived_within_the_body_timeout_is_request_timeout(
                 () = drip => unreachable!(),
             };
             let elapsed = started.elapsed();
-            let mut replay = MockStream(whole);
-            let a = replay.answer();
-            assert_eq!(
-                (a.status, a.code(path, &key).as_str()),
-                (408, "REQUEST_TIMEOUT"),
-                "{path}, {what}: {a:?}"
-            );
+            let a = Answer::parse(&whole).unwrap_or_else(|| {
+                panic!("{what}: no answer: {:?}", String::from_utf8_lossy(&whole))
+            });
+            a.expect(path, &key, 408, "REQUEST_TIMEOUT", what);
             assert_eq!(a.header("connection"), Some("close"), "{what}");
-            assert!(
-                elapsed < Duration::from_millis(1_800),
-                "{what}: {elapsed:?}"
-            );
+            assert!(elapsed < Duration::from_secs(3), "{what}: {elapsed:?}");
         }
     }
     gw.handle.shutdown().await.unwrap();
-}
-
-/// A whole response already read off a closed connection.
-struct MockStream(Vec<u8>);
-
-impl MockStream {
-    fn answer(&mut self) -> Answer {
-        let text = String::from_utf8(std::mem::take(&mut self.0)).unwrap();
-        let (head, body) = text
-            .split_once("\r\n\r\n")
-            .unwrap_or_else(|| panic!("no answer: {text:?}"));
-        let mut lines = head.split("\r\n");
-        let status = lines
-            .next()
-            .unwrap()
-            .split(' ')
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        let headers = lines
-            .map(|l| {
-                let (n, v) = l.split_once(':').unwrap();
-                (n.trim().to_owned(), v.trim().to_owned())
-            })
-            .collect();
-        Answer {
-            status,
-            headers,
-            body: body.to_owned(),
-        }
-    }
 }
 
 #[tokio::test]
@@ -612,7 +562,7 @@ async fn a_connection_older_than_its_maximum_age_is_closed_after_its_answer() {
             }
             _ => break,
         }
-        assert!(started.elapsed() < Duration::from_secs(3), "still open");
+        assert!(started.elapsed() < Duration::from_secs(5), "still open");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(answered >= 3, "served until its age: {answered}");
