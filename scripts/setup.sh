@@ -65,3 +65,19 @@ if ! python3 -c 'import cryptography' 2>/dev/null; then
   say "installing the Python cryptography package (independent checks in the tests)"
   python3 -m pip install --quiet cryptography
 fi
+
+# The OpenAPI contract test (scripts/contract-test.sh) runs Schemathesis from a venv of its
+# own, pinned: a seeded run generates the same cases only with the same version.
+SCHEMATHESIS_VERSION=4.32.5
+if [ "$(.venv-contract/bin/st --version 2>/dev/null | awk '{print $3}')" != "$SCHEMATHESIS_VERSION" ]; then
+  say "installing Schemathesis $SCHEMATHESIS_VERSION into .venv-contract (the contract test)"
+  if [ ! -x .venv-contract/bin/pip ]; then
+    python3 -m venv .venv-contract 2>/dev/null || {
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get install -y python3-venv >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y python3-venv >/dev/null; }
+      rm -rf .venv-contract
+      python3 -m venv .venv-contract
+    }
+  fi
+  .venv-contract/bin/pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+fi

@@ -55,6 +55,8 @@ pub struct GatewayConfig {
     /// exercise the panic guard (`INTERNAL_ERROR`, server keeps running). Never set it
     /// in real use.
     pub panic_on_method: Option<String>,
+    /// Bounds on connections in number and time (slow or idle clients).
+    pub limits: HttpLimits,
 }
 
 impl Default for GatewayConfig {
@@ -69,6 +71,7 @@ impl Default for GatewayConfig {
             background_scheduler: true,
             scheduler_tick: Duration::from_millis(200),
             panic_on_method: None,
+            limits: HttpLimits::default(),
         }
     }
 }
@@ -82,7 +85,54 @@ impl GatewayConfig {
         if self.scheduler_tick.is_zero() {
             return Err(Error::Config("scheduler_tick must be positive".into()));
         }
-        Ok(())
+        self.limits.validate()
+    }
+}
+
+/// How many connections the gateway serves at once and how long each may take
+/// (docs/security.md, "The HTTP layer"). Every bound answers or closes; none waits forever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpLimits {
+    /// Connections served at once (default 256). One more is answered
+    /// `503 SERVER_BUSY` and closed.
+    pub max_connections: usize,
+    /// Time to receive a whole request head, counted from the connection's start or from
+    /// the end of the previous response (so it is also the keep-alive idle time; default
+    /// 10 s). Past it the connection is closed.
+    pub header_timeout: Duration,
+    /// Time to receive a whole request body once its head arrived (default 10 s). Past it
+    /// the request is answered `408 REQUEST_TIMEOUT` and the connection closed.
+    pub body_timeout: Duration,
+    /// Longest life of one connection (default 300 s): then it finishes the request in
+    /// flight and closes, and is dropped if that takes longer than 5 s more. This bounds
+    /// a client that never reads its responses, too.
+    pub max_connection_age: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        Self {
+            max_connections: 256,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
+            max_connection_age: Duration::from_secs(300),
+        }
+    }
+}
+
+impl HttpLimits {
+    /// Every bound positive.
+    pub fn validate(&self) -> Result<(), Error> {
+        let zero = [
+            (self.max_connections == 0, "max_connections"),
+            (self.header_timeout.is_zero(), "header_timeout"),
+            (self.body_timeout.is_zero(), "body_timeout"),
+            (self.max_connection_age.is_zero(), "max_connection_age"),
+        ];
+        match zero.into_iter().find(|(is_zero, _)| *is_zero) {
+            Some((_, name)) => Err(Error::Config(format!("limits.{name} must be positive"))),
+            None => Ok(()),
+        }
     }
 }
 

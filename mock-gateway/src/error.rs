@@ -8,7 +8,8 @@
 
 use std::fmt;
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 /// A stable error code of the gateway protocol (docs/protocol.md §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,8 +47,21 @@ pub enum Code {
     AmountMismatch,
     /// A key occurs twice in the body.
     ParamDuplicate,
-    /// The body exceeds 65,536 bytes.
+    /// The body exceeds 65,536 bytes (read, or declared by `Content-Length`).
     BodyTooLarge,
+    /// The body's HTTP framing is broken: a chunk size that is not hexadecimal or
+    /// overflows, chunk data not followed by CRLF, a body cut short of its length.
+    BodyFramingInvalid,
+    /// The request body did not arrive within the body timeout.
+    RequestTimeout,
+    /// Every connection slot is taken; retry after `Retry-After` seconds.
+    ServerBusy,
+    /// No route has this path.
+    PathUnknown,
+    /// The path exists but not with this HTTP method (`Allow` lists the methods).
+    HttpMethodNotAllowed,
+    /// No statement discrepancy with this id (admin API).
+    DiscrepancyNotFound,
     /// Unparseable body, wrong media type, non-string JSON value.
     BodyMalformed,
     /// Declared charset not UTF-8, or bytes not valid UTF-8.
@@ -95,6 +109,12 @@ impl Code {
             Code::AmountMismatch => "AMOUNT_MISMATCH",
             Code::ParamDuplicate => "PARAM_DUPLICATE",
             Code::BodyTooLarge => "BODY_TOO_LARGE",
+            Code::BodyFramingInvalid => "BODY_FRAMING_INVALID",
+            Code::RequestTimeout => "REQUEST_TIMEOUT",
+            Code::ServerBusy => "SERVER_BUSY",
+            Code::PathUnknown => "PATH_UNKNOWN",
+            Code::HttpMethodNotAllowed => "HTTP_METHOD_NOT_ALLOWED",
+            Code::DiscrepancyNotFound => "DISCREPANCY_NOT_FOUND",
             Code::BodyMalformed => "BODY_MALFORMED",
             Code::CharsetUnsupported => "CHARSET_UNSUPPORTED",
             Code::CharsetConflict => "CHARSET_CONFLICT",
@@ -130,12 +150,19 @@ impl Code {
             | Code::AmountMismatch
             | Code::ParamDuplicate
             | Code::BodyTooLarge
+            | Code::BodyFramingInvalid
             | Code::BodyMalformed
             | Code::CharsetUnsupported
             | Code::CharsetConflict => StatusCode::BAD_REQUEST,
-            Code::ItemNotFound | Code::BillNotFound | Code::OrderNotFound | Code::MethodUnknown => {
-                StatusCode::NOT_FOUND
-            }
+            Code::ItemNotFound
+            | Code::BillNotFound
+            | Code::OrderNotFound
+            | Code::MethodUnknown
+            | Code::PathUnknown
+            | Code::DiscrepancyNotFound => StatusCode::NOT_FOUND,
+            Code::HttpMethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Code::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Code::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
             Code::BillAlreadyPaid
             | Code::OrderConflict
             | Code::OrderStateInvalid
@@ -227,6 +254,39 @@ impl ApiError {
             Code::InternalError,
             "internal error; retry with a fresh nonce",
         )
+    }
+}
+
+impl ApiError {
+    /// Whether the connection cannot carry another request after this error: the rest
+    /// of the body was not read (too large, broken framing, too slow), so where the next
+    /// request starts is unknown. The answer says `Connection: close`.
+    pub fn closes_connection(&self) -> bool {
+        matches!(
+            self.code,
+            Code::BodyTooLarge | Code::BodyFramingInvalid | Code::RequestTimeout | Code::ServerBusy
+        )
+    }
+
+    /// The unsigned error shape (`{"code","message"}`, docs/protocol.md §12) with the
+    /// code's HTTP status: the admin API's errors and the HTTP layer's own answers outside
+    /// `/gateway/v1/` (unknown paths, disallowed methods). The signed API answers with the
+    /// signed envelope instead (§5).
+    pub fn plain_response(&self) -> Response {
+        self.plain_response_with_status(self.code.http_status())
+    }
+
+    /// [`plain_response`](Self::plain_response) with another status (the admin API's
+    /// `404 APP_ID_UNKNOWN`).
+    pub(crate) fn plain_response_with_status(&self, status: StatusCode) -> Response {
+        let body = serde_json::json!({"code": self.code.as_str(), "message": self.message});
+        let mut response = (status, axum::Json(body)).into_response();
+        if self.closes_connection() {
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
+        response
     }
 }
 

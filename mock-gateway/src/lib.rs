@@ -6,6 +6,7 @@ mod api;
 mod bills;
 pub mod clock;
 pub mod config;
+mod connections;
 mod error;
 mod fields;
 mod gateway_key;
@@ -14,21 +15,23 @@ mod merchants;
 mod notifier;
 mod orders;
 mod payment_system;
+mod request_body;
 mod scheduler;
 mod state;
 mod statement;
 mod store;
+mod strict_json;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use clock::{Clock, ClockError, ClockMode};
-pub use config::{DEFAULT_BIND, GatewayConfig, TimingConfig, TimingUpdate};
+pub use config::{DEFAULT_BIND, GatewayConfig, HttpLimits, TimingConfig, TimingUpdate};
 pub use error::{ApiError, Code, Error};
 pub use state::AppState;
 
@@ -36,16 +39,32 @@ pub use state::AppState;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The gateway's routes: the signed API (`POST /gateway/v1/{method}`), the admin API
-/// (`/admin/*`, loopback peers only) and `GET /healthz`.
+/// (`/admin/*`, loopback peers only) and `GET /healthz`. Any other path is
+/// `404 PATH_UNKNOWN`, a known path with another HTTP method `405 HTTP_METHOD_NOT_ALLOWED`
+/// with `Allow` (JSON `{"code","message"}`; signed under `/gateway/v1/`).
 ///
-/// Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so the admin API
-/// can see the peer address; router tests can call it directly with
-/// `tower::ServiceExt::oneshot`.
+/// [`serve`] runs it with the connection limits and gives it the peer address (the
+/// admin API's loopback check); router tests can call it directly with
+/// `tower::ServiceExt::oneshot` (no peer address: the admin API lets them through).
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::router(state.clone()))
         .merge(admin::router())
+        .fallback(path_unknown)
+        .method_not_allowed_fallback(http_method_not_allowed)
         .with_state(state)
+}
+
+async fn path_unknown() -> axum::response::Response {
+    ApiError::new(Code::PathUnknown, "no such path").plain_response()
+}
+
+async fn http_method_not_allowed(method: axum::http::Method) -> axum::response::Response {
+    ApiError::new(
+        Code::HttpMethodNotAllowed,
+        format!("{method} is not allowed on this path (see Allow)"),
+    )
+    .plain_response()
 }
 
 /// Opens the state of `config`, binds `config.bind`, and serves [`app`] plus the
@@ -57,17 +76,16 @@ pub async fn serve(config: GatewayConfig) -> Result<GatewayHandle, Error> {
 
 /// Like [`serve`], with state opened by the caller (e.g. to prepare merchants first).
 pub async fn serve_state(state: AppState, config: &GatewayConfig) -> Result<GatewayHandle, Error> {
+    config.validate()?;
     let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await
-    });
+    let (stop_tx, stop_rx) = watch::channel(());
+    let server = tokio::spawn(connections::serve(
+        listener,
+        app(state.clone()),
+        config.limits.clone(),
+        stop_rx,
+    ));
     let scheduler = config.background_scheduler.then(|| {
         let state = state.clone();
         let tick = config.scheduler_tick;
@@ -102,8 +120,8 @@ async fn run_scheduler(state: AppState, tick: Duration) {
 pub struct GatewayHandle {
     addr: SocketAddr,
     state: AppState,
-    stop: Option<oneshot::Sender<()>>,
-    server: Option<JoinHandle<std::io::Result<()>>>,
+    stop: Option<watch::Sender<()>>,
+    server: Option<JoinHandle<()>>,
     scheduler: Option<JoinHandle<()>>,
 }
 
@@ -135,7 +153,7 @@ impl GatewayHandle {
         }
         if let Some(mut server) = self.server.take() {
             match tokio::time::timeout(SHUTDOWN_GRACE, &mut server).await {
-                Ok(Ok(result)) => result?,
+                Ok(Ok(())) => {}
                 Ok(Err(join)) => return Err(Error::Config(format!("server task failed: {join}"))),
                 Err(_) => {
                     server.abort();

@@ -36,6 +36,7 @@ struct Inner {
     http: reqwest::Client,
     run_lock: tokio::sync::Mutex<()>,
     panic_on_method: Option<String>,
+    body_timeout: Duration,
 }
 
 impl std::fmt::Debug for AppState {
@@ -74,6 +75,7 @@ impl AppState {
                 http,
                 run_lock: tokio::sync::Mutex::new(()),
                 panic_on_method: config.panic_on_method.clone(),
+                body_timeout: config.limits.body_timeout,
             }),
         };
         state
@@ -178,5 +180,10 @@ impl AppState {
 
     pub(crate) fn panic_on_method(&self) -> Option<&str> {
         self.inner.panic_on_method.as_deref()
+    }
+
+    /// How long a request body may take to arrive (`HttpLimits::body_timeout`).
+    pub(crate) fn body_timeout(&self) -> Duration {
+        self.inner.body_timeout
     }
 }

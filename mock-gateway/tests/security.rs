@@ -478,7 +478,7 @@ async fn body_rules_of_section_one() {
     assert_eq!(code(&v), "FIELD_INVALID");
     assert!(v["message"].as_str().unwrap().contains("subject"));
 
-    // Unknown method: signed 404; other HTTP methods: 405 with an empty body.
+    // Unknown method: signed 404; other HTTP methods: signed 405 naming the one allowed.
     let (status, v) = raw(
         &m,
         "order.explode",
@@ -494,7 +494,9 @@ async fn body_rules_of_section_one() {
         .await
         .unwrap();
     assert_eq!(get.status().as_u16(), 405);
-    assert!(get.text().await.unwrap().is_empty());
+    assert_eq!(get.headers()["allow"], "POST");
+    let v = verify_signature_only(&m.gateway_key, &get.text().await.unwrap());
+    assert_eq!(code(&v), "HTTP_METHOD_NOT_ALLOWED");
     gw.handle.shutdown().await.unwrap();
 }
 
@@ -548,13 +550,22 @@ async fn admin_api_answers_loopback_peers_only() {
         .oneshot(request("192.0.2.10:5000"))
         .await
         .unwrap();
+    // The answer of a path that does not exist, byte for byte: nothing tells the admin
+    // API is there.
+    let nowhere = router
+        .clone()
+        .oneshot(Request::get("/nowhere").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(remote.status().as_u16(), 404);
-    assert!(
-        axum::body::to_bytes(remote.into_body(), 1024)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(nowhere.status().as_u16(), 404);
+    let body = |r: axum::response::Response| async {
+        axum::body::to_bytes(r.into_body(), 1024).await.unwrap()
+    };
+    let remote_body = body(remote).await;
+    assert_eq!(remote_body, body(nowhere).await);
+    let v: Value = serde_json::from_slice(&remote_body).unwrap();
+    assert_eq!(v["code"], "PATH_UNKNOWN");
     let local = router
         .clone()
         .oneshot(request("127.0.0.1:5000"))

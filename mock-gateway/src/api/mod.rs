@@ -14,15 +14,16 @@ use std::any::Any;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, Request, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use axum::routing::post;
 use tower_http::catch_panic::{CatchPanicLayer, ResponseForPanic};
 
 use crate::error::{ApiError, Code};
-use crate::fields;
 use crate::state::AppState;
+use crate::{fields, request_body};
 use envelope::{Authenticated, Echo};
 
 /// A gateway method (§7).
@@ -72,45 +73,66 @@ impl Method {
 /// Business fields of a successful response, in documented order.
 pub(crate) type ResponseFields = Vec<(&'static str, String)>;
 
-/// The routes of the signed API, with the panic guard.
+/// The routes of the signed API, with the panic guard. Another HTTP method than POST is
+/// answered with a signed `405 HTTP_METHOD_NOT_ALLOWED` (and `Allow: POST`).
 pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/gateway/v1/{method}", post(handle))
+        .route(
+            "/gateway/v1/{method}",
+            post(handle).fallback(http_method_not_allowed),
+        )
         .layer(CatchPanicLayer::custom(PanicResponder { state }))
+}
+
+async fn http_method_not_allowed(
+    State(state): State<AppState>,
+    method: axum::http::Method,
+) -> Response {
+    let error = ApiError::new(
+        Code::HttpMethodNotAllowed,
+        format!("{method} is not allowed: gateway methods are called with POST"),
+    );
+    let mut response = envelope::respond(&state, state.now(), &Echo::default(), Err(error));
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
 }
 
 async fn handle(
     State(state): State<AppState>,
-    Path(method): Path<String>,
+    method: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     request: Request,
 ) -> Response {
     let now = state.now();
-    // Step 2 (read at most one byte past the limit).
-    let body = axum::body::to_bytes(request.into_body(), envelope::MAX_BODY_BYTES + 1).await;
-    let parsed = body
-        .as_ref()
-        .map_err(|_| ())
-        .map(|b| envelope::parse_request(&headers, b));
+    // Step 2: the body within the HTTP layer's bounds (size, framing, time).
+    let body = request_body::read(
+        request.into_body(),
+        envelope::MAX_BODY_BYTES,
+        state.body_timeout(),
+    )
+    .await;
+    let parsed = body.map(|b| envelope::parse_request(&headers, &b));
     let echo = Echo::of(match &parsed {
         Ok(Ok(p)) => Some(p),
         _ => None,
     });
     let outcome = (|| {
-        // Step 1.
-        let method = Method::parse(&method).ok_or_else(|| {
-            ApiError::new(Code::MethodUnknown, format!("unknown method {method:?}"))
-        })?;
-        // Steps 2-4.
-        let params = match parsed {
-            Err(()) => {
+        // Step 1. A path segment that is not UTF-8 once percent-decoded names no method.
+        let method = match &method {
+            Ok(Path(name)) => Method::parse(name).ok_or_else(|| {
+                ApiError::new(Code::MethodUnknown, format!("unknown method {name:?}"))
+            })?,
+            Err(_) => {
                 return Err(ApiError::new(
-                    Code::BodyTooLarge,
-                    format!("body exceeds {} bytes", envelope::MAX_BODY_BYTES),
+                    Code::MethodUnknown,
+                    "the method in the path is not UTF-8",
                 ));
             }
-            Ok(result) => result?,
         };
+        // Steps 2-4.
+        let params = parsed??;
         // Steps 5-10.
         let auth = envelope::authenticate(&state, method, &params, now)?;
         // Steps 11-12.
@@ -123,7 +145,14 @@ async fn handle(
         }
         dispatch(&state, method, &auth, &params, now)
     })();
-    envelope::respond(&state, now, &echo, outcome)
+    let closes = outcome.as_ref().is_err_and(ApiError::closes_connection);
+    let mut response = envelope::respond(&state, now, &echo, outcome);
+    if closes {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 fn dispatch(

@@ -686,19 +686,12 @@ fn discrepancy(
             });
         }
         DiscrepancyCommand::Remove(a) => {
-            client
-                .send(
-                    Method::Delete,
-                    &["statements", "discrepancies", &a.id],
-                    None,
-                )
-                .map_err(|mut e| {
-                    // A 404 here has an empty body (§12.10): say what it means.
-                    if e.code == "GATEWAY_ERROR" && e.message.contains("HTTP 404") {
-                        e.message = format!("no discrepancy {}", a.id);
-                    }
-                    e
-                })?;
+            // An unknown id is DISCREPANCY_NOT_FOUND (§12.10).
+            client.send(
+                Method::Delete,
+                &["statements", "discrepancies", &a.id],
+                None,
+            )?;
             if out.is_json() {
                 out.json_ok(json!({ "id": a.id, "removed": true }));
             } else {

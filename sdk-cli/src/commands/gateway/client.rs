@@ -184,6 +184,10 @@ fn api_error(method: Method, url: &str, status: u16, body: Option<&Value>) -> Cl
         .copied()
         .unwrap_or("GATEWAY_ERROR");
     let text = match (api_code, message) {
+        // The admin API answers a non-loopback client as a path that does not exist.
+        (Some("PATH_UNKNOWN"), Some(m)) => format!(
+            "{m}: {method} {url} (not a gateway, or the admin API refused a non-loopback client)"
+        ),
         (Some(c), Some(m)) if code == c => m.to_owned(),
         (Some(c), Some(m)) => format!("{c}: {m}"),
         _ if status == 404 => format!(
@@ -229,6 +233,12 @@ const API_CODES: &[&str] = &[
     "ORDER_STATE_INVALID",
     "REFUND_EXCEEDS_PAID",
     "METHOD_UNKNOWN",
+    "BODY_FRAMING_INVALID",
+    "REQUEST_TIMEOUT",
+    "SERVER_BUSY",
+    "PATH_UNKNOWN",
+    "HTTP_METHOD_NOT_ALLOWED",
+    "DISCREPANCY_NOT_FOUND",
     "INTERNAL_ERROR",
 ];
 
