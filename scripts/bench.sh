@@ -9,6 +9,8 @@ say() { printf '\n==> %s\n' "$*" >&2; }
 
 say "reference: openssl speed rsa2048 (3 s per operation)"
 openssl speed -seconds 3 rsa2048 2>/dev/null | tee "$out/openssl.txt" | tail -3
+say "reference: openssl speed sm2 (3 s per operation)"
+openssl speed -seconds 3 sm2 2>/dev/null | tee "$out/openssl-sm2.txt" | tail -2
 
 say "criterion: paysign-core (both RSA backends)"
 cargo bench -q -p paysign-core --features aws-lc --bench signing -- --noplot 2>&1 | tee "$out/criterion.txt" | grep -E "^[a-z0-9/_+.-]+ +time:" || true

@@ -40,6 +40,14 @@ for line in open(os.path.join(run, "openssl.txt")):
     if m:
         openssl_sign, openssl_verify = float(m.group(1)), float(m.group(2))
 
+openssl_sm2_sign = openssl_sm2_verify = None
+sm2_file = os.path.join(run, "openssl-sm2.txt")
+if os.path.exists(sm2_file):
+    for line in open(sm2_file):
+        m = re.match(r"\s*256 bits SM2 \(CurveSM2\)\s+\S+s\s+\S+s\s+([\d.]+)\s+([\d.]+)", line)
+        if m:
+            openssl_sm2_sign, openssl_sm2_verify = float(m.group(1)), float(m.group(2))
+
 cpu = "unknown"
 try:
     for line in open("/proc/cpuinfo"):
@@ -70,6 +78,17 @@ for bits in (2048, 4096):
         print(f"| RSA2-{bits} {op} | {fmt_rate(aws)} | {fmt_rate(pure)} | {fmt_rate(ref)} | {ratio(aws, ref)} | {goal} |")
 aws_sign = rows[(2048, "sign")][0]; pure_sign = rows[(2048, "sign")][1]
 print(f"\naws-lc over rustcrypto, RSA2-2048 sign: {ratio(aws_sign, pure_sign)}.\n")
+
+print("## 国密: SM2 with SM3 (one core, native)\n")
+print("| operation | paysign (RustCrypto sm2) | openssl speed sm2 | paysign / openssl | goal |")
+print("|---|---|---|---|---|")
+for op, ref in (("sign", openssl_sm2_sign), ("verify", openssl_sm2_verify)):
+    ours = per_sec(median_ns("sm2", op))
+    goal = "" if ours is None or ref is None else f"≥ 0.5x: {verdict(ours / ref >= 0.5)}"
+    print(f"| SM2 {op}, 20-field string | {fmt_rate(ours)} | {fmt_rate(ref)} | {ratio(ours, ref)} | {goal} |")
+sm3_sign = median_ns("sm3_sign-20-fields")
+print(f"| SM3 with a secret (UnionPay 12), 20 fields | {fmt_rate(per_sec(sm3_sign))} | | | |")
+print()
 
 print("## Digests, canonical strings, keys\n")
 print("| benchmark | median | rate | goal |")

@@ -6,9 +6,10 @@
 #      or: bash scripts/build-wasm.sh --js-only   (only the JavaScript layer, over a built pkg/:
 #           after editing sdk-wasm/js/*, the README or paysign-redis/lua/*; no Rust toolchain)
 #
-# Two wasm modules (features of sdk-wasm, see sdk-wasm/src/lib.rs): paysign_wasm, the
-# runtime every user loads, and paysign_tools (reconcile, explain, key generation), loaded
-# on first use.
+# Three wasm modules (features of sdk-wasm, see sdk-wasm/src/lib.rs): paysign_wasm, the
+# runtime every user loads; paysign_sm, the runtime with 国密 (SM2/SM3/SM4) compiled in,
+# loaded when an object needs it (its size kept out of the runtime's budget); and
+# paysign_tools (reconcile, explain, key generation; with SM), loaded on first use.
 #
 # Layout of the package:
 #   pkg/node/  wasm-bindgen --target nodejs (CommonJS, instantiated synchronously)
@@ -156,11 +157,12 @@ build_module() {
   fi
 }
 build_module runtime paysign_wasm
-build_module tools paysign_tools
+build_module runtime,sm paysign_sm
+build_module tools,sm paysign_tools
 
 build_js_layer
 
-for module in paysign_wasm paysign_tools; do
+for module in paysign_wasm paysign_sm paysign_tools; do
   raw=$(wc -c < "$pkg/web/${module}_bg.wasm")
   gz=$(gzip -9 -c "$pkg/web/${module}_bg.wasm" | wc -c)
   echo "build-wasm: ${module}_bg.wasm $((raw / 1024)) KiB raw, $((gz / 1024)) KiB gzipped"

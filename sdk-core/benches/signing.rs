@@ -121,6 +121,46 @@ fn rsa(c: &mut Criterion) {
     }
 }
 
+/// 国密: SM2 with SM3 (sign, verify) over the same 20-field string as RSA, against
+/// `openssl speed sm2` (scripts/bench.sh), and SM3 with a secret (UnionPay 12).
+fn sm2(c: &mut Criterion) {
+    let message = canonical_string(
+        &twenty_fields(),
+        &Profile::Alipay.rules(MessageKind::Request),
+    );
+    let key = PrivateKey::parse(&read("platforms/keys/sm2_merchant_private.pem")).unwrap();
+    let public = key.public_key().clone();
+    let signer =
+        Signer::new(Profile::Alipay, SignType::Sm2, SigningCredential::Key(key)).unwrap();
+    let signature = signer.sign_canonical(&message).unwrap();
+    let verifier = Verifier::new(
+        Profile::Alipay,
+        VerificationCredential::Key(public),
+        &[SignType::Sm2],
+    )
+    .unwrap()
+    .message_kind(MessageKind::Request);
+    let mut group = c.benchmark_group("sm2");
+    group.sample_size(50);
+    group.bench_function("sign", |b| {
+        b.iter(|| signer.sign_canonical(black_box(&message)).unwrap())
+    });
+    group.bench_function("verify", |b| {
+        b.iter(|| {
+            verifier
+                .verify_canonical(black_box(&message), SignType::Sm2, &signature)
+                .unwrap()
+        })
+    });
+    group.finish();
+    let secret = SharedSecret::new("88888888").unwrap();
+    let sm3 = Signer::new(Profile::UnionPay, SignType::Sm3, SigningCredential::Secret(secret))
+        .unwrap();
+    c.bench_function("sm3/sign-20-fields", |b| {
+        b.iter(|| sm3.sign_canonical(black_box(&message)).unwrap())
+    });
+}
+
 fn keys(c: &mut Criterion) {
     let pem = read("keys/merchant_private_pkcs8.pem");
     c.bench_function("key/parse-pkcs8-pem-2048", |b| {
@@ -259,6 +299,7 @@ criterion_group!(
     benches,
     canonical_and_digests,
     rsa,
+    sm2,
     keys,
     notification,
     scaling,

@@ -312,6 +312,13 @@ impl NotificationVerifier {
         self.verifier.accepted()
     }
 
+    /// The signature check this verifier's credential makes, for a custom checker
+    /// ([`VerifyOptions::check_signature_with`]) that hands only some checks elsewhere (a
+    /// host crypto provider does RSA; SM2 stays here).
+    pub fn verify_check(&self, check: &SignatureCheck<'_>) -> Result<()> {
+        self.verifier.verify_check(check)
+    }
+
     /// Verifies a raw notification body at time `now` (Unix seconds): the one entry point
     /// for notifications, every variation an option ([`VerifyOptions`]): the replay store
     /// consulted or left to the caller ([`Replay`]), the signature checked by the

@@ -21,7 +21,19 @@ function tools() {
   return toolsModule;
 }
 
-const api = createApi(wasm, { nodeCrypto, isReady: () => true, tools });
+// The SM module (国密: the runtime with SM2, SM3 and SM4) is compiled when the first object
+// that needs it is built (an SM2 key, an SM2 or SM3 sign type).
+let smModule = null;
+function sm() {
+  if (smModule === null) {
+    const module = require('./node/paysign_sm.js');
+    module.setErrorClass(PaysignError);
+    smModule = module;
+  }
+  return smModule;
+}
+
+const api = createApi(wasm, { nodeCrypto, isReady: () => true, tools, sm });
 
 /**
  * Nothing to do on Node: the module is instantiated synchronously when first loaded.
@@ -45,4 +57,14 @@ function initToolsSync() {
   tools();
 }
 
-module.exports = { ...api, init, initSync, initTools, initToolsSync };
+/** Loads the SM module now instead of when the first object needs it. */
+async function initSm() {
+  sm();
+}
+
+/** `initSm`, synchronously. */
+function initSmSync() {
+  sm();
+}
+
+module.exports = { ...api, init, initSync, initTools, initToolsSync, initSm, initSmSync };

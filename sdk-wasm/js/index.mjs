@@ -25,4 +25,6 @@ export const {
   initSync,
   initTools,
   initToolsSync,
+  initSm,
+  initSmSync,
 } = paysign;

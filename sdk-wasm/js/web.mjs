@@ -4,9 +4,12 @@
 // WebAssembly.Module (what Cloudflare Workers hand out for `import m from './x.wasm'`);
 // `initSync(bytesOrModule)` does the same synchronously. `reconcile`, `explain` and key
 // generation in wasm live in a second module, paysign_tools_bg.wasm, which most pages and
-// workers never need: `await initTools()` (same arguments) loads it.
+// workers never need: `await initTools()` (same arguments) loads it. 国密 (SM2 keys, SM2 and
+// SM3 sign types) lives in a third, paysign_sm_bg.wasm: `await initSm()` before building
+// such an object.
 import initWasm, * as wasm from './web/paysign_wasm.js';
 import initToolsWasm, * as toolsWasm from './web/paysign_tools.js';
+import initSmWasm, * as smWasm from './web/paysign_sm.js';
 import { createApi } from './api/index.mjs';
 import { PaysignError } from './api/errors.mjs';
 
@@ -51,6 +54,7 @@ function loader(instantiate, bindings, file, initName) {
 
 const runtime = loader(initWasm, wasm, 'paysign_wasm_bg.wasm', 'init');
 const toolsLoader = loader(initToolsWasm, toolsWasm, 'paysign_tools_bg.wasm', 'initTools');
+const smLoader = loader(initSmWasm, smWasm, 'paysign_sm_bg.wasm', 'initSm');
 
 /** Instantiates the wasm module once; later calls return the same promise. */
 export const init = (input) => runtime.init(input);
@@ -64,6 +68,22 @@ export const initTools = (input) => toolsLoader.init(input);
 /** Instantiates the tools module synchronously from its bytes or a compiled module. */
 export const initToolsSync = (module) => toolsLoader.initSync(module);
 
+/**
+ * Instantiates the SM module (国密: a Signer, Verifier or NotificationVerifier with an SM2
+ * key, or an SM2/SM3 sign type, is built there) once, like `init`.
+ */
+export const initSm = (input) => smLoader.init(input);
+
+/** Instantiates the SM module synchronously from its bytes or a compiled module. */
+export const initSmSync = (module) => smLoader.initSync(module);
+
+function sm() {
+  if (!smLoader.isReady()) {
+    throw new Error('paysign SM (国密: SM2 keys, SM2/SM3 sign types) lives in a third module: `await initSm()` (or initSmSync()) first');
+  }
+  return smWasm;
+}
+
 function tools() {
   if (!toolsLoader.isReady()) {
     throw new Error('paysign tools are not initialised: reconcile, explain, key generation in wasm and Alipay certificate SNs (appCert) live in a second module; `await initTools()` (or initToolsSync()) first');
@@ -71,7 +91,7 @@ function tools() {
   return toolsWasm;
 }
 
-const api = createApi(wasm, { nodeCrypto: null, isReady: runtime.isReady, tools });
+const api = createApi(wasm, { nodeCrypto: null, isReady: runtime.isReady, tools, sm });
 
 export const {
   Signer,

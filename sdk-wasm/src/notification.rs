@@ -29,8 +29,8 @@ use paysign_core::callback::{NotificationVerifier, SignatureCheck, VerifyOptions
 use paysign_core::message::{AckFormat, Acknowledgement};
 use paysign_core::sign::decode_rsa_signature;
 use paysign_core::{
-    ClaimToken, Error, KeySet, Notification, Params, Profile, PublicKey, SharedSecret, SignType,
-    VerificationCredential,
+    ClaimToken, Error, KeyAlgorithm, KeySet, Notification, Params, Profile, PublicKey,
+    SharedSecret, SignType, VerificationCredential,
 };
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -154,12 +154,31 @@ impl WasmNotificationConfig {
 
 /// The RSA keys a check may be prepared with, for a host provider.
 enum HostKeys {
-    /// Digest sign types: nothing for a host to do.
+    /// Digest sign types or SM2 keys: nothing for a host to do.
     None,
     /// One key, index 0.
     One(PublicKey),
-    /// Keys by id, indexed in the order they were configured.
+    /// Keys by id, indexed in the order they were configured (SM2 keys among them are
+    /// checked here, never handed to the host).
     Set(KeySet),
+}
+
+impl HostKeys {
+    fn of_key(key: PublicKey) -> Self {
+        if key.algorithm() == KeyAlgorithm::Rsa {
+            Self::One(key)
+        } else {
+            Self::None
+        }
+    }
+
+    fn of_set(keys: KeySet) -> Self {
+        if keys.iter().any(|(_, key)| key.algorithm() == KeyAlgorithm::Rsa) {
+            Self::Set(keys)
+        } else {
+            Self::None
+        }
+    }
 }
 
 /// A configured notification verifier (one merchant, one platform).
@@ -197,10 +216,13 @@ impl WasmNotificationVerifier {
                     ),
                 ));
             }
-            (Some(key), true, 0) => (VerificationCredential::Key(key.clone()), HostKeys::One(key)),
+            (Some(key), true, 0) => (
+                VerificationCredential::Key(key.clone()),
+                HostKeys::of_key(key),
+            ),
             (None, false, 0) => (
                 VerificationCredential::KeySet(keys.clone()),
-                HostKeys::Set(keys),
+                HostKeys::of_set(keys),
             ),
             (None, true, 1) => (
                 VerificationCredential::Secret(secrets.remove(0)),
@@ -492,6 +514,10 @@ impl WasmNotificationVerifier {
         host: &Function,
         thrown: &RefCell<Option<JsValue>>,
     ) -> Result<(), Error> {
+        // The host does RSA; SM2 (and anything else) is checked by the core's verifier.
+        if !check.sign_type.is_rsa() {
+            return self.inner.verify_check(check);
+        }
         let length = self.prepare(check)?;
         match host.call1(&JsValue::NULL, &JsValue::from(length as u32)) {
             Ok(verdict) if verdict.as_bool() == Some(true) => Ok(()),
@@ -548,6 +574,13 @@ impl WasmNotificationVerifier {
                 (index, key)
             }
         };
+        // As the core's verifier: a key of the other algorithm never checks the signature.
+        if key.algorithm() != KeyAlgorithm::Rsa {
+            return Err(Error::CredentialMismatch {
+                sign_type: check.sign_type.name(),
+                needs: check.sign_type.credential().describe(),
+            });
+        }
         let raw = decode_rsa_signature(check.signature, key)?;
         let index = u32::try_from(index).unwrap_or(u32::MAX).to_le_bytes();
         let raw_len = u32::try_from(raw.len()).unwrap_or(u32::MAX).to_le_bytes();

@@ -12,8 +12,8 @@ use std::cell::RefCell;
 
 use paysign_core::sign::decode_rsa_signature;
 use paysign_core::{
-    Error, MessageKind, Profile, PublicKey, SharedSecret, SignType, VerificationCredential,
-    Verifier,
+    Error, KeyAlgorithm, MessageKind, Profile, PublicKey, SharedSecret, SignType,
+    VerificationCredential, Verifier,
 };
 use wasm_bindgen::prelude::*;
 
@@ -82,18 +82,18 @@ impl WasmVerifier {
             .collect()
     }
 
-    /// Whether the credential is an RSA public key (so a crypto provider may do the RSA step).
+    /// Whether the credential is an RSA public key (so a crypto provider may do the RSA
+    /// step); an SM2 key verifies here.
     #[wasm_bindgen(getter, js_name = isRsa)]
     pub fn is_rsa(&self) -> bool {
-        self.inner.public_key().is_some()
+        self.rsa_key().is_some()
     }
 
-    /// SPKI DER of the RSA public key, for a host crypto provider; `undefined` for secrets.
+    /// SPKI DER of the RSA public key, for a host crypto provider; `undefined` for secrets
+    /// and SM2 keys.
     #[wasm_bindgen(js_name = keyDer)]
     pub fn key_der(&self) -> Option<Vec<u8>> {
-        self.inner
-            .public_key()
-            .map(|key| key.to_spki_der().to_vec())
+        self.rsa_key().map(|key| key.to_spki_der().to_vec())
     }
 
     /// The canonical string a message's signature must cover.
@@ -169,4 +169,13 @@ fn missing_credential(accepted: &[SignType]) -> JsValue {
         None => "no credential: pass `publicKey` or `secret`".to_owned(),
     };
     error_value("CREDENTIAL_MISMATCH", &message)
+}
+
+impl WasmVerifier {
+    /// The RSA public key of the credential, if it is one: what a host provider can use.
+    fn rsa_key(&self) -> Option<&PublicKey> {
+        self.inner
+            .public_key()
+            .filter(|key| key.algorithm() == KeyAlgorithm::Rsa)
+    }
 }

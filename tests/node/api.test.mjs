@@ -69,6 +69,8 @@ describe('exports', () => {
       'generateKeyPair',
       'generateKeyPairAsync',
       'init',
+      'initSm',
+      'initSmSync',
       'initSync',
       'initTools',
       'initToolsSync',

@@ -108,8 +108,9 @@ export function secretFileBytes(rel) {
  * (credentials assembled as each platform documents, like sdk-core/tests/platform_vectors.rs).
  *
  * The cases that need the national algorithms (request.json `"sm": true`) are apart:
- * `sm: true` gives only those. The npm package has no SM yet, and sm.test.mjs checks that it
- * refuses each of them with ALGORITHM_UNAVAILABLE rather than answering anything else.
+ * `sm: true` gives only those. They run in sm.test.mjs, on Node, where the package builds
+ * their verifiers in its SM module; the runtime matrix and the framework tests keep to the
+ * runtime module's cases (on the web entry, SM needs `await initSm()` first).
  */
 export function notifyCases({ failing, sm = false }) {
   const prefix = failing ? 'fail_notify_' : 'notify_';

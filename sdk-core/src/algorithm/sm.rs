@@ -28,6 +28,14 @@ pub enum Sm2SignatureForm {
     Raw,
 }
 
+/// The error of every SM operation in a build without the `sm` feature.
+#[cfg_attr(feature = "sm", allow(dead_code))]
+pub(crate) fn unavailable() -> crate::error::Error {
+    crate::error::Error::AlgorithmUnavailable {
+        algorithm: "SM2/SM3/SM4",
+    }
+}
+
 #[cfg(feature = "sm")]
 mod imp {
     use aes_gcm::aead::consts::U12;
@@ -223,13 +231,9 @@ mod imp {
     use zeroize::Zeroizing;
 
     use super::{SM2_FIELD_BYTES, Sm2SignatureForm};
-    use crate::error::{Error, Result};
+    use crate::error::Result;
 
-    fn unavailable() -> Error {
-        Error::AlgorithmUnavailable {
-            algorithm: "SM2/SM3/SM4",
-        }
-    }
+    use super::unavailable;
 
     #[derive(Clone)]
     pub(crate) enum Sm2Private {}

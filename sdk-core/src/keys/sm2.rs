@@ -74,6 +74,7 @@ fn curve_name(oid: &str) -> &'static str {
     }
 }
 
+#[cfg(feature = "sm")]
 fn malformed(what: &str) -> Error {
     Error::key_invalid(format!("SM2 key: {what}"))
 }
@@ -93,20 +94,37 @@ pub(crate) fn pkcs8_private(der_bytes: &[u8]) -> Result<Option<Sm2Private>> {
     if ec_algorithm(algorithm.contents)? == EcAlgorithm::NotEc {
         return Ok(None);
     }
+    pkcs8_sm2(rest, after).map(Some)
+}
+
+/// The rest of an SM2 `PrivateKeyInfo`: `rest` after the structure (must be empty),
+/// `after` its fields after the algorithm.
+#[cfg(feature = "sm")]
+fn pkcs8_sm2(rest: &[u8], after: &[u8]) -> Result<Sm2Private> {
     if !rest.is_empty() {
         return Err(malformed("data after the PKCS#8 structure"));
     }
     let (inner, _) = der::expect(after, OCTET_STRING, "privateKey")
         .map_err(|_| malformed("PKCS#8 without its privateKey octets"))?;
-    sec1_private(inner.contents).map(Some)
+    sec1_private(inner.contents)
+}
+
+/// Without SM, knowing it is an SM2 key is all: the npm runtime module answers this and the
+/// package builds the object in its SM module instead, which reads the rest.
+#[cfg(not(feature = "sm"))]
+fn pkcs8_sm2(_rest: &[u8], _after: &[u8]) -> Result<Sm2Private> {
+    Err(crate::algorithm::sm::unavailable())
 }
 
 /// An SEC1 `ECPrivateKey` (`BEGIN EC PRIVATE KEY`): `SEQUENCE { 1, OCTET STRING scalar,
 /// [0] curve OPTIONAL, [1] public key OPTIONAL }`. A curve other than SM2 is refused; a
 /// public key that does not match the scalar too.
-// Without the `sm` feature no SM2 key exists (its type has no values), so what follows
-// the first use of one is unreachable by construction.
-#[cfg_attr(not(feature = "sm"), allow(unreachable_code, unused_variables))]
+#[cfg(not(feature = "sm"))]
+pub(crate) fn sec1_private(_der_bytes: &[u8]) -> Result<Sm2Private> {
+    Err(crate::algorithm::sm::unavailable())
+}
+
+#[cfg(feature = "sm")]
 pub(crate) fn sec1_private(der_bytes: &[u8]) -> Result<Sm2Private> {
     let (key, rest) = der::expect(der_bytes, SEQUENCE, "ECPrivateKey")
         .map_err(|_| malformed("not an SEC1 ECPrivateKey"))?;
@@ -164,14 +182,26 @@ pub(crate) fn spki_public(der_bytes: &[u8]) -> Result<Option<Sm2Public>> {
     if ec_algorithm(algorithm.contents)? == EcAlgorithm::NotEc {
         return Ok(None);
     }
+    spki_sm2(rest, after).map(Some)
+}
+
+/// The rest of an SM2 SPKI (as [`pkcs8_sm2`]).
+#[cfg(feature = "sm")]
+fn spki_sm2(rest: &[u8], after: &[u8]) -> Result<Sm2Public> {
     if !rest.is_empty() {
         return Err(malformed("data after the SubjectPublicKeyInfo"));
     }
     let (bits, _) = der::expect(after, BIT_STRING, "subjectPublicKey")
         .map_err(|_| malformed("SPKI without its public key"))?;
-    Sm2Public::from_sec1(bit_string_bytes(bits.contents)?).map(Some)
+    Sm2Public::from_sec1(bit_string_bytes(bits.contents)?)
 }
 
+#[cfg(not(feature = "sm"))]
+fn spki_sm2(_rest: &[u8], _after: &[u8]) -> Result<Sm2Public> {
+    Err(crate::algorithm::sm::unavailable())
+}
+
+#[cfg(feature = "sm")]
 fn bit_string_bytes(contents: &[u8]) -> Result<&[u8]> {
     match contents.split_first() {
         Some((0, bytes)) => Ok(bytes),
@@ -180,6 +210,7 @@ fn bit_string_bytes(contents: &[u8]) -> Result<&[u8]> {
 }
 
 /// A scalar of at most 32 bytes, left-padded to 32 (some encoders drop leading zeros).
+#[cfg(feature = "sm")]
 fn left_pad(scalar: &[u8]) -> Result<Zeroizing<[u8; SM2_FIELD_BYTES]>> {
     if scalar.is_empty() || scalar.len() > SM2_FIELD_BYTES {
         return Err(malformed("the private scalar is not 1 to 32 bytes"));

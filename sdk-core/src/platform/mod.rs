@@ -217,14 +217,22 @@ impl Profile {
     }
 
     /// Fails with [`Error::UnsupportedSignType`] if the profile has no such sign type.
+    ///
+    /// A national sign type (`SM2`, `SM3`) in a build without the `sm` feature is
+    /// [`Error::AlgorithmUnavailable`] here, when the signer or verifier is built, not at
+    /// its first message.
     pub fn check_sign_type(self, sign_type: SignType) -> Result<()> {
-        if self.sign_types().contains(&sign_type) {
-            Ok(())
-        } else {
-            Err(Error::UnsupportedSignType {
+        if !self.sign_types().contains(&sign_type) {
+            return Err(Error::UnsupportedSignType {
                 name: format!("{sign_type} (not defined by the {} profile)", self.name()),
-            })
+            });
         }
+        if sign_type.is_sm() && !crate::algorithm::sm_available() {
+            return Err(Error::AlgorithmUnavailable {
+                algorithm: "SM2/SM3/SM4",
+            });
+        }
+        Ok(())
     }
 
     /// The bytes an RSA signature covers: the canonical string itself, except for

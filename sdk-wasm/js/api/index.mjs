@@ -43,11 +43,13 @@ function disposable(Class) {
  * @param {() => object} platform.tools        the tools module (reconcile, explain, key
  *   generation in wasm): loads it on first use where the runtime can do so synchronously
  *   (Node), else returns it once `initTools()` has, and throws before
+ * @param {() => object} platform.sm           the SM module (the runtime with 国密), the same
+ *   way (`initSm()`)
  */
 export function createApi(wasm, platform) {
-  const { runtime, tools } = wasmModules(wasm, platform);
+  const { runtime, sm, tools } = wasmModules(wasm, platform);
   const node = platform.nodeCrypto === null ? null : nodeCryptoProvider(platform.nodeCrypto);
-  const context = Object.freeze({ runtime, tools, node });
+  const context = Object.freeze({ runtime, sm, tools, node });
 
   const Signer = signerClass(context);
   const Verifier = verifierClass(context);

@@ -7,7 +7,7 @@
 // the prepared check; `webcrypto` in two passes (verifyAsync). The exactly-once flow
 // (claim, complete, release) runs in the verifier's own store or the caller's
 // (replay-store.mjs). Imports errors.mjs, http.mjs, keys.mjs, options.mjs, prepared.mjs,
-// providers.mjs, replay-store.mjs, webcrypto.mjs.
+// providers.mjs, replay-store.mjs, wasm-modules.mjs, webcrypto.mjs.
 import { PaysignError } from './errors.mjs';
 import { bodyBytes, headerList } from './http.mjs';
 import { keyBytes, secretBytes } from './keys.mjs';
@@ -15,6 +15,7 @@ import { checkKeys, entriesOf, fenOf, nowOf, optionalString, optionsObject, seco
 import { checkKeyIndex, notificationCheck, sameBytes } from './prepared.mjs';
 import { providerChoice, rsaStep, webcryptoIsAsync } from './providers.mjs';
 import { claimOf, replayStoreOf, storeFailure } from './replay-store.mjs';
+import { constructIn } from './wasm-modules.mjs';
 import { webcrypto } from './webcrypto.mjs';
 
 const NOTIFICATION_OPTIONS = [
@@ -72,7 +73,7 @@ function responseOf(ack, what) {
  * The NotificationVerifier class over the modules of one entry point (createApi's context:
  * `runtime`, `node`, the node:crypto provider or null).
  */
-export function notificationVerifierClass({ runtime, node }) {
+export function notificationVerifierClass({ runtime, sm, node }) {
   /**
    * Verifies a platform's asynchronous notifications (and the gateway's responses) for one
    * merchant: configured once, then `verify(rawBody, { headers })` per request.
@@ -95,7 +96,7 @@ export function notificationVerifierClass({ runtime, node }) {
 
     /** @param {object} options */
     constructor(options) {
-      const wasm = runtime.bindings();
+      runtime.bindings();
       if (options === undefined) {
         throw new TypeError(
           "NotificationVerifier needs options: { publicKey } (the platform's RSA key), { publicKeys: { [serial]: key } } or { secret }",
@@ -121,26 +122,34 @@ export function notificationVerifierClass({ runtime, node }) {
       }
       const choice = providerChoice(opts, node);
       this.#replayStore = replayStoreOf(opts.replayStore);
-      this.#wasm = runtime;
-      const config = runtime.call(() => new wasm.WasmNotificationConfig(profile, accept));
-      try {
-        if (opts.publicKey !== undefined) config.publicKey(keyBytes(opts.publicKey, 'options.publicKey'));
-        for (const [id, key] of publicKeys) config.addPublicKey(id, keyBytes(key, `options.publicKeys[${JSON.stringify(id)}]`));
-        for (const secret of secrets) config.addSecret(secret);
-        if (opts.decryptionKey !== undefined) config.decryptionKey(secretBytes(opts.decryptionKey, 'options.decryptionKey'));
-        if (appId !== undefined) config.appId(appId);
-        if (mchId !== undefined) config.mchId(mchId);
-        if (tolerance !== undefined) config.toleranceSecs(tolerance);
-        if (maxAge !== undefined) config.maxAgeSecs(maxAge);
-        if (lease !== undefined) config.leaseSecs(lease);
-      } catch (e) {
-        // The configuration is freed whatever stopped it (a key of the wrong type, or one the core refused).
-        config.free();
-        throw runtime.error(e);
-      }
-      runtime.call(() => {
+      // The key bytes are read once, before any module: a TypeError is the caller's, in either.
+      const publicKey = opts.publicKey === undefined ? undefined : keyBytes(opts.publicKey, 'options.publicKey');
+      const keyed = publicKeys.map(([id, key]) => [id, keyBytes(key, `options.publicKeys[${JSON.stringify(id)}]`)]);
+      const decryptionKey = opts.decryptionKey === undefined ? undefined : secretBytes(opts.decryptionKey, 'options.decryptionKey');
+      const built = constructIn({ runtime, sm }, (wasm) => {
+        const config = new wasm.WasmNotificationConfig(profile, accept);
+        try {
+          if (publicKey !== undefined) config.publicKey(publicKey);
+          for (const [id, key] of keyed) config.addPublicKey(id, key);
+          for (const secret of secrets) config.addSecret(secret);
+          if (decryptionKey !== undefined) config.decryptionKey(decryptionKey);
+          if (appId !== undefined) config.appId(appId);
+          if (mchId !== undefined) config.mchId(mchId);
+          if (tolerance !== undefined) config.toleranceSecs(tolerance);
+          if (maxAge !== undefined) config.maxAgeSecs(maxAge);
+          if (lease !== undefined) config.leaseSecs(lease);
+        } catch (e) {
+          // The configuration is freed whatever stopped it (a key of the wrong type, one the
+          // core refused, one this module cannot read).
+          config.free();
+          throw e;
+        }
         // Consumes the configuration, whether it succeeds or not.
-        this.#inner = new wasm.WasmNotificationVerifier(config);
+        return new wasm.WasmNotificationVerifier(config);
+      });
+      this.#wasm = built.module;
+      this.#inner = built.value;
+      this.#wasm.call(() => {
         this.#provider = rsaStep(choice, this.#inner.isRsa);
         this.#accepted = Object.freeze(this.#inner.accepted);
         this.#profile = this.#inner.profile;

@@ -5,13 +5,14 @@
 // header-signed profile's string to sign) and, with the `wasm` provider, the signature;
 // with `node` or `webcrypto` only the RSA operation runs in the host (node-crypto.mjs,
 // webcrypto.mjs) over the bytes the core hands out. Imports errors.mjs, header-request.mjs,
-// keys.mjs, options.mjs, params.mjs, providers.mjs, webcrypto.mjs.
+// keys.mjs, options.mjs, params.mjs, providers.mjs, wasm-modules.mjs, webcrypto.mjs.
 import { PaysignError } from './errors.mjs';
 import { authorizationOf, requestValues } from './header-request.mjs';
 import { credentials, material } from './keys.mjs';
 import { optionalString, optionsObject } from './options.mjs';
 import { withFields } from './params.mjs';
 import { providerChoice, rsaStep, webcryptoIsAsync } from './providers.mjs';
+import { constructIn } from './wasm-modules.mjs';
 import { webcrypto } from './webcrypto.mjs';
 
 const encoder = new TextEncoder();
@@ -33,7 +34,7 @@ function alipayCertSns(opts, tools) {
  * The Signer class over the modules of one entry point (createApi's context: `runtime`,
  * `tools`, `node`, the node:crypto provider or null).
  */
-export function signerClass({ runtime, tools, node }) {
+export function signerClass({ runtime, sm, tools, node }) {
   /** Parses a key once and signs many messages. */
   class Signer {
     #wasm; // the module this Signer works with
@@ -50,7 +51,7 @@ export function signerClass({ runtime, tools, node }) {
 
     /** @param {object} options */
     constructor(options) {
-      const wasm = runtime.bindings();
+      runtime.bindings();
       if (options === undefined) {
         throw new TypeError('Signer needs options: { privateKey } for RSA/RSA2 or { secret } for MD5/HMAC-SHA256/SHA256 (signType defaults to the profile\'s default for the credential)');
       }
@@ -63,10 +64,13 @@ export function signerClass({ runtime, tools, node }) {
       const serialNo = optionalString(opts, 'serialNo');
       const certSns = alipayCertSns(opts, tools);
       const choice = providerChoice(opts, node);
-      this.#wasm = runtime;
-      runtime.call(() => {
+      const built = constructIn({ runtime, sm }, (wasm) => {
         const extras = new wasm.WasmSignerExtras(mchId, serialNo, certSns);
-        this.#inner = new wasm.WasmSigner(profile, message, signType, key, secret, extras);
+        return new wasm.WasmSigner(profile, message, signType, key, secret, extras);
+      });
+      this.#wasm = built.module;
+      this.#inner = built.value;
+      this.#wasm.call(() => {
         this.#provider = rsaStep(choice, this.#inner.isRsa);
         this.#signType = this.#inner.signType;
         this.#field = this.#inner.signatureField;

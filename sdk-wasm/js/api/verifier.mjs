@@ -4,11 +4,13 @@
 //
 // The key is parsed once, in wasm. With the `wasm` provider the core does everything; with
 // `node` or `webcrypto` it prepares the RSA check (prepared.mjs) and only the RSA operation
-// runs in the host. Imports keys.mjs, options.mjs, prepared.mjs, providers.mjs, webcrypto.mjs.
+// runs in the host. Imports keys.mjs, options.mjs, prepared.mjs, providers.mjs,
+// wasm-modules.mjs, webcrypto.mjs.
 import { credentials } from './keys.mjs';
 import { optionalString, optionsObject } from './options.mjs';
 import { checkSignType, verifierCheck } from './prepared.mjs';
 import { providerChoice, rsaStep, webcryptoIsAsync } from './providers.mjs';
+import { constructIn } from './wasm-modules.mjs';
 import { webcrypto } from './webcrypto.mjs';
 
 /** The sign types a Verifier accepts, from `signType` or `signTypes` (`[]`: the profile's default). */
@@ -29,7 +31,7 @@ export function acceptedOf(opts) {
  * The Verifier class over the modules of one entry point (createApi's context: `runtime`,
  * `node`, the node:crypto provider or null).
  */
-export function verifierClass({ runtime, node }) {
+export function verifierClass({ runtime, sm, node }) {
   /** Parses a key once and verifies many messages. */
   class Verifier {
     #wasm; // the module this Verifier works with
@@ -45,7 +47,7 @@ export function verifierClass({ runtime, node }) {
 
     /** @param {object} options */
     constructor(options) {
-      const wasm = runtime.bindings();
+      runtime.bindings();
       if (options === undefined) {
         throw new TypeError('Verifier needs options: { publicKey } for RSA/RSA2 or { secret } for MD5/HMAC-SHA256/SHA256 (signType defaults to the profile\'s default for the credential)');
       }
@@ -55,9 +57,10 @@ export function verifierClass({ runtime, node }) {
       const accepted = acceptedOf(opts);
       const { key, secret } = credentials(opts, 'publicKey');
       const choice = providerChoice(opts, node);
-      this.#wasm = runtime;
-      runtime.call(() => {
-        this.#inner = new wasm.WasmVerifier(profile, message, accepted, key, secret);
+      const built = constructIn({ runtime, sm }, (wasm) => new wasm.WasmVerifier(profile, message, accepted, key, secret));
+      this.#wasm = built.module;
+      this.#inner = built.value;
+      this.#wasm.call(() => {
         this.#provider = rsaStep(choice, this.#inner.isRsa);
         this.#accepted = Object.freeze(this.#inner.accepted);
         this.#signatureLength = this.#inner.signatureLength;

@@ -2,12 +2,12 @@
 // modules, and the one place where the wasm-bindgen handles of an entry point become them.
 //
 // `wasmModules(wasm, platform)` wraps the handles index.cjs or web.mjs passes to createApi:
-// `runtime` (signing, verifying, notifications: every object of the API) and `tools`
+// `runtime` (signing, verifying, notifications: every object of the API), `sm` (the same
+// with 国密, SM2/SM3/SM4, compiled in: loaded when an object needs it) and `tools`
 // (reconcile, explain, test notifications, key generation in wasm, Alipay certificate SNs;
-// loaded on first use). Nothing else in the layer touches a handle: an object takes the
-// module it works with from here once, in its constructor, and keeps it. A further module
-// (say, one for SM2, chosen per object by its sign type) is one more entry here and one
-// choice in the constructors that can use it.
+// loaded on first use; it has SM too). Nothing else in the layer touches a handle: an
+// object takes the module it works with from here once, in its constructor
+// (`constructIn`), and keeps it.
 //
 // A WasmModule keeps what belongs to one module: whether it trapped (a Rust panic, after
 // which it refuses work) and its input and output buffers (flat.mjs). Imports errors.mjs,
@@ -126,11 +126,26 @@ export class WasmModule {
 }
 
 /**
+ * `construct(module)`, the construction of an object's wasm side, in the runtime module; or,
+ * where the runtime answers ALGORITHM_UNAVAILABLE (an SM2 key, an SM2 or SM3 sign type: the
+ * runtime module is built without 国密 for its size), in the SM module. The runtime decides,
+ * from the same parsing it always does: no second reading of keys or names here. Returns
+ * `{ module, value }`: the object keeps that module for every later call.
+ */
+export function constructIn({ runtime, sm }, construct) {
+  const first = runtime.attempt(() => construct(runtime.bindings()));
+  if (first.ok) return { module: runtime, value: first.value };
+  if (!(first.error instanceof PaysignError) || first.error.code !== 'ALGORITHM_UNAVAILABLE') throw first.error;
+  const bindings = sm.bindings();
+  return { module: sm, value: sm.call(() => construct(bindings)) };
+}
+
+/**
  * The modules of one entry point.
  *
  * @param {object} wasm        the runtime wasm-bindgen module (node/ or web/ build)
- * @param {object} platform    see createApi (index.mjs): isReady, tools
- * @returns {{ runtime: WasmModule, tools: WasmModule }}
+ * @param {object} platform    see createApi (index.mjs): isReady, tools, sm
+ * @returns {{ runtime: WasmModule, sm: WasmModule, tools: WasmModule }}
  */
 export function wasmModules(wasm, platform) {
   const runtime = new WasmModule(
@@ -144,5 +159,6 @@ export function wasmModules(wasm, platform) {
   // The tools module works only beside a usable runtime module (the entry point loads it
   // after the runtime; a trap in the runtime ends both).
   const tools = new WasmModule(platform.tools, () => runtime.bindings());
-  return Object.freeze({ runtime, tools });
+  const sm = new WasmModule(platform.sm, () => runtime.bindings());
+  return Object.freeze({ runtime, sm, tools });
 }

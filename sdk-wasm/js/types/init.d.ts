@@ -43,3 +43,16 @@ export declare function initTools(input?: InitInput): Promise<void>;
 
 /** Synchronous `initTools` from the module's bytes or a compiled module (web entry). */
 export declare function initToolsSync(module?: ArrayBuffer | ArrayBufferView | WasmModuleLike): void;
+
+/**
+ * Instantiates the SM module, the package's third wasm module: the runtime with 国密 (SM2
+ * signatures, SM3 digests, SM4-GCM resources) compiled in. A `Signer`, `Verifier` or
+ * `NotificationVerifier` given an SM2 key or an `SM2`/`SM3` sign type is built there. Web
+ * entry: required once before such objects (default source: `paysign_sm_bg.wasm` next to the
+ * module); their constructors throw `Error` until then. On Node the SM module loads itself
+ * when the first such object is built; this only loads it earlier.
+ */
+export declare function initSm(input?: InitInput): Promise<void>;
+
+/** Synchronous `initSm` from the module's bytes or a compiled module (web entry). */
+export declare function initSmSync(module?: ArrayBuffer | ArrayBufferView | WasmModuleLike): void;

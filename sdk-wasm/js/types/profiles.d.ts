@@ -14,8 +14,9 @@ export type Profile = 'paysign' | 'alipay' | 'wechat-v2' | 'wechat-v3' | 'unionp
 export type MessageKind = 'request' | 'notification';
 
 /**
- * Signature algorithm, as the platforms name it. MD5 is legacy and weak. `SM2` and `SM3`
- * (国密) are the core's names too, but this package's runtime module is built without them:
- * using either, or an SM2 key, throws `ALGORITHM_UNAVAILABLE` (docs/profiles.md, "国密").
+ * Signature algorithm, as the platforms name it. MD5 is legacy and weak. `SM2` (SM2 with
+ * SM3, user id 1234567812345678; with an SM2 `privateKey`/`publicKey`) and `SM3` (UnionPay
+ * `signMethod` 12, with the `secret`) are 国密: an object using them is built in the
+ * package's SM module (on Node loaded then; on the web entry `await initSm()` first).
  */
 export type SignType = 'MD5' | 'HMAC-SHA256' | 'SHA256' | 'RSA' | 'RSA2' | 'SM3' | 'SM2';
