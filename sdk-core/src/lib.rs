@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod algorithm;
+pub mod api_term;
 pub mod callback;
 pub mod canonical;
 pub mod diagnose;
@@ -32,6 +33,7 @@ pub mod sign;
 pub mod testing;
 
 pub use algorithm::{HexCase, SecretSuffix};
+pub use api_term::{ApiTerm, Words};
 pub use callback::{HandleError, NotificationVerifier, Replay, VerifyOptions};
 pub use canonical::canonical_string;
 pub use error::{Error, Result, TimeLimit};

@@ -4,7 +4,9 @@
 
 mod common;
 
-use paysign_core::diagnose::{Credentials, ExplainRequest, KeyCandidate, explain};
+use paysign_core::diagnose::{
+    Credentials, ExplainRequest, KeyCandidate, VerifierSettings, explain,
+};
 use paysign_core::{
     MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType, Signer, SigningCredential,
 };
@@ -30,8 +32,13 @@ fn request<'a>(
         sign_types: sign_types.to_vec(),
         credentials,
         headers: &[],
+        settings: VerifierSettings::default(),
+        now: NOW,
     }
 }
+
+/// The vectors' clock: ten seconds after their notifications were sent.
+const NOW: i64 = 1_795_190_410;
 
 fn codes(d: &paysign_core::diagnose::Diagnosis) -> Vec<&'static str> {
     d.findings.iter().map(|f| f.code).collect()
@@ -279,12 +286,17 @@ fn hex_case_suffix_and_digest_mistakes() {
     let canonical =
         paysign_core::canonical_string(&p, &Profile::Paysign.rules(MessageKind::Notification));
     let lower = digest_signed(Profile::Paysign, SignType::Md5, &canonical).to_ascii_lowercase();
-    let d = explain(&request(
-        &body_with_sign(p.clone(), &lower, SignType::Md5),
-        Profile::Paysign,
-        &[SignType::Md5],
-        Credentials::Secret(secret()),
-    ));
+    let body = body_with_sign(p.clone(), &lower, SignType::Md5);
+    // A request: these parameters are not a whole notification, which a verifier refuses.
+    let d = explain(&ExplainRequest {
+        kind: MessageKind::Request,
+        ..request(
+            &body,
+            Profile::Paysign,
+            &[SignType::Md5],
+            Credentials::Secret(secret()),
+        )
+    });
     // docs/protocol.md §3.2: hex in either case verifies; nothing to report.
     assert!(d.verified && codes(&d).is_empty(), "{:?}", codes(&d));
 

@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 
 pub use self::rsa::RsaBackend;
 use self::rsa::{RsaHash, RsaPrivate, RsaPublic};
+use crate::api_term::ApiTerm;
 use crate::encoding::{hex_lower, hex_upper};
 use crate::error::{Error, Result};
 
@@ -61,12 +62,12 @@ impl SignType {
         matches!(self, SignType::Rsa | SignType::Rsa2)
     }
 
-    /// What the sign type needs, for error messages: `an RSA key` or `a shared secret`.
-    pub(crate) fn needs(self) -> &'static str {
+    /// What the sign type needs, for error messages: an RSA key or a shared secret.
+    pub(crate) fn needs(self) -> ApiTerm {
         if self.is_rsa() {
-            "an RSA key"
+            ApiTerm::RsaKey
         } else {
-            "a shared secret"
+            ApiTerm::Secret
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod wechat_v3;
 use std::borrow::Cow;
 
 use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SignType};
+use crate::api_term::ApiTerm;
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 pub use crate::message::headers::header;
@@ -169,7 +170,11 @@ impl Profile {
                 Error::CredentialUnfit {
                     profile: self.name(),
                     given: credential.describe(),
-                    needs: format!("{} ({})", other.describe(), fitting.join(", ")),
+                    needs: match other {
+                        CredentialKind::RsaKey => ApiTerm::RsaKey,
+                        CredentialKind::Secret => ApiTerm::Secret,
+                    },
+                    sign_types: fitting.join(", "),
                 }
             })
     }
@@ -305,11 +310,11 @@ mod tests {
         let msg = |p: Profile, k| p.default_sign_type(k).unwrap_err().to_string();
         assert_eq!(
             msg(Profile::WechatV2, CredentialKind::RsaKey),
-            "the wechat-v2 profile has no sign type for an RSA key: pass a shared secret (MD5, HMAC-SHA256)"
+            "the wechat-v2 profile has no sign type for an RSA key: pass a shared secret (MD5, HMAC-SHA256) as a `SharedSecret`"
         );
         assert_eq!(
             msg(Profile::WechatV3, CredentialKind::Secret),
-            "the wechat-v3 profile has no sign type for a shared secret: pass an RSA key (RSA2)"
+            "the wechat-v3 profile has no sign type for a shared secret: pass an RSA key (RSA2) as `SigningCredential::Rsa` or `VerificationCredential::Rsa`"
         );
     }
 
