@@ -14,6 +14,7 @@ use paysign_core::{
 fn gateway_key(label: &str) -> KeyCandidate {
     KeyCandidate {
         label: label.into(),
+        id: None,
         bytes: common::read("keys/gateway_public_spki.pem"),
     }
 }
@@ -84,6 +85,7 @@ fn the_merchants_own_key_in_place_of_the_platforms() {
     let body = common::read("notify_paysign_form/body.bin");
     let merchant = KeyCandidate {
         label: "merchant".into(),
+        id: None,
         bytes: common::read("keys/merchant_public_spki.pem"),
     };
     let d = explain(&request(
@@ -109,6 +111,7 @@ fn a_private_key_given_for_verification() {
     let body = common::read("notify_paysign_form/body.bin");
     let private = KeyCandidate {
         label: "gw".into(),
+        id: None,
         bytes: common::read("keys/gateway_private_pkcs8.pem"),
     };
     let d = explain(&request(
@@ -130,11 +133,13 @@ fn unreadable_and_bare_base64_keys() {
     let pem = common::read_text("keys/gateway_public_spki.pem");
     let truncated = KeyCandidate {
         label: "cut".into(),
+        id: None,
         bytes: pem.as_bytes()[..pem.len() / 2].to_vec(),
     };
     let bare: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     let bare = KeyCandidate {
         label: "bare".into(),
+        id: None,
         bytes: bare.into_bytes(),
     };
     let d = explain(&request(

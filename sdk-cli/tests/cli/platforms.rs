@@ -177,11 +177,20 @@ fn credentials_the_platforms_need_are_asked_for() {
     response.insert(2, "--message".into());
     let got = run(&response, b"").expect(0).json();
     assert_eq!(got["sign_type"], "RSA2");
-    // explain says the signature verifies and that nothing was decrypted.
+    // explain says the signature verifies, and that a verifier without the APIv3 key
+    // refuses the notification all the same (never verified when verify refuses).
     let mut explain = args.clone();
     explain[0] = "explain".into();
-    let report = run(&explain, b"").expect(0).json();
-    assert!(report.to_string().contains("NOT_DECRYPTED"), "{report}");
+    let report = run(&explain, b"").expect(1).json();
+    assert_eq!(report["verified"], false, "{report}");
+    assert_eq!(report["findings"][0]["code"], "NOT_DECRYPTED", "{report}");
+    assert!(
+        report["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("pass --secret-file (the APIv3 key)"),
+        "{report}"
+    );
 
     // A bare public key without its id: wechat-v3 cannot know which serial it is.
     let bare = run(

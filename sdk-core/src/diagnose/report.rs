@@ -11,10 +11,25 @@ use crate::sign::{CredentialKind, SharedSecret, SignType};
 #[derive(Debug, Clone)]
 pub struct KeyCandidate {
     /// How the report names this key. For a platform that names its keys (WeChat Pay v3
-    /// `Wechatpay-Serial`), the id the key goes under.
+    /// `Wechatpay-Serial`), the id the key goes under unless [`id`](Self::id) says.
     pub label: String,
+    /// The id the verifier is configured with the key under, if it is (UnionPay `certId`,
+    /// WeChat Pay v3 serial): with an id, the keys of a platform that names its keys are a
+    /// key set, as a verifier given ids takes them; without, each key is tried alone.
+    pub id: Option<String>,
     /// The file contents, in any format paysign reads.
     pub bytes: Vec<u8>,
+}
+
+impl KeyCandidate {
+    /// A candidate the report calls `label`, configured under no id.
+    pub fn new(label: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        Self {
+            label: label.into(),
+            id: None,
+            bytes: bytes.into(),
+        }
+    }
 }
 
 /// What to verify with.

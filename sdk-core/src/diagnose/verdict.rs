@@ -37,14 +37,20 @@ fn configurable(request: &ExplainRequest<'_>) -> Vec<(Option<String>, Verificati
             vec![(None, VerificationCredential::Secrets(secrets.clone()))]
         }
         Credentials::Keys(candidates) => {
-            let keys = candidates
-                .iter()
-                .filter_map(|c| Some((c.label.clone(), PublicKey::parse(&c.bytes).ok()?)));
-            if request.profile.platform().needs_key_set().is_some() {
+            let platform = request.profile.platform();
+            // By id as a verifier takes them: always where the platform must name its key,
+            // else where the platform names keys and ids were given.
+            let by_id = platform.needs_key_set().is_some()
+                || (platform.key_id_field().is_some() && candidates.iter().any(|c| c.id.is_some()));
+            let keys = candidates.iter().filter_map(|c| {
+                let key = PublicKey::parse(&c.bytes).ok()?;
+                Some((c.label.clone(), c.id.clone(), key))
+            });
+            if by_id {
                 let mut set = KeySet::new();
-                for (label, key) in keys {
-                    // A label that cannot be an id (empty, twice) cannot be configured either.
-                    let _ = set.insert(label, key);
+                for (label, id, key) in keys {
+                    // An id that cannot be one (empty, twice) cannot be configured either.
+                    let _ = set.insert(id.unwrap_or(label), key);
                 }
                 if set.is_empty() {
                     Vec::new()
@@ -52,7 +58,7 @@ fn configurable(request: &ExplainRequest<'_>) -> Vec<(Option<String>, Verificati
                     vec![(None, VerificationCredential::KeySet(set))]
                 }
             } else {
-                keys.map(|(label, key)| (Some(label), VerificationCredential::Rsa(key)))
+                keys.map(|(label, _, key)| (Some(label), VerificationCredential::Rsa(key)))
                     .collect()
             }
         }
