@@ -155,6 +155,14 @@ CASES["trailing_newline_wechat_v3"] = (
             now=v3_request["now"]),
     expect("a newline was added after the JSON body", ["BODY_ALTERED"], "SIGNATURE_MISMATCH"))
 
+# A WeChat Pay v3 notification explained without the APIv3 key: its signature verifies, but a
+# verifier without the key refuses every notification.
+CASES["wechat_v3_without_apiv3_key"] = (
+    open(os.path.join(v3, "body.bin"), "rb").read(),
+    request("wechat-v3", keys=[(k["id"], k["file"]) for k in v3_request["keys"]], content_type="application/json",
+            headers=v3_request["headers"], app_id=v3_request["app_id"], now=v3_request["now"]),
+    expect("the key that decrypts the payload is not configured", ["NOT_DECRYPTED"], "CREDENTIAL_MISMATCH"))
+
 # The wrong key: the merchant's own key configured, the platform's among the candidates; the
 # merchant's alone.
 CASES["other_key_signed"] = (
