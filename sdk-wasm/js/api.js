@@ -1725,11 +1725,12 @@ function createApi(wasm, platform) {
     }
   }
 
-  const EXPLAIN_OPTIONS = ['profile', 'message', 'signTypes', 'publicKey', 'publicKeys', 'secret', 'secrets', 'contentType', 'headers'];
+  const EXPLAIN_OPTIONS = ['profile', 'message', 'signTypes', 'publicKey', 'publicKeys', 'secret', 'secrets', 'decryptionKey', 'contentType', 'headers', 'appId', 'mchId', 'toleranceSecs', 'maxAgeSecs', 'expectedAmount', 'now'];
 
   /**
-   * Why does (or doesn't) a message verify? Tries the common integration mistakes for
-   * real: `{ verified, signType, canonical, matchingKey, findings: [{ code, message }] }`.
+   * Why does (or doesn't) a message verify? Checks it as a NotificationVerifier with the
+   * same options would (`verified` is that verdict), then tries the common integration
+   * mistakes for real: `{ verified, signType, canonical, matchingKey, findings: [{ code, message }] }`.
    */
   function explain(body, options) {
     const module = tools();
@@ -1761,10 +1762,20 @@ function createApi(wasm, platform) {
       signTypes: opts.signTypes === undefined ? undefined : signTypeList(opts.signTypes, 'options.signTypes'),
       contentType: optionalString(opts, 'contentType'),
       keyLabels: labels,
+      // The verifier's options, as a NotificationVerifier and its verify() take them:
+      // explain's verdict is that verifier's.
+      unnamedFirstKey: opts.publicKey !== undefined,
+      appId: opts.appId,
+      mchId: opts.mchId,
+      toleranceSecs: opts.toleranceSecs,
+      maxAgeSecs: opts.maxAgeSecs,
+      expectedAmount: opts.expectedAmount,
+      now: nowOf(opts.now, 'options.now'),
     };
+    const decryptionKey = opts.decryptionKey === undefined ? undefined : secretBytes(opts.decryptionKey, 'options.decryptionKey');
     const headers = headerList(opts.headers, 'options.headers');
     try {
-      return JSON.parse(module.explain(bytes, settings, keys, secrets, headers));
+      return JSON.parse(module.explain(bytes, settings, keys, secrets, decryptionKey, headers));
     } catch (e) {
       throw fromWasm(e, module);
     }

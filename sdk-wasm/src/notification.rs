@@ -188,15 +188,6 @@ impl WasmNotificationVerifier {
             lease_secs,
         } = config;
         let (credential, host_keys) = match (key, keys.is_empty(), secrets.len()) {
-            (Some(_), _, _) if profile.platform().needs_key_set().is_some() => {
-                return Err(error_value(
-                    "CREDENTIAL_MISMATCH",
-                    &format!(
-                        "{profile} names its platform key in {}: pass `publicKeys: {{ [id]: key }}` (certificate serial or PUB_KEY_ID_...) instead of `publicKey`",
-                        profile.key_id_field().unwrap_or("the message")
-                    ),
-                ));
-            }
             (Some(key), true, 0) => (VerificationCredential::Rsa(key.clone()), HostKeys::One(key)),
             (None, false, 0) => (
                 VerificationCredential::KeySet(keys.clone()),
@@ -532,7 +523,7 @@ impl WasmNotificationVerifier {
             HostKeys::None => {
                 return Err(Error::CredentialMismatch {
                     sign_type: check.sign_type.name(),
-                    needs: "an RSA key",
+                    needs: paysign_core::ApiTerm::PublicKey,
                 });
             }
             HostKeys::One(key) => (0usize, key),
