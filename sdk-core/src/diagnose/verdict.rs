@@ -3,7 +3,7 @@
 //! id, merchant id, time window, typed fields, amount, decryption). `explain` reports a
 //! message verified only when this says so.
 
-use crate::callback::{NotificationVerifier, Replay, VerifyOptions};
+use crate::callback::{NotificationVerifier, Replay, SignatureChecker, VerifyOptions};
 use crate::error::{Error, Result};
 use crate::keys::{KeySet, PublicKey};
 use crate::message::parse::{
@@ -88,7 +88,7 @@ fn verify(
     credential: VerificationCredential,
     body: &[u8],
     content_type: Option<&str>,
-    check: Option<&dyn Fn(&SignatureCheck<'_>) -> Result<()>>,
+    check: Option<SignatureChecker<'_>>,
 ) -> Result<()> {
     let settings = &request.settings;
     let profile = request.profile;
