@@ -395,7 +395,7 @@ impl TimeLimit {
     }
 }
 
-/// What a credential term is, in plain words (the surface's name for it follows).
+/// What a term a message asks for is, in plain words (the surface's name for it follows).
 fn credential(term: ApiTerm) -> &'static str {
     match term {
         ApiTerm::PublicKey => "the sender's RSA public key",
@@ -412,7 +412,7 @@ fn credential(term: ApiTerm) -> &'static str {
         ApiTerm::SignerKeyId => {
             "the id of the signing key (its certificate serial, or WeChat Pay's PUB_KEY_ID_...)"
         }
-        _ => "it",
+        _ => "the value it sets",
     }
 }
 

@@ -116,6 +116,24 @@ fn every_failing_platform_notification_exits_1_with_its_code() {
     }
 }
 
+/// A core error printed by the CLI names the flag to pass, not a Rust builder method or a
+/// JavaScript option.
+#[test]
+fn core_errors_name_flags() {
+    let case = platforms().join("fail_notify_wechat_v3_refund_app_id_only");
+    let got = run(&command("verify", &case, true), b"").expect(1).json();
+    assert_eq!(got["code"], "APP_ID_ABSENT", "{got}");
+    let message = got["message"].as_str().unwrap();
+    assert!(
+        message.contains("configure the merchant id (--mch-id) as well"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("merchantId") && !message.contains("::"),
+        "{message}"
+    );
+}
+
 #[test]
 fn explain_agrees_with_verify_on_every_platform_vector() {
     for case in cases("notify_") {
