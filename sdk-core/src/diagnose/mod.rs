@@ -55,7 +55,8 @@ use self::verdict::Verdict;
 ///
 /// A private key given where the sender's public key belongs is named (`KEY_KIND_MISMATCH`,
 /// as every verifier refuses it) and its public half is tried, to tell whether the message
-/// was signed with that key pair; the message is then never reported verified.
+/// was signed with that key pair; it never makes the message verified (no verifier takes
+/// it).
 pub fn explain(request: &ExplainRequest<'_>) -> Diagnosis {
     explain_in(request, rust_words)
 }
