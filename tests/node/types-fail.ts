@@ -1,6 +1,6 @@
 // Must NOT compile: each line is a misuse the typings have to reject (checked by
 // typings.test.mjs, which expects one error per `@expect-error` line and no other).
-import { NotificationVerifier, Signer, Verifier, buildRequest, canonicalize, generateKeyPair, parseYuan, reconcile } from 'paysign';
+import { NotificationVerifier, Signer, Verifier, buildRequest, canonicalize, explain, generateKeyPair, parseYuan, reconcile } from 'paysign';
 import { redisReplayStore, upstashReplayStore } from 'paysign/redis';
 import { express, fetchHandler, koa, nodeHandler } from 'paysign/frameworks';
 
@@ -25,6 +25,8 @@ signer.sign(amounted); // @expect-error interface with a number
 const lost: { other: string } = signer.signParams({ a: '1' }); // @expect-error result keeps the input's fields
 signer.sign(42); // @expect-error number params
 new NotificationVerifier({ publicKey: pem, secret: 'k' }); // @expect-error two credentials
+explain('a=1', { publicKey: pem, secret: 'k', now: 1 }); // @expect-error keys and a secret
+explain('a=1', { publicKey: pem, now: '1795190410' }); // @expect-error now is Unix seconds
 new NotificationVerifier({ publicKey: pem, accept: ['SHA512'] }); // @expect-error unknown sign type
 new NotificationVerifier({ publicKey: pem, appID: 'x' }); // @expect-error misspelt option
 const nv = new NotificationVerifier({ publicKey: pem });
