@@ -20,6 +20,12 @@ generateKeyPair({ bits: 1024 }); // @expect-error unsupported size
 const flag: false = new Verifier({ publicKey: pem }).verify({}).valid; // @expect-error valid is always true
 const n: number = signer.signType; // @expect-error sign type is a string union
 new Signer({ privateKey: 42 }); // @expect-error key is a string or bytes
+new Signer({}); // @expect-error a credential is required
+new Signer({ profile: 'alipay', signType: 'RSA2' }); // @expect-error settings without a credential
+new Signer({ privateKey: pem, secret: 'k' }); // @expect-error one credential, not two
+new Verifier({}); // @expect-error a credential is required
+new Verifier({ publicKey: pem, secret: 'k' }); // @expect-error one credential, not two
+new Verifier({ publicKey: pem, signType: 'RSA2', signTypes: ['RSA2'] }); // @expect-error signType or signTypes, not both
 signer.sign(new Map([['a', 1]])); // @expect-error Map values must be strings
 signer.sign(amounted); // @expect-error interface with a number
 const lost: { other: string } = signer.signParams({ a: '1' }); // @expect-error result keeps the input's fields
