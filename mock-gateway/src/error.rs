@@ -302,8 +302,18 @@ impl From<paysign_core::Error> for ApiError {
     fn from(err: paysign_core::Error) -> Self {
         match Code::from_core(&err) {
             Code::InternalError => ApiError::internal(err),
-            code => ApiError::new(code, err.to_string()),
+            code => ApiError::new(code, err.message_in(http_words)),
         }
+    }
+}
+
+/// The words of the gateway's HTTP answers for what a core error tells the caller to use:
+/// the tool that ships with the gateway (`paysign explain`) for the diagnosis; the Rust
+/// API's names otherwise (a merchant's request names no option of ours).
+fn http_words(term: paysign_core::ApiTerm) -> &'static str {
+    match term {
+        paysign_core::ApiTerm::Explain => "`paysign explain`",
+        other => other.rust(),
     }
 }
 

@@ -183,14 +183,19 @@ fn key_verifier(key: &PublicKey, key_types: &[SignType]) -> Result<Option<Verifi
         key_types,
     )
     .map_err(|e| match e {
-        paysign_core::Error::CredentialMismatch { sign_type, needs } => ApiError::field_invalid(
-            "public_key",
-            format_args!(
-                "sign type {sign_type} needs {needs}, not {} (a merchant has one key pair: \
-                 RSA for RSA2/RSA, or SM2 for SM2)",
-                key.algorithm().credential().describe()
-            ),
-        ),
+        // Worded for the admin API: the core's message tells a Rust caller what to pass.
+        paysign_core::Error::CredentialMismatch { sign_type, .. } => {
+            let needs =
+                parse_sign_type(sign_type).map_or("another key", |t| t.credential().describe());
+            ApiError::field_invalid(
+                "public_key",
+                format_args!(
+                    "sign type {sign_type} needs {needs}, not {} (a merchant has one key pair: \
+                     RSA for RSA2/RSA, or SM2 for SM2)",
+                    key.algorithm().credential().describe()
+                ),
+            )
+        }
         other => ApiError::from(other),
     })?;
     Ok(Some(verifier.message_kind(MessageKind::Request)))

@@ -1,6 +1,7 @@
 //! How a command ends when it does not succeed: an exit status, a stable code and a message.
 //!
-//! Core errors keep their [`paysign_core::Error::code`]; the few failures that only exist in
+//! Core errors keep their [`paysign_core::Error::code`], and their message names flags
+//! ([`crate::words`]); the few failures that only exist in
 //! the shell (a file that cannot be read, a refused overwrite, an endpoint that never
 //! acknowledged) have codes of their own, listed in `paysign --help`.
 
@@ -47,7 +48,7 @@ impl CliError {
         Self {
             status: Status::Negative,
             code: err.code(),
-            message: err.to_string(),
+            message: crate::words::message(&err),
             details: None,
         }
     }
@@ -95,7 +96,7 @@ impl From<paysign_core::Error> for CliError {
         Self {
             status: Status::Usage,
             code: err.code(),
-            message: err.to_string(),
+            message: crate::words::message(&err),
             details: None,
         }
     }

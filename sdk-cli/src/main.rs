@@ -8,6 +8,7 @@ mod commands;
 mod error;
 mod input;
 mod output;
+mod words;
 
 use std::process::ExitCode;
 

@@ -130,8 +130,7 @@ fn sm2(c: &mut Criterion) {
     );
     let key = PrivateKey::parse(&read("platforms/keys/sm2_merchant_private.pem")).unwrap();
     let public = key.public_key().clone();
-    let signer =
-        Signer::new(Profile::Alipay, SignType::Sm2, SigningCredential::Key(key)).unwrap();
+    let signer = Signer::new(Profile::Alipay, SignType::Sm2, SigningCredential::Key(key)).unwrap();
     let signature = signer.sign_canonical(&message).unwrap();
     let verifier = Verifier::new(
         Profile::Alipay,
@@ -154,8 +153,12 @@ fn sm2(c: &mut Criterion) {
     });
     group.finish();
     let secret = SharedSecret::new("88888888").unwrap();
-    let sm3 = Signer::new(Profile::UnionPay, SignType::Sm3, SigningCredential::Secret(secret))
-        .unwrap();
+    let sm3 = Signer::new(
+        Profile::UnionPay,
+        SignType::Sm3,
+        SigningCredential::Secret(secret),
+    )
+    .unwrap();
     c.bench_function("sm3/sign-20-fields", |b| {
         b.iter(|| sm3.sign_canonical(black_box(&message)).unwrap())
     });

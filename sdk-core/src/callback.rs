@@ -22,6 +22,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::api_term::ApiTerm;
 use crate::error::{Error, Result, TimeLimit};
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, header};
@@ -425,9 +426,9 @@ impl NotificationVerifier {
     fn blocking_store(&self) -> Result<&dyn ReplayStore> {
         match &self.replay {
             Store::Blocking(store) => Ok(store.as_ref()),
-            Store::Async(_) => Err(Error::field_invalid(
-                "replay_store",
-                "this verifier's replay store answers asynchronously: call verify_async, handle_async, complete_async and release_async",
+            Store::Async(_) => Err(Error::option_invalid(
+                ApiTerm::AsyncMethods,
+                "this verifier's replay store answers asynchronously: call the asynchronous methods",
             )),
         }
     }
@@ -587,9 +588,9 @@ impl NotificationVerifier {
         if options.replay == Replay::Record {
             return Ok(());
         }
-        Err(Error::field_invalid(
-            "replay",
-            "handle() claims the notification in the verifier's replay store; with a store you consult yourself, call verify() with Replay::Unrecorded",
+        Err(Error::option_invalid(
+            ApiTerm::Unrecorded,
+            "handling a notification claims it in the verifier's replay store; with a store you consult yourself, verify it unrecorded instead",
         ))
     }
 
@@ -646,8 +647,8 @@ impl NotificationVerifier {
         self.check_size(body)?;
         let platform = self.platform();
         if options.expected_amount.is_some() && !platform.has_amount() {
-            return Err(Error::field_invalid(
-                "expected_amount",
+            return Err(Error::option_invalid(
+                ApiTerm::ExpectedAmount,
                 format!(
                     "{} payloads have no amount paysign can read: check the payload yourself",
                     self.profile()
@@ -828,7 +829,7 @@ impl NotificationVerifier {
                 None => Err(Error::AppIdAbsent {
                     expected: expected.clone(),
                     field,
-                    hint: "this event names only its merchant: configure the merchant id (merchantId, --mch-id) as well, which every event carries",
+                    configure: ApiTerm::MerchantId,
                 }),
             },
             actual => Err(Error::AppIdMismatch {
@@ -967,8 +968,8 @@ impl NotificationVerifierBuilder {
             .lease_secs
             .unwrap_or(DEFAULT_LEASE_SECS.min(self.max_age_secs));
         if lease_secs == 0 || lease_secs > self.max_age_secs {
-            return Err(Error::field_invalid(
-                "lease_secs",
+            return Err(Error::option_invalid(
+                ApiTerm::LeaseSecs,
                 format!(
                     "a claim's lease must be at least 1 second and at most the maximum age ({} s), got {lease_secs}",
                     self.max_age_secs
@@ -978,23 +979,23 @@ impl NotificationVerifierBuilder {
         // None: the verifier takes the profile's default for the credential.
         let accepted = self.accepted.unwrap_or_default();
         let platform = self.profile.platform();
-        if let Some(needs) = platform.needs_key_set() {
-            if matches!(self.credential, VerificationCredential::Key(_)) {
-                return Err(Error::CredentialMismatch {
-                    sign_type: "RSA2",
-                    needs,
-                });
-            }
+        if platform.needs_key_set().is_some()
+            && matches!(self.credential, VerificationCredential::Key(_))
+        {
+            return Err(Error::CredentialMismatch {
+                sign_type: "RSA2",
+                needs: ApiTerm::PublicKeysById,
+            });
         }
         if platform.app_id_field().is_none() && self.app_id.is_some() {
-            return Err(Error::field_invalid(
-                "app_id",
+            return Err(Error::option_invalid(
+                ApiTerm::AppId,
                 format!("{} messages carry no application id", self.profile),
             ));
         }
         if platform.merchant_id_field().is_none() && self.merchant_id.is_some() {
-            return Err(Error::field_invalid(
-                "merchant_id",
+            return Err(Error::option_invalid(
+                ApiTerm::MerchantId,
                 format!(
                     "{} messages carry no merchant id: check the app id instead",
                     self.profile

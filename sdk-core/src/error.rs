@@ -4,8 +4,15 @@
 //! [`Error::code`] is part of the public contract: the wasm package exposes it as
 //! `err.code`, the CLI prints it with `--json`, and the mock gateway returns it in the
 //! `code` field of its responses (docs/protocol.md, "Error codes").
+//!
+//! A message that tells the caller what to pass or call names it with an [`ApiTerm`],
+//! never in one surface's spelling: `Display` words it for Rust, and each other surface
+//! renders the same message in its own words with [`Error::message_in`] (the npm package:
+//! option names; the CLI: flags).
 
 use std::fmt;
+
+use crate::api_term::{ApiTerm, Words};
 
 /// Result alias used throughout paysign.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -41,9 +48,7 @@ pub enum Error {
         field: &'static str,
     },
     /// The signature does not match the message and key.
-    #[error(
-        "signature does not match the message (check the key, the raw body and the profile; `paysign explain` says more)"
-    )]
+    #[error("{}", self.rust_words())]
     SignatureMismatch,
     /// The signature is not well-formed for its sign type (bad base64, wrong length, non-hex).
     #[error("signature is malformed: {reason}")]
@@ -88,23 +93,24 @@ pub enum Error {
         name: String,
     },
     /// The credential does not fit the sign type (an RSA key for MD5, a secret for RSA2).
-    #[error("sign type {sign_type} needs {needs}; did you pass the right --key/--secret?")]
+    #[error("{}", self.rust_words())]
     CredentialMismatch {
         /// The sign type in use.
         sign_type: &'static str,
-        /// What that sign type needs.
-        needs: &'static str,
+        /// The credential that sign type needs, to be passed as each surface names it.
+        needs: ApiTerm,
     },
     /// The profile defines no sign type for this kind of credential (an RSA key for WeChat
     /// Pay v2, a shared secret for WeChat Pay v3): code `CREDENTIAL_MISMATCH`.
-    #[error("the {profile} profile has no sign type for {given}: pass {needs}")]
+    #[error("{}", self.rust_words())]
     CredentialUnfit {
         /// The profile's name.
         profile: &'static str,
-        /// The credential given (`an RSA key`, `a shared secret`).
+        /// The credential given (`an RSA key`, `an SM2 key`, `a shared secret`).
         given: &'static str,
-        /// The credential to pass, with the sign types it serves.
-        needs: String,
+        /// Each credential that would do ([`ApiTerm::RsaKey`], [`ApiTerm::Sm2Key`],
+        /// [`ApiTerm::Secret`]) with the sign types it serves, as the platform names them.
+        needs: Vec<(ApiTerm, String)>,
     },
     /// Key material could not be parsed.
     #[error("key is invalid: {reason}")]
@@ -214,6 +220,24 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A field the message must carry comes from a setting that was not given (the signing
+    /// certificate's id): code `FIELD_MISSING`.
+    #[error("{}", self.rust_words())]
+    OptionMissing {
+        /// The field that needs it.
+        field: String,
+        /// The setting that gives it.
+        option: ApiTerm,
+    },
+    /// A setting's value is not acceptable (a lease longer than the maximum age, an app id
+    /// for a platform whose messages carry none): code `FIELD_INVALID`.
+    #[error("{}", self.rust_words())]
+    OptionInvalid {
+        /// The setting.
+        option: ApiTerm,
+        /// Why.
+        reason: String,
+    },
     /// An amount is not a valid money amount (negative, exponent notation, too many decimals, overflow).
     #[error("amount {value:?} is invalid: {reason}")]
     AmountInvalid {
@@ -248,16 +272,14 @@ pub enum Error {
     },
     /// An app id is configured but this message carries none to compare (WeChat Pay v3
     /// refund events carry only `mchid`): the check is not skipped silently.
-    #[error(
-        "this message carries no {field} to compare with the configured app id {expected:?}: {hint}"
-    )]
+    #[error("{}", self.rust_words())]
     AppIdAbsent {
         /// The configured app id.
         expected: String,
         /// The field the platform uses for it.
         field: &'static str,
-        /// What to configure instead.
-        hint: &'static str,
+        /// What to configure as well (the merchant id, which every event carries).
+        configure: ApiTerm,
     },
     /// A timestamp cannot be parsed.
     #[error("timestamp {value:?} is invalid: use Unix seconds or RFC 3339 with an offset")]
@@ -266,12 +288,7 @@ pub enum Error {
         value: String,
     },
     /// The timestamp is outside the accepted window.
-    #[error(
-        "timestamp is {} s {}, beyond {} of {limit_secs} s",
-        .skew_secs.unsigned_abs(),
-        if *.skew_secs > 0 { "in the future" } else { "old" },
-        .limit.name()
-    )]
+    #[error("{}", self.rust_words())]
     TimestampOutOfWindow {
         /// Signed difference message time minus now, in seconds.
         skew_secs: i64,
@@ -308,14 +325,14 @@ pub enum Error {
     /// parameters with a profile whose signature covers the raw body and values carried in
     /// HTTP headers (WeChat Pay v3, Standard Webhooks). Refused rather than answered with a
     /// plausible signature that no platform accepts; the message says what to call instead.
-    #[error("the {profile} profile cannot {operation}: {instead}")]
+    #[error("{}", self.rust_words())]
     UnsupportedOperation {
         /// The profile's name.
         profile: &'static str,
         /// What was asked (`sign k=v parameters`).
         operation: &'static str,
-        /// What to call instead, in the caller's terms (each surface words its own).
-        instead: &'static str,
+        /// What to call instead (each surface words it).
+        instead: ApiTerm,
     },
     /// The message was already seen: a retried notification to acknowledge again, not to book twice.
     #[error(
@@ -376,9 +393,134 @@ impl TimeLimit {
             TimeLimit::MaxAge => "the maximum age",
         }
     }
+
+    /// The setting, as each surface names it.
+    pub fn term(self) -> ApiTerm {
+        match self {
+            TimeLimit::Tolerance => ApiTerm::Tolerance,
+            TimeLimit::MaxAge => ApiTerm::MaxAge,
+        }
+    }
+}
+
+/// What a term a message asks for is, in plain words (the surface's name for it follows).
+fn credential(term: ApiTerm) -> &'static str {
+    match term {
+        ApiTerm::PublicKey => "the sender's public key",
+        ApiTerm::PublicKeysById => {
+            "the platform's public keys, each under the id its messages name it by (certificate serial or key id)"
+        }
+        ApiTerm::PrivateKey => "your private key",
+        ApiTerm::RsaKey => "an RSA key",
+        ApiTerm::Sm2Key => "an SM2 key",
+        ApiTerm::Secret => "a shared secret",
+        ApiTerm::DecryptionKey => {
+            "the key that decrypts the payload (WeChat Pay v2: the API key; v3: the APIv3 key)"
+        }
+        ApiTerm::EncryptionKey => "the key that encrypts the payload (the APIv3 key)",
+        ApiTerm::SignerKeyId => {
+            "the id of the signing key (its certificate serial, or WeChat Pay's PUB_KEY_ID_...)"
+        }
+        _ => "the value it sets",
+    }
 }
 
 impl Error {
+    /// The message, naming what to pass or call in `words` (a surface's option names or
+    /// flags) instead of the Rust API's; the same text as `Display` otherwise.
+    ///
+    /// ```
+    /// use paysign_core::{ApiTerm, Error};
+    /// fn js(term: ApiTerm) -> &'static str {
+    ///     match term {
+    ///         ApiTerm::Explain => "`explain()`",
+    ///         other => other.rust(),
+    ///     }
+    /// }
+    /// assert!(Error::SignatureMismatch.message_in(js).ends_with("`explain()` says more)"));
+    /// assert!(Error::SignatureMismatch.to_string().contains("`paysign_core::diagnose::explain`"));
+    /// ```
+    pub fn message_in(&self, words: Words) -> String {
+        self.worded(words).unwrap_or_else(|| self.to_string())
+    }
+
+    /// `Display` of the variants that name part of the API.
+    fn rust_words(&self) -> String {
+        self.worded(ApiTerm::rust).unwrap_or_default()
+    }
+
+    /// The messages that name part of the API, in `words`; `None` for every other variant
+    /// (their `Display` names none).
+    fn worded(&self, words: Words) -> Option<String> {
+        Some(match self {
+            Error::SignatureMismatch => format!(
+                "signature does not match the message (check the key, the raw body and the profile; {} says more)",
+                words(ApiTerm::Explain)
+            ),
+            Error::CredentialMismatch { sign_type, needs } => format!(
+                "sign type {sign_type} needs {}: pass {}",
+                credential(*needs),
+                words(*needs)
+            ),
+            Error::CredentialUnfit {
+                profile,
+                given,
+                needs,
+            } => format!(
+                "the {profile} profile has no sign type for {given}: pass {}",
+                needs
+                    .iter()
+                    .map(|(term, sign_types)| format!(
+                        "{} ({sign_types}) as {}",
+                        credential(*term),
+                        words(*term)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            Error::OptionMissing { field, option } => format!(
+                "required field `{field}` is missing: it names {}; set it with {}",
+                credential(*option),
+                words(*option)
+            ),
+            Error::OptionInvalid { option, reason } => {
+                format!("{} is invalid: {reason}", words(*option))
+            }
+            Error::AppIdAbsent {
+                expected,
+                field,
+                configure,
+            } => format!(
+                "this message carries no {field} to compare with the configured app id {expected:?}: this event names only its merchant, so configure the merchant id ({}) as well, which every event carries",
+                words(*configure)
+            ),
+            Error::TimestampOutOfWindow {
+                skew_secs,
+                limit_secs,
+                limit,
+            } => format!(
+                "timestamp is {} s {}, beyond {} of {limit_secs} s ({})",
+                skew_secs.unsigned_abs(),
+                if *skew_secs > 0 {
+                    "in the future"
+                } else {
+                    "old"
+                },
+                limit.name(),
+                words(limit.term())
+            ),
+            Error::UnsupportedOperation {
+                profile,
+                operation,
+                instead,
+            } => format!(
+                "the {profile} profile cannot {operation}: use {}",
+                words(*instead)
+            ),
+            _ => return None,
+        })
+    }
+
     /// Whether the same notification may pass later: another delivery is booking it
     /// ([`Error::NotificationInProgress`]) or the replay store did not answer
     /// ([`Error::ReplayStoreUnavailable`]). Answer those with a failure that asks for a
@@ -422,8 +564,8 @@ impl Error {
             Error::CharsetUnsupported { .. } => "CHARSET_UNSUPPORTED",
             Error::CharsetInvalid { .. } => "CHARSET_INVALID",
             Error::CharsetConflict { .. } => "CHARSET_CONFLICT",
-            Error::FieldMissing { .. } => "FIELD_MISSING",
-            Error::FieldInvalid { .. } => "FIELD_INVALID",
+            Error::FieldMissing { .. } | Error::OptionMissing { .. } => "FIELD_MISSING",
+            Error::FieldInvalid { .. } | Error::OptionInvalid { .. } => "FIELD_INVALID",
             Error::AmountInvalid { .. } => "AMOUNT_INVALID",
             Error::AmountMismatch { .. } => "AMOUNT_MISMATCH",
             Error::AppIdMismatch { .. } => "APP_ID_MISMATCH",
@@ -498,11 +640,18 @@ impl Error {
             reason: reason.to_string(),
         }
     }
+
+    pub(crate) fn option_invalid(option: ApiTerm, reason: impl fmt::Display) -> Self {
+        Error::OptionInvalid {
+            option,
+            reason: reason.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Error, TimeLimit};
+    use super::{ApiTerm, Error, TimeLimit};
 
     /// `CODES` is written by hand next to `code()`; every code `code()` can return must be
     /// in it (the npm typings and docs are checked against `CODES`).
@@ -515,7 +664,7 @@ mod tests {
         };
         assert_eq!(
             old.to_string(),
-            "timestamp is 100000 s old, beyond the maximum age of 93600 s"
+            "timestamp is 100000 s old, beyond the maximum age of 93600 s (`NotificationVerifierBuilder::max_age_secs`)"
         );
         let ahead = Error::TimestampOutOfWindow {
             skew_secs: 301,
@@ -524,8 +673,105 @@ mod tests {
         };
         assert_eq!(
             ahead.to_string(),
-            "timestamp is 301 s in the future, beyond the clock tolerance of 300 s"
+            "timestamp is 301 s in the future, beyond the clock tolerance of 300 s (`NotificationVerifierBuilder::tolerance_secs`)"
         );
+        assert_eq!(
+            ahead.message_in(flags),
+            "timestamp is 301 s in the future, beyond the clock tolerance of 300 s (--tolerance)"
+        );
+    }
+
+    /// A stand-in surface that words every term as a flag.
+    fn flags(term: ApiTerm) -> &'static str {
+        match term {
+            ApiTerm::Tolerance => "--tolerance",
+            ApiTerm::MaxAge => "--max-age",
+            ApiTerm::PublicKey | ApiTerm::RsaKey | ApiTerm::Sm2Key => "--key",
+            ApiTerm::PublicKeysById => "--key ID=FILE",
+            ApiTerm::Secret | ApiTerm::DecryptionKey => "--secret-file",
+            ApiTerm::MerchantId => "--mch-id",
+            ApiTerm::Explain => "`paysign explain`",
+            ApiTerm::LeaseSecs => "--lease",
+            ApiTerm::SignerKeyId => "--serial-no",
+            _ => "--other",
+        }
+    }
+
+    /// Every message that names part of the API names it in the words it is given: the
+    /// Rust API's in `Display`, a surface's in `message_in`, and never another surface's.
+    #[test]
+    fn hints_name_the_api_of_the_surface_asked() {
+        let worded = [
+            (Error::SignatureMismatch, "`paysign explain` says more"),
+            (
+                Error::CredentialMismatch {
+                    sign_type: "RSA2",
+                    needs: ApiTerm::PublicKey,
+                },
+                "sign type RSA2 needs the sender's public key: pass --key",
+            ),
+            (
+                Error::CredentialMismatch {
+                    sign_type: "AEAD_AES_256_GCM",
+                    needs: ApiTerm::DecryptionKey,
+                },
+                "needs the key that decrypts the payload (WeChat Pay v2: the API key; v3: the APIv3 key): pass --secret-file",
+            ),
+            (
+                Error::CredentialUnfit {
+                    profile: "wechat-v3",
+                    given: "a shared secret",
+                    needs: vec![
+                        (ApiTerm::RsaKey, "RSA2".into()),
+                        (ApiTerm::Sm2Key, "SM2".into()),
+                    ],
+                },
+                "pass an RSA key (RSA2) as --key or an SM2 key (SM2) as --key",
+            ),
+            (
+                Error::OptionMissing {
+                    field: "certId".into(),
+                    option: ApiTerm::SignerKeyId,
+                },
+                "required field `certId` is missing: it names the id of the signing key (its certificate serial, or WeChat Pay's PUB_KEY_ID_...); set it with --serial-no",
+            ),
+            (
+                Error::OptionInvalid {
+                    option: ApiTerm::LeaseSecs,
+                    reason: "too long".into(),
+                },
+                "--lease is invalid: too long",
+            ),
+            (
+                Error::AppIdAbsent {
+                    expected: "wx1".into(),
+                    field: "appid",
+                    configure: ApiTerm::MerchantId,
+                },
+                "configure the merchant id (--mch-id) as well",
+            ),
+            (
+                Error::UnsupportedOperation {
+                    profile: "wechat-v3",
+                    operation: "sign or canonicalise k=v parameters",
+                    instead: ApiTerm::RequestHeaders,
+                },
+                "the wechat-v3 profile cannot sign or canonicalise k=v parameters: use --other",
+            ),
+        ];
+        for (error, expected) in worded {
+            let cli = error.message_in(flags);
+            assert!(cli.contains(expected), "{cli}");
+            let rust = error.to_string();
+            assert_eq!(rust, error.message_in(ApiTerm::rust), "{rust}");
+            for leaked in ["--", "`paysign "] {
+                assert!(!rust.contains(leaked), "{rust}");
+            }
+            assert_ne!(cli, rust);
+        }
+        // A message naming nothing reads the same everywhere.
+        let plain = Error::SignatureProbe;
+        assert_eq!(plain.message_in(flags), plain.to_string());
     }
 
     #[test]

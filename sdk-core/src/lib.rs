@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod algorithm;
+pub mod api_term;
 pub mod callback;
 pub mod canonical;
 pub mod diagnose;
@@ -34,6 +35,7 @@ pub mod testing;
 pub use algorithm::{
     DEFAULT_SM2_USER_ID, HexCase, SecretSuffix, Sm2SignatureForm, sm_available, sm3_hex,
 };
+pub use api_term::{ApiTerm, Words};
 pub use callback::{HandleError, NotificationVerifier, Replay, VerifyOptions};
 pub use canonical::canonical_string;
 pub use error::{Error, Result, TimeLimit};

@@ -4,7 +4,9 @@
 
 mod common;
 
-use paysign_core::diagnose::{Credentials, ExplainRequest, KeyCandidate, explain};
+use paysign_core::diagnose::{
+    Credentials, ExplainRequest, KeyCandidate, VerifierSettings, explain,
+};
 use paysign_core::{
     MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType, Signer, SigningCredential,
 };
@@ -12,6 +14,7 @@ use paysign_core::{
 fn gateway_key(label: &str) -> KeyCandidate {
     KeyCandidate {
         label: label.into(),
+        id: None,
         bytes: common::read("keys/gateway_public_spki.pem"),
     }
 }
@@ -30,8 +33,13 @@ fn request<'a>(
         sign_types: sign_types.to_vec(),
         credentials,
         headers: &[],
+        settings: VerifierSettings::default(),
+        now: NOW,
     }
 }
+
+/// The vectors' clock: ten seconds after their notifications were sent.
+const NOW: i64 = 1_795_190_410;
 
 fn codes(d: &paysign_core::diagnose::Diagnosis) -> Vec<&'static str> {
     d.findings.iter().map(|f| f.code).collect()
@@ -77,6 +85,7 @@ fn the_merchants_own_key_in_place_of_the_platforms() {
     let body = common::read("notify_paysign_form/body.bin");
     let merchant = KeyCandidate {
         label: "merchant".into(),
+        id: None,
         bytes: common::read("keys/merchant_public_spki.pem"),
     };
     let d = explain(&request(
@@ -102,6 +111,7 @@ fn a_private_key_given_for_verification() {
     let body = common::read("notify_paysign_form/body.bin");
     let private = KeyCandidate {
         label: "gw".into(),
+        id: None,
         bytes: common::read("keys/gateway_private_pkcs8.pem"),
     };
     let d = explain(&request(
@@ -123,11 +133,13 @@ fn unreadable_and_bare_base64_keys() {
     let pem = common::read_text("keys/gateway_public_spki.pem");
     let truncated = KeyCandidate {
         label: "cut".into(),
+        id: None,
         bytes: pem.as_bytes()[..pem.len() / 2].to_vec(),
     };
     let bare: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
     let bare = KeyCandidate {
         label: "bare".into(),
+        id: None,
         bytes: bare.into_bytes(),
     };
     let d = explain(&request(
@@ -279,12 +291,17 @@ fn hex_case_suffix_and_digest_mistakes() {
     let canonical =
         paysign_core::canonical_string(&p, &Profile::Paysign.rules(MessageKind::Notification));
     let lower = digest_signed(Profile::Paysign, SignType::Md5, &canonical).to_ascii_lowercase();
-    let d = explain(&request(
-        &body_with_sign(p.clone(), &lower, SignType::Md5),
-        Profile::Paysign,
-        &[SignType::Md5],
-        Credentials::Secret(secret()),
-    ));
+    let body = body_with_sign(p.clone(), &lower, SignType::Md5);
+    // A request: these parameters are not a whole notification, which a verifier refuses.
+    let d = explain(&ExplainRequest {
+        kind: MessageKind::Request,
+        ..request(
+            &body,
+            Profile::Paysign,
+            &[SignType::Md5],
+            Credentials::Secret(secret()),
+        )
+    });
     // docs/protocol.md §3.2: hex in either case verifies; nothing to report.
     assert!(d.verified && codes(&d).is_empty(), "{:?}", codes(&d));
 

@@ -117,6 +117,95 @@ proptest! {
             sign_types: vec![SignType::Md5],
             credentials: paysign_core::diagnose::Credentials::Secret(secret),
             headers: &[],
+            settings: paysign_core::diagnose::VerifierSettings::default(),
+            now: 0,
         });
+    }
+}
+
+/// A signed notification altered the way bodies get altered in transit or by mistake.
+fn altered(body: &[u8], edit: usize, at: usize, byte: u8) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body).into_owned();
+    let mut out = body.to_vec();
+    match edit {
+        0 => {}
+        1 => out[at % body.len()] = byte,
+        2 => out.extend_from_slice(b"\r\n"),
+        3 => out = text.replace("%3D", "%253D").into_bytes(),
+        4 => {
+            let cut = at % body.len();
+            out.truncate(cut);
+        }
+        5 => {
+            out = form_urlencoded::parse(body)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("&")
+                .into_bytes()
+        }
+        6 => {
+            out = form_urlencoded::parse(body)
+                .map(|(k, v)| {
+                    format!(
+                        "{k}={}",
+                        form_urlencoded::byte_serialize(v.as_bytes())
+                            .collect::<String>()
+                            .replace('%', "%25")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("&")
+                .into_bytes()
+        }
+        _ => out.insert(at % (body.len() + 1), byte),
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// explain's verdict is the verifier's, whatever happened to the body and the clock:
+    /// never `verified` for a message the verifier refuses, never refused for one it takes.
+    #[test]
+    fn explain_says_verified_exactly_when_the_verifier_accepts(
+        edit in 0usize..8,
+        at in any::<usize>(),
+        byte in any::<u8>(),
+        skew in prop::sample::select(vec![-400_000i64, -100_000, -10, 0, 10, 200, 400, 100_000]),
+        amount in prop::option::of(prop::sample::select(vec![6754i64, 6755])),
+    ) {
+        let vector = "notify_paysign_hmac_expected_amount";
+        let body = altered(&common::read(&format!("{vector}/body.bin")), edit, at, byte);
+        let secret = common::secret("secret");
+        let now = 1_795_190_400 + skew;
+        let expected_amount = amount.map(|fen| paysign_core::Amount::parse_fen(&fen.to_string()).unwrap());
+        let verifier = paysign_core::NotificationVerifier::builder(Profile::Paysign, VerificationCredential::Secret(secret.clone()))
+            .accept(&[SignType::HmacSha256])
+            .app_id("2026000000000001")
+            .build()
+            .unwrap();
+        let mut options = paysign_core::VerifyOptions::content_type("application/x-www-form-urlencoded").unrecorded();
+        options.expected_amount = expected_amount;
+        let verdict = verifier.verify(&body, &options, now);
+        let diagnosis = paysign_core::diagnose::explain(&paysign_core::diagnose::ExplainRequest {
+            body: &body,
+            content_type: Some("application/x-www-form-urlencoded"),
+            profile: Profile::Paysign,
+            kind: MessageKind::Notification,
+            sign_types: vec![SignType::HmacSha256],
+            credentials: paysign_core::diagnose::Credentials::Secret(secret),
+            headers: &[],
+            settings: paysign_core::diagnose::VerifierSettings {
+                app_id: Some("2026000000000001".into()),
+                expected_amount,
+                ..Default::default()
+            },
+            now,
+        });
+        prop_assert_eq!(diagnosis.verified, verdict.is_ok(), "{:?} {:?}", verdict.err(), diagnosis.findings);
+        if let Err(error) = verdict {
+            // The refusal is explained: by a cause, or by the verifier's own code.
+            prop_assert!(!diagnosis.findings.is_empty(), "{}", error);
+        }
     }
 }

@@ -3,7 +3,8 @@
 //! The JavaScript layer hands its `PaysignError` class to [`set_error_class`] once at
 //! start-up; every failure then leaves Rust as `new PaysignError(message, code)` with the
 //! core's stable [`Error::code`], so no JavaScript code has to translate errors on the hot
-//! path. Before that call (or if construction fails) a plain `Error` named `PaysignError`
+//! path. The message names what to pass or call as the JavaScript API does ([`js_words`]:
+//! `publicKey`, `mchId`, `explain()`), never as the Rust API or the CLI. Before that call (or if construction fails) a plain `Error` named `PaysignError`
 //! carrying the same `code` property is thrown instead.
 //!
 //! No code path in these bindings is meant to panic (no `unwrap`, no indexing). Should one
@@ -14,7 +15,7 @@
 use std::cell::RefCell;
 
 use js_sys::{Array, Function, Reflect};
-use paysign_core::Error;
+use paysign_core::{ApiTerm, Error, Words};
 use wasm_bindgen::prelude::*;
 
 thread_local! {
@@ -32,9 +33,52 @@ pub fn set_error_class(class: Function) {
     });
 }
 
-/// A core error as the JavaScript value to throw.
+/// A core error as the JavaScript value to throw, in the JavaScript API's words.
 pub fn to_js(error: Error) -> JsValue {
-    error_value(error.code(), &error.to_string())
+    to_js_in(error, js_words)
+}
+
+/// [`to_js`] for an entry point whose options name a term otherwise (`testNotification`'s
+/// `keyId`, `explain`'s `signTypes`): `words` there, [`js_words`] for the rest.
+pub fn to_js_in(error: Error, words: Words) -> JsValue {
+    error_value(error.code(), &error.message_in(words))
+}
+
+/// What the core's messages tell a JavaScript caller to pass or call: the package's option
+/// and method names.
+pub fn js_words(term: ApiTerm) -> &'static str {
+    match term {
+        ApiTerm::PublicKey => "`publicKey`",
+        ApiTerm::PublicKeysById => "`publicKeys: { [id]: key }`",
+        ApiTerm::PrivateKey => "`privateKey`",
+        ApiTerm::RsaKey | ApiTerm::Sm2Key => "`privateKey` (to sign) or `publicKey` (to verify)",
+        ApiTerm::Secret => "`secret`",
+        ApiTerm::DecryptionKey => "`decryptionKey`",
+        ApiTerm::EncryptionKey => "`apiV3Key`",
+        ApiTerm::SignTypes => "`accept`",
+        ApiTerm::MessageKind => "`message`",
+        ApiTerm::AppId => "`appId`",
+        ApiTerm::MerchantId => "`mchId`",
+        ApiTerm::MaxAge => "`maxAgeSecs`",
+        ApiTerm::Tolerance => "`toleranceSecs`",
+        ApiTerm::LeaseSecs => "`leaseSecs`",
+        ApiTerm::ExpectedAmount => "`expectedAmount`",
+        ApiTerm::Headers => "`headers`",
+        ApiTerm::SignerKeyId => "`serialNo`",
+        ApiTerm::AsyncMethods => "`verifyAsync`, `handleAsync`, `completeAsync` and `releaseAsync`",
+        ApiTerm::Unrecorded => "`verify()` without a claim",
+        ApiTerm::Explain => "`explain()`",
+        ApiTerm::SignParams => "`signer.signParams(params)`",
+        ApiTerm::RequestHeaders => {
+            "`signer.requestHeaders({ ...values, body })` (the string to sign: `signer.stringToSign(...)`)"
+        }
+        ApiTerm::WebhookHeaders => {
+            "`signer.webhookHeaders({ id, body })` or `signer.requestHeaders({ ...values, body })`"
+        }
+        ApiTerm::BillDate => "`billDate`",
+        ApiTerm::CutoffTolerance => "`cutoffToleranceSecs`",
+        ApiTerm::StatementSha256 => "`expectedSha256`",
+    }
 }
 
 /// A JavaScript error with a stable `code` and a message written for the JavaScript API.

@@ -81,7 +81,7 @@ pub fn prepared_sign_type(sign_type: SignType) -> Result<u8, Error> {
         SignType::Rsa2 => Ok(PREPARED_RSA2),
         other => Err(Error::CredentialMismatch {
             sign_type: other.name(),
-            needs: "a shared secret",
+            needs: paysign_core::ApiTerm::Secret,
         }),
     }
 }

@@ -96,20 +96,7 @@ pub fn canonicalize(
     let profile: Profile = profile.parse().map_err(errors::to_js)?;
     let kind: MessageKind = message.parse().map_err(errors::to_js)?;
     let params = flat::take_params(lens_count, bytes_count).map_err(errors::to_js)?;
-    let rules = profile.param_rules(kind).map_err(|e| match e {
-        paysign_core::Error::UnsupportedOperation { profile, .. } => errors::error_value(
-            e.code(),
-            &format!(
-                "the {profile} profile has no k=v canonical string: it signs the raw body with values in HTTP headers; {}",
-                if profile == "wechat-v3" {
-                    "a Signer with profile 'wechat-v3' gives the string to sign of a request (signer.stringToSign({ method, url, body, timestamp, nonce }))"
-                } else {
-                    "its string to sign is `${id}.${timestamp}.${body}`, which a Signer's webhookHeaders({ id, body }) signs"
-                }
-            ),
-        ),
-        other => errors::to_js(other),
-    })?;
+    let rules = profile.param_rules(kind).map_err(errors::to_js)?;
     Ok(paysign_core::canonical_string(&params, &rules))
 }
 

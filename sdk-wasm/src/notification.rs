@@ -173,7 +173,10 @@ impl HostKeys {
     }
 
     fn of_set(keys: KeySet) -> Self {
-        if keys.iter().any(|(_, key)| key.algorithm() == KeyAlgorithm::Rsa) {
+        if keys
+            .iter()
+            .any(|(_, key)| key.algorithm() == KeyAlgorithm::Rsa)
+        {
             Self::Set(keys)
         } else {
             Self::None
@@ -207,15 +210,6 @@ impl WasmNotificationVerifier {
             lease_secs,
         } = config;
         let (credential, host_keys) = match (key, keys.is_empty(), secrets.len()) {
-            (Some(_), _, _) if profile.platform().needs_key_set().is_some() => {
-                return Err(error_value(
-                    "CREDENTIAL_MISMATCH",
-                    &format!(
-                        "{profile} names its platform key in {}: pass `publicKeys: {{ [id]: key }}` (certificate serial or PUB_KEY_ID_...) instead of `publicKey`",
-                        profile.key_id_field().unwrap_or("the message")
-                    ),
-                ));
-            }
             (Some(key), true, 0) => (
                 VerificationCredential::Key(key.clone()),
                 HostKeys::of_key(key),
@@ -558,7 +552,7 @@ impl WasmNotificationVerifier {
             HostKeys::None => {
                 return Err(Error::CredentialMismatch {
                     sign_type: check.sign_type.name(),
-                    needs: "an RSA key",
+                    needs: paysign_core::ApiTerm::PublicKey,
                 });
             }
             HostKeys::One(key) => (0usize, key),
@@ -578,7 +572,7 @@ impl WasmNotificationVerifier {
         if key.algorithm() != KeyAlgorithm::Rsa {
             return Err(Error::CredentialMismatch {
                 sign_type: check.sign_type.name(),
-                needs: check.sign_type.credential().describe(),
+                needs: check.sign_type.needs(),
             });
         }
         let raw = decode_rsa_signature(check.signature, key)?;

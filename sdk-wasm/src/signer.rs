@@ -20,8 +20,8 @@
 use paysign_core::platform::alipay_cert::CertMode;
 use paysign_core::platform::spec::{Need, RequestValue, RequestValues, SignerIdentity};
 use paysign_core::{
-    Error, HeaderSigner, MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType, Signer,
-    SigningCredential,
+    ApiTerm, Error, HeaderSigner, MessageKind, Params, PrivateKey, Profile, SharedSecret, SignType,
+    Signer, SigningCredential,
 };
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
@@ -251,7 +251,7 @@ impl WasmSigner {
         flat::with_params(lens_count, bytes_count, |params| {
             self.params()?.canonical(params)
         })
-        .map_err(|e| self.error(e))
+        .map_err(to_js)
     }
 
     /// The signature of the parameters as they are, computed in wasm.
@@ -259,7 +259,7 @@ impl WasmSigner {
         flat::with_params(lens_count, bytes_count, |params| {
             self.params()?.sign(params)
         })
-        .map_err(|e| self.error(e))
+        .map_err(to_js)
     }
 
     /// The bytes an RSA signature of the parameters covers, for a host crypto provider:
@@ -270,7 +270,7 @@ impl WasmSigner {
         flat::with_params(lens_count, bytes_count, |params| {
             self.params()?.rsa_signed_bytes(params)
         })
-        .map_err(|e| self.error(e))
+        .map_err(to_js)
     }
 
     /// [`WasmSigner::signed_bytes`] for the parameters with the fields set that
@@ -282,9 +282,9 @@ impl WasmSigner {
         bytes_count: usize,
     ) -> Result<Vec<u8>, JsValue> {
         let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        let signer = self.params().map_err(|e| self.error(e))?;
-        self.add_fields(&mut params).map_err(|e| self.error(e))?;
-        signer.rsa_signed_bytes(&params).map_err(|e| self.error(e))
+        let signer = self.params().map_err(to_js)?;
+        self.add_fields(&mut params).map_err(to_js)?;
+        signer.rsa_signed_bytes(&params).map_err(to_js)
     }
 
     /// The signature that [`paysign_core::Signer::sign_params`] attaches: over the
@@ -292,12 +292,12 @@ impl WasmSigner {
     #[wasm_bindgen(js_name = signParams)]
     pub fn sign_params(&self, lens_count: usize, bytes_count: usize) -> Result<String, JsValue> {
         let mut params = flat::take_params(lens_count, bytes_count).map_err(to_js)?;
-        let signer = self.params().map_err(|e| self.error(e))?;
+        let signer = self.params().map_err(to_js)?;
         let signed = self.add_fields(&mut params).and_then(|()| {
             let signature = signer.sign(&params)?;
             params.set(signer.profile().signature_field(), signature)
         });
-        signed.map_err(|e| self.error(e))?;
+        signed.map_err(to_js)?;
         let field = signer.profile().signature_field();
         params
             .remove(field)
@@ -437,7 +437,7 @@ impl WasmSigner {
                 Err(Error::UnsupportedOperation {
                     profile: self.profile.name(),
                     operation: "sign or canonicalise k=v parameters",
-                    instead: "use the header methods",
+                    instead: ApiTerm::RequestHeaders,
                 })
             }
         }
@@ -455,22 +455,6 @@ impl WasmSigner {
                 ),
             )),
         }
-    }
-
-    /// A core error as the JavaScript value to throw; `UNSUPPORTED_OPERATION` says what to
-    /// call instead in the JavaScript API's terms.
-    fn error(&self, error: Error) -> JsValue {
-        let Error::UnsupportedOperation { profile, .. } = &error else {
-            return to_js(error);
-        };
-        if !self.profile.header_signed() {
-            return to_js(error);
-        }
-        let instead = "it signs the raw body in HTTP headers: call signer.requestHeaders({ ...values, body }) (the string to sign: signer.stringToSign(...))";
-        error_value(
-            error.code(),
-            &format!("the {profile} profile has no k=v signature: {instead}"),
-        )
     }
 }
 

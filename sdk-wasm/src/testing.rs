@@ -7,13 +7,13 @@
 use paysign_core::message::BodyFormat;
 use paysign_core::testing::{TestEvent, test_notification as core_test_notification};
 use paysign_core::{
-    PrivateKey, Profile, SharedSecret, SignType, Signer, SigningCredential, TradeStatus,
+    ApiTerm, PrivateKey, Profile, SharedSecret, SignType, Signer, SigningCredential, TradeStatus,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use crate::errors::{error_value, to_js};
+use crate::errors::{error_value, js_words, to_js, to_js_in};
 use crate::json::to_json;
 use crate::numbers;
 use crate::options::JsOptions;
@@ -130,7 +130,8 @@ pub fn test_notification(
         encryption_key: encryption_key.as_ref(),
         format,
     };
-    let message = core_test_notification(&signer, &event).map_err(to_js)?;
+    let message = core_test_notification(&signer, &event)
+        .map_err(|e| to_js_in(e, test_notification_words))?;
     let body = String::from_utf8(message.body)
         .map_err(|_| error_value("CHARSET_INVALID", "the notification body is not UTF-8"))?;
     to_json(&Message {
@@ -139,4 +140,12 @@ pub fn test_notification(
         body,
         notify_id: message.notify_id,
     })
+}
+
+/// `testNotification`'s words: the platform key's id is its `keyId` option.
+fn test_notification_words(term: ApiTerm) -> &'static str {
+    match term {
+        ApiTerm::SignerKeyId => "`keyId`",
+        other => js_words(other),
+    }
 }

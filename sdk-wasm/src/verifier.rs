@@ -131,7 +131,7 @@ impl WasmVerifier {
             let code = flat::prepared_sign_type(claim.sign_type)?;
             let key = self.inner.public_key().ok_or(Error::CredentialMismatch {
                 sign_type: claim.sign_type.name(),
-                needs: "an RSA key",
+                needs: paysign_core::ApiTerm::PublicKey,
             })?;
             let raw = decode_rsa_signature(claim.signature, key)?;
             // One canonical buffer for every message; a fresh one only if it is somehow

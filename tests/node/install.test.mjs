@@ -146,7 +146,7 @@ describe('npm pack, then npm install of the tarball into an empty project', () =
   it('the installed copy loads its tools module on first use', () => {
     const body = fs.readFileSync(path.join(root, 'tests/vectors/notify_paysign_form/body.bin'), 'utf8');
     const key = fs.readFileSync(path.join(root, 'tests/vectors/keys/gateway_public_spki.pem'), 'utf8');
-    const explain = `const d = paysign.explain(${JSON.stringify(body)}, { publicKey: ${JSON.stringify(key)} }); console.log(d.verified);`;
+    const explain = `const d = paysign.explain(${JSON.stringify(body)}, { publicKey: ${JSON.stringify(key)}, now: 1795190410 }); console.log(d.verified);`;
     assert.equal(node(['-e', `const paysign = require('paysign'); ${explain}`]), 'true');
   });
 

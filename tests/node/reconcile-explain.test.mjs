@@ -165,9 +165,11 @@ describe('reconcile', () => {
 
 describe('explain', () => {
   const gateway = readText('keys/gateway_public_spki.pem');
+  // The vectors' clock: explain checks the time as the verifier does.
+  const now = 1795190410;
 
   it('a valid notification verifies, with the canonical string and the key that verified', () => {
-    const d = explain(readBytes('notify_paysign_form/body.bin'), { publicKey: gateway });
+    const d = explain(readBytes('notify_paysign_form/body.bin'), { publicKey: gateway, now });
     assert.equal(d.verified, true);
     assert.equal(d.signType, 'RSA2');
     assert.equal(d.matchingKey, 'publicKey');
@@ -181,7 +183,7 @@ describe('explain', () => {
     ['fail_notify_trailing_crlf', 'paysign', 'WHITESPACE'],
   ]) {
     it(`${vector}: ${code}`, () => {
-      const d = explain(readBytes(`${vector}/body.bin`), { profile, signTypes: ['RSA2'], publicKeys: { gateway } });
+      const d = explain(readBytes(`${vector}/body.bin`), { profile, signTypes: ['RSA2'], publicKeys: { gateway }, now });
       assert.equal(d.verified, false);
       assert.deepEqual(
         d.findings.map((f) => f.code),
@@ -193,6 +195,7 @@ describe('explain', () => {
 
   it('names the key that signed among labelled candidates', () => {
     const d = explain(readBytes('notify_paysign_form/body.bin'), {
+      now,
       publicKeys: { merchant: readText('keys/merchant_public_spki.pem'), gateway },
     });
     assert.equal(d.matchingKey, 'gateway');
@@ -202,17 +205,19 @@ describe('explain', () => {
     const request = JSON.parse(readText('platforms/notify_standard_webhooks_published/request.json'));
     const body = readBytes('platforms/notify_standard_webhooks_published/body.bin');
     const whsec = readText('platforms/keys/whsec_published.txt').trim();
-    const ok = explain(body, { profile: 'standard-webhooks', secret: whsec, headers: request.headers });
+    const ok = explain(body, { profile: 'standard-webhooks', secret: whsec, headers: request.headers, now: request.now });
     assert.equal(ok.verified, true);
     const missing = explain(body, { profile: 'standard-webhooks', secret: whsec });
     assert.equal(missing.verified, false);
     assert.ok(missing.findings.length > 0);
     assert.ok(missing.findings.every((f) => /^[A-Z_]+$/.test(f.code)));
+    // What to pass, in this package's words.
+    assert.match(missing.findings[0].message, /pass each signature header \(webhook-id, webhook-timestamp, webhook-signature\) with `headers`$/);
   });
 
   it('a private key given to verify with is named KEY_KIND_MISMATCH, never verified', () => {
     const body = readBytes('notify_paysign_form/body.bin');
-    const d = explain(body, { publicKey: readText('keys/gateway_private_pkcs8.pem') });
+    const d = explain(body, { publicKey: readText('keys/gateway_private_pkcs8.pem'), now });
     assert.equal(d.verified, false);
     assert.deepEqual(d.findings.map((f) => f.code), ['KEY_KIND_MISMATCH']);
     assert.match(d.findings[0].message, /is a private key, which every verifier refuses/);

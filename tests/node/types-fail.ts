@@ -1,6 +1,6 @@
 // Must NOT compile: each line is a misuse the typings have to reject (checked by
 // typings.test.mjs, which expects one error per `@expect-error` line and no other).
-import { NotificationVerifier, Signer, Verifier, buildRequest, canonicalize, generateKeyPair, parseYuan, reconcile } from 'paysign';
+import { NotificationVerifier, Signer, Verifier, buildRequest, canonicalize, explain, generateKeyPair, parseYuan, reconcile } from 'paysign';
 import { redisReplayStore, upstashReplayStore } from 'paysign/redis';
 import { express, fetchHandler, koa, nodeHandler } from 'paysign/frameworks';
 
@@ -20,11 +20,19 @@ generateKeyPair({ bits: 1024 }); // @expect-error unsupported size
 const flag: false = new Verifier({ publicKey: pem }).verify({}).valid; // @expect-error valid is always true
 const n: number = signer.signType; // @expect-error sign type is a string union
 new Signer({ privateKey: 42 }); // @expect-error key is a string or bytes
+new Signer({}); // @expect-error a credential is required
+new Signer({ profile: 'alipay', signType: 'RSA2' }); // @expect-error settings without a credential
+new Signer({ privateKey: pem, secret: 'k' }); // @expect-error one credential, not two
+new Verifier({}); // @expect-error a credential is required
+new Verifier({ publicKey: pem, secret: 'k' }); // @expect-error one credential, not two
+new Verifier({ publicKey: pem, signType: 'RSA2', signTypes: ['RSA2'] }); // @expect-error signType or signTypes, not both
 signer.sign(new Map([['a', 1]])); // @expect-error Map values must be strings
 signer.sign(amounted); // @expect-error interface with a number
 const lost: { other: string } = signer.signParams({ a: '1' }); // @expect-error result keeps the input's fields
 signer.sign(42); // @expect-error number params
 new NotificationVerifier({ publicKey: pem, secret: 'k' }); // @expect-error two credentials
+explain('a=1', { publicKey: pem, secret: 'k', now: 1 }); // @expect-error keys and a secret
+explain('a=1', { publicKey: pem, now: '1795190410' }); // @expect-error now is Unix seconds
 new NotificationVerifier({ publicKey: pem, accept: ['SHA512'] }); // @expect-error unknown sign type
 new NotificationVerifier({ publicKey: pem, appID: 'x' }); // @expect-error misspelt option
 const nv = new NotificationVerifier({ publicKey: pem });

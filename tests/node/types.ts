@@ -249,6 +249,8 @@ async function tools(signer: Signer): Promise<void> {
   const clean: boolean = result.report.clean;
 
   const diagnosis: Diagnosis = explain('a=1&sign=x', { profile: 'alipay', signTypes: ['RSA2'], publicKeys: { gateway: pem }, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  explain('a=1&sign=x', { profile: 'wechat-v3', publicKey: pem, publicKeys: { SERIAL: pem }, decryptionKey: pem, appId: 'wx1', mchId: '1', toleranceSecs: 300, maxAgeSecs: 600, expectedAmount: 6754, now: 1795190410 });
+  explain('a=1&sign=x', { secret: 'k', secrets: ['old'] });
   const codes: string[] = diagnosis.findings.map((f) => f.code);
   console.log(path, body, yuan, result.summary, result.differences, missing, clean, codes, diagnosis.verified, diagnosis.matchingKey);
 }

@@ -125,7 +125,7 @@ describe('paysign/web under Node', () => {
   it('initToolsSync from the bytes, then initTools() resolves at once and explain runs', async () => {
     web.initToolsSync(fs.readFileSync(toolsPath));
     await web.initTools();
-    const diagnosis = web.explain(notifyBody, { publicKey: gatewayPublicPem });
+    const diagnosis = web.explain(notifyBody, { publicKey: gatewayPublicPem, now: 1795190410 });
     assert.equal(diagnosis.verified, true);
     assert.equal(diagnosis.signType, 'RSA2');
   });
@@ -137,7 +137,7 @@ describe('paysign/web under Node', () => {
       `const bytes = fs.readFileSync(${JSON.stringify(toolsPath)});`,
       `await init(fs.readFileSync(${JSON.stringify(wasmPath)}));`,
       "await initTools(new Response(bytes, { headers: { 'content-type': 'application/wasm' } }));",
-      `const d = explain(fs.readFileSync(${JSON.stringify(path.join(root, 'tests/vectors/notify_paysign_form/body.bin'))}), { publicKey: ${JSON.stringify(gatewayPublicPem)} });`,
+      `const d = explain(fs.readFileSync(${JSON.stringify(path.join(root, 'tests/vectors/notify_paysign_form/body.bin'))}), { publicKey: ${JSON.stringify(gatewayPublicPem)}, now: 1795190410 });`,
       'console.log(d.verified, d.signType);',
     ].join('\n');
     assert.equal(runModule(script), 'true RSA2');

@@ -158,15 +158,24 @@ CASES["fail_notify_wechat_md5_not_accepted"] = (xml_body(wechat_signed(WECHAT)),
 CASES["fail_notify_wechat_doctype"] = (b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + xml_body(wechat_signed(WECHAT)).replace(b"<appid>", b"<appid>&x;", 1),
     gateway("wechat-v2", "text/xml", accept=["MD5"], key="secret", app_id="wx2421b1c4370ec43b"), fail("BODY_MALFORMED"))
 
-for old in os.listdir(HERE):
-    if old.startswith(("notify_", "fail_notify_")):
-        shutil.rmtree(os.path.join(HERE, old))
-for name, (body, request, expect) in CASES.items():
-    folder = os.path.join(HERE, name)
-    os.makedirs(folder)
-    open(os.path.join(folder, "body.bin"), "wb").write(body)
-    for fname, data in (("request.json", request), ("expect.json", expect)):
-        with open(os.path.join(folder, fname), "w") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1)
-            f.write("\n")
-print(f"wrote {len(CASES)} notification vectors")
+def write_cases(cases, root, prefixes):
+    """Replaces the case folders of `root` whose names start with `prefixes` by `cases`:
+    name → (body, request, expect)."""
+    os.makedirs(root, exist_ok=True)
+    for old in os.listdir(root):
+        if old.startswith(prefixes):
+            shutil.rmtree(os.path.join(root, old))
+    for name, (body, request, expect) in cases.items():
+        folder = os.path.join(root, name)
+        os.makedirs(folder)
+        open(os.path.join(folder, "body.bin"), "wb").write(body)
+        for fname, data in (("request.json", request), ("expect.json", expect)):
+            with open(os.path.join(folder, fname), "w") as f:
+                json.dump(data, f, ensure_ascii=False, indent=1)
+                f.write("\n")
+
+
+if __name__ == "__main__":
+    # Imported by generate_explain.py for its helpers: writes only when run.
+    write_cases(CASES, HERE, ("notify_", "fail_notify_"))
+    print(f"wrote {len(CASES)} notification vectors")

@@ -1,30 +1,33 @@
 //! `paysign explain`: why a message does or does not verify, in plain words.
 //!
-//! The diagnosis is `paysign_core::diagnose::explain`: it verifies as configured and, when
-//! that fails, re-tries the signature under each usual integration mistake. When the
-//! diagnosis says the signature verifies, the checks of `paysign verify` run as well (for a
-//! notification: app id, time, amount), so `explain` and `verify` agree on the verdict.
+//! The diagnosis is `paysign_core::diagnose::explain_in`, given every flag of `paysign
+//! verify`: it checks the message exactly as `verify` would (signature, then for a
+//! notification app id, time, amount, payload), so both commands agree on the verdict, and
+//! when the signature does not verify re-tries it under each usual integration mistake.
+//! Its findings name flags ([`crate::words`]).
 
-use paysign_core::diagnose::{Credentials, Diagnosis, ExplainRequest, Finding, KeyCandidate};
-use paysign_core::message::{BodyFormat, parse_body};
-use paysign_core::platform::spec::Decryption;
-use paysign_core::{
-    MessageKind, PrivateKey, PublicKey, VerificationCredential, Verifier, VerifyOptions,
+use paysign_core::diagnose::{
+    Credentials, Diagnosis, ExplainRequest, KeyCandidate, VerifierSettings,
 };
+use paysign_core::message::BodyFormat;
+use paysign_core::platform::spec::Decryption;
 
 use super::verify::CheckArgs;
-use super::{Verification, VerifyCredentialArgs, key_spec, now_or_system};
+use super::{VerifyCredentialArgs, key_spec, now_or_system};
 use crate::error::{CliError, Status};
-use crate::input;
 use crate::output::Output;
+use crate::{input, words};
 
 const AFTER_HELP: &str = "\
 Takes the flags of `paysign verify`; --key may be given several times, each optionally
 labelled (--key gateway=gw.pem --key old=gw_2025.pem) to find which key signed it.
+The verdict is the one `paysign verify` gives with the same flags (signature, app id,
+time, amount, payload): explain never says a message verifies that verify refuses.
 Prints the verdict, the canonical string the signature must cover, and each finding:
 a mistake that, once undone, makes the signature verify (sign_type signed or not, empty
-values signed, values encoded twice, stray whitespace or CRLF, wrong charset, hex case,
-the key suffix, RSA vs RSA2, another key), or what is wrong with a key.
+values signed, values URL-encoded before signing, a body encoded twice or decoded twice,
+stray whitespace or CRLF, wrong charset, hex case, the key suffix, RSA vs RSA2, another
+key), what is wrong with a key, or the check that refuses a correctly signed message.
 wechat-v3 and standard-webhooks take the signature headers with --header; their findings
 name a missing header, a WeChat signature probe, a Wechatpay-Serial that names another
 key than the one that signed, a body altered after signing, a whsec_ secret used without
@@ -55,7 +58,6 @@ pub(crate) struct Args {
 pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let checks = &args.checks;
     checks.check_kind()?;
-    let expected_amount = checks.expected_amount()?;
     let profile = checks.profile.profile;
     let content_type = match (checks.body.content_type(), checks.body.format) {
         (Some(_), Some(_)) => {
@@ -67,81 +69,72 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         (None, Some(format)) => Some(media_type(format).to_owned()),
         (None, None) => None,
     };
-    let secrets = args.credential.secrets(out)?;
+    let mut secrets = args.credential.secrets(out)?;
     let mut candidates = Vec::new();
     for spec in args.credential.key.iter().map(|s| key_spec(s)) {
         let bytes = input::read_key_bytes(&spec.path, out)?;
-        // A label given, else (wechat-v3, unionpay) a certificate's serial, else the argument.
-        let label = VerifyCredentialArgs::key_id(profile, &spec, &bytes)
+        // The id given, else (wechat-v3, unionpay) a certificate's serial, as `paysign
+        // verify` configures the key; labelled by it, else by the argument.
+        let id = VerifyCredentialArgs::key_id(profile, &spec, &bytes)
             .ok()
-            .flatten()
+            .flatten();
+        let label = id
+            .clone()
             .unwrap_or_else(|| spec.path.display().to_string());
-        candidates.push(KeyCandidate { label, bytes });
+        candidates.push(KeyCandidate { label, id, bytes });
     }
+    // Where notifications carry a payload encrypted with a key of its own (wechat-v3: the
+    // APIv3 key), a secret is that key, as `paysign verify` takes it; the keys verify.
+    let decryption_key = if profile.platform().decryption() == Decryption::SeparateKey {
+        if secrets.len() > 1 {
+            return Err(CliError::usage(format!(
+                "{profile}: give one decryption key, not several"
+            )));
+        }
+        secrets.pop()
+    } else {
+        None
+    };
     let credentials = match (candidates.is_empty(), secrets.len()) {
         (true, 0) => {
             return Err(CliError::usage(
                 "no credential: did you forget --key, --secret-file or --secret-env?",
             ));
         }
-        // A platform that names its keys (wechat-v3): the keys check the signature, the
-        // secret is the key that decrypts the payload (the APIv3 key).
-        (false, _) if profile.platform().needs_key_set().is_some() => Credentials::Keys(candidates),
         (false, 0) => Credentials::Keys(candidates),
         (false, _) => {
             return Err(CliError::usage(
                 "give --key or --secret-file/--secret-env, not both",
             ));
         }
-        (true, 1) => Credentials::Secret(secrets[0].clone()),
-        (true, _) => Credentials::Secrets(secrets.clone()),
+        (true, 1) => Credentials::Secret(secrets.remove(0)),
+        (true, _) => Credentials::Secrets(secrets),
     };
-    // Empty: the core takes the profile's default for the credential.
-    let sign_types = checks.sign_types.clone();
     let body = checks.body.read()?;
     let headers = checks.body.header_pairs();
+    // Every flag of `paysign verify`: the verdict is the one it would give.
+    let settings = VerifierSettings {
+        app_id: checks.app_id.clone(),
+        merchant_id: checks.mch_id.clone(),
+        decryption_key,
+        tolerance_secs: checks.tolerance,
+        max_age_secs: checks.max_age,
+        expected_amount: checks.expected_amount()?,
+        parse: checks.body.parse_options(),
+    };
     let request = ExplainRequest {
         body: &body,
         content_type: content_type.as_deref(),
         profile,
         kind: checks.message,
-        sign_types: sign_types.clone(),
+        // Empty: the core takes the profile's default for the credential.
+        sign_types: checks.sign_types.clone(),
         credentials,
         headers: &headers,
+        settings,
+        now: now_or_system(checks.now)?,
     };
-    let mut diagnosis = paysign_core::diagnose::explain(&request);
-
-    // The diagnosis verified: confirm with exactly what `paysign verify` runs (for a
-    // notification: also app id, time and amount), so both commands agree on the verdict.
-    if diagnosis.verified {
-        // Profiles that name their key (Wechatpay-Serial, certId) are confirmed with every
-        // key under its id, exactly as `paysign verify` configures them.
-        let verification = if profile.key_id_field().is_some() {
-            Some(args.credential.resolve(profile, out)?)
-        } else {
-            matching_credential(&request, &diagnosis).map(|credential| Verification {
-                credential,
-                decryption_key: None,
-            })
-        };
-        if let Some(verification) = verification {
-            let confirmation = Confirmation {
-                body: &body,
-                content_type: request.content_type,
-                headers: &headers,
-                expected_amount,
-                sign_types: &sign_types,
-            };
-            let checked = confirm(checks, verification, &confirmation, &mut diagnosis)?;
-            if let Err(err) = checked {
-                diagnosis.verified = false;
-                diagnosis.findings.push(Finding {
-                    code: err.code(),
-                    message: format!("`paysign verify` rejects the message as it is: {err}"),
-                });
-            }
-        }
-    }
+    let diagnosis = paysign_core::diagnose::explain_in(&request, words::flag);
 
     if out.is_json() {
         out.json_ok(serde_json::json!({
@@ -162,77 +155,6 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     } else {
         Status::Negative
     })
-}
-
-/// What the confirmation runs on.
-struct Confirmation<'a> {
-    body: &'a [u8],
-    content_type: Option<&'a str>,
-    headers: &'a [(&'a str, &'a str)],
-    expected_amount: Option<paysign_core::Amount>,
-    sign_types: &'a [paysign_core::SignType],
-}
-
-/// Runs `paysign verify`'s checks: `Err` for a setup error (exit 2), `Ok(Err)` for a failed check.
-fn confirm(
-    checks: &CheckArgs,
-    verification: Verification,
-    on: &Confirmation<'_>,
-    diagnosis: &mut Diagnosis,
-) -> Result<Result<(), paysign_core::Error>, CliError> {
-    let profile = checks.profile.profile;
-    let mut options = VerifyOptions::default().headers(on.headers);
-    options.content_type = on.content_type;
-    options.expected_amount = on.expected_amount;
-    // A wechat-v3 notification without the APIv3 key: the signature and its time only.
-    let signature_only = profile.header_signed()
-        && (checks.message == MessageKind::Request
-            || (profile.platform().decryption() == Decryption::SeparateKey
-                && verification.decryption_key.is_none()));
-    if signature_only {
-        if checks.message == MessageKind::Notification {
-            diagnosis.findings.push(Finding {
-                code: "NOT_DECRYPTED",
-                message: "the signature verifies; the resource was not decrypted or checked: pass the APIv3 key with --secret-file".into(),
-            });
-        }
-        let verifier = checks.notification_verifier(verification, on.sign_types)?;
-        let now = now_or_system(checks.now)?;
-        return Ok(verifier
-            .verify_signature(on.body, &options, now)
-            .map(|_| ()));
-    }
-    if checks.message == MessageKind::Request {
-        let verifier = Verifier::new(profile, verification.credential, on.sign_types)?
-            .message_kind(MessageKind::Request);
-        return Ok(
-            parse_body(on.body, on.content_type, &checks.body.parse_options())
-                .and_then(|parsed| verifier.verify(&parsed.params))
-                .map(|_| ()),
-        );
-    }
-    let verifier = checks.notification_verifier(verification, on.sign_types)?;
-    let now = now_or_system(checks.now)?;
-    Ok(verifier.verify(on.body, &options, now).map(|_| ()))
-}
-
-/// The credential that verified, to run the notification checks with.
-fn matching_credential(
-    request: &ExplainRequest<'_>,
-    diagnosis: &Diagnosis,
-) -> Option<VerificationCredential> {
-    match &request.credentials {
-        Credentials::Secret(secret) => Some(VerificationCredential::Secret(secret.clone())),
-        Credentials::Secrets(secrets) => Some(VerificationCredential::Secrets(secrets.clone())),
-        Credentials::Keys(candidates) => {
-            let label = diagnosis.matching_key.as_deref()?;
-            let bytes = &candidates.iter().find(|c| c.label == label)?.bytes;
-            let key = PublicKey::parse(bytes)
-                .or_else(|_| PrivateKey::parse(bytes).map(|k| k.public_key().clone()))
-                .ok()?;
-            Some(VerificationCredential::Key(key))
-        }
-    }
 }
 
 fn media_type(format: BodyFormat) -> &'static str {

@@ -16,9 +16,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use paysign_core::CredentialKind;
 use paysign_core::message::{BodyFormat, ParseOptions, ParsedBody, parse_body};
 use paysign_core::platform::spec::{Decryption, Need, RequestValue, RequestValues};
+use paysign_core::{ApiTerm, CredentialKind};
 use paysign_core::{
     Certificate, KeySet, MessageKind, Profile, SharedSecret, SignType, SigningCredential,
     VerificationCredential,
@@ -212,9 +212,10 @@ impl VerifyCredentialArgs {
             Ok(cert) => Ok(platform.certificate_key_id(&cert)),
             // A bare key has no serial: a platform that always names its key needs the id.
             Err(_) => match platform.needs_key_set() {
-                Some(needs) => Err(CliError::usage(format!(
-                    "{}: {profile} needs {needs} (a certificate needs no id: its serial is its id)",
+                Some(why) => Err(CliError::usage(format!(
+                    "{}: {profile} needs each key under its id, {} — {why} (a certificate needs no id: its serial is its id)",
                     spec.path.display(),
+                    crate::words::flag(ApiTerm::PublicKeysById),
                 ))),
                 None => Ok(None),
             },

@@ -4,7 +4,7 @@
 use paysign_core::callback::{NotificationVerifier, NotificationVerifierBuilder};
 use paysign_core::message::parse_body;
 use paysign_core::platform::spec::Decryption;
-use paysign_core::{Amount, MessageKind, Notification, SignType, Verifier, VerifyOptions};
+use paysign_core::{Amount, ApiTerm, MessageKind, Notification, SignType, Verifier, VerifyOptions};
 
 use super::{
     BodyArgs, ProfileArg, Verification, VerifyCredentialArgs, message_kind_parser, now_or_system,
@@ -223,9 +223,16 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     if profile.platform().decryption() == Decryption::SeparateKey
         && verification.decryption_key.is_none()
     {
-        return Err(CliError::usage(format!(
-            "{profile} notifications are encrypted: pass the decryption key (wechat-v3: the APIv3 key) with --secret-file (or --message request to check the signature only)"
-        )));
+        // Refused before reading the body (exit 2), with the code the core, the npm
+        // package and `explain` give the same mistake.
+        return Err(CliError::other(
+            Status::Usage,
+            "CREDENTIAL_MISMATCH",
+            format!(
+                "{profile} notifications are encrypted: pass the key that decrypts them with {} (or --message request to check the signature only)",
+                crate::words::flag(ApiTerm::DecryptionKey)
+            ),
+        ));
     }
     let verifier = checks.notification_verifier(verification, accepted)?;
     let now = now_or_system(checks.now)?;

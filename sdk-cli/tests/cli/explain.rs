@@ -665,11 +665,14 @@ fn platform_mistakes_are_named() {
 }
 
 /// Every code the diagnosis module can report is covered above: each upper-case string
-/// literal of sdk-core/src/diagnose.rs (its finding codes) appears in this file.
+/// literal of sdk-core/src/diagnose/ (its finding codes) appears in this file.
 #[test]
 fn the_list_above_covers_the_diagnose_module() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let source = std::fs::read_to_string(root.join("../sdk-core/src/diagnose.rs")).unwrap();
+    let mut source = String::new();
+    for entry in std::fs::read_dir(root.join("../sdk-core/src/diagnose")).unwrap() {
+        source.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
     let this = std::fs::read_to_string(root.join("tests/cli/explain.rs")).unwrap();
     let mut codes = BTreeSet::new();
     for literal in source.split('"').skip(1).step_by(2) {
@@ -683,12 +686,160 @@ fn the_list_above_covers_the_diagnose_module() {
         }
     }
     assert!(codes.len() >= 15, "{codes:?}");
+    // The explain vectors run below are tests too.
+    let mut vectors = String::new();
+    for case in explain_vectors() {
+        vectors.push_str(&std::fs::read_to_string(case.join("expect.json")).unwrap());
+    }
     for code in codes {
+        let quoted = format!("\"{code}\"");
         assert!(
-            this.contains(&format!("\"{code}\"")),
+            this.contains(&quoted) || vectors.contains(&quoted),
             "diagnose code {code} is not tested"
         );
     }
+}
+
+/// The folders of tests/vectors/explain/, sorted.
+fn explain_vectors() -> Vec<std::path::PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir(vectors().join("explain"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 15, "{dirs:?}");
+    dirs
+}
+
+/// A vector's request.json as `paysign` flags: every key (`--key ID=FILE`) and secret, or
+/// with `first_only` the first key or secret alone (what a verifier is configured with).
+fn vector_flags(case: &std::path::Path, first_only: bool) -> Vec<String> {
+    let request = crate::common::read_json(&case.join("request.json"));
+    let file =
+        |rel: &serde_json::Value| vectors().join(rel.as_str().unwrap()).display().to_string();
+    let mut flags = vec![
+        "--profile".to_owned(),
+        request["profile"].as_str().unwrap().to_owned(),
+        "--message".into(),
+        request["message"].as_str().unwrap().to_owned(),
+    ];
+    for sign_type in request["accept"].as_array().unwrap() {
+        flags.extend(["--sign-type".into(), sign_type.as_str().unwrap().into()]);
+    }
+    let keys = request["keys"].as_array().unwrap();
+    for k in keys.iter().take(if first_only { 1 } else { keys.len() }) {
+        let id = k["id"].as_str().unwrap();
+        flags.extend(["--key".into(), format!("{id}={}", file(&k["file"]))]);
+    }
+    let secrets = request["secrets"].as_array().unwrap();
+    let take = if first_only && !keys.is_empty() {
+        0
+    } else {
+        secrets.len()
+    };
+    for secret in secrets.iter().take(take) {
+        flags.extend(["--secret-file".into(), file(secret)]);
+    }
+    if !request["decryption_key"].is_null() {
+        flags.extend(["--secret-file".into(), file(&request["decryption_key"])]);
+    }
+    if let Some(content_type) = request["content_type"].as_str() {
+        flags.extend(["--header".into(), format!("Content-Type: {content_type}")]);
+    }
+    for h in request["headers"].as_array().unwrap() {
+        let (name, value) = (h[0].as_str().unwrap(), h[1].as_str().unwrap());
+        flags.extend(["--header".into(), format!("{name}: {value}")]);
+    }
+    if let Some(app_id) = request["app_id"].as_str() {
+        flags.extend(["--app-id".into(), app_id.into()]);
+    }
+    if request["message"] == "notification" || request["profile"] == "wechat-v3" {
+        flags.extend(["--now".into(), request["now"].to_string()]);
+    }
+    flags.push(case.join("body.bin").display().to_string());
+    flags
+}
+
+/// Every cause of tests/vectors/explain/ (the vectors Rust and the npm package run too):
+/// the findings expected, in order and in the CLI's words, and `explain`'s verdict the one
+/// `paysign verify` gives — never "verifies" for a message verify refuses.
+#[test]
+fn every_explain_vector_is_explained_as_verify_would_judge_it() {
+    for case in explain_vectors() {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let expect = crate::common::read_json(&case.join("expect.json"));
+        let mut args = vec!["explain".to_owned(), "--json".to_owned()];
+        args.extend(vector_flags(&case, false));
+        let explained = run(&args, b"");
+        let report = explained.json();
+        let found = codes(&report);
+        let wanted: Vec<&str> = expect["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(found, wanted, "{name}: {report}");
+        assert_eq!(report["verified"], expect["verified"], "{name}: {report}");
+        let status = if report["verified"] == true { 0 } else { 1 };
+        assert_eq!(explained.code, status, "{name}");
+        for finding in report["findings"].as_array().unwrap() {
+            let message = finding["message"].as_str().unwrap();
+            // The CLI's words: never a builder method or a JavaScript option.
+            assert!(!message.contains("::"), "{name}: {message}");
+            assert!(!message.contains("publicKey"), "{name}: {message}");
+        }
+
+        let mut args = vec!["verify".to_owned(), "--json".to_owned()];
+        args.extend(vector_flags(&case, true));
+        let verify = run(&args, b"");
+        match expect["verify"].as_str() {
+            None => assert_eq!(verify.code, 0, "{name}: {}", verify.stdout),
+            Some(code) => {
+                assert_ne!(verify.code, 0, "{name}");
+                assert_eq!(verify.json()["code"], code, "{name}: {}", verify.stdout);
+                // What verify refuses, explain never says verifies, unless another
+                // candidate key than the one verify was given signed it.
+                if report["verified"] == true {
+                    assert_eq!(found, ["OTHER_KEY_MATCHES"], "{name}");
+                }
+            }
+        }
+    }
+}
+
+/// Findings name what to pass as flags.
+#[test]
+fn findings_name_flags() {
+    let case = vectors().join("explain/secret_for_rsa");
+    let mut args = vec!["explain".to_owned(), "--json".to_owned()];
+    args.extend(vector_flags(&case, false));
+    let report = run(&args, b"").expect(1).json();
+    assert_eq!(
+        report["findings"][0]["message"],
+        "RSA2 is verified with the sender's RSA public key, not a shared secret: pass --key FILE (the platform's public key or certificate)"
+    );
+    let no_sign_type = form(&[("a", "1"), ("sign", "xx")]);
+    let (_, report) = explain(
+        &[
+            "--message",
+            "request",
+            "--sign-type",
+            "RSA",
+            "--sign-type",
+            "RSA2",
+            "--key",
+            &key("gateway_public_spki.pem"),
+        ],
+        no_sign_type.as_bytes(),
+    );
+    assert!(
+        report["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("accept exactly one (--sign-type)"),
+        "{report}"
+    );
 }
 
 #[test]

@@ -116,6 +116,24 @@ fn every_failing_platform_notification_exits_1_with_its_code() {
     }
 }
 
+/// A core error printed by the CLI names the flag to pass, not a Rust builder method or a
+/// JavaScript option.
+#[test]
+fn core_errors_name_flags() {
+    let case = platforms().join("fail_notify_wechat_v3_refund_app_id_only");
+    let got = run(&command("verify", &case, true), b"").expect(1).json();
+    assert_eq!(got["code"], "APP_ID_ABSENT", "{got}");
+    let message = got["message"].as_str().unwrap();
+    assert!(
+        message.contains("configure the merchant id (--mch-id) as well"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("merchantId") && !message.contains("::"),
+        "{message}"
+    );
+}
+
 #[test]
 fn explain_agrees_with_verify_on_every_platform_vector() {
     for case in cases("notify_") {
@@ -177,11 +195,20 @@ fn credentials_the_platforms_need_are_asked_for() {
     response.insert(2, "--message".into());
     let got = run(&response, b"").expect(0).json();
     assert_eq!(got["sign_type"], "RSA2");
-    // explain says the signature verifies and that nothing was decrypted.
+    // explain says the signature verifies, and that a verifier without the APIv3 key
+    // refuses the notification all the same (never verified when verify refuses).
     let mut explain = args.clone();
     explain[0] = "explain".into();
-    let report = run(&explain, b"").expect(0).json();
-    assert!(report.to_string().contains("NOT_DECRYPTED"), "{report}");
+    let report = run(&explain, b"").expect(1).json();
+    assert_eq!(report["verified"], false, "{report}");
+    assert_eq!(report["findings"][0]["code"], "NOT_DECRYPTED", "{report}");
+    assert!(
+        report["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("pass --secret-file (the APIv3 key)"),
+        "{report}"
+    );
 
     // A bare public key without its id: wechat-v3 cannot know which serial it is.
     let bare = run(

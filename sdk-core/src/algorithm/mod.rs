@@ -19,6 +19,7 @@ use zeroize::Zeroizing;
 pub use self::rsa::RsaBackend;
 use self::rsa::{RsaHash, RsaPrivate, RsaPublic};
 pub use self::sm::{DEFAULT_SM2_USER_ID, Sm2SignatureForm, sm_available, sm3_hex};
+use crate::api_term::ApiTerm;
 use crate::encoding::{hex_lower, hex_upper};
 use crate::error::{Error, Result};
 
@@ -94,10 +95,14 @@ impl SignType {
         matches!(self, SignType::Sm2 | SignType::Sm3)
     }
 
-    /// What the sign type needs, for error messages: `an RSA key`, `an SM2 key` or `a
-    /// shared secret`.
-    pub(crate) fn needs(self) -> &'static str {
-        self.credential().describe()
+    /// What the sign type needs, for error messages: an RSA key, an SM2 key or a shared
+    /// secret, worded by each surface.
+    pub fn needs(self) -> ApiTerm {
+        match self.credential() {
+            CredentialKind::RsaKey => ApiTerm::RsaKey,
+            CredentialKind::Sm2Key => ApiTerm::Sm2Key,
+            CredentialKind::Secret => ApiTerm::Secret,
+        }
     }
 }
 

@@ -32,6 +32,7 @@ pub mod wechat_v3;
 use std::borrow::Cow;
 
 use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SignType};
+use crate::api_term::ApiTerm;
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 pub use crate::message::headers::header;
@@ -156,7 +157,7 @@ impl Profile {
         self.platform()
             .default_sign_type(credential)
             .ok_or_else(|| {
-                let needs: Vec<String> = [
+                let needs: Vec<(ApiTerm, String)> = [
                     CredentialKind::RsaKey,
                     CredentialKind::Sm2Key,
                     CredentialKind::Secret,
@@ -170,14 +171,18 @@ impl Profile {
                         .filter(|st| other.fits(**st))
                         .map(|st| self.sign_type_wire_name(*st))
                         .collect();
-                    (!fitting.is_empty())
-                        .then(|| format!("{} ({})", other.describe(), fitting.join(", ")))
+                    let term = match other {
+                        CredentialKind::RsaKey => ApiTerm::RsaKey,
+                        CredentialKind::Sm2Key => ApiTerm::Sm2Key,
+                        CredentialKind::Secret => ApiTerm::Secret,
+                    };
+                    (!fitting.is_empty()).then(|| (term, fitting.join(", ")))
                 })
                 .collect();
                 Error::CredentialUnfit {
                     profile: self.name(),
                     given: credential.describe(),
-                    needs: needs.join(" or "),
+                    needs,
                 }
             })
     }
@@ -321,15 +326,15 @@ mod tests {
         let msg = |p: Profile, k| p.default_sign_type(k).unwrap_err().to_string();
         assert_eq!(
             msg(Profile::WechatV2, CredentialKind::RsaKey),
-            "the wechat-v2 profile has no sign type for an RSA key: pass a shared secret (MD5, HMAC-SHA256)"
+            "the wechat-v2 profile has no sign type for an RSA key: pass a shared secret (MD5, HMAC-SHA256) as a `SharedSecret`"
         );
         assert_eq!(
             msg(Profile::WechatV3, CredentialKind::Secret),
-            "the wechat-v3 profile has no sign type for a shared secret: pass an RSA key (RSA2) or an SM2 key (SM2)"
+            "the wechat-v3 profile has no sign type for a shared secret: pass an RSA key (RSA2) as `SigningCredential::Key` / `VerificationCredential::Key` or an SM2 key (SM2) as `SigningCredential::Key` / `VerificationCredential::Key`"
         );
         assert_eq!(
             msg(Profile::WechatV2, CredentialKind::Sm2Key),
-            "the wechat-v2 profile has no sign type for an SM2 key: pass a shared secret (MD5, HMAC-SHA256)"
+            "the wechat-v2 profile has no sign type for an SM2 key: pass a shared secret (MD5, HMAC-SHA256) as a `SharedSecret`"
         );
         for profile in [Profile::Alipay, Profile::Paysign] {
             assert_eq!(

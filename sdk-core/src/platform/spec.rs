@@ -17,6 +17,7 @@ use std::borrow::Cow;
 use subtle::ConstantTimeEq;
 
 use crate::algorithm::{CredentialKind, HexCase, SecretSuffix, SharedSecret, SignType, digest_hex};
+use crate::api_term::ApiTerm;
 use crate::error::{Error, Result};
 use crate::keys::{Certificate, SerialForm};
 use crate::message::ack::AckFormat;
@@ -260,10 +261,10 @@ pub struct Conventions {
     /// The prefix of signatures the platform sends on purpose to check that merchants
     /// verify (WeChat Pay v3 `WECHATPAY/SIGNTEST/`).
     pub probe_prefix: Option<&'static str>,
-    /// For header-signed platforms: what to call instead of signing `k=v` parameters (the
-    /// message of [`Error::UnsupportedOperation`], in the Rust API's terms). `None` for
-    /// platforms that sign parameters.
-    pub instead_of_params: Option<&'static str>,
+    /// For header-signed platforms: what to call instead of signing `k=v` parameters
+    /// ([`Error::UnsupportedOperation`], worded by each surface). `None` for platforms that
+    /// sign parameters.
+    pub instead_of_params: Option<ApiTerm>,
     /// The field whose charset the signed bytes are in (Alipay `charset`: its SDKs encode
     /// the canonical string with it before signing); `None`: always UTF-8.
     pub signed_charset_field: Option<&'static str>,
@@ -282,7 +283,8 @@ pub struct Conventions {
     /// The field of a notification naming the bill paid, where the platform has one
     /// (the bill-payment centre's `bill_no`).
     pub bill_no_field: Option<&'static str>,
-    /// Why a single RSA key cannot verify this platform (WeChat Pay v3 names its key).
+    /// Why a single RSA key cannot verify this platform (WeChat Pay v3 names its key), in
+    /// neutral words: the keys go by id ([`ApiTerm::PublicKeysById`]).
     pub needs_key_set: Option<&'static str>,
     /// The parameter naming the application a notification is for.
     pub app_id_field: Option<&'static str>,
@@ -543,7 +545,7 @@ impl dyn Platform {
     }
 
     /// See [`Conventions::instead_of_params`].
-    pub fn instead_of_params(&self) -> Option<&'static str> {
+    pub fn instead_of_params(&self) -> Option<ApiTerm> {
         self.conventions().instead_of_params
     }
 
@@ -787,7 +789,8 @@ pub trait Explanations: Sync {
         None
     }
 
-    /// What a header-signed platform's headers look like, for error messages.
+    /// The headers a header-signed platform's signature travels in, for error messages
+    /// (names only: each surface says how to pass them).
     fn headers_hint(&self) -> &'static str {
         ""
     }

@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::algorithm::{HexCase, SecretSuffix, SharedSecret, SignType};
+use crate::api_term::ApiTerm;
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -54,9 +55,7 @@ static CONVENTIONS: Conventions = Conventions {
     refused_wire_names: &[],
     certificate_serial: None,
     probe_prefix: None,
-    instead_of_params: Some(
-        "build the webhook-* headers with platform::standard_webhooks::WebhookSigner (string to sign: standard_webhooks::signed_content)",
-    ),
+    instead_of_params: Some(ApiTerm::WebhookHeaders),
     signed_charset_field: None,
     decryption: Decryption::None,
     request_values: &[
@@ -207,7 +206,7 @@ impl Explanations for StandardWebhooks {
     }
 
     fn headers_hint(&self) -> &'static str {
-        "pass each signature header (--header 'webhook-id: ...', webhook-timestamp, webhook-signature)"
+        "webhook-id, webhook-timestamp, webhook-signature"
     }
 }
 

@@ -4,6 +4,7 @@
 //! ([`super::wechat_v2_refund`]).
 
 use crate::algorithm::{HexCase, SecretSuffix, SignType};
+use crate::api_term::ApiTerm;
 use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
@@ -80,7 +81,7 @@ impl Platform for WechatV2 {
         }
         let key = sealed.decryption_key.ok_or(Error::CredentialMismatch {
             sign_type: "AES-256-ECB",
-            needs: "the API key (the wechat-v2 secret) to decrypt req_info",
+            needs: ApiTerm::DecryptionKey,
         })?;
         let req_info = params.get(REQ_INFO).unwrap_or_default().to_owned();
         let plaintext = wechat_v2_refund::decrypt_req_info(key, &req_info)?;

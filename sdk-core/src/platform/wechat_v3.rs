@@ -35,6 +35,7 @@ use crate::algorithm::sm::{sm3, sm4_gcm_decrypt, sm4_gcm_encrypt};
 use crate::algorithm::{
     HexCase, RsaBackend, SecretSuffix, SharedSecret, SignType, rsa_sign_base64, sm2_sign_base64,
 };
+use crate::api_term::ApiTerm;
 use crate::error::{Error, Result};
 use crate::keys::{PrivateKey, PrivateMaterial, SerialForm};
 use crate::message::ack::AckFormat;
@@ -76,9 +77,7 @@ static CONVENTIONS: Conventions = Conventions {
     refused_wire_names: &[],
     certificate_serial: Some(SerialForm::Hex),
     probe_prefix: Some(PROBE_PREFIX),
-    instead_of_params: Some(
-        "build the Authorization header with platform::wechat_v3::RequestSigner (string to sign: wechat_v3::request_message)",
-    ),
+    instead_of_params: Some(ApiTerm::RequestHeaders),
     signed_charset_field: None,
     decryption: Decryption::SeparateKey,
     request_values: &[
@@ -96,7 +95,7 @@ static CONVENTIONS: Conventions = Conventions {
     ],
     bill_no_field: None,
     needs_key_set: Some(
-        "a KeySet: WeChat Pay v3 names its platform key in Wechatpay-Serial (certificate serial or PUB_KEY_ID_...); configure each key under its id (--key SERIAL=FILE)",
+        "WeChat Pay v3 names its platform key in Wechatpay-Serial (a certificate serial or PUB_KEY_ID_...)",
     ),
     app_id_field: Some("appid"),
     app_id_optional: true,
@@ -164,7 +163,7 @@ impl Platform for WechatV3 {
     fn open(&self, sealed: Sealed<'_>) -> Result<Opened> {
         let key = sealed.decryption_key.ok_or(Error::CredentialMismatch {
             sign_type: AEAD_ALGORITHM,
-            needs: "the APIv3 key to decrypt the resource (NotificationVerifierBuilder::decryption_key, --secret-file)",
+            needs: ApiTerm::DecryptionKey,
         })?;
         let envelope = parse_json_flattened(sealed.body, sealed.parse)?;
         let resource = encrypted_resource(&envelope)?;
@@ -192,7 +191,7 @@ impl Explanations for WechatV3 {
     }
 
     fn headers_hint(&self) -> &'static str {
-        "pass each signature header (--header 'Wechatpay-Timestamp: ...', Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial)"
+        "Wechatpay-Timestamp, Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial"
     }
 }
 
@@ -208,14 +207,13 @@ impl TestNotifier for WechatV3 {
         event: &TestEvent<'_>,
         signer: &dyn TestSigner,
     ) -> Result<TestMessage> {
-        let serial = signer.key_id().ok_or_else(|| Error::FieldMissing {
-            field: format!(
-                "{SERIAL_HEADER} (the serial or PUB_KEY_ID_... of the platform key that signs: Signer::key_id)"
-            ),
+        let serial = signer.key_id().ok_or_else(|| Error::OptionMissing {
+            field: SERIAL_HEADER.to_owned(),
+            option: ApiTerm::SignerKeyId,
         })?;
         let key = event.encryption_key.ok_or(Error::CredentialMismatch {
             sign_type: aead_algorithm(signer.sign_type()),
-            needs: "the APIv3 key to encrypt the resource (TestEvent::encryption_key, --secret-file)",
+            needs: ApiTerm::EncryptionKey,
         })?;
         own_format(Profile::WechatV3, event, BodyFormat::Json)?;
         if event.nonce.len() < 32 || !event.nonce.is_ascii() {

@@ -27,6 +27,7 @@ use super::{
     Class, Difference, EventKind, MAX_KEPT_ROW_ERRORS, ProgressSnapshot, ReconcileOptions,
     RowError, Source,
 };
+use crate::api_term::ApiTerm;
 use crate::error::{Error, Result};
 
 /// Rows of one side waiting for a partner, by key.
@@ -308,8 +309,8 @@ pub(crate) fn run<S: BufRead, R: BufRead, N: BufRead>(
 ) -> Result<ReconcileReport> {
     let tolerance = options.cutoff_tolerance_secs;
     if tolerance < 0 {
-        return Err(Error::field_invalid(
-            "cutoff_tolerance_secs",
+        return Err(Error::option_invalid(
+            ApiTerm::CutoffTolerance,
             "must be zero or more seconds",
         ));
     }

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use time::{Date, Time};
 
 use super::{Entry, EventKind, RowError, Source};
+use crate::api_term::ApiTerm;
 use crate::error::{Error, Result};
 use crate::message::Amount;
 use crate::message::time::{CHINA_STANDARD_TIME, parse_timestamp};
@@ -158,8 +159,8 @@ pub(crate) struct BusinessDay {
 impl BusinessDay {
     pub(crate) fn parse(text: &str) -> Result<Self> {
         let invalid = || {
-            Error::field_invalid(
-                "bill_date",
+            Error::option_invalid(
+                ApiTerm::BillDate,
                 format!("{text:?} is not a calendar date YYYY-MM-DD"),
             )
         };
@@ -231,8 +232,8 @@ fn is_id_byte(b: u8) -> bool {
 /// Parses the 64 hex digits of an expected SHA-256.
 pub(crate) fn parse_sha256(text: &str) -> Result<[u8; 32]> {
     let invalid = || {
-        Error::field_invalid(
-            "expected_sha256",
+        Error::option_invalid(
+            ApiTerm::StatementSha256,
             "must be 64 hexadecimal digits (the `sha256` field of the statement.download response)",
         )
     };

@@ -9,6 +9,7 @@
 //! sign types, defaults and RSA backends as for `k=v` messages.
 
 use crate::algorithm::random_alphanumerics;
+use crate::api_term::ApiTerm;
 use crate::error::{Error, Result};
 use crate::platform::Platform;
 use crate::platform::spec::{Need, RequestValue, RequestValues, SignerIdentity};
@@ -59,7 +60,7 @@ impl HeaderSigner {
             return Err(Error::UnsupportedOperation {
                 profile: signer.profile().name(),
                 operation: "sign a request in HTTP headers",
-                instead: "its signature is a field of the message: Signer::sign_params",
+                instead: ApiTerm::SignParams,
             });
         }
         for (value, need) in platform.request_values() {

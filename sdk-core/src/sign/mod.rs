@@ -15,6 +15,7 @@ mod headers;
 pub use self::headers::{HeaderSigner, SignedRequest};
 pub use crate::algorithm::{CredentialKind, RsaBackend, SharedSecret, SignType};
 use crate::algorithm::{rsa_sign_base64, rsa_verify, sm2_sign_base64, sm2_verify};
+use crate::api_term::ApiTerm;
 use crate::canonical::{canonical_string, write_canonical};
 use crate::error::{Error, Result};
 use crate::keys::{KeySet, PrivateKey, PrivateMaterial, PublicKey, PublicMaterial};
@@ -182,7 +183,10 @@ impl Signer {
         if !credential.kind().fits(sign_type) {
             return Err(Error::CredentialMismatch {
                 sign_type: sign_type.name(),
-                needs: sign_type.needs(),
+                needs: match sign_type.needs() {
+                    ApiTerm::RsaKey => ApiTerm::PrivateKey,
+                    other => other,
+                },
             });
         }
         let platform = profile.platform();
@@ -294,10 +298,9 @@ impl Signer {
             match &self.key_id {
                 Some(id) => params.set(field, id.as_str())?,
                 None if self.sign_type.is_asymmetric() && !params.contains(field) => {
-                    return Err(Error::FieldMissing {
-                        field: format!(
-                            "{field} (the id of your signing certificate: Signer::key_id)"
-                        ),
+                    return Err(Error::OptionMissing {
+                        field: field.to_owned(),
+                        option: ApiTerm::SignerKeyId,
                     });
                 }
                 None => {}
@@ -385,15 +388,18 @@ impl Verifier {
             if !credential.fits(st) {
                 return Err(Error::CredentialMismatch {
                     sign_type: st.name(),
-                    needs: st.needs(),
+                    needs: match st.needs() {
+                        ApiTerm::RsaKey => ApiTerm::PublicKey,
+                        other => other,
+                    },
                 });
             }
         }
         let platform = profile.platform();
         let credential = match credential {
             VerificationCredential::KeySet(set) if set.is_empty() => {
-                return Err(Error::field_invalid(
-                    "keys",
+                return Err(Error::option_invalid(
+                    ApiTerm::PublicKeysById,
                     "the key set is empty: configure at least one platform key",
                 ));
             }

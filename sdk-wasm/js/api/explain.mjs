@@ -3,15 +3,16 @@
 // integration mistakes for real. Imports http.mjs, keys.mjs, options.mjs.
 import { bodyBytes, headerList } from './http.mjs';
 import { keyBytes, secretBytes } from './keys.mjs';
-import { checkKeys, entriesOf, optionalString, optionsObject, signTypeList } from './options.mjs';
+import { checkKeys, entriesOf, nowOf, optionalString, optionsObject, signTypeList } from './options.mjs';
 
-const EXPLAIN_OPTIONS = ['profile', 'message', 'signTypes', 'publicKey', 'publicKeys', 'secret', 'secrets', 'contentType', 'headers'];
+const EXPLAIN_OPTIONS = ['profile', 'message', 'signTypes', 'publicKey', 'publicKeys', 'secret', 'secrets', 'decryptionKey', 'contentType', 'headers', 'appId', 'mchId', 'toleranceSecs', 'maxAgeSecs', 'expectedAmount', 'now'];
 
 /** explain over the modules of one entry point (createApi's context: `tools`). */
 export function explainFunction({ tools }) {
   /**
-   * Why does (or doesn't) a message verify? Tries the common integration mistakes for
-   * real: `{ verified, signType, canonical, matchingKey, findings: [{ code, message }] }`.
+   * Why does (or doesn't) a message verify? Checks it as a NotificationVerifier with the
+   * same options would (`verified` is that verdict), then tries the common integration
+   * mistakes for real: `{ verified, signType, canonical, matchingKey, findings: [{ code, message }] }`.
    */
   function explain(body, options) {
     const module = tools.bindings();
@@ -43,9 +44,19 @@ export function explainFunction({ tools }) {
       signTypes: opts.signTypes === undefined ? undefined : signTypeList(opts.signTypes, 'options.signTypes'),
       contentType: optionalString(opts, 'contentType'),
       keyLabels: labels,
+      // The verifier's options, as a NotificationVerifier and its verify() take them:
+      // explain's verdict is that verifier's.
+      unnamedFirstKey: opts.publicKey !== undefined,
+      appId: opts.appId,
+      mchId: opts.mchId,
+      toleranceSecs: opts.toleranceSecs,
+      maxAgeSecs: opts.maxAgeSecs,
+      expectedAmount: opts.expectedAmount,
+      now: nowOf(opts.now, 'options.now'),
     };
+    const decryptionKey = opts.decryptionKey === undefined ? undefined : secretBytes(opts.decryptionKey, 'options.decryptionKey');
     const headers = headerList(opts.headers, 'options.headers');
-    return JSON.parse(tools.call(() => module.explain(bytes, settings, keys, secrets, headers)));
+    return JSON.parse(tools.call(() => module.explain(bytes, settings, keys, secrets, decryptionKey, headers)));
   }
   return explain;
 }

@@ -6,18 +6,33 @@ import type { CanonicalOptions, ParamsShape, SignedParams } from './params.js';
 import type { MessageKind, Profile, SignType } from './profiles.js';
 import type { Provider, ProviderChoice } from './providers.js';
 
-/** Options of `Signer` and `sign`. Pass `privateKey` (RSA, RSA2) or `secret` (MD5, HMAC-SHA256). */
-export interface SignerOptions extends CanonicalOptions {
+/**
+ * What a `Signer` signs with: `privateKey` (RSA, RSA2; an SM2 key for SM2) or `secret`
+ * (MD5, HMAC-SHA256, SHA256, SM3) — exactly one.
+ */
+export type SignerCredential =
+  | {
+      /** Private key: RSA (PKCS#8 or PKCS#1) or SM2 (PKCS#8, SEC1, or the 64-digit hex scalar), as PEM, bare base64 or DER bytes (wechat-v3: the merchant's API key, apiclient_key.pem). */
+      privateKey: KeyMaterial;
+      secret?: never;
+    }
+  | {
+      /** Shared secret for MD5 / HMAC-SHA256 / SHA256 / SM3 (standard-webhooks: the `whsec_…` secret as shown). */
+      secret: KeyMaterial;
+      privateKey?: never;
+    };
+
+/** Options of `Signer` and `sign`: the settings and one credential (`SignerCredential`). */
+export type SignerOptions = SignerSettings & SignerCredential;
+
+/** The settings of `Signer` and `sign` besides the credential. */
+export interface SignerSettings extends CanonicalOptions {
   /**
    * Default: the profile's default for the credential (docs/profiles.md): with `privateKey`
    * RSA2; with `secret` HMAC-SHA256 (paysign, standard-webhooks), MD5 (alipay, wechat-v2),
    * SHA256 (unionpay).
    */
   signType?: SignType;
-  /** RSA private key: PKCS#8 or PKCS#1, as PEM, bare base64 or DER bytes (wechat-v3: the merchant's API key, apiclient_key.pem). */
-  privateKey?: KeyMaterial;
-  /** Shared secret for MD5 / HMAC-SHA256 (standard-webhooks: the `whsec_…` secret as shown). */
-  secret?: KeyMaterial;
   /** wechat-v3 (required there): the merchant id, `mchid` in the `Authorization` header. */
   mchId?: string;
   /** wechat-v3 (required there): the serial number of the merchant's API certificate. */

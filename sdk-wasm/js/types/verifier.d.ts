@@ -6,20 +6,44 @@ import type { CanonicalOptions, ParamsShape } from './params.js';
 import type { MessageKind, Profile, SignType } from './profiles.js';
 import type { Provider, ProviderChoice } from './providers.js';
 
-/** Options of `Verifier` and `verify`. Pass `publicKey` (RSA, RSA2) or `secret` (MD5, HMAC-SHA256). */
-export interface VerifierOptions extends CanonicalOptions {
-  /**
-   * The one sign type accepted. Default: only the profile's default for the credential
-   * (as `SignerOptions.signType`), never every type that fits it: a message cannot pick a
-   * weaker one.
-   */
-  signType?: SignType;
-  /** Several accepted sign types (instead of `signType`); the message's `sign_type` picks among them only. */
-  signTypes?: readonly SignType[];
-  /** The sender's RSA public key: SPKI, PKCS#1 or an X.509 certificate, as PEM, bare base64 or DER bytes. */
-  publicKey?: KeyMaterial;
-  /** Shared secret for MD5 / HMAC-SHA256. */
-  secret?: KeyMaterial;
+/**
+ * What a `Verifier` checks with: the sender's `publicKey` (RSA, RSA2; SM2) or the `secret`
+ * (MD5, HMAC-SHA256, SHA256, SM3) — exactly one.
+ */
+export type VerifierCredential =
+  | {
+      /** The sender's public key: RSA (SPKI, PKCS#1) or SM2 (SPKI, or `04‖X‖Y` hex), or an X.509 certificate, as PEM, bare base64 or DER bytes. */
+      publicKey: KeyMaterial;
+      secret?: never;
+    }
+  | {
+      /** Shared secret for MD5 / HMAC-SHA256 / SHA256 / SM3. */
+      secret: KeyMaterial;
+      publicKey?: never;
+    };
+
+/**
+ * The sign types a `Verifier` accepts: `signType` (one) or `signTypes` (several), not both.
+ * Default: only the profile's default for the credential (as `SignerSettings.signType`),
+ * never every type that fits it: a message cannot pick a weaker one.
+ */
+export type VerifierSignTypes =
+  | {
+      /** The one sign type accepted. */
+      signType?: SignType;
+      signTypes?: never;
+    }
+  | {
+      /** Several accepted sign types; the message's `sign_type` picks among them only. */
+      signTypes: readonly SignType[];
+      signType?: never;
+    };
+
+/** Options of `Verifier` and `verify`: settings, one credential, the accepted sign types. */
+export type VerifierOptions = VerifierSettings & VerifierCredential & VerifierSignTypes;
+
+/** The settings of `Verifier` and `verify` besides the credential and the sign types. */
+export interface VerifierSettings extends CanonicalOptions {
   /** Default `auto`. */
   provider?: Provider;
 }

@@ -123,6 +123,30 @@ pub(super) fn parse(body: &[u8], declared: Option<&str>) -> Result<(Params, Char
     Ok((Params::from_pairs(pairs)?, charset))
 }
 
+/// Decodes `value` as one form value (the same rules as a body's), then as text in `charset`.
+pub(super) fn decode_value(value: &str, charset: Charset) -> Result<String> {
+    charset.decode_owned(percent_decode(value.as_bytes(), 0)?)
+}
+
+/// Splits a form body on `&` and the first `=`, decoding nothing but the charset.
+pub(super) fn split_undecoded(body: &[u8], charset: Charset) -> Result<Params> {
+    let (body, _) = strip_bom(body);
+    let pairs = body
+        .split(|&b| b == b'&')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| {
+            let mut halves = segment.splitn(2, |&b| b == b'=');
+            let key = halves.next().unwrap_or_default();
+            let value = halves.next().unwrap_or_default();
+            Ok((
+                charset.decode(key)?.into_owned(),
+                charset.decode(value)?.into_owned(),
+            ))
+        })
+        .collect::<Result<Vec<(String, String)>>>()?;
+    Params::from_pairs(pairs)
+}
+
 /// Percent-decodes one key or value to bytes: `+` → space, `%XX` → one byte.
 ///
 /// `offset` is the position of `input` in the body, for the error message.

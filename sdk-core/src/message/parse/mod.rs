@@ -313,6 +313,21 @@ pub fn encode_form_in(params: &Params, charset: &str) -> Result<String> {
     form::encode(params, Charset::from_label(charset)?)
 }
 
+/// One more round of form decoding of a value already decoded once (`+` is a space,
+/// `%XX` one byte, then text in `charset`): what a receiver that decodes twice reads. For
+/// the diagnosis of a body encoded or decoded twice, never for verifying.
+pub(crate) fn decode_form_value_again(value: &str, charset: Charset) -> Result<String> {
+    form::decode_value(value, charset)
+}
+
+/// The keys and values of a form body as written, nothing percent-decoded (the text in
+/// `charset`): what a sender that signed the encoded values signed, or, for a body decoded
+/// once before it was passed on, the values as the sender signed them. For the diagnosis,
+/// never for verifying.
+pub(crate) fn parse_form_undecoded(body: &[u8], charset: Charset) -> Result<Params> {
+    form::split_undecoded(body, charset)
+}
+
 /// Parses a JSON object with nested objects flattened to dotted names
 /// (`amount.total`), for payloads authenticated as raw bytes (WeChat Pay v3 resources,
 /// Standard Webhooks). The same limits as [`parse_body`] apply.
