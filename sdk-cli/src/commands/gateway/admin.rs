@@ -604,26 +604,46 @@ fn approve(client: &AdminClient, args: &ApproveArgs, out: &Output) -> Result<Sta
         Some("SM2") => "gateway SM2 public key",
         _ => "gateway public key",
     };
-    if let Some(path) = &args.out {
-        std::fs::write(path, &pem).map_err(|e| CliError::io(path, &e))?;
-    }
     let app_id = text(&answer.body["app_id"]);
+    hand_out_pem(
+        out,
+        &answer.body,
+        &pem,
+        args.out.as_deref(),
+        &format!("approved {app_id}; {which} written to"),
+        Some(&format!("approved {app_id}; the {which}:")),
+    )?;
+    Ok(Status::Success)
+}
+
+/// Writes `pem` to `path` and says so (`written` then the path), or prints it after
+/// `note` (on stderr); with --json the API's `answer` plus `out` instead of words.
+fn hand_out_pem(
+    out: &Output,
+    answer: &Value,
+    pem: &str,
+    path: Option<&Path>,
+    written: &str,
+    note: Option<&str>,
+) -> Result<(), CliError> {
+    if let Some(path) = path {
+        std::fs::write(path, pem).map_err(|e| CliError::io(path, &e))?;
+    }
     if out.is_json() {
-        let mut doc = answer.body.clone();
-        if let Some(path) = &args.out {
+        let mut doc = answer.clone();
+        if let Some(path) = path {
             doc["out"] = json!(path.display().to_string());
         }
         out.json_ok(doc);
-    } else if let Some(path) = &args.out {
-        out.line(&format!(
-            "approved {app_id}; {which} written to {}",
-            path.display()
-        ));
+    } else if let Some(path) = path {
+        out.line(&format!("{written} {}", path.display()));
     } else {
-        out.note(&format!("approved {app_id}; the {which}:"));
-        print_pem(out, &pem);
+        if let Some(note) = note {
+            out.note(note);
+        }
+        print_pem(out, pem);
     }
-    Ok(Status::Success)
+    Ok(())
 }
 
 fn gateway_key(
@@ -639,24 +659,14 @@ fn gateway_key(
     match args.sign_type.as_deref().map(str::to_ascii_uppercase) {
         Some(sign_type) => {
             let keys = if sign_type == "SM2" { sm2 } else { rsa2 };
-            let pem = text(&keys["public_key"]);
-            if let Some(path) = &args.out {
-                std::fs::write(path, &pem).map_err(|e| CliError::io(path, &e))?;
-            }
-            if out.is_json() {
-                let mut doc = answer.body.clone();
-                if let Some(path) = &args.out {
-                    doc["out"] = json!(path.display().to_string());
-                }
-                out.json_ok(doc);
-            } else if let Some(path) = &args.out {
-                out.line(&format!(
-                    "gateway {sign_type} public key written to {}",
-                    path.display()
-                ));
-            } else {
-                print_pem(out, &pem);
-            }
+            hand_out_pem(
+                out,
+                &answer.body,
+                &text(&keys["public_key"]),
+                args.out.as_deref(),
+                &format!("gateway {sign_type} public key written to"),
+                None,
+            )?;
         }
         None => report(out, &answer.body, |_| {
             for (name, keys) in [("RSA2 key", rsa2), ("SM2 key ", sm2)] {
