@@ -15,6 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
+use paysign_core::SignType;
 use paysign_core::message::time::{CHINA_STANDARD_TIME, format_rfc3339};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -25,6 +26,7 @@ use crate::bills::{self, PutBill};
 use crate::config::TimingUpdate;
 use crate::error::{ApiError, Code};
 use crate::fields;
+use crate::gateway_key::GatewayKeys;
 use crate::merchants::{self, RegisterRequest, RotateRequest};
 use crate::notifier;
 use crate::orders::{self, OutcomeOverride};
@@ -196,10 +198,14 @@ async fn approve(
 ) -> AdminResult {
     let view = merchants::approve(state.store(), state.merchants(), &app_id, state.now())?;
     let v = to_value(&view)?;
-    let key = state.gateway_public_key();
+    // The key this merchant verifies the gateway with: SM2 for a merchant registered for
+    // SM2 and not RSA, else RSA2 (§3.2).
+    let sign_type = view.gateway_sign_type();
+    let key = state.gateway_public_key_for(sign_type);
     ok(json!({
         "app_id": v["app_id"],
         "status": v["status"],
+        "gateway_sign_type": sign_type.name(),
         "gateway_public_key": key.to_spki_pem(),
         "gateway_public_key_base64": key.to_spki_base64(),
     }))
@@ -235,20 +241,28 @@ async fn rotate_merchant_key(
     ok(json!({"app_id": app_id, "previous_valid_until": until}))
 }
 
+/// `GET /admin/gateway-key` (§12.3): the RSA2 key pair at the top level (as before SM2
+/// existed), the SM2 one in the same shape under `sm2`.
 fn gateway_key_json(state: &AppState) -> Value {
     let now = state.now();
     let keys = state.keys();
-    let active = &keys.active(now).public;
-    let mut v = json!({
-        "public_key": active.to_spki_pem(),
-        "public_key_base64": active.to_spki_base64(),
-        "fingerprint": active.fingerprint(),
-    });
-    if let Some((next, switch_at)) = keys.pending(now) {
-        v["next_public_key"] = json!(next.public.to_spki_pem());
-        v["next_public_key_base64"] = json!(next.public.to_spki_base64());
-        v["switch_at"] = json!(switch_at);
-    }
+    let ring = |sign_type| {
+        let ring = keys.ring(sign_type);
+        let active = &ring.active(now).public;
+        let mut v = json!({
+            "public_key": active.to_spki_pem(),
+            "public_key_base64": active.to_spki_base64(),
+            "fingerprint": active.fingerprint(),
+        });
+        if let Some((next, switch_at)) = ring.pending(now) {
+            v["next_public_key"] = json!(next.public.to_spki_pem());
+            v["next_public_key_base64"] = json!(next.public.to_spki_base64());
+            v["switch_at"] = json!(switch_at);
+        }
+        v
+    };
+    let mut v = ring(SignType::Rsa2);
+    v["sm2"] = ring(SignType::Sm2);
     v
 }
 
@@ -260,6 +274,8 @@ async fn gateway_key(State(state): State<AppState>) -> AdminResult {
 #[serde(deny_unknown_fields)]
 struct RotateGatewayKey {
     overlap_secs: Option<i64>,
+    /// Which key pair: `RSA2` (default) or `SM2`.
+    sign_type: Option<String>,
 }
 
 async fn rotate_gateway_key(
@@ -270,8 +286,17 @@ async fn rotate_gateway_key(
     if overlap < 0 {
         return Err(ApiError::field_invalid("overlap_secs", "must not be negative").into());
     }
+    let sign_type = match req.sign_type.as_deref() {
+        None => SignType::Rsa2,
+        Some(name) => GatewayKeys::SIGN_TYPES
+            .into_iter()
+            .find(|t| t.name() == name)
+            .ok_or_else(|| ApiError::field_invalid("sign_type", "expected RSA2 or SM2"))?,
+    };
     let now = state.now();
-    state.keys_mut().rotate(state.store(), now, overlap)?;
+    state
+        .keys_mut()
+        .rotate(sign_type, state.store(), now, overlap)?;
     ok(gateway_key_json(&state))
 }
 

@@ -40,7 +40,8 @@ pub struct GatewayConfig {
     /// else the system time.
     pub clock_start: Option<i64>,
     /// The gateway's RSA private key (PEM or one-line base64 PKCS#8/PKCS#1). Default: the
-    /// key persisted in `db`, else a new 2048-bit key (persisted).
+    /// key persisted in `db`, else a new 2048-bit key (persisted). The gateway's SM2 key
+    /// (for merchants registered for SM2) is always its own: persisted in `db`, else new.
     pub gateway_key_pem: Option<String>,
     /// Poll and notification timing; `PUT /admin/config` changes it at run time.
     pub timing: TimingConfig,

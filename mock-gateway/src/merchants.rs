@@ -2,7 +2,10 @@
 //! credentials that verify their requests (docs/protocol.md §12.1–12.2, §4 steps 5–7).
 //!
 //! A merchant's registered sign types decide what the gateway accepts — never the
-//! message. Keys are parsed once into [`Verifier`]s and cached until the merchant changes.
+//! message — and which of the gateway's keys signs what it sends the merchant (SM2 for a
+//! merchant registered for SM2 and not RSA, else RSA2). A merchant has one key pair: RSA
+//! for `RSA2`/`RSA`, or SM2 for `SM2`; the core's verifier refuses any other pairing.
+//! Keys are parsed once into [`Verifier`]s and cached until the merchant changes.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -66,6 +69,18 @@ pub(crate) struct MerchantView {
     approved_at: Option<i64>,
 }
 
+impl MerchantView {
+    /// The sign type of what the gateway sends this merchant ([`gateway_sign_type`]).
+    pub(crate) fn gateway_sign_type(&self) -> SignType {
+        let types: Vec<SignType> = self
+            .sign_types
+            .iter()
+            .filter_map(|n| parse_sign_type(n))
+            .collect();
+        gateway_sign_type(&types)
+    }
+}
+
 impl From<&q::MerchantRow> for MerchantView {
     fn from(m: &q::MerchantRow) -> Self {
         let fingerprint = m
@@ -98,14 +113,116 @@ fn split_sign_types(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The exact wire name of a sign type (the protocol does not accept aliases).
+/// A sign type of the paysign profile by its exact wire name (the protocol does not
+/// accept aliases, nor the sign types of other platforms).
 pub(crate) fn parse_sign_type(name: &str) -> Option<SignType> {
-    SignType::ALL.into_iter().find(|t| t.name() == name)
+    Profile::Paysign
+        .sign_types()
+        .iter()
+        .copied()
+        .find(|t| t.name() == name)
 }
 
-fn check_public_key(text: &str) -> Result<String, ApiError> {
+/// `UNSUPPORTED_SIGN_TYPE` for `name`, listing the paysign sign types.
+pub(crate) fn unsupported_sign_type(name: &str) -> ApiError {
+    let names: Vec<&str> = Profile::Paysign
+        .sign_types()
+        .iter()
+        .map(|t| t.name())
+        .collect();
+    ApiError::new(
+        Code::UnsupportedSignType,
+        format!(
+            "unsupported sign type {name:?} (expected one of {})",
+            names.join(", ")
+        ),
+    )
+}
+
+/// The sign type the gateway signs a merchant's responses and notifications with
+/// (docs/protocol.md §3.2): `SM2` for a merchant registered for SM2 and not for RSA,
+/// else `RSA2`.
+pub(crate) fn gateway_sign_type(sign_types: &[SignType]) -> SignType {
+    let sm2 = sign_types.contains(&SignType::Sm2);
+    if sm2 && !sign_types.iter().any(|t| t.is_rsa()) {
+        SignType::Sm2
+    } else {
+        SignType::Rsa2
+    }
+}
+
+/// The sign types among `sign_types` that verify with the merchant's public key.
+fn key_types(sign_types: &[SignType]) -> Vec<SignType> {
+    sign_types
+        .iter()
+        .copied()
+        .filter(|t| t.is_asymmetric())
+        .collect()
+}
+
+/// The sign types among `sign_types` that verify with the merchant's secret.
+fn secret_types(sign_types: &[SignType]) -> Vec<SignType> {
+    sign_types
+        .iter()
+        .copied()
+        .filter(|t| !t.is_asymmetric())
+        .collect()
+}
+
+/// A request verifier for `key` and the key sign types, `None` without any. The core
+/// refuses a key of another algorithm than a sign type's (an SM2 key with `RSA2`, an RSA
+/// key with `SM2`: `CREDENTIAL_MISMATCH`), answered as `FIELD_INVALID` naming
+/// `public_key`.
+fn key_verifier(key: &PublicKey, key_types: &[SignType]) -> Result<Option<Verifier>, ApiError> {
+    if key_types.is_empty() {
+        return Ok(None);
+    }
+    let verifier = Verifier::new(
+        Profile::Paysign,
+        VerificationCredential::Key(key.clone()),
+        key_types,
+    )
+    .map_err(|e| match e {
+        // Worded for the admin API: the core's message tells a Rust caller what to pass.
+        paysign_core::Error::CredentialMismatch { sign_type, .. } => {
+            let needs =
+                parse_sign_type(sign_type).map_or("another key", |t| t.credential().describe());
+            ApiError::field_invalid(
+                "public_key",
+                format_args!(
+                    "sign type {sign_type} needs {needs}, not {} (a merchant has one key pair: \
+                     RSA for RSA2/RSA, or SM2 for SM2)",
+                    key.algorithm().credential().describe()
+                ),
+            )
+        }
+        other => ApiError::from(other),
+    })?;
+    Ok(Some(verifier.message_kind(MessageKind::Request)))
+}
+
+/// A request verifier for `secret` and the digest sign types, `None` without any.
+fn secret_verifier(secret: &str, types: &[SignType]) -> Result<Option<Verifier>, ApiError> {
+    if types.is_empty() {
+        return Ok(None);
+    }
+    let secret = SharedSecret::new(secret.as_bytes().to_vec())?;
+    Ok(Some(
+        Verifier::new(
+            Profile::Paysign,
+            VerificationCredential::Secret(secret),
+            types,
+        )?
+        .message_kind(MessageKind::Request),
+    ))
+}
+
+/// Parses a public key (PEM, base64, or an SM2 point in hex) and checks that it fits the
+/// merchant's key sign types; returns it as SPKI PEM.
+fn check_public_key(text: &str, sign_types: &[SignType]) -> Result<String, ApiError> {
     let key = PublicKey::parse(text.trim().as_bytes())
         .map_err(|e| ApiError::field_invalid("public_key", e))?;
+    key_verifier(&key, &key_types(sign_types))?;
     Ok(key.to_spki_pem())
 }
 
@@ -134,22 +251,17 @@ pub(crate) fn register(
     }
     let mut types = Vec::new();
     for n in &names {
-        let t = parse_sign_type(n).ok_or_else(|| {
-            ApiError::new(
-                Code::UnsupportedSignType,
-                format!("unsupported sign type {n:?} (expected RSA2, RSA, HMAC-SHA256 or MD5)"),
-            )
-        })?;
+        let t = parse_sign_type(n).ok_or_else(|| unsupported_sign_type(n))?;
         if !types.contains(&t) {
             types.push(t);
         }
     }
-    let public_key = match (&req.public_key, types.iter().any(|t| t.is_rsa())) {
-        (Some(text), _) => Some(check_public_key(text)?),
+    let public_key = match (&req.public_key, types.iter().any(|t| t.is_asymmetric())) {
+        (Some(text), _) => Some(check_public_key(text, &types)?),
         (None, true) => return Err(ApiError::field_missing("public_key")),
         (None, false) => None,
     };
-    let secret = match (req.secret, types.iter().any(|t| !t.is_rsa())) {
+    let secret = match (req.secret, types.iter().any(|t| !t.is_asymmetric())) {
         (Some(s), _) => {
             check_secret(&s)?;
             Some(s)
@@ -229,7 +341,8 @@ pub(crate) fn reject(
 }
 
 /// Rotates a merchant's public key and/or secret; the previous ones stay valid for
-/// `overlap_secs` (default 3600). Returns the end of the overlap.
+/// `overlap_secs` (default 3600). Returns the end of the overlap. A new key must fit the
+/// registered sign types as at registration (an RSA key cannot replace an SM2 key).
 pub(crate) fn rotate(
     store: &Store,
     cache: &MerchantCache,
@@ -247,17 +360,18 @@ pub(crate) fn rotate(
             "must not be negative",
         ));
     }
-    let public_key = req
-        .public_key
-        .as_deref()
-        .map(check_public_key)
-        .transpose()?;
     if let Some(s) = &req.secret {
         check_secret(s)?;
     }
     let until = now.saturating_add(overlap);
     store.write(|tx| {
         let mut m = load(tx, app_id)?;
+        let sign_types = registered_sign_types(&m);
+        let public_key = req
+            .public_key
+            .as_deref()
+            .map(|text| check_public_key(text, &sign_types))
+            .transpose()?;
         if let Some(pk) = public_key {
             m.prev_public_key = m.public_key.take();
             m.prev_public_key_until = m.prev_public_key.as_ref().map(|_| until);
@@ -275,81 +389,66 @@ pub(crate) fn rotate(
     Ok(until)
 }
 
+/// The sign types a merchant row registered.
+fn registered_sign_types(m: &q::MerchantRow) -> Vec<SignType> {
+    split_sign_types(&m.sign_types)
+        .iter()
+        .filter_map(|n| parse_sign_type(n))
+        .collect()
+}
+
 /// What the gateway needs to authenticate one merchant's requests, parsed once.
 #[derive(Debug)]
 pub(crate) struct MerchantAuth {
     pub(crate) app_id: String,
     pub(crate) approved: bool,
     pub(crate) sign_types: Vec<SignType>,
-    rsa: Option<Verifier>,
-    prev_rsa: Option<(Verifier, i64)>,
+    /// What the gateway signs this merchant's responses and notifications with.
+    pub(crate) gateway_sign_type: SignType,
+    key: Option<Verifier>,
+    prev_key: Option<(Verifier, i64)>,
     secret: Option<Verifier>,
     prev_secret: Option<(Verifier, i64)>,
 }
 
 impl MerchantAuth {
     fn build(m: &q::MerchantRow) -> Result<Self, ApiError> {
-        let sign_types: Vec<SignType> = split_sign_types(&m.sign_types)
-            .iter()
-            .filter_map(|n| parse_sign_type(n))
-            .collect();
-        let rsa_types: Vec<SignType> = sign_types.iter().copied().filter(|t| t.is_rsa()).collect();
-        let digest_types: Vec<SignType> =
-            sign_types.iter().copied().filter(|t| !t.is_rsa()).collect();
-        let rsa_verifier = |pem: &str| -> Result<Option<Verifier>, ApiError> {
-            if rsa_types.is_empty() {
+        let sign_types = registered_sign_types(m);
+        let key_types = key_types(&sign_types);
+        let digest_types = secret_types(&sign_types);
+        let verifier_of_key = |pem: &str| -> Result<Option<Verifier>, ApiError> {
+            if key_types.is_empty() {
                 return Ok(None);
             }
-            let key = PublicKey::parse(pem.as_bytes())?;
-            Ok(Some(
-                Verifier::new(
-                    Profile::Paysign,
-                    VerificationCredential::Key(key),
-                    &rsa_types,
-                )?
-                .message_kind(MessageKind::Request),
-            ))
+            key_verifier(&PublicKey::parse(pem.as_bytes())?, &key_types)
         };
-        let secret_verifier = |s: &str| -> Result<Option<Verifier>, ApiError> {
-            if digest_types.is_empty() {
-                return Ok(None);
-            }
-            let secret = SharedSecret::new(s.as_bytes().to_vec())?;
-            Ok(Some(
-                Verifier::new(
-                    Profile::Paysign,
-                    VerificationCredential::Secret(secret),
-                    &digest_types,
-                )?
-                .message_kind(MessageKind::Request),
-            ))
-        };
-        let rsa = m
+        let key = m
             .public_key
             .as_deref()
-            .map(rsa_verifier)
+            .map(verifier_of_key)
             .transpose()?
             .flatten();
         let secret = m
             .secret
             .as_deref()
-            .map(secret_verifier)
+            .map(|s| secret_verifier(s, &digest_types))
             .transpose()?
             .flatten();
-        let prev_rsa = match (&m.prev_public_key, m.prev_public_key_until) {
-            (Some(pem), Some(until)) => rsa_verifier(pem)?.map(|v| (v, until)),
+        let prev_key = match (&m.prev_public_key, m.prev_public_key_until) {
+            (Some(pem), Some(until)) => verifier_of_key(pem)?.map(|v| (v, until)),
             _ => None,
         };
         let prev_secret = match (&m.prev_secret, m.prev_secret_until) {
-            (Some(s), Some(until)) => secret_verifier(s)?.map(|v| (v, until)),
+            (Some(s), Some(until)) => secret_verifier(s, &digest_types)?.map(|v| (v, until)),
             _ => None,
         };
         Ok(Self {
             app_id: m.app_id.clone(),
             approved: m.status == "APPROVED",
+            gateway_sign_type: gateway_sign_type(&sign_types),
             sign_types,
-            rsa,
-            prev_rsa,
+            key,
+            prev_key,
             secret,
             prev_secret,
         })
@@ -367,8 +466,8 @@ impl MerchantAuth {
         sign: &str,
         now: i64,
     ) -> Result<(), ApiError> {
-        let (current, previous) = if sign_type.is_rsa() {
-            (&self.rsa, &self.prev_rsa)
+        let (current, previous) = if sign_type.is_asymmetric() {
+            (&self.key, &self.prev_key)
         } else {
             (&self.secret, &self.prev_secret)
         };

@@ -116,7 +116,8 @@ pub(crate) fn enqueue(
     Ok(notify_id)
 }
 
-/// The signed body of an event: signed once, then always the stored bytes.
+/// The signed body of an event: signed once (with the gateway key of the merchant's
+/// registration, §3.2), then always the stored bytes.
 fn signed_body(state: &AppState, row: &OutboxRow, now: i64) -> Result<String, ApiError> {
     if let Some(body) = &row.signed_body {
         return Ok(body.clone());
@@ -124,7 +125,10 @@ fn signed_body(state: &AppState, row: &OutboxRow, now: i64) -> Result<String, Ap
     let pairs: Vec<(String, String)> =
         serde_json::from_str(&row.fields).map_err(ApiError::internal)?;
     let mut params = Params::from_pairs(pairs.into_iter().filter(|(_, v)| !v.is_empty()))?;
-    state.gateway_signer(now).sign_params(&mut params)?;
+    let sign_type = state.gateway_sign_type_for(Some(&row.app_id));
+    state
+        .gateway_signer(sign_type, now)
+        .sign_params(&mut params)?;
     let body = encode_form(&params);
     state
         .store()

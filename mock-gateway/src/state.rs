@@ -5,7 +5,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use paysign_core::{PublicKey, Signer};
+use paysign_core::{PublicKey, SignType, Signer};
 
 use crate::bills;
 use crate::clock::{Clock, ClockMode};
@@ -143,9 +143,20 @@ impl AppState {
         Ok(())
     }
 
-    /// The public key that verifies the gateway's signatures now.
+    /// The public key that verifies the gateway's RSA2 signatures now.
     pub fn gateway_public_key(&self) -> PublicKey {
-        self.keys().active(self.now()).public.clone()
+        self.gateway_public_key_for(SignType::Rsa2)
+    }
+
+    /// The public key that verifies the gateway's signatures of `sign_type` now: `SM2`
+    /// names the gateway's SM2 key (what merchants registered for SM2 and not RSA verify
+    /// with), any other sign type its RSA2 key.
+    pub fn gateway_public_key_for(&self, sign_type: SignType) -> PublicKey {
+        self.keys()
+            .ring(sign_type)
+            .active(self.now())
+            .public
+            .clone()
     }
 
     /// Held while due jobs run ([`crate::scheduler`]): only one run at a time.
@@ -173,9 +184,26 @@ impl AppState {
         self.inner.keys.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The signer of the gateway key active at `now`.
-    pub(crate) fn gateway_signer(&self, now: i64) -> Arc<Signer> {
-        Arc::clone(&self.keys().active(now).signer)
+    /// The signer of the gateway key of `sign_type` (`RSA2` or `SM2`) active at `now`.
+    pub(crate) fn gateway_signer(&self, sign_type: SignType, now: i64) -> Arc<Signer> {
+        Arc::clone(&self.keys().ring(sign_type).active(now).signer)
+    }
+
+    /// What the gateway signs a message to `app_id` with (docs/protocol.md §3.2): `SM2`
+    /// for a merchant registered for SM2 and not RSA, else `RSA2` — also when there is no
+    /// such merchant, or it cannot be loaded (its request then fails anyway).
+    pub(crate) fn gateway_sign_type_for(&self, app_id: Option<&str>) -> SignType {
+        let Some(app_id) = app_id else {
+            return SignType::Rsa2;
+        };
+        match self.merchants().get(self.store(), app_id) {
+            Ok(Some(merchant)) => merchant.gateway_sign_type,
+            Ok(None) => SignType::Rsa2,
+            Err(e) => {
+                tracing::warn!(%app_id, error = %e, "cannot load the merchant: signing with RSA2");
+                SignType::Rsa2
+            }
+        }
     }
 
     pub(crate) fn panic_on_method(&self) -> Option<&str> {

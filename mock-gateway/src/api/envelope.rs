@@ -11,7 +11,7 @@ use super::Method;
 use crate::error::{ApiError, Code};
 use crate::fields::{self, Fields};
 use crate::ids;
-use crate::merchants::{MerchantAuth, parse_sign_type};
+use crate::merchants::{MerchantAuth, parse_sign_type, unsupported_sign_type};
 use crate::state::{AppState, REPLAY_RETENTION_SECS};
 use crate::store::meta;
 
@@ -54,14 +54,8 @@ pub(crate) fn authenticate(
     let sign_type_name = f
         .optional("sign_type")
         .ok_or_else(|| ApiError::new(Code::SignTypeMissing, "the request has no `sign_type`"))?;
-    let sign_type = parse_sign_type(sign_type_name).ok_or_else(|| {
-        ApiError::new(
-            Code::UnsupportedSignType,
-            format!(
-                "unsupported sign type {sign_type_name:?} (expected RSA2, RSA, HMAC-SHA256 or MD5)"
-            ),
-        )
-    })?;
+    let sign_type =
+        parse_sign_type(sign_type_name).ok_or_else(|| unsupported_sign_type(sign_type_name))?;
     let sign = f
         .optional("sign")
         .ok_or_else(|| ApiError::new(Code::SignatureMissing, "the request has no `sign`"))?;
@@ -158,7 +152,9 @@ impl Echo {
     }
 }
 
-/// Signs and renders a response: `SUCCESS` with business fields, or the error.
+/// Signs and renders a response: `SUCCESS` with business fields, or the error. The
+/// gateway key is the one of the merchant the echoed `app_id` names (SM2 for a merchant
+/// registered for SM2 and not RSA, §3.2), else the RSA2 key.
 pub(crate) fn respond(
     state: &AppState,
     now: i64,
@@ -202,7 +198,10 @@ fn signed_json(
     };
     fields.push(("nonce", nonce));
     let mut params = Params::from_pairs(fields.into_iter().filter(|(_, v)| !v.is_empty()))?;
-    state.gateway_signer(now).sign_params(&mut params)?;
+    let sign_type = state.gateway_sign_type_for(echo.app_id.as_deref());
+    state
+        .gateway_signer(sign_type, now)
+        .sign_params(&mut params)?;
     let object: serde_json::Map<String, serde_json::Value> = params
         .iter()
         .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))

@@ -303,13 +303,21 @@ impl Merchant {
     }
 }
 
+/// What the gateway signs with under `gateway_key`: RSA2 with its RSA key, SM2 with its
+/// SM2 key (the paysign profile's default for the key, docs/profiles.md).
+pub fn gateway_sign_type(gateway_key: &PublicKey) -> SignType {
+    Profile::Paysign
+        .default_sign_type(gateway_key.algorithm().credential())
+        .unwrap()
+}
+
 /// A verifier of gateway responses and notifications for one merchant.
 pub fn response_verifier(gateway_key: &PublicKey, app_id: &str) -> NotificationVerifier {
     NotificationVerifier::builder(
         Profile::Paysign,
         VerificationCredential::Key(gateway_key.clone()),
     )
-    .accept(&[SignType::Rsa2])
+    .accept(&[gateway_sign_type(gateway_key)])
     .app_id(app_id)
     // The defaults suffice: identical-body retries within the 26-hour max age.
     .build()
@@ -328,7 +336,7 @@ pub fn verify_signature_only(gateway_key: &PublicKey, body: &str) -> Value {
     let verifier = paysign_core::Verifier::new(
         Profile::Paysign,
         VerificationCredential::Key(gateway_key.clone()),
-        &[SignType::Rsa2],
+        &[gateway_sign_type(gateway_key)],
     )
     .unwrap();
     verifier

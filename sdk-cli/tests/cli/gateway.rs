@@ -369,6 +369,140 @@ fn a_db_file_keeps_merchants_keys_and_the_clock_across_restarts() {
 }
 
 #[test]
+fn an_sm2_merchant_gets_the_gateway_sm2_key_and_sm2_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut gateway = Gateway::start(
+        dir.path(),
+        &["--clock", "manual", "--clock-start", &T0.to_string()],
+    );
+    let sm2 = |name: &str| {
+        crate::common::vectors()
+            .join("platforms/keys")
+            .join(name)
+            .display()
+            .to_string()
+    };
+    fn register<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec![
+            "register",
+            "--name",
+            "国密商户",
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+        ];
+        args.extend_from_slice(extra);
+        args
+    }
+
+    // An SM2 key for RSA2 is the gateway's FIELD_INVALID (exit 2).
+    let public = sm2("sm2_merchant_public.pem");
+    let mut args = vec!["--json"];
+    args.extend(register(&["--sign-types", "RSA2", "--public-key", &public]));
+    let refused = gateway.admin(&args).expect(2).json();
+    assert_eq!(refused["code"], "FIELD_INVALID");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("sign type RSA2 needs an RSA key, not an SM2 key"),
+        "{refused}"
+    );
+
+    // Without --sign-types an SM2 key registers for SM2 (the profile's default).
+    let app_id = gateway
+        .admin(&register(&["--public-key", &public]))
+        .expect(0)
+        .stdout
+        .trim()
+        .to_owned();
+    let merchant = gateway
+        .admin(&["--json", "merchant", &app_id])
+        .expect(0)
+        .json();
+    assert_eq!(merchant["sign_types"], serde_json::json!(["SM2"]));
+
+    // Approval hands out the gateway's SM2 key, the one `gateway-key` shows under SM2.
+    let sm2_file = dir.path().join("gateway_sm2.pem");
+    let sm2_path = sm2_file.to_str().unwrap();
+    let approved = gateway
+        .admin(&["approve", &app_id, "--out", sm2_path])
+        .expect(0);
+    assert_eq!(
+        approved.stdout.trim(),
+        format!("approved {app_id}; gateway SM2 public key written to {sm2_path}")
+    );
+    let sm2_pem = std::fs::read_to_string(&sm2_file).unwrap();
+    let keys = gateway.admin(&["--json", "gateway-key"]).expect(0).json();
+    assert_eq!(keys["ok"], true);
+    assert_eq!(keys["sm2"]["public_key"], sm2_pem.as_str());
+    assert_ne!(keys["public_key"], sm2_pem.as_str());
+    let shown = gateway.admin(&["gateway-key"]).expect(0).stdout;
+    assert!(shown.starts_with("RSA2 key  fingerprint "), "{shown}");
+    let sm2_line = format!(
+        "SM2 key   fingerprint {}\n{sm2_pem}",
+        keys["sm2"]["fingerprint"].as_str().unwrap()
+    );
+    assert!(shown.contains(&sm2_line), "{shown}");
+    let only = gateway
+        .admin(&["gateway-key", "--sign-type", "sm2"])
+        .expect(0);
+    assert_eq!(only.stdout, sm2_pem);
+    let rsa_file = dir.path().join("gateway_rsa2.pem");
+    let rsa_path = rsa_file.to_str().unwrap();
+    gateway
+        .admin(&["gateway-key", "--sign-type", "RSA2", "--out", rsa_path])
+        .expect(0);
+    assert_eq!(
+        std::fs::read_to_string(&rsa_file).unwrap(),
+        keys["public_key"]
+    );
+
+    // `paysign payload` signs with SM2 for an SM2 key; the gateway answers with SM2, and
+    // `paysign verify` checks the answer with the gateway's SM2 key, not its RSA2 key.
+    let created = post_signed(
+        &gateway,
+        &[
+            "order",
+            "--key",
+            &sm2("sm2_merchant_private.pem"),
+            "--app-id",
+            &app_id,
+            "--now",
+            &T0.to_string(),
+            "--out-trade-no",
+            "M20261120000002",
+        ],
+    );
+    assert_eq!(created["code"], "SUCCESS", "{created}");
+    assert_eq!(created["sign_type"], "SM2");
+    let answer = dir.path().join("answer.json");
+    std::fs::write(&answer, created.to_string()).unwrap();
+    let verify = |key: &str| {
+        run(
+            &[
+                "--json",
+                "verify",
+                "--message",
+                "request",
+                "--key",
+                key,
+                "--header",
+                "Content-Type: application/json",
+                answer.to_str().unwrap(),
+            ],
+            b"",
+        )
+    };
+    let valid = verify(sm2_path).expect(0).json();
+    assert_eq!(valid["sign_type"], "SM2");
+    assert_eq!(valid["params"]["app_id"], app_id.as_str());
+    verify(rsa_path).expect(1);
+
+    let (status, _) = gateway.stop();
+    assert_eq!(status.code(), Some(0), "{}", gateway.stderr());
+}
+
+#[test]
 fn a_non_loopback_bind_needs_allow_remote() {
     let refused = run_bounded(&["gateway", "--bind", "0.0.0.0", "--port", "0"]).expect(2);
     assert!(
@@ -462,7 +596,7 @@ fn admin_usage_and_unreachable_gateways_exit_2() {
 
 #[test]
 fn every_gateway_command_has_help_with_an_example() {
-    let commands: [&[&str]; 15] = [
+    let commands: [&[&str]; 16] = [
         &["gateway"],
         &["gateway", "admin"],
         &["gateway", "admin", "register"],
@@ -474,6 +608,7 @@ fn every_gateway_command_has_help_with_an_example() {
         &["gateway", "admin", "set-outcome"],
         &["gateway", "admin", "notifications"],
         &["gateway", "admin", "clock"],
+        &["gateway", "admin", "gateway-key"],
         &["gateway", "admin", "discrepancy"],
         &["gateway", "admin", "discrepancy", "add"],
         &["gateway", "admin", "discrepancy", "list"],

@@ -160,10 +160,20 @@ pub fn notify_url(field: &str, value: &str) -> Result<()> {
     if authority.contains('@') {
         return Err(invalid("user-info is not allowed"));
     }
-    // `host`, `host:port`, `[v6]` or `[v6]:port`.
+    // `host`, `host:port`, `[v6]` or `[v6]:port`. Brackets hold an IPv6 address and
+    // nothing else (RFC 3986 §3.2.2): `http://[0000]` has no host a delivery could reach.
     let (host, port) = match authority.strip_prefix('[') {
         Some(v6) => match v6.split_once(']') {
-            Some((addr, after)) => (addr, after.strip_prefix(':')),
+            Some((addr, _)) if addr.parse::<std::net::Ipv6Addr>().is_err() => {
+                return Err(invalid("the host in brackets is not an IPv6 address"));
+            }
+            Some((addr, "")) => (addr, None),
+            Some((addr, after)) => match after.strip_prefix(':') {
+                Some(port) => (addr, Some(port)),
+                None => {
+                    return Err(invalid("an IPv6 host may only be followed by `:port`"));
+                }
+            },
             None => return Err(invalid("an IPv6 host is missing its `]`")),
         },
         None => match authority.split_once(':') {
@@ -310,6 +320,10 @@ mod tests {
             "http://:80/",
             "http://host:x/",
             "http://host/a b",
+            "http://[0000000000000000000000000000000]",
+            "http://[127.0.0.1]/n",
+            "http://[::1]x/n",
+            "http://[::1/n",
         ] {
             assert!(notify_url("notify_url", bad).is_err(), "{bad}");
         }

@@ -336,12 +336,13 @@ mod tests {
             msg(Profile::WechatV2, CredentialKind::Sm2Key),
             "the wechat-v2 profile has no sign type for an SM2 key: pass a shared secret (MD5, HMAC-SHA256) as a `SharedSecret`"
         );
-        assert_eq!(
-            Profile::Alipay
-                .default_sign_type(CredentialKind::Sm2Key)
-                .unwrap(),
-            SignType::Sm2
-        );
+        for profile in [Profile::Alipay, Profile::Paysign] {
+            assert_eq!(
+                profile.default_sign_type(CredentialKind::Sm2Key).unwrap(),
+                SignType::Sm2,
+                "{profile}"
+            );
+        }
     }
 
     #[test]

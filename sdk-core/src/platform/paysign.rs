@@ -1,6 +1,7 @@
 //! The paysign gateway protocol (docs/protocol.md): `k=v` strings with `sign_type` signed,
-//! RSA2 by default, HMAC-SHA256 and MD5 with `&key=SECRET`, uppercase hex; notifications
-//! carry `notify_time` in Unix seconds and answer `success`.
+//! RSA2 by default, SM2 with an SM2 key (国密, §3.2), HMAC-SHA256 and MD5 with
+//! `&key=SECRET`, uppercase hex; notifications carry `notify_time` in Unix seconds and
+//! answer `success`.
 
 use crate::algorithm::{HexCase, SecretSuffix, SignType};
 use crate::error::{Error, Result};
@@ -39,6 +40,8 @@ static CONVENTIONS: Conventions = Conventions {
         SignType::Rsa,
         SignType::HmacSha256,
         SignType::Md5,
+        // SM2 with SM3, user id 1234567812345678, base64 DER (docs/protocol.md §3.2).
+        SignType::Sm2,
     ],
     default_with_key: Some(SignType::Rsa2),
     default_with_secret: Some(SignType::HmacSha256),

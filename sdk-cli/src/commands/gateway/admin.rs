@@ -61,6 +61,7 @@ enum AdminCommand {
     SetOutcome(SetOutcomeArgs),
     Notifications(NotificationsArgs),
     Clock(ClockArgs),
+    GatewayKey(GatewayKeyArgs),
     /// Inject statement discrepancies for reconciliation drills (docs/protocol.md §12.10)
     #[command(
         subcommand,
@@ -82,7 +83,11 @@ Example:
 #[command(after_help = "\
 The public key is checked and sent as SPKI PEM (a private key file is refused with
 KEY_KIND_MISMATCH: it stays with you). Sign types default to the paysign profile's default
-for each credential: RSA2 with --public-key, HMAC-SHA256 with --secret-file, both with both. The app_id goes to stdout, so a script can keep it.
+for each credential: RSA2 with an RSA --public-key, SM2 with an SM2 one (国密: the gateway
+then signs what it sends the merchant with its own SM2 key), HMAC-SHA256 with
+--secret-file, both with both. A key of another algorithm than its sign types (an SM2 key
+with RSA2) is refused with FIELD_INVALID. The app_id goes to stdout, so a script can keep
+it.
 
 Example:
   $ paysign gateway admin --url http://127.0.0.1:8080 register --name 'Demo merchant' \\
@@ -102,7 +107,7 @@ struct RegisterArgs {
 
     /// Sign types the merchant may use, comma-separated
     #[arg(long, value_name = "TYPES", value_delimiter = ',', ignore_case = true,
-          value_parser = ["RSA2", "RSA", "HMAC-SHA256", "MD5"])]
+          value_parser = ["RSA2", "RSA", "HMAC-SHA256", "MD5", "SM2"])]
     sign_types: Vec<String>,
 
     /// Fee in basis points of each payment, 0 to 10000 [default: 10]
@@ -114,7 +119,8 @@ struct RegisterArgs {
 #[derive(Debug, clap::Args)]
 #[group(required = true, multiple = true)]
 struct MerchantCredential {
-    /// The merchant's RSA public key for RSA2/RSA (PEM, DER or base64; SPKI, PKCS#1, X.509)
+    /// The merchant's public key: RSA for RSA2/RSA, SM2 for SM2 (PEM, DER or base64; SPKI,
+    /// PKCS#1, X.509; an SM2 key also as the 04‖X‖Y hex point)
     #[arg(long, value_name = "FILE")]
     public_key: Option<PathBuf>,
 
@@ -128,7 +134,8 @@ struct MerchantCredential {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Approving may be repeated, and revives a rejected merchant. The gateway public key (SPKI
-PEM) is what the merchant verifies responses and notifications with.
+PEM) is what the merchant verifies responses and notifications with: the gateway's SM2 key
+for a merchant registered for SM2 and not RSA, else its RSA2 key (--json: gateway_sign_type).
 
 Example:
   $ paysign gateway admin --url http://127.0.0.1:8080 approve 2026000000000001 --out gateway_public.pem
@@ -320,6 +327,37 @@ struct ClockArgs {
     set: Option<i64>,
 }
 
+/// Show the gateway's public keys: RSA2 (most merchants) and SM2 (merchants registered for
+/// SM2 and not RSA), and the next ones during a rotation
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Each key is printed as its fingerprint (lowercase hex SHA-256 of the SPKI DER) and SPKI
+PEM; during a rotation the next key follows with the time it takes over. With --sign-type
+only the PEM of that key signing now is printed (or written to --out), as `approve` does.
+
+Example:
+  $ paysign gateway admin --url http://127.0.0.1:8080 gateway-key
+  RSA2 key  fingerprint 5f0c…
+  -----BEGIN PUBLIC KEY-----
+  ...
+  SM2 key   fingerprint 9a41…
+  -----BEGIN PUBLIC KEY-----
+  ...
+  $ paysign gateway admin --url http://127.0.0.1:8080 gateway-key --sign-type SM2 --out gateway_sm2.pem")]
+struct GatewayKeyArgs {
+    /// Only the key that signs with this sign type now
+    #[arg(long, value_name = "TYPE", ignore_case = true, value_parser = ["RSA2", "SM2"])]
+    sign_type: Option<String>,
+
+    /// Write that key to FILE instead of printing it
+    #[arg(long, value_name = "FILE", requires = "sign_type")]
+    out: Option<PathBuf>,
+
+    /// Overwrite FILE if it exists
+    #[arg(long, requires = "out")]
+    force: bool,
+}
+
 /// `discrepancy add | list | remove`.
 #[derive(Debug, Subcommand)]
 enum DiscrepancyCommand {
@@ -458,6 +496,7 @@ pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
             });
             Ok(Status::Success)
         }
+        AdminCommand::GatewayKey(a) => gateway_key(&client, a, out),
         AdminCommand::Discrepancy(command) => discrepancy(&client, command, out),
     }
 }
@@ -465,22 +504,30 @@ pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
 fn register(client: &AdminClient, args: &RegisterArgs, out: &Output) -> Result<Status, CliError> {
     let mut body = json!({ "name": args.name, "notify_url": args.notify_url });
     let credential = &args.credential;
-    if let Some(path) = &credential.public_key {
-        body["public_key"] = json!(input::read_public_key(path, out)?.to_spki_pem());
+    let public_key = match &credential.public_key {
+        Some(path) => Some(input::read_public_key(path, out)?),
+        None => None,
+    };
+    if let Some(key) = &public_key {
+        body["public_key"] = json!(key.to_spki_pem());
     }
     if let Some(path) = &credential.secret_file {
         // The request body is plain JSON: the secret is sent as text, as the API takes it.
         body["secret"] = json!(read_secret_text(path, out)?.as_str());
     }
     let sign_types: Vec<String> = if args.sign_types.is_empty() {
-        // The paysign profile's default for each credential given (the core's policy).
-        let given = [
-            (CredentialKind::RsaKey, credential.public_key.is_some()),
-            (CredentialKind::Secret, credential.secret_file.is_some()),
-        ];
+        // The paysign profile's default for each credential given (the core's policy): an
+        // RSA key, an SM2 key, a secret.
+        let mut kinds = Vec::new();
+        if let Some(key) = &public_key {
+            kinds.push(key.algorithm().credential());
+        }
+        if credential.secret_file.is_some() {
+            kinds.push(CredentialKind::Secret);
+        }
         let mut types = Vec::new();
-        for (kind, _) in given.iter().filter(|(_, given)| *given) {
-            types.push(Profile::Paysign.default_sign_type(*kind)?.name().to_owned());
+        for kind in kinds {
+            types.push(Profile::Paysign.default_sign_type(kind)?.name().to_owned());
         }
         types
     } else {
@@ -525,42 +572,117 @@ fn read_secret_text(path: &Path, out: &Output) -> Result<Zeroizing<String>, CliE
     }
 }
 
-fn approve(client: &AdminClient, args: &ApproveArgs, out: &Output) -> Result<Status, CliError> {
-    if let Some(path) = &args.out {
-        if !args.force && path.symlink_metadata().is_ok() {
-            return Err(CliError::other(
-                Status::Usage,
-                "FILE_EXISTS",
-                format!(
-                    "refusing to overwrite {} (pass --force to replace it)",
-                    path.display()
-                ),
-            ));
-        }
+/// Refuses to replace an existing `--out` file without `--force`.
+fn check_out(path: Option<&Path>, force: bool) -> Result<(), CliError> {
+    match path {
+        Some(path) if !force && path.symlink_metadata().is_ok() => Err(CliError::other(
+            Status::Usage,
+            "FILE_EXISTS",
+            format!(
+                "refusing to overwrite {} (pass --force to replace it)",
+                path.display()
+            ),
+        )),
+        _ => Ok(()),
     }
+}
+
+/// Prints a PEM on stdout, ending with a newline.
+fn print_pem(out: &Output, pem: &str) {
+    out.text(pem);
+    if !pem.ends_with('\n') {
+        out.text("\n");
+    }
+}
+
+fn approve(client: &AdminClient, args: &ApproveArgs, out: &Output) -> Result<Status, CliError> {
+    check_out(args.out.as_deref(), args.force)?;
     let answer = client.send(Method::Post, &["merchants", &args.app_id, "approve"], None)?;
     let pem = text(&answer.body["gateway_public_key"]);
-    if let Some(path) = &args.out {
-        std::fs::write(path, &pem).map_err(|e| CliError::io(path, &e))?;
-    }
+    // The key of the merchant's registration: "SM2" names the gateway's SM2 key.
+    let which = match answer.body["gateway_sign_type"].as_str() {
+        Some("SM2") => "gateway SM2 public key",
+        _ => "gateway public key",
+    };
     let app_id = text(&answer.body["app_id"]);
+    hand_out_pem(
+        out,
+        &answer.body,
+        &pem,
+        args.out.as_deref(),
+        &format!("approved {app_id}; {which} written to"),
+        Some(&format!("approved {app_id}; the {which}:")),
+    )?;
+    Ok(Status::Success)
+}
+
+/// Writes `pem` to `path` and says so (`written` then the path), or prints it after
+/// `note` (on stderr); with --json the API's `answer` plus `out` instead of words.
+fn hand_out_pem(
+    out: &Output,
+    answer: &Value,
+    pem: &str,
+    path: Option<&Path>,
+    written: &str,
+    note: Option<&str>,
+) -> Result<(), CliError> {
+    if let Some(path) = path {
+        std::fs::write(path, pem).map_err(|e| CliError::io(path, &e))?;
+    }
     if out.is_json() {
-        let mut doc = answer.body.clone();
-        if let Some(path) = &args.out {
+        let mut doc = answer.clone();
+        if let Some(path) = path {
             doc["out"] = json!(path.display().to_string());
         }
         out.json_ok(doc);
-    } else if let Some(path) = &args.out {
-        out.line(&format!(
-            "approved {app_id}; gateway public key written to {}",
-            path.display()
-        ));
+    } else if let Some(path) = path {
+        out.line(&format!("{written} {}", path.display()));
     } else {
-        out.note(&format!("approved {app_id}; the gateway public key:"));
-        out.text(&pem);
-        if !pem.ends_with('\n') {
-            out.text("\n");
+        if let Some(note) = note {
+            out.note(note);
         }
+        print_pem(out, pem);
+    }
+    Ok(())
+}
+
+fn gateway_key(
+    client: &AdminClient,
+    args: &GatewayKeyArgs,
+    out: &Output,
+) -> Result<Status, CliError> {
+    check_out(args.out.as_deref(), args.force)?;
+    let answer = client.get(&["gateway-key"], &[])?;
+    // §12.3: the RSA2 key pair at the top level, the SM2 one under `sm2`.
+    let rsa2 = &answer.body;
+    let sm2 = &answer.body["sm2"];
+    match args.sign_type.as_deref().map(str::to_ascii_uppercase) {
+        Some(sign_type) => {
+            let keys = if sign_type == "SM2" { sm2 } else { rsa2 };
+            hand_out_pem(
+                out,
+                &answer.body,
+                &text(&keys["public_key"]),
+                args.out.as_deref(),
+                &format!("gateway {sign_type} public key written to"),
+                None,
+            )?;
+        }
+        None => report(out, &answer.body, |_| {
+            for (name, keys) in [("RSA2 key", rsa2), ("SM2 key ", sm2)] {
+                out.line(&format!(
+                    "{name}  fingerprint {}",
+                    text(&keys["fingerprint"])
+                ));
+                print_pem(out, &text(&keys["public_key"]));
+                if let (Some(next), Some(at)) =
+                    (keys["next_public_key"].as_str(), keys["switch_at"].as_i64())
+                {
+                    out.line(&format!("  next key, signing from {}", super::when(at)));
+                    print_pem(out, next);
+                }
+            }
+        }),
     }
     Ok(Status::Success)
 }

@@ -44,7 +44,8 @@ pub(super) struct ServeArgs {
     clock_start: Option<i64>,
 
     /// The gateway's RSA private key (PEM, DER or base64) [default: the key saved in
-    /// --db, else a new 2048-bit key]
+    /// --db, else a new 2048-bit key]. Its SM2 key, for merchants registered for SM2, is
+    /// always the gateway's own: saved in --db, else new
     #[arg(long, value_name = "FILE")]
     gateway_key: Option<PathBuf>,
 
