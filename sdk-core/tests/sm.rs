@@ -442,6 +442,73 @@ sys.stdout.write((decryptor.update(sealed[:-16]) + decryptor.finalize()).decode(
         assert_eq!(notification.total_amount.fen(), 12800);
     }
 
+    /// The usual 国密 mistake: OpenSSL 3 (and Node's crypto) sign SM2 with an empty user id
+    /// unless a distid is set. The verifier refuses; explain names the cause.
+    #[test]
+    fn explain_names_an_sm2_signature_made_without_the_user_id() {
+        use paysign_core::diagnose::{Credentials, ExplainRequest, KeyCandidate, explain};
+        let pairs = [
+            ("app_id", "2021000122600001"),
+            ("notify_id", "2026112100222000002177846880sm9"),
+            ("notify_time", "2026-11-21 00:00:05"),
+            ("out_trade_no", "M20261120000009"),
+            ("total_amount", "128.00"),
+            ("trade_no", "2026112122001446880500000049"),
+            ("trade_status", "TRADE_SUCCESS"),
+        ];
+        let canonical = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&");
+        let dir = tempfile::tempdir().unwrap();
+        let (msg, sig) = (dir.path().join("msg"), dir.path().join("sig"));
+        std::fs::write(&msg, &canonical).unwrap();
+        let private = common::vectors().join("platforms/keys/sm2_platform_private.pem");
+        // No -pkeyopt distid: OpenSSL 3 signs with an empty user id.
+        let out = run(
+            Command::new("openssl")
+                .args(["pkeyutl", "-sign", "-rawin", "-digest", "sm3", "-inkey"])
+                .arg(&private)
+                .arg("-in")
+                .arg(&msg)
+                .arg("-out")
+                .arg(&sig),
+            b"",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let signature = STANDARD.encode(std::fs::read(&sig).unwrap());
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter().copied())
+            .append_pair("sign_type", "SM2")
+            .append_pair("sign", &signature)
+            .finish();
+        let public = key("sm2_platform_public.pem");
+        let diagnosis = explain(&ExplainRequest {
+            body: body.as_bytes(),
+            content_type: Some("application/x-www-form-urlencoded"),
+            profile: Profile::Alipay,
+            kind: MessageKind::Notification,
+            sign_types: vec![SignType::Sm2],
+            credentials: Credentials::Keys(vec![KeyCandidate {
+                label: "alipay".into(),
+                id: None,
+                bytes: public,
+            }]),
+            headers: &[],
+            settings: Default::default(),
+            now: 1_795_190_410,
+        });
+        assert!(!diagnosis.verified, "{diagnosis:?}");
+        let codes: Vec<&str> = diagnosis.findings.iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["SM2_USER_ID"], "{diagnosis:?}");
+        assert!(diagnosis.findings[0].message.contains("empty SM2 user id"));
+    }
+
     #[test]
     fn unionpay_signs_method_12_as_its_sdk_computes_it() {
         // The ACP SDK: sm3X16Str(canonical + "&" + sm3X16Str(secureKey)), lowercase hex.

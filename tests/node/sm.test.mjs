@@ -6,11 +6,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 import { sm2, sm3 } from 'sm-crypto-v2';
-import { NotificationVerifier, PaysignError, Signer, Verifier } from 'paysign';
+import { NotificationVerifier, PaysignError, Signer, Verifier, explain } from 'paysign';
 import { asExpected, notifyCases, readText, root } from './vectors.mjs';
 
 const USER_ID = '1234567812345678';
@@ -103,6 +104,38 @@ describe('国密 (SM2, SM3, SM4) in the npm package', () => {
       const canonical = signer.canonicalize({ ...params, signMethod: '12' });
       assert.equal(signed.signature, sm3(`${canonical}&${sm3('88888888')}`));
     });
+  });
+
+  it('explain names an SM2 signature made without the user id (OpenSSL 3 without distid)', () => {
+    const pairs = [
+      ['app_id', '2021000122600001'],
+      ['notify_id', '2026112100222000002177846880sm9'],
+      ['notify_time', '2026-11-21 00:00:05'],
+      ['out_trade_no', 'M20261120000009'],
+      ['total_amount', '128.00'],
+      ['trade_status', 'TRADE_SUCCESS'],
+    ];
+    const canonical = pairs.map(([k, v]) => `${k}=${v}`).join('&');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paysign-sm-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'msg'), canonical);
+      const key = path.join(root, 'tests/vectors/platforms/keys/sm2_platform_private.pem');
+      const signed = spawnSync('openssl', ['pkeyutl', '-sign', '-rawin', '-digest', 'sm3', '-inkey', key, '-in', path.join(dir, 'msg'), '-out', path.join(dir, 'sig')]);
+      assert.equal(signed.status, 0, String(signed.stderr));
+      const signature = fs.readFileSync(path.join(dir, 'sig')).toString('base64');
+      const body = new URLSearchParams([...pairs, ['sign_type', 'SM2'], ['sign', signature]]).toString();
+      const publicKey = readText('platforms/keys/sm2_platform_public.pem');
+      const options = { profile: 'alipay', publicKey, appId: '2021000122600001' };
+      assert.throws(
+        () => new NotificationVerifier(options).verify(body, { contentType: 'application/x-www-form-urlencoded', now: 1795190410 }),
+        (e) => e.code === 'SIGNATURE_MISMATCH',
+      );
+      const diagnosis = explain(body, { ...options, signTypes: ['SM2'], contentType: 'application/x-www-form-urlencoded', now: 1795190410 });
+      assert.equal(diagnosis.verified, false);
+      assert.deepEqual(diagnosis.findings.map((f) => f.code), ['SM2_USER_ID']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   describe('choosing the module', () => {

@@ -3,7 +3,7 @@
 
 use crate::api_term::ApiTerm;
 use crate::error::Error;
-use crate::keys::{KeyEncoding, PrivateKey, PublicKey};
+use crate::keys::{KeyEncoding, PrivateKey, PublicKey, PublicMaterial};
 use crate::message::parse::Charset;
 use crate::profile::{MessageKind, Profile};
 use crate::sign::{SignType, SignatureCheck, VerificationCredential, Verifier};
@@ -26,7 +26,39 @@ pub(super) struct Tries<'a> {
     pub(super) charset: Charset,
 }
 
+/// The SM2 user ids senders sign with by mistake, and how to say so: OpenSSL 3 (and
+/// Node's `crypto`, which uses it) signs with an empty id unless a `distid` is set.
+const SM2_MISTAKEN_USER_IDS: [(&str, &str); 1] = [(
+    "",
+    "an empty SM2 user id (OpenSSL 3 and Node's crypto sign with that unless a distid is set)",
+)];
+
 impl Tries<'_> {
+    /// For an SM2 signature that does not verify: the label of a key under which it does
+    /// with a user id senders use by mistake, and what that id is, for `explain`.
+    pub(super) fn sm2_user_id_mistake(&self, canonical: &str) -> Option<(String, &'static str)> {
+        if self.sign_type != SignType::Sm2 {
+            return None;
+        }
+        let raw =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, self.signature)
+                .ok()?;
+        let encoded = self.charset.encode(canonical).ok()?;
+        SM2_MISTAKEN_USER_IDS.iter().find_map(|(user_id, what)| {
+            self.keys.iter().find_map(|(label, credential)| {
+                let VerificationCredential::Key(key) = credential else {
+                    return None;
+                };
+                let PublicMaterial::Sm2(sm2) = &key.material else {
+                    return None;
+                };
+                crate::algorithm::sm::verify(sm2, user_id, &encoded, &raw)
+                    .ok()
+                    .map(|()| (label.clone(), *what))
+            })
+        })
+    }
+
     /// The label of the first key under which `canonical` verifies.
     pub(super) fn verifies(&self, canonical: &str) -> Option<String> {
         self.keys.iter().find_map(|(label, credential)| {

@@ -147,6 +147,14 @@ pub(super) fn explain(request: &ExplainRequest<'_>, report: &mut Report) {
             return;
         }
     }
+    if let Some((label, what)) = tries.sm2_user_id_mistake(&message) {
+        report.diagnosis.matching_key.get_or_insert(label);
+        report.find(
+            "SM2_USER_ID",
+            format!("the sender signed with {what}; WeChat Pay signs and verifies with the user id 1234567812345678"),
+        );
+        return;
+    }
     if let Some((code, explanation)) = profile.explanations().explain_secret_misuse(
         request.credentials.secrets(),
         &message,

@@ -301,6 +301,14 @@ pub(super) fn explain(request: &ExplainRequest<'_>, report: &mut Report) {
             causes.explained = true;
         }
     }
+    if let Some((label, what)) = tries.sm2_user_id_mistake(&canonical) {
+        report.diagnosis.matching_key.get_or_insert(label);
+        report.find(
+            "SM2_USER_ID",
+            format!("the sender signed with {what}; the platforms sign and verify with the user id 1234567812345678"),
+        );
+        causes.explained = true;
+    }
     if sign_type.is_rsa() {
         let other = if sign_type == SignType::Rsa2 {
             SignType::Rsa
