@@ -164,7 +164,7 @@ pub fn notify_url(field: &str, value: &str) -> Result<()> {
     // nothing else (RFC 3986 §3.2.2): `http://[0000]` has no host a delivery could reach.
     let (host, port) = match authority.strip_prefix('[') {
         Some(v6) => match v6.split_once(']') {
-            Some((addr, _)) if addr.parse::<std::net::Ipv6Addr>().is_err() => {
+            Some((addr, _)) if !is_ipv6_address(addr) => {
                 return Err(invalid("the host in brackets is not an IPv6 address"));
             }
             Some((addr, "")) => (addr, None),
@@ -280,8 +280,101 @@ pub fn date(field: &str, value: &str) -> Result<time::Date> {
         .map_err(|_| Error::field_invalid(field, "expected a valid YYYY-MM-DD date"))
 }
 
+/// Whether `text` is an IPv6 address in RFC 4291 §2.2 text form (the `IPv6address` of RFC
+/// 3986 §3.2.2): eight groups of 1-4 hex digits, one `::` standing for one or more zero
+/// groups, the last 32 bits optionally as a dotted IPv4 address. Written out rather than
+/// `std::net::Ipv6Addr`'s parser, which would add its code to the npm runtime module.
+fn is_ipv6_address(text: &str) -> bool {
+    fn groups(part: &str, ipv4_last: bool) -> Option<usize> {
+        if part.is_empty() {
+            return Some(0);
+        }
+        let pieces: Vec<&str> = part.split(':').collect();
+        let mut count = 0;
+        for (i, piece) in pieces.iter().enumerate() {
+            if ipv4_last && i == pieces.len() - 1 && piece.contains('.') {
+                let octets: Vec<&str> = piece.split('.').collect();
+                let valid = octets.len() == 4
+                    && octets.iter().all(|o| {
+                        !o.is_empty()
+                            && o.len() <= 3
+                            && o.bytes().all(|b| b.is_ascii_digit())
+                            && (o.len() == 1 || !o.starts_with('0'))
+                            && o.parse::<u16>().is_ok_and(|v| v <= 255)
+                    });
+                if !valid {
+                    return None;
+                }
+                count += 2;
+            } else if (1..=4).contains(&piece.len()) && piece.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                count += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(count)
+    }
+    match text.split_once("::") {
+        Some((head, tail)) => {
+            if tail.contains("::") {
+                return false;
+            }
+            match (groups(head, false), groups(tail, true)) {
+                (Some(h), Some(t)) => h + t <= 7,
+                _ => false,
+            }
+        }
+        None => groups(text, true) == Some(8),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ipv6_addresses_are_read_as_rfc_4291_writes_them() {
+        for text in [
+            "::1",
+            "::",
+            "2001:db8::8a2e:370:7334",
+            "2001:0db8:0000:0000:0000:ff00:0042:8329",
+            "fe80::",
+            "::ffff:192.0.2.128",
+            "1:2:3:4:5:6:1.2.3.4",
+            "1::",
+            "1:2:3:4:5:6:7::",
+        ] {
+            assert!(super::is_ipv6_address(text), "{text}");
+            assert!(
+                text.parse::<std::net::Ipv6Addr>().is_ok(),
+                "std agrees on {text}"
+            );
+        }
+        for text in [
+            "",
+            "0000",
+            "0000000000000000000000000000000",
+            "127.0.0.1",
+            "1:2:3:4:5:6:7",
+            "1:2:3:4:5:6:7:8:9",
+            "1::2::3",
+            ":::",
+            "12345::",
+            "g::",
+            "::1.2.3",
+            "::256.0.0.1",
+            "::01.2.3.4",
+            "1:2:3:4:5:6:7:1.2.3.4",
+            "fe80::1%eth0",
+        ] {
+            assert!(!super::is_ipv6_address(text), "{text}");
+            assert!(
+                text.parse::<std::net::Ipv6Addr>().is_err(),
+                "std agrees on {text}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
