@@ -356,7 +356,11 @@ for (const [label, value, target, direction] of goals) {
 }
 out.push('');
 for (const m of modules) {
-  const role = m.name === 'paysign_wasm' ? 'runtime, loaded by every user' : 'tools, loaded on first use of reconcile / explain / wasm key generation';
+  const role = {
+    paysign_wasm: 'runtime, loaded by every user',
+    paysign_sm: 'SM, the runtime with 国密: loaded when an object needs SM2 or SM3',
+    paysign_tools: 'tools, loaded on first use of reconcile / explain / wasm key generation',
+  }[m.name];
   out.push(`${m.name}_bg.wasm (${role}): ${(m.rawBytes / 1024).toFixed(0)} KiB raw, ${(m.gzipBytes / 1024).toFixed(0)} KiB gzipped (level 9).`);
 }
 console.log(out.join('\n'));
