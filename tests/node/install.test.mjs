@@ -175,13 +175,12 @@ describe('npm pack, then npm install of the tarball into an empty project', () =
 // 269 for time errors that name their setting and a key refused as a secret (268.2). The
 // module is 18 KiB over the 250 KiB goal of issue 22: the next change here must make room
 // (error texts into the tools module is the measured candidate), not raise this again.
-// It was raised once more, to 276, against that rule: 国密 in the core (issue 18) grew the
-// runtime module by 7.3 KiB (268.2 → 275.5) although the module is built without SM —
-// SM2 key recognition (PKCS#8/SEC1/SPKI/hex, so that an SM2 key is ALGORITHM_UNAVAILABLE
-// and a P-256 key is named, not "not an RSA key"), the SM sign types and WeChat Pay v3's
-// SM4 resource path. Making room is the first task of the SM module for npm: those paths
-// belong behind the `sm` feature too, leaving only the OID check in the runtime.
-const RUNTIME_BUDGET_KIB = 276;
+// 国密 in the core (issue 18), the explain rework and the gateway's SM2 profile grew the
+// module to 275.4 KiB although it is built without SM (the SM paths behind the `sm`
+// feature leave only the SM2 OID check here); reading the three timestamp forms and dates
+// by hand instead of with `time`'s format-description parser (held to it as the oracle in
+// message/time.rs) took it to 266.5, so the budget is 269 again.
+const RUNTIME_BUDGET_KIB = 269;
 describe('download size', () => {
   it(`the runtime module is under ${RUNTIME_BUDGET_KIB} KiB gzipped`, () => {
     const wasm = fs.readFileSync(path.join(pkgDir, 'web/paysign_wasm_bg.wasm'));

@@ -272,12 +272,11 @@ pub fn range(amount: Amount, min: i64, max: i64) -> Result<Amount> {
 
 /// A calendar date `YYYY-MM-DD` (`bill_date`, `due_date`).
 pub fn date(field: &str, value: &str) -> Result<time::Date> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
     if value.len() != 10 {
         return Err(Error::field_invalid(field, "expected YYYY-MM-DD"));
     }
-    time::Date::parse(value, format)
-        .map_err(|_| Error::field_invalid(field, "expected a valid YYYY-MM-DD date"))
+    crate::message::time::calendar_date(value)
+        .ok_or_else(|| Error::field_invalid(field, "expected a valid YYYY-MM-DD date"))
 }
 
 /// Whether `text` is an IPv6 address in RFC 4291 §2.2 text form (the `IPv6address` of RFC

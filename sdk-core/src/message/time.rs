@@ -7,8 +7,7 @@
 //! (docs/protocol.md, "Time").
 
 use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::error::{Error, Result};
 
@@ -36,19 +35,141 @@ pub fn parse_timestamp(text: &str, platform_offset: Option<UtcOffset>) -> Result
     if is_digits && text.len() <= 11 {
         return text.parse::<i64>().map_err(|_| invalid());
     }
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(t.unix_timestamp());
+    if let Some(unix) = rfc3339_unix(text.as_bytes()) {
+        return Ok(unix);
     }
     let offset = platform_offset.ok_or_else(invalid)?;
-    let dashed = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    let compact = format_description!("[year][month][day][hour][minute][second]");
+    let bytes = text.as_bytes();
     let local = if is_digits && text.len() == 14 {
-        PrimitiveDateTime::parse(text, compact)
+        local_date_time(bytes, [0, 4, 6, 8, 10, 12], b"")
+    } else if bytes.len() == 19 {
+        local_date_time(bytes, [0, 5, 8, 11, 14, 17], b"-- ::")
     } else {
-        PrimitiveDateTime::parse(text, dashed)
+        None
     }
-    .map_err(|_| invalid())?;
+    .ok_or_else(invalid)?;
     Ok(local.assume_offset(offset).unix_timestamp())
+}
+
+// The three forms are read by hand, each field at its fixed place, and the calendar checked
+// by `time`'s constructors: `time`'s format-description parser is about 4 KiB of the npm
+// runtime module (tests below hold these readers to it as the oracle).
+
+/// `width` ASCII digits at `at` as a number.
+fn digits(bytes: &[u8], at: usize, width: usize) -> Option<u32> {
+    let field = bytes.get(at..at + width)?;
+    field.iter().try_fold(0u32, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
+}
+
+/// A date and a time from their fields.
+fn date_time(year: u32, month: u32, day: u32, hms: [u32; 3]) -> Option<PrimitiveDateTime> {
+    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date =
+        Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
+    let [h, m, s] = hms.map(|v| u8::try_from(v).unwrap_or(u8::MAX));
+    Some(PrimitiveDateTime::new(date, Time::from_hms(h, m, s).ok()?))
+}
+
+/// `YYYY?MM?DD?HH?MM?SS` with the six fields at `at` and the five separators `seps` (none for
+/// the compact form), nothing else.
+fn local_date_time(bytes: &[u8], at: [usize; 6], seps: &[u8]) -> Option<PrimitiveDateTime> {
+    let expected_len = if seps.is_empty() { 14 } else { 19 };
+    if bytes.len() != expected_len {
+        return None;
+    }
+    for (i, sep) in seps.iter().enumerate() {
+        if bytes[at[i + 1] - 1] != *sep {
+            return None;
+        }
+    }
+    date_time(
+        digits(bytes, at[0], 4)?,
+        digits(bytes, at[1], 2)?,
+        digits(bytes, at[2], 2)?,
+        [
+            digits(bytes, at[3], 2)?,
+            digits(bytes, at[4], 2)?,
+            digits(bytes, at[5], 2)?,
+        ],
+    )
+}
+
+/// RFC 3339 `date-time` as Unix seconds: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, `T` and `Z`
+/// in either case, or a space for `T` (RFC 3339 §5.6, note); a leap second (`:60`) only
+/// where it is 23:59:60 UTC at the end of a month, read as 23:59:59. (`time`'s parser takes any character
+/// between date and time; this reader does not.)
+fn rfc3339_unix(bytes: &[u8]) -> Option<i64> {
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || !matches!(bytes[10], b'T' | b't' | b' ')
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
+        return None;
+    }
+    let second = digits(bytes, 17, 2)?;
+    let leap = second == 60;
+    let local = date_time(
+        digits(bytes, 0, 4)?,
+        digits(bytes, 5, 2)?,
+        digits(bytes, 8, 2)?,
+        [
+            digits(bytes, 11, 2)?,
+            digits(bytes, 14, 2)?,
+            if leap { 59 } else { second },
+        ],
+    )?;
+    let mut rest = &bytes[19..];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let count = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+        if count == 0 {
+            return None;
+        }
+        rest = &fraction[count..];
+    }
+    let offset = match rest {
+        [b'Z' | b'z'] => UtcOffset::UTC,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (hours, minutes) = (digits(rest, 1, 2)?, digits(rest, 4, 2)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let signed = |v: u32| {
+                let v = i8::try_from(v).unwrap_or(i8::MAX);
+                if *sign == b'-' { -v } else { v }
+            };
+            UtcOffset::from_hms(signed(hours), signed(minutes), 0).ok()?
+        }
+        _ => return None,
+    };
+    let instant = local.assume_offset(offset);
+    if leap {
+        // Leap seconds are inserted at the end of a month, 23:59:60 UTC (RFC 3339 §5.7).
+        let utc = instant.to_offset(UtcOffset::UTC);
+        let month_end = utc.date().next_day().is_none_or(|next| next.day() == 1);
+        if (utc.hour(), utc.minute(), utc.second()) != (23, 59, 59) || !month_end {
+            return None;
+        }
+    }
+    Some(instant.unix_timestamp())
+}
+
+/// A calendar date `YYYY-MM-DD`, exactly.
+pub(crate) fn calendar_date(text: &str) -> Option<Date> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let month = Month::try_from(u8::try_from(digits(bytes, 5, 2)?).ok()?).ok()?;
+    Date::from_calendar_date(
+        i32::try_from(digits(bytes, 0, 4)?).ok()?,
+        month,
+        u8::try_from(digits(bytes, 8, 2)?).ok()?,
+    )
+    .ok()
 }
 
 /// Formats Unix seconds as RFC 3339 at `offset` (e.g. `2026-11-25T10:00:03+08:00`).
@@ -130,6 +251,80 @@ mod tests {
             let err = parse_timestamp(bad, Some(CHINA_STANDARD_TIME)).unwrap_err();
             assert_eq!(err.code(), "TIMESTAMP_INVALID", "{bad}");
         }
+    }
+
+    /// The hand readers agree with `time`'s own parsers on every string near the forms.
+    #[test]
+    fn the_hand_readers_agree_with_time_on_every_nearby_string() {
+        use proptest::prelude::*;
+        use time::macros::format_description;
+        let oracle = |text: &str| -> Option<i64> {
+            if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+                return Some(t.unix_timestamp());
+            }
+            let dashed = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+            let compact = format_description!("[year][month][day][hour][minute][second]");
+            let is_digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+            let local = if is_digits && text.len() == 14 {
+                PrimitiveDateTime::parse(text, compact)
+            } else {
+                PrimitiveDateTime::parse(text, dashed)
+            }
+            .ok()?;
+            Some(local.assume_offset(CHINA_STANDARD_TIME).unix_timestamp())
+        };
+        let ours = |text: &str| parse_timestamp(text, Some(CHINA_STANDARD_TIME)).ok();
+        let date_oracle = |text: &str| {
+            (text.len() == 10)
+                .then(|| Date::parse(text, format_description!("[year]-[month]-[day]")).ok())
+                .flatten()
+        };
+        let seeds = [
+            "2025-11-25T10:00:03+08:00",
+            "2016-12-31T23:59:60Z",
+            "2016-12-31T23:59:60.5Z",
+            "2017-01-01T07:59:60+08:00",
+            "2025-11-25t02:00:03.123456789z",
+            "2025-02-29T10:00:03-05:30",
+            "2024-02-29 10:00:03",
+            "20251125100003",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59-23:59",
+        ];
+        for seed in seeds {
+            assert_eq!(ours(seed), oracle(seed), "{seed}");
+        }
+        let alphabet: Vec<char> = "0123456789-:TtZz+. ".chars().collect();
+        let strategy = (
+            0..seeds.len(),
+            proptest::collection::vec((0usize..32, 0usize..19, any::<bool>()), 0..4),
+        );
+        proptest!(ProptestConfig::with_cases(4000), |((seed, edits) in strategy)| {
+            let mut chars: Vec<char> = seeds[seed].chars().collect();
+            for (at, pick, delete) in edits {
+                let at = at % (chars.len() + 1);
+                if delete && at < chars.len() {
+                    chars.remove(at);
+                } else if at < chars.len() {
+                    chars[at] = alphabet[pick % alphabet.len()];
+                } else {
+                    chars.push(alphabet[pick % alphabet.len()]);
+                }
+            }
+            let text: String = chars.into_iter().collect();
+            let is_unix = !text.is_empty() && text.len() <= 11 && text.bytes().all(|b| b.is_ascii_digit());
+            // `time` takes any character between date and time; the reader only T, t, space.
+            let separator_ok = text.len() < 11
+                || matches!(text.as_bytes()[10], b'T' | b't' | b' ')
+                || text.len() == 14;
+            if !is_unix && separator_ok {
+                prop_assert_eq!(ours(&text), oracle(&text), "{}", text);
+            } else if !is_unix {
+                prop_assert_eq!(ours(&text), None, "{}", text);
+            }
+            let date_text: String = text.chars().take(10).collect();
+            prop_assert_eq!(calendar_date(&date_text), date_oracle(&date_text), "{}", date_text);
+        });
     }
 
     #[test]
