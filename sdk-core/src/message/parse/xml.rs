@@ -10,9 +10,20 @@
 //! - CDATA content is taken as is (no entity resolution inside it);
 //! - an element below a child is an error (flat documents only), as is text directly in the
 //!   root; whitespace between children is ignored;
+//! - attributes are an error, on the root and on every child: a value travels as an
+//!   element's text (WeChat Pay v2), and an attribute would be data the signature does not
+//!   cover, silently dropped;
+//! - what XML 1.0 itself does not allow and quick-xml lets through is refused too
+//!   (well-formedness, XML 1.0 §2–§4): a character outside `Char` (§2.2: U+0001–U+0008,
+//!   U+000B, U+000C, U+000E–U+001F, U+FFFE, U+FFFF) anywhere in text or CDATA, `]]>` in
+//!   text (§2.4), an element name that is not a `Name` (§2.3, `<1a>`) or has a namespace
+//!   prefix no declaration could bind (`<wx:sign>`), `--` inside a comment (§2.5), a
+//!   processing instruction named `xml` after the start (§2.6), an XML declaration without
+//!   `version="1.x"` (§2.8);
 //! - line ends are normalised as every XML 1.0 parser does (`\r\n` and `\r` → `\n`);
-//! - comments and processing instructions are skipped; attributes must be well-formed and
-//!   are otherwise ignored.
+//! - comments and processing instructions are skipped.
+//!
+//! Every refusal is [`Error::BodyMalformed`], naming the element where there is one.
 //!
 //! The charset is, in order: UTF-8 if the body starts with a UTF-8 BOM, the Content-Type
 //! `charset` parameter (RFC 7303 §3.2), the `encoding` of the XML declaration, else UTF-8.
@@ -119,11 +130,12 @@ fn parse_text(text: &str, max_depth: usize) -> Result<Params> {
             .map_err(|e| malformed(format!("{e} (near byte {})", reader.error_position())))?;
         match event {
             Event::Eof => break,
-            Event::Decl(_) => {
+            Event::Decl(declaration) => {
                 // Leniently, whitespace may precede it (`add_text` refuses anything else).
                 if seen_declaration || place != Place::BeforeRoot {
                     return Err(malformed("the XML declaration must come first"));
                 }
+                check_version(&declaration)?;
                 seen_declaration = true;
             }
             Event::DocType(_) => {
@@ -132,18 +144,38 @@ fn parse_text(text: &str, max_depth: usize) -> Result<Params> {
                      no external entities",
                 ));
             }
-            Event::Comment(_) | Event::PI(_) => {}
+            Event::Comment(comment) => {
+                // XML 1.0 §2.5: no `--` inside, none ending in `-` (`--->`).
+                if comment.contains("--") || comment.ends_with('-') {
+                    return Err(malformed("a comment contains `--`"));
+                }
+            }
+            Event::PI(instruction) => {
+                // XML 1.0 §2.6: the target `xml` (any case) is the declaration's alone.
+                if instruction.target().eq_ignore_ascii_case("xml") {
+                    return Err(malformed("the XML declaration must come first"));
+                }
+            }
             Event::Start(element) => {
-                check_attributes(&element)?;
+                check_element(&element)?;
                 place = open(place, &element, max_depth, &mut current)?;
             }
             Event::Empty(element) => {
-                check_attributes(&element)?;
+                check_element(&element)?;
                 place = open(place, &element, max_depth, &mut current)?;
                 place = close(place, &mut current, &mut pairs);
             }
             Event::End(_) => place = close(place, &mut current, &mut pairs),
-            Event::Text(content) => add_text(place, &mut current, &content.xml10_content())?,
+            Event::Text(content) => {
+                let text = content.xml10_content();
+                if text.contains("]]>") {
+                    return Err(in_element(
+                        &current,
+                        "contains `]]>` outside CDATA (XML 1.0 §2.4: write `]]&gt;`)",
+                    ));
+                }
+                add_text(place, &mut current, &text)?;
+            }
             Event::CData(content) => add_text(place, &mut current, &content.xml10_content())?,
             Event::GeneralRef(reference) => {
                 let ch = resolve_reference(&reference)?;
@@ -163,12 +195,79 @@ fn element_name(element: &BytesStart<'_>) -> String {
     element.name().into_inner().to_owned()
 }
 
-fn check_attributes(element: &BytesStart<'_>) -> Result<()> {
-    for attribute in element.attributes() {
-        attribute
-            .map_err(|e| malformed(format!("bad attribute in <{}>: {e}", element_name(element))))?;
+/// Refuses an element whose name is not an XML `Name` without a prefix, or that carries
+/// an attribute (well-formed or not).
+fn check_element(element: &BytesStart<'_>) -> Result<()> {
+    let name = element_name(element);
+    let mut chars = name.chars();
+    let is_name = chars.next().is_some_and(is_name_start_char) && chars.all(is_name_char);
+    if !is_name {
+        return Err(malformed(format!(
+            "element name `{}` is not an XML name (XML 1.0 §2.3)",
+            super::printable(&name)
+        )));
+    }
+    if name.contains(':') {
+        return Err(malformed(format!(
+            "element <{name}> has a namespace prefix: the flat XML of payment messages uses none"
+        )));
+    }
+    if let Some(attribute) = element.attributes().next() {
+        let what = match attribute {
+            Ok(attribute) => format!(
+                "attribute `{}`",
+                super::printable(attribute.key.into_inner())
+            ),
+            Err(e) => format!("an attribute ({e})"),
+        };
+        return Err(malformed(format!(
+            "element <{name}> has {what}: values travel as element text, and attributes are not signed"
+        )));
     }
     Ok(())
+}
+
+/// XML 1.0 §2.8: a declaration names `version="1.x"` (the 1.0 rules apply to every 1.x).
+fn check_version(declaration: &quick_xml::events::BytesDecl<'_>) -> Result<()> {
+    match declaration.version() {
+        Ok(version)
+            if version.strip_prefix("1.").is_some_and(|minor| {
+                !minor.is_empty() && minor.bytes().all(|b| b.is_ascii_digit())
+            }) =>
+        {
+            Ok(())
+        }
+        Ok(version) => Err(malformed(format!(
+            "the XML declaration names version {:?}, not 1.0",
+            super::printable(&version)
+        ))),
+        Err(_) => Err(malformed(
+            "the XML declaration has no version (`<?xml version=\"1.0\"?>`)",
+        )),
+    }
+}
+
+/// `NameStartChar` of XML 1.0 §2.3.
+fn is_name_start_char(ch: char) -> bool {
+    matches!(ch, ':' | 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+        | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// `NameChar` of XML 1.0 §2.3.
+fn is_name_char(ch: char) -> bool {
+    is_name_start_char(ch)
+        || matches!(ch, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+}
+
+/// A refusal about the text of the element being read (or of the document, outside one).
+fn in_element(current: &Option<(String, String)>, what: &str) -> Error {
+    match current {
+        Some((name, _)) => malformed(format!("the text of <{name}> {what}")),
+        None => malformed(format!("the document {what}")),
+    }
 }
 
 /// Enters an element: the root, a child, or (refused) anything deeper.
@@ -225,6 +324,15 @@ fn close(
 }
 
 fn add_text(place: Place, current: &mut Option<(String, String)>, text: &str) -> Result<()> {
+    if let Some(ch) = text.chars().find(|ch| !is_xml_char(*ch)) {
+        return Err(in_element(
+            current,
+            &format!(
+                "contains U+{:04X}, a character XML 1.0 does not allow (§2.2)",
+                u32::from(ch)
+            ),
+        ));
+    }
     match (place, current) {
         (Place::InChild, Some((_, value))) => {
             value.push_str(text);
@@ -423,6 +531,137 @@ mod tests {
             .code(),
             "CHARSET_UNSUPPORTED"
         );
+    }
+
+    #[test]
+    fn attributes_are_refused_on_every_element_naming_it() {
+        for (body, element, attribute) in [
+            (
+                r#"<xml><total_fee currency="CNY">6754</total_fee></xml>"#,
+                "total_fee",
+                "attribute `currency`",
+            ),
+            (
+                r#"<xml><sign xsi:nil="true"/></xml>"#,
+                "sign",
+                "attribute `xsi:nil`",
+            ),
+            (
+                r#"<xml><sign type='MD5'><![CDATA[AB]]></sign></xml>"#,
+                "sign",
+                "attribute `type`",
+            ),
+            ("<xml a='1'><b>2</b></xml>", "xml", "attribute `a`"),
+            (
+                r#"<xml xmlns="urn:x"><b>2</b></xml>"#,
+                "xml",
+                "attribute `xmlns`",
+            ),
+            (r#"<root><a b='<'>x</a></root>"#, "a", "attribute `b`"),
+            (r#"<xml><a b>x</a></xml>"#, "a", "an attribute ("),
+        ] {
+            let reason = reason(body);
+            assert!(
+                reason.starts_with(&format!("element <{element}> has {attribute}")),
+                "{body}: {reason}"
+            );
+        }
+    }
+
+    #[test]
+    fn characters_xml_does_not_allow_are_refused_in_text_and_cdata() {
+        let forbidden = ('\u{1}'..='\u{8}')
+            .chain(['\u{B}', '\u{C}'])
+            .chain('\u{E}'..='\u{1F}')
+            .chain(['\u{FFFE}', '\u{FFFF}']);
+        for ch in forbidden {
+            let code = format!("U+{:04X}", u32::from(ch));
+            for body in [
+                format!("<xml><attach>a{ch}b</attach></xml>"),
+                format!("<xml><attach><![CDATA[a{ch}b]]></attach></xml>"),
+                format!("<xml><a>1</a><attach>{ch}</attach></xml>"),
+            ] {
+                let reason = reason(&body);
+                assert!(
+                    reason.starts_with(&format!("the text of <attach> contains {code}")),
+                    "{body:?}: {reason}"
+                );
+            }
+            assert!(reason(&format!("<xml>{ch}<a>1</a></xml>")).contains(&code));
+        }
+        // Tab, line ends, DEL and the C1 controls are XML characters.
+        for ch in [
+            '\t',
+            '\n',
+            '\u{7F}',
+            '\u{85}',
+            '\u{9F}',
+            '\u{FFFD}',
+            '\u{10FFFF}',
+        ] {
+            let body = format!("<xml><a>x{ch}</a></xml>");
+            assert_eq!(pairs(&body), kv(&[("a", &format!("x{ch}"))]), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn cdata_end_outside_cdata_is_refused() {
+        assert!(reason("<xml><a>x]]>y</a></xml>").starts_with("the text of <a> contains `]]>`"));
+        assert!(reason("<xml><a>]]></a></xml>").contains("`]]>`"));
+        assert_eq!(pairs("<xml><a>x]]&gt;y</a></xml>"), kv(&[("a", "x]]>y")]));
+        assert_eq!(pairs("<xml><a>x]]y></a></xml>"), kv(&[("a", "x]]y>")]));
+        assert_eq!(
+            pairs("<xml><a><![CDATA[x]]]]><![CDATA[>y]]></a></xml>"),
+            kv(&[("a", "x]]>y")])
+        );
+    }
+
+    #[test]
+    fn element_names_are_xml_names_without_prefixes() {
+        for (body, name) in [
+            ("<xml><1a>x</1a></xml>", "1a"),
+            ("<xml><-a>x</-a></xml>", "-a"),
+            ("<xml><.a>x</.a></xml>", ".a"),
+            ("<xml><a\u{B}b>x</a\u{B}b></xml>", "a\\u{b}b"),
+            ("<9xml><a>x</a></9xml>", "9xml"),
+        ] {
+            let reason = reason(body);
+            assert!(
+                reason.starts_with(&format!("element name `{name}` is not an XML name")),
+                "{body:?}: {reason}"
+            );
+        }
+        for body in ["<xml><wx:sign>x</wx:sign></xml>", "<x:xml><a>1</a></x:xml>"] {
+            assert!(reason(body).contains("namespace prefix"), "{body}");
+        }
+        // Names that smuggle `&` or `=` are not XML names either.
+        assert!(reason("<xml><a&b>x</a&b></xml>").contains("not an XML name"));
+        assert!(reason("<xml><a=b>x</a=b></xml>").contains("not an XML name"));
+        assert_eq!(
+            pairs("<xml><_a>1</_a><a-b.c>2</a-b.c><金额>3</金额><a·b>4</a·b></xml>"),
+            kv(&[("_a", "1"), ("a-b.c", "2"), ("金额", "3"), ("a·b", "4")])
+        );
+    }
+
+    #[test]
+    fn comments_processing_instructions_and_the_declaration_follow_xml() {
+        assert!(reason("<xml><!-- a -- b --><a>x</a></xml>").contains("`--`"));
+        assert!(reason("<xml><a>x<!-- a ---></a></xml>").contains("`--`"));
+        assert_eq!(
+            pairs("<xml><!-- a - b --><a>x</a></xml>"),
+            kv(&[("a", "x")])
+        );
+        assert!(reason("<xml><?XML version=\"1.0\"?><a>x</a></xml>").contains("must come first"));
+        assert!(reason("<xml><a>x</a></xml><?xml version=\"1.0\"?>").contains("must come first"));
+        assert_eq!(pairs("<xml><?pi data?><a>x</a></xml>"), kv(&[("a", "x")]));
+        assert!(reason("<?xml encoding=\"UTF-8\"?><xml/>").contains("no version"));
+        for version in ["2.0", "1", "1.", "1.0a", "01.0"] {
+            let body = format!("<?xml version=\"{version}\"?><xml/>");
+            assert!(reason(&body).contains("not 1.0"), "{body}");
+        }
+        for version in ["1.0", "1.1", "1.10"] {
+            assert!(pairs(&format!("<?xml version='{version}'?><xml/>")).is_empty());
+        }
     }
 
     #[test]
