@@ -127,15 +127,12 @@ pub(super) fn parse(
 
 /// The refusal of a segment without `=`, naming it as written (at most 40 characters).
 fn bare_key(segment: &[u8], offset: usize) -> Error {
-    let text = String::from_utf8_lossy(segment);
-    let shown: String = text.chars().take(40).collect();
-    let more = if shown.len() < text.len() { "…" } else { "" };
+    let shown = String::from_utf8_lossy(segment.get(..40).unwrap_or(segment));
     Error::BodyMalformed {
         format: "form",
         reason: format!(
-            "field `{}{more}` at byte {offset} has no `=` and so no value: send `{}{more}=` for an empty value, or leave the field out",
-            super::printable(&shown),
-            super::printable(&shown)
+            "field {} at byte {offset} has no `=` and so no value (an empty value is written `key=`)",
+            super::quoted(&shown)
         ),
     }
 }

@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::params::Params;
 
 use super::charset::strip_bom;
+use super::quoted;
 use super::rules::{JsonType, JsonValues};
 
 /// Parses a JSON body whose top level must be an object, under `values`.
@@ -40,7 +41,7 @@ pub(super) fn parse(body: &[u8], max_depth: usize, values: JsonValues) -> Result
         JsonValues::Strings => {
             for (key, raw) in members(body, max_depth)? {
                 if !raw.starts_with('"') {
-                    return Err(not_a_string(&key, raw));
+                    return Err(wrong_type(&key, raw, STRINGS_ONLY));
                 }
                 pairs.push((key, unescape(raw)?));
             }
@@ -63,12 +64,7 @@ fn flatten_into(
         let name = format!("{prefix}{key}");
         if let Some((_, expected)) = types.iter().find(|(field, _)| *field == name) {
             if !is_of_type(raw, *expected) {
-                return Err(malformed(format!(
-                    "field {} is {}, not {}",
-                    quoted(&name),
-                    describe(raw),
-                    expected.describe()
-                )));
+                return Err(wrong_type(&name, raw, expected.describe()));
             }
         }
         if raw.starts_with('"') {
@@ -89,52 +85,36 @@ fn is_of_type(raw: &str, expected: JsonType) -> bool {
         JsonType::String => raw.starts_with('"'),
         JsonType::Object => raw.starts_with('{'),
         JsonType::Integer => {
-            raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
-                && !raw.contains(['.', 'e', 'E'])
+            matches!(raw.as_bytes().first(), Some(b'-' | b'0'..=b'9'))
+                && !raw.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
         }
     }
 }
 
-/// A field name for a message, quoted and with control characters escaped.
-fn quoted(name: &str) -> String {
-    format!("`{}`", super::printable(name))
-}
-
-/// A raw (valid) JSON value in words: `null`, "the number 6754", "the boolean true",
-/// "an object", "an array", "a string" (strings are not repeated: they may be long or
-/// private).
-fn describe(raw: &str) -> String {
-    match raw.as_bytes().first() {
-        Some(b'"') => "a string".into(),
-        Some(b'{') => "an object".into(),
-        Some(b'[') => "an array".into(),
-        Some(b'n') => "null".into(),
-        Some(b't' | b'f') => format!("the boolean {raw}"),
-        _ => format!("the number {}", shortened(raw)),
-    }
-}
-
-/// At most 24 characters of `text` (a number literal may be as long as the body).
-fn shortened(text: &str) -> String {
-    match text.char_indices().nth(24) {
-        Some((end, _)) => format!("{}…", text.get(..end).unwrap_or_default()),
-        None => text.to_owned(),
-    }
-}
-
-/// [`JsonValues::Strings`]'s refusal of a member that is not a string, with what to send.
-fn not_a_string(key: &str, raw: &str) -> Error {
-    let hint = match raw.as_bytes().first() {
-        Some(b'n') => "leave out a field that has no value".to_owned(),
-        Some(b'{' | b'[') => "send structured data as JSON text inside a string".to_owned(),
-        _ => format!("send \"{}\"", shortened(raw)),
+/// The refusal of field `name`, whose raw (valid) JSON value is not `expected`: the value
+/// in words — `null`, "the number 6754", "the boolean true", "an object", "an array", "a
+/// string" (strings are not repeated: they may be long or private) — then `expected`.
+/// One message builder for every case: each `format!` costs the runtime wasm module.
+fn wrong_type(name: &str, raw: &str, expected: &str) -> Error {
+    let (what, shown) = match raw.as_bytes().first() {
+        Some(b'"') => ("a string", ""),
+        Some(b'{') => ("an object", ""),
+        Some(b'[') => ("an array", ""),
+        Some(b'n') => ("null", ""),
+        Some(b't' | b'f') => ("the boolean ", raw),
+        // A number literal may be as long as the body: 24 characters at most.
+        _ => ("the number ", raw.get(..24).unwrap_or(raw)),
     };
     malformed(format!(
-        "field {} is {}, not a string: every value must be a JSON string ({hint})",
-        quoted(key),
-        describe(raw)
+        "field {} is {what}{shown}, not {expected}",
+        quoted(name)
     ))
 }
+
+/// What [`JsonValues::Strings`] asks for instead of a value of another type.
+const STRINGS_ONLY: &str = "a string: every value must be a JSON string (a number or a \
+     boolean as its text, \"6754\"; structured data as JSON text in a string; a field without \
+     value left out)";
 
 /// Checks that `text` is one JSON value (iteratively: serde_json skips nested values with
 /// a loop, not recursion), keeping nothing. Not by deserialising a `RawValue`, which would
@@ -401,56 +381,20 @@ mod tests {
         // Every JSON type but string, in every spelling a sender's library may produce,
         // wherever it stands: the first field, the signature, a field in the middle.
         let cases = [
-            (
-                "null",
-                "is null, not a string",
-                "leave out a field that has no value",
-            ),
-            ("6754", "is the number 6754, not a string", r#"send "6754""#),
-            ("0", "is the number 0, not a string", r#"send "0""#),
-            ("-1", "is the number -1, not a string", r#"send "-1""#),
-            (
-                "67.54",
-                "is the number 67.54, not a string",
-                r#"send "67.54""#,
-            ),
-            (
-                "6.754e3",
-                "is the number 6.754e3, not a string",
-                r#"send "6.754e3""#,
-            ),
-            (
-                "true",
-                "is the boolean true, not a string",
-                r#"send "true""#,
-            ),
-            (
-                "false",
-                "is the boolean false, not a string",
-                r#"send "false""#,
-            ),
-            (
-                "{}",
-                "is an object, not a string",
-                "JSON text inside a string",
-            ),
-            (
-                r#"{"a":"1"}"#,
-                "is an object, not a string",
-                "JSON text inside a string",
-            ),
-            (
-                "[]",
-                "is an array, not a string",
-                "JSON text inside a string",
-            ),
-            (
-                r#"["x"]"#,
-                "is an array, not a string",
-                "JSON text inside a string",
-            ),
+            ("null", "is null, not a string"),
+            ("6754", "is the number 6754, not a string"),
+            ("0", "is the number 0, not a string"),
+            ("-1", "is the number -1, not a string"),
+            ("67.54", "is the number 67.54, not a string"),
+            ("6.754e3", "is the number 6.754e3, not a string"),
+            ("true", "is the boolean true, not a string"),
+            ("false", "is the boolean false, not a string"),
+            ("{}", "is an object, not a string"),
+            (r#"{"a":"1"}"#, "is an object, not a string"),
+            ("[]", "is an array, not a string"),
+            (r#"["x"]"#, "is an array, not a string"),
         ];
-        for (value, what, hint) in cases {
+        for (value, what) in cases {
             for field in ["sign", "total_amount", "app_id"] {
                 let mut members = vec![
                     r#""app_id":"2026000000000001""#.to_owned(),
@@ -468,13 +412,19 @@ mod tests {
                     reason.starts_with(&format!("field `{field}` {what}")),
                     "{body}: {reason}"
                 );
-                assert!(reason.contains(hint), "{body}: {reason}");
+                // What to send instead: a string, the data as text.
+                assert!(
+                    reason.ends_with(&format!("not {STRINGS_ONLY}")),
+                    "{body}: {reason}"
+                );
             }
         }
-        // A name with control characters is named escaped; a long number shortened.
-        assert!(reason(r#"{"a\nb":null}"#, STRINGS).starts_with(r"field `a\nb` is null"));
+        // A name with control characters is quoted with them escaped, so that it cannot
+        // break a log line; a long number is shortened.
+        assert!(reason(r#"{"a\nb":null}"#, STRINGS).starts_with(r#"field "a\nb" is null"#));
         let long = format!(r#"{{"n":{}}}"#, "9".repeat(1000));
-        assert!(reason(&long, STRINGS).len() < 200);
+        let reason = reason(&long, STRINGS);
+        assert!(reason.contains(&"9".repeat(24)) && !reason.contains(&"9".repeat(25)));
     }
 
     #[test]

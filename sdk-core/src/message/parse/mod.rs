@@ -288,18 +288,15 @@ pub fn parse_request(
     Ok(parsed.params)
 }
 
-/// A field name as an error message shows it: control characters escaped (`\n`), the rest
-/// as it is.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+/// A field name as an error message shows it: in backticks, or quoted with its control
+/// characters escaped (`"a\nb"`) when it has any, so that no name can break a log line.
+/// (`{:?}` is in the runtime wasm module anyway; escaping by hand cost it 0.8 KiB.)
+fn quoted(name: &str) -> String {
+    if name.chars().any(char::is_control) {
+        format!("{name:?}")
+    } else {
+        format!("`{name}`")
+    }
 }
 
 /// Writes `params` as an `application/x-www-form-urlencoded` body in UTF-8: the form
