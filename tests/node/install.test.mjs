@@ -181,6 +181,11 @@ describe('npm pack, then npm install of the tarball into an empty project', () =
 // and a P-256 key is named, not "not an RSA key"), the SM sign types and WeChat Pay v3's
 // SM4 resource path. Making room is the first task of the SM module for npm: those paths
 // belong behind the `sm` feature too, leaving only the OID check in the runtime.
+// Then the value types of issue 23 (docs/security.md, "Value types": JSON values typed
+// per platform, form keys without `=`, XML attributes and characters) took 1.1 KiB of
+// that room (274.7 → 275.8): a first version was over the budget (276.8) until its
+// messages stopped escaping by hand and using char-array patterns, and the XML checks
+// that change no value (names, the declaration's version) were left out.
 const RUNTIME_BUDGET_KIB = 276;
 describe('download size', () => {
   it(`the runtime module is under ${RUNTIME_BUDGET_KIB} KiB gzipped`, () => {

@@ -111,18 +111,16 @@ static CONVENTIONS: Conventions = Conventions {
     },
 };
 
-/// The JSON types WeChat Pay v3 documents for the fields paysign reads (and their
-/// siblings) in a notification's envelope and its decrypted `transaction` or `refund`
-/// resource: text is a string, an amount an integer in fen, `resource` and `amount`
-/// objects. A field present with another type — `null`, `"6754"` for `amount.total` — is
-/// `BODY_MALFORMED` naming it; fields not listed are read as they come.
+/// The JSON types WeChat Pay v3 documents for the fields paysign reads from a
+/// notification's envelope and its decrypted `transaction` or `refund` resource: text a
+/// string, an amount an integer in fen, `resource` and `amount` objects. One of them
+/// present with another type — `null`, `"6754"` for `amount.total` — is `BODY_MALFORMED`
+/// naming it; the fields paysign does not read are the merchant's to check in the payload.
 const JSON_TYPES: &[(&str, JsonType)] = &[
     // The envelope.
     ("id", JsonType::String),
     ("create_time", JsonType::String),
     ("event_type", JsonType::String),
-    ("resource_type", JsonType::String),
-    ("summary", JsonType::String),
     ("resource", JsonType::Object),
     ("resource.algorithm", JsonType::String),
     ("resource.ciphertext", JsonType::String),
@@ -135,15 +133,10 @@ const JSON_TYPES: &[(&str, JsonType)] = &[
     ("out_trade_no", JsonType::String),
     ("transaction_id", JsonType::String),
     ("trade_state", JsonType::String),
-    ("out_refund_no", JsonType::String),
-    ("refund_id", JsonType::String),
     ("refund_status", JsonType::String),
-    ("success_time", JsonType::String),
     ("amount", JsonType::Object),
     ("amount.total", JsonType::Integer),
     ("amount.refund", JsonType::Integer),
-    ("amount.payer_total", JsonType::Integer),
-    ("amount.payer_refund", JsonType::Integer),
 ];
 
 /// `limits` with WeChat Pay v3's JSON types, for every JSON the platform sends.
