@@ -55,6 +55,7 @@ pub fn parse_body(data: &[u8]) {
         max_body_bytes: 64 * 1024,
         max_depth: 1 + usize::from(selector >> 5),
         format: formats[usize::from(selector >> 3) % formats.len()],
+        rules: Profile::ALL[usize::from(selector >> 1) % Profile::ALL.len()].body_rules(),
     };
     if let Ok(parsed) = parse(body, content_type, &options) {
         // Accepted bodies have unique names (Params guarantees it) and never grow beyond the input.

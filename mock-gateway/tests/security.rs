@@ -416,9 +416,30 @@ async fn body_rules_of_section_one() {
     );
 
     let bare = format!("{}&flag", form(&signed(&m, &items(), now).params));
-    assert_eq!(
-        code(&raw(&m, "bill.items.list", form_ct, bare).await.1),
-        "BODY_MALFORMED"
+    let (_, v) = raw(&m, "bill.items.list", form_ct, bare).await;
+    assert_eq!(code(&v), "BODY_MALFORMED");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("field `flag` at byte"),
+        "{v}"
+    );
+    // A bare `sign` is a malformed body too, not a missing signature.
+    let unsigned = signed(&m, &items(), now);
+    let mut params = unsigned.params.clone();
+    params.remove("sign");
+    let (_, v) = raw(
+        &m,
+        "bill.items.list",
+        form_ct,
+        format!("{}&sign", form(&params)),
+    )
+    .await;
+    assert_eq!(code(&v), "BODY_MALFORMED", "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("field `sign`"),
+        "{v}"
     );
     let big = format!(
         "{}&pad={}",
@@ -436,19 +457,36 @@ async fn body_rules_of_section_one() {
     .await;
     assert_eq!((status, code(&v)), (400, "BODY_MALFORMED"));
 
-    // JSON: flat string values only.
+    // JSON: flat string values only (docs/protocol.md §1), whatever the field: the
+    // signature, the app id, a business field, an unknown one; `null` is no string either.
     let json_req = signed(&m, &items(), now);
-    let mut object: serde_json::Map<String, Value> =
-        serde_json::from_str(&json_req.to_json()).unwrap();
-    object.insert("extra".into(), json!(5));
-    let (_, v) = raw(
-        &m,
-        "bill.items.list",
-        "application/json",
-        Value::Object(object).to_string(),
-    )
-    .await;
-    assert_eq!(code(&v), "BODY_MALFORMED");
+    let object: serde_json::Map<String, Value> = serde_json::from_str(&json_req.to_json()).unwrap();
+    for field in ["sign", "app_id", "timestamp", "region_code", "extra"] {
+        for (value, says) in [
+            (Value::Null, "is null"),
+            (json!(5), "is the number 5"),
+            (json!(1.5e3), "is the number 1500.0"),
+            (json!(false), "is the boolean false"),
+            (json!({"v": "1"}), "is an object"),
+            (json!(["1"]), "is an array"),
+        ] {
+            let mut changed = object.clone();
+            changed.insert(field.into(), value);
+            let (status, v) = raw(
+                &m,
+                "bill.items.list",
+                "application/json",
+                Value::Object(changed).to_string(),
+            )
+            .await;
+            assert_eq!((status, code(&v)), (400, "BODY_MALFORMED"), "{field}: {v}");
+            let message = v["message"].as_str().unwrap();
+            assert!(
+                message.contains(&format!("field `{field}` {says}")),
+                "{field}: {message}"
+            );
+        }
+    }
     let (status, v) = raw(
         &m,
         "bill.items.list",

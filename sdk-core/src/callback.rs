@@ -956,7 +956,8 @@ impl NotificationVerifierBuilder {
         self
     }
 
-    /// Body size and nesting limits.
+    /// Body size and nesting limits, and the format to read bodies as. What the values may
+    /// be is the profile's rule ([`Profile::body_rules`]), whatever `options.rules` says.
     pub fn parse_options(mut self, options: ParseOptions) -> Self {
         self.parse = options;
         self
@@ -1024,7 +1025,9 @@ impl NotificationVerifierBuilder {
             replay: self
                 .replay
                 .unwrap_or_else(|| Store::Blocking(Arc::new(MemoryReplayStore::default()))),
-            parse: self.parse,
+            // The platform says what its values may be (a `"sign": null` is a malformed
+            // body, not a malformed signature); the options give the limits.
+            parse: platform.parse_options(&self.parse),
         })
     }
 }

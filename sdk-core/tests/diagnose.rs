@@ -166,6 +166,39 @@ fn alipay_notification_signed_with_sign_type() {
 }
 
 #[test]
+fn a_body_whose_values_break_the_platforms_types_is_unreadable_naming_the_field() {
+    // `"sign": null` is a malformed body, never a signature the key does not fit.
+    for (case, content_type, field) in [
+        (
+            "fail_notify_json_null_sign",
+            "application/json",
+            "`sign` is null",
+        ),
+        (
+            "fail_notify_json_number_amount",
+            "application/json",
+            "`total_amount` is the number 6754",
+        ),
+        (
+            "fail_notify_form_bare_sign",
+            "application/x-www-form-urlencoded",
+            "`sign` at byte",
+        ),
+    ] {
+        let body = common::read(&format!("{case}/body.bin"));
+        let keys = Credentials::Keys(vec![gateway_key("gateway")]);
+        let mut req = request(&body, Profile::Paysign, &[SignType::Rsa2], keys);
+        req.content_type = Some(content_type);
+        let d = explain(&req);
+        assert!(!d.verified, "{case}");
+        assert_eq!(codes(&d), ["BODY_UNREADABLE"], "{case}: {:?}", d.findings);
+        let message = &d.findings[0].message;
+        assert!(message.contains("(BODY_MALFORMED)"), "{case}: {message}");
+        assert!(message.contains(field), "{case}: {message}");
+    }
+}
+
+#[test]
 fn double_encoded_body() {
     let body = common::read("fail_notify_double_encoded/body.bin");
     let d = explain(&request(

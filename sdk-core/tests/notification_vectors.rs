@@ -114,6 +114,10 @@ fn invalid_notifications_fail_with_the_exact_code() {
             expect["code"].as_str().unwrap(),
             "{case}: {err}"
         );
+        // Where the refusal must name something (the field of a malformed body), it does.
+        if let Some(needle) = expect["message_contains"].as_str() {
+            assert!(err.to_string().contains(needle), "{case}: {err}");
+        }
     }
 }
 

@@ -6,14 +6,35 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use paysign_core::Error;
-use paysign_core::message::parse::{BodyFormat, ParseOptions, ParsedBody, parse_body};
+use paysign_core::message::parse::{
+    BodyFormat, BodyRules, JsonValues, ParseOptions, ParsedBody, parse_body,
+};
+use paysign_core::{Error, Profile};
 use proptest::prelude::*;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
 fn parse(body: &[u8], content_type: Option<&str>) -> Result<ParsedBody, Error> {
     parse_body(body, content_type, &ParseOptions::default())
+}
+
+/// The loosest rules a platform has: JSON of any type (nested objects flattened), bare
+/// form keys as empty values.
+const LOOSE: BodyRules = BodyRules {
+    json: JsonValues::Typed(&[]),
+    bare_form_keys: true,
+};
+
+fn parse_with(
+    body: &[u8],
+    content_type: Option<&str>,
+    rules: BodyRules,
+) -> Result<ParsedBody, Error> {
+    let options = ParseOptions {
+        rules,
+        ..ParseOptions::default()
+    };
+    parse_body(body, content_type, &options)
 }
 
 fn parse_as(body: &[u8], format: BodyFormat) -> Result<ParsedBody, Error> {
@@ -124,13 +145,22 @@ fn format_comes_from_option_then_content_type_then_sniffing() {
         parse(json, Some("text/plain")).unwrap().format,
         BodyFormat::Json
     );
-    // The Content-Type wins over sniffing: this is then a one-field form body.
-    let as_form = parse(json, Some(FORM)).unwrap();
+    // The Content-Type wins over sniffing: this is then a form body of one bare key,
+    // refused by the strict rules, a field with an empty value where bare keys are allowed.
+    assert_malformed(
+        parse(json, Some(FORM)),
+        "form",
+        r#"field `{"a":"1"}` at byte 0"#,
+    );
+    let as_form = parse_with(json, Some(FORM), LOOSE).unwrap();
     assert_eq!(as_form.format, BodyFormat::Form);
     assert_eq!(pairs(&as_form), kv(&[(r#"{"a":"1"}"#, "")]));
     // The forced format wins over both.
+    assert_malformed(parse_as(json, BodyFormat::Form), "form", "has no `=`");
     assert_eq!(
-        parse_as(json, BodyFormat::Form).unwrap().format,
+        parse_as(b"{\"a\":\"1\"}=", BodyFormat::Form)
+            .unwrap()
+            .format,
         BodyFormat::Form
     );
 
@@ -212,11 +242,16 @@ fn form_percent_decoding_happens_exactly_once() {
 
 #[test]
 fn form_segments() {
-    let parsed = parse(b"&a=1&&b=&c&d=x=y&", None).unwrap();
+    let body = b"&a=1&&b=&c&d=x=y&";
+    let parsed = parse_with(body, None, LOOSE).unwrap();
     assert_eq!(
         pairs(&parsed),
         kv(&[("a", "1"), ("b", ""), ("c", ""), ("d", "x=y")])
     );
+    // docs/protocol.md §1: a segment without `=` is malformed; `b=` is the empty value.
+    assert_malformed(parse(body, None), "form", "field `c` at byte 9 has no `=`");
+    let parsed = parse(b"&a=1&&b=&d=x=y&", None).unwrap();
+    assert_eq!(pairs(&parsed), kv(&[("a", "1"), ("b", ""), ("d", "x=y")]));
 }
 
 #[test]
@@ -377,7 +412,7 @@ fn json_and_xml_with_many_fields_parse_in_linear_time() {
         if n > 0 {
             json.push(',');
         }
-        json.push_str(&format!("\"k{n}\":{n}"));
+        json.push_str(&format!("\"k{n}\":\"{n}\""));
         xml.push_str(&format!("<k{n}>{n}</k{n}>"));
         n += 1;
     }
@@ -417,7 +452,14 @@ fn alipay_style_notification() {
 fn json_strings_are_unescaped_numbers_and_literals_stay_raw() {
     let body = br#"{"total_amount":19.59,"count":3,"big":12345678901234567890123,
         "exp":1.0e3,"neg":-0,"ok":true,"no":false,"none":null,"s":"a\nb\u00e9\"","e":""}"#;
-    let parsed = parse(body, None).unwrap();
+    // docs/protocol.md §1 (the default rules): values are strings, the first other one named.
+    assert_malformed(
+        parse(body, None),
+        "json",
+        "field `total_amount` is the number 19.59",
+    );
+    // Typed JSON (WeChat Pay v3, Standard Webhooks): non-strings are their raw text.
+    let parsed = parse_with(body, None, LOOSE).unwrap();
     assert_eq!(
         pairs(&parsed),
         kv(&[
@@ -441,10 +483,18 @@ fn json_nested_values_keep_their_raw_text_byte_for_byte() {
     let items = "[ {\"id\" : \"SH-WATER-01\",\n\t\"amount\":67.540, \"tags\":[] , \"n\":{\"x\":\"}\\\"{\"}} ]";
     let object = "{ \"b\":2,  \"a\" : 1 }";
     let body = format!("{{\n  \"items\": {items} ,\"detail\":{object},\"code\":\"SUCCESS\"\n}}");
-    let parsed = parse(body.as_bytes(), None).unwrap();
+    // Typed JSON: arrays keep their text byte for byte, objects are flattened.
+    let parsed = parse_with(body.as_bytes(), None, LOOSE).unwrap();
     assert_eq!(parsed.params.get("items"), Some(items));
-    assert_eq!(parsed.params.get("detail"), Some(object));
+    assert_eq!(parsed.params.get("detail.b"), Some("2"));
+    assert_eq!(parsed.params.get("detail.a"), Some("1"));
     assert_eq!(parsed.params.get("code"), Some("SUCCESS"));
+    // Flat strings (docs/protocol.md §3.1): structured data travels as JSON text in a string.
+    assert_malformed(
+        parse(body.as_bytes(), None),
+        "json",
+        "field `items` is an array",
+    );
     // A JSON string containing JSON text is just a string: unescaped, not re-serialised.
     let parsed = parse(br#"{"biz_content":"{\"a\": 1}"}"#, None).unwrap();
     assert_eq!(parsed.params.get("biz_content"), Some(r#"{"a": 1}"#));
@@ -457,7 +507,7 @@ fn json_duplicate_keys() {
         Error::ParamDuplicate { key: "sign".into() }
     );
     assert_eq!(
-        parse(br#"{"a":1,"\u0061":1}"#, None).unwrap_err(),
+        parse(br#"{"a":"1","\u0061":"1"}"#, None).unwrap_err(),
         Error::ParamDuplicate { key: "a".into() }
     );
 }
@@ -500,8 +550,9 @@ fn json_must_be_utf8() {
 
 #[test]
 fn json_deep_nesting_is_rejected() {
+    // Arrays: the loose rules, so that only the depth decides.
     let depth_32 = format!("{{\"a\":{}{}}}", "[".repeat(31), "]".repeat(31));
-    assert!(parse(depth_32.as_bytes(), None).is_ok());
+    assert!(parse_with(depth_32.as_bytes(), None, LOOSE).is_ok());
     let depth_33 = format!("{{\"a\":{}{}}}", "[".repeat(32), "]".repeat(32));
     assert_eq!(
         parse(depth_33.as_bytes(), None).unwrap_err(),
@@ -516,6 +567,7 @@ fn json_deep_nesting_is_rejected() {
     // A raised limit is honoured beyond serde_json's recursion limit of 128.
     let options = ParseOptions {
         max_depth: 300,
+        rules: LOOSE,
         ..ParseOptions::default()
     };
     let depth_300 = format!("{{\"a\":{}{}}}", "[".repeat(299), "]".repeat(299));
@@ -687,11 +739,13 @@ fn any_options() -> impl Strategy<Value = ParseOptions> {
             Just(Some(BodyFormat::Xml)),
         ],
         0usize..40,
+        prop::sample::select(Profile::ALL.to_vec()),
     )
-        .prop_map(|(format, max_depth)| ParseOptions {
+        .prop_map(|(format, max_depth, profile)| ParseOptions {
             max_body_bytes: 1 << 20,
             max_depth,
             format,
+            rules: profile.body_rules(),
         })
 }
 

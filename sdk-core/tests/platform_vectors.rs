@@ -223,11 +223,16 @@ fn invalid_platform_notifications_fail_with_the_exact_code() {
             Err(e) if case.needs_missing_sm() => {
                 assert_eq!(e.code(), "ALGORITHM_UNAVAILABLE", "{name}: {e}");
             }
-            Err(e) => assert_eq!(
-                e.code(),
-                case.expect["code"].as_str().unwrap(),
-                "{name}: {e}"
-            ),
+            Err(e) => {
+                assert_eq!(
+                    e.code(),
+                    case.expect["code"].as_str().unwrap(),
+                    "{name}: {e}"
+                );
+                if let Some(needle) = case.expect["message_contains"].as_str() {
+                    assert!(e.to_string().contains(needle), "{name}: {e}");
+                }
+            }
         }
     }
 }

@@ -279,3 +279,62 @@ fn responses_are_verified_and_tied_to_their_request() {
         .unwrap();
     assert_eq!(verified.code, "ORDER_CONFLICT");
 }
+
+#[test]
+fn a_response_whose_values_are_not_strings_is_malformed_naming_the_field() {
+    // docs/protocol.md §5: every response value is a JSON string. A response carrying a
+    // `null`, a number (however signed), a boolean or an object is refused before its
+    // signature is looked at, naming the field.
+    let gateway_public =
+        paysign_core::PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap();
+    let verifier = NotificationVerifier::builder(
+        Profile::Paysign,
+        VerificationCredential::Key(gateway_public),
+    )
+    .app_id("2026000000000001")
+    .build()
+    .unwrap();
+    let now = 1_795_190_400;
+    let nonce = "0123456789abcdef0123456789abcdef";
+    let body = gateway_response(nonce, now, "SUCCESS");
+    let mut object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&body).unwrap();
+    for (field, value, says) in [
+        ("sign", serde_json::Value::Null, "`sign` is null"),
+        (
+            "timestamp",
+            serde_json::json!(now),
+            "`timestamp` is the number",
+        ),
+        ("code", serde_json::Value::Null, "`code` is null"),
+        (
+            "status",
+            serde_json::json!(true),
+            "`status` is the boolean true",
+        ),
+        (
+            "trade_no",
+            serde_json::json!({"id": 1}),
+            "`trade_no` is an object",
+        ),
+        ("extra", serde_json::json!([]), "`extra` is an array"),
+    ] {
+        let mut changed = object.clone();
+        changed.insert(field.to_owned(), value);
+        let body = serde_json::Value::Object(changed).to_string();
+        let err = verifier
+            .verify_response(body.as_bytes(), &VerifyOptions::default(), nonce, now)
+            .unwrap_err();
+        assert_eq!(err.code(), "BODY_MALFORMED", "{field}: {err}");
+        assert!(err.to_string().contains(says), "{field}: {err}");
+    }
+    object.remove("sign");
+    let unsigned = serde_json::Value::Object(object).to_string();
+    assert_eq!(
+        verifier
+            .verify_response(unsigned.as_bytes(), &VerifyOptions::default(), nonce, now)
+            .unwrap_err()
+            .code(),
+        "SIGNATURE_MISSING"
+    );
+}

@@ -63,3 +63,46 @@ fn percent_encoding_tricks() {
         .params;
     assert_eq!(p.get("a"), Some("x%26y"));
 }
+
+#[test]
+fn values_of_another_type_are_malformed_bodies_never_signature_errors() {
+    // A JSON body's values are text on every `k=v` platform (docs/protocol.md §1 for
+    // paysign): `"sign": null` was checked as the signature "null" (SIGNATURE_MALFORMED,
+    // "wrong key?"), a number as its digits. Now the body is malformed, naming the field,
+    // whichever platform, field and type.
+    let secret = SharedSecret::new("k3y5ecretForDocsOnly0123456789ab").unwrap();
+    for profile in Profile::ALL.into_iter().filter(|p| !p.header_signed()) {
+        let verifier =
+            NotificationVerifier::builder(profile, VerificationCredential::Secret(secret.clone()))
+                .build()
+                .unwrap();
+        let options = VerifyOptions::content_type("application/json");
+        let signature = profile.signature_field();
+        for field in [signature, "total_amount", "out_trade_no", "anything"] {
+            for (value, says) in [
+                ("null", "is null"),
+                ("6754", "is the number 6754"),
+                ("-0.5e-3", "is the number -0.5e-3"),
+                ("true", "is the boolean true"),
+                ("false", "is the boolean false"),
+                ("{}", "is an object"),
+                (r#"{"v":"AB"}"#, "is an object"),
+                ("[]", "is an array"),
+                (r#"["AB"]"#, "is an array"),
+            ] {
+                let body = format!(r#"{{"notify_id":"N1","{field}":{value},"{signature}":"AB"}}"#);
+                let body = body.replacen(
+                    &format!(r#","{signature}":"AB""#),
+                    "",
+                    usize::from(field == signature),
+                );
+                let err = verifier.verify(body.as_bytes(), &options, NOW).unwrap_err();
+                assert_eq!(err.code(), "BODY_MALFORMED", "{profile} {body}: {err}");
+                assert!(
+                    err.to_string().contains(&format!("field `{field}` {says}")),
+                    "{profile} {body}: {err}"
+                );
+            }
+        }
+    }
+}

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { NotificationVerifier, PaysignError, Signer } from 'paysign';
+import { NotificationVerifier, PaysignError, Signer, explain } from 'paysign';
 import { asExpected, notifyCases, readBytes, readText, secret } from './vectors.mjs';
 
 const valid = notifyCases({ failing: false });
@@ -23,15 +23,19 @@ const runs = [
   ['auto (verifyAsync)', 'auto', (v, body, call) => v.verifyAsync(body, call)],
 ];
 
-async function codeOf(promiseOrFn) {
+async function errorOf(promiseOrFn) {
   try {
     await promiseOrFn();
   } catch (e) {
     assert.ok(e instanceof PaysignError, `expected PaysignError, got ${e && e.name}: ${e && e.message}`);
     assert.ok(e.message.length > 10);
-    return e.code;
+    return e;
   }
-  return 'NO ERROR';
+  return { code: 'NO ERROR', message: '' };
+}
+
+async function codeOf(promiseOrFn) {
+  return (await errorOf(promiseOrFn)).code;
 }
 
 describe('NotificationVerifier: notification vectors', () => {
@@ -64,7 +68,10 @@ describe('NotificationVerifier: notification vectors', () => {
     it(`${c.name} fails with ${c.expect.code} with every provider`, async () => {
       for (const [label, provider, run] of runs) {
         const verifier = new NotificationVerifier({ ...c.options, provider });
-        assert.equal(await codeOf(() => run(verifier, c.body, c.call)), c.expect.code, `${c.name} / ${label}`);
+        const e = await errorOf(() => run(verifier, c.body, c.call));
+        assert.equal(e.code, c.expect.code, `${c.name} / ${label}: ${e.message}`);
+        // Where the refusal must name something (the field of a malformed body), it does.
+        if (c.expect.message_contains) assert.ok(e.message.includes(c.expect.message_contains), `${c.name} / ${label}: ${e.message}`);
       }
     });
   }
@@ -500,6 +507,58 @@ describe('NotificationVerifier: gateway responses', () => {
       assert.throws(() => verifier.verifyResponse(response({})), TypeError);
     });
   }
+});
+
+describe('value types (docs/protocol.md §1): a malformed body naming the field, never a signature error', () => {
+  const gateway = new Signer({ privateKey: gatewayPrivate, message: 'request' });
+  const signed = gateway.signParams({ app_id: '2026000000000001', timestamp: '1795190400', nonce: 'a1b2c3d4e5f60718', code: 'SUCCESS', message: 'OK', trade_no: 'T1' });
+  // Each JSON type but string, for the signature, a decimal-string field and a new field.
+  const retyped = [
+    ['sign', null, '`sign` is null'],
+    ['sign', 12, '`sign` is the number 12'],
+    ['timestamp', 1795190400, '`timestamp` is the number 1795190400'],
+    ['code', null, '`code` is null'],
+    ['code', true, '`code` is the boolean true'],
+    ['trade_no', { id: 'T1' }, '`trade_no` is an object'],
+    ['extra', ['x'], '`extra` is an array'],
+  ];
+
+  for (const provider of ['auto', 'wasm', 'node', 'webcrypto']) {
+    it(`verifyResponse refuses a JSON response whose value is not a string (provider ${provider})`, () => {
+      const verifier = new NotificationVerifier({ publicKey: gatewayPublic, appId: '2026000000000001', provider });
+      const call = { requestNonce: 'a1b2c3d4e5f60718', now: 1795190410, contentType: 'application/json' };
+      assert.equal(verifier.verifyResponse(JSON.stringify(signed), call).code, 'SUCCESS');
+      for (const [field, value, says] of retyped) {
+        const body = JSON.stringify({ ...signed, [field]: value });
+        assert.throws(
+          () => verifier.verifyResponse(body, call),
+          (e) => e instanceof PaysignError && e.code === 'BODY_MALFORMED' && e.message.includes(`field ${says}`),
+          `${field}: ${JSON.stringify(value)}`,
+        );
+      }
+    });
+  }
+
+  it('verifySignature, verifyRequest and explain say the same of "sign": null', async () => {
+    const c = failing.find((x) => x.name === 'fail_notify_json_null_sign');
+    const verifier = new NotificationVerifier(c.options);
+    const malformed = (e) => e instanceof PaysignError && e.code === 'BODY_MALFORMED' && e.message.includes('field `sign` is null');
+    assert.throws(() => verifier.verifySignature(c.body, c.call), malformed);
+    const request = new Request('https://merchant.example/paysign/notify', { method: 'POST', body: c.body, headers: { 'content-type': c.call.contentType } });
+    await assert.rejects(verifier.verifyRequest(request, { now: c.call.now }), malformed);
+    const d = explain(c.body, { publicKey: c.options.publicKey, signTypes: c.options.accept, contentType: c.call.contentType, now: c.call.now });
+    assert.equal(d.verified, false);
+    assert.deepEqual(d.findings.map((f) => f.code), ['BODY_UNREADABLE']);
+    assert.match(d.findings[0].message, /BODY_MALFORMED.*field `sign` is null/);
+    assert.doesNotMatch(d.findings[0].message, /wrong key/);
+  });
+
+  it('a form field without `=` is malformed for paysign and an empty value for Alipay', () => {
+    const bare = failing.find((x) => x.name === 'fail_notify_form_bare_sign');
+    assert.throws(() => new NotificationVerifier(bare.options).verify(bare.body, bare.call), (e) => e.code === 'BODY_MALFORMED' && e.message.includes('field `sign` at byte'));
+    const alipay = valid.find((x) => x.name === 'notify_alipay_form_bare_key');
+    assert.equal(new NotificationVerifier(alipay.options).verify(alipay.body, alipay.call).outTradeNo, '6823789339978248');
+  });
 });
 
 describe('charset: the Content-Type and the body must agree (docs/protocol.md §1)', () => {

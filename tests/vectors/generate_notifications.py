@@ -11,7 +11,8 @@ Each case folder holds:
                 (sign types), key ("gateway" → keys/gateway_public_spki.pem, or a
                 secret file name), app_id (or null), now (Unix seconds), expected_amount
   expect.json   {"ok": true, "notification": {...typed fields...}}
-                or {"ok": false, "code": "STABLE_ERROR_CODE"}
+                or {"ok": false, "code": "STABLE_ERROR_CODE"}, with "message_contains"
+                where the message must name something (the field of a malformed body)
 """
 import base64, hashlib, hmac, json, os, shutil, subprocess
 from urllib.parse import quote
@@ -42,6 +43,22 @@ def form(pairs, charset="utf-8"):
 
 def json_body(pairs):
     return json.dumps(dict(pairs), ensure_ascii=False).encode()
+
+def raw_json(value):
+    """A value as a sender's JSON library writes it, and so as a verifier that keeps
+    non-strings as their raw text would have read (and checked the signature over) it."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+def paysign_typed(pairs, typed, sign_type="RSA2", drop_nulls=True):
+    """`pairs` signed with some values replaced by JSON values of other types (`typed`:
+    name → value): the signature covers their raw JSON text, a `null` left out of the
+    string (what a sender that drops absent fields signs). Returns (key, JSON value) pairs."""
+    extra = [(k, v) for k, v in typed.items() if k not in dict(pairs) and k != "sign"]
+    pairs = [(k, typed.get(k, v)) for k, v in pairs] + extra
+    signed_pairs = [(k, raw_json(v)) for k, v in pairs if not (drop_nulls and v is None)]
+    signed_pairs = paysign_signed(signed_pairs, sign_type)
+    sig = dict(signed_pairs)["sign"]
+    return pairs + [("sign_type", sign_type), ("sign", typed.get("sign", sig))]
 
 def xml_body(pairs):
     return ("<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in pairs) + "</xml>").encode()
@@ -107,7 +124,7 @@ PAYSIGN_OK = {"notify_id": "N20261121000000000001", "app_id": "2026000000000001"
 
 CASES = {}
 ok = lambda n: {"ok": True, "notification": n}
-fail = lambda code: {"ok": False, "code": code}
+fail = lambda code, message=None: {"ok": False, "code": code, **({"message_contains": message} if message else {})}
 
 CASES["notify_paysign_form"] = (form(paysign_signed(PAYSIGN)), gateway("paysign", FORM + "; charset=utf-8"), ok(PAYSIGN_OK))
 CASES["notify_paysign_form_sniffed"] = (form(paysign_signed(PAYSIGN)), gateway("paysign", None), ok(PAYSIGN_OK))
@@ -157,6 +174,49 @@ CASES["fail_notify_alipay_signed_sign_type"] = (form(alipay_signed(ALIPAY, inclu
 CASES["fail_notify_wechat_md5_not_accepted"] = (xml_body(wechat_signed(WECHAT)), gateway("wechat-v2", "text/xml", accept=["HMAC-SHA256"], key="secret", app_id="wx2421b1c4370ec43b"), fail("SIGN_TYPE_NOT_ALLOWED"))
 CASES["fail_notify_wechat_doctype"] = (b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + xml_body(wechat_signed(WECHAT)).replace(b"<appid>", b"<appid>&x;", 1),
     gateway("wechat-v2", "text/xml", accept=["MD5"], key="secret", app_id="wx2421b1c4370ec43b"), fail("BODY_MALFORMED"))
+
+# Types too loose (docs/protocol.md §1): the paysign protocol's JSON values are strings, so a
+# `null`, a number, a boolean or an object is a malformed body naming the field, however it
+# was signed; a form field needs its `=`. Each body below is otherwise a good notification.
+JSON = "application/json"
+CASES["fail_notify_json_null_sign"] = (json_body(paysign_typed(PAYSIGN, {"sign": None})), gateway("paysign", JSON),
+    fail("BODY_MALFORMED", "field `sign` is null"))
+CASES["fail_notify_json_null_notify_id"] = (json_body(paysign_typed(PAYSIGN, {"notify_id": None})), gateway("paysign", JSON),
+    fail("BODY_MALFORMED", "field `notify_id` is null"))
+CASES["fail_notify_json_number_amount"] = (json_body(paysign_typed(PAYSIGN, {"total_amount": 6754})), gateway("paysign", JSON),
+    fail("BODY_MALFORMED", "field `total_amount` is the number 6754"))
+CASES["fail_notify_json_number_notify_time"] = (json_body(paysign_typed(PAYSIGN, {"notify_time": T})), gateway("paysign", JSON),
+    fail("BODY_MALFORMED", f"field `notify_time` is the number {T}"))
+CASES["fail_notify_json_boolean"] = (json_body(paysign_typed(PAYSIGN, {"test": True})), gateway("paysign", JSON),
+    fail("BODY_MALFORMED", "field `test` is the boolean true"))
+CASES["fail_notify_json_nested_object"] = (json_body(paysign_typed(PAYSIGN, {"passback_params": {"order": 7, "x": "y"}})),
+    gateway("paysign", JSON), fail("BODY_MALFORMED", "field `passback_params` is an object"))
+CASES["fail_notify_json_array"] = (json_body(paysign_typed(PAYSIGN, {"passback_params": ["order", 7]})),
+    gateway("paysign", JSON), fail("BODY_MALFORMED", "field `passback_params` is an array"))
+# A bare key is a field without a value: `sign` (was SIGNATURE_MISSING), and an optional
+# field the signer left out of its string as empty.
+CASES["fail_notify_form_bare_sign"] = (form([kv for kv in good if kv[0] != "sign"]) + b"&sign", gateway("paysign", FORM),
+    fail("BODY_MALFORMED", "field `sign` at byte"))
+no_passback = paysign_signed([kv for kv in PAYSIGN if kv[0] != "passback_params"])
+CASES["fail_notify_form_bare_key"] = (form(no_passback[:3]) + b"&passback_params&" + form(no_passback[3:]), gateway("paysign", FORM),
+    fail("BODY_MALFORMED", "field `passback_params` at byte"))
+# Alipay posts HTML forms, which the WHATWG parser reads a bare key of as an empty value.
+bare_body = form(alipay_signed(ALIPAY)).replace(b"&body=&", b"&body&")
+assert b"&body&" in bare_body
+CASES["notify_alipay_form_bare_key"] = (bare_body, gateway("alipay", FORM, app_id="2014072300007148"), ok(ALIPAY_OK))
+# XML (WeChat Pay v2): values are element text; an attribute is unsigned data, a character
+# XML 1.0 does not allow is not XML, a child element is not a flat document.
+wechat_good = xml_body(wechat_signed(WECHAT))
+WECHAT_REQ = gateway("wechat-v2", "text/xml", accept=["MD5"], key="secret", app_id="wx2421b1c4370ec43b")
+with_attribute = wechat_good.replace(b"<total_fee>", b'<total_fee currency="CNY">', 1)
+assert with_attribute != wechat_good
+CASES["fail_notify_wechat_attribute"] = (with_attribute, WECHAT_REQ,
+    fail("BODY_MALFORMED", "element <total_fee> has attribute `currency`"))
+CASES["fail_notify_wechat_control_character"] = (xml_body(wechat_signed(replace(WECHAT, "attach", "支付测试\x01"))), WECHAT_REQ,
+    fail("BODY_MALFORMED", "the text of <attach> contains U+0001"))
+nested = wechat_good.replace(b"<attach><![CDATA[", b"<attach><b>1</b><![CDATA[", 1)
+assert nested != wechat_good
+CASES["fail_notify_wechat_nested_element"] = (nested, WECHAT_REQ, fail("BODY_MALFORMED", "nested element <b> inside <attach>"))
 
 def write_cases(cases, root, prefixes):
     """Replaces the case folders of `root` whose names start with `prefixes` by `cases`:

@@ -296,7 +296,7 @@ def request(profile, headers=(), keys=(), secrets=(), accept=(), content_type=No
 
 
 ok = lambda n: {"ok": True, "notification": n}
-fail = lambda code: {"ok": False, "code": code}
+fail = lambda code, message=None: {"ok": False, "code": code, **({"message_contains": message} if message else {})}
 
 
 # ------------------------------------------------------------------------ WeChat Pay v3
@@ -407,6 +407,38 @@ def wechat_v3(k):
     aad_headers, _ = signed(aad)
     case("fail_notify_wechat_v3_tampered_associated_data", {"body.bin": aad}, req(aad_headers), fail("DECRYPTION_FAILED"))
     case("fail_notify_wechat_v3_wrong_app_id", {"body.bin": body}, req(headers, app_id="wx0000000000000000"), fail("APP_ID_MISMATCH"))
+
+    # Types too loose: WeChat Pay v3 documents its fields' JSON types (text strings, amounts
+    # integers in fen). A documented field of another type, `null` included, is a malformed
+    # body naming it, in the envelope or in the decrypted resource, even when signed.
+    def retyped(name, text, value, nonce):
+        plain = json.loads(text)
+        target = plain
+        *path, last = name.split(".")
+        for part in path:
+            target = target[part]
+        target[last] = value
+        return compact(plain), nonce
+    for name, value, nonce, message in [
+        ("out_trade_no", None, "nulltradeno1", "field `out_trade_no` is null, not a string"),
+        ("amount.total", "6754", "stringamount", "field `amount.total` is a string, not an integer"),
+        ("amount.total", 6754.0, "floatamount1", "field `amount.total` is the number 6754.0, not an integer"),
+    ]:
+        plain, nonce = retyped(name, transaction, value, nonce)
+        typed_body = envelope(plain, "transaction", "TRANSACTION.SUCCESS", "支付成功", nonce, "transaction")
+        typed_headers, _ = signed(typed_body)
+        label = {"out_trade_no": "null_out_trade_no", "amount.total": "amount_as_string" if value == "6754" else "amount_as_float"}[name]
+        case(f"fail_notify_wechat_v3_{label}", {"body.bin": typed_body, "plaintext.json": plain}, req(typed_headers),
+             fail("BODY_MALFORMED", message))
+    for label, old, new, message in [
+        ("null_id", '"id":"EV-2026112100000000000abcd"', '"id":null', "field `id` is null, not a string"),
+        ("number_id", '"id":"EV-2026112100000000000abcd"', '"id":20261121', "field `id` is the number 20261121, not a string"),
+        ("null_resource", body[body.index('"resource":'):-1], '"resource":null', "field `resource` is null, not an object"),
+    ]:
+        changed = body.replace(old, new, 1)
+        assert changed != body
+        changed_headers, _ = signed(changed)
+        case(f"fail_notify_wechat_v3_{label}", {"body.bin": changed}, req(changed_headers), fail("BODY_MALFORMED", message))
 
     # A request: the signing guide's string (GET /v3/certificates), signed with the
     # merchant key; a POST with a Chinese (UTF-8) body; a GET with a query string (the

@@ -68,7 +68,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         }
         return Ok(Status::Success);
     }
-    let parsed = args.body.parse()?;
+    let parsed = args.body.parse(profile)?;
     let rules = args.profile.profile.param_rules(args.message)?;
     let canonical = canonical_string(&parsed.params, &rules);
     if out.is_json() {

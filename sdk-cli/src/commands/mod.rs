@@ -76,13 +76,19 @@ impl BodyArgs {
         input::read_input(&self.input)
     }
 
-    /// Reads and parses the body.
-    pub(crate) fn parse(&self) -> Result<ParsedBody, CliError> {
+    /// Parse limits with the forced format and the profile's rules for what values may be
+    /// (a `"sign": null` is a malformed body).
+    pub(crate) fn parse_options_for(&self, profile: Profile) -> ParseOptions {
+        profile.parse_options(&self.parse_options())
+    }
+
+    /// Reads and parses the body as `profile` reads it.
+    pub(crate) fn parse(&self, profile: Profile) -> Result<ParsedBody, CliError> {
         let body = self.read()?;
         Ok(parse_body(
             &body,
             self.content_type(),
-            &self.parse_options(),
+            &self.parse_options_for(profile),
         )?)
     }
 }

@@ -212,7 +212,7 @@ fn print_notification(built: &Built, out: &Output) -> Result<(), CliError> {
         let params = parse_body(
             &built.message.body,
             Some(built.message.content_type),
-            &Default::default(),
+            &built.profile.parse_options(&Default::default()),
         )
         .ok()
         .filter(|_| !built.profile.header_signed())

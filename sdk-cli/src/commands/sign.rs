@@ -131,7 +131,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         None => profile.default_sign_type(credential.kind())?,
     };
     let signer = Signer::new(profile, sign_type, credential)?.message_kind(args.message);
-    let parsed = args.body.parse()?;
+    let parsed = args.body.parse(profile)?;
     let mut params = parsed.params;
     if let (Some(app_cert), Some(root)) = (&args.app_cert, &args.alipay_root_cert) {
         let mode = CertMode::new(&input::read_input(app_cert)?, &input::read_input(root)?)?;

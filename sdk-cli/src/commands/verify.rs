@@ -199,7 +199,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         let params = parse_body(
             &body,
             checks.body.content_type(),
-            &checks.body.parse_options(),
+            &checks.body.parse_options_for(profile),
         )
         .map_err(CliError::negative)?
         .params;

@@ -220,12 +220,61 @@ fn canonical_detects_or_forces_the_format() {
     assert_eq!(detected["format"], "json");
     let xml = b"<xml><b><![CDATA[2]]></b><a>1</a></xml>";
     assert_eq!(run(&["canonical"], xml).expect(0).stdout, "a=1&b=2\n");
-    // Forced: the JSON text read as a form body is one field name without a value.
+    // Forced: the JSON text read as a form body is one field name without a value, which
+    // the paysign protocol refuses (docs/protocol.md §1), naming it, and Alipay's HTML
+    // forms read as an empty value.
     let forced = run(&["canonical", "--json", "--format", "form"], json)
-        .expect(0)
+        .expect(2)
         .json();
+    assert_eq!(forced["code"], "BODY_MALFORMED");
+    let message = forced["message"].as_str().unwrap();
+    assert!(
+        message.contains(r#"field `{"b":"2""#) && message.contains("has no `="),
+        "{message}"
+    );
+    let forced = run(
+        &[
+            "canonical",
+            "--json",
+            "--format",
+            "form",
+            "--profile",
+            "alipay",
+        ],
+        json,
+    )
+    .expect(0)
+    .json();
     assert_eq!(forced["canonical"], "");
     assert_eq!(forced["format"], "form");
+    // A JSON value that is not a string names its field, in every command that parses
+    // `k=v` bodies (exit 2 for bad input; `verify` answers 1, the message is refused).
+    let secret = crate::common::key("secret.txt");
+    for (args, status) in [
+        (vec!["canonical", "--json"], 2),
+        (vec!["sign", "--json", "--secret-file", &secret], 2),
+        (
+            vec![
+                "verify",
+                "--json",
+                "--message",
+                "request",
+                "--secret-file",
+                &secret,
+            ],
+            1,
+        ),
+    ] {
+        let got = run(&args, br#"{"a":"1","total_amount":6754,"sign":"AB"}"#)
+            .expect(status)
+            .json();
+        assert_eq!(got["code"], "BODY_MALFORMED", "{args:?}: {got}");
+        let message = got["message"].as_str().unwrap();
+        assert!(
+            message.contains("field `total_amount` is the number 6754"),
+            "{args:?}: {message}"
+        );
+    }
     let not_xml = run(&["canonical", "--json", "--format", "xml"], json)
         .expect(2)
         .json();

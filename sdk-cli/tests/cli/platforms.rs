@@ -101,12 +101,17 @@ fn every_platform_notification_verifies_with_its_fields() {
 #[test]
 fn every_failing_platform_notification_exits_1_with_its_code() {
     for case in cases("fail_notify_") {
-        let code = read_json(&case.join("expect.json"))["code"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let expect = read_json(&case.join("expect.json"));
+        let code = expect["code"].as_str().unwrap().to_owned();
         let got = run(&command("verify", &case, true), b"").expect(1).json();
         assert_eq!(got["code"], code.as_str(), "{}", case.display());
+        if let Some(needle) = expect["message_contains"].as_str() {
+            assert!(
+                got["message"].as_str().unwrap().contains(needle),
+                "{}: {got}",
+                case.display()
+            );
+        }
         let human = run(&command("verify", &case, false), b"").expect(1);
         assert!(
             human.stderr.contains(&format!("[{code}]")),

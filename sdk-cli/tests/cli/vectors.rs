@@ -69,15 +69,20 @@ fn every_notify_vector_verifies_from_stdin_in_human_form() {
 #[test]
 fn every_fail_notify_vector_exits_1_with_its_code() {
     for case in cases("fail_notify_") {
-        let expected = read_json(&case.join("expect.json"))["code"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let expect = read_json(&case.join("expect.json"));
+        let expected = expect["code"].as_str().unwrap().to_owned();
         let run = run(&verify_args(&case), b"").expect(1);
         let got = run.json();
         assert_eq!(got["ok"], false, "{}", case.display());
         assert_eq!(got["code"], expected.as_str(), "{}", case.display());
         assert!(got["message"].as_str().is_some_and(|m| !m.is_empty()));
+        if let Some(needle) = expect["message_contains"].as_str() {
+            assert!(
+                got["message"].as_str().unwrap().contains(needle),
+                "{}: {got}",
+                case.display()
+            );
+        }
 
         // Without --json the failing check goes to stderr, stdout stays empty.
         let mut args = verify_args(&case);

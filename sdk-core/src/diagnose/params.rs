@@ -13,7 +13,7 @@ use crate::api_term::ApiTerm;
 use crate::canonical::canonical_string;
 use crate::error::Error;
 use crate::message::parse::{
-    BodyFormat, Charset, ParseOptions, decode_form_value_again, parse_body, parse_form_undecoded,
+    BodyFormat, Charset, decode_form_value_again, parse_body, parse_form_undecoded,
 };
 use crate::params::Params;
 use crate::platform::spec::Sealed;
@@ -29,7 +29,7 @@ const NOTHING_EXCLUDED: &[&str] = &[];
 
 /// [`explain`](super::explain) for messages signed as `k=v` parameters.
 pub(super) fn explain(request: &ExplainRequest<'_>, report: &mut Report) {
-    let parse = &request.settings.parse;
+    let parse = &request.parse_options();
     let content_type = request.content_type();
     let mut misdeclared = false;
     let parsed = match parse_body(request.body, content_type, parse) {
@@ -577,7 +577,7 @@ fn explain_sealed(request: &ExplainRequest<'_>, params: Params, report: &mut Rep
         );
         return;
     }
-    let parse = ParseOptions::default();
+    let parse = request.parse_options();
     for (i, secret) in secrets.iter().enumerate() {
         let opened = platform.open(Sealed {
             params: Some(params.clone()),

@@ -158,6 +158,12 @@ impl ExplainRequest<'_> {
         }
     }
 
+    /// The limits of [`VerifierSettings::parse`] with the profile's body rules: how a
+    /// verifier of the profile parses the body.
+    pub(super) fn parse_options(&self) -> ParseOptions {
+        self.profile.parse_options(&self.settings.parse)
+    }
+
     /// The content type: the field if set, else the `Content-Type` header (as a verifier
     /// reads it).
     pub(super) fn content_type(&self) -> Option<&str> {

@@ -96,7 +96,7 @@ fn verify(
     if request.kind == MessageKind::Request && !profile.header_signed() {
         let verifier = Verifier::new(profile, credential, &request.sign_types)?
             .message_kind(MessageKind::Request);
-        let parsed = parse_body(body, content_type, &settings.parse)?;
+        let parsed = parse_body(body, content_type, &request.parse_options())?;
         return verifier.verify(&parsed.params).map(drop);
     }
     let mut builder = NotificationVerifier::builder(profile, credential)
@@ -141,7 +141,7 @@ pub(super) fn passes_decoded_again(request: &ExplainRequest<'_>) -> Option<Vec<S
     let parsed = parse_body(
         request.body,
         request.content_type(),
-        &request.settings.parse,
+        &request.parse_options(),
     )
     .ok()?;
     if parsed.format != BodyFormat::Form {

@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Essentials, Notification, TradeStatus};
-use crate::message::parse::BodyFormat;
+use crate::message::parse::{BodyFormat, BodyRules, JsonValues};
 use crate::message::time::{CHINA_STANDARD_TIME, format_local, parse_timestamp};
 use crate::params::Params;
 use crate::profile::{CanonicalRules, Profile};
@@ -64,6 +64,12 @@ static CONVENTIONS: Conventions = Conventions {
         local_offset: Some(CHINA_STANDARD_TIME),
     }),
     ack_format: AckFormat::Text,
+    // Alipay posts HTML forms, read as the WHATWG form parser reads them (a bare key is an
+    // empty value); its values are text, so in JSON they are strings.
+    body_rules: BodyRules {
+        json: JsonValues::Strings,
+        bare_form_keys: true,
+    },
 };
 
 impl Platform for Alipay {

@@ -37,6 +37,7 @@ use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 pub use crate::message::headers::header;
 use crate::message::notification::Notification;
+use crate::message::parse::{BodyRules, ParseOptions};
 use crate::params::Params;
 use crate::profile::{CanonicalRules, MessageKind, Profile};
 pub use spec::{Explanations, Platform, TestNotifier};
@@ -238,6 +239,19 @@ impl Profile {
             });
         }
         Ok(())
+    }
+
+    /// What the profile's bodies may hold beyond their format's standard (docs/profiles.md,
+    /// "Body values"): the paysign protocol's JSON values are strings (docs/protocol.md
+    /// §1), WeChat Pay v3 keeps its numbers; every verifier, `explain` and the CLI parse
+    /// with them.
+    pub fn body_rules(self) -> BodyRules {
+        self.platform().body_rules()
+    }
+
+    /// `limits` (size, depth, forced format) with the profile's [`Profile::body_rules`].
+    pub fn parse_options(self, limits: &ParseOptions) -> ParseOptions {
+        self.platform().parse_options(limits)
     }
 
     /// The bytes an RSA signature covers: the canonical string itself, except for
@@ -442,6 +456,61 @@ mod tests {
         assert_eq!(header, [&Profile::WechatV3, &Profile::StandardWebhooks]);
         assert_eq!(Profile::WechatV3.key_id_field(), Some("Wechatpay-Serial"));
         assert_eq!(Profile::UnionPay.key_id_field(), Some("certId"));
+    }
+
+    #[test]
+    fn each_platform_says_what_its_values_may_be() {
+        use crate::message::parse::{JsonType, JsonValues};
+        for p in Profile::ALL {
+            let rules = p.body_rules();
+            // k=v platforms sign text: their JSON values are strings. Header-signed ones
+            // authenticate raw JSON bytes and read them with their own types.
+            assert_eq!(rules.json == JsonValues::Strings, !p.header_signed(), "{p}");
+            // Alipay and UnionPay post HTML forms (a bare key is an empty value); the
+            // paysign protocol refuses a bare key (docs/protocol.md §1).
+            assert_eq!(
+                rules.bare_form_keys,
+                matches!(p, Profile::Alipay | Profile::UnionPay),
+                "{p}"
+            );
+            let limits = ParseOptions {
+                max_depth: 7,
+                ..ParseOptions::default()
+            };
+            let options = p.parse_options(&limits);
+            assert_eq!((options.rules, options.max_depth), (rules, 7), "{p}");
+        }
+        assert_eq!(Profile::Paysign.body_rules(), BodyRules::STRICT);
+        assert_eq!(
+            Profile::StandardWebhooks.body_rules().json,
+            JsonValues::Typed(&[])
+        );
+        let JsonValues::Typed(v3) = Profile::WechatV3.body_rules().json else {
+            panic!("WeChat Pay v3 reads typed JSON");
+        };
+        // Every field the v3 pipeline reads has its documented type.
+        for (field, ty) in [
+            ("id", JsonType::String),
+            ("create_time", JsonType::String),
+            ("event_type", JsonType::String),
+            ("resource", JsonType::Object),
+            ("resource.algorithm", JsonType::String),
+            ("resource.ciphertext", JsonType::String),
+            ("resource.nonce", JsonType::String),
+            ("resource.associated_data", JsonType::String),
+            ("resource.original_type", JsonType::String),
+            ("appid", JsonType::String),
+            ("mchid", JsonType::String),
+            ("out_trade_no", JsonType::String),
+            ("transaction_id", JsonType::String),
+            ("trade_state", JsonType::String),
+            ("refund_status", JsonType::String),
+            ("amount", JsonType::Object),
+            ("amount.total", JsonType::Integer),
+            ("amount.refund", JsonType::Integer),
+        ] {
+            assert!(v3.contains(&(field, ty)), "{field}");
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Essentials, Notification, TradeStatus};
-use crate::message::parse::BodyFormat;
+use crate::message::parse::{BodyFormat, BodyRules};
 use crate::message::time::parse_timestamp;
 use crate::params::Params;
 use crate::profile::Profile;
@@ -67,6 +67,8 @@ static CONVENTIONS: Conventions = Conventions {
         local_offset: None,
     }),
     ack_format: AckFormat::Text,
+    // docs/protocol.md §1: JSON values are strings, every form field has a `=`.
+    body_rules: BodyRules::STRICT,
 };
 
 impl Platform for Paysign {

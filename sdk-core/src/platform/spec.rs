@@ -23,7 +23,7 @@ use crate::keys::{Certificate, SerialForm};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Notification, TradeStatus};
-use crate::message::parse::{BodyFormat, Charset, ParseOptions};
+use crate::message::parse::{BodyFormat, BodyRules, Charset, ParseOptions};
 use crate::message::write::{content_type, write_body};
 use crate::params::{ParamSource, Params};
 use crate::profile::{CanonicalRules, MessageKind, Profile};
@@ -301,6 +301,10 @@ pub struct Conventions {
     pub notify_time_field: Option<TimeField>,
     /// The acknowledgement format the platform reads.
     pub ack_format: AckFormat,
+    /// What the platform's bodies may hold beyond their format's standard: JSON value
+    /// types (the paysign protocol's are strings, WeChat Pay v3's its own), form fields
+    /// without `=`.
+    pub body_rules: BodyRules,
 }
 
 /// One platform's behaviour: what cannot be data. See the module documentation; the
@@ -638,6 +642,20 @@ impl dyn Platform {
     /// The acknowledgement format the platform reads.
     pub fn ack_format(&self) -> AckFormat {
         self.conventions().ack_format
+    }
+
+    /// See [`Conventions::body_rules`].
+    pub fn body_rules(&self) -> BodyRules {
+        self.conventions().body_rules
+    }
+
+    /// `limits` (size, depth, forced format) with the platform's [`Conventions::body_rules`]:
+    /// what every parse of the platform's messages uses, whatever rules `limits` carries.
+    pub fn parse_options(&self, limits: &ParseOptions) -> ParseOptions {
+        ParseOptions {
+            rules: self.body_rules(),
+            ..limits.clone()
+        }
     }
 }
 

@@ -20,7 +20,7 @@ use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, required_header};
 use crate::message::notification::{Essentials, Notification, TradeStatus};
-use crate::message::parse::{BodyFormat, ParseOptions, parse_json_flattened};
+use crate::message::parse::{BodyFormat, BodyRules, JsonValues, ParseOptions, parse_json};
 use crate::message::time::format_rfc3339;
 use crate::params::Params;
 use crate::profile::Profile;
@@ -75,6 +75,11 @@ static CONVENTIONS: Conventions = Conventions {
     has_amount: false,
     notify_time_field: None,
     ack_format: AckFormat::Status,
+    // The payload is the sender's own JSON: nested objects flattened, no field typed.
+    body_rules: BodyRules {
+        json: JsonValues::Typed(&[]),
+        bare_form_keys: false,
+    },
 };
 
 impl Platform for StandardWebhooks {
@@ -473,7 +478,8 @@ pub fn notification_params(
     ])?;
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'{') {
-        for (k, v) in parse_json_flattened(body, options)?.iter() {
+        let platform: &dyn Platform = &StandardWebhooks;
+        for (k, v) in parse_json(body, &platform.parse_options(options))?.iter() {
             params.insert(k, v)?;
         }
     }

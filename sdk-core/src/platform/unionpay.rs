@@ -24,7 +24,7 @@ use crate::keys::SerialForm;
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Essentials, Notification, TradeStatus};
-use crate::message::parse::BodyFormat;
+use crate::message::parse::{BodyFormat, BodyRules, JsonValues};
 use crate::message::time::{CHINA_STANDARD_TIME, format_local};
 use crate::params::Params;
 use crate::profile::{CanonicalRules, Profile};
@@ -84,6 +84,12 @@ static CONVENTIONS: Conventions = Conventions {
     has_amount: true,
     notify_time_field: None,
     ack_format: AckFormat::Status,
+    // UnionPay posts HTML forms, read as the WHATWG form parser reads them (a bare key is an
+    // empty value); its values are text, so in JSON they are strings.
+    body_rules: BodyRules {
+        json: JsonValues::Strings,
+        bare_form_keys: true,
+    },
 };
 
 impl Platform for UnionPay {

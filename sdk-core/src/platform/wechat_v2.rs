@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::notification::{Essentials, Notification, TradeStatus};
-use crate::message::parse::BodyFormat;
+use crate::message::parse::{BodyFormat, BodyRules};
 use crate::message::time::{CHINA_STANDARD_TIME, format_local};
 use crate::params::Params;
 use crate::profile::Profile;
@@ -58,6 +58,8 @@ static CONVENTIONS: Conventions = Conventions {
     has_amount: true,
     notify_time_field: None,
     ack_format: AckFormat::Xml,
+    // XML (whose rules are the format's own); the values are text.
+    body_rules: BodyRules::STRICT,
 };
 
 impl Platform for WechatV2 {

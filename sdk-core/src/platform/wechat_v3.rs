@@ -42,7 +42,9 @@ use crate::message::ack::AckFormat;
 use crate::message::amount::Amount;
 use crate::message::headers::{check_unix_timestamp, header, required_header};
 use crate::message::notification::{Essentials, Notification, TradeStatus};
-use crate::message::parse::{BodyFormat, ParseOptions, parse_json_flattened};
+use crate::message::parse::{
+    BodyFormat, BodyRules, JsonType, JsonValues, ParseOptions, parse_json,
+};
 use crate::message::time::{CHINA_STANDARD_TIME, format_rfc3339, parse_timestamp};
 use crate::params::Params;
 use crate::profile::Profile;
@@ -103,7 +105,45 @@ static CONVENTIONS: Conventions = Conventions {
     has_amount: true,
     notify_time_field: None,
     ack_format: AckFormat::WechatV3,
+    body_rules: BodyRules {
+        json: JsonValues::Typed(JSON_TYPES),
+        bare_form_keys: false,
+    },
 };
+
+/// The JSON types WeChat Pay v3 documents for the fields paysign reads from a
+/// notification's envelope and its decrypted `transaction` or `refund` resource: text a
+/// string, an amount an integer in fen, `resource` and `amount` objects. One of them
+/// present with another type — `null`, `"6754"` for `amount.total` — is `BODY_MALFORMED`
+/// naming it; the fields paysign does not read are the merchant's to check in the payload.
+const JSON_TYPES: &[(&str, JsonType)] = &[
+    // The envelope.
+    ("id", JsonType::String),
+    ("create_time", JsonType::String),
+    ("event_type", JsonType::String),
+    ("resource", JsonType::Object),
+    ("resource.algorithm", JsonType::String),
+    ("resource.ciphertext", JsonType::String),
+    ("resource.nonce", JsonType::String),
+    ("resource.associated_data", JsonType::String),
+    ("resource.original_type", JsonType::String),
+    // The decrypted transaction or refund.
+    ("appid", JsonType::String),
+    ("mchid", JsonType::String),
+    ("out_trade_no", JsonType::String),
+    ("transaction_id", JsonType::String),
+    ("trade_state", JsonType::String),
+    ("refund_status", JsonType::String),
+    ("amount", JsonType::Object),
+    ("amount.total", JsonType::Integer),
+    ("amount.refund", JsonType::Integer),
+];
+
+/// `limits` with WeChat Pay v3's JSON types, for every JSON the platform sends.
+fn json_options(limits: &ParseOptions) -> ParseOptions {
+    let platform: &dyn Platform = &WechatV3;
+    platform.parse_options(limits)
+}
 
 impl Platform for WechatV3 {
     fn conventions(&self) -> &'static Conventions {
@@ -165,7 +205,7 @@ impl Platform for WechatV3 {
             sign_type: AEAD_ALGORITHM,
             needs: ApiTerm::DecryptionKey,
         })?;
-        let envelope = parse_json_flattened(sealed.body, sealed.parse)?;
+        let envelope = parse_json(sealed.body, &json_options(sealed.parse))?;
         let resource = encrypted_resource(&envelope)?;
         let plaintext = decrypt_resource(key, &resource)?;
         let params = notification_params(envelope, &plaintext, sealed.parse)?;
@@ -909,13 +949,15 @@ pub fn encrypt_aead_aes_256_gcm(
 
 /// The notification's parameters: the envelope's fields (`id`, `create_time`,
 /// `event_type`, `resource.*` …) and the decrypted resource's, nested objects flattened
-/// (`amount.total`, `payer.openid`). A name in both is [`Error::ParamDuplicate`].
+/// (`amount.total`, `payer.openid`), read with WeChat Pay v3's JSON types (`options` gives
+/// the limits): a documented field of another type is [`Error::BodyMalformed`]. A name in
+/// both is [`Error::ParamDuplicate`].
 pub fn notification_params(
     envelope: Params,
     plaintext: &str,
     options: &ParseOptions,
 ) -> Result<Params> {
-    let decrypted = parse_json_flattened(plaintext.as_bytes(), options)?;
+    let decrypted = parse_json(plaintext.as_bytes(), &json_options(options))?;
     let mut params = envelope;
     params.extend_from(&decrypted)?;
     Ok(params)

@@ -73,17 +73,17 @@ fn write<'a, E>(
     Ok(out)
 }
 
-/// Whether a non-empty `&`-separated segment of `body` lacks `=` (strict request parsing).
-pub(super) fn has_bare_segment(body: &[u8]) -> bool {
-    body.split(|&b| b == b'&')
-        .any(|segment| !segment.is_empty() && !segment.contains(&b'='))
-}
-
 /// Parses a form body; `declared` is the Content-Type `charset` parameter, if any.
 ///
 /// When both the Content-Type and a `charset` / `_input_charset` field name a charset and
-/// they differ, the body is refused ([`Error::CharsetConflict`]): neither wins.
-pub(super) fn parse(body: &[u8], declared: Option<&str>) -> Result<(Params, Charset)> {
+/// they differ, the body is refused ([`Error::CharsetConflict`]): neither wins. A segment
+/// without `=` is a field with an empty value if `bare_keys` allows it (the WHATWG form
+/// parser), else [`Error::BodyMalformed`] naming it (docs/protocol.md §1).
+pub(super) fn parse(
+    body: &[u8],
+    declared: Option<&str>,
+    bare_keys: bool,
+) -> Result<(Params, Charset)> {
     let (body, had_bom) = strip_bom(body);
     let mut offset = if had_bom { 3 } else { 0 };
     let mut raw: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
@@ -95,7 +95,9 @@ pub(super) fn parse(body: &[u8], declared: Option<&str>) -> Result<(Params, Char
         }
         let mut halves = segment.splitn(2, |&b| b == b'=');
         let key = halves.next().unwrap_or_default();
-        let value = halves.next().unwrap_or_default();
+        let Some(value) = halves.next().or(bare_keys.then_some(&[][..])) else {
+            return Err(bare_key(key, start));
+        };
         raw.push((
             percent_decode(key, start)?,
             percent_decode(value, start + key.len() + 1)?,
@@ -121,6 +123,18 @@ pub(super) fn parse(body: &[u8], declared: Option<&str>) -> Result<(Params, Char
         .map(|(k, v)| Ok((charset.decode_owned(k)?, charset.decode_owned(v)?)))
         .collect::<Result<Vec<(String, String)>>>()?;
     Ok((Params::from_pairs(pairs)?, charset))
+}
+
+/// The refusal of a segment without `=`, naming it as written (at most 40 characters).
+fn bare_key(segment: &[u8], offset: usize) -> Error {
+    let shown = String::from_utf8_lossy(segment.get(..40).unwrap_or(segment));
+    Error::BodyMalformed {
+        format: "form",
+        reason: format!(
+            "field {} at byte {offset} has no `=` and so no value (an empty value is written `key=`)",
+            super::quoted(&shown)
+        ),
+    }
 }
 
 /// Decodes `value` as one form value (the same rules as a body's), then as text in `charset`.
@@ -240,7 +254,7 @@ mod tests {
     use super::*;
 
     fn pairs(body: &[u8]) -> Vec<(String, String)> {
-        let (params, _) = parse(body, None).unwrap();
+        let (params, _) = parse(body, None, true).unwrap();
         params
             .iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -265,6 +279,41 @@ mod tests {
     }
 
     #[test]
+    fn a_segment_without_equals_is_refused_where_the_platform_says_so() {
+        // docs/protocol.md §1: a field without a value is `key=`; a bare key is refused,
+        // wherever it stands and whatever it is called, naming it and where it is.
+        for (body, field, at) in [
+            (&b"sign"[..], "sign", 0),
+            (b"a=1&sign", "sign", 4),
+            (b"sign&a=1", "sign", 0),
+            (b"a=1&&total_amount&b=", "total_amount", 5),
+            (b"a=1&%73ign", "%73ign", 4),
+            (b"\xEF\xBB\xBFsign", "sign", 3),
+        ] {
+            let err = parse(body, None, false).unwrap_err();
+            assert_eq!(err.code(), "BODY_MALFORMED", "{body:?}");
+            let text = err.to_string();
+            assert!(
+                text.contains(&format!("field `{field}` at byte {at} has no `=`")),
+                "{body:?}: {text}"
+            );
+            // The WHATWG reading: a field with an empty value.
+            let (params, _) = parse(body, None, true).unwrap();
+            assert!(params.iter().any(|(_, v)| v.is_empty()), "{body:?}");
+        }
+        // Empty segments are no fields, and `key=` an empty value, under both readings.
+        for bare_keys in [false, true] {
+            let (params, _) = parse(b"&a=&&b=1&", None, bare_keys).unwrap();
+            assert_eq!(params.get("a"), Some(""));
+            assert_eq!(params.len(), 2);
+        }
+        // A long bare key is shortened in the message.
+        let long = "k".repeat(10_000);
+        let err = parse(long.as_bytes(), None, false).unwrap_err();
+        assert!(err.to_string().len() < 300, "{err}");
+    }
+
+    #[test]
     fn decodes_exactly_once() {
         assert_eq!(
             pairs(b"a=x+y&b=x%2By&c=a%2525b&d=%25"),
@@ -275,10 +324,10 @@ mod tests {
     #[test]
     fn malformed_escapes_are_refused() {
         for body in [&b"a=%G1"[..], b"a=%", b"a=%4", b"a%=1", b"a=1&b=%%41"] {
-            let err = parse(body, None).unwrap_err();
+            let err = parse(body, None, false).unwrap_err();
             assert_eq!(err.code(), "BODY_MALFORMED", "{body:?}");
         }
-        let err = parse(b"ab=1&c=%zz", None).unwrap_err();
+        let err = parse(b"ab=1&c=%zz", None, false).unwrap_err();
         assert!(err.to_string().contains("byte 7"), "{err}");
     }
 
@@ -295,10 +344,10 @@ mod tests {
     #[test]
     fn in_body_charset_field_selects_gbk() {
         // "中" in GBK is D6 D0.
-        let (params, charset) = parse(b"charset=GBK&s=%D6%D0", None).unwrap();
+        let (params, charset) = parse(b"charset=GBK&s=%D6%D0", None, false).unwrap();
         assert_eq!(charset, Charset::Gbk);
         assert_eq!(params.get("s"), Some("中"));
-        let (params, charset) = parse(b"s=%D6%D0&_input_charset=gbk", None).unwrap();
+        let (params, charset) = parse(b"s=%D6%D0&_input_charset=gbk", None, false).unwrap();
         assert_eq!(charset, Charset::Gbk);
         assert_eq!(params.get("s"), Some("中"));
     }
@@ -306,7 +355,7 @@ mod tests {
     #[test]
     fn header_and_field_must_agree() {
         assert_eq!(
-            parse(b"charset=UTF-8&s=%D6%D0", Some("GBK")).unwrap_err(),
+            parse(b"charset=UTF-8&s=%D6%D0", Some("GBK"), false).unwrap_err(),
             Error::CharsetConflict {
                 header: "GBK",
                 field: "charset",
@@ -314,21 +363,29 @@ mod tests {
             }
         );
         assert_eq!(
-            parse(b"_input_charset=gbk&s=1", Some("utf-8"))
+            parse(b"_input_charset=gbk&s=1", Some("utf-8"), false)
                 .unwrap_err()
                 .code(),
             "CHARSET_CONFLICT"
         );
         // GBK and GB18030 are different charsets (GBK cannot write four-byte sequences).
         assert_eq!(
-            parse(b"charset=GB18030", Some("GBK")).unwrap_err().code(),
+            parse(b"charset=GB18030", Some("GBK"), false)
+                .unwrap_err()
+                .code(),
             "CHARSET_CONFLICT"
         );
         // Agreement (labels of one charset) and an empty field are fine.
-        let (params, charset) = parse(b"charset=gb2312&s=%D6%D0", Some("GBK")).unwrap();
+        let (params, charset) = parse(b"charset=gb2312&s=%D6%D0", Some("GBK"), false).unwrap();
         assert_eq!((charset, params.get("s")), (Charset::Gbk, Some("中")));
-        assert_eq!(parse(b"charset=&s=1", Some("GBK")).unwrap().1, Charset::Gbk);
-        assert_eq!(parse(b"s=%D6%D0", Some("GBK")).unwrap().1, Charset::Gbk);
+        assert_eq!(
+            parse(b"charset=&s=1", Some("GBK"), false).unwrap().1,
+            Charset::Gbk
+        );
+        assert_eq!(
+            parse(b"s=%D6%D0", Some("GBK"), false).unwrap().1,
+            Charset::Gbk
+        );
     }
 
     /// Values every form writer must carry through unchanged.
@@ -372,7 +429,7 @@ mod tests {
             .unwrap();
             let body = encode(&params, charset).unwrap();
             assert!(body.is_ascii() && !body.contains('+') && !body.contains('*'));
-            let (parsed, _) = parse(body.as_bytes(), Some(charset.name())).unwrap();
+            let (parsed, _) = parse(body.as_bytes(), Some(charset.name()), false).unwrap();
             assert_eq!(parsed, params, "{charset:?}");
         }
     }
@@ -385,22 +442,22 @@ mod tests {
     #[test]
     fn charset_field_edge_cases() {
         assert_eq!(
-            parse(b"charset=GBK&charset=UTF-8", None).unwrap_err(),
+            parse(b"charset=GBK&charset=UTF-8", None, false).unwrap_err(),
             Error::ParamDuplicate {
                 key: "charset".into()
             }
         );
         assert_eq!(
-            parse(b"charset=GBK&_input_charset=UTF-8", None)
+            parse(b"charset=GBK&_input_charset=UTF-8", None, false)
                 .unwrap_err()
                 .code(),
             "BODY_MALFORMED"
         );
         // Agreeing declarations are fine; an empty one counts as absent.
-        assert!(parse(b"charset=GBK&_input_charset=gb2312", None).is_ok());
-        assert_eq!(parse(b"charset=", None).unwrap().1, Charset::Utf8);
+        assert!(parse(b"charset=GBK&_input_charset=gb2312", None, false).is_ok());
+        assert_eq!(parse(b"charset=", None, false).unwrap().1, Charset::Utf8);
         assert_eq!(
-            parse(b"charset=latin1", None).unwrap_err(),
+            parse(b"charset=latin1", None, false).unwrap_err(),
             Error::CharsetUnsupported {
                 charset: "latin1".into()
             }
@@ -410,11 +467,11 @@ mod tests {
     #[test]
     fn invalid_bytes_in_charset_are_refused() {
         assert_eq!(
-            parse(b"a=%FF", None).unwrap_err(),
+            parse(b"a=%FF", None, false).unwrap_err(),
             Error::CharsetInvalid { charset: "UTF-8" }
         );
         assert_eq!(
-            parse(b"a=%81", Some("gbk")).unwrap_err(),
+            parse(b"a=%81", Some("gbk"), false).unwrap_err(),
             Error::CharsetInvalid { charset: "GBK" }
         );
     }
@@ -422,13 +479,16 @@ mod tests {
     #[test]
     fn duplicates_and_smuggled_names_are_refused() {
         assert_eq!(
-            parse(b"a=1&b=2&a=1", None).unwrap_err(),
+            parse(b"a=1&b=2&a=1", None, false).unwrap_err(),
             Error::ParamDuplicate { key: "a".into() }
         );
         assert_eq!(
-            parse(b"a%3Db=1", None).unwrap_err().code(),
+            parse(b"a%3Db=1", None, false).unwrap_err().code(),
             "PARAM_NAME_INVALID"
         );
-        assert_eq!(parse(b"=1", None).unwrap_err().code(), "PARAM_NAME_INVALID");
+        assert_eq!(
+            parse(b"=1", None, false).unwrap_err().code(),
+            "PARAM_NAME_INVALID"
+        );
     }
 }

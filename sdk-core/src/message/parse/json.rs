@@ -1,9 +1,13 @@
-//! JSON bodies: one object whose members become parameters.
+//! JSON bodies: one object whose members become parameters, under the platform's
+//! [`JsonValues`] rule.
 //!
-//! A string member becomes its unescaped text. Any other member (number, `true`, `false`,
-//! `null`, object, array) becomes its **raw JSON text, byte for byte as in the body**:
-//! `19.90` stays `19.90` and a nested object keeps its spacing and key order, because the
-//! signer signed that text, not a re-serialisation of it (docs/protocol.md, "Nested values").
+//! - [`JsonValues::Strings`] (docs/protocol.md §1): every member a string, its unescaped
+//!   text the value; anything else is [`Error::BodyMalformed`] naming the field.
+//! - [`JsonValues::Typed`] (WeChat Pay v3, Standard Webhooks): nested objects flattened to
+//!   dotted names (`{"amount":{"total":100}}` → `amount.total=100`), the listed fields of
+//!   their type; a string becomes its unescaped text and any other value its **raw JSON
+//!   text, byte for byte as in the body** (`19.90` stays `19.90`), because the signer
+//!   signed that text, not a re-serialisation of it.
 //!
 //! serde_json maps keep the last of two duplicate keys, so the object is not deserialised
 //! into a map. Instead:
@@ -14,7 +18,7 @@
 //! 3. a small cursor walks the (now known-valid) top-level object, taking each member's key
 //!    and value as slices of the body; [`string`] unescapes the strings;
 //! 4. [`Params::from_pairs`] rejects duplicate keys, compared after unescaping
-//!    (`"a"` and `"\u0061"` are the same key).
+//!    (`"a"` and `"\u0061"` are the same key), at any level once flattened.
 //!
 //! JSON is always UTF-8 (RFC 8259 §8.1): a Content-Type `charset` parameter has no effect.
 
@@ -27,53 +31,90 @@ use crate::error::{Error, Result};
 use crate::params::Params;
 
 use super::charset::strip_bom;
+use super::quoted;
+use super::rules::{JsonType, JsonValues};
 
-/// Parses a JSON body whose top level must be an object.
-pub(super) fn parse(body: &[u8], max_depth: usize) -> Result<Params> {
-    let pairs = members(body, max_depth)?
-        .into_iter()
-        .map(|(key, raw)| {
-            let value = if raw.starts_with('"') {
-                unescape(raw)?
-            } else {
-                raw.to_owned()
-            };
-            Ok((key, value))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Params::from_pairs(pairs)
-}
-
-/// A JSON object flattened to parameters: nested objects become dotted names
-/// (`{"amount":{"total":100}}` → `amount.total=100`), strings their unescaped text, other
-/// values (numbers, arrays, `true`, `null`) their raw JSON text. Used for payloads that are
-/// authenticated as raw bytes (WeChat Pay v3 resources, Standard Webhooks), where the typed
-/// fields sit in nested objects. Duplicate names, at any level, are refused.
-pub(crate) fn parse_flattened(body: &[u8], max_depth: usize) -> Result<Params> {
+/// Parses a JSON body whose top level must be an object, under `values`.
+pub(super) fn parse(body: &[u8], max_depth: usize, values: JsonValues) -> Result<Params> {
     let mut pairs = Vec::new();
-    flatten_into(body, "", max_depth, &mut pairs)?;
+    match values {
+        JsonValues::Strings => {
+            for (key, raw) in members(body, max_depth)? {
+                if !raw.starts_with('"') {
+                    return Err(wrong_type(&key, raw, STRINGS_ONLY));
+                }
+                pairs.push((key, unescape(raw)?));
+            }
+        }
+        JsonValues::Typed(types) => flatten_into(body, "", max_depth, types, &mut pairs)?,
+    }
     Params::from_pairs(pairs)
 }
 
+/// The members of an object and of the objects nested in it, as dotted names; each name
+/// `types` lists must hold a value of its type.
 fn flatten_into(
     body: &[u8],
     prefix: &str,
     max_depth: usize,
+    types: &[(&str, JsonType)],
     out: &mut Vec<(String, String)>,
 ) -> Result<()> {
     for (key, raw) in members(body, max_depth)? {
         let name = format!("{prefix}{key}");
+        if let Some((_, expected)) = types.iter().find(|(field, _)| *field == name) {
+            if !is_of_type(raw, *expected) {
+                return Err(wrong_type(&name, raw, expected.describe()));
+            }
+        }
         if raw.starts_with('"') {
             out.push((name, unescape(raw)?));
         } else if raw.starts_with('{') {
             // Depth was bounded for the whole text by the outer `members` call.
-            flatten_into(raw.as_bytes(), &format!("{name}."), max_depth, out)?;
+            flatten_into(raw.as_bytes(), &format!("{name}."), max_depth, types, out)?;
         } else {
             out.push((name, raw.to_owned()));
         }
     }
     Ok(())
 }
+
+/// Whether a raw (valid) JSON value is of `expected` type.
+fn is_of_type(raw: &str, expected: JsonType) -> bool {
+    match expected {
+        JsonType::String => raw.starts_with('"'),
+        JsonType::Object => raw.starts_with('{'),
+        JsonType::Integer => {
+            matches!(raw.as_bytes().first(), Some(b'-' | b'0'..=b'9'))
+                && !raw.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
+        }
+    }
+}
+
+/// The refusal of field `name`, whose raw (valid) JSON value is not `expected`: the value
+/// in words — `null`, "the number 6754", "the boolean true", "an object", "an array", "a
+/// string" (strings are not repeated: they may be long or private) — then `expected`.
+/// One message builder for every case: each `format!` costs the runtime wasm module.
+fn wrong_type(name: &str, raw: &str, expected: &str) -> Error {
+    let (what, shown) = match raw.as_bytes().first() {
+        Some(b'"') => ("a string", ""),
+        Some(b'{') => ("an object", ""),
+        Some(b'[') => ("an array", ""),
+        Some(b'n') => ("null", ""),
+        Some(b't' | b'f') => ("the boolean ", raw),
+        // A number literal may be as long as the body: 24 characters at most.
+        _ => ("the number ", raw.get(..24).unwrap_or(raw)),
+    };
+    malformed(format!(
+        "field {} is {what}{shown}, not {expected}",
+        quoted(name)
+    ))
+}
+
+/// What [`JsonValues::Strings`] asks for instead of a value of another type.
+const STRINGS_ONLY: &str = "a string: every value must be a JSON string (a number or a \
+     boolean as its text, \"6754\"; structured data as JSON text in a string; a field without \
+     value left out)";
 
 /// Checks that `text` is one JSON value (iteratively: serde_json skips nested values with
 /// a loop, not recursion), keeping nothing. Not by deserialising a `RawValue`, which would
@@ -274,15 +315,29 @@ impl<'a> Cursor<'a> {
 mod tests {
     use super::*;
 
+    /// Any value, nothing typed (Standard Webhooks' rule).
+    const ANY: JsonValues = JsonValues::Typed(&[]);
+    const STRINGS: JsonValues = JsonValues::Strings;
+
     fn get(params: &Params, key: &str) -> String {
         params.get(key).unwrap().to_owned()
+    }
+
+    fn reason(body: &str, values: JsonValues) -> String {
+        match parse(body.as_bytes(), 32, values).unwrap_err() {
+            Error::BodyMalformed { format, reason } => {
+                assert_eq!(format, "json");
+                reason
+            }
+            other => panic!("{body}: expected BODY_MALFORMED, got {other:?}"),
+        }
     }
 
     #[test]
     fn strings_are_unescaped_and_the_rest_stays_raw() {
         let body =
             br#" { "s" : "a\"b\u4e2d" , "n":19.90, "e":1E+2, "t":true, "f":false, "z":null } "#;
-        let p = parse(body, 32).unwrap();
+        let p = parse(body, 32, ANY).unwrap();
         assert_eq!(get(&p, "s"), "a\"b中");
         assert_eq!(get(&p, "n"), "19.90");
         assert_eq!(get(&p, "e"), "1E+2");
@@ -294,31 +349,190 @@ mod tests {
     }
 
     #[test]
-    fn nested_values_keep_their_exact_text() {
-        let nested = r#"{ "b" : [1, 2.50 ,{"c":"}]\"{["}],  "a":{} }"#;
-        let body = format!(r#"{{"x":{nested},"arr":[ ],"y":"1"}}"#);
-        let p = parse(body.as_bytes(), 32).unwrap();
-        assert_eq!(get(&p, "x"), nested);
+    fn typed_json_flattens_objects_and_keeps_arrays_as_their_exact_text() {
+        let array = r#"[1, 2.50 ,{"c":"}]\"{["}]"#;
+        let body =
+            format!(r#"{{"x":{{ "b" : {array},  "a":{{}}, "o":{{"p":"q"}} }},"arr":[ ],"y":"1"}}"#);
+        let p = parse(body.as_bytes(), 32, ANY).unwrap();
+        assert_eq!(get(&p, "x.b"), array);
+        assert_eq!(get(&p, "x.o.p"), "q");
         assert_eq!(get(&p, "arr"), "[ ]");
         assert_eq!(get(&p, "y"), "1");
+        // An empty object has no fields.
+        let keys: Vec<_> = p.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["x.b", "x.o.p", "arr", "y"]);
+    }
+
+    #[test]
+    fn flat_strings_are_their_decoded_text() {
+        let p = parse(
+            br#"{"s":"a\"b\u4e2d","items":"[{\"a\":1}]","e":""}"#,
+            32,
+            STRINGS,
+        )
+        .unwrap();
+        assert_eq!(get(&p, "s"), "a\"b中");
+        assert_eq!(get(&p, "items"), r#"[{"a":1}]"#);
+        assert_eq!(get(&p, "e"), "");
+    }
+
+    #[test]
+    fn a_flat_string_body_refuses_every_other_value_naming_the_field() {
+        // Every JSON type but string, in every spelling a sender's library may produce,
+        // wherever it stands: the first field, the signature, a field in the middle.
+        let cases = [
+            ("null", "is null, not a string"),
+            ("6754", "is the number 6754, not a string"),
+            ("0", "is the number 0, not a string"),
+            ("-1", "is the number -1, not a string"),
+            ("67.54", "is the number 67.54, not a string"),
+            ("6.754e3", "is the number 6.754e3, not a string"),
+            ("true", "is the boolean true, not a string"),
+            ("false", "is the boolean false, not a string"),
+            ("{}", "is an object, not a string"),
+            (r#"{"a":"1"}"#, "is an object, not a string"),
+            ("[]", "is an array, not a string"),
+            (r#"["x"]"#, "is an array, not a string"),
+        ];
+        for (value, what) in cases {
+            for field in ["sign", "total_amount", "app_id"] {
+                let mut members = vec![
+                    r#""app_id":"2026000000000001""#.to_owned(),
+                    r#""total_amount":"6754""#.to_owned(),
+                    r#""sign":"AAAA""#.to_owned(),
+                ];
+                for member in &mut members {
+                    if member.starts_with(&format!("\"{field}\"")) {
+                        *member = format!(r#""{field}":{value}"#);
+                    }
+                }
+                let body = format!("{{{}}}", members.join(","));
+                let reason = reason(&body, STRINGS);
+                assert!(
+                    reason.starts_with(&format!("field `{field}` {what}")),
+                    "{body}: {reason}"
+                );
+                // What to send instead: a string, the data as text.
+                assert!(
+                    reason.ends_with(&format!("not {STRINGS_ONLY}")),
+                    "{body}: {reason}"
+                );
+            }
+        }
+        // A name with control characters is quoted with them escaped, so that it cannot
+        // break a log line; a long number is shortened.
+        assert!(reason(r#"{"a\nb":null}"#, STRINGS).starts_with(r#"field "a\nb" is null"#));
+        let long = format!(r#"{{"n":{}}}"#, "9".repeat(1000));
+        let reason = reason(&long, STRINGS);
+        assert!(reason.contains(&"9".repeat(24)) && !reason.contains(&"9".repeat(25)));
+    }
+
+    #[test]
+    fn typed_fields_must_have_their_type() {
+        const TYPES: JsonValues = JsonValues::Typed(&[
+            ("id", JsonType::String),
+            ("amount", JsonType::Object),
+            ("amount.total", JsonType::Integer),
+        ]);
+        let ok = parse(
+            br#"{"id":"E1","amount":{"total":6754,"x":null},"y":null}"#,
+            32,
+            TYPES,
+        )
+        .unwrap();
+        assert_eq!(get(&ok, "amount.total"), "6754");
+        // Fields not listed keep their raw text, null included.
+        assert_eq!(get(&ok, "amount.x"), "null");
+        assert_eq!(get(&ok, "y"), "null");
+        // Absent fields are the mapping's business (FIELD_MISSING there), not the parser's.
+        assert!(parse(br#"{"y":1}"#, 32, TYPES).is_ok());
+        let cases = [
+            (r#"{"id":null}"#, "field `id` is null, not a string"),
+            (r#"{"id":1}"#, "field `id` is the number 1, not a string"),
+            (
+                r#"{"id":true}"#,
+                "field `id` is the boolean true, not a string",
+            ),
+            (r#"{"id":["E1"]}"#, "field `id` is an array, not a string"),
+            (
+                r#"{"id":{"v":"E1"}}"#,
+                "field `id` is an object, not a string",
+            ),
+            (
+                r#"{"amount":null}"#,
+                "field `amount` is null, not an object",
+            ),
+            (
+                r#"{"amount":6754}"#,
+                "field `amount` is the number 6754, not an object",
+            ),
+            (
+                r#"{"amount":"{}"}"#,
+                "field `amount` is a string, not an object",
+            ),
+            (
+                r#"{"amount":{"total":null}}"#,
+                "field `amount.total` is null, not an integer",
+            ),
+            (
+                r#"{"amount":{"total":"6754"}}"#,
+                "field `amount.total` is a string, not an integer",
+            ),
+            (
+                r#"{"amount":{"total":6754.0}}"#,
+                "field `amount.total` is the number 6754.0, not an integer",
+            ),
+            (
+                r#"{"amount":{"total":6.754e3}}"#,
+                "field `amount.total` is the number 6.754e3, not an integer",
+            ),
+            (
+                r#"{"amount":{"total":6754E0}}"#,
+                "field `amount.total` is the number 6754E0, not an integer",
+            ),
+            (
+                r#"{"amount":{"total":false}}"#,
+                "field `amount.total` is the boolean false, not an integer",
+            ),
+            (
+                r#"{"amount":{"total":[6754]}}"#,
+                "field `amount.total` is an array, not an integer",
+            ),
+        ];
+        for (body, want) in cases {
+            assert_eq!(reason(body, TYPES), want, "{body}");
+        }
+        // A negative integer is an integer: the amount's own parser refuses it.
+        assert!(parse(br#"{"amount":{"total":-1}}"#, 32, TYPES).is_ok());
     }
 
     #[test]
     fn empty_object_is_no_parameters() {
-        assert!(parse(b"{}", 32).unwrap().is_empty());
-        assert!(parse(b" { \n } ", 32).unwrap().is_empty());
+        for values in [STRINGS, ANY] {
+            assert!(parse(b"{}", 32, values).unwrap().is_empty());
+            assert!(parse(b" { \n } ", 32, values).unwrap().is_empty());
+        }
     }
 
     #[test]
     fn duplicates_are_found_after_unescaping() {
-        for body in [&br#"{"a":"1","a":"1"}"#[..], br#"{"a":1,"\u0061":2}"#] {
+        for (body, values) in [
+            (&br#"{"a":"1","a":"1"}"#[..], STRINGS),
+            (br#"{"a":"1","\u0061":"2"}"#, STRINGS),
+            (br#"{"a":1,"\u0061":2}"#, ANY),
+        ] {
             assert_eq!(
-                parse(body, 32).unwrap_err(),
+                parse(body, 32, values).unwrap_err(),
                 Error::ParamDuplicate { key: "a".into() }
             );
         }
-        // The same key inside a nested object is not a top-level duplicate.
-        assert!(parse(br#"{"a":{"a":1},"b":{"a":2}}"#, 32).is_ok());
+        // The same key inside two nested objects is two fields.
+        assert!(parse(br#"{"a":{"a":1},"b":{"a":2}}"#, 32, ANY).is_ok());
+        // A flattened name and a dotted one are the same field.
+        assert_eq!(
+            parse(br#"{"a":{"b":1},"a.b":2}"#, 32, ANY).unwrap_err(),
+            Error::ParamDuplicate { key: "a.b".into() }
+        );
     }
 
     #[test]
@@ -331,21 +545,23 @@ mod tests {
             b"",
             b"{",
             b"{\"a\":}",
-            b"{\"a\":1,}",
-            b"{\"a\":1} x",
+            b"{\"a\":\"1\",}",
+            b"{\"a\":\"1\"} x",
             b"{\"a\":01}",
-            b"{'a':1}",
+            b"{'a':\"1\"}",
             b"{\"a\":\"\\ud800\"}",
         ] {
-            let err = parse(body, 32).unwrap_err();
-            assert_eq!(err.code(), "BODY_MALFORMED", "{body:?}: {err}");
+            for values in [STRINGS, ANY] {
+                let err = parse(body, 32, values).unwrap_err();
+                assert_eq!(err.code(), "BODY_MALFORMED", "{body:?}: {err}");
+            }
         }
     }
 
     #[test]
     fn json_must_be_utf8() {
         assert_eq!(
-            parse(b"{\"a\":\"\xff\"}", 32).unwrap_err(),
+            parse(b"{\"a\":\"\xff\"}", 32, STRINGS).unwrap_err(),
             Error::CharsetInvalid { charset: "UTF-8" }
         );
     }
@@ -353,7 +569,10 @@ mod tests {
     #[test]
     fn bom_is_stripped() {
         assert_eq!(
-            get(&parse(b"\xEF\xBB\xBF{\"a\":\"1\"}", 32).unwrap(), "a"),
+            get(
+                &parse(b"\xEF\xBB\xBF{\"a\":\"1\"}", 32, STRINGS).unwrap(),
+                "a"
+            ),
             "1"
         );
     }
@@ -364,23 +583,26 @@ mod tests {
 
     #[test]
     fn depth_limit_counts_the_top_level_object() {
-        // Top-level object (1) + 31 arrays = 32: allowed. One more is not.
+        // Top-level object (1) + 31 arrays = 32: allowed. One more is not, whatever the
+        // rule (the depth is checked before any value is looked at).
         let ok = format!(r#"{{"a":{}}}"#, nested(31));
-        assert!(parse(ok.as_bytes(), 32).is_ok());
+        assert!(parse(ok.as_bytes(), 32, ANY).is_ok());
         let deep = format!(r#"{{"a":{}}}"#, nested(32));
-        assert_eq!(
-            parse(deep.as_bytes(), 32).unwrap_err(),
-            Error::NestingTooDeep { limit: 32 }
-        );
+        for values in [STRINGS, ANY] {
+            assert_eq!(
+                parse(deep.as_bytes(), 32, values).unwrap_err(),
+                Error::NestingTooDeep { limit: 32 }
+            );
+        }
         // Brackets inside strings do not count.
         let quoted = format!(r#"{{"a":"{}"}}"#, "[".repeat(100));
-        assert!(parse(quoted.as_bytes(), 2).is_ok());
+        assert!(parse(quoted.as_bytes(), 2, STRINGS).is_ok());
     }
 
     #[test]
     fn serde_json_recursion_limit_is_never_the_limit() {
         let body = format!(r#"{{"a":{}}}"#, nested(500));
-        let p = parse(body.as_bytes(), 1000).unwrap();
+        let p = parse(body.as_bytes(), 1000, ANY).unwrap();
         assert_eq!(get(&p, "a"), nested(500));
     }
 
@@ -388,11 +610,11 @@ mod tests {
     fn very_deep_input_is_rejected_without_recursion() {
         let body = "[".repeat(1 << 20);
         assert_eq!(
-            parse(body.as_bytes(), 32).unwrap_err(),
+            parse(body.as_bytes(), 32, STRINGS).unwrap_err(),
             Error::NestingTooDeep { limit: 32 }
         );
         // Even with an absurd limit, validation is iterative: no stack overflow.
         let body = format!(r#"{{"a":{}}}"#, nested(200_000));
-        assert!(parse(body.as_bytes(), usize::MAX).is_ok());
+        assert!(parse(body.as_bytes(), usize::MAX, ANY).is_ok());
     }
 }

@@ -10,9 +10,22 @@
 //! - CDATA content is taken as is (no entity resolution inside it);
 //! - an element below a child is an error (flat documents only), as is text directly in the
 //!   root; whitespace between children is ignored;
-//! - line ends are normalised as every XML 1.0 parser does (`\r\n` and `\r` → `\n`);
-//! - comments and processing instructions are skipped; attributes must be well-formed and
-//!   are otherwise ignored.
+//! - attributes are an error, on the root and on every child: a value travels as an
+//!   element's text (WeChat Pay v2), and an attribute would be data the signature does not
+//!   cover, silently dropped;
+//! - what XML 1.0 does not allow and bears on the values is refused too, where quick-xml
+//!   lets it through: a character outside `Char` (§2.2: U+0001–U+0008, U+000B, U+000C,
+//!   U+000E–U+001F, U+FFFE, U+FFFF) in text or CDATA, `]]>` in text (§2.4), `--` inside a
+//!   comment (§2.5, quick-xml's own check);
+//! - not checked, because checking costs the runtime wasm module, which has a size
+//!   budget, and changes no value: that element names are XML `Name`s (`<1a>`; names are
+//!   compared as bytes, and `&`/`=` in a name is refused as `PARAM_NAME_INVALID`), namespace
+//!   prefixes (`<wx:sign>` is just a name), the declaration's `version` (0.3 KiB) and a
+//!   processing instruction named `xml` after the start (measured together: 0.6 KiB, the
+//!   room left under the budget was 0.3);//! - line ends are normalised as every XML 1.0 parser does (`\r\n` and `\r` → `\n`);
+//! - comments and processing instructions are skipped.
+//!
+//! Every refusal is [`Error::BodyMalformed`], naming the element where there is one.
 //!
 //! The charset is, in order: UTF-8 if the body starts with a UTF-8 BOM, the Content-Type
 //! `charset` parameter (RFC 7303 §3.2), the `encoding` of the XML declaration, else UTF-8.
@@ -107,6 +120,8 @@ fn parse_text(text: &str, max_depth: usize) -> Result<Params> {
     config.allow_dangling_amp = false;
     config.expand_empty_elements = false;
     config.trim_text(false);
+    // XML 1.0 §2.5: no `--` inside a comment.
+    config.check_comments = true;
 
     let mut place = Place::BeforeRoot;
     let mut seen_declaration = false;
@@ -134,16 +149,26 @@ fn parse_text(text: &str, max_depth: usize) -> Result<Params> {
             }
             Event::Comment(_) | Event::PI(_) => {}
             Event::Start(element) => {
-                check_attributes(&element)?;
+                check_element(&element)?;
                 place = open(place, &element, max_depth, &mut current)?;
             }
             Event::Empty(element) => {
-                check_attributes(&element)?;
+                check_element(&element)?;
                 place = open(place, &element, max_depth, &mut current)?;
                 place = close(place, &mut current, &mut pairs);
             }
             Event::End(_) => place = close(place, &mut current, &mut pairs),
-            Event::Text(content) => add_text(place, &mut current, &content.xml10_content())?,
+            Event::Text(content) => {
+                let text = content.xml10_content();
+                // XML 1.0 §2.4: `]]>` only ends a CDATA section.
+                if text.contains("]]>") {
+                    return Err(in_element(
+                        &current,
+                        "contains `]]>` outside CDATA (XML 1.0 §2.4: write `]]&gt;`)",
+                    ));
+                }
+                add_text(place, &mut current, &text)?;
+            }
             Event::CData(content) => add_text(place, &mut current, &content.xml10_content())?,
             Event::GeneralRef(reference) => {
                 let ch = resolve_reference(&reference)?;
@@ -163,12 +188,27 @@ fn element_name(element: &BytesStart<'_>) -> String {
     element.name().into_inner().to_owned()
 }
 
-fn check_attributes(element: &BytesStart<'_>) -> Result<()> {
-    for attribute in element.attributes() {
-        attribute
-            .map_err(|e| malformed(format!("bad attribute in <{}>: {e}", element_name(element))))?;
+/// Refuses an element that carries an attribute (well-formed or not).
+fn check_element(element: &BytesStart<'_>) -> Result<()> {
+    if let Some(attribute) = element.attributes().next() {
+        let what = match attribute {
+            Ok(attribute) => format!("attribute {}", super::quoted(attribute.key.into_inner())),
+            Err(e) => format!("an attribute ({e})"),
+        };
+        return Err(malformed(format!(
+            "element <{}> has {what}: values travel as element text, and attributes are not signed",
+            element_name(element)
+        )));
     }
     Ok(())
+}
+
+/// A refusal about the text of the element being read (or of the document, outside one).
+fn in_element(current: &Option<(String, String)>, what: &str) -> Error {
+    match current {
+        Some((name, _)) => malformed(format!("the text of <{name}> {what}")),
+        None => malformed(format!("the document {what}")),
+    }
 }
 
 /// Enters an element: the root, a child, or (refused) anything deeper.
@@ -225,6 +265,15 @@ fn close(
 }
 
 fn add_text(place: Place, current: &mut Option<(String, String)>, text: &str) -> Result<()> {
+    if let Some(ch) = text.chars().find(|ch| !is_xml_char(*ch)) {
+        return Err(in_element(
+            current,
+            &format!(
+                "contains U+{:04X}, a character XML 1.0 does not allow (§2.2)",
+                u32::from(ch)
+            ),
+        ));
+    }
     match (place, current) {
         (Place::InChild, Some((_, value))) => {
             value.push_str(text);
@@ -423,6 +472,123 @@ mod tests {
             .code(),
             "CHARSET_UNSUPPORTED"
         );
+    }
+
+    #[test]
+    fn attributes_are_refused_on_every_element_naming_it() {
+        for (body, element, attribute) in [
+            (
+                r#"<xml><total_fee currency="CNY">6754</total_fee></xml>"#,
+                "total_fee",
+                "attribute `currency`",
+            ),
+            (
+                r#"<xml><sign xsi:nil="true"/></xml>"#,
+                "sign",
+                "attribute `xsi:nil`",
+            ),
+            (
+                r#"<xml><sign type='MD5'><![CDATA[AB]]></sign></xml>"#,
+                "sign",
+                "attribute `type`",
+            ),
+            ("<xml a='1'><b>2</b></xml>", "xml", "attribute `a`"),
+            (
+                r#"<xml xmlns="urn:x"><b>2</b></xml>"#,
+                "xml",
+                "attribute `xmlns`",
+            ),
+            (r#"<root><a b='<'>x</a></root>"#, "a", "attribute `b`"),
+            (r#"<xml><a b>x</a></xml>"#, "a", "an attribute ("),
+        ] {
+            let reason = reason(body);
+            assert!(
+                reason.starts_with(&format!("element <{element}> has {attribute}")),
+                "{body}: {reason}"
+            );
+        }
+    }
+
+    #[test]
+    fn characters_xml_does_not_allow_are_refused_in_text_and_cdata() {
+        let forbidden = ('\u{1}'..='\u{8}')
+            .chain(['\u{B}', '\u{C}'])
+            .chain('\u{E}'..='\u{1F}')
+            .chain(['\u{FFFE}', '\u{FFFF}']);
+        for ch in forbidden {
+            let code = format!("U+{:04X}", u32::from(ch));
+            for body in [
+                format!("<xml><attach>a{ch}b</attach></xml>"),
+                format!("<xml><attach><![CDATA[a{ch}b]]></attach></xml>"),
+                format!("<xml><a>1</a><attach>{ch}</attach></xml>"),
+            ] {
+                let reason = reason(&body);
+                assert!(
+                    reason.starts_with(&format!("the text of <attach> contains {code}")),
+                    "{body:?}: {reason}"
+                );
+            }
+            assert!(reason(&format!("<xml>{ch}<a>1</a></xml>")).contains(&code));
+        }
+        // Tab, line ends, DEL and the C1 controls are XML characters.
+        for ch in [
+            '\t',
+            '\n',
+            '\u{7F}',
+            '\u{85}',
+            '\u{9F}',
+            '\u{FFFD}',
+            '\u{10FFFF}',
+        ] {
+            let body = format!("<xml><a>x{ch}</a></xml>");
+            assert_eq!(pairs(&body), kv(&[("a", &format!("x{ch}"))]), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn cdata_end_outside_cdata_is_refused() {
+        assert!(reason("<xml><a>x]]>y</a></xml>").starts_with("the text of <a> contains `]]>`"));
+        assert!(reason("<xml><a>]]></a></xml>").contains("`]]>`"));
+        assert_eq!(pairs("<xml><a>x]]&gt;y</a></xml>"), kv(&[("a", "x]]>y")]));
+        assert_eq!(pairs("<xml><a>x]]y></a></xml>"), kv(&[("a", "x]]y>")]));
+        assert_eq!(
+            pairs("<xml><a><![CDATA[x]]]]><![CDATA[>y]]></a></xml>"),
+            kv(&[("a", "x]]>y")])
+        );
+    }
+
+    #[test]
+    fn comments_follow_xml_and_what_changes_no_value_is_left_to_quick_xml() {
+        // XML 1.0 §2.5: no `--` inside a comment (quick-xml's check).
+        for body in [
+            "<xml><!-- a -- b --><a>x</a></xml>",
+            "<xml><a>x<!-- a ---></a></xml>",
+        ] {
+            assert_eq!(
+                parse_str(body).unwrap_err().code(),
+                "BODY_MALFORMED",
+                "{body}"
+            );
+        }
+        assert_eq!(
+            pairs("<xml><!-- a - b --><a>x</a></xml>"),
+            kv(&[("a", "x")])
+        );
+        assert_eq!(pairs("<xml><?pi data?><a>x</a></xml>"), kv(&[("a", "x")]));
+        // Not checked (the runtime wasm module's budget; no value changes): names that
+        // are not XML names, prefixes, the declaration's version. Names are compared as
+        // bytes, and one that smuggles `&` or `=` is still refused.
+        assert_eq!(
+            pairs("<?xml version=\"2.0\"?><xml><1a>1</1a><wx:sign>2</wx:sign></xml>"),
+            kv(&[("1a", "1"), ("wx:sign", "2")])
+        );
+        for body in ["<xml><a&b>x</a&b></xml>", "<xml><a=b>x</a=b></xml>"] {
+            assert_eq!(
+                parse_str(body).unwrap_err().code(),
+                "PARAM_NAME_INVALID",
+                "{body}"
+            );
+        }
     }
 
     #[test]
