@@ -916,3 +916,69 @@ fn explain_prints_a_report_in_words() {
     )
     .expect(2);
 }
+
+/// 国密: an SM2 signature made with an empty user id (OpenSSL 3 without `-pkeyopt distid:`,
+/// as Node's crypto signs) is named `SM2_USER_ID`, and `paysign verify` refuses it.
+#[test]
+fn an_sm2_signature_without_the_user_id_is_named() {
+    let pairs = [
+        ("app_id", "2021000122600001"),
+        ("notify_id", "2026112100222000002177846880sm9"),
+        ("notify_time", "2026-11-21 00:00:05"),
+        ("out_trade_no", "M20261120000009"),
+        ("total_amount", "128.00"),
+        ("trade_status", "TRADE_SUCCESS"),
+    ];
+    let canonical = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let dir = tempfile::tempdir().unwrap();
+    let (msg, sig) = (dir.path().join("msg"), dir.path().join("sig"));
+    std::fs::write(&msg, &canonical).unwrap();
+    let private = vectors().join("platforms/keys/sm2_platform_private.pem");
+    let signed = std::process::Command::new("openssl")
+        .args(["pkeyutl", "-sign", "-rawin", "-digest", "sm3", "-inkey"])
+        .arg(&private)
+        .arg("-in")
+        .arg(&msg)
+        .arg("-out")
+        .arg(&sig)
+        .output()
+        .expect("openssl is required");
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    use base64::Engine;
+    let signature = base64::engine::general_purpose::STANDARD.encode(std::fs::read(&sig).unwrap());
+    let mut all: Vec<(&str, &str)> = pairs.to_vec();
+    all.push(("sign_type", "SM2"));
+    all.push(("sign", &signature));
+    let body = form(&all);
+    let public = vectors()
+        .join("platforms/keys/sm2_platform_public.pem")
+        .display()
+        .to_string();
+    let args = [
+        "--profile",
+        "alipay",
+        "--sign-type",
+        "SM2",
+        "--key",
+        &public,
+        "--now",
+        NOW,
+    ];
+    let (code, report) = explain(&args, body.as_bytes());
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(codes(&report), ["SM2_USER_ID"], "{report}");
+    let mut verify = vec!["verify", "--json"];
+    verify.extend_from_slice(&args);
+    assert_eq!(
+        run(&verify, body.as_bytes()).expect(1).json()["code"],
+        "SIGNATURE_MISMATCH"
+    );
+}
