@@ -235,17 +235,22 @@ fn gateway_response(nonce: &str, timestamp: i64, code: &str) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
-#[test]
-fn responses_are_verified_and_tied_to_their_request() {
+/// The merchant's verifier of the gateway's responses.
+fn gateway_verifier() -> NotificationVerifier {
     let gateway_public =
         paysign_core::PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap();
-    let verifier = NotificationVerifier::builder(
+    NotificationVerifier::builder(
         Profile::Paysign,
         VerificationCredential::Key(gateway_public),
     )
     .app_id("2026000000000001")
     .build()
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn responses_are_verified_and_tied_to_their_request() {
+    let verifier = gateway_verifier();
     let now = 1_795_190_400;
     let nonce = "0123456789abcdef0123456789abcdef";
     let body = gateway_response(nonce, now, "SUCCESS");
@@ -285,15 +290,7 @@ fn a_response_whose_values_are_not_strings_is_malformed_naming_the_field() {
     // docs/protocol.md §5: every response value is a JSON string. A response carrying a
     // `null`, a number (however signed), a boolean or an object is refused before its
     // signature is looked at, naming the field.
-    let gateway_public =
-        paysign_core::PublicKey::parse(&common::read("keys/gateway_public_spki.pem")).unwrap();
-    let verifier = NotificationVerifier::builder(
-        Profile::Paysign,
-        VerificationCredential::Key(gateway_public),
-    )
-    .app_id("2026000000000001")
-    .build()
-    .unwrap();
+    let verifier = gateway_verifier();
     let now = 1_795_190_400;
     let nonce = "0123456789abcdef0123456789abcdef";
     let body = gateway_response(nonce, now, "SUCCESS");

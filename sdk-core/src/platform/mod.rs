@@ -488,28 +488,16 @@ mod tests {
         let JsonValues::Typed(v3) = Profile::WechatV3.body_rules().json else {
             panic!("WeChat Pay v3 reads typed JSON");
         };
-        // Every field the v3 pipeline reads has its documented type.
-        for (field, ty) in [
+        // The fields the v3 pipeline reads have their documented types (the vectors
+        // platforms/fail_notify_wechat_v3_* show each refusal).
+        for typed in [
             ("id", JsonType::String),
-            ("create_time", JsonType::String),
-            ("event_type", JsonType::String),
             ("resource", JsonType::Object),
-            ("resource.algorithm", JsonType::String),
-            ("resource.ciphertext", JsonType::String),
-            ("resource.nonce", JsonType::String),
-            ("resource.associated_data", JsonType::String),
-            ("resource.original_type", JsonType::String),
-            ("appid", JsonType::String),
-            ("mchid", JsonType::String),
             ("out_trade_no", JsonType::String),
-            ("transaction_id", JsonType::String),
-            ("trade_state", JsonType::String),
-            ("refund_status", JsonType::String),
-            ("amount", JsonType::Object),
             ("amount.total", JsonType::Integer),
             ("amount.refund", JsonType::Integer),
         ] {
-            assert!(v3.contains(&(field, ty)), "{field}");
+            assert!(v3.contains(&typed), "{typed:?}");
         }
     }
 
