@@ -473,6 +473,9 @@ pub fn wechat_v3(data: &[u8]) {
     .replay_store(fresh_replay_store());
     if with_api_v3_key {
         builder = builder.decryption_key(keys.api_v3_key.clone());
+    } else {
+        // Without the key the verifier must refuse every notification it cannot open.
+        builder = builder.signatures_only();
     }
     if with_app_id {
         builder = builder.app_id(WECHATPAY_APP_ID);

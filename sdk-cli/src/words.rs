@@ -15,6 +15,7 @@ pub(crate) fn flag(term: ApiTerm) -> &'static str {
         ApiTerm::Secret => "--secret-file (or --secret-env)",
         ApiTerm::DecryptionKey => "--secret-file (the APIv3 key)",
         ApiTerm::EncryptionKey => "--apiv3-key-file",
+        ApiTerm::SignaturesOnly => "--message request",
         ApiTerm::SignTypes => "--sign-type",
         ApiTerm::MessageKind => "--message",
         ApiTerm::AppId => "--app-id",

@@ -35,6 +35,9 @@ pub enum ApiTerm {
     DecryptionKey,
     /// The key a test notification's payload is encrypted with (WeChat Pay v3: the APIv3 key).
     EncryptionKey,
+    /// A notification verifier made to check signatures only (WeChat Pay v3 API responses),
+    /// which needs no decryption key.
+    SignaturesOnly,
     /// The sign types a verifier accepts.
     SignTypes,
     /// Whether a message is a request or a notification.
@@ -88,6 +91,9 @@ impl ApiTerm {
             ApiTerm::Secret => "a `SharedSecret`",
             ApiTerm::DecryptionKey => "`NotificationVerifierBuilder::decryption_key`",
             ApiTerm::EncryptionKey => "`TestEvent::encryption_key`",
+            ApiTerm::SignaturesOnly => {
+                "`NotificationVerifierBuilder::signatures_only` (then `verify_signature`)"
+            }
             ApiTerm::SignTypes => "`NotificationVerifierBuilder::accept`",
             ApiTerm::MessageKind => "`Verifier::message_kind`",
             ApiTerm::AppId => "`NotificationVerifierBuilder::app_id`",

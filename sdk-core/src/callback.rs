@@ -271,6 +271,7 @@ pub struct NotificationVerifierBuilder {
     profile: Profile,
     credential: VerificationCredential,
     decryption_key: Option<SharedSecret>,
+    signatures_only: bool,
     accepted: Option<Vec<SignType>>,
     app_id: Option<String>,
     merchant_id: Option<String>,
@@ -292,6 +293,7 @@ impl NotificationVerifier {
             profile,
             credential,
             decryption_key: None,
+            signatures_only: false,
             accepted: None,
             app_id: None,
             merchant_id: None,
@@ -904,6 +906,31 @@ impl NotificationVerifierBuilder {
         self
     }
 
+    /// Makes a verifier of signatures only, for
+    /// [`verify_signature`](NotificationVerifier::verify_signature) — WeChat Pay v3 API
+    /// responses —, which needs no decryption key. Without it (or a
+    /// [`decryption_key`](Self::decryption_key)), [`build`](Self::build) refuses a profile
+    /// whose notifications are encrypted, so that a missing key is found when the verifier
+    /// is made, not at its first notification. A verifier of signatures only that has no
+    /// key refuses every encrypted notification with `CREDENTIAL_MISMATCH`.
+    ///
+    /// ```
+    /// use paysign_core::{KeySet, NotificationVerifier, Profile, PublicKey, VerificationCredential};
+    /// # let pem = include_bytes!("../../tests/vectors/keys/gateway_public_spki.pem");
+    /// let keys = KeySet::new().with("PUB_KEY_ID_0114232134912410000000000000", PublicKey::parse(pem)?)?;
+    /// let refused = NotificationVerifier::builder(Profile::WechatV3, VerificationCredential::KeySet(keys.clone())).build();
+    /// assert_eq!(refused.unwrap_err().code(), "CREDENTIAL_MISMATCH");
+    /// let responses = NotificationVerifier::builder(Profile::WechatV3, VerificationCredential::KeySet(keys))
+    ///     .signatures_only()
+    ///     .build()?;
+    /// # let _ = responses;
+    /// # Ok::<(), paysign_core::Error>(())
+    /// ```
+    pub fn signatures_only(mut self) -> Self {
+        self.signatures_only = true;
+        self
+    }
+
     /// Reject notifications for any other `app_id` (WeChat Pay v2 and v3: `appid`;
     /// UnionPay: `merId`).
     pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
@@ -1012,6 +1039,14 @@ impl NotificationVerifierBuilder {
             }
             (None, _) => None,
         };
+        if decryption_key.is_none()
+            && !self.signatures_only
+            && platform.decryption() == Decryption::SeparateKey
+        {
+            return Err(Error::DecryptionKeyMissing {
+                profile: self.profile.name(),
+            });
+        }
         let verifier = Verifier::new(self.profile, self.credential, &accepted)?
             .message_kind(MessageKind::Notification);
         Ok(NotificationVerifier {

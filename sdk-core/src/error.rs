@@ -100,6 +100,15 @@ pub enum Error {
         /// The credential that sign type needs, to be passed as each surface names it.
         needs: ApiTerm,
     },
+    /// A notification verifier for a profile whose notifications are encrypted (WeChat Pay
+    /// v3), built without the key that decrypts them and not made for signatures only:
+    /// code `CREDENTIAL_MISMATCH`, raised when it is built rather than at its first
+    /// notification.
+    #[error("{}", self.rust_words())]
+    DecryptionKeyMissing {
+        /// The profile's name.
+        profile: &'static str,
+    },
     /// The profile defines no sign type for this kind of credential (an RSA key for WeChat
     /// Pay v2, a shared secret for WeChat Pay v3): code `CREDENTIAL_MISMATCH`.
     #[error("{}", self.rust_words())]
@@ -462,6 +471,12 @@ impl Error {
                 credential(*needs),
                 words(*needs)
             ),
+            Error::DecryptionKeyMissing { profile } => format!(
+                "{profile} notifications are encrypted: pass {} with {}, or, to check only the signatures of API responses, {}",
+                credential(ApiTerm::DecryptionKey),
+                words(ApiTerm::DecryptionKey),
+                words(ApiTerm::SignaturesOnly)
+            ),
             Error::CredentialUnfit {
                 profile,
                 given,
@@ -547,9 +562,9 @@ impl Error {
             Error::UnsupportedSignType { .. } => "UNSUPPORTED_SIGN_TYPE",
             Error::AlgorithmUnavailable { .. } => "ALGORITHM_UNAVAILABLE",
             Error::UnsupportedProfile { .. } => "UNSUPPORTED_PROFILE",
-            Error::CredentialMismatch { .. } | Error::CredentialUnfit { .. } => {
-                "CREDENTIAL_MISMATCH"
-            }
+            Error::CredentialMismatch { .. }
+            | Error::CredentialUnfit { .. }
+            | Error::DecryptionKeyMissing { .. } => "CREDENTIAL_MISMATCH",
             Error::KeyInvalid { .. } => "KEY_INVALID",
             Error::KeyTooSmall { .. } => "KEY_TOO_SMALL",
             Error::KeyEncrypted => "KEY_ENCRYPTED",
@@ -693,6 +708,7 @@ mod tests {
             ApiTerm::Explain => "`paysign explain`",
             ApiTerm::LeaseSecs => "--lease",
             ApiTerm::SignerKeyId => "--serial-no",
+            ApiTerm::SignaturesOnly => "--message request",
             _ => "--other",
         }
     }
@@ -716,6 +732,12 @@ mod tests {
                     needs: ApiTerm::DecryptionKey,
                 },
                 "needs the key that decrypts the payload (WeChat Pay v2: the API key; v3: the APIv3 key): pass --secret-file",
+            ),
+            (
+                Error::DecryptionKeyMissing {
+                    profile: "wechat-v3",
+                },
+                "wechat-v3 notifications are encrypted: pass the key that decrypts the payload (WeChat Pay v2: the API key; v3: the APIv3 key) with --secret-file, or, to check only the signatures of API responses, --message request",
             ),
             (
                 Error::CredentialUnfit {

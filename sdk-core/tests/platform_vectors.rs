@@ -341,8 +341,25 @@ fn a_wechat_v3_response_is_checked_without_decryption() {
             PublicKey::parse(&common::read("platforms/keys/wechatpay_platform_cert.pem")).unwrap(),
         )
         .unwrap();
+    // A notification verifier needs the APIv3 key: refused when it is built, naming both
+    // ways out, not at its first notification.
+    let refused = NotificationVerifier::builder(
+        Profile::WechatV3,
+        VerificationCredential::KeySet(keys.clone()),
+    )
+    .build()
+    .unwrap_err();
+    assert_eq!(refused.code(), "CREDENTIAL_MISMATCH");
+    let message = refused.to_string();
+    assert!(
+        message.contains("`NotificationVerifierBuilder::decryption_key`")
+            && message.contains("`NotificationVerifierBuilder::signatures_only`"),
+        "{message}"
+    );
+    // Made for signatures only, it checks API responses without the key…
     let verifier =
         NotificationVerifier::builder(Profile::WechatV3, VerificationCredential::KeySet(keys))
+            .signatures_only()
             .build()
             .unwrap();
     assert_eq!(
@@ -351,7 +368,7 @@ fn a_wechat_v3_response_is_checked_without_decryption() {
             .unwrap(),
         SignType::Rsa2
     );
-    // A notification needs the APIv3 key.
+    // …and still refuses a notification it cannot open.
     assert_eq!(
         verifier
             .verify(&case.body, &options, case.now())

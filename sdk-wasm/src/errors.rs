@@ -55,6 +55,7 @@ pub fn js_words(term: ApiTerm) -> &'static str {
         ApiTerm::Secret => "`secret`",
         ApiTerm::DecryptionKey => "`decryptionKey`",
         ApiTerm::EncryptionKey => "`apiV3Key`",
+        ApiTerm::SignaturesOnly => "`signaturesOnly: true` (then `verifySignature`)",
         ApiTerm::SignTypes => "`accept`",
         ApiTerm::MessageKind => "`message`",
         ApiTerm::AppId => "`appId`",

@@ -50,6 +50,7 @@ pub struct WasmNotificationConfig {
     keys: KeySet,
     secrets: Vec<SharedSecret>,
     decryption_key: Option<SharedSecret>,
+    signatures_only: bool,
     app_id: Option<String>,
     merchant_id: Option<String>,
     tolerance_secs: Option<u64>,
@@ -82,6 +83,7 @@ impl WasmNotificationConfig {
             keys: KeySet::new(),
             secrets: Vec::new(),
             decryption_key: None,
+            signatures_only: false,
             app_id: None,
             merchant_id: None,
             tolerance_secs: None,
@@ -116,6 +118,13 @@ impl WasmNotificationConfig {
     pub fn decryption_key(&mut self, bytes: Vec<u8>) -> Result<(), JsValue> {
         self.decryption_key = Some(SharedSecret::new(bytes).map_err(to_js)?);
         Ok(())
+    }
+
+    /// A verifier of signatures only (`verifySignature`: WeChat Pay v3 API responses),
+    /// which needs no decryption key.
+    #[wasm_bindgen(js_name = signaturesOnly)]
+    pub fn signatures_only(&mut self) {
+        self.signatures_only = true;
     }
 
     /// Refuse notifications for any other application.
@@ -203,6 +212,7 @@ impl WasmNotificationVerifier {
             keys,
             mut secrets,
             decryption_key,
+            signatures_only,
             app_id,
             merchant_id,
             tolerance_secs,
@@ -244,6 +254,9 @@ impl WasmNotificationVerifier {
         }
         if let Some(key) = decryption_key {
             builder = builder.decryption_key(key);
+        }
+        if signatures_only {
+            builder = builder.signatures_only();
         }
         if let Some(app_id) = app_id {
             builder = builder.app_id(app_id);

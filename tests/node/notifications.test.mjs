@@ -427,6 +427,8 @@ describe('NotificationVerifier: amounts', () => {
 });
 
 describe('NotificationVerifier: acknowledgements', () => {
+  // A WeChat Pay v3 notification verifier needs an APIv3 key (32 bytes); none is used here.
+  const APIV3_KEY = 'a'.repeat(32);
   const cases = [
     ['paysign', { publicKey: gatewayPublic }, [200, 'text/plain; charset=utf-8', 'success'], [200, 'text/plain; charset=utf-8', 'fail']],
     ['alipay', { publicKey: gatewayPublic }, [200, 'text/plain; charset=utf-8', 'success'], [200, 'text/plain; charset=utf-8', 'fail']],
@@ -436,7 +438,7 @@ describe('NotificationVerifier: acknowledgements', () => {
       [200, 'text/xml; charset=utf-8', '<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>'],
       [200, 'text/xml; charset=utf-8', '<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[db down]]></return_msg></xml>'],
     ],
-    ['wechat-v3', { publicKeys: { SERIAL: gatewayPublic } }, [200, 'application/json', '{"code":"SUCCESS","message":"成功"}'], [500, 'application/json', '{"code":"FAIL","message":"db down"}']],
+    ['wechat-v3', { publicKeys: { SERIAL: gatewayPublic }, decryptionKey: APIV3_KEY }, [200, 'application/json', '{"code":"SUCCESS","message":"成功"}'], [500, 'application/json', '{"code":"FAIL","message":"db down"}']],
     ['unionpay', { publicKey: gatewayPublic }, [200, 'text/plain; charset=utf-8', ''], [500, 'text/plain; charset=utf-8', 'db down']],
     ['standard-webhooks', { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, [200, 'text/plain; charset=utf-8', ''], [500, 'text/plain; charset=utf-8', 'db down']],
   ];
@@ -468,7 +470,7 @@ describe('NotificationVerifier: acknowledgements', () => {
     const unrecorded = Object.assign(new PaysignError('store down', 'REPLAY_STORE_UNAVAILABLE'), { booked: true });
     assert.equal(verifier.acknowledgeError(unrecorded).body, 'success');
     // Where the platform reads the status: a refusal 400, a retry 500.
-    const v3 = new NotificationVerifier({ profile: 'wechat-v3', publicKeys: { SERIAL: gatewayPublic } });
+    const v3 = new NotificationVerifier({ profile: 'wechat-v3', publicKeys: { SERIAL: gatewayPublic }, decryptionKey: APIV3_KEY });
     assert.equal(v3.acknowledgeError(forged).status, 400);
     assert.equal(v3.acknowledgeError(inProgress).status, 500);
     const response = v3.acknowledgeErrorResponse(forged);
@@ -577,8 +579,17 @@ describe('NotificationVerifier: signature only (verifySignature)', () => {
     const c = valid.find((x) => x.name === 'platforms/notify_wechat_v3_transaction');
     const { decryptionKey, ...keysOnly } = c.options;
     assert.ok(decryptionKey);
-    const verifier = new NotificationVerifier(keysOnly);
+    // Without the APIv3 key a notification verifier is refused when it is made, naming
+    // both ways out in this package's words (not at its first notification).
+    assert.throws(
+      () => new NotificationVerifier(keysOnly),
+      (e) => e.code === 'CREDENTIAL_MISMATCH' && e.message.includes('`decryptionKey`') && e.message.includes('`signaturesOnly: true`') && !e.message.includes('Builder'),
+    );
+    assert.throws(() => new NotificationVerifier({ ...keysOnly, signaturesOnly: 'yes' }), TypeError);
+    const verifier = new NotificationVerifier({ ...keysOnly, signaturesOnly: true });
     assert.deepEqual(verifier.verifySignature(c.body, { headers: c.call.headers, now: c.call.now }), { valid: true, signType: 'RSA2' });
+    // A verifier of signatures only still refuses a notification it cannot open.
+    assert.throws(() => verifier.verify(c.body, c.call), (e) => e.code === 'CREDENTIAL_MISMATCH');
     const tampered = failing.find((x) => x.name === 'platforms/fail_notify_wechat_v3_tampered_body');
     assert.throws(() => verifier.verifySignature(tampered.body, { headers: tampered.call.headers, now: tampered.call.now }), (e) => e.code === 'SIGNATURE_MISMATCH');
     assert.throws(() => verifier.verifySignature(c.body, { headers: c.call.headers, now: c.call.now + 3600 }), (e) => e.code === 'TIMESTAMP_OUT_OF_WINDOW');

@@ -19,6 +19,11 @@ const gatewayPrivate = readText('keys/gateway_private_pkcs8.pem');
 const gatewayPublic = readText('keys/gateway_public_spki.pem');
 const apiV3Key = secretFileBytes('platforms/keys/apiv3_key.txt');
 const whsec = secretFileBytes('platforms/keys/whsec_published.txt');
+const SM2_KEY_ID = 'PUB_KEY_ID_0114232134912410000000000000SM2';
+const sm2Private = readText('platforms/keys/sm2_platform_private.pem');
+const sm2Public = readText('platforms/keys/sm2_platform_public.pem');
+const sm2Other = readText('platforms/keys/sm2_merchant_public.pem');
+const unionpaySecureKey = secretFileBytes('platforms/keys/unionpay_secure_key.txt');
 
 // Each platform: how it signs (the platform's side) and how a merchant verifies.
 const platforms = [
@@ -36,14 +41,36 @@ const platforms = [
     verify: { publicKeys: { [CERT_ID]: readText('platforms/keys/unionpay_platform_cert.pem') } },
   },
   { profile: 'standard-webhooks', sign: { secret: whsec }, verify: { secret: whsec } },
+  // 国密: the same builders with an SM2 key or SM3 (built in the SM module).
+  { profile: 'paysign', signType: 'SM2', sign: { privateKey: sm2Private }, verify: { publicKey: sm2Public }, otherKey: sm2Other },
+  { profile: 'alipay', signType: 'SM2', sign: { privateKey: sm2Private }, verify: { publicKey: sm2Public }, otherKey: sm2Other },
+  {
+    profile: 'wechat-v3',
+    signType: 'WECHATPAY2-SM2-WITH-SM3',
+    sign: { privateKey: sm2Private, keyId: SM2_KEY_ID, apiV3Key },
+    verify: { publicKeys: { [SM2_KEY_ID]: sm2Public }, decryptionKey: apiV3Key },
+  },
+  {
+    profile: 'unionpay',
+    signType: '12',
+    sign: { secret: unionpaySecureKey, signType: 'SM3' },
+    verify: { secret: unionpaySecureKey, accept: ['SM3'] },
+  },
 ];
+
+/** The sign type a message says it carries: the form's field, or WeChat Pay v3's header. */
+function carriedSignType(profile, message) {
+  if (profile === 'wechat-v3') return message.headers['Wechatpay-Signature-Type'];
+  return new URLSearchParams(message.body).get(profile === 'unionpay' ? 'signMethod' : 'sign_type');
+}
 
 const headerPairs = (headers) => Object.entries(headers);
 
 describe('testNotification', () => {
-  for (const { profile, sign, verify } of platforms) {
-    it(`${profile}: verifies with the platform's key, is byte-identical for one event, refuses a tampered copy`, () => {
+  for (const { profile, signType, sign, verify, otherKey } of platforms) {
+    it(`${profile}${signType ? ` (${signType})` : ''}: verifies with the platform's key, is byte-identical for one event, refuses a tampered copy`, () => {
       const message = testNotification({ profile, ...sign, ...event });
+      if (signType) assert.equal(carriedSignType(profile, message), signType);
       assert.deepEqual(testNotification({ profile, ...sign, ...event }), message, 'one event, one message (retries are identical)');
       assert.equal(message.headers['Content-Type'], message.contentType);
       const verifier = new NotificationVerifier({ profile, ...verify });
@@ -58,6 +85,13 @@ describe('testNotification', () => {
       if (tampered === message.body) tampered = message.body.replace(event.tradeNo, `${event.tradeNo.slice(0, -1)}9`);
       assert.notEqual(tampered, message.body, 'the body carries the amount or the trade number');
       assert.throws(() => new NotificationVerifier({ profile, ...verify }).verify(tampered, call), PaysignError);
+      // Another key of the same algorithm never verifies it.
+      if (otherKey) {
+        assert.throws(
+          () => new NotificationVerifier({ profile, ...verify, publicKey: otherKey }).verify(message.body, call),
+          (e) => e instanceof PaysignError && e.code === 'SIGNATURE_MISMATCH',
+        );
+      }
     });
   }
 

@@ -399,7 +399,8 @@ impl PayloadArgs {
         let platform = profile.platform();
         let sign_type = signer.sign_type();
         if let Some(field) = platform.key_id_field() {
-            match (sign_type.is_rsa(), self.serial_no.is_some()) {
+            // A key pair (RSA or SM2) is named by its id; a shared secret by nothing.
+            match (sign_type.is_asymmetric(), self.serial_no.is_some()) {
                 (true, false) => {
                     return Err(CliError::usage(format!(
                         "{profile} {sign_type}: give the id of the platform key that signs with --serial-no (--cert-id), sent in {field}"

@@ -3,8 +3,7 @@
 
 use paysign_core::callback::{NotificationVerifier, NotificationVerifierBuilder};
 use paysign_core::message::parse_body;
-use paysign_core::platform::spec::Decryption;
-use paysign_core::{Amount, ApiTerm, MessageKind, Notification, SignType, Verifier, VerifyOptions};
+use paysign_core::{Amount, MessageKind, Notification, SignType, Verifier, VerifyOptions};
 
 use super::{
     BodyArgs, ProfileArg, Verification, VerifyCredentialArgs, message_kind_parser, now_or_system,
@@ -132,6 +131,29 @@ impl CheckArgs {
         verification: Verification,
         accepted: &[SignType],
     ) -> Result<NotificationVerifier, CliError> {
+        self.verifier_builder(verification, accepted)
+            .build()
+            .map_err(CliError::from)
+    }
+
+    /// A verifier of signatures only (`--message request` of a header-signed profile:
+    /// WeChat Pay v3 API responses), which needs no decryption key.
+    pub(crate) fn signature_verifier(
+        &self,
+        verification: Verification,
+        accepted: &[SignType],
+    ) -> Result<NotificationVerifier, CliError> {
+        self.verifier_builder(verification, accepted)
+            .signatures_only()
+            .build()
+            .map_err(CliError::from)
+    }
+
+    fn verifier_builder(
+        &self,
+        verification: Verification,
+        accepted: &[SignType],
+    ) -> NotificationVerifierBuilder {
         let mut builder: NotificationVerifierBuilder =
             NotificationVerifier::builder(self.profile.profile, verification.credential)
                 .accept(accepted)
@@ -151,7 +173,7 @@ impl CheckArgs {
         if let Some(secs) = self.max_age {
             builder = builder.max_age_secs(secs);
         }
-        Ok(builder.build()?)
+        builder
     }
 
     /// `--expect-amount` as exact fen.
@@ -177,7 +199,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
 
     if checks.message == MessageKind::Request && profile.header_signed() {
         // An API response (wechat-v3) or a signed message: the signature and its time only.
-        let verifier = checks.notification_verifier(verification, accepted)?;
+        let verifier = checks.signature_verifier(verification, accepted)?;
         let now = now_or_system(checks.now)?;
         let options = VerifyOptions::default().headers(&headers);
         let sign_type = verifier
@@ -220,20 +242,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
         return Ok(Status::Success);
     }
 
-    if profile.platform().decryption() == Decryption::SeparateKey
-        && verification.decryption_key.is_none()
-    {
-        // Refused before reading the body (exit 2), with the code the core, the npm
-        // package and `explain` give the same mistake.
-        return Err(CliError::other(
-            Status::Usage,
-            "CREDENTIAL_MISMATCH",
-            format!(
-                "{profile} notifications are encrypted: pass the key that decrypts them with {} (or --message request to check the signature only)",
-                crate::words::flag(ApiTerm::DecryptionKey)
-            ),
-        ));
-    }
+    // Built before the body is read: a missing decryption key is refused here (exit 2).
     let verifier = checks.notification_verifier(verification, accepted)?;
     let now = now_or_system(checks.now)?;
     let mut options = VerifyOptions::default().headers(&headers);

@@ -191,7 +191,14 @@ fn credentials_the_platforms_need_are_asked_for() {
     let at = args.iter().position(|a| a == "--secret-file").unwrap();
     args.drain(at..at + 2);
     let got = run(&args, b"").expect(2).json();
-    assert!(got["message"].as_str().unwrap().contains("APIv3"), "{got}");
+    assert_eq!(got["code"], "CREDENTIAL_MISMATCH", "{got}");
+    let message = got["message"].as_str().unwrap();
+    assert!(
+        message.contains("APIv3")
+            && message.contains("--secret-file")
+            && message.contains("--message request"),
+        "{got}"
+    );
     // ... but the signature of the same body checks as a response.
     let at = args.iter().position(|a| a == "--app-id").unwrap();
     args.drain(at..at + 2);

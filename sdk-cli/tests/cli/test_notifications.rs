@@ -8,6 +8,7 @@ use crate::notify::recording_server;
 const NOW: &str = "1795190400";
 const PUB_KEY_ID: &str = "PUB_KEY_ID_0114232134912410000000000000000";
 const CERT_ID: &str = "69042905377";
+const SM2_SERIAL: &str = "PUB_KEY_ID_0114232134912410000000000000SM2";
 
 fn platform_key(name: &str) -> String {
     vectors()
@@ -20,6 +21,11 @@ fn platform_key(name: &str) -> String {
 /// One way to build a profile's notification, and to verify it.
 struct Case {
     profile: &'static str,
+    /// The sign type the notification must carry (its `sign_type`, `signMethod` or
+    /// `Wechatpay-Signature-Type`), where the profile has several.
+    sign_type: Option<&'static str>,
+    /// A public key of the same algorithm that did not sign it (`k=v` key-signed profiles).
+    other_key: Option<String>,
     /// Credential flags of `payload` / `notify` (besides --profile).
     sign: Vec<String>,
     /// Credential flags of `verify` (besides --profile).
@@ -41,6 +47,8 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             profile: "paysign",
+            sign_type: Some("RSA2"),
+            other_key: Some(key("merchant_public_spki.pem")),
             sign: s(&["--key", &gateway_private]),
             verify: s(&["--key", &gateway_public]),
             ack: (200, "success"),
@@ -48,13 +56,36 @@ fn cases() -> Vec<Case> {
         },
         Case {
             profile: "alipay",
+            sign_type: Some("RSA2"),
+            other_key: Some(key("merchant_public_spki.pem")),
             sign: s(&["--key", &gateway_private]),
             verify: s(&["--key", &gateway_public]),
             ack: (200, "success"),
             refusal: (200, "failure"),
         },
+        // 国密: the same builders with an SM2 key (SM2 with SM3, user id 1234567812345678).
+        Case {
+            profile: "paysign",
+            sign_type: Some("SM2"),
+            other_key: Some(platform_key("sm2_merchant_public.pem")),
+            sign: s(&["--key", &platform_key("sm2_platform_private.pem")]),
+            verify: s(&["--key", &platform_key("sm2_platform_public.pem")]),
+            ack: (200, "success"),
+            refusal: (200, "fail"),
+        },
+        Case {
+            profile: "alipay",
+            sign_type: Some("SM2"),
+            other_key: Some(platform_key("sm2_merchant_public.pem")),
+            sign: s(&["--key", &platform_key("sm2_platform_private.pem")]),
+            verify: s(&["--key", &platform_key("sm2_platform_public.pem")]),
+            ack: (200, "success"),
+            refusal: (200, "failure"),
+        },
         Case {
             profile: "wechat-v2",
+            sign_type: None,
+            other_key: None,
             sign: s(&["--secret-file", &key("secret.txt")]),
             verify: s(&[
                 "--secret-file",
@@ -67,6 +98,8 @@ fn cases() -> Vec<Case> {
         },
         Case {
             profile: "wechat-v3",
+            sign_type: Some("WECHATPAY2-SHA256-RSA2048"),
+            other_key: None,
             sign: s(&[
                 "--key",
                 &platform_key("wechatpay_pubkey_private.pem"),
@@ -89,8 +122,34 @@ fn cases() -> Vec<Case> {
             ack: (204, ""),
             refusal: (500, r#"{"code":"SUCCESS","message":"成功"}"#),
         },
+        // WeChat Pay v3's SM scheme: SM2 headers over an AEAD_SM4_GCM resource.
+        Case {
+            profile: "wechat-v3",
+            sign_type: Some("WECHATPAY2-SM2-WITH-SM3"),
+            other_key: None,
+            sign: s(&[
+                "--key",
+                &platform_key("sm2_platform_private.pem"),
+                "--serial-no",
+                SM2_SERIAL,
+                "--apiv3-key-file",
+                &platform_key("apiv3_key.txt"),
+            ]),
+            verify: s(&[
+                "--key",
+                &format!("{SM2_SERIAL}={}", platform_key("sm2_platform_public.pem")),
+                "--secret-file",
+                &platform_key("apiv3_key.txt"),
+                "--mch-id",
+                "1900000109",
+            ]),
+            ack: (204, ""),
+            refusal: (500, r#"{"code":"SUCCESS","message":"成功"}"#),
+        },
         Case {
             profile: "unionpay",
+            sign_type: Some("01"),
+            other_key: None,
             sign: s(&[
                 "--key",
                 &platform_key("unionpay_platform_private.pem"),
@@ -104,8 +163,30 @@ fn cases() -> Vec<Case> {
             ack: (200, "ok"),
             refusal: (503, ""),
         },
+        // signMethod 12: SM3 with the secure key.
+        Case {
+            profile: "unionpay",
+            sign_type: Some("12"),
+            other_key: None,
+            sign: s(&[
+                "--secret-file",
+                &platform_key("unionpay_secure_key.txt"),
+                "--sign-type",
+                "SM3",
+            ]),
+            verify: s(&[
+                "--secret-file",
+                &platform_key("unionpay_secure_key.txt"),
+                "--sign-type",
+                "SM3",
+            ]),
+            ack: (200, "ok"),
+            refusal: (503, ""),
+        },
         Case {
             profile: "standard-webhooks",
+            sign_type: None,
+            other_key: None,
             sign: s(&["--secret-file", &platform_key("whsec_published.txt")]),
             verify: s(&["--secret-file", &platform_key("whsec_published.txt")]),
             ack: (200, ""),
@@ -201,11 +282,35 @@ fn payload_of_every_profile_verifies_with_that_profile() {
         assert_eq!(n["total_amount"], 1234, "{what}");
         assert_eq!(n["out_trade_no"], "M20261125000001", "{what}");
         assert_eq!(n["trade_no"], "T202611210000000042", "{what}");
-        // Another key does not verify it: the check can fail.
-        if case.profile == "paysign" || case.profile == "alipay" {
+        // It carries the sign type it was built with.
+        if let Some(sign_type) = case.sign_type {
+            let carried = match case.profile {
+                "wechat-v3" => headers
+                    .iter()
+                    .find(|(name, _)| name == "Wechatpay-Signature-Type")
+                    .map(|(_, value)| value.clone())
+                    .unwrap_or_default(),
+                _ => json["params"][if case.profile == "unionpay" {
+                    "signMethod"
+                } else {
+                    "sign_type"
+                }]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            };
+            assert_eq!(carried, sign_type, "{what}");
+        }
+        // Another key of the same algorithm does not verify it: the check can fail.
+        if let Some(other) = &case.other_key {
             let mut args = s(&["verify", "--profile", case.profile, "--now", "1795190460"]);
-            args.extend(s(&["--key", &key("merchant_public_spki.pem")]));
-            run(&args, body.as_bytes()).expect(1);
+            args.extend(s(&["--key", other]));
+            let refused = run(&args, body.as_bytes()).expect(1);
+            assert!(
+                refused.stderr.contains("SIGNATURE_MISMATCH"),
+                "{what}: {}",
+                refused.stderr
+            );
         }
     }
 }

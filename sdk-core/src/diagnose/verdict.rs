@@ -99,7 +99,10 @@ fn verify(
         let parsed = parse_body(body, content_type, &request.parse_options())?;
         return verifier.verify(&parsed.params).map(drop);
     }
+    // Signatures only: a missing decryption key is a finding of explain (NOT_DECRYPTED,
+    // once the signature verified), not a refusal to look at the message.
     let mut builder = NotificationVerifier::builder(profile, credential)
+        .signatures_only()
         .accept(&request.sign_types)
         .parse_options(settings.parse.clone());
     if let Some(key) = &settings.decryption_key {

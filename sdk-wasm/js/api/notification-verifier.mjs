@@ -11,7 +11,7 @@
 import { PaysignError } from './errors.mjs';
 import { bodyBytes, headerList } from './http.mjs';
 import { keyBytes, secretBytes } from './keys.mjs';
-import { checkKeys, entriesOf, fenOf, nowOf, optionalString, optionsObject, secondsOf, signTypeList } from './options.mjs';
+import { checkKeys, entriesOf, fenOf, nowOf, optionalBoolean, optionalString, optionsObject, secondsOf, signTypeList } from './options.mjs';
 import { checkKeyIndex, notificationCheck, sameBytes } from './prepared.mjs';
 import { providerChoice, rsaStep, webcryptoIsAsync } from './providers.mjs';
 import { claimOf, replayStoreOf, storeFailure } from './replay-store.mjs';
@@ -25,6 +25,7 @@ const NOTIFICATION_OPTIONS = [
   'secret',
   'secrets',
   'decryptionKey',
+  'signaturesOnly',
   'accept',
   'appId',
   'mchId',
@@ -126,6 +127,7 @@ export function notificationVerifierClass({ runtime, sm, node }) {
       const publicKey = opts.publicKey === undefined ? undefined : keyBytes(opts.publicKey, 'options.publicKey');
       const keyed = publicKeys.map(([id, key]) => [id, keyBytes(key, `options.publicKeys[${JSON.stringify(id)}]`)]);
       const decryptionKey = opts.decryptionKey === undefined ? undefined : secretBytes(opts.decryptionKey, 'options.decryptionKey');
+      const signaturesOnly = optionalBoolean(opts, 'signaturesOnly');
       const built = constructIn({ runtime, sm }, (wasm) => {
         const config = new wasm.WasmNotificationConfig(profile, accept);
         try {
@@ -133,6 +135,7 @@ export function notificationVerifierClass({ runtime, sm, node }) {
           for (const [id, key] of keyed) config.addPublicKey(id, key);
           for (const secret of secrets) config.addSecret(secret);
           if (decryptionKey !== undefined) config.decryptionKey(decryptionKey);
+          if (signaturesOnly) config.signaturesOnly();
           if (appId !== undefined) config.appId(appId);
           if (mchId !== undefined) config.mchId(mchId);
           if (tolerance !== undefined) config.toleranceSecs(tolerance);

@@ -22,6 +22,14 @@ export function optionalString(options, name) {
   return value;
 }
 
+/** `options[name]`, a boolean; undefined is `false`. */
+export function optionalBoolean(options, name) {
+  const value = options[name];
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new TypeError(`options.${name} must be true or false (got ${typeof value})`);
+  return value;
+}
+
 /** Refuses an option not in `allowed` (a misspelt option would otherwise be ignored). */
 export function checkKeys(opts, allowed, what) {
   for (const key of Object.keys(opts)) {

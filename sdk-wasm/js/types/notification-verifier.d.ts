@@ -30,6 +30,12 @@ export interface NotificationSettings {
   accept?: readonly SignType[];
   /** The key that decrypts payloads: the 32-byte APIv3 key (WeChat Pay v3). WeChat Pay v2 refunds use the `secret`. */
   decryptionKey?: KeyMaterial;
+  /**
+   * A verifier of signatures only, for `verifySignature` (WeChat Pay v3 API responses):
+   * it needs no `decryptionKey`. Without it, `wechat-v3` without a `decryptionKey` throws
+   * `CREDENTIAL_MISMATCH` when constructed, not at the first notification.
+   */
+  signaturesOnly?: boolean;
   /** Refuse notifications for another application (`app_id`; WeChat Pay `appid`; UnionPay `merId`). WeChat Pay v3 refund events carry no `appid`: with `appId` set they need `mchId` too (`APP_ID_ABSENT` otherwise). */
   appId?: string;
   /** Refuse notifications for another merchant (WeChat Pay v3 `mchid`, on every event; v2 `mch_id`). */
