@@ -29,14 +29,20 @@ const runtimesDir = path.join(root, 'tests/runtimes');
 const pkgDir = path.join(root, 'sdk-wasm/pkg');
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
 
-/** What the suite checks: every notification vector, and one RSA2 and one HMAC-SHA256 request vector. */
+/**
+ * What the suite checks: every notification vector — the 国密 ones too, through the SM
+ * module each host loads as its users would —, and one RSA2 and one HMAC-SHA256 request vector.
+ */
 function suiteCases() {
   const notification = ({ name, body, options, call, expect }) => ({ name, body, options, call, expect });
+  const notifications = (failing) => [...notifyCases({ failing }), ...notifyCases({ failing, sm: true })].map(notification);
   const signing = signCases()
     .filter((c) => c.name === 'sign_paysign_rsa2_request' || c.name === 'sign_paysign_hmac_request')
     .map((c) => ({ name: c.name, signType: c.signType, pairs: c.pairs, signature: c.signature, signer: signerOptions(c), verifier: verifierOptions(c) }));
   assert.equal(signing.length, 2);
-  return { valid: notifyCases({ failing: false }).map(notification), failing: notifyCases({ failing: true }).map(notification), signing };
+  const sm = notifyCases({ failing: false, sm: true }).length;
+  assert.ok(sm >= 6, `the SM vectors are in the matrix (${sm})`);
+  return { valid: notifications(false), failing: notifications(true), signing };
 }
 
 const cases = suiteCases();

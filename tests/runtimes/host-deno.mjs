@@ -3,11 +3,14 @@
 // module graph; `await init()` would fetch it from a file: URL, which needs --allow-read.
 // The vectors come as JSON on stdin. Run by tests/node/runtimes.test.mjs (deno).
 import source runtimeWasm from 'paysign/paysign_wasm_bg.wasm';
+import source smWasm from 'paysign/paysign_sm_bg.wasm';
 import * as paysign from 'paysign/web';
 
 import { report, runSuite } from './suite.mjs';
 
 paysign.initSync(runtimeWasm);
+// 国密 (the SM vectors): the third module, the same way.
+paysign.initSmSync(smWasm);
 const result = await runSuite(paysign, JSON.parse(await new Response(Deno.stdin.readable).text()));
 console.log(report(result));
 Deno.exitCode = result.failed === 0 ? 0 : 1;

@@ -5,6 +5,7 @@
 // tests/node/runtimes.test.mjs (workerd), which resolves the package's modules as wrangler
 // would under the "workerd" condition.
 import runtimeWasm from 'paysign/paysign_wasm_bg.wasm';
+import smWasm from 'paysign/paysign_sm_bg.wasm';
 import * as paysign from 'paysign/web';
 
 import { runSuite } from './suite.mjs';
@@ -12,6 +13,8 @@ import { runSuite } from './suite.mjs';
 export default {
   async fetch(request) {
     await paysign.init(runtimeWasm);
+    // 国密 (the SM vectors): the third module, imported the same way.
+    await paysign.initSm(smWasm);
     return Response.json(await runSuite(paysign, await request.json()));
   },
 };
