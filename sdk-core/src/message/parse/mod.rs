@@ -342,6 +342,19 @@ pub(crate) fn parse_form_undecoded(body: &[u8], charset: Charset) -> Result<Para
     form::split_undecoded(body, charset)
 }
 
+/// Parses a flat XML document by the rules of [`parse_body`] (charset: a UTF-8 BOM, else
+/// the XML declaration's `encoding`, else UTF-8) and gives its root element's name with
+/// the parameters.
+pub(crate) fn parse_xml_document(body: &[u8], options: &ParseOptions) -> Result<(String, Params)> {
+    if body.len() > options.max_body_bytes {
+        return Err(Error::BodyTooLarge {
+            size: body.len(),
+            limit: options.max_body_bytes,
+        });
+    }
+    xml::parse_document(body, options.max_depth)
+}
+
 /// Parses a JSON body under `options` (its limits and [`BodyRules::json`]), whatever the
 /// Content-Type says: for payloads authenticated as raw bytes (WeChat Pay v3 envelopes and
 /// resources, Standard Webhooks), read with their platform's [`JsonValues::Typed`].
