@@ -1,11 +1,12 @@
 //! Property test over the admin API (issue 23 item 6): any request answered 4xx leaves the
 //! gateway's state unchanged, and no request is answered 5xx.
 //!
-//! A gateway on 127.0.0.1:0 (memory store with a manual clock, or a
-//! `--db` file with the system clock), seeds it with a merchant and orders in three states
-//! through the signed API, and each case sends it a sequence of generated admin requests — every
-//! route and method, bodies mixing valid values, boundary values (`i64::MAX`, negatives,
-//! far-future times, huge `advance_secs`), wrong types, `null`, extra and repeated keys,
+//! The test starts a gateway on 127.0.0.1:0 (memory store with a manual clock, or a `--db`
+//! file with the system clock), seeds it with a merchant and orders in three states through
+//! the signed API, and sends it sequences of generated admin requests (a fresh gateway every
+//! [`SEQUENCES_PER_GATEWAY`] sequences) — every route and method, bodies mixing valid
+//! values, boundary values (`i64::MAX`, negatives, far-future times, huge `advance_secs`),
+//! wrong types, `null`, extra and repeated keys, repeated query parameters,
 //! malformed JSON, other content types and stray `Authorization` headers (the admin API has
 //! no token: it is loopback-only, §12). Around each request the whole state is snapshot
 //! ([`paysign_gateway::StateSnapshot`], every table plus the clock, timing and key rings):
