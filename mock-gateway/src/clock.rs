@@ -32,9 +32,13 @@ impl ClockMode {
     }
 }
 
-/// The latest time the clock may show: 9999-12-31T23:59:59+08:00, the last instant whose
-/// date the gateway can write (it writes +08:00 dates, RFC 3339 has four-digit years).
-pub const LATEST: i64 = 253_402_271_999;
+/// The latest time the clock may show: 9999-12-31T23:29:59+08:00, the last instant whose
+/// date *and business day* the gateway can write (it writes +08:00 dates, with four-digit
+/// years). From the 23:30 cutoff on, an instant belongs to the next day's business day
+/// (docs/protocol.md §10.1), and 9999-12-31 has none: a payment booked at
+/// 23:59:59 (the limit before) answered `500 INTERNAL_ERROR` (found by
+/// `tests/admin_property.rs`; `statement::tests` ties this to the cutoff).
+pub const LATEST: i64 = 253_402_270_199;
 
 /// A refused clock change; the clock is left as it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,7 +46,7 @@ pub const LATEST: i64 = 253_402_271_999;
 pub enum ClockError {
     /// The change would take the clock past [`LATEST`] (or overflow).
     #[error(
-        "the clock cannot go past {LATEST} (9999-12-31T23:59:59+08:00): now {now}, requested {requested}"
+        "the clock cannot go past {LATEST} (9999-12-31T23:29:59+08:00): now {now}, requested {requested}"
     )]
     TooLate {
         /// The current time.

@@ -150,6 +150,19 @@ impl KeyRing {
         })
     }
 
+    /// The ring as held in memory, for [`crate::snapshot`]: the fingerprints of the
+    /// current key and of the next one with its switch time.
+    pub(crate) fn describe(&self) -> String {
+        let current = self.current.public.fingerprint();
+        match &self.next {
+            Some((next, at)) => format!(
+                "current={current} next={} switch_at={at}",
+                next.public.fingerprint()
+            ),
+            None => format!("current={current} next=none"),
+        }
+    }
+
     /// The key that signs at `now`.
     pub(crate) fn active(&self, now: i64) -> &GatewayKey {
         match &self.next {
@@ -214,6 +227,14 @@ pub(crate) struct GatewayKeys {
 impl GatewayKeys {
     /// The sign types the gateway signs with, in the order the admin API lists them.
     pub(crate) const SIGN_TYPES: [SignType; 2] = [SignType::Rsa2, SignType::Sm2];
+
+    /// Whether the `meta` row `key` holds one of the gateway's private keys (the
+    /// snapshot keeps only a digest of it).
+    pub(crate) fn is_private_key_row(key: &str) -> bool {
+        [&RSA2, &SM2]
+            .iter()
+            .any(|slot| slot.current == key || slot.next == key)
+    }
 
     /// Loads both key pairs: the RSA2 key from `configured_rsa2` (PEM / base64), else from
     /// the database, else a new one; the SM2 key from the database, else a new one. Both

@@ -17,6 +17,7 @@ mod orders;
 mod payment_system;
 mod request_body;
 mod scheduler;
+mod snapshot;
 mod state;
 mod statement;
 mod store;
@@ -33,6 +34,7 @@ use tokio::task::JoinHandle;
 pub use clock::{Clock, ClockError, ClockMode};
 pub use config::{DEFAULT_BIND, GatewayConfig, HttpLimits, TimingConfig, TimingUpdate};
 pub use error::{ApiError, Code, Error};
+pub use snapshot::StateSnapshot;
 pub use state::AppState;
 
 /// How long [`GatewayHandle::shutdown`] waits for open connections before closing them.

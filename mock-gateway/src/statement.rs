@@ -416,6 +416,15 @@ mod tests {
         assert_eq!(day_end(day("2026-11-20")), t("2026-11-20T23:30:00+08:00"));
     }
 
+    /// The clock stops where business days do: every instant it can show has one.
+    #[test]
+    fn the_clocks_last_second_is_the_last_with_a_business_day() {
+        let last = crate::clock::LATEST;
+        assert_eq!(business_day(last).unwrap(), day("9999-12-31"));
+        assert_eq!(day_end(day("9999-12-31")), last + 1);
+        assert!(business_day(last + 1).is_err());
+    }
+
     #[test]
     fn discrepancies_change_only_the_rendering() {
         let rows = example_rows();

@@ -189,6 +189,43 @@ async fn errors_and_wrong_acks_are_retried_with_the_identical_body() {
     gw.handle.shutdown().await.unwrap();
 }
 
+/// Issue 23 item 4: an answer that carries `SUCCESS` twice over, or next to `FAIL`, is
+/// not an acknowledgement — the gateway reads it with the core's strict parsers (one
+/// `code` key, one `return_code` element) and retries.
+#[tokio::test]
+async fn an_acknowledgement_with_a_duplicate_code_is_retried() {
+    let gw = Gateway::start().await;
+    gw.put("/admin/config", json!({"notify_retry_schedule": [5, 5, 5]}))
+        .await;
+    let m = gw.merchant().await;
+    let duplicate_json = r#"{"code":"FAIL","code":"SUCCESS"}"#;
+    let duplicate_xml =
+        "<xml><return_code>SUCCESS</return_code><return_code>FAIL</return_code></xml>";
+    let sink = NotifySink::start(&m, Behaviour::Answer(duplicate_json)).await;
+    let trade_no = paid_order(&m, &sink.url(), 12).await;
+    gw.state().run_due().await.unwrap();
+    sink.set(Behaviour::Answer(duplicate_xml));
+    assert_eq!(gw.advance(5).await, 1);
+    sink.set(Behaviour::Answer(
+        "<xml><!-- <return_code>SUCCESS</return_code> --></xml>",
+    ));
+    assert_eq!(gw.advance(5).await, 1);
+    sink.set(Behaviour::Ack);
+    assert_eq!(gw.advance(5).await, 1);
+    let n = &gw.notifications(&format!("trade_no={trade_no}")).await[0];
+    assert_eq!(n["state"], "DELIVERED");
+    let results: Vec<&str> = n["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(results, ["NACK", "NACK", "NACK", "ACK"]);
+    assert_eq!(sink.received().len(), 4);
+    sink.stop().await;
+    gw.handle.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_slow_merchant_times_out_and_is_retried() {
     let gw = Gateway::start().await;

@@ -189,8 +189,11 @@ pub enum Error {
         /// The depth limit.
         limit: usize,
     },
-    /// The declared charset is not supported.
-    #[error("charset {charset:?} is not supported (use UTF-8 or GBK)")]
+    /// The declared charset is not supported: one paysign cannot decode, or one the
+    /// profile's bodies may not be in (the paysign protocol is UTF-8 only, §1).
+    #[error(
+        "charset {charset:?} is not supported: the paysign protocol is UTF-8 only; GBK is read only for the platforms that send it (Alipay, UnionPay)"
+    )]
     CharsetUnsupported {
         /// The declared charset.
         charset: String,

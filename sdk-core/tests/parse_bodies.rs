@@ -19,11 +19,93 @@ fn parse(body: &[u8], content_type: Option<&str>) -> Result<ParsedBody, Error> {
 }
 
 /// The loosest rules a platform has: JSON of any type (nested objects flattened), bare
-/// form keys as empty values.
+/// form keys as empty values, any supported charset.
 const LOOSE: BodyRules = BodyRules {
     json: JsonValues::Typed(&[]),
     bare_form_keys: true,
+    utf8_only: false,
 };
+
+/// The paysign rules with any supported charset (GBK is Alipay's: its profile reads it).
+fn parse_any_charset(body: &[u8], content_type: Option<&str>) -> Result<ParsedBody, Error> {
+    let rules = BodyRules {
+        utf8_only: false,
+        ..BodyRules::STRICT
+    };
+    parse_with(body, content_type, rules)
+}
+
+/// docs/protocol.md §1: "Charset: UTF-8 only" — the paysign rules refuse another charset
+/// wherever the body names it, in every format; the same bodies parse when the rules allow
+/// GBK (Alipay).
+#[test]
+fn the_strict_rules_refuse_a_charset_other_than_utf8_wherever_it_is_named() {
+    let gbk_form = format!("subject={}&n=1", form_encode(&gbk("水费"), false));
+    let mut xml_decl = b"<?xml version=\"1.0\" encoding=\"GBK\"?><xml><s>".to_vec();
+    xml_decl.extend_from_slice(&gbk("水费"));
+    xml_decl.extend_from_slice(b"</s></xml>");
+    let cases: Vec<(Vec<u8>, Option<String>, &str)> = vec![
+        (
+            gbk_form.clone().into_bytes(),
+            Some(format!("{FORM}; charset=GBK")),
+            "GBK",
+        ),
+        (
+            gbk_form.clone().into_bytes(),
+            Some(format!("{FORM}; charset=gb2312")),
+            "gb2312",
+        ),
+        (
+            gbk_form.clone().into_bytes(),
+            Some(format!("{FORM}; charset=GB18030")),
+            "GB18030",
+        ),
+        (
+            format!("{gbk_form}&charset=GBK").into_bytes(),
+            Some(FORM.to_owned()),
+            "GBK",
+        ),
+        (
+            format!("_input_charset=gbk&{gbk_form}").into_bytes(),
+            None,
+            "GBK",
+        ),
+        (xml_decl.clone(), Some("text/xml".to_owned()), "GBK"),
+        (
+            b"<xml><s>1</s></xml>".to_vec(),
+            Some("text/xml; charset=GBK".to_owned()),
+            "GBK",
+        ),
+        (
+            br#"{"s":"1"}"#.to_vec(),
+            Some("application/json; charset=GBK".to_owned()),
+            "GBK",
+        ),
+    ];
+    for (body, ct, named) in cases {
+        let shown = String::from_utf8_lossy(&body).into_owned();
+        assert_eq!(
+            parse(&body, ct.as_deref()).unwrap_err(),
+            Error::CharsetUnsupported {
+                charset: named.to_owned()
+            },
+            "{ct:?} {shown}"
+        );
+        assert!(
+            parse_any_charset(&body, ct.as_deref()).is_ok(),
+            "{ct:?} {shown}"
+        );
+    }
+    // UTF-8, named in any spelling or not at all, is the protocol's own.
+    for ct in [
+        Some(format!("{FORM}; charset=utf-8")),
+        Some(format!("{FORM}; charset=UTF8")),
+        None,
+    ] {
+        let parsed = parse(b"charset=UTF-8&s=%E6%B0%B4", ct.as_deref()).unwrap();
+        assert_eq!(parsed.params.get("s"), Some("水"));
+    }
+}
 
 fn parse_with(
     body: &[u8],
@@ -280,13 +362,14 @@ fn form_utf8_text() {
 #[test]
 fn form_gbk_by_content_type() {
     let body = format!("subject={}&n=1", form_encode(&gbk("上海水费"), false));
-    let parsed = parse(body.as_bytes(), Some(&format!("{FORM}; charset=GBK"))).unwrap();
+    let parsed = parse_any_charset(body.as_bytes(), Some(&format!("{FORM}; charset=GBK"))).unwrap();
     assert_eq!(parsed.charset, "GBK");
     assert_eq!(pairs(&parsed), kv(&[("subject", "上海水费"), ("n", "1")]));
     // Aliases.
-    let parsed = parse(body.as_bytes(), Some(&format!("{FORM};charset=gb2312"))).unwrap();
+    let parsed =
+        parse_any_charset(body.as_bytes(), Some(&format!("{FORM};charset=gb2312"))).unwrap();
     assert_eq!(parsed.charset, "GBK");
-    let parsed = parse(
+    let parsed = parse_any_charset(
         body.as_bytes(),
         Some(&format!("{FORM}; charset=\"GB18030\"")),
     )
@@ -295,7 +378,7 @@ fn form_gbk_by_content_type() {
     assert_eq!(parsed.params.get("subject"), Some("上海水费"));
     // Without a declaration, the GBK bytes are not UTF-8.
     assert_eq!(
-        parse(body.as_bytes(), Some(FORM)).unwrap_err(),
+        parse_any_charset(body.as_bytes(), Some(FORM)).unwrap_err(),
         Error::CharsetInvalid { charset: "UTF-8" }
     );
 }
@@ -308,7 +391,7 @@ fn form_gbk_by_in_body_charset_field() {
             "subject={}&{field}=GBK&total_amount=19.59",
             form_encode(&gbk("水费"), true)
         );
-        let parsed = parse(body.as_bytes(), Some(FORM)).unwrap();
+        let parsed = parse_any_charset(body.as_bytes(), Some(FORM)).unwrap();
         assert_eq!(parsed.charset, "GBK", "{field}");
         assert_eq!(parsed.params.get("subject"), Some("水费"));
         assert_eq!(parsed.params.get(field), Some("GBK"));
@@ -317,13 +400,16 @@ fn form_gbk_by_in_body_charset_field() {
     let mut body = b"charset=gbk&subject=".to_vec();
     body.extend_from_slice(&gbk("水费"));
     assert_eq!(
-        parse(&body, None).unwrap().params.get("subject"),
+        parse_any_charset(&body, None)
+            .unwrap()
+            .params
+            .get("subject"),
         Some("水费")
     );
     // A Content-Type charset and a body field that disagree: neither wins (§1).
     let body = format!("charset=GBK&s={}", form_encode("水".as_bytes(), false));
     assert_eq!(
-        parse(body.as_bytes(), Some(&format!("{FORM}; charset=utf-8"))).unwrap_err(),
+        parse_any_charset(body.as_bytes(), Some(&format!("{FORM}; charset=utf-8"))).unwrap_err(),
         Error::CharsetConflict {
             header: "UTF-8",
             field: "charset",
@@ -332,7 +418,7 @@ fn form_gbk_by_in_body_charset_field() {
     );
     // When they agree, either may spell it.
     let body = format!("charset=gb2312&s={}", form_encode(&gbk("水"), false));
-    let parsed = parse(body.as_bytes(), Some(&format!("{FORM}; charset=GBK"))).unwrap();
+    let parsed = parse_any_charset(body.as_bytes(), Some(&format!("{FORM}; charset=GBK"))).unwrap();
     assert_eq!(parsed.charset, "GBK");
     assert_eq!(parsed.params.get("s"), Some("水"));
 }
@@ -706,24 +792,24 @@ fn xml_gbk_declaration() {
     let mut body = b"<?xml version=\"1.0\" encoding=\"GBK\"?>\n<xml><body>".to_vec();
     body.extend_from_slice(&gbk("上海水费"));
     body.extend_from_slice(b"</body><fee>1</fee></xml>");
-    let parsed = parse(&body, None).unwrap();
+    let parsed = parse_any_charset(&body, None).unwrap();
     assert_eq!(parsed.charset, "GBK");
     assert_eq!(pairs(&parsed), kv(&[("body", "上海水费"), ("fee", "1")]));
     // Invalid GBK is an error, not a replacement character.
     let mut bad = b"<?xml version=\"1.0\" encoding=\"gbk\"?><xml><a>".to_vec();
     bad.extend_from_slice(b"\x81</a></xml>");
     assert_eq!(
-        parse(&bad, None).unwrap_err(),
+        parse_any_charset(&bad, None).unwrap_err(),
         Error::CharsetInvalid { charset: "GBK" }
     );
     // The Content-Type charset, when present, is authoritative (RFC 7303).
     let mut undeclared = b"<xml><body>".to_vec();
     undeclared.extend_from_slice(&gbk("水费"));
     undeclared.extend_from_slice(b"</body></xml>");
-    let parsed = parse(&undeclared, Some("text/xml; charset=GBK")).unwrap();
+    let parsed = parse_any_charset(&undeclared, Some("text/xml; charset=GBK")).unwrap();
     assert_eq!(parsed.params.get("body"), Some("水费"));
     assert_eq!(
-        parse(&undeclared, Some("text/xml")).unwrap_err(),
+        parse_any_charset(&undeclared, Some("text/xml")).unwrap_err(),
         Error::CharsetInvalid { charset: "UTF-8" }
     );
 }
@@ -837,7 +923,7 @@ proptest! {
             .collect::<Vec<_>>()
             .join("&");
         let body = format!("charset=GBK&{body}");
-        let parsed = parse(body.as_bytes(), None).unwrap();
+        let parsed = parse_any_charset(body.as_bytes(), None).unwrap();
         prop_assert_eq!(parsed.charset, "GBK");
         let mut expected = vec![("charset".to_owned(), "GBK".to_owned())];
         expected.extend(map);

@@ -217,6 +217,17 @@ CASES["fail_notify_wechat_control_character"] = (xml_body(wechat_signed(replace(
 nested = wechat_good.replace(b"<attach><![CDATA[", b"<attach><b>1</b><![CDATA[", 1)
 assert nested != wechat_good
 CASES["fail_notify_wechat_nested_element"] = (nested, WECHAT_REQ, fail("BODY_MALFORMED", "nested element <b> inside <attach>"))
+# docs/protocol.md §1, "Charset: UTF-8 only": a paysign notification in GBK is
+# CHARSET_UNSUPPORTED, wherever the charset is named (Alipay's GBK stays accepted, above).
+# Signed over its GBK bytes as a GBK sender would, so the charset alone is refused.
+def paysign_gbk(pairs):
+    pairs = pairs + [("sign_type", "RSA2")]
+    return pairs + [("sign", rsa2(canonical(pairs, ["sign"]), "gbk"))]
+PAYSIGN_GBK = replace(PAYSIGN, "passback_params", "水费 11月")
+CASES["fail_notify_paysign_gbk"] = (form(paysign_gbk(PAYSIGN_GBK), "gbk"), gateway("paysign", FORM + "; charset=GBK"),
+    fail("CHARSET_UNSUPPORTED"))
+CASES["fail_notify_paysign_gbk_charset_field"] = (form(paysign_gbk(PAYSIGN_GBK + [("charset", "GBK")]), "gbk"),
+    gateway("paysign", FORM), fail("CHARSET_UNSUPPORTED"))
 
 def write_cases(cases, root, prefixes):
     """Replaces the case folders of `root` whose names start with `prefixes` by `cases`:

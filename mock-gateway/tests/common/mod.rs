@@ -356,6 +356,8 @@ pub enum Behaviour {
     WrongAck,
     /// Wait this long before acknowledging.
     Slow(Duration),
+    /// HTTP 200 with this body (an acknowledgement that only looks like one).
+    Answer(&'static str),
 }
 
 /// One notification as received.
@@ -500,6 +502,7 @@ async fn receive(State(s): State<SinkState>, headers: HeaderMap, body: Bytes) ->
         Behaviour::Ack | Behaviour::Slow(_) => (StatusCode::OK, "success").into_response(),
         Behaviour::Error500 => (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response(),
         Behaviour::WrongAck => (StatusCode::OK, "OK").into_response(),
+        Behaviour::Answer(body) => (StatusCode::OK, body).into_response(),
     }
 }
 

@@ -182,9 +182,20 @@ fn paysign_writers_percent_encode_space_star_and_plus() {
 
 #[test]
 fn sign_output_form_writes_the_declared_charset() {
-    // "中文 a+b" in GBK: D6 D0 CE C4, then the ASCII.
+    // "中文 a+b" in GBK: D6 D0 CE C4, then the ASCII. GBK is Alipay's (the paysign
+    // protocol is UTF-8 only, below).
     let body = b"charset=GBK&subject=%D6%D0%CE%C4%20a%2Bb&out_trade_no=T100001";
-    let signed = sign_hmac(&["--output", "form"], body).expect(0);
+    let gateway = key("gateway_private_pkcs8.pem");
+    let alipay = [
+        "sign",
+        "--profile",
+        "alipay",
+        "--key",
+        &gateway,
+        "--output",
+        "form",
+    ];
+    let signed = run(&alipay, body).expect(0);
     assert!(
         signed
             .stdout
@@ -192,7 +203,8 @@ fn sign_output_form_writes_the_declared_charset() {
         "{}",
         signed.stdout
     );
-    let parsed = parse_body(signed.stdout.as_bytes(), None, &ParseOptions::default()).unwrap();
+    let options = Profile::Alipay.parse_options(&ParseOptions::default());
+    let parsed = parse_body(signed.stdout.as_bytes(), None, &options).unwrap();
     assert_eq!(parsed.charset, "GBK");
     assert_eq!(parsed.params.get("subject"), Some("中文 a+b"));
 
@@ -207,6 +219,16 @@ fn sign_output_form_writes_the_declared_charset() {
             .starts_with("charset=UTF-8&subject=%E4%B8%AD%E6%96%87&"),
         "{}",
         utf8.stdout
+    );
+
+    // docs/protocol.md §1: a paysign message in GBK is CHARSET_UNSUPPORTED, not written.
+    let refused = sign_hmac(&["--json", "--output", "form"], body);
+    assert_eq!(refused.code, 2, "{}", refused.stdout);
+    let doc = refused.json();
+    assert_eq!(doc["code"], "CHARSET_UNSUPPORTED", "{doc}");
+    assert!(
+        doc["message"].as_str().unwrap().contains("UTF-8 only"),
+        "{doc}"
     );
 }
 

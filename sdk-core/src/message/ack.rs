@@ -151,30 +151,48 @@ impl Acknowledgement {
     }
 
     /// Whether `body` is the success acknowledgement of `format` (used by the gateway
-    /// and `paysign notify` to decide whether to retry). Surrounding whitespace is tolerated.
-    /// For the status-reading formats an empty body counts as success (use
-    /// [`Acknowledgement::is_success_response`] with the status).
+    /// and `paysign notify` to decide whether to retry). Each format is read by its own
+    /// standard, with the core's strict parsers (the ones that read notifications), so a
+    /// `SUCCESS` that is not the acknowledgement's own field counts for nothing:
+    ///
+    /// - [`AckFormat::Text`]: `success`, with surrounding ASCII whitespace tolerated —
+    ///   merchants print `success\n` and the platforms (Alipay, paysign) accept it; no
+    ///   other character (a BOM, a no-break space, `SUCCESS`).
+    /// - [`AckFormat::Xml`] (WeChat Pay v2): a well-formed, flat `<xml>` document whose
+    ///   `return_code` element appears exactly once with the text `SUCCESS` (as text or
+    ///   CDATA: XML reads both as the same characters). `return_msg` is WeChat's free-text
+    ///   reason, optional and not read; other flat elements are ignored, as WeChat does. A
+    ///   DTD, an attribute, a nested element, a second root or text outside the root make
+    ///   the document not an acknowledgement.
+    /// - [`AckFormat::Json`]: one object with exactly one `code` key whose value is the
+    ///   string `SUCCESS` (a key given twice is no acknowledgement: serde_json would take
+    ///   the last); other keys (`message`) are not read.
+    /// - The status-reading formats: an empty body counts as success
+    ///   ([`AckFormat::WechatV3`] also its JSON body); use
+    ///   [`Acknowledgement::is_success_response`] with the status.
     pub fn is_success_body(format: AckFormat, body: &str) -> bool {
-        let body = body.trim();
+        use super::parse::{BodyRules, JsonType, JsonValues, ParseOptions};
         match format {
             AckFormat::Status => true,
             AckFormat::WechatV3 => body.is_empty() || Self::is_success_body(AckFormat::Json, body),
-            AckFormat::Text => body == "success",
+            AckFormat::Text => body.trim_matches(|c: char| c.is_ascii_whitespace()) == "success",
             AckFormat::Xml => {
-                let compact: String = body.split_whitespace().collect();
-                compact.starts_with("<xml>")
-                    && compact.ends_with("</xml>")
-                    && (compact.contains("<return_code><![CDATA[SUCCESS]]></return_code>")
-                        || compact.contains("<return_code>SUCCESS</return_code>"))
+                super::parse::parse_xml_document(body.as_bytes(), &ParseOptions::default())
+                    .is_ok_and(|(root, params)| {
+                        root == "xml" && params.get("return_code") == Some("SUCCESS")
+                    })
             }
-            AckFormat::Json => serde_json::from_str::<serde_json::Value>(body)
-                .ok()
-                .and_then(|v| {
-                    v.get("code")
-                        .and_then(|c| c.as_str())
-                        .map(|c| c == "SUCCESS")
-                })
-                .unwrap_or(false),
+            AckFormat::Json => {
+                let options = ParseOptions {
+                    rules: BodyRules {
+                        json: JsonValues::Typed(&[("code", JsonType::String)]),
+                        ..BodyRules::STRICT
+                    },
+                    ..ParseOptions::default()
+                };
+                super::parse::parse_json(body.as_bytes(), &options)
+                    .is_ok_and(|params| params.get("code") == Some("SUCCESS"))
+            }
         }
     }
 }
@@ -340,6 +358,110 @@ mod tests {
             204,
             ""
         ));
+    }
+
+    /// Issue 23 item 4: the acknowledgement is read by each format's standard, not by
+    /// substrings or by serde_json's last-key-wins.
+    #[test]
+    fn success_is_the_formats_own_field_exactly_once() {
+        let yes =
+            |f, body: &str| assert!(Acknowledgement::is_success_body(f, body), "{f:?} {body:?}");
+        let no =
+            |f, body: &str| assert!(!Acknowledgement::is_success_body(f, body), "{f:?} {body:?}");
+        use AckFormat::{Json, Text, Xml};
+
+        // Text: ASCII whitespace around `success` is what merchants write and platforms accept.
+        for ok in ["success", "success\n", "success\r\n", " \tsuccess \n"] {
+            yes(Text, ok);
+        }
+        for bad in [
+            "Success",
+            "SUCCESS",
+            "success success",
+            "\u{feff}success",
+            "success\u{a0}",
+            "\u{3000}success",
+            "succ\0ess",
+            "success\n\nfail",
+            "\"success\"",
+        ] {
+            no(Text, bad);
+        }
+
+        // XML: one `return_code`, text or CDATA exactly SUCCESS, in a well-formed <xml>.
+        for ok in [
+            "<xml><return_code>SUCCESS</return_code></xml>",
+            "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
+            "<xml><return_msg>成功</return_msg><return_code>SUCCESS</return_code></xml>",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xml>\n  <return_code>SUCCESS</return_code>\n</xml>\n",
+            "\u{feff}<xml><return_code>SUCCESS</return_code></xml>",
+            "<xml><!-- ok --><return_code>SUCCESS</return_code></xml><!-- end -->",
+            // XML reads a split CDATA section and a character reference as the same text.
+            "<xml><return_code>SUC<![CDATA[CESS]]></return_code></xml>",
+            "<xml><return_code>&#83;UCCESS</return_code></xml>",
+        ] {
+            yes(Xml, ok);
+        }
+        for bad in [
+            // Twice, in either order: no answer rather than the first or the last.
+            "<xml><return_code>SUCCESS</return_code><return_code>FAIL</return_code></xml>",
+            "<xml><return_code>FAIL</return_code><return_code>SUCCESS</return_code></xml>",
+            "<xml><return_code>SUCCESS</return_code><return_code>SUCCESS</return_code></xml>",
+            // SUCCESS somewhere else than the element's text.
+            "<xml><!--<return_code>SUCCESS</return_code>--><return_code>FAIL</return_code></xml>",
+            "<xml><return_msg><![CDATA[<return_code>SUCCESS</return_code>]]></return_msg></xml>",
+            "<xml><return_msg>SUCCESS</return_msg></xml>",
+            "<xml><result_code>SUCCESS</result_code></xml>",
+            "<xml><wrap><return_code>SUCCESS</return_code></wrap></xml>",
+            "<root><return_code>SUCCESS</return_code></root>",
+            "<xml><return_code attr=\"1\">SUCCESS</return_code></xml>",
+            // Not exactly SUCCESS.
+            "<xml><return_code> SUCCESS </return_code></xml>",
+            "<xml><return_code><![CDATA[ SUCCESS]]></return_code></xml>",
+            "<xml><return_code>success</return_code></xml>",
+            "<xml><return_code></return_code></xml>",
+            "<xml><return_code/></xml>",
+            // Not a well-formed document.
+            "<xml><return_code>SUCCESS</return_code>",
+            "<xml><return_code>SUCCESS</return_code></xml>trailing",
+            "<xml><return_code>SUCCESS</return_code></xml><xml></xml>",
+            "<!DOCTYPE xml [<!ENTITY s \"SUCCESS\">]><xml><return_code>&s;</return_code></xml>",
+            "<xml><return_code>SUCCESS</return_code></XML>",
+            "<xml>SUCCESS<return_code>SUCCESS</return_code></xml>",
+        ] {
+            no(Xml, bad);
+        }
+
+        // JSON: one object, exactly one `code`, the string SUCCESS.
+        for ok in [
+            r#"{"code":"SUCCESS"}"#,
+            r#"{"code":"SUCCESS","message":"OK"}"#,
+            " {\"message\":\"成功\",\n \"code\" : \"SUCCESS\"}\n",
+            r#"{"code":"SUCC\u0045SS"}"#,
+            // RFC 8259 §8.1 lets a parser ignore a BOM, and the notification parser does.
+            "\u{feff}{\"code\":\"SUCCESS\"}",
+        ] {
+            yes(Json, ok);
+        }
+        for bad in [
+            r#"{"code":"SUCCESS","code":"FAIL"}"#,
+            r#"{"code":"FAIL","code":"SUCCESS"}"#,
+            r#"{"code":"SUCCESS","code":"SUCCESS"}"#,
+            r#"{"code":"success"}"#,
+            r#"{"code":" SUCCESS"}"#,
+            r#"{"code":["SUCCESS"]}"#,
+            r#"{"code":{"code":"SUCCESS"}}"#,
+            r#"{"data":{"code":"SUCCESS"}}"#,
+            r#"{"Code":"SUCCESS"}"#,
+            r#"{"code":null}"#,
+            r#"[{"code":"SUCCESS"}]"#,
+            r#""SUCCESS""#,
+            r#"{"code":"SUCCESS"} trailing"#,
+            r#"{"code":"SUCCESS"}{"code":"FAIL"}"#,
+            r#"{"code":"SUCCESS""#,
+        ] {
+            no(Json, bad);
+        }
     }
 
     #[test]

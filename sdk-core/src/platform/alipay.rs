@@ -69,6 +69,8 @@ static CONVENTIONS: Conventions = Conventions {
     body_rules: BodyRules {
         json: JsonValues::Strings,
         bare_form_keys: true,
+        // GBK is Alipay's own (its `charset` field, docs/profiles.md).
+        utf8_only: false,
     },
 };
 

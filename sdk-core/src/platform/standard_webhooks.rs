@@ -79,6 +79,7 @@ static CONVENTIONS: Conventions = Conventions {
     body_rules: BodyRules {
         json: JsonValues::Typed(&[]),
         bare_form_keys: false,
+        utf8_only: false,
     },
 };
 

@@ -89,6 +89,8 @@ static CONVENTIONS: Conventions = Conventions {
     body_rules: BodyRules {
         json: JsonValues::Strings,
         bare_form_keys: true,
+        // UnionPay's `encoding` field may name GBK: its bodies keep the charsets they declare.
+        utf8_only: false,
     },
 };
 

@@ -58,8 +58,12 @@ static CONVENTIONS: Conventions = Conventions {
     has_amount: true,
     notify_time_field: None,
     ack_format: AckFormat::Xml,
-    // XML (whose rules are the format's own); the values are text.
-    body_rules: BodyRules::STRICT,
+    // XML (whose rules are the format's own); the values are text. The charset is the
+    // one the document declares, as before (WeChat writes UTF-8; not tightened here).
+    body_rules: BodyRules {
+        utf8_only: false,
+        ..BodyRules::STRICT
+    },
 };
 
 impl Platform for WechatV2 {

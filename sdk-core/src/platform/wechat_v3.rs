@@ -108,6 +108,7 @@ static CONVENTIONS: Conventions = Conventions {
     body_rules: BodyRules {
         json: JsonValues::Typed(JSON_TYPES),
         bare_form_keys: false,
+        utf8_only: false,
     },
 };
 

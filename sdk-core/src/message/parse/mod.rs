@@ -183,7 +183,10 @@ pub struct ParsedBody {
 /// - Form charset: the Content-Type `charset`, else a `charset` / `_input_charset` field of
 ///   the body, else UTF-8; when both are present they must name the same charset
 ///   ([`Error::CharsetConflict`]). XML charset: a UTF-8 BOM, else the Content-Type `charset`, else
-///   the XML declaration's `encoding`, else UTF-8. JSON: always UTF-8.
+///   the XML declaration's `encoding`, else UTF-8. JSON: always UTF-8. Under
+///   [`BodyRules::utf8_only`] (the default, the paysign protocol's §1) any of these naming
+///   another charset, the Content-Type of a JSON body included, is
+///   [`Error::CharsetUnsupported`]; the platforms that send GBK (Alipay) allow it.
 /// - The values follow `options.rules` ([`BodyRules`]): with the default, every JSON value
 ///   is a string and every form segment has a `=`; a body that breaks the rules is
 ///   [`Error::BodyMalformed`] naming the field.
@@ -204,6 +207,11 @@ pub fn parse_body(
         });
     }
     let content_type = content_type.map(ContentType::parse).unwrap_or_default();
+    if options.rules.utf8_only {
+        if let Some(label) = content_type.charset {
+            utf8_only(Charset::from_label(label)?, label)?;
+        }
+    }
     let format = options
         .format
         .or_else(|| BodyFormat::from_media_type(content_type.media_type))
@@ -223,11 +231,27 @@ pub fn parse_body(
             (params, charset.name())
         }
     };
+    if options.rules.utf8_only {
+        // A form's `charset` field or an XML declaration, when the header named none.
+        utf8_only(Charset::from_label(charset)?, charset)?;
+    }
     Ok(ParsedBody {
         params,
         format,
         charset,
     })
+}
+
+/// [`BodyRules::utf8_only`]: `charset`, named `label` in the body or its header, must be
+/// UTF-8.
+fn utf8_only(charset: Charset, label: &str) -> Result<()> {
+    if charset == Charset::Utf8 {
+        Ok(())
+    } else {
+        Err(Error::CharsetUnsupported {
+            charset: label.to_owned(),
+        })
+    }
 }
 
 /// Parses a paysign gateway **request** body under the strict rules of docs/protocol.md §1
@@ -266,26 +290,14 @@ pub fn parse_request(
             ));
         }
     };
-    if let Some(label) = header.charset {
-        if Charset::from_label(label)? != Charset::Utf8 {
-            return Err(Error::CharsetUnsupported {
-                charset: label.to_owned(),
-            });
-        }
-    }
+    // The charset rule is STRICT's own (`utf8_only`), applied by `parse_body`.
     let options = ParseOptions {
         max_body_bytes,
         format: Some(format),
         rules: BodyRules::STRICT,
         ..ParseOptions::default()
     };
-    let parsed = parse_body(body, content_type, &options)?;
-    if parsed.charset != Charset::Utf8.name() {
-        return Err(Error::CharsetUnsupported {
-            charset: parsed.charset.to_owned(),
-        });
-    }
-    Ok(parsed.params)
+    Ok(parse_body(body, content_type, &options)?.params)
 }
 
 /// A field name as an error message shows it: in backticks, or quoted with its control
@@ -342,6 +354,19 @@ pub(crate) fn parse_form_undecoded(body: &[u8], charset: Charset) -> Result<Para
     form::split_undecoded(body, charset)
 }
 
+/// Parses a flat XML document by the rules of [`parse_body`] (charset: a UTF-8 BOM, else
+/// the XML declaration's `encoding`, else UTF-8) and gives its root element's name with
+/// the parameters.
+pub(crate) fn parse_xml_document(body: &[u8], options: &ParseOptions) -> Result<(String, Params)> {
+    if body.len() > options.max_body_bytes {
+        return Err(Error::BodyTooLarge {
+            size: body.len(),
+            limit: options.max_body_bytes,
+        });
+    }
+    xml::parse_document(body, options.max_depth)
+}
+
 /// Parses a JSON body under `options` (its limits and [`BodyRules::json`]), whatever the
 /// Content-Type says: for payloads authenticated as raw bytes (WeChat Pay v3 envelopes and
 /// resources, Standard Webhooks), read with their platform's [`JsonValues::Typed`].
@@ -395,6 +420,7 @@ mod tests {
             rules: BodyRules {
                 json: JsonValues::Typed(&[]),
                 bare_form_keys: true,
+                utf8_only: false,
             },
             ..ParseOptions::default()
         };

@@ -59,14 +59,21 @@ pub struct BodyRules {
     /// [`Error::BodyMalformed`](crate::Error::BodyMalformed) naming it (docs/protocol.md §1:
     /// a field without a value is sent as `flag=`).
     pub bare_form_keys: bool,
+    /// Whether a body must be UTF-8 (docs/protocol.md §1: "Charset: UTF-8 only"): a
+    /// Content-Type `charset` parameter, a form's `charset` / `_input_charset` field or an
+    /// XML declaration naming another charset (`GBK`) is
+    /// [`Error::CharsetUnsupported`](crate::Error::CharsetUnsupported). Platforms that
+    /// send GBK (Alipay) say `false`.
+    pub utf8_only: bool,
 }
 
 impl BodyRules {
     /// The strictest rules, the paysign protocol's (docs/protocol.md §1): JSON values are
-    /// strings, every form segment has a `=`.
+    /// strings, every form segment has a `=`, the charset is UTF-8.
     pub const STRICT: BodyRules = BodyRules {
         json: JsonValues::Strings,
         bare_form_keys: false,
+        utf8_only: true,
     };
 }
 

@@ -56,7 +56,19 @@ pub(super) fn parse(
         Charset::Utf8
     };
     let text = charset.decode(body)?;
-    Ok((parse_text(&text, max_depth)?, charset))
+    let (_root, params) = parse_text(&text, max_depth)?;
+    Ok((params, charset))
+}
+
+/// [`parse`] without a Content-Type, also giving the root element's name: for a reader
+/// to whom the root matters (the WeChat Pay v2 acknowledgement is an `<xml>` document).
+pub(super) fn parse_document(body: &[u8], max_depth: usize) -> Result<(String, Params)> {
+    let (body, had_bom) = strip_bom(body);
+    let charset = match declaration_encoding(body)? {
+        Some(label) if !had_bom => Charset::from_label(&label)?,
+        _ => Charset::Utf8,
+    };
+    parse_text(&charset.decode(body)?, max_depth)
 }
 
 fn malformed(reason: impl Into<String>) -> Error {
@@ -112,7 +124,8 @@ enum Place {
     AfterRoot,
 }
 
-fn parse_text(text: &str, max_depth: usize) -> Result<Params> {
+/// The root element's name and the parameters of a flat document.
+fn parse_text(text: &str, max_depth: usize) -> Result<(String, Params)> {
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
     config.check_end_names = true;
@@ -127,6 +140,7 @@ fn parse_text(text: &str, max_depth: usize) -> Result<Params> {
     let mut seen_declaration = false;
     let mut current: Option<(String, String)> = None;
     let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut root = String::new();
 
     loop {
         let event = reader
@@ -150,10 +164,16 @@ fn parse_text(text: &str, max_depth: usize) -> Result<Params> {
             Event::Comment(_) | Event::PI(_) => {}
             Event::Start(element) => {
                 check_element(&element)?;
+                if place == Place::BeforeRoot {
+                    root = element_name(&element);
+                }
                 place = open(place, &element, max_depth, &mut current)?;
             }
             Event::Empty(element) => {
                 check_element(&element)?;
+                if place == Place::BeforeRoot {
+                    root = element_name(&element);
+                }
                 place = open(place, &element, max_depth, &mut current)?;
                 place = close(place, &mut current, &mut pairs);
             }
@@ -178,7 +198,7 @@ fn parse_text(text: &str, max_depth: usize) -> Result<Params> {
     }
 
     match place {
-        Place::AfterRoot => Params::from_pairs(pairs),
+        Place::AfterRoot => Ok((root, Params::from_pairs(pairs)?)),
         Place::BeforeRoot => Err(malformed("no root element")),
         Place::InRoot | Place::InChild => Err(malformed("the document ends inside an element")),
     }
