@@ -33,7 +33,7 @@
 //! ```
 
 use crate::canonical::canonical_string;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::profile::MessageKind;
 use crate::sign::{SignType, Signer};
@@ -47,10 +47,39 @@ pub use crate::platform::spec::{TestEvent, TestMessage, TestNotifier, TestSigner
 /// platform key's serial ([`Signer::key_id`]); v3 also needs the APIv3 key
 /// ([`TestEvent::encryption_key`]).
 pub fn test_notification(signer: &Signer, event: &TestEvent<'_>) -> Result<TestMessage> {
+    check_event(event)?;
     signer
         .profile()
         .test_notifier()
         .test_notification(event, &NotificationSigner(signer))
+}
+
+/// What every platform's verifier requires of a notification, checked before building one:
+/// the fuzz target `test_notifications` found messages built with an empty trade number
+/// (WeChat Pay v2 `transaction_id`, UnionPay `queryId`) or a time before 1970, which their
+/// own verifiers refuse. A builder says what is wrong instead of making such a message.
+fn check_event(event: &TestEvent<'_>) -> Result<()> {
+    for (field, value) in [
+        ("notify_id", event.notify_id),
+        ("out_trade_no", event.out_trade_no),
+        ("trade_no", event.trade_no),
+    ] {
+        if value.is_empty() {
+            return Err(Error::FieldMissing {
+                field: field.to_owned(),
+            });
+        }
+    }
+    if event.time < 0 {
+        return Err(Error::field_invalid(
+            "time",
+            format!(
+                "{} is before 1970: notification times are Unix seconds",
+                event.time
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A signer seen as the platform signing a notification: the notification's canonical
@@ -78,5 +107,50 @@ impl TestSigner for NotificationSigner<'_> {
 
     fn sign_message(&self, message: &str) -> Result<String> {
         self.0.sign_canonical(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::message::{Amount, TradeStatus};
+    use crate::sign::{SharedSecret, SigningCredential};
+
+    fn event<'a>(trade_no: &'a str, time: i64) -> TestEvent<'a> {
+        TestEvent {
+            status: &TradeStatus::Success,
+            amount: Amount::from_fen(6754).unwrap(),
+            app_id: "wx2421b1c4370ec43b",
+            merchant_id: "10000100",
+            out_trade_no: "M20261125000001",
+            trade_no,
+            notify_id: "N1",
+            bill_no: None,
+            time,
+            nonce: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+            encryption_key: None,
+            format: None,
+        }
+    }
+
+    /// Found by the fuzz target `test_notifications`: WeChat Pay v2 and UnionPay built a
+    /// message without a trade number, and paysign one dated before 1970, which their own
+    /// verifiers refuse (fuzz/regressions/test_notifications/).
+    #[test]
+    fn an_event_its_verifier_would_refuse_is_not_built() {
+        let secret = SharedSecret::new("192006250b4c09247ec02edce69f6a2d").unwrap();
+        let signer = Signer::new(
+            "wechat-v2".parse().unwrap(),
+            SignType::Md5,
+            SigningCredential::Secret(secret),
+        )
+        .unwrap();
+        let error = test_notification(&signer, &event("", 1_795_190_400)).unwrap_err();
+        assert_eq!(error.code(), "FIELD_MISSING");
+        let error = test_notification(&signer, &event("4200002026", -1)).unwrap_err();
+        assert_eq!(error.code(), "FIELD_INVALID");
+        assert!(test_notification(&signer, &event("4200002026", 0)).is_ok());
     }
 }
