@@ -54,10 +54,16 @@ pub fn test_notification(signer: &Signer, event: &TestEvent<'_>) -> Result<TestM
         .test_notification(event, &NotificationSigner(signer))
 }
 
+/// The latest time a notification may carry: `parse_timestamp` reads at most 11 digits as
+/// Unix seconds (year 5138), so paysign's `notify_time` after it would not read back.
+const LATEST_TIME: i64 = 99_999_999_999;
+
 /// What every platform's verifier requires of a notification, checked before building one:
-/// the fuzz target `test_notifications` found messages built with an empty trade number
-/// (WeChat Pay v2 `transaction_id`, UnionPay `queryId`) or a time before 1970, which their
-/// own verifiers refuse. A builder says what is wrong instead of making such a message.
+/// the fuzz target `test_notifications` found messages their own verifiers refuse — an
+/// empty trade number (WeChat Pay v2 `transaction_id`, UnionPay `queryId`), a time before
+/// 1970 or past [`LATEST_TIME`], a nonce or id with surrounding whitespace or a control
+/// character (header values are trimmed: WeChat Pay v3 `Wechatpay-Nonce`, Standard Webhooks
+/// `webhook-id`). A builder says what is wrong instead of making such a message.
 fn check_event(event: &TestEvent<'_>) -> Result<()> {
     for (field, value) in [
         ("notify_id", event.notify_id),
@@ -69,12 +75,24 @@ fn check_event(event: &TestEvent<'_>) -> Result<()> {
                 field: field.to_owned(),
             });
         }
+        if value.trim() != value || value.chars().any(char::is_control) {
+            return Err(Error::field_invalid(
+                field,
+                "an id has no surrounding whitespace and no control character",
+            ));
+        }
     }
-    if event.time < 0 {
+    if event.nonce.is_empty() || !event.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::field_invalid(
+            "nonce",
+            "a nonce is ASCII letters and digits (32 random hex digits)",
+        ));
+    }
+    if !(0..=LATEST_TIME).contains(&event.time) {
         return Err(Error::field_invalid(
             "time",
             format!(
-                "{} is before 1970: notification times are Unix seconds",
+                "{} is not Unix seconds between 1970 and {LATEST_TIME}",
                 event.time
             ),
         ));
@@ -136,7 +154,8 @@ mod tests {
     }
 
     /// Found by the fuzz target `test_notifications`: WeChat Pay v2 and UnionPay built a
-    /// message without a trade number, and paysign one dated before 1970, which their own
+    /// message without a trade number, paysign one dated before 1970 or after year 5138,
+    /// WeChat Pay v3 one whose nonce header had surrounding whitespace, which their own
     /// verifiers refuse (fuzz/regressions/test_notifications/).
     #[test]
     fn an_event_its_verifier_would_refuse_is_not_built() {
@@ -149,8 +168,14 @@ mod tests {
         .unwrap();
         let error = test_notification(&signer, &event("", 1_795_190_400)).unwrap_err();
         assert_eq!(error.code(), "FIELD_MISSING");
-        let error = test_notification(&signer, &event("4200002026", -1)).unwrap_err();
-        assert_eq!(error.code(), "FIELD_INVALID");
+        for time in [-1, LATEST_TIME + 1] {
+            let error = test_notification(&signer, &event("4200002026", time)).unwrap_err();
+            assert_eq!(error.code(), "FIELD_INVALID");
+        }
+        for trade_no in [" 4200002026", "4200\u{1d}2026"] {
+            let error = test_notification(&signer, &event(trade_no, 0)).unwrap_err();
+            assert_eq!(error.code(), "FIELD_INVALID");
+        }
         assert!(test_notification(&signer, &event("4200002026", 0)).is_ok());
     }
 }
