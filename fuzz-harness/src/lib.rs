@@ -213,6 +213,15 @@ macro_rules! vector_key {
     };
 }
 
+// The harnesses of the newer targets, one module each (they use the helpers above).
+mod signed_bodies;
+mod sm;
+mod test_notifications;
+
+pub use signed_bodies::signed_bodies;
+pub use sm::sm;
+pub use test_notifications::test_notifications;
+
 /// The test keys and secrets are valid: failing to load them is a broken checkout.
 fn loaded<T>(result: Result<T>) -> T {
     result.unwrap_or_else(|e| unreachable!("test key of tests/vectors: {e}"))
@@ -332,6 +341,25 @@ fn wechat_v3_keys() -> &'static WechatV3Keys {
 /// `resource.associated_data`.
 fn seal_resource(template: &[u8], plaintext: &[u8], key: &[u8]) -> Vec<u8> {
     use aes_gcm::aead::{Aead, KeyInit, Payload};
+    seal_resource_with(template, |nonce, aad| {
+        let cipher = aes_gcm::Aes256Gcm::new_from_slice(key).ok()?;
+        let nonce =
+            <&aes_gcm::Nonce<aes_gcm::aead::consts::U12>>::try_from(nonce.as_bytes()).ok()?;
+        let payload = Payload {
+            msg: plaintext,
+            aad: aad.as_bytes(),
+        };
+        cipher
+            .encrypt(nonce, payload)
+            .ok()
+            .map(|s| STANDARD.encode(s))
+    })
+}
+
+/// The template with every `$CIPHERTEXT` replaced by what `seal(nonce, associated_data)`
+/// returns (base64), given the template's `resource.nonce` (if 12 bytes, else a fixed one)
+/// and `resource.associated_data`; the template as is when there is none or sealing fails.
+fn seal_resource_with(template: &[u8], seal: impl FnOnce(&str, &str) -> Option<String>) -> Vec<u8> {
     const PLACEHOLDER: &[u8] = b"$CIPHERTEXT";
     if !template
         .windows(PLACEHOLDER.len())
@@ -350,20 +378,9 @@ fn seal_resource(template: &[u8], plaintext: &[u8], key: &[u8]) -> Vec<u8> {
         .filter(|n| n.len() == 12)
         .unwrap_or_else(|| "0123456fabcd".to_owned());
     let aad = resource("associated_data").unwrap_or_default();
-    let Ok(cipher) = aes_gcm::Aes256Gcm::new_from_slice(key) else {
-        return template.to_vec();
-    };
-    let Ok(nonce) = <&aes_gcm::Nonce<aes_gcm::aead::consts::U12>>::try_from(nonce.as_bytes())
-    else {
-        return template.to_vec();
-    };
-    let payload = Payload {
-        msg: plaintext,
-        aad: aad.as_bytes(),
-    };
-    match cipher.encrypt(nonce, payload) {
-        Ok(sealed) => replace_all(template, PLACEHOLDER, STANDARD.encode(sealed).as_bytes()),
-        Err(_) => template.to_vec(),
+    match seal(&nonce, &aad) {
+        Some(sealed) => replace_all(template, PLACEHOLDER, sealed.as_bytes()),
+        None => template.to_vec(),
     }
 }
 

@@ -65,3 +65,18 @@ fn standard_webhooks_corpus() {
 fn platform_bodies_corpus() {
     replay("platform_bodies", fuzzing::platform_bodies);
 }
+
+#[test]
+fn signed_bodies_corpus() {
+    replay("signed_bodies", fuzzing::signed_bodies);
+}
+
+#[test]
+fn test_notifications_corpus() {
+    replay("test_notifications", fuzzing::test_notifications);
+}
+
+#[test]
+fn sm_corpus() {
+    replay("sm", fuzzing::sm);
+}

@@ -33,7 +33,7 @@
 //! ```
 
 use crate::canonical::canonical_string;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::params::Params;
 use crate::profile::MessageKind;
 use crate::sign::{SignType, Signer};
@@ -47,10 +47,57 @@ pub use crate::platform::spec::{TestEvent, TestMessage, TestNotifier, TestSigner
 /// platform key's serial ([`Signer::key_id`]); v3 also needs the APIv3 key
 /// ([`TestEvent::encryption_key`]).
 pub fn test_notification(signer: &Signer, event: &TestEvent<'_>) -> Result<TestMessage> {
+    check_event(event)?;
     signer
         .profile()
         .test_notifier()
         .test_notification(event, &NotificationSigner(signer))
+}
+
+/// The latest time a notification may carry: `parse_timestamp` reads at most 11 digits as
+/// Unix seconds (year 5138), so paysign's `notify_time` after it would not read back.
+const LATEST_TIME: i64 = 99_999_999_999;
+
+/// What every platform's verifier requires of a notification, checked before building one:
+/// the fuzz target `test_notifications` found messages their own verifiers refuse — an
+/// empty trade number (WeChat Pay v2 `transaction_id`, UnionPay `queryId`), a time before
+/// 1970 or past [`LATEST_TIME`], a nonce or id with surrounding whitespace or a control
+/// character (header values are trimmed: WeChat Pay v3 `Wechatpay-Nonce`, Standard Webhooks
+/// `webhook-id`). A builder says what is wrong instead of making such a message.
+fn check_event(event: &TestEvent<'_>) -> Result<()> {
+    for (field, value) in [
+        ("notify_id", event.notify_id),
+        ("out_trade_no", event.out_trade_no),
+        ("trade_no", event.trade_no),
+    ] {
+        if value.is_empty() {
+            return Err(Error::FieldMissing {
+                field: field.to_owned(),
+            });
+        }
+        if value.trim() != value || value.chars().any(char::is_control) {
+            return Err(Error::field_invalid(
+                field,
+                "an id has no surrounding whitespace and no control character",
+            ));
+        }
+    }
+    if event.nonce.is_empty() || !event.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(Error::field_invalid(
+            "nonce",
+            "a nonce is ASCII letters and digits (32 random hex digits)",
+        ));
+    }
+    if !(0..=LATEST_TIME).contains(&event.time) {
+        return Err(Error::field_invalid(
+            "time",
+            format!(
+                "{} is not Unix seconds between 1970 and {LATEST_TIME}",
+                event.time
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A signer seen as the platform signing a notification: the notification's canonical
@@ -78,5 +125,57 @@ impl TestSigner for NotificationSigner<'_> {
 
     fn sign_message(&self, message: &str) -> Result<String> {
         self.0.sign_canonical(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::message::{Amount, TradeStatus};
+    use crate::sign::{SharedSecret, SigningCredential};
+
+    fn event<'a>(trade_no: &'a str, time: i64) -> TestEvent<'a> {
+        TestEvent {
+            status: &TradeStatus::Success,
+            amount: Amount::from_fen(6754).unwrap(),
+            app_id: "wx2421b1c4370ec43b",
+            merchant_id: "10000100",
+            out_trade_no: "M20261125000001",
+            trade_no,
+            notify_id: "N1",
+            bill_no: None,
+            time,
+            nonce: "5K8264ILTKCH16CQ2502SI8ZNMTM67VS",
+            encryption_key: None,
+            format: None,
+        }
+    }
+
+    /// Found by the fuzz target `test_notifications`: WeChat Pay v2 and UnionPay built a
+    /// message without a trade number, paysign one dated before 1970 or after year 5138,
+    /// WeChat Pay v3 one whose nonce header had surrounding whitespace, which their own
+    /// verifiers refuse (fuzz/regressions/test_notifications/).
+    #[test]
+    fn an_event_its_verifier_would_refuse_is_not_built() {
+        let secret = SharedSecret::new("192006250b4c09247ec02edce69f6a2d").unwrap();
+        let signer = Signer::new(
+            "wechat-v2".parse().unwrap(),
+            SignType::Md5,
+            SigningCredential::Secret(secret),
+        )
+        .unwrap();
+        let error = test_notification(&signer, &event("", 1_795_190_400)).unwrap_err();
+        assert_eq!(error.code(), "FIELD_MISSING");
+        for time in [-1, LATEST_TIME + 1] {
+            let error = test_notification(&signer, &event("4200002026", time)).unwrap_err();
+            assert_eq!(error.code(), "FIELD_INVALID");
+        }
+        for trade_no in [" 4200002026", "4200\u{1d}2026"] {
+            let error = test_notification(&signer, &event(trade_no, 0)).unwrap_err();
+            assert_eq!(error.code(), "FIELD_INVALID");
+        }
+        assert!(test_notification(&signer, &event("4200002026", 0)).is_ok());
     }
 }

@@ -7,11 +7,14 @@
 //! - xml: WeChat Pay v2 style `<xml><name><![CDATA[value]]></name>...</xml>`.
 
 use crate::error::{Error, Result};
-use crate::message::parse::{BodyFormat, encode_form};
+use crate::message::parse::{BodyFormat, encode_form, is_xml_char};
 use crate::params::Params;
 
-/// `params` as a body in `format`. A name that cannot be an XML element name is
-/// [`Error::FieldInvalid`] for [`BodyFormat::Xml`].
+/// `params` as a body in `format`. A name that cannot be an XML element name, or a value
+/// with a character XML 1.0 does not allow (control characters) or a carriage return
+/// (read back as a line feed), is [`Error::FieldInvalid`]
+/// for [`BodyFormat::Xml`]: the parser refuses such a document, so a message written with
+/// one would never verify (found by the fuzz target `test_notifications`).
 pub fn write_body(params: &Params, format: BodyFormat) -> Result<String> {
     Ok(match format {
         BodyFormat::Form => encode_form(params),
@@ -29,6 +32,17 @@ pub fn write_body(params: &Params, format: BodyFormat) -> Result<String> {
                     return Err(Error::field_invalid(
                         k,
                         "this name cannot be an XML element name; write the body as form or json",
+                    ));
+                }
+                // XML parsers read a carriage return as a line feed (XML 1.0 §2.11), so a
+                // value with one would not read back as written.
+                if let Some(ch) = v.chars().find(|ch| !is_xml_char(*ch) || *ch == '\r') {
+                    return Err(Error::field_invalid(
+                        k,
+                        format!(
+                            "contains U+{:04X}, a character XML 1.0 does not allow; write the body as form or json",
+                            u32::from(ch)
+                        ),
                     ));
                 }
                 // A CDATA section cannot contain `]]>`: split it across two sections.
@@ -69,6 +83,21 @@ fn json_string(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::message::parse::{ParseOptions, parse_body};
+
+    /// Found by the fuzz target `test_notifications`: a paysign test notification in XML
+    /// with a control character in its nonce, which the XML parser (rightly) refuses.
+    #[test]
+    fn xml_refuses_a_character_xml_does_not_allow() {
+        let params = Params::from_pairs([("nonce", "5k8\u{f}4")]).unwrap();
+        let error = write_body(&params, BodyFormat::Xml).unwrap_err();
+        assert_eq!(error.code(), "FIELD_INVALID");
+        assert!(error.to_string().contains("U+000F"), "{error}");
+        for format in [BodyFormat::Form, BodyFormat::Json] {
+            assert!(write_body(&params, format).is_ok());
+        }
+        let params = Params::from_pairs([("nonce", "a\rb")]).unwrap();
+        assert!(write_body(&params, BodyFormat::Xml).is_err());
+    }
 
     #[test]
     fn every_format_parses_back_to_the_same_fields() {

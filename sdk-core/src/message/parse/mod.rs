@@ -54,6 +54,7 @@ use crate::params::Params;
 pub use charset::Charset;
 use charset::{ContentType, strip_bom};
 pub use rules::{BodyRules, JsonType, JsonValues};
+pub(crate) use xml::is_xml_char;
 
 /// Wire format of a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -335,7 +335,8 @@ fn resolve_reference(reference: &BytesRef<'_>) -> Result<char> {
 }
 
 /// The `Char` production of XML 1.0.
-fn is_xml_char(ch: char) -> bool {
+/// Whether XML 1.0 allows `ch` in a document (§2.2 `Char`); the writer holds values to it.
+pub(crate) fn is_xml_char(ch: char) -> bool {
     matches!(ch, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
