@@ -342,9 +342,10 @@ const goals = [
     get('SM2 verify (国密, Alipay sign_type=SM2)', 'paysign Verifier.verify (SM module, wasm)') / get('SM2 verify (国密, Alipay sign_type=SM2)', 'sm-crypto-v2 (canonical string given)'),
     1,
   ],
-  // The budget tests/node/install.test.mjs enforces (250 until the platform model, v3 and
-  // Standard Webhooks request signing and charset-correct signing: see that test).
-  ['gzipped runtime .wasm < 262 KiB', gz / 1024, 262, 'below'],
+  // Issue 22's goal. tests/node/install.test.mjs enforces a looser budget (269 KiB, what the
+  // platform model, v3 and Standard Webhooks request signing and charset-correct signing
+  // cost: see that test) so that it only ever shrinks; this row says how far from the goal.
+  ['gzipped runtime .wasm < 250 KiB', gz / 1024, 250, 'below'],
 ];
 out.push('');
 out.push('| goal | measured | met |');
