@@ -35,6 +35,11 @@ pub(crate) fn flag(term: ApiTerm) -> &'static str {
         ApiTerm::BillDate => "--bill-date",
         ApiTerm::CutoffTolerance => "--cutoff-tolerance",
         ApiTerm::StatementSha256 => "--statement-sha256",
+        ApiTerm::EventNotifyId => "--notify-id",
+        ApiTerm::EventOutTradeNo => "--out-trade-no",
+        ApiTerm::EventTradeNo => "--trade-no",
+        ApiTerm::EventNonce => "the nonce",
+        ApiTerm::EventTime => "--now",
     }
 }
 

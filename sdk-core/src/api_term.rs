@@ -76,6 +76,16 @@ pub enum ApiTerm {
     CutoffTolerance,
     /// The SHA-256 a downloaded statement must have.
     StatementSha256,
+    /// A test notification's notification id.
+    EventNotifyId,
+    /// A test notification's order number (the merchant's).
+    EventOutTradeNo,
+    /// A test notification's trade number (the platform's).
+    EventTradeNo,
+    /// A test notification's nonce.
+    EventNonce,
+    /// A test notification's time.
+    EventTime,
 }
 
 impl ApiTerm {
@@ -119,6 +129,11 @@ impl ApiTerm {
             ApiTerm::BillDate => "`ReconcileOptions::bill_date`",
             ApiTerm::CutoffTolerance => "`ReconcileOptions::cutoff_tolerance_secs`",
             ApiTerm::StatementSha256 => "`ReconcileOptions::expected_sha256`",
+            ApiTerm::EventNotifyId => "`TestEvent::notify_id`",
+            ApiTerm::EventOutTradeNo => "`TestEvent::out_trade_no`",
+            ApiTerm::EventTradeNo => "`TestEvent::trade_no`",
+            ApiTerm::EventNonce => "`TestEvent::nonce`",
+            ApiTerm::EventTime => "`TestEvent::time`",
         }
     }
 }

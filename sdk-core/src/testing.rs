@@ -32,6 +32,7 @@
 //! # Ok::<(), paysign_core::Error>(())
 //! ```
 
+use crate::api_term::ApiTerm;
 use crate::canonical::canonical_string;
 use crate::error::{Error, Result};
 use crate::params::Params;
@@ -63,34 +64,33 @@ const LATEST_TIME: i64 = 99_999_999_999;
 /// empty trade number (WeChat Pay v2 `transaction_id`, UnionPay `queryId`), a time before
 /// 1970 or past [`LATEST_TIME`], a nonce or id with surrounding whitespace or a control
 /// character (header values are trimmed: WeChat Pay v3 `Wechatpay-Nonce`, Standard Webhooks
-/// `webhook-id`). A builder says what is wrong instead of making such a message.
+/// `webhook-id`). A builder says what is wrong instead of making such a message, naming
+/// the event's setting as the caller's surface does (`outTradeNo`, `--out-trade-no`).
 fn check_event(event: &TestEvent<'_>) -> Result<()> {
-    for (field, value) in [
-        ("notify_id", event.notify_id),
-        ("out_trade_no", event.out_trade_no),
-        ("trade_no", event.trade_no),
+    // The trade number before the notification id, which callers derive from it by default.
+    for (option, value) in [
+        (ApiTerm::EventOutTradeNo, event.out_trade_no),
+        (ApiTerm::EventTradeNo, event.trade_no),
+        (ApiTerm::EventNotifyId, event.notify_id),
     ] {
-        if value.is_empty() {
-            return Err(Error::FieldMissing {
-                field: field.to_owned(),
-            });
-        }
-        if value.trim() != value || value.chars().any(char::is_control) {
-            return Err(Error::field_invalid(
-                field,
-                "an id has no surrounding whitespace and no control character",
+        if value.is_empty() || value.trim() != value || value.chars().any(char::is_control) {
+            return Err(Error::option_invalid(
+                option,
+                format!(
+                    "{value:?}: an id is not empty and has no surrounding whitespace or control character"
+                ),
             ));
         }
     }
     if event.nonce.is_empty() || !event.nonce.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(Error::field_invalid(
-            "nonce",
+        return Err(Error::option_invalid(
+            ApiTerm::EventNonce,
             "a nonce is ASCII letters and digits (32 random hex digits)",
         ));
     }
     if !(0..=LATEST_TIME).contains(&event.time) {
-        return Err(Error::field_invalid(
-            "time",
+        return Err(Error::option_invalid(
+            ApiTerm::EventTime,
             format!(
                 "{} is not Unix seconds between 1970 and {LATEST_TIME}",
                 event.time
@@ -166,15 +166,26 @@ mod tests {
             SigningCredential::Secret(secret),
         )
         .unwrap();
-        let error = test_notification(&signer, &event("", 1_795_190_400)).unwrap_err();
-        assert_eq!(error.code(), "FIELD_MISSING");
+        // Each refusal names the event's setting (here in the Rust API's words).
+        for trade_no in ["", " 4200002026", "4200\u{1d}2026"] {
+            let error = test_notification(&signer, &event(trade_no, 0)).unwrap_err();
+            assert_eq!(error.code(), "FIELD_INVALID");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("`TestEvent::trade_no` is invalid"),
+                "{error}"
+            );
+        }
         for time in [-1, LATEST_TIME + 1] {
             let error = test_notification(&signer, &event("4200002026", time)).unwrap_err();
             assert_eq!(error.code(), "FIELD_INVALID");
-        }
-        for trade_no in [" 4200002026", "4200\u{1d}2026"] {
-            let error = test_notification(&signer, &event(trade_no, 0)).unwrap_err();
-            assert_eq!(error.code(), "FIELD_INVALID");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with("`TestEvent::time` is invalid"),
+                "{error}"
+            );
         }
         assert!(test_notification(&signer, &event("4200002026", 0)).is_ok());
     }

@@ -79,6 +79,11 @@ pub fn js_words(term: ApiTerm) -> &'static str {
         ApiTerm::BillDate => "`billDate`",
         ApiTerm::CutoffTolerance => "`cutoffToleranceSecs`",
         ApiTerm::StatementSha256 => "`expectedSha256`",
+        ApiTerm::EventNotifyId => "`notifyId`",
+        ApiTerm::EventOutTradeNo => "`outTradeNo`",
+        ApiTerm::EventTradeNo => "`tradeNo`",
+        ApiTerm::EventNonce => "`nonce`",
+        ApiTerm::EventTime => "`time`",
     }
 }
 

@@ -122,5 +122,13 @@ describe('testNotification', () => {
     assert.equal(code({ profile: 'paysign', privateKey: gatewayPrivate, ...event, status: 'MAYBE' }), 'FIELD_INVALID');
     assert.equal(code({ profile: 'paysign', ...event }), 'CREDENTIAL_MISMATCH');
     assert.equal(code({ profile: 'paysign', privateKey: gatewayPrivate, ...event, colour: 'red' }), 'TypeError');
+    // An event no verifier would accept is refused, naming this function's option.
+    for (const [option, value] of [['tradeNo', ' T1'], ['outTradeNo', ''], ['notifyId', 'N\u0001'], ['nonce', 'a b'], ['time', -1]]) {
+      assert.throws(
+        () => testNotification({ profile: 'paysign', privateKey: gatewayPrivate, ...event, [option]: value }),
+        (e) => e instanceof PaysignError && e.code === 'FIELD_INVALID' && e.message.startsWith(`\`${option}\` is invalid`),
+        option,
+      );
+    }
   });
 });

@@ -346,6 +346,38 @@ fn notify_delivers_each_profile_and_reads_its_acknowledgement() {
     }
 }
 
+/// An event no verifier would accept is refused before anything is built, naming the flag.
+#[test]
+fn an_event_no_verifier_accepts_is_a_usage_error_naming_the_flag() {
+    let gateway = key("gateway_private_pkcs8.pem");
+    for (flag, value) in [
+        ("--trade-no", " T1"),
+        ("--out-trade-no", ""),
+        ("--notify-id", "N\u{1}"),
+        ("--now", "-1"),
+    ] {
+        let refused = run(
+            &[
+                "payload",
+                "--json",
+                "notification",
+                "--key",
+                &gateway,
+                &format!("{flag}={value}"),
+            ],
+            b"",
+        )
+        .expect(2)
+        .json();
+        assert_eq!(refused["code"], "FIELD_INVALID", "{flag}: {refused}");
+        let message = refused["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("{flag} is invalid")),
+            "{message}"
+        );
+    }
+}
+
 #[test]
 fn a_refused_notification_exits_1_for_every_profile() {
     for case in cases() {
