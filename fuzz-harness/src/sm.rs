@@ -19,8 +19,8 @@ use paysign_core::{
 use crate::signed_bodies::{SM2_PLATFORM_PRIVATE, SM2_PLATFORM_PUBLIC_HEX, sm2_genuine, sm2_raw};
 use crate::test_notifications::{SM2_PLATFORM_CERTIFICATE, SM2_SERIAL};
 use crate::{
-    API_V3_KEY, API_V3_KEY_WRONG, Fields, NOW, WECHATPAY_APP_ID, fresh_replay_store, header_pairs,
-    loaded, seal_resource_with, secret_of, within_window,
+    API_V3_KEY, API_V3_KEY_WRONG, Fields, NOW, WECHATPAY_APP_ID, assert_claimed_once,
+    fresh_replay_store, header_pairs, loaded, seal_resource_with, secret_of, within_window,
 };
 
 const FOREIGN_SM2_PRIVATE: &[u8] = vector_key!("platforms/keys/sm2_merchant_private.pem");
@@ -318,11 +318,7 @@ fn wechat_v3_sm(selector: u8, rest: &[u8]) {
         n.payload.as_deref().map(str::as_bytes),
         "payload"
     );
-    assert!(matches!(
-        verifier.verify(&body, &options, NOW),
-        Err(Error::NotificationInProgress { .. })
-    ));
-    assert!(verifier.complete(&n.notify_id, NOW).is_ok());
-    let again = verifier.verify(&body, &options, NOW);
-    assert!(again.is_ok_and(|again| again.duplicate && again.notify_id == n.notify_id));
+    assert_claimed_once(&verifier, &n.notify_id, NOW, || {
+        verifier.verify(&body, &options, NOW)
+    });
 }
