@@ -24,7 +24,7 @@ use std::fmt;
 use std::time::Instant;
 
 use common::{Gateway, Merchant, T0};
-use paysign_core::message::{Amount, OrderCreate, OrderPay, OrderRef};
+use paysign_core::message::{OrderPay, OrderRef};
 use paysign_core::{MessageKind, Profile, SharedSecret, SignType, Signer, SigningCredential};
 use paysign_gateway::{ClockMode, GatewayConfig, clock::LATEST};
 use proptest::prelude::*;
@@ -599,15 +599,12 @@ impl Fixture {
         for (n, pay) in [(42, false), (90, true), (1, true)] {
             let out = common::out_no("P");
             let created = m
-                .call(&OrderCreate {
-                    out_trade_no: out.clone(),
-                    item_id: "SH-WATER-01".into(),
-                    bill_no: format!("SHW202611{n:04}"),
-                    total_amount: Amount::from_fen(1000 + 137 * n).unwrap(),
-                    notify_url: "http://127.0.0.1:9/notify".into(),
-                    subject: None,
-                    passback_params: None,
-                })
+                .call(&common::seed_bill_order(
+                    &out,
+                    common::WATER,
+                    n,
+                    "http://127.0.0.1:9/notify",
+                ))
                 .await;
             assert_eq!(created.code(), "SUCCESS", "{}", created.body);
             trade_nos.push(created.get("trade_no").to_owned());

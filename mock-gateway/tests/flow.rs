@@ -12,21 +12,11 @@ use paysign_core::message::{
 };
 use serde_json::{Value, json};
 
-/// Seed bill *n* of `SH-WATER-01`: number and amount due.
-fn bill(n: i64) -> (String, i64) {
-    (format!("SHW202611{n:04}"), 1000 + 137 * n)
-}
-
 fn create(out: &str, n: i64, notify_url: &str) -> OrderCreate {
-    let (bill_no, amount) = bill(n);
     OrderCreate {
-        out_trade_no: out.to_owned(),
-        item_id: "SH-WATER-01".into(),
-        bill_no,
-        total_amount: Amount::from_fen(amount).unwrap(),
-        notify_url: notify_url.to_owned(),
         subject: Some("上海水费 2026年11月".into()),
         passback_params: Some("src=test&x=1".into()),
+        ..common::seed_bill_order(out, common::WATER, n, notify_url)
     }
 }
 

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Behaviour, Gateway, Merchant, NotifySink, T0, out_no};
-use paysign_core::message::{Amount, OrderCreate, OrderPay, OrderQuery, OrderRef};
+use paysign_core::message::{OrderPay, OrderQuery, OrderRef};
 use paysign_gateway::GatewayConfig;
 use serde_json::{Value, json};
 
@@ -16,15 +16,7 @@ use serde_json::{Value, json};
 async fn paid_order(m: &Merchant, notify_url: &str, n: i64) -> String {
     let out = out_no("N");
     let created = m
-        .call(&OrderCreate {
-            out_trade_no: out.clone(),
-            item_id: "SH-WATER-01".into(),
-            bill_no: format!("SHW202611{n:04}"),
-            total_amount: Amount::from_fen(1000 + 137 * n).unwrap(),
-            notify_url: notify_url.to_owned(),
-            subject: None,
-            passback_params: None,
-        })
+        .call(&common::seed_bill_order(&out, common::WATER, n, notify_url))
         .await;
     assert_eq!(created.code(), "SUCCESS", "{}", created.body);
     let paid = m

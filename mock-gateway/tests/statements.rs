@@ -7,8 +7,7 @@ mod common;
 use common::{Gateway, Merchant, out_no};
 use paysign_core::message::time::parse_timestamp;
 use paysign_core::message::{
-    Amount, OrderCreate, OrderPay, OrderRef, OrderRefund, OrderReverse, StatementDownload,
-    StatementType,
+    Amount, OrderPay, OrderRef, OrderRefund, OrderReverse, StatementDownload, StatementType,
 };
 use paysign_gateway::GatewayConfig;
 use serde_json::json;
@@ -21,15 +20,12 @@ fn at(text: &str) -> i64 {
 async fn pay_bill(m: &Merchant, item: &str, prefix: &str, n: i64) -> (String, String) {
     let out = out_no("S");
     let created = m
-        .call(&OrderCreate {
-            out_trade_no: out.clone(),
-            item_id: item.into(),
-            bill_no: format!("{prefix}202611{n:04}"),
-            total_amount: Amount::from_fen(1000 + 137 * n).unwrap(),
-            notify_url: "http://127.0.0.1:9/notify".into(),
-            subject: None,
-            passback_params: None,
-        })
+        .call(&common::seed_bill_order(
+            &out,
+            (item, prefix),
+            n,
+            "http://127.0.0.1:9/notify",
+        ))
         .await;
     assert_eq!(created.code(), "SUCCESS", "{}", created.body);
     let paid = m

@@ -506,6 +506,36 @@ async fn receive(State(s): State<SinkState>, headers: HeaderMap, body: Bytes) ->
     }
 }
 
+/// Seed bill `n` of the item whose bill numbers start with `prefix` (`SHW` for
+/// `SH-WATER-01`): its number and amount due in fen, as the gateway seeds them
+/// (docs/protocol.md §13, `bills::seed`).
+pub fn seed_bill(prefix: &str, n: i64) -> (String, i64) {
+    (format!("{prefix}202611{n:04}"), 1000 + 137 * n)
+}
+
+/// The order that pays seed bill `n` of `item_id` (bill numbers `prefix…`) for exactly
+/// its amount due, notified at `notify_url`.
+pub fn seed_bill_order(
+    out_trade_no: &str,
+    (item_id, prefix): (&str, &str),
+    n: i64,
+    notify_url: &str,
+) -> paysign_core::message::OrderCreate {
+    let (bill_no, amount) = seed_bill(prefix, n);
+    paysign_core::message::OrderCreate {
+        out_trade_no: out_trade_no.to_owned(),
+        item_id: item_id.to_owned(),
+        bill_no,
+        total_amount: paysign_core::Amount::from_fen(amount).unwrap(),
+        notify_url: notify_url.to_owned(),
+        subject: None,
+        passback_params: None,
+    }
+}
+
+/// The water bills of the seed data: `SH-WATER-01`, numbers `SHW…`.
+pub const WATER: (&str, &str) = ("SH-WATER-01", "SHW");
+
 /// A merchant order number unique within the test run.
 pub fn out_no(tag: &str) -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
