@@ -209,13 +209,25 @@ fn index_by_name(names: &mut [(&str, usize)]) -> Result<()> {
     for (name, _) in names.iter() {
         check_name(name)?;
     }
-    names.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    names.sort_unstable_by(|a, b| by_bytes(a.0, b.0));
     if let Some(w) = names.windows(2).find(|w| w[0].0 == w[1].0) {
         return Err(Error::ParamDuplicate {
             key: w[0].0.to_owned(),
         });
     }
     Ok(())
+}
+
+/// The byte order of two names, decided by their first bytes where those differ (most
+/// names of a message do: `app_id`, `method`, `nonce`, …) and by the whole names
+/// otherwise. In the npm package's wasm, comparing slices is a call to a byte-at-a-time
+/// `memcmp`, and this sort, by slices alone, was an eighth of an MD5 signature's time.
+fn by_bytes(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match (a.first(), b.first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
+    }
 }
 
 /// Names containing `&` or `=` would let one parameter pose as two in the `k=v&k=v`
@@ -268,6 +280,27 @@ mod tests {
         let p = Params::from_pairs([("z", "1"), ("a", "2")]).unwrap();
         let names: Vec<_> = p.iter().map(|(k, _)| k).collect();
         assert_eq!(names, ["z", "a"]);
+    }
+
+    /// The sort's comparison is the byte order, whatever the names: shared prefixes of any
+    /// length, NUL bytes, bytes above 0x7F, empty names and names that are prefixes of
+    /// each other.
+    #[test]
+    fn names_sort_by_their_bytes() {
+        use proptest::prelude::*;
+        let name = "(notify_[a-z]{0,3}|[a\\x00\\x7f\u{80}\u{ff}水]{0,10})";
+        proptest!(|(a in name, b in name)| {
+            prop_assert_eq!(by_bytes(&a, &b), a.as_bytes().cmp(b.as_bytes()));
+        });
+        for (a, b) in [
+            ("", "a"),
+            ("a", "a\0"),
+            ("notify_i", "notify_id"),
+            ("notify_time", "notify_type"),
+        ] {
+            assert_eq!(by_bytes(a, b), std::cmp::Ordering::Less, "{a:?} < {b:?}");
+            assert_eq!(by_bytes(b, a), std::cmp::Ordering::Greater);
+        }
     }
 
     /// The name index against a model: after any sequence of inserts, sets and removes,

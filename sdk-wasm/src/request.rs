@@ -1,7 +1,7 @@
 //! Gateway requests (docs/protocol.md §2, §7) and exact amounts, for JavaScript.
 //!
 //! The core's typed methods ([`OrderCreate`], [`OrderPay`], …) validate the fields and
-//! [`build_request`] adds the envelope. The signature, though, belongs to the caller's
+//! [`unsigned_request`] adds the envelope. The signature, though, belongs to the caller's
 //! JavaScript `Signer`, so that its crypto provider (node:crypto, WebCrypto) does the RSA
 //! step: [`prepare_request`] returns the validated, enveloped parameters unsigned, the
 //! JavaScript layer signs them with `Signer.signParams` (which adds `sign_type` and `sign`
@@ -17,11 +17,9 @@
 use paysign_core::message::build::GatewayMethod;
 use paysign_core::message::{
     BillQuery, Envelope, ItemsList, OrderCreate, OrderPay, OrderQuery, OrderRef, OrderRefund,
-    OrderReverse, SignedRequest, StatementDownload, StatementType, build_request,
+    OrderReverse, SignedRequest, StatementDownload, StatementType, unsigned_request,
 };
-use paysign_core::{
-    Amount, Error, Params, Profile, SharedSecret, SignType, Signer, SigningCredential,
-};
+use paysign_core::{Amount, Error, Params};
 use wasm_bindgen::prelude::*;
 
 use crate::errors::to_js;
@@ -233,20 +231,10 @@ fn order_ref(f: &JsOptions<'_>) -> Result<OrderRef, JsValue> {
     }
 }
 
-/// The core's request without its signature: built by [`build_request`] with a throwaway
-/// HMAC signer whose `sign_type` and `sign` are then removed (asked of the core: an
-/// `Envelope::params(&method)` that stops before signing).
+/// The core's request without its signature ([`unsigned_request`]: the envelope and the
+/// validated fields, what `build_request` would sign).
 fn unsigned<M: GatewayMethod>(method: &M, envelope: &Envelope) -> Result<Params, Error> {
-    let placeholder = SharedSecret::new(b"unsigned".to_vec())?;
-    let signer = Signer::new(
-        Profile::Paysign,
-        SignType::HmacSha256,
-        SigningCredential::Secret(placeholder),
-    )?;
-    let mut params = build_request(method, envelope, &signer)?.params;
-    params.remove(Profile::Paysign.signature_field());
-    params.remove(Profile::Paysign.sign_type_field());
-    Ok(params)
+    unsigned_request(M::METHOD, method.fields()?, envelope)
 }
 
 fn unknown_method(method: &str) -> Error {

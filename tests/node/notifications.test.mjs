@@ -386,6 +386,70 @@ describe('NotificationVerifier: duplicates, time', () => {
   });
 });
 
+describe('NotificationVerifier: the notification object', () => {
+  // A notification crosses from wasm as pieces of one string (flat.mjs, pieces): every
+  // field, and parameters whatever their names and characters, must come out as JSON.parse
+  // would have made them.
+  const secretKey = secret('secret');
+  const gateway = new Signer({ secret: secretKey, signType: 'HMAC-SHA256', message: 'notification' });
+  const fields = {
+    notify_id: 'N水1',
+    notify_time: '1795190400',
+    app_id: '2026000000000001',
+    out_trade_no: 'M20261120000001',
+    trade_no: 'T1',
+    trade_status: 'SUCCESS',
+    total_amount: '6754',
+    subject: '水费 💧 "quoted" \\ &amp; \u2028',
+    __proto__x: '',
+    constructor: 'c',
+    10: 'ten',
+    2: 'two',
+  };
+  const withProto = (params) => {
+    // `__proto__` as an own parameter, which an object literal cannot spell.
+    Object.defineProperty(params, '__proto__', { value: 'p', enumerable: true, writable: true, configurable: true });
+    return params;
+  };
+
+  it('has every field, the parameters as own properties (__proto__ too), and no claim token', () => {
+    const signed = gateway.signParams(withProto({ ...fields }));
+    const body = new URLSearchParams(Object.entries(signed)).toString();
+    assert.match(body, /__proto__=p/);
+    const verifier = new NotificationVerifier({ secret: secretKey, accept: ['HMAC-SHA256'] });
+    const n = verifier.verify(body, { now: 1795190410 });
+    // What JSON.parse makes of the parameters, in the order they arrived in.
+    const params = JSON.parse(JSON.stringify(Object.fromEntries(new URLSearchParams(body))));
+    assert.deepStrictEqual(n, {
+      profile: 'paysign',
+      signType: 'HMAC-SHA256',
+      notifyId: 'N水1',
+      appId: '2026000000000001',
+      outTradeNo: 'M20261120000001',
+      tradeNo: 'T1',
+      billNo: null,
+      status: 'SUCCESS',
+      totalAmount: 6754,
+      refundAmount: null,
+      notifyTime: 1795190400,
+      eventType: null,
+      payload: null,
+      duplicate: false,
+      params,
+    });
+    assert.equal(Object.getPrototypeOf(n.params), Object.prototype);
+    assert.ok(Object.hasOwn(n.params, '__proto__'));
+    assert.equal(n.params.__proto__x, '');
+    assert.equal(n.params.subject, fields.subject);
+    assert.deepStrictEqual(Object.keys(n.params), Object.keys(params));
+    assert.equal(JSON.stringify(n), JSON.stringify(JSON.parse(JSON.stringify(n))));
+    assert.ok(!('claim' in n));
+    // The next copy is a duplicate, the same object otherwise.
+    verifier.complete(n);
+    assert.deepStrictEqual(verifier.verify(body, { now: 1795190410 }), { ...n, duplicate: true });
+  });
+});
+
 describe('NotificationVerifier: amounts', () => {
   const secretKey = secret('secret');
   const gateway = new Signer({ secret: secretKey, signType: 'HMAC-SHA256', message: 'notification' });

@@ -84,6 +84,24 @@ pub fn build_request<M: GatewayMethod>(
     envelope: &Envelope,
     signer: &Signer,
 ) -> Result<SignedRequest> {
+    let mut params = unsigned_request(M::METHOD, method.fields()?, envelope)?;
+    signer.sign_params(&mut params)?;
+    Ok(SignedRequest {
+        method: M::METHOD,
+        params,
+    })
+}
+
+/// The parameters [`build_request`] signs: the envelope of `method` and its validated
+/// `fields` ([`GatewayMethod::fields`]), without `sign_type` and `sign`. For callers whose
+/// signature is made elsewhere (the npm package signs with the host's crypto).
+///
+/// Not generic on purpose: every method shares this one copy (the wasm runtime's size).
+pub fn unsigned_request(
+    method: &'static str,
+    fields: Vec<(&'static str, String)>,
+    envelope: &Envelope,
+) -> Result<Params> {
     if envelope.app_id.is_empty() {
         return Err(Error::FieldMissing {
             field: "app_id".into(),
@@ -103,18 +121,14 @@ pub fn build_request<M: GatewayMethod>(
     };
     let mut params = Params::new();
     params.insert("app_id", envelope.app_id.clone())?;
-    params.insert("method", M::METHOD)?;
+    params.insert("method", method)?;
     params.insert("version", PROTOCOL_VERSION)?;
     params.insert("timestamp", envelope.timestamp.to_string())?;
     params.insert("nonce", nonce)?;
-    for (name, value) in method.fields()? {
+    for (name, value) in fields {
         params.insert(name, value)?;
     }
-    signer.sign_params(&mut params)?;
-    Ok(SignedRequest {
-        method: M::METHOD,
-        params,
-    })
+    Ok(params)
 }
 
 /// 16 random bytes as 32 lowercase hex characters.

@@ -17,6 +17,7 @@ pub use amount::Amount;
 pub use build::{
     BillQuery, Envelope, GatewayMethod, ItemsList, OrderCreate, OrderPay, OrderQuery, OrderRef,
     OrderRefund, OrderReverse, SignedRequest, StatementDownload, StatementType, build_request,
+    unsigned_request,
 };
 pub use notification::{Notification, TradeStatus};
 pub use parse::{

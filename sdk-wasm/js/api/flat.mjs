@@ -5,13 +5,18 @@
 // input buffers in wasm memory: one crossing per call instead of one per property, and no
 // allocation or copy to get there. A write returns the counts that the wasm call made right
 // after it takes (`{ lens, bytes }`). Results that wasm writes into its output buffer
-// (WasmVerifier.prepare, a notification's prepared RSA check) are read in place.
+// (WasmVerifier.prepare, a notification's prepared RSA check) are read in place, and so are
+// the lengths of a result that crosses as pieces of one string (a verified notification).
 //
 // One FlatBuffers belongs to one wasm module (its WasmModule in wasm-modules.mjs makes it):
 // the buffers are that module's memory. Imports params.mjs.
 import { badValue } from './params.mjs';
 
 const encoder = new TextEncoder();
+// The length of an absent piece (flat.rs, ABSENT_PIECE).
+const ABSENT_PIECE = 0xffffffff;
+
+const u32At = (bytes, at) => (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
 
 export class FlatBuffers {
   #wasm;
@@ -107,6 +112,29 @@ export class FlatBuffers {
       this.#outputView = new Uint8Array(buffer, address, Math.max(length, 1024));
     }
     return this.#outputView;
+  }
+
+  /**
+   * The pieces of a result wasm returned as `text`, their count and UTF-16 lengths in the
+   * output buffer (flat.rs, put_pieces): an array of strings, null where absent. Read right
+   * after the call that returned `text`, before any other.
+   */
+  pieces(text) {
+    const count = u32At(this.output(4), 0);
+    const lengths = this.output(4 + 4 * count);
+    const pieces = new Array(count);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const length = u32At(lengths, 4 + 4 * i);
+      if (length === ABSENT_PIECE) {
+        pieces[i] = null;
+      } else {
+        pieces[i] = text.slice(at, at + length);
+        at += length;
+      }
+    }
+    if (at !== text.length) throw new Error('paysign internal error: a result and its lengths disagree');
+    return pieces;
   }
 
   #growLens() {

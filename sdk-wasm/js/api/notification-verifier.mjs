@@ -18,6 +18,21 @@ import { claimOf, replayStoreOf, storeFailure } from './replay-store.mjs';
 import { constructIn } from './wasm-modules.mjs';
 import { webcrypto } from './webcrypto.mjs';
 
+// The parameters in pieces[from…] (name, value, …) as an object, like JSON.parse makes
+// one: `__proto__` is an own property, never the prototype.
+function paramsOf(pieces, from) {
+  const params = {};
+  for (let i = from; i + 1 < pieces.length; i += 2) {
+    const name = pieces[i];
+    if (name === '__proto__') {
+      Object.defineProperty(params, name, { value: pieces[i + 1], enumerable: true, writable: true, configurable: true });
+    } else {
+      params[name] = pieces[i + 1];
+    }
+  }
+  return params;
+}
+
 const NOTIFICATION_OPTIONS = [
   'profile',
   'publicKey',
@@ -272,7 +287,7 @@ export function notificationVerifierClass({ runtime, sm, node }) {
       this.#live();
       // Second pass: the same checks with the verdict, then everything after the signature.
       input = buffers.list(call.headers);
-      const json = this.#wasm.call(() =>
+      const text = this.#wasm.call(() =>
         this.#inner.verify(
           bytes,
           call.contentType,
@@ -284,7 +299,7 @@ export function notificationVerifierClass({ runtime, sm, node }) {
           record,
         ),
       );
-      return this.#received(json);
+      return this.#received(text);
     }
 
     /**
@@ -486,11 +501,28 @@ export function notificationVerifierClass({ runtime, sm, node }) {
       return notification;
     }
 
-    // A notification as wasm returned it: its claim token goes into #claims.
-    #received(json) {
-      const notification = JSON.parse(json);
-      if (notification.claim !== null) this.#claims.set(notification, notification.claim);
-      delete notification.claim;
+    // A notification as wasm returned it (notification.rs, notification_pieces: the order
+    // of the pieces): its claim token goes into #claims, not onto the object.
+    #received(text) {
+      const p = this.#wasm.buffers().pieces(text);
+      const notification = {
+        profile: p[0],
+        signType: p[1],
+        notifyId: p[2],
+        appId: p[3],
+        outTradeNo: p[4],
+        tradeNo: p[5],
+        billNo: p[6],
+        status: p[7],
+        totalAmount: Number(p[8]),
+        refundAmount: p[9] === null ? null : Number(p[9]),
+        notifyTime: p[10] === null ? null : Number(p[10]),
+        eventType: p[11],
+        payload: p[12],
+        duplicate: p[13] !== null,
+        params: paramsOf(p, 15),
+      };
+      if (p[14] !== null) this.#claims.set(notification, p[14]);
       return notification;
     }
 
@@ -498,10 +530,10 @@ export function notificationVerifierClass({ runtime, sm, node }) {
       if (provider === 'webcrypto') throw webcryptoIsAsync();
       const input = this.#wasm.buffers().list(call.headers);
       const host = provider === 'node' ? this.#nodeCheck : undefined;
-      const json = this.#wasm.call(() =>
+      const text = this.#wasm.call(() =>
         this.#inner.verify(bytes, call.contentType, input.lens, input.bytes, call.expected, call.now, host, this.#replayStore === null),
       );
-      return this.#received(json);
+      return this.#received(text);
     }
 
     // Called from inside wasm with the prepared check (prepared.mjs) in the output buffer.
