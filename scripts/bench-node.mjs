@@ -15,6 +15,7 @@ import zlib from 'node:zlib';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 
 import { NotificationVerifier, Signer, Verifier, canonicalize, sign } from 'paysign';
 
@@ -282,6 +283,62 @@ for (const group of groups) {
   progress(`measured ${group.title}`);
 }
 
+// ---- cold start ---------------------------------------------------------------------------
+// A fresh Node process per sample, timed inside it (performance.now) from before `require`
+// to the first verified notification, so Node's own start is not counted. The reference
+// does in the same kind of process what a merchant without paysign must at least do:
+// load node:crypto, import the key, verify the canonical string (no parsing, no checks).
+// Samples alternate between the two; medians.
+const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 9);
+const coldInputs = JSON.stringify({
+  body: notifyBody.toString('base64'),
+  pem: gatewayPublicPem,
+  call: notifyCall,
+  canonical: notifyCanonical.toString('base64'),
+  signature: notifySignature.toString('base64'),
+});
+const coldScripts = {
+  paysign: `
+    const { performance } = require('node:perf_hooks');
+    const input = JSON.parse(process.env.COLD_INPUT);
+    const body = Buffer.from(input.body, 'base64');
+    const t0 = performance.now();
+    const { NotificationVerifier } = require('paysign');
+    const t1 = performance.now();
+    const verifier = new NotificationVerifier({ publicKey: input.pem, accept: ['RSA2'], appId: '2026000000000001' });
+    const n = verifier.verify(body, input.call);
+    const t2 = performance.now();
+    process.stdout.write(JSON.stringify({ require: t1 - t0, first: t2 - t0, ok: n.totalAmount === 6754 }));`,
+  reference: `
+    const { performance } = require('node:perf_hooks');
+    const input = JSON.parse(process.env.COLD_INPUT);
+    const canonical = Buffer.from(input.canonical, 'base64');
+    const signature = Buffer.from(input.signature, 'base64');
+    const t0 = performance.now();
+    const crypto = require('node:crypto');
+    const key = crypto.createPublicKey(input.pem);
+    const ok = crypto.verify('sha256', canonical, key, signature);
+    const t2 = performance.now();
+    process.stdout.write(JSON.stringify({ first: t2 - t0, ok }));`,
+};
+const coldRuns = { paysign: [], reference: [] };
+for (let i = 0; i < COLD_SAMPLES; i++) {
+  for (const [name, script] of Object.entries(coldScripts)) {
+    const child = spawnSync(process.execPath, ['-e', script], { cwd: root, env: { ...process.env, COLD_INPUT: coldInputs }, encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`cold start (${name}) failed: ${child.stderr}`);
+    const run = JSON.parse(child.stdout);
+    if (run.ok !== true) throw new Error(`cold start (${name}): the notification did not verify`);
+    coldRuns[name].push(run);
+  }
+}
+const cold = {
+  samples: COLD_SAMPLES,
+  requireMs: median(coldRuns.paysign.map((r) => r.require)),
+  firstVerifyMs: median(coldRuns.paysign.map((r) => r.first)),
+  referenceMs: median(coldRuns.reference.map((r) => r.first)),
+};
+progress('measured cold start');
+
 // ---- report -------------------------------------------------------------------------------
 const out = [];
 out.push(`Node ${process.version}, ${process.arch}; median of ${SAMPLES} interleaved samples of ${SAMPLE_MS} ms CPU time each; ops/s = operations per CPU-second; ratio = ops/s ÷ the group's first row.`);
@@ -295,6 +352,15 @@ for (const group of groups) {
     out.push(`| ${group.title} | ${name} | ${fmt(r)} | ${(1e6 / r).toFixed(1)} | ${(r / base).toFixed(2)}x |`);
   }
 }
+
+out.push('');
+out.push(`Cold start: a fresh Node process per sample, timed inside it from before \`require\` (median of ${cold.samples}, alternating with the reference).`);
+out.push('');
+out.push('| cold start | ms |');
+out.push('| --- | ---: |');
+out.push(`| paysign: \`require('paysign')\` | ${cold.requireMs.toFixed(1)} |`);
+out.push(`| paysign: \`require\` + first \`NotificationVerifier.verify\` (form body, RSA2, provider auto) | ${cold.firstVerifyMs.toFixed(1)} |`);
+out.push(`| reference: \`require('node:crypto')\` + import the key + first RSA2 verify of the canonical string | ${cold.referenceMs.toFixed(1)} |`);
 
 const get = (title, name) => results.get(`${title}|${name}`);
 // The package has two wasm modules: the runtime every user loads, and the tools module
@@ -315,17 +381,31 @@ const goals = [
     get('RSA2 sign (2048-bit)', 'paysign Signer.sign, provider auto') / get('RSA2 sign (2048-bit)', 'raw node:crypto (canonical string given)'),
     0.8,
   ],
+  // Issue 22 (performance, round two) raised this from 0.8x.
   [
-    'auto provider RSA2 verify ≥ 0.8x raw node:crypto',
+    'auto provider RSA2 verify ≥ 0.95x raw node:crypto',
     get('RSA2 verify (2048-bit)', 'paysign Verifier.verify, provider auto') / get('RSA2 verify (2048-bit)', 'raw node:crypto (canonical string given)'),
-    0.8,
+    0.95,
   ],
   [
     'pure-wasm RSA2 sign ≥ 2.5x node-forge',
     get('RSA2 sign (2048-bit)', 'paysign Signer.sign, provider wasm') / get('RSA2 sign (2048-bit)', 'node-forge (canonical string given)'),
     2.5,
   ],
-  ['MD5 sign from a JS object ≥ 200k/s', get('MD5 sign from a JS object', 'paysign Signer.sign (wasm)') / 1000, 200],
+  // Issue 22: the whole call from a JavaScript object against node:crypto hashing a string
+  // it was given (was: ≥ 200k/s).
+  [
+    'MD5 sign from a JS object ≥ 0.8x raw node:crypto',
+    get('MD5 sign from a JS object', 'paysign Signer.sign (wasm)') / get('MD5 sign from a JS object', 'raw node:crypto (canonical string given)'),
+    0.8,
+  ],
+  // Issue 22: raw body in, typed notification out, against the bare RSA verify inside it.
+  [
+    'notification verify, provider auto ≥ 0.85x raw node:crypto verify',
+    get('notification verify (form body, RSA2-2048)', 'paysign NotificationVerifier.verify, provider auto') /
+      get('notification verify (form body, RSA2-2048)', 'raw node:crypto RSA2 verify (canonical string given; no parsing, no checks)'),
+    0.85,
+  ],
   [
     'notification verify, provider auto ≥ 3x provider wasm',
     get('notification verify (form body, RSA2-2048)', 'paysign NotificationVerifier.verify, provider auto') /
@@ -346,13 +426,18 @@ const goals = [
   // platform model, v3 and Standard Webhooks request signing and charset-correct signing
   // cost: see that test) so that it only ever shrinks; this row says how far from the goal.
   ['gzipped runtime .wasm < 250 KiB', gz / 1024, 250, 'below'],
+  // Issue 22: what a serverless function pays on its first request.
+  ['cold start, require + first notification verify ≤ 15 ms', cold.firstVerifyMs, 15, 'at most'],
 ];
 out.push('');
 out.push('| goal | measured | met |');
 out.push('| --- | ---: | :---: |');
+// A goal is met at or above its target, or below it ('below'), or at or below it ('at most').
+const goalMet = (value, target, direction) => (direction === 'below' ? value < target : direction === 'at most' ? value <= target : value >= target);
+const shownValue = (label, value) => (label.includes('KiB') ? `${value.toFixed(0)} KiB` : label.includes(' ms') ? `${value.toFixed(1)} ms` : `${value.toFixed(2)}x`);
 for (const [label, value, target, direction] of goals) {
-  const met = direction === 'below' ? value < target : value >= target;
-  const shown = label.includes('KiB') ? `${value.toFixed(0)} KiB` : label.includes('k/s') ? `${value.toFixed(0)}k/s` : `${value.toFixed(2)}x`;
+  const met = goalMet(value, target, direction);
+  const shown = shownValue(label, value);
   out.push(`| ${label} | ${shown} | ${met ? 'yes' : 'NO'} |`);
 }
 out.push('');
@@ -388,10 +473,11 @@ if (jsonFile !== null) {
       goal: label,
       measured: value,
       target,
-      direction: direction === 'below' ? 'below' : 'at least',
-      met: direction === 'below' ? value < target : value >= target,
+      direction: direction ?? 'at least',
+      met: goalMet(value, target, direction),
     })),
     wasm: modules,
+    coldStart: cold,
   };
   fs.mkdirSync(path.dirname(path.resolve(jsonFile)), { recursive: true });
   fs.writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
