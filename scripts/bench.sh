@@ -9,6 +9,8 @@ say() { printf '\n==> %s\n' "$*" >&2; }
 
 say "reference: openssl speed rsa2048 (3 s per operation)"
 openssl speed -seconds 3 rsa2048 2>/dev/null | tee "$out/openssl.txt" | tail -3
+say "reference: openssl speed md5 over 487 bytes, what the 20-field MD5 bench hashes (canonical string, &key=, secret)"
+openssl speed -seconds 3 -bytes 487 md5 2>/dev/null | tee "$out/openssl-md5.txt" | tail -2
 say "reference: openssl speed sm2 (3 s per operation)"
 openssl speed -seconds 3 sm2 2>/dev/null | tee "$out/openssl-sm2.txt" | tail -2
 
@@ -33,6 +35,9 @@ if [ -f scripts/bench-node.mjs ]; then
   [ -d sdk-wasm/pkg ] || scripts/build-wasm.sh
   node scripts/bench-node.mjs --json "$out/node.json" 2>&1 | tee "$out/node.md"
 fi
+
+say "node: where the time goes (V8 CPU profiles of a runtime module built with its names)"
+bash scripts/profile-node.sh "$out/profile-node" | tee "$out/node-profile.md"
 
 say "writing BENCHMARKS.md"
 python3 scripts/bench_report.py "$out" > BENCHMARKS.md
