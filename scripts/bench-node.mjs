@@ -16,8 +16,11 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 
 import { NotificationVerifier, Signer, Verifier, canonicalize, sign } from 'paysign';
+
+import { workerModules } from '../tests/runtimes/worker-modules.mjs';
 
 function usage(problem) {
   process.stderr.write(`bench-node: ${problem}\nusage: node scripts/bench-node.mjs [--json FILE]\n`);
@@ -346,6 +349,37 @@ const cold = {
   firstVerifyMs: median(coldRuns.paysign.map((r) => r.first)),
   referenceMs: median(coldRuns.reference.map((r) => r.first)),
 };
+
+// workerd (miniflare): the time from starting a Worker to its first response, for a Worker
+// that verifies the notification with paysign (loading the runtime module, which workerd
+// compiles when it loads the Worker) and one that only verifies the canonical string with
+// WebCrypto; the difference is paysign's share of the Worker's cold start.
+const { Miniflare } = await import('miniflare');
+const coldWorkers = { paysign: 'worker-paysign.mjs', reference: 'worker-reference.mjs' };
+const workerRuns = { paysign: [], reference: [] };
+const coldDir = path.join(root, 'scripts/cold-start');
+for (let i = 0; i < COLD_SAMPLES; i++) {
+  for (const [name, entry] of Object.entries(coldWorkers)) {
+    const start = performance.now();
+    const worker = new Miniflare({
+      modulesRoot: coldDir,
+      modules: workerModules(path.join(coldDir, entry), { modulesRoot: coldDir, pkgDir: path.join(root, 'sdk-wasm/pkg') }),
+      compatibilityDate: '2026-04-01',
+      host: '127.0.0.1',
+      port: 0,
+    });
+    try {
+      const response = await worker.dispatchFetch('http://127.0.0.1/', { method: 'POST', body: coldInputs });
+      const answer = await response.json();
+      if (answer.ok !== true) throw new Error(`workerd cold start (${name}): the notification did not verify`);
+      workerRuns[name].push(performance.now() - start);
+    } finally {
+      await worker.dispose();
+    }
+  }
+}
+cold.workerdMs = median(workerRuns.paysign);
+cold.workerdReferenceMs = median(workerRuns.reference);
 progress('measured cold start');
 
 // ---- report -------------------------------------------------------------------------------
@@ -373,6 +407,9 @@ out.push(`| paysign: first \`new NotificationVerifier\` (the key parsed and chec
 out.push(`| paysign: first \`verify\` | ${cold.verifyMs.toFixed(1)} |`);
 out.push(`| paysign: \`require\` + first \`NotificationVerifier.verify\` (form body, RSA2, provider auto) | ${cold.firstVerifyMs.toFixed(1)} |`);
 out.push(`| reference: \`require('node:crypto')\` + import the key + first RSA2 verify of the canonical string | ${cold.referenceMs.toFixed(1)} |`);
+out.push(`| workerd (miniflare): start a Worker, first response: verify with paysign (\`init\`, \`verifyAsync\`) | ${cold.workerdMs.toFixed(1)} |`);
+out.push(`| workerd (miniflare): start a Worker, first response: WebCrypto verify of the canonical string | ${cold.workerdReferenceMs.toFixed(1)} |`);
+out.push(`| workerd: paysign's share of the Worker's cold start (the difference) | ${(cold.workerdMs - cold.workerdReferenceMs).toFixed(1)} |`);
 
 const get = (title, name) => results.get(`${title}|${name}`);
 // The package has two wasm modules: the runtime every user loads, and the tools module

@@ -23,6 +23,7 @@ import * as paysign from 'paysign';
 import { startServer } from '../../examples/web/serve.mjs';
 import { launchChromium } from '../browser/chromium.mjs';
 import { plan, report, runSuite, toPortable } from '../runtimes/suite.mjs';
+import { workerModules } from '../runtimes/worker-modules.mjs';
 import { notifyCases, root, signCases, signerOptions, verifierOptions } from './vectors.mjs';
 
 const runtimesDir = path.join(root, 'tests/runtimes');
@@ -109,54 +110,6 @@ function runHost(runtime, command, args, install) {
   });
 }
 
-// How wrangler resolves a Worker's imports of the package: its "exports" under these
-// conditions, first match wins ("types" is not one of them).
-const workerConditions = ['workerd', 'worker', 'browser', 'import', 'default'];
-const packageExports = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).exports;
-
-function workerTarget(target) {
-  if (typeof target === 'string') return target;
-  for (const [condition, inner] of Object.entries(target ?? {})) {
-    const found = workerConditions.includes(condition) ? workerTarget(inner) : null;
-    if (found) return found;
-  }
-  return null;
-}
-
-/**
- * The modules of the Worker `entry` for miniflare, as a bundler-free deployment lays them
- * out: the entry and its relative imports under their own names, each `paysign/...` import
- * under its specifier with the file the package exports for workerd, and that file's relative
- * imports beside it. workerd hands a `.wasm` module over compiled (CompiledWasm).
- */
-function workerModules(entry) {
-  const modules = new Map();
-  const add = (name, file) => {
-    if (modules.has(name)) return;
-    const modulePath = path.join(runtimesDir, name);
-    if (file.endsWith('.wasm')) {
-      modules.set(name, { type: 'CompiledWasm', path: modulePath, contents: fs.readFileSync(file) });
-      return;
-    }
-    const source = fs.readFileSync(file, 'utf8');
-    modules.set(name, { type: 'ESModule', path: modulePath, contents: source });
-    for (const [, specifier] of source.matchAll(/^\s*(?:import|export)\s+(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
-      if (specifier.startsWith('.')) {
-        add(path.posix.join(path.posix.dirname(name), specifier), path.join(path.dirname(file), specifier));
-      } else if (specifier === 'paysign' || specifier.startsWith('paysign/')) {
-        const subpath = `.${specifier.slice('paysign'.length)}`;
-        const target = workerTarget(packageExports[subpath]);
-        assert.ok(target, `paysign exports nothing at ${subpath} for workerd`);
-        add(specifier, path.join(pkgDir, target));
-      } else {
-        assert.fail(`${name} imports ${specifier}, which a Worker without a bundler cannot resolve`);
-      }
-    }
-  };
-  add(path.basename(entry), entry);
-  return [...modules.values()];
-}
-
 describe('runtime matrix: the notification suite in every runtime', () => {
   after(() => {
     // One block, in the runtimes' order, whatever order the rows finished in.
@@ -210,7 +163,7 @@ describe('runtime matrix: the notification suite in every runtime', () => {
     const { Miniflare } = await import('miniflare').catch((e) => assert.fail(`workerd: miniflare does not load (${e.message}); ${install}`));
     const worker = new Miniflare({
       modulesRoot: runtimesDir,
-      modules: workerModules(path.join(runtimesDir, 'worker.mjs')),
+      modules: workerModules(path.join(runtimesDir, 'worker.mjs'), { modulesRoot: runtimesDir, pkgDir }),
       // No later than the workerd of the pinned miniflare supports.
       compatibilityDate: '2026-04-01',
       host: '127.0.0.1',
