@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/bench-run
 rm -rf "$out" && mkdir -p "$out"
+DUCKDB_VERSION=2.0.1   # the reference of the reconciliation benchmark (issue 22)
 say() { printf '\n==> %s\n' "$*" >&2; }
 
 say "reference: openssl speed rsa2048 (3 s per operation)"
@@ -20,6 +21,18 @@ cargo bench -q -p paysign-core --features aws-lc --bench signing -- --noplot 2>&
 if [ -f sdk-core/benches/reconcile.rs ]; then
   say "reconciliation: two 1,000,000-row files"
   cargo bench -q -p paysign-core --features aws-lc --bench reconcile 2>&1 | tee "$out/reconcile.md"
+fi
+
+if [ -f scripts/reconcile_duckdb.py ]; then
+  say "reconciliation against DuckDB: ${RECONCILE_SIZES:-100000,1000000,10000000} rows, on 2 cores and on 1 (about 5 minutes)"
+  # DuckDB from PyPI in a venv of its own (Debian's system Python refuses pip installs);
+  # pinned so that runs compare like with like. `make test` never needs it.
+  venv=target/duckdb-venv
+  if ! "$venv/bin/python" -c 'import duckdb' 2>/dev/null; then
+    python3 -m venv "$venv" 2>/dev/null || { apt-get install -y -q python3-venv >&2 && python3 -m venv "$venv"; }
+    "$venv/bin/pip" install -q "duckdb==$DUCKDB_VERSION"
+  fi
+  RECONCILE_DUCKDB="$venv/bin/python" cargo bench -q -p paysign-core --features aws-lc --bench reconcile > "$out/reconcile-duckdb.json"
 fi
 
 if [ -f mock-gateway/benches/load.rs ] && grep -q tokio mock-gateway/benches/load.rs; then

@@ -36,33 +36,33 @@ const CHILD: &str = "--reconcile-child";
 fn main() {
     let args: Vec<String> = env::args().collect();
     if let Some(i) = args.iter().position(|a| a == CHILD) {
-        child(Path::new(&args[i + 1]), &args[i + 2]);
+        let runs = args[i + 3].parse().expect("runs");
+        child(Path::new(&args[i + 1]), &args[i + 2], runs);
+        return;
+    }
+    if let Some(python) = env::var_os("RECONCILE_DUCKDB") {
+        against_duckdb(Path::new(&python));
         return;
     }
     let rows: usize = env::var("RECONCILE_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = FilesDir::new();
     let started = Instant::now();
     let generated = generate(dir.path(), rows);
     let generate_secs = started.elapsed().as_secs_f64();
     let parent_hwm = vm_hwm_kib();
 
-    let output = Command::new(env::current_exe().expect("own path"))
-        .arg(CHILD)
-        .arg(dir.path())
-        .arg(&generated.sha256)
-        .output()
-        .expect("run the child");
-    assert!(
-        output.status.success(),
-        "child failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = run_child(
+        Tool::Paysign,
+        Cores::All,
+        dir.path(),
+        &generated.sha256,
+        RUNS,
     );
-    let out = String::from_utf8_lossy(&output.stdout);
-    let values: BTreeMap<&str, &str> = out.lines().filter_map(|l| l.split_once('=')).collect();
-    let get = |k: &str| values.get(k).copied().unwrap_or("?");
+    let values = key_values(&output);
+    let get = |k: &str| values.get(k).map_or("?", String::as_str);
     let mut times: Vec<f64> = get("times")
         .split(',')
         .filter_map(|t| t.parse().ok())
@@ -145,8 +145,8 @@ fn main() {
     );
 }
 
-/// The child: reconcile the files `RUNS` times, print `key=value` lines.
-fn child(dir: &Path, sha256: &str) {
+/// The child: reconcile the files `runs` times, print `key=value` lines.
+fn child(dir: &Path, sha256: &str, runs: usize) {
     let mut columns = ColumnMap::new("order_id", "amount_yuan", AmountUnit::Yuan, "paid_at");
     columns.status = Some("state".into());
     columns.status_map = [
@@ -164,7 +164,7 @@ fn child(dir: &Path, sha256: &str) {
     options.expected_sha256 = Some(sha256.to_owned());
     let mut times = Vec::new();
     let mut last = None;
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         let started = Instant::now();
         let statement =
             BufReader::with_capacity(1 << 16, File::open(dir.join("statement.csv")).unwrap());
@@ -208,6 +208,242 @@ fn child(dir: &Path, sha256: &str) {
     println!("position={position}");
     for class in Class::ALL {
         println!("{}={}", class.code(), report.tally(class).count);
+    }
+}
+
+/// The reconciler a child process runs.
+#[derive(Clone, Copy)]
+enum Tool<'a> {
+    /// This binary as `--reconcile-child`.
+    Paysign,
+    /// scripts/reconcile_duckdb.py under this Python (one that has the `duckdb` package).
+    DuckDb(&'a Path),
+}
+
+impl Tool<'_> {
+    fn name(self) -> &'static str {
+        match self {
+            Tool::Paysign => "paysign",
+            Tool::DuckDb(_) => "duckdb",
+        }
+    }
+}
+
+/// The CPUs a child may run on.
+#[derive(Clone, Copy)]
+enum Cores {
+    /// Every core of the machine.
+    All,
+    /// CPU 0 only (`taskset -c 0`): the child's `available_parallelism` is 1 too.
+    One,
+}
+
+impl Cores {
+    fn count(self) -> usize {
+        match self {
+            Cores::All => cores(),
+            Cores::One => 1,
+        }
+    }
+}
+
+/// Runs one child and returns its stdout; panics with its stderr if it fails.
+fn run_child(tool: Tool<'_>, on: Cores, dir: &Path, sha256: &str, runs: usize) -> String {
+    let mut argv: Vec<std::ffi::OsString> = match on {
+        Cores::All => Vec::new(),
+        Cores::One => vec!["taskset".into(), "-c".into(), "0".into()],
+    };
+    match tool {
+        Tool::Paysign => {
+            argv.push(env::current_exe().expect("own path").into());
+            argv.extend([
+                CHILD.into(),
+                dir.into(),
+                sha256.into(),
+                runs.to_string().into(),
+            ]);
+        }
+        Tool::DuckDb(python) => {
+            argv.push(python.into());
+            argv.push(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../scripts/reconcile_duckdb.py")
+                    .into(),
+            );
+            argv.extend([dir.into(), "--sha256".into(), sha256.into()]);
+            argv.extend(["--threads".into(), on.count().to_string().into()]);
+        }
+    }
+    let output = Command::new(&argv[0])
+        .args(&argv[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {argv:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{} child failed ({argv:?}): {}",
+        tool.name(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The `key=value` lines a child prints.
+fn key_values(output: &str) -> BTreeMap<String, String> {
+    output
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// Panics unless a child found every class count the generator expects: a reference
+/// that classifies differently does different work, and its time would mean nothing.
+fn check_classes(tool: Tool<'_>, generated: &Generated, found: &BTreeMap<String, String>) {
+    let expected = Class::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.code(),
+                generated.expected.get(c.code()).copied().unwrap_or(0),
+            )
+        })
+        .chain([("unlisted", generated.unlisted)]);
+    let wrong: Vec<String> = expected
+        .filter(|(code, n)| found.get(*code) != Some(&n.to_string()))
+        .map(|(code, n)| format!("{code}: expected {n}, found {:?}", found.get(code)))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{} classified the generated files differently: {}",
+        tool.name(),
+        wrong.join("; ")
+    );
+}
+
+/// Median of samples (the upper one of an even count).
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples.get(samples.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// paysign against DuckDB (issue 22) at each of `RECONCILE_SIZES` statement rows, on every
+/// core and on one: samples interleaved (paysign, DuckDB, DuckDB, paysign, …), one child
+/// process per sample so that each VmHWM is one run's peak. Prints one JSON document
+/// (scripts/bench_report.py renders it); progress goes to stderr.
+fn against_duckdb(python: &Path) {
+    let sizes: Vec<usize> = env::var("RECONCILE_SIZES").map_or_else(
+        |_| vec![100_000, 1_000_000, 10_000_000],
+        |v| {
+            v.split(',')
+                .map(|n| {
+                    n.trim()
+                        .parse()
+                        .expect("RECONCILE_SIZES: row counts, comma-separated")
+                })
+                .collect()
+        },
+    );
+    let on: &[Cores] = if cores() >= 2 {
+        &[Cores::All, Cores::One]
+    } else {
+        &[Cores::One]
+    };
+    let mut results = Vec::new();
+    for rows in sizes {
+        let dir = FilesDir::new();
+        eprintln!("reconcile vs duckdb: generating {rows} rows");
+        let generated = generate(dir.path(), rows);
+        // Fewer samples of the largest files keep `make bench` within minutes.
+        let samples = if rows >= 5_000_000 { 3 } else { 5 };
+        for &cores_used in on {
+            let mut seconds: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+            let mut hwm: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+            let (mut peak_pending, mut duckdb_baseline) = (0u64, Vec::new());
+            for sample in 0..samples {
+                let mut tools = [Tool::Paysign, Tool::DuckDb(python)];
+                if sample % 2 == 1 {
+                    tools.reverse();
+                }
+                for tool in tools {
+                    let out = run_child(tool, cores_used, dir.path(), &generated.sha256, 1);
+                    let values = key_values(&out);
+                    check_classes(tool, &generated, &values);
+                    let number = |k: &str| -> f64 {
+                        values
+                            .get(k)
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or_else(|| panic!("{}: no number {k} in {out}", tool.name()))
+                    };
+                    seconds
+                        .entry(tool.name())
+                        .or_default()
+                        .push(number("times"));
+                    hwm.entry(tool.name())
+                        .or_default()
+                        .push(number("vm_hwm_kib"));
+                    match tool {
+                        Tool::Paysign => peak_pending = number("peak_pending_rows") as u64,
+                        Tool::DuckDb(_) => duckdb_baseline.push(number("baseline_kib")),
+                    }
+                    eprintln!(
+                        "  {rows} rows, {} core(s), {}: {:.3} s, {:.1} MiB",
+                        cores_used.count(),
+                        tool.name(),
+                        number("times"),
+                        number("vm_hwm_kib") / 1024.0
+                    );
+                }
+            }
+            let tool_json = |name: &str| {
+                serde_json::json!({
+                    "seconds": seconds[name],
+                    "median_seconds": median(seconds[name].clone()),
+                    "vm_hwm_kib": hwm[name],
+                    "median_vm_hwm_kib": median(hwm[name].clone()),
+                })
+            };
+            results.push(serde_json::json!({
+                "statement_rows": generated.statement_rows,
+                "record_rows": generated.record_rows,
+                "statement_bytes": generated.statement_bytes,
+                "record_bytes": generated.record_bytes,
+                "matched_rows": generated.expected.get(Class::Matched.code()),
+                "cores": cores_used.count(),
+                "samples": samples,
+                "paysign": tool_json("paysign"),
+                "paysign_peak_pending_rows": peak_pending,
+                "duckdb": tool_json("duckdb"),
+                "duckdb_baseline_kib": median(duckdb_baseline),
+            }));
+        }
+    }
+    let report = serde_json::json!({ "machine_cores": cores(), "runs": results });
+    println!("{report:#}");
+}
+
+/// Where the generated files go: `RECONCILE_DIR` if set (kept, e.g. to run
+/// scripts/reconcile_duckdb.py by hand), else a temporary directory deleted when dropped.
+enum FilesDir {
+    Kept(PathBuf),
+    Temporary(tempfile::TempDir),
+}
+
+impl FilesDir {
+    fn new() -> Self {
+        match env::var_os("RECONCILE_DIR") {
+            Some(dir) => {
+                std::fs::create_dir_all(&dir).expect("create RECONCILE_DIR");
+                FilesDir::Kept(dir.into())
+            }
+            None => FilesDir::Temporary(tempfile::tempdir().expect("temp dir")),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        match self {
+            FilesDir::Kept(dir) => dir,
+            FilesDir::Temporary(dir) => dir.path(),
+        }
     }
 }
 
