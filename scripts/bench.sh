@@ -32,7 +32,7 @@ if [ -f scripts/reconcile_duckdb.py ]; then
     python3 -m venv "$venv" 2>/dev/null || { apt-get install -y -q python3-venv >&2 && python3 -m venv "$venv"; }
     "$venv/bin/pip" install -q "duckdb==$DUCKDB_VERSION"
   fi
-  RECONCILE_DUCKDB="$venv/bin/python" cargo bench -q -p paysign-core --features aws-lc --bench reconcile > "$out/reconcile-duckdb.json"
+  RECONCILE_DUCKDB="$PWD/$venv/bin/python" cargo bench -q -p paysign-core --features aws-lc --bench reconcile > "$out/reconcile-duckdb.json"
 fi
 
 if [ -f mock-gateway/benches/load.rs ] && grep -q tokio mock-gateway/benches/load.rs; then

@@ -326,7 +326,8 @@ fn median(mut samples: Vec<f64>) -> f64 {
     samples.get(samples.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-/// paysign against DuckDB (issue 22) at each of `RECONCILE_SIZES` statement rows, on every
+/// paysign against DuckDB (issue 22; `RECONCILE_DUCKDB`: an absolute path to a Python that
+/// has the `duckdb` package, since cargo runs benches in the package's directory) at each of `RECONCILE_SIZES` statement rows, on every
 /// core and on one: samples interleaved (paysign, DuckDB, DuckDB, paysign, …), one child
 /// process per sample so that each VmHWM is one run's peak. Prints one JSON document
 /// (scripts/bench_report.py renders it); progress goes to stderr.
