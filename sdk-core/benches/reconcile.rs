@@ -162,6 +162,8 @@ fn child(dir: &Path, sha256: &str, runs: usize) {
     let mut options =
         ReconcileOptions::new(StatementType::Transaction, RecordFormat::Csv(columns), DAY);
     options.expected_sha256 = Some(sha256.to_owned());
+    // As the CLI does: under `taskset -c 0` this is one core, and no threads.
+    options.read_ahead = cores() > 1;
     let mut times = Vec::new();
     let mut last = None;
     for _ in 0..runs {

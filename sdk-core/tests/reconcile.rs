@@ -257,6 +257,7 @@ MH00000001,12.00,PAID,2026-11-20 23:45:00,
             .collect()
     }
 
+    #[derive(Debug)]
     struct Run {
         report: ReconcileReport,
         differences: Vec<Difference>,
@@ -279,7 +280,28 @@ MH00000001,12.00,PAID,2026-11-20 23:45:00,
         }
     }
 
+    /// Reconciles once on the calling thread and once reading ahead on threads: every test
+    /// that runs through here also checks that both give the same report, differences and
+    /// error.
     fn run(
+        statement: &str,
+        records: &str,
+        next: Option<&str>,
+        options: &ReconcileOptions,
+    ) -> Result<Run, Error> {
+        let here = run_with(statement, records, next, options);
+        let mut threaded = options.clone();
+        threaded.read_ahead = !options.read_ahead;
+        let ahead = run_with(statement, records, next, &threaded);
+        assert_eq!(
+            format!("{ahead:?}"),
+            format!("{here:?}"),
+            "reading ahead on threads changed the result"
+        );
+        here
+    }
+
+    fn run_with(
         statement: &str,
         records: &str,
         next: Option<&str>,

@@ -205,6 +205,10 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     options.cutoff_tolerance_secs = i64::from(args.cutoff_tolerance);
     options.stop_on_error = args.stop_on_error;
     options.expected_sha256 = args.statement_sha256.clone();
+    // Parse both files on threads of their own when there is a core for it; not from a
+    // terminal, where a refused statement would wait for the typing to end.
+    options.read_ahead = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+        && !is_stdin(&args.records);
 
     let statement = open(&args.statement)?;
     let records = open_records(&args.records)?;
@@ -434,12 +438,13 @@ fn open(path: &Path) -> Result<BufReader<File>, CliError> {
 }
 
 /// The records: a file, or standard input for `-`.
-fn open_records(path: &Path) -> Result<Box<dyn BufRead>, CliError> {
+fn open_records(path: &Path) -> Result<Box<dyn BufRead + Send>, CliError> {
     if is_stdin(path) {
         if std::io::stdin().is_terminal() {
             eprintln!("reading the records from standard input (end with Ctrl-D; or pass a file)");
         }
-        Ok(Box::new(std::io::stdin().lock()))
+        // Not `stdin().lock()`: the lock cannot move to the core's reading thread.
+        Ok(Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())))
     } else {
         Ok(Box::new(open(path)?))
     }

@@ -19,10 +19,11 @@ use std::collections::hash_map::Entry as MapEntry;
 use std::collections::{HashMap, VecDeque};
 use std::io::BufRead;
 
+use super::read_ahead::{ReadAhead, RowSource};
 use super::records::RecordReader;
-use super::report::ReconcileReport;
+use super::report::{ReconcileReport, StatementTotals};
 use super::row::{BusinessDay, Event, Key, Next, Row, parse_sha256, refuse};
-use super::statement::StatementReader;
+use super::statement::{StatementReader, StatementSource};
 use super::{
     Class, Difference, EventKind, MAX_KEPT_ROW_ERRORS, ProgressSnapshot, ReconcileOptions,
     RowError, Source,
@@ -269,6 +270,67 @@ impl Matcher<'_> {
     }
 }
 
+/// What reading both inputs to their end leaves for the report and the progress callback.
+struct ReadBoth {
+    totals: StatementTotals,
+    statement_rows: u64,
+    record_rows: u64,
+    bytes: u64,
+}
+
+impl Matcher<'_> {
+    /// Phase 1: reads both inputs to their end, pairing rows as they come (module docs).
+    fn match_both(
+        &mut self,
+        mut stmt: impl StatementSource,
+        mut recs: impl RowSource,
+        ticker: &mut Ticker,
+        progress: &mut dyn FnMut(&ProgressSnapshot),
+    ) -> Result<ReadBoth> {
+        let snapshot = |stmt: &dyn RowSource, recs: &dyn RowSource| ProgressSnapshot {
+            statement_rows: stmt.rows(),
+            record_rows: recs.rows(),
+            next_statement_rows: 0,
+            bytes_read: stmt.bytes() + recs.bytes(),
+        };
+        let mut s_next = self.pull(|| stmt.next())?;
+        let mut r_next = self.pull(|| recs.next())?;
+        loop {
+            let take_statement = match (&s_next, &r_next) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(s), Some(r)) => match self.statement_expecting.cmp(&self.local_expecting) {
+                    Ordering::Less => true,
+                    Ordering::Greater => false,
+                    Ordering::Equal => s.event.time <= r.event.time,
+                },
+            };
+            if take_statement {
+                if let Some(row) = s_next.take() {
+                    self.statement_row(row)?;
+                }
+                s_next = self.pull(|| stmt.next())?;
+            } else {
+                if let Some(row) = r_next.take() {
+                    self.local_row(row)?;
+                }
+                r_next = self.pull(|| recs.next())?;
+            }
+            ticker.tick(|| snapshot(&stmt, &recs), progress);
+        }
+        let totals = stmt
+            .totals()
+            .ok_or_else(|| refuse(Source::Statement, "the statement was not read to its end"))?;
+        Ok(ReadBoth {
+            totals,
+            statement_rows: stmt.rows(),
+            record_rows: recs.rows(),
+            bytes: stmt.bytes() + recs.bytes(),
+        })
+    }
+}
+
 fn is_match(s: &Event, l: &Event) -> bool {
     s.amount == l.amount
         && l.listed
@@ -299,7 +361,7 @@ impl Ticker {
     }
 }
 
-pub(crate) fn run<S: BufRead, R: BufRead, N: BufRead>(
+pub(crate) fn run<S: BufRead + Send, R: BufRead + Send, N: BufRead>(
     statement: S,
     records: R,
     next_statement: Option<N>,
@@ -320,14 +382,14 @@ pub(crate) fn run<S: BufRead, R: BufRead, N: BufRead>(
         .as_deref()
         .map(parse_sha256)
         .transpose()?;
-    let mut stmt = StatementReader::new(
+    let stmt = StatementReader::new(
         statement,
         options.kind,
         Source::Statement,
         &day.date,
         expected,
     )?;
-    let mut recs = RecordReader::new(records, &options.records, options.kind)?;
+    let recs = RecordReader::new(records, &options.records, options.kind)?;
     let mut m = Matcher {
         statement: Pending::default(),
         local: Pending::default(),
@@ -343,49 +405,27 @@ pub(crate) fn run<S: BufRead, R: BufRead, N: BufRead>(
         every: options.progress_every,
         bucket: 0,
     };
-    let snapshot = |stmt: &StatementReader<S>, recs: &RecordReader<R>, next_rows, next_bytes| {
-        ProgressSnapshot {
-            statement_rows: stmt.rows(),
-            record_rows: recs.rows(),
-            next_statement_rows: next_rows,
-            bytes_read: stmt.bytes() + recs.bytes() + next_bytes,
-        }
-    };
 
-    // 1. Both streams together.
-    let mut s_next = m.pull(|| stmt.next())?;
-    let mut r_next = m.pull(|| recs.next())?;
-    loop {
-        let take_statement = match (&s_next, &r_next) {
-            (None, None) => break,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (Some(s), Some(r)) => match m.statement_expecting.cmp(&m.local_expecting) {
-                Ordering::Less => true,
-                Ordering::Greater => false,
-                Ordering::Equal => s.event.time <= r.event.time,
-            },
-        };
-        if take_statement {
-            if let Some(row) = s_next.take() {
-                m.statement_row(row)?;
-            }
-            s_next = m.pull(|| stmt.next())?;
-        } else {
-            if let Some(row) = r_next.take() {
-                m.local_row(row)?;
-            }
-            r_next = m.pull(|| recs.next())?;
-        }
-        ticker.tick(|| snapshot(&stmt, &recs, 0, 0), progress);
-    }
-    let totals = stmt
-        .totals()
-        .ok_or_else(|| refuse(Source::Statement, "the statement was not read to its end"))?;
-    m.report.statement = totals;
-    m.report.balance.statement_in = totals.total_in;
-    m.report.balance.statement_out = totals.total_out;
-    m.report.record_rows = recs.rows();
+    // 1. Both streams together, parsed here or on two threads of their own.
+    let read = if options.read_ahead && cfg!(not(target_family = "wasm")) {
+        std::thread::scope(|scope| {
+            let stmt = ReadAhead::spawn(scope, stmt, Source::Statement);
+            let recs = ReadAhead::spawn(scope, recs, Source::Records);
+            m.match_both(stmt, recs, &mut ticker, progress)
+        })?
+    } else {
+        m.match_both(stmt, recs, &mut ticker, progress)?
+    };
+    m.report.statement = read.totals;
+    m.report.balance.statement_in = read.totals.total_in;
+    m.report.balance.statement_out = read.totals.total_out;
+    m.report.record_rows = read.record_rows;
+    let snapshot = |next_rows, next_bytes| ProgressSnapshot {
+        statement_rows: read.statement_rows,
+        record_rows: read.record_rows,
+        next_statement_rows: next_rows,
+        bytes_read: read.bytes + next_bytes,
+    };
 
     // 2. What is left: refunds with other amounts, then cutoff and missing rows.
     let (day_start, cutoff_start) = (m.day_start, m.cutoff_start);
@@ -457,7 +497,7 @@ pub(crate) fn run<S: BufRead, R: BufRead, N: BufRead>(
             if let Some(l) = tomorrow.take(&row.key, |l| is_match(&row.event, l)) {
                 m.pair(row, l, true)?;
             }
-            ticker.tick(|| snapshot(&stmt, &recs, n.rows(), n.bytes()), progress);
+            ticker.tick(|| snapshot(n.rows(), n.bytes()), progress);
         }
         m.report.next_statement = n.totals();
         for l in tomorrow.drain() {
@@ -467,9 +507,9 @@ pub(crate) fn run<S: BufRead, R: BufRead, N: BufRead>(
                 m.report.unlisted_local_rows += 1;
             }
         }
-        progress(&snapshot(&stmt, &recs, n.rows(), n.bytes()));
+        progress(&snapshot(n.rows(), n.bytes()));
     } else {
-        progress(&snapshot(&stmt, &recs, 0, 0));
+        progress(&snapshot(0, 0));
     }
     Ok(m.report)
 }

@@ -8,6 +8,7 @@ use std::io::BufRead;
 use csv::ByteRecord;
 use serde_json::value::RawValue;
 
+use super::read_ahead::RowSource;
 use super::row::{
     Event, Key, Next, Row, Status, Tap, check_gateway_id, check_order_no, parse_time, refuse,
 };
@@ -50,8 +51,10 @@ impl<R: BufRead> RecordReader<R> {
         })
     }
 
-    /// The next record.
-    pub(crate) fn next(&mut self) -> Result<Next> {
+}
+
+impl<R: BufRead> RowSource for RecordReader<R> {
+    fn next(&mut self) -> Result<Next> {
         match self {
             RecordReader::Csv(r) => r.next(),
             RecordReader::Json(r) => r.next(),
@@ -59,15 +62,14 @@ impl<R: BufRead> RecordReader<R> {
     }
 
     /// Records read so far (well-formed or not).
-    pub(crate) fn rows(&self) -> u64 {
+    fn rows(&self) -> u64 {
         match self {
             RecordReader::Csv(r) => r.rows,
             RecordReader::Json(r) => r.rows,
         }
     }
 
-    /// Bytes read so far.
-    pub(crate) fn bytes(&self) -> u64 {
+    fn bytes(&self) -> u64 {
         match self {
             RecordReader::Csv(r) => r.csv.get_ref().bytes,
             RecordReader::Json(r) => r.bytes,

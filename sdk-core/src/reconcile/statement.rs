@@ -11,6 +11,7 @@ use std::io::{BufRead, Read};
 
 use csv::ByteRecord;
 
+use super::read_ahead::{ReadAhead, RowSource};
 use super::report::StatementTotals;
 use super::row::{
     BusinessDay, Event, Key, Next, Row, Status, Tap, check_gateway_id, check_order_no,
@@ -166,65 +167,6 @@ impl<R: Read> StatementReader<R> {
         }
         me.check_header()?;
         Ok(me)
-    }
-
-    /// Data rows read so far (well-formed or not).
-    pub(crate) fn rows(&self) -> u64 {
-        self.rows
-    }
-
-    /// Bytes read so far.
-    pub(crate) fn bytes(&self) -> u64 {
-        self.csv.get_ref().bytes
-    }
-
-    /// The trailer's figures, once the statement has been read to its end and checked.
-    pub(crate) fn totals(&self) -> Option<StatementTotals> {
-        self.finished
-    }
-
-    /// The next row; at the end of the input, checks the trailer and the hash.
-    pub(crate) fn next(&mut self) -> Result<Next> {
-        loop {
-            if self.finished.is_some() {
-                return Ok(Next::End);
-            }
-            if !self.read_record()? {
-                self.finish()?;
-                return Ok(Next::End);
-            }
-            let line = self.record.position().map_or(0, |p| p.line());
-            if let Some((trailer_line, _)) = self.trailer {
-                return Err(refuse(
-                    self.source,
-                    format!(
-                        "line {line}: data after the `#summary` trailer of line {trailer_line}"
-                    ),
-                ));
-            }
-            if self.record.get(0).is_some_and(|f| f.starts_with(b"#")) {
-                let totals = self.parse_trailer(line)?;
-                self.trailer = Some((line, totals));
-                continue;
-            }
-            self.rows += 1;
-            let parsed = match self.kind {
-                StatementType::Transaction => self.transaction_row(line),
-                StatementType::Fund => self.fund_row(line),
-            };
-            return match parsed {
-                Ok(row) => Ok(Next::Row(row)),
-                Err(Problem::Refuse(e)) => Err(e),
-                Err(Problem::Bad(message)) => {
-                    self.bad_rows += 1;
-                    Ok(Next::Bad(RowError {
-                        source: self.source,
-                        line,
-                        message,
-                    }))
-                }
-            };
-        }
     }
 
     fn read_record(&mut self) -> Result<bool> {
@@ -450,6 +392,78 @@ impl<R: Read> StatementReader<R> {
                 listed: true,
             },
         })
+    }
+}
+
+/// A statement read here or ahead on a thread: rows, then its checked trailer.
+pub(crate) trait StatementSource: RowSource {
+    /// The trailer's figures, once the statement has been read to its end and checked.
+    fn totals(&self) -> Option<StatementTotals>;
+}
+
+impl<R: Read> StatementSource for StatementReader<R> {
+    fn totals(&self) -> Option<StatementTotals> {
+        self.finished
+    }
+}
+
+impl<R> StatementSource for ReadAhead<StatementReader<R>> {
+    fn totals(&self) -> Option<StatementTotals> {
+        self.finished().and_then(|r| r.finished)
+    }
+}
+
+impl<R: Read> RowSource for StatementReader<R> {
+    /// The next row; at the end of the input, checks the trailer and the hash.
+    fn next(&mut self) -> Result<Next> {
+        loop {
+            if self.finished.is_some() {
+                return Ok(Next::End);
+            }
+            if !self.read_record()? {
+                self.finish()?;
+                return Ok(Next::End);
+            }
+            let line = self.record.position().map_or(0, |p| p.line());
+            if let Some((trailer_line, _)) = self.trailer {
+                return Err(refuse(
+                    self.source,
+                    format!(
+                        "line {line}: data after the `#summary` trailer of line {trailer_line}"
+                    ),
+                ));
+            }
+            if self.record.get(0).is_some_and(|f| f.starts_with(b"#")) {
+                let totals = self.parse_trailer(line)?;
+                self.trailer = Some((line, totals));
+                continue;
+            }
+            self.rows += 1;
+            let parsed = match self.kind {
+                StatementType::Transaction => self.transaction_row(line),
+                StatementType::Fund => self.fund_row(line),
+            };
+            return match parsed {
+                Ok(row) => Ok(Next::Row(row)),
+                Err(Problem::Refuse(e)) => Err(e),
+                Err(Problem::Bad(message)) => {
+                    self.bad_rows += 1;
+                    Ok(Next::Bad(RowError {
+                        source: self.source,
+                        line,
+                        message,
+                    }))
+                }
+            };
+        }
+    }
+
+    fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    fn bytes(&self) -> u64 {
+        self.csv.get_ref().bytes
     }
 }
 
