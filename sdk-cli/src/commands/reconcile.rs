@@ -207,8 +207,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     options.expected_sha256 = args.statement_sha256.clone();
     // Parse both files on threads of their own when there is a core for it; not from a
     // terminal, where a refused statement would wait for the typing to end.
-    options.read_ahead = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
-        && !is_stdin(&args.records);
+    options.read_ahead =
+        std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) && !is_stdin(&args.records);
 
     let statement = open(&args.statement)?;
     let records = open_records(&args.records)?;
@@ -444,7 +444,10 @@ fn open_records(path: &Path) -> Result<Box<dyn BufRead + Send>, CliError> {
             eprintln!("reading the records from standard input (end with Ctrl-D; or pass a file)");
         }
         // Not `stdin().lock()`: the lock cannot move to the core's reading thread.
-        Ok(Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())))
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            std::io::stdin(),
+        )))
     } else {
         Ok(Box::new(open(path)?))
     }

@@ -22,7 +22,7 @@ use std::io::BufRead;
 use super::read_ahead::{ReadAhead, RowSource};
 use super::records::RecordReader;
 use super::report::{ReconcileReport, StatementTotals};
-use super::row::{BusinessDay, Event, Key, Next, Row, parse_sha256, refuse};
+use super::row::{BusinessDay, Event, Id, Key, Next, PrehashedKeys, Row, parse_sha256, refuse};
 use super::statement::{StatementReader, StatementSource};
 use super::{
     Class, Difference, EventKind, MAX_KEPT_ROW_ERRORS, ProgressSnapshot, ReconcileOptions,
@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 /// Rows of one side waiting for a partner, by key.
 #[derive(Default)]
 struct Pending {
-    map: HashMap<Key, Slot>,
+    map: HashMap<Key, Slot, PrehashedKeys>,
     rows: u64,
 }
 
@@ -260,8 +260,8 @@ impl Matcher<'_> {
         };
         (self.sink)(&Difference {
             class,
-            order_no: any.key.order_no.to_string(),
-            trade_no: trade_no.to_string(),
+            order_no: any.key.order_no.as_str().to_owned(),
+            trade_no: trade_no.as_str().to_owned(),
             kind: any.key.kind,
             statement: s.map(Row::entry),
             local: l.map(Row::entry),
@@ -434,7 +434,7 @@ pub(crate) fn run<S: BufRead + Send, R: BufRead + Send, N: BufRead>(
     let statement_left = std::mem::take(&mut m.statement).drain();
     let local_left = std::mem::take(&mut m.local).drain();
     let mut local_left: Vec<Option<Row>> = local_left.into_iter().map(Some).collect();
-    let mut refunds: HashMap<(Box<str>, EventKind), VecDeque<usize>> = HashMap::new();
+    let mut refunds: HashMap<(Id, EventKind), VecDeque<usize>> = HashMap::new();
     for (i, l) in local_left.iter().enumerate() {
         if let Some(l) = l
             .as_ref()
@@ -525,7 +525,7 @@ mod tests {
         Row {
             key: Key::new(order, kind, amount),
             event: Event {
-                trade_no: "".into(),
+                trade_no: Id::new(""),
                 amount,
                 status,
                 time: 0,

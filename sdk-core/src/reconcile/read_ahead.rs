@@ -33,7 +33,11 @@ pub(crate) trait RowSource {
 }
 
 enum Message<T> {
-    Rows { rows: Vec<Next>, read: u64, bytes: u64 },
+    Rows {
+        rows: Vec<Next>,
+        read: u64,
+        bytes: u64,
+    },
     Failed(Error),
     /// The reader, read to its end (a statement's totals are asked of it).
     Done(T),
@@ -52,7 +56,11 @@ pub(crate) struct ReadAhead<T> {
 impl<'scope, T: RowSource + Send + 'scope> ReadAhead<T> {
     /// Moves `reader` to a new thread of `scope`. The thread stops at the end of the input,
     /// at its first error, or when this side is dropped.
-    pub(crate) fn spawn<'env>(scope: &'scope Scope<'scope, 'env>, reader: T, source: Source) -> Self {
+    pub(crate) fn spawn<'env>(
+        scope: &'scope Scope<'scope, 'env>,
+        reader: T,
+        source: Source,
+    ) -> Self {
         let (sender, receiver) = sync_channel(BATCHES_AHEAD);
         scope.spawn(move || read(reader, &sender));
         Self {

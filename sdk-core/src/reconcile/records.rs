@@ -9,8 +9,9 @@ use csv::ByteRecord;
 use serde_json::value::RawValue;
 
 use super::read_ahead::RowSource;
+use super::row::TextFields;
 use super::row::{
-    Event, Key, Next, Row, Status, Tap, check_gateway_id, check_order_no, parse_time, refuse,
+    Event, Id, Key, Next, Row, Status, Tap, check_gateway_id, check_order_no, parse_time, refuse,
 };
 use super::{AmountUnit, ColumnMap, EventKind, RecordFormat, RowError, Source, StatementType};
 use crate::error::Result;
@@ -50,7 +51,6 @@ impl<R: BufRead> RecordReader<R> {
             }),
         })
     }
-
 }
 
 impl<R: BufRead> RowSource for RecordReader<R> {
@@ -187,11 +187,8 @@ impl<R: BufRead> CsvRecords<R> {
                 self.header_len
             ));
         }
-        let field = |i: usize| -> Result<&str, String> {
-            std::str::from_utf8(&r[i])
-                .map(str::trim)
-                .map_err(|_| format!("field {} is not UTF-8", i + 1))
-        };
+        let text = TextFields::new(r);
+        let field = |i: usize| text.get(i).map(str::trim);
         let optional = |i: Option<usize>| i.map(field).transpose();
         let fields = Fields {
             order_no: field(self.at.order_no)?,
@@ -347,7 +344,7 @@ fn local_row(
     Ok(Row {
         key: Key::new(f.order_no, kind, amount),
         event: Event {
-            trade_no: trade_no.into(),
+            trade_no: Id::new(trade_no),
             amount,
             // A reversal books no money: a fund statement never lists one.
             listed: is_listed(kind, status.as_ref())

@@ -13,8 +13,9 @@ use csv::ByteRecord;
 
 use super::read_ahead::{ReadAhead, RowSource};
 use super::report::StatementTotals;
+use super::row::TextFields;
 use super::row::{
-    BusinessDay, Event, Key, Next, Row, Status, Tap, check_gateway_id, check_order_no,
+    BusinessDay, Event, Id, Key, Next, Row, Status, Tap, check_gateway_id, check_order_no,
     parse_sha256, parse_time, refuse, to_hex,
 };
 use super::{EventKind, RowError, Source, StatementType};
@@ -305,6 +306,7 @@ impl<R: Read> StatementReader<R> {
         }
         self.check_bill_date(line)?;
         let r = &self.record;
+        let t = TextFields::new(r);
         let kind = match &r[5] {
             b"PAY" => EventKind::Pay,
             b"REFUND" => EventKind::Refund,
@@ -316,20 +318,20 @@ impl<R: Read> StatementReader<R> {
                 )));
             }
         };
-        let total = fen(r, 7, "total_amount")?;
-        let refund = fen(r, 8, "refund_amount")?;
+        let total = fen(&t, 7, "total_amount")?;
+        let refund = fen(&t, 8, "refund_amount")?;
         match kind {
             EventKind::Pay => Sums::add(&mut self.sums.total_in, total, self.source)?,
             EventKind::Refund => Sums::add(&mut self.sums.total_out, refund, self.source)?,
             _ => {}
         }
-        fen(r, 9, "fee")?;
-        let trade_no = text(r, 1)?;
+        fen(&t, 9, "fee")?;
+        let trade_no = t.get(1)?;
         check_gateway_id("trade_no", trade_no, false)?;
-        let order_no = text(r, 2)?;
+        let order_no = t.get(2)?;
         check_order_no(order_no)?;
-        let status = Status::parse(text(r, 6)?);
-        let time = parse_time(text(r, 10)?).map_err(|e| format!("trade_time: {e}"))?;
+        let status = Status::parse(t.get(6)?);
+        let time = parse_time(t.get(10)?).map_err(|e| format!("trade_time: {e}"))?;
         let amount = if kind == EventKind::Refund {
             refund
         } else {
@@ -338,7 +340,7 @@ impl<R: Read> StatementReader<R> {
         Ok(Row {
             key: Key::new(order_no, kind, amount),
             event: Event {
-                trade_no: trade_no.into(),
+                trade_no: Id::new(trade_no),
                 amount,
                 status: Some(status),
                 time,
@@ -355,6 +357,7 @@ impl<R: Read> StatementReader<R> {
         }
         self.check_bill_date(line)?;
         let r = &self.record;
+        let t = TextFields::new(r);
         let kind = match &r[4] {
             b"IN" => EventKind::In,
             b"OUT" => EventKind::Out,
@@ -365,25 +368,25 @@ impl<R: Read> StatementReader<R> {
                 )));
             }
         };
-        let amount = fen(r, 5, "amount")?;
+        let amount = fen(&t, 5, "amount")?;
         let total = match kind {
             EventKind::In => &mut self.sums.total_in,
             _ => &mut self.sums.total_out,
         };
         Sums::add(total, amount, self.source)?;
-        let balance = text(r, 6)?;
+        let balance = t.get(6)?;
         Amount::parse_fen(balance.strip_prefix('-').unwrap_or(balance))
             .map_err(|e| format!("balance_after: {e}"))?;
-        check_gateway_id("flow_no", text(r, 1)?, false)?;
-        let trade_no = text(r, 2)?;
+        check_gateway_id("flow_no", t.get(1)?, false)?;
+        let trade_no = t.get(2)?;
         check_gateway_id("trade_no", trade_no, false)?;
-        let order_no = text(r, 3)?;
+        let order_no = t.get(3)?;
         check_order_no(order_no)?;
-        let time = parse_time(text(r, 7)?).map_err(|e| format!("booked_time: {e}"))?;
+        let time = parse_time(t.get(7)?).map_err(|e| format!("booked_time: {e}"))?;
         Ok(Row {
             key: Key::new(order_no, kind, amount),
             event: Event {
-                trade_no: trade_no.into(),
+                trade_no: Id::new(trade_no),
                 amount,
                 status: None,
                 time,
@@ -482,12 +485,8 @@ fn field_count(expected: usize, found: usize) -> Problem {
     Problem::Bad(format!("expected {expected} fields, found {found}"))
 }
 
-fn text(record: &ByteRecord, i: usize) -> Result<&str, String> {
-    std::str::from_utf8(&record[i]).map_err(|_| format!("field {} is not UTF-8", i + 1))
-}
-
-fn fen(record: &ByteRecord, i: usize, name: &str) -> Result<Amount, String> {
-    Amount::parse_fen(text(record, i)?).map_err(|e| format!("{name}: {e}"))
+fn fen(fields: &TextFields<'_>, i: usize, name: &str) -> Result<Amount, String> {
+    Amount::parse_fen(fields.get(i)?).map_err(|e| format!("{name}: {e}"))
 }
 
 #[cfg(test)]
