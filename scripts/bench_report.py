@@ -219,7 +219,78 @@ section("node.md", "WebAssembly package in Node")
 if os.path.exists(os.path.join(run, "node-profile.md")):
     section("node-profile.md", "Where the time goes in Node (V8 CPU profiles)", "###")
     print(NODE_GAPS)
-for name, title in (("reconcile.md", "Reconciliation"), ("gateway.md", "Mock gateway load"), ("redis.md", "Exactly-once notification handling (paysign-redis)")):
+section("reconcile.md", "Reconciliation")
+duckdb_file = os.path.join(run, "reconcile-duckdb.json")
+if os.path.exists(duckdb_file):
+    # Issue 22: paysign ≥ 1.5x as fast as DuckDB at ≤ 1/4 of its peak memory, on 2 cores and on 1.
+    SPEED_GOAL, MEMORY_GOAL = 1.5, 4.0
+    data = json.load(open(duckdb_file))
+    runs = data["runs"]
+    mib = lambda kib: kib / 1024
+    print("\n## Reconciliation against DuckDB\n")
+    print("Both reconcile the same generated statement and records (the files of the section above, "
+          "at each size) into the same classes, and the bench fails unless both find the generator's "
+          "count of every class. paysign: the bench's child, SHA-256 checked, differences written as CSV, "
+          "reading ahead on threads when it has two cores (`ReconcileOptions::read_ahead`, as the CLI). "
+          f"DuckDB: scripts/reconcile_duckdb.py (Python package {data.get('duckdb_version', '')}, `SET threads` "
+          "to the cores): hashlib SHA-256, trailer and bill_date checks in SQL, both files loaded with typed "
+          "columns, one FULL OUTER JOIN, differences COPY'd to CSV. One process per sample, samples "
+          "interleaved; 1 core is `taskset -c 0` for both. Time is the work after start-up; memory is each "
+          "process's peak RSS (VmHWM), DuckDB's including Python and the loaded module "
+          f"({mib(runs[0]['duckdb_baseline_kib']):.0f} MiB before any work). Medians of the samples shown.\n")
+    print("| statement rows | cores | samples | paysign | DuckDB | speed-up | paysign peak | DuckDB peak | memory ratio | goal (≥ 1.5x, ≤ 1/4 memory) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    missed = []
+    for r in runs:
+        p, d = r["paysign"], r["duckdb"]
+        speed = d["median_seconds"] / p["median_seconds"]
+        memory = d["median_vm_hwm_kib"] / p["median_vm_hwm_kib"]
+        ok = speed >= SPEED_GOAL and memory >= MEMORY_GOAL
+        if ok:
+            goal = "met"
+        else:
+            short = []
+            if speed < SPEED_GOAL:
+                short.append(f"speed {speed:.2f}x is {(1 - speed / SPEED_GOAL) * 100:.0f} % short of 1.5x")
+            if memory < MEMORY_GOAL:
+                short.append(f"memory 1/{memory:.1f} is {(1 - memory / MEMORY_GOAL) * 100:.0f} % short of 1/4")
+            goal = "**missed**: " + "; ".join(short)
+            missed.append((r, speed))
+        print(f"| {r['statement_rows']:,} | {r['cores']} | {r['samples']} | {p['median_seconds']:.3f} s | "
+              f"{d['median_seconds']:.3f} s | {speed:.2f}x | {mib(p['median_vm_hwm_kib']):.1f} MiB | "
+              f"{mib(d['median_vm_hwm_kib']):.1f} MiB | 1/{memory:.1f} | {goal} |")
+
+    print("\nScaling (the most cores measured): paysign's memory follows the rows still waiting for a "
+          "partner — the cutoff rows at both ends of the day, about 4 % of the rows here, which only the "
+          "end of both files can settle — not the rows it matched.\n")
+    print("| statement rows | matched | paysign peak pending rows | paysign peak | paysign KiB per pending row | DuckDB peak | paysign time | DuckDB time |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    most = max(r["cores"] for r in runs)
+    scaled = [r for r in runs if r["cores"] == most]
+    for r in scaled:
+        p, d = r["paysign"], r["duckdb"]
+        pending = r["paysign_peak_pending_rows"]
+        per_row = p["median_vm_hwm_kib"] / pending if pending else float("nan")
+        print(f"| {r['statement_rows']:,} | {r['matched_rows']:,} | {pending:,} | {mib(p['median_vm_hwm_kib']):.1f} MiB | "
+              f"{per_row:.2f} | {mib(d['median_vm_hwm_kib']):.1f} MiB | {p['median_seconds']:.3f} s | {d['median_seconds']:.3f} s |")
+    if len(scaled) >= 2:
+        a, b = scaled[0], scaled[-1]
+        grow = lambda key, tool=None: (b[tool][key] / a[tool][key]) if tool else (b[key] / a[key])
+        print(f"\nFrom {a['statement_rows']:,} to {b['statement_rows']:,} statement rows: matched rows "
+              f"{grow('matched_rows'):.0f}x, paysign's peak pending rows {grow('paysign_peak_pending_rows'):.0f}x, "
+              f"its peak memory {grow('median_vm_hwm_kib', 'paysign'):.1f}x and time {grow('median_seconds', 'paysign'):.1f}x; "
+              f"DuckDB's memory {grow('median_vm_hwm_kib', 'duckdb'):.1f}x and time {grow('median_seconds', 'duckdb'):.1f}x.")
+    if missed:
+        print("\n**Where the time goes** (`perf record -g` of the 1 M-row child on one core, after the changes "
+              "of this release): the csv crate's record parser 20 %, the pending maps' lookups and inserts "
+              "about 13 % (mostly cache misses: the hash is computed once, 5 %), SHA-256 of the statement "
+              "6 %, UTF-8 checks 6 %, times, amounts and id grammars about 12 %. DuckDB's own profile is "
+              "the CSV load: its query on loaded tables takes about a third of its time. **What would close "
+              "it:** a row splitter for lines without quotes (memchr over the 11 commas, the csv crate kept "
+              "for quoted lines) would take most of the parser's 20 %; parsing each file on more than one "
+              "thread (split at line ends, rows reordered by line before the match) would use cores the "
+              "two reading threads leave idle.")
+for name, title in (("gateway.md", "Mock gateway load"), ("redis.md", "Exactly-once notification handling (paysign-redis)")):
     section(name, title)
 
 print("\n## Commands\n")

@@ -26,7 +26,8 @@ amount so that repeated refunds match, and the bench checks that both find the s
 
 Prints `key=value` lines: times (seconds of the work above, after the import),
 vm_hwm_kib (the process's peak RSS, /proc/self/status VmHWM, as paysign's child reports),
-baseline_kib (VmHWM after importing duckdb and connecting, before any work), one count per
+baseline_kib (VmHWM after importing duckdb and connecting, before any work), duckdb_version,
+one count per
 class code, and unlisted (local rows the statement never lists: FAIL payments).
 """
 import argparse, datetime, hashlib, os, re, sys, time
@@ -183,6 +184,7 @@ def main():
     print(f"times={seconds:.4f}")
     print(f"vm_hwm_kib={vm_hwm_kib()}")
     print(f"baseline_kib={baseline_kib}")
+    print(f"duckdb_version={duckdb.__version__}")
     for c in CLASSES:
         print(f"{c}={counts.get(c, 0)}")
     print(f"unlisted={counts.get('UNLISTED', 0)}")

@@ -352,6 +352,7 @@ fn against_duckdb(python: &Path) {
         &[Cores::One]
     };
     let mut results = Vec::new();
+    let mut duckdb_version = String::new();
     for rows in sizes {
         let dir = FilesDir::new();
         eprintln!("reconcile vs duckdb: generating {rows} rows");
@@ -386,7 +387,11 @@ fn against_duckdb(python: &Path) {
                         .push(number("vm_hwm_kib"));
                     match tool {
                         Tool::Paysign => peak_pending = number("peak_pending_rows") as u64,
-                        Tool::DuckDb(_) => duckdb_baseline.push(number("baseline_kib")),
+                        Tool::DuckDb(_) => {
+                            duckdb_baseline.push(number("baseline_kib"));
+                            duckdb_version =
+                                values.get("duckdb_version").cloned().unwrap_or_default();
+                        }
                     }
                     eprintln!(
                         "  {rows} rows, {} core(s), {}: {:.3} s, {:.1} MiB",
@@ -420,7 +425,11 @@ fn against_duckdb(python: &Path) {
             }));
         }
     }
-    let report = serde_json::json!({ "machine_cores": cores(), "runs": results });
+    let report = serde_json::json!({
+        "machine_cores": cores(),
+        "duckdb_version": duckdb_version,
+        "runs": results,
+    });
     println!("{report:#}");
 }
 

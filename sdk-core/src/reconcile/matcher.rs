@@ -67,34 +67,23 @@ impl Pending {
         }
     }
 
-    /// Takes the pending row of `key` that `best` prefers (else the oldest).
+    /// Takes the pending row of `key` that `best` prefers (else the oldest). One probe of
+    /// the map for the usual single row; a key with several rows left is put back.
     fn take(&mut self, key: &Key, best: impl Fn(&Event) -> bool) -> Option<Row> {
-        let event = match self.map.get_mut(key)? {
-            Slot::One(_) => match self.map.remove_entry(key)? {
-                (key, Slot::One(event)) => {
-                    self.rows -= 1;
-                    return Some(Row { key, event });
-                }
-                (key, many) => {
-                    // Not reachable (checked above); put it back unchanged.
-                    self.map.insert(key, many);
-                    return None;
-                }
-            },
-            Slot::Many(events) => {
+        let (key, slot) = self.map.remove_entry(key)?;
+        self.rows -= 1;
+        let event = match slot {
+            Slot::One(event) => event,
+            Slot::Many(mut events) => {
                 let i = events.iter().position(best).unwrap_or(0);
                 let event = events.remove(i);
-                if events.is_empty() {
-                    self.map.remove(key);
+                if !events.is_empty() {
+                    self.map.insert(key.clone(), Slot::Many(events));
                 }
                 event
             }
         };
-        self.rows -= 1;
-        Some(Row {
-            key: key.clone(),
-            event,
-        })
+        Some(Row { key, event })
     }
 
     /// Every pending row, in input order.
