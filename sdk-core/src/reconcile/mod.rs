@@ -18,7 +18,8 @@
 //! are matched on `out_trade_no` + event kind, plus the refund amount for refunds (an order
 //! may be refunded more than once). `trade_no` is carried into the report when known.
 //!
-//! Both inputs are streamed from `BufRead` readers: memory is bounded by
+//! Both inputs are streamed from `BufRead` readers, on the calling thread or, with
+//! [`ReconcileOptions::read_ahead`], each parsed on a thread of its own: memory is bounded by
 //! the rows still waiting for a partner, not by the file sizes, as long as both files are in
 //! roughly the same (time) order. Like the rest of the core this module does no I/O of its
 //! own: in-memory bytes (`&[u8]`) are readers too.
@@ -112,8 +113,8 @@ pub struct ReconcileOptions {
     pub progress_every: u64,
     /// Parse the statement and the records on two threads of their own while the match
     /// runs on the calling thread; the rows, classes, checks and errors are the same.
-    /// Worth it with two cores or more (the 1 M-row benchmark ran about 1.8x as fast on
-    /// two); set it from `std::thread::available_parallelism`. Ignored on WebAssembly
+    /// Worth it with two cores or more (reading and checking the files is about 80 % of
+    /// the work); set it from `std::thread::available_parallelism`. Ignored on WebAssembly
     /// (no threads). On an error, [`reconcile`] returns once both threads have finished
     /// their current read: an input that blocks (a terminal) delays the error until it
     /// gives more bytes. Off by default.
@@ -423,7 +424,9 @@ pub struct ProgressSnapshot {
 ///
 /// Every difference is passed to `differences` as soon as it is known (mismatches while
 /// streaming, missing rows at the end); `progress` is called every
-/// [`ReconcileOptions::progress_every`] rows and once at the end.
+/// [`ReconcileOptions::progress_every`] rows and once at the end. The statement and the
+/// records are `Send` so that [`ReconcileOptions::read_ahead`] can parse them on threads
+/// (files, byte slices and `Stdin` are; a `StdinLock` is not).
 ///
 /// # Errors
 ///
