@@ -7,6 +7,7 @@ mod bills;
 pub mod clock;
 pub mod config;
 mod connections;
+mod cpu_pool;
 mod error;
 mod fields;
 mod gateway_key;
