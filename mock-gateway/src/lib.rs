@@ -7,7 +7,6 @@ mod bills;
 pub mod clock;
 pub mod config;
 mod connections;
-mod cpu_pool;
 mod error;
 mod fields;
 mod gateway_key;

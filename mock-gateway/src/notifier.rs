@@ -199,13 +199,7 @@ pub(crate) async fn deliver_due(state: &AppState, now: i64) -> Result<usize, Api
     for row in due {
         let state = state.clone();
         tasks.spawn(async move {
-            // Signing is CPU work: on the pool, and the row comes back for the send.
-            let signer = state.clone();
-            let (body, row) = state
-                .cpu()
-                .run(move || (signed_body(&signer, &row, now), row))
-                .await;
-            let body = body?;
+            let body = signed_body(&state, &row, now)?;
             let (http_status, result, response_body) = send(&state, &row, body, timeout).await;
             Ok::<_, ApiError>((row, http_status, result, response_body))
         });

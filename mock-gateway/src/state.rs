@@ -1,6 +1,6 @@
 //! [`AppState`]: everything the handlers and the scheduler share — the database, the
-//! clock, the timing settings, the gateway key, the merchant credential cache, the
-//! notification HTTP client and the pool for CPU-bound work — plus [`AppState::run_due`], which runs due work.
+//! clock, the timing settings, the gateway key, the merchant credential cache and the
+//! notification HTTP client — plus [`AppState::run_due`], which runs due work.
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -10,7 +10,6 @@ use paysign_core::{PublicKey, SignType, Signer};
 use crate::bills;
 use crate::clock::{Clock, ClockMode};
 use crate::config::{GatewayConfig, TimingConfig};
-use crate::cpu_pool::CpuPool;
 use crate::error::{ApiError, Error};
 use crate::gateway_key::GatewayKeys;
 use crate::merchants::MerchantCache;
@@ -35,7 +34,6 @@ struct Inner {
     keys: RwLock<GatewayKeys>,
     merchants: MerchantCache,
     http: reqwest::Client,
-    cpu: CpuPool,
     run_lock: tokio::sync::Mutex<()>,
     panic_on_method: Option<String>,
     body_timeout: Duration,
@@ -75,7 +73,6 @@ impl AppState {
                 keys: RwLock::new(keys),
                 merchants: MerchantCache::default(),
                 http,
-                cpu: CpuPool::for_this_machine(),
                 run_lock: tokio::sync::Mutex::new(()),
                 panic_on_method: config.panic_on_method.clone(),
                 body_timeout: config.limits.body_timeout,
@@ -177,11 +174,6 @@ impl AppState {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
-    }
-
-    /// Where signing, verification and the database work of requests and notifications run.
-    pub(crate) fn cpu(&self) -> &CpuPool {
-        &self.inner.cpu
     }
 
     pub(crate) fn keys(&self) -> std::sync::RwLockReadGuard<'_, GatewayKeys> {

@@ -113,21 +113,7 @@ async fn handle(
         state.body_timeout(),
     )
     .await;
-    // The rest verifies, writes the database and signs: CPU work, off the async workers.
-    let pool = state.cpu().clone();
-    pool.run(move || answer(&state, method, &headers, body, now))
-        .await
-}
-
-/// Steps 1 and 3-12 on a received body, then the signed response.
-fn answer(
-    state: &AppState,
-    method: Result<Path<String>, PathRejection>,
-    headers: &HeaderMap,
-    body: Result<axum::body::Bytes, ApiError>,
-    now: i64,
-) -> Response {
-    let parsed = body.map(|b| envelope::parse_request(headers, &b));
+    let parsed = body.map(|b| envelope::parse_request(&headers, &b));
     let echo = Echo::of(match &parsed {
         Ok(Ok(p)) => Some(p),
         _ => None,
@@ -148,7 +134,7 @@ fn answer(
         // Steps 2-4.
         let params = parsed??;
         // Steps 5-10.
-        let auth = envelope::authenticate(state, method, &params, now)?;
+        let auth = envelope::authenticate(&state, method, &params, now)?;
         // Steps 11-12.
         fields::check_no_control_chars(&params)?;
         if state.panic_on_method() == Some(method.name()) {
@@ -157,10 +143,10 @@ fn answer(
                 method.name()
             );
         }
-        dispatch(state, method, &auth, &params, now)
+        dispatch(&state, method, &auth, &params, now)
     })();
     let closes = outcome.as_ref().is_err_and(ApiError::closes_connection);
-    let mut response = envelope::respond(state, now, &echo, outcome);
+    let mut response = envelope::respond(&state, now, &echo, outcome);
     if closes {
         response
             .headers_mut()
