@@ -369,6 +369,8 @@ impl Bench {
         let end_bill = start_bill + budget;
         let acknowledged_before = self.acknowledged.load(Ordering::SeqCst);
 
+        // On stderr, so a profiler can be attached to the load alone (`perf record -p`).
+        eprintln!("load: {clients} clients for {secs} s");
         let cpu_before = cpu_by_thread_name();
         let deadline = Instant::now() + Duration::from_secs(secs);
         let started = Instant::now();
@@ -427,6 +429,7 @@ impl Bench {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let cpu_after = cpu_by_thread_name();
+        eprintln!("load: {clients} clients done");
         self.bill_seq.store(end_bill, Ordering::SeqCst);
         Level {
             clients,
