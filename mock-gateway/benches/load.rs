@@ -19,7 +19,8 @@
 //! the bound: cores × paysign-core's RSA2 (aws-lc) signatures per CPU-second, measured
 //! on one thread between the levels of this run (the median of those samples). Every
 //! response is signed, and each order+pay pair also signs one notification: 1.5
-//! signatures per request, so no gateway can pass 0.67x of that bound here.
+//! signatures per request, so no gateway can pass 0.67x of that bound in requests; the
+//! last column counts both (signed messages per gateway CPU-second against the bound).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
@@ -199,6 +200,8 @@ struct Level {
     requests: usize,
     elapsed: f64,
     latencies: Vec<Duration>,
+    /// Notifications of the level acknowledged by the merchant's endpoint.
+    notifications: usize,
     gateway_cpu: Duration,
     merchant_cpu: Duration,
 }
@@ -213,6 +216,8 @@ fn main() {
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1, 8, 32]);
     let cores = std::thread::available_parallelism().unwrap().get();
+    // Other processes on the machine slow both sides: say how busy it was.
+    let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
 
     let gateway_rt = runtime(GATEWAY_THREADS);
     let merchant_rt = runtime(MERCHANT_THREADS);
@@ -241,17 +246,29 @@ fn main() {
         sign_rates.len()
     );
     println!(
-        "| clients | pairs | requests | req/s end-to-end | p50 ms | p99 ms \
-         | gateway CPU µs/req | merchants CPU µs/req | gateway capacity req/s | vs bound |"
+        "Machine load average at the start (1, 5, 15 min): {}.\n",
+        load_average
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| clients | pairs | requests | req/s end-to-end | p50 ms | p99 ms \
+         | gateway CPU µs/req | merchants CPU µs/req | gateway capacity req/s | vs bound \
+         | signatures vs bound |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for mut level in results {
         level.latencies.sort();
         let requests = level.requests as f64;
         let gateway_us = level.gateway_cpu.as_secs_f64() * 1e6 / requests;
         let capacity = cores as f64 * 1e6 / gateway_us;
+        // Responses and notifications: every one is an RSA2 signature.
+        let signatures = (level.requests + level.notifications) as f64;
+        let signature_capacity = cores as f64 * signatures / level.gateway_cpu.as_secs_f64();
         println!(
-            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {:.2}x |",
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.0} | {:.0} | {:.0} | {:.2}x | {:.2}x |",
             level.clients,
             level.requests / 2,
             level.requests,
@@ -262,6 +279,7 @@ fn main() {
             level.merchant_cpu.as_secs_f64() * 1e6 / requests,
             capacity,
             capacity / bound,
+            signature_capacity / bound,
         );
     }
     gateway_rt.block_on(gateway.shutdown()).unwrap();
@@ -430,12 +448,14 @@ impl Bench {
         }
         let cpu_after = cpu_by_thread_name();
         eprintln!("load: {clients} clients done");
+        let notifications = self.acknowledged.load(Ordering::SeqCst) - acknowledged_before;
         self.bill_seq.store(end_bill, Ordering::SeqCst);
         Level {
             clients,
             requests: latencies.len(),
             elapsed,
             latencies,
+            notifications,
             gateway_cpu: cpu_between(&cpu_before, &cpu_after, GATEWAY_THREADS),
             merchant_cpu: cpu_between(&cpu_before, &cpu_after, MERCHANT_THREADS),
         }
