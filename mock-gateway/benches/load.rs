@@ -2,7 +2,9 @@
 //! loopback HTTP with 1, 8 and 32 concurrent clients; prints a markdown table.
 //!
 //! Run with: `cargo bench -p paysign-gateway --bench load`
-//! (`LOAD_SECS=N` changes the time per level, default 5 s; `LOAD_CLIENTS=1,8,32`.)
+//! (`LOAD_SECS=N` changes the time per level, default 5 s; `LOAD_CLIENTS=1,8,32`;
+//! `LOAD_DB=file` keeps the gateway's state in an SQLite file, as `--db` does, instead of
+//! in memory, the default of both.)
 //!
 //! Each client is a merchant using paysign-core: it signs every request (RSA2) and
 //! verifies every signed response. Every paid order also produces a notification that
@@ -219,11 +221,16 @@ fn main() {
     // Other processes on the machine slow both sides: say how busy it was.
     let load_average = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
 
+    let db_dir = tempfile::tempdir().unwrap();
+    let db = (std::env::var("LOAD_DB").as_deref() == Ok("file"))
+        .then(|| db_dir.path().join("gateway.sqlite"));
+
     let gateway_rt = runtime(GATEWAY_THREADS);
     let merchant_rt = runtime(MERCHANT_THREADS);
     let gateway = gateway_rt
         .block_on(serve(GatewayConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
+            db: db.clone(),
             ..GatewayConfig::default()
         }))
         .unwrap();
@@ -246,7 +253,12 @@ fn main() {
         sign_rates.len()
     );
     println!(
-        "Machine load average at the start (1, 5, 15 min): {}.\n",
+        "Gateway state: {}. Machine load average at the start (1, 5, 15 min): {}.\n",
+        if db.is_some() {
+            "SQLite file (WAL)"
+        } else {
+            "in memory"
+        },
         load_average
             .split_whitespace()
             .take(3)
