@@ -58,7 +58,7 @@ pub(crate) fn upsert(conn: &Connection, b: &BillRow) -> rusqlite::Result<bool> {
         b.customer_name,
         b.amount_due,
         b.due_date,
-        b.status
+        b.status,
     ])?;
     Ok(!existed)
 }

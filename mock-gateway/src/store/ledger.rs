@@ -43,7 +43,7 @@ pub(crate) fn insert(conn: &Connection, e: &LedgerEntry) -> rusqlite::Result<()>
         e.total_amount,
         e.refund_amount,
         e.fee,
-        e.status_after
+        e.status_after,
     ])?;
     Ok(())
 }

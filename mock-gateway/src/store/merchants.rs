@@ -74,7 +74,7 @@ pub(crate) fn insert(conn: &Connection, m: &MerchantRow) -> rusqlite::Result<()>
             m.status,
             m.reject_reason,
             m.created_at,
-            m.approved_at
+            m.approved_at,
         ])?;
     Ok(())
 }
@@ -118,7 +118,7 @@ pub(crate) fn update_credentials(conn: &Connection, m: &MerchantRow) -> rusqlite
         m.prev_public_key,
         m.prev_public_key_until,
         m.prev_secret,
-        m.prev_secret_until
+        m.prev_secret_until,
     ])?;
     Ok(())
 }

@@ -100,7 +100,7 @@ pub(crate) fn insert_if_absent(conn: &Connection, o: &OrderRow) -> rusqlite::Res
             o.override_fail_code,
             o.polls_done,
             o.next_poll_at,
-            o.events
+            o.events,
         ])?;
     Ok(n == 1)
 }
@@ -127,7 +127,7 @@ pub(crate) fn update(conn: &Connection, o: &OrderRow) -> rusqlite::Result<()> {
         o.override_fail_code,
         o.polls_done,
         o.next_poll_at,
-        o.events
+        o.events,
     ])?;
     Ok(())
 }
@@ -289,7 +289,7 @@ pub(crate) fn insert_refund_if_absent(conn: &Connection, r: &RefundRow) -> rusql
             r.refund_reason,
             r.refund_time,
             r.refunded_after,
-            r.status_after
+            r.status_after,
         ])?;
     Ok(n == 1)
 }

@@ -60,7 +60,7 @@ pub(crate) fn insert(conn: &Connection, o: &OutboxRow) -> rusqlite::Result<()> {
         o.created_at,
         o.state,
         o.next_attempt_at,
-        o.attempts
+        o.attempts,
     ])?;
     Ok(())
 }
@@ -122,7 +122,7 @@ pub(crate) fn record_attempt(
         attempt.sent_at,
         attempt.http_status,
         attempt.result,
-        attempt.response_body
+        attempt.response_body,
     ])?;
     conn.prepare_cached(
         "UPDATE outbox SET attempts = ?2, state = ?3, next_attempt_at = ?4 WHERE notify_id = ?1",
