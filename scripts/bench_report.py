@@ -133,19 +133,34 @@ for kib in ("1KiB", "16KiB", "256KiB", "1000KiB"):
     size = int(kib[:-3]) * 1024
     print(f"| {kib} | {fmt_time(ns)} | {'n/a' if ns is None else f'{size / ns * 1e9 / 2**20:,.0f} MiB/s'} |")
 
-# Where the gateway's CPU goes: static text from one profile (not recomputed by make bench).
+# Where the gateway's CPU goes: static text from two profiles taken the same hour (not
+# recomputed by make bench): before = main at bd8b68c, after = with the statement cache.
 GATEWAY_PROFILE = {
-    "when": "2026-12-07, branch gwperf (statement cache in), 8 clients, a 2-core machine shared with other jobs",
+    "when": "2026-12-07, 8 clients, a 2-core machine shared with other jobs (load average 3-5)",
     "command": "python3 scripts/gateway_profile.py 8",
-    "shares": [
-        ("RSA2 signing of responses", "47%"),
-        ("RSA2 signing of notifications", "23%"),
-        ("RSA2 verification of requests", "4%"),
-        ("SQLite: queries and transactions", "12%"),
-        ("request parsing, checks, JSON", "4%"),
-        ("notification delivery: HTTP client", "3%"),
-        ("HTTP server, TCP, async runtime", "8%"),
+    "shares": [  # (stage, before, after)
+        ("RSA2 signing of responses", "43%", "49%"),
+        ("RSA2 signing of notifications", "22%", "24%"),
+        ("RSA2 verification of requests", "3%", "3%"),
+        ("SQLite: queries and transactions (before: 11 points parsing SQL)", "19%", "11%"),
+        ("request parsing, checks, JSON", "4%", "4%"),
+        ("notification delivery: HTTP client", "2%", "2%"),
+        ("HTTP server, TCP, async runtime", "7%", "7%"),
     ],
+    "closing": (
+        "What would close the gap: signing is now 73% of the gateway's CPU and the goal needs "
+        "90% (0.6 of the 0.67x ceiling), so everything else would have to shrink from 27% to "
+        "about 10% of the work. No single stage is that large: SQLite is spread over the "
+        "statements of six transactions per order+pay pair (none above 2%), the HTTP/1.1 "
+        "server, TCP and the runtime are 7%, verification 3%. Tried and not kept: the API's "
+        "CPU work on a blocking pool sized to the cores (+12-15% CPU per request, context "
+        "switches). Not done, by design: batching commits, which would either hold each "
+        "response for a shared commit or answer before it, claiming a state a crash could "
+        "lose; in memory, or with `--db` in WAL mode without fsync per commit, a commit is "
+        "cheap already. Counted in signed messages (responses and notifications) the gateway is at "
+        "about 0.7x of the bound: restating the goal that way, or for a workload without "
+        "notifications, is the honest way to meet it."
+    ),
 }
 
 def gateway_section(text):
@@ -178,11 +193,12 @@ def gateway_section(text):
     print("\nEach order+pay pair signs two responses and one notification, so signing alone caps the "
           "capacity at 0.67x of the bound; the rest of the gateway's work has to fit in what is left. "
           "`req/s end-to-end` and the latencies include the merchants' own RSA2 signing on the same cores.")
-    print(f"\nWhere the gateway's CPU goes (static text from one profile: {GATEWAY_PROFILE['when']}; "
+    print(f"\nWhere the gateway's CPU goes (static text from two profiles: {GATEWAY_PROFILE['when']}; "
           f"`{GATEWAY_PROFILE['command']}`):\n")
-    print("| stage | share of the gateway's CPU |\n|---|---:|")
-    for stage, share in GATEWAY_PROFILE["shares"]:
-        print(f"| {stage} | {share} |")
+    print("| stage | before | after |\n|---|---:|---:|")
+    for stage, before, after in GATEWAY_PROFILE["shares"]:
+        print(f"| {stage} | {before} | {after} |")
+    print(f"\n{GATEWAY_PROFILE['closing']}")
 
 for name, title in (("node.md", "WebAssembly package in Node"), ("reconcile.md", "Reconciliation"), ("gateway.md", "Mock gateway load"), ("redis.md", "Exactly-once notification handling (paysign-redis)")):
     path = os.path.join(run, name)
