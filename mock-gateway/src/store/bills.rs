@@ -38,8 +38,18 @@ pub(crate) fn get(
 
 /// Inserts a bill unless one exists (seeding keeps the state of an existing database).
 pub(crate) fn insert_if_absent(conn: &Connection, b: &BillRow) -> rusqlite::Result<()> {
-    conn.prepare_cached("INSERT OR IGNORE INTO bills (item_id, bill_no, customer_name, amount_due, due_date, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![b.item_id, b.bill_no, b.customer_name, b.amount_due, b.due_date, b.status])?;
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO bills (item_id, bill_no, customer_name, amount_due, due_date, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        b.item_id,
+        b.bill_no,
+        b.customer_name,
+        b.amount_due,
+        b.due_date,
+        b.status,
+    ])?;
     Ok(())
 }
 

@@ -59,23 +59,27 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<MerchantRow> {
 
 /// Inserts a new merchant.
 pub(crate) fn insert(conn: &Connection, m: &MerchantRow) -> rusqlite::Result<()> {
-    conn.prepare_cached(&format!("INSERT INTO merchants ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"))?.execute(params![
-            m.app_id,
-            m.name,
-            m.notify_url,
-            m.sign_types,
-            m.public_key,
-            m.secret,
-            m.prev_public_key,
-            m.prev_public_key_until,
-            m.prev_secret,
-            m.prev_secret_until,
-            m.fee_rate_bps,
-            m.status,
-            m.reject_reason,
-            m.created_at,
-            m.approved_at,
-        ])?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO merchants ({COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+    ))?
+    .execute(params![
+        m.app_id,
+        m.name,
+        m.notify_url,
+        m.sign_types,
+        m.public_key,
+        m.secret,
+        m.prev_public_key,
+        m.prev_public_key_until,
+        m.prev_secret,
+        m.prev_secret_until,
+        m.fee_rate_bps,
+        m.status,
+        m.reject_reason,
+        m.created_at,
+        m.approved_at,
+    ])?;
     Ok(())
 }
 
