@@ -113,6 +113,10 @@ async fn handle(
         state.body_timeout(),
     )
     .await;
+    // Verification, the database and signing run here, on the async worker. Moving them
+    // to a blocking pool sized to the cores cost 12-15% more gateway CPU per request in
+    // the load bench (thread hand-offs: context switches were 20% of the gateway's
+    // samples; perf, 2026-12-07), so they stay (BENCHMARKS.md, "Mock gateway load").
     let parsed = body.map(|b| envelope::parse_request(&headers, &b));
     let echo = Echo::of(match &parsed {
         Ok(Ok(p)) => Some(p),

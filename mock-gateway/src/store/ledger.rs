@@ -30,21 +30,21 @@ pub(crate) struct LedgerRow {
 
 /// Records an event.
 pub(crate) fn insert(conn: &Connection, e: &LedgerEntry) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO ledger (app_id, trade_no, kind, at, business_day, total_amount,
          refund_amount, fee, status_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            e.app_id,
-            e.trade_no,
-            e.kind,
-            e.at,
-            e.business_day,
-            e.total_amount,
-            e.refund_amount,
-            e.fee,
-            e.status_after
-        ],
-    )?;
+    )?
+    .execute(params![
+        e.app_id,
+        e.trade_no,
+        e.kind,
+        e.at,
+        e.business_day,
+        e.total_amount,
+        e.refund_amount,
+        e.fee,
+        e.status_after,
+    ])?;
     Ok(())
 }
 
@@ -98,10 +98,10 @@ pub(crate) fn insert_discrepancy(
     amount: Option<i64>,
     scope: &str,
 ) -> rusqlite::Result<DiscrepancyRow> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO discrepancies (trade_no, kind, amount, scope) VALUES (?1, ?2, ?3, ?4)",
-        params![trade_no, kind, amount, scope],
-    )?;
+    )?
+    .execute(params![trade_no, kind, amount, scope])?;
     Ok(DiscrepancyRow {
         id: conn.last_insert_rowid(),
         trade_no: trade_no.to_owned(),
@@ -130,5 +130,8 @@ pub(crate) fn discrepancies(conn: &Connection) -> rusqlite::Result<Vec<Discrepan
 
 /// Removes a discrepancy; `true` if it existed.
 pub(crate) fn delete_discrepancy(conn: &Connection, id: i64) -> rusqlite::Result<bool> {
-    Ok(conn.execute("DELETE FROM discrepancies WHERE id = ?1", [id])? == 1)
+    Ok(conn
+        .prepare_cached("DELETE FROM discrepancies WHERE id = ?1")?
+        .execute([id])?
+        == 1)
 }

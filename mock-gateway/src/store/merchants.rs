@@ -59,36 +59,36 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<MerchantRow> {
 
 /// Inserts a new merchant.
 pub(crate) fn insert(conn: &Connection, m: &MerchantRow) -> rusqlite::Result<()> {
-    conn.execute(
-        &format!("INSERT INTO merchants ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
-        params![
-            m.app_id,
-            m.name,
-            m.notify_url,
-            m.sign_types,
-            m.public_key,
-            m.secret,
-            m.prev_public_key,
-            m.prev_public_key_until,
-            m.prev_secret,
-            m.prev_secret_until,
-            m.fee_rate_bps,
-            m.status,
-            m.reject_reason,
-            m.created_at,
-            m.approved_at
-        ],
-    )?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO merchants ({COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+    ))?
+    .execute(params![
+        m.app_id,
+        m.name,
+        m.notify_url,
+        m.sign_types,
+        m.public_key,
+        m.secret,
+        m.prev_public_key,
+        m.prev_public_key_until,
+        m.prev_secret,
+        m.prev_secret_until,
+        m.fee_rate_bps,
+        m.status,
+        m.reject_reason,
+        m.created_at,
+        m.approved_at,
+    ])?;
     Ok(())
 }
 
 /// A merchant by `app_id`.
 pub(crate) fn get(conn: &Connection, app_id: &str) -> rusqlite::Result<Option<MerchantRow>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM merchants WHERE app_id = ?1"),
-        [app_id],
-        from_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM merchants WHERE app_id = ?1"
+    ))?
+    .query_row([app_id], from_row)
     .optional()
 }
 
@@ -100,29 +100,29 @@ pub(crate) fn set_status(
     approved_at: Option<i64>,
     reject_reason: Option<&str>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE merchants SET status = ?2, approved_at = COALESCE(?3, approved_at),
          reject_reason = ?4 WHERE app_id = ?1",
-        params![app_id, status, approved_at, reject_reason],
-    )?;
+    )?
+    .execute(params![app_id, status, approved_at, reject_reason])?;
     Ok(())
 }
 
 /// Replaces the credentials, keeping the previous ones until their `until`.
 pub(crate) fn update_credentials(conn: &Connection, m: &MerchantRow) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE merchants SET public_key = ?2, secret = ?3, prev_public_key = ?4,
          prev_public_key_until = ?5, prev_secret = ?6, prev_secret_until = ?7
          WHERE app_id = ?1",
-        params![
-            m.app_id,
-            m.public_key,
-            m.secret,
-            m.prev_public_key,
-            m.prev_public_key_until,
-            m.prev_secret,
-            m.prev_secret_until
-        ],
-    )?;
+    )?
+    .execute(params![
+        m.app_id,
+        m.public_key,
+        m.secret,
+        m.prev_public_key,
+        m.prev_public_key_until,
+        m.prev_secret,
+        m.prev_secret_until,
+    ])?;
     Ok(())
 }

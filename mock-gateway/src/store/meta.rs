@@ -4,35 +4,36 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 /// A stored setting.
 pub(crate) fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
-    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+    conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()
 }
 
 /// Stores a setting.
 pub(crate) fn set(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )?;
+    )?
+    .execute([key, value])?;
     Ok(())
 }
 
 /// Removes a setting.
 pub(crate) fn delete(conn: &Connection, key: &str) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+    conn.prepare_cached("DELETE FROM meta WHERE key = ?1")?
+        .execute([key])?;
     Ok(())
 }
 
 /// The next value of a named sequence, starting at 1.
 pub(crate) fn next_seq(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
-    conn.query_row(
+    conn.prepare_cached(
         "INSERT INTO sequences (name, value) VALUES (?1, 1)
          ON CONFLICT (name) DO UPDATE SET value = value + 1
          RETURNING value",
-        [name],
-        |r| r.get(0),
-    )
+    )?
+    .query_row([name], |r| r.get(0))
 }
 
 /// Records `(app_id, nonce)` at `now`; `false` if it was already seen at or after
@@ -44,18 +45,20 @@ pub(crate) fn record_nonce(
     now: i64,
     since: i64,
 ) -> rusqlite::Result<bool> {
-    let changed = conn.execute(
-        "INSERT INTO nonces (app_id, nonce, seen_at) VALUES (?1, ?2, ?3)
+    let changed = conn
+        .prepare_cached(
+            "INSERT INTO nonces (app_id, nonce, seen_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (app_id, nonce) DO UPDATE SET seen_at = excluded.seen_at
          WHERE nonces.seen_at < ?4",
-        params![app_id, nonce, now, since],
-    )?;
+        )?
+        .execute(params![app_id, nonce, now, since])?;
     Ok(changed == 1)
 }
 
 /// Forgets nonces last seen before `since`.
 pub(crate) fn purge_nonces(conn: &Connection, since: i64) -> rusqlite::Result<usize> {
-    conn.execute("DELETE FROM nonces WHERE seen_at < ?1", [since])
+    conn.prepare_cached("DELETE FROM nonces WHERE seen_at < ?1")?
+        .execute([since])
 }
 
 #[cfg(test)]

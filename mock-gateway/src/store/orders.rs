@@ -71,13 +71,13 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OrderRow> {
 /// The `UNIQUE (app_id, out_trade_no)` constraint decides, so concurrent creates of the
 /// same merchant order number can never produce two orders.
 pub(crate) fn insert_if_absent(conn: &Connection, o: &OrderRow) -> rusqlite::Result<bool> {
-    let n = conn.execute(
-        &format!(
+    let n = conn
+        .prepare_cached(&format!(
             "INSERT INTO orders ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
              ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
              ON CONFLICT (app_id, out_trade_no) DO NOTHING"
-        ),
-        params![
+        ))?
+        .execute(params![
             o.trade_no,
             o.app_id,
             o.out_trade_no,
@@ -100,47 +100,43 @@ pub(crate) fn insert_if_absent(conn: &Connection, o: &OrderRow) -> rusqlite::Res
             o.override_fail_code,
             o.polls_done,
             o.next_poll_at,
-            o.events
-        ],
-    )?;
+            o.events,
+        ])?;
     Ok(n == 1)
 }
 
 /// Writes every mutable column of an order.
 pub(crate) fn update(conn: &Connection, o: &OrderRow) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE orders SET pay_method = ?2, status = ?3, pay_time = ?4, reverse_time = ?5,
          fail_code = ?6, paid_amount = ?7, refunded_amount = ?8, outcome_override = ?9,
          override_polls = ?10, override_fail_code = ?11, polls_done = ?12, next_poll_at = ?13,
          events = ?14 WHERE trade_no = ?1",
-        params![
-            o.trade_no,
-            o.pay_method,
-            o.status,
-            o.pay_time,
-            o.reverse_time,
-            o.fail_code,
-            o.paid_amount,
-            o.refunded_amount,
-            o.outcome_override,
-            o.override_polls,
-            o.override_fail_code,
-            o.polls_done,
-            o.next_poll_at,
-            o.events
-        ],
-    )?;
+    )?
+    .execute(params![
+        o.trade_no,
+        o.pay_method,
+        o.status,
+        o.pay_time,
+        o.reverse_time,
+        o.fail_code,
+        o.paid_amount,
+        o.refunded_amount,
+        o.outcome_override,
+        o.override_polls,
+        o.override_fail_code,
+        o.polls_done,
+        o.next_poll_at,
+        o.events,
+    ])?;
     Ok(())
 }
 
 /// An order by gateway number.
 pub(crate) fn get(conn: &Connection, trade_no: &str) -> rusqlite::Result<Option<OrderRow>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM orders WHERE trade_no = ?1"),
-        [trade_no],
-        from_row,
-    )
-    .optional()
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE trade_no = ?1"))?
+        .query_row([trade_no], from_row)
+        .optional()
 }
 
 /// An order by merchant and merchant order number.
@@ -149,11 +145,10 @@ pub(crate) fn get_by_out_trade_no(
     app_id: &str,
     out_trade_no: &str,
 ) -> rusqlite::Result<Option<OrderRow>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM orders WHERE app_id = ?1 AND out_trade_no = ?2"),
-        [app_id, out_trade_no],
-        from_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM orders WHERE app_id = ?1 AND out_trade_no = ?2"
+    ))?
+    .query_row([app_id, out_trade_no], from_row)
     .optional()
 }
 
@@ -164,12 +159,11 @@ pub(crate) fn bill_has_pending_order(
     bill_no: &str,
     except_trade_no: &str,
 ) -> rusqlite::Result<bool> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT EXISTS (SELECT 1 FROM orders WHERE item_id = ?1 AND bill_no = ?2
          AND trade_no <> ?3 AND status IN ('PROCESSING', 'MANUAL_REVIEW'))",
-        [item_id, bill_no, except_trade_no],
-        |r| r.get(0),
-    )
+    )?
+    .query_row([item_id, bill_no, except_trade_no], |r| r.get(0))
 }
 
 /// The earliest poll due at or before `now`: `(trade_no, due_at)`.
@@ -177,12 +171,11 @@ pub(crate) fn next_due_poll(
     conn: &Connection,
     now: i64,
 ) -> rusqlite::Result<Option<(String, i64)>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT trade_no, next_poll_at FROM orders WHERE next_poll_at IS NOT NULL
          AND next_poll_at <= ?1 ORDER BY next_poll_at, trade_no LIMIT 1",
-        [now],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
+    )?
+    .query_row([now], |r| Ok((r.get(0)?, r.get(1)?)))
     .optional()
 }
 
@@ -204,10 +197,10 @@ pub(crate) fn insert_attempt(
     kind: &str,
     result: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO channel_attempts (trade_no, at, kind, result) VALUES (?1, ?2, ?3, ?4)",
-        params![trade_no, at, kind, result],
-    )?;
+    )?
+    .execute(params![trade_no, at, kind, result])?;
     Ok(())
 }
 
@@ -243,10 +236,8 @@ pub(crate) fn insert_exception(
     at: i64,
     reason: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO order_exceptions (trade_no, at, reason) VALUES (?1, ?2, ?3)",
-        params![trade_no, at, reason],
-    )?;
+    conn.prepare_cached("INSERT INTO order_exceptions (trade_no, at, reason) VALUES (?1, ?2, ?3)")?
+        .execute(params![trade_no, at, reason])?;
     Ok(())
 }
 
@@ -282,12 +273,14 @@ pub(crate) struct RefundRow {
 
 /// Inserts a refund unless `(app_id, out_refund_no)` exists; `true` if inserted.
 pub(crate) fn insert_refund_if_absent(conn: &Connection, r: &RefundRow) -> rusqlite::Result<bool> {
-    let n = conn.execute(
-        "INSERT INTO refunds (refund_no, app_id, out_refund_no, trade_no, refund_amount,
+    let n = conn
+        .prepare_cached(
+            "INSERT INTO refunds (refund_no, app_id, out_refund_no, trade_no, refund_amount,
          refund_reason, refund_time, refunded_after, status_after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (app_id, out_refund_no) DO NOTHING",
-        params![
+        )?
+        .execute(params![
             r.refund_no,
             r.app_id,
             r.out_refund_no,
@@ -296,9 +289,8 @@ pub(crate) fn insert_refund_if_absent(conn: &Connection, r: &RefundRow) -> rusql
             r.refund_reason,
             r.refund_time,
             r.refunded_after,
-            r.status_after
-        ],
-    )?;
+            r.status_after,
+        ])?;
     Ok(n == 1)
 }
 
@@ -308,24 +300,23 @@ pub(crate) fn get_refund(
     app_id: &str,
     out_refund_no: &str,
 ) -> rusqlite::Result<Option<RefundRow>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT refund_no, app_id, out_refund_no, trade_no, refund_amount, refund_reason,
          refund_time, refunded_after, status_after FROM refunds
          WHERE app_id = ?1 AND out_refund_no = ?2",
-        [app_id, out_refund_no],
-        |r| {
-            Ok(RefundRow {
-                refund_no: r.get(0)?,
-                app_id: r.get(1)?,
-                out_refund_no: r.get(2)?,
-                trade_no: r.get(3)?,
-                refund_amount: r.get(4)?,
-                refund_reason: r.get(5)?,
-                refund_time: r.get(6)?,
-                refunded_after: r.get(7)?,
-                status_after: r.get(8)?,
-            })
-        },
-    )
+    )?
+    .query_row([app_id, out_refund_no], |r| {
+        Ok(RefundRow {
+            refund_no: r.get(0)?,
+            app_id: r.get(1)?,
+            out_refund_no: r.get(2)?,
+            trade_no: r.get(3)?,
+            refund_amount: r.get(4)?,
+            refund_reason: r.get(5)?,
+            refund_time: r.get(6)?,
+            refunded_after: r.get(7)?,
+            status_after: r.get(8)?,
+        })
+    })
     .optional()
 }

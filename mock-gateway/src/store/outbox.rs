@@ -45,23 +45,23 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
 
 /// Writes a new event.
 pub(crate) fn insert(conn: &Connection, o: &OutboxRow) -> rusqlite::Result<()> {
-    conn.execute(
-        &format!("INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
-        params![
-            o.notify_id,
-            o.app_id,
-            o.trade_no,
-            o.out_trade_no,
-            o.trade_status,
-            o.notify_url,
-            o.fields,
-            o.signed_body,
-            o.created_at,
-            o.state,
-            o.next_attempt_at,
-            o.attempts
-        ],
-    )?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    ))?
+    .execute(params![
+        o.notify_id,
+        o.app_id,
+        o.trade_no,
+        o.out_trade_no,
+        o.trade_status,
+        o.notify_url,
+        o.fields,
+        o.signed_body,
+        o.created_at,
+        o.state,
+        o.next_attempt_at,
+        o.attempts,
+    ])?;
     Ok(())
 }
 
@@ -71,15 +71,12 @@ pub(crate) fn store_signed_body(
     notify_id: &str,
     body: &str,
 ) -> rusqlite::Result<String> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE outbox SET signed_body = ?2 WHERE notify_id = ?1 AND signed_body IS NULL",
-        [notify_id, body],
-    )?;
-    conn.query_row(
-        "SELECT signed_body FROM outbox WHERE notify_id = ?1",
-        [notify_id],
-        |r| r.get(0),
-    )
+    )?
+    .execute([notify_id, body])?;
+    conn.prepare_cached("SELECT signed_body FROM outbox WHERE notify_id = ?1")?
+        .query_row([notify_id], |r| r.get(0))
 }
 
 /// Pending events due at or before `now`, earliest first.
@@ -114,23 +111,23 @@ pub(crate) fn record_attempt(
     state: &str,
     next_attempt_at: Option<i64>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO notify_attempts (notify_id, attempt, due_at, sent_at, http_status, result,
          response_body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            notify_id,
-            attempt.attempt,
-            attempt.due_at,
-            attempt.sent_at,
-            attempt.http_status,
-            attempt.result,
-            attempt.response_body
-        ],
-    )?;
-    conn.execute(
+    )?
+    .execute(params![
+        notify_id,
+        attempt.attempt,
+        attempt.due_at,
+        attempt.sent_at,
+        attempt.http_status,
+        attempt.result,
+        attempt.response_body,
+    ])?;
+    conn.prepare_cached(
         "UPDATE outbox SET attempts = ?2, state = ?3, next_attempt_at = ?4 WHERE notify_id = ?1",
-        params![notify_id, attempt.attempt, state, next_attempt_at],
-    )?;
+    )?
+    .execute(params![notify_id, attempt.attempt, state, next_attempt_at])?;
     Ok(())
 }
 
