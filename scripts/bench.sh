@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark in one run, side by side with its references, then
-# BENCHMARKS.md (machine, date, commands, medians, ratios). Takes about 6-9 minutes.
+# BENCHMARKS.md (machine, date, commands, medians, ratios). Takes about 20 minutes, 5 of them
+# the reconciliation against DuckDB at 10 M rows (RECONCILE_SIZES shrinks it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/bench-run
