@@ -38,7 +38,8 @@ fi
 
 if [ -f mock-gateway/benches/load.rs ] && grep -q tokio mock-gateway/benches/load.rs; then
   say "mock gateway: signed order+pay load on loopback"
-  cargo bench -q -p paysign-gateway --bench load 2>&1 | tee "$out/gateway.md"
+  # Its progress lines (on stderr) stay out of the report.
+  cargo bench -q -p paysign-gateway --bench load | tee "$out/gateway.md"
 fi
 
 say "exactly-once: verify alone vs claim/complete in memory and in Redis, 8 clients"
