@@ -133,3 +133,30 @@ describe('FlatBuffers.list and output', () => {
     assert.equal(flat.output(2048).length, 2048);
   });
 });
+
+describe('FlatBuffers.pieces: a result that crosses as pieces of one string', () => {
+  // What flat.rs put_pieces writes into the output buffer: the count, then each piece's
+  // length in UTF-16 units (0xffffffff for an absent one), all u32 little-endian.
+  function writeLengths(module, lengths) {
+    const view = new DataView(module.memory.buffer, 8);
+    view.setUint32(0, lengths.length, true);
+    lengths.forEach((length, i) => view.setUint32(4 + 4 * i, length, true));
+  }
+
+  it('slices the text by the lengths: absent pieces are null, astral characters two units, empty pieces empty', () => {
+    const module = fakeModule();
+    writeLengths(module, [1, 0xffffffff, 3, 0, 2]);
+    assert.deepEqual(new FlatBuffers(module).pieces('a水💧ok'), ['a', null, '水💧', '', 'ok']);
+    writeLengths(module, []);
+    assert.deepEqual(new FlatBuffers(module).pieces(''), []);
+  });
+
+  it('refuses a text its lengths do not cover exactly (a bug, never a wrong notification)', () => {
+    const module = fakeModule();
+    const flat = new FlatBuffers(module);
+    writeLengths(module, [1, 2]);
+    for (const text of ['abcd', 'ab']) {
+      assert.throws(() => flat.pieces(text), { message: 'paysign internal error: a result and its lengths disagree' });
+    }
+  });
+});
