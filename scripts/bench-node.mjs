@@ -10,7 +10,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -21,6 +20,24 @@ import { performance } from 'node:perf_hooks';
 import { NotificationVerifier, Signer, Verifier, canonicalize, sign } from 'paysign';
 
 import { workerModules } from '../tests/runtimes/worker-modules.mjs';
+import {
+  gatewayPublicPem,
+  md5Canonical,
+  md5Order,
+  md5Signature,
+  notificationOptions,
+  notifyBody,
+  notifyCall,
+  privatePem,
+  publicPem,
+  read,
+  root,
+  rsaCanonical,
+  rsaOrder,
+  rsaSignature,
+  secret,
+  signedOrder,
+} from './bench-inputs.mjs';
 
 function usage(problem) {
   process.stderr.write(`bench-node: ${problem}\nusage: node scripts/bench-node.mjs [--json FILE]\n`);
@@ -48,9 +65,6 @@ const require = createRequire(import.meta.url);
 const forge = require('node-forge');
 const { KJUR, KEYUTIL } = require('jsrsasign');
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const vectors = path.join(root, 'tests/vectors');
-const read = (rel) => fs.readFileSync(path.join(vectors, rel), 'utf8');
 
 // A full collection before each sample, so garbage left by one candidate (node-forge makes
 // plenty) is not collected on the next one's time.
@@ -61,16 +75,7 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 7);
 const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 250);
 
 // ---- inputs ------------------------------------------------------------------------------
-const privatePem = read('keys/merchant_private_pkcs8.pem');
-const publicPem = read('keys/merchant_public_spki.pem');
-const secret = read('keys/secret.txt').replace(/\r?\n$/, '');
-const rsaOrder = Object.fromEntries(JSON.parse(read('sign_paysign_rsa2_request/params.json')));
-const rsaCanonical = read('sign_paysign_rsa2_request/canonical.txt');
-const rsaSignature = read('sign_paysign_rsa2_request/signature.txt');
-const signedOrder = { ...rsaOrder, sign: rsaSignature };
-const md5Order = Object.fromEntries(JSON.parse(read('sign_paysign_md5_request/params.json')));
-const md5Canonical = read('sign_paysign_md5_request/canonical.txt');
-const md5Signature = read('sign_paysign_md5_request/signature.txt');
+// tests/vectors, shared with the profiles: scripts/bench-inputs.mjs.
 
 // ---- candidates --------------------------------------------------------------------------
 const nodePrivate = crypto.createPrivateKey(privatePem);
@@ -104,9 +109,6 @@ const md5Signer = new Signer({ secret, signType: 'MD5' });
 // A whole notification: the gateway's signed form body, verified to a typed notification
 // (parse, RSA2 signature, app id, time window, amounts, de-duplication). Each verifier has
 // seen it after the first call, so every timed call is a duplicate — the same work.
-const gatewayPublicPem = read('keys/gateway_public_spki.pem');
-const notifyBody = fs.readFileSync(path.join(vectors, 'notify_paysign_form/body.bin'));
-const notifyCall = { contentType: 'application/x-www-form-urlencoded; charset=utf-8', now: 1795190410 };
 const notifyParams = new URLSearchParams(notifyBody.toString('utf8'));
 const notifyCanonical = Buffer.from(canonicalize(notifyParams, { message: 'notification' }), 'utf8');
 const notifySignature = Buffer.from(notifyParams.get('sign'), 'base64');
@@ -114,7 +116,7 @@ const nodeGatewayPublic = crypto.createPublicKey(gatewayPublicPem);
 const notificationVerifiers = Object.fromEntries(
   ['auto', 'node', 'wasm', 'webcrypto'].map((provider) => [
     provider,
-    new NotificationVerifier({ publicKey: gatewayPublicPem, accept: ['RSA2'], appId: '2026000000000001', provider }),
+    new NotificationVerifier({ ...notificationOptions, provider }),
   ]),
 );
 
@@ -295,7 +297,7 @@ for (const group of groups) {
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 9);
 const coldInputs = JSON.stringify({
   body: notifyBody.toString('base64'),
-  pem: gatewayPublicPem,
+  options: notificationOptions,
   call: notifyCall,
   canonical: notifyCanonical.toString('base64'),
   signature: notifySignature.toString('base64'),
@@ -313,7 +315,7 @@ const coldScripts = {
     const tWasm = performance.now();
     const { NotificationVerifier } = require('paysign');
     const t1 = performance.now();
-    const verifier = new NotificationVerifier({ publicKey: input.pem, accept: ['RSA2'], appId: '2026000000000001' });
+    const verifier = new NotificationVerifier(input.options);
     const tBuilt = performance.now();
     const n = verifier.verify(body, input.call);
     const t2 = performance.now();
@@ -325,7 +327,7 @@ const coldScripts = {
     const signature = Buffer.from(input.signature, 'base64');
     const t0 = performance.now();
     const crypto = require('node:crypto');
-    const key = crypto.createPublicKey(input.pem);
+    const key = crypto.createPublicKey(input.options.publicKey);
     const ok = crypto.verify('sha256', canonical, key, signature);
     const t2 = performance.now();
     process.stdout.write(JSON.stringify({ first: t2 - t0, ok }));`,

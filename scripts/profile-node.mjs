@@ -13,28 +13,19 @@
 // frame that was running towards the caller (PARTS, in order, the fallback last): so
 // `memcmp` called by the parameter sort counts for the parameters, an allocation anywhere
 // for allocation, and a library function (`from_utf8`) for the part that called it.
-// The paths are the bench's (scripts/bench-node.mjs): the same vectors and calls.
+// The paths are the bench's (scripts/bench-node.mjs): the same inputs (scripts/bench-inputs.mjs)
+// and calls.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const vectors = path.join(root, 'tests/vectors');
-const read = (rel) => fs.readFileSync(path.join(vectors, rel), 'utf8');
+import { md5Order, md5Signature, notificationOptions, notifyBody, notifyCall, publicPem, secret, signedOrder } from './bench-inputs.mjs';
 
 function workloads(paysign) {
   const { NotificationVerifier, Signer, Verifier } = paysign;
-  const secret = read('keys/secret.txt').replace(/\r?\n$/, '');
-  const md5Order = Object.fromEntries(JSON.parse(read('sign_paysign_md5_request/params.json')));
-  const md5Signature = read('sign_paysign_md5_request/signature.txt');
-  const rsaOrder = Object.fromEntries(JSON.parse(read('sign_paysign_rsa2_request/params.json')));
-  const signedOrder = { ...rsaOrder, sign: read('sign_paysign_rsa2_request/signature.txt') };
-  const notifyBody = fs.readFileSync(path.join(vectors, 'notify_paysign_form/body.bin'));
-  const notifyCall = { contentType: 'application/x-www-form-urlencoded; charset=utf-8', now: 1795190410 };
   const md5Signer = new Signer({ secret, signType: 'MD5' });
-  const verifier = new Verifier({ publicKey: read('keys/merchant_public_spki.pem'), message: 'request' });
-  const notificationVerifier = new NotificationVerifier({ publicKey: read('keys/gateway_public_spki.pem'), accept: ['RSA2'], appId: '2026000000000001' });
+  const verifier = new Verifier({ publicKey: publicPem, message: 'request' });
+  const notificationVerifier = new NotificationVerifier(notificationOptions);
   return {
     'notification-verify': () => {
       const n = notificationVerifier.verify(notifyBody, notifyCall);

@@ -6,7 +6,7 @@ const bytes = (base64) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 export default {
   async fetch(request) {
     const input = await request.json();
-    const der = bytes(input.pem.replace(/-----[^-]+-----|\s/g, ''));
+    const der = bytes(input.options.publicKey.replace(/-----[^-]+-----|\s/g, ''));
     const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
     const key = await crypto.subtle.importKey('spki', der, algorithm, false, ['verify']);
     const ok = await crypto.subtle.verify(algorithm, key, bytes(input.signature), bytes(input.canonical));

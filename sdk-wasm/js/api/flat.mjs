@@ -9,14 +9,13 @@
 // the lengths of a result that crosses as pieces of one string (a verified notification).
 //
 // One FlatBuffers belongs to one wasm module (its WasmModule in wasm-modules.mjs makes it):
-// the buffers are that module's memory. Imports params.mjs.
+// the buffers are that module's memory. Imports params.mjs, prepared.mjs.
 import { badValue } from './params.mjs';
+import { u32At } from './prepared.mjs';
 
 const encoder = new TextEncoder();
 // The length of an absent piece (flat.rs, ABSENT_PIECE).
 const ABSENT_PIECE = 0xffffffff;
-
-const u32At = (bytes, at) => (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
 
 export class FlatBuffers {
   #wasm;

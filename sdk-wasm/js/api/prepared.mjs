@@ -10,6 +10,11 @@
 
 const PREPARED_SIGN_TYPES = [null, 'RSA', 'RSA2'];
 
+/** The little-endian u32 at `at` of a byte view: how wasm writes lengths and indexes. */
+export function u32At(bytes, at) {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
+}
+
 /** The sign type of a check in either layout. */
 export function checkSignType(bytes) {
   return PREPARED_SIGN_TYPES[bytes[0]];
@@ -27,12 +32,12 @@ export function verifierCheck(bytes, length, signatureLength) {
 
 /** The key index of a NotificationVerifier's check (its keys are `keyDer(index)`). */
 export function checkKeyIndex(bytes) {
-  return (bytes[1] | (bytes[2] << 8) | (bytes[3] << 16) | (bytes[4] << 24)) >>> 0;
+  return u32At(bytes, 1);
 }
 
 /** A NotificationVerifier's check in `bytes[0, length)`: `{ signType, index, signature, signed }`. */
 export function notificationCheck(bytes, length) {
-  const signatureLength = (bytes[5] | (bytes[6] << 8) | (bytes[7] << 16) | (bytes[8] << 24)) >>> 0;
+  const signatureLength = u32At(bytes, 5);
   const end = 9 + signatureLength;
   return {
     signType: checkSignType(bytes),
