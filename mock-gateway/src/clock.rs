@@ -37,7 +37,7 @@ impl ClockMode {
 /// years). From the 23:30 cutoff on, an instant belongs to the next day's business day
 /// (docs/protocol.md §10.1), and 9999-12-31 has none: a payment booked at
 /// 23:59:59 (the limit before) answered `500 INTERNAL_ERROR` (found by
-/// `tests/admin_property.rs`; `statement::tests` ties this to the cutoff).
+/// `tests/admin_property.rs`; `statements::tests` ties this to the cutoff).
 pub const LATEST: i64 = 253_402_270_199;
 
 /// A refused clock change; the clock is left as it was.

@@ -12,6 +12,9 @@ pub(crate) use grammar::{
     region_code, text, timestamp,
 };
 
+/// Business fields of a successful response, in documented order.
+pub(crate) type ResponseFields = Vec<(&'static str, String)>;
+
 /// Read access to the business fields of a request; empty values count as absent (§1).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields<'a>(pub(crate) &'a Params);

@@ -1,7 +1,7 @@
 //! Identifiers the gateway issues: nonces, `trade_no`, `refund_no` (docs/protocol.md §6).
 
 use crate::error::ApiError;
-use crate::statement;
+use crate::statements;
 
 const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -22,7 +22,7 @@ pub(crate) fn gateway_no(prefix: char, at: i64, seq: i64) -> Result<String, ApiE
         .map_err(ApiError::internal)?
         .checked_to_offset(paysign_core::message::time::CHINA_STANDARD_TIME)
         .ok_or_else(|| ApiError::internal("date out of range"))?;
-    let date = statement::format_date(local.date()).replace('-', "");
+    let date = statements::format_date(local.date()).replace('-', "");
     Ok(format!("{prefix}{date}{seq:010}"))
 }
 

@@ -12,14 +12,13 @@ mod fields;
 mod gateway_key;
 mod ids;
 mod merchants;
-mod notifier;
+mod notifications;
 mod orders;
-mod payment_system;
 mod request_body;
 mod scheduler;
 mod snapshot;
 mod state;
-mod statement;
+mod statements;
 mod store;
 mod strict_json;
 

@@ -1,13 +1,14 @@
 //! The gateway's scheduled work: channel polls and notification attempts run in time
 //! order when they fall due on the gateway clock (the background loop, `POST /admin/clock`
 //! and deterministic tests all come here). It sits above the state, the orders and the
-//! notifier, which do not import it.
+//! notifications, which do not import it.
 
 use crate::error::ApiError;
-use crate::notifier;
+use crate::notifications;
 use crate::orders;
+use crate::orders::store as order_q;
 use crate::state::{AppState, REPLAY_RETENTION_SECS};
-use crate::store::{meta, orders as order_q};
+use crate::store::meta;
 
 impl AppState {
     /// Moves the clock forward, then runs everything that became due; returns the
@@ -48,7 +49,7 @@ impl AppState {
                 jobs += 1;
                 progressed = true;
             }
-            let sent = notifier::deliver_due(self, now).await?;
+            let sent = notifications::deliver_due(self, now).await?;
             if sent > 0 {
                 jobs += sent;
                 progressed = true;

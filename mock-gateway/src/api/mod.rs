@@ -5,10 +5,7 @@
 //! group) — and signs whatever comes out, errors included (§5). A panic anywhere in it
 //! is caught and answered with a signed `INTERNAL_ERROR` ([`PanicResponder`]).
 
-mod bills;
 pub(crate) mod envelope;
-mod orders;
-mod statements;
 
 use std::any::Any;
 
@@ -22,8 +19,10 @@ use axum::routing::post;
 use tower_http::catch_panic::{CatchPanicLayer, ResponseForPanic};
 
 use crate::error::{ApiError, Code};
+use crate::fields::{self, ResponseFields};
+use crate::request_body;
 use crate::state::AppState;
-use crate::{fields, request_body};
+use crate::{bills, orders, statements};
 use envelope::{Authenticated, Echo};
 
 /// A gateway method (§7).
@@ -69,9 +68,6 @@ impl Method {
         Method::ALL.into_iter().find(|m| m.name() == name)
     }
 }
-
-/// Business fields of a successful response, in documented order.
-pub(crate) type ResponseFields = Vec<(&'static str, String)>;
 
 /// The routes of the signed API, with the panic guard. Another HTTP method than POST is
 /// answered with a signed `405 HTTP_METHOD_NOT_ALLOWED` (and `Allow: POST`).
@@ -169,14 +165,14 @@ fn dispatch(
     let f = fields::Fields(params);
     let app_id = auth.merchant.app_id.as_str();
     match method {
-        Method::BillItemsList => bills::items_list(f),
-        Method::BillQuery => bills::query(state, f),
-        Method::OrderCreate => orders::create(state, app_id, f, now),
-        Method::OrderPay => orders::pay(state, app_id, f, now),
-        Method::OrderQuery => orders::query(state, app_id, f),
-        Method::OrderReverse => orders::reverse(state, app_id, f, now),
-        Method::OrderRefund => orders::refund(state, app_id, f, now),
-        Method::StatementDownload => statements::download(state, app_id, f, now),
+        Method::BillItemsList => bills::api::items_list(f),
+        Method::BillQuery => bills::api::query(state, f),
+        Method::OrderCreate => orders::api::create(state, app_id, f, now),
+        Method::OrderPay => orders::api::pay(state, app_id, f, now),
+        Method::OrderQuery => orders::api::query(state, app_id, f),
+        Method::OrderReverse => orders::api::reverse(state, app_id, f, now),
+        Method::OrderRefund => orders::api::refund(state, app_id, f, now),
+        Method::StatementDownload => statements::api::download(state, app_id, f, now),
     }
 }
 

@@ -1,4 +1,6 @@
-//! Persistent state in SQLite: the schema and the queries, one submodule per table group.
+//! Persistent state in SQLite: the connection, the schema with its migrations, and the
+//! key-value `meta` table. Each domain's queries are in its own `store` part
+//! (`crate::orders::store`, …).
 //!
 //! One connection behind a mutex: every write runs in a `BEGIN IMMEDIATE` transaction, so a
 //! state change and the notification it causes commit together (docs/protocol.md §9), and
@@ -6,12 +8,7 @@
 //! lock is never held across an `.await`, nor while signing. Queries use the
 //! connection's prepared-statement cache ([`STATEMENT_CACHE`]).
 
-pub(crate) mod bills;
-pub(crate) mod ledger;
-pub(crate) mod merchants;
 pub(crate) mod meta;
-pub(crate) mod orders;
-pub(crate) mod outbox;
 mod schema;
 
 use std::path::Path;

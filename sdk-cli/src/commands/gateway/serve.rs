@@ -40,7 +40,7 @@ pub(super) struct ServeArgs {
 
     /// Start time of the clock, Unix seconds or RFC 3339 [default: the clock saved in
     /// --db if it was in the same --clock mode, else now]
-    #[arg(long, value_name = "UNIX|RFC3339", value_parser = super::parse_time)]
+    #[arg(long, value_name = "UNIX|RFC3339", value_parser = super::times::parse_time)]
     clock_start: Option<i64>,
 
     /// The gateway's RSA private key (PEM, DER or base64) [default: the key saved in
@@ -163,7 +163,7 @@ async fn serve_until_stopped(config: GatewayConfig, out: &Output) -> Result<Stat
     out.note(&format!(
         "clock: {}, now {}; stop with Ctrl-C",
         clock.name(),
-        super::when(gateway.state().now())
+        super::times::when(gateway.state().now())
     ));
     gateway
         .run_until(async move {
@@ -259,7 +259,7 @@ fn parse_ip(text: &str) -> Result<IpAddr, String> {
 fn parse_schedule(text: &str) -> Result<Schedule, String> {
     let intervals = text
         .split(',')
-        .map(super::parse_duration)
+        .map(super::times::parse_duration)
         .collect::<Result<Vec<_>, _>>()?;
     if !(1..=30).contains(&intervals.len()) || intervals.contains(&0) {
         return Err("1 to 30 positive intervals, e.g. 15s,15s,30s,3m".to_owned());

@@ -8,6 +8,9 @@
 //! Attempts follow the configured schedule on the gateway clock: attempt *k*+1 is due
 //! the *k*-th interval after attempt *k* was due.
 
+pub(crate) mod admin;
+pub(crate) mod store;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,10 +21,10 @@ use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 use crate::ids;
+use crate::orders::store::OrderRow;
 use crate::state::AppState;
 use crate::store::Store;
-use crate::store::orders::OrderRow;
-use crate::store::outbox::{self, AttemptRow, OutboxFilter, OutboxRow};
+use store::{self as outbox, AttemptRow, OutboxFilter, OutboxRow};
 
 /// Most attempts sent concurrently by one scheduler pass.
 const BATCH: usize = 32;

@@ -4,6 +4,10 @@
 //! Statements are rendered afresh from the immutable ledger on every download; a
 //! discrepancy changes only the rendering (the channel's file), never the ledger.
 
+pub(crate) mod admin;
+pub(crate) mod api;
+pub(crate) mod store;
+
 use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime, Time};
 
@@ -11,7 +15,7 @@ use paysign_core::message::time::{CHINA_STANDARD_TIME, format_rfc3339};
 
 use crate::error::{ApiError, Code};
 use crate::store::Store;
-use crate::store::ledger::{self, DiscrepancyRow, LedgerRow};
+use store::{self as ledger, DiscrepancyRow, LedgerRow};
 
 /// Seconds after the business-day cutoff that `MOVE_PAST_CUTOFF` moves an event to.
 pub(crate) const MOVE_PAST_CUTOFF_SECS: i64 = 300;
@@ -293,8 +297,8 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::store::LedgerEntry;
     use super::*;
-    use crate::store::ledger::LedgerEntry;
 
     #[allow(clippy::too_many_arguments)]
     fn row(

@@ -1,13 +1,12 @@
 //! `bill.items.list` and `bill.query` (docs/protocol.md §7.1–7.2).
 
-use super::ResponseFields;
 use crate::bills;
 use crate::error::ApiError;
-use crate::fields::{self, Fields};
+use crate::fields::{self, Fields, ResponseFields};
 use crate::state::AppState;
 
 /// `bill.items.list`: the payable items of a region.
-pub(super) fn items_list(f: Fields<'_>) -> Result<ResponseFields, ApiError> {
+pub(crate) fn items_list(f: Fields<'_>) -> Result<ResponseFields, ApiError> {
     let region_code = f.required("region_code")?;
     fields::region_code(region_code)?;
     Ok(vec![
@@ -17,7 +16,7 @@ pub(super) fn items_list(f: Fields<'_>) -> Result<ResponseFields, ApiError> {
 }
 
 /// `bill.query`: one bill, customer name masked.
-pub(super) fn query(state: &AppState, f: Fields<'_>) -> Result<ResponseFields, ApiError> {
+pub(crate) fn query(state: &AppState, f: Fields<'_>) -> Result<ResponseFields, ApiError> {
     let item_id = f.required("item_id")?;
     fields::item_id(item_id)?;
     let bill_no = f.required("bill_no")?;

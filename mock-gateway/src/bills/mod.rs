@@ -5,7 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, Code};
 use crate::fields;
-use crate::store::{Store, bills as q};
+use crate::store::Store;
+
+pub(crate) mod admin;
+pub(crate) mod api;
+pub(crate) mod store;
+
+use store as q;
 
 /// One payable item (a biller's product in a region).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,14 +1,13 @@
 //! `statement.download` (docs/protocol.md §7.8, §10).
 
-use super::ResponseFields;
 use crate::error::ApiError;
-use crate::fields::{self, Fields};
+use crate::fields::{self, Fields, ResponseFields};
 use crate::state::AppState;
-use crate::statement::{self, StatementType};
+use crate::statements::{self, StatementType};
 
 /// `statement.download`: the caller's statement of an ended business day, with its
 /// SHA-256 (covered by the response signature).
-pub(super) fn download(
+pub(crate) fn download(
     state: &AppState,
     app_id: &str,
     f: Fields<'_>,
@@ -19,7 +18,7 @@ pub(super) fn download(
     let kind_name = f.required("type")?;
     let kind = StatementType::parse(kind_name)
         .ok_or_else(|| ApiError::field_invalid("type", "expected TRANSACTION or FUND"))?;
-    let s = statement::download(state.store(), app_id, day, kind, now)?;
+    let s = statements::download(state.store(), app_id, day, kind, now)?;
     Ok(vec![
         ("bill_date", bill_date.to_owned()),
         ("type", kind.name().to_owned()),

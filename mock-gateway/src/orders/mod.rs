@@ -6,18 +6,25 @@
 //! (for statements) and its notification (outbox), so none of them can be lost or
 //! doubled. Times are the gateway clock passed in by the caller.
 
+pub(crate) mod admin;
+pub(crate) mod api;
+pub(crate) mod payment_system;
+pub(crate) mod store;
+
 use serde::{Deserialize, Serialize};
 
 use crate::bills;
+use crate::bills::store as bill_q;
 use crate::config::TimingConfig;
 use crate::error::{ApiError, Code};
 use crate::ids;
-use crate::notifier::{self, NotifyEvent};
-use crate::payment_system::{self, ChannelResult, Outcome, Plan};
-use crate::statement;
-use crate::store::ledger::{self, LedgerEntry};
-use crate::store::orders::{self as q, OrderRow, RefundRow};
-use crate::store::{Store, bills as bill_q, merchants as merchant_q, meta};
+use crate::merchants::store as merchant_q;
+use crate::notifications::{self, NotifyEvent};
+use crate::statements;
+use crate::statements::store::{self as ledger, LedgerEntry};
+use crate::store::{Store, meta};
+use payment_system::{ChannelResult, Outcome, Plan};
+use store::{self as q, OrderRow, RefundRow};
 
 /// How a request names an order: by gateway number, merchant number, or both.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -175,14 +182,14 @@ fn mark_success(tx: &rusqlite::Connection, o: &mut OrderRow, at: i64) -> Result<
             trade_no: o.trade_no.clone(),
             kind: "PAY".into(),
             at,
-            business_day: statement::format_date(statement::business_day(at)?),
+            business_day: statements::format_date(statements::business_day(at)?),
             total_amount: o.total_amount,
             refund_amount: 0,
-            fee: statement::fee(o.total_amount, fee_rate),
+            fee: statements::fee(o.total_amount, fee_rate),
             status_after: "SUCCESS".into(),
         },
     )?;
-    notifier::enqueue(tx, o, &NotifyEvent::Paid, at)?;
+    notifications::enqueue(tx, o, &NotifyEvent::Paid, at)?;
     Ok(())
 }
 
@@ -196,7 +203,7 @@ fn mark_fail(
     o.status = "FAIL".into();
     o.fail_code = Some(fail_code.to_owned());
     o.next_poll_at = None;
-    notifier::enqueue(tx, o, &NotifyEvent::Failed, at)?;
+    notifications::enqueue(tx, o, &NotifyEvent::Failed, at)?;
     Ok(())
 }
 
@@ -358,14 +365,14 @@ pub(crate) fn reverse(
                 trade_no: o.trade_no.clone(),
                 kind: "REVERSE".into(),
                 at: now,
-                business_day: statement::format_date(statement::business_day(now)?),
+                business_day: statements::format_date(statements::business_day(now)?),
                 total_amount: o.total_amount,
                 refund_amount: 0,
                 fee: 0,
                 status_after: "REVERSED".into(),
             },
         )?;
-        notifier::enqueue(tx, &mut o, &NotifyEvent::Reversed, now)?;
+        notifications::enqueue(tx, &mut o, &NotifyEvent::Reversed, now)?;
         q::update(tx, &o)?;
         Ok(o)
     })
@@ -450,14 +457,14 @@ pub(crate) fn refund(
                 trade_no: o.trade_no.clone(),
                 kind: "REFUND".into(),
                 at: now,
-                business_day: statement::format_date(statement::business_day(now)?),
+                business_day: statements::format_date(statements::business_day(now)?),
                 total_amount: o.total_amount,
                 refund_amount: req.refund_amount,
                 fee: 0,
                 status_after: o.status.clone(),
             },
         )?;
-        notifier::enqueue(
+        notifications::enqueue(
             tx,
             &mut o,
             &NotifyEvent::Refunded {

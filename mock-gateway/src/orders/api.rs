@@ -1,9 +1,8 @@
 //! `order.create`, `order.pay`, `order.query`, `order.reverse`, `order.refund`
 //! (docs/protocol.md §7.3–7.7): field checks (§4 step 11), then [`crate::orders`].
 
-use super::ResponseFields;
 use crate::error::ApiError;
-use crate::fields::{self, Fields, MAX_PAYMENT_FEN};
+use crate::fields::{self, Fields, MAX_PAYMENT_FEN, ResponseFields};
 use crate::orders::{self, NewOrder, NewRefund, OrderRef};
 use crate::state::AppState;
 
@@ -27,7 +26,7 @@ fn order_ref(f: Fields<'_>) -> Result<OrderRef, ApiError> {
 }
 
 /// `order.create`.
-pub(super) fn create(
+pub(crate) fn create(
     state: &AppState,
     app_id: &str,
     f: Fields<'_>,
@@ -77,7 +76,7 @@ pub(super) fn create(
 }
 
 /// `order.pay`.
-pub(super) fn pay(
+pub(crate) fn pay(
     state: &AppState,
     app_id: &str,
     f: Fields<'_>,
@@ -116,7 +115,7 @@ pub(super) fn pay(
 }
 
 /// `order.query`.
-pub(super) fn query(
+pub(crate) fn query(
     state: &AppState,
     app_id: &str,
     f: Fields<'_>,
@@ -127,7 +126,7 @@ pub(super) fn query(
 }
 
 /// `order.reverse`.
-pub(super) fn reverse(
+pub(crate) fn reverse(
     state: &AppState,
     app_id: &str,
     f: Fields<'_>,
@@ -147,7 +146,7 @@ pub(super) fn reverse(
 }
 
 /// `order.refund`.
-pub(super) fn refund(
+pub(crate) fn refund(
     state: &AppState,
     app_id: &str,
     f: Fields<'_>,

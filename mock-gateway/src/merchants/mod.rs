@@ -7,6 +7,9 @@
 //! for `RSA2`/`RSA`, or SM2 for `SM2`; the core's verifier refuses any other pairing.
 //! Keys are parsed once into [`Verifier`]s and cached until the merchant changes.
 
+pub(crate) mod admin;
+pub(crate) mod store;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -18,7 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, Code};
 use crate::fields;
-use crate::store::{Store, merchants as q, meta};
+use crate::store::{Store, meta};
+use store as q;
 
 /// Default merchant fee rate: 10 basis points (0.1 %).
 pub(crate) const DEFAULT_FEE_RATE_BPS: i64 = 10;

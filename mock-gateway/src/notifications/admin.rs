@@ -1,0 +1,76 @@
+//! The notifications' admin route (docs/protocol.md §12.7): the outbox with its
+//! delivery attempts, filtered.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use serde_json::json;
+
+use crate::admin::reply::{AdminResult, ok, to_value};
+use crate::error::{ApiError, Code};
+use crate::state::AppState;
+use axum::extract::RawQuery;
+
+use super::store::OutboxFilter;
+use crate::admin::reply::MAX_BODY_BYTES;
+use crate::{fields, notifications};
+
+/// `GET /admin/notifications`.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/admin/notifications", get(notifications))
+}
+
+async fn notifications(State(state): State<AppState>, RawQuery(query): RawQuery) -> AdminResult {
+    let filter = notification_filter(query.as_deref().unwrap_or(""))?;
+    let list = notifications::list(state.store(), &filter)?;
+    ok(json!({"notifications": to_value(list)?}))
+}
+
+/// The filters of `GET /admin/notifications` (§12.7), read as a form by the core's
+/// parser: each at most once (`PARAM_DUPLICATE`), each well-formed, no other parameter
+/// (`FIELD_INVALID`). `state=AAA` used to match nothing and answer an empty list.
+fn notification_filter(query: &str) -> Result<OutboxFilter, ApiError> {
+    let mut filter = OutboxFilter::default();
+    if query.is_empty() {
+        return Ok(filter);
+    }
+    let params = paysign_core::message::parse_request(
+        query.as_bytes(),
+        Some("application/x-www-form-urlencoded"),
+        MAX_BODY_BYTES,
+    )
+    .map_err(|e| match Code::from_core(&e) {
+        Code::ParamDuplicate => ApiError::new(Code::ParamDuplicate, format!("query string: {e}")),
+        _ => ApiError::new(Code::FieldInvalid, format!("query string: {e}")),
+    })?;
+    for (name, value) in params.iter() {
+        let value = value.to_owned();
+        match name {
+            "app_id" => {
+                if !fields::is_app_id(&value) {
+                    return Err(ApiError::field_invalid("app_id", "expected 16 digits"));
+                }
+                filter.app_id = Some(value);
+            }
+            "trade_no" => {
+                fields::gateway_no("trade_no", &value)?;
+                filter.trade_no = Some(value);
+            }
+            "notify_id" => {
+                fields::gateway_no("notify_id", &value)?;
+                filter.notify_id = Some(value);
+            }
+            "state" => {
+                fields::one_of("state", &value, &["PENDING", "DELIVERED", "GAVE_UP"])?;
+                filter.state = Some(value);
+            }
+            other => {
+                return Err(ApiError::field_invalid(
+                    other,
+                    "unknown query parameter (app_id, trade_no, notify_id, state)",
+                ));
+            }
+        }
+    }
+    Ok(filter)
+}

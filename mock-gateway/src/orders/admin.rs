@@ -1,0 +1,34 @@
+//! The orders' admin routes (docs/protocol.md §12.5-§12.6): an order as the gateway
+//! holds it, and the outcome the simulated payment system will give it.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, put};
+
+use super::OutcomeOverride;
+use crate::admin::reply::{AdminJson, AdminPath, AdminResult, ok, to_value};
+use crate::orders;
+use crate::state::AppState;
+
+/// `/admin/orders/*`.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/orders/{trade_no}", get(order))
+        .route("/admin/orders/{trade_no}/outcome", put(set_outcome))
+}
+
+async fn order(
+    State(state): State<AppState>,
+    AdminPath(trade_no): AdminPath<String>,
+) -> AdminResult {
+    ok(to_value(orders::admin_view(state.store(), &trade_no)?)?)
+}
+
+async fn set_outcome(
+    State(state): State<AppState>,
+    AdminPath(trade_no): AdminPath<String>,
+    AdminJson(req): AdminJson<OutcomeOverride>,
+) -> AdminResult {
+    orders::override_outcome(state.store(), &trade_no, &req, state.now())?;
+    ok(to_value(orders::admin_view(state.store(), &trade_no)?)?)
+}

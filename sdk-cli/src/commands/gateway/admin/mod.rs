@@ -1,0 +1,99 @@
+//! `paysign gateway admin`: one command per admin API call (docs/protocol.md §12), its
+//! answer printed as lines or, with `--json`, as the API's JSON plus `"ok": true`. One
+//! module per domain of the gateway, as in mock-gateway/src; [`print`] is what they share.
+
+mod bills;
+mod gateway;
+mod merchants;
+mod notifications;
+mod orders;
+mod print;
+mod statements;
+
+use clap::Subcommand;
+
+use super::client::AdminClient;
+use crate::error::{CliError, Status};
+use crate::output::Output;
+
+const ADMIN_HELP: &str = "\
+Each command is one call of the admin API (docs/protocol.md §12) of a gateway started with
+`paysign gateway`; --url is the address it printed. Results are printed as lines, or with
+--json as the API's JSON plus \"ok\": true. An error answer of the gateway exits 2 with the
+API's code (e.g. ORDER_NOT_FOUND); a gateway that cannot be reached exits 2 with
+GATEWAY_UNREACHABLE.
+
+Example:
+  $ paysign gateway --port 8080 --clock manual &
+  $ APP_ID=$(paysign gateway admin register --name 'Demo merchant' \\
+      --notify-url http://127.0.0.1:9000/notify --public-key keys/public_key.pem)
+  $ paysign gateway admin approve \"$APP_ID\" --out gateway_public.pem
+  $ paysign gateway admin add-bill --item SH-WATER-01 --bill-no SHW2026119901 --amount-yuan 12.34
+  $ paysign gateway admin clock --advance 15s
+  $ paysign gateway admin notifications";
+
+/// Where the gateway is, and which admin command to run.
+#[derive(Debug, clap::Args)]
+#[command(after_help = ADMIN_HELP)]
+pub(super) struct AdminArgs {
+    /// The gateway, as `paysign gateway` printed it (http:// only)
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    url: String,
+
+    /// Seconds to wait for an answer (a clock jump first runs all work that became due)
+    #[arg(long, value_name = "SECS", default_value_t = 120.0, global = true)]
+    timeout: f64,
+
+    #[command(subcommand)]
+    command: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    Register(merchants::RegisterArgs),
+    Approve(merchants::ApproveArgs),
+    Reject(merchants::RejectArgs),
+    Merchant(merchants::MerchantArgs),
+    AddBill(bills::AddBillArgs),
+    Order(orders::OrderArgs),
+    SetOutcome(orders::SetOutcomeArgs),
+    Notifications(notifications::NotificationsArgs),
+    Clock(gateway::ClockArgs),
+    GatewayKey(gateway::GatewayKeyArgs),
+    /// Inject statement discrepancies for reconciliation drills (docs/protocol.md §12.10)
+    #[command(
+        subcommand,
+        after_help = "\
+Example:
+  $ paysign gateway admin --url http://127.0.0.1:8080 discrepancy add --kind DROP \\
+      --trade-no T202611200000000001
+  discrepancy 1: DROP of T202611200000000001 (scope BOTH)
+  $ paysign gateway admin --url http://127.0.0.1:8080 discrepancy list
+  1: DROP of T202611200000000001 (scope BOTH)
+  $ paysign gateway admin --url http://127.0.0.1:8080 discrepancy remove 1
+  removed discrepancy 1"
+    )]
+    Discrepancy(statements::DiscrepancyCommand),
+}
+
+pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
+    let client = AdminClient::new(&args.url, args.timeout)?;
+    match &args.command {
+        AdminCommand::Register(a) => merchants::register(&client, a, out),
+        AdminCommand::Approve(a) => merchants::approve(&client, a, out),
+        AdminCommand::Reject(a) => merchants::reject(&client, a, out),
+        AdminCommand::Merchant(a) => merchants::merchant(&client, a, out),
+        AdminCommand::AddBill(a) => bills::add_bill(&client, a, out),
+        AdminCommand::Order(a) => orders::order(&client, a, out),
+        AdminCommand::SetOutcome(a) => orders::set_outcome(&client, a, out),
+        AdminCommand::Notifications(a) => notifications::notifications(&client, a, out),
+        AdminCommand::Clock(a) => gateway::clock(&client, a, out),
+        AdminCommand::GatewayKey(a) => gateway::gateway_key(&client, a, out),
+        AdminCommand::Discrepancy(command) => statements::discrepancy(&client, command, out),
+    }
+}
