@@ -82,6 +82,22 @@ pub enum Code {
     OrderStateInvalid,
     /// `refund_amount` exceeds what is left to refund.
     RefundExceedsPaid,
+    /// No such agreement for this merchant.
+    AgreementNotFound,
+    /// `out_agreement_no` reused with different fields.
+    AgreementConflict,
+    /// The operation is not allowed in the agreement's status.
+    AgreementStateInvalid,
+    /// The confirmation code does not match.
+    SmsCodeInvalid,
+    /// The confirmation code's time ran out: sign again.
+    SmsCodeExpired,
+    /// No such deduction for this merchant.
+    DeductionNotFound,
+    /// `out_deduction_no` reused with different fields.
+    DeductionConflict,
+    /// No channel with this id (admin API).
+    ChannelNotFound,
     /// Unknown `{method}`.
     MethodUnknown,
     /// Unexpected failure; retry with a fresh nonce.
@@ -89,6 +105,58 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in the order of their declaration.
+    pub const ALL: [Code; 43] = [
+        Code::SignatureMissing,
+        Code::SignatureMismatch,
+        Code::SignatureMalformed,
+        Code::SignTypeMissing,
+        Code::SignTypeNotAllowed,
+        Code::UnsupportedSignType,
+        Code::AppIdUnknown,
+        Code::MerchantNotApproved,
+        Code::TimestampInvalid,
+        Code::TimestampOutOfWindow,
+        Code::ReplayDetected,
+        Code::FieldMissing,
+        Code::FieldInvalid,
+        Code::AmountInvalid,
+        Code::AmountMismatch,
+        Code::ParamDuplicate,
+        Code::BodyTooLarge,
+        Code::BodyFramingInvalid,
+        Code::RequestTimeout,
+        Code::ServerBusy,
+        Code::PathUnknown,
+        Code::HttpMethodNotAllowed,
+        Code::DiscrepancyNotFound,
+        Code::BodyMalformed,
+        Code::CharsetUnsupported,
+        Code::CharsetConflict,
+        Code::ItemNotFound,
+        Code::BillNotFound,
+        Code::BillAlreadyPaid,
+        Code::OrderNotFound,
+        Code::OrderConflict,
+        Code::OrderStateInvalid,
+        Code::RefundExceedsPaid,
+        Code::AgreementNotFound,
+        Code::AgreementConflict,
+        Code::AgreementStateInvalid,
+        Code::SmsCodeInvalid,
+        Code::SmsCodeExpired,
+        Code::DeductionNotFound,
+        Code::DeductionConflict,
+        Code::ChannelNotFound,
+        Code::MethodUnknown,
+        Code::InternalError,
+    ];
+
+    /// The code with this wire string, if the gateway has it.
+    pub fn from_wire(text: &str) -> Option<Code> {
+        Code::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
     /// The wire string, e.g. `"SIGNATURE_MISMATCH"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -125,6 +193,14 @@ impl Code {
             Code::OrderConflict => "ORDER_CONFLICT",
             Code::OrderStateInvalid => "ORDER_STATE_INVALID",
             Code::RefundExceedsPaid => "REFUND_EXCEEDS_PAID",
+            Code::AgreementNotFound => "AGREEMENT_NOT_FOUND",
+            Code::AgreementConflict => "AGREEMENT_CONFLICT",
+            Code::AgreementStateInvalid => "AGREEMENT_STATE_INVALID",
+            Code::SmsCodeInvalid => "SMS_CODE_INVALID",
+            Code::SmsCodeExpired => "SMS_CODE_EXPIRED",
+            Code::DeductionNotFound => "DEDUCTION_NOT_FOUND",
+            Code::DeductionConflict => "DEDUCTION_CONFLICT",
+            Code::ChannelNotFound => "CHANNEL_NOT_FOUND",
             Code::MethodUnknown => "METHOD_UNKNOWN",
             Code::InternalError => "INTERNAL_ERROR",
         }
@@ -153,20 +229,28 @@ impl Code {
             | Code::BodyFramingInvalid
             | Code::BodyMalformed
             | Code::CharsetUnsupported
-            | Code::CharsetConflict => StatusCode::BAD_REQUEST,
+            | Code::CharsetConflict
+            | Code::SmsCodeInvalid
+            | Code::SmsCodeExpired => StatusCode::BAD_REQUEST,
             Code::ItemNotFound
             | Code::BillNotFound
             | Code::OrderNotFound
             | Code::MethodUnknown
             | Code::PathUnknown
-            | Code::DiscrepancyNotFound => StatusCode::NOT_FOUND,
+            | Code::DiscrepancyNotFound
+            | Code::AgreementNotFound
+            | Code::DeductionNotFound
+            | Code::ChannelNotFound => StatusCode::NOT_FOUND,
             Code::HttpMethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Code::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
             Code::BillAlreadyPaid
             | Code::OrderConflict
             | Code::OrderStateInvalid
-            | Code::RefundExceedsPaid => StatusCode::CONFLICT,
+            | Code::RefundExceedsPaid
+            | Code::AgreementConflict
+            | Code::AgreementStateInvalid
+            | Code::DeductionConflict => StatusCode::CONFLICT,
             Code::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

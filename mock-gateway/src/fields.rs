@@ -8,8 +8,8 @@ use paysign_core::message::fields as grammar;
 use crate::error::{ApiError, Code};
 
 pub(crate) use grammar::{
-    MAX_PAYMENT_FEN, bill_no, date, gateway_no, item_id, merchant_no, notify_url, passback,
-    region_code, text, timestamp,
+    MAX_PAYMENT_FEN, bank_code, bill_no, card_no, date, gateway_no, item_id, merchant_no, mobile,
+    notify_url, passback, region_code, sms_code, text, timestamp,
 };
 
 /// Business fields of a successful response, in documented order.
@@ -24,6 +24,18 @@ impl<'a> Fields<'a> {
     pub(crate) fn required(&self, name: &str) -> Result<&'a str, ApiError> {
         self.optional(name)
             .ok_or_else(|| ApiError::field_missing(name))
+    }
+
+    /// The optional `subject` (1-128 characters) and `passback_params` (at most 512
+    /// bytes) of a payment or a deduction, empty when absent.
+    pub(crate) fn subject_and_passback(&self) -> Result<(&'a str, &'a str), ApiError> {
+        let subject = self.optional("subject").unwrap_or_default();
+        if !subject.is_empty() {
+            text("subject", subject, 128)?;
+        }
+        let passback_params = self.optional("passback_params").unwrap_or_default();
+        passback(passback_params)?;
+        Ok((subject, passback_params))
     }
 
     /// The value, if present and non-empty.

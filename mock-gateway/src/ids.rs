@@ -1,4 +1,5 @@
-//! Identifiers the gateway issues: nonces, `trade_no`, `refund_no` (docs/protocol.md §6).
+//! Identifiers the gateway issues: nonces, `trade_no`, `refund_no` (docs/protocol.md §6),
+//! `agreement_no`, `deduction_no` and confirmation codes (docs/collection.md).
 
 use crate::error::ApiError;
 use crate::statements;
@@ -14,6 +15,20 @@ pub(crate) fn fresh_nonce() -> Result<String, ApiError> {
         .iter()
         .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
         .collect())
+}
+
+/// A fresh six-digit confirmation code from the system RNG, uniform over 000000-999999
+/// (values at or above the largest multiple of 10^6 below 2^32 are drawn again).
+pub(crate) fn sms_code() -> Result<String, ApiError> {
+    const LIMIT: u32 = u32::MAX - u32::MAX % 1_000_000;
+    loop {
+        let mut bytes = [0u8; 4];
+        getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+        let n = u32::from_le_bytes(bytes);
+        if n < LIMIT {
+            return Ok(format!("{:06}", n % 1_000_000));
+        }
+    }
 }
 
 /// `{prefix}{YYYYMMDD}{seq:010}` with the creation date in +08:00.

@@ -2,11 +2,14 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod agreements;
 mod api;
 mod bills;
+mod channels;
 pub mod clock;
 pub mod config;
 mod connections;
+mod deductions;
 mod error;
 mod fields;
 mod gateway_key;

@@ -3,6 +3,8 @@
 //! and deterministic tests all come here). It sits above the state, the orders and the
 //! notifications, which do not import it.
 
+use crate::deductions;
+use crate::deductions::store as deduction_q;
 use crate::error::ApiError;
 use crate::notifications;
 use crate::orders;
@@ -46,6 +48,14 @@ impl AppState {
                 self.store().read(|c| Ok(order_q::next_due_poll(c, now)?))?
             {
                 orders::poll(self.store(), &timing, &trade_no, due_at)?;
+                jobs += 1;
+                progressed = true;
+            }
+            while let Some((deduction_no, due_at)) = self
+                .store()
+                .read(|c| Ok(deduction_q::next_due_poll(c, now)?))?
+            {
+                deductions::poll(self.store(), &timing, &deduction_no, due_at)?;
                 jobs += 1;
                 progressed = true;
             }

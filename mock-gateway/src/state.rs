@@ -8,6 +8,7 @@ use std::time::Duration;
 use paysign_core::{PublicKey, SignType, Signer};
 
 use crate::bills;
+use crate::channels;
 use crate::clock::{Clock, ClockMode};
 use crate::config::{GatewayConfig, TimingConfig};
 use crate::error::{ApiError, Error};
@@ -56,6 +57,7 @@ impl AppState {
         config.validate()?;
         let store = Store::open(config.db.as_deref())?;
         bills::seed(&store).map_err(|e| Error::Config(e.message))?;
+        channels::seed(&store).map_err(|e| Error::Config(e.message))?;
         let keys = GatewayKeys::load(&store, config.gateway_key_pem.as_deref())?;
         let clock = Self::restore_clock(&store, config)?;
         let http = reqwest::Client::builder()

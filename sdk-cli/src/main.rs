@@ -57,7 +57,9 @@ enum Command {
     Sign(commands::sign::Args),
     Verify(commands::verify::Args),
     Explain(commands::explain::Args),
-    Payload(commands::payload::Args),
+    // Boxed: the payload flags (a notification's and a collection request's) make it the
+    // largest variant by far.
+    Payload(Box<commands::payload::Args>),
     Notify(commands::notify::Args),
     InspectKey(commands::inspect_key::Args),
     Reconcile(commands::reconcile::Args),

@@ -23,7 +23,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
-use crate::{bills, merchants, notifications, orders, statements};
+use crate::{
+    agreements, bills, channels, deductions, merchants, notifications, orders, statements,
+};
 use reply::error_response;
 
 /// The admin routes, each domain's from its own `admin` part, and `GET /healthz`.
@@ -33,6 +35,9 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(gateway::routes())
         .merge(bills::admin::routes())
         .merge(orders::admin::routes())
+        .merge(agreements::admin::routes())
+        .merge(deductions::admin::routes())
+        .merge(channels::admin::routes())
         .merge(notifications::admin::routes())
         .merge(statements::admin::routes())
         .layer(CatchPanicLayer::custom(admin_panic))

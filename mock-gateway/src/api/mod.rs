@@ -18,11 +18,12 @@ use axum::response::Response;
 use axum::routing::post;
 use tower_http::catch_panic::{CatchPanicLayer, ResponseForPanic};
 
+use crate::agreements::{self, Change};
 use crate::error::{ApiError, Code};
 use crate::fields::{self, ResponseFields};
 use crate::request_body;
 use crate::state::AppState;
-use crate::{bills, orders, statements};
+use crate::{bills, deductions, orders, statements};
 use envelope::{Authenticated, Echo};
 
 /// A gateway method (§7).
@@ -36,10 +37,18 @@ pub(crate) enum Method {
     OrderReverse,
     OrderRefund,
     StatementDownload,
+    AgreementSign,
+    AgreementConfirm,
+    AgreementQuery,
+    AgreementSuspend,
+    AgreementResume,
+    AgreementTerminate,
+    DeductionCreate,
+    DeductionQuery,
 }
 
 impl Method {
-    const ALL: [Method; 8] = [
+    const ALL: [Method; 16] = [
         Method::BillItemsList,
         Method::BillQuery,
         Method::OrderCreate,
@@ -48,6 +57,14 @@ impl Method {
         Method::OrderReverse,
         Method::OrderRefund,
         Method::StatementDownload,
+        Method::AgreementSign,
+        Method::AgreementConfirm,
+        Method::AgreementQuery,
+        Method::AgreementSuspend,
+        Method::AgreementResume,
+        Method::AgreementTerminate,
+        Method::DeductionCreate,
+        Method::DeductionQuery,
     ];
 
     /// The wire name, e.g. `order.create`.
@@ -61,6 +78,14 @@ impl Method {
             Method::OrderReverse => "order.reverse",
             Method::OrderRefund => "order.refund",
             Method::StatementDownload => "statement.download",
+            Method::AgreementSign => "agreement.sign",
+            Method::AgreementConfirm => "agreement.confirm",
+            Method::AgreementQuery => "agreement.query",
+            Method::AgreementSuspend => "agreement.suspend",
+            Method::AgreementResume => "agreement.resume",
+            Method::AgreementTerminate => "agreement.terminate",
+            Method::DeductionCreate => "deduction.create",
+            Method::DeductionQuery => "deduction.query",
         }
     }
 
@@ -173,6 +198,16 @@ fn dispatch(
         Method::OrderReverse => orders::api::reverse(state, app_id, f, now),
         Method::OrderRefund => orders::api::refund(state, app_id, f, now),
         Method::StatementDownload => statements::api::download(state, app_id, f, now),
+        Method::AgreementSign => agreements::api::sign(state, app_id, f, now),
+        Method::AgreementConfirm => agreements::api::confirm(state, app_id, f, now),
+        Method::AgreementQuery => agreements::api::query(state, app_id, f),
+        Method::AgreementSuspend => agreements::api::change(state, app_id, f, Change::Suspend, now),
+        Method::AgreementResume => agreements::api::change(state, app_id, f, Change::Resume, now),
+        Method::AgreementTerminate => {
+            agreements::api::change(state, app_id, f, Change::Terminate, now)
+        }
+        Method::DeductionCreate => deductions::api::create(state, app_id, f, now),
+        Method::DeductionQuery => deductions::api::query(state, app_id, f),
     }
 }
 

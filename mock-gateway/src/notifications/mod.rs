@@ -72,13 +72,7 @@ pub(crate) fn enqueue(
     at: i64,
 ) -> Result<String, ApiError> {
     order.events += 1;
-    let notify_id = format!("{}_{}", order.trade_no, order.events);
-    let mut fields: Vec<(&str, String)> = vec![
-        ("notify_id", notify_id.clone()),
-        ("notify_type", "trade_status_sync".into()),
-        ("notify_time", at.to_string()),
-        ("app_id", order.app_id.clone()),
-        ("version", "1.0".into()),
+    let mut fields: Vec<(&'static str, String)> = vec![
         ("out_trade_no", order.out_trade_no.clone()),
         ("trade_no", order.trade_no.clone()),
         ("bill_no", order.bill_no.clone()),
@@ -99,17 +93,68 @@ pub(crate) fn enqueue(
     if !order.passback_params.is_empty() {
         fields.push(("passback_params", order.passback_params.clone()));
     }
+    write_event(
+        conn,
+        &Event {
+            notify_id: format!("{}_{}", order.trade_no, order.events),
+            notify_type: "trade_status_sync",
+            app_id: &order.app_id,
+            trade_no: &order.trade_no,
+            out_trade_no: &order.out_trade_no,
+            trade_status: event.trade_status(),
+            notify_url: &order.notify_url,
+            fields,
+        },
+        at,
+    )
+}
+
+/// One notification of any domain (an order's, a deduction's), before it is written.
+#[derive(Debug)]
+pub(crate) struct Event<'a> {
+    /// `{gateway number}_{k}`: the k-th event of that order or deduction.
+    pub(crate) notify_id: String,
+    /// `trade_status_sync`, `deduction_status_sync`.
+    pub(crate) notify_type: &'static str,
+    pub(crate) app_id: &'a str,
+    /// The gateway number it is filed under (an order's `trade_no`, a deduction's
+    /// `deduction_no`) and the merchant's number for it.
+    pub(crate) trade_no: &'a str,
+    pub(crate) out_trade_no: &'a str,
+    /// The state it reports (`SUCCESS`, `FAIL`, ...).
+    pub(crate) trade_status: &'a str,
+    pub(crate) notify_url: &'a str,
+    /// Its own fields; the common ones (`notify_id`, `notify_type`, `notify_time`, `app_id`,
+    /// `version`) are written before them and the `nonce` after, here.
+    pub(crate) fields: Vec<(&'static str, String)>,
+}
+
+/// Writes `event` to the outbox at `at`, inside the caller's transaction, with its fields
+/// fixed now (docs/protocol.md §9). Returns the `notify_id`.
+pub(crate) fn write_event(
+    conn: &rusqlite::Connection,
+    event: &Event<'_>,
+    at: i64,
+) -> Result<String, ApiError> {
+    let mut fields: Vec<(&str, String)> = vec![
+        ("notify_id", event.notify_id.clone()),
+        ("notify_type", event.notify_type.into()),
+        ("notify_time", at.to_string()),
+        ("app_id", event.app_id.to_owned()),
+        ("version", "1.0".into()),
+    ];
+    fields.extend(event.fields.iter().cloned());
     fields.push(("nonce", ids::fresh_nonce()?));
     let fields = serde_json::to_string(&fields).map_err(ApiError::internal)?;
     outbox::insert(
         conn,
         &OutboxRow {
-            notify_id: notify_id.clone(),
-            app_id: order.app_id.clone(),
-            trade_no: order.trade_no.clone(),
-            out_trade_no: order.out_trade_no.clone(),
-            trade_status: event.trade_status().into(),
-            notify_url: order.notify_url.clone(),
+            notify_id: event.notify_id.clone(),
+            app_id: event.app_id.to_owned(),
+            trade_no: event.trade_no.to_owned(),
+            out_trade_no: event.out_trade_no.to_owned(),
+            trade_status: event.trade_status.to_owned(),
+            notify_url: event.notify_url.to_owned(),
             fields,
             signed_body: None,
             created_at: at,
@@ -118,7 +163,7 @@ pub(crate) fn enqueue(
             attempts: 0,
         },
     )?;
-    Ok(notify_id)
+    Ok(event.notify_id.clone())
 }
 
 /// The signed body of an event: signed once (with the gateway key of the merchant's

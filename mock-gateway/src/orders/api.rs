@@ -46,12 +46,7 @@ pub(crate) fn create(
     )?;
     let notify_url = f.required("notify_url")?;
     fields::notify_url("notify_url", notify_url)?;
-    let subject = f.optional("subject").unwrap_or_default();
-    if !subject.is_empty() {
-        fields::text("subject", subject, 128)?;
-    }
-    let passback_params = f.optional("passback_params").unwrap_or_default();
-    fields::passback(passback_params)?;
+    let (subject, passback_params) = f.subject_and_passback()?;
     let o = orders::create(
         state.store(),
         app_id,

@@ -8,13 +8,13 @@
 
 pub(crate) mod admin;
 pub(crate) mod api;
-pub(crate) mod payment_system;
 pub(crate) mod store;
 
 use serde::{Deserialize, Serialize};
 
 use crate::bills;
 use crate::bills::store as bill_q;
+use crate::channels::{self, ChannelResult, Outcome, Plan};
 use crate::config::TimingConfig;
 use crate::error::{ApiError, Code};
 use crate::ids;
@@ -23,7 +23,6 @@ use crate::notifications::{self, NotifyEvent};
 use crate::statements;
 use crate::statements::store::{self as ledger, LedgerEntry};
 use crate::store::{Store, meta};
-use payment_system::{ChannelResult, Outcome, Plan};
 use store::{self as q, OrderRow, RefundRow};
 
 /// How a request names an order: by gateway number, merchant number, or both.
@@ -243,7 +242,7 @@ pub(crate) fn pay(
         }
         o.pay_method = Some(pay_method.unwrap_or("BALANCE").to_owned());
         let plan = plan_of(&o);
-        let answers = payment_system::pay(&plan);
+        let answers = channels::pay(&plan);
         for a in &answers {
             q::insert_attempt(tx, &o.trade_no, now, "PAY", a.name())?;
         }
@@ -257,7 +256,7 @@ pub(crate) fn pay(
                     now,
                     &format!(
                         "channel result unknown after {} retries; polling every {} s",
-                        payment_system::CHANNEL_RETRIES,
+                        channels::CHANNEL_RETRIES,
                         timing.poll_interval_secs
                     ),
                 )?;
@@ -299,7 +298,7 @@ pub(crate) fn poll(
         let k = o.polls_done + 1;
         o.polls_done = k;
         let plan = plan_of(&o);
-        let answer = payment_system::poll(&plan, k);
+        let answer = channels::poll(&plan, k);
         q::insert_attempt(tx, &o.trade_no, due_at, "POLL", answer.name())?;
         match answer {
             ChannelResult::Success => mark_success(tx, &mut o, due_at)?,

@@ -1,10 +1,11 @@
-//! The schema, created on first open. `user_version` records the schema version so a
-//! later version can migrate an existing `--db` file.
+//! The schema, created on first open. `user_version` records the schema version, and each
+//! later version is a migration applied in order, so a `--db` file of an older gateway is
+//! brought up to date in place.
 
 use rusqlite::Connection;
 
 /// Current schema version.
-const VERSION: i64 = 1;
+const VERSION: i64 = 2;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE meta (
@@ -160,7 +161,106 @@ CREATE TABLE notify_attempts (
 );
 "#;
 
-/// Creates the schema in a new database; refuses a database from a newer version.
+/// Version 2: collection (代收, docs/collection.md) and the channels it is routed through.
+/// The card number itself is never stored: an agreement keeps its mask and a SHA-256
+/// digest (what idempotency compares).
+const SCHEMA_V2: &str = r#"
+CREATE TABLE agreements (
+    agreement_no     TEXT PRIMARY KEY,
+    app_id           TEXT NOT NULL,
+    out_agreement_no TEXT NOT NULL,
+    payer_name       TEXT NOT NULL,
+    card_digest      TEXT NOT NULL,
+    card_mask        TEXT NOT NULL,
+    bank_code        TEXT NOT NULL,
+    mobile_digest    TEXT NOT NULL,
+    mobile_mask      TEXT NOT NULL,
+    per_debit_limit  INTEGER NOT NULL,
+    daily_limit      INTEGER NOT NULL,
+    notify_url       TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    sms_code         TEXT,
+    sms_expire_time  INTEGER,
+    sms_failures     INTEGER NOT NULL DEFAULT 0,
+    create_time      INTEGER NOT NULL,
+    sign_time        INTEGER,
+    end_time         INTEGER,
+    UNIQUE (app_id, out_agreement_no)
+);
+
+CREATE TABLE deductions (
+    deduction_no     TEXT PRIMARY KEY,
+    app_id           TEXT NOT NULL,
+    out_deduction_no TEXT NOT NULL,
+    agreement_no     TEXT NOT NULL,
+    amount           INTEGER NOT NULL,
+    channel_id       TEXT,
+    subject          TEXT NOT NULL,
+    passback_params  TEXT NOT NULL,
+    business_day     TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    fail_code        TEXT,
+    create_time      INTEGER NOT NULL,
+    finish_time      INTEGER,
+    polls_done       INTEGER NOT NULL DEFAULT 0,
+    next_poll_at     INTEGER,
+    events           INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (app_id, out_deduction_no)
+);
+CREATE INDEX deductions_by_agreement_day ON deductions (agreement_no, business_day);
+CREATE INDEX deductions_due ON deductions (next_poll_at) WHERE next_poll_at IS NOT NULL;
+
+CREATE INDEX deductions_by_channel_day ON deductions (business_day, channel_id);
+
+CREATE TABLE channels (
+    channel_id        TEXT PRIMARY KEY,
+    name              TEXT NOT NULL,
+    success_rate_bps  INTEGER NOT NULL,
+    fee_bps           INTEGER NOT NULL,
+    daily_limit       INTEGER NOT NULL,
+    maintenance_start TEXT,
+    maintenance_end   TEXT,
+    outage            INTEGER NOT NULL,
+    latency_ms        INTEGER NOT NULL
+);
+CREATE TABLE channel_calls (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel_id TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    ref_no     TEXT NOT NULL,
+    result     TEXT NOT NULL,
+    latency_ms INTEGER NOT NULL
+);
+CREATE INDEX channel_calls_by_channel ON channel_calls (channel_id, id);
+CREATE TABLE channel_pins (
+    app_id     TEXT PRIMARY KEY,
+    channel_id TEXT NOT NULL
+);
+CREATE TABLE route_decisions (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      INTEGER NOT NULL,
+    ref_no  TEXT NOT NULL,
+    chosen  TEXT,
+    reasons TEXT NOT NULL
+);
+CREATE INDEX route_decisions_by_ref ON route_decisions (ref_no);
+
+CREATE TABLE deduction_attempts (
+    deduction_no TEXT NOT NULL,
+    attempt      INTEGER NOT NULL,
+    at           INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    result       TEXT NOT NULL,
+    PRIMARY KEY (deduction_no, attempt)
+);
+"#;
+
+/// Each version's statements, oldest first: `MIGRATIONS[v - 1]` takes a database from
+/// version `v - 1` to `v`.
+const MIGRATIONS: [&str; VERSION as usize] = [SCHEMA_V1, SCHEMA_V2];
+
+/// Creates the schema in a new database, or migrates an older one in one transaction;
+/// refuses a database from a newer version.
 pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version == VERSION {
@@ -172,7 +272,65 @@ pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
                 .into(),
         ));
     }
+    let pending = MIGRATIONS[usize::try_from(version).unwrap_or(0)..].concat();
     conn.execute_batch(&format!(
-        "BEGIN;\n{SCHEMA_V1}\nPRAGMA user_version = {VERSION};\nCOMMIT;"
+        "BEGIN;\n{pending}\nPRAGMA user_version = {VERSION};\nCOMMIT;"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables(conn: &Connection) -> Vec<String> {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_in_place() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&format!("{SCHEMA_V1}\nPRAGMA user_version = 1;"))
+            .unwrap();
+        conn.execute("INSERT INTO meta (key, value) VALUES ('kept', 'yes')", [])
+            .unwrap();
+        migrate(&conn).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, VERSION);
+        let names = tables(&conn);
+        for table in [
+            "agreements",
+            "deductions",
+            "deduction_attempts",
+            "channels",
+            "orders",
+        ] {
+            assert!(names.iter().any(|n| n == table), "{table} in {names:?}");
+        }
+        let kept: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'kept'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(kept, "yes");
+        // Migrating again changes nothing.
+        migrate(&conn).unwrap();
+        assert_eq!(tables(&conn), names);
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", VERSION + 1)
+            .unwrap();
+        let err = migrate(&conn).unwrap_err().to_string();
+        assert!(err.contains("newer than this gateway"), "{err}");
+    }
 }

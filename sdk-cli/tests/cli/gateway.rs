@@ -596,7 +596,7 @@ fn admin_usage_and_unreachable_gateways_exit_2() {
 
 #[test]
 fn every_gateway_command_has_help_with_an_example() {
-    let commands: [&[&str]; 16] = [
+    let commands: [&[&str]; 22] = [
         &["gateway"],
         &["gateway", "admin"],
         &["gateway", "admin", "register"],
@@ -613,6 +613,12 @@ fn every_gateway_command_has_help_with_an_example() {
         &["gateway", "admin", "discrepancy", "add"],
         &["gateway", "admin", "discrepancy", "list"],
         &["gateway", "admin", "discrepancy", "remove"],
+        &["gateway", "admin", "agreement"],
+        &["gateway", "admin", "deduction"],
+        &["gateway", "admin", "debits"],
+        &["gateway", "admin", "channels"],
+        &["gateway", "admin", "channel"],
+        &["gateway", "admin", "pin"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -630,4 +636,89 @@ fn every_gateway_command_has_help_with_an_example() {
             "{name}: the example does not show the command\n{example}"
         );
     }
+}
+
+#[test]
+fn channel_commands_rehearse_an_outage_a_window_and_a_pin() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = Gateway::start(dir.path(), &["--clock", "manual"]);
+    let listed = gateway.admin(&["channels"]).expect(0);
+    let lines: Vec<&str> = listed.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "CH-BANK  up    healthy    99.50% accepted  fee 20 bps  limit 50000000 fen/day  calls 0/0",
+            "CH-EPAY  up    healthy    99.00% accepted  fee 35 bps  limit 200000000 fen/day  calls 0/0",
+        ],
+        "{}",
+        listed.stdout
+    );
+    let down = gateway
+        .admin(&[
+            "channel",
+            "CH-BANK",
+            "--outage",
+            "on",
+            "--maintenance",
+            "23:30-00:30",
+        ])
+        .expect(0);
+    assert_eq!(
+        down.stdout.trim_end(),
+        "CH-BANK  DOWN  healthy    99.50% accepted  fee 20 bps  limit 50000000 fen/day  calls 0/0  maintenance 23:30-00:30"
+    );
+    let json = gateway
+        .admin(&[
+            "--json",
+            "channel",
+            "CH-BANK",
+            "--maintenance",
+            "off",
+            "--success-rate",
+            "0.25",
+        ])
+        .expect(0)
+        .json();
+    assert_eq!(
+        (json["ok"].as_bool(), json["success_rate_bps"].as_i64()),
+        (Some(true), Some(2_500))
+    );
+    assert_eq!(json["maintenance_start"], serde_json::Value::Null);
+    let bad = gateway.admin(&["channel", "CH-BANK", "--success-rate", "2"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    let unknown = gateway.admin(&["channel", "CH-NONE", "--outage", "on"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("CHANNEL_NOT_FOUND"),
+        "{}",
+        unknown.stderr
+    );
+    // Pinning needs a merchant the gateway has.
+    let nobody = gateway.admin(&["pin", "2026000000000001", "CH-EPAY"]);
+    assert!(
+        nobody.stderr.contains("APP_ID_UNKNOWN"),
+        "{}",
+        nobody.stderr
+    );
+    let app_id = gateway
+        .admin(&[
+            "register",
+            "--name",
+            "Pinned merchant",
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+            "--public-key",
+            &key("merchant_public_spki.pem"),
+        ])
+        .expect(0)
+        .stdout
+        .trim()
+        .to_owned();
+    let pinned = gateway.admin(&["pin", &app_id, "CH-EPAY"]).expect(0);
+    assert_eq!(
+        pinned.stdout.trim_end(),
+        format!("{app_id} pinned to CH-EPAY")
+    );
+    let unpinned = gateway.admin(&["pin", &app_id, "--none"]).expect(0);
+    assert_eq!(unpinned.stdout.trim_end(), format!("{app_id} unpinned"));
 }

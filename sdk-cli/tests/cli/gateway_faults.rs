@@ -3,7 +3,10 @@
 //! the same `--db`; and a merchant endpoint that refuses connections before it comes up.
 //! Each test counts what a merchant endpoint on 127.0.0.1 received and booked against the
 //! admin delivery log (docs/protocol.md §9, §12.7–12.8): nothing lost, nothing doubled.
-//! Every child process is killed when its guard drops, even on a failed assertion.
+//! And a collection run (issue 19, docs/collection.md): copies of one deduction sent
+//! concurrently while the gateway is killed, then again after the restart: one deduction,
+//! one charge. Every child process is killed when its guard drops, even on a failed
+//! assertion.
 #![cfg(unix)]
 
 use std::collections::HashSet;
@@ -126,42 +129,15 @@ impl Gateway {
         notify_url: &str,
         now: i64,
     ) -> Value {
-        let now = now.to_string();
-        let merchant_key = key("merchant_private_pkcs8.pem");
-        let mut args = vec![
-            "--json",
-            "payload",
-            kind,
-            "--key",
-            &merchant_key,
-            "--app-id",
-            &m.app_id,
-            "--now",
-            &now,
-            "--out-trade-no",
-            out_trade_no,
-            "--bill-no",
-            BILL_NO,
-        ];
+        let mut args = vec!["--out-trade-no", out_trade_no, "--bill-no", BILL_NO];
         if kind == "order" {
             args.extend(["--notify-url", notify_url]);
         }
-        let payload = run(&args, b"").expect(0).json();
-        let url = format!("{}{}", self.url, payload["path"].as_str().unwrap());
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(WAIT))
-            .build()
-            .into();
-        let mut response = agent
-            .post(&url)
-            .header("Content-Type", payload["content_type"].as_str().unwrap())
-            .send(payload["body"].as_str().unwrap().as_bytes())
-            .unwrap();
-        let status = response.status().as_u16();
-        let body = response.body_mut().read_to_string().unwrap();
-        assert_eq!(status, 200, "{url}: {body}\n{}", self.stderr());
-        serde_json::from_str(&body).unwrap()
+        let payload = signed_payload(kind, m, now, &args);
+        let (status, answer) =
+            post_payload(&self.url, &payload).unwrap_or_else(|e| panic!("{e}\n{}", self.stderr()));
+        assert_eq!(status, 200, "{answer}\n{}", self.stderr());
+        answer
     }
 
     /// The notification events of one order (admin API, §12.7).
@@ -607,4 +583,224 @@ fn a_merchant_refusing_connections_gets_the_event_once_it_listens() {
         "only the acknowledged attempt connected: {got:?}"
     );
     assert_one_event_booked_once(&got, &events[0]);
+}
+
+/// A Luhn-valid card ending 81: unknown on the call and its retries, polls 1-2 unknown, poll
+/// 3 debits (docs/collection.md, "Outcome by card number"), so the deduction is still
+/// PROCESSING when the gateway is killed and must be polled by the restarted one.
+const CARD_UNKNOWN_THEN_SUCCESS: &str = "6222020000090081";
+
+/// `paysign --json payload KIND --key merchant_private --app-id APP_ID --now NOW args...`:
+/// the signed request's path, content type and body.
+fn signed_payload(kind: &str, m: &Merchant, now: i64, args: &[&str]) -> Value {
+    let merchant_key = key("merchant_private_pkcs8.pem");
+    let now = now.to_string();
+    let mut all = vec![
+        "--json",
+        "payload",
+        kind,
+        "--key",
+        &merchant_key,
+        "--app-id",
+        &m.app_id,
+        "--now",
+        &now,
+    ];
+    all.extend_from_slice(args);
+    run(&all, b"").expect(0).json()
+}
+
+/// A collection request (docs/collection.md) signed at T0.
+fn collection_payload(kind: &str, m: &Merchant, args: &[&str]) -> Value {
+    signed_payload(kind, m, T0, args)
+}
+
+/// POSTs a built payload to the gateway at `url`: the HTTP status and JSON answer, or the
+/// transport error of a gateway that is gone.
+fn post_payload(url: &str, payload: &Value) -> Result<(u16, Value), String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(WAIT))
+        .build()
+        .into();
+    let mut response = agent
+        .post(format!("{url}{}", payload["path"].as_str().unwrap()))
+        .header("Content-Type", payload["content_type"].as_str().unwrap())
+        .send(payload["body"].as_str().unwrap().as_bytes())
+        .map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let body = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| e.to_string())?;
+    Ok((status, serde_json::from_str(&body).unwrap()))
+}
+
+/// `n` copies of one deduction.create, each with its own nonce (as a merchant retries), built
+/// by the CLI on four threads.
+fn deduction_copies(m: &Merchant, n: usize) -> Vec<Value> {
+    let per_thread = n.div_ceil(4);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|t| {
+                scope.spawn(move || {
+                    (t * per_thread..n.min((t + 1) * per_thread))
+                        .map(|_| {
+                            collection_payload(
+                                "deduction",
+                                m,
+                                &[
+                                    "--out-agreement-no",
+                                    "AGKILL000001",
+                                    "--out-deduction-no",
+                                    "DDKILL000001",
+                                    "--amount",
+                                    "120.00",
+                                ],
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    })
+}
+
+/// Sends `payloads` to `url` from eight threads; returns every answer or transport error.
+/// `on_answer` is told how many have been answered so far (the test kills the gateway from
+/// it).
+fn send_all(
+    url: &str,
+    payloads: &[Value],
+    on_answer: impl Fn(usize) + Sync,
+) -> Vec<Result<(u16, Value), String>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let answered = std::sync::atomic::AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(payload) = payloads.get(i) else {
+                        break;
+                    };
+                    let result = post_payload(url, payload);
+                    if result.is_ok() {
+                        on_answer(answered.fetch_add(1, Ordering::SeqCst) + 1);
+                    }
+                    results.lock().unwrap().push(result);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap()
+}
+
+#[test]
+fn sigkill_among_concurrent_duplicate_deductions_still_debits_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gateway.sqlite");
+    let db = db.to_str().unwrap();
+    let gateway_key = key("gateway_private_pkcs8.pem");
+    let clock_start = T0.to_string();
+    let args = [
+        "--clock",
+        "manual",
+        "--db",
+        db,
+        "--clock-start",
+        &clock_start,
+        "--gateway-key",
+        &gateway_key,
+    ];
+    let first = start(dir.path(), &args);
+    let merchant = first.merchant(dir.path());
+
+    // Bind the card: sign, read the texted code from the admin API, confirm.
+    let signed = collection_payload(
+        "agreement",
+        &merchant,
+        &[
+            "--out-agreement-no",
+            "AGKILL000001",
+            "--card-no",
+            CARD_UNKNOWN_THEN_SUCCESS,
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+        ],
+    );
+    let (status, answer) = post_payload(&first.url, &signed).unwrap();
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (200, Some("PENDING_CONFIRM")),
+        "{answer}"
+    );
+    let agreement_no = answer["agreement_no"].as_str().unwrap().to_owned();
+    let pending = first.admin_json(&["agreement", &agreement_no]);
+    let code = pending["sms_code"].as_str().unwrap().to_owned();
+    let confirm = collection_payload(
+        "agreement-confirm",
+        &merchant,
+        &["--agreement-no", &agreement_no, "--sms-code", &code],
+    );
+    let (_, confirmed) = post_payload(&first.url, &confirm).unwrap();
+    assert_eq!(confirmed["status"], "ACTIVE", "{confirmed}");
+
+    // 400 copies from eight threads; SIGKILL once 40 have been answered.
+    let copies = deduction_copies(&merchant, 400);
+    let killer = Mutex::new(Some(first));
+    let url = killer.lock().unwrap().as_ref().unwrap().url.clone();
+    let before = send_all(&url, &copies, |n| {
+        if n >= 40 {
+            if let Some(mut gateway) = killer.lock().unwrap().take() {
+                gateway.kill9();
+            }
+        }
+    });
+    assert!(killer.lock().unwrap().is_none(), "the gateway was killed");
+    let answered: Vec<&(u16, Value)> = before.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let lost = before.len() - answered.len();
+    assert!(
+        answered.len() >= 40 && lost > 0,
+        "{} answered, {lost} cut off",
+        answered.len()
+    );
+    let mut numbers = HashSet::new();
+    for (status, answer) in &answered {
+        assert_eq!(*status, 200, "{answer}");
+        assert_eq!(answer["status"], "PROCESSING", "{answer}");
+        numbers.insert(answer["deduction_no"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(numbers.len(), 1, "{numbers:?}");
+
+    // Restarted on the same file: 200 fresh copies all find the one deduction; the
+    // restarted scheduler polls it to SUCCESS; one charge, one notification event.
+    let second = start(dir.path(), &["--clock", "manual", "--db", db]);
+    let after = send_all(&second.url, &deduction_copies(&merchant, 200), |_| {});
+    for result in &after {
+        let (status, answer) = result.as_ref().unwrap();
+        assert_eq!(*status, 200, "{answer}");
+        numbers.insert(answer["deduction_no"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(numbers.len(), 1, "{numbers:?}");
+    let deduction_no = numbers.into_iter().next().unwrap();
+    second.advance("30s");
+    let deduction = second.admin_json(&["deduction", &deduction_no]);
+    assert_eq!(deduction["status"], "SUCCESS", "{deduction}");
+    let debits = second.admin_json(&["debits", &agreement_no]);
+    assert_eq!(
+        (
+            &debits["deductions"],
+            &debits["channel_debits"],
+            &debits["debited_amount"]
+        ),
+        (&Value::from(1), &Value::from(1), &Value::from(12_000)),
+        "{debits}"
+    );
+    assert_eq!(second.notifications("--trade-no", &deduction_no).len(), 1);
 }

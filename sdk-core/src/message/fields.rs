@@ -279,6 +279,79 @@ pub fn date(field: &str, value: &str) -> Result<time::Date> {
         .ok_or_else(|| Error::field_invalid(field, "expected a valid YYYY-MM-DD date"))
 }
 
+/// `card_no`: a bank card number, 13-19 digits whose last is the Luhn check digit (ISO/IEC
+/// 7812), so a mistyped digit is refused before a gateway sees it.
+pub fn card_no(value: &str) -> Result<()> {
+    check_bytes(
+        "card_no",
+        value,
+        (13, 19),
+        |b| b.is_ascii_digit(),
+        "13-19 digits",
+    )?;
+    let sum: u32 = value
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            match (i % 2 == 1, d * 2) {
+                (false, _) => d,
+                (true, twice) if twice > 9 => twice - 9,
+                (true, twice) => twice,
+            }
+        })
+        .sum();
+    if sum.is_multiple_of(10) {
+        Ok(())
+    } else {
+        Err(Error::field_invalid(
+            "card_no",
+            "the Luhn check digit does not match (a digit is mistyped)",
+        ))
+    }
+}
+
+/// `mobile`: a mainland China mobile number, `^1[3-9][0-9]{9}$`.
+pub fn mobile(value: &str) -> Result<()> {
+    check_bytes(
+        "mobile",
+        value,
+        (11, 11),
+        |b| b.is_ascii_digit(),
+        "11 digits starting 13-19",
+    )?;
+    match value.as_bytes() {
+        [b'1', b'3'..=b'9', ..] => Ok(()),
+        _ => Err(Error::field_invalid(
+            "mobile",
+            "expected 11 digits starting 13-19",
+        )),
+    }
+}
+
+/// `bank_code`: the bank's short code, `^[A-Z]{2,12}$` (`ICBC`, `CMB`, ...).
+pub fn bank_code(value: &str) -> Result<()> {
+    check_bytes(
+        "bank_code",
+        value,
+        (2, 12),
+        |b| b.is_ascii_uppercase(),
+        "2-12 characters [A-Z]",
+    )
+}
+
+/// `sms_code`: the six digits the payer received.
+pub fn sms_code(value: &str) -> Result<()> {
+    check_bytes(
+        "sms_code",
+        value,
+        (6, 6),
+        |b| b.is_ascii_digit(),
+        "6 digits",
+    )
+}
+
 /// Whether `text` is an IPv6 address in RFC 4291 §2.2 text form (the `IPv6address` of RFC
 /// 3986 §3.2.2): eight groups of 1-4 hex digits, one `::` standing for one or more zero
 /// groups, the last 32 bits optionally as a dotted IPv4 address. Written out rather than
@@ -448,5 +521,46 @@ mod tests {
         assert!(text("subject", "上海水费!", 4).is_err());
         assert!(text("subject", "a\nb", 10).is_err());
         assert!(date("bill_date", "2026-02-30").is_err());
+    }
+
+    #[test]
+    fn card_numbers_carry_a_luhn_check_digit() {
+        // Two published test numbers and a 19-digit one whose check digit Python computed.
+        for good in [
+            "4111111111111111",
+            "6222021234567890128",
+            "5500005555555559",
+        ] {
+            assert!(card_no(good).is_ok(), "{good}");
+        }
+        // One digit changed, one digit too few or many, a letter, empty.
+        assert_eq!(
+            card_no("4111111111111112").unwrap_err().code(),
+            "FIELD_INVALID"
+        );
+        assert_eq!(card_no("411111111111").unwrap_err().code(), "FIELD_INVALID");
+        assert_eq!(
+            card_no("41111111111111111111").unwrap_err().code(),
+            "FIELD_INVALID"
+        );
+        assert_eq!(
+            card_no("411111111111111a").unwrap_err().code(),
+            "FIELD_INVALID"
+        );
+        assert_eq!(card_no("").unwrap_err().code(), "FIELD_MISSING");
+        let err = card_no("4111111111111112").unwrap_err().to_string();
+        assert!(err.contains("card_no") && err.contains("Luhn"), "{err}");
+    }
+
+    #[test]
+    fn payer_contact_fields() {
+        assert!(mobile("13800138000").is_ok() && mobile("19912345678").is_ok());
+        for bad in ["12800138000", "1380013800", "138001380000", "+8613800138"] {
+            assert_eq!(mobile(bad).unwrap_err().code(), "FIELD_INVALID", "{bad}");
+        }
+        assert!(bank_code("ICBC").is_ok() && bank_code("icbc").is_err() && bank_code("I").is_err());
+        assert!(
+            sms_code("042917").is_ok() && sms_code("42917").is_err() && sms_code("04291a").is_err()
+        );
     }
 }

@@ -5,6 +5,7 @@
 pub mod ack;
 pub mod amount;
 pub mod build;
+pub mod collection;
 pub mod fields;
 pub mod headers;
 pub mod notification;
@@ -18,6 +19,10 @@ pub use build::{
     BillQuery, Envelope, GatewayMethod, ItemsList, OrderCreate, OrderPay, OrderQuery, OrderRef,
     OrderRefund, OrderReverse, SignedRequest, StatementDownload, StatementType, build_request,
     unsigned_request,
+};
+pub use collection::{
+    AgreementConfirm, AgreementQuery, AgreementRef, AgreementResume, AgreementSign,
+    AgreementSuspend, AgreementTerminate, DeductionCreate, DeductionQuery, DeductionRef,
 };
 pub use notification::{Notification, TradeStatus};
 pub use parse::{

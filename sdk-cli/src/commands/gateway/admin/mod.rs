@@ -1,8 +1,11 @@
 //! `paysign gateway admin`: one command per admin API call (docs/protocol.md §12), its
 //! answer printed as lines or, with `--json`, as the API's JSON plus `"ok": true`. One
-//! module per domain of the gateway, as in mock-gateway/src; [`print`] is what they share.
+//! module per domain of the gateway, as in mock-gateway/src; [`mod@print`] is what they share.
 
+mod agreements;
 mod bills;
+mod channels;
+mod deductions;
 mod gateway;
 mod merchants;
 mod notifications;
@@ -79,6 +82,12 @@ Example:
   removed discrepancy 1"
     )]
     Discrepancy(statements::DiscrepancyCommand),
+    Agreement(agreements::AgreementArgs),
+    Deduction(deductions::DeductionArgs),
+    Debits(deductions::DebitsArgs),
+    Channels(channels::ChannelsArgs),
+    Channel(channels::ChannelArgs),
+    Pin(channels::PinArgs),
 }
 
 pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
@@ -95,5 +104,11 @@ pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
         AdminCommand::Clock(a) => gateway::clock(&client, a, out),
         AdminCommand::GatewayKey(a) => gateway::gateway_key(&client, a, out),
         AdminCommand::Discrepancy(command) => statements::discrepancy(&client, command, out),
+        AdminCommand::Agreement(a) => agreements::agreement(&client, a, out),
+        AdminCommand::Deduction(a) => deductions::deduction(&client, a, out),
+        AdminCommand::Debits(a) => deductions::debits(&client, a, out),
+        AdminCommand::Channels(a) => channels::channels(&client, a, out),
+        AdminCommand::Channel(a) => channels::channel(&client, a, out),
+        AdminCommand::Pin(a) => channels::pin(&client, a, out),
     }
 }

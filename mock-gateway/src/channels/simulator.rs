@@ -1,8 +1,9 @@
-//! The simulated payment channel and its scenario rules (docs/protocol.md §8).
+//! The simulated upstream channel and its scenario rules (docs/protocol.md §8,
+//! docs/collection.md "Outcome by card number").
 //!
-//! Pure functions: which outcome a bill number selects, what the channel answers to the
-//! n-th call or poll. The order logic ([`crate::orders`]) records the answers and moves
-//! the order; nothing here touches state or the clock.
+//! Pure functions: which outcome a bill or card number selects, what the channel answers
+//! to the n-th call or poll. The orders and deductions record the answers and move their
+//! state; nothing here touches state or the clock.
 
 use std::fmt;
 use std::str::FromStr;
@@ -54,10 +55,8 @@ impl Outcome {
 
     /// The outcome selected by the last two characters of a bill number.
     pub(crate) fn for_bill(bill_no: &str) -> Outcome {
-        let tail = bill_no.as_bytes();
-        let nn = match tail {
-            [.., a, b] if a.is_ascii_digit() && b.is_ascii_digit() => (a - b'0') * 10 + (b - b'0'),
-            _ => return Outcome::Success,
+        let Some(nn) = last_two_digits(bill_no) else {
+            return Outcome::Success;
         };
         match nn {
             0..=79 => Outcome::Success,
@@ -138,6 +137,61 @@ impl Plan {
     }
 }
 
+/// The last two characters of a number as `NN`, if both are digits.
+fn last_two_digits(number: &str) -> Option<u8> {
+    match number.as_bytes() {
+        [.., a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
+            Some((a - b'0') * 10 + (b - b'0'))
+        }
+        _ => None,
+    }
+}
+
+impl Plan {
+    /// The plan of a deduction from the card it debits: its last two digits select the
+    /// scenario (docs/collection.md, "Outcome by card number"), and a declining card names
+    /// its reason in `fail_code`.
+    pub(crate) fn for_card(card_number_or_mask: &str) -> Plan {
+        let (outcome, fail_code) = match last_two_digits(card_number_or_mask).unwrap_or(0) {
+            0..=69 => (Outcome::Success, "INSUFFICIENT_FUNDS"),
+            70..=74 => (Outcome::Fail, "INSUFFICIENT_FUNDS"),
+            75..=77 => (Outcome::Fail, "CARD_FROZEN"),
+            78..=79 => (Outcome::Fail, "BANK_LIMIT_EXCEEDED"),
+            80..=84 => (Outcome::UnknownThenSuccess, "CHANNEL_DECLINED"),
+            85..=89 => (Outcome::TimeoutThenSuccess, "CHANNEL_DECLINED"),
+            90..=94 => (Outcome::UnknownForever, "CHANNEL_DECLINED"),
+            _ => (Outcome::UnknownThenFail, "CHANNEL_DECLINED"),
+        };
+        Plan {
+            outcome,
+            resolve_poll: outcome.default_resolve_poll(),
+            fail_code: fail_code.to_owned(),
+        }
+    }
+}
+
+/// Whether the `n`-th call (0-based) for `ref_no` on `channel_id` is accepted by a channel
+/// that accepts `success_rate_bps` of its calls: a draw from SHA-256 of the three, so a
+/// run is reproducible and a retry is a new draw.
+pub(crate) fn call_accepted(
+    ref_no: &str,
+    channel_id: &str,
+    n: usize,
+    success_rate_bps: i64,
+) -> bool {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(ref_no.as_bytes())
+        .chain_update(b"\0")
+        .chain_update(channel_id.as_bytes())
+        .chain_update(n.to_le_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    let draw = u64::from_le_bytes(first) % 10_000;
+    i64::try_from(draw).unwrap_or(i64::MAX) < success_rate_bps
+}
+
 /// One answer of the channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ChannelResult {
@@ -211,6 +265,70 @@ pub(crate) fn poll(plan: &Plan, k: i64) -> ChannelResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calls_are_accepted_at_the_configured_rate() {
+        let accepted = |rate| {
+            (0..10_000)
+                .filter(|i| call_accepted(&format!("D{i:010}"), "CH-BANK", 0, rate))
+                .count()
+        };
+        assert_eq!(accepted(0), 0);
+        assert_eq!(accepted(10_000), 10_000);
+        let most = accepted(9_900);
+        assert!((9_850..=9_950).contains(&most), "{most} of 10000 at 99%");
+        let half = accepted(5_000);
+        assert!((4_850..=5_150).contains(&half), "{half} of 10000 at 50%");
+        // A retry is a new draw; the same call is the same draw.
+        assert_eq!(
+            call_accepted("D1", "CH-BANK", 0, 5_000),
+            call_accepted("D1", "CH-BANK", 0, 5_000)
+        );
+    }
+
+    #[test]
+    fn card_suffix_selects_the_outcome_and_the_reason() {
+        let cases = [
+            ("622202******0000", Outcome::Success, "INSUFFICIENT_FUNDS"),
+            ("622202******0069", Outcome::Success, "INSUFFICIENT_FUNDS"),
+            ("622202******0070", Outcome::Fail, "INSUFFICIENT_FUNDS"),
+            ("622202******0075", Outcome::Fail, "CARD_FROZEN"),
+            ("622202******0079", Outcome::Fail, "BANK_LIMIT_EXCEEDED"),
+            (
+                "622202******0080",
+                Outcome::UnknownThenSuccess,
+                "CHANNEL_DECLINED",
+            ),
+            (
+                "622202******0085",
+                Outcome::TimeoutThenSuccess,
+                "CHANNEL_DECLINED",
+            ),
+            (
+                "622202******0094",
+                Outcome::UnknownForever,
+                "CHANNEL_DECLINED",
+            ),
+            (
+                "622202******0095",
+                Outcome::UnknownThenFail,
+                "CHANNEL_DECLINED",
+            ),
+            (
+                "622202******0099",
+                Outcome::UnknownThenFail,
+                "CHANNEL_DECLINED",
+            ),
+        ];
+        for (card, outcome, fail_code) in cases {
+            let plan = Plan::for_card(card);
+            assert_eq!(
+                (plan.outcome, plan.fail_code.as_str()),
+                (outcome, fail_code),
+                "{card}"
+            );
+        }
+    }
 
     #[test]
     fn bill_suffix_selects_the_outcome() {

@@ -1,9 +1,12 @@
 //! `paysign payload`: realistic signed test messages — a notification as each platform
 //! sends it (paysign: docs/protocol.md §9; Alipay, WeChat Pay v2/v3, UnionPay, Standard
-//! Webhooks: docs/profiles.md), or a paysign `order.create` / `order.pay` request (§7).
+//! Webhooks: docs/profiles.md), a paysign `order.create` / `order.pay` request (§7), or a
+//! collection request ([`collection`]: agreement.sign, agreement.confirm, deduction.create).
 //!
 //! Both are built by the core: requests by `build_request` with the typed methods, the
 //! notification by `testing::test_notification` (each platform's fields, body, headers).
+
+mod collection;
 
 use paysign_core::Platform;
 use paysign_core::message::build::random_nonce;
@@ -20,6 +23,7 @@ use super::{CredentialArgs, ProfileArg, body_format_parser, now_or_system, sign_
 use crate::error::{CliError, Status};
 use crate::input::{self, SecretSource};
 use crate::output::{Output, params_json};
+use collection::CollectionArgs;
 
 const AFTER_HELP: &str = "\
 A notification is what a platform POSTs to a merchant, built as that platform builds it and
@@ -33,7 +37,9 @@ signed with the platform's key (--profile, default paysign; see docs/profiles.md
   standard-webhooks  JSON payload, webhook-* headers, a whsec_ secret
 Order and payment are paysign requests a merchant sends (sign them with the merchant's key),
 using the mock gateway's seed data (item SH-WATER-01, bill SHW2026110042, amount due 67.54
-yuan).
+yuan). Agreement, agreement-confirm and deduction are the collection requests of
+docs/collection.md: bind a card (the mock gateway texts a code, shown by `paysign gateway
+admin agreement`), confirm it with that code, debit it (--amount).
 
 The body is printed exactly, without a trailing newline, so it can be piped into
 `paysign verify`; headers (Content-Type, and wechat-v3's and standard-webhooks' signature
@@ -50,18 +56,30 @@ Example:
   $ paysign payload notification --profile unionpay --key unionpay_private.pem --cert-id 69042905377
   $ paysign payload --json notification --profile standard-webhooks --secret-file whsec.txt
   $ paysign payload order --key merchant_private.pem --notify-url http://127.0.0.1:9000/notify
-  $ paysign payload payment --secret-file secret.txt --out-trade-no M20261125000001 --format json";
+  $ paysign payload payment --secret-file secret.txt --out-trade-no M20261125000001 --format json
+  $ paysign payload agreement --key merchant_private.pem --out-agreement-no AG20261120001 \\
+      --card-no 6222021234567890128 --notify-url http://127.0.0.1:9000/notify
+  $ paysign payload agreement-confirm --key merchant_private.pem --out-agreement-no AG20261120001 \\
+      --sms-code 042917
+  $ paysign payload deduction --key merchant_private.pem --out-agreement-no AG20261120001 \\
+      --out-deduction-no DD20261120001 --amount 120.00";
 
-/// Print a signed test message: a platform notification, an order or a payment request
+/// Print a signed test message: a platform notification, or a request to the gateway
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub(crate) struct Args {
-    /// notification (platform → merchant), order (order.create) or payment (order.pay)
-    #[arg(value_name = "KIND", value_parser = ["notification", "order", "payment"])]
+    /// notification (platform → merchant), order (order.create), payment (order.pay),
+    /// agreement (agreement.sign), agreement-confirm (agreement.confirm) or deduction
+    /// (deduction.create)
+    #[arg(value_name = "KIND", value_parser = ["notification", "order", "payment",
+        "agreement", "agreement-confirm", "deduction"])]
     what: String,
 
     #[command(flatten)]
     pub(crate) message: PayloadArgs,
+
+    #[command(flatten)]
+    collection: CollectionArgs,
 
     /// Body format [default: form; notifications: the platform's own]
     #[arg(long, value_name = "FORMAT", value_parser = body_format_parser())]
@@ -88,7 +106,8 @@ pub(crate) struct PayloadArgs {
           value_parser = ["SUCCESS", "FAIL", "REVERSED", "REFUNDED", "CLOSED", "PENDING"])]
     status: String,
 
-    /// Amount in yuan, e.g. 12.34 (sent as the platform writes it: fen, or yuan for alipay)
+    /// Amount in yuan, e.g. 12.34 (sent as the platform writes it: fen, or yuan for alipay;
+    /// deduction: the amount debited)
     #[arg(long, value_name = "YUAN", default_value = "67.54")]
     amount: String,
 
@@ -118,7 +137,7 @@ pub(crate) struct PayloadArgs {
     #[arg(long, value_name = "ID", default_value = "SH-WATER-01")]
     item_id: String,
 
-    /// Where the gateway should post the result (order)
+    /// Where the gateway should post the result (order, agreement)
     #[arg(
         long,
         value_name = "URL",
@@ -149,6 +168,10 @@ pub(crate) struct PayloadArgs {
 pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     let message = &args.message;
     let now = now_or_system(message.now)?;
+    let collection_kind = collection::KINDS.contains(&args.what.as_str());
+    if !collection_kind {
+        args.collection.check_for(None)?;
+    }
     if args.what == "notification" {
         let event = message.event(now)?;
         let built = message.notification(&event, args.format, out)?;
@@ -164,7 +187,16 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
     }
     let signer = message.signer(MessageKind::Request, out)?;
     let envelope = message.envelope(now);
-    let request = if args.what == "order" {
+    let request = if collection_kind {
+        collection::request(
+            &args.what,
+            &args.collection,
+            message.amount()?,
+            &message.notify_url,
+            &envelope,
+            &signer,
+        )?
+    } else if args.what == "order" {
         let order = OrderCreate {
             out_trade_no: message.out_trade_no(now),
             item_id: message.item_id.clone(),

@@ -1,0 +1,117 @@
+//! Channels: the upstream banks and payment companies the gateway sends money movements
+//! through (docs/collection.md §4). Each is configured (success rate, fee, daily limit,
+//! maintenance window, outage, latency) and seeded as two channels; the router
+//! ([`routing`]) picks one per deduction by the merchant's pinned channel, health (the
+//! rolling success rate of its recent calls), cost and limits, fails over when a call fails
+//! for sure, and records every decision with its reasons. What a bank answers about the
+//! card itself is the [`simulator`]'s.
+
+pub(crate) mod admin;
+pub(crate) mod routing;
+pub(crate) mod simulator;
+pub(crate) mod store;
+
+pub(crate) use simulator::{CHANNEL_RETRIES, ChannelResult, Outcome, Plan, pay, poll};
+
+use std::collections::HashMap;
+
+use crate::error::ApiError;
+use crate::store::Store;
+use routing::{Candidate, Decision, Try};
+use store::ChannelRow;
+
+/// Seeds the channels of a new gateway (existing ones are kept as configured).
+pub(crate) fn seed(store: &Store) -> Result<(), ApiError> {
+    store.write(|tx| Ok(store::seed(tx)?))
+}
+
+/// Minutes after midnight at +08:00, the gateway's local time (docs/protocol.md §10.1).
+fn minute_of_day(at: i64) -> u32 {
+    let seconds = (at + 8 * 3_600).rem_euclid(86_400);
+    u32::try_from(seconds / 60).unwrap_or(0)
+}
+
+/// Routes the movement `ref_no` of `amount` fen for `app_id` at `at`, inside the caller's
+/// transaction: ranks the channels, calls them in order until one accepts (an outage or a
+/// system error means nothing was debited, so the next may be tried; an accepted call
+/// stays on its channel whatever the bank then answers), records every call and the
+/// decision, and returns the accepting channel (`None`: none would).
+///
+/// `used_today` is what each channel carried today that counts against its daily limit.
+pub(crate) fn route(
+    tx: &rusqlite::Connection,
+    app_id: &str,
+    ref_no: &str,
+    amount: i64,
+    at: i64,
+    used_today: &HashMap<String, i64>,
+) -> Result<Option<ChannelRow>, ApiError> {
+    let since = at - routing::WINDOW_SECS;
+    let mut candidates = Vec::new();
+    for channel in store::all(tx)? {
+        let recent = store::recent_calls(tx, &channel.channel_id, since, routing::WINDOW_CALLS)?;
+        let used = used_today.get(&channel.channel_id).copied().unwrap_or(0);
+        candidates.push(Candidate {
+            channel,
+            used_today: used,
+            recent,
+        });
+    }
+    let pinned = store::pin(tx, app_id)?;
+    let ranking = routing::rank(&candidates, amount, pinned.as_deref(), minute_of_day(at));
+    let mut tries = Vec::new();
+    let mut chosen = None;
+    for assessment in ranking.iter().filter(|a| a.eligible) {
+        let Some(candidate) = candidates
+            .iter()
+            .find(|c| c.channel.channel_id == assessment.channel_id)
+        else {
+            continue;
+        };
+        let channel = &candidate.channel;
+        let result = if channel.outage {
+            "CONNECT_FAILED"
+        } else if simulator::call_accepted(
+            ref_no,
+            &channel.channel_id,
+            tries.len(),
+            channel.success_rate_bps,
+        ) {
+            "ACCEPTED"
+        } else {
+            "SYSTEM_ERROR"
+        };
+        store::insert_call(
+            tx,
+            &channel.channel_id,
+            at,
+            ref_no,
+            result,
+            channel.latency_ms,
+        )?;
+        tries.push(Try {
+            channel_id: channel.channel_id.clone(),
+            result,
+        });
+        if result == "ACCEPTED" {
+            chosen = Some(channel.clone());
+            break;
+        }
+        tracing::warn!(channel = %channel.channel_id, %ref_no, result, "channel call failed; failing over");
+    }
+    let decision = Decision {
+        amount,
+        pinned,
+        ranking,
+        tries,
+    };
+    let reasons = serde_json::to_string(&decision).map_err(ApiError::internal)?;
+    store::insert_decision(
+        tx,
+        at,
+        ref_no,
+        chosen.as_ref().map(|c| c.channel_id.as_str()),
+        &reasons,
+    )?;
+    Ok(chosen)
+}

@@ -1,0 +1,704 @@
+//! Collection (代收, docs/collection.md) through the signed API: agreements bound, confirmed
+//! with the texted code, suspended, resumed and terminated; deductions debited by the
+//! card's answer, within the agreement's limits, polled when uncertain, notified; and
+//! strict idempotency, counted in deductions and channel charges, under 200 concurrent
+//! duplicates. (A SIGKILL of the real process mid-run: sdk-cli/tests/cli/collection_faults.rs.)
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{Behaviour, Gateway, Merchant, NotifySink, out_no};
+use paysign_core::Amount;
+use paysign_core::message::{
+    AgreementConfirm, AgreementQuery, AgreementRef, AgreementResume, AgreementSign,
+    AgreementSuspend, AgreementTerminate, DeductionCreate, DeductionQuery, DeductionRef,
+};
+use serde_json::Value;
+
+/// A Luhn-valid 16-digit card number ending in the two digits `nn`, which choose the
+/// simulated bank's answer (docs/collection.md, "Outcome by card number"). Digit 12 is
+/// the free one: any digit position takes all ten residues of the check sum.
+fn card_ending(nn: u8) -> String {
+    (0..10)
+        .map(|free| format!("62220200000{free}00{nn:02}"))
+        .find(|card| paysign_core::message::fields::card_no(card).is_ok())
+        .unwrap()
+}
+
+fn fen(n: i64) -> Amount {
+    Amount::from_fen(n).unwrap()
+}
+
+fn sign_request(out_agreement_no: &str, card_no: &str, notify_url: &str) -> AgreementSign {
+    AgreementSign {
+        out_agreement_no: out_agreement_no.to_owned(),
+        payer_name: "李娜".into(),
+        card_no: card_no.to_owned(),
+        bank_code: "ICBC".into(),
+        mobile: "13800138000".into(),
+        per_debit_limit: fen(50_000),
+        daily_limit: fen(80_000),
+        notify_url: notify_url.to_owned(),
+    }
+}
+
+fn by_no(agreement_no: &str) -> AgreementRef {
+    AgreementRef::AgreementNo(agreement_no.to_owned())
+}
+
+/// The code the gateway texted for `agreement_no` (the admin API's simulated SMS).
+async fn texted_code(gw: &Gateway, agreement_no: &str) -> String {
+    let v = gw.get(&format!("/admin/agreements/{agreement_no}")).await;
+    v["sms_code"].as_str().unwrap().to_owned()
+}
+
+/// Signs and confirms an agreement for `card_no`; returns its `agreement_no`.
+async fn active_agreement(gw: &Gateway, m: &Merchant, card_no: &str, notify_url: &str) -> String {
+    let signed = m
+        .call(&sign_request(&out_no("AG"), card_no, notify_url))
+        .await;
+    assert_eq!(signed.code(), "SUCCESS", "{}", signed.body);
+    let agreement_no = signed.get("agreement_no").to_owned();
+    let code = texted_code(gw, &agreement_no).await;
+    let confirmed = m
+        .call(&AgreementConfirm {
+            agreement: by_no(&agreement_no),
+            sms_code: code,
+        })
+        .await;
+    assert_eq!(confirmed.get("status"), "ACTIVE", "{}", confirmed.body);
+    agreement_no
+}
+
+fn deduction(out_deduction_no: &str, agreement_no: &str, amount: i64) -> DeductionCreate {
+    DeductionCreate {
+        out_deduction_no: out_deduction_no.to_owned(),
+        agreement: by_no(agreement_no),
+        amount: fen(amount),
+        subject: Some("3月还款".into()),
+        passback_params: None,
+    }
+}
+
+async fn debits(gw: &Gateway, agreement_no: &str) -> (i64, i64, i64) {
+    let v = gw
+        .get(&format!("/admin/agreements/{agreement_no}/debits"))
+        .await;
+    let n = |k: &str| v[k].as_i64().unwrap();
+    (n("deductions"), n("channel_debits"), n("debited_amount"))
+}
+
+#[tokio::test]
+async fn an_agreement_is_bound_with_the_texted_code_and_never_shows_the_card() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    let card = card_ending(42);
+    let signed = m
+        .call(&sign_request(
+            "AG-LIFE-0001",
+            &card,
+            "http://127.0.0.1:9/notify",
+        ))
+        .await;
+    assert_eq!(signed.status, 200);
+    assert_eq!(signed.get("status"), "PENDING_CONFIRM");
+    assert_eq!(
+        signed.get("card_mask"),
+        format!("622202******{}", &card[12..])
+    );
+    assert_eq!(signed.get("mobile_mask"), "138****8000");
+    assert_eq!(signed.get("payer_name"), "李*");
+    assert_eq!(signed.get("sms_expire_time"), (gw.now() + 300).to_string());
+    assert!(
+        !signed.body.contains(&card),
+        "the card number came back: {}",
+        signed.body
+    );
+    let agreement_no = signed.get("agreement_no").to_owned();
+    let admin = gw.get(&format!("/admin/agreements/{agreement_no}")).await;
+    assert!(!admin.to_string().contains(&card), "{admin}");
+    assert!(!admin.to_string().contains("13800138000"), "{admin}");
+    let code = admin["sms_code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 6);
+
+    // A wrong code is refused and counted; the right one binds the card.
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let refused = m
+        .call(&AgreementConfirm {
+            agreement: by_no(&agreement_no),
+            sms_code: wrong.into(),
+        })
+        .await;
+    assert_eq!((refused.status, refused.code()), (400, "SMS_CODE_INVALID"));
+    assert!(refused.body.contains("4 attempts left"), "{}", refused.body);
+    let confirmed = m
+        .call(&AgreementConfirm {
+            agreement: AgreementRef::OutAgreementNo("AG-LIFE-0001".into()),
+            sms_code: code.clone(),
+        })
+        .await;
+    assert_eq!(confirmed.get("status"), "ACTIVE");
+    assert_eq!(confirmed.get("sign_time"), gw.now().to_string());
+    // Confirming again (a retry whose answer was lost) answers the same agreement.
+    let again = m
+        .call(&AgreementConfirm {
+            agreement: by_no(&agreement_no),
+            sms_code: code,
+        })
+        .await;
+    assert_eq!((again.code(), again.get("status")), ("SUCCESS", "ACTIVE"));
+    let admin = gw.get(&format!("/admin/agreements/{agreement_no}")).await;
+    assert!(
+        admin["sms_code"].is_null(),
+        "the code is forgotten once used: {admin}"
+    );
+
+    // Suspended: no deduction; resumed: deductions again; terminated: for good.
+    let suspended = m
+        .call(&AgreementSuspend {
+            agreement: by_no(&agreement_no),
+        })
+        .await;
+    assert_eq!(suspended.get("status"), "SUSPENDED");
+    let refused = m.call(&deduction(&out_no("DD"), &agreement_no, 100)).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (409, "AGREEMENT_STATE_INVALID")
+    );
+    let resumed = m
+        .call(&AgreementResume {
+            agreement: by_no(&agreement_no),
+        })
+        .await;
+    assert_eq!(resumed.get("status"), "ACTIVE");
+    let debited = m.call(&deduction(&out_no("DD"), &agreement_no, 100)).await;
+    assert_eq!(debited.get("status"), "SUCCESS", "{}", debited.body);
+    let ended = m
+        .call(&AgreementTerminate {
+            agreement: by_no(&agreement_no),
+        })
+        .await;
+    assert_eq!(ended.get("status"), "TERMINATED");
+    assert_eq!(ended.get("end_time"), gw.now().to_string());
+    let ended_again = m
+        .call(&AgreementTerminate {
+            agreement: by_no(&agreement_no),
+        })
+        .await;
+    assert_eq!(
+        (ended_again.code(), ended_again.get("status")),
+        ("SUCCESS", "TERMINATED")
+    );
+    let not_resumed = m
+        .call(&AgreementResume {
+            agreement: by_no(&agreement_no),
+        })
+        .await;
+    assert_eq!(not_resumed.code(), "AGREEMENT_STATE_INVALID");
+    let queried = m
+        .call(&AgreementQuery {
+            agreement: by_no(&agreement_no),
+        })
+        .await;
+    assert_eq!(queried.get("status"), "TERMINATED");
+
+    // Another merchant cannot see it.
+    let other = gw.merchant().await;
+    let hidden = other
+        .call(&AgreementQuery {
+            agreement: by_no(&agreement_no),
+        })
+        .await;
+    assert_eq!((hidden.status, hidden.code()), (404, "AGREEMENT_NOT_FOUND"));
+}
+
+#[tokio::test]
+async fn signing_is_idempotent_and_a_changed_request_conflicts() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    let card = card_ending(10);
+    let request = sign_request("AG-IDEM-0001", &card, "http://127.0.0.1:9/notify");
+    let first = m.call(&request).await;
+    let second = m.call(&request).await;
+    assert_eq!(first.get("agreement_no"), second.get("agreement_no"));
+    let code = texted_code(&gw, first.get("agreement_no")).await;
+    let other_card = AgreementSign {
+        card_no: card_ending(11),
+        ..request.clone()
+    };
+    let conflict = m.call(&other_card).await;
+    assert_eq!(
+        (conflict.status, conflict.code()),
+        (409, "AGREEMENT_CONFLICT")
+    );
+    let other_limit = AgreementSign {
+        daily_limit: fen(90_000),
+        ..request.clone()
+    };
+    assert_eq!(m.call(&other_limit).await.code(), "AGREEMENT_CONFLICT");
+    // The identical request did not send a new code while the first was valid.
+    assert_eq!(texted_code(&gw, first.get("agreement_no")).await, code);
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused_and_signing_again_sends_a_new_one() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    let request = sign_request("AG-EXP-0001", &card_ending(20), "http://127.0.0.1:9/notify");
+    let signed = m.call(&request).await;
+    let agreement_no = signed.get("agreement_no").to_owned();
+    let code = texted_code(&gw, &agreement_no).await;
+    gw.advance(301).await;
+    let expired = m
+        .call(&AgreementConfirm {
+            agreement: by_no(&agreement_no),
+            sms_code: code,
+        })
+        .await;
+    assert_eq!((expired.status, expired.code()), (400, "SMS_CODE_EXPIRED"));
+    let resent = m.call(&request).await;
+    assert_eq!(resent.get("agreement_no"), agreement_no);
+    assert_eq!(resent.get("sms_expire_time"), (gw.now() + 300).to_string());
+    let fresh = texted_code(&gw, &agreement_no).await;
+    let confirmed = m
+        .call(&AgreementConfirm {
+            agreement: by_no(&agreement_no),
+            sms_code: fresh,
+        })
+        .await;
+    assert_eq!(confirmed.get("status"), "ACTIVE");
+}
+
+#[tokio::test]
+async fn the_fifth_wrong_code_fails_the_agreement_for_good() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    let signed = m
+        .call(&sign_request(
+            "AG-FAIL-0001",
+            &card_ending(30),
+            "http://127.0.0.1:9/notify",
+        ))
+        .await;
+    let agreement_no = signed.get("agreement_no").to_owned();
+    let code = texted_code(&gw, &agreement_no).await;
+    let wrong = if code == "999999" { "999998" } else { "999999" };
+    for left in (0..5).rev() {
+        let refused = m
+            .call(&AgreementConfirm {
+                agreement: by_no(&agreement_no),
+                sms_code: wrong.into(),
+            })
+            .await;
+        assert_eq!(refused.code(), "SMS_CODE_INVALID");
+        if left > 0 {
+            assert!(
+                refused.body.contains(&format!("{left} attempts left")),
+                "{}",
+                refused.body
+            );
+        } else {
+            assert!(refused.body.contains("FAILED"), "{}", refused.body);
+        }
+    }
+    let too_late = m
+        .call(&AgreementConfirm {
+            agreement: by_no(&agreement_no),
+            sms_code: code,
+        })
+        .await;
+    assert_eq!(
+        (too_late.status, too_late.code()),
+        (409, "AGREEMENT_STATE_INVALID")
+    );
+    let admin = gw.get(&format!("/admin/agreements/{agreement_no}")).await;
+    assert_eq!(admin["status"], "FAILED");
+    assert_eq!(admin["sms_failures"], 5);
+}
+
+#[tokio::test]
+async fn each_card_answers_as_documented_and_every_final_state_is_notified() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    let sink = NotifySink::start(&m, Behaviour::Ack).await;
+    // (card ending, answer of deduction.create, final status, fail_code, charges)
+    let cases = [
+        (0, "SUCCESS", "SUCCESS", "", 1),
+        (72, "FAIL", "FAIL", "INSUFFICIENT_FUNDS", 0),
+        (76, "FAIL", "FAIL", "CARD_FROZEN", 0),
+        (79, "FAIL", "FAIL", "BANK_LIMIT_EXCEEDED", 0),
+        (81, "PROCESSING", "SUCCESS", "", 1),
+        (86, "SUCCESS", "SUCCESS", "", 1),
+        (92, "PROCESSING", "MANUAL_REVIEW", "", 0),
+        (97, "PROCESSING", "FAIL", "CHANNEL_DECLINED", 0),
+    ];
+    let mut started = Vec::new();
+    for (nn, answer, _, fail_code, _) in cases {
+        let agreement_no = active_agreement(&gw, &m, &card_ending(nn), &sink.url()).await;
+        let out = out_no("DD");
+        let created = m.call(&deduction(&out, &agreement_no, 12_000)).await;
+        assert_eq!(
+            created.get("status"),
+            answer,
+            "card ..{nn}: {}",
+            created.body
+        );
+        if answer == "FAIL" {
+            assert_eq!(created.get("fail_code"), fail_code, "card ..{nn}");
+        }
+        started.push((agreement_no, out, created.get("deduction_no").to_owned()));
+    }
+    // Polls every 10 s: ..81 resolves at poll 3, ..97 at poll 1, ..92 never (max_polls 30).
+    for _ in 0..31 {
+        gw.advance(10).await;
+    }
+    for ((nn, _, status, fail_code, charges), (agreement_no, out, deduction_no)) in
+        cases.iter().zip(&started)
+    {
+        let queried = m
+            .call(&DeductionQuery {
+                deduction: DeductionRef::OutDeductionNo(out.clone()),
+            })
+            .await;
+        assert_eq!(
+            queried.get("status"),
+            *status,
+            "card ..{nn}: {}",
+            queried.body
+        );
+        assert_eq!(queried.get("fail_code"), *fail_code, "card ..{nn}");
+        assert_eq!(queried.get("deduction_no"), deduction_no);
+        let (n, charged, amount) = debits(&gw, agreement_no).await;
+        assert_eq!(
+            (n, charged, amount),
+            (1, *charges, charges * 12_000),
+            "card ..{nn}"
+        );
+        let events = gw.notifications(&format!("trade_no={deduction_no}")).await;
+        let expected = usize::from(*status != "MANUAL_REVIEW");
+        assert_eq!(events.len(), expected, "card ..{nn}: {events:?}");
+    }
+    // What the merchant's endpoint received verified as trade notifications, one per
+    // final deduction, with the deduction's numbers.
+    let got = sink.received();
+    assert_eq!(got.len(), 7, "{got:?}");
+    assert!(got.iter().all(|r| r.verified && !r.duplicate));
+    let unknown_then_success = &got
+        .iter()
+        .find(|r| r.notify_id.starts_with(&started[4].2))
+        .unwrap()
+        .body;
+    assert!(unknown_then_success.contains("notify_type=deduction_status_sync"));
+    assert!(unknown_then_success.contains(&format!("agreement_no={}", started[4].0)));
+    let attempts = gw.get(&format!("/admin/deductions/{}", started[4].2)).await;
+    let results: Vec<&str> = attempts["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["result"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        results,
+        [
+            "UNKNOWN", "UNKNOWN", "UNKNOWN", "UNKNOWN", "UNKNOWN", "UNKNOWN", "SUCCESS"
+        ]
+    );
+    sink.stop().await;
+}
+
+#[tokio::test]
+async fn the_agreement_limits_are_kept_per_debit_and_per_business_day() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    // per_debit_limit 500.00 yuan, daily_limit 800.00 yuan.
+    let agreement_no =
+        active_agreement(&gw, &m, &card_ending(5), "http://127.0.0.1:9/notify").await;
+    let over = m
+        .call(&deduction(&out_no("DD"), &agreement_no, 50_001))
+        .await;
+    assert_eq!(over.get("status"), "FAIL");
+    assert_eq!(over.get("fail_code"), "PER_DEBIT_LIMIT_EXCEEDED");
+    let view = gw
+        .get(&format!("/admin/deductions/{}", over.get("deduction_no")))
+        .await;
+    assert_eq!(
+        view["attempts"],
+        Value::Array(vec![]),
+        "the bank was not called"
+    );
+    assert_eq!(
+        m.call(&deduction(&out_no("DD"), &agreement_no, 50_000))
+            .await
+            .get("status"),
+        "SUCCESS"
+    );
+    assert_eq!(
+        m.call(&deduction(&out_no("DD"), &agreement_no, 30_000))
+            .await
+            .get("status"),
+        "SUCCESS"
+    );
+    let day_full = m.call(&deduction(&out_no("DD"), &agreement_no, 1)).await;
+    assert_eq!(day_full.get("fail_code"), "DAILY_LIMIT_EXCEEDED");
+    // The next business day starts at 00:00 +08:00; the clock is at 10:00.
+    gw.advance(14 * 3600).await;
+    let next_day = m
+        .call(&deduction(&out_no("DD"), &agreement_no, 50_000))
+        .await;
+    assert_eq!(next_day.get("status"), "SUCCESS", "{}", next_day.body);
+    let (n, charged, amount) = debits(&gw, &agreement_no).await;
+    assert_eq!((n, charged, amount), (5, 3, 130_000));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_duplicates_debit_once() {
+    let gw = Gateway::start().await;
+    let m = Arc::new(gw.merchant().await);
+    let sink = NotifySink::start(&m, Behaviour::Ack).await;
+    let agreement_no = active_agreement(&gw, &m, &card_ending(7), &sink.url()).await;
+    let request = Arc::new(deduction("DD-CONCURRENT-0001", &agreement_no, 12_345));
+    let mut tasks = Vec::new();
+    for _ in 0..200 {
+        let (m, request) = (Arc::clone(&m), Arc::clone(&request));
+        tasks.push(tokio::spawn(async move {
+            let answer = m.call(&*request).await;
+            (
+                answer.status,
+                answer.get("deduction_no").to_owned(),
+                answer.get("status").to_owned(),
+            )
+        }));
+    }
+    // Racing them: the same number with another amount. Whichever of the two requests
+    // arrives first is the deduction; every request of the other kind conflicts.
+    let changed = deduction("DD-CONCURRENT-0001", &agreement_no, 12_346);
+    let rival = m.call(&changed).await;
+    let mut numbers = std::collections::HashSet::new();
+    let mut answers = std::collections::HashMap::<(u16, String), usize>::new();
+    for task in tasks {
+        let (status, deduction_no, state) = task.await.unwrap();
+        *answers.entry((status, state)).or_default() += 1;
+        if status == 200 {
+            numbers.insert(deduction_no);
+        }
+    }
+    let charged = if rival.code() == "DEDUCTION_CONFLICT" {
+        assert_eq!(
+            answers.get(&(200, "SUCCESS".into())),
+            Some(&200),
+            "{answers:?}"
+        );
+        12_345
+    } else {
+        assert_eq!(rival.get("status"), "SUCCESS", "{}", rival.body);
+        assert_eq!(
+            answers.get(&(409, String::new())),
+            Some(&200),
+            "{answers:?}"
+        );
+        numbers.insert(rival.get("deduction_no").to_owned());
+        12_346
+    };
+    assert_eq!(numbers.len(), 1, "{numbers:?}");
+    assert_eq!(debits(&gw, &agreement_no).await, (1, 1, charged));
+    gw.advance(1).await;
+    let deduction_no = numbers.into_iter().next().unwrap();
+    let events = gw.notifications(&format!("trade_no={deduction_no}")).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let got = sink.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    sink.stop().await;
+}
+
+/// The channel that carried `deduction_no` and the calls tried, from the admin API.
+async fn route_of(gw: &Gateway, deduction_no: &str) -> (Value, Vec<(String, String)>) {
+    let v = gw.get(&format!("/admin/deductions/{deduction_no}")).await;
+    let tries = v["route"]["tries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["channel_id"].as_str().unwrap().to_owned(),
+                t["result"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    (v, tries)
+}
+
+fn tried(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(c, r)| ((*c).to_owned(), (*r).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn an_outage_fails_over_the_router_learns_and_limits_windows_and_pins_are_kept() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    // Every call accepted unless the test says otherwise: the draws are then irrelevant.
+    for channel in ["CH-BANK", "CH-EPAY"] {
+        gw.put(
+            &format!("/admin/channels/{channel}"),
+            serde_json::json!({"success_rate_bps": 10_000}),
+        )
+        .await;
+    }
+    let agreement_no =
+        active_agreement(&gw, &m, &card_ending(5), "http://127.0.0.1:9/notify").await;
+    let debit = |amount: i64| {
+        let m = &m;
+        let agreement_no = agreement_no.clone();
+        async move {
+            let answer = m
+                .call(&deduction(&out_no("DD"), &agreement_no, amount))
+                .await;
+            assert_eq!(answer.code(), "SUCCESS", "{}", answer.body);
+            (
+                answer.get("status").to_owned(),
+                answer.get("deduction_no").to_owned(),
+                answer.get("fail_code").to_owned(),
+            )
+        }
+    };
+
+    // The cheaper channel first.
+    let (status, first, _) = debit(100).await;
+    assert_eq!(status, "SUCCESS");
+    let (view, tries) = route_of(&gw, &first).await;
+    assert_eq!(view["channel_id"], "CH-BANK");
+    assert_eq!(tries, tried(&[("CH-BANK", "ACCEPTED")]));
+
+    // An outage: each deduction fails over, and nothing is debited twice.
+    gw.put(
+        "/admin/channels/CH-BANK",
+        serde_json::json!({"outage": true}),
+    )
+    .await;
+    for _ in 0..4 {
+        let (status, no, _) = debit(100).await;
+        assert_eq!(status, "SUCCESS");
+        let (view, tries) = route_of(&gw, &no).await;
+        assert_eq!(view["channel_id"], "CH-EPAY");
+        assert_eq!(
+            tries,
+            tried(&[("CH-BANK", "CONNECT_FAILED"), ("CH-EPAY", "ACCEPTED")])
+        );
+    }
+    // 1 of CH-BANK's last 5 calls accepted (enough to measure): unhealthy, so it is no
+    // longer tried first.
+    let (_, no, _) = debit(100).await;
+    let (view, tries) = route_of(&gw, &no).await;
+    assert_eq!(tries, tried(&[("CH-EPAY", "ACCEPTED")]));
+    let ranking = &view["route"]["ranking"];
+    assert_eq!(ranking[1]["channel_id"], "CH-BANK");
+    assert_eq!(ranking[1]["reason"], "unhealthy");
+    assert_eq!(ranking[1]["success_rate_bps"], 2_000);
+    let channels = gw.get("/admin/channels").await;
+    assert_eq!(channels["channels"][0]["healthy"], false, "{channels}");
+    assert_eq!(debits(&gw, &agreement_no).await, (6, 6, 600));
+
+    // Both down: the deduction fails for sure, without a charge, and is notified as FAIL.
+    gw.put(
+        "/admin/channels/CH-EPAY",
+        serde_json::json!({"outage": true}),
+    )
+    .await;
+    let (status, none, fail_code) = debit(100).await;
+    assert_eq!(
+        (status.as_str(), fail_code.as_str()),
+        ("FAIL", "NO_CHANNEL_AVAILABLE")
+    );
+    let (view, _) = route_of(&gw, &none).await;
+    assert_eq!(view["channel_id"], Value::Null);
+    assert_eq!(
+        view["attempts"],
+        Value::Array(vec![]),
+        "the bank was never reached"
+    );
+    assert_eq!(debits(&gw, &agreement_no).await, (7, 6, 600));
+
+    // Back up, and ten minutes later the failures have left the window.
+    for channel in ["CH-BANK", "CH-EPAY"] {
+        gw.put(
+            &format!("/admin/channels/{channel}"),
+            serde_json::json!({"outage": false}),
+        )
+        .await;
+    }
+    gw.advance(601).await;
+    let (_, no, _) = debit(100).await;
+    assert_eq!(
+        route_of(&gw, &no).await.1,
+        tried(&[("CH-BANK", "ACCEPTED")])
+    );
+
+    // A maintenance window around the clock (10:10 +08:00) leaves CH-BANK out.
+    gw.put(
+        "/admin/channels/CH-BANK",
+        serde_json::json!({"maintenance": "10:00-11:00"}),
+    )
+    .await;
+    let (_, no, _) = debit(100).await;
+    let (view, tries) = route_of(&gw, &no).await;
+    assert_eq!(tries, tried(&[("CH-EPAY", "ACCEPTED")]));
+    assert_eq!(view["route"]["ranking"][1]["reason"], "maintenance");
+    gw.put(
+        "/admin/channels/CH-BANK",
+        serde_json::json!({"maintenance": "off"}),
+    )
+    .await;
+
+    // A daily limit CH-BANK's traffic today already fills.
+    gw.put(
+        "/admin/channels/CH-BANK",
+        serde_json::json!({"daily_limit": "250"}),
+    )
+    .await;
+    let (_, no, _) = debit(100).await;
+    let (view, _) = route_of(&gw, &no).await;
+    assert_eq!(view["channel_id"], "CH-EPAY");
+    assert_eq!(view["route"]["ranking"][1]["reason"], "daily_limit");
+    gw.put(
+        "/admin/channels/CH-BANK",
+        serde_json::json!({"daily_limit": "50000000"}),
+    )
+    .await;
+
+    // A merchant pinned to the dearer channel gets it while it is healthy.
+    gw.put(
+        &format!("/admin/channel-pins/{}", m.app_id),
+        serde_json::json!({"channel_id": "CH-EPAY"}),
+    )
+    .await;
+    let (_, no, _) = debit(100).await;
+    let (view, tries) = route_of(&gw, &no).await;
+    assert_eq!(tries, tried(&[("CH-EPAY", "ACCEPTED")]));
+    assert_eq!(view["route"]["ranking"][0]["reason"], "pinned");
+    assert_eq!(view["route"]["pinned"], "CH-EPAY");
+
+    // Unknown channels and bad settings are refused.
+    let (status, v) = gw
+        .admin(
+            reqwest::Method::PUT,
+            "/admin/channels/CH-NONE",
+            Some(serde_json::json!({"outage": true})),
+        )
+        .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (404, Some("CHANNEL_NOT_FOUND"))
+    );
+    let (status, v) = gw
+        .admin(
+            reqwest::Method::PUT,
+            "/admin/channels/CH-BANK",
+            Some(serde_json::json!({"maintenance": "25:00-01:00"})),
+        )
+        .await;
+    assert_eq!((status, v["code"].as_str()), (400, Some("FIELD_INVALID")));
+}
