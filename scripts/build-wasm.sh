@@ -6,10 +6,14 @@
 #      or: bash scripts/build-wasm.sh --js-only   (only the JavaScript layer, over a built pkg/:
 #           after editing sdk-wasm/js/*, the README or paysign-redis/lua/*; no Rust toolchain)
 #
-# Three wasm modules (features of sdk-wasm, see sdk-wasm/src/lib.rs): paysign_wasm, the
-# runtime every user loads; paysign_sm, the runtime with 国密 (SM2/SM3/SM4) compiled in,
-# loaded when an object needs it (its size kept out of the runtime's budget); and
-# paysign_tools (reconcile, explain, key generation; with SM), loaded on first use.
+# Four wasm modules (features of sdk-wasm, see sdk-wasm/src/lib.rs): paysign_wasm, the
+# runtime every user loads first (verifying: Verifier, NotificationVerifier, canonical
+# strings, amounts); paysign_signing (Signer, gateway requests: private keys and the RSA
+# private operation), loaded when the first Signer is built (Node) or by `initSigning()` /
+# `init()` by URL (web); paysign_sm, runtime and signing with 国密 (SM2/SM3/SM4) compiled
+# in, loaded when an object needs it; and paysign_tools (reconcile, explain, key
+# generation; with SM), loaded on first use. Each has its size budget
+# (tests/node/install.test.mjs); issue 22 measured the split (sizes in sdk-wasm/README.md).
 #
 # Layout of the package:
 #   pkg/node/  wasm-bindgen --target nodejs (CommonJS, instantiated synchronously)
@@ -23,7 +27,7 @@
 #                              wasm module needs is its WasmModule's), each with its unit
 #                              tests in tests/node/api/ (layout.test.mjs holds this layout):
 #                                index          createApi: the API over the modules below
-#                                wasm-modules   the runtime and tools wasm modules (the one
+#                                wasm-modules   the runtime, signing, SM and tools modules (the one
 #                                               place the entry point's handles are wrapped;
 #                                               traps), flat: their input/output buffers
 #                                signer, verifier, notification-verifier   the classes
@@ -157,12 +161,13 @@ build_module() {
   fi
 }
 build_module runtime paysign_wasm
-build_module runtime,sm paysign_sm
+build_module signing paysign_signing
+build_module runtime,signing,sm paysign_sm
 build_module tools,sm paysign_tools
 
 build_js_layer
 
-for module in paysign_wasm paysign_sm paysign_tools; do
+for module in paysign_wasm paysign_signing paysign_sm paysign_tools; do
   raw=$(wc -c < "$pkg/web/${module}_bg.wasm")
   gz=$(gzip -9 -c "$pkg/web/${module}_bg.wasm" | wc -c)
   echo "build-wasm: ${module}_bg.wasm $((raw / 1024)) KiB raw, $((gz / 1024)) KiB gzipped"

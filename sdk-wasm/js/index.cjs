@@ -9,6 +9,19 @@ const { PaysignError } = require('./api/errors.cjs');
 
 wasm.setErrorClass(PaysignError);
 
+// The signing module (Signer, gateway requests: private keys and the RSA private operation)
+// is compiled when the first Signer is built: a merchant that only verifies notifications
+// never pays for it (issue 22: the runtime's download and cold start).
+let signingModule = null;
+function signing() {
+  if (signingModule === null) {
+    const module = require('./node/paysign_signing.js');
+    module.setErrorClass(PaysignError);
+    signingModule = module;
+  }
+  return signingModule;
+}
+
 // The tools module (reconcile, explain, key generation in wasm) is compiled on the first
 // call that needs it: a server that only signs and verifies never pays for it.
 let toolsModule = null;
@@ -33,7 +46,7 @@ function sm() {
   return smModule;
 }
 
-const api = createApi(wasm, { nodeCrypto, isReady: () => true, tools, sm });
+const api = createApi(wasm, { nodeCrypto, isReady: () => true, signing, tools, sm });
 
 /**
  * Nothing to do on Node: the module is instantiated synchronously when first loaded.
@@ -43,6 +56,19 @@ async function init() {}
 
 /** Nothing to do on Node (see `init`). */
 function initSync() {}
+
+/**
+ * Loads the signing module now instead of when the first Signer is built (a server that
+ * signs can take its compilation out of its first request).
+ */
+async function initSigning() {
+  signing();
+}
+
+/** `initSigning`, synchronously. */
+function initSigningSync() {
+  signing();
+}
 
 /**
  * Loads the tools module now instead of on first use (it is loaded synchronously when
@@ -67,4 +93,4 @@ function initSmSync() {
   sm();
 }
 
-module.exports = { ...api, init, initSync, initTools, initToolsSync, initSm, initSmSync };
+module.exports = { ...api, init, initSync, initSigning, initSigningSync, initTools, initToolsSync, initSm, initSmSync };
