@@ -14,12 +14,12 @@ import zlib from 'node:zlib';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
-import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
 import { NotificationVerifier, Signer, Verifier, canonicalize, sign } from 'paysign';
 
 import { workerModules } from '../tests/runtimes/worker-modules.mjs';
+import { coldInputs, coldSample } from './cold-start/node.mjs';
 import {
   gatewayPublicPem,
   md5Canonical,
@@ -289,58 +289,13 @@ for (const group of groups) {
 }
 
 // ---- cold start ---------------------------------------------------------------------------
-// A fresh Node process per sample, timed inside it (performance.now) from before `require`
-// to the first verified notification, so Node's own start is not counted. The reference
-// does in the same kind of process what a merchant without paysign must at least do:
-// load node:crypto, import the key, verify the canonical string (no parsing, no checks).
-// Samples alternate between the two; medians.
+// A fresh Node process per sample (scripts/cold-start/node.mjs). Samples alternate between
+// paysign and the reference; medians.
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 9);
-const coldInputs = JSON.stringify({
-  body: notifyBody.toString('base64'),
-  options: notificationOptions,
-  call: notifyCall,
-  canonical: notifyCanonical.toString('base64'),
-  signature: notifySignature.toString('base64'),
-});
-const coldScripts = {
-  paysign: `
-    const { performance } = require('node:perf_hooks');
-    const input = JSON.parse(process.env.COLD_INPUT);
-    const body = Buffer.from(input.body, 'base64');
-    const runtime = require('node:path').join(require('node:path').dirname(require.resolve('paysign')), 'node/paysign_wasm.js');
-    const t0 = performance.now();
-    // The runtime module first (read, compiled, instantiated), then the rest of the entry
-    // point, which finds it loaded: the two parts of require('paysign').
-    require(runtime);
-    const tWasm = performance.now();
-    const { NotificationVerifier } = require('paysign');
-    const t1 = performance.now();
-    const verifier = new NotificationVerifier(input.options);
-    const tBuilt = performance.now();
-    const n = verifier.verify(body, input.call);
-    const t2 = performance.now();
-    process.stdout.write(JSON.stringify({ wasm: tWasm - t0, require: t1 - t0, construct: tBuilt - t1, verify: t2 - tBuilt, first: t2 - t0, ok: n.totalAmount === 6754 }));`,
-  reference: `
-    const { performance } = require('node:perf_hooks');
-    const input = JSON.parse(process.env.COLD_INPUT);
-    const canonical = Buffer.from(input.canonical, 'base64');
-    const signature = Buffer.from(input.signature, 'base64');
-    const t0 = performance.now();
-    const crypto = require('node:crypto');
-    const key = crypto.createPublicKey(input.options.publicKey);
-    const ok = crypto.verify('sha256', canonical, key, signature);
-    const t2 = performance.now();
-    process.stdout.write(JSON.stringify({ first: t2 - t0, ok }));`,
-};
+const coldInput = coldInputs({ body: notifyBody, options: notificationOptions, call: notifyCall, canonical: notifyCanonical, signature: notifySignature });
 const coldRuns = { paysign: [], reference: [] };
 for (let i = 0; i < COLD_SAMPLES; i++) {
-  for (const [name, script] of Object.entries(coldScripts)) {
-    const child = spawnSync(process.execPath, ['-e', script], { cwd: root, env: { ...process.env, COLD_INPUT: coldInputs }, encoding: 'utf8' });
-    if (child.status !== 0) throw new Error(`cold start (${name}) failed: ${child.stderr}`);
-    const run = JSON.parse(child.stdout);
-    if (run.ok !== true) throw new Error(`cold start (${name}): the notification did not verify`);
-    coldRuns[name].push(run);
-  }
+  for (const name of Object.keys(coldRuns)) coldRuns[name].push(coldSample(name, coldInput, root));
 }
 const cold = {
   samples: COLD_SAMPLES,
@@ -371,7 +326,7 @@ for (let i = 0; i < COLD_SAMPLES; i++) {
       port: 0,
     });
     try {
-      const response = await worker.dispatchFetch('http://127.0.0.1/', { method: 'POST', body: coldInputs });
+      const response = await worker.dispatchFetch('http://127.0.0.1/', { method: 'POST', body: coldInput });
       const answer = await response.json();
       if (answer.ok !== true) throw new Error(`workerd cold start (${name}): the notification did not verify`);
       workerRuns[name].push(performance.now() - start);
