@@ -22,8 +22,9 @@
 #                              (ES modules, for web.mjs) and as CommonJS (for index.cjs), made
 #                              by scripts/esm-to-cjs.mjs (a line-level transform of the subset
 #                              the modules are written in, no bundler; it refuses import
-#                              cycles). One module per concern, each opening with what it
-#                              holds and imports, none keeping state at module level (what a
+#                              cycles; api/index.cjs holds the CommonJS of the whole layer,
+#                              errors.cjs apart, in one file for Node's cold start). One
+#                              module per concern, each opening with what it holds and imports, none keeping state at module level (what a
 #                              wasm module needs is its WasmModule's), each with its unit
 #                              tests in tests/node/api/ (layout.test.mjs holds this layout):
 #                                index          createApi: the API over the modules below
@@ -72,7 +73,9 @@ build_js_layer() {
   local modules=()
   local file
   for file in "$js"/api/*.mjs; do modules+=("api/${file##*/}"); done
-  node scripts/esm-to-cjs.mjs "$js" "$pkg" "${modules[@]}" frameworks.mjs
+  # api/index.cjs, what index.cjs requires, holds the CommonJS of every module it imports
+  # (bundleOf; errors.cjs stays beside it, shared with frameworks.cjs): one file to load.
+  node scripts/esm-to-cjs.mjs "$js" "$pkg" --bundle api/index.mjs "${modules[@]}" frameworks.mjs
   # The Redis scripts are paysign-redis/lua/*.lua, shared with the Rust store: embedded here,
   # never copied into the JavaScript source.
   local scripts
