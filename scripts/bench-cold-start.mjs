@@ -11,13 +11,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 
 import { canonicalize } from 'paysign';
 
-import { workerModules } from '../tests/runtimes/worker-modules.mjs';
-import { notificationOptions, notifyBody, notifyCall, root } from './bench-inputs.mjs';
-import { coldInputs, coldSample } from './cold-start/node.mjs';
+import { notificationOptions, notifyBody, notifyCall } from './bench-inputs.mjs';
+import { coldInputs, coldSample, workerdSample } from './cold-start/samples.mjs';
 
 const SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 15);
 const args = process.argv.slice(2);
@@ -44,31 +42,11 @@ const fields = new URLSearchParams(notifyBody.toString('utf8'));
 const canonical = Buffer.from(canonicalize(fields, { message: 'notification' }), 'utf8');
 const inputs = coldInputs({ body: notifyBody, options: notificationOptions, call: notifyCall, canonical, signature: Buffer.from(fields.get('sign'), 'base64') });
 
-const { Miniflare } = await import('miniflare');
-const coldDir = path.join(root, 'scripts/cold-start');
-async function workerdSample(pkgDir) {
-  const start = performance.now();
-  const worker = new Miniflare({
-    modulesRoot: coldDir,
-    modules: workerModules(path.join(coldDir, 'worker-paysign.mjs'), { modulesRoot: coldDir, pkgDir }),
-    compatibilityDate: '2026-04-01',
-    host: '127.0.0.1',
-    port: 0,
-  });
-  try {
-    const answer = await (await worker.dispatchFetch('http://127.0.0.1/', { method: 'POST', body: inputs })).json();
-    if (answer.ok !== true) throw new Error('workerd cold start: the notification did not verify');
-    return performance.now() - start;
-  } finally {
-    await worker.dispose();
-  }
-}
-
 const reference = [];
 for (let i = 0; i < SAMPLES; i++) {
   for (const p of packages) p.runs.push(coldSample('paysign', inputs, p.cwd));
   reference.push(coldSample('reference', inputs, packages[0].cwd).first);
-  for (const p of packages) p.workerd.push(await workerdSample(p.pkgDir));
+  for (const p of packages) p.workerd.push(await workerdSample('worker-paysign.mjs', p.pkgDir, inputs));
   if (process.stderr.isTTY) process.stderr.write(`\rbench-cold-start: sample ${i + 1}/${SAMPLES}`);
 }
 if (process.stderr.isTTY) process.stderr.write('\n');

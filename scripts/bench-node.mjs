@@ -14,12 +14,10 @@ import zlib from 'node:zlib';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { createRequire } from 'node:module';
-import { performance } from 'node:perf_hooks';
 
 import { NotificationVerifier, Signer, Verifier, canonicalize, sign } from 'paysign';
 
-import { workerModules } from '../tests/runtimes/worker-modules.mjs';
-import { coldInputs, coldSample } from './cold-start/node.mjs';
+import { coldInputs, coldSample, workerdSample } from './cold-start/samples.mjs';
 import {
   gatewayPublicPem,
   md5Canonical,
@@ -289,7 +287,7 @@ for (const group of groups) {
 }
 
 // ---- cold start ---------------------------------------------------------------------------
-// A fresh Node process per sample (scripts/cold-start/node.mjs). Samples alternate between
+// A fresh Node process per sample (scripts/cold-start/samples.mjs). Samples alternate between
 // paysign and the reference; medians.
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 9);
 const coldInput = coldInputs({ body: notifyBody, options: notificationOptions, call: notifyCall, canonical: notifyCanonical, signature: notifySignature });
@@ -311,29 +309,10 @@ const cold = {
 // that verifies the notification with paysign (loading the runtime module, which workerd
 // compiles when it loads the Worker) and one that only verifies the canonical string with
 // WebCrypto; the difference is paysign's share of the Worker's cold start.
-const { Miniflare } = await import('miniflare');
 const coldWorkers = { paysign: 'worker-paysign.mjs', reference: 'worker-reference.mjs' };
 const workerRuns = { paysign: [], reference: [] };
-const coldDir = path.join(root, 'scripts/cold-start');
 for (let i = 0; i < COLD_SAMPLES; i++) {
-  for (const [name, entry] of Object.entries(coldWorkers)) {
-    const start = performance.now();
-    const worker = new Miniflare({
-      modulesRoot: coldDir,
-      modules: workerModules(path.join(coldDir, entry), { modulesRoot: coldDir, pkgDir: path.join(root, 'sdk-wasm/pkg') }),
-      compatibilityDate: '2026-04-01',
-      host: '127.0.0.1',
-      port: 0,
-    });
-    try {
-      const response = await worker.dispatchFetch('http://127.0.0.1/', { method: 'POST', body: coldInput });
-      const answer = await response.json();
-      if (answer.ok !== true) throw new Error(`workerd cold start (${name}): the notification did not verify`);
-      workerRuns[name].push(performance.now() - start);
-    } finally {
-      await worker.dispose();
-    }
-  }
+  for (const [name, entry] of Object.entries(coldWorkers)) workerRuns[name].push(await workerdSample(entry, path.join(root, 'sdk-wasm/pkg'), coldInput));
 }
 cold.workerdMs = median(workerRuns.paysign);
 cold.workerdReferenceMs = median(workerRuns.reference);

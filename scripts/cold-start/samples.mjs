@@ -1,10 +1,21 @@
-// The Node cold start of the benchmarks (scripts/bench-node.mjs, scripts/bench-cold-start.mjs):
-// a fresh Node process per sample, timed inside it (performance.now) from before `require`
-// to the first verified notification, so Node's own start is not counted. The reference
-// does in the same kind of process what a merchant without paysign must at least do: load
-// node:crypto, import the key, verify the canonical string (no parsing, no checks).
+// The cold-start samples of the benchmarks (scripts/bench-node.mjs, scripts/bench-cold-start.mjs).
+//
+// Node: a fresh Node process per sample, timed inside it (performance.now) from before
+// `require` to the first verified notification, so Node's own start is not counted. The
+// reference does in the same kind of process what a merchant without paysign must at least
+// do: load node:crypto, import the key, verify the canonical string (no parsing, no checks).
 // `coldSample(name, inputs, cwd)` runs one; `paysign` resolves from `cwd`.
+//
+// workerd (miniflare): `workerdSample(entry, pkgDir, inputs)`, the time from starting a
+// Worker (this folder's `entry`, the package from `pkgDir`) to its first response.
 import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+import { workerModules } from '../../tests/runtimes/worker-modules.mjs';
+
+const coldDir = path.dirname(fileURLToPath(import.meta.url));
 
 /** The child's input (one JSON text in its environment): the notification and its check. */
 export function coldInputs({ body, options, call, canonical, signature }) {
@@ -55,4 +66,24 @@ export function coldSample(name, inputs, cwd) {
   const run = JSON.parse(child.stdout);
   if (run.ok !== true) throw new Error(`cold start (${name}): the notification did not verify`);
   return run;
+}
+
+/** One workerd sample of the Worker `entry` (worker-paysign.mjs, worker-reference.mjs), ms. */
+export async function workerdSample(entry, pkgDir, inputs) {
+  const { Miniflare } = await import('miniflare');
+  const start = performance.now();
+  const worker = new Miniflare({
+    modulesRoot: coldDir,
+    modules: workerModules(path.join(coldDir, entry), { modulesRoot: coldDir, pkgDir }),
+    compatibilityDate: '2026-04-01',
+    host: '127.0.0.1',
+    port: 0,
+  });
+  try {
+    const answer = await (await worker.dispatchFetch('http://127.0.0.1/', { method: 'POST', body: inputs })).json();
+    if (answer.ok !== true) throw new Error(`workerd cold start (${entry}): the notification did not verify`);
+    return performance.now() - start;
+  } finally {
+    await worker.dispose();
+  }
 }
