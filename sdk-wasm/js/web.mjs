@@ -5,11 +5,10 @@
 // Cloudflare Workers hand out for `import m from './x.wasm'`) of the runtime alone, and
 // `initSigning(y)` the same for the signing module, which a merchant that only verifies
 // never loads; `initSync(bytesOrModule)` and `initSigningSync` do the same synchronously.
-// `reconcile`, `explain` and key
-// generation in wasm live in a second module, paysign_tools_bg.wasm, which most pages and
-// workers never need: `await initTools()` (same arguments) loads it. 国密 (SM2 keys, SM2 and
-// SM3 sign types) lives in a third, paysign_sm_bg.wasm: `await initSm()` before building
-// such an object.
+// `reconcile`, `explain` and key generation in wasm live in paysign_tools_bg.wasm, which
+// most pages and workers never need: `await initTools()` (same arguments) loads it. 国密
+// (SM2 keys, SM2 and SM3 sign types) lives in paysign_sm_bg.wasm: `await initSm()` before
+// building such an object.
 import initWasm, * as wasm from './web/paysign_wasm.js';
 import initSigningWasm, * as signingWasm from './web/paysign_signing.js';
 import initToolsWasm, * as toolsWasm from './web/paysign_tools.js';
