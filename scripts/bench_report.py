@@ -187,26 +187,30 @@ moving the message's parameters in, its 344-character base64 signature among the
 than that before any check runs. Passing the signature as bytes instead of text would save a
 part of it, not all.
 
-**Cold start, goal ≤ 15 ms.** The table's rows split it: `require` is mostly the synchronous
-compile of the runtime module (V8 compiles the whole module before the first call), and the
-first construction and first verify run in V8's baseline wasm code and first-call JavaScript.
-What would close it: a smaller runtime module (compile time follows code size: the < 250 KiB
-goal), building the RSA key's Montgomery parameters only for the first RSA operation in wasm
-(with the `node` provider there is none), and fewer files to load (the JavaScript layer is
-24 CommonJS modules). V8 can compile wasm lazily (`--wasm-lazy-compilation`), but that is a
-process flag an application may set, not a library. In workerd the table compares a Worker that
-verifies with paysign against one that only calls WebCrypto: the difference includes handing the
-module to workerd and compiling it as the Worker loads, so there too it follows the module's size.
+**Cold start, goal ≤ 15 ms.** The table's rows split it: `require` is the synchronous compile
+of the runtime module (V8 in Node 20 compiles each function lazily, on its first call, but
+decodes and validates the whole module up front, so this follows the module's size) and
+loading the JavaScript layer; the first construction and first verify compile the functions
+they call and run in V8's baseline wasm code and first-call JavaScript. Issue 22 took out what
+a merchant's notification path never runs: signing is a module of its own, loaded with the
+first `Signer` (the runtime 267.2 → 212.7 KiB gzipped, 648 → 510 KiB to validate), and the
+JavaScript layer is one CommonJS file instead of 24 (`scripts/bench-cold-start.mjs` compares
+builds side by side). What is left: the verification code itself, building the RSA key's
+Montgomery parameters at construction (with the `node` provider they are never used), and
+Node's own module loading. In workerd the table compares a Worker that verifies with paysign
+against one that only calls WebCrypto: the difference includes handing the module to workerd
+and compiling it as the Worker loads, so there too it follows the module's size.
 
-**Runtime module, goal < 250 KiB gzipped.** Two changes of issue 22 took 1.6 KiB off (gateway
-requests enveloped by one non-generic function instead of a throwaway signer per method; the
-notification's crossing without serde_json). What is left is spread across the request path:
-RSA in pure Rust (crypto-bigint, rsa, der: signing in browsers without a synchronous WebCrypto),
-the platforms' parsers (form, JSON, XML, GBK), key and certificate parsing, and the error texts
-that make errors clear. `opt-level = "z"` for the core would reach 253.6 KiB but made the
-notification verifies per second 20% fewer and MD5 signatures 18% fewer (measured); wasm-opt `-Os` saves
-0.9 KiB for 16% fewer pure-wasm RSA signatures per second. Closing it means moving a whole concern out of
-the runtime module, as 国密 and the tools were, not trimming.
+**Runtime module, goal < 250 KiB gzipped.** Met by moving a whole concern out, as 国密 and the
+tools were: signing (`Signer`, `buildRequest`: private keys, the RSA private operation with its
+blinding, header signers, gateway requests) is the signing module, loaded with the first
+`Signer` (267.2 → about 228 KiB); a names-kept build of what remained still held the private
+key's parser and arithmetic, reached only to tell a private key given as a public one, which
+the core now tells by its structure (−15 KiB, to 212.7). Before that, two changes of issue 22
+took 1.6 KiB off, and `opt-level = "z"` (253.6 KiB, but 20% fewer notification verifies per
+second) and wasm-opt `-Os` (−0.9 KiB, 16% fewer pure-wasm RSA signatures) were measured and
+not taken. The signing module is 223.8 KiB (its own budget, 230): it repeats the parameters,
+canonical strings and platform rules signing shares with the runtime.
 """
 
 def section(name, title, level="##"):

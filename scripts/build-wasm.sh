@@ -6,10 +6,14 @@
 #      or: bash scripts/build-wasm.sh --js-only   (only the JavaScript layer, over a built pkg/:
 #           after editing sdk-wasm/js/*, the README or paysign-redis/lua/*; no Rust toolchain)
 #
-# Three wasm modules (features of sdk-wasm, see sdk-wasm/src/lib.rs): paysign_wasm, the
-# runtime every user loads; paysign_sm, the runtime with 国密 (SM2/SM3/SM4) compiled in,
-# loaded when an object needs it (its size kept out of the runtime's budget); and
-# paysign_tools (reconcile, explain, key generation; with SM), loaded on first use.
+# Four wasm modules (features of sdk-wasm, see sdk-wasm/src/lib.rs): paysign_wasm, the
+# runtime every user loads first (verifying: Verifier, NotificationVerifier, canonical
+# strings, amounts); paysign_signing (Signer, gateway requests: private keys and the RSA
+# private operation), loaded when the first Signer is built (Node) or by `initSigning()` /
+# `init()` by URL (web); paysign_sm, runtime and signing with 国密 (SM2/SM3/SM4) compiled
+# in, loaded when an object needs it; and paysign_tools (reconcile, explain, key
+# generation; with SM), loaded on first use. Each has its size budget
+# (tests/node/install.test.mjs); issue 22 measured the split (sizes in sdk-wasm/README.md).
 #
 # Layout of the package:
 #   pkg/node/  wasm-bindgen --target nodejs (CommonJS, instantiated synchronously)
@@ -18,12 +22,13 @@
 #                              (ES modules, for web.mjs) and as CommonJS (for index.cjs), made
 #                              by scripts/esm-to-cjs.mjs (a line-level transform of the subset
 #                              the modules are written in, no bundler; it refuses import
-#                              cycles). One module per concern, each opening with what it
-#                              holds and imports, none keeping state at module level (what a
+#                              cycles; api/index.cjs holds the CommonJS of the whole layer,
+#                              errors.cjs apart, in one file for Node's cold start). One
+#                              module per concern, each opening with what it holds and imports, none keeping state at module level (what a
 #                              wasm module needs is its WasmModule's), each with its unit
 #                              tests in tests/node/api/ (layout.test.mjs holds this layout):
 #                                index          createApi: the API over the modules below
-#                                wasm-modules   the runtime and tools wasm modules (the one
+#                                wasm-modules   the runtime, signing, SM and tools modules (the one
 #                                               place the entry point's handles are wrapped;
 #                                               traps), flat: their input/output buffers
 #                                signer, verifier, notification-verifier   the classes
@@ -68,7 +73,9 @@ build_js_layer() {
   local modules=()
   local file
   for file in "$js"/api/*.mjs; do modules+=("api/${file##*/}"); done
-  node scripts/esm-to-cjs.mjs "$js" "$pkg" "${modules[@]}" frameworks.mjs
+  # api/index.cjs, what index.cjs requires, holds the CommonJS of every module it imports
+  # (bundleOf; errors.cjs stays beside it, shared with frameworks.cjs): one file to load.
+  node scripts/esm-to-cjs.mjs "$js" "$pkg" --bundle api/index.mjs "${modules[@]}" frameworks.mjs
   # The Redis scripts are paysign-redis/lua/*.lua, shared with the Rust store: embedded here,
   # never copied into the JavaScript source.
   local scripts
@@ -157,12 +164,13 @@ build_module() {
   fi
 }
 build_module runtime paysign_wasm
-build_module runtime,sm paysign_sm
+build_module signing paysign_signing
+build_module runtime,signing,sm paysign_sm
 build_module tools,sm paysign_tools
 
 build_js_layer
 
-for module in paysign_wasm paysign_sm paysign_tools; do
+for module in paysign_wasm paysign_signing paysign_sm paysign_tools; do
   raw=$(wc -c < "$pkg/web/${module}_bg.wasm")
   gz=$(gzip -9 -c "$pkg/web/${module}_bg.wasm" | wc -c)
   echo "build-wasm: ${module}_bg.wasm $((raw / 1024)) KiB raw, $((gz / 1024)) KiB gzipped"

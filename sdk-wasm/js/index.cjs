@@ -9,31 +9,32 @@ const { PaysignError } = require('./api/errors.cjs');
 
 wasm.setErrorClass(PaysignError);
 
-// The tools module (reconcile, explain, key generation in wasm) is compiled on the first
-// call that needs it: a server that only signs and verifies never pays for it.
-let toolsModule = null;
-function tools() {
-  if (toolsModule === null) {
-    const module = require('./node/paysign_tools.js');
-    module.setErrorClass(PaysignError);
-    toolsModule = module;
-  }
-  return toolsModule;
+// A wasm module that is compiled on the first call that needs it (`load` requires it:
+// literally, so that bundlers see the file).
+function lazyModule(load) {
+  let module = null;
+  return () => {
+    if (module === null) {
+      const loaded = load();
+      loaded.setErrorClass(PaysignError);
+      module = loaded;
+    }
+    return module;
+  };
 }
 
-// The SM module (国密: the runtime with SM2, SM3 and SM4) is compiled when the first object
-// that needs it is built (an SM2 key, an SM2 or SM3 sign type).
-let smModule = null;
-function sm() {
-  if (smModule === null) {
-    const module = require('./node/paysign_sm.js');
-    module.setErrorClass(PaysignError);
-    smModule = module;
-  }
-  return smModule;
-}
+// The signing module (Signer, gateway requests: private keys and the RSA private operation),
+// compiled when the first Signer is built: a merchant that only verifies notifications never
+// pays for it (issue 22: the runtime's download and cold start).
+const signing = lazyModule(() => require('./node/paysign_signing.js'));
+// The tools module (reconcile, explain, key generation in wasm), compiled on the first call
+// that needs it: a server that only signs and verifies never pays for it.
+const tools = lazyModule(() => require('./node/paysign_tools.js'));
+// The SM module (国密: runtime and signing with SM2, SM3 and SM4), compiled when the first
+// object that needs it is built (an SM2 key, an SM2 or SM3 sign type).
+const sm = lazyModule(() => require('./node/paysign_sm.js'));
 
-const api = createApi(wasm, { nodeCrypto, isReady: () => true, tools, sm });
+const api = createApi(wasm, { nodeCrypto, isReady: () => true, signing, tools, sm });
 
 /**
  * Nothing to do on Node: the module is instantiated synchronously when first loaded.
@@ -43,6 +44,19 @@ async function init() {}
 
 /** Nothing to do on Node (see `init`). */
 function initSync() {}
+
+/**
+ * Loads the signing module now instead of when the first Signer is built (a server that
+ * signs can take its compilation out of its first request).
+ */
+async function initSigning() {
+  signing();
+}
+
+/** `initSigning`, synchronously. */
+function initSigningSync() {
+  signing();
+}
 
 /**
  * Loads the tools module now instead of on first use (it is loaded synchronously when
@@ -67,4 +81,4 @@ function initSmSync() {
   sm();
 }
 
-module.exports = { ...api, init, initSync, initTools, initToolsSync, initSm, initSmSync };
+module.exports = { ...api, init, initSync, initSigning, initSigningSync, initTools, initToolsSync, initSm, initSmSync };

@@ -23,6 +23,8 @@ export const {
   generateKeyPairAsync,
   init,
   initSync,
+  initSigning,
+  initSigningSync,
   initTools,
   initToolsSync,
   initSm,

@@ -9,27 +9,34 @@
 //! and parameters, canonical strings, digests, sign-type policy, signature checks — runs
 //! here, in the same core the CLI and the Rust SDK use.
 //!
-//! ## Two modules
+//! ## Three modules
 //!
-//! The crate builds into two WebAssembly modules (cargo features, both on by default so
+//! The crate builds into three WebAssembly modules (cargo features, all on by default so
 //! the workspace checks every line):
-//! - `runtime` — what every user loads: parameters, canonical strings, signing and
-//!   verification, notifications, gateway requests, amounts;
+//! - `runtime` — what every user loads first: parameters, canonical strings, verification,
+//!   notifications (every profile, acknowledgements, gateway responses), amounts;
+//! - `signing` — loaded when the first `Signer` is built: signing (private keys, the RSA
+//!   private operation, header signers) and gateway requests. A merchant's notification
+//!   endpoint never signs; issue 22 measured the split at 267.2 → 226 KiB gzipped for the
+//!   runtime, and the runtime's compilation is most of a cold start;
 //! - `tools` — loaded on first use: reconciliation, diagnosis of failed signatures and
 //!   pure-wasm key-pair generation. None of them is on a request's path, and together they are
 //!   about a third of a single module's download (statement CSV and report code, the
 //!   diagnosis re-tries, prime generation), which browsers and edge runtimes would
 //!   otherwise fetch and compile for every cold start.
 //!
+//! With `sm` (国密), `runtime` and `signing` together make the package's SM module.
+//!
 //! Each module is one concept:
-//! - [`flat`] (runtime): the crossing of parameters from JavaScript (UTF-8 text plus UTF-16
+//! - [`flat`] (runtime, signing): the crossing of parameters from JavaScript (UTF-8 text plus UTF-16
 //!   lengths, written by JavaScript into buffers this module owns);
-//! - [`signer`] / [`verifier`] (runtime): thin shells around [`paysign_core::Signer`] and
-//!   [`paysign_core::Verifier`];
+//! - [`signer`] (signing) / [`verifier`] (runtime): thin shells around
+//!   [`paysign_core::Signer`] and [`paysign_core::Verifier`];
 //! - [`notification`] (runtime): a thin shell around [`paysign_core::NotificationVerifier`]
 //!   (every profile, headers, key sets, decryption, acknowledgements, gateway responses),
 //!   with the RSA step optionally in the host's crypto;
-//! - [`request`] (runtime): gateway request builders and exact yuan/fen amounts;
+//! - [`request`] (signing): gateway request builders;
+//! - [`amounts`] (runtime): exact yuan/fen amounts;
 //! - [`reconcile`] (tools): statement reconciliation over in-memory inputs;
 //! - [`explain`] (tools): diagnosing a failed signature;
 //! - [`keys`] (tools): key-pair generation;
@@ -41,13 +48,16 @@
 //! - [`errors`]: turning [`paysign_core::Error`] into the JavaScript `PaysignError`, and
 //!   keeping a panic's message (there should be none) for the JavaScript layer.
 
+#[cfg(feature = "runtime")]
+pub mod amounts;
 #[cfg(feature = "tools")]
 pub mod certs;
 pub mod errors;
 #[cfg(feature = "tools")]
 pub mod explain;
-#[cfg(feature = "runtime")]
+#[cfg(any(feature = "runtime", feature = "signing"))]
 pub mod flat;
+#[cfg(any(feature = "runtime", feature = "tools"))]
 mod json;
 #[cfg(feature = "tools")]
 pub mod keys;
@@ -57,9 +67,9 @@ pub mod numbers;
 pub mod options;
 #[cfg(feature = "tools")]
 pub mod reconcile;
-#[cfg(feature = "runtime")]
+#[cfg(feature = "signing")]
 pub mod request;
-#[cfg(feature = "runtime")]
+#[cfg(feature = "signing")]
 pub mod signer;
 #[cfg(feature = "tools")]
 pub mod testing;
@@ -73,7 +83,7 @@ use wasm_bindgen::prelude::*;
 pub use errors::set_error_class;
 #[cfg(feature = "runtime")]
 pub use notification::{WasmNotificationConfig, WasmNotificationVerifier};
-#[cfg(feature = "runtime")]
+#[cfg(feature = "signing")]
 pub use signer::WasmSigner;
 #[cfg(feature = "runtime")]
 pub use verifier::WasmVerifier;

@@ -1,4 +1,4 @@
-//! Gateway requests (docs/protocol.md §2, §7) and exact amounts, for JavaScript.
+//! Gateway requests (docs/protocol.md §2, §7), for JavaScript (the signing module).
 //!
 //! The core's typed methods ([`OrderCreate`], [`OrderPay`], …) validate the fields and
 //! [`unsigned_request`] adds the envelope. The signature, though, belongs to the caller's
@@ -194,19 +194,6 @@ pub fn render_request(
         request.to_query(),
         request.to_json(),
     ])
-}
-
-/// Yuan text (`12.34`, at most two decimals) to fen, exactly.
-#[wasm_bindgen(js_name = parseYuan)]
-pub fn parse_yuan(text: &str) -> Result<f64, JsValue> {
-    let amount = Amount::parse_yuan(text).map_err(to_js)?;
-    Ok(numbers::check_fen(amount).map_err(to_js)? as f64)
-}
-
-/// Fen to yuan text with two decimals (`1234` → `12.34`).
-#[wasm_bindgen(js_name = formatYuan)]
-pub fn format_yuan(fen: f64) -> Result<String, JsValue> {
-    Ok(numbers::fen(fen).map_err(to_js)?.to_yuan_string())
 }
 
 /// A required amount in fen.

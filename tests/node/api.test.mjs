@@ -69,6 +69,8 @@ describe('exports', () => {
       'generateKeyPair',
       'generateKeyPairAsync',
       'init',
+      'initSigning', // issue 22: signing is its own module, loaded early with these
+      'initSigningSync',
       'initSm',
       'initSmSync',
       'initSync',
@@ -104,6 +106,29 @@ describe('exports', () => {
     ].join('\n');
     const out = execFileSync(process.execPath, ['-e', script], { cwd: new URL('.', import.meta.url), encoding: 'utf8' });
     assert.equal(out.trim(), 'paysign_wasm.js | paysign_wasm.js | paysign_tools.js,paysign_wasm.js');
+  });
+
+  // Issue 22: a merchant that only verifies never compiles the signing module.
+  it('the signing module loads with the first Signer, not with the package nor a verifier', () => {
+    const script = [
+      "const paysign = require('paysign');",
+      "const loaded = () => Object.keys(require.cache).filter((f) => /paysign_(wasm|signing)\\.js$/.test(f)).map((f) => f.split('/').pop()).sort().join(',');",
+      "const steps = [loaded()];",
+      "new paysign.NotificationVerifier({ secret: 's', accept: ['MD5'] }).free();",
+      "try { paysign.verify({ a: '1', sign: 'x' }, { secret: 's', signType: 'MD5', message: 'request' }); } catch (e) { if (!(e instanceof paysign.PaysignError)) throw e; }",
+      "steps.push(loaded());",
+      "paysign.sign({ a: '1' }, { secret: 's', signType: 'MD5' });",
+      "steps.push(loaded());",
+      "console.log(steps.join(' | '));",
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: new URL('.', import.meta.url), encoding: 'utf8' });
+    assert.equal(out.trim(), 'paysign_wasm.js | paysign_wasm.js | paysign_signing.js,paysign_wasm.js');
+  });
+
+  it('initSigning and initSigningSync load the signing module early on Node', async () => {
+    assert.equal(await paysign.initSigning(), undefined);
+    assert.equal(paysign.initSigningSync(), undefined);
+    assert.equal(new Signer({ secret: testSecret, signType: 'MD5' }).signType, 'MD5');
   });
 
   it('initTools and initToolsSync load the tools module early on Node', async () => {

@@ -97,6 +97,8 @@ describe('npm pack, then npm install of the tarball into an empty project', () =
       'api/index.mjs',
       'node/paysign_wasm_bg.wasm',
       'web/paysign_wasm_bg.wasm',
+      'node/paysign_signing_bg.wasm',
+      'web/paysign_signing_bg.wasm',
       'node/paysign_tools_bg.wasm',
       'web/paysign_tools_bg.wasm',
       'redis.cjs',
@@ -185,11 +187,28 @@ describe('npm pack, then npm install of the tarball into an empty project', () =
 // 1.6 KiB back (268.8 → 267.2): gateway requests built by one non-generic envelope
 // function for all eight methods instead of a throwaway signer per method, and
 // notifications crossing as pieces of one string instead of serde_json text; so 268.
-const RUNTIME_BUDGET_KIB = 268;
+// Issue 22 met the 250 KiB goal by moving a whole concern out, as 国密 and the tools were:
+// signing (Signer and its private keys, PKCS#8/PKCS#1 parsing and re-encoding, the RSA
+// private operation with its blinding, header signers, gateway requests) is the signing
+// module, loaded with the first Signer; the runtime keeps everything a merchant's
+// notification path needs (267.2 → about 228 KiB). A names-kept build of that runtime
+// still held the private-key parser and its arithmetic (CRT values, checks), reached only
+// to tell a private key given as a public one: the core now tells it by its ASN.1
+// structure (keys/mod.rs, is_rsa_private_structure), 15 KiB less: 212.7 KiB. So 250 for
+// the runtime, the goal itself, with room for 37 KiB of verification code. The signing
+// module has its own budget: it repeats what signing shares with the runtime (parameters,
+// canonical strings, the platforms' rules, behind one trait object each, whose methods
+// all link) and is 223.8 KiB; 230 with room.
+const BUDGETS_KIB = {
+  paysign_wasm: 250, // the runtime, what every user loads first
+  paysign_signing: 230, // loaded with the first Signer
+};
 describe('download size', () => {
-  it(`the runtime module is under ${RUNTIME_BUDGET_KIB} KiB gzipped`, () => {
-    const wasm = fs.readFileSync(path.join(pkgDir, 'web/paysign_wasm_bg.wasm'));
-    const kib = zlib.gzipSync(wasm, { level: 9 }).length / 1024;
-    assert.ok(kib < RUNTIME_BUDGET_KIB, `paysign_wasm_bg.wasm is ${kib.toFixed(1)} KiB gzipped`);
-  });
+  for (const [module, budget] of Object.entries(BUDGETS_KIB)) {
+    it(`${module}_bg.wasm is under ${budget} KiB gzipped`, () => {
+      const wasm = fs.readFileSync(path.join(pkgDir, `web/${module}_bg.wasm`));
+      const kib = zlib.gzipSync(wasm, { level: 9 }).length / 1024;
+      assert.ok(kib < budget, `${module}_bg.wasm is ${kib.toFixed(1)} KiB gzipped`);
+    });
+  }
 });

@@ -156,6 +156,8 @@ describe('国密 (SM2, SM3, SM4) in the npm package', () => {
         import fs from 'node:fs';
         import * as web from 'paysign/web';
         web.initSync(fs.readFileSync(${JSON.stringify(path.join(root, 'sdk-wasm/pkg/web/paysign_wasm_bg.wasm'))}));
+        // A Signer is built in the signing module first (issue 22), which then refers 国密 here.
+        web.initSigningSync(fs.readFileSync(${JSON.stringify(path.join(root, 'sdk-wasm/pkg/web/paysign_signing_bg.wasm'))}));
         const key = fs.readFileSync(${JSON.stringify(path.join(root, 'tests/vectors/platforms/keys/sm2_merchant_private.pem'))}, 'utf8');
         let before;
         try { new web.Signer({ profile: 'alipay', privateKey: key }); before = 'built'; } catch (e) { before = e.message; }

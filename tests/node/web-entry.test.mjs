@@ -13,6 +13,7 @@ import { merchantPrivatePem, merchantPublicPem, root, signCases, signedPairs } f
 
 const wasmPath = path.join(root, 'sdk-wasm/pkg/web/paysign_wasm_bg.wasm');
 const toolsPath = path.join(root, 'sdk-wasm/pkg/web/paysign_tools_bg.wasm');
+const signingPath = path.join(root, 'sdk-wasm/pkg/web/paysign_signing_bg.wasm');
 const notifyBody = fs.readFileSync(path.join(root, 'tests/vectors/notify_paysign_form/body.bin'));
 const gatewayPublicPem = fs.readFileSync(path.join(root, 'tests/vectors/keys/gateway_public_spki.pem'), 'utf8');
 const rsa2 = signCases().find((c) => c.name === 'sign_paysign_rsa2_request');
@@ -38,6 +39,16 @@ describe('paysign/web under Node', () => {
     web.initSync(fs.readFileSync(wasmPath));
     await web.init();
     assert.equal(web.canonicalize(rsa2.pairs), rsa2.canonical);
+  });
+
+  // Issue 22: Signer and buildRequest live in the signing module, which `init()` by URL
+  // loads beside the runtime and `init(source)` does not; the tests below sign after this.
+  it('a Signer waits for initSigning when init was given the runtime alone, and says so', async () => {
+    assert.throws(() => new web.Signer({ privateKey: merchantPrivatePem }), /signing.*own module.*await initSigning\(\)/);
+    assert.throws(() => web.initSigningSync(), TypeError);
+    web.initSigningSync(fs.readFileSync(signingPath));
+    await web.initSigning();
+    assert.equal(new web.Signer({ secret: 'k', signType: 'MD5' }).signType, 'MD5');
   });
 
   it('has no node provider, signs with wasm (sync) and WebCrypto (async)', async () => {

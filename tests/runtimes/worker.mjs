@@ -5,6 +5,7 @@
 // tests/node/runtimes.test.mjs (workerd), which resolves the package's modules as wrangler
 // would under the "workerd" condition.
 import runtimeWasm from 'paysign/paysign_wasm_bg.wasm';
+import signingWasm from 'paysign/paysign_signing_bg.wasm';
 import smWasm from 'paysign/paysign_sm_bg.wasm';
 import * as paysign from 'paysign/web';
 
@@ -13,6 +14,8 @@ import { runSuite } from './suite.mjs';
 export default {
   async fetch(request) {
     await paysign.init(runtimeWasm);
+    // Signers (the round-trip vectors): the signing module, imported the same way (issue 22).
+    await paysign.initSigning(signingWasm);
     // 国密 (the SM vectors): the third module, imported the same way.
     await paysign.initSm(smWasm);
     return Response.json(await runSuite(paysign, await request.json()));

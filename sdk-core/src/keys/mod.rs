@@ -419,8 +419,7 @@ impl PublicKey {
                         certificate.spki_der(),
                         format(KeyStructure::Certificate),
                     );
-                } else if pkcs8_private(der).is_ok()
-                    || pkcs1_private(der).is_ok()
+                } else if is_rsa_private_structure(der)
                     || matches!(sm2::pkcs8_private(der), Ok(Some(_)))
                 {
                     return Err(Error::KeyKindMismatch {
@@ -590,6 +589,25 @@ fn pkcs8_private(der: &[u8]) -> Result<rsa::PrivateKey> {
 fn pkcs1_private(der: &[u8]) -> Result<rsa::PrivateKey> {
     rsa::PrivateKey::from_pkcs1_der(der)
         .map_err(|e| Error::key_invalid(format!("PKCS#1 private key: {e}")))
+}
+
+/// Whether `der` is an RSA private key, PKCS#1 `RSAPrivateKey` or PKCS#8 with the RSA (or
+/// RSASSA-PSS) algorithm around one, by its ASN.1 structure alone: enough to say that a
+/// private key was given where a public one belongs. Parsing it as a key would also run
+/// the private key's arithmetic (CRT values, consistency checks), whose code would then be
+/// in every build that only verifies (the npm package's runtime module: 15 KiB of its
+/// 228 KiB gzipped, issue 22), for an answer that is an error either way.
+fn is_rsa_private_structure(der: &[u8]) -> bool {
+    use rsa::pkcs1::RsaPrivateKeyRef;
+    use rsa::pkcs8::{ObjectIdentifier, PrivateKeyInfoRef};
+    const RSASSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10");
+    if RsaPrivateKeyRef::try_from(der).is_ok() {
+        return true;
+    }
+    PrivateKeyInfoRef::try_from(der).is_ok_and(|info| {
+        [rsa::pkcs1::ALGORITHM_OID, RSASSA_PSS].contains(&info.algorithm.oid)
+            && RsaPrivateKeyRef::try_from(info.private_key).is_ok()
+    })
 }
 
 fn spki_public(der: &[u8]) -> Result<rsa::PublicKey> {

@@ -40,6 +40,9 @@ function disposable(Class) {
  * @param {object} platform
  * @param {object|null} platform.nodeCrypto  `node:crypto`, or null outside Node
  * @param {() => boolean} platform.isReady     whether the wasm module is instantiated
+ * @param {() => object} platform.signing      the signing module (Signer, gateway requests):
+ *   loads it on first use where the runtime can do so synchronously (Node), else returns it
+ *   once `initSigning()` (or `init()` by URL) has, and throws before
  * @param {() => object} platform.tools        the tools module (reconcile, explain, key
  *   generation in wasm): loads it on first use where the runtime can do so synchronously
  *   (Node), else returns it once `initTools()` has, and throws before
@@ -47,9 +50,9 @@ function disposable(Class) {
  *   way (`initSm()`)
  */
 export function createApi(wasm, platform) {
-  const { runtime, sm, tools } = wasmModules(wasm, platform);
+  const { runtime, signing, sm, tools } = wasmModules(wasm, platform);
   const node = platform.nodeCrypto === null ? null : nodeCryptoProvider(platform.nodeCrypto);
-  const context = Object.freeze({ runtime, sm, tools, node });
+  const context = Object.freeze({ runtime, signing, sm, tools, node });
 
   const Signer = signerClass(context);
   const Verifier = verifierClass(context);

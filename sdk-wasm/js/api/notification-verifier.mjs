@@ -143,7 +143,7 @@ export function notificationVerifierClass({ runtime, sm, node }) {
       const keyed = publicKeys.map(([id, key]) => [id, keyBytes(key, `options.publicKeys[${JSON.stringify(id)}]`)]);
       const decryptionKey = opts.decryptionKey === undefined ? undefined : secretBytes(opts.decryptionKey, 'options.decryptionKey');
       const signaturesOnly = optionalBoolean(opts, 'signaturesOnly');
-      const built = constructIn({ runtime, sm }, (wasm) => {
+      const built = constructIn(runtime, sm, (wasm) => {
         const config = new wasm.WasmNotificationConfig(profile, accept);
         try {
           if (publicKey !== undefined) config.publicKey(publicKey);

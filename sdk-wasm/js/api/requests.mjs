@@ -24,27 +24,29 @@ function requestOptions(options, what, Signer) {
 
 /**
  * buildRequest and buildRequestAsync over the modules of one entry point (createApi's
- * context: `runtime`) and its Signer class, the only signer they take.
+ * context: `signing`, where the core's request builders are, beside the Signer) and its
+ * Signer class, the only signer they take.
  */
-export function requestFunctions({ runtime }, Signer) {
+export function requestFunctions({ runtime, signing }, Signer) {
   // The validated, enveloped, unsigned parameters: [[name, value], …].
   function unsignedRequest(method, fields, options, what) {
-    const wasm = runtime.bindings();
+    runtime.bindings();
     if (typeof method !== 'string') throw new TypeError(`${what}: method must be a string such as 'order.create' (got ${typeof method})`);
     if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
       throw new TypeError(`${what}: the ${method} fields must be an object, e.g. { outTradeNo, totalAmount }`);
     }
     const opts = requestOptions(options, what, Signer);
-    const flat = runtime.call(() => wasm.prepareRequest(method, fields, opts.appId, opts.timestamp, opts.nonce));
+    const wasm = signing.bindings();
+    const flat = signing.call(() => wasm.prepareRequest(method, fields, opts.appId, opts.timestamp, opts.nonce));
     const pairs = [];
     for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
     return { signer: opts.signer, pairs };
   }
 
   function signedRequest(method, signed) {
-    const wasm = runtime.bindings();
-    const input = runtime.buffers().params(signed);
-    const [path, form, query, json] = runtime.call(() => wasm.renderRequest(method, input.lens, input.bytes));
+    const wasm = signing.bindings();
+    const input = signing.buffers().params(signed);
+    const [path, form, query, json] = signing.call(() => wasm.renderRequest(method, input.lens, input.bytes));
     const params = Object.freeze(Object.fromEntries(signed));
     return Object.freeze({
       method,

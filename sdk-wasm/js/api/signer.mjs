@@ -32,9 +32,10 @@ function alipayCertSns(opts, tools) {
 
 /**
  * The Signer class over the modules of one entry point (createApi's context: `runtime`,
- * `tools`, `node`, the node:crypto provider or null).
+ * `signing`, where a Signer is built unless it needs 国密 (`sm`), `tools`, `node`, the
+ * node:crypto provider or null).
  */
-export function signerClass({ runtime, sm, tools, node }) {
+export function signerClass({ runtime, signing, sm, tools, node }) {
   /** Parses a key once and signs many messages. */
   class Signer {
     #wasm; // the module this Signer works with
@@ -64,7 +65,7 @@ export function signerClass({ runtime, sm, tools, node }) {
       const serialNo = optionalString(opts, 'serialNo');
       const certSns = alipayCertSns(opts, tools);
       const choice = providerChoice(opts, node);
-      const built = constructIn({ runtime, sm }, (wasm) => {
+      const built = constructIn(signing, sm, (wasm) => {
         const extras = new wasm.WasmSignerExtras(mchId, serialNo, certSns);
         return new wasm.WasmSigner(profile, message, signType, key, secret, extras);
       });

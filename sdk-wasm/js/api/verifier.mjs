@@ -57,7 +57,7 @@ export function verifierClass({ runtime, sm, node }) {
       const accepted = acceptedOf(opts);
       const { key, secret } = credentials(opts, 'publicKey');
       const choice = providerChoice(opts, node);
-      const built = constructIn({ runtime, sm }, (wasm) => new wasm.WasmVerifier(profile, message, accepted, key, secret));
+      const built = constructIn(runtime, sm, (wasm) => new wasm.WasmVerifier(profile, message, accepted, key, secret));
       this.#wasm = built.module;
       this.#inner = built.value;
       this.#wasm.call(() => {

@@ -2,12 +2,13 @@
 // modules, and the one place where the wasm-bindgen handles of an entry point become them.
 //
 // `wasmModules(wasm, platform)` wraps the handles index.cjs or web.mjs passes to createApi:
-// `runtime` (signing, verifying, notifications: every object of the API), `sm` (the same
-// with 国密, SM2/SM3/SM4, compiled in: loaded when an object needs it) and `tools`
-// (reconcile, explain, test notifications, key generation in wasm, Alipay certificate SNs;
-// loaded on first use; it has SM too). Nothing else in the layer touches a handle: an
-// object takes the module it works with from here once, in its constructor
-// (`constructIn`), and keeps it.
+// `runtime` (verifying: Verifier, NotificationVerifier, canonical strings, amounts; what
+// every merchant loads first), `signing` (Signer and gateway requests: private keys and the
+// RSA private operation; loaded on first use), `sm` (runtime and signing with 国密,
+// SM2/SM3/SM4, compiled in: loaded when an object needs it) and `tools` (reconcile,
+// explain, test notifications, key generation in wasm, Alipay certificate SNs; loaded on
+// first use; it has SM too). Nothing else in the layer touches a handle: an object takes
+// the module it works with from here once, in its constructor (`constructIn`), and keeps it.
 //
 // A WasmModule keeps what belongs to one module: whether it trapped (a Rust panic, after
 // which it refuses work) and its input and output buffers (flat.mjs). Imports errors.mjs,
@@ -126,15 +127,16 @@ export class WasmModule {
 }
 
 /**
- * `construct(module)`, the construction of an object's wasm side, in the runtime module; or,
- * where the runtime answers ALGORITHM_UNAVAILABLE (an SM2 key, an SM2 or SM3 sign type: the
- * runtime module is built without 国密 for its size), in the SM module. The runtime decides,
- * from the same parsing it always does: no second reading of keys or names here. Returns
- * `{ module, value }`: the object keeps that module for every later call.
+ * `construct(module)`, the construction of an object's wasm side, in `module` (the runtime
+ * for verifiers, the signing module for a Signer); or, where that module answers
+ * ALGORITHM_UNAVAILABLE (an SM2 key, an SM2 or SM3 sign type: both are built without 国密
+ * for their size), in the SM module. The module decides, from the same parsing it always
+ * does: no second reading of keys or names here. Returns `{ module, value }`: the object
+ * keeps that module for every later call.
  */
-export function constructIn({ runtime, sm }, construct) {
-  const first = runtime.attempt(() => construct(runtime.bindings()));
-  if (first.ok) return { module: runtime, value: first.value };
+export function constructIn(module, sm, construct) {
+  const first = module.attempt(() => construct(module.bindings()));
+  if (first.ok) return { module, value: first.value };
   if (!(first.error instanceof PaysignError) || first.error.code !== 'ALGORITHM_UNAVAILABLE') throw first.error;
   const bindings = sm.bindings();
   return { module: sm, value: sm.call(() => construct(bindings)) };
@@ -144,8 +146,8 @@ export function constructIn({ runtime, sm }, construct) {
  * The modules of one entry point.
  *
  * @param {object} wasm        the runtime wasm-bindgen module (node/ or web/ build)
- * @param {object} platform    see createApi (index.mjs): isReady, tools, sm
- * @returns {{ runtime: WasmModule, sm: WasmModule, tools: WasmModule }}
+ * @param {object} platform    see createApi (index.mjs): isReady, signing, tools, sm
+ * @returns {{ runtime: WasmModule, signing: WasmModule, sm: WasmModule, tools: WasmModule }}
  */
 export function wasmModules(wasm, platform) {
   const runtime = new WasmModule(
@@ -156,9 +158,11 @@ export function wasmModules(wasm, platform) {
       }
     },
   );
-  // The tools module works only beside a usable runtime module (the entry point loads it
-  // after the runtime; a trap in the runtime ends both).
+  // The other modules work only beside a usable runtime module (the entry point loads them
+  // after the runtime; a trap in the runtime ends them all, a trap in one of them ends it
+  // alone).
+  const signing = new WasmModule(platform.signing, () => runtime.bindings());
   const tools = new WasmModule(platform.tools, () => runtime.bindings());
   const sm = new WasmModule(platform.sm, () => runtime.bindings());
-  return Object.freeze({ runtime, sm, tools });
+  return Object.freeze({ runtime, signing, sm, tools });
 }

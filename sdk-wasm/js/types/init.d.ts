@@ -24,12 +24,27 @@ export type InitInput = string | UrlLike | ResponseLike | PromiseLike<ResponseLi
 
 /**
  * Instantiates the wasm module (web entry: required once before any other call; default
- * source: `paysign_wasm_bg.wasm` next to the module). On Node it resolves immediately.
+ * source: `paysign_wasm_bg.wasm` next to the module, and then the signing module too,
+ * `paysign_signing_bg.wasm`, see `initSigning`). On Node it resolves immediately.
  */
 export declare function init(input?: InitInput): Promise<void>;
 
 /** Synchronous `init` from the module's bytes or a compiled module (web entry). No-op on Node. */
 export declare function initSync(module?: ArrayBuffer | ArrayBufferView | WasmModuleLike): void;
+
+/**
+ * Instantiates the signing module: `Signer` (private keys, the RSA private operation) and
+ * `buildRequest` run there, so that the runtime every user loads first holds only
+ * verification. Web entry: `init()` without an argument loads it beside the runtime; after
+ * `init(source)` or `initSync`, required once before the first `Signer` (default source:
+ * `paysign_signing_bg.wasm` next to the module), whose constructor throws `Error` until
+ * then. On Node the signing module loads itself when the first `Signer` is built; this
+ * only loads it earlier.
+ */
+export declare function initSigning(input?: InitInput): Promise<void>;
+
+/** Synchronous `initSigning` from the module's bytes or a compiled module (web entry). */
+export declare function initSigningSync(module?: ArrayBuffer | ArrayBufferView | WasmModuleLike): void;
 
 /**
  * Instantiates the tools module, the package's second wasm module: `reconcile`, `explain`

@@ -1,14 +1,15 @@
 // scripts/esm-to-cjs.mjs: the build's ES module → CommonJS transform accepts its subset
-// only, refuses import cycles, and the package's two builds of each API module export the
-// same names.
+// only, refuses import cycles, bundles api/index.cjs (bundleOf), and the package's two
+// builds of each API module export the same names.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
-import { cycleOf, importsOf, toCommonJs } from '../../../scripts/esm-to-cjs.mjs';
+import { bundleOf, cycleOf, importsOf, toCommonJs } from '../../../scripts/esm-to-cjs.mjs';
 import { root } from '../vectors.mjs';
 
 describe('toCommonJs', () => {
@@ -69,6 +70,26 @@ describe('toCommonJs', () => {
   });
 });
 
+describe('bundleOf', () => {
+  it('puts an import closure in one file, dependencies first, a shared module required from its own file', () => {
+    const sources = {
+      'api/index.mjs': "// index\nimport { b } from './b.mjs';\nimport { E } from './errors.mjs';\nexport function index() { return [b(), E]; }\n",
+      'api/b.mjs': "// b\nimport { E } from './errors.mjs';\nconst local = 2;\nexport function b() { return [local, E]; }\n",
+      'api/errors.mjs': '// errors\nexport class E {}\n',
+    };
+    const converted = new Map(Object.entries(sources).map(([file, source]) => [file, toCommonJs(source, file)]));
+    const graph = new Map([['api/index.mjs', ['api/b.mjs', 'api/errors.mjs']], ['api/b.mjs', ['api/errors.mjs']], ['api/errors.mjs', []]]);
+    const code = bundleOf('api/index.mjs', converted, graph, new Set(['api/errors.mjs']));
+    assert.deepEqual([...code.matchAll(/^const (module_\w+) = /gm)].map((m) => m[1]), ['module_api_errors', 'module_api_b', 'module_api_index']);
+    assert.match(code, /^const module_api_errors = require\('\.\/errors\.cjs'\);$/m);
+    // Run as CommonJS with a stand-in errors.cjs: one E, seen by both modules.
+    const E = class {};
+    const module = { exports: {} };
+    new Function('module', 'require', code)(module, (specifier) => (specifier === './errors.cjs' ? { E } : assert.fail(specifier)));
+    assert.deepEqual(module.exports.index(), [[2, E], E]);
+  });
+});
+
 describe('the package: sdk-wasm/pkg/api/', () => {
   const pkgApi = path.join(root, 'sdk-wasm/pkg/api');
   const modules = fs.readdirSync(path.join(root, 'sdk-wasm/js/api')).filter((f) => f.endsWith('.mjs'));
@@ -82,5 +103,11 @@ describe('the package: sdk-wasm/pkg/api/', () => {
       const cjs = require(path.join(pkgApi, file.replace(/\.mjs$/, '.cjs')));
       assert.deepEqual(Object.keys(cjs).sort(), Object.keys(esm).sort(), file);
     }
+  });
+
+  it('api/index.cjs is the layer in one file: requiring it loads no other api/*.cjs but errors.cjs', () => {
+    const script = `require(${JSON.stringify(path.join(pkgApi, 'index.cjs'))}); console.log(Object.keys(require.cache).filter((f) => f.includes('/api/')).map((f) => path.basename(f)).sort().join(' '));`;
+    const out = execFileSync(process.execPath, ['-e', `const path = require('node:path'); ${script}`], { encoding: 'utf8' });
+    assert.equal(out.trim(), 'errors.cjs index.cjs');
   });
 });

@@ -1,4 +1,4 @@
-// sdk-wasm/js/api/wasm-modules.mjs: the runtime and tools modules of an entry point —
+// sdk-wasm/js/api/wasm-modules.mjs: the runtime, signing and tools modules of an entry point —
 // readiness, what comes out of a call, and a trap ending a module (and only what depends
 // on it) — over fake bindings.
 import assert from 'node:assert/strict';
@@ -11,13 +11,17 @@ function fakeBindings(panic = 'panicked at sdk-core/src/x.rs:1:1: boom') {
   return { takePanicMessage: () => panic, work: () => 42 };
 }
 
-function platform({ ready = true, tools = fakeBindings('tools panicked') } = {}) {
-  const state = { ready, toolsLoads: 0 };
+function platform({ ready = true, tools = fakeBindings('tools panicked'), signing = fakeBindings('signing panicked') } = {}) {
+  const state = { ready, toolsLoads: 0, signingLoads: 0 };
   return Object.assign(state, {
     isReady: () => state.ready,
     tools: () => {
       state.toolsLoads++;
       return tools;
+    },
+    signing: () => {
+      state.signingLoads++;
+      return signing;
     },
   });
 }
@@ -54,6 +58,20 @@ describe('wasmModules: the modules of one entry point', () => {
     assert.throws(() => runtime.bindings(), (e) => e === error);
     assert.throws(() => runtime.alive(), (e) => e === error);
     assert.throws(() => tools.bindings(), (e) => e === error);
+  });
+
+  it('the signing module is loaded on first use, and a trap in it ends it alone; a trap in the runtime ends it too', () => {
+    const p = platform();
+    const { runtime, signing } = wasmModules(fakeBindings(), p);
+    assert.equal(p.signingLoads, 0);
+    assert.equal(signing.call(() => signing.bindings().work()), 42);
+    const error = signing.attempt(trap).error;
+    assert.match(error.message, /signing panicked/);
+    assert.throws(() => signing.bindings(), (e) => e === error);
+    assert.equal(runtime.call(() => runtime.bindings().work()), 42);
+    const other = wasmModules(fakeBindings(), platform());
+    const runtimeTrap = other.runtime.error(new WebAssembly.RuntimeError('unreachable'));
+    assert.throws(() => other.signing.bindings(), (e) => e === runtimeTrap);
   });
 
   it('a trap in the tools module ends it alone', () => {
