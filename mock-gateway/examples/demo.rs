@@ -4,6 +4,9 @@
 //! (in-memory SQLite, manual clock): register a channel company, pay bills (including an
 //! uncertain and a failed payment), receive signed notifications at a merchant endpoint that
 //! books each event once, refund, then download the day's signed statement and reconcile it.
+//! The next day, collection and payout (代收付, docs/collection.md): a payer's card bound, a
+//! repayment plan debited at its time through the channel that is up, and a payout queued
+//! until a channel can carry it.
 //!
 //! Only public interfaces are used: the gateway over HTTP (the signed API of
 //! docs/protocol.md §7 and the admin API of §12), the merchant side with `paysign-core`.
@@ -27,9 +30,11 @@ use axum::routing::post;
 use paysign_core::callback::{GatewayResponse, NotificationVerifier, VerifyOptions};
 use paysign_core::message::time::{CHINA_STANDARD_TIME, format_rfc3339};
 use paysign_core::message::{
-    AckFormat, Acknowledgement, Amount, BillQuery, Envelope, GatewayMethod, ItemsList,
-    Notification, OrderCreate, OrderPay, OrderQuery, OrderRef, OrderRefund, OrderReverse,
-    SignedRequest, StatementDownload, StatementType, TradeStatus, build_request,
+    AckFormat, Acknowledgement, AgreementConfirm, AgreementRef, AgreementSign, Amount, BillQuery,
+    Envelope, GatewayMethod, Instalment, ItemsList, Notification, OrderCreate, OrderPay,
+    OrderQuery, OrderRef, OrderRefund, OrderReverse, PayoutCreate, PayoutQuery, PayoutRef,
+    PlanCreate, PlanQuery, PlanRef, SignedRequest, StatementDownload, StatementType, TradeStatus,
+    build_request,
 };
 use paysign_core::reconcile::{
     Class, ColumnMap, Difference, Entry, Position, ReconcileOptions, RecordFormat, reconcile,
@@ -52,8 +57,10 @@ const START: i64 = 1_795_140_000;
 const BUSINESS_DAY: &str = "2026-11-20";
 /// 2026-11-20T23:40:00+08:00: after the gateway's 23:30 cutoff (日切, §10.1).
 const LATE_EVENING: i64 = START + 13 * 3600 + 40 * 60;
+/// 2026-11-21T10:00:00+08:00: the next morning, for collection and payout.
+const NEXT_MORNING: i64 = START + 86_400;
 /// Total number of steps, for the headings.
-const STEPS: u32 = 8;
+const STEPS: u32 = 9;
 
 /// Stops the story with an error unless `$cond` holds.
 macro_rules! ensure {
@@ -108,6 +115,7 @@ pub(crate) async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
         let electricity = lost_acknowledgement(&mut w, &m).await?;
         refunds(&mut w, &m, &water).await?;
         close_the_day(&mut w, &m, &electricity).await?;
+        collect_and_pay_out(&mut w, &m).await?;
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(m)
     }
     .await;
@@ -691,14 +699,220 @@ async fn close_the_day(w: &mut World<'_>, m: &Merchant, misreported: &PlacedOrde
     Ok(())
 }
 
-/// Step 8: everything stops; the ledger's totals.
+/// Step 8: the next day, collection and payout (代收付, docs/collection.md): a card bound by
+/// agreement, a repayment plan debited at its debit time while one channel is down (the
+/// router fails over), and a payout queued until a channel can carry it.
+async fn collect_and_pay_out(w: &mut World<'_>, m: &Merchant) -> Result<()> {
+    w.step(
+        8,
+        "Collection and payout (代收付): an agreement, a repayment plan, a payout",
+    )?;
+    w.set_clock(NEXT_MORNING).await?;
+    let signed = m
+        .call(&AgreementSign {
+            out_agreement_no: "AG20261121001".into(),
+            payer_name: "王芳".into(),
+            card_no: "6222021234567890128".into(),
+            bank_code: "ICBC".into(),
+            mobile: "13800138000".into(),
+            per_debit_limit: Amount::from_fen(500_000)?,
+            daily_limit: Amount::from_fen(1_000_000)?,
+            notify_url: w.shop.url.clone(),
+        })
+        .await?
+        .success()?;
+    let agreement_no = signed.get("agreement_no").to_owned();
+    let pending = w
+        .admin_ok(
+            reqwest::Method::GET,
+            &format!("/admin/agreements/{agreement_no}"),
+            None,
+        )
+        .await?;
+    let code = text(&pending, "sms_code")?;
+    say!(
+        w,
+        "agreement.sign card {} → {}; the payer is texted a code (the simulated SMS: {code})",
+        signed.get("card_mask"),
+        signed.get("status")
+    );
+    let confirmed = m
+        .call(&AgreementConfirm {
+            agreement: AgreementRef::AgreementNo(agreement_no.clone()),
+            sms_code: code,
+        })
+        .await?
+        .success()?;
+    ensure!(
+        confirmed.get("status") == "ACTIVE",
+        "the code binds the card: {}",
+        confirmed.body
+    );
+    say!(
+        w,
+        "agreement.confirm → ACTIVE: the card is bound (only its mask is stored)"
+    );
+
+    let instalment = |due: &str| -> Result<Instalment> {
+        Ok(Instalment {
+            due_date: due.into(),
+            amount: Amount::from_fen(300_000)?,
+        })
+    };
+    let plan = m
+        .call(&PlanCreate {
+            out_plan_no: "PL20261121001".into(),
+            agreement: AgreementRef::AgreementNo(agreement_no.clone()),
+            instalments: vec![instalment("2026-11-21")?, instalment("2026-11-22")?],
+            debit_times: Some("12:00,18:00".into()),
+            daily_attempts: Some(2),
+        })
+        .await?
+        .success()?;
+    let plan_no = plan.get("plan_no").to_owned();
+    say!(
+        w,
+        "plan.create: 2 instalments of ¥3000.00, debited at 12:00 and 18:00 → {}",
+        plan.get("status")
+    );
+    w.admin_ok(
+        reqwest::Method::PUT,
+        "/admin/channels/CH-BANK",
+        Some(json!({"outage": true})),
+    )
+    .await?;
+    say!(w, "channel CH-BANK (the cheaper one) goes down");
+    w.advance(2 * 3600).await?;
+    let view = w
+        .admin_ok(
+            reqwest::Method::GET,
+            &format!("/admin/plans/{plan_no}"),
+            None,
+        )
+        .await?;
+    let deduction_no = view["instalments"][0]["last_deduction_no"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let deduction = w
+        .admin_ok(
+            reqwest::Method::GET,
+            &format!("/admin/deductions/{deduction_no}"),
+            None,
+        )
+        .await?;
+    let tries: Vec<String> = deduction["route"]["tries"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .map(|t| {
+                    format!(
+                        "{} {}",
+                        t["channel_id"].as_str().unwrap_or("?"),
+                        t["result"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ensure!(
+        deduction["status"] == "SUCCESS" && deduction["channel_id"] == "CH-EPAY",
+        "instalment 1 is debited through CH-EPAY: {deduction}"
+    );
+    say!(
+        w,
+        "12:00 instalment 1 → deduction {deduction_no} SUCCESS; the router tried {}",
+        tries.join(", then ")
+    );
+
+    // CH-EPAY holds ¥20,000.00 (plus today's collection); CH-BANK is down.
+    let payout = m
+        .call(&PayoutCreate {
+            out_payout_no: "PO20261121001".into(),
+            payee_name: "上海某供应链有限公司".into(),
+            account_no: "6217000012344567".into(),
+            bank_code: "CMB".into(),
+            amount: Amount::from_fen(4_000_000)?,
+            purpose: Some("放款".into()),
+            notify_url: w.shop.url.clone(),
+        })
+        .await?
+        .success()?;
+    ensure!(
+        payout.get("status") == "QUEUED",
+        "no channel can carry it yet: {}",
+        payout.body
+    );
+    say!(
+        w,
+        "payout.create ¥40,000.00 → QUEUED: CH-EPAY's position cannot cover it and CH-BANK is down (头寸 never overdrawn)"
+    );
+    w.admin_ok(
+        reqwest::Method::PUT,
+        "/admin/channels/CH-BANK",
+        Some(json!({"outage": false})),
+    )
+    .await?;
+    say!(w, "channel CH-BANK is back");
+    w.advance(60).await?;
+    let paid = m
+        .call(&PayoutQuery {
+            payout: PayoutRef::OutPayoutNo("PO20261121001".into()),
+        })
+        .await?
+        .success()?;
+    ensure!(
+        paid.get("status") == "SUCCESS",
+        "the queued payout is paid: {}",
+        paid.body
+    );
+    say!(
+        w,
+        "payout.query → SUCCESS: routed again a minute later, paid from CH-BANK's position"
+    );
+
+    w.set_clock(NEXT_MORNING + 86_400 + 2 * 3600).await?;
+    let done = m
+        .call(&PlanQuery {
+            plan: PlanRef::PlanNo(plan_no.clone()),
+        })
+        .await?
+        .success()?;
+    ensure!(
+        done.get("status") == "COMPLETED",
+        "both instalments are paid: {}",
+        done.body
+    );
+    let debits = w
+        .admin_ok(
+            reqwest::Method::GET,
+            &format!("/admin/agreements/{agreement_no}/debits"),
+            None,
+        )
+        .await?;
+    ensure!(
+        debits["deductions"] == 2 && debits["channel_debits"] == 2,
+        "two deductions, two charges: {debits}"
+    );
+    say!(
+        w,
+        "2026-11-22 12:00 instalment 2 paid → plan COMPLETED; 2 deductions, 2 charges, {}",
+        yuan(Amount::from_fen(
+            debits["debited_amount"].as_i64().unwrap_or_default()
+        )?)
+    );
+    Ok(())
+}
+
+/// Step 9: everything stops; the ledger's totals.
 async fn shut_down(mut w: World<'_>, m: Merchant) -> Result<()> {
-    w.step(8, "Shut down")?;
-    let (orders, bookings, copies, duplicates, rejected) = {
+    w.step(9, "Shut down")?;
+    let (orders, bookings, collections, copies, duplicates, rejected) = {
         let l = m.ledger();
         (
             l.orders.len(),
             l.orders.values().map(|o| o.bookings.len()).sum::<usize>(),
+            l.collections.len(),
             l.copies,
             l.duplicates,
             l.rejected,
@@ -709,12 +923,12 @@ async fn shut_down(mut w: World<'_>, m: Merchant) -> Result<()> {
         "{rejected} notifications failed verification"
     );
     ensure!(
-        (orders, bookings, copies, duplicates) == (5, 7, 8, 1),
-        "ledger: {orders} orders, {bookings} bookings, {copies} copies, {duplicates} duplicates"
+        (orders, bookings, collections, copies, duplicates) == (5, 7, 3, 11, 1),
+        "ledger: {orders} orders, {bookings} bookings, {collections} collection bookings, {copies} copies, {duplicates} duplicates"
     );
     say!(
         w,
-        "ledger: {orders} orders, {bookings} bookings from {copies} notifications ({duplicates} duplicate acknowledged, not booked)"
+        "ledger: {orders} orders, {bookings} bookings and {collections} collection and payout bookings from {copies} notifications ({duplicates} duplicate acknowledged, not booked)"
     );
     say!(
         w,
@@ -1249,6 +1463,10 @@ impl ShopState {
 #[derive(Default)]
 struct Ledger {
     orders: BTreeMap<String, LedgerOrder>,
+    /// Deductions and payouts the gateway notified (`notify_type` `deduction_status_sync`,
+    /// `payout_status_sync`), booked by their gateway numbers: a lender books repayments
+    /// by agreement, not against orders it opened.
+    collections: Vec<(String, String, &'static str, Amount)>,
     /// Verified notifications received, duplicates included.
     copies: usize,
     /// Of which duplicates (acknowledged, not booked).
@@ -1285,8 +1503,25 @@ impl Ledger {
         );
     }
 
-    /// Books a first-seen notification against our own order (the amount must match).
+    /// Books a first-seen notification against our own order (the amount must match), or,
+    /// for a deduction or a payout, as a collection booking.
     fn book(&mut self, n: &Notification) -> Result<(), String> {
+        let kind = match n.params.get("notify_type") {
+            Some("deduction_status_sync") => Some("DEDUCTION"),
+            Some("payout_status_sync") => Some("PAYOUT"),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            let status = match &n.status {
+                TradeStatus::Success => "SUCCESS",
+                TradeStatus::Fail => "FAIL",
+                other => return Err(format!("unexpected {kind} status {other}")),
+            };
+            let number = n.trade_no.clone().unwrap_or_default();
+            self.collections
+                .push((kind.to_owned(), number, status, n.total_amount));
+            return Ok(());
+        }
         let order = self
             .orders
             .get_mut(&n.out_trade_no)

@@ -98,6 +98,14 @@ pub enum Code {
     DeductionConflict,
     /// No channel with this id (admin API).
     ChannelNotFound,
+    /// No such repayment plan for this merchant.
+    PlanNotFound,
+    /// `out_plan_no` reused with different fields.
+    PlanConflict,
+    /// No such payout for this merchant.
+    PayoutNotFound,
+    /// `out_payout_no` reused with different fields.
+    PayoutConflict,
     /// Unknown `{method}`.
     MethodUnknown,
     /// Unexpected failure; retry with a fresh nonce.
@@ -106,7 +114,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of their declaration.
-    pub const ALL: [Code; 43] = [
+    pub const ALL: [Code; 47] = [
         Code::SignatureMissing,
         Code::SignatureMismatch,
         Code::SignatureMalformed,
@@ -148,6 +156,10 @@ impl Code {
         Code::DeductionNotFound,
         Code::DeductionConflict,
         Code::ChannelNotFound,
+        Code::PlanNotFound,
+        Code::PlanConflict,
+        Code::PayoutNotFound,
+        Code::PayoutConflict,
         Code::MethodUnknown,
         Code::InternalError,
     ];
@@ -201,6 +213,10 @@ impl Code {
             Code::DeductionNotFound => "DEDUCTION_NOT_FOUND",
             Code::DeductionConflict => "DEDUCTION_CONFLICT",
             Code::ChannelNotFound => "CHANNEL_NOT_FOUND",
+            Code::PlanNotFound => "PLAN_NOT_FOUND",
+            Code::PlanConflict => "PLAN_CONFLICT",
+            Code::PayoutNotFound => "PAYOUT_NOT_FOUND",
+            Code::PayoutConflict => "PAYOUT_CONFLICT",
             Code::MethodUnknown => "METHOD_UNKNOWN",
             Code::InternalError => "INTERNAL_ERROR",
         }
@@ -240,7 +256,9 @@ impl Code {
             | Code::DiscrepancyNotFound
             | Code::AgreementNotFound
             | Code::DeductionNotFound
-            | Code::ChannelNotFound => StatusCode::NOT_FOUND,
+            | Code::ChannelNotFound
+            | Code::PlanNotFound
+            | Code::PayoutNotFound => StatusCode::NOT_FOUND,
             Code::HttpMethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Code::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Code::ServerBusy => StatusCode::SERVICE_UNAVAILABLE,
@@ -250,7 +268,9 @@ impl Code {
             | Code::RefundExceedsPaid
             | Code::AgreementConflict
             | Code::AgreementStateInvalid
-            | Code::DeductionConflict => StatusCode::CONFLICT,
+            | Code::DeductionConflict
+            | Code::PlanConflict
+            | Code::PayoutConflict => StatusCode::CONFLICT,
             Code::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

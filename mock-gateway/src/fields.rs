@@ -8,8 +8,8 @@ use paysign_core::message::fields as grammar;
 use crate::error::{ApiError, Code};
 
 pub(crate) use grammar::{
-    MAX_PAYMENT_FEN, bank_code, bill_no, card_no, date, gateway_no, item_id, merchant_no, mobile,
-    notify_url, passback, region_code, sms_code, text, timestamp,
+    MAX_PAYMENT_FEN, account_no, bank_code, bill_no, card_no, date, gateway_no, item_id,
+    merchant_no, mobile, notify_url, passback, region_code, sms_code, text, timestamp,
 };
 
 /// Business fields of a successful response, in documented order.
@@ -36,6 +36,25 @@ impl<'a> Fields<'a> {
         let passback_params = self.optional("passback_params").unwrap_or_default();
         passback(passback_params)?;
         Ok((subject, passback_params))
+    }
+
+    /// The lookup fields of a query: the gateway's number (`gateway_field`) and the
+    /// merchant's (`merchant_field`), each checked when given; at least one is needed by
+    /// the lookup itself.
+    pub(crate) fn numbers(
+        &self,
+        gateway_field: &str,
+        merchant_field: &str,
+    ) -> Result<(Option<String>, Option<String>), ApiError> {
+        let gateway = self.optional(gateway_field);
+        let merchant = self.optional(merchant_field);
+        if let Some(no) = gateway {
+            gateway_no(gateway_field, no)?;
+        }
+        if let Some(no) = merchant {
+            merchant_no(merchant_field, no)?;
+        }
+        Ok((gateway.map(str::to_owned), merchant.map(str::to_owned)))
     }
 
     /// The value, if present and non-empty.

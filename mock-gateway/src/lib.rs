@@ -17,6 +17,8 @@ mod ids;
 mod merchants;
 mod notifications;
 mod orders;
+mod payouts;
+mod plans;
 mod request_body;
 mod scheduler;
 mod snapshot;

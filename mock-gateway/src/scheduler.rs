@@ -1,5 +1,6 @@
-//! The gateway's scheduled work: channel polls and notification attempts run in time
-//! order when they fall due on the gateway clock (the background loop, `POST /admin/clock`
+//! The gateway's scheduled work: channel polls (of orders, deductions and payouts), queued
+//! payouts' next routing, repayment plans' debit runs and notification attempts run in time order when they fall due on the
+//! gateway clock (the background loop, `POST /admin/clock`
 //! and deterministic tests all come here). It sits above the state, the orders and the
 //! notifications, which do not import it.
 
@@ -9,6 +10,10 @@ use crate::error::ApiError;
 use crate::notifications;
 use crate::orders;
 use crate::orders::store as order_q;
+use crate::payouts;
+use crate::payouts::store as payout_q;
+use crate::plans;
+use crate::plans::store as plan_q;
 use crate::state::{AppState, REPLAY_RETENTION_SECS};
 use crate::store::meta;
 
@@ -56,6 +61,20 @@ impl AppState {
                 .read(|c| Ok(deduction_q::next_due_poll(c, now)?))?
             {
                 deductions::poll(self.store(), &timing, &deduction_no, due_at)?;
+                jobs += 1;
+                progressed = true;
+            }
+            while let Some((plan_no, run_at)) =
+                self.store().read(|c| Ok(plan_q::next_due_run(c, now)?))?
+            {
+                plans::run(self.store(), &timing, &plan_no, run_at)?;
+                jobs += 1;
+                progressed = true;
+            }
+            while let Some((payout_no, due_at, kind)) =
+                self.store().read(|c| Ok(payout_q::next_due(c, now)?))?
+            {
+                payouts::run_due(self.store(), &timing, &payout_no, due_at, kind)?;
                 jobs += 1;
                 progressed = true;
             }

@@ -14,6 +14,7 @@ use paysign_core::Amount;
 use paysign_core::message::{
     AgreementConfirm, AgreementQuery, AgreementRef, AgreementResume, AgreementSign,
     AgreementSuspend, AgreementTerminate, DeductionCreate, DeductionQuery, DeductionRef,
+    Instalment, PayoutCreate, PayoutQuery, PayoutRef, PlanCreate, PlanQuery, PlanRef,
 };
 use serde_json::Value;
 
@@ -701,4 +702,438 @@ async fn an_outage_fails_over_the_router_learns_and_limits_windows_and_pins_are_
         )
         .await;
     assert_eq!((status, v["code"].as_str()), (400, Some("FIELD_INVALID")));
+}
+
+fn plan(out_plan_no: &str, agreement_no: &str, dues: &[&str], daily_attempts: u8) -> PlanCreate {
+    PlanCreate {
+        out_plan_no: out_plan_no.to_owned(),
+        agreement: by_no(agreement_no),
+        instalments: dues
+            .iter()
+            .map(|due| Instalment {
+                due_date: (*due).to_owned(),
+                amount: fen(10_000),
+            })
+            .collect(),
+        debit_times: Some("12:00,18:00".into()),
+        daily_attempts: Some(daily_attempts),
+    }
+}
+
+/// Each instalment's `(status, attempts)` as `plan.query` answers.
+async fn instalments_of(m: &Merchant, plan_no: &str) -> (String, Vec<(String, String)>) {
+    let answer = m
+        .call(&PlanQuery {
+            plan: PlanRef::PlanNo(plan_no.to_owned()),
+        })
+        .await;
+    assert_eq!(answer.code(), "SUCCESS", "{}", answer.body);
+    let list: Vec<Value> = serde_json::from_str(answer.get("instalments")).unwrap();
+    let states = list
+        .iter()
+        .map(|i| {
+            (
+                i["status"].as_str().unwrap().to_owned(),
+                i["attempts"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    (answer.get("status").to_owned(), states)
+}
+
+fn states(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_plan_is_debited_at_its_times_within_its_daily_attempts_until_paid() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    for channel in ["CH-BANK", "CH-EPAY"] {
+        gw.put(
+            &format!("/admin/channels/{channel}"),
+            serde_json::json!({"success_rate_bps": 10_000}),
+        )
+        .await;
+    }
+    let agreement_no =
+        active_agreement(&gw, &m, &card_ending(5), "http://127.0.0.1:9/notify").await;
+    // The clock is 2026-11-20 10:00 +08:00; one deduction per instalment per day.
+    let request = plan(
+        "PL-RUN-0001",
+        &agreement_no,
+        &["2026-11-20", "2026-11-21", "2026-11-23"],
+        1,
+    );
+    let created = m.call(&request).await;
+    assert_eq!(created.get("status"), "ACTIVE", "{}", created.body);
+    assert_eq!(
+        created.get("next_run_time"),
+        (gw.now() + 2 * 3_600).to_string()
+    );
+    let plan_no = created.get("plan_no").to_owned();
+    assert_eq!(m.call(&request).await.get("plan_no"), plan_no, "idempotent");
+    let changed = plan("PL-RUN-0001", &agreement_no, &["2026-11-20"], 1);
+    assert_eq!(m.call(&changed).await.code(), "PLAN_CONFLICT");
+
+    // 12:00, both channels down: the due instalment's one attempt of the day fails.
+    for channel in ["CH-BANK", "CH-EPAY"] {
+        gw.put(
+            &format!("/admin/channels/{channel}"),
+            serde_json::json!({"outage": true}),
+        )
+        .await;
+    }
+    gw.advance(2 * 3_600).await;
+    let (status, got) = instalments_of(&m, &plan_no).await;
+    assert_eq!(status, "ACTIVE");
+    assert_eq!(
+        got,
+        states(&[("PENDING", "1"), ("PENDING", "0"), ("PENDING", "0")])
+    );
+    for channel in ["CH-BANK", "CH-EPAY"] {
+        gw.put(
+            &format!("/admin/channels/{channel}"),
+            serde_json::json!({"outage": false}),
+        )
+        .await;
+    }
+    // 18:00: the day's attempt is spent, so nothing is debited.
+    gw.advance(6 * 3_600).await;
+    assert_eq!(
+        instalments_of(&m, &plan_no).await.1[0],
+        ("PENDING".into(), "1".into())
+    );
+    // The next day at 12:00: instalment 1 retried, instalment 2 due: both paid.
+    gw.advance(18 * 3_600).await;
+    let (_, got) = instalments_of(&m, &plan_no).await;
+    assert_eq!(
+        got,
+        states(&[("PAID", "2"), ("PAID", "1"), ("PENDING", "0")])
+    );
+    // Nothing is due on the 22nd; on the 23rd at 12:00 the last one is paid.
+    gw.advance(3 * 86_400).await;
+    let (status, got) = instalments_of(&m, &plan_no).await;
+    assert_eq!(
+        (status.as_str(), got),
+        (
+            "COMPLETED",
+            states(&[("PAID", "2"), ("PAID", "1"), ("PAID", "1")])
+        )
+    );
+    let admin = gw.get(&format!("/admin/plans/{plan_no}")).await;
+    assert_eq!(admin["next_run_at"], Value::Null);
+    // Four deductions, three charges: the failed one debited nothing.
+    assert_eq!(debits(&gw, &agreement_no).await, (4, 3, 30_000));
+}
+
+#[tokio::test]
+async fn an_uncertain_instalment_waits_for_its_deduction_and_a_terminated_agreement_stops_the_plan()
+{
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    for channel in ["CH-BANK", "CH-EPAY"] {
+        gw.put(
+            &format!("/admin/channels/{channel}"),
+            serde_json::json!({"success_rate_bps": 10_000}),
+        )
+        .await;
+    }
+    // Card ..81: unknown, then polls 1-2 unknown, poll 3 (30 s later) debits.
+    let uncertain = active_agreement(&gw, &m, &card_ending(81), "http://127.0.0.1:9/notify").await;
+    let created = m
+        .call(&plan(
+            "PL-UNK-0001",
+            &uncertain,
+            &["2026-11-20", "2026-11-21"],
+            2,
+        ))
+        .await;
+    let plan_no = created.get("plan_no").to_owned();
+    gw.advance(2 * 3_600).await;
+    assert_eq!(
+        instalments_of(&m, &plan_no).await.1,
+        states(&[("PROCESSING", "1"), ("PENDING", "0")])
+    );
+    // Polls resolve the deduction; the instalment is paid without a second debit.
+    for _ in 0..3 {
+        gw.advance(10).await;
+    }
+    assert_eq!(
+        instalments_of(&m, &plan_no).await.1,
+        states(&[("PAID", "1"), ("PENDING", "0")])
+    );
+    gw.advance(6 * 3_600).await;
+    assert_eq!(debits(&gw, &uncertain).await, (1, 1, 10_000));
+
+    // Terminated before the second instalment's day: the plan stops at its next run.
+    let ended = m
+        .call(&AgreementTerminate {
+            agreement: by_no(&uncertain),
+        })
+        .await;
+    assert_eq!(ended.get("status"), "TERMINATED");
+    gw.advance(18 * 3_600).await;
+    let (status, got) = instalments_of(&m, &plan_no).await;
+    assert_eq!(
+        (status.as_str(), got),
+        ("STOPPED", states(&[("PAID", "1"), ("PENDING", "0")]))
+    );
+    assert_eq!(debits(&gw, &uncertain).await, (1, 1, 10_000));
+
+    // A plan needs an active agreement, and each instalment within the per-debit limit.
+    let refused = m
+        .call(&plan("PL-UNK-0002", &uncertain, &["2026-11-22"], 1))
+        .await;
+    assert_eq!(refused.code(), "AGREEMENT_STATE_INVALID");
+    let other = active_agreement(&gw, &m, &card_ending(5), "http://127.0.0.1:9/notify").await;
+    let mut too_big = plan("PL-BIG-0001", &other, &["2026-11-22"], 1);
+    too_big.instalments[0].amount = fen(50_001);
+    let refused = m.call(&too_big).await;
+    assert_eq!((refused.code(), refused.status), ("FIELD_INVALID", 400));
+    assert!(refused.body.contains("per_debit_limit"), "{}", refused.body);
+}
+
+fn payout(out_payout_no: &str, account_no: &str, amount: i64, notify_url: &str) -> PayoutCreate {
+    PayoutCreate {
+        out_payout_no: out_payout_no.to_owned(),
+        payee_name: "张伟".into(),
+        account_no: account_no.to_owned(),
+        bank_code: "CMB".into(),
+        amount: fen(amount),
+        purpose: Some("放款".into()),
+        notify_url: notify_url.to_owned(),
+    }
+}
+
+/// Each channel's position, from the admin API.
+async fn positions(gw: &Gateway) -> (i64, i64) {
+    let v = gw.get("/admin/channels").await;
+    let of = |id: &str| {
+        v["channels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["channel_id"] == id)
+            .unwrap()["position"]
+            .as_i64()
+            .unwrap()
+    };
+    (of("CH-BANK"), of("CH-EPAY"))
+}
+
+async fn all_accepting(gw: &Gateway) {
+    for channel in ["CH-BANK", "CH-EPAY"] {
+        gw.put(
+            &format!("/admin/channels/{channel}"),
+            serde_json::json!({"success_rate_bps": 10_000}),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn payouts_draw_on_positions_and_queue_until_collections_settle() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    let sink = NotifySink::start(&m, Behaviour::Ack).await;
+    all_accepting(&gw).await;
+    // Seeded positions: CH-BANK 50,000.00 yuan, CH-EPAY 20,000.00 yuan.
+    assert_eq!(positions(&gw).await, (5_000_000, 2_000_000));
+    let pay = |out: &str, account: &str, amount: i64| {
+        let request = payout(out, account, amount, &sink.url());
+        let m = &m;
+        async move {
+            let answer = m.call(&request).await;
+            assert_eq!(answer.code(), "SUCCESS", "{}", answer.body);
+            answer
+        }
+    };
+    let first = pay("PO-POS-0001", "6217000012340001", 4_000_000).await;
+    assert_eq!(first.get("status"), "SUCCESS");
+    assert_eq!(first.get("account_mask"), "6217****0001");
+    assert!(!first.body.contains("6217000012340001"), "{}", first.body);
+    assert_eq!(positions(&gw).await, (1_000_000, 2_000_000));
+    // CH-BANK cannot cover 15,000.00 yuan: the dearer channel pays it.
+    let second = pay("PO-POS-0002", "6217000012340002", 1_500_000).await;
+    let view = gw
+        .get(&format!("/admin/payouts/{}", second.get("payout_no")))
+        .await;
+    assert_eq!(view["channel_id"], "CH-EPAY");
+    assert_eq!(view["route"]["ranking"][1]["reason"], "position");
+    assert_eq!(positions(&gw).await, (1_000_000, 500_000));
+    // Neither covers 12,000.00 yuan: queued, nothing taken.
+    let queued = pay("PO-POS-0003", "6217000012340003", 1_200_000).await;
+    assert_eq!(queued.get("status"), "QUEUED");
+    assert_eq!(positions(&gw).await, (1_000_000, 500_000));
+    // A collection settles into CH-BANK's position (not yet enough), then a top-up.
+    let agreement_no = active_agreement(&gw, &m, &card_ending(5), &sink.url()).await;
+    let debited = m
+        .call(&deduction("DD-POS-0001", &agreement_no, 50_000))
+        .await;
+    assert_eq!(debited.get("status"), "SUCCESS");
+    assert_eq!(positions(&gw).await, (1_050_000, 500_000));
+    gw.advance(60).await;
+    assert_eq!(
+        m.call(&PayoutQuery {
+            payout: PayoutRef::OutPayoutNo("PO-POS-0003".into())
+        })
+        .await
+        .get("status"),
+        "QUEUED"
+    );
+    gw.put(
+        "/admin/channels/CH-BANK",
+        serde_json::json!({"position_topup": "200000"}),
+    )
+    .await;
+    gw.advance(60).await;
+    let paid = m
+        .call(&PayoutQuery {
+            payout: PayoutRef::OutPayoutNo("PO-POS-0003".into()),
+        })
+        .await;
+    assert_eq!(paid.get("status"), "SUCCESS", "{}", paid.body);
+    assert_eq!(positions(&gw).await, (50_000, 500_000));
+
+    // An invalid account fails and the amount goes back to the position.
+    let refused = pay("PO-POS-0004", "6217000012340082", 40_000).await;
+    assert_eq!(
+        (refused.get("status"), refused.get("fail_code")),
+        ("FAIL", "ACCOUNT_INVALID")
+    );
+    assert_eq!(positions(&gw).await, (50_000, 500_000));
+    // An uncertain one holds its amount until the bank answers.
+    let uncertain = pay("PO-POS-0005", "6217000012340087", 40_000).await;
+    assert_eq!(uncertain.get("status"), "PROCESSING");
+    assert_eq!(positions(&gw).await, (10_000, 500_000));
+    for _ in 0..3 {
+        gw.advance(10).await;
+    }
+    let settled = m
+        .call(&PayoutQuery {
+            payout: PayoutRef::PayoutNo(uncertain.get("payout_no").into()),
+        })
+        .await;
+    assert_eq!(settled.get("status"), "SUCCESS");
+    assert_eq!(positions(&gw).await, (10_000, 500_000));
+
+    // Idempotent, and every final payout notified once, as a trade notification.
+    assert_eq!(
+        m.call(&payout(
+            "PO-POS-0001",
+            "6217000012340001",
+            4_000_000,
+            &sink.url()
+        ))
+        .await
+        .get("payout_no"),
+        first.get("payout_no")
+    );
+    let conflict = m
+        .call(&payout(
+            "PO-POS-0001",
+            "6217000012340001",
+            3_999_999,
+            &sink.url(),
+        ))
+        .await;
+    assert_eq!((conflict.status, conflict.code()), (409, "PAYOUT_CONFLICT"));
+    gw.advance(1).await;
+    let got = sink.received();
+    let payouts: Vec<_> = got
+        .iter()
+        .filter(|r| r.body.contains("payout_status_sync"))
+        .collect();
+    assert_eq!(payouts.len(), 5, "{got:?}");
+    assert!(got.iter().all(|r| r.verified && !r.duplicate));
+    sink.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_payouts_never_overdraw_a_position() {
+    let gw = Gateway::start().await;
+    let m = Arc::new(gw.merchant().await);
+    all_accepting(&gw).await;
+    // Leave 100,000 fen in each position.
+    for (out, amount) in [("PO-DRAIN-0001", 4_900_000), ("PO-DRAIN-0002", 1_900_000)] {
+        let answer = m
+            .call(&payout(
+                out,
+                "6217000012340001",
+                amount,
+                "http://127.0.0.1:9/notify",
+            ))
+            .await;
+        assert_eq!(answer.get("status"), "SUCCESS", "{}", answer.body);
+    }
+    assert_eq!(positions(&gw).await, (100_000, 100_000));
+    // Ten payouts of 50,000 fen at once, and twenty copies of one of them: four fit.
+    let mut tasks = Vec::new();
+    for n in 0..30 {
+        let m = Arc::clone(&m);
+        let out = format!("PO-RACE-{:04}", n.min(10));
+        tasks.push(tokio::spawn(async move {
+            let answer = m
+                .call(&payout(
+                    &out,
+                    "6217000012340001",
+                    50_000,
+                    "http://127.0.0.1:9/notify",
+                ))
+                .await;
+            (
+                out,
+                answer.get("payout_no").to_owned(),
+                answer.get("status").to_owned(),
+            )
+        }));
+    }
+    let mut by_out = std::collections::HashMap::<String, std::collections::HashSet<String>>::new();
+    for task in tasks {
+        let (out, payout_no, _) = task.await.unwrap();
+        by_out.entry(out).or_default().insert(payout_no);
+    }
+    assert_eq!(by_out.len(), 11);
+    assert!(
+        by_out.values().all(|numbers| numbers.len() == 1),
+        "{by_out:?}"
+    );
+    let mut paid = 0;
+    let mut queued = 0;
+    for out in by_out.keys() {
+        let status = m
+            .call(&PayoutQuery {
+                payout: PayoutRef::OutPayoutNo(out.clone()),
+            })
+            .await
+            .get("status")
+            .to_owned();
+        match status.as_str() {
+            "SUCCESS" => paid += 1,
+            "QUEUED" => queued += 1,
+            other => panic!("{out}: {other}"),
+        }
+    }
+    assert_eq!((paid, queued), (4, 7));
+    assert_eq!(positions(&gw).await, (0, 0));
+    // A day later the queued ones give up, and nothing was taken for them.
+    gw.advance(86_400).await;
+    let mut failed = 0;
+    for out in by_out.keys() {
+        let answer = m
+            .call(&PayoutQuery {
+                payout: PayoutRef::OutPayoutNo(out.clone()),
+            })
+            .await;
+        if answer.get("status") == "FAIL" {
+            assert_eq!(answer.get("fail_code"), "QUEUE_TIMEOUT");
+            failed += 1;
+        }
+    }
+    assert_eq!(failed, 7);
+    assert_eq!(positions(&gw).await, (0, 0));
 }

@@ -15,7 +15,10 @@ async fn the_demo_tells_its_whole_story() {
         panic!("the demo failed: {e}\n--- its story so far ---\n{story}");
     }
     for milestone in [
-        "[8/8] Shut down",
+        "[9/9] Shut down",
+        "the router tried CH-BANK CONNECT_FAILED, then CH-EPAY ACCEPTED",
+        "→ QUEUED: CH-EPAY's position cannot cover it",
+        "plan COMPLETED; 2 deductions, 2 charges",
         "REFUND_EXCEEDS_PAID",
         "AMOUNT_MISMATCH",
         "CUTOFF_PENDING",

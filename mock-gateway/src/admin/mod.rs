@@ -24,7 +24,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 use crate::{
-    agreements, bills, channels, deductions, merchants, notifications, orders, statements,
+    agreements, bills, channels, deductions, merchants, notifications, orders, payouts, plans,
+    statements,
 };
 use reply::error_response;
 
@@ -38,6 +39,8 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(agreements::admin::routes())
         .merge(deductions::admin::routes())
         .merge(channels::admin::routes())
+        .merge(plans::admin::routes())
+        .merge(payouts::admin::routes())
         .merge(notifications::admin::routes())
         .merge(statements::admin::routes())
         .layer(CatchPanicLayer::custom(admin_panic))

@@ -23,7 +23,7 @@ use crate::error::{ApiError, Code};
 use crate::fields::{self, ResponseFields};
 use crate::request_body;
 use crate::state::AppState;
-use crate::{bills, deductions, orders, statements};
+use crate::{bills, deductions, orders, payouts, plans, statements};
 use envelope::{Authenticated, Echo};
 
 /// A gateway method (§7).
@@ -45,10 +45,14 @@ pub(crate) enum Method {
     AgreementTerminate,
     DeductionCreate,
     DeductionQuery,
+    PlanCreate,
+    PlanQuery,
+    PayoutCreate,
+    PayoutQuery,
 }
 
 impl Method {
-    const ALL: [Method; 16] = [
+    const ALL: [Method; 20] = [
         Method::BillItemsList,
         Method::BillQuery,
         Method::OrderCreate,
@@ -65,6 +69,10 @@ impl Method {
         Method::AgreementTerminate,
         Method::DeductionCreate,
         Method::DeductionQuery,
+        Method::PlanCreate,
+        Method::PlanQuery,
+        Method::PayoutCreate,
+        Method::PayoutQuery,
     ];
 
     /// The wire name, e.g. `order.create`.
@@ -86,6 +94,10 @@ impl Method {
             Method::AgreementTerminate => "agreement.terminate",
             Method::DeductionCreate => "deduction.create",
             Method::DeductionQuery => "deduction.query",
+            Method::PlanCreate => "plan.create",
+            Method::PlanQuery => "plan.query",
+            Method::PayoutCreate => "payout.create",
+            Method::PayoutQuery => "payout.query",
         }
     }
 
@@ -208,6 +220,10 @@ fn dispatch(
         }
         Method::DeductionCreate => deductions::api::create(state, app_id, f, now),
         Method::DeductionQuery => deductions::api::query(state, app_id, f),
+        Method::PlanCreate => plans::api::create(state, app_id, f, now),
+        Method::PlanQuery => plans::api::query(state, app_id, f),
+        Method::PayoutCreate => payouts::api::create(state, app_id, f, now),
+        Method::PayoutQuery => payouts::api::query(state, app_id, f),
     }
 }
 

@@ -62,6 +62,8 @@ struct ChannelUpdate {
     maintenance: Option<String>,
     outage: Option<bool>,
     latency_ms: Option<i64>,
+    /// Fen added to the channel's position (an operator's top-up).
+    position_topup: Option<String>,
 }
 
 async fn update(
@@ -119,6 +121,11 @@ async fn update(
             c.latency_ms = latency;
         }
         q::update(tx, &c)?;
+        if let Some(topup) = &req.position_topup {
+            let fen = fields::amount("position_topup", topup, 1, 999_999_999_999_999)?;
+            q::credit(tx, &c.channel_id, fen)?;
+            c.position += fen;
+        }
         Ok(c)
     })?;
     tracing::info!(channel = %updated.channel_id, outage = updated.outage, rate = updated.success_rate_bps, "channel changed");

@@ -17,8 +17,38 @@ use std::collections::HashMap;
 
 use crate::error::ApiError;
 use crate::store::Store;
+pub(crate) use routing::Movement;
 use routing::{Candidate, Decision, Try};
 use store::ChannelRow;
+
+/// A deduction or payout as the admin API shows it: its row, the bank's answers and the
+/// last routing decision.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct MovementView<T> {
+    #[serde(flatten)]
+    pub(crate) movement: T,
+    pub(crate) attempts: Vec<store::AnswerRow>,
+    /// Every channel's assessment and the calls tried (JSON of [`routing::Decision`]).
+    pub(crate) route: Option<serde_json::Value>,
+}
+
+/// `movement` (whose number is `ref_no`) with its way through the channels.
+pub(crate) fn view<T>(
+    conn: &rusqlite::Connection,
+    ref_no: &str,
+    movement: T,
+) -> Result<MovementView<T>, ApiError> {
+    let attempts = store::answers(conn, ref_no)?;
+    let route = match store::decision(conn, ref_no)? {
+        Some(d) => Some(serde_json::from_str(&d.reasons).map_err(ApiError::internal)?),
+        None => None,
+    };
+    Ok(MovementView {
+        movement,
+        attempts,
+        route,
+    })
+}
 
 /// Seeds the channels of a new gateway (existing ones are kept as configured).
 pub(crate) fn seed(store: &Store) -> Result<(), ApiError> {
@@ -31,21 +61,43 @@ fn minute_of_day(at: i64) -> u32 {
     u32::try_from(seconds / 60).unwrap_or(0)
 }
 
+/// One money movement to route.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MoneyMovement<'a> {
+    pub(crate) app_id: &'a str,
+    pub(crate) movement: Movement,
+    /// The deduction or payout number.
+    pub(crate) ref_no: &'a str,
+    /// Earlier routings of the same movement (a queued payout is routed again).
+    pub(crate) round: i64,
+    pub(crate) amount: i64,
+    pub(crate) at: i64,
+}
+
 /// Routes the movement `ref_no` of `amount` fen for `app_id` at `at`, inside the caller's
 /// transaction: ranks the channels, calls them in order until one accepts (an outage or a
 /// system error means nothing was debited, so the next may be tried; an accepted call
 /// stays on its channel whatever the bank then answers), records every call and the
 /// decision, and returns the accepting channel (`None`: none would).
 ///
-/// `used_today` is what each channel carried today that counts against its daily limit.
+/// `used_today` is what each channel carried today that counts against its daily limit;
+/// each `round` draws the channels' answers afresh.
+///
+/// A payout ([`Movement::Payout`]) needs a channel whose position covers the amount; the
+/// accepting channel's position is reduced by it here, in the same transaction.
 pub(crate) fn route(
     tx: &rusqlite::Connection,
-    app_id: &str,
-    ref_no: &str,
-    amount: i64,
-    at: i64,
+    m: &MoneyMovement<'_>,
     used_today: &HashMap<String, i64>,
 ) -> Result<Option<ChannelRow>, ApiError> {
+    let MoneyMovement {
+        app_id,
+        movement,
+        ref_no,
+        round,
+        amount,
+        at,
+    } = *m;
     let since = at - routing::WINDOW_SECS;
     let mut candidates = Vec::new();
     for channel in store::all(tx)? {
@@ -58,7 +110,18 @@ pub(crate) fn route(
         });
     }
     let pinned = store::pin(tx, app_id)?;
-    let ranking = routing::rank(&candidates, amount, pinned.as_deref(), minute_of_day(at));
+    let ranking = routing::rank(
+        &candidates,
+        movement,
+        amount,
+        pinned.as_deref(),
+        minute_of_day(at),
+    );
+    let draw_key = if round == 0 {
+        ref_no.to_owned()
+    } else {
+        format!("{ref_no}#{round}")
+    };
     let mut tries = Vec::new();
     let mut chosen = None;
     for assessment in ranking.iter().filter(|a| a.eligible) {
@@ -72,7 +135,7 @@ pub(crate) fn route(
         let result = if channel.outage {
             "CONNECT_FAILED"
         } else if simulator::call_accepted(
-            ref_no,
+            &draw_key,
             &channel.channel_id,
             tries.len(),
             channel.success_rate_bps,
@@ -94,6 +157,11 @@ pub(crate) fn route(
             result,
         });
         if result == "ACCEPTED" {
+            // The ranking read the position before this transaction wrote; reserving is
+            // the check that counts (it cannot overdraw).
+            if movement == Movement::Payout && !store::reserve(tx, &channel.channel_id, amount)? {
+                continue;
+            }
             chosen = Some(channel.clone());
             break;
         }

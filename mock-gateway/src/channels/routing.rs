@@ -33,13 +33,22 @@ pub(crate) struct Candidate {
     pub(crate) recent: (i64, i64),
 }
 
+/// What a movement needs of a channel besides health and limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Movement {
+    /// Money in (a deduction): no position needed.
+    Collection,
+    /// Money out (a payout): the channel's position must cover the amount.
+    Payout,
+}
+
 /// The router's view of one channel, with the reason it was ranked as it was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct Assessment {
     pub(crate) channel_id: String,
     /// Whether it may be tried at all.
     pub(crate) eligible: bool,
-    /// `pinned`, `healthy`, `unhealthy`, `maintenance`, `daily_limit`.
+    /// `pinned`, `healthy`, `unhealthy`, `maintenance`, `daily_limit`, `position`.
     pub(crate) reason: &'static str,
     /// The rolling success rate used, basis points.
     pub(crate) success_rate_bps: i64,
@@ -96,6 +105,7 @@ fn in_window(channel: &ChannelRow, minute: u32) -> bool {
 /// the eligible channels first, in the order to try them, then the others.
 pub(crate) fn rank(
     candidates: &[Candidate],
+    movement: Movement,
     amount: i64,
     pinned: Option<&str>,
     minute: u32,
@@ -115,6 +125,8 @@ pub(crate) fn rank(
                 (9, false, "maintenance")
             } else if c.used_today.saturating_add(amount) > c.channel.daily_limit {
                 (9, false, "daily_limit")
+            } else if movement == Movement::Payout && c.channel.position < amount {
+                (9, false, "position")
             } else if pinned == Some(c.channel.channel_id.as_str()) && healthy {
                 (0, true, "pinned")
             } else if healthy {
@@ -159,6 +171,7 @@ mod tests {
             maintenance_end: None,
             outage: false,
             latency_ms: 100,
+            position: 1_000,
         }
     }
 
@@ -184,11 +197,11 @@ mod tests {
             candidate(channel("A", 9_950, 20), 0, (0, 0)),
         ];
         assert_eq!(
-            order(&rank(&cands, 100, None, 600)),
+            order(&rank(&cands, Movement::Collection, 100, None, 600)),
             [("A", "healthy"), ("B", "healthy")]
         );
         assert_eq!(
-            order(&rank(&cands, 100, Some("B"), 600)),
+            order(&rank(&cands, Movement::Collection, 100, Some("B"), 600)),
             [("B", "pinned"), ("A", "healthy")]
         );
     }
@@ -200,7 +213,7 @@ mod tests {
             candidate(channel("A", 9_950, 20), 0, (3, 10)),
             candidate(channel("B", 9_900, 35), 0, (4, 4)),
         ];
-        let ranking = rank(&cands, 100, Some("A"), 600);
+        let ranking = rank(&cands, Movement::Collection, 100, Some("A"), 600);
         assert_eq!(order(&ranking), [("B", "healthy"), ("A", "unhealthy")]);
         assert_eq!(
             (ranking[1].success_rate_bps, ranking[1].measured),
@@ -221,15 +234,34 @@ mod tests {
         let b = channel("B", 9_900, 35);
         let cands = [candidate(a, 0, (0, 0)), candidate(b, 999_950, (0, 0))];
         // 23:45, wrapping window: A in maintenance; B would pass its limit with 100 fen.
-        let ranking = rank(&cands, 100, None, 23 * 60 + 45);
+        let ranking = rank(&cands, Movement::Collection, 100, None, 23 * 60 + 45);
         assert_eq!(
             order(&ranking),
             [("A", "maintenance"), ("B", "daily_limit")]
         );
         assert!(ranking.iter().all(|a| !a.eligible));
         // 00:30 is past the window's end; 50 fen still fits B's limit.
-        let ranking = rank(&cands, 50, None, 30);
+        let ranking = rank(&cands, Movement::Collection, 50, None, 30);
         assert_eq!(order(&ranking), [("A", "healthy"), ("B", "healthy")]);
+    }
+
+    #[test]
+    fn a_payout_needs_a_position_that_covers_it() {
+        let cands = [
+            candidate(channel("A", 9_950, 20), 0, (0, 0)),
+            candidate(channel("B", 9_900, 35), 0, (0, 0)),
+        ];
+        // Both hold 1000 fen: 1000 fits, 1001 does not (a collection needs no position).
+        let ranked = |movement, amount| -> Vec<(String, &str)> {
+            rank(&cands, movement, amount, None, 600)
+                .into_iter()
+                .map(|a| (a.channel_id, a.reason))
+                .collect()
+        };
+        let both = |reason| vec![("A".to_owned(), reason), ("B".to_owned(), reason)];
+        assert_eq!(ranked(Movement::Payout, 1_000), both("healthy"));
+        assert_eq!(ranked(Movement::Payout, 1_001), both("position"));
+        assert_eq!(ranked(Movement::Collection, 1_001), both("healthy"));
     }
 
     #[test]

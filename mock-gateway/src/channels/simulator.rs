@@ -170,6 +170,25 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// The plan of a payout from the account it pays: the account number's last two digits
+    /// select the scenario (docs/collection.md, "Outcome by account number").
+    pub(crate) fn for_account(account_number_or_mask: &str) -> Plan {
+        let (outcome, fail_code) = match last_two_digits(account_number_or_mask).unwrap_or(0) {
+            0..=79 => (Outcome::Success, "ACCOUNT_INVALID"),
+            80..=84 => (Outcome::Fail, "ACCOUNT_INVALID"),
+            85..=89 => (Outcome::UnknownThenSuccess, "CHANNEL_DECLINED"),
+            90..=94 => (Outcome::UnknownForever, "CHANNEL_DECLINED"),
+            _ => (Outcome::UnknownThenFail, "CHANNEL_DECLINED"),
+        };
+        Plan {
+            outcome,
+            resolve_poll: outcome.default_resolve_poll(),
+            fail_code: fail_code.to_owned(),
+        }
+    }
+}
+
 /// Whether the `n`-th call (0-based) for `ref_no` on `channel_id` is accepted by a channel
 /// that accepts `success_rate_bps` of its calls: a draw from SHA-256 of the three, so a
 /// run is reproducible and a retry is a new draw.

@@ -1,5 +1,5 @@
-//! The `channels`, `channel_calls`, `channel_pins` and `route_decisions` tables, and the
-//! two seeded channels.
+//! The `channels`, `channel_calls`, `channel_pins`, `route_decisions` and `bank_answers`
+//! tables, and the two seeded channels.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
@@ -24,6 +24,9 @@ pub(crate) struct ChannelRow {
     pub(crate) outage: bool,
     /// How long it takes to answer, recorded with each call (the simulation does not wait).
     pub(crate) latency_ms: i64,
+    /// The funds it holds for payouts (头寸), fen: never negative (a `CHECK` constraint,
+    /// and [`reserve`] takes only what is there).
+    pub(crate) position: i64,
 }
 
 /// The channels a new gateway starts with: a bank's direct line (cheaper, smaller limit)
@@ -37,6 +40,7 @@ pub(crate) fn seed(conn: &Connection) -> rusqlite::Result<()> {
             20,
             50_000_000,
             150,
+            5_000_000,
         ),
         (
             "CH-EPAY",
@@ -45,22 +49,23 @@ pub(crate) fn seed(conn: &Connection) -> rusqlite::Result<()> {
             35,
             200_000_000,
             250,
+            2_000_000,
         ),
     ];
-    for (id, name, rate, fee, limit, latency) in seeded {
+    for (id, name, rate, fee, limit, latency, position) in seeded {
         conn.prepare_cached(
             "INSERT INTO channels (channel_id, name, success_rate_bps, fee_bps, daily_limit,
-             maintenance_start, maintenance_end, outage, latency_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, NULL, NULL, 0, ?6)
+             maintenance_start, maintenance_end, outage, latency_ms, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, NULL, NULL, 0, ?6, ?7)
              ON CONFLICT (channel_id) DO NOTHING",
         )?
-        .execute(params![id, name, rate, fee, limit, latency])?;
+        .execute(params![id, name, rate, fee, limit, latency, position])?;
     }
     Ok(())
 }
 
 const COLUMNS: &str = "channel_id, name, success_rate_bps, fee_bps, daily_limit, \
-     maintenance_start, maintenance_end, outage, latency_ms";
+     maintenance_start, maintenance_end, outage, latency_ms, position";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ChannelRow> {
     Ok(ChannelRow {
@@ -73,6 +78,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ChannelRow> {
         maintenance_end: r.get(6)?,
         outage: r.get(7)?,
         latency_ms: r.get(8)?,
+        position: r.get(9)?,
     })
 }
 
@@ -94,7 +100,26 @@ pub(crate) fn get(conn: &Connection, channel_id: &str) -> rusqlite::Result<Optio
     .optional()
 }
 
-/// Writes a channel's configuration.
+/// Takes `amount` from a channel's position for a payout, if it holds that much; `false`
+/// (nothing taken) otherwise. One statement, so concurrent payouts cannot overdraw it.
+pub(crate) fn reserve(conn: &Connection, channel_id: &str, amount: i64) -> rusqlite::Result<bool> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE channels SET position = position - ?2 WHERE channel_id = ?1 AND position >= ?2",
+        )?
+        .execute(params![channel_id, amount])?;
+    Ok(n == 1)
+}
+
+/// Adds `amount` to a channel's position: a collection settled, a payout returned, an
+/// operator's top-up.
+pub(crate) fn credit(conn: &Connection, channel_id: &str, amount: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE channels SET position = position + ?2 WHERE channel_id = ?1")?
+        .execute(params![channel_id, amount])?;
+    Ok(())
+}
+
+/// Writes a channel's configuration (not its position: [`reserve`], [`credit`]).
 pub(crate) fn update(conn: &Connection, c: &ChannelRow) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE channels SET name = ?2, success_rate_bps = ?3, fee_bps = ?4, daily_limit = ?5,
@@ -217,4 +242,48 @@ pub(crate) fn decision(conn: &Connection, ref_no: &str) -> rusqlite::Result<Opti
         })
     })
     .optional()
+}
+
+/// Records what the bank answered a movement (`ref_no`: a deduction or payout number) once
+/// its channel accepted it: a call (`DEBIT`, `CREDIT`) or a poll (`POLL`); `attempt`
+/// numbers them from 1 per movement.
+pub(crate) fn insert_answer(
+    conn: &Connection,
+    ref_no: &str,
+    at: i64,
+    kind: &str,
+    result: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO bank_answers (ref_no, attempt, at, kind, result)
+         VALUES (?1, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM bank_answers
+                      WHERE ref_no = ?1), ?2, ?3, ?4)",
+    )?
+    .execute(params![ref_no, at, kind, result])?;
+    Ok(())
+}
+
+/// One answer of the bank to a movement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct AnswerRow {
+    pub(crate) attempt: i64,
+    pub(crate) at: i64,
+    pub(crate) kind: String,
+    pub(crate) result: String,
+}
+
+/// A movement's bank answers, in order.
+pub(crate) fn answers(conn: &Connection, ref_no: &str) -> rusqlite::Result<Vec<AnswerRow>> {
+    conn.prepare_cached(
+        "SELECT attempt, at, kind, result FROM bank_answers WHERE ref_no = ?1 ORDER BY attempt",
+    )?
+    .query_map([ref_no], |r| {
+        Ok(AnswerRow {
+            attempt: r.get(0)?,
+            at: r.get(1)?,
+            kind: r.get(2)?,
+            result: r.get(3)?,
+        })
+    })?
+    .collect()
 }

@@ -41,20 +41,13 @@ pub(crate) fn query(
     app_id: &str,
     f: Fields<'_>,
 ) -> Result<ResponseFields, ApiError> {
-    let deduction_no = f.optional("deduction_no");
-    let out_deduction_no = f.optional("out_deduction_no");
-    if let Some(no) = deduction_no {
-        fields::gateway_no("deduction_no", no)?;
-    }
-    if let Some(no) = out_deduction_no {
-        fields::merchant_no("out_deduction_no", no)?;
-    }
+    let (deduction_no, out_deduction_no) = f.numbers("deduction_no", "out_deduction_no")?;
     let d = deductions::query(
         state.store(),
         app_id,
         &DeductionRef {
-            deduction_no: deduction_no.map(str::to_owned),
-            out_deduction_no: out_deduction_no.map(str::to_owned),
+            deduction_no,
+            out_deduction_no,
         },
     )?;
     Ok(deductions::response_fields(&d))

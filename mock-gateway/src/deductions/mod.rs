@@ -13,17 +13,16 @@ pub(crate) mod admin;
 pub(crate) mod api;
 pub(crate) mod store;
 
-use serde::Serialize;
-
 use crate::agreements::{self, AgreementRef};
-use crate::channels::{self, ChannelResult, Plan};
+use crate::channels::store as channel_q;
+use crate::channels::{self, ChannelResult, MoneyMovement, Movement, MovementView, Plan};
 use crate::config::TimingConfig;
 use crate::error::{ApiError, Code};
 use crate::ids;
 use crate::notifications::{self, Event};
 use crate::statements;
 use crate::store::{Store, meta};
-use store::{self as q, AttemptRow, DebitCount, DeductionRow};
+use store::{self as q, DebitCount, DeductionRow};
 
 /// How a request names a deduction: by gateway number, merchant number, or both.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -105,91 +104,111 @@ pub(crate) fn create(
     req: &NewDeduction,
     now: i64,
 ) -> Result<DeductionRow, ApiError> {
-    store.write(|tx| {
-        let agreement = agreements::find(tx, app_id, &req.agreement)?;
-        if let Some(d) = q::get_by_out_deduction_no(tx, app_id, &req.out_deduction_no)? {
-            return existing_or_conflict(req, &agreement.agreement_no, d);
-        }
-        if agreement.status != "ACTIVE" {
-            return Err(ApiError::new(
-                Code::AgreementStateInvalid,
-                format!(
-                    "an agreement in status {} cannot be debited",
-                    agreement.status
-                ),
-            ));
-        }
-        let business_day = statements::format_date(statements::business_day(now)?);
-        let seq = meta::next_seq(tx, "deduction_no")?;
-        let mut d = DeductionRow {
-            deduction_no: ids::gateway_no('D', now, seq)?,
-            app_id: app_id.to_owned(),
-            out_deduction_no: req.out_deduction_no.clone(),
-            agreement_no: agreement.agreement_no.clone(),
-            amount: req.amount,
-            channel_id: None,
-            subject: req.subject.clone(),
-            passback_params: req.passback_params.clone(),
-            business_day,
-            status: "PROCESSING".into(),
-            fail_code: None,
-            create_time: now,
-            finish_time: None,
-            polls_done: 0,
-            next_poll_at: None,
-            events: 0,
-        };
-        // The limits are the agreement's, checked before the channel is called: a
-        // deduction over them is recorded as failed, so a retry gets the same answer.
-        let committed = q::committed_on_day(tx, &d.agreement_no, &d.business_day)?;
-        let over_limit = if d.amount > agreement.per_debit_limit {
-            Some("PER_DEBIT_LIMIT_EXCEEDED")
-        } else if committed.saturating_add(d.amount) > agreement.daily_limit {
-            Some("DAILY_LIMIT_EXCEEDED")
-        } else {
-            None
-        };
-        if !q::insert_if_absent(tx, &d)? {
-            // Unreachable while writes are serialised; the constraint is the guarantee.
-            let existing = q::get_by_out_deduction_no(tx, app_id, &req.out_deduction_no)?
-                .ok_or_else(not_found)?;
-            return existing_or_conflict(req, &agreement.agreement_no, existing);
-        }
-        match over_limit {
-            Some(code) => finish(tx, &mut d, &agreement.notify_url, "FAIL", Some(code), now)?,
-            None => {
-                let used = q::used_by_channel(tx, &d.business_day)?;
-                let Some(channel) =
-                    channels::route(tx, app_id, &d.deduction_no, d.amount, now, &used)?
-                else {
-                    let code = Some("NO_CHANNEL_AVAILABLE");
-                    finish(tx, &mut d, &agreement.notify_url, "FAIL", code, now)?;
-                    q::update(tx, &d)?;
-                    return Ok(d);
-                };
-                d.channel_id = Some(channel.channel_id);
-                let plan = Plan::for_card(&agreement.card_mask);
-                let answers = channels::pay(&plan);
-                for a in &answers {
-                    q::insert_attempt(tx, &d.deduction_no, now, "DEBIT", a.name())?;
+    store.write(|tx| create_in(tx, timing, app_id, req, now))
+}
+
+/// [`create`] inside the caller's transaction: a repayment plan's debit run makes its
+/// deductions in the run's own transaction ([`crate::plans`]).
+pub(crate) fn create_in(
+    tx: &rusqlite::Connection,
+    timing: &TimingConfig,
+    app_id: &str,
+    req: &NewDeduction,
+    now: i64,
+) -> Result<DeductionRow, ApiError> {
+    let agreement = agreements::find(tx, app_id, &req.agreement)?;
+    if let Some(d) = q::get_by_out_deduction_no(tx, app_id, &req.out_deduction_no)? {
+        return existing_or_conflict(req, &agreement.agreement_no, d);
+    }
+    if agreement.status != "ACTIVE" {
+        return Err(ApiError::new(
+            Code::AgreementStateInvalid,
+            format!(
+                "an agreement in status {} cannot be debited",
+                agreement.status
+            ),
+        ));
+    }
+    let business_day = statements::format_date(statements::business_day(now)?);
+    let seq = meta::next_seq(tx, "deduction_no")?;
+    let mut d = DeductionRow {
+        deduction_no: ids::gateway_no('D', now, seq)?,
+        app_id: app_id.to_owned(),
+        out_deduction_no: req.out_deduction_no.clone(),
+        agreement_no: agreement.agreement_no.clone(),
+        amount: req.amount,
+        channel_id: None,
+        subject: req.subject.clone(),
+        passback_params: req.passback_params.clone(),
+        business_day,
+        status: "PROCESSING".into(),
+        fail_code: None,
+        create_time: now,
+        finish_time: None,
+        polls_done: 0,
+        next_poll_at: None,
+        events: 0,
+    };
+    // The limits are the agreement's, checked before the channel is called: a
+    // deduction over them is recorded as failed, so a retry gets the same answer.
+    let committed = q::committed_on_day(tx, &d.agreement_no, &d.business_day)?;
+    let over_limit = if d.amount > agreement.per_debit_limit {
+        Some("PER_DEBIT_LIMIT_EXCEEDED")
+    } else if committed.saturating_add(d.amount) > agreement.daily_limit {
+        Some("DAILY_LIMIT_EXCEEDED")
+    } else {
+        None
+    };
+    if !q::insert_if_absent(tx, &d)? {
+        // Unreachable while writes are serialised; the constraint is the guarantee.
+        let existing =
+            q::get_by_out_deduction_no(tx, app_id, &req.out_deduction_no)?.ok_or_else(not_found)?;
+        return existing_or_conflict(req, &agreement.agreement_no, existing);
+    }
+    match over_limit {
+        Some(code) => finish(tx, &mut d, &agreement.notify_url, "FAIL", Some(code), now)?,
+        None => {
+            let used = q::used_by_channel(tx, &d.business_day)?;
+            let Some(channel) = channels::route(
+                tx,
+                &MoneyMovement {
+                    app_id,
+                    movement: Movement::Collection,
+                    ref_no: &d.deduction_no,
+                    round: 0,
+                    amount: d.amount,
+                    at: now,
+                },
+                &used,
+            )?
+            else {
+                let code = Some("NO_CHANNEL_AVAILABLE");
+                finish(tx, &mut d, &agreement.notify_url, "FAIL", code, now)?;
+                q::update(tx, &d)?;
+                return Ok(d);
+            };
+            d.channel_id = Some(channel.channel_id);
+            let plan = Plan::for_card(&agreement.card_mask);
+            let answers = channels::pay(&plan);
+            for a in &answers {
+                channel_q::insert_answer(tx, &d.deduction_no, now, "DEBIT", a.name())?;
+            }
+            match answers.last() {
+                Some(ChannelResult::Success) => {
+                    finish(tx, &mut d, &agreement.notify_url, "SUCCESS", None, now)?;
                 }
-                match answers.last() {
-                    Some(ChannelResult::Success) => {
-                        finish(tx, &mut d, &agreement.notify_url, "SUCCESS", None, now)?;
-                    }
-                    Some(ChannelResult::Fail) => {
-                        let code = Some(plan.fail_code.as_str());
-                        finish(tx, &mut d, &agreement.notify_url, "FAIL", code, now)?;
-                    }
-                    _ => {
-                        d.next_poll_at = Some(now.saturating_add(secs(timing.poll_interval_secs)));
-                    }
+                Some(ChannelResult::Fail) => {
+                    let code = Some(plan.fail_code.as_str());
+                    finish(tx, &mut d, &agreement.notify_url, "FAIL", code, now)?;
+                }
+                _ => {
+                    d.next_poll_at = Some(now.saturating_add(secs(timing.poll_interval_secs)));
                 }
             }
         }
-        q::update(tx, &d)?;
-        Ok(d)
-    })
+    }
+    q::update(tx, &d)?;
+    Ok(d)
 }
 
 /// Moves a deduction to its final `status` at `at` and writes its notification: a trade
@@ -206,6 +225,13 @@ fn finish(
     d.status = status.to_owned();
     d.fail_code = fail_code.map(str::to_owned);
     d.finish_time = Some(at);
+    // A collection settles into its channel's position at once (T+0 in the mock): what
+    // the payouts of docs/collection.md §3.4 draw on.
+    if status == "SUCCESS" {
+        if let Some(channel_id) = &d.channel_id {
+            channel_q::credit(tx, channel_id, d.amount)?;
+        }
+    }
     d.next_poll_at = None;
     d.events += 1;
     let mut fields: Vec<(&'static str, String)> = vec![
@@ -263,7 +289,7 @@ pub(crate) fn poll(
         d.polls_done = k;
         let plan = Plan::for_card(&agreement.card_mask);
         let answer = channels::poll(&plan, k);
-        q::insert_attempt(tx, &d.deduction_no, due_at, "POLL", answer.name())?;
+        channel_q::insert_answer(tx, &d.deduction_no, due_at, "POLL", answer.name())?;
         match answer {
             ChannelResult::Success => {
                 finish(tx, &mut d, &agreement.notify_url, "SUCCESS", None, due_at)?;
@@ -316,18 +342,10 @@ pub(crate) fn response_fields(d: &DeductionRow) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// A deduction as the admin API shows it, with every channel call and poll.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct DeductionView {
-    #[serde(flatten)]
-    pub(crate) deduction: DeductionRow,
-    pub(crate) attempts: Vec<AttemptRow>,
-    /// The routing decision: every channel's assessment and the calls tried.
-    pub(crate) route: Option<serde_json::Value>,
-}
-
-/// A deduction by gateway number, for the admin API.
-pub(crate) fn admin_view(store: &Store, deduction_no: &str) -> Result<DeductionView, ApiError> {
+pub(crate) fn admin_view(
+    store: &Store,
+    deduction_no: &str,
+) -> Result<MovementView<DeductionRow>, ApiError> {
     store.read(|c| {
         let deduction = q::get(c, deduction_no)?.ok_or_else(|| {
             ApiError::new(
@@ -335,16 +353,7 @@ pub(crate) fn admin_view(store: &Store, deduction_no: &str) -> Result<DeductionV
                 format!("no deduction {deduction_no}"),
             )
         })?;
-        let attempts = q::attempts(c, deduction_no)?;
-        let route = match channels::store::decision(c, deduction_no)? {
-            Some(d) => Some(serde_json::from_str(&d.reasons).map_err(ApiError::internal)?),
-            None => None,
-        };
-        Ok(DeductionView {
-            deduction,
-            attempts,
-            route,
-        })
+        channels::view(c, deduction_no, deduction)
     })
 }
 

@@ -1,4 +1,4 @@
-//! The `deductions` and `deduction_attempts` tables.
+//! The `deductions` table.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -154,49 +154,6 @@ pub(crate) fn committed_on_day(
     .query_row([agreement_no, business_day], |r| r.get(0))
 }
 
-/// Records a call or poll of the channel; `attempt` numbers them from 1 per deduction.
-pub(crate) fn insert_attempt(
-    conn: &Connection,
-    deduction_no: &str,
-    at: i64,
-    kind: &str,
-    result: &str,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO deduction_attempts (deduction_no, attempt, at, kind, result)
-         VALUES (?1, (SELECT COALESCE(MAX(attempt), 0) + 1 FROM deduction_attempts
-                      WHERE deduction_no = ?1), ?2, ?3, ?4)",
-    )?
-    .execute(params![deduction_no, at, kind, result])?;
-    Ok(())
-}
-
-/// One channel call or poll of a deduction.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub(crate) struct AttemptRow {
-    pub(crate) attempt: i64,
-    pub(crate) at: i64,
-    pub(crate) kind: String,
-    pub(crate) result: String,
-}
-
-/// A deduction's channel calls and polls, in order.
-pub(crate) fn attempts(conn: &Connection, deduction_no: &str) -> rusqlite::Result<Vec<AttemptRow>> {
-    conn.prepare_cached(
-        "SELECT attempt, at, kind, result FROM deduction_attempts WHERE deduction_no = ?1
-         ORDER BY attempt",
-    )?
-    .query_map([deduction_no], |r| {
-        Ok(AttemptRow {
-            attempt: r.get(0)?,
-            at: r.get(1)?,
-            kind: r.get(2)?,
-            result: r.get(3)?,
-        })
-    })?
-    .collect()
-}
-
 /// An agreement's deductions as the admin API counts them: how many there are, how many
 /// the channel charged (a `SUCCESS` answer), and the amount charged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -210,11 +167,11 @@ pub(crate) struct DebitCount {
 pub(crate) fn debit_count(conn: &Connection, agreement_no: &str) -> rusqlite::Result<DebitCount> {
     conn.prepare_cached(
         "SELECT (SELECT COUNT(*) FROM deductions WHERE agreement_no = ?1),
-                (SELECT COUNT(*) FROM deduction_attempts a JOIN deductions d
-                   ON d.deduction_no = a.deduction_no
+                (SELECT COUNT(*) FROM bank_answers a JOIN deductions d
+                   ON d.deduction_no = a.ref_no
                  WHERE d.agreement_no = ?1 AND a.result = 'SUCCESS'),
-                (SELECT COALESCE(SUM(d.amount), 0) FROM deduction_attempts a JOIN deductions d
-                   ON d.deduction_no = a.deduction_no
+                (SELECT COALESCE(SUM(d.amount), 0) FROM bank_answers a JOIN deductions d
+                   ON d.deduction_no = a.ref_no
                  WHERE d.agreement_no = ?1 AND a.result = 'SUCCESS')",
     )?
     .query_row([agreement_no], |r| {

@@ -221,7 +221,8 @@ CREATE TABLE channels (
     maintenance_start TEXT,
     maintenance_end   TEXT,
     outage            INTEGER NOT NULL,
-    latency_ms        INTEGER NOT NULL
+    latency_ms        INTEGER NOT NULL,
+    position          INTEGER NOT NULL CHECK (position >= 0)
 );
 CREATE TABLE channel_calls (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -245,13 +246,67 @@ CREATE TABLE route_decisions (
 );
 CREATE INDEX route_decisions_by_ref ON route_decisions (ref_no);
 
-CREATE TABLE deduction_attempts (
-    deduction_no TEXT NOT NULL,
-    attempt      INTEGER NOT NULL,
-    at           INTEGER NOT NULL,
-    kind         TEXT NOT NULL,
-    result       TEXT NOT NULL,
-    PRIMARY KEY (deduction_no, attempt)
+CREATE TABLE plans (
+    plan_no        TEXT PRIMARY KEY,
+    app_id         TEXT NOT NULL,
+    out_plan_no    TEXT NOT NULL,
+    agreement_no   TEXT NOT NULL,
+    debit_times    TEXT NOT NULL,
+    daily_attempts INTEGER NOT NULL,
+    status         TEXT NOT NULL,
+    create_time    INTEGER NOT NULL,
+    next_run_at    INTEGER,
+    UNIQUE (app_id, out_plan_no)
+);
+CREATE INDEX plans_due ON plans (next_run_at) WHERE next_run_at IS NOT NULL;
+CREATE TABLE instalments (
+    plan_no           TEXT NOT NULL,
+    instalment_no     INTEGER NOT NULL,
+    due_date          TEXT NOT NULL,
+    amount            INTEGER NOT NULL,
+    status            TEXT NOT NULL,
+    attempts          INTEGER NOT NULL,
+    attempt_day       TEXT,
+    attempts_on_day   INTEGER NOT NULL,
+    last_deduction_no TEXT,
+    paid_time         INTEGER,
+    PRIMARY KEY (plan_no, instalment_no)
+);
+
+CREATE TABLE payouts (
+    payout_no      TEXT PRIMARY KEY,
+    app_id         TEXT NOT NULL,
+    out_payout_no  TEXT NOT NULL,
+    payee_name     TEXT NOT NULL,
+    account_digest TEXT NOT NULL,
+    account_mask   TEXT NOT NULL,
+    bank_code      TEXT NOT NULL,
+    amount         INTEGER NOT NULL,
+    purpose        TEXT NOT NULL,
+    notify_url     TEXT NOT NULL,
+    business_day   TEXT NOT NULL,
+    channel_id     TEXT,
+    status         TEXT NOT NULL,
+    fail_code      TEXT,
+    create_time    INTEGER NOT NULL,
+    finish_time    INTEGER,
+    polls_done     INTEGER NOT NULL,
+    next_poll_at   INTEGER,
+    next_try_at    INTEGER,
+    tries          INTEGER NOT NULL,
+    events         INTEGER NOT NULL,
+    UNIQUE (app_id, out_payout_no)
+);
+CREATE INDEX payouts_poll_due ON payouts (next_poll_at) WHERE next_poll_at IS NOT NULL;
+CREATE INDEX payouts_try_due ON payouts (next_try_at) WHERE next_try_at IS NOT NULL;
+
+CREATE TABLE bank_answers (
+    ref_no  TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    at      INTEGER NOT NULL,
+    kind    TEXT NOT NULL,
+    result  TEXT NOT NULL,
+    PRIMARY KEY (ref_no, attempt)
 );
 "#;
 
@@ -308,7 +363,7 @@ mod tests {
         for table in [
             "agreements",
             "deductions",
-            "deduction_attempts",
+            "bank_answers",
             "channels",
             "orders",
         ] {

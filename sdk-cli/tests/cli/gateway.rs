@@ -596,7 +596,7 @@ fn admin_usage_and_unreachable_gateways_exit_2() {
 
 #[test]
 fn every_gateway_command_has_help_with_an_example() {
-    let commands: [&[&str]; 22] = [
+    let commands: [&[&str]; 24] = [
         &["gateway"],
         &["gateway", "admin"],
         &["gateway", "admin", "register"],
@@ -619,6 +619,8 @@ fn every_gateway_command_has_help_with_an_example() {
         &["gateway", "admin", "channels"],
         &["gateway", "admin", "channel"],
         &["gateway", "admin", "pin"],
+        &["gateway", "admin", "plan"],
+        &["gateway", "admin", "payout"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -647,8 +649,8 @@ fn channel_commands_rehearse_an_outage_a_window_and_a_pin() {
     assert_eq!(
         lines,
         [
-            "CH-BANK  up    healthy    99.50% accepted  fee 20 bps  limit 50000000 fen/day  calls 0/0",
-            "CH-EPAY  up    healthy    99.00% accepted  fee 35 bps  limit 200000000 fen/day  calls 0/0",
+            "CH-BANK  up    healthy    99.50% accepted  fee 20 bps  limit 50000000 fen/day  position 5000000 fen  calls 0/0",
+            "CH-EPAY  up    healthy    99.00% accepted  fee 35 bps  limit 200000000 fen/day  position 2000000 fen  calls 0/0",
         ],
         "{}",
         listed.stdout
@@ -665,7 +667,7 @@ fn channel_commands_rehearse_an_outage_a_window_and_a_pin() {
         .expect(0);
     assert_eq!(
         down.stdout.trim_end(),
-        "CH-BANK  DOWN  healthy    99.50% accepted  fee 20 bps  limit 50000000 fen/day  calls 0/0  maintenance 23:30-00:30"
+        "CH-BANK  DOWN  healthy    99.50% accepted  fee 20 bps  limit 50000000 fen/day  position 5000000 fen  calls 0/0  maintenance 23:30-00:30"
     );
     let json = gateway
         .admin(&[
@@ -684,6 +686,11 @@ fn channel_commands_rehearse_an_outage_a_window_and_a_pin() {
         (Some(true), Some(2_500))
     );
     assert_eq!(json["maintenance_start"], serde_json::Value::Null);
+    let topped = gateway
+        .admin(&["--json", "channel", "CH-EPAY", "--top-up", "1000000"])
+        .expect(0)
+        .json();
+    assert_eq!(topped["position"], 3_000_000);
     let bad = gateway.admin(&["channel", "CH-BANK", "--success-rate", "2"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
     let unknown = gateway.admin(&["channel", "CH-NONE", "--outage", "on"]);

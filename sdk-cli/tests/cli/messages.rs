@@ -740,3 +740,134 @@ fn a_key_file_given_as_the_secret_is_refused() {
         assert!(!run.stdout.contains("MII"), "no key bytes in the output");
     }
 }
+
+#[test]
+fn collection_payloads_sign_what_the_gateway_expects_and_refuse_foreign_flags() {
+    let merchant_key = key("merchant_private_pkcs8.pem");
+    let payload = |args: &[&str]| {
+        let mut all = vec!["payload", "--json"];
+        all.extend_from_slice(args);
+        all.extend(["--key", merchant_key.as_str(), "--now", NOW]);
+        run(&all, b"")
+    };
+    /// The payload's arguments, the method it signs, fields it must carry.
+    type Case<'a> = (&'a [&'a str], &'a str, &'a [(&'a str, &'a str)]);
+    let cases: [Case<'_>; 5] = [
+        (
+            &[
+                "agreement",
+                "--out-agreement-no",
+                "AG-CLI-0001",
+                "--card-no",
+                "6222021234567890128",
+            ],
+            "agreement.sign",
+            &[
+                ("card_no", "6222021234567890128"),
+                ("per_debit_limit", "50000"),
+                ("daily_limit", "100000"),
+                ("bank_code", "ICBC"),
+            ],
+        ),
+        (
+            &[
+                "agreement-confirm",
+                "--agreement-no",
+                "A202611200000000001",
+                "--sms-code",
+                "042917",
+            ],
+            "agreement.confirm",
+            &[
+                ("agreement_no", "A202611200000000001"),
+                ("sms_code", "042917"),
+            ],
+        ),
+        (
+            &[
+                "deduction",
+                "--out-agreement-no",
+                "AG-CLI-0001",
+                "--out-deduction-no",
+                "DD-CLI-0001",
+                "--amount",
+                "120.00",
+            ],
+            "deduction.create",
+            &[("out_agreement_no", "AG-CLI-0001"), ("amount", "12000")],
+        ),
+        (
+            &[
+                "plan",
+                "--out-agreement-no",
+                "AG-CLI-0001",
+                "--out-plan-no",
+                "PL-CLI-0001",
+                "--instalments",
+                "2026-11-20:120.00,2026-12-20:80.5",
+                "--daily-attempts",
+                "1",
+            ],
+            "plan.create",
+            &[
+                (
+                    "instalments",
+                    r#"[{"due_date":"2026-11-20","amount":"12000"},{"due_date":"2026-12-20","amount":"8050"}]"#,
+                ),
+                ("daily_attempts", "1"),
+            ],
+        ),
+        (
+            &[
+                "payout",
+                "--out-payout-no",
+                "PO-CLI-0001",
+                "--account-no",
+                "6217000012344567",
+                "--amount",
+                "5000.00",
+            ],
+            "payout.create",
+            &[
+                ("account_no", "6217000012344567"),
+                ("amount", "500000"),
+                ("payee_name", "张伟"),
+            ],
+        ),
+    ];
+    for (args, method, expected) in cases {
+        let json = payload(args).expect(0).json();
+        assert_eq!(json["path"], format!("/gateway/v1/{method}"));
+        for (field, value) in expected {
+            assert_eq!(json["params"][field], *value, "{method} {field}: {json}");
+        }
+        run(
+            &[
+                "verify",
+                "--message",
+                "request",
+                "--sign-type",
+                "RSA2",
+                "--key",
+                &key("merchant_public_pkcs1.pem"),
+            ],
+            json["body"].as_str().unwrap().as_bytes(),
+        )
+        .expect(0);
+    }
+    // A mistyped card digit never leaves the machine; a flag of another kind is a usage error.
+    let mistyped = payload(&["agreement", "--card-no", "6222021234567890127"])
+        .expect(2)
+        .json();
+    assert_eq!(mistyped["code"], "FIELD_INVALID", "{mistyped}");
+    let usage = |args: &[&str]| payload(args).expect(2).json()["message"].to_string();
+    let foreign = usage(&["deduction", "--card-no", "6222021234567890128"]);
+    assert!(
+        foreign.contains("--card-no is not used by deduction"),
+        "{foreign}"
+    );
+    let on_order = usage(&["order", "--out-plan-no", "PL-CLI-0001"]);
+    assert!(on_order.contains("--out-plan-no"), "{on_order}");
+    let bad_list = usage(&["plan", "--instalments", "2026-11-20=120"]);
+    assert!(bad_list.contains("DUE_DATE:YUAN"), "{bad_list}");
+}

@@ -312,6 +312,18 @@ pub fn card_no(value: &str) -> Result<()> {
     }
 }
 
+/// `account_no`: a bank account a payout pays (a card or a corporate account), 10-30
+/// digits. Corporate accounts carry no Luhn digit, so none is checked.
+pub fn account_no(value: &str) -> Result<()> {
+    check_bytes(
+        "account_no",
+        value,
+        (10, 30),
+        |b| b.is_ascii_digit(),
+        "10-30 digits",
+    )
+}
+
 /// `mobile`: a mainland China mobile number, `^1[3-9][0-9]{9}$`.
 pub fn mobile(value: &str) -> Result<()> {
     check_bytes(
@@ -558,6 +570,7 @@ mod tests {
         for bad in ["12800138000", "1380013800", "138001380000", "+8613800138"] {
             assert_eq!(mobile(bad).unwrap_err().code(), "FIELD_INVALID", "{bad}");
         }
+        assert!(account_no("6217000012344567").is_ok() && account_no("621700001").is_err());
         assert!(bank_code("ICBC").is_ok() && bank_code("icbc").is_err() && bank_code("I").is_err());
         assert!(
             sms_code("042917").is_ok() && sms_code("42917").is_err() && sms_code("04291a").is_err()

@@ -23,6 +23,7 @@ pub use build::{
 pub use collection::{
     AgreementConfirm, AgreementQuery, AgreementRef, AgreementResume, AgreementSign,
     AgreementSuspend, AgreementTerminate, DeductionCreate, DeductionQuery, DeductionRef,
+    Instalment, PayoutCreate, PayoutQuery, PayoutRef, PlanCreate, PlanQuery, PlanRef,
 };
 pub use notification::{Notification, TradeStatus};
 pub use parse::{

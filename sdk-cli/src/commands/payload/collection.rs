@@ -1,18 +1,25 @@
 //! The collection requests of `paysign payload` (docs/collection.md): `agreement`
-//! (agreement.sign), `agreement-confirm` (agreement.confirm) and `deduction`
-//! (deduction.create), built by the core's typed methods like the payment requests.
+//! (agreement.sign), `agreement-confirm` (agreement.confirm), `deduction`
+//! (deduction.create), `plan` (plan.create) and `payout` (payout.create), built by the core's typed methods like the
+//! payment requests.
 
 use paysign_core::Amount;
 use paysign_core::Signer;
 use paysign_core::message::{
-    AgreementConfirm, AgreementRef, AgreementSign, DeductionCreate, Envelope, SignedRequest,
-    build_request,
+    AgreementConfirm, AgreementRef, AgreementSign, DeductionCreate, Envelope, Instalment,
+    PayoutCreate, PlanCreate, SignedRequest, build_request,
 };
 
 use crate::error::CliError;
 
 /// The request kinds this module builds.
-pub(super) const KINDS: [&str; 3] = ["agreement", "agreement-confirm", "deduction"];
+pub(super) const KINDS: [&str; 5] = [
+    "agreement",
+    "agreement-confirm",
+    "deduction",
+    "plan",
+    "payout",
+];
 
 /// The flags only collection requests take.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -36,7 +43,7 @@ pub(super) struct CollectionArgs {
     #[arg(long, value_name = "DIGITS")]
     card_no: Option<String>,
 
-    /// agreement: the bank's short code [default: ICBC]
+    /// agreement, payout: the bank's short code [default: ICBC]
     #[arg(long, value_name = "CODE")]
     bank_code: Option<String>,
 
@@ -60,6 +67,37 @@ pub(super) struct CollectionArgs {
     /// deduction: the merchant's deduction number [default: D followed by the message time]
     #[arg(long, value_name = "N")]
     out_deduction_no: Option<String>,
+
+    /// plan: the merchant's plan number [default: P followed by the message time]
+    #[arg(long, value_name = "N")]
+    out_plan_no: Option<String>,
+
+    /// plan: the instalments, DUE_DATE:YUAN comma-separated, due dates ascending
+    /// (e.g. 2026-11-20:120.00,2026-12-20:120.00)
+    #[arg(long, value_name = "LIST")]
+    instalments: Option<String>,
+
+    /// plan: the times of day the deductions run, HH:MM at +08:00, ascending
+    /// [default: the gateway's, 12:00,18:00]
+    #[arg(long, value_name = "HH:MM,...")]
+    debit_times: Option<String>,
+
+    /// plan: deductions per instalment per business day, 1-6 [default: the gateway's, 2]
+    #[arg(long, value_name = "N")]
+    daily_attempts: Option<u8>,
+
+    /// payout: the merchant's payout number [default: O followed by the message time]
+    #[arg(long, value_name = "N")]
+    out_payout_no: Option<String>,
+
+    /// payout: the account paid, 10-30 digits (the last two choose the mock gateway's
+    /// answer, docs/collection.md)
+    #[arg(long, value_name = "DIGITS")]
+    account_no: Option<String>,
+
+    /// payout: the account holder's name [default: 张伟]
+    #[arg(long, value_name = "NAME")]
+    payee_name: Option<String>,
 }
 
 impl CollectionArgs {
@@ -76,6 +114,13 @@ impl CollectionArgs {
             ("--daily-limit", self.daily_limit.is_some()),
             ("--sms-code", self.sms_code.is_some()),
             ("--out-deduction-no", self.out_deduction_no.is_some()),
+            ("--out-plan-no", self.out_plan_no.is_some()),
+            ("--instalments", self.instalments.is_some()),
+            ("--debit-times", self.debit_times.is_some()),
+            ("--daily-attempts", self.daily_attempts.is_some()),
+            ("--out-payout-no", self.out_payout_no.is_some()),
+            ("--account-no", self.account_no.is_some()),
+            ("--payee-name", self.payee_name.is_some()),
         ]
         .into_iter()
         .filter_map(|(name, given)| given.then_some(name))
@@ -97,6 +142,20 @@ impl CollectionArgs {
             ],
             Some("agreement-confirm") => &["--out-agreement-no", "--agreement-no", "--sms-code"],
             Some("deduction") => &["--out-agreement-no", "--agreement-no", "--out-deduction-no"],
+            Some("plan") => &[
+                "--out-agreement-no",
+                "--agreement-no",
+                "--out-plan-no",
+                "--instalments",
+                "--debit-times",
+                "--daily-attempts",
+            ],
+            Some("payout") => &[
+                "--out-payout-no",
+                "--account-no",
+                "--payee-name",
+                "--bank-code",
+            ],
             _ => &[],
         };
         match self.given().into_iter().find(|flag| !takes.contains(flag)) {
@@ -177,6 +236,49 @@ pub(super) fn request(
                 signer,
             )?
         }
+        "payout" => {
+            let account_no = args
+                .account_no
+                .clone()
+                .ok_or_else(|| CliError::usage("payout: give --account-no (10-30 digits)"))?;
+            build_request(
+                &PayoutCreate {
+                    out_payout_no: args
+                        .out_payout_no
+                        .clone()
+                        .unwrap_or_else(|| format!("O{now}")),
+                    payee_name: args.payee_name.clone().unwrap_or_else(|| "张伟".to_owned()),
+                    account_no,
+                    bank_code: args.bank_code.clone().unwrap_or_else(|| "ICBC".to_owned()),
+                    amount,
+                    purpose: None,
+                    notify_url: notify_url.to_owned(),
+                },
+                envelope,
+                signer,
+            )?
+        }
+        "plan" => {
+            let list = args.instalments.as_deref().ok_or_else(|| {
+                CliError::usage(
+                    "plan: give --instalments DUE_DATE:YUAN,... (e.g. 2026-11-20:120.00)",
+                )
+            })?;
+            build_request(
+                &PlanCreate {
+                    out_plan_no: args
+                        .out_plan_no
+                        .clone()
+                        .unwrap_or_else(|| format!("P{now}")),
+                    agreement: args.agreement(now),
+                    instalments: instalments(list)?,
+                    debit_times: args.debit_times.clone(),
+                    daily_attempts: args.daily_attempts,
+                },
+                envelope,
+                signer,
+            )?
+        }
         _ => build_request(
             &DeductionCreate {
                 out_deduction_no: args
@@ -193,4 +295,21 @@ pub(super) fn request(
         )?,
     };
     Ok(request)
+}
+
+/// `2026-11-20:120.00,2026-12-20:120.00` → instalments (the core checks the dates).
+fn instalments(list: &str) -> Result<Vec<Instalment>, CliError> {
+    list.split(',')
+        .map(|item| {
+            let (due_date, yuan) = item.split_once(':').ok_or_else(|| {
+                CliError::usage(format!(
+                    "--instalments: {item:?} is not DUE_DATE:YUAN (e.g. 2026-11-20:120.00)"
+                ))
+            })?;
+            Ok(Instalment {
+                due_date: due_date.to_owned(),
+                amount: Amount::parse_yuan(yuan)?,
+            })
+        })
+        .collect()
 }

@@ -37,9 +37,11 @@ signed with the platform's key (--profile, default paysign; see docs/profiles.md
   standard-webhooks  JSON payload, webhook-* headers, a whsec_ secret
 Order and payment are paysign requests a merchant sends (sign them with the merchant's key),
 using the mock gateway's seed data (item SH-WATER-01, bill SHW2026110042, amount due 67.54
-yuan). Agreement, agreement-confirm and deduction are the collection requests of
+yuan). Agreement, agreement-confirm, deduction and plan are the collection requests of
 docs/collection.md: bind a card (the mock gateway texts a code, shown by `paysign gateway
-admin agreement`), confirm it with that code, debit it (--amount).
+admin agreement`), confirm it with that code, debit it (--amount), or lay out a repayment
+plan the gateway debits at its times of day (--instalments); payout pays an account from a
+channel's position (--account-no, --amount).
 
 The body is printed exactly, without a trailing newline, so it can be piped into
 `paysign verify`; headers (Content-Type, and wechat-v3's and standard-webhooks' signature
@@ -62,17 +64,21 @@ Example:
   $ paysign payload agreement-confirm --key merchant_private.pem --out-agreement-no AG20261120001 \\
       --sms-code 042917
   $ paysign payload deduction --key merchant_private.pem --out-agreement-no AG20261120001 \\
-      --out-deduction-no DD20261120001 --amount 120.00";
+      --out-deduction-no DD20261120001 --amount 120.00
+  $ paysign payload plan --key merchant_private.pem --out-agreement-no AG20261120001 \\
+      --out-plan-no PL20261120001 --instalments 2026-11-20:120.00,2026-12-20:120.00
+  $ paysign payload payout --key merchant_private.pem --out-payout-no PO20261120001 \\
+      --account-no 6217000012344567 --amount 5000.00 --notify-url http://127.0.0.1:9000/notify";
 
 /// Print a signed test message: a platform notification, or a request to the gateway
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub(crate) struct Args {
     /// notification (platform → merchant), order (order.create), payment (order.pay),
-    /// agreement (agreement.sign), agreement-confirm (agreement.confirm) or deduction
-    /// (deduction.create)
+    /// agreement (agreement.sign), agreement-confirm (agreement.confirm), deduction
+    /// (deduction.create), plan (plan.create) or payout (payout.create)
     #[arg(value_name = "KIND", value_parser = ["notification", "order", "payment",
-        "agreement", "agreement-confirm", "deduction"])]
+        "agreement", "agreement-confirm", "deduction", "plan", "payout"])]
     what: String,
 
     #[command(flatten)]
@@ -107,7 +113,7 @@ pub(crate) struct PayloadArgs {
     status: String,
 
     /// Amount in yuan, e.g. 12.34 (sent as the platform writes it: fen, or yuan for alipay;
-    /// deduction: the amount debited)
+    /// deduction: the amount debited; payout: the amount paid)
     #[arg(long, value_name = "YUAN", default_value = "67.54")]
     amount: String,
 
@@ -137,7 +143,7 @@ pub(crate) struct PayloadArgs {
     #[arg(long, value_name = "ID", default_value = "SH-WATER-01")]
     item_id: String,
 
-    /// Where the gateway should post the result (order, agreement)
+    /// Where the gateway should post the result (order, agreement, payout)
     #[arg(
         long,
         value_name = "URL",

@@ -17,18 +17,20 @@ cheaper before dearer.
 
 Example:
   $ paysign gateway admin --url http://127.0.0.1:8080 channels
-  CH-BANK  up    healthy    99.50% accepted  fee 20 bps  limit 50000000 fen/day  calls 0/0
-  CH-EPAY  up    healthy    99.00% accepted  fee 35 bps  limit 200000000 fen/day  calls 0/0")]
+  CH-BANK  up    healthy    99.50% accepted  fee 20 bps  limit 50000000 fen/day  position 5000000 fen  calls 0/0
+  CH-EPAY  up    healthy    99.00% accepted  fee 35 bps  limit 200000000 fen/day  position 2000000 fen  calls 0/0")]
 pub(super) struct ChannelsArgs {}
 
-/// Change a channel to rehearse a failure: outage, success rate, maintenance, limit, fee
+/// Change a channel to rehearse a failure (outage, success rate, maintenance, limit, fee) or
+/// top up its position
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Example:
   $ paysign gateway admin --url http://127.0.0.1:8080 channel CH-BANK --outage on
   $ paysign gateway admin --url http://127.0.0.1:8080 channel CH-EPAY --success-rate 0.5
   $ paysign gateway admin --url http://127.0.0.1:8080 channel CH-BANK --maintenance 23:30-00:30
-  $ paysign gateway admin --url http://127.0.0.1:8080 channel CH-BANK --maintenance off")]
+  $ paysign gateway admin --url http://127.0.0.1:8080 channel CH-BANK --maintenance off
+  $ paysign gateway admin --url http://127.0.0.1:8080 channel CH-EPAY --top-up 1000000")]
 pub(super) struct ChannelArgs {
     /// The channel, e.g. CH-BANK
     #[arg(value_name = "CHANNEL_ID")]
@@ -57,6 +59,10 @@ pub(super) struct ChannelArgs {
     /// How long it takes to answer, recorded with each call
     #[arg(long, value_name = "MS")]
     latency_ms: Option<i64>,
+
+    /// Add this many fen to its position (the funds payouts draw on)
+    #[arg(long, value_name = "FEN")]
+    top_up: Option<String>,
 }
 
 /// Pin a merchant's deductions to a channel (while it is healthy), or unpin it
@@ -83,7 +89,7 @@ pub(super) struct PinArgs {
 fn channel_line(c: &Value) -> String {
     let rate = c["success_rate_bps"].as_i64().unwrap_or_default();
     let mut line = format!(
-        "{}  {:<4}  {:<9}  {}.{:02}% accepted  fee {} bps  limit {} fen/day  calls {}/{}",
+        "{}  {:<4}  {:<9}  {}.{:02}% accepted  fee {} bps  limit {} fen/day  position {} fen  calls {}/{}",
         text(&c["channel_id"]),
         if c["outage"] == true { "DOWN" } else { "up" },
         if c["healthy"] == true {
@@ -95,6 +101,7 @@ fn channel_line(c: &Value) -> String {
         rate % 100,
         text(&c["fee_bps"]),
         text(&c["daily_limit"]),
+        text(&c["position"]),
         text(&c["recent_accepted"]),
         text(&c["recent_calls"]),
     );
@@ -150,6 +157,9 @@ pub(super) fn channel(
     }
     if let Some(latency) = args.latency_ms {
         body["latency_ms"] = json!(latency);
+    }
+    if let Some(fen) = &args.top_up {
+        body["position_topup"] = json!(fen);
     }
     let answer = client.send(Method::Put, &["channels", &args.channel_id], Some(&body))?;
     report(out, &answer.body, |v| out.line(&channel_line(v)));

@@ -51,7 +51,7 @@ pub(super) fn deduction(
 }
 
 /// `  attempt 1  DEBIT  UNKNOWN  at 1795140000 (2026-11-20T10:00:00+08:00)`.
-fn attempt_line(attempt: &Value) -> String {
+pub(super) fn attempt_line(attempt: &Value) -> String {
     format!(
         "  attempt {}  {}  {}  at {}",
         text(&attempt["attempt"]),

@@ -10,6 +10,8 @@ mod gateway;
 mod merchants;
 mod notifications;
 mod orders;
+mod payouts;
+mod plans;
 mod print;
 mod statements;
 
@@ -88,6 +90,8 @@ Example:
     Channels(channels::ChannelsArgs),
     Channel(channels::ChannelArgs),
     Pin(channels::PinArgs),
+    Plan(plans::PlanArgs),
+    Payout(payouts::PayoutArgs),
 }
 
 pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
@@ -110,5 +114,7 @@ pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
         AdminCommand::Channels(a) => channels::channels(&client, a, out),
         AdminCommand::Channel(a) => channels::channel(&client, a, out),
         AdminCommand::Pin(a) => channels::pin(&client, a, out),
+        AdminCommand::Plan(a) => plans::plan(&client, a, out),
+        AdminCommand::Payout(a) => payouts::payout(&client, a, out),
     }
 }
