@@ -37,7 +37,7 @@ if [ -f scripts/reconcile_duckdb.py ]; then
 fi
 
 if [ -f mock-gateway/benches/load.rs ] && grep -q tokio mock-gateway/benches/load.rs; then
-  say "mock gateway: signed order+pay load on loopback"
+  say "mock gateway: signed order+pay, then deduction+payout load on loopback"
   # Its progress lines (on stderr) stay out of the report.
   cargo bench -q -p paysign-gateway --bench load | tee "$out/gateway.md"
 fi

@@ -1,5 +1,7 @@
 //! Load benchmark of the mock gateway: signed `order.create` + `order.pay` pairs over
-//! loopback HTTP with 1, 8 and 32 concurrent clients; prints a markdown table.
+//! loopback HTTP with 1, 8 and 32 concurrent clients; then collection and payout
+//! (`deduction.create` and `payout.create` alternating, docs/collection.md) at the same
+//! levels; prints a markdown table for each.
 //!
 //! Run with: `cargo bench -p paysign-gateway --bench load`
 //! (`LOAD_SECS=N` changes the time per level, default 5 s; `LOAD_CLIENTS=1,8,32`;
@@ -34,7 +36,8 @@ use axum::Router;
 use axum::routing::post;
 use paysign_core::callback::{NotificationVerifier, VerifyOptions};
 use paysign_core::message::{
-    Amount, Envelope, GatewayMethod, OrderCreate, OrderPay, OrderRef, build_request,
+    AgreementConfirm, AgreementRef, AgreementSign, Amount, DeductionCreate, Envelope,
+    GatewayMethod, OrderCreate, OrderPay, OrderRef, PayoutCreate, build_request,
 };
 use paysign_core::{
     PrivateKey, Profile, PublicKey, SignType, Signer, SigningCredential, VerificationCredential,
@@ -244,6 +247,10 @@ fn main() {
         results.push(merchant_rt.block_on(bench.level(clients, secs)));
         sign_rates.push(rsa2_signs_per_cpu_second(&bench.pem));
     }
+    let mut collection = Vec::new();
+    for &clients in &levels {
+        collection.push(merchant_rt.block_on(bench.collection_level(clients, secs)));
+    }
     let signs_per_core = median(&mut sign_rates);
     let bound = cores as f64 * signs_per_core;
 
@@ -294,7 +301,45 @@ fn main() {
             signature_capacity / bound,
         );
     }
+    println!(
+        "\nCollection and payout: each client binds a card (agreement.sign, the texted code \
+         from the admin API, agreement.confirm), then alternates deduction.create and \
+         payout.create (channels routed, positions taken, every one notified and \
+         acknowledged before the level ends).\n"
+    );
+    println!(
+        "| collection clients | deductions | payouts | req/s end-to-end | deduction p50 ms \
+         | deduction p99 ms | payout p50 ms | payout p99 ms | gateway CPU µs/req |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for mut level in collection {
+        level.deductions.sort();
+        level.payouts.sort();
+        let requests = (level.deductions.len() + level.payouts.len()) as f64;
+        println!(
+            "| {} client{} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.0} |",
+            level.clients,
+            if level.clients == 1 { "" } else { "s" },
+            level.deductions.len(),
+            level.payouts.len(),
+            requests / level.elapsed,
+            percentile(&level.deductions, 0.50),
+            percentile(&level.deductions, 0.99),
+            percentile(&level.payouts, 0.50),
+            percentile(&level.payouts, 0.99),
+            level.gateway_cpu.as_secs_f64() * 1e6 / requests,
+        );
+    }
     gateway_rt.block_on(gateway.shutdown()).unwrap();
+}
+
+/// One level of the collection and payout load.
+struct CollectionLevel {
+    clients: usize,
+    elapsed: f64,
+    deductions: Vec<Duration>,
+    payouts: Vec<Duration>,
+    gateway_cpu: Duration,
 }
 
 /// The merchant side: one approved merchant, its acknowledging notification endpoint,
@@ -311,6 +356,138 @@ struct Bench {
 }
 
 impl Bench {
+    /// Binds a card for one client: `agreement.sign`, the code the gateway texted (its
+    /// admin API), `agreement.confirm`; returns the agreement number.
+    async fn bind_card(&self, client: &Client, n: usize) -> String {
+        let signed = client
+            .call(&AgreementSign {
+                out_agreement_no: format!("LOADAG{n:08}"),
+                payer_name: "压测".into(),
+                // Ends 28: the simulated bank debits it (docs/collection.md).
+                card_no: "6222021234567890128".into(),
+                bank_code: "ICBC".into(),
+                mobile: "13800138000".into(),
+                per_debit_limit: Amount::from_fen(5_000_000).unwrap(),
+                daily_limit: Amount::from_fen(50_000_000).unwrap(),
+                notify_url: self.notify_url.clone(),
+            })
+            .await;
+        let agreement_no = signed["agreement_no"].as_str().unwrap().to_owned();
+        let pending = admin(
+            &self.http,
+            reqwest::Method::GET,
+            format!("{}/admin/agreements/{agreement_no}", self.base),
+            Value::Null,
+        )
+        .await;
+        let confirmed = client
+            .call(&AgreementConfirm {
+                agreement: AgreementRef::AgreementNo(agreement_no.clone()),
+                sms_code: pending["sms_code"].as_str().unwrap().to_owned(),
+            })
+            .await;
+        assert_eq!(confirmed["status"], "ACTIVE");
+        agreement_no
+    }
+
+    /// Runs `clients` merchants alternating `deduction.create` and `payout.create` for
+    /// `secs`, then waits until every notification of the level is acknowledged.
+    async fn collection_level(&self, clients: usize, secs: u64) -> CollectionLevel {
+        let mut bound = Vec::new();
+        for _ in 0..clients {
+            let client = self.client();
+            let n = self.bill_seq.fetch_add(1, Ordering::SeqCst);
+            let agreement_no = self.bind_card(&client, n).await;
+            bound.push((client, agreement_no));
+        }
+        // Positions large enough that no payout queues: the load is routing and paying.
+        for channel in ["CH-BANK", "CH-EPAY"] {
+            admin(
+                &self.http,
+                reqwest::Method::PUT,
+                format!("{}/admin/channels/{channel}", self.base),
+                json!({"position_topup": "100000000000"}),
+            )
+            .await;
+        }
+        let acknowledged_before = self.acknowledged.load(Ordering::SeqCst);
+        let budget = MAX_PAIRS_PER_LEVEL.min(2500 * clients.max(1)).min(12_000);
+        let start = self.bill_seq.load(Ordering::SeqCst);
+        let end = start + budget;
+        eprintln!("load: collection, {clients} clients for {secs} s");
+        let cpu_before = cpu_by_thread_name();
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for (client, agreement_no) in bound {
+            let seq = Arc::clone(&self.bill_seq);
+            let notify_url = self.notify_url.clone();
+            tasks.push(tokio::spawn(async move {
+                let (mut deductions, mut payouts) = (Vec::new(), Vec::new());
+                while Instant::now() < deadline {
+                    let n = seq.fetch_add(1, Ordering::SeqCst);
+                    if n >= end {
+                        break;
+                    }
+                    let t = Instant::now();
+                    let debited = client
+                        .call(&DeductionCreate {
+                            out_deduction_no: format!("LOADDD{n:010}"),
+                            agreement: AgreementRef::AgreementNo(agreement_no.clone()),
+                            amount: Amount::from_fen(100).unwrap(),
+                            subject: None,
+                            passback_params: None,
+                        })
+                        .await;
+                    assert_eq!(debited["status"], "SUCCESS", "{debited}");
+                    deductions.push(t.elapsed());
+                    let t = Instant::now();
+                    let paid = client
+                        .call(&PayoutCreate {
+                            out_payout_no: format!("LOADPO{n:010}"),
+                            payee_name: "压测".into(),
+                            // Ends 01: the simulated bank pays it.
+                            account_no: "6217000012340001".into(),
+                            bank_code: "CMB".into(),
+                            amount: Amount::from_fen(100).unwrap(),
+                            purpose: None,
+                            notify_url: notify_url.clone(),
+                        })
+                        .await;
+                    assert_eq!(paid["status"], "SUCCESS", "{paid}");
+                    payouts.push(t.elapsed());
+                }
+                (deductions, payouts)
+            }));
+        }
+        let (mut deductions, mut payouts) = (Vec::new(), Vec::new());
+        for t in tasks {
+            let (d, p) = t.await.unwrap();
+            deductions.extend(d);
+            payouts.extend(p);
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        let expected = acknowledged_before + deductions.len() + payouts.len();
+        let drained = Instant::now();
+        while self.acknowledged.load(Ordering::SeqCst) < expected {
+            assert!(
+                drained.elapsed() < Duration::from_secs(60),
+                "notifications not delivered"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let cpu_after = cpu_by_thread_name();
+        eprintln!("load: collection, {clients} clients done");
+        self.bill_seq.store(end, Ordering::SeqCst);
+        CollectionLevel {
+            clients,
+            elapsed,
+            deductions,
+            payouts,
+            gateway_cpu: cpu_between(&cpu_before, &cpu_after, GATEWAY_THREADS),
+        }
+    }
+
     async fn start(gateway: &GatewayHandle, key: &PrivateKey) -> Self {
         // A merchant endpoint that acknowledges (and counts) every notification.
         let acknowledged = Arc::new(AtomicUsize::new(0));
