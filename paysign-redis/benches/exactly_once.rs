@@ -113,7 +113,11 @@ async fn round(
                 let mut latencies = Vec::new();
                 while start.elapsed() < length {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let body = bodies.get(i).expect("enough notifications for the round");
+                    // A round ends early when the notifications made for it run out (verify
+                    // alone passed 400 k/s on the dev machine): the rate counts the time it took.
+                    let Some(body) = bodies.get(i) else {
+                        break;
+                    };
                     let began = Instant::now();
                     let n = if mode == Mode::VerifyAlone {
                         verifier
