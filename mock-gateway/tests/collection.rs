@@ -1137,3 +1137,32 @@ async fn concurrent_payouts_never_overdraw_a_position() {
     assert_eq!(failed, 7);
     assert_eq!(positions(&gw).await, (0, 0));
 }
+
+#[tokio::test]
+async fn a_declined_deduction_gives_its_amount_back_to_the_channels_day() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    all_accepting(&gw).await;
+    gw.put(
+        "/admin/channels/CH-BANK",
+        serde_json::json!({"daily_limit": "150"}),
+    )
+    .await;
+    // Accepted by CH-BANK, then declined by the bank: nothing moved.
+    let poor = active_agreement(&gw, &m, &card_ending(72), "http://127.0.0.1:9/notify").await;
+    let declined = m.call(&deduction(&out_no("DD"), &poor, 100)).await;
+    assert_eq!(declined.get("fail_code"), "INSUFFICIENT_FUNDS");
+    let (view, _) = route_of(&gw, declined.get("deduction_no")).await;
+    assert_eq!(view["channel_id"], "CH-BANK");
+    // So 100 more still fits CH-BANK's 150 for the day; another 100 would not.
+    let good = active_agreement(&gw, &m, &card_ending(5), "http://127.0.0.1:9/notify").await;
+    let first = m.call(&deduction(&out_no("DD"), &good, 100)).await;
+    assert_eq!(
+        route_of(&gw, first.get("deduction_no")).await.0["channel_id"],
+        "CH-BANK"
+    );
+    let second = m.call(&deduction(&out_no("DD"), &good, 100)).await;
+    let (view, _) = route_of(&gw, second.get("deduction_no")).await;
+    assert_eq!(view["channel_id"], "CH-EPAY");
+    assert_eq!(view["route"]["ranking"][1]["reason"], "daily_limit");
+}

@@ -72,6 +72,8 @@ pub(crate) struct MoneyMovement<'a> {
     pub(crate) round: i64,
     pub(crate) amount: i64,
     pub(crate) at: i64,
+    /// The business day whose daily limits it counts against.
+    pub(crate) business_day: &'a str,
 }
 
 /// Routes the movement `ref_no` of `amount` fen for `app_id` at `at`, inside the caller's
@@ -80,15 +82,15 @@ pub(crate) struct MoneyMovement<'a> {
 /// stays on its channel whatever the bank then answers), records every call and the
 /// decision, and returns the accepting channel (`None`: none would).
 ///
-/// `used_today` is what each channel carried today that counts against its daily limit;
-/// each `round` draws the channels' answers afresh.
+/// The accepting channel's total of the movement's business day grows by its amount here
+/// (the caller takes it back with [`store::add_usage`] if the movement then fails); each
+/// `round` draws the channels' answers afresh.
 ///
 /// A payout ([`Movement::Payout`]) needs a channel whose position covers the amount; the
 /// accepting channel's position is reduced by it here, in the same transaction.
 pub(crate) fn route(
     tx: &rusqlite::Connection,
     m: &MoneyMovement<'_>,
-    used_today: &HashMap<String, i64>,
 ) -> Result<Option<ChannelRow>, ApiError> {
     let MoneyMovement {
         app_id,
@@ -97,7 +99,9 @@ pub(crate) fn route(
         round,
         amount,
         at,
+        business_day,
     } = *m;
+    let used_today: HashMap<String, i64> = store::usage(tx, business_day)?;
     let since = at - routing::WINDOW_SECS;
     let mut candidates = Vec::new();
     for channel in store::all(tx)? {
@@ -162,6 +166,7 @@ pub(crate) fn route(
             if movement == Movement::Payout && !store::reserve(tx, &channel.channel_id, amount)? {
                 continue;
             }
+            store::add_usage(tx, &channel.channel_id, business_day, amount)?;
             chosen = Some(channel.clone());
             break;
         }

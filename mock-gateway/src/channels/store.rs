@@ -1,5 +1,5 @@
-//! The `channels`, `channel_calls`, `channel_pins`, `route_decisions` and `bank_answers`
-//! tables, and the two seeded channels.
+//! The `channels`, `channel_calls`, `channel_usage`, `channel_pins`, `route_decisions` and
+//! `bank_answers` tables, and the two seeded channels.
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
@@ -286,4 +286,32 @@ pub(crate) fn answers(conn: &Connection, ref_no: &str) -> rusqlite::Result<Vec<A
         })
     })?
     .collect()
+}
+
+/// What each channel carries on `business_day` against its daily limit: a running total
+/// per channel and day, so a routing reads one row per channel however busy the day was
+/// (summing the day's movements made each routing slower as the day filled up).
+pub(crate) fn usage(
+    conn: &Connection,
+    business_day: &str,
+) -> rusqlite::Result<std::collections::HashMap<String, i64>> {
+    conn.prepare_cached("SELECT channel_id, amount FROM channel_usage WHERE business_day = ?1")?
+        .query_map([business_day], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// Adds `amount` (negative: takes it back, when an accepted movement fails) to a channel's
+/// total of `business_day`.
+pub(crate) fn add_usage(
+    conn: &Connection,
+    channel_id: &str,
+    business_day: &str,
+    amount: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO channel_usage (channel_id, business_day, amount) VALUES (?1, ?2, ?3)
+         ON CONFLICT (channel_id, business_day) DO UPDATE SET amount = amount + excluded.amount",
+    )?
+    .execute(params![channel_id, business_day, amount])?;
+    Ok(())
 }

@@ -168,7 +168,6 @@ pub(crate) fn create_in(
     match over_limit {
         Some(code) => finish(tx, &mut d, &agreement.notify_url, "FAIL", Some(code), now)?,
         None => {
-            let used = q::used_by_channel(tx, &d.business_day)?;
             let Some(channel) = channels::route(
                 tx,
                 &MoneyMovement {
@@ -178,8 +177,8 @@ pub(crate) fn create_in(
                     round: 0,
                     amount: d.amount,
                     at: now,
+                    business_day: &d.business_day,
                 },
-                &used,
             )?
             else {
                 let code = Some("NO_CHANNEL_AVAILABLE");
@@ -227,9 +226,12 @@ fn finish(
     d.finish_time = Some(at);
     // A collection settles into its channel's position at once (T+0 in the mock): what
     // the payouts of docs/collection.md §3.4 draw on.
-    if status == "SUCCESS" {
-        if let Some(channel_id) = &d.channel_id {
-            channel_q::credit(tx, channel_id, d.amount)?;
+    if let Some(channel_id) = &d.channel_id {
+        match status {
+            "SUCCESS" => channel_q::credit(tx, channel_id, d.amount)?,
+            // Nothing moved: the channel's day total gives the amount back.
+            "FAIL" => channel_q::add_usage(tx, channel_id, &d.business_day, -d.amount)?,
+            _ => {}
         }
     }
     d.next_poll_at = None;

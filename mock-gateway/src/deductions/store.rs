@@ -103,21 +103,6 @@ pub(crate) fn update(conn: &Connection, d: &DeductionRow) -> rusqlite::Result<()
     Ok(())
 }
 
-/// What each channel carried on `business_day` that counts against its daily limit
-/// (`SUCCESS`, `PROCESSING`, `MANUAL_REVIEW`).
-pub(crate) fn used_by_channel(
-    conn: &Connection,
-    business_day: &str,
-) -> rusqlite::Result<std::collections::HashMap<String, i64>> {
-    conn.prepare_cached(
-        "SELECT channel_id, SUM(amount) FROM deductions WHERE business_day = ?1
-         AND channel_id IS NOT NULL AND status IN ('SUCCESS', 'PROCESSING', 'MANUAL_REVIEW')
-         GROUP BY channel_id",
-    )?
-    .query_map([business_day], |r| Ok((r.get(0)?, r.get(1)?)))?
-    .collect()
-}
-
 /// A deduction by gateway number.
 pub(crate) fn get(conn: &Connection, deduction_no: &str) -> rusqlite::Result<Option<DeductionRow>> {
     conn.prepare_cached(&format!(

@@ -10,14 +10,11 @@ pub(crate) mod admin;
 pub(crate) mod api;
 pub(crate) mod store;
 
-use std::collections::HashMap;
-
 use sha2::{Digest, Sha256};
 
 use crate::channels::store as channel_q;
 use crate::channels::{self, ChannelResult, MoneyMovement, Movement, MovementView, Plan};
 use crate::config::TimingConfig;
-use crate::deductions::store as deduction_q;
 use crate::error::{ApiError, Code};
 use crate::ids;
 use crate::notifications::{self, Event};
@@ -152,19 +149,6 @@ pub(crate) fn create(
     })
 }
 
-/// What each channel carried on the payout's business day against its daily limit:
-/// collections and payouts together.
-fn used_today(
-    tx: &rusqlite::Connection,
-    business_day: &str,
-) -> Result<HashMap<String, i64>, ApiError> {
-    let mut used = deduction_q::used_by_channel(tx, business_day)?;
-    for (channel, amount) in q::used_by_channel(tx, business_day)? {
-        *used.entry(channel).or_default() += amount;
-    }
-    Ok(used)
-}
-
 /// One routing of a queued payout at `at`: pays it through the channel that takes it, or
 /// keeps it queued (or fails it once it has waited [`QUEUE_LIMIT_SECS`]).
 fn route_and_pay(
@@ -173,7 +157,6 @@ fn route_and_pay(
     p: &mut PayoutRow,
     at: i64,
 ) -> Result<(), ApiError> {
-    let used = used_today(tx, &p.business_day)?;
     let movement = MoneyMovement {
         app_id: &p.app_id,
         movement: Movement::Payout,
@@ -181,8 +164,9 @@ fn route_and_pay(
         round: p.tries,
         amount: p.amount,
         at,
+        business_day: &p.business_day,
     };
-    let chosen = channels::route(tx, &movement, &used)?;
+    let chosen = channels::route(tx, &movement)?;
     p.tries += 1;
     let Some(channel) = chosen else {
         if at - p.create_time >= QUEUE_LIMIT_SECS {
@@ -223,6 +207,7 @@ fn finish(
     if status == "FAIL" {
         if let Some(channel_id) = &p.channel_id {
             channel_q::credit(tx, channel_id, p.amount)?;
+            channel_q::add_usage(tx, channel_id, &p.business_day, -p.amount)?;
         }
     }
     p.status = status.to_owned();

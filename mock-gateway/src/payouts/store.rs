@@ -145,20 +145,6 @@ pub(crate) fn get_by_out_payout_no(
     .optional()
 }
 
-/// What each channel paid out on `business_day` that counts against its daily limit.
-pub(crate) fn used_by_channel(
-    conn: &Connection,
-    business_day: &str,
-) -> rusqlite::Result<std::collections::HashMap<String, i64>> {
-    conn.prepare_cached(
-        "SELECT channel_id, SUM(amount) FROM payouts WHERE business_day = ?1
-         AND channel_id IS NOT NULL AND status IN ('SUCCESS', 'PROCESSING', 'MANUAL_REVIEW')
-         GROUP BY channel_id",
-    )?
-    .query_map([business_day], |r| Ok((r.get(0)?, r.get(1)?)))?
-    .collect()
-}
-
 /// The earliest job due at or before `now`: a poll (`"POLL"`) or a queued payout's next
 /// routing (`"TRY"`), as `(payout_no, due_at, kind)`.
 pub(crate) fn next_due(

@@ -210,7 +210,6 @@ CREATE TABLE deductions (
 CREATE INDEX deductions_by_agreement_day ON deductions (agreement_no, business_day);
 CREATE INDEX deductions_due ON deductions (next_poll_at) WHERE next_poll_at IS NOT NULL;
 
-CREATE INDEX deductions_by_channel_day ON deductions (business_day, channel_id);
 
 CREATE TABLE channels (
     channel_id        TEXT PRIMARY KEY,
@@ -233,6 +232,12 @@ CREATE TABLE channel_calls (
     latency_ms INTEGER NOT NULL
 );
 CREATE INDEX channel_calls_by_channel ON channel_calls (channel_id, id);
+CREATE TABLE channel_usage (
+    channel_id   TEXT NOT NULL,
+    business_day TEXT NOT NULL,
+    amount       INTEGER NOT NULL,
+    PRIMARY KEY (channel_id, business_day)
+);
 CREATE TABLE channel_pins (
     app_id     TEXT PRIMARY KEY,
     channel_id TEXT NOT NULL
