@@ -147,45 +147,58 @@ fn last_two_digits(number: &str) -> Option<u8> {
     }
 }
 
+/// A scenario table: the highest `NN` of each row (rows ascending, the last ending at 99),
+/// the scenario, and the `fail_code` it reports when it fails.
+type Scenarios = [(u8, Outcome, &'static str)];
+
+/// Deductions, by the card's last two digits (docs/collection.md, "Outcome by card number").
+const CARD_SCENARIOS: &Scenarios = &[
+    (69, Outcome::Success, "INSUFFICIENT_FUNDS"),
+    (74, Outcome::Fail, "INSUFFICIENT_FUNDS"),
+    (77, Outcome::Fail, "CARD_FROZEN"),
+    (79, Outcome::Fail, "BANK_LIMIT_EXCEEDED"),
+    (84, Outcome::UnknownThenSuccess, "CHANNEL_DECLINED"),
+    (89, Outcome::TimeoutThenSuccess, "CHANNEL_DECLINED"),
+    (94, Outcome::UnknownForever, "CHANNEL_DECLINED"),
+    (99, Outcome::UnknownThenFail, "CHANNEL_DECLINED"),
+];
+
+/// Payouts, by the account's last two digits (docs/collection.md, "Outcome by account
+/// number").
+const ACCOUNT_SCENARIOS: &Scenarios = &[
+    (79, Outcome::Success, "ACCOUNT_INVALID"),
+    (84, Outcome::Fail, "ACCOUNT_INVALID"),
+    (89, Outcome::UnknownThenSuccess, "CHANNEL_DECLINED"),
+    (94, Outcome::UnknownForever, "CHANNEL_DECLINED"),
+    (99, Outcome::UnknownThenFail, "CHANNEL_DECLINED"),
+];
+
 impl Plan {
-    /// The plan of a deduction from the card it debits: its last two digits select the
-    /// scenario (docs/collection.md, "Outcome by card number"), and a declining card names
-    /// its reason in `fail_code`.
-    pub(crate) fn for_card(card_number_or_mask: &str) -> Plan {
-        let (outcome, fail_code) = match last_two_digits(card_number_or_mask).unwrap_or(0) {
-            0..=69 => (Outcome::Success, "INSUFFICIENT_FUNDS"),
-            70..=74 => (Outcome::Fail, "INSUFFICIENT_FUNDS"),
-            75..=77 => (Outcome::Fail, "CARD_FROZEN"),
-            78..=79 => (Outcome::Fail, "BANK_LIMIT_EXCEEDED"),
-            80..=84 => (Outcome::UnknownThenSuccess, "CHANNEL_DECLINED"),
-            85..=89 => (Outcome::TimeoutThenSuccess, "CHANNEL_DECLINED"),
-            90..=94 => (Outcome::UnknownForever, "CHANNEL_DECLINED"),
-            _ => (Outcome::UnknownThenFail, "CHANNEL_DECLINED"),
-        };
+    /// The plan `table` gives the last two digits of `number` (a number or its mask; `00`
+    /// when they are not digits).
+    fn by_digits(number: &str, table: &Scenarios) -> Plan {
+        let nn = last_two_digits(number).unwrap_or(0);
+        let (_, outcome, fail_code) = table
+            .iter()
+            .find(|(highest, _, _)| nn <= *highest)
+            .copied()
+            .unwrap_or((99, Outcome::Success, ""));
         Plan {
             outcome,
             resolve_poll: outcome.default_resolve_poll(),
             fail_code: fail_code.to_owned(),
         }
     }
-}
 
-impl Plan {
-    /// The plan of a payout from the account it pays: the account number's last two digits
-    /// select the scenario (docs/collection.md, "Outcome by account number").
+    /// The plan of a deduction from the card it debits (a declining card names its reason
+    /// in `fail_code`).
+    pub(crate) fn for_card(card_number_or_mask: &str) -> Plan {
+        Plan::by_digits(card_number_or_mask, CARD_SCENARIOS)
+    }
+
+    /// The plan of a payout from the account it pays.
     pub(crate) fn for_account(account_number_or_mask: &str) -> Plan {
-        let (outcome, fail_code) = match last_two_digits(account_number_or_mask).unwrap_or(0) {
-            0..=79 => (Outcome::Success, "ACCOUNT_INVALID"),
-            80..=84 => (Outcome::Fail, "ACCOUNT_INVALID"),
-            85..=89 => (Outcome::UnknownThenSuccess, "CHANNEL_DECLINED"),
-            90..=94 => (Outcome::UnknownForever, "CHANNEL_DECLINED"),
-            _ => (Outcome::UnknownThenFail, "CHANNEL_DECLINED"),
-        };
-        Plan {
-            outcome,
-            resolve_poll: outcome.default_resolve_poll(),
-            fail_code: fail_code.to_owned(),
-        }
+        Plan::by_digits(account_number_or_mask, ACCOUNT_SCENARIOS)
     }
 }
 
@@ -284,6 +297,22 @@ pub(crate) fn poll(plan: &Plan, k: i64) -> ChannelResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_scenario_table_covers_00_to_99_in_order() {
+        for table in [CARD_SCENARIOS, ACCOUNT_SCENARIOS] {
+            assert!(table.windows(2).all(|w| w[0].0 < w[1].0));
+            assert_eq!(table.last().map(|row| row.0), Some(99));
+        }
+        let account = |nn: &str| Plan::for_account(&format!("6217****45{nn}"));
+        assert_eq!(account("79").outcome, Outcome::Success);
+        assert_eq!(
+            (account("80").outcome, account("80").fail_code.as_str()),
+            (Outcome::Fail, "ACCOUNT_INVALID")
+        );
+        assert_eq!(account("87").outcome, Outcome::UnknownThenSuccess);
+        assert_eq!(account("99").outcome, Outcome::UnknownThenFail);
+    }
 
     #[test]
     fn calls_are_accepted_at_the_configured_rate() {
