@@ -14,6 +14,7 @@ mod error;
 mod fields;
 mod gateway_key;
 mod ids;
+mod lookup;
 mod merchants;
 mod notifications;
 mod orders;

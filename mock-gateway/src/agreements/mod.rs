@@ -18,6 +18,7 @@ use subtle::ConstantTimeEq;
 use crate::bills::mask_name;
 use crate::error::{ApiError, Code};
 use crate::ids;
+use crate::lookup;
 use crate::store::{Store, meta};
 use store::{self as q, AgreementRow};
 
@@ -47,17 +48,14 @@ pub(crate) fn find(
     app_id: &str,
     r: &AgreementRef,
 ) -> Result<AgreementRow, ApiError> {
-    match (&r.agreement_no, &r.out_agreement_no) {
-        (Some(no), out) => {
-            let a = q::get(conn, no)?.ok_or_else(not_found)?;
-            if a.app_id != app_id || out.as_ref().is_some_and(|out| *out != a.out_agreement_no) {
-                return Err(not_found());
-            }
-            Ok(a)
-        }
-        (None, Some(out)) => q::get_by_out_agreement_no(conn, app_id, out)?.ok_or_else(not_found),
-        (None, None) => Err(ApiError::field_missing("out_agreement_no")),
-    }
+    lookup::find(
+        app_id,
+        (r.agreement_no.as_deref(), r.out_agreement_no.as_deref()),
+        "out_agreement_no",
+        |no| q::get(conn, no),
+        |out| q::get_by_out_agreement_no(conn, app_id, out),
+        not_found,
+    )
 }
 
 /// The fields of `agreement.sign`, checked.

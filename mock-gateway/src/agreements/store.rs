@@ -39,6 +39,15 @@ pub(crate) struct AgreementRow {
     pub(crate) end_time: Option<i64>,
 }
 
+impl crate::lookup::Owned for AgreementRow {
+    fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    fn merchant_no(&self) -> &str {
+        &self.out_agreement_no
+    }
+}
+
 const COLUMNS: &str = "agreement_no, app_id, out_agreement_no, payer_name, card_digest, \
      card_mask, bank_code, mobile_digest, mobile_mask, per_debit_limit, daily_limit, notify_url, \
      status, sms_code, sms_expire_time, sms_failures, create_time, sign_time, end_time";

@@ -19,6 +19,7 @@ use crate::channels::{self, ChannelResult, MoneyMovement, Movement, MovementView
 use crate::config::TimingConfig;
 use crate::error::{ApiError, Code};
 use crate::ids;
+use crate::lookup;
 use crate::notifications::{self, Event};
 use crate::statements;
 use crate::store::{Store, meta};
@@ -43,17 +44,14 @@ fn find(
     app_id: &str,
     r: &DeductionRef,
 ) -> Result<DeductionRow, ApiError> {
-    match (&r.deduction_no, &r.out_deduction_no) {
-        (Some(no), out) => {
-            let d = q::get(conn, no)?.ok_or_else(not_found)?;
-            if d.app_id != app_id || out.as_ref().is_some_and(|out| *out != d.out_deduction_no) {
-                return Err(not_found());
-            }
-            Ok(d)
-        }
-        (None, Some(out)) => q::get_by_out_deduction_no(conn, app_id, out)?.ok_or_else(not_found),
-        (None, None) => Err(ApiError::field_missing("out_deduction_no")),
-    }
+    lookup::find(
+        app_id,
+        (r.deduction_no.as_deref(), r.out_deduction_no.as_deref()),
+        "out_deduction_no",
+        |no| q::get(conn, no),
+        |out| q::get_by_out_deduction_no(conn, app_id, out),
+        not_found,
+    )
 }
 
 /// The fields of `deduction.create`, checked.

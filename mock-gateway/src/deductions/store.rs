@@ -28,6 +28,15 @@ pub(crate) struct DeductionRow {
     pub(crate) events: i64,
 }
 
+impl crate::lookup::Owned for DeductionRow {
+    fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    fn merchant_no(&self) -> &str {
+        &self.out_deduction_no
+    }
+}
+
 const COLUMNS: &str = "deduction_no, app_id, out_deduction_no, agreement_no, amount, channel_id, \
      subject, passback_params, business_day, status, fail_code, create_time, finish_time, \
      polls_done, next_poll_at, events";

@@ -18,6 +18,7 @@ use crate::channels::{self, ChannelResult, Outcome, Plan};
 use crate::config::TimingConfig;
 use crate::error::{ApiError, Code};
 use crate::ids;
+use crate::lookup;
 use crate::merchants::store as merchant_q;
 use crate::notifications::{self, NotifyEvent};
 use crate::statements;
@@ -38,18 +39,14 @@ fn not_found() -> ApiError {
 
 /// Finds a merchant's order (§7, "Order lookup"); other merchants' orders are invisible.
 fn find(conn: &rusqlite::Connection, app_id: &str, r: &OrderRef) -> Result<OrderRow, ApiError> {
-    let order = match (&r.trade_no, &r.out_trade_no) {
-        (Some(trade_no), out) => {
-            let o = q::get(conn, trade_no)?.ok_or_else(not_found)?;
-            if o.app_id != app_id || out.as_ref().is_some_and(|out| *out != o.out_trade_no) {
-                return Err(not_found());
-            }
-            o
-        }
-        (None, Some(out)) => q::get_by_out_trade_no(conn, app_id, out)?.ok_or_else(not_found)?,
-        (None, None) => return Err(ApiError::field_missing("out_trade_no")),
-    };
-    Ok(order)
+    lookup::find(
+        app_id,
+        (r.trade_no.as_deref(), r.out_trade_no.as_deref()),
+        "out_trade_no",
+        |no| q::get(conn, no),
+        |out| q::get_by_out_trade_no(conn, app_id, out),
+        not_found,
+    )
 }
 
 /// The fields of `order.create`.

@@ -33,6 +33,15 @@ pub(crate) struct OrderRow {
     pub(crate) events: i64,
 }
 
+impl crate::lookup::Owned for OrderRow {
+    fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    fn merchant_no(&self) -> &str {
+        &self.out_trade_no
+    }
+}
+
 const COLUMNS: &str = "trade_no, app_id, out_trade_no, item_id, bill_no, total_amount, notify_url, \
      subject, passback_params, pay_method, status, create_time, pay_time, reverse_time, fail_code, \
      paid_amount, refunded_amount, outcome_override, override_polls, override_fail_code, \

@@ -17,6 +17,7 @@ use crate::channels::{self, ChannelResult, MoneyMovement, Movement, MovementView
 use crate::config::TimingConfig;
 use crate::error::{ApiError, Code};
 use crate::ids;
+use crate::lookup;
 use crate::notifications::{self, Event};
 use crate::statements;
 use crate::store::{Store, meta};
@@ -39,17 +40,14 @@ fn not_found() -> ApiError {
 }
 
 fn find(conn: &rusqlite::Connection, app_id: &str, r: &PayoutRef) -> Result<PayoutRow, ApiError> {
-    match (&r.payout_no, &r.out_payout_no) {
-        (Some(no), out) => {
-            let p = q::get(conn, no)?.ok_or_else(not_found)?;
-            if p.app_id != app_id || out.as_ref().is_some_and(|out| *out != p.out_payout_no) {
-                return Err(not_found());
-            }
-            Ok(p)
-        }
-        (None, Some(out)) => q::get_by_out_payout_no(conn, app_id, out)?.ok_or_else(not_found),
-        (None, None) => Err(ApiError::field_missing("out_payout_no")),
-    }
+    lookup::find(
+        app_id,
+        (r.payout_no.as_deref(), r.out_payout_no.as_deref()),
+        "out_payout_no",
+        |no| q::get(conn, no),
+        |out| q::get_by_out_payout_no(conn, app_id, out),
+        not_found,
+    )
 }
 
 /// The fields of `payout.create`, checked.

@@ -37,6 +37,15 @@ pub(crate) struct PayoutRow {
     pub(crate) events: i64,
 }
 
+impl crate::lookup::Owned for PayoutRow {
+    fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    fn merchant_no(&self) -> &str {
+        &self.out_payout_no
+    }
+}
+
 const COLUMNS: &str = "payout_no, app_id, out_payout_no, payee_name, account_digest, \
      account_mask, bank_code, amount, purpose, notify_url, business_day, channel_id, status, \
      fail_code, create_time, finish_time, polls_done, next_poll_at, next_try_at, tries, events";

@@ -18,6 +18,7 @@ use crate::config::TimingConfig;
 use crate::deductions::{self, NewDeduction};
 use crate::error::{ApiError, Code};
 use crate::ids;
+use crate::lookup;
 use crate::statements;
 use crate::store::{Store, meta};
 use store::{self as q, InstalmentRow, PlanRow};
@@ -41,17 +42,14 @@ fn not_found() -> ApiError {
 }
 
 fn find(conn: &rusqlite::Connection, app_id: &str, r: &PlanRef) -> Result<PlanRow, ApiError> {
-    match (&r.plan_no, &r.out_plan_no) {
-        (Some(no), out) => {
-            let p = q::get_plan(conn, no)?.ok_or_else(not_found)?;
-            if p.app_id != app_id || out.as_ref().is_some_and(|out| *out != p.out_plan_no) {
-                return Err(not_found());
-            }
-            Ok(p)
-        }
-        (None, Some(out)) => q::get_plan_by_out_plan_no(conn, app_id, out)?.ok_or_else(not_found),
-        (None, None) => Err(ApiError::field_missing("out_plan_no")),
-    }
+    lookup::find(
+        app_id,
+        (r.plan_no.as_deref(), r.out_plan_no.as_deref()),
+        "out_plan_no",
+        |no| q::get_plan(conn, no),
+        |out| q::get_plan_by_out_plan_no(conn, app_id, out),
+        not_found,
+    )
 }
 
 /// The fields of `plan.create`, checked.

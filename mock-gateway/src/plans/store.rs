@@ -21,6 +21,15 @@ pub(crate) struct PlanRow {
     pub(crate) next_run_at: Option<i64>,
 }
 
+impl crate::lookup::Owned for PlanRow {
+    fn app_id(&self) -> &str {
+        &self.app_id
+    }
+    fn merchant_no(&self) -> &str {
+        &self.out_plan_no
+    }
+}
+
 /// One instalment as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct InstalmentRow {
