@@ -161,11 +161,7 @@ pub fn statement(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let kind = if selector & 1 == 0 {
-        StatementType::Transaction
-    } else {
-        StatementType::Fund
-    };
+    let kind = StatementType::ALL[usize::from(selector & 1) + usize::from(selector >> 7)];
     let records_format = if selector & 2 == 0 {
         RecordFormat::Csv(ColumnMap::default())
     } else {

@@ -15,6 +15,7 @@ use paysign_core::message::{
     AgreementConfirm, AgreementQuery, AgreementRef, AgreementResume, AgreementSign,
     AgreementSuspend, AgreementTerminate, DeductionCreate, DeductionQuery, DeductionRef,
     Instalment, PayoutCreate, PayoutQuery, PayoutRef, PlanCreate, PlanQuery, PlanRef,
+    StatementType,
 };
 use serde_json::Value;
 
@@ -1165,4 +1166,226 @@ async fn a_declined_deduction_gives_its_amount_back_to_the_channels_day() {
     let (view, _) = route_of(&gw, second.get("deduction_no")).await;
     assert_eq!(view["channel_id"], "CH-EPAY");
     assert_eq!(view["route"]["ranking"][1]["reason"], "daily_limit");
+}
+
+/// The merchant's own records of a day's collection, in the statement's column names.
+fn records(rows: &[(&str, &str, &str, i64, &str)]) -> String {
+    let mut out = String::from("out_trade_no,trade_type,trade_status,amount,trade_time\n");
+    for (no, kind, status, amount, time) in rows {
+        out.push_str(&format!("{no},{kind},{status},{amount},{time}\n"));
+    }
+    out
+}
+
+/// Reconciles `statement` (business day `day`) against `records`: the classes by order.
+fn reconcile_collection(statement: &str, records: &str, day: &str) -> Vec<(String, String)> {
+    use paysign_core::reconcile::{ColumnMap, ReconcileOptions, RecordFormat, reconcile};
+    // The merchant keeps its own numbers, not the gateway's.
+    let columns = ColumnMap {
+        trade_no: None,
+        ..ColumnMap::default()
+    };
+    let options = ReconcileOptions::new(StatementType::Collection, RecordFormat::Csv(columns), day);
+    let mut classes = Vec::new();
+    let report = reconcile(
+        statement.as_bytes(),
+        records.as_bytes(),
+        None::<&[u8]>,
+        &options,
+        &mut |d| classes.push((d.order_no.clone(), d.class.code().to_owned())),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(report.row_error_count, 0, "{:?}", report.row_errors);
+    classes.sort();
+    classes
+}
+
+#[tokio::test]
+async fn the_days_deductions_and_payouts_are_on_its_collection_statement_and_reconcile() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    let sink = NotifySink::start(&m, Behaviour::Ack).await;
+    all_accepting(&gw).await;
+    let clock = |text: &str| {
+        let at = paysign_core::message::time::parse_timestamp(text, None).unwrap();
+        serde_json::json!({ "set": at })
+    };
+    gw.post("/admin/clock", clock("2026-11-20T10:00:00+08:00"))
+        .await;
+    let agreement_no = active_agreement(&gw, &m, &card_ending(5), &sink.url()).await;
+    let debit = |out: &'static str, amount: i64| {
+        let (m, request) = (&m, deduction(out, &agreement_no, amount));
+        async move { m.call(&request).await }
+    };
+    let first = debit("DD-REC-0001", 50_000).await;
+    assert_eq!(first.get("status"), "SUCCESS", "{}", first.body);
+    assert_eq!(debit("DD-REC-0002", 30_000).await.get("status"), "SUCCESS");
+    // Over the agreement's per-debit limit: failed, nothing moved, not on the statement.
+    assert_eq!(debit("DD-REC-0003", 60_000).await.get("status"), "FAIL");
+    let paid = m
+        .call(&payout(
+            "PO-REC-0001",
+            "6217000012340001",
+            100_000,
+            &sink.url(),
+        ))
+        .await;
+    assert_eq!(paid.get("status"), "SUCCESS", "{}", paid.body);
+    // After the 23:30 cutoff: the next business day's.
+    gw.post("/admin/clock", clock("2026-11-20T23:40:00+08:00"))
+        .await;
+    assert_eq!(debit("DD-REC-0004", 10_000).await.get("status"), "SUCCESS");
+
+    let download = |day: &'static str| {
+        let m = &m;
+        async move {
+            m.call(&paysign_core::message::StatementDownload {
+                bill_date: day.into(),
+                kind: StatementType::Collection,
+            })
+            .await
+        }
+    };
+    let statement = download("2026-11-20").await;
+    assert_eq!(statement.code(), "SUCCESS", "{}", statement.body);
+    assert_eq!(statement.get("type"), "COLLECTION");
+    let content = statement.get("content").to_owned();
+    let (first_no, payout_no) = (first.get("deduction_no"), paid.get("payout_no"));
+    let lines: Vec<&str> = content.lines().collect();
+    assert_eq!(
+        lines[0],
+        "bill_date,trade_no,out_trade_no,agreement_no,trade_type,trade_status,amount,fee,trade_time"
+    );
+    assert!(
+        lines[1].starts_with(&format!(
+            "2026-11-20,{first_no},DD-REC-0001,{agreement_no},DEDUCTION,SUCCESS,50000,50,"
+        )),
+        "{content}"
+    );
+    assert!(
+        lines[2].contains(",DD-REC-0002,")
+            && lines[2].ends_with(",30000,30,2026-11-20T10:00:00+08:00"),
+        "{content}"
+    );
+    assert_eq!(
+        lines[3],
+        format!(
+            "2026-11-20,{payout_no},PO-REC-0001,,PAYOUT,SUCCESS,100000,100,2026-11-20T10:00:00+08:00"
+        )
+    );
+    assert_eq!(lines[4], "#summary,rows=3,total_in=80000,total_out=100000");
+    assert_eq!(lines.len(), 5, "{content}");
+    // The signed response's SHA-256 authenticates the file, as for payments.
+    let totals = paysign_core::reconcile::check_statement(
+        content.as_bytes(),
+        StatementType::Collection,
+        "2026-11-20",
+        Some(statement.get("sha256")),
+    )
+    .unwrap();
+    assert_eq!(totals.rows, 3);
+
+    // The merchant thinks DD-REC-0002 failed (its notification was lost, say) and paid
+    // DD-REC-0004 at 23:40 of its calendar day.
+    let books = records(&[
+        (
+            "DD-REC-0001",
+            "DEDUCTION",
+            "SUCCESS",
+            50_000,
+            "2026-11-20T10:00:01+08:00",
+        ),
+        (
+            "DD-REC-0002",
+            "DEDUCTION",
+            "FAIL",
+            30_000,
+            "2026-11-20T10:00:01+08:00",
+        ),
+        (
+            "DD-REC-0003",
+            "DEDUCTION",
+            "FAIL",
+            60_000,
+            "2026-11-20T10:00:01+08:00",
+        ),
+        (
+            "PO-REC-0001",
+            "PAYOUT",
+            "SUCCESS",
+            100_000,
+            "2026-11-20T10:00:02+08:00",
+        ),
+        (
+            "DD-REC-0004",
+            "DEDUCTION",
+            "SUCCESS",
+            10_000,
+            "2026-11-20T23:40:00+08:00",
+        ),
+    ]);
+    let owned = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        reconcile_collection(&content, &books, "2026-11-20"),
+        owned(&[
+            ("DD-REC-0002", "STATUS_MISMATCH"),
+            ("DD-REC-0004", "CUTOFF_PENDING"),
+        ])
+    );
+
+    // A discrepancy injected on the collection statement: the payout vanishes from it.
+    let (status, refused) = gw
+        .admin(
+            reqwest::Method::POST,
+            "/admin/statements/discrepancies",
+            Some(serde_json::json!({"trade_no": payout_no, "kind": "DROP", "scope": "FUND"})),
+        )
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (400, Some("FIELD_INVALID")),
+        "{refused}"
+    );
+    gw.post(
+        "/admin/statements/discrepancies",
+        serde_json::json!({"trade_no": payout_no, "kind": "DROP", "scope": "COLLECTION"}),
+    )
+    .await;
+    let dropped = download("2026-11-20").await;
+    let dropped = dropped.get("content");
+    assert!(!dropped.contains(payout_no), "{dropped}");
+    assert!(
+        dropped.ends_with("#summary,rows=2,total_in=80000,total_out=0\n"),
+        "{dropped}"
+    );
+    assert_eq!(
+        reconcile_collection(dropped, &books, "2026-11-20"),
+        owned(&[
+            ("DD-REC-0002", "STATUS_MISMATCH"),
+            ("DD-REC-0004", "CUTOFF_PENDING"),
+            ("PO-REC-0001", "MISSING_IN_STATEMENT"),
+        ])
+    );
+
+    // The next day's statement has the late deduction; not before that day has ended.
+    let early = download("2026-11-21").await;
+    assert_eq!(early.code(), "FIELD_INVALID", "{}", early.body);
+    gw.post("/admin/clock", clock("2026-11-21T23:31:00+08:00"))
+        .await;
+    let next = download("2026-11-21").await;
+    let next = next.get("content");
+    assert!(
+        next.contains(",DD-REC-0004,") && next.contains("2026-11-20T23:40:00+08:00"),
+        "{next}"
+    );
+    assert!(
+        next.ends_with("#summary,rows=1,total_in=10000,total_out=0\n"),
+        "{next}"
+    );
 }

@@ -34,6 +34,7 @@ pub(crate) fn flag(term: ApiTerm) -> &'static str {
         ApiTerm::WebhookHeaders => "`paysign sign --profile standard-webhooks --id ID`",
         ApiTerm::BillDate => "--bill-date",
         ApiTerm::CutoffTolerance => "--cutoff-tolerance",
+        ApiTerm::TradeTypeColumn => "--map trade_type=COLUMN",
         ApiTerm::StatementSha256 => "--statement-sha256",
         ApiTerm::EventNotifyId => "--notify-id",
         ApiTerm::EventOutTradeNo => "--out-trade-no",

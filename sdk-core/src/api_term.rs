@@ -74,6 +74,8 @@ pub enum ApiTerm {
     BillDate,
     /// How far past midnight a reconciliation still matches an event to its day.
     CutoffTolerance,
+    /// The records' column that says what each event is (`PAY`, `DEDUCTION`, …).
+    TradeTypeColumn,
     /// The SHA-256 a downloaded statement must have.
     StatementSha256,
     /// A test notification's notification id.
@@ -128,6 +130,7 @@ impl ApiTerm {
             }
             ApiTerm::BillDate => "`ReconcileOptions::bill_date`",
             ApiTerm::CutoffTolerance => "`ReconcileOptions::cutoff_tolerance_secs`",
+            ApiTerm::TradeTypeColumn => "`ColumnMap::trade_type`",
             ApiTerm::StatementSha256 => "`ReconcileOptions::expected_sha256`",
             ApiTerm::EventNotifyId => "`TestEvent::notify_id`",
             ApiTerm::EventOutTradeNo => "`TestEvent::out_trade_no`",

@@ -21,6 +21,7 @@ mod reconcile {
     const TX_HEADER: &str = "bill_date,trade_no,out_trade_no,bill_no,item_id,trade_type,trade_status,total_amount,refund_amount,fee,trade_time";
     const FUND_HEADER: &str =
         "bill_date,flow_no,trade_no,out_trade_no,direction,amount,balance_after,booked_time";
+    const COLLECTION_HEADER: &str = "bill_date,trade_no,out_trade_no,agreement_no,trade_type,trade_status,amount,fee,trade_time";
 
     /// A statement with its header and a correct trailer computed from `rows`.
     fn statement(kind: StatementType, rows: &[String]) -> String {
@@ -37,11 +38,16 @@ mod reconcile {
                     "IN" => total_in += f[5].parse::<i64>().unwrap(),
                     _ => total_out += f[5].parse::<i64>().unwrap(),
                 },
+                StatementType::Collection => match f[4] {
+                    "DEDUCTION" => total_in += f[6].parse::<i64>().unwrap(),
+                    _ => total_out += f[6].parse::<i64>().unwrap(),
+                },
             }
         }
         let header = match kind {
             StatementType::Transaction => TX_HEADER,
             StatementType::Fund => FUND_HEADER,
+            StatementType::Collection => COLLECTION_HEADER,
         };
         let mut out = format!("{header}\n");
         for r in rows {
@@ -1011,6 +1017,27 @@ bill_date,trade_no,out_trade_no,bill_no,item_id,trade_type,trade_status,total_am
                         ));
                     }
                 }
+                StatementType::Collection => {
+                    // The order is a deduction; its refund, if any, a payout of its own.
+                    events.push((
+                        t,
+                        format!(
+                            "{DAY},D{i:09},{order},A{i:09},DEDUCTION,SUCCESS,{},{fee},{}",
+                            o.total,
+                            time_text(t)
+                        ),
+                    ));
+                    if let Some(r) = o.refund {
+                        let t = t + 60;
+                        events.push((
+                            t,
+                            format!(
+                                "{DAY},P{i:09},Q{i:09},,PAYOUT,SUCCESS,{r},0,{}",
+                                time_text(t)
+                            ),
+                        ));
+                    }
+                }
                 StatementType::Fund => {
                     events.push((
                         t,
@@ -1049,6 +1076,9 @@ bill_date,trade_no,out_trade_no,bill_no,item_id,trade_type,trade_status,total_am
                     let status = if f[4] == "IN" { "SUCCESS" } else { "REFUNDED" };
                     format!("{},{},{},{status},{},{}", f[3], f[2], f[4], f[5], f[7])
                 }
+                StatementType::Collection => {
+                    format!("{},{},{},{},{},{}", f[2], f[1], f[4], f[5], f[6], f[8])
+                }
             };
             out.push_str(&line);
             out.push('\n');
@@ -1067,7 +1097,11 @@ bill_date,trade_no,out_trade_no,bill_no,item_id,trade_type,trade_status,total_am
     }
 
     fn kinds() -> impl Strategy<Value = StatementType> {
-        prop_oneof![Just(StatementType::Transaction), Just(StatementType::Fund)]
+        prop_oneof![
+            Just(StatementType::Transaction),
+            Just(StatementType::Fund),
+            Just(StatementType::Collection),
+        ]
     }
 
     proptest! {
@@ -1146,6 +1180,125 @@ bill_date,trade_no,out_trade_no,bill_no,item_id,trade_type,trade_status,total_am
             let shuffled = run(&statement(kind, &shuffled_a), &identity_records(&shuffled_b, kind), None, &options).unwrap();
             prop_assert_eq!(essence(&ordered.report), essence(&shuffled.report));
         }
+    }
+
+    /// A collection row: a successful deduction or payout at +08:00 local `time`.
+    fn collected(no: &str, out: &str, kind: &str, amount: i64, time: &str) -> String {
+        let agreement = if kind == "DEDUCTION" { "A0001" } else { "" };
+        let fee = (amount * 10 + 5000) / 10_000;
+        format!("{DAY},{no},{out},{agreement},{kind},SUCCESS,{amount},{fee},{DAY}T{time}+08:00")
+    }
+
+    #[test]
+    fn a_collection_statement_sorts_deductions_and_payouts_into_the_same_classes() {
+        let stmt = statement(
+            StatementType::Collection,
+            &[
+                collected("D1", "MD000001", "DEDUCTION", 10_000, "10:00:00"),
+                // The merchant recorded a failure, but the card was charged.
+                collected("D2", "MD000002", "DEDUCTION", 5_000, "11:00:00"),
+                // The merchant never heard of it (掉单).
+                collected("D3", "MD000003", "DEDUCTION", 7_000, "11:30:00"),
+                collected("P1", "MP000001", "PAYOUT", 20_000, "12:00:00"),
+                collected("P2", "MP000002", "PAYOUT", 3_000, "13:00:00"),
+            ],
+        );
+        let records = format!(
+            "out_trade_no,trade_no,trade_type,trade_status,amount,trade_time\n\
+             MD000001,D1,DEDUCTION,SUCCESS,10000,{DAY}T10:00:01+08:00\n\
+             MD000002,D2,DEDUCTION,FAIL,5000,{DAY}T11:00:01+08:00\n\
+             MP000001,P1,PAYOUT,SUCCESS,20000,{DAY}T12:00:01+08:00\n\
+             MP000002,P2,PAYOUT,SUCCESS,3100,{DAY}T13:00:01+08:00\n\
+             MD000004,,DEDUCTION,SUCCESS,4000,{DAY}T14:00:00+08:00\n\
+             MD000005,,DEDUCTION,SUCCESS,6000,{DAY}T23:29:00+08:00\n\
+             MD000006,,DEDUCTION,FAIL,8000,{DAY}T15:00:00+08:00\n\
+             MX000001,T1,PAY,SUCCESS,100,{DAY}T16:00:00+08:00\n"
+        );
+        let options = ReconcileOptions::new(
+            StatementType::Collection,
+            RecordFormat::Csv(ColumnMap::default()),
+            DAY,
+        );
+        let r = run(&stmt, &records, None, &options).unwrap();
+        assert_eq!(r.count(Class::Matched), 2);
+        assert_eq!(r.orders(Class::StatusMismatch), ["MD000002"]);
+        assert_eq!(r.orders(Class::MissingLocally), ["MD000003"]);
+        assert_eq!(r.orders(Class::AmountMismatch), ["MP000002"]);
+        assert_eq!(r.orders(Class::MissingInStatement), ["MD000004"]);
+        assert_eq!(r.orders(Class::CutoffPending), ["MD000005"]);
+        // A payment has no place in a collection reconciliation: a row error, not a class.
+        assert_eq!(r.report.row_error_count, 1);
+        assert!(
+            r.report.row_errors[0]
+                .message
+                .contains("PAY is not on a COLLECTION statement"),
+            "{:?}",
+            r.report.row_errors
+        );
+        let kinds: Vec<&str> = r.differences.iter().map(|d| d.kind.as_str()).collect();
+        assert!(
+            kinds.contains(&"PAYOUT") && kinds.contains(&"DEDUCTION"),
+            "{kinds:?}"
+        );
+        // Deductions are money in, payouts money out.
+        let s = &r.report.statement;
+        assert_eq!((s.total_in.fen(), s.total_out.fen()), (22_000, 23_000));
+        assert_eq!(
+            r.report.unlisted_local_rows, 1,
+            "MD000006 failed on both sides"
+        );
+        let summary = r.report.to_string();
+        assert!(
+            summary.contains("Statement DEDUCTION − PAYOUT"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn a_collection_reconciliation_needs_the_trade_type_column() {
+        let stmt = statement(
+            StatementType::Collection,
+            &[collected("D1", "MD000001", "DEDUCTION", 10_000, "10:00:00")],
+        );
+        let columns = ColumnMap {
+            trade_type: None,
+            ..ColumnMap::default()
+        };
+        let options =
+            ReconcileOptions::new(StatementType::Collection, RecordFormat::Csv(columns), DAY);
+        let records = "out_trade_no,trade_no,trade_status,amount,trade_time\n";
+        let err = run(&stmt, records, None, &options).unwrap_err();
+        assert_eq!(err.code(), "FIELD_INVALID", "{err}");
+        assert!(err.to_string().contains("ColumnMap::trade_type"), "{err}");
+    }
+
+    #[test]
+    fn a_transaction_statement_given_as_collection_is_named() {
+        let stmt = statement(
+            StatementType::Transaction,
+            &[tx(
+                DAY,
+                "M00000001",
+                "PAY",
+                "SUCCESS",
+                100,
+                0,
+                &format!("{DAY}T10:00:00"),
+            )],
+        );
+        let options = ReconcileOptions::new(
+            StatementType::Collection,
+            RecordFormat::Csv(ColumnMap::default()),
+            DAY,
+        );
+        let header = "out_trade_no,trade_no,trade_type,trade_status,amount,trade_time\n";
+        let err = run(&stmt, header, None, &options).unwrap_err();
+        assert!(
+            err.to_string().contains(
+                "this is a TRANSACTION statement, but a COLLECTION statement was expected"
+            ),
+            "{err}"
+        );
     }
 
     /// A deterministic Fisher–Yates shuffle (xorshift).

@@ -78,6 +78,7 @@ pub fn js_words(term: ApiTerm) -> &'static str {
         }
         ApiTerm::BillDate => "`billDate`",
         ApiTerm::CutoffTolerance => "`cutoffToleranceSecs`",
+        ApiTerm::TradeTypeColumn => "`columns.tradeType`",
         ApiTerm::StatementSha256 => "`expectedSha256`",
         ApiTerm::EventNotifyId => "`notifyId`",
         ApiTerm::EventOutTradeNo => "`outTradeNo`",

@@ -46,9 +46,9 @@ pub fn reconcile(
         .map(|k| k.to_ascii_uppercase())
         .as_deref()
     {
-        None | Some("TRANSACTION") => StatementType::Transaction,
-        Some("FUND") => StatementType::Fund,
-        Some(_) => return Err(invalid("kind", "expected TRANSACTION or FUND")),
+        None => StatementType::Transaction,
+        Some(name) => StatementType::parse(name)
+            .ok_or_else(|| invalid("kind", &format!("expected {}", StatementType::expected())))?,
     };
     let columns = match js.object(
         "columns",

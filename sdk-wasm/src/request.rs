@@ -150,14 +150,12 @@ pub fn prepare_request(
                         field: "type".to_owned(),
                     }));
                 }
-                Some("TRANSACTION") => StatementType::Transaction,
-                Some("FUND") => StatementType::Fund,
-                Some(_) => {
-                    return Err(to_js(Error::FieldInvalid {
+                Some(name) => StatementType::parse(name).ok_or_else(|| {
+                    to_js(Error::FieldInvalid {
                         field: "type".to_owned(),
-                        reason: "expected TRANSACTION or FUND".to_owned(),
-                    }));
-                }
+                        reason: format!("expected {}", StatementType::expected()),
+                    })
+                })?,
             };
             let method = StatementDownload {
                 bill_date: text(&f, "billDate")?,

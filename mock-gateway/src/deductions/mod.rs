@@ -224,6 +224,20 @@ fn finish(
     d.finish_time = Some(at);
     // A collection settles into its channel's position at once (T+0 in the mock): what
     // the payouts of docs/collection.md §3.4 draw on.
+    if status == "SUCCESS" {
+        statements::book_collection(
+            tx,
+            &statements::Collected {
+                kind: "DEDUCTION",
+                app_id: &d.app_id,
+                trade_no: &d.deduction_no,
+                out_trade_no: &d.out_deduction_no,
+                agreement_no: &d.agreement_no,
+                amount: d.amount,
+                at,
+            },
+        )?;
+    }
     if let Some(channel_id) = &d.channel_id {
         match status {
             "SUCCESS" => channel_q::credit(tx, channel_id, d.amount)?,

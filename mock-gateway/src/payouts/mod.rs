@@ -208,6 +208,20 @@ fn finish(
             channel_q::add_usage(tx, channel_id, &p.business_day, -p.amount)?;
         }
     }
+    if status == "SUCCESS" {
+        statements::book_collection(
+            tx,
+            &statements::Collected {
+                kind: "PAYOUT",
+                app_id: &p.app_id,
+                trade_no: &p.payout_no,
+                out_trade_no: &p.out_payout_no,
+                agreement_no: "",
+                amount: p.amount,
+                at,
+            },
+        )?;
+    }
     p.status = status.to_owned();
     p.fail_code = fail_code.map(str::to_owned);
     p.finish_time = Some(at);

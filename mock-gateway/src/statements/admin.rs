@@ -62,7 +62,11 @@ async fn add_discrepancy(
         &["DROP", "CHANGE_AMOUNT", "MOVE_PAST_CUTOFF"],
     )?;
     let scope = req.scope.unwrap_or_else(|| "BOTH".to_owned());
-    fields::one_of("scope", &scope, &["BOTH", "TRANSACTION", "FUND"])?;
+    fields::one_of(
+        "scope",
+        &scope,
+        &["BOTH", "TRANSACTION", "FUND", "COLLECTION"],
+    )?;
     let amount = match (kind.as_str(), req.amount) {
         ("CHANGE_AMOUNT", Some(a)) => Some(fields::amount("amount", &a, 0, 999_999_999_999_999)?),
         ("CHANGE_AMOUNT", None) => return Err(ApiError::field_missing("amount").into()),
@@ -74,10 +78,24 @@ async fn add_discrepancy(
         (_, None) => None,
     };
     let row = state.store().write(|tx| {
-        if order_q::get(tx, &trade_no)?.is_none() {
+        // A payment's events are on the transaction and fund statements; a successful
+        // deduction's or payout's on the collection statement only.
+        if ledger::is_booked_collection(tx, &trade_no)? {
+            if !matches!(scope.as_str(), "BOTH" | "COLLECTION") {
+                return Err(ApiError::field_invalid(
+                    "scope",
+                    format!("{trade_no} is on the COLLECTION statement only"),
+                ));
+            }
+        } else if order_q::get(tx, &trade_no)?.is_none() {
             return Err(ApiError::new(
                 Code::OrderNotFound,
-                format!("no order {trade_no}"),
+                format!("no order, or successful deduction or payout, {trade_no}"),
+            ));
+        } else if scope == "COLLECTION" {
+            return Err(ApiError::field_invalid(
+                "scope",
+                format!("order {trade_no} is not on the COLLECTION statement"),
             ));
         }
         Ok(ledger::insert_discrepancy(

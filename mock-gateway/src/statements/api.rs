@@ -16,12 +16,13 @@ pub(crate) fn download(
     let bill_date = f.required("bill_date")?;
     let day = fields::date("bill_date", bill_date)?;
     let kind_name = f.required("type")?;
-    let kind = StatementType::parse(kind_name)
-        .ok_or_else(|| ApiError::field_invalid("type", "expected TRANSACTION or FUND"))?;
+    let kind = StatementType::parse(kind_name).ok_or_else(|| {
+        ApiError::field_invalid("type", format!("expected {}", StatementType::expected()))
+    })?;
     let s = statements::download(state.store(), app_id, day, kind, now)?;
     Ok(vec![
         ("bill_date", bill_date.to_owned()),
-        ("type", kind.name().to_owned()),
+        ("type", kind.as_str().to_owned()),
         ("content", s.content),
         ("row_count", s.row_count.to_string()),
         ("sha256", s.sha256),

@@ -11,11 +11,13 @@ pub(crate) mod store;
 use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime, Time};
 
+pub(crate) use paysign_core::message::StatementType;
 use paysign_core::message::time::{CHINA_STANDARD_TIME, format_rfc3339};
 
 use crate::error::{ApiError, Code};
+use crate::merchants::store as merchant_q;
 use crate::store::Store;
-use store::{self as ledger, DiscrepancyRow, LedgerRow};
+use store::{self as ledger, CollectionEntry, DiscrepancyRow, LedgerRow};
 
 /// Seconds after the business-day cutoff that `MOVE_PAST_CUTOFF` moves an event to.
 pub(crate) const MOVE_PAST_CUTOFF_SECS: i64 = 300;
@@ -23,6 +25,8 @@ pub(crate) const MOVE_PAST_CUTOFF_SECS: i64 = 300;
 const TRANSACTION_HEADER: &str = "bill_date,trade_no,out_trade_no,bill_no,item_id,trade_type,trade_status,total_amount,refund_amount,fee,trade_time";
 const FUND_HEADER: &str =
     "bill_date,flow_no,trade_no,out_trade_no,direction,amount,balance_after,booked_time";
+const COLLECTION_HEADER: &str =
+    "bill_date,trade_no,out_trade_no,agreement_no,trade_type,trade_status,amount,fee,trade_time";
 
 fn cutoff() -> Time {
     time::macros::time!(23:30:00)
@@ -67,32 +71,46 @@ pub(crate) fn fee(total_amount: i64, fee_rate_bps: i64) -> i64 {
     (total_amount * fee_rate_bps + 5000) / 10_000
 }
 
-/// Which statement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum StatementType {
-    /// One row per payment, refund and reversal.
-    Transaction,
-    /// One row per money movement.
-    Fund,
+/// A deduction or payout that succeeded, to book on the collection statement.
+pub(crate) struct Collected<'a> {
+    /// `DEDUCTION` or `PAYOUT`.
+    pub(crate) kind: &'static str,
+    pub(crate) app_id: &'a str,
+    /// The gateway's number.
+    pub(crate) trade_no: &'a str,
+    /// The merchant's number.
+    pub(crate) out_trade_no: &'a str,
+    /// The deduction's agreement; empty for a payout.
+    pub(crate) agreement_no: &'a str,
+    pub(crate) amount: i64,
+    /// When it succeeded.
+    pub(crate) at: i64,
 }
 
-impl StatementType {
-    /// From the wire name `TRANSACTION` / `FUND`.
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        match s {
-            "TRANSACTION" => Some(Self::Transaction),
-            "FUND" => Some(Self::Fund),
-            _ => None,
-        }
-    }
-
-    /// The wire name.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::Transaction => "TRANSACTION",
-            Self::Fund => "FUND",
-        }
-    }
+/// Books a successful deduction or payout on the collection ledger, with the merchant's
+/// fee at that moment (the fee rule of payments: rate × amount, half up).
+pub(crate) fn book_collection(
+    tx: &rusqlite::Connection,
+    c: &Collected<'_>,
+) -> Result<(), ApiError> {
+    let fee_rate = merchant_q::get(tx, c.app_id)?
+        .map(|m| m.fee_rate_bps)
+        .unwrap_or(crate::merchants::DEFAULT_FEE_RATE_BPS);
+    ledger::insert_collection(
+        tx,
+        &CollectionEntry {
+            app_id: c.app_id.to_owned(),
+            trade_no: c.trade_no.to_owned(),
+            out_trade_no: c.out_trade_no.to_owned(),
+            agreement_no: c.agreement_no.to_owned(),
+            kind: c.kind,
+            at: c.at,
+            business_day: format_date(business_day(c.at)?),
+            amount: c.amount,
+            fee: fee(c.amount, fee_rate),
+        },
+    )?;
+    Ok(())
 }
 
 /// A rendered statement.
@@ -122,9 +140,115 @@ pub(crate) fn download(
             ),
         ));
     }
+    if kind == StatementType::Collection {
+        // An event moved past the cutoff comes from the day before.
+        let previous = day
+            .previous_day()
+            .ok_or_else(|| ApiError::internal("date out of range"))?;
+        let (first, last) = (format_date(previous), format_date(day));
+        let (rows, discrepancies) = store.read(|c| {
+            Ok((
+                ledger::collections_between(c, app_id, &first, &last)?,
+                ledger::discrepancies(c)?,
+            ))
+        })?;
+        return render_collection(&rows, &discrepancies, day);
+    }
     let (rows, discrepancies) =
         store.read(|c| Ok((ledger::for_app(c, app_id)?, ledger::discrepancies(c)?)))?;
     render(&rows, &discrepancies, day, kind)
+}
+
+/// The discrepancies that apply to a statement of `kind`: its own and `BOTH` (every
+/// statement that lists the event), newest last.
+fn discrepancies_for(
+    discrepancies: &[DiscrepancyRow],
+    kind: StatementType,
+) -> Vec<&DiscrepancyRow> {
+    discrepancies
+        .iter()
+        .filter(|d| d.scope == "BOTH" || d.scope == kind.as_str())
+        .collect()
+}
+
+/// The newest discrepancy of kind `what` on event `trade_no`.
+fn find_discrepancy<'a>(
+    active: &[&'a DiscrepancyRow],
+    trade_no: &str,
+    what: &str,
+) -> Option<&'a DiscrepancyRow> {
+    active
+        .iter()
+        .rev()
+        .find(|d| d.trade_no == trade_no && d.kind == what)
+        .copied()
+}
+
+/// Renders the collection and payout statement of `day` (docs/collection.md §6) from a
+/// merchant's collection events of `day` and the day before (time order): one row per
+/// successful deduction (money in) and payout (money out).
+pub(crate) fn render_collection(
+    rows: &[CollectionEntry],
+    discrepancies: &[DiscrepancyRow],
+    day: Date,
+) -> Result<Statement, ApiError> {
+    let active = discrepancies_for(discrepancies, StatementType::Collection);
+    let mut lines: Vec<(&CollectionEntry, i64, i64)> = Vec::new();
+    for e in rows {
+        if find_discrepancy(&active, &e.trade_no, "DROP").is_some() {
+            continue;
+        }
+        let amount = find_discrepancy(&active, &e.trade_no, "CHANGE_AMOUNT")
+            .and_then(|d| d.amount)
+            .unwrap_or(e.amount);
+        let time = if find_discrepancy(&active, &e.trade_no, "MOVE_PAST_CUTOFF").is_some() {
+            day_end(business_day(e.at)?) + MOVE_PAST_CUTOFF_SECS
+        } else {
+            e.at
+        };
+        if business_day(time)? == day {
+            lines.push((e, amount, time));
+        }
+    }
+    // Stable: ties keep booking order.
+    lines.sort_by_key(|&(_, _, time)| time);
+    let bill_date = format_date(day);
+    let mut out = String::from(COLLECTION_HEADER);
+    out.push('\n');
+    let (mut total_in, mut total_out) = (0i64, 0i64);
+    for &(e, amount, time) in &lines {
+        if e.kind == "DEDUCTION" {
+            total_in += amount;
+        } else {
+            total_out += amount;
+        }
+        let cells = [
+            bill_date.clone(),
+            e.trade_no.clone(),
+            e.out_trade_no.clone(),
+            e.agreement_no.clone(),
+            e.kind.to_owned(),
+            "SUCCESS".to_owned(),
+            amount.to_string(),
+            e.fee.to_string(),
+            format_rfc3339(time, CHINA_STANDARD_TIME)?,
+        ];
+        push_row(&mut out, &cells);
+    }
+    Ok(seal(out, lines.len(), total_in, total_out))
+}
+
+/// Appends the `#summary` trailer and hashes the whole.
+fn seal(mut content: String, row_count: usize, total_in: i64, total_out: i64) -> Statement {
+    content.push_str(&format!(
+        "#summary,rows={row_count},total_in={total_in},total_out={total_out}\n"
+    ));
+    let sha256 = hex(&Sha256::digest(content.as_bytes()));
+    Statement {
+        content,
+        row_count,
+        sha256,
+    }
 }
 
 /// One rendered line before formatting.
@@ -143,15 +267,8 @@ pub(crate) fn render(
     day: Date,
     kind: StatementType,
 ) -> Result<Statement, ApiError> {
-    let applies = |d: &&DiscrepancyRow| d.scope == "BOTH" || d.scope == kind.name();
-    let active: Vec<&DiscrepancyRow> = discrepancies.iter().filter(applies).collect();
-    let has = |trade_no: &str, what: &str| {
-        active
-            .iter()
-            .rev()
-            .find(|d| d.trade_no == trade_no && d.kind == what)
-            .copied()
-    };
+    let active = discrepancies_for(discrepancies, kind);
+    let has = |trade_no: &str, what: &str| find_discrepancy(&active, trade_no, what);
 
     let mut balance = 0i64;
     let mut lines = Vec::new();
@@ -201,6 +318,11 @@ pub(crate) fn render(
     let mut out = String::new();
     let (mut total_in, mut total_out) = (0i64, 0i64);
     match kind {
+        StatementType::Collection => {
+            return Err(ApiError::internal(
+                "the collection statement is rendered from the collection ledger",
+            ));
+        }
         StatementType::Transaction => {
             out.push_str(TRANSACTION_HEADER);
             out.push('\n');
@@ -260,16 +382,7 @@ pub(crate) fn render(
             }
         }
     }
-    out.push_str(&format!(
-        "#summary,rows={},total_in={total_in},total_out={total_out}\n",
-        lines.len()
-    ));
-    let sha256 = hex(&Sha256::digest(out.as_bytes()));
-    Ok(Statement {
-        row_count: lines.len(),
-        content: out,
-        sha256,
-    })
+    Ok(seal(out, lines.len(), total_in, total_out))
 }
 
 /// Appends one CSV line; a cell is quoted (RFC 4180) only if it contains a comma, quote

@@ -1,4 +1,5 @@
-//! The `ledger` (immutable statement events) and `discrepancies` tables.
+//! The `ledger` and `collection_ledger` (immutable statement events) and `discrepancies`
+//! tables.
 
 use rusqlite::{Connection, params};
 
@@ -78,6 +79,91 @@ pub(crate) fn for_app(conn: &Connection, app_id: &str) -> rusqlite::Result<Vec<L
     rows.collect()
 }
 
+/// One event of the collection and payout statement: a deduction or payout that succeeded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CollectionEntry {
+    pub(crate) app_id: String,
+    /// The gateway's deduction or payout number.
+    pub(crate) trade_no: String,
+    /// The merchant's deduction or payout number.
+    pub(crate) out_trade_no: String,
+    /// The deduction's agreement; empty for a payout.
+    pub(crate) agreement_no: String,
+    /// `DEDUCTION` or `PAYOUT`.
+    pub(crate) kind: &'static str,
+    /// When it succeeded.
+    pub(crate) at: i64,
+    /// `YYYY-MM-DD`, the business day of `at`.
+    pub(crate) business_day: String,
+    pub(crate) amount: i64,
+    /// The merchant's fee, fixed when it succeeded.
+    pub(crate) fee: i64,
+}
+
+/// Books a successful deduction or payout. Booking the same number again changes nothing
+/// (a movement succeeds once; the `UNIQUE` constraint is the backstop).
+pub(crate) fn insert_collection(conn: &Connection, e: &CollectionEntry) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO collection_ledger (app_id, trade_no, out_trade_no, agreement_no, kind, at,
+         business_day, amount, fee) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (trade_no) DO NOTHING",
+    )?
+    .execute(params![
+        e.app_id,
+        e.trade_no,
+        e.out_trade_no,
+        e.agreement_no,
+        e.kind,
+        e.at,
+        e.business_day,
+        e.amount,
+        e.fee,
+    ])?;
+    Ok(())
+}
+
+/// A merchant's collection events booked on business days `first` to `last` (`YYYY-MM-DD`,
+/// inclusive), in time order (ties in booking order).
+pub(crate) fn collections_between(
+    conn: &Connection,
+    app_id: &str,
+    first: &str,
+    last: &str,
+) -> rusqlite::Result<Vec<CollectionEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT app_id, trade_no, out_trade_no, agreement_no, kind, at, business_day, amount,
+         fee FROM collection_ledger
+         WHERE app_id = ?1 AND business_day BETWEEN ?2 AND ?3
+         ORDER BY at, id",
+    )?;
+    let rows = stmt.query_map(params![app_id, first, last], |r| {
+        let kind: String = r.get(4)?;
+        Ok(CollectionEntry {
+            app_id: r.get(0)?,
+            trade_no: r.get(1)?,
+            out_trade_no: r.get(2)?,
+            agreement_no: r.get(3)?,
+            // The table's CHECK allows only these two.
+            kind: if kind == "PAYOUT" {
+                "PAYOUT"
+            } else {
+                "DEDUCTION"
+            },
+            at: r.get(5)?,
+            business_day: r.get(6)?,
+            amount: r.get(7)?,
+            fee: r.get(8)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Whether `trade_no` is a booked collection event.
+pub(crate) fn is_booked_collection(conn: &Connection, trade_no: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM collection_ledger WHERE trade_no = ?1")?
+        .exists([trade_no])
+}
+
 /// An injected statement discrepancy (docs/protocol.md §12.10).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub(crate) struct DiscrepancyRow {
@@ -86,7 +172,8 @@ pub(crate) struct DiscrepancyRow {
     /// `DROP`, `CHANGE_AMOUNT` or `MOVE_PAST_CUTOFF`.
     pub(crate) kind: String,
     pub(crate) amount: Option<i64>,
-    /// `BOTH`, `TRANSACTION` or `FUND`.
+    /// `BOTH` (every statement that lists the event), `TRANSACTION`, `FUND` or
+    /// `COLLECTION`.
     pub(crate) scope: String,
 }
 

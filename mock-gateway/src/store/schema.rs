@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 /// Current schema version.
-const VERSION: i64 = 2;
+const VERSION: i64 = 3;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE meta (
@@ -315,9 +315,46 @@ CREATE TABLE bank_answers (
 );
 "#;
 
+/// Version 3: the collection ledger, the immutable events of the collection and payout
+/// statement (docs/collection.md §6): one row per deduction or payout that succeeded, with
+/// the merchant's fee fixed when it succeeded. A version-2 database's successful
+/// deductions and payouts are booked from their rows (the business day of `finish_time`:
+/// +08:00, and the next date from 23:30 on, hence the 30 minutes added).
+const SCHEMA_V3: &str = r#"
+CREATE TABLE collection_ledger (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    app_id       TEXT NOT NULL,
+    trade_no     TEXT NOT NULL UNIQUE,
+    out_trade_no TEXT NOT NULL,
+    agreement_no TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('DEDUCTION', 'PAYOUT')),
+    at           INTEGER NOT NULL,
+    business_day TEXT NOT NULL,
+    amount       INTEGER NOT NULL,
+    fee          INTEGER NOT NULL
+);
+CREATE INDEX collection_ledger_app_day ON collection_ledger (app_id, business_day);
+INSERT INTO collection_ledger
+    (app_id, trade_no, out_trade_no, agreement_no, kind, at, business_day, amount, fee)
+SELECT d.app_id, d.deduction_no, d.out_deduction_no, d.agreement_no, 'DEDUCTION',
+       d.finish_time, date(d.finish_time + 30600, 'unixepoch'), d.amount,
+       (d.amount * m.fee_rate_bps + 5000) / 10000
+FROM deductions d JOIN merchants m ON m.app_id = d.app_id
+WHERE d.status = 'SUCCESS' AND d.finish_time IS NOT NULL
+ORDER BY d.finish_time, d.deduction_no;
+INSERT INTO collection_ledger
+    (app_id, trade_no, out_trade_no, agreement_no, kind, at, business_day, amount, fee)
+SELECT p.app_id, p.payout_no, p.out_payout_no, '', 'PAYOUT',
+       p.finish_time, date(p.finish_time + 30600, 'unixepoch'), p.amount,
+       (p.amount * m.fee_rate_bps + 5000) / 10000
+FROM payouts p JOIN merchants m ON m.app_id = p.app_id
+WHERE p.status = 'SUCCESS' AND p.finish_time IS NOT NULL
+ORDER BY p.finish_time, p.payout_no;
+"#;
+
 /// Each version's statements, oldest first: `MIGRATIONS[v - 1]` takes a database from
 /// version `v - 1` to `v`.
-const MIGRATIONS: [&str; VERSION as usize] = [SCHEMA_V1, SCHEMA_V2];
+const MIGRATIONS: [&str; VERSION as usize] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 /// Creates the schema in a new database, or migrates an older one in one transaction;
 /// refuses a database from a newer version.
@@ -371,6 +408,7 @@ mod tests {
             "bank_answers",
             "channels",
             "orders",
+            "collection_ledger",
         ] {
             assert!(names.iter().any(|n| n == table), "{table} in {names:?}");
         }
@@ -383,6 +421,81 @@ mod tests {
         // Migrating again changes nothing.
         migrate(&conn).unwrap();
         assert_eq!(tables(&conn), names);
+    }
+
+    #[test]
+    fn a_version_2_database_books_its_successful_collections() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&format!("{SCHEMA_V1}{SCHEMA_V2}\nPRAGMA user_version = 2;"))
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO merchants (app_id, name, notify_url, sign_types, public_key, secret,
+               status, fee_rate_bps, created_at)
+             VALUES ('2026000000000001', 'm', 'http://127.0.0.1/n', 'RSA2', NULL, NULL,
+               'ACTIVE', 60, 0);",
+        )
+        .unwrap_or_else(|e| panic!("merchant row for this schema: {e}"));
+        // 2026-11-20 23:29:59 and 23:30:00 +08:00: either side of the cutoff.
+        let (before, after) = (1_795_188_599_i64, 1_795_188_600_i64);
+        for (no, status, finish) in [
+            ("D1", "SUCCESS", Some(before)),
+            ("D2", "SUCCESS", Some(after)),
+            ("D3", "FAIL", Some(before)),
+            ("D4", "PROCESSING", None),
+        ] {
+            conn.execute(
+                "INSERT INTO deductions (deduction_no, app_id, out_deduction_no, agreement_no,
+                   amount, channel_id, subject, passback_params, business_day, status,
+                   create_time, finish_time)
+                 VALUES (?1, '2026000000000001', 'M' || ?1, 'A1', 10000, 'CH-BANK', 's', '',
+                   '2026-11-20', ?2, 0, ?3)",
+                rusqlite::params![no, status, finish],
+            )
+            .unwrap();
+        }
+        migrate(&conn).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT trade_no, out_trade_no, kind, business_day, amount, fee
+                 FROM collection_ledger ORDER BY id",
+            )
+            .unwrap();
+        let booked: Vec<(String, String, String, String, i64, i64)> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let day = |d: &str| d.to_owned();
+        assert_eq!(
+            booked,
+            vec![
+                (
+                    "D1".into(),
+                    "MD1".into(),
+                    "DEDUCTION".into(),
+                    day("2026-11-20"),
+                    10000,
+                    60
+                ),
+                (
+                    "D2".into(),
+                    "MD2".into(),
+                    "DEDUCTION".into(),
+                    day("2026-11-21"),
+                    10000,
+                    60
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -64,6 +64,9 @@ enum Kind {
     Transaction,
     /// Fund flow (资金对账): one row per money movement, net of fees
     Fund,
+    /// Collection and payout (代收付对账): one row per successful deduction or payout; the
+    /// records need a trade type column (DEDUCTION or PAYOUT)
+    Collection,
 }
 
 impl Kind {
@@ -71,6 +74,7 @@ impl Kind {
         match self {
             Kind::Transaction => StatementType::Transaction,
             Kind::Fund => StatementType::Fund,
+            Kind::Collection => StatementType::Collection,
         }
     }
 }

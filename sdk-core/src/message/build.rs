@@ -221,10 +221,41 @@ pub struct OrderRefund {
 /// Statement kinds of `statement.download`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatementType {
-    /// Transaction flow (业务对账).
+    /// Transaction flow (业务对账): payments, refunds and reversals.
     Transaction,
-    /// Fund flow (资金对账).
+    /// Fund flow (资金对账): money in and out of the merchant's balance.
     Fund,
+    /// Collection and payout (代收付对账): successful deductions and payouts
+    /// (docs/collection.md).
+    Collection,
+}
+
+impl StatementType {
+    /// Every kind, in wire-name order of the protocol (§10.2).
+    pub const ALL: [StatementType; 3] = [
+        StatementType::Transaction,
+        StatementType::Fund,
+        StatementType::Collection,
+    ];
+
+    /// The wire name: `TRANSACTION`, `FUND` or `COLLECTION`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatementType::Transaction => "TRANSACTION",
+            StatementType::Fund => "FUND",
+            StatementType::Collection => "COLLECTION",
+        }
+    }
+
+    /// From the wire name (exact, upper case); `None` for anything else.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// `TRANSACTION, FUND or COLLECTION`: what an error says is expected.
+    pub fn expected() -> &'static str {
+        "TRANSACTION, FUND or COLLECTION"
+    }
 }
 
 /// `statement.download`: the statement of a business day.
@@ -232,7 +263,7 @@ pub enum StatementType {
 pub struct StatementDownload {
     /// `YYYY-MM-DD`.
     pub bill_date: String,
-    /// Transaction or fund flow.
+    /// Transaction flow, fund flow or collection and payout.
     pub kind: StatementType,
 }
 
@@ -336,13 +367,9 @@ impl GatewayMethod for StatementDownload {
     const METHOD: &'static str = "statement.download";
     fn fields(&self) -> Result<Vec<(&'static str, String)>> {
         fields::date("bill_date", &self.bill_date)?;
-        let kind = match self.kind {
-            StatementType::Transaction => "TRANSACTION",
-            StatementType::Fund => "FUND",
-        };
         Ok(vec![
             ("bill_date", self.bill_date.clone()),
-            ("type", kind.to_owned()),
+            ("type", self.kind.as_str().to_owned()),
         ])
     }
 }

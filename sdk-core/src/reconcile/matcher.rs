@@ -188,8 +188,8 @@ impl Matcher<'_> {
         if l.event.listed {
             let b = &mut self.report.balance;
             let total = match l.key.kind {
-                EventKind::Pay | EventKind::In => &mut b.local_in,
-                EventKind::Refund | EventKind::Out => &mut b.local_out,
+                EventKind::Pay | EventKind::In | EventKind::Deduction => &mut b.local_in,
+                EventKind::Refund | EventKind::Out | EventKind::Payout => &mut b.local_out,
                 EventKind::Reverse => return self.match_local(l),
             };
             *total = total

@@ -193,9 +193,11 @@ pub struct ColumnMap {
     pub status_map: Vec<(String, String)>,
     /// Column of the gateway's `trade_no`, if recorded (reported, not matched on).
     pub trade_no: Option<String>,
-    /// Column of the event kind (`PAY`, `REFUND`, `REVERSE`, or `IN`/`OUT`), if any.
-    /// Without one the kind follows the mapped status: `PARTIALLY_REFUNDED`/`REFUNDED` are
-    /// refunds, `REVERSED` a reversal, anything else a payment.
+    /// Column of the event kind (`PAY`, `REFUND`, `REVERSE`, `IN`/`OUT`, or
+    /// `DEDUCTION`/`PAYOUT`), if any. Without one the kind follows the mapped status:
+    /// `PARTIALLY_REFUNDED`/`REFUNDED` are refunds, `REVERSED` a reversal, anything else a
+    /// payment. A collection statement needs the column: a deduction and a payout cannot be
+    /// told apart by status.
     pub trade_type: Option<String>,
 }
 
@@ -341,8 +343,8 @@ impl Class {
     }
 }
 
-/// What an event is: a payment, refund or reversal (transaction statement), or money in or
-/// out (fund statement).
+/// What an event is: a payment, refund or reversal (transaction statement), money in or
+/// out (fund statement), or a deduction or payout (collection statement).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventKind {
     /// A successful payment (`PAY`).
@@ -355,10 +357,25 @@ pub enum EventKind {
     In,
     /// Money out (`OUT`), a refund.
     Out,
+    /// A successful deduction (`DEDUCTION`, 代扣): money collected from a payer's card.
+    Deduction,
+    /// A successful payout (`PAYOUT`, 代付): money paid to an account.
+    Payout,
 }
 
 impl EventKind {
-    /// The wire name: `PAY`, `REFUND`, `REVERSE`, `IN` or `OUT`.
+    /// Every kind.
+    pub const ALL: [EventKind; 7] = [
+        EventKind::Pay,
+        EventKind::Refund,
+        EventKind::Reverse,
+        EventKind::In,
+        EventKind::Out,
+        EventKind::Deduction,
+        EventKind::Payout,
+    ];
+
+    /// The wire name: `PAY`, `REFUND`, `REVERSE`, `IN`, `OUT`, `DEDUCTION` or `PAYOUT`.
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Pay => "PAY",
@@ -366,6 +383,17 @@ impl EventKind {
             EventKind::Reverse => "REVERSE",
             EventKind::In => "IN",
             EventKind::Out => "OUT",
+            EventKind::Deduction => "DEDUCTION",
+            EventKind::Payout => "PAYOUT",
+        }
+    }
+
+    /// The statement that lists events of this kind.
+    pub fn statement(self) -> StatementType {
+        match self {
+            EventKind::Pay | EventKind::Refund | EventKind::Reverse => StatementType::Transaction,
+            EventKind::In | EventKind::Out => StatementType::Fund,
+            EventKind::Deduction | EventKind::Payout => StatementType::Collection,
         }
     }
 }

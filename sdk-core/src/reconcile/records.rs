@@ -14,7 +14,8 @@ use super::row::{
     Event, Id, Key, Next, Row, Status, Tap, check_gateway_id, check_order_no, parse_time, refuse,
 };
 use super::{AmountUnit, ColumnMap, EventKind, RecordFormat, RowError, Source, StatementType};
-use crate::error::Result;
+use crate::api_term::ApiTerm;
+use crate::error::{Error, Result};
 use crate::message::Amount;
 
 /// The text of one record's mapped fields.
@@ -38,6 +39,13 @@ impl<R: BufRead> RecordReader<R> {
     /// Opens the records (reads the CSV header and resolves the column mapping; the csv
     /// reader skips a UTF-8 BOM).
     pub(crate) fn new(reader: R, format: &RecordFormat, kind: StatementType) -> Result<Self> {
+        if kind == StatementType::Collection && format.columns().trade_type.is_none() {
+            return Err(Error::option_invalid(
+                ApiTerm::TradeTypeColumn,
+                "a collection statement's records need a column saying DEDUCTION or PAYOUT: \
+                 a deduction and a payout cannot be told apart by their status",
+            ));
+        }
         Ok(match format {
             RecordFormat::Csv(map) => RecordReader::Csv(CsvRecords::new(reader, map, kind)?),
             RecordFormat::JsonLines(map) => RecordReader::Json(JsonRecords {
@@ -324,8 +332,9 @@ fn local_row(
         Status::parse(mapped)
     });
     let kind = match f.trade_type {
-        Some(t) => EventKind::parse(t)
-            .ok_or_else(|| format!("trade type {t:?} is not PAY, REFUND, REVERSE, IN or OUT"))?,
+        Some(t) => EventKind::parse(t).ok_or_else(|| {
+            format!("trade type {t:?} is not PAY, REFUND, REVERSE, IN, OUT, DEDUCTION or PAYOUT")
+        })?,
         None => match status {
             Some(Status::PartiallyRefunded | Status::Refunded) => EventKind::Refund,
             Some(Status::Reversed) => EventKind::Reverse,
@@ -339,6 +348,16 @@ fn local_row(
         (StatementType::Transaction, EventKind::Out) => EventKind::Refund,
         (_, k) => k,
     };
+    // Payments and refunds have a fund side (IN, OUT) and a reversal is unlisted on a fund
+    // statement; collection events belong on their own statement only.
+    let collection = StatementType::Collection;
+    if (kind.statement() == collection) != (statement == collection) {
+        return Err(format!(
+            "trade type {} is not on a {} statement",
+            kind.as_str(),
+            statement.as_str()
+        ));
+    }
     let trade_no = f.trade_no.unwrap_or_default();
     check_gateway_id("trade_no", trade_no, true)?;
     Ok(Row {
@@ -358,13 +377,16 @@ fn local_row(
 }
 
 /// Whether the statement lists an event of this kind and local status (§10.2: failed,
-/// created and pending payments are not listed; a reversal books no money).
+/// created and pending payments are not listed, nor are deductions and payouts that have
+/// not succeeded; a reversal books no money).
 fn is_listed(kind: EventKind, status: Option<&Status>) -> bool {
     match (kind, status) {
         (EventKind::Reverse, Some(s)) => *s == Status::Reversed,
         (EventKind::Reverse, None) => true,
         (_, None) => true,
-        (EventKind::Pay | EventKind::In, Some(s)) => *s == Status::Success,
+        (EventKind::Pay | EventKind::In | EventKind::Deduction | EventKind::Payout, Some(s)) => {
+            *s == Status::Success
+        }
         (EventKind::Refund | EventKind::Out, Some(s)) => {
             matches!(s, Status::PartiallyRefunded | Status::Refunded)
         }

@@ -219,7 +219,7 @@ impl ReconcileReport {
             .map(|e| serde_json::json!({"source": e.source.as_str(), "line": e.line, "message": e.message}))
             .collect();
         serde_json::json!({
-            "kind": kind_name(self.kind),
+            "kind": self.kind.as_str(),
             "bill_date": self.bill_date,
             "statement": totals(&self.statement),
             "next_statement": self.next_statement.as_ref().map(totals),
@@ -241,13 +241,6 @@ impl ReconcileReport {
             "clean": self.is_clean(),
         })
         .to_string()
-    }
-}
-
-fn kind_name(kind: StatementType) -> &'static str {
-    match kind {
-        StatementType::Transaction => "TRANSACTION",
-        StatementType::Fund => "FUND",
     }
 }
 
@@ -273,7 +266,7 @@ fn pad(text: &str, to: usize) -> String {
 impl fmt::Display for ReconcileReport {
     /// The human summary: counts and yuan totals per class, Chinese terms in parentheses.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = kind_name(self.kind);
+        let kind = self.kind.as_str();
         writeln!(
             f,
             "Reconciliation (对账) of the {kind} statement of {}",
@@ -330,6 +323,7 @@ impl fmt::Display for ReconcileReport {
         let (net_in, net_out) = match self.kind {
             StatementType::Transaction => ("PAY", "REFUND"),
             StatementType::Fund => ("IN", "OUT"),
+            StatementType::Collection => ("DEDUCTION", "PAYOUT"),
         };
         write!(
             f,

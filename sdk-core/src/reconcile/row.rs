@@ -50,21 +50,14 @@ impl Status {
 impl EventKind {
     /// Parses a wire name.
     pub(crate) fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "PAY" => EventKind::Pay,
-            "REFUND" => EventKind::Refund,
-            "REVERSE" => EventKind::Reverse,
-            "IN" => EventKind::In,
-            "OUT" => EventKind::Out,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
     /// +1 for money in, −1 for money out, 0 for a reversal (no money moves).
     pub(crate) fn sign(self) -> i64 {
         match self {
-            EventKind::Pay | EventKind::In => 1,
-            EventKind::Refund | EventKind::Out => -1,
+            EventKind::Pay | EventKind::In | EventKind::Deduction => 1,
+            EventKind::Refund | EventKind::Out | EventKind::Payout => -1,
             EventKind::Reverse => 0,
         }
     }

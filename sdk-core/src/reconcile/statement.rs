@@ -27,18 +27,16 @@ pub(crate) const TRANSACTION_HEADER: &str = "bill_date,trade_no,out_trade_no,bil
 /// The header of a fund statement.
 pub(crate) const FUND_HEADER: &str =
     "bill_date,flow_no,trade_no,out_trade_no,direction,amount,balance_after,booked_time";
+/// The header of a collection and payout statement (docs/collection.md): `trade_no` is the
+/// gateway's deduction or payout number, `out_trade_no` the merchant's.
+pub(crate) const COLLECTION_HEADER: &str =
+    "bill_date,trade_no,out_trade_no,agreement_no,trade_type,trade_status,amount,fee,trade_time";
 
 fn header(kind: StatementType) -> &'static str {
     match kind {
         StatementType::Transaction => TRANSACTION_HEADER,
         StatementType::Fund => FUND_HEADER,
-    }
-}
-
-fn kind_name(kind: StatementType) -> &'static str {
-    match kind {
-        StatementType::Transaction => "TRANSACTION",
-        StatementType::Fund => "FUND",
+        StatementType::Collection => COLLECTION_HEADER,
     }
 }
 
@@ -183,21 +181,19 @@ impl<R: Read> StatementReader<R> {
         if found == expected.as_bytes() {
             return Ok(());
         }
-        let other = match self.kind {
-            StatementType::Transaction => StatementType::Fund,
-            StatementType::Fund => StatementType::Transaction,
-        };
-        let reason = if found == header(other).as_bytes() {
-            format!(
+        let other = StatementType::ALL
+            .into_iter()
+            .find(|k| found == header(*k).as_bytes());
+        let reason = match other {
+            Some(other) => format!(
                 "this is a {} statement, but a {} statement was expected",
-                kind_name(other),
-                kind_name(self.kind)
-            )
-        } else {
-            format!(
+                other.as_str(),
+                self.kind.as_str()
+            ),
+            None => format!(
                 "line 1 is not the {} statement header `{expected}` (§10.2)",
-                kind_name(self.kind)
-            )
+                self.kind.as_str()
+            ),
         };
         Err(refuse(self.source, reason))
     }
@@ -398,6 +394,56 @@ impl<R: Read> StatementReader<R> {
     }
 }
 
+impl<R: Read> StatementReader<R> {
+    /// A row of a collection statement: a successful deduction (money in) or payout
+    /// (money out).
+    fn collection_row(&mut self, line: u64) -> Result<Row, Problem> {
+        if self.record.len() != 9 {
+            return Err(field_count(9, self.record.len()));
+        }
+        self.check_bill_date(line)?;
+        let r = &self.record;
+        let t = TextFields::new(r);
+        let kind = match &r[4] {
+            b"DEDUCTION" => EventKind::Deduction,
+            b"PAYOUT" => EventKind::Payout,
+            other => {
+                return Err(Problem::Bad(format!(
+                    "trade_type {:?} is not DEDUCTION or PAYOUT",
+                    String::from_utf8_lossy(other)
+                )));
+            }
+        };
+        let amount = fen(&t, 6, "amount")?;
+        let total = match kind {
+            EventKind::Deduction => &mut self.sums.total_in,
+            _ => &mut self.sums.total_out,
+        };
+        Sums::add(total, amount, self.source)?;
+        fen(&t, 7, "fee")?;
+        let trade_no = t.get(1)?;
+        check_gateway_id("trade_no", trade_no, false)?;
+        let order_no = t.get(2)?;
+        check_order_no(order_no)?;
+        // A payout draws on no agreement; a deduction always does.
+        check_gateway_id("agreement_no", t.get(3)?, kind == EventKind::Payout)?;
+        let status = Status::parse(t.get(5)?);
+        let time = parse_time(t.get(8)?).map_err(|e| format!("trade_time: {e}"))?;
+        Ok(Row {
+            key: Key::new(order_no, kind, amount),
+            event: Event {
+                trade_no: Id::new(trade_no),
+                amount,
+                status: Some(status),
+                time,
+                line,
+                source: self.source,
+                listed: true,
+            },
+        })
+    }
+}
+
 /// A statement read here or ahead on a thread: rows, then its checked trailer.
 pub(crate) trait StatementSource: RowSource {
     /// The trailer's figures, once the statement has been read to its end and checked.
@@ -445,6 +491,7 @@ impl<R: Read> RowSource for StatementReader<R> {
             let parsed = match self.kind {
                 StatementType::Transaction => self.transaction_row(line),
                 StatementType::Fund => self.fund_row(line),
+                StatementType::Collection => self.collection_row(line),
             };
             return match parsed {
                 Ok(row) => Ok(Next::Row(row)),

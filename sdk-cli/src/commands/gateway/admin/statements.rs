@@ -42,8 +42,8 @@ pub(super) struct DiscrepancyAddArgs {
     #[arg(long, value_name = "FEN")]
     amount: Option<String>,
 
-    /// Which file: the transaction statement, the fund statement, or both
-    #[arg(long, value_name = "SCOPE", default_value = "BOTH", value_parser = ["BOTH", "TRANSACTION", "FUND"])]
+    /// Which statement: TRANSACTION, FUND, COLLECTION, or BOTH (every statement that lists the event)
+    #[arg(long, value_name = "SCOPE", default_value = "BOTH", value_parser = ["BOTH", "TRANSACTION", "FUND", "COLLECTION"])]
     scope: String,
 }
 
