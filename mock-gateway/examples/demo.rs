@@ -37,7 +37,8 @@ use paysign_core::message::{
     build_request,
 };
 use paysign_core::reconcile::{
-    Class, ColumnMap, Difference, Entry, Position, ReconcileOptions, RecordFormat, reconcile,
+    Class, ColumnMap, Difference, Entry, Position, ReconcileOptions, ReconcileReport, RecordFormat,
+    reconcile,
 };
 use paysign_core::{
     PrivateKey, Profile, PublicKey, SignType, Signer, SigningCredential, VerificationCredential,
@@ -638,20 +639,12 @@ async fn close_the_day(w: &mut World<'_>, m: &Merchant, misreported: &PlacedOrde
     }
 
     let records = m.ledger().records_csv();
-    let mut options = ReconcileOptions::new(
+    let (report, differences) = reconcile_statement(
+        &content,
+        &sha256,
+        &records,
         StatementType::Transaction,
-        RecordFormat::Csv(ColumnMap::default()),
         BUSINESS_DAY,
-    );
-    options.expected_sha256 = Some(sha256);
-    let mut differences: Vec<Difference> = Vec::new();
-    let report = reconcile(
-        content.as_bytes(),
-        records.as_bytes(),
-        None::<&[u8]>,
-        &options,
-        &mut |d| differences.push(d.clone()),
-        &mut |_| {},
     )?;
     say!(
         w,
@@ -701,11 +694,12 @@ async fn close_the_day(w: &mut World<'_>, m: &Merchant, misreported: &PlacedOrde
 
 /// Step 8: the next day, collection and payout (代收付, docs/collection.md): a card bound by
 /// agreement, a repayment plan debited at its debit time while one channel is down (the
-/// router fails over), and a payout queued until a channel can carry it.
+/// router fails over), a payout queued until a channel can carry it, and the day's
+/// collection statement reconciled.
 async fn collect_and_pay_out(w: &mut World<'_>, m: &Merchant) -> Result<()> {
     w.step(
         8,
-        "Collection and payout (代收付): an agreement, a repayment plan, a payout",
+        "Collection and payout (代收付): an agreement, a repayment plan, a payout, the day reconciled",
     )?;
     w.set_clock(NEXT_MORNING).await?;
     let signed = m
@@ -900,6 +894,75 @@ async fn collect_and_pay_out(w: &mut World<'_>, m: &Merchant) -> Result<()> {
         yuan(Amount::from_fen(
             debits["debited_amount"].as_i64().unwrap_or_default()
         )?)
+    );
+    reconcile_collection_day(w, m).await
+}
+
+/// Reconciles a downloaded statement, authenticated by the `sha256` of its signed
+/// response, against the merchant's records in the statement's column names.
+fn reconcile_statement(
+    content: &str,
+    sha256: &str,
+    records: &str,
+    kind: StatementType,
+    day: &str,
+) -> Result<(ReconcileReport, Vec<Difference>)> {
+    let mut options = ReconcileOptions::new(kind, RecordFormat::Csv(ColumnMap::default()), day);
+    options.expected_sha256 = Some(sha256.to_owned());
+    let mut differences: Vec<Difference> = Vec::new();
+    let report = reconcile(
+        content.as_bytes(),
+        records.as_bytes(),
+        None::<&[u8]>,
+        &options,
+        &mut |d| differences.push(d.clone()),
+        &mut |_| {},
+    )?;
+    Ok((report, differences))
+}
+
+/// The end of step 8: 2026-11-21's collection and payout statement (docs/collection.md
+/// §5.2), authenticated by its signed SHA-256 and reconciled against the deductions and
+/// payouts the merchant booked from its notifications that calendar day.
+async fn reconcile_collection_day(w: &mut World<'_>, m: &Merchant) -> Result<()> {
+    const DAY: &str = "2026-11-21";
+    let statement = m
+        .call(&StatementDownload {
+            bill_date: DAY.into(),
+            kind: StatementType::Collection,
+        })
+        .await?
+        .success()?;
+    let content = statement.get("content").to_owned();
+    say!(
+        w,
+        "statement.download {DAY} COLLECTION → {} rows:",
+        statement.get("row_count")
+    );
+    for line in content.lines() {
+        say!(w, "    {line}");
+    }
+    // The merchant's calendar day 2026-11-21 at +08:00.
+    let midnight = NEXT_MORNING - 10 * 3600;
+    let records = m
+        .ledger()
+        .collection_records_csv(midnight, midnight + 86_400);
+    let (report, differences) = reconcile_statement(
+        &content,
+        statement.get("sha256"),
+        &records,
+        StatementType::Collection,
+        DAY,
+    )?;
+    ensure!(
+        report.tally(Class::Matched).count == 2 && report.is_clean() && differences.is_empty(),
+        "the instalment and the payout match the merchant's books: {differences:?}\n{report}"
+    );
+    say!(
+        w,
+        "paysign_core::reconcile against the {} deductions and payouts the merchant booked that day: {} matched, clean (平)",
+        records.lines().count() - 1,
+        report.tally(Class::Matched).count
     );
     Ok(())
 }
@@ -1466,13 +1529,24 @@ struct Ledger {
     /// Deductions and payouts the gateway notified (`notify_type` `deduction_status_sync`,
     /// `payout_status_sync`), booked by their gateway numbers: a lender books repayments
     /// by agreement, not against orders it opened.
-    collections: Vec<(String, String, &'static str, Amount)>,
+    collections: Vec<CollectionBooking>,
     /// Verified notifications received, duplicates included.
     copies: usize,
     /// Of which duplicates (acknowledged, not booked).
     duplicates: usize,
     /// Notifications refused (verification or booking failed).
     rejected: usize,
+}
+
+/// A deduction or payout booked from its notification.
+struct CollectionBooking {
+    /// `DEDUCTION` or `PAYOUT`.
+    kind: &'static str,
+    trade_no: String,
+    out_trade_no: String,
+    status: &'static str,
+    amount: Amount,
+    time: i64,
 }
 
 struct LedgerOrder {
@@ -1517,9 +1591,14 @@ impl Ledger {
                 TradeStatus::Fail => "FAIL",
                 other => return Err(format!("unexpected {kind} status {other}")),
             };
-            let number = n.trade_no.clone().unwrap_or_default();
-            self.collections
-                .push((kind.to_owned(), number, status, n.total_amount));
+            self.collections.push(CollectionBooking {
+                kind,
+                trade_no: n.trade_no.clone().unwrap_or_default(),
+                out_trade_no: n.out_trade_no.clone(),
+                status,
+                amount: n.total_amount,
+                time: n.notify_time.unwrap_or_default(),
+            });
             return Ok(());
         }
         let order = self
@@ -1585,6 +1664,31 @@ impl Ledger {
         let mut csv =
             String::from("out_trade_no,trade_no,trade_type,trade_status,amount,trade_time\n");
         csv.extend(rows.into_iter().map(|(_, row)| row));
+        csv
+    }
+
+    /// The deductions and payouts booked in `[from, until)` (Unix seconds), as records of
+    /// the collection statement in its column names, oldest first.
+    fn collection_records_csv(&self, from: i64, until: i64) -> String {
+        let mut csv =
+            String::from("out_trade_no,trade_no,trade_type,trade_status,amount,trade_time\n");
+        let mut booked: Vec<&CollectionBooking> = self
+            .collections
+            .iter()
+            .filter(|b| (from..until).contains(&b.time))
+            .collect();
+        booked.sort_by_key(|b| b.time);
+        for b in booked {
+            csv.push_str(&format!(
+                "{},{},{},{},{},{}\n",
+                b.out_trade_no,
+                b.trade_no,
+                b.kind,
+                b.status,
+                b.amount.fen(),
+                b.time
+            ));
+        }
         csv
     }
 }

@@ -1349,7 +1349,14 @@ async fn the_days_deductions_and_payouts_are_on_its_collection_statement_and_rec
         .await;
     assert_eq!(
         (status, refused["code"].as_str()),
-        (400, Some("FIELD_INVALID")),
+        (404, Some("ORDER_NOT_FOUND")),
+        "{refused}"
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("on the FUND statement"),
         "{refused}"
     );
     gw.post(

@@ -19,6 +19,8 @@ async fn the_demo_tells_its_whole_story() {
         "the router tried CH-BANK CONNECT_FAILED, then CH-EPAY ACCEPTED",
         "→ QUEUED: CH-EPAY's position cannot cover it",
         "plan COMPLETED; 2 deductions, 2 charges",
+        "statement.download 2026-11-21 COLLECTION → 2 rows",
+        "booked that day: 2 matched, clean",
         "REFUND_EXCEEDS_PAID",
         "AMOUNT_MISMATCH",
         "CUTOFF_PENDING",

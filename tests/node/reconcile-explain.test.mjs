@@ -123,6 +123,48 @@ describe('reconcile', () => {
     assert.equal(out.report.clean, true, out.summary);
   });
 
+  it('a collection and payout statement (代收付): deductions in, payouts out, a trade type column required', () => {
+    const header = 'bill_date,trade_no,out_trade_no,agreement_no,trade_type,trade_status,amount,fee,trade_time';
+    const collection = [
+      header,
+      '2026-11-20,D202611200000000001,DD-2026-0001,A202611200000000001,DEDUCTION,SUCCESS,50000,50,2026-11-20T12:00:00+08:00',
+      '2026-11-20,D202611200000000002,DD-2026-0002,A202611200000000001,DEDUCTION,SUCCESS,30000,30,2026-11-20T18:00:00+08:00',
+      '2026-11-20,P202611200000000001,PO-2026-0001,,PAYOUT,SUCCESS,100000,100,2026-11-20T12:05:00+08:00',
+      '#summary,rows=3,total_in=80000,total_out=100000',
+      '',
+    ].join('\n');
+    const records = [
+      'no,kind,state,yuan,at',
+      'DD-2026-0001,DEDUCTION,OK,500.00,2026-11-20 12:00:01',
+      'DD-2026-0002,DEDUCTION,FAILED,300.00,2026-11-20 18:00:01',
+      'PO-2026-0001,PAYOUT,OK,1000.00,2026-11-20 12:05:01',
+      '',
+    ].join('\n');
+    const collectionColumns = { orderNo: 'no', amount: 'yuan', amountUnit: 'yuan', time: 'at', status: 'state', statusMap: { OK: 'SUCCESS', FAILED: 'FAIL' }, tradeType: 'kind' };
+    const out = reconcile(collection, records, { billDate: '2026-11-20', kind: 'COLLECTION', columns: collectionColumns, report: 'jsonl' });
+    assert.equal(out.report.kind, 'COLLECTION');
+    assert.deepEqual(out.report.statement, { rows: 3, total_in: 80000, total_out: 100000 });
+    assert.equal(out.report.classes.MATCHED.count, 2);
+    const [mismatch] = out.differences.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(mismatch.class, 'STATUS_MISMATCH');
+    assert.equal(mismatch.order_no, 'DD-2026-0002');
+    assert.equal(mismatch.trade_type, 'DEDUCTION');
+    assert.match(out.summary, /Statement DEDUCTION − PAYOUT/);
+    // Without the trade type column a deduction and a payout cannot be told apart.
+    const { tradeType, ...withoutType } = collectionColumns;
+    assert.equal(tradeType, 'kind');
+    let error;
+    try {
+      reconcile(collection, records, { billDate: '2026-11-20', kind: 'COLLECTION', columns: withoutType });
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof PaysignError, String(error));
+    assert.equal(error.code, 'FIELD_INVALID');
+    assert.match(error.message, /columns\.tradeType/);
+    assert.equal(codeOf(() => reconcile(collection, records, { billDate: '2026-11-20', kind: 'PAYOUTS' })), 'FIELD_INVALID');
+  });
+
   it('the SHA-256 of the signed statement.download response is checked', () => {
     const sha256 = crypto.createHash('sha256').update(statement).digest('hex');
     assert.equal(reconcile(statement, recordsCsv, { billDate: '2026-11-20', columns, expectedSha256: sha256 }).report.statement.rows, 4);

@@ -78,24 +78,20 @@ async fn add_discrepancy(
         (_, None) => None,
     };
     let row = state.store().write(|tx| {
-        // A payment's events are on the transaction and fund statements; a successful
-        // deduction's or payout's on the collection statement only.
-        if ledger::is_booked_collection(tx, &trade_no)? {
-            if !matches!(scope.as_str(), "BOTH" | "COLLECTION") {
-                return Err(ApiError::field_invalid(
-                    "scope",
-                    format!("{trade_no} is on the COLLECTION statement only"),
-                ));
-            }
-        } else if order_q::get(tx, &trade_no)?.is_none() {
+        // `trade_no` is looked up on the statements `scope` names: a payment's events are
+        // on the transaction and fund statements, a successful deduction's or payout's on
+        // the collection statement only.
+        let on_collection = matches!(scope.as_str(), "BOTH" | "COLLECTION")
+            && ledger::is_booked_collection(tx, &trade_no)?;
+        let on_payments = scope != "COLLECTION" && order_q::get(tx, &trade_no)?.is_some();
+        if !on_collection && !on_payments {
+            let statements = match scope.as_str() {
+                "BOTH" => "any statement".to_owned(),
+                one => format!("the {one} statement"),
+            };
             return Err(ApiError::new(
                 Code::OrderNotFound,
-                format!("no order, or successful deduction or payout, {trade_no}"),
-            ));
-        } else if scope == "COLLECTION" {
-            return Err(ApiError::field_invalid(
-                "scope",
-                format!("order {trade_no} is not on the COLLECTION statement"),
+                format!("no event {trade_no} on {statements}"),
             ));
         }
         Ok(ledger::insert_discrepancy(

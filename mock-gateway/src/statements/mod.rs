@@ -184,7 +184,7 @@ fn find_discrepancy<'a>(
         .copied()
 }
 
-/// Renders the collection and payout statement of `day` (docs/collection.md §6) from a
+/// Renders the collection and payout statement of `day` (docs/collection.md §5.2) from a
 /// merchant's collection events of `day` and the day before (time order): one row per
 /// successful deduction (money in) and payout (money out).
 pub(crate) fn render_collection(

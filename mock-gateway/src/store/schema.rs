@@ -316,7 +316,7 @@ CREATE TABLE bank_answers (
 "#;
 
 /// Version 3: the collection ledger, the immutable events of the collection and payout
-/// statement (docs/collection.md §6): one row per deduction or payout that succeeded, with
+/// statement (docs/collection.md §5.2): one row per deduction or payout that succeeded, with
 /// the merchant's fee fixed when it succeeded. A version-2 database's successful
 /// deductions and payouts are booked from their rows (the business day of `finish_time`:
 /// +08:00, and the next date from 23:30 on, hence the 30 minutes added).

@@ -35,7 +35,8 @@ document with the same figures in fen. --report: one row per event that is not M
 the file is replaced only when the run completes. stderr: malformed rows (file:line), and
 a progress bar when stderr is a terminal.
 
-Records: one event per row (a payment, a refund, a reversal), CSV with a header line or
+Records: one event per row (a payment, a refund, a reversal; for --kind collection, a
+deduction or a payout, and a trade_type column saying which), CSV with a header line or
 JSON lines. Without --map they use the statement's names: out_trade_no, amount (fen),
 trade_time, trade_status, trade_no, trade_type. With --map they are what it names:
 order_no, amount, unit and time are required; status, trade_no and trade_type are read
@@ -55,7 +56,11 @@ Example:
   Statement: 3 rows, in 87.13 out 10.00 yuan; records: 4 rows; next day's statement: 1 rows
   ...
   Result: 1 discrepancies to investigate (差异待查)
-  Report: 3 differences written to reconcile-report.csv (csv)";
+  Report: 3 differences written to reconcile-report.csv (csv)
+
+  The day's collection and payout statement (代收付, docs/collection.md §5.2):
+  $ paysign reconcile --kind collection --statement collection-2026-11-20.csv \\
+      --records debits.csv --map order_no=no,amount=fen,unit=fen,time=at,status=state,trade_type=kind";
 
 /// Which statement is given (docs/protocol.md §10.2).
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

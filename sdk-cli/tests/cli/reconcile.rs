@@ -741,3 +741,77 @@ bill_date,flow_no,trade_no,out_trade_no,direction,amount,balance_after,booked_ti
         wrong.stderr
     );
 }
+
+#[test]
+fn a_collection_statement_reconciles_deductions_and_payouts() {
+    let statement = "\
+bill_date,trade_no,out_trade_no,agreement_no,trade_type,trade_status,amount,fee,trade_time
+2026-11-20,D202611200000000001,DD-2026-0001,A202611200000000001,DEDUCTION,SUCCESS,50000,50,2026-11-20T12:00:00+08:00
+2026-11-20,P202611200000000001,PO-2026-0001,,PAYOUT,SUCCESS,100000,100,2026-11-20T12:05:00+08:00
+#summary,rows=2,total_in=50000,total_out=100000
+";
+    let records = "\
+no,kind,state,fen,at
+DD-2026-0001,DEDUCTION,OK,50000,2026-11-20 12:00:01
+PO-2026-0001,PAYOUT,OK,90000,2026-11-20 12:05:01
+";
+    let dir = Dir::new(&[("S.csv", statement), ("R.csv", records)]);
+    let collection = |map: &str, report: &str| {
+        let common = [
+            "--kind",
+            "collection",
+            "--statement",
+            "S.csv",
+            "--records",
+            "R.csv",
+        ];
+        let mut args = common.to_vec();
+        args.extend([
+            "--map",
+            map,
+            "--status-map",
+            "OK=SUCCESS",
+            "--report",
+            report,
+        ]);
+        dir.reconcile(&args)
+    };
+    let run = collection(
+        "order_no=no,amount=fen,unit=fen,time=at,status=state,trade_type=kind",
+        "r.csv",
+    )
+    .expect(1);
+    assert!(
+        run.stdout
+            .contains("of the COLLECTION statement of 2026-11-20"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Statement DEDUCTION − PAYOUT"),
+        "{}",
+        run.stdout
+    );
+    let report = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
+    let rows: Vec<&str> = report.lines().collect();
+    assert_eq!(rows.len(), 2, "{report}");
+    assert!(
+        rows[1]
+            .starts_with("AMOUNT_MISMATCH,PO-2026-0001,P202611200000000001,PAYOUT,100000,90000,"),
+        "{report}"
+    );
+
+    // Without a trade_type column: a usage error naming the flag, no report.
+    let run = collection(
+        "order_no=no,amount=fen,unit=fen,time=at,status=state",
+        "r2.csv",
+    )
+    .expect(2);
+    assert!(run.stderr.contains("FIELD_INVALID"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--map trade_type=COLUMN"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("r2.csv").exists());
+}

@@ -2,6 +2,9 @@
 // (api/reconcile.mjs).
 import type { RawBody } from './http.js';
 
+/** Which statement: transaction flow, fund flow, or collection and payout (代收付). */
+export type StatementKind = 'TRANSACTION' | 'FUND' | 'COLLECTION';
+
 /** Which merchant column holds which value (one record = one event). */
 export interface ColumnMap {
   /** The merchant order number (`out_trade_no`), the matching key. */
@@ -17,7 +20,7 @@ export interface ColumnMap {
   statusMap?: Readonly<Record<string, string>> | ReadonlyMap<string, string> | ReadonlyArray<readonly [string, string]>;
   /** The gateway's `trade_no`, if recorded. */
   tradeNo?: string;
-  /** The event kind (`PAY`, `REFUND`, `REVERSE`, `IN`, `OUT`), if recorded. */
+  /** The event kind (`PAY`, `REFUND`, `REVERSE`, `IN`, `OUT`, `DEDUCTION`, `PAYOUT`), if recorded; required for a `COLLECTION` statement. */
   tradeType?: string;
 }
 
@@ -25,8 +28,8 @@ export interface ColumnMap {
 export interface ReconcileOptions {
   /** The statement's business day, `YYYY-MM-DD`. */
   billDate: string;
-  /** Default `TRANSACTION`. */
-  kind?: 'TRANSACTION' | 'FUND';
+  /** Default `TRANSACTION`; `COLLECTION` is the collection and payout statement (docs/collection.md). */
+  kind?: StatementKind;
   /** The records' format; default `csv`. */
   format?: 'csv' | 'jsonl';
   /** Default: the statement's own column names, amounts in fen. */
@@ -69,7 +72,7 @@ export interface ClassTally {
 
 /** The core's report (`ReconcileReport::to_json`), amounts in fen. */
 export interface ReconcileReport {
-  readonly kind: 'TRANSACTION' | 'FUND';
+  readonly kind: StatementKind;
   readonly bill_date: string;
   readonly statement: StatementTotals;
   readonly next_statement: StatementTotals | null;

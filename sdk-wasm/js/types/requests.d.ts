@@ -23,7 +23,7 @@ export interface GatewayFields {
   'order.query': OrderRef;
   'order.reverse': OrderRef;
   'order.refund': OrderRef & { outRefundNo: string; refundAmount: number; refundReason?: string };
-  'statement.download': { billDate: string; type: 'TRANSACTION' | 'FUND' };
+  'statement.download': { billDate: string; type: 'TRANSACTION' | 'FUND' | 'COLLECTION' };
 }
 
 /** A gateway method name. */
