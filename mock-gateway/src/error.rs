@@ -62,6 +62,8 @@ pub enum Code {
     HttpMethodNotAllowed,
     /// No statement discrepancy with this id (admin API).
     DiscrepancyNotFound,
+    /// An admin request without `Authorization: Bearer <admin token>`, or with another token.
+    AdminTokenInvalid,
     /// Unparseable body, wrong media type, non-string JSON value.
     BodyMalformed,
     /// Declared charset not UTF-8, or bytes not valid UTF-8.
@@ -114,7 +116,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of their declaration.
-    pub const ALL: [Code; 47] = [
+    pub const ALL: [Code; 48] = [
         Code::SignatureMissing,
         Code::SignatureMismatch,
         Code::SignatureMalformed,
@@ -138,6 +140,7 @@ impl Code {
         Code::PathUnknown,
         Code::HttpMethodNotAllowed,
         Code::DiscrepancyNotFound,
+        Code::AdminTokenInvalid,
         Code::BodyMalformed,
         Code::CharsetUnsupported,
         Code::CharsetConflict,
@@ -195,6 +198,7 @@ impl Code {
             Code::PathUnknown => "PATH_UNKNOWN",
             Code::HttpMethodNotAllowed => "HTTP_METHOD_NOT_ALLOWED",
             Code::DiscrepancyNotFound => "DISCREPANCY_NOT_FOUND",
+            Code::AdminTokenInvalid => "ADMIN_TOKEN_INVALID",
             Code::BodyMalformed => "BODY_MALFORMED",
             Code::CharsetUnsupported => "CHARSET_UNSUPPORTED",
             Code::CharsetConflict => "CHARSET_CONFLICT",
@@ -234,7 +238,8 @@ impl Code {
             | Code::AppIdUnknown
             | Code::MerchantNotApproved
             | Code::TimestampOutOfWindow
-            | Code::ReplayDetected => StatusCode::UNAUTHORIZED,
+            | Code::ReplayDetected
+            | Code::AdminTokenInvalid => StatusCode::UNAUTHORIZED,
             Code::TimestampInvalid
             | Code::FieldMissing
             | Code::FieldInvalid
