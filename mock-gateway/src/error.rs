@@ -64,6 +64,12 @@ pub enum Code {
     DiscrepancyNotFound,
     /// An admin request without `Authorization: Bearer <admin token>`, or with another token.
     AdminTokenInvalid,
+    /// No notification with this `notify_id` (admin API).
+    NotificationNotFound,
+    /// A console request without a live session (log in with the admin token).
+    ConsoleSessionInvalid,
+    /// A state-changing console request without its session's CSRF token.
+    ConsoleCsrfInvalid,
     /// Unparseable body, wrong media type, non-string JSON value.
     BodyMalformed,
     /// Declared charset not UTF-8, or bytes not valid UTF-8.
@@ -116,7 +122,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of their declaration.
-    pub const ALL: [Code; 48] = [
+    pub const ALL: [Code; 51] = [
         Code::SignatureMissing,
         Code::SignatureMismatch,
         Code::SignatureMalformed,
@@ -141,6 +147,9 @@ impl Code {
         Code::HttpMethodNotAllowed,
         Code::DiscrepancyNotFound,
         Code::AdminTokenInvalid,
+        Code::NotificationNotFound,
+        Code::ConsoleSessionInvalid,
+        Code::ConsoleCsrfInvalid,
         Code::BodyMalformed,
         Code::CharsetUnsupported,
         Code::CharsetConflict,
@@ -199,6 +208,9 @@ impl Code {
             Code::HttpMethodNotAllowed => "HTTP_METHOD_NOT_ALLOWED",
             Code::DiscrepancyNotFound => "DISCREPANCY_NOT_FOUND",
             Code::AdminTokenInvalid => "ADMIN_TOKEN_INVALID",
+            Code::NotificationNotFound => "NOTIFICATION_NOT_FOUND",
+            Code::ConsoleSessionInvalid => "CONSOLE_SESSION_INVALID",
+            Code::ConsoleCsrfInvalid => "CONSOLE_CSRF_INVALID",
             Code::BodyMalformed => "BODY_MALFORMED",
             Code::CharsetUnsupported => "CHARSET_UNSUPPORTED",
             Code::CharsetConflict => "CHARSET_CONFLICT",
@@ -239,7 +251,9 @@ impl Code {
             | Code::MerchantNotApproved
             | Code::TimestampOutOfWindow
             | Code::ReplayDetected
-            | Code::AdminTokenInvalid => StatusCode::UNAUTHORIZED,
+            | Code::AdminTokenInvalid
+            | Code::ConsoleSessionInvalid => StatusCode::UNAUTHORIZED,
+            Code::ConsoleCsrfInvalid => StatusCode::FORBIDDEN,
             Code::TimestampInvalid
             | Code::FieldMissing
             | Code::FieldInvalid
@@ -259,6 +273,7 @@ impl Code {
             | Code::MethodUnknown
             | Code::PathUnknown
             | Code::DiscrepancyNotFound
+            | Code::NotificationNotFound
             | Code::AgreementNotFound
             | Code::DeductionNotFound
             | Code::ChannelNotFound

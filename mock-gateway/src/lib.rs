@@ -10,6 +10,7 @@ mod channels;
 pub mod clock;
 pub mod config;
 mod connections;
+mod console;
 mod deductions;
 mod error;
 mod fields;
@@ -60,6 +61,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::router(state.clone()))
         .merge(admin::router(&state))
+        .merge(console::router(&state))
         .fallback(path_unknown)
         .method_not_allowed_fallback(http_method_not_allowed)
         .with_state(state)

@@ -629,7 +629,7 @@ async fn unknown_paths_and_methods_are_json_errors_with_allow() {
     for (method, path, allow) in [
         ("DELETE", "/admin/clock", "GET,HEAD,POST"),
         ("PATCH", "/admin/config", "GET,HEAD,PUT"),
-        ("GET", "/admin/merchants", "POST"),
+        ("DELETE", "/admin/merchants", "GET,HEAD,POST"),
         ("PUT", "/healthz", "GET,HEAD"),
         ("POST", "/admin/statements/discrepancies/1", "DELETE"),
         ("TRACE", "/admin/notifications", "GET,HEAD"),

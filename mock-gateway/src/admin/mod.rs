@@ -48,6 +48,15 @@ pub(crate) fn router(state: &AppState) -> Router<AppState> {
     Router::new().route("/healthz", get(healthz)).merge(admin)
 }
 
+/// The admin routes with their panic guard and without the token gate, for the console
+/// (docs/console.md), which lets through only requests of a logged-in session and adds the
+/// loopback gate itself.
+pub(crate) fn for_console(state: &AppState) -> Router {
+    routes()
+        .layer(CatchPanicLayer::custom(admin_panic))
+        .with_state(state.clone())
+}
+
 /// Every admin route, without the gates: what [`router`] guards.
 fn routes() -> Router<AppState> {
     Router::new()
@@ -67,7 +76,7 @@ fn routes() -> Router<AppState> {
 /// A non-loopback peer gets the answer of a path that does not exist (`404
 /// PATH_UNKNOWN`), so the admin API cannot be told from no API. Requests without a peer
 /// address (router tests via `oneshot`) are let through.
-async fn loopback_only(request: Request, next: Next) -> Response {
+pub(crate) async fn loopback_only(request: Request, next: Next) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

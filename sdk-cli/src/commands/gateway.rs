@@ -21,7 +21,9 @@ use crate::output::Output;
 
 const AFTER_HELP: &str = "\
 Serves the mock gateway of docs/protocol.md in the foreground until Ctrl-C or SIGTERM:
-the signed API (POST /gateway/v1/{method}), the admin API (/admin/, §12) and GET /healthz.
+the signed API (POST /gateway/v1/{method}), the admin API (/admin/, §12), the web console
+(/console/, docs/console.md: dashboard, lists, resends, channel outages, the clock; log in
+with the admin token) and GET /healthz.
 As soon as it listens it prints one line on stdout (a JSON object with --json):
 
   paysign gateway listening on http://127.0.0.1:8080 (admin API: http://127.0.0.1:8080/admin/, admin token: /run/user/1000/paysign/gateway-8080.admin-token, db: in-memory)
