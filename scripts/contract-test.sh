@@ -7,8 +7,12 @@
 #   scripts/contract-test.sh            build the CLI, start a gateway, run, stop it
 #   PAYSIGN_BIN=path scripts/contract-test.sh   use that paysign binary
 #
-# The gateway runs on a free 127.0.0.1 port with a temporary SQLite file and a manual
-# clock, and is stopped on exit whatever happens.
+# The gateway runs on a free 127.0.0.1 port with a temporary SQLite file, a manual clock
+# and a new admin token in a temporary file (mode 0600), and is stopped on exit whatever
+# happens. Schemathesis sends the token as `Authorization: Bearer` (the document's
+# `adminToken` scheme, filled from $CONTRACT_ADMIN_TOKEN by tests/contract/schemathesis.toml,
+# so the token is on no command line); its ignored_auth check sends requests without it and with another
+# one, which must be refused 401 ADMIN_TOKEN_INVALID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '[contract] %s\n' "$*" >&2; }
@@ -34,7 +38,8 @@ trap cleanup EXIT
 
 # 2026-11-20T10:00:00+08:00, frozen: moves only when Schemathesis moves it.
 "$PAYSIGN_BIN" --json gateway --port 0 --db "$work/gateway.db" --clock manual \
-  --clock-start 1795140000 --log-level warn >"$work/start.json" 2>"$work/gateway.log" &
+  --clock-start 1795140000 --log-level warn --admin-token-file "$work/admin.token" \
+  >"$work/start.json" 2>"$work/gateway.log" &
 gateway_pid=$!
 for _ in $(seq 1 100); do
   [ -s "$work/start.json" ] && break
@@ -47,7 +52,7 @@ say "gateway at $url (db $work/gateway.db)"
 # Seed one merchant and one order, so that the operations on an order answer 200 too and
 # their response schemas are checked, not only their 404s. Schemathesis cannot sign; the
 # CLI signs the order.create with the test merchant key (tests/vectors/keys).
-admin() { "$PAYSIGN_BIN" gateway admin --url "$url" "$@"; }
+admin() { "$PAYSIGN_BIN" gateway admin --url "$url" --admin-token-file "$work/admin.token" "$@"; }
 app_id=$(admin register --name 'contract merchant' --notify-url http://127.0.0.1:9/notify \
   --public-key tests/vectors/keys/merchant_public_spki.pem)
 admin approve "$app_id" >/dev/null
@@ -65,6 +70,8 @@ print(answer["trade_no"])
 PY
 )
 export CONTRACT_TRADE_NO
+CONTRACT_ADMIN_TOKEN=$(cat "$work/admin.token")
+export CONTRACT_ADMIN_TOKEN
 say "seeded merchant $app_id and order $CONTRACT_TRADE_NO"
 
 # The seed and the number of examples fix the run; see tests/contract/README.md for the

@@ -42,7 +42,7 @@ use paysign_core::message::{
 use paysign_core::{
     PrivateKey, Profile, PublicKey, SignType, Signer, SigningCredential, VerificationCredential,
 };
-use paysign_gateway::{GatewayConfig, GatewayHandle, serve};
+use paysign_gateway::{AdminToken, GatewayConfig, GatewayHandle, serve};
 use serde_json::{Value, json};
 
 /// Upper bound on pairs per level, whatever the duration.
@@ -107,9 +107,13 @@ impl Client {
     }
 }
 
+/// The admin token of the benchmarked gateway (docs/protocol.md §12).
+const ADMIN_TOKEN: &str = "load-bench-admin-token";
+
 async fn admin(http: &reqwest::Client, method: reqwest::Method, url: String, body: Value) -> Value {
     let resp = http
         .request(method, url)
+        .bearer_auth(ADMIN_TOKEN)
         .header("content-type", "application/json")
         .body(body.to_string())
         .send()
@@ -234,6 +238,7 @@ fn main() {
         .block_on(serve(GatewayConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
             db: db.clone(),
+            admin_token: Some(AdminToken::new(ADMIN_TOKEN).unwrap()),
             ..GatewayConfig::default()
         }))
         .unwrap();

@@ -1043,7 +1043,9 @@ impl World<'_> {
         let what = format!("{method} {path}");
         let mut request = self
             .http
-            .request(method, format!("{}{path}", self.base_url));
+            .request(method, format!("{}{path}", self.base_url))
+            // The token the gateway generated at start (none was configured, §12).
+            .bearer_auth(self.gateway.admin_token().expose());
         if let Some(body) = body {
             request = request
                 .header(header::CONTENT_TYPE, "application/json")

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::admin_token::AdminToken;
 use crate::clock::ClockMode;
 use crate::error::{ApiError, Error};
 
@@ -58,6 +59,9 @@ pub struct GatewayConfig {
     pub panic_on_method: Option<String>,
     /// Bounds on connections in number and time (slow or idle clients).
     pub limits: HttpLimits,
+    /// The token the admin API and the console ask for (docs/protocol.md §12). Default: a
+    /// new random one at start, read it from [`AppState::admin_token`](crate::AppState::admin_token).
+    pub admin_token: Option<AdminToken>,
 }
 
 impl Default for GatewayConfig {
@@ -73,6 +77,7 @@ impl Default for GatewayConfig {
             scheduler_tick: Duration::from_millis(200),
             panic_on_method: None,
             limits: HttpLimits::default(),
+            admin_token: None,
         }
     }
 }

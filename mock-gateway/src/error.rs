@@ -62,6 +62,14 @@ pub enum Code {
     HttpMethodNotAllowed,
     /// No statement discrepancy with this id (admin API).
     DiscrepancyNotFound,
+    /// An admin request without `Authorization: Bearer <admin token>`, or with another token.
+    AdminTokenInvalid,
+    /// No notification with this `notify_id` (admin API).
+    NotificationNotFound,
+    /// A console request without a live session (log in with the admin token).
+    ConsoleSessionInvalid,
+    /// A state-changing console request without its session's CSRF token.
+    ConsoleCsrfInvalid,
     /// Unparseable body, wrong media type, non-string JSON value.
     BodyMalformed,
     /// Declared charset not UTF-8, or bytes not valid UTF-8.
@@ -114,7 +122,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, in the order of their declaration.
-    pub const ALL: [Code; 47] = [
+    pub const ALL: [Code; 51] = [
         Code::SignatureMissing,
         Code::SignatureMismatch,
         Code::SignatureMalformed,
@@ -138,6 +146,10 @@ impl Code {
         Code::PathUnknown,
         Code::HttpMethodNotAllowed,
         Code::DiscrepancyNotFound,
+        Code::AdminTokenInvalid,
+        Code::NotificationNotFound,
+        Code::ConsoleSessionInvalid,
+        Code::ConsoleCsrfInvalid,
         Code::BodyMalformed,
         Code::CharsetUnsupported,
         Code::CharsetConflict,
@@ -195,6 +207,10 @@ impl Code {
             Code::PathUnknown => "PATH_UNKNOWN",
             Code::HttpMethodNotAllowed => "HTTP_METHOD_NOT_ALLOWED",
             Code::DiscrepancyNotFound => "DISCREPANCY_NOT_FOUND",
+            Code::AdminTokenInvalid => "ADMIN_TOKEN_INVALID",
+            Code::NotificationNotFound => "NOTIFICATION_NOT_FOUND",
+            Code::ConsoleSessionInvalid => "CONSOLE_SESSION_INVALID",
+            Code::ConsoleCsrfInvalid => "CONSOLE_CSRF_INVALID",
             Code::BodyMalformed => "BODY_MALFORMED",
             Code::CharsetUnsupported => "CHARSET_UNSUPPORTED",
             Code::CharsetConflict => "CHARSET_CONFLICT",
@@ -234,7 +250,10 @@ impl Code {
             | Code::AppIdUnknown
             | Code::MerchantNotApproved
             | Code::TimestampOutOfWindow
-            | Code::ReplayDetected => StatusCode::UNAUTHORIZED,
+            | Code::ReplayDetected
+            | Code::AdminTokenInvalid
+            | Code::ConsoleSessionInvalid => StatusCode::UNAUTHORIZED,
+            Code::ConsoleCsrfInvalid => StatusCode::FORBIDDEN,
             Code::TimestampInvalid
             | Code::FieldMissing
             | Code::FieldInvalid
@@ -254,6 +273,7 @@ impl Code {
             | Code::MethodUnknown
             | Code::PathUnknown
             | Code::DiscrepancyNotFound
+            | Code::NotificationNotFound
             | Code::AgreementNotFound
             | Code::DeductionNotFound
             | Code::ChannelNotFound

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod admin_token;
 mod agreements;
 mod api;
 mod bills;
@@ -9,6 +10,7 @@ mod channels;
 pub mod clock;
 pub mod config;
 mod connections;
+mod console;
 mod deductions;
 mod error;
 mod fields;
@@ -36,6 +38,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use admin_token::AdminToken;
 pub use clock::{Clock, ClockError, ClockMode};
 pub use config::{DEFAULT_BIND, GatewayConfig, HttpLimits, TimingConfig, TimingUpdate};
 pub use error::{ApiError, Code, Error};
@@ -46,17 +49,19 @@ pub use state::AppState;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The gateway's routes: the signed API (`POST /gateway/v1/{method}`), the admin API
-/// (`/admin/*`, loopback peers only) and `GET /healthz`. Any other path is
+/// (`/admin/*`, loopback peers with the admin token only) and `GET /healthz`. Any other path is
 /// `404 PATH_UNKNOWN`, a known path with another HTTP method `405 HTTP_METHOD_NOT_ALLOWED`
 /// with `Allow` (JSON `{"code","message"}`; signed under `/gateway/v1/`).
 ///
 /// [`serve`] runs it with the connection limits and gives it the peer address (the
 /// admin API's loopback check); router tests can call it directly with
-/// `tower::ServiceExt::oneshot` (no peer address: the admin API lets them through).
+/// `tower::ServiceExt::oneshot` (no peer address: the loopback check lets them through;
+/// the admin token is still asked for).
 pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::router(state.clone()))
-        .merge(admin::router())
+        .merge(admin::router(&state))
+        .merge(console::router(&state))
         .fallback(path_unknown)
         .method_not_allowed_fallback(http_method_not_allowed)
         .with_state(state)
@@ -146,6 +151,12 @@ impl GatewayHandle {
     /// The shared state (clock, `run_due`, timing).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The token that opens the admin API and the console (see
+    /// [`AppState::admin_token`]).
+    pub fn admin_token(&self) -> &AdminToken {
+        self.state.admin_token()
     }
 
     /// Stops the scheduler (an attempt in flight is abandoned and retried after a

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use paysign_core::{PublicKey, SignType, Signer};
 
+use crate::admin_token::AdminToken;
 use crate::bills;
 use crate::channels;
 use crate::clock::{Clock, ClockMode};
@@ -38,6 +39,7 @@ struct Inner {
     run_lock: tokio::sync::Mutex<()>,
     panic_on_method: Option<String>,
     body_timeout: Duration,
+    admin_token: AdminToken,
 }
 
 impl std::fmt::Debug for AppState {
@@ -60,6 +62,10 @@ impl AppState {
         channels::seed(&store).map_err(|e| Error::Config(e.message))?;
         let keys = GatewayKeys::load(&store, config.gateway_key_pem.as_deref())?;
         let clock = Self::restore_clock(&store, config)?;
+        let admin_token = match &config.admin_token {
+            Some(token) => token.clone(),
+            None => AdminToken::generate()?,
+        };
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
@@ -78,6 +84,7 @@ impl AppState {
                 run_lock: tokio::sync::Mutex::new(()),
                 panic_on_method: config.panic_on_method.clone(),
                 body_timeout: config.limits.body_timeout,
+                admin_token,
             }),
         };
         state
@@ -210,6 +217,12 @@ impl AppState {
 
     pub(crate) fn panic_on_method(&self) -> Option<&str> {
         self.inner.panic_on_method.as_deref()
+    }
+
+    /// The token that opens the admin API and the console: the configured one, else the
+    /// one generated at start. Hand it to the operator; never log it.
+    pub fn admin_token(&self) -> &AdminToken {
+        &self.inner.admin_token
     }
 
     /// How long a request body may take to arrive (`HttpLimits::body_timeout`).

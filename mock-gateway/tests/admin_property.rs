@@ -7,8 +7,8 @@
 //! [`SEQUENCES_PER_GATEWAY`] sequences) — every route and method, bodies mixing valid
 //! values, boundary values (`i64::MAX`, negatives, far-future times, huge `advance_secs`),
 //! wrong types, `null`, extra and repeated keys, repeated query parameters,
-//! malformed JSON, other content types and stray `Authorization` headers (the admin API has
-//! no token: it is loopback-only, §12). Around each request the whole state is snapshot
+//! malformed JSON, other content types and, instead of the admin token, a wrong one, an
+//! empty `Authorization` header or another scheme (each `401 ADMIN_TOKEN_INVALID`, §12). Around each request the whole state is snapshot
 //! ([`paysign_gateway::StateSnapshot`], every table plus the clock, timing and key rings):
 //! a 4xx must leave it equal and answer `{"code","message"}`; a 2xx is kept, so the next
 //! request starts from the new state.
@@ -44,6 +44,7 @@ struct Req {
     method: &'static str,
     path: String,
     content_type: Option<&'static str>,
+    /// `None`: the admin token, as `Bearer`; else this `Authorization` value instead.
     authorization: Option<&'static str>,
     body: Option<Vec<u8>>,
 }
@@ -529,6 +530,7 @@ fn request() -> impl Strategy<Value = Req> {
             8 => Just(None),
             1 => Just(Some("Bearer wrong-token")),
             1 => Just(Some("")),
+            1 => Just(Some("Basic dGVzdDp0ZXN0")),
         ],
     )
         .prop_map(|((method, path, body), content_type, authorization)| Req {
@@ -642,9 +644,10 @@ impl Fixture {
         if let Some(ct) = req.content_type {
             r = r.header("content-type", ct);
         }
-        if let Some(a) = req.authorization {
-            r = r.header("authorization", a);
-        }
+        r = match req.authorization {
+            None => r.bearer_auth(common::ADMIN_TOKEN),
+            Some(a) => r.header("authorization", a),
+        };
         if let Some(b) = &req.body {
             let text = String::from_utf8_lossy(b);
             // `$T…` inside JSON bodies (discrepancies) name the seeded orders too.

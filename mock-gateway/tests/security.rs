@@ -1,6 +1,6 @@
 //! Authentication and hostile input: forged, tampered, replayed, expired and relabelled
 //! requests; merchant states; key rotations; body rules of §1; the panic guard and the
-//! loopback-only admin API. Every error answer is checked to be signed by the gateway.
+//! admin API (loopback peers with the admin token only). Every error answer is checked to be signed by the gateway.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 mod common;
@@ -578,7 +578,10 @@ async fn admin_api_answers_loopback_peers_only() {
     .unwrap();
     let router = app(state);
     let request = |peer: &str| {
-        let mut r = Request::get("/admin/clock").body(Body::empty()).unwrap();
+        let mut r = Request::get("/admin/clock")
+            .header("authorization", format!("Bearer {}", common::ADMIN_TOKEN))
+            .body(Body::empty())
+            .unwrap();
         r.extensions_mut()
             .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
         r
@@ -622,6 +625,113 @@ async fn admin_api_answers_loopback_peers_only() {
         .await
         .unwrap();
     assert_eq!(health.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn admin_api_needs_the_admin_token() {
+    let gw = Gateway::start().await;
+    let send = |path: &str, authorization: Option<&str>| {
+        let mut r = gw.http.get(gw.url(path));
+        if let Some(a) = authorization {
+            r = r.header("authorization", a.to_owned());
+        }
+        async move {
+            let resp = r.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let challenge = resp
+                .headers()
+                .get("www-authenticate")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let text = resp.text().await.unwrap();
+            (
+                status,
+                challenge,
+                serde_json::from_str::<Value>(&text).unwrap(),
+            )
+        }
+    };
+    let right = format!("Bearer {}", common::ADMIN_TOKEN);
+    let near_miss = format!("Bearer {}x", common::ADMIN_TOKEN);
+    let other_scheme = format!("Basic {}", common::ADMIN_TOKEN);
+    let bare = common::ADMIN_TOKEN.to_owned();
+    for refused in [
+        None,
+        Some("Bearer wrong-token-0123456789"),
+        Some(near_miss.as_str()),
+        Some(other_scheme.as_str()),
+        Some(bare.as_str()),
+        Some("Bearer "),
+        Some(""),
+    ] {
+        for path in [
+            "/admin/clock",
+            "/admin/merchants/2026000000000001",
+            "/admin/channels",
+        ] {
+            let (status, challenge, v) = send(path, refused).await;
+            assert_eq!(
+                (status, v["code"].as_str().unwrap()),
+                (401, "ADMIN_TOKEN_INVALID"),
+                "{path} with {refused:?}: {v}"
+            );
+            assert_eq!(challenge.as_deref(), Some("Bearer realm=\"paysign admin\""));
+            // The message never echoes what was sent.
+            let message = v["message"].as_str().unwrap();
+            assert!(!message.contains(common::ADMIN_TOKEN) && !message.contains("wrong-token"));
+        }
+    }
+    // Two Authorization headers, one of them right: refused (which one counts is ambiguous).
+    let twice = gw
+        .http
+        .get(gw.url("/admin/clock"))
+        .header("authorization", right.clone())
+        .header("authorization", "Bearer wrong-token-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(twice.status().as_u16(), 401);
+    let (status, _, clock) = send("/admin/clock", Some(&right)).await;
+    assert_eq!((status, clock["now"].as_i64()), (200, Some(T0)));
+    // The scheme's name is case-insensitive (RFC 9110 §11.1).
+    let lower = format!("bearer {}", common::ADMIN_TOKEN);
+    assert_eq!(send("/admin/clock", Some(&lower)).await.0, 200);
+    // `/healthz` stays open.
+    let health = gw.http.get(gw.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    gw.handle.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_unconfigured_gateway_generates_its_own_admin_token() {
+    let config = GatewayConfig {
+        admin_token: None,
+        gateway_key_pem: Some(common::gateway_key_pem().to_owned()),
+        ..common::config()
+    };
+    let a = AppState::open(&config).unwrap();
+    let b = AppState::open(&config).unwrap();
+    assert_eq!(a.admin_token().expose().len(), 43);
+    assert_ne!(a.admin_token().expose(), b.admin_token().expose());
+    assert_eq!(format!("{:?}", a.admin_token()), "AdminToken([REDACTED])");
+    let call = |token: String| {
+        let router = app(a.clone());
+        async move {
+            router
+                .oneshot(
+                    Request::get("/admin/clock")
+                        .header("authorization", format!("Bearer {token}"))
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(call(a.admin_token().expose().to_owned()).await, 200);
+    assert_eq!(call(b.admin_token().expose().to_owned()).await, 401);
+    assert_eq!(call(common::ADMIN_TOKEN.to_owned()).await, 401);
 }
 
 #[tokio::test]

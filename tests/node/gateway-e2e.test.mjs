@@ -4,39 +4,15 @@
 //
 // Run with: cargo build -p paysign-cli && make wasm && npm ci && node --test tests/node/gateway-e2e.test.mjs
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 
 import { NotificationVerifier, Signer, buildRequest } from 'paysign';
 import { Orders, startServer } from '../../examples/node-merchant/server.mjs';
+import { startGateway } from './gateway.mjs';
 import { readText, root } from './vectors.mjs';
 
 const START = 1795140000; // 2026-11-20T10:00:00+08:00 on the gateway's manual clock
-const binary = path.join(process.env.CARGO_TARGET_DIR ?? path.join(root, 'target'), 'debug', 'paysign');
-
-/** Starts `paysign gateway` on 127.0.0.1:0 and resolves once it prints its address. */
-function startGateway() {
-  assert.ok(fs.existsSync(binary), `${binary} is missing: build it with cargo build -p paysign-cli (make test does)`);
-  const child = spawn(binary, [
-    'gateway', '--port', '0', '--clock', 'manual', '--clock-start', String(START),
-    '--gateway-key', path.join(root, 'tests/vectors/keys/gateway_private_pkcs8.pem'),
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr.resume();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the gateway did not start within 20 s')), 20000);
-    child.once('exit', (code) => reject(new Error(`the gateway exited early (${code})`)));
-    readline.createInterface({ input: child.stdout }).on('line', (line) => {
-      const match = /listening on (http:\/\/[0-9.:]+)/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, base: match[1] });
-      }
-    });
-  });
-}
 
 describe('the Node merchant example against the mock gateway', () => {
   let gateway;
@@ -47,16 +23,7 @@ describe('the Node merchant example against the mock gateway', () => {
   let appId;
   let now = START;
 
-  const admin = async (method, route, body) => {
-    const response = await fetch(`${gateway.base}/admin/${route}`, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await response.json();
-    assert.ok(response.ok, `${method} /admin/${route}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const admin = (method, route, body) => gateway.admin(method, route, body);
   const advance = async (secs) => {
     await admin('POST', 'clock', { advance_secs: secs });
     now += secs;
@@ -84,7 +51,10 @@ describe('the Node merchant example against the mock gateway', () => {
   };
 
   before(async () => {
-    gateway = await startGateway();
+    gateway = await startGateway({
+      start: START,
+      args: ['--gateway-key', path.join(root, 'tests/vectors/keys/gateway_private_pkcs8.pem')],
+    });
     orders = new Orders();
     // The endpoint verifies with a verifier configured after approval (the gateway's key).
     merchant = await startServer({
@@ -105,7 +75,7 @@ describe('the Node merchant example against the mock gateway', () => {
 
   after(async () => {
     await merchant?.close();
-    gateway?.child.kill('SIGTERM');
+    await gateway?.stop();
   });
 
   it('pays a bill and books its notification once', async () => {

@@ -1,6 +1,11 @@
 //! The admin API (docs/protocol.md §12): unsigned JSON under `/admin/`, loopback peers
-//! only, for operators and tests — merchants, keys, bills, outcome overrides,
-//! notifications, the mock clock, timing settings and statement discrepancies.
+//! with the admin token only, for operators and tests — merchants, keys, bills, outcome
+//! overrides, notifications, the mock clock, timing settings and statement discrepancies.
+//!
+//! Two gates, in this order: a non-loopback peer gets the answer of an unknown path
+//! ([`loopback_only`]); a loopback peer without `Authorization: Bearer <admin token>`
+//! gets `401 ADMIN_TOKEN_INVALID` ([`require_admin_token`]). Loopback alone is not enough:
+//! every local user and every web page a local browser opens can reach 127.0.0.1.
 //!
 //! Each domain (merchants, bills, orders, notifications, statements) has its routes in its
 //! own `admin` part; [`gateway`] has the gateway's own (keys, clock, timing); [`reply`] what
@@ -14,6 +19,7 @@ use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
@@ -29,9 +35,31 @@ use crate::{
 };
 use reply::error_response;
 
-/// The admin routes, each domain's from its own `admin` part, and `GET /healthz`.
-pub(crate) fn router() -> Router<AppState> {
-    let admin = Router::new()
+/// The admin routes, each domain's from its own `admin` part, and `GET /healthz`, behind
+/// the loopback and token gates.
+pub(crate) fn router(state: &AppState) -> Router<AppState> {
+    let admin = routes()
+        .layer(CatchPanicLayer::custom(admin_panic))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_admin_token,
+        ))
+        .layer(middleware::from_fn(loopback_only));
+    Router::new().route("/healthz", get(healthz)).merge(admin)
+}
+
+/// The admin routes with their panic guard and without the token gate, for the console
+/// (docs/console.md), which lets through only requests of a logged-in session and adds the
+/// loopback gate itself.
+pub(crate) fn for_console(state: &AppState) -> Router {
+    routes()
+        .layer(CatchPanicLayer::custom(admin_panic))
+        .with_state(state.clone())
+}
+
+/// Every admin route, without the gates: what [`router`] guards.
+fn routes() -> Router<AppState> {
+    Router::new()
         .merge(merchants::admin::routes())
         .merge(gateway::routes())
         .merge(bills::admin::routes())
@@ -43,15 +71,12 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(payouts::admin::routes())
         .merge(notifications::admin::routes())
         .merge(statements::admin::routes())
-        .layer(CatchPanicLayer::custom(admin_panic))
-        .layer(middleware::from_fn(loopback_only));
-    Router::new().route("/healthz", get(healthz)).merge(admin)
 }
 
 /// A non-loopback peer gets the answer of a path that does not exist (`404
 /// PATH_UNKNOWN`), so the admin API cannot be told from no API. Requests without a peer
 /// address (router tests via `oneshot`) are let through.
-async fn loopback_only(request: Request, next: Next) -> Response {
+pub(crate) async fn loopback_only(request: Request, next: Next) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -61,6 +86,52 @@ async fn loopback_only(request: Request, next: Next) -> Response {
             ApiError::new(Code::PathUnknown, "no such path").plain_response()
         }
         _ => next.run(request).await,
+    }
+}
+
+/// Lets a request through only with `Authorization: Bearer <admin token>` (the scheme's
+/// name in any case, RFC 9110 §11.1), the token compared in constant time
+/// ([`AdminToken::matches`](crate::AdminToken::matches)). Anything else is
+/// `401 ADMIN_TOKEN_INVALID` with `WWW-Authenticate: Bearer` (RFC 6750 §3); the message
+/// says what was wrong without echoing what was sent.
+async fn require_admin_token(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let verdict = match bearer_token(request.headers()) {
+        Err(why) => Err(why),
+        Ok(candidate) if state.admin_token().matches(candidate) => Ok(()),
+        Ok(_) => Err("the admin token does not match"),
+    };
+    match verdict {
+        Ok(()) => next.run(request).await,
+        Err(why) => {
+            let mut response = error_response(ApiError::new(Code::AdminTokenInvalid, why));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"paysign admin\""),
+            );
+            response
+        }
+    }
+}
+
+/// The token of the one `Authorization: Bearer <token>` header, or why there is none.
+fn bearer_token(headers: &HeaderMap) -> Result<&[u8], &'static str> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return Err(
+            "send the admin token as `Authorization: Bearer <token>` (printed by \
+             `paysign gateway` at start as the path of its token file)",
+        );
+    };
+    let value = value.as_bytes();
+    match value.iter().position(|&b| b == b' ') {
+        Some(space) if value[..space].eq_ignore_ascii_case(b"bearer") => {
+            Ok(value[space + 1..].trim_ascii())
+        }
+        _ => Err("the Authorization header must use the Bearer scheme"),
     }
 }
 

@@ -1,6 +1,8 @@
 //! What every admin handler shares: the error answer (`{"code","message"}` with its HTTP
 //! status), and the extractors that read a request's JSON body and path parameters by the
-//! admin API's rules. The domain modules' `admin` parts use it; it uses none of them.
+//! admin API's rules; and the one rule of the list routes ([`Listing`]): the newest records
+//! first, at most [`LIST_LIMIT`], each in the shape of its own `GET`. The domain modules'
+//! `admin` parts use it; it uses none of them.
 
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -12,6 +14,7 @@ use serde_json::Value;
 
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
+use crate::store::Store;
 use crate::{request_body, strict_json};
 
 /// Admin errors carry the codes of §11 with their HTTP status, except where the code
@@ -51,6 +54,46 @@ pub(crate) fn ok(value: Value) -> AdminResult {
 
 pub(crate) fn to_value(v: impl serde::Serialize) -> Result<Value, ApiError> {
     serde_json::to_value(v).map_err(ApiError::internal)
+}
+
+/// Most records a list route answers (the newest); a mock gateway's day is far smaller.
+pub(crate) const LIST_LIMIT: i64 = 500;
+
+/// A table a list route reads: its name (also the answer's key), its key column and the
+/// column that orders it. Compile-time names only: they are spliced into the SQL.
+pub(crate) struct Listing {
+    pub(crate) table: &'static str,
+    pub(crate) key: &'static str,
+    pub(crate) time: &'static str,
+}
+
+impl Listing {
+    /// `{"<table>": [view of each record, newest first]}`: the record's `GET` view, so a
+    /// list row and a detail page show the same fields.
+    pub(crate) fn answer<V: serde::Serialize>(
+        &self,
+        store: &Store,
+        view: impl Fn(&Store, &str) -> Result<V, ApiError>,
+    ) -> AdminResult {
+        let sql = format!(
+            "SELECT {key} FROM {table} ORDER BY {time} DESC, {key} DESC LIMIT ?1",
+            key = self.key,
+            table = self.table,
+            time = self.time,
+        );
+        let keys = store.read(|c| {
+            let mut statement = c.prepare(&sql)?;
+            let rows = statement.query_map([LIST_LIMIT], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        let views = keys
+            .iter()
+            .map(|key| view(store, key))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut answer = serde_json::Map::new();
+        answer.insert(self.table.to_owned(), to_value(views)?);
+        ok(Value::Object(answer))
+    }
 }
 
 /// Largest admin request body: the signed API's limit (a PEM key is under 1 KiB).

@@ -17,10 +17,11 @@ use crate::merchants::store as merchant_q;
 use crate::state::AppState;
 
 /// `GET /admin/channels`, `PUT /admin/channels/{channel_id}`,
-/// `PUT /admin/channel-pins/{app_id}`.
+/// `PUT /admin/channel-pins/{app_id}`, `GET /admin/channel-stats`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/channels", get(list))
+        .route("/admin/channel-stats", get(stats))
         .route("/admin/channels/{channel_id}", put(update))
         .route("/admin/channel-pins/{app_id}", put(pin))
 }
@@ -49,6 +50,23 @@ async fn list(State(state): State<AppState>) -> AdminResult {
         .map(|c| channel_json(&state, c))
         .collect::<Result<Vec<_>, _>>()?;
     ok(json!({ "channels": list }))
+}
+
+/// `GET /admin/channel-stats`: every channel's calls per day (+08:00) and result, and the
+/// amount it carried per business day — the console's charts of volume, success rate and
+/// outcomes. `{"calls":[{"day","channel_id","result","count"}],
+/// "volumes":[{"business_day","channel_id","amount"}]}`, amounts as fen strings.
+async fn stats(State(state): State<AppState>) -> AdminResult {
+    let (calls, usage) = state
+        .store()
+        .read(|c| Ok((q::call_counts(c)?, q::usage_per_day(c)?)))?;
+    let volumes: Vec<Value> = usage
+        .into_iter()
+        .map(|(business_day, channel_id, amount)| {
+            json!({"business_day": business_day, "channel_id": channel_id, "amount": amount.to_string()})
+        })
+        .collect();
+    ok(json!({"calls": to_value(calls)?, "volumes": volumes}))
 }
 
 /// The settings `PUT /admin/channels/{id}` may change; absent ones stay. `maintenance` is

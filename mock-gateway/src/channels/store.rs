@@ -140,6 +140,42 @@ pub(crate) fn update(conn: &Connection, c: &ChannelRow) -> rusqlite::Result<()> 
     Ok(())
 }
 
+/// The calls of each channel per day (+08:00) and result: the console's charts.
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct CallCount {
+    pub(crate) day: String,
+    pub(crate) channel_id: String,
+    pub(crate) result: String,
+    pub(crate) count: i64,
+}
+
+/// Every channel's calls counted per day (+08:00) and result, oldest day first.
+pub(crate) fn call_counts(conn: &Connection) -> rusqlite::Result<Vec<CallCount>> {
+    let mut statement = conn.prepare(
+        "SELECT date(at + 28800, 'unixepoch') AS day, channel_id, result, COUNT(*)
+           FROM channel_calls GROUP BY day, channel_id, result ORDER BY day, channel_id, result",
+    )?;
+    let rows = statement.query_map([], |r| {
+        Ok(CallCount {
+            day: r.get(0)?,
+            channel_id: r.get(1)?,
+            result: r.get(2)?,
+            count: r.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// What each channel carried per business day (fen), oldest first.
+pub(crate) fn usage_per_day(conn: &Connection) -> rusqlite::Result<Vec<(String, String, i64)>> {
+    let mut statement = conn.prepare(
+        "SELECT business_day, channel_id, amount FROM channel_usage
+          ORDER BY business_day, channel_id",
+    )?;
+    let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}
+
 /// Records one call of a channel: `accepted` or not, for the rolling success rate.
 pub(crate) fn insert_call(
     conn: &Connection,

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::routing::get;
 use serde_json::json;
 
-use crate::admin::reply::{AdminPath, AdminResult, ok, to_value};
+use crate::admin::reply::{AdminPath, AdminResult, Listing, ok, to_value};
 use crate::agreements;
 use crate::deductions;
 use crate::state::AppState;
@@ -14,8 +14,19 @@ use crate::state::AppState;
 /// `GET /admin/deductions/{deduction_no}`, `GET /admin/agreements/{agreement_no}/debits`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/admin/deductions", get(list))
         .route("/admin/deductions/{deduction_no}", get(deduction))
         .route("/admin/agreements/{agreement_no}/debits", get(debits))
+}
+
+/// `GET /admin/deductions`: every deduction as its `GET` shows it, newest first.
+async fn list(State(state): State<AppState>) -> AdminResult {
+    const DEDUCTIONS: Listing = Listing {
+        table: "deductions",
+        key: "deduction_no",
+        time: "create_time",
+    };
+    DEDUCTIONS.answer(state.store(), deductions::admin_view)
 }
 
 async fn deduction(

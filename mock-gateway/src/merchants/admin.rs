@@ -10,14 +10,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{RegisterRequest, RotateRequest};
-use crate::admin::reply::{AdminJson, AdminPath, AdminResult, ok, to_value};
+use crate::admin::reply::{AdminJson, AdminPath, AdminResult, Listing, ok, to_value};
 use crate::merchants;
 use crate::state::AppState;
 
 /// `/admin/merchants/*`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin/merchants", post(register))
+        .route("/admin/merchants", post(register).get(list))
         .route("/admin/merchants/{app_id}", get(merchant))
         .route("/admin/merchants/{app_id}/approve", post(approve))
         .route("/admin/merchants/{app_id}/reject", post(reject))
@@ -34,6 +34,17 @@ async fn register(
         StatusCode::CREATED,
         Json(json!({"app_id": v["app_id"], "status": v["status"]})),
     ))
+}
+
+/// `GET /admin/merchants`: every merchant as `GET /admin/merchants/{app_id}` shows it
+/// (never a SECRET; keys as PEM and fingerprint), newest first.
+async fn list(State(state): State<AppState>) -> AdminResult {
+    const MERCHANTS: Listing = Listing {
+        table: "merchants",
+        key: "app_id",
+        time: "created_at",
+    };
+    MERCHANTS.answer(state.store(), merchants::get)
 }
 
 async fn merchant(

@@ -1,12 +1,12 @@
-//! The notifications' admin route (docs/protocol.md §12.7): the outbox with its
-//! delivery attempts, filtered.
+//! The notifications' admin routes (docs/protocol.md §12.7): the outbox with its
+//! delivery attempts, filtered, and a resend.
 
 use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::json;
 
-use crate::admin::reply::{AdminResult, ok, to_value};
+use crate::admin::reply::{AdminPath, AdminResult, ok, to_value};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 use axum::extract::RawQuery;
@@ -15,9 +15,30 @@ use super::store::OutboxFilter;
 use crate::admin::reply::MAX_BODY_BYTES;
 use crate::{fields, notifications};
 
-/// `GET /admin/notifications`.
+/// `GET /admin/notifications`, `POST /admin/notifications/{notify_id}/resend`.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/admin/notifications", get(notifications))
+    Router::new()
+        .route("/admin/notifications", get(notifications))
+        .route("/admin/notifications/{notify_id}/resend", post(resend))
+}
+
+/// Makes the event due now and runs due work before answering (as a clock move does), so
+/// the answer shows the new attempt: `{"notification": <the event>}`.
+async fn resend(
+    State(state): State<AppState>,
+    AdminPath(notify_id): AdminPath<String>,
+) -> AdminResult {
+    fields::gateway_no("notify_id", &notify_id).map_err(ApiError::from)?;
+    notifications::resend(state.store(), &notify_id, state.now())?;
+    state.run_due().await?;
+    let filter = OutboxFilter {
+        notify_id: Some(notify_id),
+        ..OutboxFilter::default()
+    };
+    let event = notifications::list(state.store(), &filter)?
+        .into_iter()
+        .next();
+    ok(json!({"notification": to_value(event)?}))
 }
 
 async fn notifications(State(state): State<AppState>, RawQuery(query): RawQuery) -> AdminResult {

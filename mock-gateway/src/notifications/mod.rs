@@ -309,6 +309,21 @@ pub(crate) async fn deliver_due(state: &AppState, now: i64) -> Result<usize, Api
     Ok(made)
 }
 
+/// Sends an event once more, now, whatever its state: a delivered one is sent again (the
+/// merchant must treat it as the duplicate it is, §9), a given-up one gets one more
+/// attempt (given up again if it fails: the schedule has no interval left), a pending one
+/// is sent now and then follows its schedule. The body is the stored one, byte for byte.
+pub(crate) fn resend(store: &Store, notify_id: &str, now: i64) -> Result<(), ApiError> {
+    if store.write(|tx| Ok(outbox::make_due(tx, notify_id, now)?))? {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            crate::error::Code::NotificationNotFound,
+            format!("no notification {notify_id}"),
+        ))
+    }
+}
+
 /// One event as `GET /admin/notifications` shows it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct NotificationView {

@@ -140,6 +140,16 @@ pub(crate) struct OutboxFilter {
     pub(crate) state: Option<String>,
 }
 
+/// Makes an event due at `now` (a resend from the console or the admin API): `PENDING`,
+/// next attempt at `now`; its attempts are kept and numbered on. Whether it exists.
+pub(crate) fn make_due(conn: &Connection, notify_id: &str, now: i64) -> rusqlite::Result<bool> {
+    let changed = conn.execute(
+        "UPDATE outbox SET state = 'PENDING', next_attempt_at = ?2 WHERE notify_id = ?1",
+        rusqlite::params![notify_id, now],
+    )?;
+    Ok(changed == 1)
+}
+
 /// Events matching the filter, oldest first.
 pub(crate) fn list(conn: &Connection, f: &OutboxFilter) -> rusqlite::Result<Vec<OutboxRow>> {
     let mut stmt = conn.prepare_cached(&format!(

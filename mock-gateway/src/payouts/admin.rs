@@ -5,13 +5,25 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 
-use crate::admin::reply::{AdminPath, AdminResult, ok, to_value};
+use crate::admin::reply::{AdminPath, AdminResult, Listing, ok, to_value};
 use crate::payouts;
 use crate::state::AppState;
 
 /// `GET /admin/payouts/{payout_no}`.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/admin/payouts/{payout_no}", get(payout))
+    Router::new()
+        .route("/admin/payouts", get(list))
+        .route("/admin/payouts/{payout_no}", get(payout))
+}
+
+/// `GET /admin/payouts`: every payout as its `GET` shows it, newest first.
+async fn list(State(state): State<AppState>) -> AdminResult {
+    const PAYOUTS: Listing = Listing {
+        table: "payouts",
+        key: "payout_no",
+        time: "create_time",
+    };
+    PAYOUTS.answer(state.store(), payouts::admin_view)
 }
 
 async fn payout(

@@ -19,7 +19,7 @@ use paysign_core::{
     MessageKind, PrivateKey, Profile, PublicKey, SignType, Signer, SigningCredential,
     VerificationCredential,
 };
-use paysign_gateway::{AppState, ClockMode, GatewayConfig, GatewayHandle, serve};
+use paysign_gateway::{AdminToken, AppState, ClockMode, GatewayConfig, GatewayHandle, serve};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -27,8 +27,12 @@ use tokio::sync::oneshot;
 /// 2026-11-20T10:00:00+08:00, the documented example time.
 pub const T0: i64 = 1_795_140_000;
 
+/// The admin token of the tests' gateways.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
 pub fn config() -> GatewayConfig {
     GatewayConfig {
+        admin_token: Some(AdminToken::new(ADMIN_TOKEN).unwrap()),
         bind: "127.0.0.1:0".parse().unwrap(),
         clock: ClockMode::Manual,
         clock_start: Some(T0),
@@ -92,7 +96,10 @@ impl Gateway {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self.http.request(method, self.url(path));
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(self.handle.admin_token().expose());
         if let Some(b) = body {
             req = req
                 .header("content-type", "application/json")

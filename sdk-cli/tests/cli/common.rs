@@ -132,6 +132,10 @@ pub(crate) struct Gateway {
     pub(crate) line: String,
     /// Where its stderr goes.
     pub(crate) log: PathBuf,
+    /// Its admin token's file: `--admin-token-file`, given by the test or by
+    /// [`Gateway::start_within`]; `None` when a test with its own environment chose where
+    /// the token comes from.
+    pub(crate) token_file: Option<PathBuf>,
 }
 
 impl Gateway {
@@ -143,14 +147,37 @@ impl Gateway {
     /// Starts `paysign gateway --port 0 args...` and waits up to `limit` for its start-up
     /// line.
     pub(crate) fn start_within(dir: &Path, args: &[&str], limit: Duration) -> Gateway {
+        Gateway::start_env(dir, args, &[], limit)
+    }
+
+    /// Starts `paysign gateway --port 0 args...` with `env` added to its environment and
+    /// waits up to `limit` for its start-up line. Without `env` and without a token file in
+    /// `args`, it gets `--admin-token-file` in `dir`; with `env`, the test chose where the
+    /// token comes from.
+    pub(crate) fn start_env(
+        dir: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        limit: Duration,
+    ) -> Gateway {
         static STARTED: AtomicUsize = AtomicUsize::new(0);
-        let log = dir.join(format!(
-            "gateway-{}.log",
-            STARTED.fetch_add(1, Ordering::Relaxed)
-        ));
-        let mut child = Command::new(BIN)
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
+        let log = dir.join(format!("gateway-{n}.log"));
+        let given = args.iter().position(|a| *a == "--admin-token-file");
+        let token_file = match given {
+            Some(i) => Some(PathBuf::from(args[i + 1])),
+            None if env.is_empty() => Some(dir.join(format!("gateway-{n}.admin-token"))),
+            None => None,
+        };
+        let mut command = Command::new(BIN);
+        command
             .args(["gateway", "--port", "0"])
             .args(args)
+            .envs(env.iter().copied());
+        if let (None, Some(file)) = (given, &token_file) {
+            command.arg("--admin-token-file").arg(file);
+        }
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(File::create(&log).unwrap())
@@ -162,6 +189,7 @@ impl Gateway {
             url: String::new(),
             line: String::new(),
             log,
+            token_file,
         };
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -183,9 +211,13 @@ impl Gateway {
         gateway
     }
 
-    /// `paysign gateway admin --url URL args...`.
+    /// `paysign gateway admin --url URL [--admin-token-file FILE] args...`.
     pub(crate) fn admin(&self, args: &[&str]) -> Run {
         let mut all = vec!["gateway", "admin", "--url", &self.url];
+        if let Some(file) = &self.token_file {
+            all.push("--admin-token-file");
+            all.push(file.to_str().expect("a UTF-8 temporary path"));
+        }
         all.extend_from_slice(args);
         run(&all, b"")
     }

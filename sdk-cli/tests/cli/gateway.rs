@@ -7,7 +7,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::common::{BIN, ChildGuard, Gateway, Run, key, run, wait_for};
+use crate::common::{BIN, ChildGuard, Gateway, Run, key, run, run_env, wait_for};
 
 /// The mock gateway's clock in these tests: 2026-11-20T10:00:00+08:00.
 const T0: i64 = 1_795_140_000;
@@ -97,8 +97,9 @@ fn serves_the_admin_api_until_sigterm() {
     assert_eq!(
         gateway.line,
         format!(
-            "paysign gateway listening on {0} (admin API: {0}/admin/, db: in-memory)",
-            gateway.url
+            "paysign gateway listening on {0} (admin API: {0}/admin/, admin token: {1}, db: in-memory)",
+            gateway.url,
+            gateway.token_file.as_ref().unwrap().display()
         )
     );
 
@@ -500,6 +501,179 @@ fn an_sm2_merchant_gets_the_gateway_sm2_key_and_sm2_answers() {
 
     let (status, _) = gateway.stop();
     assert_eq!(status.code(), Some(0), "{}", gateway.stderr());
+}
+
+/// An HTTP GET of `url` with an optional `Authorization` value: the status and the body.
+fn http_get(url: &str, authorization: Option<&str>) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let mut request = agent.get(url);
+    if let Some(value) = authorization {
+        request = request.header("Authorization", value);
+    }
+    let mut response = request.call().unwrap();
+    let status = response.status().as_u16();
+    (status, response.body_mut().read_to_string().unwrap())
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+#[cfg(unix)]
+fn the_admin_token_is_asked_for_and_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = dir.path().join("run");
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&runtime).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let runtime = runtime.to_str().unwrap();
+    let elsewhere = elsewhere.to_str().unwrap();
+
+    // Neither a flag nor the variable: a new token in the port's default file, 0600.
+    let mut gateway = Gateway::start_env(
+        dir.path(),
+        &["--log-level", "trace"],
+        &[
+            ("XDG_RUNTIME_DIR", runtime),
+            ("PAYSIGN_GATEWAY_ADMIN_TOKEN", ""),
+        ],
+        Duration::from_secs(60),
+    );
+    let port = gateway.url.rsplit(':').next().unwrap().to_owned();
+    let file = std::path::Path::new(runtime).join(format!("paysign/gateway-{port}.admin-token"));
+    assert!(
+        gateway
+            .line
+            .contains(&format!("admin token: {}, ", file.display())),
+        "{}",
+        gateway.line
+    );
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(mode(file.parent().unwrap()), 0o700);
+    let token = std::fs::read_to_string(&file).unwrap().trim().to_owned();
+    assert_eq!(token.len(), 43, "{token:?}");
+
+    // The admin API: refused without the token or with another one, served with it.
+    let clock = format!("{}/admin/clock", gateway.url);
+    for refused in [None, Some("Bearer not-the-admin-token-0123")] {
+        let (status, body) = http_get(&clock, refused);
+        assert_eq!(status, 401, "{body}");
+        assert!(body.contains("ADMIN_TOKEN_INVALID"), "{body}");
+    }
+    assert_eq!(http_get(&clock, Some(&format!("Bearer {token}"))).0, 200);
+    assert_eq!(http_get(&format!("{}/healthz", gateway.url), None).0, 200);
+
+    // `paysign gateway admin` finds the default file by the port of --url...
+    let admin = |env: &[(&str, &str)]| {
+        run_env(
+            &["gateway", "admin", "--url", &gateway.url, "clock"],
+            b"",
+            env,
+        )
+    };
+    admin(&[
+        ("XDG_RUNTIME_DIR", runtime),
+        ("PAYSIGN_GATEWAY_ADMIN_TOKEN", ""),
+    ])
+    .expect(0);
+    // ...and without it is refused, with where it looked.
+    let lost = admin(&[
+        ("XDG_RUNTIME_DIR", elsewhere),
+        ("PAYSIGN_GATEWAY_ADMIN_TOKEN", ""),
+    ])
+    .expect(2);
+    assert!(
+        lost.stderr.starts_with("error[ADMIN_TOKEN_INVALID]")
+            && lost.stderr.contains("--admin-token-file"),
+        "{}",
+        lost.stderr
+    );
+    let wrong = admin(&[
+        ("XDG_RUNTIME_DIR", elsewhere),
+        ("PAYSIGN_GATEWAY_ADMIN_TOKEN", "not-the-admin-token-0123"),
+    ])
+    .expect(2);
+    assert!(
+        wrong.stderr.starts_with("error[ADMIN_TOKEN_INVALID]"),
+        "{}",
+        wrong.stderr
+    );
+    admin(&[
+        ("XDG_RUNTIME_DIR", elsewhere),
+        ("PAYSIGN_GATEWAY_ADMIN_TOKEN", &token),
+    ])
+    .expect(0);
+    // A token file given to the client: the same answer.
+    gateway.token_file = Some(file.clone());
+    gateway.admin(&["clock"]).expect(0);
+
+    // A graceful stop removes the file it wrote; nothing it printed holds the token.
+    let (status, _) = gateway.stop();
+    assert_eq!(status.code(), Some(0), "{}", gateway.stderr());
+    assert!(!file.exists());
+    let printed = format!("{}\n{}", gateway.line, gateway.stderr());
+    assert!(
+        printed.contains("admin handler") || printed.contains("listening"),
+        "{printed}"
+    );
+    assert!(!printed.contains(&token), "{printed}");
+
+    // The token from the environment: no file, the line says so, the log never shows it.
+    let chosen = "chosen-admin-token-0123456789";
+    let mut gateway = Gateway::start_env(
+        dir.path(),
+        &["--log-level", "trace"],
+        &[
+            ("XDG_RUNTIME_DIR", elsewhere),
+            ("PAYSIGN_GATEWAY_ADMIN_TOKEN", chosen),
+        ],
+        Duration::from_secs(60),
+    );
+    assert!(
+        gateway
+            .line
+            .contains("admin token: from $PAYSIGN_GATEWAY_ADMIN_TOKEN, "),
+        "{}",
+        gateway.line
+    );
+    assert_eq!(
+        http_get(
+            &format!("{}/admin/clock", gateway.url),
+            Some(&format!("Bearer {chosen}"))
+        )
+        .0,
+        200
+    );
+    assert_eq!(std::fs::read_dir(elsewhere).unwrap().count(), 0);
+    gateway.stop();
+    assert!(!format!("{}\n{}", gateway.line, gateway.stderr()).contains(chosen));
+
+    // --admin-token-file that exists is read; a malformed one stops the start.
+    let given = dir.path().join("given.token");
+    std::fs::write(&given, "given-admin-token-0123456789\n").unwrap();
+    let given_arg = given.to_str().unwrap();
+    let mut gateway = Gateway::start(dir.path(), &["--admin-token-file", given_arg]);
+    let (status, _) = http_get(
+        &format!("{}/admin/clock", gateway.url),
+        Some("Bearer given-admin-token-0123456789"),
+    );
+    assert_eq!(status, 200);
+    gateway.stop();
+    assert!(given.exists(), "a given file is the operator's: kept");
+    std::fs::write(&given, "short\n").unwrap();
+    let bad = run_bounded(&["gateway", "--port", "0", "--admin-token-file", given_arg]).expect(2);
+    assert!(
+        bad.stderr.contains("16 to 256 characters"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]

@@ -45,19 +45,13 @@ fn start(dir: &Path, args: &[&str]) -> Gateway {
 /// What these tests add to the shared [`Gateway`]: a bounded admin client and the
 /// merchant, order and notification steps.
 impl Gateway {
-    /// `paysign gateway admin --url URL --timeout 10 args...`.
+    /// `paysign gateway admin --url URL --timeout 10 args...` (with its token file, as
+    /// [`Gateway::admin`]).
     fn admin_timed(&self, args: &[&str]) -> Run {
         let timeout = WAIT.as_secs().to_string();
-        let mut all = vec![
-            "gateway",
-            "admin",
-            "--url",
-            &self.url,
-            "--timeout",
-            &timeout,
-        ];
+        let mut all = vec!["--timeout", &timeout];
         all.extend_from_slice(args);
-        run(&all, b"")
+        self.admin(&all)
     }
 
     /// `paysign --json gateway admin args...`, which must succeed.

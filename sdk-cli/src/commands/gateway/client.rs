@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
+use zeroize::Zeroizing;
 
+use super::token;
 use crate::error::{CliError, Status};
 
 /// Characters escaped in one path segment: everything but `A-Z a-z 0-9 - . _ ~`.
@@ -48,11 +50,18 @@ pub(super) struct AdminClient {
     agent: ureq::Agent,
     /// `http://host:port`, without a trailing slash.
     base: String,
+    /// `Bearer <admin token>`, or `None` when no token was found.
+    authorization: Option<Zeroizing<String>>,
 }
 
 impl AdminClient {
     /// A client of the gateway at `url` (`http://host:port`, optionally with `/admin/`).
-    pub(super) fn new(url: &str, timeout: f64) -> Result<Self, CliError> {
+    /// `token`: the admin token sent with every call (see [`token::for_client`]).
+    pub(super) fn new(
+        url: &str,
+        timeout: f64,
+        token: Option<Zeroizing<String>>,
+    ) -> Result<Self, CliError> {
         let url = url.trim();
         if !url.starts_with("http://") {
             return Err(CliError::usage(format!(
@@ -74,7 +83,12 @@ impl AdminClient {
             .proxy(None)
             .build()
             .into();
-        Ok(Self { agent, base })
+        let authorization = token.map(|t| Zeroizing::new(format!("Bearer {}", t.as_str())));
+        Ok(Self {
+            agent,
+            base,
+            authorization,
+        })
     }
 
     fn url(&self, segments: &[&str]) -> String {
@@ -92,7 +106,7 @@ impl AdminClient {
         query: &[(&str, &str)],
     ) -> Result<Answer, CliError> {
         let url = self.url(segments);
-        let mut request = self.agent.get(&url);
+        let mut request = self.with_token(self.agent.get(&url));
         for (key, value) in query {
             request = request.query(key, value);
         }
@@ -108,20 +122,25 @@ impl AdminClient {
         let url = self.url(segments);
         let body = body.map(Value::to_string).unwrap_or_default();
         let result = match method {
-            Method::Get => self.agent.get(&url).call(),
-            Method::Delete => self.agent.delete(&url).call(),
+            Method::Get => self.with_token(self.agent.get(&url)).call(),
+            Method::Delete => self.with_token(self.agent.delete(&url)).call(),
             Method::Post => self
-                .agent
-                .post(&url)
+                .with_token(self.agent.post(&url))
                 .content_type("application/json")
                 .send(body.as_bytes()),
             Method::Put => self
-                .agent
-                .put(&url)
+                .with_token(self.agent.put(&url))
                 .content_type("application/json")
                 .send(body.as_bytes()),
         };
         self.answer(method, &url, result)
+    }
+
+    fn with_token<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.authorization {
+            Some(value) => request.header("Authorization", value.as_str()),
+            None => request,
+        }
     }
 
     /// A 2xx answer as JSON; anything else as the API's error code, exit 2.
@@ -170,7 +189,15 @@ impl AdminClient {
             })?;
             return Ok(Answer { status, body });
         }
-        Err(api_error(method, url, status, body.as_ref()))
+        let mut error = api_error(method, url, status, body.as_ref());
+        if error.code == "ADMIN_TOKEN_INVALID" {
+            error.message = format!(
+                "{} (looked for it in {})",
+                error.message,
+                token::where_to_look(&self.base)
+            );
+        }
+        Err(error)
     }
 }
 

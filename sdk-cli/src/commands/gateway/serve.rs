@@ -9,6 +9,7 @@ use paysign_gateway::{ClockMode, GatewayConfig, GatewayHandle, TimingConfig};
 use serde_json::json;
 
 use super::log::{LogLevel, StderrLog};
+use super::token::{self, Origin};
 use crate::error::{CliError, Status};
 use crate::input;
 use crate::output::Output;
@@ -24,9 +25,15 @@ pub(super) struct ServeArgs {
     #[arg(long, value_name = "PORT", default_value_t = 8080)]
     port: u16,
 
-    /// Listen on a non-loopback address (the admin API is unauthenticated)
+    /// Listen on a non-loopback address (the admin API still answers loopback peers only)
     #[arg(long)]
     allow_remote: bool,
+
+    /// File with the admin token the admin API asks for (read if it exists, else a new
+    /// random token is written there, mode 0600) [default: $PAYSIGN_GATEWAY_ADMIN_TOKEN,
+    /// else a new token in $XDG_RUNTIME_DIR/paysign/gateway-PORT.admin-token]
+    #[arg(long, value_name = "PATH")]
+    admin_token_file: Option<PathBuf>,
 
     /// SQLite file for state, keys, clock and the notification outbox, kept across
     /// restarts (created if missing) [default: in memory, lost at exit]
@@ -84,12 +91,18 @@ struct Schedule(Vec<u64>);
 pub(super) fn run(args: &ServeArgs, out: &Output) -> Result<Status, CliError> {
     if !args.bind.is_loopback() && !args.allow_remote {
         return Err(CliError::usage(format!(
-            "refusing to listen on {}: the mock gateway's admin API is unauthenticated; \
-             bind a loopback address (127.0.0.1, ::1) or pass --allow-remote",
+            "refusing to listen on {}: the mock gateway is a test tool that accepts any \
+             merchant an operator registers; bind a loopback address (127.0.0.1, ::1) or \
+             pass --allow-remote",
             args.bind
         )));
     }
-    let config = gateway_config(args, out)?;
+    let mut config = gateway_config(args, out)?;
+    let (admin_token, origin) = match token::for_server(args.admin_token_file.as_deref(), out)? {
+        Some((token, origin)) => (token, Some(origin)),
+        None => (token::generate()?, None),
+    };
+    config.admin_token = Some(admin_token);
     if !args.bind.is_loopback() {
         out.warn(&format!(
             "listening on {}: the signed API is reachable from other machines (the admin API \
@@ -102,7 +115,7 @@ pub(super) fn run(args: &ServeArgs, out: &Output) -> Result<Status, CliError> {
         .enable_all()
         .build()
         .map_err(|e| startup_error("cannot start the async runtime", &e))?;
-    runtime.block_on(serve_until_stopped(config, out))
+    runtime.block_on(serve_until_stopped(config, origin, out))
 }
 
 fn gateway_config(args: &ServeArgs, out: &Output) -> Result<GatewayConfig, CliError> {
@@ -140,7 +153,14 @@ fn gateway_config(args: &ServeArgs, out: &Output) -> Result<GatewayConfig, CliEr
     })
 }
 
-async fn serve_until_stopped(config: GatewayConfig, out: &Output) -> Result<Status, CliError> {
+/// Serves `config` until a stop signal. `origin` is where its admin token came from;
+/// `None`: it was generated here and goes to the default file of the bound port, removed
+/// again at a graceful stop.
+async fn serve_until_stopped(
+    config: GatewayConfig,
+    origin: Option<Origin>,
+    out: &Output,
+) -> Result<Status, CliError> {
     // Handlers first: a SIGTERM sent right after the start-up line must stop us gracefully.
     let mut stop = StopSignal::install()?;
     let bind = config.bind;
@@ -159,7 +179,14 @@ async fn serve_until_stopped(config: GatewayConfig, out: &Output) -> Result<Stat
             format!("cannot start the gateway on {bind}: {e}{hint}"),
         )
     })?;
-    announce(&gateway, db.as_deref(), out);
+    let (origin, remove_at_stop) = match origin {
+        Some(origin) => (origin, None),
+        None => {
+            let path = token::write_default(gateway.local_addr().port(), gateway.admin_token())?;
+            (Origin::File(path.clone()), Some(path))
+        }
+    };
+    announce(&gateway, db.as_deref(), &origin, out);
     out.note(&format!(
         "clock: {}, now {}; stop with Ctrl-C",
         clock.name(),
@@ -172,12 +199,19 @@ async fn serve_until_stopped(config: GatewayConfig, out: &Output) -> Result<Stat
         })
         .await
         .map_err(|e| CliError::other(Status::Usage, e.code(), format!("shutdown: {e}")))?;
+    if let Some(path) = remove_at_stop {
+        // The token dies with the gateway; a later one on this port writes its own.
+        if let Err(e) = std::fs::remove_file(&path) {
+            out.warn(&format!("cannot remove {}: {e}", path.display()));
+        }
+    }
     out.note("paysign gateway stopped");
     Ok(Status::Success)
 }
 
-/// The start-up line, flushed at once: scripts and tests wait for it.
-fn announce(gateway: &GatewayHandle, db: Option<&Path>, out: &Output) {
+/// The start-up line, flushed at once: scripts and tests wait for it. It names the admin
+/// token's file, never the token.
+fn announce(gateway: &GatewayHandle, db: Option<&Path>, origin: &Origin, out: &Output) {
     let url = gateway.base_url();
     let admin = format!("{url}/admin/");
     let db = db.map(|path| path.display().to_string());
@@ -188,11 +222,15 @@ fn announce(gateway: &GatewayHandle, db: Option<&Path>, out: &Output) {
             "admin_url": admin,
             "address": gateway.local_addr().to_string(),
             "db": db,
+            "admin_token_file": origin.file().map(|p| p.display().to_string()),
         })
         .to_string()
     } else {
         let db = db.as_deref().unwrap_or("in-memory");
-        format!("paysign gateway listening on {url} (admin API: {admin}, db: {db})")
+        format!(
+            "paysign gateway listening on {url} (admin API: {admin}, admin token: {}, db: {db})",
+            origin.describe()
+        )
     };
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {

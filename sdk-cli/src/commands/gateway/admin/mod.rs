@@ -17,13 +17,19 @@ mod statements;
 
 use clap::Subcommand;
 
+use std::path::PathBuf;
+
 use super::client::AdminClient;
+use super::token;
 use crate::error::{CliError, Status};
 use crate::output::Output;
 
 const ADMIN_HELP: &str = "\
 Each command is one call of the admin API (docs/protocol.md §12) of a gateway started with
-`paysign gateway`; --url is the address it printed. Results are printed as lines, or with
+`paysign gateway`; --url is the address it printed. The admin token is read from
+--admin-token-file, else $PAYSIGN_GATEWAY_ADMIN_TOKEN, else the file a gateway started
+without either wrote for its port ($XDG_RUNTIME_DIR/paysign/gateway-PORT.admin-token, or
+under $HOME/.paysign/), and sent as `Authorization: Bearer`. Results are printed as lines, or with
 --json as the API's JSON plus \"ok\": true. An error answer of the gateway exits 2 with the
 API's code (e.g. ORDER_NOT_FOUND); a gateway that cannot be reached exits 2 with
 GATEWAY_UNREACHABLE.
@@ -53,6 +59,11 @@ pub(super) struct AdminArgs {
     /// Seconds to wait for an answer (a clock jump first runs all work that became due)
     #[arg(long, value_name = "SECS", default_value_t = 120.0, global = true)]
     timeout: f64,
+
+    /// File with the gateway's admin token [default: $PAYSIGN_GATEWAY_ADMIN_TOKEN, else the
+    /// file the gateway wrote for the port of --url]
+    #[arg(long, value_name = "PATH", global = true)]
+    admin_token_file: Option<PathBuf>,
 
     #[command(subcommand)]
     command: AdminCommand,
@@ -95,7 +106,8 @@ Example:
 }
 
 pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
-    let client = AdminClient::new(&args.url, args.timeout)?;
+    let token = token::for_client(args.admin_token_file.as_deref(), &args.url, out)?;
+    let client = AdminClient::new(&args.url, args.timeout, token)?;
     match &args.command {
         AdminCommand::Register(a) => merchants::register(&client, a, out),
         AdminCommand::Approve(a) => merchants::approve(&client, a, out),

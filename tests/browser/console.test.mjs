@@ -1,0 +1,234 @@
+// The gateway console (docs/console.md) in headless Chromium against the real
+// `paysign gateway` binary: login refused without or with a wrong admin token, each page
+// rendering data the test created through the signed and admin APIs, a notification resend
+// and a channel outage done from the page changing the gateway's state (checked through the
+// admin API), the dashboard's screenshot saved (target/console/, and with
+// PAYSIGN_UPDATE_SCREENSHOTS=1 docs/images/console-dashboard.png). Also: the vendored
+// Chart.js is byte for byte the npm package's.
+//
+// Run with: cargo build -p paysign-cli && make wasm && npm ci && node --test tests/browser/console.test.mjs
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { Signer, buildRequest } from 'paysign';
+import { binary, startGateway } from '../node/gateway.mjs';
+import { readText, root } from '../node/vectors.mjs';
+import { launchChromium } from './chromium.mjs';
+
+const START = 1795140000; // 2026-11-20T10:00:00+08:00
+const skip = process.env.PAYSIGN_SKIP_BROWSER === '1' && 'PAYSIGN_SKIP_BROWSER=1';
+
+describe('the vendored Chart.js', () => {
+  it('is the npm package chart.js, byte for byte', () => {
+    const vendored = fs.readFileSync(path.join(root, 'mock-gateway/src/console/assets/vendor/chart.umd.min.js'));
+    const installed = fs.readFileSync(path.join(root, 'node_modules/chart.js/dist/chart.umd.min.js'));
+    assert.ok(vendored.equals(installed), 'update mock-gateway/src/console/assets/vendor/ from node_modules/chart.js/dist/');
+    const version = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/chart.js/package.json'), 'utf8')).version;
+    assert.equal(version, JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).devDependencies['chart.js']);
+    assert.ok(vendored.toString('utf8', 0, 200).includes(`Chart.js v${version}`));
+    const licence = fs.readFileSync(path.join(root, 'mock-gateway/src/console/assets/vendor/chart.js.LICENSE'));
+    assert.ok(licence.equals(fs.readFileSync(path.join(root, 'node_modules/chart.js/LICENSE.md'))));
+  });
+});
+
+describe('the gateway console in headless Chromium', { skip }, () => {
+  let gateway;
+  let browser;
+  let page;
+  let appId;
+  let tradeNo;
+  let notifyId;
+  const problems = [];
+
+  before(async () => {
+    gateway = await startGateway({ start: START });
+    const { admin } = gateway;
+    ({ app_id: appId } = await admin('POST', 'merchants', {
+      name: '<b>控制台</b> merchant', notify_url: 'http://127.0.0.1:9/notify', public_key: readText('keys/merchant_public_spki.pem'),
+    }));
+    await admin('POST', `merchants/${appId}/approve`);
+    // One paid order, notified to a port where nobody listens: its event is given up.
+    const signer = new Signer({ profile: 'paysign', signType: 'RSA2', privateKey: readText('keys/merchant_private_pkcs8.pem') });
+    const call = async (method, fields) => {
+      const request = buildRequest(method, fields, { appId, signer, timestamp: START });
+      const response = await fetch(`${gateway.base}${request.path}`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: request.toForm(),
+      });
+      const json = await response.json();
+      assert.equal(json.code, 'SUCCESS', JSON.stringify(json));
+      return json;
+    };
+    ({ trade_no: tradeNo } = await call('order.create', {
+      outTradeNo: 'CONSOLE0001', itemId: 'SH-WATER-01', billNo: 'SHW2026110042', totalAmount: 6754, notifyUrl: 'http://127.0.0.1:9/notify',
+    }));
+    await call('order.pay', { outTradeNo: 'CONSOLE0001' });
+    // Payouts (signed by `paysign payload payout`, which the JS package does not build):
+    // traffic on the channels for the dashboard's charts.
+    for (const [n, account, amount] of [[1, '6217000012344567', '1200.00'], [2, '6217000012344500', '350.00'], [3, '6217000012344501', '80.00']]) {
+      const payload = JSON.parse(execFileSync(binary, [
+        '--json', 'payload', 'payout', '--key', path.join(root, 'tests/vectors/keys/merchant_private_pkcs8.pem'),
+        '--app-id', appId, '--now', String(START), '--out-payout-no', `CONSOLEPO${n}`, '--account-no', account,
+        '--amount', amount, '--notify-url', 'http://127.0.0.1:9/notify',
+      ], { stdio: ['ignore', 'pipe', 'ignore'] }));
+      const response = await fetch(`${gateway.base}${payload.path}`, {
+        method: 'POST', headers: { 'content-type': payload.content_type }, body: payload.body,
+      });
+      assert.equal(response.status, 200, await response.text());
+    }
+    await admin('POST', 'clock', { advance_secs: 2 * 86400 });
+    [{ notify_id: notifyId }] = (await admin('GET', `notifications?trade_no=${tradeNo}`)).notifications;
+
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      // The refusals this test provokes (401, 403) are logged by Chromium as failed loads.
+      if (m.type() === 'error' && !/status of 40[13]/.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await gateway?.stop();
+  });
+
+  const rendered = (name) => page.waitForFunction((n) => document.body.dataset.rendered === n, name, { timeout: 20_000 });
+  const go = async (hash, name) => {
+    await page.evaluate((h) => { location.hash = h; }, hash);
+    await rendered(name);
+  };
+
+  it('refuses a login without the admin token or with another one, and admin data without a session', async () => {
+    await page.goto(`${gateway.base}/console/`);
+    assert.equal(new URL(page.url()).pathname, '/console/login');
+    await page.click('#login'); // the empty field: the browser does not even send it
+    assert.equal(new URL(page.url()).pathname, '/console/login');
+    await page.fill('#token', 'not-the-admin-token-0123');
+    const [answer] = await Promise.all([page.waitForNavigation(), page.click('#login')]);
+    assert.equal(answer.status(), 401);
+    assert.match(await page.textContent('#message'), /ADMIN_TOKEN_INVALID/);
+    // No session, no data: the API, the script and the page all refuse.
+    const api = await page.request.get(`${gateway.base}/console/api/merchants`);
+    assert.equal(api.status(), 401);
+    assert.equal((await api.json()).code, 'CONSOLE_SESSION_INVALID');
+    assert.equal((await page.request.get(`${gateway.base}/console/assets/console.js`)).status(), 401);
+    assert.equal((await page.request.get(`${gateway.base}/admin/merchants`)).status(), 401);
+  });
+
+  it('logs in with the admin token: a HttpOnly SameSite=Strict session cookie, the dashboard with its charts', async () => {
+    await page.fill('#token', gateway.token);
+    await Promise.all([page.waitForNavigation(), page.click('#login')]);
+    await rendered('dashboard');
+    const [cookie] = (await page.context().cookies()).filter((c) => c.name === 'paysign_console');
+    assert.deepEqual([cookie.httpOnly, cookie.sameSite, cookie.path], [true, 'Strict', '/console']);
+    assert.notEqual(cookie.value, gateway.token);
+    assert.equal(await page.textContent('[data-card="merchants"] b'), '1');
+    assert.equal(await page.textContent('[data-card="orders"] b'), '1');
+    assert.equal(await page.textContent('[data-card="payouts"] b'), '3');
+    const gaveUp = (await gateway.admin('GET', 'notifications?state=GAVE_UP')).notifications.length;
+    assert.ok(gaveUp >= 1);
+    assert.equal(await page.textContent('[data-card="gave-up"] b'), String(gaveUp));
+    const calls = (await gateway.admin('GET', 'channel-stats')).calls.reduce((n, c) => n + c.count, 0);
+    assert.ok(calls >= 3, 'the payouts called the channels');
+    assert.equal(await page.locator('canvas').count(), 3);
+    assert.equal(await page.evaluate(() => Object.keys(Chart.instances).length), 3);
+    assert.match(await page.textContent('#now'), /2026-11-22T10:00:00\+08:00/);
+    const shot = path.join(root, 'target/console/console-dashboard.png');
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: true });
+    if (process.env.PAYSIGN_UPDATE_SCREENSHOTS === '1') {
+      fs.copyFileSync(shot, path.join(root, 'docs/images/console-dashboard.png'));
+    }
+    assert.ok(fs.statSync(shot).size > 10_000);
+  });
+
+  it('lists merchants and shows one with its key as a fingerprint only, its name as text', async () => {
+    await go('#/merchants', 'merchants');
+    assert.match(await page.textContent('[data-list="merchants"]'), new RegExp(appId));
+    await page.fill('input.search', 'no such merchant');
+    assert.equal(await page.locator('[data-list="merchants"] tbody tr').count(), 0);
+    await go(`#/merchants/${appId}`, 'merchant');
+    assert.equal(await page.textContent('[data-field="name"]'), '<b>控制台</b> merchant');
+    assert.equal(await page.locator('main b').count(), 0, 'the name is text, not markup');
+    const fingerprint = (await gateway.admin('GET', `merchants/${appId}`)).public_key_fingerprint;
+    assert.equal(await page.textContent('[data-field="public_key_fingerprint"]'), fingerprint);
+    assert.equal(await page.locator('[data-field="public_key"]').count(), 0);
+    assert.doesNotMatch(await page.textContent('main'), /BEGIN PUBLIC KEY/);
+  });
+
+  it('lists orders and shows one with its channel attempts', async () => {
+    await go('#/orders', 'orders');
+    const list = await page.textContent('[data-list="orders"]');
+    assert.match(list, new RegExp(tradeNo));
+    assert.match(list, /67\.54/);
+    await go(`#/orders/${tradeNo}`, 'order');
+    assert.equal(await page.textContent('[data-field="status"]'), 'SUCCESS');
+    assert.equal(await page.textContent('[data-field="total_amount"]'), '6754');
+    assert.match(await page.textContent('[data-list="channel_attempts"]'), /PAY/);
+  });
+
+  it('renders the collection lists from the gateway', async () => {
+    for (const [hash, name] of [['#/agreements', 'agreements'], ['#/deductions', 'deductions'], ['#/payouts', 'payouts']]) {
+      await go(hash, name);
+      const expected = (await gateway.admin('GET', name))[name].length;
+      assert.equal(await page.textContent('main p:last-child'), `${expected} ${name}`);
+    }
+  });
+
+  it('resends a given-up notification from its page: one more attempt in the gateway', async () => {
+    const before = (await gateway.admin('GET', `notifications?notify_id=${notifyId}`)).notifications[0];
+    assert.equal(before.state, 'GAVE_UP');
+    await go('#/notifications', 'notifications');
+    assert.match(await page.textContent('[data-list="notifications"]'), new RegExp(notifyId));
+    await go(`#/notifications/${notifyId}`, 'notification');
+    assert.equal(await page.textContent('[data-field="state"]'), 'GAVE_UP');
+    await page.click('#resend');
+    await page.waitForFunction(() => document.getElementById('resend-status')?.textContent.startsWith('sent'), null, { timeout: 20_000 });
+    const afterResend = (await gateway.admin('GET', `notifications?notify_id=${notifyId}`)).notifications[0];
+    assert.equal(afterResend.attempts.length, before.attempts.length + 1);
+    assert.equal(afterResend.attempts.at(-1).result, 'CONNECT_ERROR');
+    assert.equal(afterResend.body, before.body, 'the same signed body, byte for byte');
+  });
+
+  it('puts a channel into an outage from the page, and back', async () => {
+    await go('#/channels', 'channels');
+    await page.selectOption('[data-outage="CH-BANK"]', 'on');
+    await page.fill('[data-rate="CH-BANK"]', '42.5');
+    await page.click('[data-save="CH-BANK"]');
+    await page.waitForFunction(() => document.getElementById('channels-status')?.textContent === 'CH-BANK saved', null, { timeout: 20_000 });
+    let bank = (await gateway.admin('GET', 'channels')).channels.find((c) => c.channel_id === 'CH-BANK');
+    assert.deepEqual([bank.outage, bank.success_rate_bps], [true, 4250]);
+    assert.match(await page.textContent('[data-list="channels"]'), /DOWN/);
+    await page.selectOption('[data-outage="CH-BANK"]', 'off');
+    await page.click('[data-save="CH-BANK"]');
+    await page.waitForFunction(() => document.getElementById('channels-status')?.textContent === 'CH-BANK saved', null, { timeout: 20_000 });
+    bank = (await gateway.admin('GET', 'channels')).channels.find((c) => c.channel_id === 'CH-BANK');
+    assert.equal(bank.outage, false);
+  });
+
+  it('moves the clock from the page', async () => {
+    await go('#/clock', 'clock');
+    await page.click('[data-advance="3600"]');
+    await page.waitForFunction(() => document.getElementById('clock-status')?.textContent.startsWith('moved'), null, { timeout: 20_000 });
+    assert.equal((await gateway.admin('GET', 'clock')).now, START + 2 * 86400 + 3600);
+  });
+
+  it('refuses a state change without the CSRF token, even with the session', async () => {
+    const refused = await page.evaluate(async () => {
+      const r = await fetch('/console/api/clock', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advance_secs":60}' });
+      return [r.status, (await r.json()).code];
+    });
+    assert.deepEqual(refused, [403, 'CONSOLE_CSRF_INVALID']);
+    assert.equal((await gateway.admin('GET', 'clock')).now, START + 2 * 86400 + 3600);
+  });
+
+  it('logs out: the session is gone', async () => {
+    await Promise.all([page.waitForURL('**/console/login'), page.click('#logout')]);
+    assert.equal((await page.request.get(`${gateway.base}/console/api/clock`)).status(), 401);
+    assert.deepEqual(problems, []);
+    assert.ok(!gateway.log().includes(gateway.token), 'the token is never logged');
+  });
+});
