@@ -52,6 +52,10 @@ static SM2: Slot = Slot {
 #[derive(Debug, Clone)]
 pub(crate) struct GatewayKey {
     pub(crate) signer: Arc<Signer>,
+    /// The same key signing as the Alipay platform (the Alipay sandbox's responses and
+    /// notifications, docs/sandbox-alipay.md): its public key is the sandbox's "Alipay
+    /// public key".
+    pub(crate) alipay: Arc<Signer>,
     pub(crate) public: PublicKey,
 }
 
@@ -59,6 +63,15 @@ impl GatewayKey {
     /// A key of `slot`: a key of another algorithm is the core's `CREDENTIAL_MISMATCH`.
     fn from_private(slot: &Slot, key: PrivateKey) -> Result<Self, paysign_core::Error> {
         let public = key.public_key().clone();
+        // A private key is not `Clone` (it zeroizes on drop): the Alipay signer gets its own
+        // copy through PKCS #8.
+        let copy = PrivateKey::parse(key.to_pkcs8_base64().as_bytes())?;
+        let alipay = Signer::new(
+            Profile::Alipay,
+            slot.sign_type,
+            SigningCredential::Key(copy),
+        )?
+        .message_kind(MessageKind::Notification);
         let signer = Signer::new(
             Profile::Paysign,
             slot.sign_type,
@@ -67,6 +80,7 @@ impl GatewayKey {
         .message_kind(MessageKind::Request);
         Ok(Self {
             signer: Arc::new(signer),
+            alipay: Arc::new(alipay),
             public,
         })
     }

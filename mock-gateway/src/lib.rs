@@ -23,6 +23,7 @@ mod orders;
 mod payouts;
 mod plans;
 mod request_body;
+mod sandbox;
 mod scheduler;
 mod snapshot;
 mod state;
@@ -62,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::router(state.clone()))
         .merge(admin::router(&state))
         .merge(console::router(&state))
+        .merge(sandbox::alipay::api::routes())
         .fallback(path_unknown)
         .method_not_allowed_fallback(http_method_not_allowed)
         .with_state(state)

@@ -198,6 +198,11 @@ impl AppState {
         Arc::clone(&self.keys().ring(sign_type).active(now).signer)
     }
 
+    /// The Alipay sandbox's signer (the gateway's RSA2 key active at `now`, as Alipay).
+    pub(crate) fn alipay_signer(&self, now: i64) -> Arc<Signer> {
+        Arc::clone(&self.keys().ring(SignType::Rsa2).active(now).alipay)
+    }
+
     /// What the gateway signs a message to `app_id` with (docs/protocol.md §3.2): `SM2`
     /// for a merchant registered for SM2 and not RSA, else `RSA2` — also when there is no
     /// such merchant, or it cannot be loaded (its request then fails anyway).

@@ -31,7 +31,7 @@ use crate::error::{ApiError, Code};
 use crate::state::AppState;
 use crate::{
     agreements, bills, channels, deductions, merchants, notifications, orders, payouts, plans,
-    statements,
+    sandbox, statements,
 };
 use reply::error_response;
 
@@ -71,6 +71,7 @@ fn routes() -> Router<AppState> {
         .merge(payouts::admin::routes())
         .merge(notifications::admin::routes())
         .merge(statements::admin::routes())
+        .merge(sandbox::alipay::admin::routes())
 }
 
 /// A non-loopback peer gets the answer of a path that does not exist (`404

@@ -315,7 +315,8 @@ CREATE TABLE bank_answers (
 );
 "#;
 
-/// Version 3: the collection ledger, the immutable events of the collection and payout
+/// Version 3: the Alipay sandbox's trades and refunds (docs/sandbox-alipay.md), and the
+/// collection ledger, the immutable events of the collection and payout
 /// statement (docs/collection.md §5.2): one row per deduction or payout that succeeded, with
 /// the merchant's fee fixed when it succeeded. A version-2 database's successful
 /// deductions and payouts are booked from their rows (the business day of `finish_time`:
@@ -334,6 +335,29 @@ CREATE TABLE collection_ledger (
     fee          INTEGER NOT NULL
 );
 CREATE INDEX collection_ledger_app_day ON collection_ledger (app_id, business_day);
+
+CREATE TABLE alipay_trades (
+    trade_no     TEXT PRIMARY KEY,
+    app_id       TEXT NOT NULL,
+    out_trade_no TEXT NOT NULL,
+    total_amount INTEGER NOT NULL CHECK (total_amount > 0),
+    subject      TEXT NOT NULL,
+    notify_url   TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    refunded     INTEGER NOT NULL CHECK (refunded >= 0 AND refunded <= total_amount),
+    create_time  INTEGER NOT NULL,
+    pay_time     INTEGER,
+    close_time   INTEGER,
+    events       INTEGER NOT NULL,
+    UNIQUE (app_id, out_trade_no)
+);
+CREATE TABLE alipay_refunds (
+    trade_no       TEXT NOT NULL,
+    out_request_no TEXT NOT NULL,
+    refund_amount  INTEGER NOT NULL CHECK (refund_amount > 0),
+    refund_time    INTEGER NOT NULL,
+    PRIMARY KEY (trade_no, out_request_no)
+);
 INSERT INTO collection_ledger
     (app_id, trade_no, out_trade_no, agreement_no, kind, at, business_day, amount, fee)
 SELECT d.app_id, d.deduction_no, d.out_deduction_no, d.agreement_no, 'DEDUCTION',

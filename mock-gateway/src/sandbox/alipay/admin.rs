@@ -1,0 +1,66 @@
+//! The Alipay sandbox's admin routes (docs/sandbox-alipay.md): the payer's side, which
+//! Alipay's own sandbox cannot drive — pay a trade (and so notify it) or walk away.
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use super::store::{self, TradeRow};
+use crate::admin::reply::{AdminPath, AdminResult, ok};
+use crate::error::{ApiError, Code};
+use crate::state::AppState;
+
+/// `GET /admin/alipay/trades/{trade_no}`, `POST …/pay`, `POST …/abandon`.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/alipay/trades/{trade_no}", get(trade))
+        .route("/admin/alipay/trades/{trade_no}/pay", post(pay))
+        .route("/admin/alipay/trades/{trade_no}/abandon", post(abandon))
+}
+
+fn view(t: &TradeRow) -> Value {
+    json!({
+        "trade_no": t.trade_no,
+        "app_id": t.app_id,
+        "out_trade_no": t.out_trade_no,
+        "total_amount": t.total_amount.to_string(),
+        "subject": t.subject,
+        "notify_url": t.notify_url,
+        "trade_status": t.status,
+        "refunded_amount": t.refunded.to_string(),
+        "create_time": t.create_time,
+        "pay_time": t.pay_time,
+        "close_time": t.close_time,
+    })
+}
+
+fn not_found(trade_no: &str) -> ApiError {
+    ApiError::new(Code::OrderNotFound, format!("no Alipay trade {trade_no}"))
+}
+
+async fn trade(
+    State(state): State<AppState>,
+    AdminPath(trade_no): AdminPath<String>,
+) -> AdminResult {
+    let t = state
+        .store()
+        .read(|c| Ok(store::by_trade_no(c, &trade_no)?))?
+        .ok_or_else(|| not_found(&trade_no))?;
+    ok(view(&t))
+}
+
+async fn pay(State(state): State<AppState>, AdminPath(trade_no): AdminPath<String>) -> AdminResult {
+    let now = state.now();
+    let t = super::pay(&state, &trade_no, now)?.ok_or_else(|| not_found(&trade_no))?;
+    ok(view(&t))
+}
+
+async fn abandon(
+    State(state): State<AppState>,
+    AdminPath(trade_no): AdminPath<String>,
+) -> AdminResult {
+    let now = state.now();
+    let t = super::abandon(&state, &trade_no, now)?.ok_or_else(|| not_found(&trade_no))?;
+    ok(view(&t))
+}

@@ -1,0 +1,249 @@
+//! `POST /alipay/gateway.do`: Alipay's open-platform gateway as its SDKs call it. The
+//! common parameters (`app_id`, `method`, `charset`, `sign_type`, `sign`, `timestamp`,
+//! `version`, `notify_url`) arrive in the query string, `biz_content` and the rest in the
+//! form body; the sorted `k=v` string of all of them but `sign` is signed with the
+//! application's RSA2 key. The answer is `{"<method>_response":{…},"sign":"…"}`, its
+//! signature over the exact text of the `<method>_response` value, with the sandbox's
+//! Alipay key (the gateway's RSA2 key).
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use paysign_core::message::parse::{BodyFormat, ParseOptions, parse_body};
+use paysign_core::params::Params;
+use paysign_core::{MessageKind, Profile, PublicKey, SignType, VerificationCredential, Verifier};
+use serde_json::{Value, json};
+
+use super::{AlipayError, Answer, Biz, Call};
+use crate::api::envelope::MAX_BODY_BYTES;
+use crate::merchants::store as merchant_q;
+use crate::request_body;
+use crate::state::AppState;
+
+/// The Alipay gateway route.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/alipay/gateway.do", post(gateway_do))
+}
+
+/// One method's rule.
+type Rule = fn(&AppState, &Call<'_>, &Biz<'_>) -> Answer;
+
+/// The methods the sandbox answers, each with its rule.
+const METHODS: [(&str, Rule); 5] = [
+    ("alipay.trade.precreate", super::precreate),
+    ("alipay.trade.query", super::query),
+    ("alipay.trade.close", super::close),
+    ("alipay.trade.refund", super::refund),
+    ("alipay.trade.fastpay.refund.query", super::refund_query),
+];
+
+async fn gateway_do(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    request: Request<Body>,
+) -> Response {
+    let now = state.now();
+    let body = request_body::read(request.into_body(), MAX_BODY_BYTES, state.body_timeout()).await;
+    let params = body
+        .map_err(AlipayError::from)
+        .and_then(|body| parameters(query.as_deref().unwrap_or_default(), &headers, &body));
+    let method = params
+        .as_ref()
+        .ok()
+        .and_then(|p| p.get("method"))
+        .filter(|m| METHODS.iter().any(|(name, _)| name == m))
+        .map(str::to_owned);
+    let answer = params.and_then(|p| answer(&state, &p, now));
+    // Alipay answers a call whose method it does not know under `error_response`.
+    let key = match &method {
+        Some(m) => format!("{}_response", m.replace('.', "_")),
+        None => "error_response".to_owned(),
+    };
+    respond(&state, &key, answer, now)
+}
+
+/// The query string's and the form body's parameters together (a name in both is refused).
+fn parameters(query: &str, headers: &HeaderMap, body: &[u8]) -> Result<Params, AlipayError> {
+    let options = ParseOptions {
+        format: Some(BodyFormat::Form),
+        rules: Profile::Alipay.body_rules(),
+        ..ParseOptions::default()
+    };
+    let malformed = |e: paysign_core::Error| {
+        AlipayError::invalid("isv.invalid-parameter", format!("参数格式错误: {e}"))
+    };
+    // The query's percent-escapes are in the call's `charset` (a field of the query).
+    let mut params = parse_body(
+        query.as_bytes(),
+        Some("application/x-www-form-urlencoded"),
+        &options,
+    )
+    .map_err(malformed)?
+    .params;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    if !body.is_empty() {
+        let form = parse_body(body, content_type, &options).map_err(malformed)?;
+        params.extend_from(&form.params).map_err(malformed)?;
+    }
+    Ok(params)
+}
+
+/// Checks the common parameters and the signature, then runs the method.
+fn answer(state: &AppState, params: &Params, now: i64) -> Answer {
+    let method = params
+        .non_empty("method")
+        .ok_or_else(|| AlipayError::missing("isv.missing-method", "缺少方法名参数"))?;
+    let run = METHODS
+        .iter()
+        .find(|(name, _)| *name == method)
+        .map(|(_, run)| *run)
+        .ok_or_else(|| {
+            AlipayError::invalid("isv.invalid-method", format!("不存在的方法名: {method}"))
+        })?;
+    let app_id = params
+        .non_empty("app_id")
+        .ok_or_else(|| AlipayError::missing("isv.missing-app-id", "缺少AppID参数"))?;
+    match params.non_empty("charset") {
+        None => {}
+        Some(c) if c.eq_ignore_ascii_case("utf-8") => {}
+        // Alipay itself also takes GBK; the sandbox does not answer in it yet (issue 20).
+        Some(other) => {
+            return Err(AlipayError::invalid(
+                "isv.invalid-charset",
+                format!("字符集不合法: {other} (the sandbox answers utf-8 only)"),
+            ));
+        }
+    }
+    if params.non_empty("version").is_some_and(|v| v != "1.0") {
+        return Err(AlipayError::invalid(
+            "isv.invalid-version",
+            "版本号不合法, 应为 1.0",
+        ));
+    }
+    let timestamp = params
+        .non_empty("timestamp")
+        .ok_or_else(|| AlipayError::missing("isv.missing-timestamp", "缺少时间戳参数"))?;
+    if paysign_core::message::time::parse_timestamp(
+        timestamp,
+        Some(paysign_core::message::time::CHINA_STANDARD_TIME),
+    )
+    .is_err()
+        || timestamp.len() != 19
+    {
+        return Err(AlipayError::invalid(
+            "isv.invalid-timestamp",
+            "非法的时间戳参数, 格式为 yyyy-MM-dd HH:mm:ss",
+        ));
+    }
+    verify(state, app_id, params)?;
+    let biz_text = params.non_empty("biz_content").unwrap_or("{}");
+    let biz_value: Value = serde_json::from_str(biz_text).map_err(|e| {
+        AlipayError::invalid(
+            "isv.invalid-parameter",
+            format!("biz_content 不是合法的 JSON: {e}"),
+        )
+    })?;
+    let Value::Object(biz) = biz_value else {
+        return Err(AlipayError::invalid(
+            "isv.invalid-parameter",
+            "biz_content 必须是 JSON 对象",
+        ));
+    };
+    let call = Call {
+        app_id,
+        notify_url: params.non_empty("notify_url"),
+        now,
+    };
+    run(state, &call, &Biz::new(&biz))
+}
+
+/// The application's signature, with the public key its merchant registered (RSA2).
+fn verify(state: &AppState, app_id: &str, params: &Params) -> Result<(), AlipayError> {
+    let unknown =
+        || AlipayError::invalid("isv.invalid-app-id", format!("无效的AppID参数: {app_id}"));
+    let merchant = state
+        .store()
+        .read(|c| Ok(merchant_q::get(c, app_id)?))?
+        .filter(|m| m.status == "APPROVED")
+        .ok_or_else(unknown)?;
+    let pem = merchant.public_key.ok_or_else(unknown)?;
+    let key = PublicKey::parse(pem.as_bytes()).map_err(|e| AlipayError::system(&e.into()))?;
+    let verifier = Verifier::new(
+        Profile::Alipay,
+        VerificationCredential::Key(key),
+        &[SignType::Rsa2],
+    )
+    .map_err(|e| AlipayError::system(&e.into()))?
+    .message_kind(MessageKind::Request);
+    match verifier.verify(params) {
+        Ok(_) => Ok(()),
+        Err(paysign_core::Error::SignatureMissing { .. }) => Err(AlipayError::missing(
+            "isv.missing-signature",
+            "缺少签名参数",
+        )),
+        Err(e) if e.code() == "SIGN_TYPE_UNSUPPORTED" || e.code() == "SIGN_TYPE_NOT_ACCEPTED" => {
+            Err(AlipayError::invalid(
+                "isv.invalid-signature-type",
+                format!("无效的签名类型: {e}"),
+            ))
+        }
+        Err(_) => {
+            // As Alipay does: the string the gateway verified, for the developer to compare.
+            let canonical = verifier.canonical(params).unwrap_or_default();
+            Err(AlipayError::invalid(
+                "isv.invalid-signature",
+                format!(
+                    "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：{canonical}"
+                ),
+            ))
+        }
+    }
+}
+
+/// `{"<key>":{…},"sign":"…"}`, the signature over the exact text between the braces.
+fn respond(state: &AppState, key: &str, answer: Answer, now: i64) -> Response {
+    let mut object = serde_json::Map::new();
+    match answer {
+        Ok(fields) => {
+            object.insert("code".into(), json!("10000"));
+            object.insert("msg".into(), json!("Success"));
+            object.extend(fields);
+        }
+        Err(e) => {
+            object.insert("code".into(), json!(e.code));
+            object.insert("msg".into(), json!(e.msg));
+            object.insert("sub_code".into(), json!(e.sub_code));
+            object.insert("sub_msg".into(), json!(e.sub_msg));
+        }
+    }
+    let rendered = serde_json::to_string(&Value::Object(object))
+        .map_err(|e| e.to_string())
+        .and_then(|inner| {
+            let sign = state
+                .alipay_signer(now)
+                .sign_canonical(&inner)
+                .map_err(|e| e.to_string())?;
+            let key = serde_json::to_string(key).map_err(|e| e.to_string())?;
+            Ok(format!("{{{key}:{inner},\"sign\":\"{sign}\"}}"))
+        });
+    match rendered {
+        Ok(body) => {
+            let mut response = (StatusCode::OK, body).into_response();
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=utf-8"),
+            );
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "alipay sandbox: cannot sign an answer");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}

@@ -1,0 +1,122 @@
+// The Alipay sandbox (docs/sandbox-alipay.md) driven by Alipay's official Node SDK, npm
+// `alipay-sdk` 4.14.0, unmodified but for its gateway URL and keys: the real `paysign
+// gateway` binary answers alipay.trade.precreate / query / refund / fastpay.refund.query /
+// close, every answer's signature checked by the SDK (`validateSign`), and the trade's
+// asynchronous notification checked by the SDK's own `checkNotifySignV2`.
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+
+import { AlipaySdk } from 'alipay-sdk';
+
+import { startGateway } from './gateway.mjs';
+
+describe('Alipay sandbox with the official alipay-sdk', () => {
+  let gateway;
+  let sdk;
+  let shop;
+  const received = [];
+
+  before(async () => {
+    gateway = await startGateway({ start: Math.floor(Date.now() / 1000) });
+    // The merchant's notify endpoint, checking with the SDK and answering `success`.
+    shop = http.createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk) => { body += chunk; });
+      request.on('end', () => {
+        const fields = Object.fromEntries(new URLSearchParams(body));
+        const verified = sdk.checkNotifySignV2(fields);
+        received.push({ fields, verified });
+        response.end(verified ? 'success' : 'fail');
+      });
+    });
+    await new Promise((done) => shop.listen(0, '127.0.0.1', done));
+    // The application: its key pair, registered and approved on the gateway.
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { app_id: appId } = await gateway.admin('POST', 'merchants', {
+      name: 'alipay app', notify_url: `http://127.0.0.1:${shop.address().port}/alipay`,
+      public_key: publicKey.export({ type: 'spki', format: 'pem' }),
+    });
+    await gateway.admin('POST', `merchants/${appId}/approve`);
+    const { public_key: alipayPublicKey } = await gateway.admin('GET', 'gateway-key');
+    sdk = new AlipaySdk({
+      appId,
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      keyType: 'PKCS8',
+      alipayPublicKey,
+      gateway: `${gateway.base}/alipay/gateway.do`,
+    });
+  });
+
+  after(async () => {
+    await new Promise((done) => (shop ? shop.close(done) : done()));
+    await gateway?.stop();
+  });
+
+  const exec = (method, bizContent, extra = {}) => sdk.exec(method, { bizContent, ...extra }, { validateSign: true });
+
+  it('order → pay → notify → query → refund → refund query, every answer verified by the SDK', async () => {
+    const notifyUrl = `http://127.0.0.1:${shop.address().port}/alipay`;
+    const created = await exec('alipay.trade.precreate', { outTradeNo: 'SDK20261120001', totalAmount: '66.66', subject: '燃气费' }, { notifyUrl });
+    assert.equal(created.code, '10000', JSON.stringify(created));
+    assert.equal(created.outTradeNo, 'SDK20261120001');
+    assert.match(created.qrCode, /^https:\/\/qr\.alipay\.com\//);
+
+    const waiting = await exec('alipay.trade.query', { outTradeNo: 'SDK20261120001' });
+    assert.equal(waiting.tradeStatus, 'WAIT_BUYER_PAY');
+    assert.equal(waiting.totalAmount, '66.66');
+
+    // The payer pays (what Alipay's own sandbox cannot be told to do), then the gateway
+    // delivers the notification when its clock runs the due work.
+    await gateway.admin('POST', `alipay/trades/${waiting.tradeNo}/pay`);
+    await gateway.admin('POST', 'clock', { advance_secs: 0 });
+    assert.equal(received.length, 1, JSON.stringify(received));
+    const [note] = received;
+    assert.equal(note.verified, true, `the SDK refused the notification: ${JSON.stringify(note.fields)}`);
+    assert.equal(note.fields.trade_status, 'TRADE_SUCCESS');
+    assert.equal(note.fields.out_trade_no, 'SDK20261120001');
+    assert.equal(note.fields.total_amount, '66.66');
+    const log = await gateway.admin('GET', `notifications?trade_no=${waiting.tradeNo}`);
+    assert.equal(log.notifications[0].state, 'DELIVERED', JSON.stringify(log));
+
+    const paid = await exec('alipay.trade.query', { tradeNo: waiting.tradeNo });
+    assert.equal(paid.tradeStatus, 'TRADE_SUCCESS');
+
+    const refund = await exec('alipay.trade.refund', { outTradeNo: 'SDK20261120001', refundAmount: '6.66', outRequestNo: 'RF1' });
+    assert.equal(refund.code, '10000', JSON.stringify(refund));
+    assert.equal(refund.fundChange, 'Y');
+    assert.equal(refund.refundFee, '6.66');
+    const query = await exec('alipay.trade.fastpay.refund.query', { outTradeNo: 'SDK20261120001', outRequestNo: 'RF1' });
+    assert.equal(query.refundStatus, 'REFUND_SUCCESS');
+    assert.equal(query.refundAmount, '6.66');
+  });
+
+  it('the failure paths come back as Alipay error answers the SDK reads', async () => {
+    const missing = await exec('alipay.trade.query', { outTradeNo: 'NOSUCHTRADE1' });
+    assert.equal(missing.code, '40004');
+    assert.equal(missing.subCode, 'ACQ.TRADE_NOT_EXIST');
+    await exec('alipay.trade.precreate', { outTradeNo: 'SDK20261120002', totalAmount: '1.00', subject: '水费' });
+    const changed = await exec('alipay.trade.precreate', { outTradeNo: 'SDK20261120002', totalAmount: '2.00', subject: '水费' });
+    assert.equal(changed.subCode, 'ACQ.CONTEXT_INCONSISTENT');
+    const unpaidRefund = await exec('alipay.trade.refund', { outTradeNo: 'SDK20261120002', refundAmount: '1.00' });
+    assert.equal(unpaidRefund.subCode, 'ACQ.TRADE_STATUS_ERROR');
+    const closed = await exec('alipay.trade.close', { outTradeNo: 'SDK20261120002' });
+    assert.equal(closed.code, '10000');
+    const after = await exec('alipay.trade.query', { outTradeNo: 'SDK20261120002' });
+    assert.equal(after.tradeStatus, 'TRADE_CLOSED');
+  });
+
+  it('an SDK configured with another Alipay public key refuses the answers', async () => {
+    const other = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const wrong = new AlipaySdk({
+      ...sdk.config,
+      alipayPublicKey: other.publicKey.export({ type: 'spki', format: 'pem' }),
+    });
+    await assert.rejects(
+      wrong.exec('alipay.trade.query', { bizContent: { outTradeNo: 'SDK20261120001' } }, { validateSign: true }),
+      /验签失败/,
+    );
+  });
+});
