@@ -13,6 +13,7 @@ mod connections;
 mod console;
 mod deductions;
 mod error;
+mod exceptions;
 mod fields;
 mod gateway_key;
 mod ids;

@@ -6,7 +6,7 @@
 //! `sqlite_sequence`, the AUTOINCREMENT counters), so a table added later is covered
 //! without anyone remembering to add it here. The memory and `--db` stores are both
 //! SQLite, so one reader serves both. The parts that live outside the database are added
-//! by name: the clock, the timing settings (not persisted, §12.11) and the gateway key
+//! by name: the clock, the timing settings (not persisted, §12.13) and the gateway key
 //! rings as held in memory. The merchant credential cache is left out on purpose: it is a
 //! copy of `merchants` rows filled on demand, and a refused request that fills it changes
 //! no answer.

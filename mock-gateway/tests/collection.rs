@@ -1396,3 +1396,150 @@ async fn the_days_deductions_and_payouts_are_on_its_collection_statement_and_rec
         "{next}"
     );
 }
+
+#[tokio::test]
+async fn the_exception_queue_settles_what_no_poll_could_with_a_note() {
+    let gw = Gateway::start().await;
+    let m = gw.merchant().await;
+    let sink = NotifySink::start(&m, Behaviour::Ack).await;
+    all_accepting(&gw).await;
+    // Cards and accounts ending 90-94: unknown on every call and poll.
+    let agreement_no = active_agreement(&gw, &m, &card_ending(92), &sink.url()).await;
+    let unknown = m
+        .call(&deduction("DD-EXC-0001", &agreement_no, 20_000))
+        .await;
+    assert_eq!(unknown.get("status"), "PROCESSING", "{}", unknown.body);
+    let lost = m
+        .call(&payout(
+            "PO-EXC-0001",
+            "6217000012340092",
+            30_000,
+            &sink.url(),
+        ))
+        .await;
+    assert_eq!(lost.get("status"), "PROCESSING", "{}", lost.body);
+    let before = positions(&gw).await;
+    for _ in 0..35 {
+        gw.advance(10).await;
+    }
+    let (deduction_no, payout_no) = (unknown.get("deduction_no"), lost.get("payout_no"));
+    let queue = gw.get("/admin/exceptions").await;
+    let open: Vec<(&str, &str)> = queue["open"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["ref_no"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        open,
+        [("DEDUCTION", deduction_no), ("PAYOUT", payout_no)],
+        "{queue}"
+    );
+
+    // A note is required; a status that is not MANUAL_REVIEW is refused.
+    let path = |kind: &str, no: &str| format!("/admin/exceptions/{kind}/{no}/resolve");
+    let (status, v) = gw
+        .admin(
+            reqwest::Method::POST,
+            &path("DEDUCTION", deduction_no),
+            Some(serde_json::json!({"outcome": "SUCCESS"})),
+        )
+        .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (400, Some("FIELD_MISSING")),
+        "{v}"
+    );
+
+    // The bank confirms the debit by phone: SUCCESS, booked and notified as any.
+    let settled = gw
+        .post(
+            &path("DEDUCTION", deduction_no),
+            serde_json::json!({"outcome": "SUCCESS", "note": "银行客服确认已扣款 (ticket 4471)"}),
+        )
+        .await;
+    assert_eq!(settled["outcome"], "SUCCESS");
+    let view = gw.get(&format!("/admin/deductions/{deduction_no}")).await;
+    assert_eq!(view["status"], "SUCCESS", "{view}");
+    assert_eq!(debits(&gw, &agreement_no).await, (1, 1, 20_000));
+    // The payout never reached the payee: FAIL gives the position back.
+    gw.post(
+        &path("PAYOUT", payout_no),
+        serde_json::json!({"outcome": "FAIL", "note": "渠道确认未出款", "fail_code": "CHANNEL_DECLINED"}),
+    )
+    .await;
+    let view = gw.get(&format!("/admin/payouts/{payout_no}")).await;
+    assert_eq!(view["status"], "FAIL", "{view}");
+    let after = positions(&gw).await;
+    assert_eq!(
+        after.0 + after.1,
+        before.0 + before.1 + 30_000 + 20_000,
+        "the payout's 30,000 came back and the deduction's 20,000 settled in"
+    );
+    let (status, v) = gw
+        .admin(
+            reqwest::Method::POST,
+            &path("PAYOUT", payout_no),
+            Some(serde_json::json!({"outcome": "SUCCESS", "note": "again"})),
+        )
+        .await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (409, Some("ORDER_STATE_INVALID")),
+        "{v}"
+    );
+
+    gw.advance(0).await;
+    let notes: Vec<String> = sink
+        .received()
+        .iter()
+        .filter(|n| n.verified)
+        .map(|n| format!("{} {}", n.notify_id, n.trade_status))
+        .collect();
+    assert!(
+        notes.contains(&format!("{deduction_no}_1 SUCCESS")),
+        "{notes:?}"
+    );
+    assert!(notes.contains(&format!("{payout_no}_1 FAIL")), "{notes:?}");
+    let queue = gw.get("/admin/exceptions").await;
+    assert_eq!(queue["open"].as_array().unwrap().len(), 0, "{queue}");
+    let resolved = queue["resolved"].as_array().unwrap();
+    assert_eq!(resolved.len(), 2);
+    assert_eq!(resolved[1]["note"], "银行客服确认已扣款 (ticket 4471)");
+
+    // The settled deduction is on its day's collection statement, as a file for the console.
+    gw.advance(86_400).await;
+    let day = paysign_core::message::time::format_local(
+        gw.now() - 86_400,
+        paysign_core::message::time::CHINA_STANDARD_TIME,
+        false,
+    )
+    .unwrap()[..10]
+        .to_owned();
+    let response = reqwest::Client::new()
+        .get(gw.url(&format!("/admin/statements/{}/{day}/COLLECTION", m.app_id)))
+        .bearer_auth(common::ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/csv; charset=utf-8"
+    );
+    let sha = response.headers()["x-statement-sha256"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let csv = response.text().await.unwrap();
+    assert!(
+        csv.contains(&format!(",{deduction_no},DD-EXC-0001,")),
+        "{csv}"
+    );
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(csv.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(digest, sha);
+}

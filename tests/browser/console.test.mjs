@@ -9,6 +9,7 @@
 // Run with: cargo build -p paysign-cli && make wasm && npm ci && node --test tests/browser/console.test.mjs
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -67,18 +68,31 @@ describe('the gateway console in headless Chromium', { skip }, () => {
     await call('order.pay', { outTradeNo: 'CONSOLE0001' });
     // Payouts (signed by `paysign payload payout`, which the JS package does not build):
     // traffic on the channels for the dashboard's charts.
-    for (const [n, account, amount] of [[1, '6217000012344567', '1200.00'], [2, '6217000012344500', '350.00'], [3, '6217000012344501', '80.00']]) {
+    const payout = async (now, n, account, amount) => {
       const payload = JSON.parse(execFileSync(binary, [
         '--json', 'payload', 'payout', '--key', path.join(root, 'tests/vectors/keys/merchant_private_pkcs8.pem'),
-        '--app-id', appId, '--now', String(START), '--out-payout-no', `CONSOLEPO${n}`, '--account-no', account,
+        '--app-id', appId, '--now', String(now), '--out-payout-no', `CONSOLEPO${n}`, '--account-no', account,
         '--amount', amount, '--notify-url', 'http://127.0.0.1:9/notify',
       ], { stdio: ['ignore', 'pipe', 'ignore'] }));
       const response = await fetch(`${gateway.base}${payload.path}`, {
         method: 'POST', headers: { 'content-type': payload.content_type }, body: payload.body,
       });
       assert.equal(response.status, 200, await response.text());
+    };
+    // The fourth payout's account (ending 92) leaves its outcome unknown on every poll: it
+    // ends in the exception queue.
+    for (const [n, account, amount] of [[1, '6217000012344567', '1200.00'], [2, '6217000012344500', '350.00'], [3, '6217000012344501', '80.00'], [4, '6217000012344592', '20.00']]) {
+      await payout(START, n, account, amount);
     }
-    await admin('POST', 'clock', { advance_secs: 2 * 86400 });
+    // The next day CH-BANK is down: the router fails over to CH-EPAY, and the charts show
+    // two channels, two days and the failed calls.
+    await admin('POST', 'clock', { advance_secs: 86400 });
+    await admin('PUT', 'channels/CH-BANK', { outage: true });
+    for (const [n, account, amount] of [[5, '6217000012344510', '500.00'], [6, '6217000012344511', '260.00'], [7, '6217000012344512', '90.00']]) {
+      await payout(START + 86400, n, account, amount);
+    }
+    await admin('PUT', 'channels/CH-BANK', { outage: false });
+    await admin('POST', 'clock', { advance_secs: 86400 });
     [{ notify_id: notifyId }] = (await admin('GET', `notifications?trade_no=${tradeNo}`)).notifications;
 
     browser = await launchChromium();
@@ -127,7 +141,7 @@ describe('the gateway console in headless Chromium', { skip }, () => {
     assert.notEqual(cookie.value, gateway.token);
     assert.equal(await page.textContent('[data-card="merchants"] b'), '1');
     assert.equal(await page.textContent('[data-card="orders"] b'), '1');
-    assert.equal(await page.textContent('[data-card="payouts"] b'), '3');
+    assert.equal(await page.textContent('[data-card="payouts"] b'), '7');
     const gaveUp = (await gateway.admin('GET', 'notifications?state=GAVE_UP')).notifications.length;
     assert.ok(gaveUp >= 1);
     assert.equal(await page.textContent('[data-card="gave-up"] b'), String(gaveUp));
@@ -223,6 +237,47 @@ describe('the gateway console in headless Chromium', { skip }, () => {
     });
     assert.deepEqual(refused, [403, 'CONSOLE_CSRF_INVALID']);
     assert.equal((await gateway.admin('GET', 'clock')).now, START + 2 * 86400 + 3600);
+  });
+
+  it('settles an exception from the queue with a note: the payout fails and its position comes back', async () => {
+    const [open] = (await gateway.admin('GET', 'exceptions')).open;
+    assert.equal(open.kind, 'PAYOUT');
+    assert.equal(open.out_no, 'CONSOLEPO4');
+    const positionBefore = (await gateway.admin('GET', 'channels')).channels.reduce((n, c) => n + Number(c.position), 0);
+    await go('#/exceptions', 'exceptions');
+    assert.match(await page.textContent('[data-list="open exceptions"]'), new RegExp(open.ref_no));
+    await page.selectOption(`[data-outcome="${open.ref_no}"]`, 'FAIL');
+    await page.fill(`[data-note="${open.ref_no}"]`, '<i>渠道</i> confirmed nothing was paid');
+    await page.click(`[data-resolve="${open.ref_no}"]`);
+    await page.waitForFunction((no) => document.getElementById('exceptions-status')?.textContent === `${no} resolved`, open.ref_no, { timeout: 20_000 });
+    const queue = await gateway.admin('GET', 'exceptions');
+    assert.deepEqual(queue.open, []);
+    assert.deepEqual([queue.resolved[0].ref_no, queue.resolved[0].outcome, queue.resolved[0].note], [open.ref_no, 'FAIL', '<i>渠道</i> confirmed nothing was paid']);
+    assert.equal((await gateway.admin('GET', `payouts/${open.ref_no}`)).status, 'FAIL');
+    const positionAfter = (await gateway.admin('GET', 'channels')).channels.reduce((n, c) => n + Number(c.position), 0);
+    assert.equal(positionAfter, positionBefore + 2000);
+    assert.match(await page.textContent('[data-list="resolved exceptions"]'), /<i>渠道<\/i> confirmed/);
+    assert.equal(await page.locator('main i').count(), 0, 'the note is text, not markup');
+  });
+
+  it('shows a statement and its SHA-256, and links its download', async () => {
+    await go('#/statements', 'statements');
+    await page.selectOption('#statement-merchant', appId);
+    await page.fill('#statement-day', '2026-11-20');
+    for (const [kind, expected] of [['TRANSACTION', /,CONSOLE0001,/], ['COLLECTION', /,CONSOLEPO1,,PAYOUT,SUCCESS,120000,/]]) {
+      await page.selectOption('#statement-kind', kind);
+      await page.click('#statement-show');
+      await page.waitForFunction(() => document.getElementById('statement-preview')?.textContent.includes('#summary'), null, { timeout: 20_000 });
+      const csv = await page.textContent('#statement-preview');
+      assert.match(csv, expected);
+      const sha = crypto.createHash('sha256').update(csv).digest('hex');
+      assert.equal(await page.textContent('#statement-sha'), `sha256 ${sha}`);
+      const href = await page.getAttribute('#statement-download', 'href');
+      assert.equal(href, `/console/api/statements/${appId}/2026-11-20/${kind}`);
+      const file = await page.request.get(`${gateway.base}${href}`);
+      assert.equal(await file.text(), csv);
+      await page.evaluate(() => { document.getElementById('statement-preview').textContent = ''; });
+    }
   });
 
   it('logs out: the session is gone', async () => {

@@ -30,8 +30,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 use crate::{
-    agreements, bills, channels, deductions, merchants, notifications, orders, payouts, plans,
-    sandbox, statements,
+    agreements, bills, channels, deductions, exceptions, merchants, notifications, orders, payouts,
+    plans, sandbox, statements,
 };
 use reply::error_response;
 
@@ -71,6 +71,7 @@ fn routes() -> Router<AppState> {
         .merge(payouts::admin::routes())
         .merge(notifications::admin::routes())
         .merge(statements::admin::routes())
+        .merge(exceptions::admin::routes())
         .merge(sandbox::alipay::admin::routes())
 }
 

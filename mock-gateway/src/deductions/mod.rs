@@ -208,6 +208,42 @@ pub(crate) fn create_in(
     Ok(d)
 }
 
+/// Settles a deduction in `MANUAL_REVIEW` with what the bank confirmed by hand (the
+/// exception queue, docs/collection.md §6): `SUCCESS`, or `FAIL` with `fail_code` (default
+/// `CHANNEL_DECLINED`), booked, settled and notified as any final state. `None`: no such
+/// deduction; another status is `ORDER_STATE_INVALID`.
+pub(crate) fn settle_review(
+    tx: &rusqlite::Connection,
+    deduction_no: &str,
+    success: bool,
+    fail_code: Option<&str>,
+    at: i64,
+) -> Result<Option<DeductionRow>, ApiError> {
+    let Some(mut d) = q::get(tx, deduction_no)? else {
+        return Ok(None);
+    };
+    if d.status != "MANUAL_REVIEW" {
+        return Err(ApiError::new(
+            Code::OrderStateInvalid,
+            format!(
+                "deduction {deduction_no} is {}, not MANUAL_REVIEW",
+                d.status
+            ),
+        ));
+    }
+    let agreement = agreements::store::get(tx, &d.agreement_no)?
+        .ok_or_else(|| ApiError::internal("a deduction without its agreement"))?;
+    let (status, code) = if success {
+        ("SUCCESS", None)
+    } else {
+        ("FAIL", Some(fail_code.unwrap_or("CHANNEL_DECLINED")))
+    };
+    channel_q::insert_answer(tx, &d.deduction_no, at, "POLL", status)?;
+    finish(tx, &mut d, &agreement.notify_url, status, code, at)?;
+    q::update(tx, &d)?;
+    Ok(Some(d))
+}
+
 /// Moves a deduction to its final `status` at `at` and writes its notification: a trade
 /// notification (docs/protocol.md §9) whose `out_trade_no` and `trade_no` are the
 /// deduction's numbers, so a merchant's notification handler verifies it unchanged.

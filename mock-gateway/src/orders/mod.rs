@@ -517,28 +517,19 @@ pub(crate) fn override_outcome(
                 o.override_fail_code = req.fail_code.clone();
             }
             "MANUAL_REVIEW" => {
-                o.outcome_override = Some(outcome.name().to_owned());
-                o.override_fail_code = req.fail_code.clone();
-                match outcome {
-                    Outcome::Success => {
-                        q::insert_attempt(tx, &o.trade_no, now, "POLL", "SUCCESS")?;
-                        mark_success(tx, &mut o, now)?;
-                    }
-                    Outcome::Fail => {
-                        let code = req
-                            .fail_code
-                            .clone()
-                            .unwrap_or_else(|| "CHANNEL_DECLINED".into());
-                        q::insert_attempt(tx, &o.trade_no, now, "POLL", "FAIL")?;
-                        mark_fail(tx, &mut o, &code, now)?;
-                    }
+                let success = match outcome {
+                    Outcome::Success => true,
+                    Outcome::Fail => false,
                     _ => {
                         return Err(ApiError::new(
                             Code::OrderStateInvalid,
                             "an order in MANUAL_REVIEW takes only SUCCESS or FAIL",
                         ));
                     }
-                }
+                };
+                o.outcome_override = Some(outcome.name().to_owned());
+                o.override_fail_code = req.fail_code.clone();
+                settle_review(tx, &mut o, success, req.fail_code.as_deref(), now)?;
             }
             other => {
                 return Err(ApiError::new(
@@ -550,6 +541,25 @@ pub(crate) fn override_outcome(
         q::update(tx, &o)?;
         Ok(o)
     })
+}
+
+/// Settles an order in `MANUAL_REVIEW` with what the channel confirmed by hand: `SUCCESS`,
+/// or `FAIL` with `fail_code` (default `CHANNEL_DECLINED`), recorded as a poll's answer and
+/// booked and notified as any final state. The caller has checked the status.
+pub(crate) fn settle_review(
+    tx: &rusqlite::Connection,
+    o: &mut OrderRow,
+    success: bool,
+    fail_code: Option<&str>,
+    now: i64,
+) -> Result<(), ApiError> {
+    if success {
+        q::insert_attempt(tx, &o.trade_no, now, "POLL", "SUCCESS")?;
+        mark_success(tx, o, now)
+    } else {
+        q::insert_attempt(tx, &o.trade_no, now, "POLL", "FAIL")?;
+        mark_fail(tx, o, fail_code.unwrap_or("CHANNEL_DECLINED"), now)
+    }
 }
 
 /// The `order.query` fields of an order, in documented order (empty values are dropped

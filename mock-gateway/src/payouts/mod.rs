@@ -192,6 +192,37 @@ fn route_and_pay(
     }
 }
 
+/// Settles a payout in `MANUAL_REVIEW` with what the bank confirmed by hand (the exception
+/// queue, docs/collection.md §6): `SUCCESS`, or `FAIL` with `fail_code` (default
+/// `CHANNEL_DECLINED`), which returns its amount to the channel's position. `None`: no
+/// such payout; another status is `ORDER_STATE_INVALID`.
+pub(crate) fn settle_review(
+    tx: &rusqlite::Connection,
+    payout_no: &str,
+    success: bool,
+    fail_code: Option<&str>,
+    at: i64,
+) -> Result<Option<PayoutRow>, ApiError> {
+    let Some(mut p) = q::get(tx, payout_no)? else {
+        return Ok(None);
+    };
+    if p.status != "MANUAL_REVIEW" {
+        return Err(ApiError::new(
+            Code::OrderStateInvalid,
+            format!("payout {payout_no} is {}, not MANUAL_REVIEW", p.status),
+        ));
+    }
+    let (status, code) = if success {
+        ("SUCCESS", None)
+    } else {
+        ("FAIL", Some(fail_code.unwrap_or("CHANNEL_DECLINED")))
+    };
+    channel_q::insert_answer(tx, &p.payout_no, at, "POLL", status)?;
+    finish(tx, &mut p, status, code, at)?;
+    q::update(tx, &p)?;
+    Ok(Some(p))
+}
+
 /// Moves a payout to its final `status` and writes its notification (a trade notification,
 /// docs/collection.md §5: `notify_type` `payout_status_sync`). A failed payout that a
 /// channel had taken returns its amount to that channel's position.

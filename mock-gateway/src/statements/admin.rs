@@ -1,10 +1,12 @@
 //! The statements' admin routes (docs/protocol.md §12.10): discrepancies the gateway
-//! writes into the next statements, to rehearse reconciliation.
+//! writes into the next statements, to rehearse reconciliation, and any merchant's
+//! statement as a file (the console's download).
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -13,6 +15,7 @@ use super::store as ledger;
 use crate::admin::reply::{AdminError, AdminJson, AdminPath, AdminResult, ok};
 use crate::error::{ApiError, Code};
 use crate::fields;
+use crate::merchants::store as merchant_q;
 use crate::orders::store as order_q;
 use crate::state::AppState;
 
@@ -27,6 +30,54 @@ pub(crate) fn routes() -> Router<AppState> {
             "/admin/statements/discrepancies/{id}",
             delete(remove_discrepancy),
         )
+        .route(
+            "/admin/statements/{app_id}/{bill_date}/{kind}",
+            get(statement_file),
+        )
+}
+
+/// `GET /admin/statements/{app_id}/{bill_date}/{kind}`: the statement `statement.download`
+/// would give that merchant, as a CSV file, its SHA-256 in `X-Statement-Sha256`.
+async fn statement_file(
+    State(state): State<AppState>,
+    AdminPath((app_id, bill_date, kind)): AdminPath<(String, String, String)>,
+) -> Result<Response, AdminError> {
+    let day = fields::date("bill_date", &bill_date).map_err(ApiError::from)?;
+    let kind = super::StatementType::parse(&kind).ok_or_else(|| {
+        ApiError::field_invalid(
+            "kind",
+            format!("expected {}", super::StatementType::expected()),
+        )
+    })?;
+    if state
+        .store()
+        .read(|c| Ok(merchant_q::get(c, &app_id)?))?
+        .is_none()
+    {
+        return Err(ApiError::new(Code::AppIdUnknown, format!("no merchant {app_id}")).into());
+    }
+    let s = super::download(state.store(), &app_id, day, kind, state.now())?;
+    let file = format!(
+        "attachment; filename=\"statement-{app_id}-{}-{}.csv\"",
+        super::format_date(day),
+        kind.as_str()
+    );
+    let mut response = (StatusCode::OK, s.content).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    for (name, value) in [
+        ("content-disposition", file),
+        ("x-statement-sha256", s.sha256),
+    ] {
+        headers.insert(
+            name,
+            HeaderValue::from_str(&value).map_err(ApiError::internal)?,
+        );
+    }
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]

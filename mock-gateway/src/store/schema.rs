@@ -315,7 +315,8 @@ CREATE TABLE bank_answers (
 );
 "#;
 
-/// Version 3: the Alipay sandbox's trades and refunds (docs/sandbox-alipay.md), and the
+/// Version 3: the exception queue's resolutions (docs/protocol.md §12.12), the Alipay
+/// sandbox's trades and refunds (docs/sandbox-alipay.md), and the
 /// collection ledger, the immutable events of the collection and payout
 /// statement (docs/collection.md §5.2): one row per deduction or payout that succeeded, with
 /// the merchant's fee fixed when it succeeded. A version-2 database's successful
@@ -335,6 +336,16 @@ CREATE TABLE collection_ledger (
     fee          INTEGER NOT NULL
 );
 CREATE INDEX collection_ledger_app_day ON collection_ledger (app_id, business_day);
+
+CREATE TABLE exception_resolutions (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind      TEXT NOT NULL CHECK (kind IN ('ORDER', 'DEDUCTION', 'PAYOUT')),
+    ref_no    TEXT NOT NULL,
+    outcome   TEXT NOT NULL CHECK (outcome IN ('SUCCESS', 'FAIL')),
+    fail_code TEXT,
+    note      TEXT NOT NULL,
+    at        INTEGER NOT NULL
+);
 
 CREATE TABLE alipay_trades (
     trade_no     TEXT PRIMARY KEY,

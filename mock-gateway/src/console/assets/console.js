@@ -307,6 +307,82 @@ async function notificationPage(notifyId) {
   show('notification', `Notification ${n.notify_id}`, el('p', {}, resend, ' ', status), detailTable(n));
 }
 
+async function exceptionsPage() {
+  const { open, resolved } = await api('GET', 'exceptions');
+  const settle = (x) => {
+    const outcome = el('select', { 'aria-label': `${x.ref_no} outcome`, 'data-outcome': x.ref_no },
+      el('option', { value: 'SUCCESS' }, 'SUCCESS (money moved)'), el('option', { value: 'FAIL' }, 'FAIL (nothing moved)'));
+    const note = el('input', { type: 'text', maxlength: 500, placeholder: 'how it was confirmed', 'aria-label': `${x.ref_no} note`, 'data-note': x.ref_no });
+    const button = el('button', {
+      type: 'button',
+      'data-resolve': x.ref_no,
+      onclick: async () => {
+        try {
+          await api('POST', `exceptions/${encodeURIComponent(x.kind)}/${encodeURIComponent(x.ref_no)}/resolve`, {
+            outcome: outcome.value,
+            note: note.value,
+          });
+          await exceptionsPage();
+          document.getElementById('exceptions-status').textContent = `${x.ref_no} resolved`;
+        } catch (e) {
+          fail(e);
+        }
+      },
+    }, 'Resolve');
+    return el('span', { class: 'inline' }, outcome, ' ', note, ' ', button);
+  };
+  show('exceptions', 'Exception queue', el('p', { id: 'exceptions-status', class: 'ok' }),
+    el('h2', {}, 'Open (MANUAL_REVIEW)'),
+    searchableTable(open, [
+      ['Kind', (x) => x.kind],
+      ['Number', (x) => link(`#/${x.kind === 'ORDER' ? 'orders' : `${x.kind.toLowerCase()}s`}/${encodeURIComponent(x.ref_no)}`, x.ref_no)],
+      ['Merchant no', (x) => x.out_no],
+      ['App id', (x) => x.app_id],
+      ['Amount (yuan)', (x) => yuan(x.amount), 'num'],
+      ['Created', (x) => when(x.create_time)],
+      ['Resolve', settle],
+    ], 'open exceptions'),
+    el('h2', {}, 'Resolved'),
+    searchableTable(resolved, [
+      ['Kind', (r) => r.kind],
+      ['Number', (r) => r.ref_no],
+      ['Outcome', (r) => (r.fail_code ? `${r.outcome} (${r.fail_code})` : r.outcome)],
+      ['Note', (r) => r.note],
+      ['At', (r) => when(r.at)],
+    ], 'resolved exceptions'));
+}
+
+async function statementsPage() {
+  const [{ merchants }, clock] = await Promise.all([api('GET', 'merchants'), api('GET', 'clock')]);
+  // Yesterday's business day by the gateway clock: the latest one that has surely ended.
+  const yesterday = new Date((Number(clock.now) + 8 * 3600 - 86400) * 1000).toISOString().slice(0, 10);
+  const merchant = el('select', { 'aria-label': 'merchant', id: 'statement-merchant' },
+    merchants.map((m) => el('option', { value: m.app_id }, `${m.app_id} ${m.name}`)));
+  const day = el('input', { type: 'date', value: yesterday, 'aria-label': 'business day', id: 'statement-day' });
+  const kind = el('select', { 'aria-label': 'statement kind', id: 'statement-kind' },
+    ['TRANSACTION', 'FUND', 'COLLECTION'].map((k) => el('option', { value: k }, k)));
+  const preview = el('pre', { id: 'statement-preview' });
+  const download = el('a', { id: 'statement-download' }, 'Download CSV');
+  const path = () => `statements/${encodeURIComponent(merchant.value)}/${encodeURIComponent(day.value)}/${kind.value}`;
+  const load = async () => {
+    download.setAttribute('href', `/console/api/${path()}`);
+    download.setAttribute('download', `statement-${merchant.value}-${day.value}-${kind.value}.csv`);
+    preview.textContent = '';
+    try {
+      const response = await fetch(`/console/api/${path()}`, { credentials: 'same-origin' });
+      const text = await response.text();
+      if (!response.ok) throw new Error(text);
+      preview.textContent = text;
+      document.getElementById('statement-sha').textContent = `sha256 ${response.headers.get('x-statement-sha256')}`;
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const show_ = el('button', { type: 'button', id: 'statement-show', onclick: load }, 'Show');
+  show('statements', 'Statements', el('p', { class: 'inline' }, merchant, ' ', day, ' ', kind, ' ', show_, ' ', download),
+    el('p', { id: 'statement-sha' }), preview);
+}
+
 async function channelsPage() {
   const { channels } = await api('GET', 'channels');
   const editor = (c) => {
@@ -373,6 +449,8 @@ const ROUTES = [
   [/^#\/payouts$/, payoutsPage],
   [/^#\/notifications\/(.+)$/, (id) => notificationPage(id)],
   [/^#\/notifications$/, notificationsPage],
+  [/^#\/exceptions$/, exceptionsPage],
+  [/^#\/statements$/, statementsPage],
   [/^#\/channels$/, channelsPage],
   [/^#\/clock$/, clockPage],
 ];

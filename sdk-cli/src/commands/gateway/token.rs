@@ -1,5 +1,5 @@
 //! Where `paysign gateway` and `paysign gateway admin` find the admin token
-//! (docs/protocol.md §12.11): one rule for both sides, so that a client started with the
+//! (docs/protocol.md §12.13): one rule for both sides, so that a client started with the
 //! same flags and environment as its server finds the server's token.
 //!
 //! In order: `--admin-token-file PATH`; the environment variable
