@@ -770,7 +770,7 @@ fn admin_usage_and_unreachable_gateways_exit_2() {
 
 #[test]
 fn every_gateway_command_has_help_with_an_example() {
-    let commands: [&[&str]; 24] = [
+    let commands: [&[&str]; 27] = [
         &["gateway"],
         &["gateway", "admin"],
         &["gateway", "admin", "register"],
@@ -795,6 +795,9 @@ fn every_gateway_command_has_help_with_an_example() {
         &["gateway", "admin", "pin"],
         &["gateway", "admin", "plan"],
         &["gateway", "admin", "payout"],
+        &["gateway", "admin", "exceptions"],
+        &["gateway", "admin", "resolve"],
+        &["gateway", "admin", "alipay-trade"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -902,4 +905,109 @@ fn channel_commands_rehearse_an_outage_a_window_and_a_pin() {
     );
     let unpinned = gateway.admin(&["pin", &app_id, "--none"]).expect(0);
     assert_eq!(unpinned.stdout.trim_end(), format!("{app_id} unpinned"));
+}
+
+#[test]
+fn a_payout_nobody_can_settle_is_resolved_from_the_exception_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = T0.to_string();
+    let gateway = Gateway::start(dir.path(), &["--clock", "manual", "--clock-start", &start]);
+    let app_id = gateway
+        .admin(&[
+            "register",
+            "--name",
+            "Payout merchant",
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+            "--public-key",
+            &key("merchant_public_spki.pem"),
+        ])
+        .expect(0)
+        .stdout
+        .trim()
+        .to_owned();
+    gateway.admin(&["approve", &app_id]).expect(0);
+    assert_eq!(
+        gateway.admin(&["exceptions"]).expect(0).stdout.trim(),
+        "the exception queue is empty"
+    );
+    // An account ending 92: the bank's answer stays unknown on every poll.
+    let created = post_signed(
+        &gateway,
+        &[
+            "payout",
+            "--key",
+            &key("merchant_private_pkcs8.pem"),
+            "--app-id",
+            &app_id,
+            "--now",
+            &start,
+            "--out-payout-no",
+            "PO-CLI-EXC-1",
+            "--account-no",
+            "6217000012344592",
+            "--amount",
+            "20.00",
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+        ],
+    );
+    assert_eq!(created["status"], "PROCESSING", "{created}");
+    let payout_no = created["payout_no"].as_str().unwrap().to_owned();
+    gateway.admin(&["clock", "--advance", "10m"]).expect(0);
+    let open = gateway.admin(&["exceptions"]).expect(0).stdout;
+    assert!(
+        open.starts_with(&format!("open      PAYOUT     {payout_no}  PO-CLI-EXC-1  2000 fen (20.00 yuan)  since 1795140000 (2026-11-20T10:00:00+08:00)")),
+        "{open}"
+    );
+    let missing_note = gateway.admin(&["resolve", "PAYOUT", &payout_no, "--outcome", "FAIL"]);
+    assert_eq!(
+        missing_note.code, 2,
+        "clap refuses it: {}",
+        missing_note.stderr
+    );
+    let resolved = gateway
+        .admin(&[
+            "resolve",
+            "PAYOUT",
+            &payout_no,
+            "--outcome",
+            "FAIL",
+            "--note",
+            "the channel confirmed nothing was paid",
+        ])
+        .expect(0);
+    assert_eq!(
+        resolved.stdout.trim(),
+        format!("resolved PAYOUT {payout_no}: FAIL (CHANNEL_DECLINED)")
+    );
+    let again = gateway.admin(&[
+        "resolve",
+        "PAYOUT",
+        &payout_no,
+        "--outcome",
+        "SUCCESS",
+        "--note",
+        "twice",
+    ]);
+    assert_eq!(again.code, 2);
+    assert!(
+        again.stderr.contains("ORDER_STATE_INVALID"),
+        "{}",
+        again.stderr
+    );
+    let listed = gateway.admin(&["--json", "exceptions"]).expect(0).json();
+    assert_eq!(listed["open"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        listed["resolved"][0]["note"],
+        "the channel confirmed nothing was paid"
+    );
+    // The Alipay sandbox's payer: an unknown trade is the API's 404.
+    let unknown = gateway.admin(&["alipay-trade", "2026112022001400000000000001", "--pay"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("ORDER_NOT_FOUND"),
+        "{}",
+        unknown.stderr
+    );
 }

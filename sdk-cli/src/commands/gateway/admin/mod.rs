@@ -6,6 +6,7 @@ mod agreements;
 mod bills;
 mod channels;
 mod deductions;
+mod exceptions;
 mod gateway;
 mod merchants;
 mod notifications;
@@ -13,6 +14,7 @@ mod orders;
 mod payouts;
 mod plans;
 mod print;
+mod sandbox;
 mod statements;
 
 use clap::Subcommand;
@@ -103,6 +105,9 @@ Example:
     Pin(channels::PinArgs),
     Plan(plans::PlanArgs),
     Payout(payouts::PayoutArgs),
+    Exceptions(exceptions::ExceptionsArgs),
+    Resolve(exceptions::ResolveArgs),
+    AlipayTrade(sandbox::AlipayTradeArgs),
 }
 
 pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
@@ -128,5 +133,8 @@ pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
         AdminCommand::Pin(a) => channels::pin(&client, a, out),
         AdminCommand::Plan(a) => plans::plan(&client, a, out),
         AdminCommand::Payout(a) => payouts::payout(&client, a, out),
+        AdminCommand::Exceptions(a) => exceptions::exceptions(&client, a, out),
+        AdminCommand::Resolve(a) => exceptions::resolve(&client, a, out),
+        AdminCommand::AlipayTrade(a) => sandbox::alipay_trade(&client, a, out),
     }
 }
