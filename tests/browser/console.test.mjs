@@ -20,6 +20,8 @@ import { readText, root } from '../node/vectors.mjs';
 import { launchChromium } from './chromium.mjs';
 
 const START = 1795140000; // 2026-11-20T10:00:00+08:00
+// A Luhn-valid card ending 28: the simulated bank debits it (docs/collection.md).
+const CARD = '6222021234567890128';
 const skip = process.env.PAYSIGN_SKIP_BROWSER === '1' && 'PAYSIGN_SKIP_BROWSER=1';
 
 describe('the vendored Chart.js', () => {
@@ -42,6 +44,8 @@ describe('the gateway console in headless Chromium', { skip }, () => {
   let appId;
   let tradeNo;
   let notifyId;
+  let agreementNo;
+  let deductionNo;
   const problems = [];
 
   before(async () => {
@@ -66,19 +70,32 @@ describe('the gateway console in headless Chromium', { skip }, () => {
       outTradeNo: 'CONSOLE0001', itemId: 'SH-WATER-01', billNo: 'SHW2026110042', totalAmount: 6754, notifyUrl: 'http://127.0.0.1:9/notify',
     }));
     await call('order.pay', { outTradeNo: 'CONSOLE0001' });
-    // Payouts (signed by `paysign payload payout`, which the JS package does not build):
-    // traffic on the channels for the dashboard's charts.
-    const payout = async (now, n, account, amount) => {
+    // Collection and payouts, signed by `paysign payload` (the JS package does not build
+    // these requests): traffic on the channels for the dashboard's charts.
+    const signed = async (now, kind, args) => {
       const payload = JSON.parse(execFileSync(binary, [
-        '--json', 'payload', 'payout', '--key', path.join(root, 'tests/vectors/keys/merchant_private_pkcs8.pem'),
-        '--app-id', appId, '--now', String(now), '--out-payout-no', `CONSOLEPO${n}`, '--account-no', account,
-        '--amount', amount, '--notify-url', 'http://127.0.0.1:9/notify',
+        '--json', 'payload', kind, '--key', path.join(root, 'tests/vectors/keys/merchant_private_pkcs8.pem'),
+        '--app-id', appId, '--now', String(now), ...args,
       ], { stdio: ['ignore', 'pipe', 'ignore'] }));
       const response = await fetch(`${gateway.base}${payload.path}`, {
         method: 'POST', headers: { 'content-type': payload.content_type }, body: payload.body,
       });
-      assert.equal(response.status, 200, await response.text());
+      const text = await response.text();
+      assert.equal(response.status, 200, text);
+      return JSON.parse(text);
     };
+    const notifyUrl = 'http://127.0.0.1:9/notify';
+    const payout = (now, n, account, amount) => signed(now, 'payout', [
+      '--out-payout-no', `CONSOLEPO${n}`, '--account-no', account, '--amount', amount, '--notify-url', notifyUrl,
+    ]);
+    ({ agreement_no: agreementNo } = await signed(START, 'agreement', [
+      '--out-agreement-no', 'AGCONSOLE1', '--payer-name', '王芳', '--card-no', CARD, '--notify-url', notifyUrl,
+    ]));
+    const { sms_code: smsCode } = await admin('GET', `agreements/${agreementNo}`);
+    await signed(START, 'agreement-confirm', ['--agreement-no', agreementNo, '--sms-code', smsCode]);
+    ({ deduction_no: deductionNo } = await signed(START, 'deduction', [
+      '--agreement-no', agreementNo, '--out-deduction-no', 'DDCONSOLE1', '--amount', '300.00',
+    ]));
     // The fourth payout's account (ending 92) leaves its outcome unknown on every poll: it
     // ends in the exception queue.
     for (const [n, account, amount] of [[1, '6217000012344567', '1200.00'], [2, '6217000012344500', '350.00'], [3, '6217000012344501', '80.00'], [4, '6217000012344592', '20.00']]) {
@@ -142,6 +159,8 @@ describe('the gateway console in headless Chromium', { skip }, () => {
     assert.equal(await page.textContent('[data-card="merchants"] b'), '1');
     assert.equal(await page.textContent('[data-card="orders"] b'), '1');
     assert.equal(await page.textContent('[data-card="payouts"] b'), '7');
+    assert.equal(await page.textContent('[data-card="deductions"] b'), '1');
+    assert.equal(await page.textContent('[data-card="deductions-success"] b'), '1');
     const gaveUp = (await gateway.admin('GET', 'notifications?state=GAVE_UP')).notifications.length;
     assert.ok(gaveUp >= 1);
     assert.equal(await page.textContent('[data-card="gave-up"] b'), String(gaveUp));
@@ -184,12 +203,25 @@ describe('the gateway console in headless Chromium', { skip }, () => {
     assert.match(await page.textContent('[data-list="channel_attempts"]'), /PAY/);
   });
 
-  it('renders the collection lists from the gateway', async () => {
+  it('renders the collection lists from the gateway, and an agreement and a deduction in detail', async () => {
     for (const [hash, name] of [['#/agreements', 'agreements'], ['#/deductions', 'deductions'], ['#/payouts', 'payouts']]) {
       await go(hash, name);
       const expected = (await gateway.admin('GET', name))[name].length;
       assert.equal(await page.textContent('main p:last-child'), `${expected} ${name}`);
     }
+    await go('#/agreements', 'agreements');
+    const agreements = await page.textContent('[data-list="agreements"]');
+    assert.match(agreements, new RegExp(agreementNo));
+    assert.match(agreements, /ACTIVE/);
+    await go(`#/agreements/${agreementNo}`, 'agreement');
+    assert.equal(await page.textContent('[data-field="status"]'), 'ACTIVE');
+    assert.equal(await page.textContent('[data-field="card_mask"]'), (await gateway.admin('GET', `agreements/${agreementNo}`)).card_mask);
+    assert.doesNotMatch(await page.textContent('main'), new RegExp(CARD), 'the card number is never shown');
+    await go('#/deductions', 'deductions');
+    assert.match(await page.textContent('[data-list="deductions"]'), new RegExp(`${deductionNo}[\\s\\S]*300\\.00`));
+    await go(`#/deductions/${deductionNo}`, 'deduction');
+    assert.equal(await page.textContent('[data-field="status"]'), 'SUCCESS');
+    assert.equal(await page.textContent('[data-field="out_deduction_no"]'), 'DDCONSOLE1');
   });
 
   it('resends a given-up notification from its page: one more attempt in the gateway', async () => {
