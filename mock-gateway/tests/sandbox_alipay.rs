@@ -250,6 +250,28 @@ async fn a_trade_is_precreated_paid_notified_queried_and_refunded() {
 
     // Refunds: partial, the same request again (no money moves), too much, the rest.
     let refund = |amount: &str, request: &str| json!({"out_trade_no": "ALI20261120001", "refund_amount": amount, "out_request_no": request});
+    // A refund failure rehearsed through the admin API: Alipay's system error, nothing
+    // refunded; the same request again goes through.
+    let rehearsed = gw
+        .post(
+            &format!("/admin/alipay/trades/{trade_no}/fail-refunds"),
+            json!({"count": 1}),
+        )
+        .await;
+    assert_eq!(rehearsed["failing_refunds"], 1);
+    let failed_once = ali.call("alipay.trade.refund", refund("10.00", "R1")).await;
+    failed(&failed_once, "20000", "ACQ.SYSTEM_ERROR");
+    let nothing = ali
+        .call(
+            "alipay.trade.fastpay.refund.query",
+            json!({"out_trade_no": "ALI20261120001", "out_request_no": "R1"}),
+        )
+        .await;
+    assert!(
+        nothing.body[&nothing.key].get("refund_status").is_none(),
+        "{}",
+        nothing.body
+    );
     let first = ali.call("alipay.trade.refund", refund("10.00", "R1")).await;
     ok(&first);
     assert_eq!(

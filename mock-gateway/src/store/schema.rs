@@ -360,6 +360,7 @@ CREATE TABLE alipay_trades (
     pay_time     INTEGER,
     close_time   INTEGER,
     events       INTEGER NOT NULL,
+    failing_refunds INTEGER NOT NULL DEFAULT 0 CHECK (failing_refunds >= 0),
     UNIQUE (app_id, out_trade_no)
 );
 CREATE TABLE alipay_refunds (

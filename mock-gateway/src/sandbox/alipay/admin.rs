@@ -7,16 +7,37 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::store::{self, TradeRow};
-use crate::admin::reply::{AdminPath, AdminResult, ok};
+use crate::admin::reply::{AdminJson, AdminPath, AdminResult, ok};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
-/// `GET /admin/alipay/trades/{trade_no}`, `POST …/pay`, `POST …/abandon`.
+/// `GET /admin/alipay/trades/{trade_no}`, `POST …/pay`, `POST …/abandon`,
+/// `POST …/fail-refunds`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/alipay/trades/{trade_no}", get(trade))
         .route("/admin/alipay/trades/{trade_no}/pay", post(pay))
         .route("/admin/alipay/trades/{trade_no}/abandon", post(abandon))
+        .route(
+            "/admin/alipay/trades/{trade_no}/fail-refunds",
+            post(fail_refunds),
+        )
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FailRefunds {
+    count: Option<i64>,
+}
+
+async fn fail_refunds(
+    State(state): State<AppState>,
+    AdminPath(trade_no): AdminPath<String>,
+    AdminJson(body): AdminJson<FailRefunds>,
+) -> AdminResult {
+    let count = body.count.ok_or_else(|| ApiError::field_missing("count"))?;
+    let t = super::fail_refunds(&state, &trade_no, count)?.ok_or_else(|| not_found(&trade_no))?;
+    ok(view(&t))
 }
 
 fn view(t: &TradeRow) -> Value {
@@ -32,6 +53,7 @@ fn view(t: &TradeRow) -> Value {
         "create_time": t.create_time,
         "pay_time": t.pay_time,
         "close_time": t.close_time,
+        "failing_refunds": t.failing_refunds,
     })
 }
 

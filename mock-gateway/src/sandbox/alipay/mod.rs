@@ -199,6 +199,7 @@ pub(crate) fn precreate(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Ans
             pay_time: None,
             close_time: None,
             events: 0,
+            failing_refunds: 0,
         };
         store::insert(tx, &trade)?;
         Ok(Ok(trade))
@@ -351,6 +352,18 @@ pub(crate) fn refund(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Answer
                 "交易状态不合法: 交易未支付",
             )));
         }
+        // A rehearsed failure (the admin API): Alipay's system error, nothing refunded; the
+        // merchant retries with the same out_request_no.
+        if t.failing_refunds > 0 {
+            t.failing_refunds -= 1;
+            store::update(tx, &t)?;
+            return Ok(Err(AlipayError {
+                code: "20000",
+                msg: "Service Currently Unavailable",
+                sub_code: "ACQ.SYSTEM_ERROR",
+                sub_msg: "系统错误, 请使用相同的参数再次调用".into(),
+            }));
+        }
         if amount.fen() > t.total_amount - t.refunded {
             return Ok(Err(AlipayError::business(
                 "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
@@ -458,6 +471,26 @@ pub(crate) fn pay(
                 now,
             )?;
         }
+        Ok(Some(t))
+    })
+}
+
+/// The next `count` refund calls of trade `trade_no` fail with Alipay's system error
+/// (admin), to rehearse a merchant's refund retry.
+pub(crate) fn fail_refunds(
+    state: &AppState,
+    trade_no: &str,
+    count: i64,
+) -> Result<Option<TradeRow>, ApiError> {
+    if !(0..=100).contains(&count) {
+        return Err(ApiError::field_invalid("count", "expected 0-100"));
+    }
+    state.store().write(|tx| {
+        let Some(mut t) = store::by_trade_no(tx, trade_no)? else {
+            return Ok(None);
+        };
+        t.failing_refunds = count;
+        store::update(tx, &t)?;
         Ok(Some(t))
     })
 }

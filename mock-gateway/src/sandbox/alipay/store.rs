@@ -21,10 +21,12 @@ pub(crate) struct TradeRow {
     pub(crate) close_time: Option<i64>,
     /// Notifications written so far (numbers the next `notify_id`).
     pub(crate) events: i64,
+    /// How many of the next refund calls fail (the admin API's rehearsal).
+    pub(crate) failing_refunds: i64,
 }
 
 const COLUMNS: &str = "trade_no, app_id, out_trade_no, total_amount, subject, notify_url, status,
-    refunded, create_time, pay_time, close_time, events";
+    refunded, create_time, pay_time, close_time, events, failing_refunds";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TradeRow> {
     Ok(TradeRow {
@@ -40,12 +42,13 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TradeRow> {
         pay_time: r.get(9)?,
         close_time: r.get(10)?,
         events: r.get(11)?,
+        failing_refunds: r.get(12)?,
     })
 }
 
 pub(crate) fn insert(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT INTO alipay_trades ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        "INSERT INTO alipay_trades ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     ))?
     .execute(params![
         t.trade_no,
@@ -60,6 +63,7 @@ pub(crate) fn insert(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
         t.pay_time,
         t.close_time,
         t.events,
+        t.failing_refunds,
     ])?;
     Ok(())
 }
@@ -67,7 +71,7 @@ pub(crate) fn insert(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
 pub(crate) fn update(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE alipay_trades SET status = ?2, refunded = ?3, pay_time = ?4, close_time = ?5,
-         events = ?6 WHERE trade_no = ?1",
+         events = ?6, failing_refunds = ?7 WHERE trade_no = ?1",
     )?
     .execute(params![
         t.trade_no,
@@ -76,6 +80,7 @@ pub(crate) fn update(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
         t.pay_time,
         t.close_time,
         t.events,
+        t.failing_refunds,
     ])?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::error::{CliError, Status};
 use crate::output::Output;
 
 /// Show an Alipay sandbox trade, or act as its payer: --pay (TRADE_SUCCESS, notified) or
-/// --abandon (closed unpaid)
+/// --abandon (closed unpaid); --fail-refunds N rehearses refunds that fail
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Example:
@@ -24,8 +24,12 @@ pub(super) struct AlipayTradeArgs {
     pay: bool,
 
     /// The payer walks away: the waiting trade closes
-    #[arg(long)]
+    #[arg(long, conflicts_with = "fail_refunds")]
     abandon: bool,
+
+    /// The next N refund calls answer ACQ.SYSTEM_ERROR and refund nothing (0 stops it)
+    #[arg(long, value_name = "N", conflicts_with = "pay")]
+    fail_refunds: Option<i64>,
 }
 
 pub(super) fn alipay_trade(
@@ -34,7 +38,14 @@ pub(super) fn alipay_trade(
     out: &Output,
 ) -> Result<Status, CliError> {
     let path = ["alipay", "trades", args.trade_no.as_str()];
-    let answer = if args.pay || args.abandon {
+    let answer = if let Some(count) = args.fail_refunds {
+        let body = serde_json::json!({ "count": count });
+        client.send(
+            Method::Post,
+            &[path[0], path[1], path[2], "fail-refunds"],
+            Some(&body),
+        )?
+    } else if args.pay || args.abandon {
         let action = if args.pay { "pay" } else { "abandon" };
         client.send(Method::Post, &[path[0], path[1], path[2], action], None)?
     } else {
