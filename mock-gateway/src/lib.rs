@@ -51,7 +51,9 @@ pub use state::AppState;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The gateway's routes: the signed API (`POST /gateway/v1/{method}`), the admin API
-/// (`/admin/*`, loopback peers with the admin token only) and `GET /healthz`. Any other path is
+/// (`/admin/*`, loopback peers with the admin token only), the console (`/console/`,
+/// docs/console.md), the Alipay sandbox (`POST /alipay/gateway.do`,
+/// docs/sandbox-alipay.md) and `GET /healthz`. Any other path is
 /// `404 PATH_UNKNOWN`, a known path with another HTTP method `405 HTTP_METHOD_NOT_ALLOWED`
 /// with `Allow` (JSON `{"code","message"}`; signed under `/gateway/v1/`).
 ///
