@@ -335,15 +335,7 @@ impl<R: Read> StatementReader<R> {
         };
         Ok(Row {
             key: Key::new(order_no, kind, amount),
-            event: Event {
-                trade_no: Id::new(trade_no),
-                amount,
-                status: Some(status),
-                time,
-                line,
-                source: self.source,
-                listed: true,
-            },
+            event: self.listed_event(trade_no, amount, Some(status), time, line),
         })
     }
 
@@ -381,20 +373,30 @@ impl<R: Read> StatementReader<R> {
         let time = parse_time(t.get(7)?).map_err(|e| format!("booked_time: {e}"))?;
         Ok(Row {
             key: Key::new(order_no, kind, amount),
-            event: Event {
-                trade_no: Id::new(trade_no),
-                amount,
-                status: None,
-                time,
-                line,
-                source: self.source,
-                listed: true,
-            },
+            event: self.listed_event(trade_no, amount, None, time, line),
         })
     }
-}
 
-impl<R: Read> StatementReader<R> {
+    /// The event of a statement row: every row the statement has is listed.
+    fn listed_event(
+        &self,
+        trade_no: &str,
+        amount: Amount,
+        status: Option<Status>,
+        time: i64,
+        line: u64,
+    ) -> Event {
+        Event {
+            trade_no: Id::new(trade_no),
+            amount,
+            status,
+            time,
+            line,
+            source: self.source,
+            listed: true,
+        }
+    }
+
     /// A row of a collection statement: a successful deduction (money in) or payout
     /// (money out).
     fn collection_row(&mut self, line: u64) -> Result<Row, Problem> {
@@ -431,15 +433,7 @@ impl<R: Read> StatementReader<R> {
         let time = parse_time(t.get(8)?).map_err(|e| format!("trade_time: {e}"))?;
         Ok(Row {
             key: Key::new(order_no, kind, amount),
-            event: Event {
-                trade_no: Id::new(trade_no),
-                amount,
-                status: Some(status),
-                time,
-                line,
-                source: self.source,
-                listed: true,
-            },
+            event: self.listed_event(trade_no, amount, Some(status), time, line),
         })
     }
 }
