@@ -55,6 +55,18 @@ pub fn test_notification(signer: &Signer, event: &TestEvent<'_>) -> Result<TestM
         .test_notification(event, &NotificationSigner(signer))
 }
 
+/// A WeChat Pay v3 notification of any resource (a sandbox's transaction or refund, with
+/// its real trade type and amounts), sealed as [`crate::platform::wechat_v3::seal_notification`]
+/// describes and signed by `signer`, the platform key: the same envelope, encryption and
+/// headers as [`test_notification`]'s.
+pub fn wechat_v3_notification(
+    signer: &Signer,
+    content: &crate::platform::wechat_v3::NotificationContent<'_>,
+    api_v3_key: &crate::sign::SharedSecret,
+) -> Result<TestMessage> {
+    crate::platform::wechat_v3::seal_notification(content, api_v3_key, &NotificationSigner(signer))
+}
+
 /// The latest time a notification may carry: `parse_timestamp` reads at most 11 digits as
 /// Unix seconds (year 5138), so paysign's `notify_time` after it would not read back.
 const LATEST_TIME: i64 = 99_999_999_999;

@@ -24,6 +24,7 @@ use crate::ids;
 use crate::orders::store::OrderRow;
 use crate::state::AppState;
 use crate::store::Store;
+pub(crate) use store::Dialect;
 use store::{self as outbox, AttemptRow, OutboxFilter, OutboxRow};
 
 /// Most attempts sent concurrently by one scheduler pass.
@@ -161,6 +162,8 @@ pub(crate) fn write_event(
             state: "PENDING".into(),
             next_attempt_at: Some(at),
             attempts: 0,
+            dialect: Dialect::Paysign,
+            headers: None,
         },
     )?;
     Ok(event.notify_id.clone())
@@ -176,8 +179,12 @@ pub(crate) struct SignedEvent<'a> {
     pub(crate) out_trade_no: &'a str,
     pub(crate) trade_status: &'a str,
     pub(crate) notify_url: &'a str,
-    /// The form body, sent byte for byte on every attempt.
+    /// The body, sent byte for byte on every attempt.
     pub(crate) body: String,
+    /// Whose format it is (its content type and acknowledgement).
+    pub(crate) dialect: Dialect,
+    /// Headers sent with it, the same on every attempt (WeChat Pay v3 `Wechatpay-*`).
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 /// Writes an already signed notification to the outbox at `at`, inside the caller's
@@ -203,6 +210,12 @@ pub(crate) fn write_signed(
             state: "PENDING".into(),
             next_attempt_at: Some(at),
             attempts: 0,
+            dialect: event.dialect,
+            headers: if event.headers.is_empty() {
+                None
+            } else {
+                Some(serde_json::to_string(&event.headers).map_err(ApiError::internal)?)
+            },
         },
     )?;
     Ok(())
@@ -228,8 +241,23 @@ fn signed_body(state: &AppState, row: &OutboxRow, now: i64) -> Result<String, Ap
 }
 
 /// The answers a notification accepts (§9): `success`, the WeChat `<xml>`, a JSON `SUCCESS`,
-/// each with HTTP 200 (the core's acknowledgement rule).
-const ACK_FORMATS: [AckFormat; 3] = [AckFormat::Text, AckFormat::Xml, AckFormat::Json];
+/// each with HTTP 200 (the core's acknowledgement rule). A platform sandbox's notification
+/// is acknowledged as that platform's is: Alipay's by `success`, WeChat Pay v3's by any 2xx.
+fn ack_formats(dialect: Dialect) -> &'static [AckFormat] {
+    match dialect {
+        Dialect::Paysign => &[AckFormat::Text, AckFormat::Xml, AckFormat::Json],
+        Dialect::Alipay => &[AckFormat::Text],
+        Dialect::WechatpayV3 => &[AckFormat::WechatV3],
+    }
+}
+
+/// The `Content-Type` a notification is sent with.
+fn content_type(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Paysign | Dialect::Alipay => "application/x-www-form-urlencoded; charset=utf-8",
+        Dialect::WechatpayV3 => "application/json",
+    }
+}
 
 /// Sends one attempt and classifies the answer.
 async fn send(
@@ -238,15 +266,19 @@ async fn send(
     body: String,
     timeout: Duration,
 ) -> (Option<u16>, &'static str, String) {
-    let request = state
+    let mut request = state
         .http()
         .post(&row.notify_url)
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )
-        .body(body)
-        .timeout(timeout);
+        .header(reqwest::header::CONTENT_TYPE, content_type(row.dialect));
+    let headers: Vec<(String, String)> = match row.headers.as_deref().map(serde_json::from_str) {
+        None => Vec::new(),
+        Some(Ok(headers)) => headers,
+        Some(Err(e)) => return (None, "CONNECT_ERROR", format!("stored headers: {e}")),
+    };
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let request = request.body(body).timeout(timeout);
     let mut response = match request.send().await {
         Ok(r) => r,
         Err(e) if e.is_timeout() => return (None, "TIMEOUT", String::new()),
@@ -269,11 +301,12 @@ async fn send(
     }
     let logged =
         String::from_utf8_lossy(&answer[..answer.len().min(LOGGED_ANSWER_BYTES)]).into_owned();
-    let result = if Acknowledgement::is_success_response_any(&ACK_FORMATS, status, &answer) {
-        "ACK"
-    } else {
-        "NACK"
-    };
+    let result =
+        if Acknowledgement::is_success_response_any(ack_formats(row.dialect), status, &answer) {
+            "ACK"
+        } else {
+            "NACK"
+        };
     (Some(status), result, logged)
 }
 

@@ -21,10 +21,51 @@ pub(crate) struct OutboxRow {
     pub(crate) state: String,
     pub(crate) next_attempt_at: Option<i64>,
     pub(crate) attempts: i64,
+    /// Whose message it is: its content type and acknowledgement rule.
+    pub(crate) dialect: Dialect,
+    /// HTTP headers sent with the body (WeChat Pay v3 `Wechatpay-*`): a JSON array of
+    /// `[name, value]` pairs, fixed when the event is written.
+    pub(crate) headers: Option<String>,
+}
+
+/// Whose notification an event is: the paysign protocol's, or a platform sandbox's in the
+/// platform's own format (docs/sandbox-alipay.md, docs/sandbox-wechatpay.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// docs/protocol.md §9: a signed form, acknowledged by `success` (or the WeChat `<xml>`
+    /// or JSON `SUCCESS` a merchant's framework may answer).
+    Paysign,
+    /// Alipay's signed form, acknowledged by `success`.
+    Alipay,
+    /// WeChat Pay v3's JSON with `Wechatpay-*` headers, acknowledged by any 2xx.
+    WechatpayV3,
+}
+
+impl Dialect {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Paysign => "paysign",
+            Self::Alipay => "alipay",
+            Self::WechatpayV3 => "wechatpay-v3",
+        }
+    }
+
+    fn parse(text: &str) -> rusqlite::Result<Self> {
+        [Self::Paysign, Self::Alipay, Self::WechatpayV3]
+            .into_iter()
+            .find(|d| d.as_str() == text)
+            .ok_or_else(|| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    format!("unknown notification dialect {text}").into(),
+                )
+            })
+    }
 }
 
 const COLUMNS: &str = "notify_id, app_id, trade_no, out_trade_no, trade_status, notify_url, \
-     fields, signed_body, created_at, state, next_attempt_at, attempts";
+     fields, signed_body, created_at, state, next_attempt_at, attempts, dialect, headers";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
     Ok(OutboxRow {
@@ -40,13 +81,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<OutboxRow> {
         state: r.get(9)?,
         next_attempt_at: r.get(10)?,
         attempts: r.get(11)?,
+        dialect: Dialect::parse(&r.get::<_, String>(12)?)?,
+        headers: r.get(13)?,
     })
 }
 
 /// Writes a new event.
 pub(crate) fn insert(conn: &Connection, o: &OutboxRow) -> rusqlite::Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        "INSERT INTO outbox ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
     ))?
     .execute(params![
         o.notify_id,
@@ -61,6 +104,8 @@ pub(crate) fn insert(conn: &Connection, o: &OutboxRow) -> rusqlite::Result<()> {
         o.state,
         o.next_attempt_at,
         o.attempts,
+        o.dialect.as_str(),
+        o.headers,
     ])?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 
 /// Current schema version.
-const VERSION: i64 = 3;
+const VERSION: i64 = 4;
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE meta (
@@ -388,9 +388,53 @@ WHERE p.status = 'SUCCESS' AND p.finish_time IS NOT NULL
 ORDER BY p.finish_time, p.payout_no;
 "#;
 
+/// Version 4: the WeChat Pay v3 sandbox (docs/sandbox-wechatpay.md), and notifications in
+/// a platform's own dialect: its content type, its `Wechatpay-*` headers, its
+/// acknowledgement rule (`dialect`: `paysign`, `alipay` or `wechatpay-v3`).
+const SCHEMA_V4: &str = r#"
+ALTER TABLE outbox ADD COLUMN dialect TEXT NOT NULL DEFAULT 'paysign'
+    CHECK (dialect IN ('paysign', 'alipay', 'wechatpay-v3'));
+ALTER TABLE outbox ADD COLUMN headers TEXT;
+
+CREATE TABLE wechatpay_merchants (
+    mchid             TEXT PRIMARY KEY,
+    platform_key_mode TEXT NOT NULL CHECK (platform_key_mode IN ('PUBLIC_KEY', 'CERTIFICATE'))
+);
+CREATE TABLE wechatpay_transactions (
+    mchid            TEXT NOT NULL,
+    out_trade_no     TEXT NOT NULL,
+    appid            TEXT NOT NULL,
+    trade_type       TEXT NOT NULL CHECK (trade_type IN ('NATIVE', 'JSAPI', 'MWEB')),
+    description      TEXT NOT NULL,
+    total            INTEGER NOT NULL CHECK (total > 0),
+    notify_url       TEXT NOT NULL,
+    payer_openid     TEXT,
+    prepay_id        TEXT NOT NULL UNIQUE,
+    transaction_id   TEXT UNIQUE,
+    trade_state      TEXT NOT NULL,
+    refunded         INTEGER NOT NULL CHECK (refunded >= 0 AND refunded <= total),
+    create_time      INTEGER NOT NULL,
+    success_time     INTEGER,
+    events           INTEGER NOT NULL,
+    failing_refunds  INTEGER NOT NULL DEFAULT 0 CHECK (failing_refunds >= 0),
+    PRIMARY KEY (mchid, out_trade_no)
+);
+CREATE TABLE wechatpay_refunds (
+    mchid          TEXT NOT NULL,
+    out_refund_no  TEXT NOT NULL,
+    refund_id      TEXT NOT NULL UNIQUE,
+    out_trade_no   TEXT NOT NULL,
+    refund         INTEGER NOT NULL CHECK (refund > 0),
+    reason         TEXT NOT NULL,
+    notify_url     TEXT NOT NULL,
+    create_time    INTEGER NOT NULL,
+    PRIMARY KEY (mchid, out_refund_no)
+);
+"#;
+
 /// Each version's statements, oldest first: `MIGRATIONS[v - 1]` takes a database from
 /// version `v - 1` to `v`.
-const MIGRATIONS: [&str; VERSION as usize] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+const MIGRATIONS: [&str; VERSION as usize] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 /// Creates the schema in a new database, or migrates an older one in one transaction;
 /// refuses a database from a newer version.

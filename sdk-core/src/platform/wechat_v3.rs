@@ -257,12 +257,6 @@ impl TestNotifier for WechatV3 {
             needs: ApiTerm::EncryptionKey,
         })?;
         own_format(Profile::WechatV3, event, BodyFormat::Json)?;
-        if event.nonce.len() < 32 || !event.nonce.is_ascii() {
-            return Err(Error::field_invalid(
-                "nonce",
-                "give at least 32 random ASCII characters",
-            ));
-        }
         let time = format_rfc3339(event.time, CHINA_STANDARD_TIME)?;
         let fen = event.amount.fen();
         let (event_type, summary, original_type) = notified(
@@ -317,50 +311,106 @@ impl TestNotifier for WechatV3 {
                 },
             })
         };
-        let resource_nonce = &event.nonce[..12];
-        // 国密 merchants get SM2 signatures and SM4 resources together.
-        let algorithm = aead_algorithm(signer.sign_type());
-        let ciphertext = encrypt_resource(
-            algorithm,
-            key,
-            resource_nonce,
-            original_type,
-            resource.to_string().as_bytes(),
-        )?;
-        let body = serde_json::json!({
-            "id": event.notify_id,
-            "create_time": time,
-            "resource_type": "encrypt-resource",
-            "event_type": event_type,
-            "summary": summary,
-            "resource": {
-                "original_type": original_type,
-                "algorithm": algorithm,
-                "ciphertext": ciphertext,
-                "associated_data": original_type,
-                "nonce": resource_nonce,
+        seal_notification(
+            &NotificationContent {
+                id: event.notify_id,
+                time: event.time,
+                event_type,
+                summary,
+                original_type,
+                resource: &resource,
+                nonce: event.nonce,
+                serial,
             },
-        })
-        .to_string();
-        let timestamp = event.time.to_string();
-        let nonce = event.nonce.to_ascii_uppercase();
-        let signature = signer.sign_message(&response_message(&timestamp, &nonce, &body))?;
-        Ok(TestMessage {
-            headers: vec![
-                (TIMESTAMP_HEADER.to_owned(), timestamp),
-                (NONCE_HEADER.to_owned(), nonce),
-                (SIGNATURE_HEADER.to_owned(), signature),
-                (SERIAL_HEADER.to_owned(), serial.to_owned()),
-                (
-                    SIGNATURE_TYPE_HEADER.to_owned(),
-                    scheme(signer.sign_type()).to_owned(),
-                ),
-            ],
-            content_type: "application/json",
-            body: body.into_bytes(),
-            notify_id: event.notify_id.to_owned(),
-        })
+            key,
+            signer,
+        )
     }
+}
+
+/// A WeChat Pay v3 notification before it is sealed: the resource WeChat Pay encrypts and
+/// the envelope's fields around it ([`seal_notification`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NotificationContent<'a> {
+    /// The envelope's `id`.
+    pub id: &'a str,
+    /// When it was made (Unix seconds): `create_time` (RFC 3339, Beijing time) and
+    /// `Wechatpay-Timestamp`.
+    pub time: i64,
+    /// `event_type`: `TRANSACTION.SUCCESS`, `REFUND.SUCCESS` …
+    pub event_type: &'a str,
+    /// `summary`: `支付成功`, `退款成功` …
+    pub summary: &'a str,
+    /// `resource.original_type`, also the associated data: `transaction` or `refund`.
+    pub original_type: &'a str,
+    /// The resource, encrypted under the APIv3 key.
+    pub resource: &'a serde_json::Value,
+    /// At least 32 random ASCII characters: the first 12 are the resource's nonce, all of
+    /// them (upper-cased) the `Wechatpay-Nonce`.
+    pub nonce: &'a str,
+    /// `Wechatpay-Serial`: the platform certificate serial or `PUB_KEY_ID_…` of the key
+    /// that signs.
+    pub serial: &'a str,
+}
+
+/// A notification as WeChat Pay v3 posts it: `content.resource` encrypted under the APIv3
+/// key (`AEAD_AES_256_GCM`, or `AEAD_SM4_GCM` for an SM2 signer), the JSON envelope around
+/// it, and the `Wechatpay-*` headers signed over [`response_message`] by `signer`.
+pub fn seal_notification(
+    content: &NotificationContent<'_>,
+    api_v3_key: &SharedSecret,
+    signer: &dyn TestSigner,
+) -> Result<TestMessage> {
+    if content.nonce.len() < 32 || !content.nonce.is_ascii() {
+        return Err(Error::field_invalid(
+            "nonce",
+            "give at least 32 random ASCII characters",
+        ));
+    }
+    let time = format_rfc3339(content.time, CHINA_STANDARD_TIME)?;
+    let resource_nonce = &content.nonce[..12];
+    // 国密 merchants get SM2 signatures and SM4 resources together.
+    let algorithm = aead_algorithm(signer.sign_type());
+    let ciphertext = encrypt_resource(
+        algorithm,
+        api_v3_key,
+        resource_nonce,
+        content.original_type,
+        content.resource.to_string().as_bytes(),
+    )?;
+    let body = serde_json::json!({
+        "id": content.id,
+        "create_time": time,
+        "resource_type": "encrypt-resource",
+        "event_type": content.event_type,
+        "summary": content.summary,
+        "resource": {
+            "original_type": content.original_type,
+            "algorithm": algorithm,
+            "ciphertext": ciphertext,
+            "associated_data": content.original_type,
+            "nonce": resource_nonce,
+        },
+    })
+    .to_string();
+    let timestamp = content.time.to_string();
+    let nonce = content.nonce.to_ascii_uppercase();
+    let signature = signer.sign_message(&response_message(&timestamp, &nonce, &body))?;
+    Ok(TestMessage {
+        headers: vec![
+            (TIMESTAMP_HEADER.to_owned(), timestamp),
+            (NONCE_HEADER.to_owned(), nonce),
+            (SIGNATURE_HEADER.to_owned(), signature),
+            (SERIAL_HEADER.to_owned(), content.serial.to_owned()),
+            (
+                SIGNATURE_TYPE_HEADER.to_owned(),
+                scheme(signer.sign_type()).to_owned(),
+            ),
+        ],
+        content_type: "application/json",
+        body: body.into_bytes(),
+        notify_id: content.id.to_owned(),
+    })
 }
 
 /// The `Authorization` scheme (and `Wechatpay-Signature-Type` value) of RSA signatures.

@@ -319,19 +319,24 @@ impl Signer {
     /// The signature of an already-built canonical string encoded in `charset` (Alipay
     /// signs the string in the message's declared `charset`).
     pub fn sign_canonical_in(&self, canonical: &str, charset: Charset) -> Result<String> {
-        let encoded = charset.encode(canonical)?;
+        self.sign_bytes(&charset.encode(canonical)?)
+    }
+
+    /// The signature of `message` as bytes, base64 (as [`Signer::sign_canonical`] gives it):
+    /// for what is not text, such as the DER of a certificate a sandbox issues itself.
+    pub fn sign_bytes(&self, message: &[u8]) -> Result<String> {
         match &self.credential {
             SigningCredential::Key(key) => match &key.material {
                 PrivateMaterial::Rsa(rsa) => rsa_sign_base64(
                     rsa,
                     self.sign_type,
-                    &self.platform.rsa_signed_bytes(&encoded),
+                    &self.platform.rsa_signed_bytes(message),
                     self.backend,
                 ),
-                PrivateMaterial::Sm2(sm2) => sm2_sign_base64(sm2, &encoded),
+                PrivateMaterial::Sm2(sm2) => sm2_sign_base64(sm2, message),
             },
             SigningCredential::Secret(key) => {
-                self.platform.sign_digest(self.sign_type, key, &encoded)
+                self.platform.sign_digest(self.sign_type, key, message)
             }
         }
     }

@@ -467,6 +467,8 @@ pub(crate) fn pay(
                     trade_status: TRADE_SUCCESS,
                     notify_url: &t.notify_url,
                     body,
+                    dialect: notifications::Dialect::Alipay,
+                    headers: Vec::new(),
                 },
                 now,
             )?;
