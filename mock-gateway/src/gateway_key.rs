@@ -56,6 +56,9 @@ pub(crate) struct GatewayKey {
     /// notifications, docs/sandbox-alipay.md): its public key is the sandbox's "Alipay
     /// public key".
     pub(crate) alipay: Arc<Signer>,
+    /// The same key signing as the WeChat Pay v3 platform (the WeChat Pay sandbox's
+    /// `Wechatpay-Signature`s, docs/sandbox-wechatpay.md).
+    pub(crate) wechatpay: Arc<Signer>,
     pub(crate) public: PublicKey,
 }
 
@@ -72,6 +75,12 @@ impl GatewayKey {
             SigningCredential::Key(copy),
         )?
         .message_kind(MessageKind::Notification);
+        let copy = PrivateKey::parse(key.to_pkcs8_base64().as_bytes())?;
+        let wechatpay = Signer::new(
+            Profile::WechatV3,
+            slot.sign_type,
+            SigningCredential::Key(copy),
+        )?;
         let signer = Signer::new(
             Profile::Paysign,
             slot.sign_type,
@@ -81,6 +90,7 @@ impl GatewayKey {
         Ok(Self {
             signer: Arc::new(signer),
             alipay: Arc::new(alipay),
+            wechatpay: Arc::new(wechatpay),
             public,
         })
     }

@@ -53,7 +53,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// The gateway's routes: the signed API (`POST /gateway/v1/{method}`), the admin API
 /// (`/admin/*`, loopback peers with the admin token only), the console (`/console/`,
 /// docs/console.md), the Alipay sandbox (`POST /alipay/gateway.do`,
-/// docs/sandbox-alipay.md) and `GET /healthz`. Any other path is
+/// docs/sandbox-alipay.md), the WeChat Pay v3 sandbox (`/v3/…`, docs/sandbox-wechatpay.md)
+/// and `GET /healthz`. Any other path is
 /// `404 PATH_UNKNOWN`, a known path with another HTTP method `405 HTTP_METHOD_NOT_ALLOWED`
 /// with `Allow` (JSON `{"code","message"}`; signed under `/gateway/v1/`).
 ///
@@ -67,6 +68,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router(&state))
         .merge(console::router(&state))
         .merge(sandbox::alipay::api::routes())
+        .merge(sandbox::wechatpay::api::routes())
         .fallback(path_unknown)
         .method_not_allowed_fallback(http_method_not_allowed)
         .with_state(state)

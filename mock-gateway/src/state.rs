@@ -203,6 +203,13 @@ impl AppState {
         Arc::clone(&self.keys().ring(SignType::Rsa2).active(now).alipay)
     }
 
+    /// The WeChat Pay sandbox's platform key at `now`: its signer and public key.
+    pub(crate) fn wechatpay_platform(&self, now: i64) -> (Arc<Signer>, PublicKey) {
+        let keys = self.keys();
+        let key = keys.ring(SignType::Rsa2).active(now);
+        (Arc::clone(&key.wechatpay), key.public.clone())
+    }
+
     /// What the gateway signs a message to `app_id` with (docs/protocol.md §3.2): `SM2`
     /// for a merchant registered for SM2 and not RSA, else `RSA2` — also when there is no
     /// such merchant, or it cannot be loaded (its request then fails anyway).

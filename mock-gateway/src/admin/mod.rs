@@ -73,6 +73,7 @@ fn routes() -> Router<AppState> {
         .merge(statements::admin::routes())
         .merge(exceptions::admin::routes())
         .merge(sandbox::alipay::admin::routes())
+        .merge(sandbox::wechatpay::admin::routes())
 }
 
 /// A non-loopback peer gets the answer of a path that does not exist (`404

@@ -770,7 +770,7 @@ fn admin_usage_and_unreachable_gateways_exit_2() {
 
 #[test]
 fn every_gateway_command_has_help_with_an_example() {
-    let commands: [&[&str]; 27] = [
+    let commands: [&[&str]; 29] = [
         &["gateway"],
         &["gateway", "admin"],
         &["gateway", "admin", "register"],
@@ -798,6 +798,8 @@ fn every_gateway_command_has_help_with_an_example() {
         &["gateway", "admin", "exceptions"],
         &["gateway", "admin", "resolve"],
         &["gateway", "admin", "alipay-trade"],
+        &["gateway", "admin", "wechatpay-merchant"],
+        &["gateway", "admin", "wechatpay-order"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -1004,6 +1006,19 @@ fn a_payout_nobody_can_settle_is_resolved_from_the_exception_queue() {
     );
     // The Alipay sandbox's payer: an unknown trade is the API's 404.
     let unknown = gateway.admin(&["alipay-trade", "2026112022001400000000000001", "--pay"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("ORDER_NOT_FOUND"),
+        "{}",
+        unknown.stderr
+    );
+    // The WeChat Pay sandbox's payer: likewise; its keys are the merchant's.
+    let unknown = gateway.admin(&[
+        "wechatpay-order",
+        "2026000000000001",
+        "W20261120001",
+        "--pay",
+    ]);
     assert_eq!(unknown.code, 2);
     assert!(
         unknown.stderr.contains("ORDER_NOT_FOUND"),

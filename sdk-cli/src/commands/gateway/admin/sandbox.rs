@@ -1,5 +1,7 @@
-//! `alipay-trade`: the Alipay sandbox's payer (docs/sandbox-alipay.md §5) — show a trade,
-//! pay it (which notifies it) or walk away from it.
+//! The platform sandboxes' admin commands: `alipay-trade`, the Alipay sandbox's payer
+//! (docs/sandbox-alipay.md §5) — show a trade, pay it (which notifies it) or walk away
+//! from it; `wechatpay-merchant` and `wechatpay-order`, the WeChat Pay sandbox's keys and
+//! payer (docs/sandbox-wechatpay.md).
 
 use super::print::{print_fields, report};
 use crate::commands::gateway::client::{AdminClient, Method};
@@ -50,6 +52,121 @@ pub(super) fn alipay_trade(
         client.send(Method::Post, &[path[0], path[1], path[2], action], None)?
     } else {
         client.get(&path, &[])?
+    };
+    report(out, &answer.body, |v| print_fields(out, v, &[]));
+    Ok(Status::Success)
+}
+
+/// Show what a merchant's WeChat Pay v3 SDK is configured with in the sandbox (merchant
+/// serial, APIv3 key, platform public key and certificate), or choose how answers name the
+/// platform key
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Example:
+  $ paysign gateway admin --url http://127.0.0.1:8080 wechatpay-merchant 2026000000000001
+  merchant_serial_no      5F1C…
+  api_v3_key              9b2e…
+  platform_public_key_id  PUB_KEY_ID_…
+  ...")]
+pub(super) struct WechatpayMerchantArgs {
+    /// The merchant's app_id, which is its WeChat Pay mchid in the sandbox
+    #[arg(value_name = "MCHID")]
+    mchid: String,
+
+    /// How answers and notifications name the platform key (Wechatpay-Serial): its public
+    /// key id (PUBLIC_KEY, the default) or its certificate's serial (CERTIFICATE)
+    #[arg(long, value_name = "MODE", value_parser = ["PUBLIC_KEY", "CERTIFICATE"])]
+    platform_key_mode: Option<String>,
+}
+
+pub(super) fn wechatpay_merchant(
+    client: &AdminClient,
+    args: &WechatpayMerchantArgs,
+    out: &Output,
+) -> Result<Status, CliError> {
+    let path = ["wechatpay", "merchants", args.mchid.as_str()];
+    let answer = match &args.platform_key_mode {
+        Some(mode) => {
+            let body = serde_json::json!({ "platform_key_mode": mode });
+            client.send(Method::Put, &path, Some(&body))?
+        }
+        None => client.get(&path, &[])?,
+    };
+    report(out, &answer.body, |v| print_fields(out, v, &[]));
+    Ok(Status::Success)
+}
+
+/// Show a WeChat Pay sandbox order, or act as its payer: --pay (SUCCESS, notified),
+/// --fail (PAYERROR), --pending (USERPAYING) or --abandon (closed unpaid); --fail-refunds N
+/// rehearses refunds that fail
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Example:
+  $ paysign gateway admin --url http://127.0.0.1:8080 wechatpay-order 2026000000000001 W20261120001 --pay
+  trade_state     SUCCESS
+  transaction_id  4200000001202611200000000001
+  ...")]
+pub(super) struct WechatpayOrderArgs {
+    /// The merchant's mchid (its app_id on the gateway)
+    #[arg(value_name = "MCHID")]
+    mchid: String,
+
+    /// The merchant's out_trade_no
+    #[arg(value_name = "OUT_TRADE_NO")]
+    out_trade_no: String,
+
+    /// The payer pays: SUCCESS, and WeChat Pay's TRANSACTION.SUCCESS notification
+    #[arg(long, group = "payer")]
+    pay: bool,
+
+    /// The payment fails: PAYERROR (WeChat Pay notifies no failure)
+    #[arg(long, group = "payer")]
+    fail: bool,
+
+    /// The payer is still paying: USERPAYING, what a merchant polls through
+    #[arg(long, group = "payer")]
+    pending: bool,
+
+    /// The payer walks away: the order closes unpaid
+    #[arg(long, group = "payer")]
+    abandon: bool,
+
+    /// The next N refund calls answer 500 SYSTEM_ERROR and refund nothing (0 stops it)
+    #[arg(long, value_name = "N", group = "payer")]
+    fail_refunds: Option<i64>,
+}
+
+pub(super) fn wechatpay_order(
+    client: &AdminClient,
+    args: &WechatpayOrderArgs,
+    out: &Output,
+) -> Result<Status, CliError> {
+    let order = [
+        "wechatpay",
+        "transactions",
+        args.mchid.as_str(),
+        args.out_trade_no.as_str(),
+    ];
+    let action = [
+        (args.pay, "pay"),
+        (args.fail, "fail"),
+        (args.pending, "pending"),
+        (args.abandon, "abandon"),
+    ]
+    .into_iter()
+    .find(|(chosen, _)| *chosen)
+    .map(|(_, action)| action);
+    let answer = if let Some(count) = args.fail_refunds {
+        let body = serde_json::json!({ "count": count });
+        client.send(
+            Method::Post,
+            &[&order[..], &["fail-refunds"]].concat(),
+            Some(&body),
+        )?
+    } else if let Some(action) = action {
+        client.send(Method::Post, &[&order[..], &[action]].concat(), None)?
+    } else {
+        client.get(&order, &[])?
     };
     report(out, &answer.body, |v| print_fields(out, v, &[]));
     Ok(Status::Success)
