@@ -142,6 +142,17 @@ impl HttpLimits {
     }
 }
 
+/// WeChat Pay's notification retry intervals, in seconds: 15 s, 15 s, 30 s, 3 min, 10 min,
+/// 20 min, 30 min ×3, 1 h, 3 h ×3, 6 h ×2 (16 attempts over about a day). The gateway's
+/// default, and always the WeChat Pay sandbox's (docs/sandbox-wechatpay.md).
+pub const WECHAT_PAY_RETRY_SCHEDULE: [u64; 15] = [
+    15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600,
+];
+
+/// Alipay's, as its documentation states them: 4 min, 10 min, 10 min, 1 h, 2 h, 6 h, 15 h
+/// (8 notifications within 25 hours). Always the Alipay sandbox's (docs/sandbox-alipay.md).
+pub const ALIPAY_RETRY_SCHEDULE: [u64; 7] = [240, 600, 600, 3600, 7200, 21600, 54000];
+
 /// Poll and notification timing (docs/protocol.md §15).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimingConfig {
@@ -161,10 +172,7 @@ impl Default for TimingConfig {
         Self {
             poll_interval_secs: 10,
             max_polls: 30,
-            notify_retry_schedule: vec![
-                15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600,
-                21600,
-            ],
+            notify_retry_schedule: WECHAT_PAY_RETRY_SCHEDULE.to_vec(),
             notify_timeout_secs: 5,
         }
     }

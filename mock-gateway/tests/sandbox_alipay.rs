@@ -445,3 +445,69 @@ async fn an_abandoned_trade_closes_and_cannot_be_paid() {
             .is_empty()
     );
 }
+
+/// An endpoint that answers every notification with the next of `answers` (the last one
+/// once they run out), and counts what it received.
+async fn answering_endpoint(
+    answers: &'static [&'static str],
+) -> (
+    String,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    tokio::task::JoinHandle<()>,
+) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&count);
+    let app = axum::Router::new().route(
+        "/alipay-notify",
+        axum::routing::post(move || {
+            let n = seen.fetch_add(1, Ordering::SeqCst);
+            async move { answers[n.min(answers.len() - 1)] }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/alipay-notify", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (url, count, task)
+}
+
+/// Alipay's notification is acknowledged by `success` alone (a JSON `SUCCESS`, which the
+/// paysign protocol's notifications accept, is not Alipay's acknowledgement) and retried on
+/// Alipay's schedule: 4 minutes after the first attempt, not the gateway's 15 seconds.
+#[tokio::test]
+async fn alipays_notification_is_acknowledged_by_success_alone_on_alipays_schedule() {
+    use std::sync::atomic::Ordering;
+    let gw = Gateway::start().await;
+    let ali = Alipay::new(&gw).await;
+    let (url, received, endpoint) = answering_endpoint(&[r#"{"code":"SUCCESS"}"#, "success"]).await;
+    let biz = json!({"out_trade_no": "ALIRETRY0001", "total_amount": "10.00", "subject": "电费"});
+    let p = ali.params("alipay.trade.precreate", &biz, Some(&url));
+    ok(&ali.send("alipay.trade.precreate", &p).await);
+    let queried = ali
+        .call(
+            "alipay.trade.query",
+            json!({"out_trade_no": "ALIRETRY0001"}),
+        )
+        .await;
+    let trade_no = queried.get("trade_no").to_owned();
+    let paid_at = gw.now();
+    gw.post(&format!("/admin/alipay/trades/{trade_no}/pay"), json!({}))
+        .await;
+    gw.advance(0).await;
+    assert_eq!(received.load(Ordering::SeqCst), 1);
+    let notes = gw.notifications(&format!("trade_no={trade_no}")).await;
+    assert_eq!(notes[0]["state"], "PENDING", "{notes:?}");
+    assert_eq!(notes[0]["attempts"][0]["result"], "NACK", "{notes:?}");
+    assert_eq!(notes[0]["next_attempt_at"], paid_at + 240, "{notes:?}");
+    // Not due at the gateway's own 15 s; due at Alipay's 4 minutes.
+    gw.advance(15).await;
+    assert_eq!(received.load(Ordering::SeqCst), 1);
+    gw.advance(225).await;
+    assert_eq!(received.load(Ordering::SeqCst), 2);
+    let notes = gw.notifications(&format!("trade_no={trade_no}")).await;
+    assert_eq!(notes[0]["state"], "DELIVERED", "{notes:?}");
+    endpoint.abort();
+}

@@ -251,6 +251,16 @@ fn ack_formats(dialect: Dialect) -> &'static [AckFormat] {
     }
 }
 
+/// The intervals between attempts: a platform sandbox's notification is retried on the
+/// platform's published schedule; the paysign protocol's on the configured one (§9, §15).
+fn retry_schedule(dialect: Dialect, configured: &[u64]) -> &[u64] {
+    match dialect {
+        Dialect::Paysign => configured,
+        Dialect::Alipay => &crate::config::ALIPAY_RETRY_SCHEDULE,
+        Dialect::WechatpayV3 => &crate::config::WECHAT_PAY_RETRY_SCHEDULE,
+    }
+}
+
 /// The `Content-Type` a notification is sent with.
 fn content_type(dialect: Dialect) -> &'static str {
     match dialect {
@@ -351,7 +361,7 @@ pub(crate) async fn deliver_due(state: &AppState, now: i64) -> Result<usize, Api
             ("DELIVERED", None)
         } else {
             let index = usize::try_from(attempt - 1).unwrap_or(usize::MAX);
-            match timing.notify_retry_schedule.get(index) {
+            match retry_schedule(row.dialect, &timing.notify_retry_schedule).get(index) {
                 Some(interval) => (
                     "PENDING",
                     Some(due_at.saturating_add(i64::try_from(*interval).unwrap_or(i64::MAX))),
