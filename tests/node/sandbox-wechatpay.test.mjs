@@ -294,4 +294,27 @@ describe('WeChat Pay v3 sandbox with wechatpay-axios-plugin', () => {
     assert.equal(retried.data.status, 'SUCCESS');
     assert.equal(retried.data.amount.refund, 2000);
   });
+
+  it('out of order: a payment notification held back arrives after its refund\'s; resent, it is the same bytes', async () => {
+    await wxpay.v3.pay.transactions.native.post(order('WXOOO2026112001', 900));
+    await gateway.admin('POST', `wechatpay/transactions/${mchid}/WXOOO2026112001/pay`);
+    const [payment] = (await gateway.admin('GET', `notifications?app_id=${mchid}&state=PENDING`)).notifications
+      .filter((n) => n.out_trade_no === 'WXOOO2026112001');
+    const held = await gateway.admin('POST', `notifications/${payment.notify_id}/hold`);
+    assert.equal(held.notification.state, 'HELD');
+    assert.equal(held.notification.next_attempt_at, null);
+    const before = received.length;
+    await deliver();
+    assert.equal(received.length, before, 'a held notification is not sent');
+    await wxpay.v3.refund.domestic.refunds.post({
+      out_trade_no: 'WXOOO2026112001', out_refund_no: 'WXOOORF001', notify_url: notifyUrl,
+      amount: { refund: 900, total: 900, currency: 'CNY' },
+    });
+    await deliver();
+    await gateway.admin('POST', `notifications/${payment.notify_id}/resend`);
+    const arrived = received.slice(before);
+    assert.deepEqual(arrived.map((r) => r.envelope.event_type), ['REFUND.SUCCESS', 'TRANSACTION.SUCCESS']);
+    assert.ok(arrived.every((r) => r.verified));
+    assert.equal(arrived[1].resource.out_trade_no, 'WXOOO2026112001');
+  });
 });

@@ -1,5 +1,5 @@
 //! The notifications' admin routes (docs/protocol.md §12.7): the outbox with its
-//! delivery attempts, filtered, and a resend.
+//! delivery attempts, filtered, a resend, and a hold.
 
 use axum::Router;
 use axum::extract::State;
@@ -15,11 +15,30 @@ use super::store::OutboxFilter;
 use crate::admin::reply::MAX_BODY_BYTES;
 use crate::{fields, notifications};
 
-/// `GET /admin/notifications`, `POST /admin/notifications/{notify_id}/resend`.
+/// `GET /admin/notifications`, `POST /admin/notifications/{notify_id}/resend`,
+/// `POST /admin/notifications/{notify_id}/hold`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/notifications", get(notifications))
         .route("/admin/notifications/{notify_id}/resend", post(resend))
+        .route("/admin/notifications/{notify_id}/hold", post(hold))
+}
+
+/// Keeps a pending event back until it is resent: `{"notification": <the event>}`.
+async fn hold(
+    State(state): State<AppState>,
+    AdminPath(notify_id): AdminPath<String>,
+) -> AdminResult {
+    fields::gateway_no("notify_id", &notify_id).map_err(ApiError::from)?;
+    notifications::hold(state.store(), &notify_id)?;
+    let filter = OutboxFilter {
+        notify_id: Some(notify_id),
+        ..OutboxFilter::default()
+    };
+    let event = notifications::list(state.store(), &filter)?
+        .into_iter()
+        .next();
+    ok(json!({"notification": to_value(event)?}))
 }
 
 /// Makes the event due now and runs due work before answering (as a clock move does), so
@@ -82,7 +101,11 @@ fn notification_filter(query: &str) -> Result<OutboxFilter, ApiError> {
                 filter.notify_id = Some(value);
             }
             "state" => {
-                fields::one_of("state", &value, &["PENDING", "DELIVERED", "GAVE_UP"])?;
+                fields::one_of(
+                    "state",
+                    &value,
+                    &["PENDING", "DELIVERED", "GAVE_UP", "HELD"],
+                )?;
                 filter.state = Some(value);
             }
             other => {

@@ -409,6 +409,24 @@ pub(crate) fn resend(store: &Store, notify_id: &str, now: i64) -> Result<(), Api
     }
 }
 
+/// Keeps a pending event back until it is resent ([`resend`]), so the events written after
+/// it reach the merchant first: the out-of-order delivery a merchant must survive (a
+/// refund's notification before its payment's). Only a `PENDING` event can be held
+/// (`ORDER_STATE_INVALID` otherwise: one already delivered is resent instead).
+pub(crate) fn hold(store: &Store, notify_id: &str) -> Result<(), ApiError> {
+    match store.write(|tx| Ok(outbox::hold(tx, notify_id)?))? {
+        None => Err(ApiError::new(
+            crate::error::Code::NotificationNotFound,
+            format!("no notification {notify_id}"),
+        )),
+        Some(state) if state == "PENDING" => Ok(()),
+        Some(state) => Err(ApiError::new(
+            crate::error::Code::OrderStateInvalid,
+            format!("notification {notify_id} is {state}: only a PENDING one can be held"),
+        )),
+    }
+}
+
 /// One event as `GET /admin/notifications` shows it.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct NotificationView {

@@ -1,6 +1,6 @@
 //! The notification outbox (`outbox`) and its delivery log (`notify_attempts`).
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 /// One notification event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,7 +17,7 @@ pub(crate) struct OutboxRow {
     /// attempt.
     pub(crate) signed_body: Option<String>,
     pub(crate) created_at: i64,
-    /// `PENDING`, `DELIVERED` or `GAVE_UP`.
+    /// `PENDING`, `DELIVERED`, `GAVE_UP` or `HELD` (kept back by the admin API until resent).
     pub(crate) state: String,
     pub(crate) next_attempt_at: Option<i64>,
     pub(crate) attempts: i64,
@@ -193,6 +193,22 @@ pub(crate) fn make_due(conn: &Connection, notify_id: &str, now: i64) -> rusqlite
         rusqlite::params![notify_id, now],
     )?;
     Ok(changed == 1)
+}
+
+/// Keeps a pending event back (`HELD`, no attempt due) until it is resent; returns the
+/// state it was found in (`None`: no such event), held only if it was `PENDING`.
+pub(crate) fn hold(conn: &Connection, notify_id: &str) -> rusqlite::Result<Option<String>> {
+    let state: Option<String> = conn
+        .prepare_cached("SELECT state FROM outbox WHERE notify_id = ?1")?
+        .query_row([notify_id], |r| r.get(0))
+        .optional()?;
+    if state.as_deref() == Some("PENDING") {
+        conn.execute(
+            "UPDATE outbox SET state = 'HELD', next_attempt_at = NULL WHERE notify_id = ?1",
+            [notify_id],
+        )?;
+    }
+    Ok(state)
 }
 
 /// Events matching the filter, oldest first.

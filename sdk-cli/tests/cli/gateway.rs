@@ -1012,6 +1012,16 @@ fn a_payout_nobody_can_settle_is_resolved_from_the_exception_queue() {
         "{}",
         unknown.stderr
     );
+    // Holding or resending a notification that does not exist is the API's 404.
+    for action in ["--hold", "--resend"] {
+        let unknown = gateway.admin(&["notifications", action, "T202611200000000099_1"]);
+        assert_eq!(unknown.code, 2);
+        assert!(
+            unknown.stderr.contains("NOTIFICATION_NOT_FOUND"),
+            "{}",
+            unknown.stderr
+        );
+    }
     // The WeChat Pay sandbox's payer: likewise; its keys are the merchant's.
     let unknown = gateway.admin(&[
         "wechatpay-order",
