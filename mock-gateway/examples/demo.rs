@@ -6,7 +6,8 @@
 //! books each event once, refund, then download the day's signed statement and reconcile it.
 //! The next day, collection and payout (代收付, docs/collection.md): a payer's card bound, a
 //! repayment plan debited at its time through the channel that is up, and a payout queued
-//! until a channel can carry it.
+//! until a channel can carry it. Then the same gateway as Alipay and as WeChat Pay v3 (the
+//! sandboxes of docs/sandbox-alipay.md and docs/sandbox-wechatpay.md): one order on each.
 //!
 //! Only public interfaces are used: the gateway over HTTP (the signed API of
 //! docs/protocol.md §7 and the admin API of §12), the merchant side with `paysign-core`.
@@ -28,6 +29,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use paysign_core::callback::{GatewayResponse, NotificationVerifier, VerifyOptions};
+use paysign_core::keys::KeySet;
 use paysign_core::message::time::{CHINA_STANDARD_TIME, format_rfc3339};
 use paysign_core::message::{
     AckFormat, Acknowledgement, AgreementConfirm, AgreementRef, AgreementSign, Amount, BillQuery,
@@ -36,12 +38,15 @@ use paysign_core::message::{
     PlanCreate, PlanQuery, PlanRef, SignedRequest, StatementDownload, StatementType, TradeStatus,
     build_request,
 };
+use paysign_core::params::Params;
+use paysign_core::platform::wechat_v3::{HttpRequest, RequestSigner};
 use paysign_core::reconcile::{
     Class, ColumnMap, Difference, Entry, Position, ReconcileOptions, ReconcileReport, RecordFormat,
     reconcile,
 };
 use paysign_core::{
-    PrivateKey, Profile, PublicKey, SignType, Signer, SigningCredential, VerificationCredential,
+    MessageKind, PrivateKey, Profile, PublicKey, SharedSecret, SignType, Signer, SigningCredential,
+    VerificationCredential, Verifier,
 };
 use paysign_gateway::{ClockMode, GatewayConfig, GatewayHandle, serve};
 use serde_json::{Value, json};
@@ -61,7 +66,7 @@ const LATE_EVENING: i64 = START + 13 * 3600 + 40 * 60;
 /// 2026-11-21T10:00:00+08:00: the next morning, for collection and payout.
 const NEXT_MORNING: i64 = START + 86_400;
 /// Total number of steps, for the headings.
-const STEPS: u32 = 9;
+const STEPS: u32 = 10;
 
 /// Stops the story with an error unless `$cond` holds.
 macro_rules! ensure {
@@ -117,6 +122,7 @@ pub(crate) async fn run(out: &mut (dyn Write + Send)) -> Result<()> {
         refunds(&mut w, &m, &water).await?;
         close_the_day(&mut w, &m, &electricity).await?;
         collect_and_pay_out(&mut w, &m).await?;
+        platform_sandboxes(&mut w, &m).await?;
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(m)
     }
     .await;
@@ -241,6 +247,7 @@ async fn register(w: &mut World<'_>) -> Result<Merchant> {
         "the notify endpoint now verifies with the gateway key and app_id {app_id}"
     );
     Ok(Merchant {
+        key_pkcs8: key.to_pkcs8_base64(),
         signer: Signer::new(
             Profile::Paysign,
             SignType::Rsa2,
@@ -967,9 +974,474 @@ async fn reconcile_collection_day(w: &mut World<'_>, m: &Merchant) -> Result<()>
     Ok(())
 }
 
-/// Step 9: everything stops; the ledger's totals.
+/// Step 9: the same gateway as Alipay and as WeChat Pay v3 (docs/sandbox-alipay.md,
+/// docs/sandbox-wechatpay.md): one order on each, end to end, the merchant's side built with
+/// paysign-core's `alipay` and `wechat-v3` profiles — what an integration on the platforms'
+/// official SDKs does (tests/node/sandbox-*.test.mjs run those SDKs).
+async fn platform_sandboxes(w: &mut World<'_>, m: &Merchant) -> Result<()> {
+    w.step(
+        9,
+        "The same gateway as Alipay and as WeChat Pay v3 (offline sandboxes)",
+    )?;
+    let (http, base_url) = (w.http.clone(), w.base_url.clone());
+    let gateway_key = {
+        let v = w
+            .admin_ok(reqwest::Method::GET, "/admin/gateway-key", None)
+            .await?;
+        PublicKey::parse(text(&v, "public_key")?.as_bytes())?
+    };
+    let wx = w
+        .admin_ok(
+            reqwest::Method::GET,
+            &format!("/admin/wechatpay/merchants/{}", m.app_id),
+            None,
+        )
+        .await?;
+    let pub_key_id = text(&wx, "platform_public_key_id")?;
+    let api_v3_key = text(&wx, "api_v3_key")?;
+    let platform = PlatformShop::start(
+        w.clock.clone(),
+        NotificationVerifier::builder(
+            Profile::Alipay,
+            VerificationCredential::Key(gateway_key.clone()),
+        )
+        .app_id(m.app_id.clone())
+        .build()?,
+        NotificationVerifier::builder(
+            Profile::WechatV3,
+            VerificationCredential::KeySet(KeySet::new().with(&pub_key_id, gateway_key.clone())?),
+        )
+        .decryption_key(SharedSecret::new(api_v3_key.as_str())?)
+        .build()?,
+    )
+    .await?;
+
+    // Alipay: the merchant's app is an Alipay application; its key signs alipay.trade.*.
+    let alipay = Signer::new(
+        Profile::Alipay,
+        SignType::Rsa2,
+        SigningCredential::Key(PrivateKey::parse(m.key_pkcs8.as_bytes())?),
+    )?
+    .message_kind(MessageKind::Request);
+    let ali = AlipayCall {
+        url: format!("{base_url}/alipay/gateway.do"),
+        app_id: &m.app_id,
+        signer: &alipay,
+        gateway_key: &gateway_key,
+        http: &http,
+        now: w.clock.now(),
+    };
+    let notify_url = format!("{}/alipay", platform.url);
+    let created = ali
+        .call(
+            "alipay.trade.precreate",
+            json!({"out_trade_no": "ALI20261122001", "total_amount": "45.60", "subject": "燃气费"}),
+            Some(&notify_url),
+        )
+        .await?;
+    say!(
+        w,
+        "alipay.trade.precreate ALI20261122001 45.60 → 10000 Success, qr_code {} (answer signed as Alipay signs, verified)",
+        created["qr_code"].as_str().unwrap_or_default()
+    );
+    let waiting = ali
+        .call(
+            "alipay.trade.query",
+            json!({"out_trade_no": "ALI20261122001"}),
+            None,
+        )
+        .await?;
+    let trade_no = text(&waiting, "trade_no")?;
+    ensure!(
+        waiting["trade_status"] == "WAIT_BUYER_PAY",
+        "a new trade waits: {waiting}"
+    );
+    w.admin_ok(
+        reqwest::Method::POST,
+        &format!("/admin/alipay/trades/{trade_no}/pay"),
+        None,
+    )
+    .await?;
+    w.deliver_due().await?;
+    let paid = ali
+        .call("alipay.trade.query", json!({"trade_no": trade_no}), None)
+        .await?;
+    ensure!(
+        paid["trade_status"] == "TRADE_SUCCESS",
+        "the trade is paid: {paid}"
+    );
+    let refunded = ali
+        .call(
+            "alipay.trade.refund",
+            json!({"trade_no": trade_no, "refund_amount": "5.60", "out_request_no": "ALIRF001"}),
+            None,
+        )
+        .await?;
+    say!(
+        w,
+        "the payer paid (admin API) → Alipay notification {}; alipay.trade.query → TRADE_SUCCESS; alipay.trade.refund 5.60 → refund_fee {}",
+        platform.receipt("alipay")?,
+        refunded["refund_fee"].as_str().unwrap_or_default()
+    );
+
+    // WeChat Pay v3: the same merchant is a WeChat Pay merchant (mchid = app_id).
+    let wechat = RequestSigner::new(
+        m.app_id.clone(),
+        text(&wx, "merchant_serial_no")?,
+        PrivateKey::parse(m.key_pkcs8.as_bytes())?,
+    )?;
+    let answers = NotificationVerifier::builder(
+        Profile::WechatV3,
+        VerificationCredential::KeySet(KeySet::new().with(&pub_key_id, gateway_key)?),
+    )
+    .signatures_only()
+    .build()?;
+    let v3 = WechatCall {
+        base_url: &base_url,
+        signer: &wechat,
+        answers: &answers,
+        http: &http,
+        now: w.clock.now(),
+    };
+    let prepay = v3
+        .call(
+            reqwest::Method::POST,
+            "/v3/pay/transactions/native",
+            Some(json!({
+                "appid": "wxd678efh567hg6787", "mchid": m.app_id, "description": "水费-2026年11月",
+                "out_trade_no": "WX20261122001", "notify_url": format!("{}/wechatpay", platform.url),
+                "amount": {"total": 3210, "currency": "CNY"},
+            })),
+        )
+        .await?;
+    say!(
+        w,
+        "POST /v3/pay/transactions/native WX20261122001 3210 fen → code_url {} (Authorization signed, Wechatpay-Signature verified)",
+        prepay["code_url"].as_str().unwrap_or_default()
+    );
+    let paid = w
+        .admin_ok(
+            reqwest::Method::POST,
+            &format!(
+                "/admin/wechatpay/transactions/{}/WX20261122001/pay",
+                m.app_id
+            ),
+            None,
+        )
+        .await?;
+    let transaction_id = text(&paid, "transaction_id")?;
+    w.deliver_due().await?;
+    let queried = v3
+        .call(
+            reqwest::Method::GET,
+            &format!(
+                "/v3/pay/transactions/id/{transaction_id}?mchid={}",
+                m.app_id
+            ),
+            None,
+        )
+        .await?;
+    ensure!(
+        queried["trade_state"] == "SUCCESS" && queried["amount"]["total"] == 3210,
+        "the order is paid: {queried}"
+    );
+    say!(
+        w,
+        "the payer paid (admin API) → WeChat Pay notification {} (resource decrypted with the APIv3 key); GET /v3/pay/transactions/id/{transaction_id} → SUCCESS",
+        platform.receipt("wechatpay")?
+    );
+    platform.stop().await
+}
+
+/// One Alipay open-platform call, signed by the merchant as Alipay's SDKs sign it, and its
+/// answer verified over the exact text of `<method>_response` with the sandbox's Alipay key.
+struct AlipayCall<'a> {
+    url: String,
+    app_id: &'a str,
+    signer: &'a Signer,
+    gateway_key: &'a PublicKey,
+    http: &'a reqwest::Client,
+    now: i64,
+}
+
+impl AlipayCall<'_> {
+    /// The business fields of a `10000 Success` answer.
+    async fn call(&self, method: &str, biz: Value, notify_url: Option<&str>) -> Result<Value> {
+        let timestamp =
+            paysign_core::message::time::format_local(self.now, CHINA_STANDARD_TIME, false)?
+                .replace('T', " ");
+        let mut params = Params::new();
+        for (name, value) in [
+            ("app_id", self.app_id),
+            ("method", method),
+            ("charset", "utf-8"),
+            ("sign_type", "RSA2"),
+            ("timestamp", &timestamp),
+            ("version", "1.0"),
+            ("biz_content", &biz.to_string()),
+        ] {
+            params.insert(name, value)?;
+        }
+        if let Some(url) = notify_url {
+            params.insert("notify_url", url)?;
+        }
+        self.signer.sign_params(&mut params)?;
+        let body = paysign_core::message::encode_form(&params);
+        let answer = self
+            .http
+            .post(&self.url)
+            .header(
+                header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )
+            .body(body)
+            .send()
+            .await?
+            .text()
+            .await?;
+        // `{"<method>_response":{…},"sign":"…"}`: the signature covers the inner text as sent.
+        let key = format!("{{\"{}_response\":", method.replace('.', "_"));
+        let inner = answer
+            .strip_prefix(&key)
+            .and_then(|rest| rest.rfind(",\"sign\":\"").map(|end| &rest[..end]))
+            .ok_or_else(|| format!("{method}: not an Alipay answer: {answer}"))?;
+        let sign = serde_json::from_str::<Value>(&answer)?["sign"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        Verifier::new(
+            Profile::Alipay,
+            VerificationCredential::Key(self.gateway_key.clone()),
+            &[SignType::Rsa2],
+        )?
+        .verify_canonical(inner, SignType::Rsa2, &sign)
+        .map_err(|e| format!("{method}: the answer's signature ({e}): {answer}"))?;
+        let fields: Value = serde_json::from_str(inner)?;
+        ensure!(fields["code"] == "10000", "{method} → {fields}");
+        Ok(fields)
+    }
+}
+
+/// One WeChat Pay API v3 call with the merchant's `Authorization`, its answer's
+/// `Wechatpay-Signature` verified with the platform key under its `Wechatpay-Serial`.
+struct WechatCall<'a> {
+    base_url: &'a str,
+    signer: &'a RequestSigner,
+    answers: &'a NotificationVerifier,
+    http: &'a reqwest::Client,
+    now: i64,
+}
+
+impl WechatCall<'_> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value> {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        // A fresh random nonce per request, as WeChat Pay asks.
+        let mut random = [0u8; 16];
+        getrandom::fill(&mut random).map_err(|e| format!("getrandom: {e}"))?;
+        let nonce: String = random.iter().map(|b| format!("{b:02X}")).collect();
+        let authorization = self.signer.authorization(&HttpRequest {
+            method: method.as_str(),
+            url: path,
+            timestamp: self.now,
+            nonce: &nonce,
+            body: &body,
+        })?;
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url))
+            .header(header::AUTHORIZATION, authorization)
+            .header(header::ACCEPT, "application/json");
+        if !body.is_empty() {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let text = response.text().await?;
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.answers
+            .verify_signature(
+                text.as_bytes(),
+                &VerifyOptions::content_type("application/json").headers(&pairs),
+                self.now,
+            )
+            .map_err(|e| format!("{path}: the answer's signature ({e}): {status} {text}"))?;
+        ensure!(status == 200, "{path} → {status} {text}");
+        Ok(serde_json::from_str(&text)?)
+    }
+}
+
+/// The merchant's notify endpoints for the two platforms: each verifies with paysign-core
+/// (Alipay's form; WeChat Pay's headers and encrypted resource) and acknowledges as the
+/// platform expects (`success`; `204`).
+struct PlatformShop {
+    url: String,
+    receipts: Arc<Mutex<Vec<(&'static str, String)>>>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+#[derive(Clone)]
+struct PlatformState {
+    clock: Clock,
+    alipay: Arc<NotificationVerifier>,
+    wechatpay: Arc<NotificationVerifier>,
+    receipts: Arc<Mutex<Vec<(&'static str, String)>>>,
+}
+
+impl PlatformShop {
+    async fn start(
+        clock: Clock,
+        alipay: NotificationVerifier,
+        wechatpay: NotificationVerifier,
+    ) -> Result<Self> {
+        let receipts = Arc::new(Mutex::new(Vec::new()));
+        let state = PlatformState {
+            clock,
+            alipay: Arc::new(alipay),
+            wechatpay: Arc::new(wechatpay),
+            receipts: receipts.clone(),
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let app = Router::new()
+            .route("/alipay", post(platform_notify_alipay))
+            .route("/wechatpay", post(platform_notify_wechatpay))
+            .with_state(state);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Self {
+            url,
+            receipts,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The one notification `platform` received, as `verified STATUS out_trade_no amount`.
+    fn receipt(&self, platform: &str) -> Result<String> {
+        let receipts = lock(&self.receipts);
+        let found: Vec<&String> = receipts
+            .iter()
+            .filter(|(p, _)| *p == platform)
+            .map(|(_, r)| r)
+            .collect();
+        ensure!(found.len() == 1, "{platform} receipts: {found:?}");
+        Ok(found[0].clone())
+    }
+
+    async fn stop(mut self) -> Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await??;
+        }
+        Ok(())
+    }
+}
+
+/// Verifies and books one platform notification; `Err` is the refusal's text.
+fn platform_book(
+    verifier: &NotificationVerifier,
+    s: &PlatformState,
+    platform: &'static str,
+    body: &[u8],
+    options: &VerifyOptions<'_>,
+) -> Result<(), String> {
+    let now = s.clock.now();
+    let n = verifier
+        .verify(body, options, now)
+        .map_err(|e| e.to_string())?;
+    verifier
+        .complete(&n.notify_id, now)
+        .map_err(|e| e.to_string())?;
+    lock(&s.receipts).push((
+        platform,
+        format!(
+            "verified {} {} {}",
+            n.status.as_str(),
+            n.out_trade_no,
+            n.total_amount.fen()
+        ),
+    ));
+    Ok(())
+}
+
+async fn platform_notify_alipay(
+    State(s): State<PlatformState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    match platform_book(
+        &s.alipay,
+        &s,
+        "alipay",
+        &body,
+        &VerifyOptions::content_type(&content_type),
+    ) {
+        Ok(()) => "success".into_response(),
+        Err(e) => (StatusCode::BAD_REQUEST, format!("fail: {e}")).into_response(),
+    }
+}
+
+async fn platform_notify_wechatpay(
+    State(s): State<PlatformState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let owned: Vec<(String, String)> = headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let pairs: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    match platform_book(
+        &s.wechatpay,
+        &s,
+        "wechatpay",
+        &body,
+        &VerifyOptions::content_type("application/json").headers(&pairs),
+    ) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            json!({"code": "FAIL", "message": e}).to_string(),
+        )
+            .into_response(),
+    }
+}
+
+/// Step 10: everything stops; the ledger's totals.
 async fn shut_down(mut w: World<'_>, m: Merchant) -> Result<()> {
-    w.step(9, "Shut down")?;
+    w.step(10, "Shut down")?;
     let (orders, bookings, collections, copies, duplicates, rejected) = {
         let l = m.ledger();
         (
@@ -1164,6 +1636,8 @@ impl Clock {
 /// The channel company's server side: signs requests, verifies responses.
 struct Merchant {
     app_id: String,
+    /// The private key again (PKCS #8), for the platform sandboxes' signers (step 9).
+    key_pkcs8: zeroize::Zeroizing<String>,
     signer: Signer,
     verifier: NotificationVerifier,
     base_url: String,

@@ -15,7 +15,10 @@ async fn the_demo_tells_its_whole_story() {
         panic!("the demo failed: {e}\n--- its story so far ---\n{story}");
     }
     for milestone in [
-        "[9/9] Shut down",
+        "[10/10] Shut down",
+        "Alipay notification verified SUCCESS ALI20261122001 4560",
+        "WeChat Pay notification verified SUCCESS WX20261122001 3210",
+        "refund_fee 5.60",
         "the router tried CH-BANK CONNECT_FAILED, then CH-EPAY ACCEPTED",
         "→ QUEUED: CH-EPAY's position cannot cover it",
         "plan COMPLETED; 2 deductions, 2 charges",
