@@ -1,25 +1,50 @@
 // The Alipay sandbox (docs/sandbox-alipay.md) driven by Alipay's official Node SDK, npm
 // `alipay-sdk` 4.14.0, unmodified but for its gateway URL and keys: the real `paysign
 // gateway` binary answers alipay.trade.precreate / query / refund / fastpay.refund.query /
-// close, every answer's signature checked by the SDK (`validateSign`), and the trade's
-// asynchronous notification checked by the SDK's own `checkNotifySignV2`.
+// close and alipay.data.dataservice.bill.downloadurl.query, every answer's signature checked
+// by the SDK (`validateSign`), the trade's asynchronous notification checked by the SDK's own
+// `checkNotifySignV2`, and the day's bill read from its zip (checked by Python's zipfile).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { AlipaySdk } from 'alipay-sdk';
 
 import { startGateway } from './gateway.mjs';
 
+/** The entries of a zip whose entries are stored (not deflated), as the bills are. */
+function storedZipEntries(zip) {
+  const entries = [];
+  let at = 0;
+  while (zip.readUInt32LE(at) === 0x04034b50) {
+    assert.equal(zip.readUInt16LE(at + 8), 0, 'stored entry');
+    const size = zip.readUInt32LE(at + 18);
+    const nameLength = zip.readUInt16LE(at + 26);
+    const extraLength = zip.readUInt16LE(at + 28);
+    const name = zip.subarray(at + 30, at + 30 + nameLength).toString('utf8');
+    const start = at + 30 + nameLength + extraLength;
+    entries.push({ name, data: zip.subarray(start, start + size) });
+    at = start + size;
+  }
+  assert.equal(zip.readUInt32LE(at), 0x02014b50, 'the central directory follows the entries');
+  return entries;
+}
+
 describe('Alipay sandbox with the official alipay-sdk', () => {
   let gateway;
   let sdk;
   let shop;
+  let clockStart;
   const received = [];
 
   before(async () => {
-    gateway = await startGateway({ start: Math.floor(Date.now() / 1000) });
+    clockStart = Math.floor(Date.now() / 1000);
+    gateway = await startGateway({ start: clockStart });
     // The merchant's notify endpoint, checking with the SDK and answering `success`.
     shop = http.createServer((request, response) => {
       let body = '';
@@ -91,6 +116,43 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
     const query = await exec('alipay.trade.fastpay.refund.query', { outTradeNo: 'SDK20261120001', outRequestNo: 'RF1' });
     assert.equal(query.refundStatus, 'REFUND_SUCCESS');
     assert.equal(query.refundAmount, '6.66');
+
+    // The statement: the day's trade bill (业务明细), once the day is over.
+    const billDate = new Date((clockStart + 8 * 3600) * 1000).toISOString().slice(0, 10);
+    const early = await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate });
+    assert.equal(early.subCode, 'isp.bill_not_exist', JSON.stringify(early));
+    await gateway.admin('POST', 'clock', { advance_secs: 86400 });
+    const bill = await exec('alipay.data.dataservice.bill.downloadurl.query', { billType: 'trade', billDate });
+    assert.equal(bill.code, '10000', JSON.stringify(bill));
+    const download = await fetch(bill.billDownloadUrl);
+    assert.equal(download.status, 200);
+    const zip = Buffer.from(await download.arrayBuffer());
+    // Python's zipfile, an independent reader, checks every entry's CRC-32.
+    const zipPath = path.join(os.tmpdir(), `paysign-bill-${process.pid}.zip`);
+    fs.writeFileSync(zipPath, zip);
+    try {
+      const checked = execFileSync('python3', ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(len(z.namelist()))', zipPath], { encoding: 'utf8' });
+      assert.equal(checked.trim(), '1');
+    } finally {
+      fs.rmSync(zipPath, { force: true });
+    }
+    const files = storedZipEntries(zip);
+    const compact = billDate.replaceAll('-', '');
+    assert.deepEqual(files.map((f) => f.name), [`${sdk.config.appId}_${compact}_业务明细.csv`]);
+    const lines = new TextDecoder('gbk').decode(files[0].data).split('\n');
+    assert.equal(lines[0], '#支付宝业务明细查询');
+    const header = lines.find((l) => l.startsWith('支付宝交易号,'));
+    assert.ok(header, lines.join('\n'));
+    const rows = lines.filter((l) => l.startsWith(waiting.tradeNo)).map((l) => l.split(','));
+    assert.deepEqual(rows.map((r) => [r[1], r[2], r[11], r[12], r[21]]), [
+      ['SDK20261120001', '交易', '66.66', '66.66', ''],
+      ['SDK20261120001', '退款', '66.66', '-6.66', 'RF1'],
+    ]);
+    assert.ok(lines.some((l) => l.startsWith('#交易合计：1笔')), lines.join('\n'));
+    // The link expires after 30 seconds, as Alipay's do; a forged token never works.
+    await gateway.admin('POST', 'clock', { advance_secs: 31 });
+    assert.equal((await fetch(bill.billDownloadUrl)).status, 404);
+    assert.equal((await fetch(bill.billDownloadUrl.replace(/token=[0-9a-f]/, 'token=0'))).status, 404);
   });
 
   it('the failure paths come back as Alipay error answers the SDK reads', async () => {

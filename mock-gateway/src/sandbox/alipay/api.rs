@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use paysign_core::message::parse::{BodyFormat, ParseOptions, parse_body};
 use paysign_core::params::Params;
 use paysign_core::{MessageKind, Profile, PublicKey, SignType, VerificationCredential, Verifier};
@@ -25,15 +25,78 @@ use crate::state::AppState;
 
 /// The Alipay gateway route.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/alipay/gateway.do", post(gateway_do))
+    Router::new()
+        .route("/alipay/gateway.do", post(gateway_do))
+        .route("/alipay/downloadBillFile.resource", get(download_bill))
+}
+
+/// The link `alipay.data.dataservice.bill.downloadurl.query` answered: the bill's zip while
+/// the link's token holds and it has not expired; else `404`, naming no reason.
+async fn download_bill(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let get = |name: &str| {
+        query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+            .unwrap_or_default()
+    };
+    let (app_id, dates, token) = (get("appId"), get("bizDates"), get("token"));
+    let expires: i64 = get("expires").parse().unwrap_or(0);
+    let now = state.now();
+    let day = (dates.len() == 8)
+        .then(|| format!("{}-{}-{}", &dates[..4], &dates[4..6], &dates[6..]))
+        .and_then(|d| crate::sandbox::NaturalDay::parse(&d));
+    let file = day.map(|day| {
+        let valid = crate::sandbox::token_valid(
+            state.store(),
+            &["alipay bill", &app_id, &day.compact()],
+            expires,
+            &token,
+            now,
+        )?;
+        if valid {
+            super::bill::zip(&state, &app_id, &day, now).map(Some)
+        } else {
+            Ok(None)
+        }
+    });
+    match file {
+        Some(Ok(Some((name, zip)))) => {
+            let mut response = (StatusCode::OK, zip).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/zip"),
+            );
+            if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+                headers.insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Some(Err(e)) => {
+            tracing::error!(error = %e.message, "alipay sandbox: cannot make a bill");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            "the link is not valid or has expired",
+        )
+            .into_response(),
+    }
 }
 
 /// One method's rule.
 type Rule = fn(&AppState, &Call<'_>, &Biz<'_>) -> Answer;
 
 /// The methods the sandbox answers, each with its rule.
-const METHODS: [(&str, Rule); 5] = [
+const METHODS: [(&str, Rule); 6] = [
     ("alipay.trade.precreate", super::precreate),
+    (
+        "alipay.data.dataservice.bill.downloadurl.query",
+        super::bill_download_url,
+    ),
     ("alipay.trade.query", super::query),
     ("alipay.trade.close", super::close),
     ("alipay.trade.refund", super::refund),
@@ -57,7 +120,14 @@ async fn gateway_do(
         .and_then(|p| p.get("method"))
         .filter(|m| METHODS.iter().any(|(name, _)| name == m))
         .map(str::to_owned);
-    let answer = params.and_then(|p| answer(&state, &p, now));
+    let origin = format!(
+        "http://{}",
+        headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("127.0.0.1")
+    );
+    let answer = params.and_then(|p| answer(&state, &p, now, &origin));
     // Alipay answers a call whose method it does not know under `error_response`.
     let key = match &method {
         Some(m) => format!("{}_response", m.replace('.', "_")),
@@ -95,7 +165,7 @@ fn parameters(query: &str, headers: &HeaderMap, body: &[u8]) -> Result<Params, A
 }
 
 /// Checks the common parameters and the signature, then runs the method.
-fn answer(state: &AppState, params: &Params, now: i64) -> Answer {
+fn answer(state: &AppState, params: &Params, now: i64, origin: &str) -> Answer {
     let method = params
         .non_empty("method")
         .ok_or_else(|| AlipayError::missing("isv.missing-method", "缺少方法名参数"))?;
@@ -159,6 +229,7 @@ fn answer(state: &AppState, params: &Params, now: i64) -> Answer {
         app_id,
         notify_url: params.non_empty("notify_url"),
         now,
+        origin,
     };
     run(state, &call, &Biz::new(&biz))
 }

@@ -9,6 +9,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod api;
+pub(crate) mod bill;
 pub(crate) mod store;
 
 use paysign_core::message::Amount;
@@ -166,6 +167,8 @@ pub(crate) struct Call<'a> {
     pub(crate) app_id: &'a str,
     pub(crate) notify_url: Option<&'a str>,
     pub(crate) now: i64,
+    /// `http://HOST` as the caller reached the gateway (download links point back to it).
+    pub(crate) origin: &'a str,
 }
 
 /// `alipay.trade.precreate`: a trade the payer pays by scanning `qr_code`. The same
@@ -417,6 +420,46 @@ pub(crate) fn refund_query(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> 
         answer.insert("refund_status".into(), json!("REFUND_SUCCESS"));
         answer.insert("gmt_refund_pay".into(), json!(local_time(r.refund_time)?));
     }
+    Ok(answer)
+}
+
+/// How long a bill's download link works: Alipay's expire after 30 seconds.
+pub(crate) const BILL_LINK_SECS: i64 = 30;
+
+/// `alipay.data.dataservice.bill.downloadurl.query`: a link to the zip of a natural day's
+/// trade bill ([`bill`]), good for [`BILL_LINK_SECS`]. Only `bill_type` `trade` and days
+/// (`yyyy-MM-dd`) that have ended; a day not over yet is `isp.bill_not_exist`, as Alipay's.
+pub(crate) fn bill_download_url(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Answer {
+    let bill_type = biz.required("bill_type")?;
+    if bill_type != "trade" {
+        return Err(invalid_parameter(format!(
+            "bill_type {bill_type}: the sandbox has the trade bill only (trade)"
+        )));
+    }
+    let date = biz.required("bill_date")?;
+    let day = crate::sandbox::NaturalDay::parse(&date).ok_or_else(|| {
+        invalid_parameter(format!(
+            "bill_date {date}: the sandbox has daily bills, yyyy-MM-dd"
+        ))
+    })?;
+    if !day.ended(call.now) {
+        return Err(AlipayError::business("isp.bill_not_exist", "账单不存在"));
+    }
+    let expires = call.now + BILL_LINK_SECS;
+    let compact = day.compact();
+    let token = crate::sandbox::download_token(
+        state.store(),
+        &["alipay bill", call.app_id, &compact],
+        expires,
+    )?;
+    let mut answer = serde_json::Map::new();
+    answer.insert(
+        "bill_download_url".into(),
+        json!(format!(
+            "{}/alipay/downloadBillFile.resource?bizType=trade&appId={}&bizDates={compact}&expires={expires}&token={token}",
+            call.origin, call.app_id
+        )),
+    );
     Ok(answer)
 }
 

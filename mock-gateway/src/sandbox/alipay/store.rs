@@ -148,3 +148,49 @@ pub(crate) fn refund(
     })
     .optional()
 }
+
+/// The trades of `app_id` paid in `[start, end)`, by payment time.
+pub(crate) fn paid_between(
+    conn: &Connection,
+    app_id: &str,
+    start: i64,
+    end: i64,
+) -> rusqlite::Result<Vec<TradeRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM alipay_trades WHERE app_id = ?1 AND pay_time >= ?2 AND pay_time < ?3
+         ORDER BY pay_time, trade_no"
+    ))?
+    .query_map(params![app_id, start, end], row)?
+    .collect()
+}
+
+/// The refunds of `app_id`'s trades made in `[start, end)`, each with its trade.
+pub(crate) fn refunded_between(
+    conn: &Connection,
+    app_id: &str,
+    start: i64,
+    end: i64,
+) -> rusqlite::Result<Vec<(TradeRow, RefundRow)>> {
+    let columns = COLUMNS
+        .split(',')
+        .map(|c| format!("t.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    conn.prepare_cached(&format!(
+        "SELECT {columns}, r.out_request_no, r.refund_amount, r.refund_time
+         FROM alipay_refunds r JOIN alipay_trades t ON t.trade_no = r.trade_no
+         WHERE t.app_id = ?1 AND r.refund_time >= ?2 AND r.refund_time < ?3
+         ORDER BY r.refund_time, t.trade_no, r.out_request_no"
+    ))?
+    .query_map(params![app_id, start, end], |r| {
+        let trade = row(r)?;
+        let refund = RefundRow {
+            trade_no: trade.trade_no.clone(),
+            out_request_no: r.get(13)?,
+            refund_amount: r.get(14)?,
+            refund_time: r.get(15)?,
+        };
+        Ok((trade, refund))
+    })?
+    .collect()
+}

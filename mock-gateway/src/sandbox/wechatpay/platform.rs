@@ -9,8 +9,8 @@
 //! - The **merchant certificate serial** is derived from the public key the merchant
 //!   registered, so a request signed with another key under the right serial is still a
 //!   `SIGN_ERROR`, and a serial that names no key of the merchant's is refused first.
-//! - The **APIv3 key** (32 characters) is derived per `mchid` from a secret the gateway
-//!   generates once and keeps in its database.
+//! - The **APIv3 key** (32 characters) is derived per `mchid` from the secret the gateway
+//!   generates once and keeps in its database ([`crate::sandbox::derive`]).
 //! - The **platform certificate** is self-signed by the platform key, generated once per
 //!   key and kept, so its bytes (and so its serial's meaning) never change.
 
@@ -62,28 +62,15 @@ pub(crate) fn merchant_serial(key: &PublicKey) -> String {
     hex(&digest[..20]).to_ascii_uppercase()
 }
 
-/// The `meta` key of the secret the APIv3 keys are derived from.
-const APIV3_SEED: &str = "wechatpay_apiv3_seed";
-
 /// The APIv3 key of `mchid`, as the key [`api_v3_key_text`] shows.
 pub(crate) fn api_v3_key(store: &Store, mchid: &str) -> Result<SharedSecret, ApiError> {
     Ok(SharedSecret::new(api_v3_key_text(store, mchid)?.as_str())?)
 }
 
 /// The APIv3 key of `mchid` as the merchant configures it: 32 hex characters, derived from
-/// the secret generated on first use.
+/// the sandboxes' secret ([`crate::sandbox::derive`]).
 pub(crate) fn api_v3_key_text(store: &Store, mchid: &str) -> Result<String, ApiError> {
-    let seed = store.write(|tx| {
-        if let Some(seed) = meta::get(tx, APIV3_SEED)? {
-            return Ok(seed);
-        }
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
-        let seed = hex(&bytes);
-        meta::set(tx, APIV3_SEED, &seed)?;
-        Ok(seed)
-    })?;
-    let digest = labelled_digest(&seed, mchid.as_bytes());
+    let digest = crate::sandbox::derive(store, &["wechatpay apiv3 key", mchid])?;
     Ok(hex(&digest[..16]))
 }
 
