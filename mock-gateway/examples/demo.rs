@@ -1096,12 +1096,14 @@ async fn platform_sandboxes(w: &mut World<'_>, m: &Merchant) -> Result<()> {
     )
     .signatures_only()
     .build()?;
+    // The HTTP exchange is signed in real time (WeChat Pay's servers and SDKs check it
+    // against their own clocks); the story's clock dates only the business.
     let v3 = WechatCall {
         base_url: &base_url,
         signer: &wechat,
         answers: &answers,
         http: &http,
-        now: w.clock.now(),
+        now: real_now()?,
     };
     let prepay = v3
         .call(
@@ -1151,6 +1153,15 @@ async fn platform_sandboxes(w: &mut World<'_>, m: &Merchant) -> Result<()> {
         platform.receipt("wechatpay")?
     );
     platform.stop().await
+}
+
+/// Unix seconds in real time.
+fn real_now() -> Result<i64> {
+    Ok(i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs(),
+    )?)
 }
 
 /// One Alipay open-platform call, signed by the merchant as Alipay's SDKs sign it, and its
@@ -1369,7 +1380,13 @@ fn platform_book(
     body: &[u8],
     options: &VerifyOptions<'_>,
 ) -> Result<(), String> {
-    let now = s.clock.now();
+    // Alipay dates its notification in the body (`notify_time`, the story's clock); WeChat
+    // Pay signs in real time (`Wechatpay-Timestamp`).
+    let now = if platform == "wechatpay" {
+        real_now().map_err(|e| e.to_string())?
+    } else {
+        s.clock.now()
+    };
     let n = verifier
         .verify(body, options, now)
         .map_err(|e| e.to_string())?;

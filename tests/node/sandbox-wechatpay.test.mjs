@@ -1,7 +1,8 @@
 // The WeChat Pay v3 sandbox (docs/sandbox-wechatpay.md) driven by a WeChat Pay v3 SDK, npm
 // `wechatpay-axios-plugin` 0.9.6, unmodified but for its base URL and keys: the real
 // `paysign gateway` binary answers Native / JSAPI / H5 prepay, query by out_trade_no and by
-// transaction_id, close, refund, refund query and /v3/certificates. The SDK signs every
+// transaction_id, close, refund, refund query, /v3/certificates and the trade bill
+// (/v3/bill/tradebill, read with the SDK's own `Formatter.castCsvBill`). The SDK signs every
 // request (`Authorization`) and verifies every answer's `Wechatpay-Signature` with the
 // platform key it was given, under the `Wechatpay-Serial` the answer names; the merchant's
 // notify endpoint checks each notification with the SDK's own `Rsa.verify` and opens its
@@ -25,12 +26,14 @@ describe('WeChat Pay v3 sandbox with wechatpay-axios-plugin', () => {
   let merchantKey;
   let wxpay;
   let notifyUrl;
+  let clockStart;
   const received = [];
   // What the notify endpoint answers next (a status), to rehearse a retry.
   let answerStatus = 204;
 
   before(async () => {
-    gateway = await startGateway({ start: Math.floor(Date.now() / 1000) });
+    clockStart = Math.floor(Date.now() / 1000);
+    gateway = await startGateway({ start: clockStart });
     // The merchant's notify endpoint: verified and decrypted with the SDK's functions.
     shop = http.createServer((request, response) => {
       let body = '';
@@ -174,6 +177,32 @@ describe('WeChat Pay v3 sandbox with wechatpay-axios-plugin', () => {
     assert.equal(received[1].envelope.event_type, 'REFUND.SUCCESS');
     assert.equal(received[1].resource.out_refund_no, 'WXRF2026112001');
     assert.equal(received[1].resource.amount.refund, 1000);
+
+    // The statement: the day's trade bill, once the day is over on the gateway's clock (the
+    // SDK keeps signing in real time: the sandbox checks signatures against the real time).
+    const billDate = new Date((clockStart + 8 * 3600) * 1000).toISOString().slice(0, 10);
+    const early = await failure(wxpay.v3.bill.tradebill.get({ params: { bill_date: billDate, bill_type: 'ALL' } }));
+    assert.deepEqual([early.status, early.data.code], [400, 'NO_STATEMENT_EXIST']);
+    await gateway.admin('POST', 'clock', { advance_secs: 86400 });
+    const { data: link } = await wxpay.v3.bill.tradebill.get({ params: { bill_date: billDate, bill_type: 'ALL' } });
+    assert.equal(link.hash_type, 'SHA1');
+    const token = new URL(link.download_url).searchParams.get('token');
+    const { data: file } = await wxpay.v3.billdownload.file.get({ params: { token }, responseType: 'arraybuffer' });
+    const bytes = Buffer.from(file);
+    assert.equal(crypto.createHash('sha1').update(bytes).digest('hex'), link.hash_value);
+    // Read with the SDK's own bill parser.
+    const { rows, summary } = Formatter.castCsvBill(bytes);
+    const mine = rows.filter((r) => r['商户订单号'] === 'WXSDK2026112001');
+    assert.deepEqual(mine.map((r) => [r['交易状态'], r['应结订单金额'], r['退款金额'], r['商户退款单号']]), [
+      ['SUCCESS', '66.66', '0.00', '0'],
+      ['REFUND', '0.00', '10.00', 'WXRF2026112001'],
+    ]);
+    assert.equal(mine[0]['微信订单号'], paid.transaction_id);
+    assert.equal(summary['退款总金额'], '10.00');
+    // Another merchant's token, or one past its 30 seconds, is refused.
+    await gateway.admin('POST', 'clock', { advance_secs: 31 });
+    const expired = await failure(wxpay.v3.billdownload.file.get({ params: { token }, responseType: 'arraybuffer' }));
+    assert.equal(expired.status, 400);
 
     // More than is left is refused; so is refunding an unpaid order.
     const over = await failure(wxpay.v3.refund.domestic.refunds.post({ ...refund, out_refund_no: 'WXRF2026112002', amount: { refund: 5667, total: 6666, currency: 'CNY' } }));

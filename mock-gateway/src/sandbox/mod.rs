@@ -68,6 +68,28 @@ pub(crate) fn token_valid(
     Ok(now <= expires && bool::from(expected.as_bytes().ct_eq(token.as_bytes())))
 }
 
+/// Unix seconds now in real time. The gateway's clock (which the admin API can move) dates
+/// the business; what a platform's SDK checks against its own clock — WeChat Pay's
+/// `Authorization` and `Wechatpay-Timestamp` — is dated in real time, as the platform's
+/// servers date it.
+pub(crate) fn wall_clock() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A query parameter's value, if given and not empty. The sandboxes' query parameters need
+/// no percent-decoding: dates, enum words, ids and tokens of `[0-9A-Za-z._-]`; a value with
+/// a `%` escape is read as written (and so matches nothing).
+pub(crate) fn query_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
 /// A natural day in Beijing time (`YYYY-MM-DD`): its date and its first and last-plus-one
 /// second, which the platforms' bills cover (not the gateway's 23:30 business day).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -315,6 +315,7 @@ impl TestNotifier for WechatV3 {
             &NotificationContent {
                 id: event.notify_id,
                 time: event.time,
+                signed_at: event.time,
                 event_type,
                 summary,
                 original_type,
@@ -334,9 +335,11 @@ impl TestNotifier for WechatV3 {
 pub struct NotificationContent<'a> {
     /// The envelope's `id`.
     pub id: &'a str,
-    /// When it was made (Unix seconds): `create_time` (RFC 3339, Beijing time) and
-    /// `Wechatpay-Timestamp`.
+    /// When the event happened (Unix seconds): `create_time` (RFC 3339, Beijing time).
     pub time: i64,
+    /// When it is signed (Unix seconds): `Wechatpay-Timestamp`, which the merchant checks
+    /// against its own clock (a sandbox whose business clock was moved signs in real time).
+    pub signed_at: i64,
     /// `event_type`: `TRANSACTION.SUCCESS`, `REFUND.SUCCESS` …
     pub event_type: &'a str,
     /// `summary`: `支付成功`, `退款成功` …
@@ -393,7 +396,7 @@ pub fn seal_notification(
         },
     })
     .to_string();
-    let timestamp = content.time.to_string();
+    let timestamp = content.signed_at.to_string();
     let nonce = content.nonce.to_ascii_uppercase();
     let signature = signer.sign_message(&response_message(&timestamp, &nonce, &body))?;
     Ok(TestMessage {

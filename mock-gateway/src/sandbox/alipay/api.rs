@@ -35,12 +35,9 @@ pub(crate) fn routes() -> Router<AppState> {
 async fn download_bill(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
     let get = |name: &str| {
-        query
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.to_owned())
+        crate::sandbox::query_param(&query, name)
             .unwrap_or_default()
+            .to_owned()
     };
     let (app_id, dates, token) = (get("appId"), get("bizDates"), get("token"));
     let expires: i64 = get("expires").parse().unwrap_or(0);

@@ -25,7 +25,7 @@ use crate::merchants::store as merchant_q;
 use crate::request_body;
 use crate::state::AppState;
 
-/// How far a request's `timestamp` may be from the gateway's clock, as WeChat Pay allows.
+/// How far a request's `timestamp` may be from the real time, as WeChat Pay allows.
 const CLOCK_SKEW_SECS: u64 = 300;
 
 /// Every `/v3/` path: one handler authenticates, then dispatches on method and path.
@@ -34,7 +34,12 @@ pub(crate) fn routes() -> Router<AppState> {
 }
 
 async fn v3(State(state): State<AppState>, request: Request<Body>) -> Response {
+    // The gateway's clock dates the business (orders, payments, bills); the HTTP exchange is
+    // signed in real time, as WeChat Pay's servers sign it, because the merchant's SDK
+    // checks both signatures against its own clock, which a moved sandbox clock would
+    // leave behind.
     let now = state.now();
+    let wall = crate::sandbox::wall_clock();
     let method = request.method().clone();
     let target = request
         .uri()
@@ -42,19 +47,55 @@ async fn v3(State(state): State<AppState>, request: Request<Body>) -> Response {
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
     let headers = request.headers().clone();
+    let origin = format!(
+        "http://{}",
+        headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("127.0.0.1")
+    );
     let body = request_body::read(request.into_body(), MAX_BODY_BYTES, state.body_timeout()).await;
     let mut mchid = None;
     let answer = match body {
         Err(e) => Err(WechatError::from(e)),
-        Ok(body) => match authenticate(&state, &method, &target, &headers, &body, now) {
+        Ok(body) => match authenticate(&state, &method, &target, &headers, &body, wall) {
             Err(e) => Err(e),
             Ok(who) => {
                 mchid = Some(who.clone());
-                dispatch(&state, &Call { mchid: &who, now }, &method, &target, &body)
+                let call = Call {
+                    mchid: &who,
+                    now,
+                    origin: &origin,
+                };
+                // A bill download is the one answer WeChat Pay does not sign.
+                if let Some(query) = download_query(&method, &target) {
+                    match super::download(&state, &call, query) {
+                        Ok(file) => return file_response(file),
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    dispatch(&state, &call, &method, &target, &body)
+                }
             }
         },
     };
-    respond(&state, mchid.as_deref(), answer, now)
+    respond(&state, mchid.as_deref(), answer, now, wall)
+}
+
+/// The query string of `GET /v3/billdownload/file`, if that is the call.
+fn download_query<'t>(method: &Method, target: &'t str) -> Option<&'t str> {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    (method == Method::GET && path == "/v3/billdownload/file").then_some(query)
+}
+
+/// A downloaded bill: its bytes, unsigned, as WeChat Pay sends them.
+fn file_response(file: Vec<u8>) -> Response {
+    let mut response = (StatusCode::OK, file).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    response
 }
 
 /// The merchant a request's `Authorization` names, once its signature verifies with the
@@ -150,18 +191,14 @@ fn dispatch(
         }
         ("GET", ["refund", "domestic", "refunds", no]) => super::refund_query(state, call, no),
         ("GET", ["certificates"]) => super::certificates(state, call),
+        ("GET", ["bill", "tradebill"]) => super::trade_bill(state, call, query),
         _ => Err(WechatError::no_such_api()),
     }
 }
 
 /// The query's `mchid`, which must be the caller's.
 fn check_mchid_query(call: &Call<'_>, query: &str) -> Result<(), WechatError> {
-    let mchid = query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(name, _)| *name == "mchid")
-        .map(|(_, value)| value)
-        .filter(|v| !v.is_empty())
+    let mchid = crate::sandbox::query_param(query, "mchid")
         .ok_or_else(|| WechatError::param("mchid 为必填参数"))?;
     if mchid != call.mchid {
         return Err(WechatError::param(format!(
@@ -182,7 +219,8 @@ fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, WechatErr
 
 /// The answer, signed with the platform key under the name `mchid`'s SDK knows it by (the
 /// public key id when no merchant is known).
-fn respond(state: &AppState, mchid: Option<&str>, answer: Answer, now: i64) -> Response {
+/// `now` picks the platform key (the gateway clock's), `wall` dates the signature.
+fn respond(state: &AppState, mchid: Option<&str>, answer: Answer, now: i64, wall: i64) -> Response {
     let (status, body) = match answer {
         Ok(Some(value)) => (StatusCode::OK, value.to_string()),
         Ok(None) => (StatusCode::NO_CONTENT, String::new()),
@@ -191,7 +229,7 @@ fn respond(state: &AppState, mchid: Option<&str>, answer: Answer, now: i64) -> R
             serde_json::json!({ "code": e.code, "message": e.message }).to_string(),
         ),
     };
-    match signed_headers(state, mchid, &body, now) {
+    match signed_headers(state, mchid, &body, now, wall) {
         Ok(signed) => {
             let mut response = (status, body).into_response();
             let headers = response.headers_mut();
@@ -220,6 +258,7 @@ fn signed_headers(
     mchid: Option<&str>,
     body: &str,
     now: i64,
+    wall: i64,
 ) -> Result<Vec<(&'static str, String)>, crate::error::ApiError> {
     let (signer, platform) = state.wechatpay_platform(now);
     let serial = match mchid {
@@ -227,7 +266,7 @@ fn signed_headers(
         None => super::platform::public_key_id(&platform),
     };
     let nonce = super::random_hex()?;
-    let timestamp = now.to_string();
+    let timestamp = wall.to_string();
     let signature =
         signer.sign_canonical(&wechat_v3::response_message(&timestamp, &nonce, body))?;
     Ok(vec![

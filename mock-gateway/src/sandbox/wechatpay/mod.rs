@@ -10,6 +10,7 @@
 
 pub(crate) mod admin;
 pub(crate) mod api;
+pub(crate) mod bill;
 pub(crate) mod platform;
 pub(crate) mod store;
 
@@ -20,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{ApiError, Code};
 use crate::notifications::{self, Dialect, SignedEvent};
+use crate::sandbox::query_param;
 use crate::state::AppState;
 use crate::store::meta;
 use store::{RefundRow, TransactionRow};
@@ -220,10 +222,12 @@ pub(crate) fn merchant_no(
 }
 
 /// What the gateway knows of one call besides its body: the merchant `Authorization`
-/// named (and verified), and when.
+/// named (and verified), when, and how the caller reached the gateway.
 pub(crate) struct Call<'a> {
     pub(crate) mchid: &'a str,
     pub(crate) now: i64,
+    /// `http://HOST` (download links point back to it).
+    pub(crate) origin: &'a str,
 }
 
 /// The kinds of prepay order: the path's last segment, and the trade type WeChat Pay
@@ -651,6 +655,88 @@ pub(crate) fn certificates(state: &AppState, call: &Call<'_>) -> Answer {
     })))
 }
 
+/// How long a bill's download token works: WeChat Pay's last 30 seconds.
+const BILL_LINK_SECS: i64 = 30;
+
+/// `GET /v3/bill/tradebill?bill_date=&bill_type=`: a link to a natural day's trade bill
+/// ([`bill`]) with its SHA-1, the download good for 30 seconds. A day not over yet is
+/// `400 NO_STATEMENT_EXIST`; `tar_type=GZIP` is refused (the sandbox does not compress).
+pub(crate) fn trade_bill(state: &AppState, call: &Call<'_>, query: &str) -> Answer {
+    let date = query_param(query, "bill_date")
+        .ok_or_else(|| WechatError::param("bill_date 为必填参数"))?;
+    let day = crate::sandbox::NaturalDay::parse(date)
+        .ok_or_else(|| WechatError::param(format!("bill_date 格式应为 yyyy-MM-dd: {date}")))?;
+    let bill_type = query_param(query, "bill_type").unwrap_or("ALL");
+    if !bill::BILL_TYPES.contains(&bill_type) {
+        return Err(WechatError::param(format!(
+            "bill_type 应为 ALL、SUCCESS 或 REFUND: {bill_type}"
+        )));
+    }
+    if let Some(tar) = query_param(query, "tar_type") {
+        return Err(WechatError::param(format!(
+            "tar_type {tar}: the sandbox hands bills out uncompressed"
+        )));
+    }
+    if !day.ended(call.now) {
+        return Err(WechatError::new(
+            StatusCode::BAD_REQUEST,
+            "NO_STATEMENT_EXIST",
+            "账单文件不存在",
+        ));
+    }
+    let file = bill::render(state, call.mchid, &day, bill_type)?;
+    let expires = call.now + BILL_LINK_SECS;
+    let compact = day.compact();
+    let mac = crate::sandbox::download_token(
+        state.store(),
+        &["wechatpay bill", call.mchid, &compact, bill_type],
+        expires,
+    )?;
+    let token = format!("{compact}.{bill_type}.{expires}.{mac}");
+    use sha1::Digest;
+    let hash = crate::statements::hex(&sha1::Sha1::digest(&file));
+    Ok(Some(json!({
+        "hash_type": "SHA1",
+        "hash_value": hash,
+        "download_url": format!("{}/v3/billdownload/file?token={token}", call.origin),
+    })))
+}
+
+/// `GET /v3/billdownload/file?token=`: the bill a [`trade_bill`] link names, for the
+/// merchant it was made for, while its token holds. WeChat Pay signs no download: the
+/// merchant checks the file against `hash_value`.
+pub(crate) fn download(
+    state: &AppState,
+    call: &Call<'_>,
+    query: &str,
+) -> Result<Vec<u8>, WechatError> {
+    let invalid = || WechatError::param("token 无效或已过期");
+    let token = query_param(query, "token").ok_or_else(invalid)?;
+    let mut parts = token.splitn(4, '.');
+    let (Some(compact), Some(bill_type), Some(expires), Some(mac)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(invalid());
+    };
+    let expires: i64 = expires.parse().map_err(|_| invalid())?;
+    let day = (compact.len() == 8)
+        .then(|| format!("{}-{}-{}", &compact[..4], &compact[4..6], &compact[6..]))
+        .and_then(|d| crate::sandbox::NaturalDay::parse(&d))
+        .ok_or_else(invalid)?;
+    if !bill::BILL_TYPES.contains(&bill_type)
+        || !crate::sandbox::token_valid(
+            state.store(),
+            &["wechatpay bill", call.mchid, compact, bill_type],
+            expires,
+            mac,
+            call.now,
+        )?
+    {
+        return Err(invalid());
+    }
+    Ok(bill::render(state, call.mchid, &day, bill_type)?)
+}
+
 /// The name the merchant's SDK knows the platform key by (`Wechatpay-Serial`): its
 /// public key id, or in certificate mode its certificate's serial.
 pub(crate) fn serial_for(
@@ -695,6 +781,7 @@ fn notify(
         &NotificationContent {
             id: notice.id,
             time: notice.now,
+            signed_at: crate::sandbox::wall_clock(),
             event_type,
             summary,
             original_type,

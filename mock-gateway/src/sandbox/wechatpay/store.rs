@@ -208,3 +208,47 @@ pub(crate) fn set_platform_key_mode(
 pub(crate) const PUBLIC_KEY: &str = "PUBLIC_KEY";
 /// The platform certificate mode.
 pub(crate) const CERTIFICATE: &str = "CERTIFICATE";
+
+/// The orders of `mchid` paid in `[start, end)`, by payment time (refunded ones included).
+pub(crate) fn paid_between(
+    conn: &Connection,
+    mchid: &str,
+    start: i64,
+    end: i64,
+) -> rusqlite::Result<Vec<TransactionRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM wechatpay_transactions
+         WHERE mchid = ?1 AND success_time >= ?2 AND success_time < ?3
+         ORDER BY success_time, out_trade_no"
+    ))?
+    .query_map(params![mchid, start, end], row)?
+    .collect()
+}
+
+/// The refunds of `mchid` made in `[start, end)`, each with its order.
+pub(crate) fn refunded_between(
+    conn: &Connection,
+    mchid: &str,
+    start: i64,
+    end: i64,
+) -> rusqlite::Result<Vec<(TransactionRow, RefundRow)>> {
+    let refunds: Vec<RefundRow> = conn
+        .prepare_cached(
+            "SELECT out_refund_no FROM wechatpay_refunds
+             WHERE mchid = ?1 AND create_time >= ?2 AND create_time < ?3
+             ORDER BY create_time, out_refund_no",
+        )?
+        .query_map(params![mchid, start, end], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .iter()
+        .filter_map(|no| refund(conn, mchid, no).transpose())
+        .collect::<rusqlite::Result<_>>()?;
+    refunds
+        .into_iter()
+        .filter_map(|r| {
+            by_out_trade_no(conn, mchid, &r.out_trade_no)
+                .map(|t| t.map(|t| (t, r)))
+                .transpose()
+        })
+        .collect()
+}
