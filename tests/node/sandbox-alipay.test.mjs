@@ -155,6 +155,80 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
     assert.equal((await fetch(bill.billDownloadUrl.replace(/token=[0-9a-f]/, 'token=0'))).status, 404);
   });
 
+  it('page and wap pay: the cashier pays and sends the browser back with signed return parameters; app pay opens the trade', async () => {
+    const notifyUrl = `http://127.0.0.1:${shop.address().port}/alipay`;
+    const returnUrl = 'http://127.0.0.1:9/alipay/return'; // never fetched: the redirect is read
+    const hidden = (html) => Object.fromEntries([...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)]
+      .map(([, name, value]) => [name, value.replaceAll('&quot;', '"')]));
+
+    // Page pay, as a GET link: the browser opens the cashier, the payer presses the button.
+    const link = sdk.pageExec('alipay.trade.page.pay', 'GET', {
+      bizContent: { outTradeNo: 'PAGE20261120001', totalAmount: '12.30', subject: '水费', productCode: 'FAST_INSTANT_TRADE_PAY' },
+      returnUrl, notifyUrl,
+    });
+    const cashier = await fetch(link);
+    assert.equal(cashier.status, 200);
+    const page = await cashier.text();
+    assert.match(page, /PAGE20261120001/);
+    const button = hidden(page);
+    // A forged token pays nothing.
+    const forged = await fetch(`${gateway.base}/alipay/cashier/pay`, { method: 'POST', body: new URLSearchParams({ ...button, token: '0'.repeat(64) }), redirect: 'manual' });
+    assert.equal(forged.status, 400);
+    const before = received.length;
+    const paid = await fetch(`${gateway.base}/alipay/cashier/pay`, { method: 'POST', body: new URLSearchParams(button), redirect: 'manual' });
+    assert.equal(paid.status, 302);
+    const back = new URL(paid.headers.get('location'));
+    assert.equal(`${back.origin}${back.pathname}`, returnUrl);
+    const returned = Object.fromEntries(back.searchParams);
+    assert.equal(returned.method, 'alipay.trade.page.pay.return');
+    assert.equal(returned.out_trade_no, 'PAGE20261120001');
+    assert.equal(returned.total_amount, '12.30');
+    assert.equal(sdk.checkNotifySignV2(returned), true, 'the SDK verifies the return parameters');
+    await gateway.admin('POST', 'clock', { advance_secs: 0 });
+    assert.equal(received.length, before + 1);
+    assert.equal(received.at(-1).verified, true);
+    assert.equal(received.at(-1).fields.out_trade_no, 'PAGE20261120001');
+    // Pressed again: the trade is paid, nothing is paid twice.
+    const again = await fetch(`${gateway.base}/alipay/cashier/pay`, { method: 'POST', body: new URLSearchParams(button), redirect: 'manual' });
+    assert.equal(again.status, 409);
+
+    // Wap pay, as the auto-submitting POST form the SDK renders.
+    const form = sdk.pageExec('alipay.trade.wap.pay', 'POST', {
+      bizContent: { outTradeNo: 'WAP20261120001', totalAmount: '3.00', subject: '电费', productCode: 'QUICK_WAP_WAY' },
+      returnUrl, notifyUrl,
+    });
+    const action = /<form action="([^"]+)"/.exec(form)[1];
+    const wap = await fetch(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(hidden(form)) });
+    const wapPage = await wap.text();
+    assert.match(wapPage, /WAP20261120001/);
+    const wapPaid = await fetch(`${gateway.base}/alipay/cashier/pay`, { method: 'POST', body: new URLSearchParams(hidden(wapPage)), redirect: 'manual' });
+    const wapReturned = Object.fromEntries(new URL(wapPaid.headers.get('location')).searchParams);
+    assert.equal(wapReturned.method, 'alipay.trade.wap.pay.return');
+    assert.equal(sdk.checkNotifySignV2(wapReturned), true);
+
+    // A page-pay request with a bad signature gets Alipay's refusal page, and no trade.
+    const tampered = link.replace('12.30', '1.23');
+    const refused = await (await fetch(tampered)).text();
+    assert.match(refused, /isv\.invalid-signature/);
+
+    // App pay: the order string the app hands to the Alipay app, posted as that app would.
+    const orderString = sdk.sdkExec('alipay.trade.app.pay', {
+      bizContent: { outTradeNo: 'APP20261120001', totalAmount: '8.00', subject: '燃气费', productCode: 'QUICK_MSECURITY_PAY' },
+      notifyUrl,
+    });
+    const appAnswer = await (await fetch(`${gateway.base}/alipay/gateway.do`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' }, body: orderString,
+    })).text();
+    const inner = /^\{"alipay_trade_app_pay_response":(\{.*\}),"sign":"([^"]+)"\}$/.exec(appAnswer);
+    assert.ok(inner, appAnswer);
+    assert.equal(crypto.verify('sha256', Buffer.from(inner[1]), sdk.config.alipayPublicKey, Buffer.from(inner[2], 'base64')), true);
+    const app = JSON.parse(inner[1]);
+    assert.equal(app.code, '10000');
+    assert.equal(app.out_trade_no, 'APP20261120001');
+    const appTrade = await exec('alipay.trade.query', { outTradeNo: 'APP20261120001' });
+    assert.equal(appTrade.tradeStatus, 'WAIT_BUYER_PAY');
+  });
+
   it('the failure paths come back as Alipay error answers the SDK reads', async () => {
     const missing = await exec('alipay.trade.query', { outTradeNo: 'NOSUCHTRADE1' });
     assert.equal(missing.code, '40004');

@@ -310,7 +310,7 @@ async fn api(
 
 /// `&`, `<`, `>`, `"` and `'` as character references: a value placed in HTML text or a
 /// quoted attribute stays text.
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

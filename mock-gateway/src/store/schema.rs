@@ -388,13 +388,15 @@ WHERE p.status = 'SUCCESS' AND p.finish_time IS NOT NULL
 ORDER BY p.finish_time, p.payout_no;
 "#;
 
-/// Version 4: the WeChat Pay v3 sandbox (docs/sandbox-wechatpay.md), and notifications in
+/// Version 4: the WeChat Pay v3 sandbox (docs/sandbox-wechatpay.md), the Alipay sandbox's
+/// `return_url` (page and wap pay), and notifications in
 /// a platform's own dialect: its content type, its `Wechatpay-*` headers, its
 /// acknowledgement rule (`dialect`: `paysign`, `alipay` or `wechatpay-v3`).
 const SCHEMA_V4: &str = r#"
 ALTER TABLE outbox ADD COLUMN dialect TEXT NOT NULL DEFAULT 'paysign'
     CHECK (dialect IN ('paysign', 'alipay', 'wechatpay-v3'));
 ALTER TABLE outbox ADD COLUMN headers TEXT;
+ALTER TABLE alipay_trades ADD COLUMN return_url TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE wechatpay_merchants (
     mchid             TEXT PRIMARY KEY,

@@ -26,8 +26,9 @@ use crate::state::AppState;
 /// The Alipay gateway route.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/alipay/gateway.do", post(gateway_do))
+        .route("/alipay/gateway.do", post(gateway_do).get(gateway_do))
         .route("/alipay/downloadBillFile.resource", get(download_bill))
+        .merge(super::cashier::routes())
 }
 
 /// The link `alipay.data.dataservice.bill.downloadurl.query` answered: the bill's zip while
@@ -88,8 +89,9 @@ async fn download_bill(State(state): State<AppState>, RawQuery(query): RawQuery)
 type Rule = fn(&AppState, &Call<'_>, &Biz<'_>) -> Answer;
 
 /// The methods the sandbox answers, each with its rule.
-const METHODS: [(&str, Rule); 6] = [
+const METHODS: [(&str, Rule); 7] = [
     ("alipay.trade.precreate", super::precreate),
+    ("alipay.trade.app.pay", super::app_pay),
     (
         "alipay.data.dataservice.bill.downloadurl.query",
         super::bill_download_url,
@@ -124,6 +126,22 @@ async fn gateway_do(
             .and_then(|v| v.to_str().ok())
             .unwrap_or("127.0.0.1")
     );
+    // Page and wap pay come from the payer's browser: the answer is the cashier page (or
+    // the refusal Alipay's cashier shows), not JSON.
+    if let Ok(p) = &params {
+        let page_method = p
+            .get("method")
+            .filter(|m| super::cashier::PAGE_METHODS.contains(m))
+            .map(str::to_owned);
+        if let Some(page_method) = page_method {
+            return match with_call(&state, p, now, &origin, |call, biz| {
+                super::page_pay(&state, call, biz)
+            }) {
+                Ok(trade) => super::cashier::page(&state, &trade, &page_method),
+                Err(e) => super::cashier::refusal(&e),
+            };
+        }
+    }
     let answer = params.and_then(|p| answer(&state, &p, now, &origin));
     // Alipay answers a call whose method it does not know under `error_response`.
     let key = match &method {
@@ -173,6 +191,20 @@ fn answer(state: &AppState, params: &Params, now: i64, origin: &str) -> Answer {
         .ok_or_else(|| {
             AlipayError::invalid("isv.invalid-method", format!("不存在的方法名: {method}"))
         })?;
+    with_call(state, params, now, origin, |call, biz| {
+        run(state, call, biz)
+    })
+}
+
+/// Checks the common parameters and the signature, then runs `run` with the call and its
+/// business parameters.
+fn with_call<T>(
+    state: &AppState,
+    params: &Params,
+    now: i64,
+    origin: &str,
+    run: impl FnOnce(&Call<'_>, &Biz<'_>) -> Result<T, AlipayError>,
+) -> Result<T, AlipayError> {
     let app_id = params
         .non_empty("app_id")
         .ok_or_else(|| AlipayError::missing("isv.missing-app-id", "缺少AppID参数"))?;
@@ -227,8 +259,9 @@ fn answer(state: &AppState, params: &Params, now: i64, origin: &str) -> Answer {
         notify_url: params.non_empty("notify_url"),
         now,
         origin,
+        return_url: params.non_empty("return_url"),
     };
-    run(state, &call, &Biz::new(&biz))
+    run(&call, &Biz::new(&biz))
 }
 
 /// The application's signature, with the public key its merchant registered (RSA2).

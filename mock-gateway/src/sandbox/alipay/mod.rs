@@ -10,6 +10,7 @@
 pub(crate) mod admin;
 pub(crate) mod api;
 pub(crate) mod bill;
+pub(crate) mod cashier;
 pub(crate) mod store;
 
 use paysign_core::message::Amount;
@@ -169,12 +170,52 @@ pub(crate) struct Call<'a> {
     pub(crate) now: i64,
     /// `http://HOST` as the caller reached the gateway (download links point back to it).
     pub(crate) origin: &'a str,
+    /// Where the cashier sends the payer back (page and wap pay).
+    pub(crate) return_url: Option<&'a str>,
 }
 
 /// `alipay.trade.precreate`: a trade the payer pays by scanning `qr_code`. The same
 /// `out_trade_no` with the same amount and subject is the same trade (the same code);
 /// with another amount or subject it is `ACQ.CONTEXT_INCONSISTENT`.
 pub(crate) fn precreate(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Answer {
+    let trade = open_trade(state, call, biz)?;
+    let mut answer = serde_json::Map::new();
+    answer.insert("out_trade_no".into(), json!(trade.out_trade_no));
+    answer.insert("qr_code".into(), json!(qr_code(&trade.trade_no)));
+    Ok(answer)
+}
+
+/// `alipay.trade.page.pay` and `alipay.trade.wap.pay`: the payer's browser brings the
+/// signed request; the trade opens (as [`precreate`]'s) and the sandbox's cashier page
+/// shows it ([`cashier`]), whose button pays it and sends the payer to `return_url`.
+pub(crate) fn page_pay(
+    state: &AppState,
+    call: &Call<'_>,
+    biz: &Biz<'_>,
+) -> Result<TradeRow, AlipayError> {
+    open_trade(state, call, biz)
+}
+
+/// `alipay.trade.app.pay`: the order string a merchant's app hands to the Alipay app,
+/// posted here as the Alipay app would post it. The trade opens (as [`precreate`]'s) and
+/// the answer names it; the payer then pays through the admin API.
+pub(crate) fn app_pay(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Answer {
+    let trade = open_trade(state, call, biz)?;
+    let mut answer = serde_json::Map::new();
+    answer.insert("out_trade_no".into(), json!(trade.out_trade_no));
+    answer.insert("trade_no".into(), json!(trade.trade_no));
+    answer.insert("total_amount".into(), json!(yuan(trade.total_amount)?));
+    answer.insert("seller_id".into(), json!(SELLER_ID));
+    Ok(answer)
+}
+
+/// The sandbox's seller (Alipay's `seller_id`: the merchant's 16-digit partner id).
+pub(crate) const SELLER_ID: &str = "2088000000000001";
+
+/// A new trade `WAIT_BUYER_PAY`, or the waiting one this `out_trade_no` already names with
+/// the same amount and subject (`ACQ.CONTEXT_INCONSISTENT` with others; a paid or closed
+/// one is `ACQ.TRADE_HAS_SUCCESS` / `ACQ.TRADE_HAS_CLOSE`).
+fn open_trade(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Result<TradeRow, AlipayError> {
     let out_trade_no = biz.merchant_no("out_trade_no")?.ok_or_else(|| {
         AlipayError::missing("isv.missing-parameter", "缺少必选参数 out_trade_no")
     })?;
@@ -184,6 +225,7 @@ pub(crate) fn precreate(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Ans
         return Err(invalid_parameter("参数 subject 最长 256 个字符"));
     }
     let notify_url = call.notify_url.unwrap_or_default().to_owned();
+    let return_url = call.return_url.unwrap_or_default().to_owned();
     let trade = state.store().write(|tx| {
         if let Some(existing) = store::by_out_trade_no(tx, call.app_id, &out_trade_no)? {
             return Ok(Err(existing));
@@ -203,33 +245,28 @@ pub(crate) fn precreate(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Ans
             close_time: None,
             events: 0,
             failing_refunds: 0,
+            return_url: return_url.clone(),
         };
         store::insert(tx, &trade)?;
         Ok(Ok(trade))
     })?;
-    let trade = match trade {
-        Ok(created) => created,
+    match trade {
+        Ok(created) => Ok(created),
         Err(existing) if existing.total_amount != amount.fen() || existing.subject != subject => {
-            return Err(AlipayError::business(
+            Err(AlipayError::business(
                 "ACQ.CONTEXT_INCONSISTENT",
                 "交易信息被篡改: 同一 out_trade_no 的金额或标题与原交易不一致",
-            ));
+            ))
         }
         Err(existing) => match existing.status.as_str() {
-            WAIT_BUYER_PAY => existing,
-            TRADE_SUCCESS => {
-                return Err(AlipayError::business(
-                    "ACQ.TRADE_HAS_SUCCESS",
-                    "交易已被支付",
-                ));
-            }
-            _ => return Err(AlipayError::business("ACQ.TRADE_HAS_CLOSE", "交易已经关闭")),
+            WAIT_BUYER_PAY => Ok(existing),
+            TRADE_SUCCESS => Err(AlipayError::business(
+                "ACQ.TRADE_HAS_SUCCESS",
+                "交易已被支付",
+            )),
+            _ => Err(AlipayError::business("ACQ.TRADE_HAS_CLOSE", "交易已经关闭")),
         },
-    };
-    let mut answer = serde_json::Map::new();
-    answer.insert("out_trade_no".into(), json!(trade.out_trade_no));
-    answer.insert("qr_code".into(), json!(qr_code(&trade.trade_no)));
-    Ok(answer)
+    }
 }
 
 /// Alipay's 28-digit trade number: date, a fixed channel part, the sequence.

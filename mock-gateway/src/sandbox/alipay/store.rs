@@ -23,10 +23,12 @@ pub(crate) struct TradeRow {
     pub(crate) events: i64,
     /// How many of the next refund calls fail (the admin API's rehearsal).
     pub(crate) failing_refunds: i64,
+    /// Where the cashier sends the payer back (page and wap pay; empty otherwise).
+    pub(crate) return_url: String,
 }
 
 const COLUMNS: &str = "trade_no, app_id, out_trade_no, total_amount, subject, notify_url, status,
-    refunded, create_time, pay_time, close_time, events, failing_refunds";
+    refunded, create_time, pay_time, close_time, events, failing_refunds, return_url";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TradeRow> {
     Ok(TradeRow {
@@ -43,12 +45,13 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TradeRow> {
         close_time: r.get(10)?,
         events: r.get(11)?,
         failing_refunds: r.get(12)?,
+        return_url: r.get(13)?,
     })
 }
 
 pub(crate) fn insert(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT INTO alipay_trades ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        "INSERT INTO alipay_trades ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
     ))?
     .execute(params![
         t.trade_no,
@@ -64,6 +67,7 @@ pub(crate) fn insert(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
         t.close_time,
         t.events,
         t.failing_refunds,
+        t.return_url,
     ])?;
     Ok(())
 }
@@ -186,9 +190,9 @@ pub(crate) fn refunded_between(
         let trade = row(r)?;
         let refund = RefundRow {
             trade_no: trade.trade_no.clone(),
-            out_request_no: r.get(13)?,
-            refund_amount: r.get(14)?,
-            refund_time: r.get(15)?,
+            out_request_no: r.get(14)?,
+            refund_amount: r.get(15)?,
+            refund_time: r.get(16)?,
         };
         Ok((trade, refund))
     })?
