@@ -229,6 +229,39 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
     assert.equal(appTrade.tradeStatus, 'WAIT_BUYER_PAY');
   });
 
+  it('certificate mode: the SDK configured with the sandbox\'s certificates computes their SNs; answers name alipay_cert_sn', async () => {
+    const certs = await gateway.admin('GET', `alipay/certificates/${sdk.config.appId}`);
+    const certified = new AlipaySdk({
+      ...sdk.config,
+      alipayPublicKey: undefined,
+      appCertContent: certs.app_cert,
+      alipayPublicCertContent: certs.alipay_cert,
+      alipayRootCertContent: certs.alipay_root_cert,
+    });
+    // The SDK's own certificate reader agrees with the gateway on every SN.
+    assert.equal(certified.config.appCertSn, certs.app_cert_sn);
+    assert.equal(certified.config.alipayCertSn, certs.alipay_cert_sn);
+    assert.equal(certified.config.alipayRootCertSn, certs.alipay_root_cert_sn);
+    // The Alipay public key certificate and the app's are issued by the root (Node checks).
+    const root = new crypto.X509Certificate(certs.alipay_root_cert);
+    assert.equal(new crypto.X509Certificate(certs.alipay_cert).verify(root.publicKey), true);
+    assert.equal(new crypto.X509Certificate(certs.app_cert).verify(root.publicKey), true);
+    assert.equal(root.verify(root.publicKey), true);
+
+    const created = await certified.exec('alipay.trade.precreate', { bizContent: { outTradeNo: 'CERT20261120001', totalAmount: '5.55', subject: '水费' } }, { validateSign: true });
+    assert.equal(created.code, '10000', JSON.stringify(created));
+    const raw = await (await fetch(`${gateway.base}/alipay/gateway.do`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+      body: certified.sdkExec('alipay.trade.query', { bizContent: { outTradeNo: 'CERT20261120001' } }),
+    })).text();
+    assert.match(raw, new RegExp(`\\},"alipay_cert_sn":"${certs.alipay_cert_sn}","sign":"`));
+
+    // A root the sandbox did not issue is refused, as Alipay refuses it.
+    const otherRoot = new AlipaySdk({ ...certified.config, alipayRootCertContent: certs.app_cert, alipayRootCertSn: undefined, appCertSn: undefined });
+    const refused = await otherRoot.exec('alipay.trade.query', { bizContent: { outTradeNo: 'CERT20261120001' } });
+    assert.equal(refused.subCode, 'isv.invalid-alipay-root-cert-sn', JSON.stringify(refused));
+  });
+
   it('the failure paths come back as Alipay error answers the SDK reads', async () => {
     const missing = await exec('alipay.trade.query', { outTradeNo: 'NOSUCHTRADE1' });
     assert.equal(missing.code, '40004');

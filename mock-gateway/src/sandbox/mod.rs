@@ -7,6 +7,7 @@
 
 pub(crate) mod alipay;
 pub(crate) mod wechatpay;
+pub(crate) mod x509;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;

@@ -161,7 +161,12 @@ pub(crate) fn run(args: &Args, out: &Output) -> Result<Status, CliError> {
 /// Creates `path` afresh: private files get mode 0600 at creation (`O_CREAT|O_EXCL` with
 /// the mode), so they are never readable by others, not even for an instant. A file being
 /// replaced (`--force`) is removed first rather than truncated, so its old mode is not kept.
-fn write_new(path: &Path, contents: &[u8], private: bool, replace: bool) -> Result<(), CliError> {
+pub(crate) fn write_new(
+    path: &Path,
+    contents: &[u8],
+    private: bool,
+    replace: bool,
+) -> Result<(), CliError> {
     if replace {
         match std::fs::remove_file(path) {
             Ok(()) => {}

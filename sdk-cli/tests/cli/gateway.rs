@@ -770,7 +770,7 @@ fn admin_usage_and_unreachable_gateways_exit_2() {
 
 #[test]
 fn every_gateway_command_has_help_with_an_example() {
-    let commands: [&[&str]; 29] = [
+    let commands: [&[&str]; 30] = [
         &["gateway"],
         &["gateway", "admin"],
         &["gateway", "admin", "register"],
@@ -799,6 +799,7 @@ fn every_gateway_command_has_help_with_an_example() {
         &["gateway", "admin", "resolve"],
         &["gateway", "admin", "alipay-trade"],
         &["gateway", "admin", "wechatpay-merchant"],
+        &["gateway", "admin", "alipay-certificates"],
         &["gateway", "admin", "wechatpay-order"],
     ];
     for command in commands {
@@ -1035,4 +1036,110 @@ fn a_payout_nobody_can_settle_is_resolved_from_the_exception_queue() {
         "{}",
         unknown.stderr
     );
+}
+
+/// The sandboxes' keys and certificates, exported for the platforms' SDKs: the files
+/// `--out` writes are the ones the admin API describes (the Alipay SNs recomputed from the
+/// files by paysign-core), the APIv3 key is 0600, and nothing is overwritten.
+#[test]
+fn the_sandboxes_keys_and_certificates_are_exported_for_the_sdks() {
+    use paysign_core::platform::alipay_cert;
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = Gateway::start(
+        dir.path(),
+        &["--clock", "manual", "--clock-start", &T0.to_string()],
+    );
+    let public = key("merchant_public_spki.pem");
+    let app_id = gateway
+        .admin(&[
+            "register",
+            "--name",
+            "sandbox merchant",
+            "--notify-url",
+            "http://127.0.0.1:9/notify",
+            "--public-key",
+            &public,
+        ])
+        .expect(0)
+        .stdout
+        .trim()
+        .to_owned();
+
+    let certs = dir.path().join("alipay");
+    let out = certs.display().to_string();
+    let shown = gateway
+        .admin(&["--json", "alipay-certificates", &app_id])
+        .expect(0)
+        .json();
+    let written = gateway
+        .admin(&["alipay-certificates", &app_id, "--out", &out])
+        .expect(0);
+    assert!(
+        written.stdout.contains("alipayRootCert.crt"),
+        "{}",
+        written.stdout
+    );
+    let read = |name: &str| std::fs::read(certs.join(name)).unwrap();
+    let app_cert = read(&format!("appCertPublicKey_{app_id}.crt"));
+    assert_eq!(
+        alipay_cert::app_cert_sn(&app_cert).unwrap(),
+        shown["app_cert_sn"]
+    );
+    assert_eq!(
+        alipay_cert::root_cert_sn(&read("alipayRootCert.crt")).unwrap(),
+        shown["alipay_root_cert_sn"]
+    );
+    let alipay =
+        paysign_core::keys::Certificate::parse(&read("alipayCertPublicKey_RSA2.crt")).unwrap();
+    assert_eq!(alipay_cert::cert_sn(&alipay), shown["alipay_cert_sn"]);
+    // The application's certificate carries the key the merchant registered.
+    let registered = paysign_core::PublicKey::parse(&std::fs::read(&public).unwrap()).unwrap();
+    let app = paysign_core::keys::Certificate::parse(&app_cert).unwrap();
+    assert_eq!(
+        app.public_key().unwrap().to_spki_der(),
+        registered.to_spki_der()
+    );
+
+    let keys = dir.path().join("wechatpay");
+    let out = keys.display().to_string();
+    let merchant = gateway
+        .admin(&["--json", "wechatpay-merchant", &app_id])
+        .expect(0)
+        .json();
+    gateway
+        .admin(&["wechatpay-merchant", &app_id, "--out", &out])
+        .expect(0);
+    let api_v3_key = std::fs::read_to_string(keys.join("apiv3_key.txt")).unwrap();
+    assert_eq!(api_v3_key, merchant["api_v3_key"].as_str().unwrap());
+    assert_eq!(api_v3_key.len(), 32);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(keys.join("apiv3_key.txt"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the APIv3 key is the merchant's secret"
+        );
+    }
+    let platform =
+        paysign_core::PublicKey::parse(&std::fs::read(keys.join("pub_key.pem")).unwrap()).unwrap();
+    let serial = merchant["platform_certificate_serial"].as_str().unwrap();
+    let certificate = paysign_core::keys::Certificate::parse(
+        &std::fs::read(keys.join(format!("wechatpay_{serial}.pem"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(certificate.serial_hex(), serial);
+    assert_eq!(
+        certificate.public_key().unwrap().to_spki_der(),
+        platform.to_spki_der()
+    );
+
+    // A second export replaces nothing.
+    let again = gateway.admin(&["wechatpay-merchant", &app_id, "--out", &out]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("FILE_EXISTS"), "{}", again.stderr);
 }

@@ -11,10 +11,11 @@ use crate::admin::reply::{AdminJson, AdminPath, AdminResult, ok};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
-/// `GET /admin/alipay/trades/{trade_no}`, `POST …/pay`, `POST …/abandon`,
-/// `POST …/fail-refunds`.
+/// `GET /admin/alipay/certificates/{app_id}`, `GET /admin/alipay/trades/{trade_no}`,
+/// `POST …/pay`, `POST …/abandon`, `POST …/fail-refunds`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/admin/alipay/certificates/{app_id}", get(certificates))
         .route("/admin/alipay/trades/{trade_no}", get(trade))
         .route("/admin/alipay/trades/{trade_no}/pay", post(pay))
         .route("/admin/alipay/trades/{trade_no}/abandon", post(abandon))
@@ -85,4 +86,33 @@ async fn abandon(
     let now = state.now();
     let t = super::abandon(&state, &trade_no, now)?.ok_or_else(|| not_found(&trade_no))?;
     ok(view(&t))
+}
+
+/// Certificate mode: the application's certificate (issued on first call for the key the
+/// merchant registered), the Alipay public key certificate and the root, with their SNs.
+async fn certificates(
+    State(state): State<AppState>,
+    AdminPath(app_id): AdminPath<String>,
+) -> AdminResult {
+    let merchant = state
+        .store()
+        .read(|c| Ok(crate::merchants::store::get(c, &app_id)?))?
+        .ok_or_else(|| ApiError::new(Code::AppIdUnknown, format!("no merchant {app_id}")))?;
+    let pem = merchant.public_key.ok_or_else(|| {
+        ApiError::field_invalid(
+            "app_id",
+            format!("merchant {app_id} has no RSA public key to certify"),
+        )
+    })?;
+    let key = paysign_core::PublicKey::parse(pem.as_bytes()).map_err(ApiError::from)?;
+    let set = super::certs::certificates(&state, &app_id, &key, state.now())?;
+    ok(json!({
+        "app_id": app_id,
+        "app_cert": set.app_cert,
+        "app_cert_sn": set.app_cert_sn,
+        "alipay_cert": set.alipay_cert,
+        "alipay_cert_sn": set.alipay_cert_sn,
+        "alipay_root_cert": set.alipay_root_cert,
+        "alipay_root_cert_sn": set.alipay_root_cert_sn,
+    }))
 }

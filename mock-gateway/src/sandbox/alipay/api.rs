@@ -142,13 +142,16 @@ async fn gateway_do(
             };
         }
     }
+    let cert_mode = params
+        .as_ref()
+        .is_ok_and(|p| p.non_empty("app_cert_sn").is_some());
     let answer = params.and_then(|p| answer(&state, &p, now, &origin));
     // Alipay answers a call whose method it does not know under `error_response`.
     let key = match &method {
         Some(m) => format!("{}_response", m.replace('.', "_")),
         None => "error_response".to_owned(),
     };
-    respond(&state, &key, answer, now)
+    respond(&state, &key, answer, now, cert_mode)
 }
 
 /// The query string's and the form body's parameters together (a name in both is refused).
@@ -275,6 +278,7 @@ fn verify(state: &AppState, app_id: &str, params: &Params) -> Result<(), AlipayE
         .ok_or_else(unknown)?;
     let pem = merchant.public_key.ok_or_else(unknown)?;
     let key = PublicKey::parse(pem.as_bytes()).map_err(|e| AlipayError::system(&e.into()))?;
+    check_certificates(state, app_id, &key, params)?;
     let verifier = Verifier::new(
         Profile::Alipay,
         VerificationCredential::Key(key),
@@ -307,8 +311,41 @@ fn verify(state: &AppState, app_id: &str, params: &Params) -> Result<(), AlipayE
     }
 }
 
-/// `{"<key>":{…},"sign":"…"}`, the signature over the exact text between the braces.
-fn respond(state: &AppState, key: &str, answer: Answer, now: i64) -> Response {
+/// Certificate mode (docs/sandbox-alipay.md §1): a call naming `app_cert_sn` must name the
+/// certificate the sandbox issued for the application's registered key
+/// (`isv.app-cert-not-exist` otherwise) and the sandbox's root (`alipay_root_cert_sn`,
+/// `isv.invalid-alipay-root-cert-sn` otherwise), as Alipay checks them.
+fn check_certificates(
+    state: &AppState,
+    app_id: &str,
+    key: &PublicKey,
+    params: &Params,
+) -> Result<(), AlipayError> {
+    let Some(given) = params.non_empty("app_cert_sn") else {
+        return Ok(());
+    };
+    if super::certs::app_cert_sn(state, app_id, key)?.as_deref() != Some(given) {
+        return Err(AlipayError::invalid(
+            "isv.app-cert-not-exist",
+            format!(
+                "应用公钥证书不存在: app_cert_sn {given} (GET /admin/alipay/certificates/{app_id} gives the application's)"
+            ),
+        ));
+    }
+    let root = params.non_empty("alipay_root_cert_sn").unwrap_or_default();
+    if super::certs::root_cert_sn(state)?.as_deref() != Some(root) {
+        return Err(AlipayError::invalid(
+            "isv.invalid-alipay-root-cert-sn",
+            format!("无效支付宝根证书序列号: {root}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `{"<key>":{…},"sign":"…"}`, the signature over the exact text between the braces; in
+/// certificate mode `alipay_cert_sn` names the certificate of the key that signed, between
+/// the two (as Alipay places it).
+fn respond(state: &AppState, key: &str, answer: Answer, now: i64, cert_mode: bool) -> Response {
     let mut object = serde_json::Map::new();
     match answer {
         Ok(fields) => {
@@ -331,7 +368,15 @@ fn respond(state: &AppState, key: &str, answer: Answer, now: i64) -> Response {
                 .sign_canonical(&inner)
                 .map_err(|e| e.to_string())?;
             let key = serde_json::to_string(key).map_err(|e| e.to_string())?;
-            Ok(format!("{{{key}:{inner},\"sign\":\"{sign}\"}}"))
+            let cert_sn = if cert_mode {
+                super::certs::alipay_cert_sn(state)
+                    .map_err(|e| e.message)?
+                    .map(|sn| format!(",\"alipay_cert_sn\":\"{sn}\""))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            Ok(format!("{{{key}:{inner}{cert_sn},\"sign\":\"{sign}\"}}"))
         });
     match rendered {
         Ok(body) => {

@@ -11,6 +11,7 @@ pub(crate) mod admin;
 pub(crate) mod api;
 pub(crate) mod bill;
 pub(crate) mod cashier;
+pub(crate) mod certs;
 pub(crate) mod store;
 
 use paysign_core::message::Amount;

@@ -18,6 +18,7 @@ use paysign_core::{PublicKey, SharedSecret, Signer};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::sandbox::x509;
 use crate::statements::hex;
 use crate::store::{Store, meta};
 
@@ -92,7 +93,7 @@ pub(crate) fn certificate(
     let not_after = not_before + CERTIFICATE_DAYS * 86_400;
     let der = self_signed(signer, platform, not_before, not_after)?;
     let made = Certificate {
-        pem: pem("CERTIFICATE", &der),
+        pem: x509::pem("CERTIFICATE", &der),
         not_before,
         not_after,
     };
@@ -131,68 +132,13 @@ impl Certificate {
     }
 }
 
-/// `sha256WithRSAEncryption`, with the NULL parameters RFC 4055 asks for.
-const SHA256_WITH_RSA: [u8; 15] = [
-    0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00,
+/// The platform certificate's issuer and subject: the common name WeChat Pay's platform
+/// certificates are issued under, marked as the sandbox's.
+const NAME: [(u8, &str); 3] = [
+    (6, "CN"),
+    (10, "paysign sandbox"),
+    (3, "Tenpay.com Root CA"),
 ];
-
-/// One DER element: `tag`, the definite length, `content`.
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-/// The issuer and subject: `C=CN, O=paysign sandbox, CN=Tenpay.com Root CA` — the common
-/// name WeChat Pay's platform certificates are issued under, marked as the sandbox's.
-fn name() -> Vec<u8> {
-    let attribute = |oid_last: u8, tag: u8, value: &str| {
-        let oid = tlv(0x06, &[0x55, 0x04, oid_last]);
-        tlv(
-            0x31,
-            &tlv(0x30, &[oid, tlv(tag, value.as_bytes())].concat()),
-        )
-    };
-    tlv(
-        0x30,
-        &[
-            attribute(6, 0x13, "CN"),
-            attribute(10, 0x0c, "paysign sandbox"),
-            attribute(3, 0x0c, "Tenpay.com Root CA"),
-        ]
-        .concat(),
-    )
-}
-
-/// `UTCTime` (`YYMMDDHHMMSSZ`), or `GeneralizedTime` from 2050 as RFC 5280 requires.
-fn der_time(at: i64) -> Result<Vec<u8>, ApiError> {
-    let t = time::OffsetDateTime::from_unix_timestamp(at).map_err(ApiError::internal)?;
-    let clock = format!(
-        "{:02}{:02}{:02}{:02}{:02}Z",
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    Ok(if t.year() < 2050 {
-        tlv(0x17, format!("{:02}{clock}", t.year() % 100).as_bytes())
-    } else {
-        tlv(0x18, format!("{:04}{clock}", t.year()).as_bytes())
-    })
-}
 
 /// An X.509 v3 certificate of `platform`, issued by itself and signed by `signer`
 /// (SHA256withRSA): what a WeChat Pay SDK's certificate downloader decrypts and keeps.
@@ -202,47 +148,15 @@ fn self_signed(
     not_before: i64,
     not_after: i64,
 ) -> Result<Vec<u8>, ApiError> {
-    let version = tlv(0xa0, &tlv(0x02, &[2]));
-    let serial = tlv(0x02, &serial_bytes(platform));
-    let validity = tlv(
-        0x30,
-        &[der_time(not_before)?, der_time(not_after)?].concat(),
-    );
-    let tbs = tlv(
-        0x30,
-        &[
-            version,
-            serial,
-            SHA256_WITH_RSA.to_vec(),
-            name(),
-            validity,
-            name(),
-            platform.to_spki_der().to_vec(),
-        ]
-        .concat(),
-    );
-    use base64::Engine;
-    let signature = base64::engine::general_purpose::STANDARD
-        .decode(signer.sign_bytes(&tbs)?)
-        .map_err(ApiError::internal)?;
-    let bits = [&[0u8][..], &signature].concat();
-    Ok(tlv(
-        0x30,
-        &[tbs, SHA256_WITH_RSA.to_vec(), tlv(0x03, &bits)].concat(),
-    ))
-}
-
-/// PEM armour, 64 characters a line.
-fn pem(label: &str, der: &[u8]) -> String {
-    use base64::Engine;
-    let text = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in text.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).unwrap_or_default());
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    x509::certificate(&x509::Issue {
+        issuer_signer: signer,
+        issuer: &NAME,
+        subject: &NAME,
+        serial: &serial_bytes(platform),
+        subject_key: platform,
+        not_before,
+        not_after,
+    })
 }
 
 #[cfg(test)]

@@ -108,6 +108,7 @@ Example:
     Exceptions(exceptions::ExceptionsArgs),
     Resolve(exceptions::ResolveArgs),
     AlipayTrade(sandbox::AlipayTradeArgs),
+    AlipayCertificates(sandbox::AlipayCertificatesArgs),
     WechatpayMerchant(sandbox::WechatpayMerchantArgs),
     WechatpayOrder(sandbox::WechatpayOrderArgs),
 }
@@ -138,6 +139,7 @@ pub(super) fn run(args: &AdminArgs, out: &Output) -> Result<Status, CliError> {
         AdminCommand::Exceptions(a) => exceptions::exceptions(&client, a, out),
         AdminCommand::Resolve(a) => exceptions::resolve(&client, a, out),
         AdminCommand::AlipayTrade(a) => sandbox::alipay_trade(&client, a, out),
+        AdminCommand::AlipayCertificates(a) => sandbox::alipay_certificates(&client, a, out),
         AdminCommand::WechatpayMerchant(a) => sandbox::wechatpay_merchant(&client, a, out),
         AdminCommand::WechatpayOrder(a) => sandbox::wechatpay_order(&client, a, out),
     }

@@ -3,10 +3,39 @@
 //! from it; `wechatpay-merchant` and `wechatpay-order`, the WeChat Pay sandbox's keys and
 //! payer (docs/sandbox-wechatpay.md).
 
+use std::path::{Path, PathBuf};
+
 use super::print::{print_fields, report};
 use crate::commands::gateway::client::{AdminClient, Method};
 use crate::error::{CliError, Status};
 use crate::output::Output;
+
+/// Writes `files` (name, contents, private) into `dir`, refusing to replace any file:
+/// private ones (an APIv3 key) get mode 0600 from creation.
+fn export(dir: &Path, files: &[(String, &str, bool)], out: &Output) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir, &e))?;
+    for (name, _, _) in files {
+        let path = dir.join(name);
+        if path.exists() {
+            return Err(CliError::other(
+                Status::Usage,
+                "FILE_EXISTS",
+                format!("{} exists; not overwritten", path.display()),
+            ));
+        }
+    }
+    for (name, contents, private) in files {
+        let path = dir.join(name);
+        crate::commands::keygen::write_new(&path, contents.as_bytes(), *private, false)?;
+        out.line(&format!("wrote {}", path.display()));
+    }
+    Ok(())
+}
+
+/// A string field of an admin answer.
+fn field<'a>(value: &'a serde_json::Value, name: &str) -> &'a str {
+    value[name].as_str().unwrap_or_default()
+}
 
 /// Show an Alipay sandbox trade, or act as its payer: --pay (TRADE_SUCCESS, notified) or
 /// --abandon (closed unpaid); --fail-refunds N rehearses refunds that fail
@@ -63,15 +92,22 @@ pub(super) fn alipay_trade(
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Example:
-  $ paysign gateway admin --url http://127.0.0.1:8080 wechatpay-merchant 2026000000000001
+  $ paysign gateway admin --url http://127.0.0.1:8080 wechatpay-merchant 2026000000000001 --out keys
   merchant_serial_no      5F1C…
-  api_v3_key              9b2e…
   platform_public_key_id  PUB_KEY_ID_…
-  ...")]
+  ...
+  wrote keys/pub_key.pem
+  wrote keys/wechatpay_1A2B….pem
+  wrote keys/apiv3_key.txt")]
 pub(super) struct WechatpayMerchantArgs {
     /// The merchant's app_id, which is its WeChat Pay mchid in the sandbox
     #[arg(value_name = "MCHID")]
     mchid: String,
+
+    /// Also write the platform public key (pub_key.pem), the platform certificate
+    /// (wechatpay_SERIAL.pem) and the APIv3 key (apiv3_key.txt, mode 0600) into DIR
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
 
     /// How answers and notifications name the platform key (Wechatpay-Serial): its public
     /// key id (PUBLIC_KEY, the default) or its certificate's serial (CERTIFICATE)
@@ -92,7 +128,92 @@ pub(super) fn wechatpay_merchant(
         }
         None => client.get(&path, &[])?,
     };
-    report(out, &answer.body, |v| print_fields(out, v, &[]));
+    let v = &answer.body;
+    report(out, v, |v| {
+        print_fields(
+            out,
+            v,
+            &["platform_public_key", "platform_certificate", "api_v3_key"],
+        );
+    });
+    if let Some(dir) = &args.out {
+        export(
+            dir,
+            &[
+                (
+                    "pub_key.pem".to_owned(),
+                    field(v, "platform_public_key"),
+                    false,
+                ),
+                (
+                    format!("wechatpay_{}.pem", field(v, "platform_certificate_serial")),
+                    field(v, "platform_certificate"),
+                    false,
+                ),
+                ("apiv3_key.txt".to_owned(), field(v, "api_v3_key"), true),
+            ],
+            out,
+        )?;
+    }
+    Ok(Status::Success)
+}
+
+/// Export the Alipay sandbox's certificate mode for an application: its certificate (issued
+/// for the key it registered), the Alipay public key certificate and the root, with the SNs
+/// the SDK computes from them
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Example:
+  $ paysign gateway admin --url http://127.0.0.1:8080 alipay-certificates 2026000000000001 --out certs
+  app_cert_sn          4b0d…
+  alipay_cert_sn       9a1c…
+  alipay_root_cert_sn  e5f2…
+  wrote certs/appCertPublicKey_2026000000000001.crt
+  wrote certs/alipayCertPublicKey_RSA2.crt
+  wrote certs/alipayRootCert.crt")]
+pub(super) struct AlipayCertificatesArgs {
+    /// The application's app_id
+    #[arg(value_name = "APP_ID")]
+    app_id: String,
+
+    /// Also write the three certificates into DIR under Alipay's usual file names
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+pub(super) fn alipay_certificates(
+    client: &AdminClient,
+    args: &AlipayCertificatesArgs,
+    out: &Output,
+) -> Result<Status, CliError> {
+    let answer = client.get(&["alipay", "certificates", args.app_id.as_str()], &[])?;
+    let v = &answer.body;
+    report(out, v, |v| {
+        print_fields(out, v, &["app_cert", "alipay_cert", "alipay_root_cert"]);
+    });
+    if let Some(dir) = &args.out {
+        export(
+            dir,
+            &[
+                (
+                    format!("appCertPublicKey_{}.crt", args.app_id),
+                    field(v, "app_cert"),
+                    false,
+                ),
+                (
+                    "alipayCertPublicKey_RSA2.crt".to_owned(),
+                    field(v, "alipay_cert"),
+                    false,
+                ),
+                (
+                    "alipayRootCert.crt".to_owned(),
+                    field(v, "alipay_root_cert"),
+                    false,
+                ),
+            ],
+            out,
+        )?;
+    }
     Ok(Status::Success)
 }
 
