@@ -32,7 +32,7 @@ const ROOT: [(u8, &str); 4] = [
 ];
 
 /// The names of the certificates the root issues: the Alipay public key's and an app's.
-fn subject<'a>(common_name: &'a str) -> [(u8, &'a str); 4] {
+fn subject(common_name: &str) -> [(u8, &str); 4] {
     [
         (6, "CN"),
         (10, "paysign sandbox"),
