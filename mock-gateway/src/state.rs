@@ -198,9 +198,11 @@ impl AppState {
         Arc::clone(&self.keys().ring(sign_type).active(now).signer)
     }
 
-    /// The Alipay sandbox's signer (the gateway's RSA2 key active at `now`, as Alipay).
-    pub(crate) fn alipay_signer(&self, now: i64) -> Arc<Signer> {
-        Arc::clone(&self.keys().ring(SignType::Rsa2).active(now).alipay)
+    /// The Alipay sandbox's signer for application `app_id` (the gateway's key active at
+    /// `now`, as Alipay): SM2 for an application registered for SM2 and not RSA, else RSA2.
+    pub(crate) fn alipay_signer(&self, app_id: &str, now: i64) -> Arc<Signer> {
+        let sign_type = self.gateway_sign_type_for(Some(app_id));
+        Arc::clone(&self.keys().ring(sign_type).active(now).alipay)
     }
 
     /// The WeChat Pay sandbox's platform key at `now`: its signer and public key.

@@ -14,8 +14,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { AlipaySdk } from 'alipay-sdk';
+import { sm2 } from 'sm-crypto-v2';
 
 import { startGateway } from './gateway.mjs';
+import { readText } from './vectors.mjs';
 
 /** The entries of a zip whose entries are stored (not deflated), as the bills are. */
 function storedZipEntries(zip) {
@@ -260,6 +262,53 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
     const otherRoot = new AlipaySdk({ ...certified.config, alipayRootCertContent: certs.app_cert, alipayRootCertSn: undefined, appCertSn: undefined });
     const refused = await otherRoot.exec('alipay.trade.query', { bizContent: { outTradeNo: 'CERT20261120001' } });
     assert.equal(refused.subCode, 'isv.invalid-alipay-root-cert-sn', JSON.stringify(refused));
+  });
+
+  it('SM2 (国密): an application registered with an SM2 key signs SM2; answers and notifications are SM2, checked by sm-crypto-v2', async () => {
+    // alipay-sdk has no SM2: the application signs with sm-crypto-v2, an independent
+    // implementation, and checks every signature with it (user id 1234567812345678).
+    const USER_ID = '1234567812345678';
+    const scalar = readText('platforms/keys/sm2_merchant_private.hex').trim();
+    const { app_id: appId } = await gateway.admin('POST', 'merchants', {
+      name: 'sm2 app', notify_url: 'http://127.0.0.1:9/alipay-sm2', sign_types: ['SM2'],
+      public_key: readText('platforms/keys/sm2_merchant_public.pem'),
+    });
+    const approved = await gateway.admin('POST', `merchants/${appId}/approve`);
+    // The gateway's SM2 public key, as the uncompressed point sm-crypto-v2 takes.
+    const spki = crypto.createPublicKey(approved.gateway_public_key).export({ type: 'spki', format: 'der' });
+    const gatewayHex = spki.subarray(spki.length - 65).toString('hex');
+    const canonical = (fields, skip) => Object.keys(fields).filter((k) => !skip.includes(k) && fields[k] !== '')
+      .sort().map((k) => `${k}=${fields[k]}`).join('&');
+    const call = async (method, biz, extra = {}) => {
+      const fields = {
+        app_id: appId, method, charset: 'utf-8', sign_type: 'SM2', version: '1.0',
+        timestamp: '2026-11-20 10:00:00', biz_content: JSON.stringify(biz), ...extra,
+      };
+      const signature = sm2.doSignature(canonical(fields, ['sign']), scalar, { der: true, hash: true, userId: USER_ID });
+      const body = new URLSearchParams({ ...fields, sign: Buffer.from(signature, 'hex').toString('base64') });
+      const text = await (await fetch(`${gateway.base}/alipay/gateway.do`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' }, body,
+      })).text();
+      const [, inner, sign] = /^\{"[a-z_]+_response":(\{.*\}),"sign":"([^"]+)"\}$/.exec(text);
+      assert.ok(sm2.doVerifySignature(inner, Buffer.from(sign, 'base64').toString('hex'), gatewayHex, { der: true, hash: true, userId: USER_ID }), `the answer's SM2 signature: ${text}`);
+      return JSON.parse(inner);
+    };
+    const created = await call('alipay.trade.precreate', { out_trade_no: 'SM2ALI20261120001', total_amount: '9.90', subject: '燃气费' }, { notify_url: 'http://127.0.0.1:9/alipay-sm2' });
+    assert.equal(created.code, '10000', JSON.stringify(created));
+    const waiting = await call('alipay.trade.query', { out_trade_no: 'SM2ALI20261120001' });
+    await gateway.admin('POST', `alipay/trades/${waiting.trade_no}/pay`);
+    const [note] = (await gateway.admin('GET', `notifications?trade_no=${waiting.trade_no}`)).notifications;
+    const fields = Object.fromEntries(new URLSearchParams(note.body));
+    assert.equal(fields.sign_type, 'SM2');
+    assert.ok(sm2.doVerifySignature(canonical(fields, ['sign', 'sign_type']), Buffer.from(fields.sign, 'base64').toString('hex'), gatewayHex, { der: true, hash: true, userId: USER_ID }), 'the notification\'s SM2 signature');
+    // A request signed with another user id does not verify: Alipay's invalid-signature answer.
+    const fieldsBad = { app_id: appId, method: 'alipay.trade.query', charset: 'utf-8', sign_type: 'SM2', version: '1.0', timestamp: '2026-11-20 10:00:00', biz_content: '{"out_trade_no":"SM2ALI20261120001"}' };
+    const bad = sm2.doSignature(canonical(fieldsBad, ['sign']), scalar, { der: true, hash: true, userId: 'ALICE123@YAHOO.COM' });
+    const refused = await (await fetch(`${gateway.base}/alipay/gateway.do`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+      body: new URLSearchParams({ ...fieldsBad, sign: Buffer.from(bad, 'hex').toString('base64') }),
+    })).json();
+    assert.equal(refused.alipay_trade_query_response.sub_code, 'isv.invalid-signature');
   });
 
   it('the failure paths come back as Alipay error answers the SDK reads', async () => {

@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use paysign_core::message::parse::{BodyFormat, ParseOptions, parse_body};
 use paysign_core::params::Params;
-use paysign_core::{MessageKind, Profile, PublicKey, SignType, VerificationCredential, Verifier};
+use paysign_core::{
+    KeyAlgorithm, MessageKind, Profile, PublicKey, SignType, VerificationCredential, Verifier,
+};
 use serde_json::{Value, json};
 
 use super::{AlipayError, Answer, Biz, Call};
@@ -145,13 +147,19 @@ async fn gateway_do(
     let cert_mode = params
         .as_ref()
         .is_ok_and(|p| p.non_empty("app_cert_sn").is_some());
+    let params_app_id = params
+        .as_ref()
+        .ok()
+        .and_then(|p| p.non_empty("app_id"))
+        .map(str::to_owned);
     let answer = params.and_then(|p| answer(&state, &p, now, &origin));
     // Alipay answers a call whose method it does not know under `error_response`.
     let key = match &method {
         Some(m) => format!("{}_response", m.replace('.', "_")),
         None => "error_response".to_owned(),
     };
-    respond(&state, &key, answer, now, cert_mode)
+    let app_id = params_app_id.unwrap_or_default();
+    respond(&state, &key, answer, now, cert_mode, &app_id)
 }
 
 /// The query string's and the form body's parameters together (a name in both is refused).
@@ -267,7 +275,7 @@ fn with_call<T>(
     run(&call, &Biz::new(&biz))
 }
 
-/// The application's signature, with the public key its merchant registered (RSA2).
+/// The application's signature, with the public key its merchant registered (RSA2 or SM2).
 fn verify(state: &AppState, app_id: &str, params: &Params) -> Result<(), AlipayError> {
     let unknown =
         || AlipayError::invalid("isv.invalid-app-id", format!("无效的AppID参数: {app_id}"));
@@ -279,13 +287,14 @@ fn verify(state: &AppState, app_id: &str, params: &Params) -> Result<(), AlipayE
     let pem = merchant.public_key.ok_or_else(unknown)?;
     let key = PublicKey::parse(pem.as_bytes()).map_err(|e| AlipayError::system(&e.into()))?;
     check_certificates(state, app_id, &key, params)?;
-    let verifier = Verifier::new(
-        Profile::Alipay,
-        VerificationCredential::Key(key),
-        &[SignType::Rsa2],
-    )
-    .map_err(|e| AlipayError::system(&e.into()))?
-    .message_kind(MessageKind::Request);
+    // An application signs with the algorithm of the key it registered: RSA2, or SM2 (国密).
+    let accepted = match key.algorithm() {
+        KeyAlgorithm::Sm2 => [SignType::Sm2],
+        KeyAlgorithm::Rsa => [SignType::Rsa2],
+    };
+    let verifier = Verifier::new(Profile::Alipay, VerificationCredential::Key(key), &accepted)
+        .map_err(|e| AlipayError::system(&e.into()))?
+        .message_kind(MessageKind::Request);
     match verifier.verify(params) {
         Ok(_) => Ok(()),
         Err(paysign_core::Error::SignatureMissing { .. }) => Err(AlipayError::missing(
@@ -345,7 +354,15 @@ fn check_certificates(
 /// `{"<key>":{…},"sign":"…"}`, the signature over the exact text between the braces; in
 /// certificate mode `alipay_cert_sn` names the certificate of the key that signed, between
 /// the two (as Alipay places it).
-fn respond(state: &AppState, key: &str, answer: Answer, now: i64, cert_mode: bool) -> Response {
+/// The answer to application `app_id` is signed with its algorithm (RSA2 or SM2).
+fn respond(
+    state: &AppState,
+    key: &str,
+    answer: Answer,
+    now: i64,
+    cert_mode: bool,
+    app_id: &str,
+) -> Response {
     let mut object = serde_json::Map::new();
     match answer {
         Ok(fields) => {
@@ -364,7 +381,7 @@ fn respond(state: &AppState, key: &str, answer: Answer, now: i64, cert_mode: boo
         .map_err(|e| e.to_string())
         .and_then(|inner| {
             let sign = state
-                .alipay_signer(now)
+                .alipay_signer(app_id, now)
                 .sign_canonical(&inner)
                 .map_err(|e| e.to_string())?;
             let key = serde_json::to_string(key).map_err(|e| e.to_string())?;

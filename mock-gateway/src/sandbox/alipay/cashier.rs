@@ -217,7 +217,9 @@ fn return_location(
     ] {
         params.insert(name, value)?;
     }
-    state.alipay_signer(now).sign_params(&mut params)?;
+    state
+        .alipay_signer(&trade.app_id, now)
+        .sign_params(&mut params)?;
     let query = paysign_core::message::encode_form(&params);
     let separator = if trade.return_url.contains('?') {
         '&'

@@ -508,7 +508,15 @@ pub(crate) fn pay(
     trade_no: &str,
     now: i64,
 ) -> Result<Option<TradeRow>, ApiError> {
-    let signer = state.alipay_signer(now);
+    // The signer is the application's (RSA2 or SM2): found before the transaction, which
+    // must not wait on the merchant cache.
+    let Some(app_id) = state
+        .store()
+        .read(|c| Ok(store::by_trade_no(c, trade_no)?.map(|t| t.app_id)))?
+    else {
+        return Ok(None);
+    };
+    let signer = state.alipay_signer(&app_id, now);
     state.store().write(|tx| {
         let Some(mut t) = waiting(tx, trade_no)? else {
             return Ok(None);
