@@ -42,6 +42,7 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
   let sdk;
   let shop;
   let clockStart;
+  let appPrivatePem;
   const received = [];
 
   before(async () => {
@@ -68,9 +69,10 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
     });
     await gateway.admin('POST', `merchants/${appId}/approve`);
     const { public_key: alipayPublicKey } = await gateway.admin('GET', 'gateway-key');
+    appPrivatePem = privateKey.export({ type: 'pkcs8', format: 'pem' });
     sdk = new AlipaySdk({
       appId,
-      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      privateKey: appPrivatePem,
       keyType: 'PKCS8',
       alipayPublicKey,
       gateway: `${gateway.base}/alipay/gateway.do`,
@@ -309,6 +311,50 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
       body: new URLSearchParams({ ...fieldsBad, sign: Buffer.from(bad, 'hex').toString('base64') }),
     })).json();
     assert.equal(refused.alipay_trade_query_response.sub_code, 'isv.invalid-signature');
+  });
+
+  it('GBK: a call declaring charset=GBK is read, verified and answered in GBK (built and signed by Python)', async () => {
+    // alipay-sdk signs UTF-8 only; Python's own GBK codec and `cryptography` build the call as
+    // Alipay's GBK SDKs do: the canonical string's GBK bytes signed, the escapes GBK.
+    const script = [
+      'import sys, json, base64, urllib.parse',
+      'from cryptography.hazmat.primitives import hashes, serialization',
+      'from cryptography.hazmat.primitives.asymmetric import padding',
+      'args = json.loads(sys.stdin.read())',
+      "key = serialization.load_pem_private_key(args['key'].encode(), None)",
+      "fields = args['fields']",
+      "canonical = '&'.join(k + '=' + fields[k] for k in sorted(fields) if fields[k] != '')",
+      "fields['sign'] = base64.b64encode(key.sign(canonical.encode('gbk'), padding.PKCS1v15(), hashes.SHA256())).decode()",
+      "query = urllib.parse.urlencode({k: v for k, v in fields.items() if k != 'biz_content'}, encoding='gbk')",
+      "body = urllib.parse.urlencode({'biz_content': fields['biz_content']}, encoding='gbk')",
+      "print(json.dumps({'query': query, 'body': body}))",
+    ].join('\n');
+    const gbkCall = async (method, biz) => {
+      const fields = {
+        app_id: sdk.config.appId, method, charset: 'GBK', sign_type: 'RSA2', version: '1.0',
+        timestamp: '2026-11-20 10:00:00', biz_content: JSON.stringify(biz),
+      };
+      const { query, body } = JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify({ key: appPrivatePem, fields }), encoding: 'utf8' }));
+      const response = await fetch(`${gateway.base}/alipay/gateway.do?${query}`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=GBK' }, body,
+      });
+      assert.match(response.headers.get('content-type'), /charset=GBK/i);
+      const raw = Buffer.from(await response.arrayBuffer());
+      // The signature covers the GBK bytes of the response object as sent.
+      const start = raw.indexOf('_response":') + '_response":'.length;
+      const end = raw.lastIndexOf(',"sign":"');
+      const sign = /"sign":"([^"]+)"/.exec(raw.subarray(end).toString('latin1'))[1];
+      assert.equal(crypto.verify('sha256', raw.subarray(start, end), sdk.config.alipayPublicKey, Buffer.from(sign, 'base64')), true, 'the GBK answer\'s signature');
+      return JSON.parse(new TextDecoder('gbk').decode(raw.subarray(start, end)));
+    };
+    const created = await gbkCall('alipay.trade.precreate', { out_trade_no: 'GBK20261120001', total_amount: '7.70', subject: '燃气费（十一月）' });
+    assert.equal(created.code, '10000', JSON.stringify(created));
+    const trade = await exec('alipay.trade.query', { outTradeNo: 'GBK20261120001' });
+    const held = await gateway.admin('GET', `alipay/trades/${trade.tradeNo}`);
+    assert.equal(held.subject, '燃气费（十一月）', 'the GBK escapes were read as GBK');
+    const missing = await gbkCall('alipay.trade.query', { out_trade_no: 'GBKNOSUCH001' });
+    assert.equal(missing.sub_code, 'ACQ.TRADE_NOT_EXIST');
+    assert.equal(missing.sub_msg, '交易不存在', 'the answer is GBK');
   });
 
   it('the failure paths come back as Alipay error answers the SDK reads', async () => {

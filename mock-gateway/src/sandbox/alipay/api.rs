@@ -12,7 +12,7 @@ use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use paysign_core::message::parse::{BodyFormat, ParseOptions, parse_body};
+use paysign_core::message::parse::{BodyFormat, Charset, ParseOptions, parse_body};
 use paysign_core::params::Params;
 use paysign_core::{
     KeyAlgorithm, MessageKind, Profile, PublicKey, SignType, VerificationCredential, Verifier,
@@ -152,14 +152,37 @@ async fn gateway_do(
         .ok()
         .and_then(|p| p.non_empty("app_id"))
         .map(str::to_owned);
+    let declared = params.as_ref().map_or(Charset::Utf8, declared_charset);
     let answer = params.and_then(|p| answer(&state, &p, now, &origin));
     // Alipay answers a call whose method it does not know under `error_response`.
     let key = match &method {
         Some(m) => format!("{}_response", m.replace('.', "_")),
         None => "error_response".to_owned(),
     };
-    let app_id = params_app_id.unwrap_or_default();
-    respond(&state, &key, answer, now, cert_mode, &app_id)
+    let reply = Reply {
+        key,
+        app_id: params_app_id.unwrap_or_default(),
+        cert_mode,
+        charset: declared,
+    };
+    respond(&state, &reply, answer, now)
+}
+
+/// The charset a call declares (`charset`), which its answer is written and signed in.
+fn declared_charset(params: &Params) -> Charset {
+    match params.non_empty("charset") {
+        Some(c) if c.eq_ignore_ascii_case("gbk") => Charset::Gbk,
+        _ => Charset::Utf8,
+    }
+}
+
+/// How an answer is written: under which key, to whom (its algorithm), whether it names the
+/// Alipay public key certificate, in which charset.
+struct Reply {
+    key: String,
+    app_id: String,
+    cert_mode: bool,
+    charset: Charset,
 }
 
 /// The query string's and the form body's parameters together (a name in both is refused).
@@ -183,8 +206,20 @@ fn parameters(query: &str, headers: &HeaderMap, body: &[u8]) -> Result<Params, A
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
+    // A GBK call declares it in the query (`charset=GBK`): its body's escapes are GBK too,
+    // whether or not the Content-Type says so.
+    let declared = declared_charset(&params);
+    let content_type = match content_type {
+        Some(ct) if ct.to_ascii_lowercase().contains("charset") => ct.to_owned(),
+        Some(ct) if declared == Charset::Gbk => format!("{ct}; charset=GBK"),
+        Some(ct) => ct.to_owned(),
+        None if declared == Charset::Gbk => {
+            "application/x-www-form-urlencoded; charset=GBK".to_owned()
+        }
+        None => "application/x-www-form-urlencoded".to_owned(),
+    };
     if !body.is_empty() {
-        let form = parse_body(body, content_type, &options).map_err(malformed)?;
+        let form = parse_body(body, Some(&content_type), &options).map_err(malformed)?;
         params.extend_from(&form.params).map_err(malformed)?;
     }
     Ok(params)
@@ -219,14 +254,14 @@ fn with_call<T>(
     let app_id = params
         .non_empty("app_id")
         .ok_or_else(|| AlipayError::missing("isv.missing-app-id", "缺少AppID参数"))?;
+    // Alipay's two charsets: the signature covers the string encoded in the one declared.
     match params.non_empty("charset") {
         None => {}
-        Some(c) if c.eq_ignore_ascii_case("utf-8") => {}
-        // Alipay itself also takes GBK; the sandbox does not answer in it yet (issue 20).
+        Some(c) if c.eq_ignore_ascii_case("utf-8") || c.eq_ignore_ascii_case("gbk") => {}
         Some(other) => {
             return Err(AlipayError::invalid(
                 "isv.invalid-charset",
-                format!("字符集不合法: {other} (the sandbox answers utf-8 only)"),
+                format!("字符集不合法: {other} (utf-8 或 GBK)"),
             ));
         }
     }
@@ -351,18 +386,11 @@ fn check_certificates(
     Ok(())
 }
 
-/// `{"<key>":{…},"sign":"…"}`, the signature over the exact text between the braces; in
-/// certificate mode `alipay_cert_sn` names the certificate of the key that signed, between
-/// the two (as Alipay places it).
-/// The answer to application `app_id` is signed with its algorithm (RSA2 or SM2).
-fn respond(
-    state: &AppState,
-    key: &str,
-    answer: Answer,
-    now: i64,
-    cert_mode: bool,
-    app_id: &str,
-) -> Response {
+/// `{"<key>":{…},"sign":"…"}`, the signature over the exact text between the braces (in the
+/// call's charset), with the application's algorithm (RSA2 or SM2); in certificate mode
+/// `alipay_cert_sn` names the certificate of the key that signed, between the two (as
+/// Alipay places it).
+fn respond(state: &AppState, reply: &Reply, answer: Answer, now: i64) -> Response {
     let mut object = serde_json::Map::new();
     match answer {
         Ok(fields) => {
@@ -381,11 +409,11 @@ fn respond(
         .map_err(|e| e.to_string())
         .and_then(|inner| {
             let sign = state
-                .alipay_signer(app_id, now)
-                .sign_canonical(&inner)
+                .alipay_signer(&reply.app_id, now)
+                .sign_canonical_in(&inner, reply.charset)
                 .map_err(|e| e.to_string())?;
-            let key = serde_json::to_string(key).map_err(|e| e.to_string())?;
-            let cert_sn = if cert_mode {
+            let key = serde_json::to_string(&reply.key).map_err(|e| e.to_string())?;
+            let cert_sn = if reply.cert_mode {
                 super::certs::alipay_cert_sn(state)
                     .map_err(|e| e.message)?
                     .map(|sn| format!(",\"alipay_cert_sn\":\"{sn}\""))
@@ -393,14 +421,23 @@ fn respond(
             } else {
                 String::new()
             };
-            Ok(format!("{{{key}:{inner}{cert_sn},\"sign\":\"{sign}\"}}"))
+            let text = format!("{{{key}:{inner}{cert_sn},\"sign\":\"{sign}\"}}");
+            reply
+                .charset
+                .encode(&text)
+                .map(|bytes| bytes.into_owned())
+                .map_err(|e| e.to_string())
         });
     match rendered {
         Ok(body) => {
             let mut response = (StatusCode::OK, body).into_response();
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json;charset=utf-8"),
+                HeaderValue::from_static(if reply.charset == Charset::Gbk {
+                    "application/json;charset=GBK"
+                } else {
+                    "application/json;charset=utf-8"
+                }),
             );
             response
         }
