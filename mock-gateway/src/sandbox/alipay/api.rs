@@ -193,7 +193,11 @@ fn parameters(query: &str, headers: &HeaderMap, body: &[u8]) -> Result<Params, A
         ..ParseOptions::default()
     };
     let malformed = |e: paysign_core::Error| {
-        AlipayError::invalid("isv.invalid-parameter", format!("参数格式错误: {e}"))
+        if e.code() == "CHARSET_UNSUPPORTED" {
+            AlipayError::invalid("isv.invalid-charset", "字符集不合法: utf-8 或 GBK")
+        } else {
+            AlipayError::invalid("isv.invalid-parameter", format!("参数格式错误: {e}"))
+        }
     };
     // The query's percent-escapes are in the call's `charset` (a field of the query).
     let mut params = parse_body(
