@@ -366,6 +366,12 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
     assert.equal(changed.subCode, 'ACQ.CONTEXT_INCONSISTENT');
     const unpaidRefund = await exec('alipay.trade.refund', { outTradeNo: 'SDK20261120002', refundAmount: '1.00' });
     assert.equal(unpaidRefund.subCode, 'ACQ.TRADE_STATUS_ERROR');
+    // The outcome left unknown: the next query is Alipay's system error, the one after answers.
+    const before = await exec('alipay.trade.query', { outTradeNo: 'SDK20261120002' });
+    await gateway.admin('POST', `alipay/trades/${before.tradeNo}/fail-queries`, { count: 1 });
+    const unknown = await exec('alipay.trade.query', { outTradeNo: 'SDK20261120002' });
+    assert.deepEqual([unknown.code, unknown.subCode], ['20000', 'ACQ.SYSTEM_ERROR']);
+    assert.equal((await exec('alipay.trade.query', { outTradeNo: 'SDK20261120002' })).tradeStatus, 'WAIT_BUYER_PAY');
     const closed = await exec('alipay.trade.close', { outTradeNo: 'SDK20261120002' });
     assert.equal(closed.code, '10000');
     const after = await exec('alipay.trade.query', { outTradeNo: 'SDK20261120002' });

@@ -6,13 +6,14 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use super::Rehearsal;
 use super::store::{self, TradeRow};
 use crate::admin::reply::{AdminJson, AdminPath, AdminResult, ok};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
 /// `GET /admin/alipay/certificates/{app_id}`, `GET /admin/alipay/trades/{trade_no}`,
-/// `POST …/pay`, `POST …/abandon`, `POST …/fail-refunds`.
+/// `POST …/pay`, `POST …/abandon`, `POST …/fail-refunds`, `POST …/fail-queries`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/alipay/certificates/{app_id}", get(certificates))
@@ -22,6 +23,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/admin/alipay/trades/{trade_no}/fail-refunds",
             post(fail_refunds),
+        )
+        .route(
+            "/admin/alipay/trades/{trade_no}/fail-queries",
+            post(fail_queries),
         )
 }
 
@@ -36,8 +41,23 @@ async fn fail_refunds(
     AdminPath(trade_no): AdminPath<String>,
     AdminJson(body): AdminJson<FailRefunds>,
 ) -> AdminResult {
+    rehearse(&state, &trade_no, Rehearsal::Refunds, body)
+}
+
+/// The next `count` `alipay.trade.query` calls answer `ACQ.SYSTEM_ERROR`: the payment's
+/// outcome stays unknown to the merchant.
+async fn fail_queries(
+    State(state): State<AppState>,
+    AdminPath(trade_no): AdminPath<String>,
+    AdminJson(body): AdminJson<FailRefunds>,
+) -> AdminResult {
+    rehearse(&state, &trade_no, Rehearsal::Queries, body)
+}
+
+fn rehearse(state: &AppState, trade_no: &str, kind: Rehearsal, body: FailRefunds) -> AdminResult {
     let count = body.count.ok_or_else(|| ApiError::field_missing("count"))?;
-    let t = super::fail_refunds(&state, &trade_no, count)?.ok_or_else(|| not_found(&trade_no))?;
+    let t = super::rehearse_failures(state, trade_no, kind, count)?
+        .ok_or_else(|| not_found(trade_no))?;
     ok(view(&t))
 }
 
@@ -55,6 +75,7 @@ fn view(t: &TradeRow) -> Value {
         "pay_time": t.pay_time,
         "close_time": t.close_time,
         "failing_refunds": t.failing_refunds,
+        "failing_queries": t.failing_queries,
     })
 }
 

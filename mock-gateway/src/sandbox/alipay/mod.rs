@@ -247,6 +247,7 @@ fn open_trade(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Result<TradeR
             events: 0,
             failing_refunds: 0,
             return_url: return_url.clone(),
+            failing_queries: 0,
         };
         store::insert(tx, &trade)?;
         Ok(Ok(trade))
@@ -324,6 +325,23 @@ fn local_time(at: i64) -> Result<String, AlipayError> {
 /// `alipay.trade.query`.
 pub(crate) fn query(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Answer {
     let t = find(state, call.app_id, biz)?;
+    // A rehearsed unknown outcome (the admin API): Alipay's system error, the merchant does
+    // not learn the trade's status and must ask again.
+    if t.failing_queries > 0 {
+        state.store().write(|tx| {
+            if let Some(mut t) = store::by_trade_no(tx, &t.trade_no)? {
+                t.failing_queries = (t.failing_queries - 1).max(0);
+                store::update(tx, &t)?;
+            }
+            Ok(())
+        })?;
+        return Err(AlipayError {
+            code: "20000",
+            msg: "Service Currently Unavailable",
+            sub_code: "ACQ.SYSTEM_ERROR",
+            sub_msg: "系统错误, 请稍后再查询".into(),
+        });
+    }
     let mut answer = serde_json::Map::new();
     answer.insert("trade_no".into(), json!(t.trade_no));
     answer.insert("out_trade_no".into(), json!(t.out_trade_no));
@@ -566,11 +584,21 @@ pub(crate) fn pay(
     })
 }
 
-/// The next `count` refund calls of trade `trade_no` fail with Alipay's system error
-/// (admin), to rehearse a merchant's refund retry.
-pub(crate) fn fail_refunds(
+/// Which calls of a trade the admin API makes fail with Alipay's system error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rehearsal {
+    /// `alipay.trade.refund`: the merchant retries with the same `out_request_no`.
+    Refunds,
+    /// `alipay.trade.query`: the outcome stays unknown to the merchant, which asks again.
+    Queries,
+}
+
+/// The next `count` calls of `kind` on trade `trade_no` fail with Alipay's system error
+/// (admin), to rehearse a merchant's retry.
+pub(crate) fn rehearse_failures(
     state: &AppState,
     trade_no: &str,
+    kind: Rehearsal,
     count: i64,
 ) -> Result<Option<TradeRow>, ApiError> {
     if !(0..=100).contains(&count) {
@@ -580,7 +608,10 @@ pub(crate) fn fail_refunds(
         let Some(mut t) = store::by_trade_no(tx, trade_no)? else {
             return Ok(None);
         };
-        t.failing_refunds = count;
+        match kind {
+            Rehearsal::Refunds => t.failing_refunds = count,
+            Rehearsal::Queries => t.failing_queries = count,
+        }
         store::update(tx, &t)?;
         Ok(Some(t))
     })

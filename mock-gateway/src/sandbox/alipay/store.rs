@@ -25,10 +25,13 @@ pub(crate) struct TradeRow {
     pub(crate) failing_refunds: i64,
     /// Where the cashier sends the payer back (page and wap pay; empty otherwise).
     pub(crate) return_url: String,
+    /// How many of the next query calls fail (the admin API's unknown outcome).
+    pub(crate) failing_queries: i64,
 }
 
 const COLUMNS: &str = "trade_no, app_id, out_trade_no, total_amount, subject, notify_url, status,
-    refunded, create_time, pay_time, close_time, events, failing_refunds, return_url";
+    refunded, create_time, pay_time, close_time, events, failing_refunds, return_url,
+    failing_queries";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TradeRow> {
     Ok(TradeRow {
@@ -46,12 +49,13 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TradeRow> {
         events: r.get(11)?,
         failing_refunds: r.get(12)?,
         return_url: r.get(13)?,
+        failing_queries: r.get(14)?,
     })
 }
 
 pub(crate) fn insert(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT INTO alipay_trades ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        "INSERT INTO alipay_trades ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
     ))?
     .execute(params![
         t.trade_no,
@@ -68,6 +72,7 @@ pub(crate) fn insert(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
         t.events,
         t.failing_refunds,
         t.return_url,
+        t.failing_queries,
     ])?;
     Ok(())
 }
@@ -75,7 +80,7 @@ pub(crate) fn insert(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
 pub(crate) fn update(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE alipay_trades SET status = ?2, refunded = ?3, pay_time = ?4, close_time = ?5,
-         events = ?6, failing_refunds = ?7 WHERE trade_no = ?1",
+         events = ?6, failing_refunds = ?7, failing_queries = ?8 WHERE trade_no = ?1",
     )?
     .execute(params![
         t.trade_no,
@@ -85,6 +90,7 @@ pub(crate) fn update(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
         t.close_time,
         t.events,
         t.failing_refunds,
+        t.failing_queries,
     ])?;
     Ok(())
 }
@@ -190,9 +196,9 @@ pub(crate) fn refunded_between(
         let trade = row(r)?;
         let refund = RefundRow {
             trade_no: trade.trade_no.clone(),
-            out_request_no: r.get(14)?,
-            refund_amount: r.get(15)?,
-            refund_time: r.get(16)?,
+            out_request_no: r.get(15)?,
+            refund_amount: r.get(16)?,
+            refund_time: r.get(17)?,
         };
         Ok((trade, refund))
     })?

@@ -236,6 +236,13 @@ fn announce(gateway: &GatewayHandle, db: Option<&Path>, origin: &Origin, out: &O
     if let Err(e) = writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
         out.warn(&format!("cannot write the start-up line to stdout: {e}"));
     }
+    // The platform sandboxes and where their keys are (docs/sandbox-*.md), on stderr: the
+    // start-up line stays one line.
+    out.note(&format!(
+        "sandboxes: Alipay at {url}/alipay/gateway.do (keys: paysign gateway admin gateway-key, \
+         alipay-certificates APP_ID), WeChat Pay v3 at {url}/v3/ (keys: paysign gateway admin \
+         wechatpay-merchant MCHID)"
+    ));
 }
 
 fn startup_error(what: &str, err: &std::io::Error) -> CliError {

@@ -38,7 +38,8 @@ fn field<'a>(value: &'a serde_json::Value, name: &str) -> &'a str {
 }
 
 /// Show an Alipay sandbox trade, or act as its payer: --pay (TRADE_SUCCESS, notified) or
-/// --abandon (closed unpaid); --fail-refunds N rehearses refunds that fail
+/// --abandon (closed unpaid); --fail-refunds N rehearses refunds that fail, --fail-queries N
+/// an outcome the merchant cannot learn
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Example:
@@ -61,6 +62,11 @@ pub(super) struct AlipayTradeArgs {
     /// The next N refund calls answer ACQ.SYSTEM_ERROR and refund nothing (0 stops it)
     #[arg(long, value_name = "N", conflicts_with = "pay")]
     fail_refunds: Option<i64>,
+
+    /// The next N alipay.trade.query calls answer ACQ.SYSTEM_ERROR: the payment's outcome
+    /// stays unknown to the merchant (0 stops it)
+    #[arg(long, value_name = "N", conflicts_with_all = ["pay", "abandon", "fail_refunds"])]
+    fail_queries: Option<i64>,
 }
 
 pub(super) fn alipay_trade(
@@ -69,11 +75,17 @@ pub(super) fn alipay_trade(
     out: &Output,
 ) -> Result<Status, CliError> {
     let path = ["alipay", "trades", args.trade_no.as_str()];
-    let answer = if let Some(count) = args.fail_refunds {
+    let rehearsal = [
+        (args.fail_refunds, "fail-refunds"),
+        (args.fail_queries, "fail-queries"),
+    ]
+    .into_iter()
+    .find_map(|(count, action)| count.map(|count| (count, action)));
+    let answer = if let Some((count, action)) = rehearsal {
         let body = serde_json::json!({ "count": count });
         client.send(
             Method::Post,
-            &[path[0], path[1], path[2], "fail-refunds"],
+            &[path[0], path[1], path[2], action],
             Some(&body),
         )?
     } else if args.pay || args.abandon {
