@@ -329,10 +329,10 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
       "body = urllib.parse.urlencode({'biz_content': fields['biz_content']}, encoding='gbk')",
       "print(json.dumps({'query': query, 'body': body}))",
     ].join('\n');
-    const gbkCall = async (method, biz) => {
+    const gbkCall = async (method, biz, extra = {}) => {
       const fields = {
         app_id: sdk.config.appId, method, charset: 'GBK', sign_type: 'RSA2', version: '1.0',
-        timestamp: '2026-11-20 10:00:00', biz_content: JSON.stringify(biz),
+        timestamp: '2026-11-20 10:00:00', biz_content: JSON.stringify(biz), ...extra,
       };
       const { query, body } = JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify({ key: appPrivatePem, fields }), encoding: 'utf8' }));
       const response = await fetch(`${gateway.base}/alipay/gateway.do?${query}`, {
@@ -347,7 +347,7 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
       assert.equal(crypto.verify('sha256', raw.subarray(start, end), sdk.config.alipayPublicKey, Buffer.from(sign, 'base64')), true, 'the GBK answer\'s signature');
       return JSON.parse(new TextDecoder('gbk').decode(raw.subarray(start, end)));
     };
-    const created = await gbkCall('alipay.trade.precreate', { out_trade_no: 'GBK20261120001', total_amount: '7.70', subject: '燃气费（十一月）' });
+    const created = await gbkCall('alipay.trade.precreate', { out_trade_no: 'GBK20261120001', total_amount: '7.70', subject: '燃气费（十一月）' }, { notify_url: 'http://127.0.0.1:9/alipay-gbk' });
     assert.equal(created.code, '10000', JSON.stringify(created));
     const trade = await exec('alipay.trade.query', { outTradeNo: 'GBK20261120001' });
     const held = await gateway.admin('GET', `alipay/trades/${trade.tradeNo}`);
@@ -355,6 +355,25 @@ describe('Alipay sandbox with the official alipay-sdk', () => {
     const missing = await gbkCall('alipay.trade.query', { out_trade_no: 'GBKNOSUCH001' });
     assert.equal(missing.sub_code, 'ACQ.TRADE_NOT_EXIST');
     assert.equal(missing.sub_msg, '交易不存在', 'the answer is GBK');
+
+    // Its notification is GBK too: Python reads the escapes as GBK and checks the signature
+    // over the GBK bytes of the string (without sign and sign_type), with the Alipay key.
+    await gateway.admin('POST', `alipay/trades/${trade.tradeNo}/pay`);
+    const [note] = (await gateway.admin('GET', `notifications?trade_no=${trade.tradeNo}`)).notifications;
+    const check = [
+      'import sys, json, base64, urllib.parse',
+      'from cryptography.hazmat.primitives import hashes, serialization',
+      'from cryptography.hazmat.primitives.asymmetric import padding',
+      'args = json.loads(sys.stdin.read())',
+      "fields = dict(urllib.parse.parse_qsl(args['body'], encoding='gbk', errors='strict'))",
+      "canonical = '&'.join(k + '=' + fields[k] for k in sorted(fields) if k not in ('sign', 'sign_type') and fields[k] != '')",
+      "key = serialization.load_pem_public_key(args['key'].encode())",
+      "key.verify(base64.b64decode(fields['sign']), canonical.encode('gbk'), padding.PKCS1v15(), hashes.SHA256())",
+      "print(json.dumps({'charset': fields['charset'], 'out_trade_no': fields['out_trade_no']}))",
+    ].join('\n');
+    const alipayKey = crypto.createPublicKey(sdk.config.alipayPublicKey).export({ type: 'spki', format: 'pem' });
+    const read = JSON.parse(execFileSync('python3', ['-c', check], { input: JSON.stringify({ body: note.body, key: alipayKey }), encoding: 'utf8' }));
+    assert.deepEqual(read, { charset: 'GBK', out_trade_no: 'GBK20261120001' });
   });
 
   it('the failure paths come back as Alipay error answers the SDK reads', async () => {

@@ -389,7 +389,7 @@ ORDER BY p.finish_time, p.payout_no;
 "#;
 
 /// Version 4: the WeChat Pay v3 sandbox (docs/sandbox-wechatpay.md), the Alipay sandbox's
-/// `return_url` (page and wap pay) and rehearsed query failures, and notifications in
+/// `return_url` (page and wap pay), rehearsed query failures and charset, and notifications in
 /// a platform's own dialect: its content type, its `Wechatpay-*` headers, its
 /// acknowledgement rule (`dialect`: `paysign`, `alipay` or `wechatpay-v3`).
 const SCHEMA_V4: &str = r#"
@@ -399,6 +399,8 @@ ALTER TABLE outbox ADD COLUMN headers TEXT;
 ALTER TABLE alipay_trades ADD COLUMN return_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE alipay_trades ADD COLUMN failing_queries INTEGER NOT NULL DEFAULT 0
     CHECK (failing_queries >= 0);
+ALTER TABLE alipay_trades ADD COLUMN charset TEXT NOT NULL DEFAULT 'utf-8'
+    CHECK (charset IN ('utf-8', 'GBK'));
 
 CREATE TABLE wechatpay_merchants (
     mchid             TEXT PRIMARY KEY,

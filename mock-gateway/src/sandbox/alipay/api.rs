@@ -310,6 +310,11 @@ fn with_call<T>(
         now,
         origin,
         return_url: params.non_empty("return_url"),
+        charset: if declared_charset(params) == Charset::Gbk {
+            "GBK"
+        } else {
+            "utf-8"
+        },
     };
     run(&call, &Biz::new(&biz))
 }

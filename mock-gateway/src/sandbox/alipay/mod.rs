@@ -173,6 +173,8 @@ pub(crate) struct Call<'a> {
     pub(crate) origin: &'a str,
     /// Where the cashier sends the payer back (page and wap pay).
     pub(crate) return_url: Option<&'a str>,
+    /// The charset the call declared: `utf-8` or `GBK`.
+    pub(crate) charset: &'static str,
 }
 
 /// `alipay.trade.precreate`: a trade the payer pays by scanning `qr_code`. The same
@@ -248,6 +250,7 @@ fn open_trade(state: &AppState, call: &Call<'_>, biz: &Biz<'_>) -> Result<TradeR
             failing_refunds: 0,
             return_url: return_url.clone(),
             failing_queries: 0,
+            charset: call.charset.to_owned(),
         };
         store::insert(tx, &trade)?;
         Ok(Ok(trade))
@@ -564,6 +567,7 @@ pub(crate) fn pay(
                 },
             )?;
             let body = String::from_utf8(message.body).map_err(ApiError::internal)?;
+            let body = in_charset(&signer, body, &t.charset)?;
             notifications::write_signed(
                 tx,
                 SignedEvent {
@@ -582,6 +586,28 @@ pub(crate) fn pay(
         }
         Ok(Some(t))
     })
+}
+
+/// A notification in the trade's charset: Alipay notifies a GBK application in GBK (the
+/// `charset` field says so, the escapes are GBK, the signature covers the string's GBK
+/// bytes). paysign-core's test notifier writes UTF-8; a GBK trade's is re-signed here.
+fn in_charset(
+    signer: &paysign_core::Signer,
+    body: String,
+    charset: &str,
+) -> Result<String, ApiError> {
+    if charset != "GBK" {
+        return Ok(body);
+    }
+    let mut params = paysign_core::message::parse_request(
+        body.as_bytes(),
+        Some("application/x-www-form-urlencoded; charset=utf-8"),
+        crate::api::envelope::MAX_BODY_BYTES,
+    )?;
+    params.remove("sign");
+    params.set("charset", "GBK")?;
+    signer.sign_params(&mut params)?;
+    Ok(paysign_core::message::encode_form_in(&params, "GBK")?)
 }
 
 /// Which calls of a trade the admin API makes fail with Alipay's system error.

@@ -27,11 +27,13 @@ pub(crate) struct TradeRow {
     pub(crate) return_url: String,
     /// How many of the next query calls fail (the admin API's unknown outcome).
     pub(crate) failing_queries: i64,
+    /// The charset the trade was opened in (`utf-8` or `GBK`): its notification's.
+    pub(crate) charset: String,
 }
 
 const COLUMNS: &str = "trade_no, app_id, out_trade_no, total_amount, subject, notify_url, status,
     refunded, create_time, pay_time, close_time, events, failing_refunds, return_url,
-    failing_queries";
+    failing_queries, charset";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TradeRow> {
     Ok(TradeRow {
@@ -50,12 +52,13 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TradeRow> {
         failing_refunds: r.get(12)?,
         return_url: r.get(13)?,
         failing_queries: r.get(14)?,
+        charset: r.get(15)?,
     })
 }
 
 pub(crate) fn insert(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
     conn.prepare_cached(&format!(
-        "INSERT INTO alipay_trades ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        "INSERT INTO alipay_trades ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
     ))?
     .execute(params![
         t.trade_no,
@@ -73,6 +76,7 @@ pub(crate) fn insert(conn: &Connection, t: &TradeRow) -> rusqlite::Result<()> {
         t.failing_refunds,
         t.return_url,
         t.failing_queries,
+        t.charset,
     ])?;
     Ok(())
 }
@@ -196,9 +200,9 @@ pub(crate) fn refunded_between(
         let trade = row(r)?;
         let refund = RefundRow {
             trade_no: trade.trade_no.clone(),
-            out_request_no: r.get(15)?,
-            refund_amount: r.get(16)?,
-            refund_time: r.get(17)?,
+            out_request_no: r.get(16)?,
+            refund_amount: r.get(17)?,
+            refund_time: r.get(18)?,
         };
         Ok((trade, refund))
     })?
