@@ -2,7 +2,8 @@
 // `paysign gateway` binary: login refused without or with a wrong admin token, each page
 // rendering data the test created through the signed and admin APIs, a notification resend
 // and a channel outage done from the page changing the gateway's state (checked through the
-// admin API), the dashboard's screenshot saved (target/console/, and with
+// admin API), a sandbox trade paid and an order failed from the Sandboxes page and a
+// notification held back, the dashboard's screenshot saved (target/console/, and with
 // PAYSIGN_UPDATE_SCREENSHOTS=1 docs/images/console-dashboard.png). Also: the vendored
 // Chart.js is byte for byte the npm package's.
 //
@@ -260,6 +261,57 @@ describe('the gateway console in headless Chromium', { skip }, () => {
     await page.click('[data-advance="3600"]');
     await page.waitForFunction(() => document.getElementById('clock-status')?.textContent.startsWith('moved'), null, { timeout: 20_000 });
     assert.equal((await gateway.admin('GET', 'clock')).now, START + 2 * 86400 + 3600);
+  });
+
+  it('acts as the sandboxes\' payer: an Alipay trade paid and a WeChat Pay order failed from the Sandboxes page', async () => {
+    // The merchant's calls, signed with node:crypto as the platforms' SDKs sign them.
+    const privateKey = readText('keys/merchant_private_pkcs8.pem');
+    const fields = {
+      app_id: appId, method: 'alipay.trade.precreate', charset: 'utf-8', sign_type: 'RSA2', version: '1.0',
+      timestamp: '2026-11-22 11:00:00', notify_url: 'http://127.0.0.1:9/ali',
+      biz_content: JSON.stringify({ out_trade_no: 'CONSOLEALI001', total_amount: '19.90', subject: '水费' }),
+    };
+    const canonical = Object.keys(fields).sort().map((k) => `${k}=${fields[k]}`).join('&');
+    const sign = crypto.sign('sha256', Buffer.from(canonical), privateKey).toString('base64');
+    const created = await (await fetch(`${gateway.base}/alipay/gateway.do`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+      body: new URLSearchParams({ ...fields, sign }),
+    })).json();
+    assert.equal(created.alipay_trade_precreate_response.code, '10000', JSON.stringify(created));
+    const { merchant_serial_no: serial } = await gateway.admin('GET', `wechatpay/merchants/${appId}`);
+    const body = JSON.stringify({ appid: 'wxd678efh567hg6787', mchid: appId, description: '电费', out_trade_no: 'CONSOLEWX0001', notify_url: 'http://127.0.0.1:9/wx', amount: { total: 880 } });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const nonce = crypto.randomBytes(16).toString('hex');
+    const signature = crypto.sign('sha256', Buffer.from(`POST\n/v3/pay/transactions/native\n${timestamp}\n${nonce}\n${body}\n`), privateKey).toString('base64');
+    const prepay = await fetch(`${gateway.base}/v3/pay/transactions/native`, {
+      method: 'POST', body,
+      headers: {
+        'content-type': 'application/json',
+        authorization: `WECHATPAY2-SHA256-RSA2048 mchid="${appId}",nonce_str="${nonce}",timestamp="${timestamp}",serial_no="${serial}",signature="${signature}"`,
+      },
+    });
+    assert.equal(prepay.status, 200, await prepay.text());
+    const { alipay_trades: [trade] } = await gateway.admin('GET', 'alipay/trades');
+    assert.equal(trade.out_trade_no, 'CONSOLEALI001');
+
+    await go('#/sandboxes', 'sandboxes');
+    assert.match(await page.textContent('[data-list="alipay-trades"]'), /CONSOLEALI001/);
+    assert.match(await page.textContent('[data-list="wechatpay-orders"]'), /CONSOLEWX0001/);
+    await page.click(`[data-alipay="${trade.trade_no}:pay"]`);
+    await page.waitForFunction((no) => document.getElementById('sandboxes-status')?.textContent === `${no} pay`, trade.trade_no, { timeout: 20_000 });
+    assert.equal((await gateway.admin('GET', `alipay/trades/${trade.trade_no}`)).trade_status, 'TRADE_SUCCESS');
+    await page.click('[data-wechatpay="CONSOLEWX0001:fail"]');
+    await page.waitForFunction(() => document.getElementById('sandboxes-status')?.textContent === 'CONSOLEWX0001 fail', null, { timeout: 20_000 });
+    assert.equal((await gateway.admin('GET', `wechatpay/transactions/${appId}/CONSOLEWX0001`)).trade_state, 'PAYERROR');
+    // Done, the buttons are gone: a paid trade has no payer left.
+    assert.equal(await page.locator(`[data-alipay="${trade.trade_no}:pay"]`).count(), 0);
+
+    // The trade's notification, held back from its page (out of order), then resent.
+    const [note] = (await gateway.admin('GET', `notifications?trade_no=${trade.trade_no}`)).notifications;
+    await go(`#/notifications/${note.notify_id}`, 'notification');
+    await page.click('#hold');
+    await page.waitForFunction(() => document.getElementById('resend-status')?.textContent === 'held', null, { timeout: 20_000 });
+    assert.equal((await gateway.admin('GET', `notifications?notify_id=${note.notify_id}`)).notifications[0].state, 'HELD');
   });
 
   it('refuses a state change without the CSRF token, even with the session', async () => {

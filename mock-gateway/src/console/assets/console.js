@@ -304,7 +304,21 @@ async function notificationPage(notifyId) {
       }
     },
   }, 'Resend now');
-  show('notification', `Notification ${n.notify_id}`, el('p', {}, resend, ' ', status), detailTable(n));
+  // Held back, so the events after it arrive first (out of order); a resend releases it.
+  const hold = n.state === 'PENDING' ? el('button', {
+    id: 'hold',
+    type: 'button',
+    onclick: async () => {
+      try {
+        await api('POST', `notifications/${encodeURIComponent(notifyId)}/hold`);
+        await notificationPage(notifyId);
+        document.getElementById('resend-status').textContent = 'held';
+      } catch (e) {
+        fail(e);
+      }
+    },
+  }, 'Hold back') : '';
+  show('notification', `Notification ${n.notify_id}`, el('p', {}, resend, ' ', hold, ' ', status), detailTable(n));
 }
 
 async function exceptionsPage() {
@@ -420,6 +434,60 @@ async function channelsPage() {
   ], 'channels'));
 }
 
+/** Buttons that act as a sandbox's payer (POST to the admin API), then redraw the page. */
+function payerButtons(kind, id, path, actions) {
+  return el('span', { class: 'inline' }, actions.map(([action, label]) => el('button', {
+    type: 'button',
+    [`data-${kind}`]: `${id}:${action}`,
+    onclick: async () => {
+      try {
+        await api('POST', `${path}/${action}`);
+        await sandboxesPage();
+        document.getElementById('sandboxes-status').textContent = `${id} ${action}`;
+      } catch (e) {
+        fail(e);
+      }
+    },
+  }, label)));
+}
+
+async function sandboxesPage() {
+  const [{ alipay_trades: trades }, { wechatpay_transactions: orders }] = await Promise.all([
+    api('GET', 'alipay/trades'),
+    api('GET', 'wechatpay/transactions'),
+  ]);
+  const alipayActions = (t) => (t.trade_status === 'WAIT_BUYER_PAY'
+    ? payerButtons('alipay', t.trade_no, `alipay/trades/${encodeURIComponent(t.trade_no)}`, [['pay', 'Pay'], ['abandon', 'Abandon']])
+    : '');
+  const wechatActions = (o) => (['NOTPAY', 'USERPAYING'].includes(o.trade_state)
+    ? payerButtons('wechatpay', o.out_trade_no, `wechatpay/transactions/${encodeURIComponent(o.mchid)}/${encodeURIComponent(o.out_trade_no)}`,
+      [['pay', 'Pay'], ['pending', 'Keep paying'], ['fail', 'Fail'], ['abandon', 'Abandon']])
+    : '');
+  show('sandboxes', 'Sandboxes', el('p', { id: 'sandboxes-status', class: 'ok' }),
+    el('h2', {}, 'Alipay trades'),
+    searchableTable(trades, [
+      ['Trade', (t) => t.trade_no],
+      ['App', (t) => t.app_id],
+      ['Out trade no', (t) => t.out_trade_no],
+      ['Amount (yuan)', (t) => yuan(t.total_amount), 'num'],
+      ['Status', (t) => t.trade_status],
+      ['Refunded (yuan)', (t) => yuan(t.refunded_amount), 'num'],
+      ['Created', (t) => when(t.create_time)],
+      ['Payer', alipayActions],
+    ], 'alipay-trades'),
+    el('h2', {}, 'WeChat Pay orders'),
+    searchableTable(orders, [
+      ['Merchant', (o) => o.mchid],
+      ['Out trade no', (o) => o.out_trade_no],
+      ['Type', (o) => o.trade_type],
+      ['Amount (yuan)', (o) => yuan(o.total), 'num'],
+      ['State', (o) => o.trade_state],
+      ['Transaction', (o) => o.transaction_id ?? ''],
+      ['Created', (o) => when(o.create_time)],
+      ['Payer', wechatActions],
+    ], 'wechatpay-orders'));
+}
+
 async function clockPage() {
   const clock = await api('GET', 'clock');
   const move = (secs) => async () => {
@@ -452,6 +520,7 @@ const ROUTES = [
   [/^#\/exceptions$/, exceptionsPage],
   [/^#\/statements$/, statementsPage],
   [/^#\/channels$/, channelsPage],
+  [/^#\/sandboxes$/, sandboxesPage],
   [/^#\/clock$/, clockPage],
 ];
 

@@ -8,15 +8,17 @@ use serde_json::{Value, json};
 
 use super::Rehearsal;
 use super::store::{self, TradeRow};
-use crate::admin::reply::{AdminJson, AdminPath, AdminResult, ok};
+use crate::admin::reply::{AdminJson, AdminPath, AdminResult, Listing, ok};
 use crate::error::{ApiError, Code};
 use crate::state::AppState;
 
-/// `GET /admin/alipay/certificates/{app_id}`, `GET /admin/alipay/trades/{trade_no}`,
+/// `GET /admin/alipay/certificates/{app_id}`, `GET /admin/alipay/trades` (newest first),
+/// `GET /admin/alipay/trades/{trade_no}`,
 /// `POST …/pay`, `POST …/abandon`, `POST …/fail-refunds`, `POST …/fail-queries`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/alipay/certificates/{app_id}", get(certificates))
+        .route("/admin/alipay/trades", get(trades))
         .route("/admin/alipay/trades/{trade_no}", get(trade))
         .route("/admin/alipay/trades/{trade_no}/pay", post(pay))
         .route("/admin/alipay/trades/{trade_no}/abandon", post(abandon))
@@ -136,4 +138,18 @@ async fn certificates(
         "alipay_root_cert": set.alipay_root_cert,
         "alipay_root_cert_sn": set.alipay_root_cert_sn,
     }))
+}
+
+/// Every trade, newest first, as its own `GET` shows it (the console's Sandboxes page).
+async fn trades(State(state): State<AppState>) -> AdminResult {
+    const TRADES: Listing = Listing {
+        table: "alipay_trades",
+        key: "trade_no",
+        time: "create_time",
+    };
+    TRADES.answer(state.store(), |db, trade_no| {
+        db.read(|c| Ok(store::by_trade_no(c, trade_no)?))?
+            .map(|t| view(&t))
+            .ok_or_else(|| not_found(trade_no))
+    })
 }

@@ -9,19 +9,21 @@ use serde_json::{Value, json};
 
 use super::store::{self, TransactionRow};
 use super::{PayerAction, platform};
-use crate::admin::reply::{AdminJson, AdminPath, AdminResult, ok};
+use crate::admin::reply::{AdminJson, AdminPath, AdminResult, Listing, ok};
 use crate::error::{ApiError, Code};
 use crate::merchants::store as merchant_q;
 use crate::state::AppState;
 
-/// `GET`/`PUT /admin/wechatpay/merchants/{mchid}`,
-/// `GET /admin/wechatpay/transactions/{mchid}/{out_trade_no}` and `POST …/{action}`.
+/// `GET`/`PUT /admin/wechatpay/merchants/{mchid}`, `GET /admin/wechatpay/transactions`
+/// (newest first), `GET /admin/wechatpay/transactions/{mchid}/{out_trade_no}` and
+/// `POST …/{action}`.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/admin/wechatpay/merchants/{mchid}",
             get(merchant).put(set_merchant),
         )
+        .route("/admin/wechatpay/transactions", get(transactions))
         .route(
             "/admin/wechatpay/transactions/{mchid}/{out_trade_no}",
             get(transaction),
@@ -175,4 +177,18 @@ async fn act(
         })?;
     let t = super::payer(&state, &mchid, &out_trade_no, *payer_action, state.now())?;
     ok(view(&t.ok_or_else(|| not_found(&mchid, &out_trade_no))?))
+}
+
+/// Every order, newest first, as its own `GET` shows it (the console's Sandboxes page).
+async fn transactions(State(state): State<AppState>) -> AdminResult {
+    const TRANSACTIONS: Listing = Listing {
+        table: "wechatpay_transactions",
+        key: "prepay_id",
+        time: "create_time",
+    };
+    TRANSACTIONS.answer(state.store(), |db, prepay_id| {
+        db.read(|c| Ok(store::by_prepay_id(c, prepay_id)?))?
+            .map(|t| view(&t))
+            .ok_or_else(|| ApiError::new(Code::OrderNotFound, format!("no prepay {prepay_id}")))
+    })
 }

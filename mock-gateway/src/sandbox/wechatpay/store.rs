@@ -113,6 +113,17 @@ pub(crate) fn by_out_trade_no(
     .optional()
 }
 
+pub(crate) fn by_prepay_id(
+    conn: &Connection,
+    prepay_id: &str,
+) -> rusqlite::Result<Option<TransactionRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM wechatpay_transactions WHERE prepay_id = ?1"
+    ))?
+    .query_row([prepay_id], row)
+    .optional()
+}
+
 pub(crate) fn by_transaction_id(
     conn: &Connection,
     mchid: &str,
