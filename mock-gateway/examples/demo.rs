@@ -1179,8 +1179,7 @@ impl AlipayCall<'_> {
     /// The business fields of a `10000 Success` answer.
     async fn call(&self, method: &str, biz: Value, notify_url: Option<&str>) -> Result<Value> {
         let timestamp =
-            paysign_core::message::time::format_local(self.now, CHINA_STANDARD_TIME, false)?
-                .replace('T', " ");
+            paysign_core::message::time::format_local(self.now, CHINA_STANDARD_TIME, false)?;
         let mut params = Params::new();
         for (name, value) in [
             ("app_id", self.app_id),

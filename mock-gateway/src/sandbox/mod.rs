@@ -79,6 +79,29 @@ pub(crate) fn wall_clock() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+/// Beijing local time as the platforms write it: `yyyy-MM-dd HH:mm:ss`, or with `compact`
+/// `yyyyMMddHHmmss` (the dates inside WeChat Pay's numbers).
+pub(crate) fn beijing_time(at: i64, compact: bool) -> Result<String, ApiError> {
+    Ok(paysign_core::message::time::format_local(
+        at,
+        paysign_core::message::time::CHINA_STANDARD_TIME,
+        compact,
+    )?)
+}
+
+/// Fen as signed yuan with two decimals (`-6.66`), as the bills write refunds.
+pub(crate) fn signed_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
+}
+
+/// A free-text field (a subject, a description) as the bills write it: neither platform's
+/// bill quotes anything, so a comma, a line break or WeChat Pay's backtick marker is written
+/// as a space rather than break the row.
+pub(crate) fn bill_text(text: &str) -> String {
+    text.replace([',', '\n', '\r', '`'], " ")
+}
+
 /// A query parameter's value, if given and not empty. The sandboxes' query parameters need
 /// no percent-decoding: dates, enum words, ids and tokens of `[0-9A-Za-z._-]`; a value with
 /// a `%` escape is read as written (and so matches nothing).

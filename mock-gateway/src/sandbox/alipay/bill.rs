@@ -8,7 +8,7 @@ use paysign_core::message::parse::Charset;
 
 use super::store::{self, RefundRow, TradeRow};
 use crate::error::ApiError;
-use crate::sandbox::{NaturalDay, stored_zip};
+use crate::sandbox::{NaturalDay, beijing_time, bill_text, signed_yuan, stored_zip};
 use crate::state::AppState;
 
 /// The bill's columns, as Alipay's 业务明细 names them.
@@ -62,27 +62,6 @@ pub(crate) fn zip(
     Ok((format!("{stem}.csv.zip"), zip))
 }
 
-/// Yuan with two decimals, signed.
-fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
-}
-
-fn local(at: i64) -> Result<String, ApiError> {
-    Ok(paysign_core::message::time::format_local(
-        at,
-        paysign_core::message::time::CHINA_STANDARD_TIME,
-        false,
-    )?
-    .replace('T', " "))
-}
-
-/// A field as the bill writes it: Alipay's bills quote nothing, so a comma or line break
-/// (only a subject can hold one) is written as a space rather than break the row.
-fn field(text: &str) -> String {
-    text.replace([',', '\n', '\r'], " ")
-}
-
 fn render(
     app_id: &str,
     day: &NaturalDay,
@@ -109,16 +88,16 @@ fn render(
             t.trade_no.clone(),
             t.out_trade_no.clone(),
             "交易".into(),
-            field(&t.subject),
-            local(t.create_time)?,
-            local(t.pay_time.unwrap_or(t.create_time))?,
+            bill_text(&t.subject),
+            beijing_time(t.create_time, false)?,
+            beijing_time(t.pay_time.unwrap_or(t.create_time), false)?,
             String::new(),
             String::new(),
             String::new(),
             String::new(),
             "san***@sandbox.com".into(),
-            yuan(t.total_amount),
-            yuan(t.total_amount),
+            signed_yuan(t.total_amount),
+            signed_yuan(t.total_amount),
             zero.into(),
             zero.into(),
             zero.into(),
@@ -128,7 +107,7 @@ fn render(
             zero.into(),
             zero.into(),
             String::new(),
-            yuan(-fee),
+            signed_yuan(-fee),
             zero.into(),
             String::new(),
         ];
@@ -141,16 +120,16 @@ fn render(
             t.trade_no.clone(),
             t.out_trade_no.clone(),
             "退款".into(),
-            field(&t.subject),
-            local(t.create_time)?,
-            local(r.refund_time)?,
+            bill_text(&t.subject),
+            beijing_time(t.create_time, false)?,
+            beijing_time(r.refund_time, false)?,
             String::new(),
             String::new(),
             String::new(),
             String::new(),
             "san***@sandbox.com".into(),
-            yuan(t.total_amount),
-            yuan(-r.refund_amount),
+            signed_yuan(t.total_amount),
+            signed_yuan(-r.refund_amount),
             zero.into(),
             zero.into(),
             zero.into(),
@@ -160,7 +139,7 @@ fn render(
             zero.into(),
             zero.into(),
             r.out_request_no.clone(),
-            yuan(fee),
+            signed_yuan(fee),
             zero.into(),
             String::new(),
         ];
@@ -173,10 +152,10 @@ fn render(
     out.push_str(&format!(
         "#交易合计：{}笔，商家实收共{}元，退款合计：{}笔，商家实退共{}元\n",
         paid.len(),
-        yuan(income),
+        signed_yuan(income),
         refunded.len(),
-        yuan(refunds)
+        signed_yuan(refunds)
     ));
-    out.push_str(&format!("#导出时间：[{}]\n", local(now)?));
+    out.push_str(&format!("#导出时间：[{}]\n", beijing_time(now, false)?));
     Ok(out)
 }

@@ -194,12 +194,7 @@ fn return_location(
     method: &str,
     now: i64,
 ) -> Result<String, ApiError> {
-    let timestamp = paysign_core::message::time::format_local(
-        now,
-        paysign_core::message::time::CHINA_STANDARD_TIME,
-        false,
-    )?
-    .replace('T', " ");
+    let timestamp = crate::sandbox::beijing_time(now, false)?;
     let amount = paysign_core::message::Amount::from_fen(trade.total_amount)?.to_yuan_string();
     let return_method = format!("{method}.return");
     let mut params = Params::new();

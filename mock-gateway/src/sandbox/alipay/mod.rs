@@ -317,12 +317,7 @@ fn yuan(fen: i64) -> Result<String, AlipayError> {
 }
 
 fn local_time(at: i64) -> Result<String, AlipayError> {
-    paysign_core::message::time::format_local(
-        at,
-        paysign_core::message::time::CHINA_STANDARD_TIME,
-        false,
-    )
-    .map_err(|e| ApiError::from(e).into())
+    Ok(crate::sandbox::beijing_time(at, false)?)
 }
 
 /// `alipay.trade.query`.

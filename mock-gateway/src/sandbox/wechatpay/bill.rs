@@ -6,7 +6,7 @@
 
 use super::store::{self, RefundRow, TransactionRow};
 use crate::error::ApiError;
-use crate::sandbox::NaturalDay;
+use crate::sandbox::{NaturalDay, beijing_time, bill_text, signed_yuan};
 use crate::state::AppState;
 
 /// The bill's columns, as WeChat Pay's `ALL` bill names them.
@@ -49,7 +49,7 @@ pub(crate) fn render(
     for t in paid {
         let fee = crate::statements::fee(t.total, fee_rate_bps);
         let cells = [
-            local(t.success_time.unwrap_or(t.create_time))?,
+            beijing_time(t.success_time.unwrap_or(t.create_time), false)?,
             t.appid.clone(),
             t.mchid.clone(),
             "0".into(),
@@ -63,20 +63,20 @@ pub(crate) fn render(
             "SUCCESS".into(),
             "OTHERS".into(),
             "CNY".into(),
-            yuan(t.total),
-            yuan(0),
+            signed_yuan(t.total),
+            signed_yuan(0),
             "0".into(),
             "0".into(),
-            yuan(0),
-            yuan(0),
+            signed_yuan(0),
+            signed_yuan(0),
             String::new(),
             String::new(),
-            field(&t.description),
+            bill_text(&t.description),
             String::new(),
             fee_yuan(fee),
             rate.clone(),
-            yuan(t.total),
-            yuan(0),
+            signed_yuan(t.total),
+            signed_yuan(0),
             String::new(),
         ];
         push_row(&mut out, &cells);
@@ -87,7 +87,7 @@ pub(crate) fn render(
     for (t, r) in refunded {
         let fee = crate::statements::fee(r.refund, fee_rate_bps);
         let cells = [
-            local(r.create_time)?,
+            beijing_time(r.create_time, false)?,
             t.appid.clone(),
             t.mchid.clone(),
             "0".into(),
@@ -101,20 +101,20 @@ pub(crate) fn render(
             "REFUND".into(),
             "OTHERS".into(),
             "CNY".into(),
-            yuan(0),
-            yuan(0),
+            signed_yuan(0),
+            signed_yuan(0),
             r.refund_id.clone(),
             r.out_refund_no.clone(),
-            yuan(r.refund),
-            yuan(0),
+            signed_yuan(r.refund),
+            signed_yuan(0),
             "ORIGINAL".into(),
             "SUCCESS".into(),
-            field(&t.description),
+            bill_text(&t.description),
             String::new(),
             fee_yuan(-fee),
             rate.clone(),
-            yuan(0),
-            yuan(r.refund),
+            signed_yuan(0),
+            signed_yuan(r.refund),
             String::new(),
         ];
         push_row(&mut out, &cells);
@@ -128,12 +128,12 @@ pub(crate) fn render(
         &mut out,
         &[
             count.to_string(),
-            yuan(settled),
-            yuan(refunds),
-            yuan(0),
+            signed_yuan(settled),
+            signed_yuan(refunds),
+            signed_yuan(0),
             fee_yuan(fees),
-            yuan(ordered),
-            yuan(refunds),
+            signed_yuan(ordered),
+            signed_yuan(refunds),
         ],
     );
     Ok(out.into_bytes())
@@ -147,29 +147,7 @@ fn push_row(out: &mut String, cells: &[String]) {
     out.push_str("\r\n");
 }
 
-/// Yuan with two decimals, signed.
-fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
-}
-
 /// A fee in yuan with five decimals, as WeChat Pay's bills give it.
 fn fee_yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}000", fen.abs() / 100, fen.abs() % 100)
-}
-
-fn local(at: i64) -> Result<String, ApiError> {
-    Ok(paysign_core::message::time::format_local(
-        at,
-        paysign_core::message::time::CHINA_STANDARD_TIME,
-        false,
-    )?
-    .replace('T', " "))
-}
-
-/// A description as the bill writes it: a comma or line break would break the row, so it
-/// is written as a space (WeChat Pay's bills quote nothing).
-fn field(text: &str) -> String {
-    text.replace([',', '\n', '\r', '`'], " ")
+    format!("{}000", signed_yuan(fen))
 }

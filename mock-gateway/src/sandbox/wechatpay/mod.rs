@@ -293,7 +293,10 @@ pub(crate) fn prepay(
             total,
             notify_url: notify_url.to_owned(),
             payer_openid: payer_openid.clone(),
-            prepay_id: format!("wx{}{seq:020}", compact_time(call.now)?),
+            prepay_id: format!(
+                "wx{}{seq:020}",
+                crate::sandbox::beijing_time(call.now, true)?
+            ),
             transaction_id: None,
             trade_state: NOTPAY.to_owned(),
             refunded: 0,
@@ -343,12 +346,6 @@ pub(crate) fn prepay(
             )
         }),
     }))
-}
-
-/// `YYYYMMDDHHMMSS` in Beijing time (prepay ids and transaction ids carry it).
-fn compact_time(at: i64) -> Result<String, ApiError> {
-    let text = format_rfc3339(at, CHINA_STANDARD_TIME)?;
-    Ok(text.chars().filter(char::is_ascii_digit).take(14).collect())
 }
 
 fn rfc3339(at: i64) -> Result<String, WechatError> {
@@ -529,7 +526,10 @@ pub(crate) fn refund(state: &AppState, call: &Call<'_>, body: &Body<'_>) -> Answ
         let r = RefundRow {
             mchid: call.mchid.to_owned(),
             out_refund_no: out_refund_no.to_owned(),
-            refund_id: format!("50{}{seq:016}", compact_time(call.now)?),
+            refund_id: format!(
+                "50{}{seq:016}",
+                crate::sandbox::beijing_time(call.now, true)?
+            ),
             out_trade_no: t.out_trade_no.clone(),
             refund,
             reason: reason.to_owned(),
@@ -866,7 +866,10 @@ pub(crate) fn payer(
             PayerAction::Abandon => t.trade_state = CLOSED.to_owned(),
             PayerAction::Pay => {
                 let seq = meta::next_seq(tx, "wechatpay_paid")?;
-                let date: String = compact_time(now)?.chars().take(8).collect();
+                let date: String = crate::sandbox::beijing_time(now, true)?
+                    .chars()
+                    .take(8)
+                    .collect();
                 t.transaction_id = Some(format!("4200{seq:06}{date}{seq:010}"));
                 t.trade_state = SUCCESS.to_owned();
                 t.success_time = Some(now);
