@@ -79,6 +79,32 @@ pub(crate) fn wall_clock() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+/// The public key merchant `app_id` registered: the platform application's (Alipay) or
+/// merchant's (WeChat Pay) key, which the sandbox certifies and names by serial.
+/// `APP_ID_UNKNOWN` without such a merchant, `FIELD_INVALID` for one registered with a
+/// secret only.
+pub(crate) fn registered_key(
+    state: &crate::state::AppState,
+    app_id: &str,
+) -> Result<paysign_core::PublicKey, ApiError> {
+    let merchant = state
+        .store()
+        .read(|c| Ok(crate::merchants::store::get(c, app_id)?))?
+        .ok_or_else(|| {
+            ApiError::new(
+                crate::error::Code::AppIdUnknown,
+                format!("no merchant {app_id}"),
+            )
+        })?;
+    let pem = merchant.public_key.ok_or_else(|| {
+        ApiError::field_invalid(
+            "app_id",
+            format!("merchant {app_id} registered no public key, only a secret"),
+        )
+    })?;
+    Ok(paysign_core::PublicKey::parse(pem.as_bytes())?)
+}
+
 /// Beijing local time as the platforms write it: `yyyy-MM-dd HH:mm:ss`, or with `compact`
 /// `yyyyMMddHHmmss` (the dates inside WeChat Pay's numbers).
 pub(crate) fn beijing_time(at: i64, compact: bool) -> Result<String, ApiError> {

@@ -117,17 +117,7 @@ async fn certificates(
     State(state): State<AppState>,
     AdminPath(app_id): AdminPath<String>,
 ) -> AdminResult {
-    let merchant = state
-        .store()
-        .read(|c| Ok(crate::merchants::store::get(c, &app_id)?))?
-        .ok_or_else(|| ApiError::new(Code::AppIdUnknown, format!("no merchant {app_id}")))?;
-    let pem = merchant.public_key.ok_or_else(|| {
-        ApiError::field_invalid(
-            "app_id",
-            format!("merchant {app_id} has no RSA public key to certify"),
-        )
-    })?;
-    let key = paysign_core::PublicKey::parse(pem.as_bytes()).map_err(ApiError::from)?;
+    let key = crate::sandbox::registered_key(&state, &app_id)?;
     let set = super::certs::certificates(&state, &app_id, &key, state.now())?;
     ok(json!({
         "app_id": app_id,

@@ -11,7 +11,6 @@ use super::store::{self, TransactionRow};
 use super::{PayerAction, platform};
 use crate::admin::reply::{AdminJson, AdminPath, AdminResult, Listing, ok};
 use crate::error::{ApiError, Code};
-use crate::merchants::store as merchant_q;
 use crate::state::AppState;
 
 /// `GET`/`PUT /admin/wechatpay/merchants/{mchid}`, `GET /admin/wechatpay/transactions`
@@ -41,17 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
 /// What a merchant's SDK is configured with: its merchant serial, its APIv3 key, the
 /// platform key under both its names, and which name answers carry.
 fn merchant_view(state: &AppState, mchid: &str) -> Result<Value, ApiError> {
-    let row = state
-        .store()
-        .read(|c| Ok(merchant_q::get(c, mchid)?))?
-        .ok_or_else(|| ApiError::new(Code::AppIdUnknown, format!("no merchant {mchid}")))?;
-    let pem = row.public_key.ok_or_else(|| {
-        ApiError::field_invalid(
-            "mchid",
-            format!("merchant {mchid} has no RSA public key: WeChat Pay v3 signs with one"),
-        )
-    })?;
-    let key = paysign_core::PublicKey::parse(pem.as_bytes())?;
+    let key = crate::sandbox::registered_key(state, mchid)?;
     let now = state.now();
     let (signer, public) = state.wechatpay_platform(now);
     let certificate = platform::certificate(state.store(), &signer, &public, now)?;
