@@ -24,16 +24,22 @@ const SECRET: &str = "sandbox_secret";
 /// sandboxes' secret, generated on first use and kept in the database: the WeChat Pay APIv3
 /// keys and the bills' download tokens, the same across restarts with `--db`.
 pub(crate) fn derive(store: &Store, parts: &[&str]) -> Result<[u8; 32], ApiError> {
-    let secret = store.write(|tx| {
-        if let Some(secret) = meta::get(tx, SECRET)? {
-            return Ok(secret);
-        }
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
-        let secret = hex(&bytes);
-        meta::set(tx, SECRET, &secret)?;
-        Ok(secret)
-    })?;
+    // Read first: every notification, bill link and cashier page derives something, and
+    // only the first of all of them needs the write lock.
+    let secret = match store.read(|c| Ok(meta::get(c, SECRET)?))? {
+        Some(secret) => secret,
+        None => store.write(|tx| {
+            // Another request may have made it meanwhile: the first one is kept.
+            if let Some(secret) = meta::get(tx, SECRET)? {
+                return Ok(secret);
+            }
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
+            let secret = hex(&bytes);
+            meta::set(tx, SECRET, &secret)?;
+            Ok(secret)
+        })?,
+    };
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(ApiError::internal)?;
     for part in parts {
         mac.update(part.as_bytes());
