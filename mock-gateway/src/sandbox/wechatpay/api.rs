@@ -200,13 +200,7 @@ fn dispatch(
 fn check_mchid_query(call: &Call<'_>, query: &str) -> Result<(), WechatError> {
     let mchid = crate::sandbox::query_param(query, "mchid")
         .ok_or_else(|| WechatError::param("mchid 为必填参数"))?;
-    if mchid != call.mchid {
-        return Err(WechatError::param(format!(
-            "mchid {mchid} 与 Authorization 的商户号 {} 不一致",
-            call.mchid
-        )));
-    }
-    Ok(())
+    call.own_mchid(mchid)
 }
 
 fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, WechatError> {

@@ -230,6 +230,19 @@ pub(crate) struct Call<'a> {
     pub(crate) origin: &'a str,
 }
 
+impl Call<'_> {
+    /// A `mchid` the call names (body or query) must be the one its `Authorization` named.
+    pub(crate) fn own_mchid(&self, mchid: &str) -> Result<(), WechatError> {
+        if mchid != self.mchid {
+            return Err(WechatError::param(format!(
+                "mchid {mchid} 与 Authorization 的商户号 {} 不一致",
+                self.mchid
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// The kinds of prepay order: the path's last segment, and the trade type WeChat Pay
 /// reports (`h5` is `MWEB`).
 pub(crate) const PREPAY_KINDS: [(&str, &str); 3] =
@@ -246,13 +259,7 @@ pub(crate) fn prepay(
     body: &Body<'_>,
 ) -> Answer {
     let appid = body.required("appid")?;
-    let mchid = body.required("mchid")?;
-    if mchid != call.mchid {
-        return Err(WechatError::param(format!(
-            "mchid {mchid} 与 Authorization 的商户号 {} 不一致",
-            call.mchid
-        )));
-    }
+    call.own_mchid(body.required("mchid")?)?;
     let description = body.required("description")?;
     if description.chars().count() > 127 {
         return Err(WechatError::param("description 最长 127 个字符"));
@@ -433,13 +440,7 @@ pub(crate) fn close(
     out_trade_no: &str,
     body: &Body<'_>,
 ) -> Answer {
-    let mchid = body.required("mchid")?;
-    if mchid != call.mchid {
-        return Err(WechatError::param(format!(
-            "mchid {mchid} 与 Authorization 的商户号 {} 不一致",
-            call.mchid
-        )));
-    }
+    call.own_mchid(body.required("mchid")?)?;
     let closed = state.store().write(|tx| {
         let Some(mut t) = store::by_out_trade_no(tx, call.mchid, out_trade_no)? else {
             return Ok(None);
