@@ -61,6 +61,7 @@
 //! # Ok::<(), paysign_core::Error>(())
 //! ```
 
+mod csv_input;
 mod matcher;
 mod read_ahead;
 mod records;

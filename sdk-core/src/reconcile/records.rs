@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::io::BufRead;
 
-use csv::ByteRecord;
 use serde_json::value::RawValue;
 
+use super::csv_input::{CsvInput, Record};
 use super::read_ahead::RowSource;
 use super::row::TextFields;
 use super::row::{
@@ -97,8 +97,8 @@ struct Indices {
 }
 
 pub(crate) struct CsvRecords<R> {
-    csv: csv::Reader<Tap<R>>,
-    record: ByteRecord,
+    csv: CsvInput<Tap<R>>,
+    record: Record,
     map: ColumnMap,
     kind: StatementType,
     at: Indices,
@@ -108,14 +108,10 @@ pub(crate) struct CsvRecords<R> {
 
 impl<R: BufRead> CsvRecords<R> {
     fn new(reader: R, map: &ColumnMap, kind: StatementType) -> Result<Self> {
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 16)
-            .from_reader(Tap::new(reader, false));
-        let mut header = ByteRecord::new();
+        let mut csv = CsvInput::new(Tap::new(reader, false));
+        let mut header = Record::default();
         let read = csv
-            .read_byte_record(&mut header)
+            .read(&mut header)
             .map_err(|e| refuse(Source::Records, format!("cannot read the records: {e}")))?;
         if !read {
             return Err(refuse(
@@ -157,7 +153,7 @@ impl<R: BufRead> CsvRecords<R> {
             .unwrap_or(0);
         Ok(Self {
             csv,
-            record: ByteRecord::new(),
+            record: Record::default(),
             map: map.clone(),
             kind,
             at,
@@ -169,13 +165,13 @@ impl<R: BufRead> CsvRecords<R> {
     fn next(&mut self) -> Result<Next> {
         let read = self
             .csv
-            .read_byte_record(&mut self.record)
+            .read(&mut self.record)
             .map_err(|e| refuse(Source::Records, format!("cannot read the records: {e}")))?;
         if !read {
             return Ok(Next::End);
         }
         self.rows += 1;
-        let line = self.record.position().map_or(0, |p| p.line());
+        let line = self.record.line();
         Ok(match self.parse(line) {
             Ok(row) => Next::Row(row),
             Err(message) => Next::Bad(RowError {

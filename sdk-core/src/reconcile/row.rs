@@ -5,10 +5,10 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
 use std::io::{self, Read};
 use std::sync::OnceLock;
 
-use csv::ByteRecord;
 use sha2::{Digest, Sha256};
 use time::{Date, Time};
 
+use super::csv_input::Record;
 use super::{Entry, EventKind, RowError, Source};
 use crate::api_term::ApiTerm;
 use crate::error::{Error, Result};
@@ -328,13 +328,13 @@ fn format_date(day: Date) -> String {
 /// The fields of a CSV record as text: the record is checked as UTF-8 once, not field by
 /// field (in a profile of the 1 M-row benchmark, one check per field took 9 % of the time).
 pub(crate) struct TextFields<'a> {
-    record: &'a ByteRecord,
+    record: &'a Record,
     /// The whole record, if it is UTF-8.
     text: Option<&'a str>,
 }
 
 impl<'a> TextFields<'a> {
-    pub(crate) fn new(record: &'a ByteRecord) -> Self {
+    pub(crate) fn new(record: &'a Record) -> Self {
         Self {
             record,
             text: std::str::from_utf8(record.as_slice()).ok(),

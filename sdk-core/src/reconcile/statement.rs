@@ -9,8 +9,7 @@
 
 use std::io::{BufRead, Read};
 
-use csv::ByteRecord;
-
+use super::csv_input::{CsvInput, Record};
 use super::read_ahead::{ReadAhead, RowSource};
 use super::report::StatementTotals;
 use super::row::TextFields;
@@ -118,8 +117,8 @@ impl Sums {
 
 /// Streams the rows of one statement.
 pub(crate) struct StatementReader<R> {
-    csv: csv::Reader<Tap<R>>,
-    record: ByteRecord,
+    csv: CsvInput<Tap<R>>,
+    record: Record,
     kind: StatementType,
     source: Source,
     bill_date: String,
@@ -140,14 +139,10 @@ impl<R: Read> StatementReader<R> {
         bill_date: &str,
         expected_sha256: Option<[u8; 32]>,
     ) -> Result<Self> {
-        let csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 16)
-            .from_reader(Tap::new(reader, expected_sha256.is_some()));
+        let csv = CsvInput::new(Tap::new(reader, expected_sha256.is_some()));
         let mut me = Self {
             csv,
-            record: ByteRecord::new(),
+            record: Record::default(),
             kind,
             source,
             bill_date: bill_date.to_owned(),
@@ -171,7 +166,7 @@ impl<R: Read> StatementReader<R> {
     fn read_record(&mut self) -> Result<bool> {
         let source = self.source;
         self.csv
-            .read_byte_record(&mut self.record)
+            .read(&mut self.record)
             .map_err(|e| refuse(source, format!("cannot read the statement: {e}")))
     }
 
@@ -208,11 +203,12 @@ impl<R: Read> StatementReader<R> {
             )
         };
         let r = &self.record;
-        if r.len() != 4 || &r[0] != b"#summary" {
+        if r.len() != 4 || r.get(0) != Some(b"#summary") {
             return Err(malformed());
         }
         let value = |i: usize, key: &str| -> Result<Amount> {
-            let field = std::str::from_utf8(&r[i]).map_err(|_| malformed())?;
+            let field =
+                std::str::from_utf8(r.get(i).unwrap_or_default()).map_err(|_| malformed())?;
             let v = field
                 .strip_prefix(key)
                 .and_then(|f| f.strip_prefix('='))
@@ -283,14 +279,14 @@ impl<R: Read> StatementReader<R> {
     }
 
     fn check_bill_date(&self, line: u64) -> Result<(), Problem> {
-        if &self.record[0] == self.bill_date.as_bytes() {
+        if self.record.get(0) == Some(self.bill_date.as_bytes()) {
             return Ok(());
         }
         Err(Problem::Refuse(refuse(
             self.source,
             format!(
                 "line {line}: bill_date {:?} is not the expected {}; is this the right day's statement?",
-                String::from_utf8_lossy(&self.record[0]),
+                String::from_utf8_lossy(self.record.get(0).unwrap_or_default()),
                 self.bill_date
             ),
         )))
@@ -303,7 +299,7 @@ impl<R: Read> StatementReader<R> {
         self.check_bill_date(line)?;
         let r = &self.record;
         let t = TextFields::new(r);
-        let kind = match &r[5] {
+        let kind = match r.get(5).unwrap_or_default() {
             b"PAY" => EventKind::Pay,
             b"REFUND" => EventKind::Refund,
             b"REVERSE" => EventKind::Reverse,
@@ -346,7 +342,7 @@ impl<R: Read> StatementReader<R> {
         self.check_bill_date(line)?;
         let r = &self.record;
         let t = TextFields::new(r);
-        let kind = match &r[4] {
+        let kind = match r.get(4).unwrap_or_default() {
             b"IN" => EventKind::In,
             b"OUT" => EventKind::Out,
             other => {
@@ -406,7 +402,7 @@ impl<R: Read> StatementReader<R> {
         self.check_bill_date(line)?;
         let r = &self.record;
         let t = TextFields::new(r);
-        let kind = match &r[4] {
+        let kind = match r.get(4).unwrap_or_default() {
             b"DEDUCTION" => EventKind::Deduction,
             b"PAYOUT" => EventKind::Payout,
             other => {
@@ -467,7 +463,7 @@ impl<R: Read> RowSource for StatementReader<R> {
                 self.finish()?;
                 return Ok(Next::End);
             }
-            let line = self.record.position().map_or(0, |p| p.line());
+            let line = self.record.line();
             if let Some((trailer_line, _)) = self.trailer {
                 return Err(refuse(
                     self.source,
@@ -511,7 +507,7 @@ impl<R: Read> RowSource for StatementReader<R> {
     }
 }
 
-fn join(record: &ByteRecord) -> Vec<u8> {
+fn join(record: &Record) -> Vec<u8> {
     let mut out = Vec::new();
     for (i, f) in record.iter().enumerate() {
         if i > 0 {
