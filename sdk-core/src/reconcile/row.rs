@@ -1,7 +1,7 @@
 //! The row both sides are read into, the business day's instants (§10.1), and the small
 //! input helpers shared by the statement and records readers.
 
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 use std::io::{self, Read};
 use std::sync::OnceLock;
 
@@ -170,6 +170,11 @@ impl Key {
         }
     }
 
+    /// The hash computed when the key was made.
+    pub(crate) fn hash(&self) -> u64 {
+        self.hash
+    }
+
     fn fields(&self) -> (&Id, EventKind, i64) {
         (&self.order_no, self.kind, self.refund)
     }
@@ -183,12 +188,6 @@ impl PartialEq for Key {
 
 impl Eq for Key {}
 
-impl Hash for Key {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
-}
-
 impl PartialOrd for Key {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
@@ -198,30 +197,6 @@ impl PartialOrd for Key {
 impl Ord for Key {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.fields().cmp(&other.fields())
-    }
-}
-
-/// The hasher of maps keyed by [`Key`]: it passes the key's own hash through.
-pub(crate) type PrehashedKeys = BuildHasherDefault<KeyHash>;
-
-/// See [`PrehashedKeys`].
-#[derive(Default)]
-pub(crate) struct KeyHash(u64);
-
-impl Hasher for KeyHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write_u64(&mut self, hash: u64) {
-        self.0 = hash;
-    }
-
-    /// Not reached through [`Key`]; FNV-1a, should anything else be hashed.
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
     }
 }
 
