@@ -19,8 +19,12 @@ use crate::error::{Error, Result};
 
 /// Rows per batch: large enough that the channel costs nothing per row.
 const BATCH_ROWS: usize = 1024;
-/// Full batches waiting in the channel before the reading thread blocks.
-const BATCHES_AHEAD: usize = 2;
+/// Full batches waiting in the channel before the reading thread blocks. With three threads
+/// on two cores a reader that is scheduled should run well ahead, rather than block and wait
+/// to be woken each batch: 32 took 16 % off two-core runs against 2 (1 M rows 0.56 → 0.47 s,
+/// 10 M rows 6.3 → 5.4 s, same files, same hour) for about 5 MiB of rows per input; 128 was
+/// no faster.
+const BATCHES_AHEAD: usize = 32;
 
 /// A stream of rows: a statement or records reader, read here or on a thread.
 pub(crate) trait RowSource {
