@@ -360,7 +360,7 @@ if os.path.exists(duckdb_file):
               f"its peak memory {grow('median_vm_hwm_kib', 'paysign'):.1f}x and time {grow('median_seconds', 'paysign'):.1f}x; "
               f"DuckDB's memory {grow('median_vm_hwm_kib', 'duckdb'):.1f}x and time {grow('median_seconds', 'duckdb'):.1f}x.")
     print("\n**Where the time goes** (`perf record -g` of paysign's 1 M-row child on one core, "
-          "2026-12-07, after this round's two changes): splitting lines into fields 10 % and their text "
+          "2026-12-07, after changes (1) and (2) below; (3) changes only two-core runs): splitting lines into fields 10 % and their text "
           "(UTF-8, trimming) 7 %; reading the files (the kernel's copies) 7 %; SHA-256 of the statement 9 %; "
           "hashing the keys (SipHash with a random key, as `std`'s maps: a crafted file cannot aim its "
           "order numbers at one bucket) 9 %; times 6 %, amounts 4 %, id grammars 5 %; the match itself "
