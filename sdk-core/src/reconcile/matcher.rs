@@ -633,6 +633,67 @@ mod tests {
         assert_eq!(p.drain().len(), 1);
     }
 
+    /// An operation on the pending rows: insert a row of key `key` (one of a few, so that
+    /// keys repeat), or take a row of key `key`, preferring lines divisible by `prefer`.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Insert { key: u8 },
+        Take { key: u8, prefer: u64 },
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0u8..4).prop_map(|key| Op::Insert { key }),
+            (0u8..4, 1u64..4).prop_map(|(key, prefer)| Op::Take { key, prefer }),
+        ]
+    }
+
+    proptest::proptest! {
+        /// The slab and its chains behave as a list of rows in the order they came: a take
+        /// finds the first preferred row of its key, else the first of its key.
+        #[test]
+        fn pending_is_a_list_in_input_order(ops in proptest::collection::vec(op(), 0..120)) {
+            let refund = |key: u8| row("M20261120000001", EventKind::Refund, 100 + i64::from(key % 2), None, 0).key;
+            let key_of = |key: u8| if key < 2 { refund(key) } else {
+                row(&format!("M2026112000000{key}"), EventKind::Pay, 100, None, 0).key
+            };
+            let mut pending = Pending::default();
+            let mut model: Vec<Row> = Vec::new();
+            for (line, op) in (1u64..).zip(ops) {
+                match op {
+                    Op::Insert { key } => {
+                        let mut r = row("M20261120000001", EventKind::Pay, 100, None, line);
+                        r.key = key_of(key);
+                        model.push(r.clone());
+                        pending.insert(r);
+                    }
+                    Op::Take { key, prefer } => {
+                        let key = key_of(key);
+                        let best = |e: &Event| e.line.is_multiple_of(prefer);
+                        let positions: Vec<usize> = model
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, r)| r.key == key)
+                            .map(|(i, _)| i)
+                            .collect();
+                        let chosen = positions
+                            .iter()
+                            .copied()
+                            .find(|&i| best(&model[i].event))
+                            .or(positions.first().copied());
+                        let expected = chosen.map(|i| model.remove(i));
+                        let taken = pending.take(&key, best);
+                        proptest::prop_assert_eq!(taken.map(|r| r.event.line), expected.map(|r| r.event.line));
+                    }
+                }
+                proptest::prop_assert_eq!(pending.rows, model.len() as u64);
+            }
+            let left: Vec<u64> = pending.drain().iter().map(|r| r.event.line).collect();
+            proptest::prop_assert_eq!(left, model.iter().map(|r| r.event.line).collect::<Vec<_>>());
+        }
+    }
+
     #[test]
     fn classification() {
         let s = row(
