@@ -16,9 +16,9 @@
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, VecDeque};
+use std::io::BufRead;
 
 use hashbrown::HashTable;
-use std::io::BufRead;
 
 use super::read_ahead::{ReadAhead, RowSource};
 use super::records::RecordReader;
@@ -65,24 +65,24 @@ impl Pending {
         self.slab.get_mut(slot as usize).and_then(Option::as_mut)
     }
 
-    fn store(&mut self, row: Row) -> u32 {
+    /// Puts `row` in a free slot. Slot numbers are `u32` (4 bytes a bucket in the table):
+    /// more rows than that waiting at once (hundreds of GiB) is refused, not wrapped.
+    fn store(&mut self, row: Row) -> Result<u32> {
+        let source = row.event.source;
         let pended = Some(Pended { row, next: None });
-        match self.free.pop() {
-            Some(slot) => {
-                if let Some(free) = self.slab.get_mut(slot as usize) {
-                    *free = pended;
-                }
-                slot
+        if let Some(slot) = self.free.pop() {
+            if let Some(free) = self.slab.get_mut(slot as usize) {
+                *free = pended;
             }
-            None => {
-                self.slab.push(pended);
-                u32::try_from(self.slab.len() - 1).unwrap_or(u32::MAX)
-            }
+            return Ok(slot);
         }
+        let slot = u32::try_from(self.slab.len())
+            .map_err(|_| refuse(source, "more than 2^32 rows wait for a partner at once"))?;
+        self.slab.push(pended);
+        Ok(slot)
     }
 
-    fn insert(&mut self, row: Row) {
-        self.rows += 1;
+    fn insert(&mut self, row: Row) -> Result<()> {
         let hash = row.key.hash();
         let first = {
             let slab = &self.slab;
@@ -90,7 +90,8 @@ impl Pending {
                 .find(hash, |&slot| is_key(slab, slot, &row.key))
                 .copied()
         };
-        let slot = self.store(row);
+        let slot = self.store(row)?;
+        self.rows += 1;
         match first {
             None => {
                 let slab = &self.slab;
@@ -105,6 +106,7 @@ impl Pending {
                 }
             }
         }
+        Ok(())
     }
 
     /// Takes the pending row of `key` that `best` prefers (else the oldest). One probe of
@@ -245,7 +247,7 @@ impl Matcher<'_> {
                 if self.statement_expects(&s) {
                     self.statement_expecting += 1;
                 }
-                self.statement.insert(s);
+                self.statement.insert(s)?;
                 self.track_peak();
                 Ok(())
             }
@@ -282,7 +284,7 @@ impl Matcher<'_> {
                 if self.local_expects(&l) {
                     self.local_expecting += 1;
                 }
-                self.local.insert(l);
+                self.local.insert(l)?;
                 self.track_peak();
                 Ok(())
             }
@@ -528,7 +530,7 @@ pub(crate) fn run<S: BufRead + Send, R: BufRead + Send, N: BufRead>(
     for l in local_left.into_iter().flatten() {
         if at_cutoff(&l) {
             if next_statement.is_some() {
-                tomorrow.insert(l);
+                tomorrow.insert(l)?;
             } else if l.event.listed {
                 m.record(Class::CutoffPending, None, Some(&l))?;
             } else {
@@ -604,21 +606,24 @@ mod tests {
             100,
             partial.clone(),
             1,
-        ));
+        ))
+        .unwrap();
         p.insert(row(
             "M20261120000001",
             EventKind::Refund,
             100,
             full.clone(),
             2,
-        ));
+        ))
+        .unwrap();
         p.insert(row(
             "M20261120000001",
             EventKind::Refund,
             100,
             partial.clone(),
             3,
-        ));
+        ))
+        .unwrap();
         assert_eq!(p.rows, 3);
         let key = Key::new(
             "M20261120000001",
@@ -666,7 +671,7 @@ mod tests {
                         let mut r = row("M20261120000001", EventKind::Pay, 100, None, line);
                         r.key = key_of(key);
                         model.push(r.clone());
-                        pending.insert(r);
+                        pending.insert(r).unwrap();
                     }
                     Op::Take { key, prefer } => {
                         let key = key_of(key);

@@ -142,7 +142,7 @@ impl std::fmt::Debug for Id {
 /// The matching key: order number, event kind, and the refund amount for refunds.
 ///
 /// Its hash is computed once, where the row is read (on a reading thread with
-/// `read_ahead`), and the pending maps use it as it is ([`PrehashedKeys`]): in a profile of
+/// `read_ahead`), and the pending rows' table uses it as it is ([`Key::hash`]): in a profile of
 /// the 1 M-row benchmark, hashing each key again for every map it met took 8 % of the time.
 /// It is SipHash with a random key per process, as `std`'s `HashMap`, so a crafted file
 /// still cannot aim its order numbers at one bucket.
