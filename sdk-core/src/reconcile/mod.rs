@@ -114,8 +114,9 @@ pub struct ReconcileOptions {
     pub progress_every: u64,
     /// Parse the statement and the records on two threads of their own while the match
     /// runs on the calling thread; the rows, classes, checks and errors are the same.
-    /// Worth it with two cores or more (reading and checking the files is about 80 % of
-    /// the work); set it from `std::thread::available_parallelism`. Ignored on WebAssembly
+    /// Worth it with two cores or more (reading and checking the files is about 70 % of
+    /// the work); set it from `std::thread::available_parallelism`. The threads read up to
+    /// about 5 MiB of rows ahead of the match per input. Ignored on WebAssembly
     /// (no threads). On an error, [`reconcile`] returns once both threads have finished
     /// their current read: an input that blocks (a terminal) delays the error until it
     /// gives more bytes. Off by default.
