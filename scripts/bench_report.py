@@ -197,7 +197,14 @@ first `Signer` (the runtime 267.2 → 212.7 KiB gzipped, 648 → 510 KiB to vali
 JavaScript layer is one CommonJS file instead of 24 (`scripts/bench-cold-start.mjs` compares
 builds side by side). What is left: the verification code itself, building the RSA key's
 Montgomery parameters at construction (with the `node` provider they are never used), and
-Node's own module loading. In workerd the table compares a Worker that verifies with paysign
+Node's own module loading. Measured on the Intel machine of the 2026-12-07 19:02 run (fresh
+processes, `performance.now`): the first `new NotificationVerifier` takes 5.7 ms and a second
+one with another key 0.2 ms, so the first is almost all V8 compiling, on first call, the wasm
+functions it runs; an HMAC-only verifier's first construction takes 4 ms of that, the RSA key
+the rest. With eager compilation (`node --no-wasm-lazy-compilation`) the construction takes
+1.8 ms but the module 15 ms more to compile, so the whole is larger. The time follows the
+amount of wasm code the path runs and the machine's speed: the same build measured 19.4 ms on
+the AMD machine of the previous run and 27.0 ms on this one. In workerd the table compares a Worker that verifies with paysign
 against one that only calls WebCrypto: the difference includes handing the module to workerd
 and compiling it as the Worker loads, so there too it follows the module's size.
 
