@@ -202,7 +202,7 @@ processes, `performance.now`): the first `new NotificationVerifier` takes 5.7 ms
 one with another key 0.2 ms, so the first is almost all V8 compiling, on first call, the wasm
 functions it runs; an HMAC-only verifier's first construction takes 4 ms of that, the RSA key
 the rest. With eager compilation (`node --no-wasm-lazy-compilation`) the construction takes
-1.8 ms but the module 15 ms more to compile, so the whole is larger. The time follows the
+1.8 ms but the module 10 to 15 ms more to compile, so the whole is larger. The time follows the
 amount of wasm code the path runs and the machine's speed: the same build measured 19.4 ms on
 the AMD machine of the previous run and 27.0 ms on this one. In workerd the table compares a Worker that verifies with paysign
 against one that only calls WebCrypto: the difference includes handing the module to workerd
