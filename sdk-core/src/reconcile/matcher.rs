@@ -57,14 +57,6 @@ struct Pended {
 }
 
 impl Pending {
-    fn pended(&self, slot: u32) -> Option<&Pended> {
-        self.slab.get(slot as usize).and_then(Option::as_ref)
-    }
-
-    fn pended_mut(&mut self, slot: u32) -> Option<&mut Pended> {
-        self.slab.get_mut(slot as usize).and_then(Option::as_mut)
-    }
-
     /// Puts `row` in a free slot. Slot numbers are `u32` (4 bytes a bucket in the table):
     /// more rows than that waiting at once (hundreds of GiB) is refused, not wrapped.
     fn store(&mut self, row: Row) -> Result<u32> {
@@ -98,10 +90,10 @@ impl Pending {
                 self.table.insert_unique(hash, slot, |&s| key_hash(slab, s));
             }
             Some(mut last) => {
-                while let Some(next) = self.pended(last).and_then(|p| p.next) {
+                while let Some(next) = pended(&self.slab, last).and_then(|p| p.next) {
                     last = next;
                 }
-                if let Some(p) = self.pended_mut(last) {
+                if let Some(p) = pended_mut(&mut self.slab, last) {
                     p.next = Some(slot);
                 }
             }
@@ -125,7 +117,7 @@ impl Pending {
         // The chosen row, and the row before it in the chain.
         let (mut chosen, mut before, mut at, mut previous) = (first, None, Some(first), None);
         while let Some(slot) = at {
-            let Some(p) = slab.get(slot as usize).and_then(Option::as_ref) else {
+            let Some(p) = pended(slab, slot) else {
                 break;
             };
             if best(&p.row.event) {
@@ -144,7 +136,7 @@ impl Pending {
                 }
             },
             Some(before) => {
-                if let Some(p) = slab.get_mut(before as usize).and_then(Option::as_mut) {
+                if let Some(p) = pended_mut(slab, before) {
                     p.next = taken.next;
                 }
             }
@@ -161,16 +153,21 @@ impl Pending {
     }
 }
 
+/// The row in `slot`, if the slot holds one.
+fn pended(slab: &[Option<Pended>], slot: u32) -> Option<&Pended> {
+    slab.get(slot as usize).and_then(Option::as_ref)
+}
+
+fn pended_mut(slab: &mut [Option<Pended>], slot: u32) -> Option<&mut Pended> {
+    slab.get_mut(slot as usize).and_then(Option::as_mut)
+}
+
 fn is_key(slab: &[Option<Pended>], slot: u32, key: &Key) -> bool {
-    slab.get(slot as usize)
-        .and_then(Option::as_ref)
-        .is_some_and(|p| p.row.key == *key)
+    pended(slab, slot).is_some_and(|p| p.row.key == *key)
 }
 
 fn key_hash(slab: &[Option<Pended>], slot: u32) -> u64 {
-    slab.get(slot as usize)
-        .and_then(Option::as_ref)
-        .map_or(0, |p| p.row.key.hash())
+    pended(slab, slot).map_or(0, |p| p.row.key.hash())
 }
 
 /// The class of two rows of the same event.
