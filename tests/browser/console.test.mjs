@@ -241,17 +241,26 @@ describe('the gateway console in headless Chromium', { skip }, () => {
   });
 
   it('puts a channel into an outage from the page, and back', async () => {
+    // Save re-renders the page and then says so: wait for a status line of the new render,
+    // since the one before says "saved" too (waiting on its text alone let the next test
+    // navigate while this re-render was still on its way, and be drawn over).
+    const saveBank = async () => {
+      const before = await page.$('#channels-status');
+      await page.click('[data-save="CH-BANK"]');
+      await page.waitForFunction((old) => {
+        const status = document.getElementById('channels-status');
+        return status !== old && status?.textContent === 'CH-BANK saved';
+      }, before, { timeout: 20_000 });
+    };
     await go('#/channels', 'channels');
     await page.selectOption('[data-outage="CH-BANK"]', 'on');
     await page.fill('[data-rate="CH-BANK"]', '42.5');
-    await page.click('[data-save="CH-BANK"]');
-    await page.waitForFunction(() => document.getElementById('channels-status')?.textContent === 'CH-BANK saved', null, { timeout: 20_000 });
+    await saveBank();
     let bank = (await gateway.admin('GET', 'channels')).channels.find((c) => c.channel_id === 'CH-BANK');
     assert.deepEqual([bank.outage, bank.success_rate_bps], [true, 4250]);
     assert.match(await page.textContent('[data-list="channels"]'), /DOWN/);
     await page.selectOption('[data-outage="CH-BANK"]', 'off');
-    await page.click('[data-save="CH-BANK"]');
-    await page.waitForFunction(() => document.getElementById('channels-status')?.textContent === 'CH-BANK saved', null, { timeout: 20_000 });
+    await saveBank();
     bank = (await gateway.admin('GET', 'channels')).channels.find((c) => c.channel_id === 'CH-BANK');
     assert.equal(bank.outage, false);
   });
